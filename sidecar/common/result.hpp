@@ -62,11 +62,14 @@ using Status = Result<void>;
 // any Result<...>.
 #define PYLON_CONCAT_INNER(a, b) a##b
 #define PYLON_CONCAT(a, b) PYLON_CONCAT_INNER(a, b)
-#define PYLON_TRY_IMPL(tmp, expr)          \
-  auto tmp = (expr);                       \
-  if (!tmp.ok()) return std::move(tmp).error()
+#define PYLON_TRY_IMPL(tmp, expr)                \
+  do {                                           \
+    auto tmp = (expr);                           \
+    if (!tmp.ok()) return std::move(tmp).error(); \
+  } while (0)
 #define PYLON_TRY(expr) PYLON_TRY_IMPL(PYLON_CONCAT(pylon_try_, __LINE__), expr)
-// Assign the value of a Result to `lhs` or propagate its error.
+// Assign the value of a Result to `lhs` (which may be a declaration) or propagate its error.
+// Expands to several statements: use braces around it in if/for bodies.
 #define PYLON_ASSIGN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                      \
   if (!tmp.ok()) return std::move(tmp).error(); \
