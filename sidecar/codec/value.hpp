@@ -1,0 +1,55 @@
+// A decoded value of any metadata type: the dynamic decoder's output and the encoder's input.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/hex.hpp"
+
+namespace pylon::codec {
+
+struct Value {
+  enum class Kind : std::uint8_t {
+    Null,       // unit, (), Option::None
+    Bool,
+    UInt,       // u8..u64 and compacts that fit u64
+    Int,        // i8..i64
+    BigInt,     // u128/i128/u256/i256 (and larger compacts): decimal text in `text`
+    Str,        // str / String
+    Bytes,      // Vec<u8>, [u8; N]
+    AccountId,  // AccountId32: 32 bytes in `bytes`
+    Array,      // Vec<T>, [T; N], tuples, unnamed composites: `items`
+    Object,     // named composite: `fields`
+    Variant,    // enum (not Option): `text` = variant name, `items` = its fields (unnamed) or
+                // `fields` (named); Result too (Ok/Err)
+    Option,     // Some: items[0]
+    BitSeq,     // bits as text "0b..." in `text`, lsb first
+  };
+
+  Kind kind = Kind::Null;
+  bool boolean = false;
+  std::uint64_t uint = 0;
+  std::int64_t sint = 0;
+  std::string text;
+  Bytes bytes;
+  std::vector<Value> items;
+  std::vector<std::pair<std::string, Value>> fields;
+  bool basic_enum = false;  // Variant of an enum whose variants carry no data
+
+  static Value null() { return {}; }
+  static Value of_uint(std::uint64_t v) {
+    Value x;
+    x.kind = Kind::UInt;
+    x.uint = v;
+    return x;
+  }
+  const Value* field(std::string_view name) const {
+    for (const auto& [k, v] : fields)
+      if (k == name) return &v;
+    return nullptr;
+  }
+};
+
+}  // namespace pylon::codec
