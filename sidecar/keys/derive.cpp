@@ -87,17 +87,20 @@ Result<std::vector<DeriveJunction>> parse_derivation_path(std::string_view path)
   return out;
 }
 
-Keypair derive_hard(const Keypair& parent, const ChainCode& chain_code) {
+SecretBytes hard_derive_mini_secret(const Keypair& parent, const ChainCode& chain_code) {
   Transcript t(kHdkdLabel);
   t.append_message("sign-bytes", std::string_view());
   t.append_message("chain-code", chain_code);
   t.append_message("secret-key", parent.secret.scalar());
-  std::uint8_t mini[32];
-  t.challenge_bytes("HDKD-hard", mini);
+  SecretBytes mini(32);
+  t.challenge_bytes("HDKD-hard", mini.mutable_span());
+  return mini;
+}
+
+Keypair derive_hard(const Keypair& parent, const ChainCode& chain_code) {
+  SecretBytes mini = hard_derive_mini_secret(parent, chain_code);
   // A 32-byte mini secret always expands (the scalar is canonical and non-zero w.h.p.).
-  auto kp = keypair_from_mini_secret(ByteSpan(mini, 32));
-  sodium_memzero(mini, sizeof mini);
-  return std::move(kp).value();
+  return std::move(keypair_from_mini_secret(mini.span())).value();
 }
 
 Keypair derive_soft(const Keypair& parent, const ChainCode& chain_code) {
@@ -139,7 +142,7 @@ Keypair derive(const Keypair& root, const std::vector<DeriveJunction>& path) {
   return cur;
 }
 
-Result<Keypair> keypair_from_uri(std::string_view uri) {
+Result<UriKey> key_from_uri(std::string_view uri) {
   // Split: phrase = up to the first '/', password after the first "///", path in between.
   const std::size_t slash = uri.find('/');
   std::string_view phrase = uri.substr(0, slash == std::string_view::npos ? uri.size() : slash);
@@ -158,24 +161,38 @@ Result<Keypair> keypair_from_uri(std::string_view uri) {
 
   PYLON_ASSIGN(auto path, parse_derivation_path(rest));
 
-  Result<Keypair> root = Error{""};
+  SecretBytes seed;
   if (phrase.size() >= 2 && phrase[0] == '0' && (phrase[1] == 'x' || phrase[1] == 'X')) {
     if (has_password) return Error{"secret uri: a password (///) only applies to a mnemonic, not a hex seed"};
-    auto seed = from_hex(phrase);
-    if (!seed.ok()) return Error{"secret uri: the hex seed is not valid hex"};
-    SecretBytes secret(seed->data(), seed->size());
-    sodium_memzero(seed->data(), seed->size());
-    if (secret.size() != 32) {
-      return Error{"secret uri: a hex seed must be 32 bytes, got " + std::to_string(secret.size())};
-    }
-    root = keypair_from_mini_secret(secret.span());
+    auto hex = from_hex(phrase);
+    if (!hex.ok()) return Error{"secret uri: the hex seed is not valid hex"};
+    seed = SecretBytes(hex->data(), hex->size());
+    sodium_memzero(hex->data(), hex->size());
+    if (seed.size() != 32) return Error{"secret uri: a hex seed must be 32 bytes, got " + std::to_string(seed.size())};
   } else {
     auto mini = mini_secret_from_mnemonic(phrase, password);
     if (!mini.ok()) return Error{"secret uri: " + mini.error().message};
-    root = keypair_from_mini_secret(mini->span());
+    seed = std::move(mini).value();
   }
+  auto root = keypair_from_mini_secret(seed.span());
   if (!root.ok()) return std::move(root).error();
-  return derive(*root, path);
+  UriKey out{std::move(root).value(), std::move(seed)};
+  for (const auto& j : path) {
+    if (j.hard) {
+      SecretBytes child_seed = hard_derive_mini_secret(out.keypair, j.chain_code);
+      out.keypair = std::move(keypair_from_mini_secret(child_seed.span())).value();
+      if (out.seed) out.seed = std::move(child_seed);
+    } else {
+      out.keypair = derive_soft(out.keypair, j.chain_code);
+      out.seed.reset();
+    }
+  }
+  return out;
+}
+
+Result<Keypair> keypair_from_uri(std::string_view uri) {
+  PYLON_ASSIGN(UriKey k, key_from_uri(uri));
+  return std::move(k.keypair);
 }
 
 }  // namespace pylon::keys

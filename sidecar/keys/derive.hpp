@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -31,7 +32,9 @@ DeriveJunction junction_from_code(std::string_view code, bool hard);
 // A path such as "//hard/soft//1"; errors on empty junctions or text outside a path.
 Result<std::vector<DeriveJunction>> parse_derivation_path(std::string_view path);
 
-// One hard step: schnorrkel hard_derive_mini_secret_key, then Ed25519-mode expansion.
+// schnorrkel hard_derive_mini_secret_key with an empty message: the child's 32-byte mini secret.
+SecretBytes hard_derive_mini_secret(const Keypair& parent, const ChainCode& chain_code);
+// One hard step: the mini secret above, expanded in Ed25519 mode.
 Keypair derive_hard(const Keypair& parent, const ChainCode& chain_code);
 // One soft step: schnorrkel derived_key_simple with an empty message. The new nonce mixes in
 // fresh randomness (as schnorrkel does), so only the public key is reproducible.
@@ -45,5 +48,13 @@ Keypair derive(const Keypair& root, const std::vector<DeriveJunction>& path);
 // phrase. The password only applies to mnemonics (as BIP39 password). Errors never echo the
 // secret parts of the URI.
 Result<Keypair> keypair_from_uri(std::string_view uri);
+
+// The key of a URI with its mini secret ("seed") when it has one, as sp-core's
+// from_string_with_seed: the root's seed, replaced at each hard step, gone after a soft step.
+struct UriKey {
+  Keypair keypair;
+  std::optional<SecretBytes> seed;
+};
+Result<UriKey> key_from_uri(std::string_view uri);
 
 }  // namespace pylon::keys
