@@ -331,11 +331,70 @@ Result<Value> decode_exact(const TypeRegistry& reg, TypeId type, ByteSpan bytes)
   return v;
 }
 
+namespace {
+
+// Walks a value without building it: the typed views skip fields they do not keep this way.
+Status skip_at(const TypeRegistry& reg, TypeId id, ScaleReader& r, int depth) {
+  if (depth > kMaxDepth) return r.error("nesting deeper than " + std::to_string(kMaxDepth) + " levels");
+  const TypeDef& t = reg[id];
+  switch (t.kind) {
+    case TypeKind::Primitive:
+      if (t.prim == Primitive::Str) {
+        PYLON_TRY(r.byte_vec());
+        return {};
+      }
+      if (t.prim == Primitive::Bool) {
+        PYLON_TRY(r.boolean());
+        return {};
+      }
+      return r.skip(primitive_size(t.prim));
+    case TypeKind::Compact: {
+      PYLON_TRY(r.compact());
+      return {};
+    }
+    case TypeKind::Sequence: {
+      PYLON_ASSIGN(std::size_t n, r.length(reg.min_size(t.elem)));
+      const TypeDef& e = reg[t.elem];
+      if (e.kind == TypeKind::Primitive && e.prim != Primitive::Str && e.prim != Primitive::Bool)
+        return r.skip(n * primitive_size(e.prim));
+      for (std::size_t i = 0; i < n; ++i) PYLON_TRY(skip_at(reg, t.elem, r, depth + 1));
+      return {};
+    }
+    case TypeKind::Array: {
+      const TypeDef& e = reg[t.elem];
+      if (e.kind == TypeKind::Primitive && e.prim != Primitive::Str && e.prim != Primitive::Bool)
+        return r.skip(std::size_t{t.len} * primitive_size(e.prim));
+      if (std::uint64_t{t.len} * reg.min_size(t.elem) > r.remaining()) return r.error("array longer than the bytes that remain");
+      for (std::uint32_t i = 0; i < t.len; ++i) PYLON_TRY(skip_at(reg, t.elem, r, depth + 1));
+      return {};
+    }
+    case TypeKind::Tuple:
+      for (TypeId e : t.tuple) PYLON_TRY(skip_at(reg, e, r, depth + 1));
+      return {};
+    case TypeKind::Composite:
+      for (const auto& f : t.fields) PYLON_TRY(skip_at(reg, f.type, r, depth + 1));
+      return {};
+    case TypeKind::Variant: {
+      PYLON_ASSIGN(std::uint8_t tag, r.u8());
+      const Variant* v = t.variant_at(tag);
+      if (!v) return r.error("no variant with index " + std::to_string(tag));
+      for (const auto& f : v->fields) PYLON_TRY(skip_at(reg, f.type, r, depth + 1));
+      return {};
+    }
+    case TypeKind::BitSequence: {
+      ScaleReader probe = r;
+      PYLON_TRY(decode_value(reg, id, probe));  // rare: reuse the checked decoder
+      return r.skip(probe.offset() - r.offset());
+    }
+  }
+  return r.error("unknown type kind");
+}
+
+}  // namespace
+
 Status skip_value(const TypeRegistry& reg, TypeId type, ScaleReader& r) {
-  // Decoding into a throwaway value is simple and still allocation-bounded; the typed views use
-  // their own skip for the few fields they do not keep.
-  PYLON_TRY(decode_value(reg, type, r));
-  return {};
+  if (!reg.has(type)) return make_error("unknown type id " + std::to_string(type));
+  return skip_at(reg, type, r, 0);
 }
 
 }  // namespace pylon::codec
