@@ -1,0 +1,56 @@
+// Column-shaped runtime API answers — SubnetState (get_subnet_state) and SelectiveMetagraph
+// (get_selective_metagraph, where every field is an Option the caller selected by index) — read
+// into named, typed columns: scalars, per-neuron integer/bool lists and account lists; anything
+// richer (identities, axons, fixed-point prices) stays a dynamic Value under its name.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "codec/metadata.hpp"
+#include "codec/value.hpp"
+#include "codec/views/record.hpp"
+
+namespace pylon::codec::views {
+
+struct Column {
+  enum class Kind : std::uint8_t { Absent, Scalar, List, Accounts, Other } kind = Kind::Absent;
+  views::Scalar scalar;          // Scalar
+  std::vector<u128> list;        // List (bools as 0/1)
+  std::vector<AccountId> accounts;  // Accounts
+  Value other;                   // Other
+};
+
+struct Columns {
+  std::vector<std::pair<std::string, Column>> columns;
+  const Column* find(std::string_view name) const;
+  // Convenience: a present scalar column as u64.
+  std::optional<std::uint64_t> u64(std::string_view name) const;
+};
+
+class ColumnsView {
+ public:
+  // `type` is the struct or Option<struct>.
+  static Result<ColumnsView> resolve_type(std::shared_ptr<const Metadata> md, TypeId type);
+  static Result<ColumnsView> resolve_api(std::shared_ptr<const Metadata> md, std::string_view method);
+  // nullopt for None (unknown subnet); all bytes must be consumed.
+  Result<std::optional<Columns>> decode(ByteSpan bytes) const;
+
+ private:
+  struct Field {
+    std::string name;
+    TypeId type;           // type after stripping the field's own Option
+    bool optional;         // field is Option<...>
+    Column::Kind kind;
+    IntShape shape;        // Scalar / List element (width 0 = bool)
+  };
+  Status read_field(const Field& f, ScaleReader& r, Column& out) const;
+
+  std::shared_ptr<const Metadata> md_;
+  bool optional_ = false;
+  std::vector<Field> fields_;
+  std::string type_name_;
+};
+
+}  // namespace pylon::codec::views
