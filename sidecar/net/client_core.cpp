@@ -1,0 +1,230 @@
+#include <boost/asio/post.hpp>
+#include <vector>
+
+#include "net/client_core.hpp"
+
+namespace pylon::net {
+
+RpcClient::Impl::Impl(NetContext& net_, RpcClientOptions options_, std::vector<EndpointUrl> endpoints_,
+                      std::unique_ptr<boost::asio::ssl::context> ssl_)
+    : net(net_),
+      strand(net_.make_strand()),
+      options(std::move(options_)),
+      endpoints(std::move(endpoints_)),
+      ssl(std::move(ssl_)),
+      backoff(options.backoff),
+      reconnect_timer(strand) {}
+
+void RpcClient::Impl::start() { connect_next(); }
+
+void RpcClient::Impl::shutdown() {
+  if (stopped) return;
+  stopped = true;
+  reconnect_timer.cancel();
+  if (conn) conn->close();  // the connection keeps itself alive until its close completes
+  conn.reset();
+  open = false;
+  options.on_event = nullptr;
+  subs.clear();
+  by_remote.clear();
+  early.clear();
+  std::vector<std::uint64_t> ids;
+  for (const auto& [id, p] : pending) ids.push_back(id);
+  for (auto id : ids) fail_request(id, "client stopped", FailKind::kStopped);
+  unsent.clear();
+  {
+    std::lock_guard lock(link_mutex);
+    link_open = false;
+    link_stopped = true;
+    link_endpoint.clear();
+  }
+  link_cv.notify_all();
+}
+
+void RpcClient::Impl::request(std::string method, std::string_view params_json, std::chrono::milliseconds timeout,
+                              InternalDone done) {
+  if (stopped) return done(Error{method + ": client stopped"}, FailKind::kStopped);
+  if (method.empty()) return done(Error{"JSON-RPC request without a method name"}, FailKind::kRejected);
+  if (pending.size() >= options.max_pending_requests) {
+    return done(Error{method + ": too many pending requests (limit " + std::to_string(options.max_pending_requests) +
+                      ")"},
+                FailKind::kRejected);
+  }
+  if (auto valid = validate_params_json(params_json); !valid.ok()) {
+    return done(Error{method + ": " + valid.error().message}, FailKind::kRejected);
+  }
+  if (timeout.count() <= 0) return done(Error{method + ": timeout must be positive"}, FailKind::kRejected);
+
+  const std::uint64_t id = next_request_id++;
+  Pending p;
+  p.method = std::move(method);
+  p.done = std::move(done);
+  p.timer = std::make_unique<boost::asio::steady_timer>(strand);
+  p.timer->expires_after(timeout);
+  p.timer->async_wait([weak = weak_from_this(), id, timeout](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self) return;
+    self->fail_request(id, "no response within " + std::to_string(timeout.count()) + " ms (request id " +
+                               std::to_string(id) + ")",
+                       FailKind::kTimeout);
+  });
+  std::string text = make_request_json(id, p.method, params_json);
+  if (open) {
+    conn->send(std::move(text));
+    p.sent = true;
+  } else {
+    p.text = std::move(text);
+    unsent.push_back(id);
+  }
+  pending.emplace(id, std::move(p));
+}
+
+void RpcClient::Impl::fail_request(std::uint64_t id, const std::string& detail, FailKind kind) {
+  auto it = pending.find(id);
+  if (it == pending.end()) return;
+  Pending p = std::move(it->second);
+  pending.erase(it);
+  p.timer->cancel();
+  p.done(Error{p.method + ": " + detail}, kind);
+}
+
+void RpcClient::Impl::connect_next() {
+  if (stopped) return;
+  const std::uint64_t gen = ++generation;
+  WsConnectionOptions wo;
+  wo.max_message_bytes = options.max_message_bytes;
+  wo.connect_timeout = options.connect_timeout;
+  wo.idle_timeout = options.idle_timeout;
+  conn = make_ws_connection(strand, ssl.get(), endpoints[endpoint_index], wo);
+  auto weak = weak_from_this();
+  WsConnection::Handlers h;
+  h.on_open = [weak, gen] {
+    if (auto self = weak.lock()) self->on_open(gen);
+  };
+  h.on_message = [weak, gen](std::string_view text) {
+    if (auto self = weak.lock()) self->on_message(gen, text);
+  };
+  h.on_close = [weak, gen](Error reason) {
+    if (auto self = weak.lock()) self->on_close(gen, std::move(reason));
+  };
+  conn->start(std::move(h));
+}
+
+void RpcClient::Impl::on_open(std::uint64_t gen) {
+  if (stopped || gen != generation) return;
+  open = true;
+  opened_at = std::chrono::steady_clock::now();
+  const std::string endpoint = endpoints[endpoint_index].str();
+  set_link_state(true, endpoint, "");
+  ClientEvent ev;
+  ev.kind = ClientEvent::Kind::kConnected;
+  ev.endpoint = endpoint;
+  ev.reconnect = ever_connected;
+  ever_connected = true;
+  emit(std::move(ev));
+  if (stopped || gen != generation) return;  // the event handler may have stopped us
+
+  std::deque<std::uint64_t> waiting;
+  waiting.swap(unsent);
+  for (auto id : waiting) {
+    auto it = pending.find(id);
+    if (it == pending.end() || it->second.sent) continue;  // timed out meanwhile
+    conn->send(std::move(it->second.text));
+    it->second.text = std::string();
+    it->second.sent = true;
+  }
+  resubscribe_all();
+}
+
+void RpcClient::Impl::on_message(std::uint64_t gen, std::string_view text) {
+  if (stopped || gen != generation) return;
+  auto parsed = parser.parse(text);
+  if (!parsed.ok()) {
+    // A server that sends something other than JSON-RPC cannot be trusted with the requests on
+    // this connection: fail them with the reason now rather than let them time out.
+    conn->abort(Error{endpoints[endpoint_index].str() + ": " + parsed.error().message});
+    return;
+  }
+  const IncomingMessage& msg = parsed.value();
+  if (msg.kind == IncomingMessage::Kind::kResponse) {
+    handle_response(msg);
+  } else {
+    handle_notification(msg);
+  }
+}
+
+void RpcClient::Impl::handle_response(const IncomingMessage& msg) {
+  // No id (e.g. a server parse error) or an id no longer pending (answered after its timeout):
+  // nothing to match it to.
+  if (!msg.id) return;
+  auto it = pending.find(*msg.id);
+  if (it == pending.end() || !it->second.sent) return;
+  Pending p = std::move(it->second);
+  pending.erase(it);
+  p.timer->cancel();
+  if (msg.error) {
+    std::string text = p.method + ": JSON-RPC error " + std::to_string(msg.error->code) + ": " + msg.error->message;
+    if (!msg.error->data_json.empty()) text += " (data: " + msg.error->data_json + ")";
+    p.done(Error{std::move(text)}, FailKind::kRpcError);
+  } else {
+    p.done(std::string(msg.result_json), FailKind::kNone);
+  }
+}
+
+void RpcClient::Impl::on_close(std::uint64_t gen, Error reason) {
+  if (stopped || gen != generation) return;
+  const bool was_open = open;
+  const std::string endpoint = endpoints[endpoint_index].str();
+  open = false;
+  conn.reset();
+  set_link_state(false, "", reason.message);
+
+  ClientEvent ev;
+  ev.kind = was_open ? ClientEvent::Kind::kDisconnected : ClientEvent::Kind::kConnectFailed;
+  ev.endpoint = endpoint;
+  ev.detail = reason.message;
+  emit(std::move(ev));
+  if (stopped) return;
+
+  subscriptions_lost_connection();
+  // Requests already on the wire cannot be answered any more. Not re-sent: they may not be
+  // idempotent (author_submitExtrinsic). Callbacks may issue new requests: they wait for the next
+  // connection.
+  std::vector<std::uint64_t> lost;
+  for (const auto& [id, p] : pending) {
+    if (p.sent) lost.push_back(id);
+  }
+  const std::string detail = "connection lost before the response arrived (" + reason.message + ")";
+  for (auto id : lost) fail_request(id, detail, FailKind::kConnectionLost);
+  if (stopped) return;
+
+  if (was_open && std::chrono::steady_clock::now() - opened_at >= options.stable_after) backoff.reset();
+  endpoint_index = (endpoint_index + 1) % endpoints.size();
+  schedule_reconnect();
+}
+
+void RpcClient::Impl::schedule_reconnect() {
+  reconnect_timer.expires_after(backoff.next());
+  reconnect_timer.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->stopped) return;
+    self->connect_next();
+  });
+}
+
+void RpcClient::Impl::emit(ClientEvent ev) {
+  if (stopped) return;
+  invoke_user("event", options.on_event, ev);
+}
+
+void RpcClient::Impl::set_link_state(bool is_open, std::string endpoint, std::string last_error) {
+  {
+    std::lock_guard lock(link_mutex);
+    link_open = is_open;
+    link_endpoint = std::move(endpoint);
+    if (!last_error.empty()) link_last_error = std::move(last_error);
+  }
+  link_cv.notify_all();
+}
+
+}  // namespace pylon::net

@@ -1,0 +1,132 @@
+// RpcClient's state machine (internal). Every member function runs on `strand`; the public
+// RpcClient posts into it. Split by concern: client_core.cpp (connection lifecycle and requests),
+// client_subscriptions.cpp (subscriptions across reconnects).
+#pragma once
+
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+
+#include "net/endpoint_url.hpp"
+#include "net/rpc_client.hpp"
+#include "net/rpc_message.hpp"
+#include "net/ws_connection.hpp"
+
+namespace pylon::net {
+
+// Why an internal request failed: subscriptions treat a lost connection (retry on the next one)
+// differently from a refusal.
+enum class FailKind { kNone, kRpcError, kTimeout, kConnectionLost, kStopped, kRejected };
+using InternalDone = std::function<void(Result<std::string>, FailKind)>;
+
+// User callbacks must not throw; if one does, the client's state must still stay consistent.
+template <class F, class... Args>
+void invoke_user(const char* what, F& f, Args&&... args) {
+  if (!f) return;
+  try {
+    f(std::forward<Args>(args)...);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "pylon net: %s callback threw: %s\n", what, e.what());
+  } catch (...) {
+    std::fprintf(stderr, "pylon net: %s callback threw a non-standard exception\n", what);
+  }
+}
+
+struct RpcClient::Impl : std::enable_shared_from_this<RpcClient::Impl> {
+  Impl(NetContext& net, RpcClientOptions options, std::vector<EndpointUrl> endpoints,
+       std::unique_ptr<boost::asio::ssl::context> ssl);
+
+  // client_core.cpp
+  void start();
+  void shutdown();
+  void request(std::string method, std::string_view params_json, std::chrono::milliseconds timeout,
+               InternalDone done);
+  void connect_next();
+  void on_open(std::uint64_t gen);
+  void on_message(std::uint64_t gen, std::string_view text);
+  void on_close(std::uint64_t gen, Error reason);
+  void schedule_reconnect();
+  void handle_response(const IncomingMessage& msg);
+  void fail_request(std::uint64_t id, const std::string& detail, FailKind kind);
+  void emit(ClientEvent ev);
+  void set_link_state(bool is_open, std::string endpoint, std::string last_error);
+
+  // client_subscriptions.cpp
+  void subscribe(SubscribeSpec spec, NotificationCallback notify, SubscribeCallback done);
+  void unsubscribe(SubscriptionId id, StatusCallback done);
+  void send_subscribe(SubscriptionId id, bool first);
+  void on_subscribe_answer(SubscriptionId id, bool first, std::uint64_t gen, const std::string& unsubscribe_method,
+                           Result<std::string> answer, FailKind kind);
+  void handle_notification(const IncomingMessage& msg);
+  void resubscribe_all();
+  void resubscribe_done(std::uint64_t gen, bool ok);
+  void subscriptions_lost_connection();
+
+  struct Pending {
+    std::string method;
+    InternalDone done;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+    std::string text;  // the request, kept only until it is sent
+    bool sent = false;
+  };
+  struct Subscription {
+    enum class State { kSubscribing, kActive, kLost };
+    SubscribeSpec spec;
+    NotificationCallback notify;
+    SubscribeCallback first_done;  // set until the first confirmation
+    State state = State::kSubscribing;
+    std::string remote_id;       // as text, the key of by_remote
+    std::string remote_id_json;  // as the server wrote it, for the unsubscribe params
+  };
+  struct EarlyNotification {
+    std::string subscription;
+    std::string result_json;
+  };
+  static constexpr std::size_t kMaxEarlyNotifications = 256;
+
+  NetContext& net;
+  Strand strand;
+  RpcClientOptions options;
+  std::vector<EndpointUrl> endpoints;
+  std::unique_ptr<boost::asio::ssl::context> ssl;
+  Backoff backoff;
+  boost::asio::steady_timer reconnect_timer;
+  RpcMessageParser parser;
+
+  std::shared_ptr<WsConnection> conn;
+  std::uint64_t generation = 0;  // of conn; stale callbacks from older connections are ignored
+  bool open = false;
+  bool stopped = false;
+  bool ever_connected = false;
+  std::size_t endpoint_index = 0;
+  std::chrono::steady_clock::time_point opened_at{};
+
+  std::uint64_t next_request_id = 1;
+  std::map<std::uint64_t, Pending> pending;
+  std::deque<std::uint64_t> unsent;  // waiting for a connection, in order
+
+  SubscriptionId next_subscription_id = 1;
+  std::map<SubscriptionId, Subscription> subs;
+  std::unordered_map<std::string, SubscriptionId> by_remote;
+  // Notifications that arrived before their subscribe answer (servers may send them first).
+  std::deque<EarlyNotification> early;
+  std::uint64_t resubscribe_gen = 0;
+  std::size_t resubscribe_outstanding = 0;
+  std::size_t resubscribe_ok = 0;
+
+  // Readable from any thread.
+  mutable std::mutex link_mutex;
+  std::condition_variable link_cv;
+  bool link_open = false;
+  bool link_stopped = false;
+  std::string link_endpoint;
+  std::string link_last_error;
+};
+
+}  // namespace pylon::net

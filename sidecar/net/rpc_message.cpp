@@ -1,0 +1,229 @@
+#include "net/rpc_message.hpp"
+
+#include <simdjson.h>
+
+#include "common/json_writer.hpp"
+
+namespace pylon::net {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+std::string_view trim_right(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// Raw JSON text of any value (simdjson 3.0's value has no raw_json(); objects and arrays do).
+simdjson::error_code raw_of(od::value v, std::string_view& out) {
+  od::json_type type;
+  if (auto err = v.type().get(type)) return err;
+  if (type == od::json_type::object) {
+    od::object o;
+    if (auto err = v.get_object().get(o)) return err;
+    return o.raw_json().get(out);
+  }
+  if (type == od::json_type::array) {
+    od::array a;
+    if (auto err = v.get_array().get(a)) return err;
+    return a.raw_json().get(out);
+  }
+  out = trim_right(v.raw_json_token());
+  return simdjson::SUCCESS;
+}
+
+Error json_error(std::string_view where, simdjson::error_code err) {
+  return Error{"invalid JSON-RPC message: " + std::string(where) + ": " + simdjson::error_message(err)};
+}
+
+Result<RpcError> parse_error_object(od::value v) {
+  od::object o;
+  if (auto err = v.get_object().get(o)) return json_error("\"error\" is not an object", err);
+  RpcError e;
+  bool has_code = false;
+  for (auto field : o) {
+    std::string_view key;
+    if (auto err = field.unescaped_key().get(key)) return json_error("error key", err);
+    od::value fv;
+    if (auto err = field.value().get(fv)) return json_error("error field", err);
+    if (key == "code") {
+      if (auto err = fv.get_int64().get(e.code)) return json_error("error.code", err);
+      has_code = true;
+    } else if (key == "message") {
+      std::string_view m;
+      if (auto err = fv.get_string().get(m)) return json_error("error.message", err);
+      e.message = std::string(m);
+    } else if (key == "data") {
+      std::string_view raw;
+      if (auto err = raw_of(fv, raw)) return json_error("error.data", err);
+      e.data_json = std::string(raw);
+    } else {
+      std::string_view ignored;
+      if (auto err = raw_of(fv, ignored)) return json_error("error field", err);
+    }
+  }
+  if (!has_code) return Error{"invalid JSON-RPC message: error object without a code"};
+  return e;
+}
+
+}  // namespace
+
+struct RpcMessageParser::Impl {
+  od::parser parser;
+  simdjson::padded_string buffer;
+};
+
+RpcMessageParser::RpcMessageParser() : impl_(std::make_unique<Impl>()) {}
+RpcMessageParser::~RpcMessageParser() = default;
+
+Result<IncomingMessage> RpcMessageParser::parse(std::string_view text) {
+  impl_->buffer = simdjson::padded_string(text);
+  od::document doc;
+  if (auto err = impl_->parser.iterate(impl_->buffer).get(doc)) return json_error("not JSON", err);
+  od::object root;
+  if (auto err = doc.get_object().get(root)) return json_error("not a JSON object", err);
+
+  IncomingMessage msg;
+  bool has_result = false, has_method = false, has_params = false, has_id = false;
+  for (auto field : root) {
+    std::string_view key;
+    if (auto err = field.unescaped_key().get(key)) return json_error("bad key", err);
+    od::value v;
+    if (auto err = field.value().get(v)) return json_error("bad value", err);
+    if (key == "id") {
+      has_id = true;
+      od::json_type t;
+      if (auto err = v.type().get(t)) return json_error("id", err);
+      std::uint64_t id = 0;
+      if (t == od::json_type::number && !v.get_uint64().get(id)) msg.id = id;
+      // null, strings or other numbers: not one of ours, left empty.
+    } else if (key == "result") {
+      if (auto err = raw_of(v, msg.result_json)) return json_error("result", err);
+      has_result = true;
+    } else if (key == "error") {
+      auto e = parse_error_object(v);
+      if (!e.ok()) return std::move(e).error();
+      msg.error = std::move(e).value();
+    } else if (key == "method") {
+      std::string_view m;
+      if (auto err = v.get_string().get(m)) return json_error("method", err);
+      msg.method = std::string(m);
+      has_method = true;
+    } else if (key == "params") {
+      od::json_type t;
+      if (auto err = v.type().get(t)) return json_error("params", err);
+      if (t != od::json_type::object) {  // not a notification's; judged below
+        std::string_view ignored;
+        if (auto err = raw_of(v, ignored)) return json_error("params", err);
+        continue;
+      }
+      od::object params;
+      if (auto err = v.get_object().get(params)) return json_error("notification params", err);
+      has_params = true;
+      for (auto pf : params) {
+        std::string_view pkey;
+        if (auto err = pf.unescaped_key().get(pkey)) return json_error("params key", err);
+        od::value pv;
+        if (auto err = pf.value().get(pv)) return json_error("params value", err);
+        if (pkey == "subscription") {
+          od::json_type t;
+          if (auto err = pv.type().get(t)) return json_error("subscription", err);
+          if (t == od::json_type::string) {
+            std::string_view s;
+            if (auto err = pv.get_string().get(s)) return json_error("subscription", err);
+            msg.subscription = std::string(s);
+          } else if (t == od::json_type::number) {
+            std::uint64_t n = 0;
+            if (auto err = pv.get_uint64().get(n)) return json_error("subscription", err);
+            msg.subscription = std::to_string(n);
+          } else {
+            return Error{"invalid JSON-RPC message: subscription id is neither string nor number"};
+          }
+        } else if (pkey == "result") {
+          if (auto err = raw_of(pv, msg.result_json)) return json_error("params.result", err);
+          has_result = true;
+        } else {
+          std::string_view ignored;
+          if (auto err = raw_of(pv, ignored)) return json_error("params field", err);
+        }
+      }
+    } else {
+      std::string_view ignored;  // "jsonrpc" and unknown members: consumed, not interpreted
+      if (auto err = raw_of(v, ignored)) return json_error("member", err);
+    }
+  }
+  // simdjson 3.0 has no document::at_end(): current_location() fails with OUT_OF_BOUNDS at the end.
+  const char* trailing = nullptr;
+  if (doc.current_location().get(trailing) != simdjson::OUT_OF_BOUNDS) {
+    return Error{"invalid JSON-RPC message: trailing content after the object"};
+  }
+
+  if (has_method) {
+    if (has_id) return Error{"invalid JSON-RPC message: a request from the server (method with id)"};
+    if (!has_params || msg.subscription.empty() || !has_result) {
+      return Error{"invalid JSON-RPC message: notification '" + msg.method +
+                   "' without params.subscription and params.result"};
+    }
+    msg.kind = IncomingMessage::Kind::kNotification;
+    return msg;
+  }
+  if (!has_id) return Error{"invalid JSON-RPC message: neither a response (id) nor a notification (method)"};
+  if (has_result == msg.error.has_value()) {
+    return Error{"invalid JSON-RPC message: a response needs exactly one of result and error"};
+  }
+  msg.kind = IncomingMessage::Kind::kResponse;
+  return msg;
+}
+
+Result<RemoteSubscriptionId> parse_subscription_id(std::string_view result_json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element element;
+  if (auto err = parser.parse(result_json.data(), result_json.size(), true).get(element)) {
+    return Error{std::string("subscription id is not JSON: ") + simdjson::error_message(err)};
+  }
+  RemoteSubscriptionId out;
+  if (element.is_string()) {
+    out.text = std::string(element.get_string().value_unsafe());
+    if (out.text.empty()) return Error{"subscription id is an empty string"};
+    out.json.clear();
+    append_json_string(out.json, out.text);
+  } else if (element.is_uint64()) {
+    out.text = std::to_string(element.get_uint64().value_unsafe());
+    out.json = out.text;
+  } else {
+    return Error{"subscription id must be a string or a non-negative integer, got " +
+                 std::string(trim_right(result_json.substr(0, 64)))};
+  }
+  return out;
+}
+
+Status validate_params_json(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size() && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t')) ++i;
+  if (i == text.size() || (text[i] != '[' && text[i] != '{')) {
+    return Error{"params must be a JSON array or object"};
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::element element;
+  if (auto err = parser.parse(text.data(), text.size(), true).get(element)) {
+    return Error{std::string("params are not valid JSON: ") + simdjson::error_message(err)};
+  }
+  return {};
+}
+
+std::string make_request_json(std::uint64_t id, std::string_view method, std::string_view params_json) {
+  std::string out;
+  out.reserve(48 + method.size() + params_json.size());
+  out += R"({"jsonrpc":"2.0","id":)";
+  out += std::to_string(id);
+  out += R"(,"method":)";
+  append_json_string(out, method);
+  out += R"(,"params":)";
+  out += params_json;
+  out += '}';
+  return out;
+}
+
+}  // namespace pylon::net

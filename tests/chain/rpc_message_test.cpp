@@ -1,0 +1,128 @@
+#include "net/rpc_message.hpp"
+
+#include <gtest/gtest.h>
+
+namespace pylon::net {
+namespace {
+
+using Kind = IncomingMessage::Kind;
+
+TEST(RpcMessage, ResponseWithObjectResultKeepsRawJson) {
+  RpcMessageParser p;
+  auto m = p.parse(R"({"jsonrpc":"2.0","result":{"specVersion":293,"apis":[["0x1",1]]},"id":7})");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->kind, Kind::kResponse);
+  ASSERT_TRUE(m->id);
+  EXPECT_EQ(*m->id, 7u);
+  EXPECT_FALSE(m->error);
+  EXPECT_EQ(m->result_json, R"({"specVersion":293,"apis":[["0x1",1]]})");
+}
+
+TEST(RpcMessage, ScalarResultsWithWhitespace) {
+  RpcMessageParser p;
+  auto m = p.parse("{ \"id\" : 1 , \"result\" : \"0xabc\" \n}");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->result_json, "\"0xabc\"");
+  m = p.parse(R"({"id":2,"result":null})");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->result_json, "null");
+  m = p.parse(R"({"id":3,"result":true})");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->result_json, "true");
+}
+
+TEST(RpcMessage, ErrorResponse) {
+  RpcMessageParser p;
+  auto m = p.parse(R"({"jsonrpc":"2.0","error":{"code":-32601,"message":"Method not found","data":{"x":1}},"id":3})");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  ASSERT_TRUE(m->error);
+  EXPECT_EQ(m->error->code, -32601);
+  EXPECT_EQ(m->error->message, "Method not found");
+  EXPECT_EQ(m->error->data_json, R"({"x":1})");
+}
+
+TEST(RpcMessage, NullIdIsAResponseNoRequestMatches) {
+  RpcMessageParser p;
+  auto m = p.parse(R"({"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error"},"id":null})");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->kind, Kind::kResponse);
+  EXPECT_FALSE(m->id);
+}
+
+TEST(RpcMessage, NotificationWithStringOrNumberSubscription) {
+  RpcMessageParser p;
+  auto m = p.parse(
+      R"({"jsonrpc":"2.0","method":"chain_newHead","params":{"result":{"number":"0x3"},"subscription":"abC9"}})");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->kind, Kind::kNotification);
+  EXPECT_EQ(m->method, "chain_newHead");
+  EXPECT_EQ(m->subscription, "abC9");
+  EXPECT_EQ(m->result_json, R"({"number":"0x3"})");
+  m = p.parse(R"({"jsonrpc":"2.0","method":"x","params":{"subscription":12,"result":[1,2]}})");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->subscription, "12");
+  EXPECT_EQ(m->result_json, "[1,2]");
+}
+
+TEST(RpcMessage, RejectsMalformedMessagesWithReason) {
+  RpcMessageParser p;
+  struct Case {
+    const char* text;
+    const char* why;
+  } cases[] = {
+      {"not json", "not"},
+      {"[1,2]", "not a JSON object"},
+      {R"({"id":1})", "exactly one of result and error"},
+      {R"({"id":1,"result":1,"error":{"code":1,"message":"x"}})", "exactly one"},
+      {R"({"result":1})", "neither a response"},
+      {R"({"id":1,"error":{"message":"x"}})", "without a code"},
+      {R"({"id":1,"error":"boom"})", "not an object"},
+      {R"({"method":"x","params":{"result":1}})", "without params.subscription"},
+      {R"({"method":"x","params":{"subscription":[1],"result":1}})", "neither string nor number"},
+      {R"({"method":"x","id":4,"params":[]})", "request from the server"},
+      {R"({"id":1,"result":1} {"id":2})", "trailing"},
+      {R"({"id":1,"result":{"a":)", ""},
+  };
+  for (const auto& c : cases) {
+    auto m = p.parse(c.text);
+    ASSERT_FALSE(m.ok()) << c.text;
+    EXPECT_NE(m.error().message.find("invalid JSON-RPC message"), std::string::npos) << m.error().message;
+    EXPECT_NE(m.error().message.find(c.why), std::string::npos) << c.text << " -> " << m.error().message;
+  }
+  // The parser stays usable after errors.
+  auto ok = p.parse(R"({"id":9,"result":"0x"})");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(*ok->id, 9u);
+}
+
+TEST(RpcMessage, SubscriptionIdForms) {
+  auto s = parse_subscription_id("\"QmAbc\"");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->text, "QmAbc");
+  EXPECT_EQ(s->json, "\"QmAbc\"");
+  s = parse_subscription_id("42");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->text, "42");
+  EXPECT_EQ(s->json, "42");
+  EXPECT_FALSE(parse_subscription_id("true").ok());
+  EXPECT_FALSE(parse_subscription_id("\"\"").ok());
+  EXPECT_FALSE(parse_subscription_id("-1").ok());
+  EXPECT_FALSE(parse_subscription_id("{").ok());
+}
+
+TEST(RpcMessage, RequestTextAndParamsValidation) {
+  EXPECT_EQ(make_request_json(5, "chain_getBlockHash", "[0]"),
+            R"({"jsonrpc":"2.0","id":5,"method":"chain_getBlockHash","params":[0]})");
+  EXPECT_EQ(make_request_json(1, "we\"ird", "{}"), R"({"jsonrpc":"2.0","id":1,"method":"we\"ird","params":{}})");
+  EXPECT_TRUE(validate_params_json("[]").ok());
+  EXPECT_TRUE(validate_params_json(" [1, \"a\", {\"b\": null}]").ok());
+  EXPECT_TRUE(validate_params_json("{\"count\":3}").ok());
+  EXPECT_FALSE(validate_params_json("").ok());
+  EXPECT_FALSE(validate_params_json("3").ok());
+  EXPECT_FALSE(validate_params_json("[0").ok());
+  EXPECT_FALSE(validate_params_json("[0] junk").ok());
+  EXPECT_FALSE(validate_params_json("[0],\"id\":9").ok());  // no injecting into the envelope
+}
+
+}  // namespace
+}  // namespace pylon::net
