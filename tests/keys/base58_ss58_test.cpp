@@ -86,10 +86,10 @@ TEST(Ss58, ClearErrors) {
 
 TEST(Ss58, MatchesOracle) {
   PYLON_REQUIRE_ORACLE();
-  const std::vector<std::string> keys = {kPublic, "0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d",
-                                         "0x0000000000000000000000000000000000000000000000000000000000000000"};
+  // Each oracle call starts node (~0.5 s): a few keys and the prefix boundaries only.
+  const std::vector<std::string> keys = {kPublic, "0x0000000000000000000000000000000000000000000000000000000000000000"};
   for (const auto& key : keys) {
-    for (int prefix : {0, 2, 42, 63, 64, 255, 1000, 16383}) {
+    for (int prefix : {0, 42, 63, 64, 255, 16383}) {
       auto o = test::run_oracle({"ss58-encode", key, std::to_string(prefix)});
       ASSERT_EQ(o.exit_code, 0) << o.out;
       const std::string expected = test::json_field(o.out, "ss58");
