@@ -12,7 +12,9 @@ namespace {
 
 using namespace pylon::keys;
 
-Keypair alice() { return std::move(keypair_from_uri("//Alice")).value(); }
+Keypair alice() {
+  return std::move(keypair_from_uri("//Alice")).value();
+}
 
 void BM_Sr25519Sign(benchmark::State& state) {
   const Keypair kp = alice();

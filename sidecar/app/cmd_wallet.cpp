@@ -1,6 +1,6 @@
 // `pylon wallet`: create and inspect Bittensor wallet keys (sr25519) in Bittensor's file layout.
-//   pylon wallet new-hotkey  --path P --wallet W --hotkey H [--uri URI | --uri-file F] [--words N] [--overwrite]
-//   pylon wallet new-coldkey --path P --wallet W (--password-file F | --password-env VAR)
+//   pylon wallet new-hotkey  --path P --wallet W --hotkey H [--uri URI | --uri-file F] [--words N]
+//   [--overwrite] pylon wallet new-coldkey --path P --wallet W (--password-file F | --password-env VAR)
 //                            [--uri URI | --uri-file F] [--words N] [--overwrite]
 //   pylon wallet show        --path P --wallet W [--hotkey H]
 // New keys print their SS58 address on stdout. Passwords are never read from argv (other users
@@ -85,7 +85,8 @@ std::string parse(std::span<char* const> args, Options& o) {
         o.words = static_cast<unsigned>(n);
       }
     } else if (a == "--password") {
-      return "--password is not accepted: use --password-file or --password-env (argv is visible to other users)";
+      return "--password is not accepted: use --password-file or --password-env (argv is visible to other "
+             "users)";
     } else {
       return "unknown argument '" + std::string(a) + "'";
     }
@@ -107,6 +108,13 @@ pylon::Result<NewKey> make_key(const Options& o) {
   std::optional<keys::SecretString> uri;
   if (o.uri) {
     uri.emplace(*o.uri);
+    // Dev URIs (//Alice) are public; anything else on argv was visible to other users.
+    const std::string_view v = *o.uri;
+    if (!(v.size() >= 2 && v[0] == '/')) {
+      std::fprintf(stderr,
+                   "pylon wallet: warning: a secret on the command line is visible to other users; "
+                   "prefer --uri-file\n");
+    }
   } else if (!o.uri_file.empty()) {
     PYLON_ASSIGN(uri, keys::read_password_file(o.uri_file));
   }
@@ -196,7 +204,8 @@ int show(const Options& o) {
     put("hotkey", keys::PublicInfo{kp->public_key, keys::ss58_encode_account(kp->public_key).value()});
   }
   out.end_object();
-  if (!any) return fail("nothing to show: no coldkeypub.txt in " + (w.root / w.wallet).string() + " and no --hotkey");
+  if (!any)
+    return fail("nothing to show: no coldkeypub.txt in " + (w.root / w.wallet).string() + " and no --hotkey");
   std::printf("%s\n", out.str().c_str());
   return 0;
 }
@@ -218,4 +227,5 @@ int run_wallet(std::span<char* const> args) {
 
 }  // namespace
 
-PYLON_COMMAND("wallet", "create and inspect Bittensor wallet keys (new-hotkey, new-coldkey, show)", run_wallet);
+PYLON_COMMAND("wallet", "create and inspect Bittensor wallet keys (new-hotkey, new-coldkey, show)",
+              run_wallet);

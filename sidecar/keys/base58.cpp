@@ -12,7 +12,8 @@ constexpr std::string_view kAlphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefg
 constexpr std::array<signed char, 256> make_reverse() {
   std::array<signed char, 256> r{};
   for (auto& v : r) v = -1;
-  for (std::size_t i = 0; i < kAlphabet.size(); ++i) r[static_cast<unsigned char>(kAlphabet[i])] = static_cast<signed char>(i);
+  for (std::size_t i = 0; i < kAlphabet.size(); ++i)
+    r[static_cast<unsigned char>(kAlphabet[i])] = static_cast<signed char>(i);
   return r;
 }
 constexpr auto kReverse = make_reverse();
@@ -46,7 +47,8 @@ std::string base58_encode(ByteSpan data) {
 }
 
 Result<Bytes> base58_decode(std::string_view text) {
-  if (text.size() > kMaxText) return Error{"base58: input longer than " + std::to_string(kMaxText) + " characters"};
+  if (text.size() > kMaxText)
+    return Error{"base58: input longer than " + std::to_string(kMaxText) + " characters"};
   std::size_t ones = 0;
   while (ones < text.size() && text[ones] == '1') ++ones;
   std::vector<std::uint8_t> bytes;  // little-endian while building

@@ -19,9 +19,13 @@ constexpr std::array<std::string_view, 2048> kWords = {
 #include "bip39_english.inc"
 };
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
-std::string word_pos(std::size_t i) { return "word " + std::to_string(i + 1); }
+std::string word_pos(std::size_t i) {
+  return "word " + std::to_string(i + 1);
+}
 
 }  // namespace
 
@@ -43,7 +47,8 @@ Result<SecretBytes> mnemonic_to_entropy(std::string_view phrase) {
     while (j < phrase.size() && !is_space(phrase[j])) ++j;
     if (indices.size() == 24) return Error{"bip39: mnemonic has more than 24 words"};
     const int idx = bip39_word_index(phrase.substr(i, j - i));
-    if (idx < 0) return Error{"bip39: " + word_pos(indices.size()) + " of the mnemonic is not in the English word list"};
+    if (idx < 0)
+      return Error{"bip39: " + word_pos(indices.size()) + " of the mnemonic is not in the English word list"};
     indices.push_back(idx);
     i = j;
   }
@@ -132,8 +137,9 @@ Result<SecretBytes> mini_secret_from_entropy(ByteSpan entropy, std::string_view 
   std::copy_n("mnemonic", 8, salt.data());
   std::copy(password.begin(), password.end(), salt.data() + 8);
   SecretBytes seed(64);
-  const int ok = PKCS5_PBKDF2_HMAC(reinterpret_cast<const char*>(entropy.data()), static_cast<int>(len), salt.data(),
-                                   static_cast<int>(salt.size()), 2048, EVP_sha512(), 64, seed.data());
+  const int ok =
+      PKCS5_PBKDF2_HMAC(reinterpret_cast<const char*>(entropy.data()), static_cast<int>(len), salt.data(),
+                        static_cast<int>(salt.size()), 2048, EVP_sha512(), 64, seed.data());
   if (ok != 1) return Error{"bip39: PBKDF2-HMAC-SHA512 failed"};
   return SecretBytes(seed.data(), 32);
 }

@@ -123,7 +123,8 @@ Keypair derive_soft(const Keypair& parent, const ChainCode& chain_code) {
 }
 
 Result<PublicKey> derive_soft_public(const PublicKey& parent, const ChainCode& chain_code) {
-  if (!is_valid_public_key(parent)) return Error{"derive: parent public key is not a valid ristretto255 point"};
+  if (!is_valid_public_key(parent))
+    return Error{"derive: parent public key is not a valid ristretto255 point"};
   Transcript t(kHdkdLabel);
   t.append_message("sign-bytes", std::string_view());
   std::uint8_t tweak[32];
@@ -168,7 +169,8 @@ Result<UriKey> key_from_uri(std::string_view uri) {
     if (!hex.ok()) return Error{"secret uri: the hex seed is not valid hex"};
     seed = SecretBytes(hex->data(), hex->size());
     sodium_memzero(hex->data(), hex->size());
-    if (seed.size() != 32) return Error{"secret uri: a hex seed must be 32 bytes, got " + std::to_string(seed.size())};
+    if (seed.size() != 32)
+      return Error{"secret uri: a hex seed must be 32 bytes, got " + std::to_string(seed.size())};
   } else {
     auto mini = mini_secret_from_mnemonic(phrase, password);
     if (!mini.ok()) return Error{"secret uri: " + mini.error().message};

@@ -15,7 +15,8 @@
 namespace pylon::keys {
 
 // Substrate's well-known development mnemonic, used when a URI has no phrase (`//Alice`).
-inline constexpr std::string_view kDevPhrase = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
+inline constexpr std::string_view kDevPhrase =
+    "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
 
 using ChainCode = std::array<std::uint8_t, 32>;
 

@@ -41,13 +41,25 @@ std::array<std::uint8_t, N> twox_fixed(ByteSpan data) {
 }
 }  // namespace
 
-std::array<std::uint8_t, 16> blake2b_128(ByteSpan data) { return blake2b_fixed<16>(data); }
-std::array<std::uint8_t, 32> blake2b_256(ByteSpan data) { return blake2b_fixed<32>(data); }
-std::array<std::uint8_t, 64> blake2b_512(ByteSpan data) { return blake2b_fixed<64>(data); }
+std::array<std::uint8_t, 16> blake2b_128(ByteSpan data) {
+  return blake2b_fixed<16>(data);
+}
+std::array<std::uint8_t, 32> blake2b_256(ByteSpan data) {
+  return blake2b_fixed<32>(data);
+}
+std::array<std::uint8_t, 64> blake2b_512(ByteSpan data) {
+  return blake2b_fixed<64>(data);
+}
 
-std::array<std::uint8_t, 8> twox64(ByteSpan data) { return twox_fixed<8>(data); }
-std::array<std::uint8_t, 16> twox128(ByteSpan data) { return twox_fixed<16>(data); }
-std::array<std::uint8_t, 32> twox256(ByteSpan data) { return twox_fixed<32>(data); }
+std::array<std::uint8_t, 8> twox64(ByteSpan data) {
+  return twox_fixed<8>(data);
+}
+std::array<std::uint8_t, 16> twox128(ByteSpan data) {
+  return twox_fixed<16>(data);
+}
+std::array<std::uint8_t, 32> twox256(ByteSpan data) {
+  return twox_fixed<32>(data);
+}
 
 Result<Bytes> twox(ByteSpan data, unsigned bits) {
   switch (bits) {

@@ -19,11 +19,11 @@ constexpr std::array<std::uint64_t, 24> kRoundConstants = {
 
 // rho offsets, indexed by lane x + 5*y.
 constexpr std::array<int, 25> kRho = {
-    0, 1, 62, 28, 27,    // y = 0
-    36, 44, 6, 55, 20,   // y = 1
-    3, 10, 43, 25, 39,   // y = 2
+    0,  1,  62, 28, 27,  // y = 0
+    36, 44, 6,  55, 20,  // y = 1
+    3,  10, 43, 25, 39,  // y = 2
     41, 45, 15, 21, 8,   // y = 3
-    18, 2, 61, 56, 14,   // y = 4
+    18, 2,  61, 56, 14,  // y = 4
 };
 
 }  // namespace
@@ -43,8 +43,9 @@ void keccak_f1600(KeccakState& a) {
     // theta: xor each lane with the parities of two neighbouring columns.
     std::uint64_t c[5];
     for (int x = 0; x < 5; ++x) c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
-    const std::uint64_t d[5] = {c[4] ^ std::rotl(c[1], 1), c[0] ^ std::rotl(c[2], 1), c[1] ^ std::rotl(c[3], 1),
-                                c[2] ^ std::rotl(c[4], 1), c[3] ^ std::rotl(c[0], 1)};
+    const std::uint64_t d[5] = {c[4] ^ std::rotl(c[1], 1), c[0] ^ std::rotl(c[2], 1),
+                                c[1] ^ std::rotl(c[3], 1), c[2] ^ std::rotl(c[4], 1),
+                                c[3] ^ std::rotl(c[0], 1)};
     for (int y = 0; y < 25; y += 5) {
       for (int x = 0; x < 5; ++x) a[y + x] ^= d[x];
     }

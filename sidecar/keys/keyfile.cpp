@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "common/json_writer.hpp"
+#include "keys/bip39.hpp"
 #include "keys/ss58.hpp"
 
 namespace pylon::keys {
@@ -29,7 +30,8 @@ Field field_of(std::string_view key) {
 // words, so an escape sequence is refused rather than decoded.
 Result<std::string_view> string_token(simdjson::ondemand::value& value, std::string_view name) {
   std::string_view tok = value.raw_json_token();
-  while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\n' || tok.back() == '\r' || tok.back() == '\t')) {
+  while (!tok.empty() &&
+         (tok.back() == ' ' || tok.back() == '\n' || tok.back() == '\r' || tok.back() == '\t')) {
     tok.remove_suffix(1);
   }
   if (tok.size() < 2 || tok.front() != '"' || tok.back() != '"') {
@@ -50,7 +52,8 @@ Result<SecretBytes> secret_hex(std::string_view text, std::size_t len, std::stri
   }
   SecretBytes out(len);
   std::size_t bin_len = 0;
-  if (sodium_hex2bin(out.data(), len, text.data(), text.size(), nullptr, &bin_len, nullptr) != 0 || bin_len != len) {
+  if (sodium_hex2bin(out.data(), len, text.data(), text.size(), nullptr, &bin_len, nullptr) != 0 ||
+      bin_len != len) {
     return Error{"keyfile: \"" + std::string(name) + "\" is not valid hex"};
   }
   return out;
@@ -124,10 +127,12 @@ Result<KeyfileContents> parse_keyfile_json(ByteSpan json) {
     if (value.type().get(type)) return Error{"keyfile: malformed value of \"" + name + "\""};
     if (type == simdjson::ondemand::json_type::null) {
       bool is_null = false;
-      if (value.is_null().get(is_null) || !is_null) return Error{"keyfile: malformed value of \"" + name + "\""};
+      if (value.is_null().get(is_null) || !is_null)
+        return Error{"keyfile: malformed value of \"" + name + "\""};
       continue;
     }
-    if (type != simdjson::ondemand::json_type::string) return Error{"keyfile: \"" + name + "\" must be a string"};
+    if (type != simdjson::ondemand::json_type::string)
+      return Error{"keyfile: \"" + name + "\" must be a string"};
     PYLON_ASSIGN(std::string_view text, string_token(value, name));
     PYLON_TRY(store(out, f, text, name));
   }
@@ -150,34 +155,58 @@ Result<PublicInfo> keyfile_public_info(const KeyfileContents& c) {
   if (!c.ss58_address.empty()) {
     auto decoded = ss58_decode_account(c.ss58_address);
     if (!decoded.ok()) return Error{"keyfile: \"ss58Address\" is invalid: " + decoded.error().message};
-    if (*decoded != info.public_key) return Error{"keyfile: \"ss58Address\" names another account than \"publicKey\""};
+    if (*decoded != info.public_key)
+      return Error{"keyfile: \"ss58Address\" names another account than \"publicKey\""};
     info.ss58_address = c.ss58_address;
   }
   return info;
 }
 
+namespace {
+// privateKey in either form schnorrkel/polkadot-js write it, chosen by which one matches.
+Result<Keypair> keypair_from_private_key(const SecretBytes& private_key, const PublicKey& expected) {
+  auto canonical = keypair_from_secret_bytes(private_key.span());
+  if (canonical.ok() && canonical->public_key == expected) return canonical;
+  auto ed_form = keypair_from_ed25519_secret_bytes(private_key.span());
+  if (ed_form.ok() && ed_form->public_key == expected) return ed_form;
+  return Error{"mismatch"};
+}
+}  // namespace
+
 Result<Keypair> keyfile_keypair(const KeyfileContents& c) {
   PYLON_ASSIGN(PublicInfo info, keyfile_public_info(c));
-  const std::string mismatch =
-      "keyfile: the secret does not belong to the file's public key " + info.ss58_address + "; refusing it";
+  const std::string refusing =
+      " gives another public key than " + info.ss58_address + "; refusing the keyfile";
+  // A privateKey that is present must belong to the file's account, whatever else is there:
+  // a disagreeing one means a damaged or tampered file.
+  std::optional<Keypair> from_private;
+  if (c.private_key) {
+    auto kp = keypair_from_private_key(*c.private_key, info.public_key);
+    if (!kp.ok()) return Error{"keyfile: \"privateKey\"" + refusing};
+    from_private = std::move(kp).value();
+  }
   if (c.secret_seed) {
     PYLON_ASSIGN(Keypair kp, keypair_from_mini_secret(c.secret_seed->span()));
-    if (kp.public_key != info.public_key) return Error{"keyfile: \"secretSeed\" gives another public key than " + info.ss58_address + "; refusing it"};
+    if (kp.public_key != info.public_key) return Error{"keyfile: \"secretSeed\"" + refusing};
     return kp;
   }
-  if (c.private_key) {
-    auto canonical = keypair_from_secret_bytes(c.private_key->span());
-    if (canonical.ok() && canonical->public_key == info.public_key) return canonical;
-    auto ed_form = keypair_from_ed25519_secret_bytes(c.private_key->span());
-    if (ed_form.ok() && ed_form->public_key == info.public_key) return ed_form;
-    return Error{mismatch};
+  if (from_private) return std::move(*from_private);
+  if (c.secret_phrase) {
+    // Neither seed nor private key: the mnemonic is the remaining source (as bittensor does).
+    PYLON_ASSIGN(SecretBytes seed, mini_secret_from_mnemonic(c.secret_phrase->view()));
+    PYLON_ASSIGN(Keypair kp, keypair_from_mini_secret(seed.span()));
+    if (kp.public_key != info.public_key) return Error{"keyfile: \"secretPhrase\"" + refusing};
+    return kp;
   }
-  return Error{"keyfile: has no secret (\"secretSeed\" or \"privateKey\"); is this a public-only file?"};
+  return Error{
+      "keyfile: has no secret (\"secretSeed\", \"privateKey\" or \"secretPhrase\"); is this a public-only "
+      "file?"};
 }
 
 namespace {
 // Appends `"name":"0x…"` or `"name":null`.
-void put_hex(std::string& out, std::string_view name, const std::uint8_t* data, std::size_t len, bool first = false) {
+void put_hex(std::string& out, std::string_view name, const std::uint8_t* data, std::size_t len,
+             bool first = false) {
   if (!first) out += ',';
   append_json_string(out, name);
   out += ':';

@@ -15,12 +15,12 @@ namespace pylon::keys {
 
 // The fields of a keyfile; all optional in the file (null counts as absent).
 struct KeyfileContents {
-  std::optional<PublicKey> public_key;  // "publicKey"
-  std::optional<PublicKey> account_id;  // "accountId"
-  std::string ss58_address;             // "ss58Address", empty when absent
-  std::optional<SecretBytes> secret_seed;      // "secretSeed": 32-byte mini secret
-  std::optional<SecretBytes> private_key;      // "privateKey": 64-byte schnorrkel secret
-  std::optional<SecretString> secret_phrase;   // "secretPhrase": BIP39 mnemonic
+  std::optional<PublicKey> public_key;        // "publicKey"
+  std::optional<PublicKey> account_id;        // "accountId"
+  std::string ss58_address;                   // "ss58Address", empty when absent
+  std::optional<SecretBytes> secret_seed;     // "secretSeed": 32-byte mini secret
+  std::optional<SecretBytes> private_key;     // "privateKey": 64-byte schnorrkel secret
+  std::optional<SecretString> secret_phrase;  // "secretPhrase": BIP39 mnemonic
 };
 
 // Parses keyfile JSON: an object whose known fields are strings or null (unknown fields are
@@ -37,8 +37,8 @@ struct PublicInfo {
 Result<PublicInfo> keyfile_public_info(const KeyfileContents& contents);
 
 // The keypair of a keyfile: from secretSeed when present, else from privateKey (canonical
-// scalar + nonce; polkadot-js's scalar*8 form is accepted when that is what matches). The
-// derived public key must equal the file's, else the file is refused.
+// scalar + nonce; polkadot-js's scalar*8 form is accepted when that is what matches), else from
+// secretPhrase. Every secret present must give the file's public key, else the file is refused.
 Result<Keypair> keyfile_keypair(const KeyfileContents& contents);
 
 // Keyfile JSON for a keypair, Bittensor's field names; phrase and seed are written when given

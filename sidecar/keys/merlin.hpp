@@ -23,9 +23,11 @@ class Transcript {
 
   // Starts a witness rng from a copy of this transcript: rekeyed with each witness (secret
   // nonce seed) and then with 32 bytes of fresh randomness (libsodium randombytes).
-  TranscriptRng build_rng(std::string_view label, std::span<const std::span<const std::uint8_t>> witnesses) const;
+  TranscriptRng build_rng(std::string_view label,
+                          std::span<const std::span<const std::uint8_t>> witnesses) const;
   // Same, with caller-chosen "fresh" bytes instead of randombytes (deterministic; tests only).
-  TranscriptRng build_rng_with(std::string_view label, std::span<const std::span<const std::uint8_t>> witnesses,
+  TranscriptRng build_rng_with(std::string_view label,
+                               std::span<const std::span<const std::uint8_t>> witnesses,
                                std::span<const std::uint8_t, 32> randomness) const;
 
  private:

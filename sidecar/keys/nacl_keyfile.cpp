@@ -13,7 +13,7 @@ namespace {
 // bittensor-wallet's NACL_SALT.
 constexpr std::uint8_t kSalt[crypto_pwhash_SALTBYTES] = {0x13, 0x71, 0x83, 0xdf, 0xf1, 0x5a, 0x09, 0xbc,
                                                          0x9c, 0x90, 0xb5, 0x51, 0x87, 0x39, 0xe9, 0xb1};
-constexpr unsigned long long kOpsLimit = 8;                       // crypto_pwhash_argon2i_OPSLIMIT_SENSITIVE
+constexpr unsigned long long kOpsLimit = 8;                        // crypto_pwhash_argon2i_OPSLIMIT_SENSITIVE
 constexpr std::size_t kMemLimit = std::size_t{512} * 1024 * 1024;  // crypto_pwhash_argon2i_MEMLIMIT_SENSITIVE
 
 Result<SecretBytes> derive_key(std::string_view password) {
@@ -29,7 +29,8 @@ Result<SecretBytes> derive_key(std::string_view password) {
 }  // namespace
 
 bool is_nacl_encrypted(ByteSpan file) {
-  return file.size() >= kNaclPrefix.size() && std::memcmp(file.data(), kNaclPrefix.data(), kNaclPrefix.size()) == 0;
+  return file.size() >= kNaclPrefix.size() &&
+         std::memcmp(file.data(), kNaclPrefix.data(), kNaclPrefix.size()) == 0;
 }
 
 std::string_view describe_unsupported_encryption(ByteSpan file) {
@@ -64,7 +65,8 @@ Result<Bytes> nacl_encrypt(ByteSpan plaintext, std::string_view password) {
   std::memcpy(out.data(), kNaclPrefix.data(), kNaclPrefix.size());
   std::uint8_t* nonce = out.data() + kNaclPrefix.size();
   randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
-  crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES, plaintext.data(), plaintext.size(), nonce, key.data());
+  crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES, plaintext.data(), plaintext.size(), nonce,
+                        key.data());
   return out;
 }
 

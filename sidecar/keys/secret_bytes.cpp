@@ -12,7 +12,9 @@ SecretBytes::SecretBytes(const std::uint8_t* data, std::size_t size) : SecretByt
   if (size) std::memcpy(data_, data, size);
 }
 
-SecretBytes::~SecretBytes() { wipe(); }
+SecretBytes::~SecretBytes() {
+  wipe();
+}
 
 SecretBytes::SecretBytes(SecretBytes&& other) noexcept : data_(other.data_), size_(other.size_) {
   other.data_ = nullptr;

@@ -49,9 +49,7 @@ class SecretString {
   SecretString() = default;
   explicit SecretString(std::string_view text)
       : bytes_(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()) {}
-  std::string_view view() const {
-    return {reinterpret_cast<const char*>(bytes_.data()), bytes_.size()};
-  }
+  std::string_view view() const { return {reinterpret_cast<const char*>(bytes_.data()), bytes_.size()}; }
   bool empty() const { return bytes_.empty(); }
   std::size_t size() const { return bytes_.size(); }
 

@@ -21,7 +21,9 @@ std::string mode_text(mode_t mode) {
   return buf;
 }
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+  return std::strerror(errno);
+}
 
 // Closes a file descriptor on scope exit.
 struct Fd {

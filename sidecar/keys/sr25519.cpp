@@ -28,7 +28,9 @@ void divide_by_cofactor(std::uint8_t s[32]) {
   }
 }
 
-std::span<const std::uint8_t> bytes_of(const PublicKey& pk) { return {pk.data(), pk.size()}; }
+std::span<const std::uint8_t> bytes_of(const PublicKey& pk) {
+  return {pk.data(), pk.size()};
+}
 
 // The transcript Substrate signs: SigningContext(context).bytes(message).
 Transcript signing_transcript(std::string_view context, ByteSpan message) {
@@ -48,8 +50,9 @@ Signature sign_impl(const Keypair& kp, ByteSpan message, std::string_view contex
   std::uint8_t wide[64];
   std::uint8_t r[32];
   const std::span<const std::uint8_t> witnesses[1] = {kp.secret.nonce()};
-  TranscriptRng rng = randomness ? t.build_rng_with("signing", witnesses, std::span<const std::uint8_t, 32>(randomness, 32))
-                                 : t.build_rng("signing", witnesses);
+  TranscriptRng rng =
+      randomness ? t.build_rng_with("signing", witnesses, std::span<const std::uint8_t, 32>(randomness, 32))
+                 : t.build_rng("signing", witnesses);
   rng.fill_bytes(wide);
   reduce_wide(r, wide);
 
@@ -127,7 +130,8 @@ Result<Keypair> keypair_from_mini_secret(ByteSpan mini_secret) {
 
 Result<Keypair> keypair_from_secret_bytes(ByteSpan secret64) {
   if (secret64.size() != 64) {
-    return Error{"sr25519: secret key must be 64 bytes (scalar + nonce), got " + std::to_string(secret64.size())};
+    return Error{"sr25519: secret key must be 64 bytes (scalar + nonce), got " +
+                 std::to_string(secret64.size())};
   }
   std::uint8_t scalar[32];
   std::memcpy(scalar, secret64.data(), 32);
@@ -136,7 +140,8 @@ Result<Keypair> keypair_from_secret_bytes(ByteSpan secret64) {
 
 Result<Keypair> keypair_from_ed25519_secret_bytes(ByteSpan secret64) {
   if (secret64.size() != 64) {
-    return Error{"sr25519: secret key must be 64 bytes (scalar + nonce), got " + std::to_string(secret64.size())};
+    return Error{"sr25519: secret key must be 64 bytes (scalar + nonce), got " +
+                 std::to_string(secret64.size())};
   }
   std::uint8_t scalar[32];
   std::memcpy(scalar, secret64.data(), 32);
@@ -165,7 +170,8 @@ Status verify(const PublicKey& public_key, ByteSpan message, ByteSpan signature,
   if ((signature[63] & 0x80) == 0) {
     return Error{"sr25519: signature lacks schnorrkel's marker bit (not an sr25519 signature)"};
   }
-  if (!is_valid_public_key(bytes_of(public_key))) return Error{"sr25519: public key is not a valid ristretto255 point"};
+  if (!is_valid_public_key(bytes_of(public_key)))
+    return Error{"sr25519: public key is not a valid ristretto255 point"};
   std::uint8_t s[32];
   std::memcpy(s, signature.data() + 32, 32);
   s[31] &= 0x7f;

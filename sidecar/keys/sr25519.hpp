@@ -23,7 +23,9 @@ class SecretKey {
  public:
   SecretKey() : bytes_(64) {}
   explicit SecretKey(SecretBytes bytes64) : bytes_(std::move(bytes64)) {}
-  std::span<const std::uint8_t, 32> scalar() const { return std::span<const std::uint8_t, 32>(bytes_.data(), 32); }
+  std::span<const std::uint8_t, 32> scalar() const {
+    return std::span<const std::uint8_t, 32>(bytes_.data(), 32);
+  }
   std::span<const std::uint8_t, 32> nonce() const {
     return std::span<const std::uint8_t, 32>(bytes_.data() + 32, 32);
   }

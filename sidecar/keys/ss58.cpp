@@ -45,7 +45,8 @@ Result<std::string> ss58_encode(ByteSpan payload, std::uint16_t prefix) {
   if (prefix > kMaxPrefix) return Error{"ss58: prefix " + std::to_string(prefix) + " is above 16383"};
   const std::size_t ck = checksum_len(payload.size());
   if (ck == 0) {
-    return Error{"ss58: unsupported payload length " + std::to_string(payload.size()) + " (use 1, 2, 4, 8, 32 or 33)"};
+    return Error{"ss58: unsupported payload length " + std::to_string(payload.size()) +
+                 " (use 1, 2, 4, 8, 32 or 33)"};
   }
   Bytes body;
   body.reserve(2 + payload.size() + ck);
@@ -103,7 +104,8 @@ Result<Ss58Address> ss58_decode(std::string_view address) {
                  " bytes does not match any address format (an AccountId32 address is 35 or 36 bytes)"};
   }
   const auto h = ss58_hash(ByteSpan(data.data(), prefix_len + payload_len));
-  if (!std::equal(h.begin(), h.begin() + static_cast<std::ptrdiff_t>(ck), data.end() - static_cast<std::ptrdiff_t>(ck))) {
+  if (!std::equal(h.begin(), h.begin() + static_cast<std::ptrdiff_t>(ck),
+                  data.end() - static_cast<std::ptrdiff_t>(ck))) {
     return Error{"ss58: bad checksum (mistyped or corrupted address)"};
   }
   out.payload.assign(data.begin() + static_cast<std::ptrdiff_t>(prefix_len),
@@ -114,7 +116,8 @@ Result<Ss58Address> ss58_decode(std::string_view address) {
 Result<PublicKey> ss58_decode_account(std::string_view address, int expected_prefix) {
   PYLON_ASSIGN(Ss58Address a, ss58_decode(address));
   if (a.payload.size() != 32) {
-    return Error{"ss58: address holds " + std::to_string(a.payload.size()) + " bytes, not a 32-byte account id"};
+    return Error{"ss58: address holds " + std::to_string(a.payload.size()) +
+                 " bytes, not a 32-byte account id"};
   }
   if (expected_prefix >= 0 && a.prefix != expected_prefix) {
     return Error{"ss58: address prefix " + std::to_string(a.prefix) + " differs from the expected " +

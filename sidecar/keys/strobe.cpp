@@ -17,7 +17,9 @@ Strobe128::Strobe128(std::span<const std::uint8_t> protocol_label) {
 }
 
 // The state is keyed material once KEY ran (merlin's witness rng), so it is wiped.
-Strobe128::~Strobe128() { sodium_memzero(state_.data(), state_.size()); }
+Strobe128::~Strobe128() {
+  sodium_memzero(state_.data(), state_.size());
+}
 
 void Strobe128::run_f() {
   state_[pos_] ^= pos_begin_;

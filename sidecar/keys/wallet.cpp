@@ -99,24 +99,26 @@ Result<PublicInfo> load_public_info(const fs::path& file) {
   return info;
 }
 
-Status save_hotkey(const WalletLocation& w, std::string_view hotkey, const Keypair& kp, const SecretString* phrase,
-                   const SecretBytes* seed, bool overwrite) {
+Status save_hotkey(const WalletLocation& w, std::string_view hotkey, const Keypair& kp,
+                   const SecretString* phrase, const SecretBytes* seed, bool overwrite) {
   PYLON_ASSIGN(fs::path file, hotkey_path(w, hotkey));
   SecretBytes json = keyfile_json(kp, phrase, seed);
   return write_private_file(file, json.span(), overwrite);
 }
 
-Status save_coldkey(const WalletLocation& w, const Keypair& kp, const SecretString* phrase, const SecretBytes* seed,
-                    std::string_view password, bool overwrite) {
+Status save_coldkey(const WalletLocation& w, const Keypair& kp, const SecretString* phrase,
+                    const SecretBytes* seed, std::string_view password, bool overwrite) {
   PYLON_ASSIGN(fs::path file, coldkey_path(w));
   PYLON_ASSIGN(fs::path pub_file, coldkeypub_path(w));
   if (password.empty()) return Error{"coldkey: refusing an empty password"};
-  if (!overwrite && fs::exists(file)) return Error{file.string() + " already exists; refusing to overwrite it"};
+  if (!overwrite && fs::exists(file))
+    return Error{file.string() + " already exists; refusing to overwrite it"};
   SecretBytes json = keyfile_json(kp, phrase, seed);
   PYLON_ASSIGN(Bytes encrypted, nacl_encrypt(json.span(), password));
   PYLON_TRY(write_private_file(file, encrypted, overwrite));
   const std::string pub = public_keyfile_json(kp.public_key);
-  return write_private_file(pub_file, ByteSpan(reinterpret_cast<const std::uint8_t*>(pub.data()), pub.size()), overwrite);
+  return write_private_file(pub_file, ByteSpan(reinterpret_cast<const std::uint8_t*>(pub.data()), pub.size()),
+                            overwrite);
 }
 
 }  // namespace pylon::keys

@@ -39,10 +39,10 @@ Result<Keypair> load_coldkey(const WalletLocation& w, std::string_view password)
 Result<PublicInfo> load_public_info(const std::filesystem::path& file);
 
 // Writes a new hotkey keyfile (mode 0600, folders 0700). The phrase/seed are stored when given.
-Status save_hotkey(const WalletLocation& w, std::string_view hotkey, const Keypair& kp, const SecretString* phrase,
-                   const SecretBytes* seed, bool overwrite);
+Status save_hotkey(const WalletLocation& w, std::string_view hotkey, const Keypair& kp,
+                   const SecretString* phrase, const SecretBytes* seed, bool overwrite);
 // Writes coldkey ($NACL encrypted with `password`) and coldkeypub.txt.
-Status save_coldkey(const WalletLocation& w, const Keypair& kp, const SecretString* phrase, const SecretBytes* seed,
-                    std::string_view password, bool overwrite);
+Status save_coldkey(const WalletLocation& w, const Keypair& kp, const SecretString* phrase,
+                    const SecretBytes* seed, std::string_view password, bool overwrite);
 
 }  // namespace pylon::keys

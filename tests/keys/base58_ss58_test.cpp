@@ -87,7 +87,8 @@ TEST(Ss58, ClearErrors) {
 TEST(Ss58, MatchesOracle) {
   PYLON_REQUIRE_ORACLE();
   // Each oracle call starts node (~0.5 s): a few keys and the prefix boundaries only.
-  const std::vector<std::string> keys = {kPublic, "0x0000000000000000000000000000000000000000000000000000000000000000"};
+  const std::vector<std::string> keys = {
+      kPublic, "0x0000000000000000000000000000000000000000000000000000000000000000"};
   for (const auto& key : keys) {
     for (int prefix : {0, 42, 63, 64, 255, 16383}) {
       auto o = test::run_oracle({"ss58-encode", key, std::to_string(prefix)});

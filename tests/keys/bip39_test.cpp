@@ -1,14 +1,16 @@
+#include "keys/bip39.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "keys/bip39.hpp"
 #include "test_support.hpp"
 
 namespace pylon::keys {
 namespace {
 
-constexpr std::string_view kWalletPhrase = "raccoon then despair rug dirt risk warrior absorb arm ball fly oval";
+constexpr std::string_view kWalletPhrase =
+    "raccoon then despair rug dirt risk warrior absorb arm ball fly oval";
 
 TEST(Bip39, WordList) {
   EXPECT_EQ(bip39_word_index("abandon"), 0);
@@ -21,7 +23,8 @@ TEST(Bip39, EntropyRoundTripAndReferenceVector) {
   // BIP39 reference vector: 16 zero bytes are "abandon" x 11 + "about".
   auto m = entropy_to_mnemonic(Bytes(16, 0));
   ASSERT_TRUE(m.ok());
-  EXPECT_EQ(m->view(), "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about");
+  EXPECT_EQ(m->view(),
+            "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about");
   Bytes e32(32, 0x7f);
   auto m24 = entropy_to_mnemonic(e32);
   ASSERT_TRUE(m24.ok());
@@ -35,7 +38,8 @@ TEST(Bip39, SharedWalletPhraseGivesItsSeed) {
   ASSERT_TRUE(seed.ok()) << seed.error().message;
   EXPECT_EQ(to_hex(seed->span()), "0xe885cc433b25304f7f85db75e8eb89a85f622b0c577766cad9f1da874b03afed");
   // Extra whitespace is tolerated.
-  auto spaced = mini_secret_from_mnemonic("  raccoon then\tdespair rug dirt risk warrior absorb arm ball fly oval\n");
+  auto spaced =
+      mini_secret_from_mnemonic("  raccoon then\tdespair rug dirt risk warrior absorb arm ball fly oval\n");
   ASSERT_TRUE(spaced.ok());
   EXPECT_TRUE(spaced->equals(seed->span()));
 }

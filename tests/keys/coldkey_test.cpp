@@ -19,7 +19,8 @@ namespace fs = std::filesystem;
 // A python3 that has PyNaCl (Debian's /usr/bin/python3 first), or "".
 std::string python_with_nacl() {
   for (const char* py : {"/usr/bin/python3", "python3"}) {
-    if (test::run_command(std::string(py) + " -c 'import nacl.pwhash, nacl.secret' 2>/dev/null").exit_code == 0) {
+    if (test::run_command(std::string(py) + " -c 'import nacl.pwhash, nacl.secret' 2>/dev/null").exit_code ==
+        0) {
       return py;
     }
   }
@@ -66,10 +67,11 @@ TEST(Coldkey, PylonFileDecryptsWithPyNaclAndBack) {
   // PyNaCl opens Pylon's file and finds the keyfile JSON of the same account.
   const fs::path script = fs::path(dir.path()) / "dec.py";
   std::ofstream(script) << kPyDecrypt;
-  auto dec = test::run_command("PW=" + test::shell_quote(password) + " " + py + " " + test::shell_quote(script.string()) +
-                               " " + test::shell_quote(cold.string()));
+  auto dec = test::run_command("PW=" + test::shell_quote(password) + " " + py + " " +
+                               test::shell_quote(script.string()) + " " + test::shell_quote(cold.string()));
   ASSERT_EQ(dec.exit_code, 0);
-  auto parsed = parse_keyfile_json(ByteSpan(reinterpret_cast<const std::uint8_t*>(dec.out.data()), dec.out.size()));
+  auto parsed =
+      parse_keyfile_json(ByteSpan(reinterpret_cast<const std::uint8_t*>(dec.out.data()), dec.out.size()));
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   auto kp = keyfile_keypair(*parsed);
   ASSERT_TRUE(kp.ok()) << kp.error().message;
@@ -89,8 +91,8 @@ TEST(Coldkey, PylonFileDecryptsWithPyNaclAndBack) {
   std::ofstream(enc_script) << kPyEncrypt;
   const std::string py_password = "pynacl-made";
   auto enc = test::run_command("PW=" + test::shell_quote(py_password) + " " + py + " " +
-                               test::shell_quote(enc_script.string()) + " " + test::shell_quote(plain.string()) + " " +
-                               test::shell_quote(py_cold.string()));
+                               test::shell_quote(enc_script.string()) + " " +
+                               test::shell_quote(plain.string()) + " " + test::shell_quote(py_cold.string()));
   ASSERT_EQ(enc.exit_code, 0);
   auto loaded = load_coldkey({dir.path(), "py"}, py_password);
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
@@ -106,11 +108,11 @@ TEST(Coldkey, SharedColdkeyRefusesAWrongPassword) {
   test::TempDir dir;
   const fs::path dst = fs::path(dir.path()) / "pylon/coldkey";
   fs::create_directories(dst.parent_path());
-  ASSERT_EQ(test::run_command("install -m 600 " +
-                              test::shell_quote(test::shared_dir() + "/wallets/pylon/coldkey") + " " +
-                              test::shell_quote(dst.string()))
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      test::run_command("install -m 600 " + test::shell_quote(test::shared_dir() + "/wallets/pylon/coldkey") +
+                        " " + test::shell_quote(dst.string()))
+          .exit_code,
+      0);
   auto r = load_coldkey({dir.path(), "pylon"}, "surely-not-the-password");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("wrong password"), std::string::npos) << r.error().message;

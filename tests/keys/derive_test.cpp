@@ -1,8 +1,9 @@
+#include "keys/derive.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "keys/derive.hpp"
 #include "keys/ss58.hpp"
 #include "test_support.hpp"
 

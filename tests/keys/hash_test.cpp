@@ -1,22 +1,26 @@
+#include "keys/hash.hpp"
+
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
 #include <string>
 
-#include "keys/hash.hpp"
 #include "keys/keccak.hpp"
 #include "test_support.hpp"
 
 namespace pylon::keys {
 namespace {
 
-Bytes bytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
+Bytes bytes(std::string_view s) {
+  return Bytes(s.begin(), s.end());
+}
 
 TEST(Blake2b, KnownVectors) {
   EXPECT_EQ(to_hex(blake2b_256({})), "0x0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
   // RFC 7693 appendix A: BLAKE2b-512("abc").
   EXPECT_EQ(to_hex(blake2b_512(bytes("abc"))),
-            "0xba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d17d87c5392aab792dc252d5de4533cc9518d38aa8d"
+            "0xba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d17d87c5392aab792dc252d5de4533cc"
+            "9518d38aa8d"
             "bf1925ab92386edd4009923");
 }
 

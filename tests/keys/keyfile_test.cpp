@@ -1,8 +1,9 @@
+#include "keys/keyfile.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "keys/keyfile.hpp"
 #include "keys/ss58.hpp"
 #include "test_support.hpp"
 
@@ -14,7 +15,9 @@ const std::string kHotkeyJson =
     R"({"ss58Address":"5DCSKtJUQkSyr9YsShEF24oZ2NnfYcorsXYSPM8EtNEjUeX1","accountId":"0x3221ea5ffa4420873080d43722892acc0ad85acbdf847a002412a3f26a12f033","publicKey":"0x3221ea5ffa4420873080d43722892acc0ad85acbdf847a002412a3f26a12f033","secretPhrase":"raccoon then despair rug dirt risk warrior absorb arm ball fly oval","privateKey":"0x8113b42d9faff136762d4e42ba392716270901486f29df6f9dc37ecd861e1a0e9f25029d60d5c5374d34e0d94a351197617ae5a12da7b204036d226ab834e28c","secretSeed":"0xe885cc433b25304f7f85db75e8eb89a85f622b0c577766cad9f1da874b03afed"})";
 constexpr const char* kPublic = "0x3221ea5ffa4420873080d43722892acc0ad85acbdf847a002412a3f26a12f033";
 
-ByteSpan span(const std::string& s) { return ByteSpan(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); }
+ByteSpan span(const std::string& s) {
+  return ByteSpan(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+}
 
 Result<Keypair> load(const std::string& json) {
   PYLON_ASSIGN(KeyfileContents c, parse_keyfile_json(span(json)));
@@ -71,8 +74,9 @@ TEST(Keyfile, SecretFromPrivateKeyWhenNoSeed) {
 }
 
 TEST(Keyfile, NullFieldsAreAbsent) {
-  auto kp = load(replace(replace(kHotkeyJson, "\"0xe885cc433b25304f7f85db75e8eb89a85f622b0c577766cad9f1da874b03afed\"", "null"),
-                         "\"raccoon then despair rug dirt risk warrior absorb arm ball fly oval\"", "null"));
+  auto kp = load(replace(
+      replace(kHotkeyJson, "\"0xe885cc433b25304f7f85db75e8eb89a85f622b0c577766cad9f1da874b03afed\"", "null"),
+      "\"raccoon then despair rug dirt risk warrior absorb arm ball fly oval\"", "null"));
   ASSERT_TRUE(kp.ok()) << kp.error().message;
   EXPECT_EQ(to_hex(kp->public_key), kPublic);
 }
@@ -83,13 +87,25 @@ TEST(Keyfile, RefusesSecretOfAnotherKey) {
                             "0000000000000000000000000000000000000000000000000000000000000001")),
                "another public key");
   std::string pk_only = without(kHotkeyJson, "secretSeed");
-  expect_error(load(replace(pk_only, "8113b42d", "8113b42e")), "does not belong");
+  expect_error(load(replace(pk_only, "8113b42d", "8113b42e")), "\"privateKey\" gives another public key");
+  // Even with a good seed, a damaged privateKey refuses the file.
+  expect_error(load(replace(kHotkeyJson, "8113b42d", "8113b42e")), "\"privateKey\" gives another public key");
+  // Only a phrase left: it is the source, and it is checked too.
+  std::string phrase_only = without(pk_only, "privateKey");
+  auto from_phrase = load(phrase_only);
+  ASSERT_TRUE(from_phrase.ok()) << from_phrase.error().message;
+  EXPECT_EQ(to_hex(from_phrase->public_key), kPublic);
+  expect_error(
+      load(replace(phrase_only, "raccoon then despair rug dirt risk warrior absorb arm ball fly oval",
+                   "bottom drive obey lake curtain smoke basket hold race lonely fit walk")),
+      "\"secretPhrase\" gives another public key");
   // Public key fields that disagree.
   expect_error(load(replace(kHotkeyJson, "\"publicKey\":\"0x3221", "\"publicKey\":\"0x4221")), "differ");
   expect_error(load(replace(kHotkeyJson, "5DCSKtJUQkSyr9YsShEF24oZ2NnfYcorsXYSPM8EtNEjUeX1",
                             "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY")),
                "another account");
-  expect_error(load(without(without(kHotkeyJson, "secretSeed"), "privateKey")), "no secret");
+  expect_error(load(without(without(without(kHotkeyJson, "secretSeed"), "privateKey"), "secretPhrase")),
+               "no secret");
   expect_error(load(R"({"secretSeed":"0xe885cc433b25304f7f85db75e8eb89a85f622b0c577766cad9f1da874b03afed"})"),
                "neither");
 }

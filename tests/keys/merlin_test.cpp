@@ -1,6 +1,7 @@
+#include "keys/merlin.hpp"
+
 #include <gtest/gtest.h>
 
-#include "keys/merlin.hpp"
 #include "common/hex.hpp"
 
 namespace pylon::keys {

@@ -1,9 +1,10 @@
+#include "keys/sr25519.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "keys/derive.hpp"
-#include "keys/sr25519.hpp"
 #include "test_support.hpp"
 
 namespace pylon::keys {
@@ -13,7 +14,8 @@ namespace {
 // is asserted as a fixed value; the seed is the input.
 constexpr const char* kSeed = "0xe885cc433b25304f7f85db75e8eb89a85f622b0c577766cad9f1da874b03afed";
 constexpr const char* kPrivateKey =
-    "0x8113b42d9faff136762d4e42ba392716270901486f29df6f9dc37ecd861e1a0e9f25029d60d5c5374d34e0d94a351197617ae5a12da7b2"
+    "0x8113b42d9faff136762d4e42ba392716270901486f29df6f9dc37ecd861e1a0e9f25029d60d5c5374d34e0d94a351197617ae5"
+    "a12da7b2"
     "04036d226ab834e28c";
 constexpr const char* kPublic = "0x3221ea5ffa4420873080d43722892acc0ad85acbdf847a002412a3f26a12f033";
 
@@ -24,7 +26,9 @@ Keypair shared_keypair() {
   return std::move(kp).value();
 }
 
-Bytes msg(std::string_view s) { return Bytes(s.begin(), s.end()); }
+Bytes msg(std::string_view s) {
+  return Bytes(s.begin(), s.end());
+}
 
 TEST(Sr25519, MiniSecretGivesKnownPublicKey) {
   EXPECT_EQ(to_hex(shared_keypair().public_key), kPublic);
@@ -63,7 +67,8 @@ TEST(Sr25519, DeterministicGivenRandomness) {
   Keypair kp = shared_keypair();
   std::array<std::uint8_t, 32> rnd{};
   rnd[0] = 9;
-  EXPECT_EQ(sign_with_randomness(kp, msg("m"), "substrate", rnd), sign_with_randomness(kp, msg("m"), "substrate", rnd));
+  EXPECT_EQ(sign_with_randomness(kp, msg("m"), "substrate", rnd),
+            sign_with_randomness(kp, msg("m"), "substrate", rnd));
 }
 
 TEST(Sr25519, VerifyRejectsTampering) {
@@ -111,8 +116,10 @@ TEST(Sr25519, Ed25519FormSecretFromOracle) {
 TEST(Sr25519, PylonSignaturesVerifyWithOracle) {
   PYLON_REQUIRE_ORACLE();
   Keypair kp = shared_keypair();
-  for (std::string_view text : {"", "x", "a longer message that goes past one sponge block of the strobe state ........"
-                                          "..................................................................."}) {
+  for (std::string_view text :
+       {"", "x",
+        "a longer message that goes past one sponge block of the strobe state ........"
+        "..................................................................."}) {
     const Bytes m = msg(text);
     Signature sig = sign(kp, m);
     auto ok = test::run_oracle({"sr25519-verify", to_hex(kp.public_key), to_hex(m), to_hex(sig)});

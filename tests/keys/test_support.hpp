@@ -40,13 +40,13 @@ class TempDir {
 
 }  // namespace pylon::keys::test
 
-#define PYLON_REQUIRE_ORACLE()                                                                     \
-  do {                                                                                             \
-    if (::pylon::keys::test::oracle_path().empty())                                                \
+#define PYLON_REQUIRE_ORACLE()                                                                             \
+  do {                                                                                                     \
+    if (::pylon::keys::test::oracle_path().empty())                                                        \
       GTEST_SKIP() << "polkadot-js oracle not installed (run script/install-oracle; or set PYLON_ORACLE)"; \
   } while (0)
-#define PYLON_REQUIRE_SHARED()                                                                     \
-  do {                                                                                             \
-    if (::pylon::keys::test::shared_dir().empty())                                                 \
-      GTEST_SKIP() << "shared reference folder not found (set PYLON_SHARED_DIR)";                  \
+#define PYLON_REQUIRE_SHARED()                                                    \
+  do {                                                                            \
+    if (::pylon::keys::test::shared_dir().empty())                                \
+      GTEST_SKIP() << "shared reference folder not found (set PYLON_SHARED_DIR)"; \
   } while (0)

@@ -51,7 +51,8 @@ mode_t mode_of(const fs::path& p) {
 
 TEST(WalletCli, NewHotkeyFromUriAndShow) {
   test::TempDir dir;
-  auto r = wallet({"new-hotkey", "--path", dir.path(), "--wallet", "w", "--hotkey", "alice", "--uri", "//Alice"});
+  auto r =
+      wallet({"new-hotkey", "--path", dir.path(), "--wallet", "w", "--hotkey", "alice", "--uri", "//Alice"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY\n");
   const fs::path file = fs::path(dir.path()) / "w/hotkeys/alice";
@@ -61,12 +62,14 @@ TEST(WalletCli, NewHotkeyFromUriAndShow) {
   auto s = wallet({"show", "--path", dir.path(), "--wallet", "w", "--hotkey", "alice"});
   ASSERT_EQ(s.code, 0) << s.err;
   EXPECT_NE(s.out.find("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"), std::string::npos);
-  EXPECT_NE(s.out.find("0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d"), std::string::npos);
+  EXPECT_NE(s.out.find("0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d"),
+            std::string::npos);
   EXPECT_EQ(s.out.find("privateKey"), std::string::npos);
   EXPECT_EQ(s.out.find("secret"), std::string::npos);
 
   // Existing files are not replaced without --overwrite.
-  auto again = wallet({"new-hotkey", "--path", dir.path(), "--wallet", "w", "--hotkey", "alice", "--uri", "//Bob"});
+  auto again =
+      wallet({"new-hotkey", "--path", dir.path(), "--wallet", "w", "--hotkey", "alice", "--uri", "//Bob"});
   EXPECT_EQ(again.code, 1);
   EXPECT_NE(again.err.find("already exists"), std::string::npos);
 
@@ -106,7 +109,8 @@ TEST(WalletCli, ArgumentErrors) {
   EXPECT_EQ(pw.code, 2);
   EXPECT_NE(pw.err.find("--password-file"), std::string::npos);
   EXPECT_EQ(wallet({"new-hotkey", "--path", dir.path(), "--wallet", "../x", "--hotkey", "h"}).code, 1);
-  auto bad_uri = wallet({"new-hotkey", "--path", dir.path(), "--wallet", "w", "--hotkey", "h", "--uri", "0x12"});
+  auto bad_uri =
+      wallet({"new-hotkey", "--path", dir.path(), "--wallet", "w", "--hotkey", "h", "--uri", "0x12"});
   EXPECT_EQ(bad_uri.code, 1);
   EXPECT_NE(bad_uri.err.find("32 bytes"), std::string::npos);
   auto nothing = wallet({"show", "--path", dir.path(), "--wallet", "empty"});
@@ -119,8 +123,8 @@ TEST(WalletCli, NewColdkeyWithPasswordFromEnvironment) {
   std::ofstream(uri_file) << "//Pylon//cold\n";
   ::chmod(uri_file.c_str(), 0600);
   ::setenv("PYLON_TEST_COLD_PW", "cold password", 1);
-  auto r = wallet({"new-coldkey", "--path", dir.path(), "--wallet", "c", "--password-env", "PYLON_TEST_COLD_PW",
-                   "--uri-file", uri_file.string()});
+  auto r = wallet({"new-coldkey", "--path", dir.path(), "--wallet", "c", "--password-env",
+                   "PYLON_TEST_COLD_PW", "--uri-file", uri_file.string()});
   ::unsetenv("PYLON_TEST_COLD_PW");
   ASSERT_EQ(r.code, 0) << r.err;
   auto expected = keypair_from_uri("//Pylon//cold");
@@ -134,7 +138,8 @@ TEST(WalletCli, NewColdkeyWithPasswordFromEnvironment) {
   ASSERT_EQ(s.code, 0) << s.err;
   EXPECT_NE(s.out.find(*ss58_encode_account(expected->public_key)), std::string::npos);
   // Missing password source.
-  auto none = wallet({"new-coldkey", "--path", dir.path(), "--wallet", "d", "--password-env", "PYLON_TEST_UNSET_PW"});
+  auto none =
+      wallet({"new-coldkey", "--path", dir.path(), "--wallet", "d", "--password-env", "PYLON_TEST_UNSET_PW"});
   EXPECT_EQ(none.code, 1);
   EXPECT_NE(none.err.find("not set"), std::string::npos);
 }

@@ -1,3 +1,5 @@
+#include "keys/wallet.hpp"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -7,7 +9,6 @@
 
 #include "keys/secret_file.hpp"
 #include "keys/ss58.hpp"
-#include "keys/wallet.hpp"
 #include "test_support.hpp"
 
 namespace pylon::keys {
@@ -69,7 +70,8 @@ TEST(Wallet, PermissionRules) {
   ::chmod(file.c_str(), 0604);
   auto world = load_plain_keyfile(file);
   ASSERT_FALSE(world.ok());
-  EXPECT_NE(world.error().message.find("chmod 600 " + file.string()), std::string::npos) << world.error().message;
+  EXPECT_NE(world.error().message.find("chmod 600 " + file.string()), std::string::npos)
+      << world.error().message;
 
   ::chmod(file.c_str(), 0640);
   auto group = load_plain_keyfile(file);
