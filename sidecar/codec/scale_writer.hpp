@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "codec/scale_reader.hpp"
@@ -21,7 +22,13 @@ class ScaleWriter {
   }
   void boolean(bool v) { out_.push_back(v ? 1 : 0); }
   void compact(u128 v);
-  void bytes(ByteSpan b) { out_.insert(out_.end(), b.begin(), b.end()); }
+  void bytes(ByteSpan b) {
+    // resize + memcpy rather than insert: g++ 12 -O2 flags a false stringop-overflow on insert.
+    if (b.empty()) return;
+    const std::size_t n = out_.size();
+    out_.resize(n + b.size());
+    std::memcpy(out_.data() + n, b.data(), b.size());
+  }
   void byte_vec(ByteSpan b) {
     compact(b.size());
     bytes(b);

@@ -1,0 +1,23 @@
+#include "extrinsic/weights_hash.hpp"
+
+#include "codec/scale_writer.hpp"
+#include "keys/hash.hpp"
+
+namespace pylon::extrinsic {
+
+std::array<std::uint8_t, 32> weights_commit_hash(const codec::AccountId& hotkey, std::uint16_t netuid,
+                                                 const std::vector<std::uint16_t>& uids,
+                                                 const std::vector<std::uint16_t>& values,
+                                                 const std::vector<std::uint16_t>& salt, std::uint64_t version_key) {
+  codec::ScaleWriter w;
+  w.bytes(hotkey);
+  w.fixed_le<std::uint16_t>(netuid);
+  for (const auto* v : {&uids, &values, &salt}) {
+    w.compact(v->size());
+    for (std::uint16_t x : *v) w.fixed_le<std::uint16_t>(x);
+  }
+  w.fixed_le<std::uint64_t>(version_key);
+  return keys::blake2b_256(w.out());
+}
+
+}  // namespace pylon::extrinsic
