@@ -67,6 +67,7 @@ TEST(Derive, UrisMatchOracle) {
   const std::vector<std::string> uris = {
       "//Alice",
       "//Bob",
+      "//Alice///dev password",  // the password applies to the dev phrase
       "//Alice/soft",
       "//hard//x/1",
       std::string(kDevPhrase) + "/1/2//3",  // polkadot-js needs the phrase for a soft-first path
