@@ -21,7 +21,7 @@ bool small_decimal(const std::string& s) {
   return v <= kMaxSafeInteger;
 }
 
-void fields_json(const std::vector<std::pair<std::string, Value>>& fields, JsonWriter& w) {
+void fields_json(const std::vector<NamedValue>& fields, JsonWriter& w) {
   w.begin_object();
   for (const auto& [k, v] : fields) {
     w.key(json_key(k));

@@ -10,6 +10,8 @@
 
 namespace pylon::codec {
 
+struct NamedValue;
+
 struct Value {
   enum class Kind : std::uint8_t {
     Null,       // unit, (), Option::None
@@ -35,7 +37,7 @@ struct Value {
   std::string text;
   Bytes bytes;
   std::vector<Value> items;
-  std::vector<std::pair<std::string, Value>> fields;
+  std::vector<NamedValue> fields;  // named composite fields, in order
   bool basic_enum = false;  // Variant of an enum whose variants carry no data
 
   static Value null() { return {}; }
@@ -45,11 +47,20 @@ struct Value {
     x.uint = v;
     return x;
   }
-  const Value* field(std::string_view name) const {
-    for (const auto& [k, v] : fields)
-      if (k == name) return &v;
-    return nullptr;
-  }
+  const Value* field(std::string_view name) const;
 };
+
+// A named field of a composite. (A struct rather than std::pair: pair<string, Value> cannot be
+// instantiated while Value is incomplete under clang with libstdc++.)
+struct NamedValue {
+  std::string first;
+  Value second;
+};
+
+inline const Value* Value::field(std::string_view name) const {
+  for (const auto& [k, v] : fields)
+    if (k == name) return &v;
+  return nullptr;
+}
 
 }  // namespace pylon::codec
