@@ -40,13 +40,8 @@ struct Value {
   std::vector<NamedValue> fields;  // named composite fields, in order
   bool basic_enum = false;  // Variant of an enum whose variants carry no data
 
-  static Value null() { return {}; }
-  static Value of_uint(std::uint64_t v) {
-    Value x;
-    x.kind = Kind::UInt;
-    x.uint = v;
-    return x;
-  }
+  static Value null();
+  static Value of_uint(std::uint64_t v);
   const Value* field(std::string_view name) const;
 };
 
@@ -56,6 +51,15 @@ struct NamedValue {
   std::string first;
   Value second;
 };
+
+// Defined here, where NamedValue is complete (Value's implicit members need it).
+inline Value Value::null() { return {}; }
+inline Value Value::of_uint(std::uint64_t v) {
+  Value x;
+  x.kind = Kind::UInt;
+  x.uint = v;
+  return x;
+}
 
 inline const Value* Value::field(std::string_view name) const {
   for (const auto& [k, v] : fields)
