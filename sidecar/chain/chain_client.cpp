@@ -1,0 +1,371 @@
+#include "chain/chain_client.hpp"
+
+#include <simdjson.h>
+
+#include <condition_variable>
+
+#include "chain/events.hpp"
+#include "chain/storage_key.hpp"
+#include "codec/scale_writer.hpp"
+#include "common/json_writer.hpp"
+#include "keys/hash.hpp"
+
+namespace pylon::chain {
+
+std::string hash_hex(const Hash& h) { return to_hex(h); }
+
+Result<Hash> parse_hash(std::string_view hex) {
+  PYLON_ASSIGN(Bytes b, from_hex(hex));
+  if (b.size() != 32) return make_error("expected a 32-byte hash, got " + std::to_string(b.size()) + " bytes");
+  Hash h;
+  std::copy(b.begin(), b.end(), h.begin());
+  return h;
+}
+
+namespace {
+
+std::string quote(std::string_view s) {
+  std::string out;
+  append_json_string(out, s);
+  return out;
+}
+
+// Parses an RPC result (raw JSON text) and hands its root to `fn`.
+template <class F>
+auto with_json(const std::string& method, const std::string& text, F&& fn) -> decltype(fn(simdjson::dom::element{})) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (auto err = parser.parse(text).get(doc); err != simdjson::SUCCESS)
+    return make_error(method + ": the node's answer is not JSON (" + simdjson::error_message(err) + ")");
+  return fn(doc);
+}
+
+Result<std::string> json_string(const std::string& method, simdjson::dom::element e) {
+  std::string_view s;
+  if (e.get_string().get(s) != simdjson::SUCCESS) return make_error(method + ": expected a string in the answer");
+  return std::string(s);
+}
+
+Result<std::uint64_t> json_number(const std::string& method, simdjson::dom::element e) {
+  std::uint64_t v;
+  if (e.get_uint64().get(v) == simdjson::SUCCESS) return v;
+  std::string_view s;
+  if (e.get_string().get(s) == simdjson::SUCCESS) {  // "0x…" numbers in headers
+    auto b = from_hex(s.size() % 2 ? std::string("0x0") + std::string(s.substr(2)) : std::string(s));
+    if (!b.ok() || b->size() > 8) return make_error(method + ": bad hex number " + std::string(s));
+    std::uint64_t x = 0;
+    for (std::uint8_t c : *b) x = x << 8 | c;
+    return x;
+  }
+  return make_error(method + ": expected a number in the answer");
+}
+
+}  // namespace
+
+ChainClient::ChainClient(net::RpcClient& rpc, net::RpcClient* archive, ChainClientOptions options)
+    : rpc_(rpc), archive_(archive), options_(options) {}
+
+Result<std::string> ChainClient::call(net::RpcClient& c, const std::string& method, const std::string& params) {
+  return c.call(method, params);
+}
+
+net::RpcClient& ChainClient::route(const BlockRef& at) {
+  std::lock_guard lock(mu_);
+  if (archive_ && finalized_number_ > at.number + options_.archive_cutoff) return *archive_;
+  return rpc_;
+}
+
+void ChainClient::note_finalized(std::uint64_t number) {
+  std::lock_guard lock(mu_);
+  finalized_number_ = std::max(finalized_number_, number);
+}
+
+Result<std::optional<Hash>> ChainClient::block_hash(std::uint64_t number) {
+  const std::string m = "chain_getBlockHash";
+  PYLON_ASSIGN(std::string text, call(rpc_, m, "[" + std::to_string(number) + "]"));
+  return with_json(m, text, [&](simdjson::dom::element e) -> Result<std::optional<Hash>> {
+    if (e.is_null()) return std::optional<Hash>{};
+    PYLON_ASSIGN(std::string s, json_string(m, e));
+    PYLON_ASSIGN(Hash h, parse_hash(s));
+    return std::optional<Hash>{h};
+  });
+}
+
+Result<Hash> ChainClient::genesis_hash() {
+  {
+    std::lock_guard lock(mu_);
+    if (genesis_) return *genesis_;
+  }
+  PYLON_ASSIGN(std::optional<Hash> h, block_hash(0));
+  if (!h) return make_error("chain_getBlockHash(0): the node has no genesis block");
+  std::lock_guard lock(mu_);
+  genesis_ = *h;
+  return *h;
+}
+
+Result<Hash> ChainClient::finalized_head() {
+  const std::string m = "chain_getFinalizedHead";
+  PYLON_ASSIGN(std::string text, call(rpc_, m, "[]"));
+  return with_json(m, text, [&](simdjson::dom::element e) -> Result<Hash> {
+    PYLON_ASSIGN(std::string s, json_string(m, e));
+    return parse_hash(s);
+  });
+}
+
+Result<Header> ChainClient::header(const Hash& at) {
+  const std::string m = "chain_getHeader";
+  PYLON_ASSIGN(std::string text, call(rpc_, m, "[" + quote(hash_hex(at)) + "]"));
+  return with_json(m, text, [&](simdjson::dom::element e) -> Result<Header> {
+    if (e.is_null()) return make_error(m + ": unknown block " + hash_hex(at));
+    Header h;
+    h.hash = at;
+    PYLON_ASSIGN(std::string parent, json_string(m, e["parentHash"].value_unsafe()));
+    if (e["parentHash"].error() || e["number"].error()) return make_error(m + ": the header lacks parentHash or number");
+    PYLON_ASSIGN(h.parent, parse_hash(parent));
+    PYLON_ASSIGN(h.number, json_number(m, e["number"].value_unsafe()));
+    return h;
+  });
+}
+
+Result<RuntimeVersion> ChainClient::runtime_version(const Hash& at) {
+  const std::string m = "state_getRuntimeVersion";
+  PYLON_ASSIGN(std::string text, call(rpc_, m, "[" + quote(hash_hex(at)) + "]"));
+  return with_json(m, text, [&](simdjson::dom::element e) -> Result<RuntimeVersion> {
+    RuntimeVersion v;
+    std::uint64_t spec, tx;
+    std::string_view name;
+    if (e["specVersion"].get_uint64().get(spec) || e["transactionVersion"].get_uint64().get(tx) ||
+        e["specName"].get_string().get(name))
+      return make_error(m + ": the answer lacks specName/specVersion/transactionVersion");
+    if (spec > UINT32_MAX || tx > UINT32_MAX) return make_error(m + ": version out of range");
+    v.spec_name = std::string(name);
+    v.spec_version = static_cast<std::uint32_t>(spec);
+    v.transaction_version = static_cast<std::uint32_t>(tx);
+    return v;
+  });
+}
+
+Result<std::shared_ptr<const codec::Metadata>> ChainClient::fetch_metadata(const Hash& at) {
+  // V15 through the runtime API (it carries the runtime APIs' types); V14 from state_getMetadata
+  // on runtimes that do not offer V15.
+  const Bytes v15{0x0f, 0, 0, 0};
+  auto text = call(rpc_, "state_call", "[\"Metadata_metadata_at_version\"," + quote(to_hex(v15)) + "," + quote(hash_hex(at)) + "]");
+  if (text.ok()) {
+    auto r = with_json("state_call", *text, [&](simdjson::dom::element e) -> Result<std::shared_ptr<const codec::Metadata>> {
+      PYLON_ASSIGN(std::string s, json_string("Metadata_metadata_at_version", e));
+      PYLON_ASSIGN(Bytes b, from_hex(s));
+      PYLON_ASSIGN(Bytes raw, codec::unwrap_metadata_bytes(b));
+      return codec::parse_metadata(raw);
+    });
+    if (r.ok()) return r;
+  }
+  PYLON_ASSIGN(std::string legacy, call(rpc_, "state_getMetadata", "[" + quote(hash_hex(at)) + "]"));
+  return with_json("state_getMetadata", legacy, [&](simdjson::dom::element e) -> Result<std::shared_ptr<const codec::Metadata>> {
+    PYLON_ASSIGN(std::string s, json_string("state_getMetadata", e));
+    PYLON_ASSIGN(Bytes b, from_hex(s));
+    PYLON_ASSIGN(Bytes raw, codec::unwrap_metadata_bytes(b));
+    return codec::parse_metadata(raw);
+  });
+}
+
+Result<std::shared_ptr<const codec::Metadata>> ChainClient::metadata_for(const RuntimeVersion& v, const Hash& at) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = metadata_by_spec_.find(v.spec_version);
+    if (it != metadata_by_spec_.end()) return it->second;
+  }
+  PYLON_ASSIGN(auto md, fetch_metadata(at));
+  std::lock_guard lock(mu_);
+  metadata_by_spec_[v.spec_version] = md;
+  // Keep only the newest few runtimes: old ones are only needed for old blocks.
+  while (metadata_by_spec_.size() > 4) metadata_by_spec_.erase(metadata_by_spec_.begin());
+  return md;
+}
+
+Result<std::shared_ptr<const codec::Metadata>> ChainClient::metadata(const Hash& at) {
+  PYLON_ASSIGN(RuntimeVersion v, runtime_version(at));
+  return metadata_for(v, at);
+}
+
+Result<Bytes> ChainClient::state_call(std::string_view method, ByteSpan args, const BlockRef& at) {
+  const std::string m = "state_call";
+  PYLON_ASSIGN(std::string text, call(route(at), m, "[" + quote(method) + "," + quote(to_hex(args)) + "," + quote(hash_hex(at.hash)) + "]"));
+  return with_json(m, text, [&](simdjson::dom::element e) -> Result<Bytes> {
+    PYLON_ASSIGN(std::string s, json_string(std::string(method), e));
+    return from_hex(s);
+  });
+}
+
+Result<std::optional<Bytes>> ChainClient::storage(ByteSpan key, const BlockRef& at) {
+  const std::string m = "state_getStorage";
+  PYLON_ASSIGN(std::string text, call(route(at), m, "[" + quote(to_hex(key)) + "," + quote(hash_hex(at.hash)) + "]"));
+  return with_json(m, text, [&](simdjson::dom::element e) -> Result<std::optional<Bytes>> {
+    if (e.is_null()) return std::optional<Bytes>{};
+    PYLON_ASSIGN(std::string s, json_string(m, e));
+    PYLON_ASSIGN(Bytes b, from_hex(s));
+    return std::optional<Bytes>{std::move(b)};
+  });
+}
+
+Result<std::vector<std::pair<Bytes, Bytes>>> ChainClient::storage_by_prefix(ByteSpan prefix, const BlockRef& at,
+                                                                            std::uint32_t page_size) {
+  std::vector<std::pair<Bytes, Bytes>> out;
+  std::string start;
+  net::RpcClient& c = route(at);
+  for (int pages = 0; pages < 100000; ++pages) {
+    std::string params = "[" + quote(to_hex(prefix)) + "," + std::to_string(page_size) + ",";
+    params += start.empty() ? "null" : quote(start);
+    params += "," + quote(hash_hex(at.hash)) + "]";
+    PYLON_ASSIGN(std::string text, call(c, "state_getKeysPaged", params));
+    std::vector<std::string> keys;
+    PYLON_TRY(with_json("state_getKeysPaged", text, [&](simdjson::dom::element e) -> Status {
+      simdjson::dom::array arr;
+      if (e.get_array().get(arr)) return make_error("state_getKeysPaged: expected an array of keys");
+      for (auto k : arr) {
+        PYLON_ASSIGN(std::string s, json_string("state_getKeysPaged", k));
+        keys.push_back(std::move(s));
+      }
+      return {};
+    }));
+    if (keys.empty()) break;
+    std::string list = "[";
+    for (std::size_t i = 0; i < keys.size(); ++i) list += (i ? "," : "") + quote(keys[i]);
+    list += "]";
+    PYLON_ASSIGN(std::string values, call(c, "state_queryStorageAt", "[" + list + "," + quote(hash_hex(at.hash)) + "]"));
+    PYLON_TRY(with_json("state_queryStorageAt", values, [&](simdjson::dom::element e) -> Status {
+      simdjson::dom::array sets;
+      if (e.get_array().get(sets)) return make_error("state_queryStorageAt: expected an array");
+      for (auto set : sets) {
+        simdjson::dom::array changes;
+        if (set["changes"].get_array().get(changes)) return make_error("state_queryStorageAt: a change set lacks changes");
+        for (auto ch : changes) {
+          simdjson::dom::array pair;
+          if (ch.get_array().get(pair) || pair.size() != 2) return make_error("state_queryStorageAt: a change is not [key, value]");
+          PYLON_ASSIGN(std::string k, json_string("state_queryStorageAt", pair.at(0).value_unsafe()));
+          if (pair.at(1).value_unsafe().is_null()) continue;  // removed meanwhile
+          PYLON_ASSIGN(std::string v, json_string("state_queryStorageAt", pair.at(1).value_unsafe()));
+          PYLON_ASSIGN(Bytes kb, from_hex(k));
+          PYLON_ASSIGN(Bytes vb, from_hex(v));
+          out.emplace_back(std::move(kb), std::move(vb));
+        }
+      }
+      return {};
+    }));
+    if (keys.size() < page_size) break;
+    start = keys.back();
+  }
+  return out;
+}
+
+Result<std::uint64_t> ChainClient::account_nonce(const codec::AccountId& account) {
+  const std::string m = "system_accountNextIndex";
+  PYLON_ASSIGN(std::string text, call(rpc_, m, "[" + quote(codec::ss58_encode(account)) + "]"));
+  return with_json(m, text, [&](simdjson::dom::element e) { return json_number(m, e); });
+}
+
+Result<std::uint64_t> ChainClient::timestamp(const BlockRef& at) {
+  PYLON_ASSIGN(auto md, metadata(at.hash));
+  PYLON_ASSIGN(Bytes key, storage_key(*md, "Timestamp", "Now", {}));
+  PYLON_ASSIGN(std::optional<Bytes> v, storage(key, at));
+  if (!v) return std::uint64_t{0};
+  if (v->size() != 8) return make_error("Timestamp.Now holds " + std::to_string(v->size()) + " bytes, not a u64");
+  std::uint64_t ms = 0;
+  for (std::size_t i = 8; i-- > 0;) ms = ms << 8 | (*v)[i];
+  return ms;
+}
+
+Result<TxOutcome> ChainClient::outcome_in_block(const Hash& block, ByteSpan extrinsic) {
+  const std::string m = "chain_getBlock";
+  PYLON_ASSIGN(std::string text, call(rpc_, m, "[" + quote(hash_hex(block)) + "]"));
+  const std::string want = to_hex(extrinsic);
+  PYLON_ASSIGN(std::uint32_t index, with_json(m, text, [&](simdjson::dom::element e) -> Result<std::uint32_t> {
+    simdjson::dom::array xs;
+    if (e["block"]["extrinsics"].get_array().get(xs)) return make_error(m + ": the block lacks extrinsics");
+    std::uint32_t i = 0;
+    for (auto x : xs) {
+      std::string_view s;
+      if (x.get_string().get(s) == simdjson::SUCCESS && s == want) return i;
+      ++i;
+    }
+    return make_error(m + ": the extrinsic is not in block " + hash_hex(block));
+  }));
+  PYLON_ASSIGN(auto md, metadata(block));
+  PYLON_ASSIGN(Bytes key, storage_key(*md, "System", "Events", {}));
+  PYLON_ASSIGN(Header h, header(block));
+  PYLON_ASSIGN(std::optional<Bytes> events, storage(key, BlockRef{block, h.number}));
+  if (!events) return make_error("System.Events is empty in block " + hash_hex(block));
+  PYLON_ASSIGN(ExtrinsicResult r, extrinsic_result(*md, *events, index));
+  TxOutcome o;
+  o.status = TxOutcome::Status::Included;
+  o.block = block;
+  o.extrinsic_index = index;
+  o.success = r.success;
+  o.error = r.error;
+  return o;
+}
+
+Result<TxOutcome> ChainClient::submit_and_watch(ByteSpan extrinsic, std::chrono::milliseconds timeout, bool wait_finalized) {
+  struct Watch {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    TxOutcome outcome;
+    std::optional<Hash> in_block;
+  };
+  auto w = std::make_shared<Watch>();
+  net::SubscribeSpec spec{"author_submitAndWatchExtrinsic", "[" + quote(to_hex(extrinsic)) + "]", "author_unwatchExtrinsic"};
+  auto on_status = [w, wait_finalized](std::string_view json) {
+    simdjson::dom::parser p;
+    simdjson::dom::element e;
+    if (p.parse(json.data(), json.size()).get(e)) return;
+    std::lock_guard lock(w->mu);
+    if (w->done) return;
+    std::string_view s;
+    if (e.get_string().get(s) == simdjson::SUCCESS) {
+      if (s == "invalid" || s == "dropped") {
+        w->outcome.status = s == "invalid" ? TxOutcome::Status::Invalid : TxOutcome::Status::Dropped;
+        w->outcome.error = "the node reports the transaction " + std::string(s);
+        w->done = true;
+      }
+    } else {
+      std::string_view h;
+      if (e["inBlock"].get_string().get(h) == simdjson::SUCCESS) {
+        if (auto hash = parse_hash(h); hash.ok()) w->in_block = *hash;
+        if (!wait_finalized) w->done = true;
+      } else if (e["finalized"].get_string().get(h) == simdjson::SUCCESS) {
+        if (auto hash = parse_hash(h); hash.ok()) w->in_block = *hash;
+        w->outcome.status = TxOutcome::Status::Finalized;
+        w->done = true;
+      } else if (e["usurped"].error() == simdjson::SUCCESS || e["dropped"].error() == simdjson::SUCCESS ||
+                 e["invalid"].error() == simdjson::SUCCESS || e["finalityTimeout"].error() == simdjson::SUCCESS) {
+        w->outcome.status = e["usurped"].error() == simdjson::SUCCESS ? TxOutcome::Status::Usurped : TxOutcome::Status::Dropped;
+        w->outcome.error = "the node reports " + std::string(simdjson::to_string(e));
+        w->done = true;
+      }
+    }
+    if (w->done) w->cv.notify_all();
+  };
+  PYLON_ASSIGN(net::SubscriptionId sub, rpc_.subscribe(spec, on_status));
+  {
+    std::unique_lock lock(w->mu);
+    w->cv.wait_for(lock, timeout, [&] { return w->done; });
+  }
+  (void)rpc_.unsubscribe(sub);
+  TxOutcome out;
+  std::optional<Hash> block;
+  {
+    std::lock_guard lock(w->mu);
+    out = w->outcome;
+    block = w->in_block;
+    if (!w->done) {
+      out.status = TxOutcome::Status::TimedOut;
+      out.error = "not " + std::string(wait_finalized ? "finalized" : "included") + " within the timeout";
+    }
+  }
+  if (!block || (out.status != TxOutcome::Status::Finalized && !out.error.empty())) return out;
+  PYLON_ASSIGN(TxOutcome in_block, outcome_in_block(*block, extrinsic));
+  in_block.status = out.status == TxOutcome::Status::Finalized ? TxOutcome::Status::Finalized : TxOutcome::Status::Included;
+  return in_block;
+}
+
+}  // namespace pylon::chain

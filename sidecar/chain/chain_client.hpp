@@ -1,0 +1,103 @@
+// Typed access to a subtensor node over JSON-RPC: blocks, runtime versions, metadata (resolved
+// for the block at hand, cached per spec version so a runtime upgrade reloads it before anything
+// is decoded with it), runtime API calls, storage, nonces, and extrinsic submission watched to
+// inclusion/finality with the outcome read from the block's events. Blocks older than the archive
+// cutoff go to the archive endpoint when one is configured.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "codec/metadata.hpp"
+#include "codec/ss58.hpp"
+#include "net/rpc_client.hpp"
+
+namespace pylon::chain {
+
+using Hash = std::array<std::uint8_t, 32>;
+
+struct Header {
+  Hash hash{};
+  Hash parent{};
+  std::uint64_t number = 0;
+};
+
+struct RuntimeVersion {
+  std::string spec_name;
+  std::uint32_t spec_version = 0;
+  std::uint32_t transaction_version = 0;
+};
+
+// A block both by hash and number (the number routes archive reads).
+struct BlockRef {
+  Hash hash{};
+  std::uint64_t number = 0;
+};
+
+struct TxOutcome {
+  enum class Status { Included, Finalized, Invalid, Dropped, Usurped, TimedOut } status = Status::TimedOut;
+  Hash block{};                    // the block it landed in (Included/Finalized)
+  bool success = false;            // ExtrinsicSuccess in that block
+  std::string error;               // the dispatch error by name ("SubtensorModule.CommitRevealEnabled"), or why not included
+  std::uint32_t extrinsic_index = 0;
+};
+
+struct ChainClientOptions {
+  std::uint64_t archive_cutoff = 300;  // blocks behind the finalized head that go to the archive
+};
+
+class ChainClient {
+ public:
+  // `archive` may be null. Both clients must outlive this one.
+  ChainClient(net::RpcClient& rpc, net::RpcClient* archive = nullptr, ChainClientOptions options = {});
+
+  Result<Hash> genesis_hash();
+  Result<std::optional<Hash>> block_hash(std::uint64_t number);
+  Result<Hash> finalized_head();
+  Result<Header> header(const Hash& at);
+  Result<RuntimeVersion> runtime_version(const Hash& at);
+  Result<std::shared_ptr<const codec::Metadata>> metadata(const Hash& at);
+  Result<std::shared_ptr<const codec::Metadata>> metadata_for(const RuntimeVersion& v, const Hash& at);
+  // Milliseconds since the epoch (Timestamp.Now).
+  Result<std::uint64_t> timestamp(const BlockRef& at);
+
+  // Runtime API call; the answer's raw bytes.
+  Result<Bytes> state_call(std::string_view method, ByteSpan args, const BlockRef& at);
+  // nullopt when the key holds nothing.
+  Result<std::optional<Bytes>> storage(ByteSpan key, const BlockRef& at);
+  // Every (key, value) under a prefix, paged through state_getKeysPaged + state_queryStorageAt.
+  Result<std::vector<std::pair<Bytes, Bytes>>> storage_by_prefix(ByteSpan prefix, const BlockRef& at,
+                                                                 std::uint32_t page_size = 512);
+  Result<std::uint64_t> account_nonce(const codec::AccountId& account);
+
+  // Submits and watches until included (or finalized when asked), then reads the block's events.
+  Result<TxOutcome> submit_and_watch(ByteSpan extrinsic, std::chrono::milliseconds timeout, bool wait_finalized);
+  // The outcome of the extrinsic with this hash in that block, from System.Events.
+  Result<TxOutcome> outcome_in_block(const Hash& block, ByteSpan extrinsic);
+
+  // Remembers the newest finalized block number (for routing to the archive).
+  void note_finalized(std::uint64_t number);
+
+ private:
+  net::RpcClient& route(const BlockRef& at);
+  Result<std::string> call(net::RpcClient& c, const std::string& method, const std::string& params);
+  Result<std::shared_ptr<const codec::Metadata>> fetch_metadata(const Hash& at);
+
+  net::RpcClient& rpc_;
+  net::RpcClient* archive_;
+  ChainClientOptions options_;
+  std::mutex mu_;
+  std::map<std::uint32_t, std::shared_ptr<const codec::Metadata>> metadata_by_spec_;
+  std::optional<Hash> genesis_;
+  std::uint64_t finalized_number_ = 0;
+};
+
+std::string hash_hex(const Hash& h);
+Result<Hash> parse_hash(std::string_view hex);
+
+}  // namespace pylon::chain
