@@ -1,0 +1,129 @@
+#include "follower/follower.hpp"
+
+#include <simdjson.h>
+
+namespace pylon::follower {
+
+Follower::Follower(chain::ChainClient& chain, net::RpcClient& rpc, SnapshotStore& store, FollowerOptions options,
+                   LogFn log)
+    : chain_(chain), rpc_(rpc), store_(store), options_(options), log_(std::move(log)) {
+  if (options_.every_n_blocks == 0) options_.every_n_blocks = 1;
+}
+
+Follower::~Follower() { stop(); }
+
+Status Follower::start() {
+  net::SubscribeSpec spec{"chain_subscribeFinalizedHeads", "[]", "chain_unsubscribeFinalizedHeads"};
+  PYLON_ASSIGN(net::SubscriptionId id, rpc_.subscribe(spec, [this](std::string_view json) { on_head(json); }));
+  sub_ = id;
+  worker_ = std::thread([this] { run(); });
+  return {};
+}
+
+void Follower::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && !worker_.joinable()) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (sub_) {
+    (void)rpc_.unsubscribe(*sub_);
+    sub_.reset();
+  }
+  if (worker_.joinable()) worker_.join();
+}
+
+void Follower::on_head(std::string_view json) {
+  // Runs on the network thread: parse the number, nothing else.
+  simdjson::dom::parser p;
+  simdjson::dom::element e;
+  std::string_view number;
+  if (p.parse(json.data(), json.size()).get(e) || e["number"].get_string().get(number)) {
+    if (log_) log_("warn", "finalized head notification without a number: " + std::string(json.substr(0, 200)));
+    return;
+  }
+  auto bytes = from_hex(number.size() % 2 ? "0x0" + std::string(number.substr(2)) : std::string(number));
+  if (!bytes.ok() || bytes->size() > 8) {
+    if (log_) log_("warn", "finalized head with a bad number " + std::string(number));
+    return;
+  }
+  std::uint64_t n = 0;
+  for (std::uint8_t b : *bytes) n = n << 8 | b;
+  {
+    std::lock_guard lock(mu_);
+    if (have_head_ && n <= newest_) return;
+    newest_ = n;
+    have_head_ = true;
+  }
+  chain_.note_finalized(n);
+  cv_.notify_all();
+}
+
+Status Follower::build(std::uint64_t number) {
+  PYLON_ASSIGN(std::optional<chain::Hash> hash, chain_.block_hash(number));
+  if (!hash) return make_error("the node has no block #" + std::to_string(number));
+  PYLON_ASSIGN(Snapshot s, build_snapshot(chain_, options_.netuid, chain::BlockRef{*hash, number}, options_.build));
+  store_.publish(std::make_shared<const Snapshot>(std::move(s)));
+  return {};
+}
+
+void Follower::run() {
+  std::uint64_t done = 0;
+  bool have_done = false;
+  // The current head first, so readers have a snapshot before the next block.
+  if (auto head = chain_.finalized_head(); head.ok()) {
+    if (auto h = chain_.header(*head); h.ok()) {
+      std::lock_guard lock(mu_);
+      if (!have_head_ || h->number > newest_) {
+        newest_ = h->number;
+        have_head_ = true;
+      }
+    }
+  }
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    const bool woke = cv_.wait_for(lock, options_.stale_after, [&] {
+      return stopping_ || (have_head_ && (!have_done || newest_ > done));
+    });
+    if (stopping_) break;
+    if (!woke) {  // nothing new for stale_after: say why readers see an old snapshot
+      const SnapshotPtr last = store_.latest();
+      const bool old = !last || std::chrono::steady_clock::now() - last->built_at >= options_.stale_after;
+      if (!rpc_.connected()) {
+        store_.mark_stale("no connection to the chain");
+      } else if (old) {
+        store_.mark_stale("no new finalized block for " + std::to_string(options_.stale_after.count() / 1000) + " s");
+      }
+      continue;
+    }
+    std::uint64_t target = newest_;
+    if (options_.every_n_blocks > 1) {
+      target -= target % options_.every_n_blocks;
+      if (have_done && target <= done) {  // wait for the next multiple
+        done = std::max(done, target);
+        cv_.wait(lock, [&] { return stopping_ || newest_ >= done + options_.every_n_blocks; });
+        continue;
+      }
+    }
+    lock.unlock();
+    const auto started = std::chrono::steady_clock::now();
+    auto s = build(target);
+    lock.lock();
+    if (s.ok()) {
+      done = target;
+      have_done = true;
+      if (log_) {
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+        log_("info", "snapshot #" + std::to_string(target) + " published (" +
+                         std::to_string(store_.latest()->neurons.size()) + " neurons, " + std::to_string(ms) + " ms)");
+      }
+    } else {
+      store_.mark_stale(s.error().message);
+      if (log_) log_("warn", "snapshot #" + std::to_string(target) + " failed, keeping the last one: " + s.error().message);
+      cv_.wait_for(lock, options_.retry_after, [&] { return stopping_; });
+    }
+  }
+}
+
+}  // namespace pylon::follower

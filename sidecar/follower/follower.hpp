@@ -1,0 +1,58 @@
+// Follows finalized heads and turns them into snapshots of one subnet, off the network thread:
+// the subscription only records the newest head number; one worker thread builds the snapshot
+// for the newest head (skipping heads that arrived meanwhile, and all but every Nth when asked),
+// publishes it whole, or marks the last one stale with the reason.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <thread>
+
+#include "follower/snapshot_store.hpp"
+#include "net/rpc_client.hpp"
+
+namespace pylon::follower {
+
+struct FollowerOptions {
+  std::uint16_t netuid = 0;
+  std::uint32_t every_n_blocks = 1;
+  BuildOptions build;
+  std::chrono::milliseconds retry_after{2000};  // after a failed build, try the head again
+  // With no connection, or no new snapshot for this long, the latest is marked stale.
+  std::chrono::milliseconds stale_after{30000};
+};
+
+using LogFn = std::function<void(std::string_view level, std::string_view message)>;
+
+class Follower {
+ public:
+  Follower(chain::ChainClient& chain, net::RpcClient& rpc, SnapshotStore& store, FollowerOptions options, LogFn log);
+  ~Follower();
+  Follower(const Follower&) = delete;
+  Follower& operator=(const Follower&) = delete;
+
+  // Subscribes to finalized heads and starts the worker (which first builds the current head).
+  Status start();
+  // Unsubscribes and joins the worker; a build in progress finishes first.
+  void stop();
+
+ private:
+  void on_head(std::string_view header_json);
+  void run();
+  Status build(std::uint64_t number);
+
+  chain::ChainClient& chain_;
+  net::RpcClient& rpc_;
+  SnapshotStore& store_;
+  FollowerOptions options_;
+  LogFn log_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::uint64_t newest_ = 0;
+  bool have_head_ = false;
+  bool stopping_ = false;
+  std::optional<net::SubscriptionId> sub_;
+  std::thread worker_;
+};
+
+}  // namespace pylon::follower

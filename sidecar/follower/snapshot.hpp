@@ -1,0 +1,51 @@
+// One subnet at one block: what every reader (REST, shared memory, the committer) sees. Built
+// whole and published only when everything in it decoded; never changed afterwards.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "chain/chain_client.hpp"
+#include "codec/views/commitment.hpp"
+#include "codec/views/neuron_lite.hpp"
+#include "codec/views/record.hpp"
+
+namespace pylon::follower {
+
+struct HotkeyCommitment {
+  codec::AccountId hotkey{};
+  codec::views::Commitment commitment;
+};
+
+struct Snapshot {
+  std::uint16_t netuid = 0;
+  std::uint64_t block = 0;
+  chain::Hash block_hash{};
+  std::uint64_t timestamp_ms = 0;  // the block's Timestamp.Now
+  std::uint32_t spec_version = 0;
+  std::vector<codec::views::NeuronLite> neurons;
+  // nullopt when this source cannot give them (e.g. replayed recordings without them); the
+  // reason says why.
+  std::optional<codec::views::Record> hyperparams;
+  std::optional<std::vector<HotkeyCommitment>> commitments;
+  std::string unavailable_reason;
+  std::chrono::steady_clock::time_point built_at{};
+
+  const codec::views::NeuronLite* neuron_by_hotkey(const codec::AccountId& hotkey) const;
+  const codec::views::NeuronLite* neuron_by_uid(std::uint16_t uid) const;
+};
+
+using SnapshotPtr = std::shared_ptr<const Snapshot>;
+
+struct BuildOptions {
+  bool hyperparams = true;
+  bool commitments = true;
+};
+
+// Reads everything for `netuid` at `at` with the metadata of that block's runtime.
+Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid, const chain::BlockRef& at,
+                                const BuildOptions& options = {});
+
+}  // namespace pylon::follower
