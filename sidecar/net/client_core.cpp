@@ -1,7 +1,7 @@
+#include "net/client_core.hpp"
+
 #include <boost/asio/post.hpp>
 #include <vector>
-
-#include "net/client_core.hpp"
 
 namespace pylon::net {
 
@@ -15,7 +15,9 @@ RpcClient::Impl::Impl(NetContext& net_, RpcClientOptions options_, std::vector<E
       backoff(options.backoff),
       reconnect_timer(strand) {}
 
-void RpcClient::Impl::start() { connect_next(); }
+void RpcClient::Impl::start() {
+  connect_next();
+}
 
 void RpcClient::Impl::shutdown() {
   if (stopped) return;
@@ -41,13 +43,13 @@ void RpcClient::Impl::shutdown() {
   link_cv.notify_all();
 }
 
-void RpcClient::Impl::request(std::string method, std::string_view params_json, std::chrono::milliseconds timeout,
-                              InternalDone done) {
+void RpcClient::Impl::request(std::string method, std::string_view params_json,
+                              std::chrono::milliseconds timeout, InternalDone done) {
   if (stopped) return done(Error{method + ": client stopped"}, FailKind::kStopped);
   if (method.empty()) return done(Error{"JSON-RPC request without a method name"}, FailKind::kRejected);
   if (pending.size() >= options.max_pending_requests) {
-    return done(Error{method + ": too many pending requests (limit " + std::to_string(options.max_pending_requests) +
-                      ")"},
+    return done(Error{method + ": too many pending requests (limit " +
+                      std::to_string(options.max_pending_requests) + ")"},
                 FailKind::kRejected);
   }
   if (auto valid = validate_params_json(params_json); !valid.ok()) {
@@ -64,8 +66,9 @@ void RpcClient::Impl::request(std::string method, std::string_view params_json, 
   p.timer->async_wait([weak = weak_from_this(), id, timeout](boost::system::error_code ec) {
     auto self = weak.lock();
     if (ec || !self) return;
-    self->fail_request(id, "no response within " + std::to_string(timeout.count()) + " ms (request id " +
-                               std::to_string(id) + ")",
+    self->fail_request(id,
+                       "no response within " + std::to_string(timeout.count()) + " ms (request id " +
+                           std::to_string(id) + ")",
                        FailKind::kTimeout);
   });
   std::string text = make_request_json(id, p.method, params_json);
@@ -163,7 +166,8 @@ void RpcClient::Impl::handle_response(const IncomingMessage& msg) {
   pending.erase(it);
   p.timer->cancel();
   if (msg.error) {
-    std::string text = p.method + ": JSON-RPC error " + std::to_string(msg.error->code) + ": " + msg.error->message;
+    std::string text =
+        p.method + ": JSON-RPC error " + std::to_string(msg.error->code) + ": " + msg.error->message;
     if (!msg.error->data_json.empty()) text += " (data: " + msg.error->data_json + ")";
     p.done(Error{std::move(text)}, FailKind::kRpcError);
   } else {

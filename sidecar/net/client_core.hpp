@@ -61,8 +61,8 @@ struct RpcClient::Impl : std::enable_shared_from_this<RpcClient::Impl> {
   void subscribe(SubscribeSpec spec, NotificationCallback notify, SubscribeCallback done);
   void unsubscribe(SubscriptionId id, StatusCallback done);
   void send_subscribe(SubscriptionId id, bool first);
-  void on_subscribe_answer(SubscriptionId id, bool first, std::uint64_t gen, const std::string& unsubscribe_method,
-                           Result<std::string> answer, FailKind kind);
+  void on_subscribe_answer(SubscriptionId id, bool first, std::uint64_t gen,
+                           const std::string& unsubscribe_method, Result<std::string> answer, FailKind kind);
   void handle_notification(const IncomingMessage& msg);
   void resubscribe_all();
   void resubscribe_done(std::uint64_t gen, bool ok);

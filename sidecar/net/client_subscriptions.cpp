@@ -7,13 +7,16 @@
 namespace pylon::net {
 
 void RpcClient::Impl::subscribe(SubscribeSpec spec, NotificationCallback notify, SubscribeCallback done) {
-  if (stopped) return invoke_user("subscribe", done, Result<SubscriptionId>(Error{spec.method + ": client stopped"}));
+  if (stopped)
+    return invoke_user("subscribe", done, Result<SubscriptionId>(Error{spec.method + ": client stopped"}));
   if (spec.method.empty() || spec.unsubscribe_method.empty()) {
-    return invoke_user("subscribe", done,
-                       Result<SubscriptionId>(Error{"subscribe needs both a method and an unsubscribe method"}));
+    return invoke_user(
+        "subscribe", done,
+        Result<SubscriptionId>(Error{"subscribe needs both a method and an unsubscribe method"}));
   }
   if (!notify) {
-    return invoke_user("subscribe", done, Result<SubscriptionId>(Error{spec.method + ": no notification callback"}));
+    return invoke_user("subscribe", done,
+                       Result<SubscriptionId>(Error{spec.method + ": no notification callback"}));
   }
   const SubscriptionId id = next_subscription_id++;
   Subscription s;
@@ -57,7 +60,8 @@ void RpcClient::Impl::on_subscribe_answer(SubscriptionId id, bool first, std::ui
   if (it == subs.end()) {
     // Unsubscribed while the (re)subscribe was in flight: end the server's side too.
     if (remote && open) {
-      request(unsubscribe_method, "[" + remote->json + "]", options.request_timeout, [](Result<std::string>, FailKind) {});
+      request(unsubscribe_method, "[" + remote->json + "]", options.request_timeout,
+              [](Result<std::string>, FailKind) {});
     }
     if (!first) resubscribe_done(gen, false);
     return;
@@ -131,7 +135,8 @@ void RpcClient::Impl::handle_notification(const IncomingMessage& msg) {
 void RpcClient::Impl::unsubscribe(SubscriptionId id, StatusCallback done) {
   auto it = subs.find(id);
   if (it == subs.end()) {
-    return invoke_user("unsubscribe", done, Status(Error{"unsubscribe: unknown subscription " + std::to_string(id)}));
+    return invoke_user("unsubscribe", done,
+                       Status(Error{"unsubscribe: unknown subscription " + std::to_string(id)}));
   }
   Subscription s = std::move(it->second);
   subs.erase(it);

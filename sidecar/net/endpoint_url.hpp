@@ -11,10 +11,10 @@
 namespace pylon::net {
 
 struct EndpointUrl {
-  bool tls = false;      // wss://
-  std::string host;      // without IPv6 brackets
+  bool tls = false;  // wss://
+  std::string host;  // without IPv6 brackets
   std::uint16_t port = 0;
-  std::string target;    // path and query, at least "/"
+  std::string target;  // path and query, at least "/"
 
   // Host header value: host[:port] with IPv6 brackets, port omitted when it is the default.
   std::string host_header() const;

@@ -15,7 +15,8 @@ namespace {
 constexpr std::chrono::milliseconds kStallGrace{10'000};
 
 Error on_network_thread(std::string_view what) {
-  return Error{std::string(what) + ": blocking call on the network thread would deadlock; use the async variant"};
+  return Error{std::string(what) +
+               ": blocking call on the network thread would deadlock; use the async variant"};
 }
 
 template <class T>
@@ -109,7 +110,8 @@ Result<std::string> RpcClient::call(std::string method, std::string params_json,
   return wait_for(future, limit, what);
 }
 
-void RpcClient::subscribe_async(SubscribeSpec spec, NotificationCallback on_notification, SubscribeCallback done) {
+void RpcClient::subscribe_async(SubscribeSpec spec, NotificationCallback on_notification,
+                                SubscribeCallback done) {
   boost::asio::post(impl_->strand, [impl = impl_, spec = std::move(spec), notify = std::move(on_notification),
                                     done = std::move(done)]() mutable {
     impl->subscribe(std::move(spec), std::move(notify), std::move(done));

@@ -35,11 +35,11 @@ using SubscriptionId = std::uint64_t;
 
 struct ClientEvent {
   enum class Kind {
-    kConnected,          // a connection is open (reconnect: true when it is not the first one)
-    kConnectFailed,      // an attempt failed (detail); the next endpoint is tried after a backoff
-    kDisconnected,       // an open connection dropped (detail); reconnecting
-    kResubscribed,       // after a reconnect, `count` subscriptions are active again
-    kSubscriptionLost,   // `subscription` could not be re-established (detail) and was removed
+    kConnected,         // a connection is open (reconnect: true when it is not the first one)
+    kConnectFailed,     // an attempt failed (detail); the next endpoint is tried after a backoff
+    kDisconnected,      // an open connection dropped (detail); reconnecting
+    kResubscribed,      // after a reconnect, `count` subscriptions are active again
+    kSubscriptionLost,  // `subscription` could not be re-established (detail) and was removed
   };
   Kind kind = Kind::kConnected;
   std::string endpoint;
@@ -66,9 +66,9 @@ struct RpcClientOptions {
 };
 
 struct SubscribeSpec {
-  std::string method;                // e.g. "chain_subscribeNewHeads"
+  std::string method;  // e.g. "chain_subscribeNewHeads"
   std::string params_json = "[]";
-  std::string unsubscribe_method;    // e.g. "chain_unsubscribeNewHeads"
+  std::string unsubscribe_method;  // e.g. "chain_unsubscribeNewHeads"
 };
 
 using CallCallback = std::function<void(Result<std::string> result_json)>;

@@ -3,9 +3,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <deque>
@@ -19,7 +19,9 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 using PlainStream = websocket::stream<beast::tcp_stream>;
-using TlsStream = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+// asio::ssl::stream rather than beast::ssl_stream: with Boost 1.81, clang finds beast::ssl_stream's
+// async_teardown ambiguous (friend declaration vs. definition).
+using TlsStream = websocket::stream<asio::ssl::stream<beast::tcp_stream>>;
 
 template <class Stream>
 class WsConnectionImpl final : public WsConnection,
@@ -27,7 +29,8 @@ class WsConnectionImpl final : public WsConnection,
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
  public:
-  WsConnectionImpl(Strand strand, asio::ssl::context* ssl_context, EndpointUrl url, WsConnectionOptions options)
+  WsConnectionImpl(Strand strand, asio::ssl::context* ssl_context, EndpointUrl url,
+                   WsConnectionOptions options)
       : strand_(strand),
         url_(std::move(url)),
         options_(options),
@@ -43,10 +46,11 @@ class WsConnectionImpl final : public WsConnection,
       self->finish(Error{self->where() + "connect timed out after " +
                          std::to_string(self->options_.connect_timeout.count()) + " ms"});
     });
-    resolver_.async_resolve(url_.host, std::to_string(url_.port),
-                            [self = this->shared_from_this()](beast::error_code ec, tcp::resolver::results_type r) {
-                              self->on_resolved(ec, std::move(r));
-                            });
+    resolver_.async_resolve(
+        url_.host, std::to_string(url_.port),
+        [self = this->shared_from_this()](beast::error_code ec, tcp::resolver::results_type r) {
+          self->on_resolved(ec, std::move(r));
+        });
   }
 
   void send(std::string text) override {
@@ -83,8 +87,8 @@ class WsConnectionImpl final : public WsConnection,
     if (!ec) return false;
     if (closed_) return true;
     if (ec == websocket::error::message_too_big || ec == beast::http::error::buffer_overflow) {
-      finish(Error{where() + "incoming message larger than the " + std::to_string(options_.max_message_bytes) +
-                   "-byte limit"});
+      finish(Error{where() + "incoming message larger than the " +
+                   std::to_string(options_.max_message_bytes) + "-byte limit"});
     } else if (ec == websocket::error::closed) {
       const auto& r = ws_.reason();
       finish(Error{where() + "closed by server (code " + std::to_string(r.code) +
@@ -128,17 +132,20 @@ class WsConnectionImpl final : public WsConnection,
   void ws_handshake() {
     websocket::stream_base::timeout t{};
     t.handshake_timeout = options_.connect_timeout;
-    t.idle_timeout = options_.idle_timeout.count() > 0 ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(options_.idle_timeout)
-                                                       : websocket::stream_base::none();
+    t.idle_timeout =
+        options_.idle_timeout.count() > 0
+            ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(options_.idle_timeout)
+            : websocket::stream_base::none();
     t.keep_alive_pings = options_.idle_timeout.count() > 0;
     ws_.set_option(t);
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "pylon"); }));
     ws_.read_message_max(options_.max_message_bytes);
-    ws_.async_handshake(url_.host_header(), url_.target, [self = this->shared_from_this()](beast::error_code ec) {
-      if (self->failed(ec, "WebSocket handshake")) return;
-      self->on_open();
-    });
+    ws_.async_handshake(url_.host_header(), url_.target,
+                        [self = this->shared_from_this()](beast::error_code ec) {
+                          if (self->failed(ec, "WebSocket handshake")) return;
+                          self->on_open();
+                        });
   }
 
   void on_open() {
@@ -165,7 +172,9 @@ class WsConnectionImpl final : public WsConnection,
   }
 
   // The message being written must stay alive until its write completes.
-  void drop_unsent() { queue_.erase(writing_ && !queue_.empty() ? queue_.begin() + 1 : queue_.begin(), queue_.end()); }
+  void drop_unsent() {
+    queue_.erase(writing_ && !queue_.empty() ? queue_.begin() + 1 : queue_.begin(), queue_.end());
+  }
 
   void send_close() {
     ws_.async_close(websocket::close_code::normal, [self = this->shared_from_this()](beast::error_code) {
@@ -175,13 +184,14 @@ class WsConnectionImpl final : public WsConnection,
 
   void write_next() {
     writing_ = true;
-    ws_.async_write(asio::buffer(queue_.front()), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      self->writing_ = false;
-      if (self->failed(ec, "write")) return;
-      if (self->closing_) return self->send_close();
-      self->queue_.pop_front();
-      if (!self->queue_.empty()) self->write_next();
-    });
+    ws_.async_write(asio::buffer(queue_.front()),
+                    [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                      self->writing_ = false;
+                      if (self->failed(ec, "write")) return;
+                      if (self->closing_) return self->send_close();
+                      self->queue_.pop_front();
+                      if (!self->queue_.empty()) self->write_next();
+                    });
   }
 
   void finish(Error reason) {
@@ -216,8 +226,8 @@ class WsConnectionImpl final : public WsConnection,
 
 }  // namespace
 
-std::shared_ptr<WsConnection> make_ws_connection(Strand strand, asio::ssl::context* ssl_context, EndpointUrl url,
-                                                 WsConnectionOptions options) {
+std::shared_ptr<WsConnection> make_ws_connection(Strand strand, asio::ssl::context* ssl_context,
+                                                 EndpointUrl url, WsConnectionOptions options) {
   if (url.tls) {
     return std::make_shared<WsConnectionImpl<TlsStream>>(strand, ssl_context, std::move(url), options);
   }

@@ -3,6 +3,7 @@
 // silence. It can also be a TCP listener that never speaks, or one that answers with raw bytes.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -11,8 +12,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
-
-#include <atomic>
 #include <functional>
 #include <mutex>
 #include <regex>
@@ -119,8 +118,10 @@ class FakeWsServer {
             beast::get_lowest_layer(ws).socket().close();
             co_return;
           case FakeReply::After::kCloseFrame:
-            co_await ws.async_close(beast::websocket::close_reason(static_cast<beast::websocket::close_code>(reply.close_code), "test says goodbye"),
-                                    use_awaitable);
+            co_await ws.async_close(
+                beast::websocket::close_reason(static_cast<beast::websocket::close_code>(reply.close_code),
+                                               "test says goodbye"),
+                use_awaitable);
             co_return;
           case FakeReply::After::kHang:
             co_await hang();  // stops reading: pings go unanswered

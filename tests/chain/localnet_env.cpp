@@ -67,8 +67,8 @@ void LocalnetEnv::SetUp() {
 
 std::string LocalnetEnv::start() {
   const std::string cmd = quote(localnet_dir_ + "/start") + " --port " + std::to_string(port_) + " --spec " +
-                          quote(spec_) + " --pid-file " + quote(pid_file_) + " --log-file " + quote(log_file_) +
-                          " --watch-pid " + std::to_string(::getpid());
+                          quote(spec_) + " --pid-file " + quote(pid_file_) + " --log-file " +
+                          quote(log_file_) + " --watch-pid " + std::to_string(::getpid());
   auto [status, out] = run(cmd);
   running_ = status == 0;
   std::fprintf(stderr, "%s", out.c_str());

@@ -39,9 +39,9 @@ class LocalnetEnv : public ::testing::Environment {
 }  // namespace pylon::net::testing
 
 // First line of every test that needs the chain.
-#define PYLON_REQUIRE_LOCALNET()                                                               \
-  do {                                                                                         \
-    auto& env_ = ::pylon::net::testing::LocalnetEnv::get();                                    \
-    if (!env_.available()) GTEST_SKIP() << env_.skip_reason();                                 \
-    ASSERT_TRUE(env_.running()) << "local chain is not running: " << env_.start_error();       \
+#define PYLON_REQUIRE_LOCALNET()                                                         \
+  do {                                                                                   \
+    auto& env_ = ::pylon::net::testing::LocalnetEnv::get();                              \
+    if (!env_.available()) GTEST_SKIP() << env_.skip_reason();                           \
+    ASSERT_TRUE(env_.running()) << "local chain is not running: " << env_.start_error(); \
   } while (0)

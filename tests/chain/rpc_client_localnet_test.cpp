@@ -94,7 +94,8 @@ TEST(RpcClientLocalnet, NewHeadsSubscriptionSeesProducedBlocksUntilUnsubscribed)
 
   auto made = c->call("dev_newBlock", R"([{"count":3}])", 60s);
   ASSERT_TRUE(made.ok()) << made.error().message;
-  ASSERT_TRUE(heads.wait([&](const std::vector<long>& v) { return !v.empty() && v.back() == before + 3; }, 20s))
+  ASSERT_TRUE(
+      heads.wait([&](const std::vector<long>& v) { return !v.empty() && v.back() == before + 3; }, 20s))
       << "saw " << heads.snapshot().size() << " heads";
   const auto seen = heads.snapshot();
   for (std::size_t i = 1; i < seen.size(); ++i) EXPECT_GT(seen[i], seen[i - 1]);
@@ -138,15 +139,14 @@ TEST(RpcClientLocalnet, PipelinedConcurrentRequestsAreAllMatchedById) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
         const long n = (t * kPerThread + i) % (best + 1);
-        c->call_async("chain_getBlockHash", "[" + std::to_string(n) + "]",
-                      [&, n](Result<std::string> r) {
-                        if (!r.ok()) {
-                          ++failures;
-                        } else if (r.value() != expected[static_cast<std::size_t>(n)]) {
-                          ++mismatches;
-                        }
-                        done.push(1);
-                      });
+        c->call_async("chain_getBlockHash", "[" + std::to_string(n) + "]", [&, n](Result<std::string> r) {
+          if (!r.ok()) {
+            ++failures;
+          } else if (r.value() != expected[static_cast<std::size_t>(n)]) {
+            ++mismatches;
+          }
+          done.push(1);
+        });
       }
     });
   }
@@ -185,7 +185,8 @@ TEST(RpcClientLocalnet, ErrorResponsesNameMethodAndCode) {
   // Malformed params never leave the process.
   auto bad = c->call("chain_getBlockHash", "[0");
   ASSERT_FALSE(bad.ok());
-  EXPECT_TRUE(contains(bad.error().message, "chain_getBlockHash: params are not valid JSON")) << bad.error().message;
+  EXPECT_TRUE(contains(bad.error().message, "chain_getBlockHash: params are not valid JSON"))
+      << bad.error().message;
   // A real runtime error: state_call of an API that does not exist.
   auto api = c->call("state_call", R"(["NoSuchApi_nothing","0x"])");
   ASSERT_FALSE(api.ok());
@@ -230,8 +231,8 @@ TEST(RpcClientLocalnet, ReconnectsAfterChainRestartAndResumesSubscription) {
 
   // A request on the wire when the chain dies fails at once with the reason, it does not hang.
   Collector<Result<std::string>> inflight;
-  c->call_async("dev_newBlock", R"([{"count":5}])", [&](Result<std::string> r) { inflight.push(std::move(r)); },
-                120s);
+  c->call_async(
+      "dev_newBlock", R"([{"count":5}])", [&](Result<std::string> r) { inflight.push(std::move(r)); }, 120s);
   std::this_thread::sleep_for(200ms);
   ASSERT_EQ(env.stop(), "");
   ASSERT_TRUE(inflight.wait_count(1, 15s)) << "request on the dropped connection did not complete";
@@ -263,7 +264,8 @@ TEST(RpcClientLocalnet, ReconnectsAfterChainRestartAndResumesSubscription) {
   const long fresh = best_number(*c);
   ASSERT_GE(fresh, 0);
   ASSERT_TRUE(c->call("dev_newBlock", R"([{"count":2}])", 60s).ok());
-  ASSERT_TRUE(heads.wait([&](const std::vector<long>& v) { return !v.empty() && v.back() == fresh + 2; }, 20s))
+  ASSERT_TRUE(
+      heads.wait([&](const std::vector<long>& v) { return !v.empty() && v.back() == fresh + 2; }, 20s))
       << "subscription did not resume; saw " << ::testing::PrintToString(heads.snapshot());
   EXPECT_TRUE(c->unsubscribe(sub.value()).ok());
 }

@@ -33,7 +33,8 @@ TEST(RpcMessage, ScalarResultsWithWhitespace) {
 
 TEST(RpcMessage, ErrorResponse) {
   RpcMessageParser p;
-  auto m = p.parse(R"({"jsonrpc":"2.0","error":{"code":-32601,"message":"Method not found","data":{"x":1}},"id":3})");
+  auto m = p.parse(
+      R"({"jsonrpc":"2.0","error":{"code":-32601,"message":"Method not found","data":{"x":1}},"id":3})");
   ASSERT_TRUE(m.ok()) << m.error().message;
   ASSERT_TRUE(m->error);
   EXPECT_EQ(m->error->code, -32601);
@@ -113,7 +114,8 @@ TEST(RpcMessage, SubscriptionIdForms) {
 TEST(RpcMessage, RequestTextAndParamsValidation) {
   EXPECT_EQ(make_request_json(5, "chain_getBlockHash", "[0]"),
             R"({"jsonrpc":"2.0","id":5,"method":"chain_getBlockHash","params":[0]})");
-  EXPECT_EQ(make_request_json(1, "we\"ird", "{}"), R"({"jsonrpc":"2.0","id":1,"method":"we\"ird","params":{}})");
+  EXPECT_EQ(make_request_json(1, "we\"ird", "{}"),
+            R"({"jsonrpc":"2.0","id":1,"method":"we\"ird","params":{}})");
   EXPECT_TRUE(validate_params_json("[]").ok());
   EXPECT_TRUE(validate_params_json(" [1, \"a\", {\"b\": null}]").ok());
   EXPECT_TRUE(validate_params_json("{\"count\":3}").ok());

@@ -18,7 +18,9 @@ using testing::FakeReply;
 using testing::FakeWsServer;
 using testing::has_event;
 
-FakeReply ok_reply(const std::string& req) { return {{FakeWsServer::result(req, "\"ok\"")}}; }
+FakeReply ok_reply(const std::string& req) {
+  return {{FakeWsServer::result(req, "\"ok\"")}};
+}
 
 struct Fixture {
   explicit Fixture(std::vector<std::string> endpoints, std::function<void(RpcClientOptions&)> tweak = {}) {
@@ -54,7 +56,8 @@ TEST(RpcClientFaults, GarbledFrameFailsThePendingRequestClearlyThenRecovers) {
   EXPECT_TRUE(contains(r.error().message, "chain_getBlockHash: connection lost before the response arrived"))
       << r.error().message;
   EXPECT_TRUE(contains(r.error().message, "invalid JSON-RPC message")) << r.error().message;
-  ASSERT_TRUE(f.events.wait([](const auto& v) { return has_event(v, ClientEvent::Kind::kDisconnected); }, 5s));
+  ASSERT_TRUE(
+      f.events.wait([](const auto& v) { return has_event(v, ClientEvent::Kind::kDisconnected); }, 5s));
 
   server.set_handler([](const std::string& req, int) { return ok_reply(req); });
   auto again = f.client->call("chain_getBlockHash", "[0]");
@@ -75,13 +78,15 @@ TEST(RpcClientFaults, DroppedSocketFailsPendingRequests) {
   Fixture f({server.url()});
   auto r = f.client->call("author_submitExtrinsic", "[\"0x00\"]");
   ASSERT_FALSE(r.ok());
-  EXPECT_TRUE(contains(r.error().message, "author_submitExtrinsic: connection lost before the response arrived"))
+  EXPECT_TRUE(
+      contains(r.error().message, "author_submitExtrinsic: connection lost before the response arrived"))
       << r.error().message;
 }
 
 TEST(RpcClientFaults, OversizedMessageIsRefusedWithTheLimitNamed) {
-  FakeWsServer server(
-      [](const std::string& req, int) { return FakeReply{{FakeWsServer::result(req, "\"" + std::string(10000, 'a') + "\"")}}; });
+  FakeWsServer server([](const std::string& req, int) {
+    return FakeReply{{FakeWsServer::result(req, "\"" + std::string(10000, 'a') + "\"")}};
+  });
   Fixture f({server.url()}, [](RpcClientOptions& o) { o.max_message_bytes = 4096; });
   auto r = f.client->call("state_getMetadata");
   ASSERT_FALSE(r.ok());
@@ -89,17 +94,20 @@ TEST(RpcClientFaults, OversizedMessageIsRefusedWithTheLimitNamed) {
 }
 
 TEST(RpcClientFaults, CloseFrameReasonIsReported) {
-  FakeWsServer server([](const std::string&, int) { return FakeReply{{}, FakeReply::After::kCloseFrame, 1011}; });
+  FakeWsServer server([](const std::string&, int) {
+    return FakeReply{{}, FakeReply::After::kCloseFrame, 1011};
+  });
   Fixture f({server.url()});
   auto r = f.client->call("x");
   ASSERT_FALSE(r.ok());
-  EXPECT_TRUE(contains(r.error().message, "closed by server (code 1011, test says goodbye)")) << r.error().message;
+  EXPECT_TRUE(contains(r.error().message, "closed by server (code 1011, test says goodbye)"))
+      << r.error().message;
 }
 
 TEST(RpcClientFaults, UnmatchedIdsAreIgnoredAndTheRequestTimesOut) {
   FakeWsServer server([](const std::string& req, int) {
-    return FakeReply{{R"({"jsonrpc":"2.0","id":)" + std::to_string(std::stoull(FakeWsServer::id_of(req)) + 1000) +
-                          R"(,"result":1})",
+    return FakeReply{{R"({"jsonrpc":"2.0","id":)" +
+                          std::to_string(std::stoull(FakeWsServer::id_of(req)) + 1000) + R"(,"result":1})",
                       R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}})"}};
   });
   Fixture f({server.url()});
@@ -147,13 +155,14 @@ FakeReply subscription_server(const std::string& req, int conn) {
   const std::string sid = "\"s" + std::to_string(conn) + "\"";
   if (method == "test_subscribe") {
     // The first notification overtakes the answer; the client must still deliver it.
-    return FakeReply{{R"({"jsonrpc":"2.0","method":"test_note","params":{"subscription":)" + sid +
-                          R"(,"result":{"conn":)" + std::to_string(conn) + R"(,"n":0}}})",
-                      FakeWsServer::result(req, sid),
-                      R"({"jsonrpc":"2.0","method":"test_note","params":{"subscription":)" + sid +
-                          R"(,"result":{"conn":)" + std::to_string(conn) + R"(,"n":1}}})",
-                      // A stale id from an older connection must not reach anyone.
-                      R"({"jsonrpc":"2.0","method":"test_note","params":{"subscription":"s0","result":{"stale":1}}})"}};
+    return FakeReply{
+        {R"({"jsonrpc":"2.0","method":"test_note","params":{"subscription":)" + sid +
+             R"(,"result":{"conn":)" + std::to_string(conn) + R"(,"n":0}}})",
+         FakeWsServer::result(req, sid),
+         R"({"jsonrpc":"2.0","method":"test_note","params":{"subscription":)" + sid +
+             R"(,"result":{"conn":)" + std::to_string(conn) + R"(,"n":1}}})",
+         // A stale id from an older connection must not reach anyone.
+         R"({"jsonrpc":"2.0","method":"test_note","params":{"subscription":"s0","result":{"stale":1}}})"}};
   }
   if (method == "test_drop") return FakeReply{{}, FakeReply::After::kDrop};
   if (method == "test_unsubscribe") return FakeReply{{FakeWsServer::result(req, "true")}};
@@ -173,7 +182,8 @@ TEST(RpcClientFaults, SubscriptionSurvivesReconnectWithNewServerId) {
 
   auto dropped = f.client->call("test_drop");
   ASSERT_FALSE(dropped.ok());
-  ASSERT_TRUE(f.events.wait([](const auto& v) { return has_event(v, ClientEvent::Kind::kResubscribed); }, 5s));
+  ASSERT_TRUE(
+      f.events.wait([](const auto& v) { return has_event(v, ClientEvent::Kind::kResubscribed); }, 5s));
   ASSERT_TRUE(notes.wait_count(4, 2s));
   EXPECT_EQ(notes.snapshot()[2], R"({"conn":2,"n":0})");
   EXPECT_EQ(notes.snapshot()[3], R"({"conn":2,"n":1})");
@@ -202,9 +212,8 @@ TEST(RpcClientFaults, DestroyingTheClientFailsEveryPendingRequest) {
     Fixture f({server.url()});
     ASSERT_TRUE(f.client->wait_connected(2s).ok());
     for (int i = 0; i < 3; ++i) {
-      f.client->call_async("m" + std::to_string(i), "[]", [&](Result<std::string> r) {
-        results.push(r.ok() ? "ok" : r.error().message);
-      });
+      f.client->call_async("m" + std::to_string(i), "[]",
+                           [&](Result<std::string> r) { results.push(r.ok() ? "ok" : r.error().message); });
     }
     std::this_thread::sleep_for(50ms);
     f.client.reset();
@@ -218,8 +227,8 @@ TEST(RpcClientFaults, PendingRequestsAreBounded) {
   Fixture f({server.url()}, [](RpcClientOptions& o) { o.max_pending_requests = 2; });
   Collector<std::string> results;
   for (int i = 0; i < 3; ++i) {
-    f.client->call_async("m", "[]", [&](Result<std::string> r) { results.push(r.ok() ? "ok" : r.error().message); },
-                         300ms);
+    f.client->call_async(
+        "m", "[]", [&](Result<std::string> r) { results.push(r.ok() ? "ok" : r.error().message); }, 300ms);
   }
   ASSERT_TRUE(results.wait_count(3, 3s));
   const auto r = results.snapshot();
