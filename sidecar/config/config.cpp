@@ -1,0 +1,183 @@
+#include "config/config.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "config/dotenv.hpp"
+
+namespace pylon::config {
+namespace {
+
+// One setting: its name, its aliases (the original service's names), and whether it was given.
+struct Lookup {
+  const Env& env;
+  std::vector<std::string>& warnings;
+  std::set<std::string>& used;
+
+  std::optional<std::string> get(const std::string& name, std::initializer_list<const char*> aliases = {}) {
+    used.insert(name);
+    auto it = env.find(name);
+    if (it != env.end()) return it->second;
+    for (const char* a : aliases) {
+      used.insert(a);
+      auto ai = env.find(a);
+      if (ai != env.end()) return ai->second;
+    }
+    return std::nullopt;
+  }
+};
+
+template <class T>
+Result<T> parse_uint(const std::string& name, const std::string& text, std::uint64_t min, std::uint64_t max) {
+  std::uint64_t v = 0;
+  const auto* end = text.data() + text.size();
+  auto r = std::from_chars(text.data(), end, v);
+  if (text.empty() || r.ec != std::errc() || r.ptr != end)
+    return make_error(name + ": '" + text + "' is not a whole number");
+  if (v < min || v > max)
+    return make_error(name + ": " + text + " is out of range (" + std::to_string(min) + ".." + std::to_string(max) + ")");
+  return static_cast<T>(v);
+}
+
+Result<bool> parse_bool(const std::string& name, const std::string& text) {
+  if (text == "1" || text == "true" || text == "yes" || text == "on") return true;
+  if (text == "0" || text == "false" || text == "no" || text == "off" || text.empty()) return false;
+  return make_error(name + ": '" + text + "' is not a boolean (use 1 or 0)");
+}
+
+std::string expand_home(const std::string& p, const std::string& home) {
+  if (p == "~") return home;
+  if (p.starts_with("~/")) return home + p.substr(1);
+  return p;
+}
+
+Status check_url(const std::string& name, const std::string& url) {
+  if (!(url.starts_with("ws://") || url.starts_with("wss://")) || url.size() <= 6)
+    return make_error(name + ": '" + url + "' is not a ws:// or wss:// URL");
+  return {};
+}
+
+}  // namespace
+
+std::optional<std::string> network_url(const std::string& name, std::uint16_t localnet_port) {
+  if (name == "finney") return "wss://entrypoint-finney.opentensor.ai:443";
+  if (name == "test") return "wss://test.finney.opentensor.ai:443";
+  if (name == "archive") return "wss://archive.chain.opentensor.ai:443";
+  if (name == "local") return "ws://127.0.0.1:" + std::to_string(localnet_port);
+  return std::nullopt;
+}
+
+Result<Env> gather_env(const std::string& dotenv_path, char** environ_ptr) {
+  PYLON_ASSIGN(Env env, read_dotenv_file(dotenv_path));
+  for (char** e = environ_ptr; e && *e; ++e) {
+    const std::string kv = *e;
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos) continue;
+    env[kv.substr(0, eq)] = kv.substr(eq + 1);  // the environment wins over .env
+  }
+  return env;
+}
+
+Result<Config> load(const Env& env, const std::string& home) {
+  Config c;
+  std::set<std::string> used;
+  Lookup l{env, c.warnings, used};
+
+  if (auto v = l.get("PYLON_LOCALNET_PORT")) {
+    PYLON_ASSIGN(c.localnet_port, parse_uint<std::uint16_t>("PYLON_LOCALNET_PORT", *v, 1, 65535));
+  }
+  auto netuid = l.get("PYLON_NETUID", {"BITTENSOR_NETUID"});
+  if (!netuid) return make_error("PYLON_NETUID is required: the subnet to follow (e.g. PYLON_NETUID=1)");
+  PYLON_ASSIGN(c.netuid, parse_uint<std::uint16_t>("PYLON_NETUID", *netuid, 0, 65535));
+
+  const std::string urls = l.get("PYLON_CHAIN_URLS", {"BITTENSOR_NETWORK"}).value_or("finney");
+  std::stringstream ss(urls);
+  for (std::string item; std::getline(ss, item, ',');) {
+    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    if (item.empty()) continue;
+    if (auto known = network_url(item, c.localnet_port)) item = *known;
+    PYLON_TRY(check_url("PYLON_CHAIN_URLS", item));
+    c.chain_urls.push_back(item);
+  }
+  if (c.chain_urls.empty()) return make_error("PYLON_CHAIN_URLS: no endpoint given");
+  if (auto v = l.get("PYLON_ARCHIVE_URL"); v && !v->empty()) {
+    std::string u = *v;
+    if (auto known = network_url(u, c.localnet_port)) u = *known;
+    PYLON_TRY(check_url("PYLON_ARCHIVE_URL", u));
+    c.archive_url = u;
+  }
+  if (auto v = l.get("PYLON_ARCHIVE_CUTOFF")) {
+    PYLON_ASSIGN(c.archive_cutoff, parse_uint<std::uint64_t>("PYLON_ARCHIVE_CUTOFF", *v, 1, 1'000'000'000));
+  }
+  c.wallet_path = expand_home(l.get("PYLON_WALLET_PATH", {"BITTENSOR_WALLET_PATH"}).value_or("~/.bittensor/wallets"), home);
+  c.wallet_name = l.get("PYLON_WALLET_NAME", {"BITTENSOR_WALLET_NAME"}).value_or("default");
+  c.wallet_hotkey = l.get("PYLON_WALLET_HOTKEY", {"BITTENSOR_WALLET_HOTKEY_NAME"}).value_or("default");
+  for (const auto* n : {&c.wallet_name, &c.wallet_hotkey})
+    if (n->empty() || n->find('/') != std::string::npos || *n == "." || *n == "..")
+      return make_error(std::string(n == &c.wallet_name ? "PYLON_WALLET_NAME" : "PYLON_WALLET_HOTKEY") + ": '" + *n +
+                        "' is not a plain file name");
+  if (auto v = l.get("PYLON_COLDKEY_PASSWORD_FILE"); v && !v->empty()) c.coldkey_password_file = expand_home(*v, home);
+  if (auto v = l.get("PYLON_ALLOW_GROUP_READABLE_KEYS")) {
+    PYLON_ASSIGN(c.allow_group_readable_keys, parse_bool("PYLON_ALLOW_GROUP_READABLE_KEYS", *v));
+  }
+  c.db_path = expand_home(l.get("PYLON_DB_PATH").value_or("./pylon.db"), home);
+  c.shm_name = l.get("PYLON_SHM_NAME").value_or("pylon-" + std::to_string(c.netuid));
+  if (c.shm_name.empty() || c.shm_name.find('/') != std::string::npos || c.shm_name.size() > 200)
+    return make_error("PYLON_SHM_NAME: '" + c.shm_name + "' must be a non-empty name without '/'");
+  if (auto v = l.get("PYLON_SHM_GROUP"); v && !v->empty()) c.shm_group = *v;
+  c.http_host = l.get("PYLON_HTTP_HOST").value_or("127.0.0.1");
+  if (auto v = l.get("PYLON_HTTP_PORT")) {
+    PYLON_ASSIGN(c.http_port, parse_uint<std::uint16_t>("PYLON_HTTP_PORT", *v, 0, 65535));
+  }
+  auto token = l.get("PYLON_AUTH_TOKEN");
+  auto token_file = l.get("PYLON_AUTH_TOKEN_FILE");
+  if (token && token_file) return make_error("PYLON_AUTH_TOKEN and PYLON_AUTH_TOKEN_FILE are both set: choose one");
+  if (token_file) {
+    std::ifstream in(expand_home(*token_file, home));
+    if (!in) return make_error("PYLON_AUTH_TOKEN_FILE: cannot read " + *token_file);
+    std::string t;
+    std::getline(in, t);
+    token = t;
+  }
+  if (token) {
+    if (token->size() < 16) return make_error("PYLON_AUTH_TOKEN: too short (use at least 16 characters)");
+    c.auth_token = *token;
+  }
+  if (auto v = l.get("PYLON_COMMIT_EVERY_EPOCHS", {"COMMIT_CYCLE_LENGTH"})) {
+    PYLON_ASSIGN(c.commit_every_epochs, parse_uint<std::uint32_t>("PYLON_COMMIT_EVERY_EPOCHS", *v, 1, 1000));
+  }
+  // PYLON_COMMIT_WINDOW=START:END_BUFFER (START "mid" or blocks after the epoch's start), or the
+  // original's two settings.
+  if (auto v = l.get("PYLON_COMMIT_WINDOW")) {
+    const auto colon = v->find(':');
+    if (colon == std::string::npos) return make_error("PYLON_COMMIT_WINDOW: expected START:END_BUFFER, e.g. mid:10 or 5:10");
+    const std::string start = v->substr(0, colon);
+    if (start != "mid") {
+      PYLON_ASSIGN(c.commit_window.start_offset, parse_uint<std::uint64_t>("PYLON_COMMIT_WINDOW start", start, 0, 1'000'000));
+    }
+    PYLON_ASSIGN(c.commit_window.end_buffer, parse_uint<std::uint64_t>("PYLON_COMMIT_WINDOW end buffer", v->substr(colon + 1), 0, 1'000'000));
+  } else {
+    if (auto s = l.get("COMMIT_WINDOW_START_OFFSET")) {
+      PYLON_ASSIGN(c.commit_window.start_offset, parse_uint<std::uint64_t>("COMMIT_WINDOW_START_OFFSET", *s, 0, 1'000'000));
+    }
+    if (auto e = l.get("COMMIT_WINDOW_END_BUFFER")) {
+      PYLON_ASSIGN(c.commit_window.end_buffer, parse_uint<std::uint64_t>("COMMIT_WINDOW_END_BUFFER", *e, 0, 1'000'000));
+    }
+  }
+  c.log_format = l.get("PYLON_LOG_FORMAT").value_or("text");
+  if (c.log_format != "text" && c.log_format != "json") return make_error("PYLON_LOG_FORMAT: '" + c.log_format + "' is not text or json");
+  if (auto v = l.get("PYLON_SNAPSHOT_EVERY")) {
+    PYLON_ASSIGN(c.snapshot_every, parse_uint<std::uint32_t>("PYLON_SNAPSHOT_EVERY", *v, 1, 100000));
+  }
+  if (auto v = l.get("PYLON_SNAPSHOT_KEEP")) {
+    PYLON_ASSIGN(c.snapshot_keep, parse_uint<std::uint32_t>("PYLON_SNAPSHOT_KEEP", *v, 1, 10000));
+  }
+  for (const auto& [k, v] : env)
+    if (k.starts_with("PYLON_") && !used.count(k)) c.warnings.push_back("unknown setting " + k + " (ignored)");
+  return c;
+}
+
+}  // namespace pylon::config

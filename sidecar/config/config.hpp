@@ -1,0 +1,59 @@
+// Pylon's settings (../shared/config.md): one daemon, one subnet, one validator hotkey. Read from
+// the environment and a .env file (the environment wins); the original service's names are
+// accepted as aliases. A bad value stops the start with a message naming the setting; secrets
+// (the auth token) are never printed.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace pylon::config {
+
+struct CommitWindow {
+  std::optional<std::uint64_t> start_offset;  // blocks after the epoch's start; nullopt: its middle
+  std::uint64_t end_buffer = 10;              // blocks before the epoch's end
+};
+
+struct Config {
+  std::uint16_t netuid = 0;
+  std::vector<std::string> chain_urls;
+  std::optional<std::string> archive_url;
+  std::uint64_t archive_cutoff = 300;
+  std::string wallet_path;
+  std::string wallet_name = "default";
+  std::string wallet_hotkey = "default";
+  std::optional<std::string> coldkey_password_file;
+  bool allow_group_readable_keys = false;
+  std::string db_path = "./pylon.db";
+  std::string shm_name;
+  std::optional<std::string> shm_group;
+  std::string http_host = "127.0.0.1";
+  std::uint16_t http_port = 8000;
+  std::optional<std::string> auth_token;  // secret: never logged
+  std::uint32_t commit_every_epochs = 1;
+  CommitWindow commit_window;
+  std::string log_format = "text";
+  std::uint16_t localnet_port = 9944;
+  std::uint32_t snapshot_every = 1;  // PYLON_SNAPSHOT_EVERY: build a snapshot every N finalized blocks
+  std::uint32_t snapshot_keep = 32;  // PYLON_SNAPSHOT_KEEP: snapshots kept for reads at a block
+
+  std::vector<std::string> warnings;  // e.g. unknown PYLON_* variables, aliases used
+};
+
+using Env = std::map<std::string, std::string>;
+
+// The process environment merged over the .env file at `dotenv_path` (if it exists).
+Result<Env> gather_env(const std::string& dotenv_path, char** environ_ptr);
+
+// Validates and fills a Config. `home` expands a leading ~ in paths.
+Result<Config> load(const Env& env, const std::string& home);
+
+// Known network names of BITTENSOR_NETWORK / PYLON_CHAIN_URLS.
+std::optional<std::string> network_url(const std::string& name, std::uint16_t localnet_port);
+
+}  // namespace pylon::config

@@ -1,0 +1,121 @@
+#include "config/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "config/dotenv.hpp"
+
+namespace pylon::config {
+namespace {
+
+Result<Config> with(Env env) { return load(env, "/home/v"); }
+
+TEST(Config, DefaultsFollowConfigMd) {
+  auto c = with({{"PYLON_NETUID", "7"}});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->netuid, 7);
+  ASSERT_EQ(c->chain_urls.size(), 1u);
+  EXPECT_EQ(c->chain_urls[0], "wss://entrypoint-finney.opentensor.ai:443");
+  EXPECT_EQ(c->wallet_path, "/home/v/.bittensor/wallets");
+  EXPECT_EQ(c->wallet_name, "default");
+  EXPECT_EQ(c->wallet_hotkey, "default");
+  EXPECT_EQ(c->db_path, "./pylon.db");
+  EXPECT_EQ(c->shm_name, "pylon-7");
+  EXPECT_EQ(c->http_host, "127.0.0.1");
+  EXPECT_EQ(c->http_port, 8000);
+  EXPECT_FALSE(c->auth_token.has_value());
+  EXPECT_EQ(c->commit_every_epochs, 1u);
+  EXPECT_FALSE(c->commit_window.start_offset.has_value());
+  EXPECT_EQ(c->commit_window.end_buffer, 10u);
+  EXPECT_EQ(c->archive_cutoff, 300u);
+  EXPECT_EQ(c->log_format, "text");
+  EXPECT_EQ(c->localnet_port, 9944);
+}
+
+TEST(Config, OriginalNamesAreAliases) {
+  auto c = with({{"BITTENSOR_NETUID", "3"},
+                 {"BITTENSOR_NETWORK", "local"},
+                 {"BITTENSOR_WALLET_NAME", "w"},
+                 {"BITTENSOR_WALLET_HOTKEY_NAME", "h"},
+                 {"BITTENSOR_WALLET_PATH", "/x"},
+                 {"COMMIT_CYCLE_LENGTH", "3"},
+                 {"COMMIT_WINDOW_START_OFFSET", "5"},
+                 {"COMMIT_WINDOW_END_BUFFER", "2"},
+                 {"PYLON_LOCALNET_PORT", "9955"}});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->netuid, 3);
+  EXPECT_EQ(c->chain_urls[0], "ws://127.0.0.1:9955");
+  EXPECT_EQ(c->wallet_name, "w");
+  EXPECT_EQ(c->wallet_hotkey, "h");
+  EXPECT_EQ(c->wallet_path, "/x");
+  EXPECT_EQ(c->commit_every_epochs, 3u);
+  EXPECT_EQ(c->commit_window.start_offset, 5u);
+  EXPECT_EQ(c->commit_window.end_buffer, 2u);
+  // The new name wins over its alias.
+  auto both = with({{"PYLON_NETUID", "4"}, {"BITTENSOR_NETUID", "3"}});
+  EXPECT_EQ(both->netuid, 4);
+}
+
+TEST(Config, BadValuesNameTheSettingAndHideSecrets) {
+  auto expect_error = [](Env env, const std::string& name) {
+    auto c = with(env);
+    ASSERT_FALSE(c.ok()) << name;
+    EXPECT_NE(c.error().message.find(name), std::string::npos) << c.error().message;
+  };
+  expect_error({}, "PYLON_NETUID");
+  expect_error({{"PYLON_NETUID", "abc"}}, "PYLON_NETUID");
+  expect_error({{"PYLON_NETUID", "70000"}}, "PYLON_NETUID");
+  expect_error({{"PYLON_NETUID", "1"}, {"PYLON_CHAIN_URLS", "http://x"}}, "PYLON_CHAIN_URLS");
+  expect_error({{"PYLON_NETUID", "1"}, {"PYLON_HTTP_PORT", "-1"}}, "PYLON_HTTP_PORT");
+  expect_error({{"PYLON_NETUID", "1"}, {"PYLON_LOG_FORMAT", "xml"}}, "PYLON_LOG_FORMAT");
+  expect_error({{"PYLON_NETUID", "1"}, {"PYLON_WALLET_NAME", "../etc"}}, "PYLON_WALLET_NAME");
+  expect_error({{"PYLON_NETUID", "1"}, {"PYLON_COMMIT_WINDOW", "5"}}, "PYLON_COMMIT_WINDOW");
+  expect_error({{"PYLON_NETUID", "1"}, {"PYLON_ALLOW_GROUP_READABLE_KEYS", "maybe"}}, "PYLON_ALLOW_GROUP_READABLE_KEYS");
+  auto short_token = with({{"PYLON_NETUID", "1"}, {"PYLON_AUTH_TOKEN", "s3cr3t"}});
+  ASSERT_FALSE(short_token.ok());
+  EXPECT_EQ(short_token.error().message.find("s3cr3t"), std::string::npos);
+}
+
+TEST(Config, ListsWindowsTokensAndUnknownSettings) {
+  auto c = with({{"PYLON_NETUID", "1"},
+                 {"PYLON_CHAIN_URLS", "ws://a:1, wss://b:2"},
+                 {"PYLON_COMMIT_WINDOW", "mid:4"},
+                 {"PYLON_AUTH_TOKEN", "0123456789abcdef0123"},
+                 {"PYLON_TYPO", "1"},
+                 {"OTHER", "x"}});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->chain_urls, (std::vector<std::string>{"ws://a:1", "wss://b:2"}));
+  EXPECT_FALSE(c->commit_window.start_offset.has_value());
+  EXPECT_EQ(c->commit_window.end_buffer, 4u);
+  EXPECT_EQ(c->auth_token, "0123456789abcdef0123");
+  ASSERT_EQ(c->warnings.size(), 1u);
+  EXPECT_NE(c->warnings[0].find("PYLON_TYPO"), std::string::npos);
+}
+
+TEST(Dotenv, ParsesAndTheEnvironmentWins) {
+  auto d = parse_dotenv("# comment\nexport PYLON_NETUID=5\nA='x # y'\nB=\"a\\nb\"\nC=plain # trailing\n\n");
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(d->at("PYLON_NETUID"), "5");
+  EXPECT_EQ(d->at("A"), "x # y");
+  EXPECT_EQ(d->at("B"), "a\nb");
+  EXPECT_EQ(d->at("C"), "plain");
+  EXPECT_FALSE(parse_dotenv("NOEQUALS\n").ok());
+  auto bad = parse_dotenv("A=1\nB=\"open\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("line 2"), std::string::npos);
+  const std::string path = testing::TempDir() + "/pylon-test.env";
+  std::ofstream(path) << "PYLON_NETUID=5\nPYLON_HTTP_PORT=9000\n";
+  std::string e1 = "PYLON_NETUID=6";
+  char* environ_fake[] = {e1.data(), nullptr};
+  auto env = gather_env(path, environ_fake);
+  ASSERT_TRUE(env.ok());
+  EXPECT_EQ(env->at("PYLON_NETUID"), "6");
+  EXPECT_EQ(env->at("PYLON_HTTP_PORT"), "9000");
+  std::remove(path.c_str());
+  EXPECT_TRUE(read_dotenv_file("/nonexistent/.env").ok());
+}
+
+}  // namespace
+}  // namespace pylon::config
