@@ -1,5 +1,7 @@
-// SS58 addresses (Substrate's base58 account format with a blake2b-512 "SS58PRE" checksum).
-// The codec needs them because the chain's JSON conventions print AccountId32 as SS58.
+// SS58 addresses: base58(prefix || payload || checksum), the checksum being the first bytes of
+// blake2b-512("SS58PRE" || prefix || payload). Prefixes 0..63 take one byte, 64..16383 two.
+// The codec owns them because the chain's JSON conventions print AccountId32 as SS58; the keys
+// module builds on the same functions.
 #pragma once
 
 #include <array>
@@ -16,13 +18,22 @@ using AccountId = std::array<std::uint8_t, 32>;
 
 inline constexpr std::uint16_t kBittensorSs58Prefix = 42;
 
-std::string ss58_encode(ByteSpan account, std::uint16_t prefix = kBittensorSs58Prefix);
+// An AccountId32 as SS58 (the metagraph's hot path; prefix must be <= 16383).
+std::string ss58_encode(ByteSpan account32, std::uint16_t prefix = kBittensorSs58Prefix);
 
 struct Ss58Decoded {
   AccountId account{};
   std::uint16_t prefix = 0;
 };
-// Checks alphabet, length, prefix form and checksum; accounts of 32 bytes only.
+// An AccountId32 address: checks alphabet, length, prefix form and checksum.
 Result<Ss58Decoded> ss58_decode(std::string_view address);
+
+// Any payload Substrate's format allows: 1, 2, 4, 8 bytes (1-byte checksum), 32 or 33 (2 bytes).
+struct Ss58Payload {
+  std::uint16_t prefix = 0;
+  Bytes payload;
+};
+Result<std::string> ss58_encode_payload(ByteSpan payload, std::uint16_t prefix = kBittensorSs58Prefix);
+Result<Ss58Payload> ss58_decode_payload(std::string_view address);
 
 }  // namespace pylon::codec

@@ -2,12 +2,15 @@
 
 #include <string>
 
-#include "keys/base58.hpp"
+#include "codec/base58.hpp"
 #include "keys/ss58.hpp"
 #include "test_support.hpp"
 
 namespace pylon::keys {
 namespace {
+
+using codec::base58_decode;
+using codec::base58_encode;
 
 constexpr const char* kPublic = "0x3221ea5ffa4420873080d43722892acc0ad85acbdf847a002412a3f26a12f033";
 constexpr const char* kAddress = "5DCSKtJUQkSyr9YsShEF24oZ2NnfYcorsXYSPM8EtNEjUeX1";
