@@ -301,7 +301,18 @@ Result<TxOutcome> ChainClient::outcome_in_block(const Hash& block, ByteSpan extr
   o.extrinsic_index = index;
   o.success = r.success;
   o.error = r.error;
+  o.events = std::move(r.events);
   return o;
+}
+
+Result<TxOutcome> ChainClient::submit_and_seal(ByteSpan extrinsic) {
+  PYLON_TRY(call(rpc_, "author_submitExtrinsic", "[" + quote(to_hex(extrinsic)) + "]"));
+  PYLON_ASSIGN(std::string made, call(rpc_, "dev_newBlock", "[{\"count\":1}]"));
+  PYLON_ASSIGN(Hash block, with_json("dev_newBlock", made, [&](simdjson::dom::element e) -> Result<Hash> {
+    PYLON_ASSIGN(std::string s, json_string("dev_newBlock", e));
+    return parse_hash(s);
+  }));
+  return outcome_in_block(block, extrinsic);
 }
 
 Result<TxOutcome> ChainClient::submit_and_watch(ByteSpan extrinsic, std::chrono::milliseconds timeout, bool wait_finalized) {

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "codec/metadata.hpp"
+#include "chain/events.hpp"
 #include "codec/ss58.hpp"
 #include "net/rpc_client.hpp"
 
@@ -45,6 +46,7 @@ struct TxOutcome {
   bool success = false;            // ExtrinsicSuccess in that block
   std::string error;               // the dispatch error by name ("SubtensorModule.CommitRevealEnabled"), or why not included
   std::uint32_t extrinsic_index = 0;
+  std::vector<ExtrinsicEvent> events;  // what the extrinsic emitted (Included/Finalized)
 };
 
 struct ChainClientOptions {
@@ -79,6 +81,10 @@ class ChainClient {
   Result<TxOutcome> submit_and_watch(ByteSpan extrinsic, std::chrono::milliseconds timeout, bool wait_finalized);
   // The outcome of the extrinsic with this hash in that block, from System.Events.
   Result<TxOutcome> outcome_in_block(const Hash& block, ByteSpan extrinsic);
+
+  // For chains that make blocks on request (the local chain): submits, asks for one block
+  // (dev_newBlock) and reads the outcome from it.
+  Result<TxOutcome> submit_and_seal(ByteSpan extrinsic);
 
   // Remembers the newest finalized block number (for routing to the archive).
   void note_finalized(std::uint64_t number);

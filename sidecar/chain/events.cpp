@@ -36,18 +36,25 @@ Result<ExtrinsicResult> extrinsic_result(const codec::Metadata& md, ByteSpan eve
   if (!entry) return make_error("the runtime has no System.Events");
   PYLON_ASSIGN(Value list, codec::decode_exact(md.types, entry->value, events));
   if (list.kind != Value::Kind::Array) return make_error("System.Events is not a list");
-  for (const auto& rec : list.items) {
+  ExtrinsicResult out;
+  for (auto& rec : list.items) {
     const Value* phase = rec.field("phase");
     const Value* event = rec.field("event");
     if (!phase || !event || phase->kind != Value::Kind::Variant || phase->text != "ApplyExtrinsic") continue;
     if (phase->items.empty() || phase->items[0].kind != Value::Kind::UInt || phase->items[0].uint != index) continue;
-    if (event->kind != Value::Kind::Variant || event->text != "System" || event->items.empty()) continue;
+    if (event->kind != Value::Kind::Variant || event->items.empty()) continue;
     const Value& inner = event->items[0];
     if (inner.kind != Value::Kind::Variant) continue;
-    if (inner.text == "ExtrinsicSuccess") return ExtrinsicResult{true, {}};
+    out.events.push_back(ExtrinsicEvent{event->text, inner.text, inner.items.empty() ? Value{} : inner.items[0]});
+    if (event->text != "System") continue;
+    if (inner.text == "ExtrinsicSuccess") {
+      out.success = true;
+      return out;
+    }
     if (inner.text == "ExtrinsicFailed") {
       const Value* err = inner.items.empty() ? nullptr : inner.items[0].field("dispatch_error");
-      return ExtrinsicResult{false, err ? dispatch_error_name(md, *err) : "ExtrinsicFailed"};
+      out.error = err ? dispatch_error_name(md, *err) : "ExtrinsicFailed";
+      return out;
     }
   }
   return make_error("no ExtrinsicSuccess/ExtrinsicFailed event for extrinsic " + std::to_string(index));

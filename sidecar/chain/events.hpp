@@ -9,9 +9,16 @@
 
 namespace pylon::chain {
 
+struct ExtrinsicEvent {
+  std::string pallet;  // e.g. "SubtensorModule"
+  std::string name;    // e.g. "NetworkAdded"
+  codec::Value data;   // the event's fields
+};
+
 struct ExtrinsicResult {
   bool success = false;
   std::string error;  // empty on success
+  std::vector<ExtrinsicEvent> events;  // every event the extrinsic emitted, in order
 };
 
 // `events` is the raw System.Events value; `index` the extrinsic's position in its block.

@@ -1,0 +1,201 @@
+// `pylon localnet bootstrap`: prepares the bundled local chain with Pylon's own chain client and
+// extrinsics: lifts the network rate limit (sudo as //Alice), funds the owner coldkey, registers
+// two subnets (commit-reveal off and on), registers and stakes the validator hotkey and two miners,
+// starts the subnets, and makes blocks until the validator holds a permit on both. Prints one JSON
+// document with the netuids.
+#include <cstdio>
+#include <map>
+#include <thread>
+
+#include "app/command.hpp"
+#include "chain/chain_client.hpp"
+#include "codec/views/neuron_lite.hpp"
+#include "extrinsic/call.hpp"
+#include "extrinsic/signed.hpp"
+#include "keys/derive.hpp"
+#include "keys/secret_file.hpp"
+#include "keys/wallet.hpp"
+
+namespace {
+
+using pylon::Result;
+using pylon::Status;
+namespace chain = pylon::chain;
+namespace keys = pylon::keys;
+
+constexpr const char* kUsage =
+    "usage: pylon localnet bootstrap --url ws://127.0.0.1:9944 --wallet-path P\n"
+    "         [--owner-wallet NAME] [--validator-wallet NAME --validator-hotkey NAME]\n"
+    "The owner's coldkey password comes from PYLON_COLDKEY_PASSWORD_FILE.";
+
+constexpr std::uint64_t kTao = 1'000'000'000;
+
+class Bootstrap {
+ public:
+  Bootstrap(chain::ChainClient& c, pylon::net::RpcClient& rpc) : chain_(c), rpc_(rpc) {}
+
+  Result<chain::TxOutcome> send(const keys::Keypair& who, const std::string& call, const std::string& args) {
+    PYLON_ASSIGN(auto head, chain_.finalized_head());
+    PYLON_ASSIGN(chain::Header h, chain_.header(head));
+    PYLON_ASSIGN(auto md, chain_.metadata(head));
+    PYLON_ASSIGN(chain::RuntimeVersion v, chain_.runtime_version(head));
+    PYLON_ASSIGN(pylon::Bytes encoded, pylon::extrinsic::encode_call_json(*md, call, args));
+    pylon::extrinsic::TxParams p;
+    PYLON_ASSIGN(p.genesis_hash, chain_.genesis_hash());
+    p.spec_version = v.spec_version;
+    p.tx_version = v.transaction_version;
+    PYLON_ASSIGN(p.nonce, chain_.account_nonce(who.public_key));
+    p.mortal = pylon::extrinsic::Mortality{64, h.number, head};
+    PYLON_ASSIGN(auto x, pylon::extrinsic::build_signed(*md, encoded, who, p));
+    PYLON_ASSIGN(chain::TxOutcome out, chain_.submit_and_seal(x.bytes));
+    if (!out.success) return pylon::make_error(call + " failed: " + out.error);
+    std::fprintf(stderr, "bootstrap: %s ok\n", call.c_str());
+    return out;
+  }
+
+  Status sudo(const keys::Keypair& alice, const std::string& pallet, const std::string& call, const std::string& args) {
+    const std::string inner = "{\"" + pallet + "\":{\"" + call + "\":" + args + "}}";
+    PYLON_ASSIGN(chain::TxOutcome out, send(alice, "Sudo.sudo", "{\"call\":" + inner + "}"));
+    for (const auto& e : out.events)
+      if (e.pallet == "Sudo" && e.name == "Sudid") {
+        const pylon::codec::Value* r = e.data.field("sudo_result");
+        if (r && r->kind == pylon::codec::Value::Kind::Variant && r->text == "Err")
+          return pylon::make_error("sudo " + pallet + "." + call + " was dispatched but failed");
+      }
+    return {};
+  }
+
+  Status blocks(int n) {
+    PYLON_TRY(rpc_.call("dev_newBlock", "[{\"count\":" + std::to_string(n) + "}]", std::chrono::minutes(5)));
+    return {};
+  }
+
+  Result<std::uint16_t> register_network(const keys::Keypair& owner, const keys::Keypair& owner_hot) {
+    PYLON_ASSIGN(chain::TxOutcome out, send(owner, "SubtensorModule.register_network",
+                                            "{\"hotkey\":\"" + ss58(owner_hot.public_key) + "\"}"));
+    for (const auto& e : out.events)
+      if (e.pallet == "SubtensorModule" && e.name == "NetworkAdded" && e.data.kind == pylon::codec::Value::Kind::Array &&
+          !e.data.items.empty() && e.data.items[0].kind == pylon::codec::Value::Kind::UInt)
+        return static_cast<std::uint16_t>(e.data.items[0].uint);
+    return pylon::make_error("register_network succeeded without a NetworkAdded event");
+  }
+
+  Result<bool> has_permit(std::uint16_t netuid, const pylon::codec::AccountId& hotkey) {
+    PYLON_ASSIGN(auto head, chain_.finalized_head());
+    PYLON_ASSIGN(chain::Header h, chain_.header(head));
+    PYLON_ASSIGN(auto md, chain_.metadata(head));
+    PYLON_ASSIGN(auto view, pylon::codec::views::NeuronLiteView::resolve(md));
+    const pylon::Bytes arg{static_cast<std::uint8_t>(netuid), static_cast<std::uint8_t>(netuid >> 8)};
+    PYLON_ASSIGN(pylon::Bytes raw, chain_.state_call("NeuronInfoRuntimeApi_get_neurons_lite", arg, {head, h.number}));
+    PYLON_ASSIGN(auto rows, view.decode_all(raw));
+    for (const auto& n : rows)
+      if (n.hotkey == hotkey) return n.validator_permit;
+    return false;
+  }
+
+  static std::string ss58(const pylon::codec::AccountId& a) { return pylon::codec::ss58_encode(a); }
+
+ private:
+  chain::ChainClient& chain_;
+  pylon::net::RpcClient& rpc_;
+};
+
+int fail(const std::string& m) {
+  std::fprintf(stderr, "pylon localnet bootstrap: %s\n", m.c_str());
+  return 1;
+}
+
+int bootstrap(std::span<char* const> args) {
+  std::map<std::string, std::string> opt{{"owner-wallet", "owner"}, {"validator-wallet", "pylon"}, {"validator-hotkey", "pylon"}};
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string a = args[i];
+    if (a == "-h" || a == "--help") {
+      std::printf("%s\n", kUsage);
+      return 0;
+    }
+    if (!a.starts_with("--") || i + 1 >= args.size()) return fail("unexpected argument '" + a + "'\n" + kUsage);
+    opt[a.substr(2)] = args[++i];
+  }
+  if (!opt.count("url") || !opt.count("wallet-path")) return fail(std::string("--url and --wallet-path are required\n") + kUsage);
+  const char* pw_file = std::getenv("PYLON_COLDKEY_PASSWORD_FILE");
+  if (!pw_file) return fail("PYLON_COLDKEY_PASSWORD_FILE must name the owner coldkey's password file");
+  auto password = keys::read_password_file(pw_file);
+  if (!password.ok()) return fail(password.error().message);
+  auto owner = keys::load_coldkey({opt["wallet-path"], opt["owner-wallet"]}, password->view());
+  if (!owner.ok()) return fail("owner coldkey: " + owner.error().message);
+  auto validator = keys::load_hotkey({opt["wallet-path"], opt["validator-wallet"]}, opt["validator-hotkey"]);
+  if (!validator.ok()) return fail("validator hotkey: " + validator.error().message);
+  auto alice = keys::key_from_uri("//Alice");
+  auto owner_hot = keys::key_from_uri("//PylonOwnerHotkey");
+  auto miner1 = keys::key_from_uri("//PylonMiner1");
+  auto miner2 = keys::key_from_uri("//PylonMiner2");
+  if (!alice.ok() || !owner_hot.ok() || !miner1.ok() || !miner2.ok()) return fail("cannot derive the dev keys");
+
+  pylon::net::NetContext net;
+  pylon::net::RpcClientOptions ro;
+  ro.endpoints = {opt["url"]};
+  ro.request_timeout = std::chrono::minutes(2);
+  auto rpc = pylon::net::RpcClient::create(net, ro);
+  if (!rpc.ok()) return fail(rpc.error().message);
+  if (auto s = (*rpc)->wait_connected(std::chrono::seconds(30)); !s.ok()) return fail(s.error().message);
+  chain::ChainClient c(**rpc);
+  Bootstrap b(c, **rpc);
+  const std::string alice_ss58 = Bootstrap::ss58(alice->keypair.public_key);
+  const std::string owner_ss58 = Bootstrap::ss58(owner->public_key);
+  const std::string validator_ss58 = Bootstrap::ss58(validator->public_key);
+
+  auto run = [&]() -> Result<std::pair<std::uint16_t, std::uint16_t>> {
+    PYLON_TRY(b.blocks(1));  // signed extrinsics need a block after genesis
+    PYLON_TRY(b.sudo(alice->keypair, "AdminUtils", "sudo_set_network_rate_limit", "{\"rate_limit\":0}"));
+    for (const auto& to : {owner_ss58, validator_ss58}) {
+      PYLON_TRY(b.send(alice->keypair, "Balances.transfer_keep_alive",
+                       "{\"dest\":{\"id\":\"" + to + "\"},\"value\":" + std::to_string(100'000 * kTao) + "}"));
+    }
+    std::uint16_t netuids[2];
+    for (int k = 0; k < 2; ++k) {
+      PYLON_ASSIGN(netuids[k], b.register_network(*owner, owner_hot->keypair));
+    }
+    for (std::uint16_t n : netuids) {
+      const std::string nu = std::to_string(n);
+      PYLON_TRY(b.send(*owner, "SubtensorModule.burned_register", "{\"netuid\":" + nu + ",\"hotkey\":\"" + validator_ss58 + "\"}"));
+      for (const auto* m : {&miner1->keypair, &miner2->keypair})
+        PYLON_TRY(b.send(alice->keypair, "SubtensorModule.burned_register", "{\"netuid\":" + nu + ",\"hotkey\":\"" + Bootstrap::ss58(m->public_key) + "\"}"));
+      PYLON_TRY(b.sudo(alice->keypair, "AdminUtils", "sudo_set_weights_set_rate_limit", "{\"netuid\":" + nu + ",\"weights_set_rate_limit\":0}"));
+      PYLON_TRY(b.sudo(alice->keypair, "AdminUtils", "sudo_set_commit_reveal_weights_enabled",
+                       "{\"netuid\":" + nu + ",\"enabled\":" + (n == netuids[1] ? "true" : "false") + "}"));
+    }
+    PYLON_TRY(b.blocks(11));  // DurationOfStartCall is 10 blocks on this runtime
+    // Staking opens with start_call (before it the runtime refuses add_stake).
+    for (std::uint16_t n : netuids) {
+      const std::string nu = std::to_string(n);
+      PYLON_TRY(b.send(*owner, "SubtensorModule.start_call", "{\"netuid\":" + nu + "}"));
+      PYLON_TRY(b.send(*owner, "SubtensorModule.add_stake",
+                       "{\"hotkey\":\"" + validator_ss58 + "\",\"netuid\":" + nu + ",\"amount_staked\":" + std::to_string(10'000 * kTao) + "}"));
+    }
+    // Validator permits are computed at each epoch (tempo 10 here): make blocks until both exist.
+    for (int round = 0; round < 12; ++round) {
+      PYLON_TRY(b.blocks(10));
+      PYLON_ASSIGN(bool p0, b.has_permit(netuids[0], validator->public_key));
+      PYLON_ASSIGN(bool p1, b.has_permit(netuids[1], validator->public_key));
+      if (p0 && p1) return std::pair{netuids[0], netuids[1]};
+    }
+    return pylon::make_error("the validator has no permit after 120 blocks");
+  };
+  auto r = run();
+  if (!r.ok()) return fail(r.error().message);
+  std::printf("{\"netuid\":%u,\"netuid_commit_reveal\":%u,\"validator_hotkey\":\"%s\",\"owner_coldkey\":\"%s\",\"sudo\":\"%s\"}\n",
+              r->first, r->second, validator_ss58.c_str(), owner_ss58.c_str(), alice_ss58.c_str());
+  return 0;
+}
+
+int localnet(std::span<char* const> args) {
+  if (args.empty() || std::string_view(args[0]) != "bootstrap") {
+    std::fprintf(stderr, "%s\n", kUsage);
+    return 2;
+  }
+  return bootstrap(args.subspan(1));
+}
+
+}  // namespace
+
+PYLON_COMMAND("localnet", "prepare the bundled local chain (localnet bootstrap ...)", localnet);
