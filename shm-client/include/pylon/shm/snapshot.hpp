@@ -1,0 +1,403 @@
+// Reading the metagraph snapshot: a consistent private copy (Snapshot), an in-place view checked
+// for validity afterwards (LiveView), single-neuron lookups and freshness. All calls are noexcept.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <vector>
+
+#include "pylon/shm/atomic_words.hpp"
+#include "pylon/shm/layout.hpp"
+#include "pylon/shm/result.hpp"
+#include "pylon/shm/segment.hpp"
+#include "pylon/shm/snapshot_protocol.hpp"
+
+namespace pylon::shm {
+
+struct CommitmentView {
+  const std::uint8_t* hotkey = nullptr;  // 32 bytes
+  const std::uint8_t* data = nullptr;
+  std::uint32_t size = 0;
+  std::uint64_t block = 0;
+};
+
+// A consistent snapshot owned by the caller. Reuse one object across copies: its buffers keep
+// their capacity, so steady-state copies do not allocate.
+class Snapshot {
+ public:
+  const SnapshotMeta& meta() const noexcept { return meta_; }
+  std::uint64_t block_number() const noexcept { return meta_.block_number; }
+  std::uint64_t timestamp_ms() const noexcept { return meta_.timestamp_ms; }
+  const std::uint8_t* block_hash() const noexcept { return meta_.block_hash; }
+  const Hyperparams& hyperparams() const noexcept { return meta_.hyperparams; }
+  std::uint64_t generation() const noexcept { return generation_; }
+
+  std::size_t neuron_count() const noexcept { return meta_.neuron_count; }
+  const NeuronRecord* neurons() const noexcept { return neurons_.data(); }
+  // Row for uid (uid < neuron_count()).
+  const NeuronRecord& neuron(std::size_t uid) const noexcept { return neurons_[uid]; }
+  // Binary search of the hotkey index; nullptr when the hotkey is not registered.
+  const NeuronRecord* find(const std::uint8_t* hotkey) const noexcept {
+    const std::uint16_t* lo = index_.data();
+    std::size_t n = meta_.neuron_count;
+    while (n > 0) {
+      std::size_t half = n / 2;
+      int c = std::memcmp(neurons_[lo[half]].hotkey, hotkey, 32);
+      if (c == 0) return &neurons_[lo[half]];
+      if (c < 0) {
+        lo += half + 1;
+        n -= half + 1;
+      } else {
+        n = half;
+      }
+    }
+    return nullptr;
+  }
+
+  std::size_t commitment_count() const noexcept { return meta_.commitment_count; }
+  // Commitment i (an empty view when i >= commitment_count()).
+  CommitmentView commitment(std::size_t i) const noexcept {
+    if (i >= meta_.commitment_count) return CommitmentView{};
+    const CommitmentRecord& r = commitments_[i];
+    return CommitmentView{r.hotkey, data_.data() + r.data_offset, r.data_len, r.block};
+  }
+
+ private:
+  friend class SnapshotReader;
+  SnapshotMeta meta_{};
+  std::uint64_t generation_ = 0;
+  std::vector<NeuronRecord> neurons_;
+  std::vector<std::uint16_t> index_;
+  std::vector<CommitmentRecord> commitments_;
+  std::vector<std::uint8_t> data_;
+};
+
+// Checks a copied (consistent) snapshot before handing it out: a consistent but garbage slot
+// (corrupt segment) must give an error, never an out-of-bounds access later.
+inline ShmStatus check_snapshot_rows(const SnapshotMeta& m, const std::uint16_t* index,
+                                     const CommitmentRecord* commitments) noexcept {
+  for (std::uint32_t i = 0; i < m.neuron_count; ++i) {
+    if (index[i] >= m.neuron_count) {
+      return make_shm_error(Errc::corrupt, "hotkey index entry %u points at uid %u beyond %u neurons", i, index[i],
+                            m.neuron_count);
+    }
+  }
+  for (std::uint32_t i = 0; i < m.commitment_count; ++i) {
+    const CommitmentRecord& c = commitments[i];
+    if (c.data_len > kMaxCommitmentBytes || c.data_offset > m.commitment_data_size ||
+        c.data_len > m.commitment_data_size - c.data_offset) {
+      return make_shm_error(Errc::corrupt, "commitment %u data [%u, +%u) outside the %u-byte data area", i,
+                            c.data_offset, c.data_len, m.commitment_data_size);
+    }
+  }
+  return {};
+}
+
+inline ShmStatus check_meta_counts(const SnapshotMeta& m, const SnapshotSegmentHeader& h) noexcept {
+  if (m.neuron_count > h.neuron_capacity || m.commitment_count > h.commitment_capacity ||
+      m.commitment_data_size > h.commitment_data_capacity) {
+    return make_shm_error(Errc::corrupt, "snapshot counts (neurons %u, commitments %u, data %u) exceed capacity "
+                          "(%u, %u, %u)", m.neuron_count, m.commitment_count, m.commitment_data_size,
+                          h.neuron_capacity, h.commitment_capacity, h.commitment_data_capacity);
+  }
+  return {};
+}
+
+// In-place view of the current slot. Every accessor copies the few words it needs (race-free);
+// call valid() after reading: if false, the writer reused the slot meanwhile and whatever was read
+// must be discarded.
+class LiveView {
+ public:
+  const SnapshotMeta& meta() const noexcept { return meta_; }
+  std::uint64_t block_number() const noexcept { return meta_.block_number; }
+  std::size_t neuron_count() const noexcept { return meta_.neuron_count; }
+  NeuronRecord neuron(std::size_t uid) const noexcept {
+    NeuronRecord r{};
+    if (uid < meta_.neuron_count) atomic_copy_out(&r, neurons_ + uid * sizeof(NeuronRecord), sizeof(r));
+    return r;
+  }
+  // Stake of uid without copying the row: the kind of column scan the fixed stride is for.
+  std::uint64_t stake(std::size_t uid) const noexcept {
+    if (uid >= meta_.neuron_count) return 0;
+    return load_relaxed(reinterpret_cast<const std::uint64_t*>(neurons_ + uid * sizeof(NeuronRecord) +
+                                                                offsetof(NeuronRecord, stake)));
+  }
+  bool find(const std::uint8_t* hotkey, NeuronRecord& out) const noexcept {
+    std::size_t lo = 0, n = meta_.neuron_count;
+    while (n > 0) {
+      std::size_t half = n / 2;
+      std::uint16_t uid = index_at(lo + half);
+      if (uid >= meta_.neuron_count) return false;  // torn or corrupt: valid() will say
+      std::uint8_t key[32];
+      atomic_copy_out(key, neurons_ + std::size_t{uid} * sizeof(NeuronRecord), 32);
+      int c = std::memcmp(key, hotkey, 32);
+      if (c == 0) {
+        out = neuron(uid);
+        return true;
+      }
+      if (c < 0) {
+        lo += half + 1;
+        n -= half + 1;
+      } else {
+        n = half;
+      }
+    }
+    return false;
+  }
+  bool valid() const noexcept { return end_read(read_); }
+
+ private:
+  friend class SnapshotReader;
+  std::uint16_t index_at(std::size_t i) const noexcept {
+    std::uint64_t w = load_relaxed(reinterpret_cast<const std::uint64_t*>(index_ + (i / 4) * 8));
+    std::uint16_t v;
+    std::memcpy(&v, reinterpret_cast<const unsigned char*>(&w) + (i % 4) * 2, 2);
+    return v;
+  }
+  SlotRead read_{};
+  SnapshotMeta meta_{};
+  const unsigned char* neurons_ = nullptr;
+  const unsigned char* index_ = nullptr;
+};
+
+struct ReaderOptions {
+  // Copies retried this many times while the writer keeps rewriting the slot before Errc::busy.
+  std::uint32_t max_attempts = 100000;
+  // A writer heartbeat older than this makes the reader look for a newer generation by name.
+  std::uint64_t stale_writer_ns = 5'000'000'000ULL;
+};
+
+struct Freshness {
+  std::uint64_t block_number = 0;
+  std::int64_t block_age_ms = 0;           // now (realtime) - block timestamp
+  std::uint64_t writer_heartbeat_age_ns = 0;
+  std::uint64_t generation = 0;
+};
+
+class SnapshotReader {
+ public:
+  SnapshotReader() noexcept = default;
+
+  // Map the named segment read-only and validate it (magic, ABI version, geometry).
+  static ShmResult<SnapshotReader> open(const char* name, ReaderOptions opts = {}) noexcept {
+    ShmResult<Mapping> m = Mapping::open(name, /*writable=*/false);
+    if (!m) return m.error();
+    SnapshotReader r;
+    if (ShmStatus s = r.adopt(std::move(m).value()); !s) return s.error();
+    std::strncpy(r.name_, name, sizeof(r.name_) - 1);
+    r.opts_ = opts;
+    return r;
+  }
+  // Read a segment image in caller memory (tests, fuzzing); it is never reattached. data must be
+  // 8-byte aligned.
+  static ShmResult<SnapshotReader> attach(const void* data, std::size_t size, ReaderOptions opts = {}) noexcept {
+    SnapshotReader r;
+    if (ShmStatus s = r.adopt(Mapping::borrow(data, size)); !s) return s.error();
+    r.opts_ = opts;
+    return r;
+  }
+
+  const SnapshotSegmentHeader& geometry() const noexcept { return geo_; }
+  std::uint64_t generation() const noexcept { return geo_.generation; }
+  // Number of times this reader switched to a new generation.
+  std::uint64_t reattach_count() const noexcept { return reattaches_; }
+  std::uint64_t retries() const noexcept { return retries_; }
+
+  // Copy the newest snapshot consistently into out.
+  ShmStatus copy(Snapshot& out) noexcept {
+    if (ShmStatus s = follow_generation(); !s) return s;
+    try {
+      // Capacity once, so the copy loop never allocates and sizes below never exceed it.
+      out.neurons_.reserve(geo_.neuron_capacity);
+      out.index_.reserve(geo_.neuron_capacity);
+      out.commitments_.reserve(geo_.commitment_capacity);
+      out.data_.reserve(geo_.commitment_data_capacity);
+    } catch (const std::bad_alloc&) {
+      return make_shm_error(Errc::no_memory, "cannot allocate a snapshot copy");
+    }
+    for (std::uint32_t attempt = 0; attempt < opts_.max_attempts; ++attempt) {
+      ShmResult<SlotRead> r = begin_read(map_.data(), geo_);
+      if (!r) {
+        if (r.code() == Errc::busy) {
+          ++retries_;
+          continue;
+        }
+        return r.error();
+      }
+      const unsigned char* slot = r->slot;
+      SnapshotMeta m;
+      atomic_copy_out(&m, slot + geo_.meta_offset, sizeof(m));
+      if (ShmStatus s = check_meta_counts(m, geo_); !s) {
+        if (end_read(*r)) return s;  // consistent and still wrong: corrupt
+        ++retries_;
+        continue;
+      }
+      // resize within reserved capacity: no allocation, and value-initialisation only on growth.
+      out.neurons_.resize(m.neuron_count);
+      out.index_.resize(m.neuron_count);
+      out.commitments_.resize(m.commitment_count);
+      out.data_.resize(m.commitment_data_size);
+      atomic_copy_out(out.neurons_.data(), slot + geo_.neurons_offset, std::size_t{m.neuron_count} * sizeof(NeuronRecord));
+      atomic_copy_out(out.index_.data(), slot + geo_.hotkey_index_offset, std::size_t{m.neuron_count} * 2);
+      atomic_copy_out(out.commitments_.data(), slot + geo_.commitments_offset,
+                      std::size_t{m.commitment_count} * sizeof(CommitmentRecord));
+      atomic_copy_out(out.data_.data(), slot + geo_.commitment_data_offset, m.commitment_data_size);
+      if (!end_read(*r)) {
+        ++retries_;
+        continue;
+      }
+      out.meta_ = m;
+      out.generation_ = geo_.generation;
+      return check_snapshot_rows(m, out.index_.data(), out.commitments_.data());
+    }
+    return make_shm_error(Errc::busy, "the writer rewrote the snapshot during %u read attempts", opts_.max_attempts);
+  }
+
+  // Zero-copy view of the current slot; check view.valid() after using what you read.
+  ShmResult<LiveView> view() noexcept {
+    if (ShmStatus s = follow_generation(); !s) return s.error();
+    for (std::uint32_t attempt = 0; attempt < opts_.max_attempts; ++attempt) {
+      ShmResult<SlotRead> r = begin_read(map_.data(), geo_);
+      if (!r) {
+        if (r.code() == Errc::busy) {
+          ++retries_;
+          continue;
+        }
+        return r.error();
+      }
+      LiveView v;
+      v.read_ = *r;
+      atomic_copy_out(&v.meta_, r->slot + geo_.meta_offset, sizeof(SnapshotMeta));
+      if (ShmStatus s = check_meta_counts(v.meta_, geo_); !s) {
+        if (end_read(*r)) return s.error();
+        ++retries_;
+        continue;
+      }
+      v.neurons_ = r->slot + geo_.neurons_offset;
+      v.index_ = r->slot + geo_.hotkey_index_offset;
+      return v;
+    }
+    return make_shm_error(Errc::busy, "the writer rewrote the snapshot during %u read attempts", opts_.max_attempts);
+  }
+
+  ShmResult<NeuronRecord> neuron_by_uid(std::uint16_t uid) noexcept {
+    return lookup([uid](const LiveView& v, NeuronRecord& out) -> Errc {
+      if (uid >= v.neuron_count()) return Errc::out_of_range;
+      out = v.neuron(uid);
+      return Errc::ok;
+    });
+  }
+  ShmResult<NeuronRecord> neuron_by_hotkey(const std::uint8_t* hotkey) noexcept {
+    if (hotkey == nullptr) return make_shm_error(Errc::invalid_argument, "null hotkey");
+    return lookup([hotkey](const LiveView& v, NeuronRecord& out) -> Errc {
+      return v.find(hotkey, out) ? Errc::ok : Errc::no_such_neuron;
+    });
+  }
+
+  ShmResult<std::uint64_t> block_number() noexcept {
+    ShmResult<Freshness> f = freshness();
+    if (!f) return f.error();
+    return f->block_number;
+  }
+
+  ShmResult<Freshness> freshness() noexcept {
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      ShmResult<LiveView> v = view();
+      if (!v) return v.error();
+      Freshness f;
+      f.block_number = v->meta().block_number;
+      std::uint64_t ts = v->meta().timestamp_ms;
+      if (!v->valid()) continue;
+      f.block_age_ms = static_cast<std::int64_t>(realtime_ns() / 1000000ULL) - static_cast<std::int64_t>(ts);
+      f.writer_heartbeat_age_ns = heartbeat_age_ns();
+      f.generation = geo_.generation;
+      return f;
+    }
+    return make_shm_error(Errc::busy, "the writer kept rewriting the snapshot");
+  }
+
+  std::uint64_t heartbeat_age_ns() const noexcept {
+    std::uint64_t hb = load_relaxed(&reinterpret_cast<const SnapshotSegmentHeader*>(map_.data())->heartbeat_ns);
+    std::uint64_t now = monotonic_ns();
+    return now > hb ? now - hb : 0;
+  }
+
+  // Look the name up again and switch to it when it holds another generation. Called by every
+  // read when the segment is retired or its writer looks dead; callable directly too.
+  ShmStatus reattach() noexcept {
+    if (name_[0] == '\0') return make_shm_error(Errc::retired, "borrowed segment image cannot be reattached");
+    ShmResult<Mapping> m = Mapping::open(name_, /*writable=*/false);
+    if (!m) return m.error();
+    SnapshotSegmentHeader h = read_header<SnapshotSegmentHeader>(m->data());
+    if (ShmStatus s = validate_snapshot_header(h, m->size()); !s) return s;
+    if (h.generation == geo_.generation) return {};
+    map_ = std::move(m).value();
+    geo_ = h;
+    ++reattaches_;
+    return {};
+  }
+
+ private:
+  template <class F>
+  ShmResult<NeuronRecord> lookup(F&& f) noexcept {
+    for (std::uint32_t attempt = 0; attempt < opts_.max_attempts; ++attempt) {
+      ShmResult<LiveView> v = view();
+      if (!v) return v.error();
+      NeuronRecord out{};
+      Errc e = f(*v, out);
+      if (!v->valid()) {
+        ++retries_;
+        continue;
+      }
+      if (e == Errc::out_of_range) return make_shm_error(e, "uid beyond the %zu neurons", v->neuron_count());
+      if (e == Errc::no_such_neuron) return make_shm_error(e, "hotkey not registered in the subnet");
+      return out;
+    }
+    return make_shm_error(Errc::busy, "the writer rewrote the snapshot during %u read attempts", opts_.max_attempts);
+  }
+
+  ShmStatus adopt(Mapping m) noexcept {
+    if (m.data() == nullptr || m.size() < sizeof(SnapshotSegmentHeader)) {
+      return make_shm_error(Errc::truncated, "snapshot segment is %zu bytes, smaller than its %zu-byte header",
+                            m.size(), sizeof(SnapshotSegmentHeader));
+    }
+    if (reinterpret_cast<std::uintptr_t>(m.data()) % 8 != 0) {
+      return make_shm_error(Errc::invalid_argument, "segment image must be 8-byte aligned");
+    }
+    SnapshotSegmentHeader h = read_header<SnapshotSegmentHeader>(m.data());
+    if (ShmStatus s = validate_snapshot_header(h, m.size()); !s) return s;
+    map_ = std::move(m);
+    geo_ = h;
+    return {};
+  }
+
+  // A retired segment, or a writer silent for longer than stale_writer_ns, sends the reader to
+  // the name to find the daemon's new generation. The heartbeat probe is rate-limited.
+  ShmStatus follow_generation() noexcept {
+    if (map_.empty()) return make_shm_error(Errc::invalid_argument, "reader not open");
+    const auto* hdr = reinterpret_cast<const SnapshotSegmentHeader*>(map_.data());
+    bool retired = load_acquire(&hdr->state) == static_cast<std::uint32_t>(SegmentState::retired);
+    if (name_[0] == '\0') return {};
+    if (!retired) {
+      if (heartbeat_age_ns() <= opts_.stale_writer_ns) return {};
+      std::uint64_t now = monotonic_ns();
+      if (now - last_probe_ns_ < opts_.stale_writer_ns / 4) return {};
+      last_probe_ns_ = now;
+    }
+    ShmStatus s = reattach();
+    if (!s && retired) return s;  // still retired and no replacement yet: say why
+    return {};
+  }
+
+  Mapping map_;
+  SnapshotSegmentHeader geo_{};
+  ReaderOptions opts_{};
+  char name_[kMaxNameLength + 2] = {};
+  std::uint64_t reattaches_ = 0;
+  std::uint64_t retries_ = 0;
+  std::uint64_t last_probe_ns_ = 0;
+};
+
+}  // namespace pylon::shm

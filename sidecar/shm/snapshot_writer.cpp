@@ -1,0 +1,169 @@
+#include "shm/snapshot_writer.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include "pylon/shm/atomic_words.hpp"
+#include "pylon/shm/snapshot_protocol.hpp"
+
+namespace pylon::shm {
+
+namespace {
+// Grow to the next power of two so a slowly growing subnet does not regenerate every block.
+std::uint32_t grown(std::uint32_t need, std::uint32_t have, std::uint32_t max) {
+  if (need <= have) return have;
+  return std::min<std::uint32_t>(std::bit_ceil(need), max);
+}
+}  // namespace
+
+SnapshotWriter::SnapshotWriter(SnapshotWriterConfig config) : config_(std::move(config)) {
+  name_ = config_.name.empty() ? default_segment_name(config_.netuid) : config_.name;
+}
+
+SnapshotWriter::~SnapshotWriter() { close(); }
+
+Result<std::unique_ptr<SnapshotWriter>> SnapshotWriter::create(SnapshotWriterConfig config) {
+  if (config.slots < 1 || config.slots > kMaxSlots) return make_error("shm: snapshot slots must be 1..4");
+  if (config.neuron_capacity < 1 || config.neuron_capacity > kMaxNeurons ||
+      config.commitment_capacity > kMaxCommitments || config.commitment_data_capacity > kMaxCommitmentDataCapacity) {
+    return make_error("shm: snapshot capacities out of range");
+  }
+  std::unique_ptr<SnapshotWriter> w(new SnapshotWriter(std::move(config)));
+  PYLON_TRY(w->regenerate(w->config_.neuron_capacity, w->config_.commitment_capacity,
+                          w->config_.commitment_data_capacity));
+  return w;
+}
+
+std::uint64_t SnapshotWriter::generation() const { return geo_.generation; }
+
+Status SnapshotWriter::regenerate(std::uint32_t neurons, std::uint32_t commitments, std::uint32_t data_bytes) {
+  // Generations only grow: wall-clock ns, bumped past the previous one.
+  std::uint64_t gen = std::max<std::uint64_t>(realtime_ns(), geo_.generation + 1);
+  SnapshotSegmentHeader h = snapshot_geometry(config_.slots, neurons, commitments, data_bytes, config_.netuid, gen);
+  PYLON_ASSIGN(SharedSegment seg, SharedSegment::create(name_, h.segment_size, SegmentAccess{config_.group, false}));
+  format_snapshot_segment(seg.data(), h, static_cast<std::uint64_t>(::getpid()));
+  // The old segment is retired only after the first snapshot lands in the new one (publish), so a
+  // reader that follows the retirement finds data, not an empty segment.
+  retiring_ = std::move(segment_);
+  segment_ = std::move(seg);
+  geo_ = h;
+  return {};
+}
+
+Status SnapshotWriter::build_image(const SnapshotData& d) {
+  if (d.neurons.size() > kMaxNeurons) {
+    return make_error("shm: " + std::to_string(d.neurons.size()) + " neurons exceed the limit of " +
+                      std::to_string(kMaxNeurons));
+  }
+  if (d.commitments.size() > kMaxCommitments) return make_error("shm: too many commitments");
+  neurons_.resize(d.neurons.size());
+  for (std::size_t i = 0; i < d.neurons.size(); ++i) {
+    const NeuronData& n = d.neurons[i];
+    if (n.uid != i) {
+      return make_error("shm: neuron at position " + std::to_string(i) + " has uid " + std::to_string(n.uid) +
+                        "; the table must be ordered by uid");
+    }
+    if (n.axon.ip_type != IpType::none && n.axon.ip_type != IpType::v4 && n.axon.ip_type != IpType::v6) {
+      return make_error("shm: neuron " + std::to_string(i) + " has an unknown ip type");
+    }
+    NeuronRecord r{};
+    std::memcpy(r.hotkey, n.hotkey.data(), 32);
+    std::memcpy(r.coldkey, n.coldkey.data(), 32);
+    r.stake = n.stake;
+    r.emission = n.emission;
+    r.last_update = n.last_update;
+    std::memcpy(r.axon_ip, n.axon.ip.data(), 16);
+    r.axon_version = n.axon.version;
+    r.uid = n.uid;
+    r.rank = n.rank;
+    r.trust = n.trust;
+    r.validator_trust = n.validator_trust;
+    r.consensus = n.consensus;
+    r.incentive = n.incentive;
+    r.dividends = n.dividends;
+    r.pruning_score = n.pruning_score;
+    r.axon_port = n.axon.port;
+    r.validator_permit = n.validator_permit ? 1 : 0;
+    r.active = n.active ? 1 : 0;
+    r.axon_ip_type = static_cast<std::uint8_t>(n.axon.ip_type);
+    r.axon_protocol = n.axon.protocol;
+    neurons_[i] = r;
+  }
+  index_.resize(d.neurons.size());
+  for (std::size_t i = 0; i < index_.size(); ++i) index_[i] = static_cast<std::uint16_t>(i);
+  std::sort(index_.begin(), index_.end(), [&](std::uint16_t a, std::uint16_t b) {
+    return std::memcmp(neurons_[a].hotkey, neurons_[b].hotkey, 32) < 0;
+  });
+  for (std::size_t i = 1; i < index_.size(); ++i) {
+    if (std::memcmp(neurons_[index_[i - 1]].hotkey, neurons_[index_[i]].hotkey, 32) == 0) {
+      return make_error("shm: uids " + std::to_string(index_[i - 1]) + " and " + std::to_string(index_[i]) +
+                        " share a hotkey");
+    }
+  }
+  commitments_.resize(d.commitments.size());
+  data_.clear();
+  for (std::size_t i = 0; i < d.commitments.size(); ++i) {
+    const CommitmentData& c = d.commitments[i];
+    if (c.data.size() > kMaxCommitmentBytes) {
+      return make_error("shm: commitment " + std::to_string(i) + " has " + std::to_string(c.data.size()) +
+                        " bytes, more than " + std::to_string(kMaxCommitmentBytes));
+    }
+    CommitmentRecord r{};
+    std::memcpy(r.hotkey, c.hotkey.data(), 32);
+    r.data_offset = static_cast<std::uint32_t>(data_.size());
+    r.data_len = static_cast<std::uint32_t>(c.data.size());
+    r.block = c.block;
+    commitments_[i] = r;
+    data_.insert(data_.end(), c.data.begin(), c.data.end());
+    if (data_.size() > kMaxCommitmentDataCapacity) return make_error("shm: commitment data exceeds 256 MiB");
+  }
+  meta_ = SnapshotMeta{};
+  meta_.block_number = d.block_number;
+  meta_.timestamp_ms = d.timestamp_ms;
+  std::memcpy(meta_.block_hash, d.block_hash.data(), 32);
+  meta_.neuron_count = static_cast<std::uint32_t>(neurons_.size());
+  meta_.commitment_count = static_cast<std::uint32_t>(commitments_.size());
+  meta_.commitment_data_size = static_cast<std::uint32_t>(data_.size());
+  meta_.hyperparams = d.hyperparams;
+  return {};
+}
+
+Status SnapshotWriter::publish(const SnapshotData& data) {
+  if (segment_.data() == nullptr) return make_error("shm: snapshot writer is closed");
+  PYLON_TRY(build_image(data));
+  if (meta_.neuron_count > geo_.neuron_capacity || meta_.commitment_count > geo_.commitment_capacity ||
+      meta_.commitment_data_size > geo_.commitment_data_capacity) {
+    PYLON_TRY(regenerate(grown(meta_.neuron_count, geo_.neuron_capacity, kMaxNeurons),
+                         grown(meta_.commitment_count, geo_.commitment_capacity, kMaxCommitments),
+                         grown(meta_.commitment_data_size, geo_.commitment_data_capacity, kMaxCommitmentDataCapacity)));
+  }
+  meta_.published_unix_ns = realtime_ns();
+  SlotImage img{&meta_, neurons_.data(), index_.data(), commitments_.data(), data_.data()};
+  publish_snapshot(segment_.data(), geo_, img);
+  heartbeat();
+  if (retiring_.data() != nullptr) {
+    set_state(retiring_.data(), SegmentState::retired);  // readers of the old generation move on
+    retiring_.unmap();
+  }
+  return {};
+}
+
+void SnapshotWriter::heartbeat() {
+  if (segment_.data() != nullptr) write_heartbeat(segment_.data());
+}
+
+void SnapshotWriter::close() {
+  if (retiring_.data() != nullptr) {
+    set_state(retiring_.data(), SegmentState::retired);
+    retiring_.unmap();
+  }
+  if (segment_.data() == nullptr) return;
+  set_state(segment_.data(), SegmentState::retired);
+  segment_.unlink();
+  segment_.unmap();
+}
+
+}  // namespace pylon::shm

@@ -1,0 +1,72 @@
+// Runs the README example (shm-client/examples/example.cpp) as a separate process against the
+// real daemon side and checks what arrived in the queue.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <chrono>
+#include <thread>
+
+#include "daemon_test_util.hpp"
+#include "shm/snapshot_writer.hpp"
+#include "shm/weight_queue.hpp"
+
+namespace pylon::shm {
+namespace {
+
+TEST(ShmExample, ReadmeExampleRunsAgainstTheDaemon) {
+  std::string snap_name = test::unique_name("example");
+  std::string queue_name = queue_segment_name(snap_name);
+  SnapshotWriterConfig sc;
+  sc.name = snap_name;
+  Result<std::unique_ptr<SnapshotWriter>> w = SnapshotWriter::create(sc);
+  ASSERT_TRUE(w.ok());
+  SnapshotData d = test::snapshot_data(1000, 300);  // 300 - 1000 % 17 = 289 neurons
+  ASSERT_TRUE((*w)->publish(d).ok());
+  WeightQueueConfig qc;
+  qc.name = queue_name;
+  qc.ring_capacity = 64;  // smaller than the neuron count: the example meets Errc::full
+  Result<std::unique_ptr<WeightQueue>> q = WeightQueue::open(qc);
+  ASSERT_TRUE(q.ok());
+
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execl(PYLON_SHM_EXAMPLE, PYLON_SHM_EXAMPLE, snap_name.c_str(), queue_name.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  std::vector<double> weight(d.neurons.size(), -1);
+  std::size_t entries = 0;
+  int status = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (::waitpid(pid, &status, WNOHANG) == 0 && std::chrono::steady_clock::now() < deadline) {
+    Result<DrainReport> rep = (*q)->drain([&](std::span<const DrainedEntry> batch) -> Status {
+      for (const DrainedEntry& e : batch) {
+        if (e.uid < weight.size()) weight[e.uid] = e.weight;
+        ++entries;
+      }
+      return {};
+    });
+    ASSERT_TRUE(rep.ok());
+    ASSERT_TRUE((*q)->mark_durable(*rep).ok());  // "the store committed"
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  if (std::chrono::steady_clock::now() >= deadline) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    FAIL() << "example did not finish within 30 s";
+  }
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(entries, d.neurons.size());
+  double total = 0, sum = 0;
+  for (const NeuronData& n : d.neurons) total += n.incentive;
+  for (std::size_t uid = 0; uid < weight.size(); ++uid) {
+    EXPECT_NEAR(weight[uid], d.neurons[uid].incentive / total, 1e-12) << uid;
+    sum += weight[uid];
+  }
+  EXPECT_NEAR(sum, 1.0, 1e-9);
+}
+
+}  // namespace
+}  // namespace pylon::shm

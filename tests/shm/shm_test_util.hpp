@@ -1,0 +1,225 @@
+// Helpers for the shared-memory tests: unique segment names, raw segments built with the client's
+// own protocol functions (so these tests need no daemon library and also build in the TSan tree),
+// and a deterministic snapshot generator whose every byte a reader can check.
+#pragma once
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "pylon/shm/client.hpp"
+#include "pylon/shm/queue_protocol.hpp"
+#include "pylon/shm/snapshot_protocol.hpp"
+
+namespace pylon::shm::test {
+
+inline std::string unique_name(const char* tag) {
+  static std::atomic<int> counter{0};
+  return std::string("pylon-test-") + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+
+// A named segment created and unlinked by the test (what the daemon does, minus policy).
+class RawSegment {
+ public:
+  RawSegment(std::string name, std::size_t size) : name_("/" + std::move(name)), size_(size) {
+    ::shm_unlink(name_.c_str());
+    int fd = ::shm_open(name_.c_str(), O_RDWR | O_CREAT | O_EXCL, 0600);
+    if (fd < 0 || ::ftruncate(fd, static_cast<off_t>(size)) != 0) std::abort();
+    void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ::close(fd);
+    if (p == MAP_FAILED) std::abort();
+    data_ = static_cast<unsigned char*>(p);
+  }
+  RawSegment(const RawSegment&) = delete;
+  RawSegment& operator=(const RawSegment&) = delete;
+  ~RawSegment() {
+    ::munmap(data_, size_);
+    if (!unlinked_) ::shm_unlink(name_.c_str());
+  }
+  void unlink() {
+    ::shm_unlink(name_.c_str());
+    unlinked_ = true;
+  }
+  unsigned char* data() const { return data_; }
+  std::size_t size() const { return size_; }
+  const char* name() const { return name_.c_str() + 1; }
+
+ private:
+  std::string name_;
+  std::size_t size_;
+  unsigned char* data_ = nullptr;
+  bool unlinked_ = false;
+};
+
+inline std::uint64_t fnv1a(const void* data, std::size_t n) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ULL;
+  return h;
+}
+
+inline std::uint64_t mix(std::uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  return x ^ (x >> 33);
+}
+
+// Neuron `uid` as published at `block`: hotkey depends on uid only (so the index is a real sort),
+// every other field on both.
+inline NeuronRecord expected_neuron(std::uint64_t block, std::uint32_t uid) {
+  NeuronRecord r{};
+  for (int i = 0; i < 4; ++i) {
+    std::uint64_t w = mix(uid * 4 + i + 1);
+    std::memcpy(r.hotkey + i * 8, &w, 8);
+    w = mix(block * 131 + uid * 4 + i);
+    std::memcpy(r.coldkey + i * 8, &w, 8);
+  }
+  r.stake = block * 1000003 + uid;
+  r.emission = mix(block ^ uid);
+  r.last_update = block;
+  r.axon_ip[0] = 10;
+  r.axon_ip[3] = static_cast<std::uint8_t>(uid);
+  r.axon_version = static_cast<std::uint32_t>(block);
+  r.uid = static_cast<std::uint16_t>(uid);
+  r.rank = static_cast<std::uint16_t>(block + uid);
+  r.trust = static_cast<std::uint16_t>(block * 3 + uid);
+  r.validator_trust = static_cast<std::uint16_t>(block * 5);
+  r.consensus = static_cast<std::uint16_t>(uid * 7);
+  r.incentive = static_cast<std::uint16_t>(block ^ uid);
+  r.dividends = static_cast<std::uint16_t>(block);
+  r.pruning_score = static_cast<std::uint16_t>(uid);
+  r.axon_port = static_cast<std::uint16_t>(8000 + uid);
+  r.validator_permit = static_cast<std::uint8_t>(uid % 2);
+  r.active = 1;
+  r.axon_ip_type = static_cast<std::uint8_t>(IpType::v4);
+  r.axon_protocol = 4;
+  return r;
+}
+
+inline std::uint32_t neuron_count_for(std::uint64_t block, std::uint32_t base) {
+  return base - static_cast<std::uint32_t>(block % 17);
+}
+
+// Builds and publishes the snapshot for a block straight through the protocol.
+class TestPublisher {
+ public:
+  TestPublisher(unsigned char* base, const SnapshotSegmentHeader& geo, std::uint32_t neurons)
+      : base_(base), geo_(geo), base_neurons_(neurons) {}
+
+  void publish(std::uint64_t block) {
+    std::uint32_t n = neuron_count_for(block, base_neurons_);
+    neurons_.resize(n);
+    for (std::uint32_t i = 0; i < n; ++i) neurons_[i] = expected_neuron(block, i);
+    index_.resize(n);
+    for (std::uint32_t i = 0; i < n; ++i) index_[i] = static_cast<std::uint16_t>(i);
+    std::sort(index_.begin(), index_.end(), [&](std::uint16_t a, std::uint16_t b) {
+      return std::memcmp(neurons_[a].hotkey, neurons_[b].hotkey, 32) < 0;
+    });
+    // Commitment 0 carries the checksum of the neuron table; the others block-derived bytes.
+    std::uint32_t commitments = 1 + static_cast<std::uint32_t>(block % 5);
+    commitments_.assign(commitments, CommitmentRecord{});
+    data_.clear();
+    std::uint64_t sum = fnv1a(neurons_.data(), n * sizeof(NeuronRecord));
+    data_.resize(8);
+    std::memcpy(data_.data(), &sum, 8);
+    commitments_[0].data_len = 8;
+    commitments_[0].block = block;
+    for (std::uint32_t c = 1; c < commitments; ++c) {
+      commitments_[c].data_offset = static_cast<std::uint32_t>(data_.size());
+      commitments_[c].data_len = c * 3;
+      commitments_[c].block = block;
+      std::memcpy(commitments_[c].hotkey, neurons_[c % n].hotkey, 32);
+      for (std::uint32_t k = 0; k < c * 3; ++k) data_.push_back(static_cast<std::uint8_t>(block + c + k));
+    }
+    meta_ = SnapshotMeta{};
+    meta_.block_number = block;
+    meta_.timestamp_ms = realtime_ns() / 1000000ULL;
+    for (int i = 0; i < 32; ++i) meta_.block_hash[i] = static_cast<std::uint8_t>(block * 7 + i);
+    meta_.neuron_count = n;
+    meta_.commitment_count = commitments;
+    meta_.commitment_data_size = static_cast<std::uint32_t>(data_.size());
+    meta_.hyperparams.tempo = static_cast<std::uint16_t>(block);
+    meta_.hyperparams.max_burn = block * 11;
+    publish_snapshot(base_, geo_, SlotImage{&meta_, neurons_.data(), index_.data(), commitments_.data(), data_.data()});
+  }
+
+ private:
+  unsigned char* base_;
+  SnapshotSegmentHeader geo_;
+  std::uint32_t base_neurons_;
+  SnapshotMeta meta_{};
+  std::vector<NeuronRecord> neurons_;
+  std::vector<std::uint16_t> index_;
+  std::vector<CommitmentRecord> commitments_;
+  std::vector<std::uint8_t> data_;
+};
+
+// Empty string when the snapshot is exactly what TestPublisher published for its block.
+inline std::string check_snapshot(const Snapshot& s, std::uint32_t base_neurons) {
+  std::uint64_t b = s.block_number();
+  if (s.neuron_count() != neuron_count_for(b, base_neurons)) return "neuron count does not match block";
+  for (int i = 0; i < 32; ++i) {
+    if (s.block_hash()[i] != static_cast<std::uint8_t>(b * 7 + i)) return "block hash does not match block";
+  }
+  if (s.hyperparams().tempo != static_cast<std::uint16_t>(b) || s.hyperparams().max_burn != b * 11) {
+    return "hyperparams do not match block";
+  }
+  if (s.commitment_count() != 1 + b % 5) return "commitment count does not match block";
+  CommitmentView c0 = s.commitment(0);
+  std::uint64_t sum = 0;
+  if (c0.size != 8) return "checksum commitment missing";
+  std::memcpy(&sum, c0.data, 8);
+  if (sum != fnv1a(s.neurons(), s.neuron_count() * sizeof(NeuronRecord))) return "neuron table checksum mismatch";
+  for (std::size_t i = 0; i < s.neuron_count(); ++i) {
+    NeuronRecord want = expected_neuron(b, static_cast<std::uint32_t>(i));
+    if (std::memcmp(&want, &s.neuron(i), sizeof(want)) != 0) return "neuron " + std::to_string(i) + " torn";
+  }
+  for (std::size_t c = 1; c < s.commitment_count(); ++c) {
+    CommitmentView v = s.commitment(c);
+    if (v.size != c * 3) return "commitment size torn";
+    for (std::uint32_t k = 0; k < v.size; ++k) {
+      if (v.data[k] != static_cast<std::uint8_t>(b + c + k)) return "commitment bytes torn";
+    }
+  }
+  return "";
+}
+
+// A minimal single-threaded consumer built on the protocol (what WeightQueue does, without the
+// daemon's policy), for tests that must not depend on the daemon library.
+struct ProtocolDrainer {
+  unsigned char* base;
+  QueueSegmentHeader geo;
+
+  template <class F>  // f(slot, seq, const WeightEntry&) for every valid published entry
+  std::size_t drain(F&& f, bool mark_durable = true) {
+    std::size_t n = 0;
+    for (std::uint32_t i = 0; i < geo.producer_slots; ++i) {
+      ProducerSlotControl* c = producer_control(base, geo, i);
+      ShmResult<SlotPositions> pos = read_positions(c, geo.ring_capacity);
+      if (!pos) continue;
+      for (std::uint64_t p = pos->drained; p < pos->head; ++p) {
+        WeightEntry e;
+        if (read_entry(c, geo.ring_capacity, p, e)) {
+          f(i, p + 1, e);
+          ++n;
+        }
+      }
+      store_release(&c->drained, pos->head);
+      if (mark_durable) store_release(&c->durable, pos->head);
+    }
+    return n;
+  }
+};
+
+}  // namespace pylon::shm::test

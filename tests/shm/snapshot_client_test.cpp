@@ -1,0 +1,243 @@
+// Single-threaded behaviour of the snapshot reader: open, copy, in-place view, lookups, freshness,
+// generation changes and ABI refusal. Client headers only (also compiled as C++17).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <memory>
+#include <string>
+
+#include "shm_test_util.hpp"
+
+namespace pylon::shm {
+namespace {
+
+using test::RawSegment;
+using test::TestPublisher;
+
+struct Fixture {
+  explicit Fixture(std::uint32_t neurons = 256, std::uint32_t slots = 2, std::uint64_t generation = 7)
+      : geo(snapshot_geometry(slots, neurons, 64, 4096, 3, generation)),
+        seg(test::unique_name("snap"), geo.segment_size),
+        pub(seg.data(), geo, neurons) {
+    format_snapshot_segment(seg.data(), geo, 1);
+  }
+  SnapshotSegmentHeader geo;
+  RawSegment seg;
+  TestPublisher pub;
+};
+
+TEST(ShmSnapshot, GeometryIsAlignedAndValid) {
+  SnapshotSegmentHeader h = snapshot_geometry(2, 4096, 4096, 1 << 20, 1, 1);
+  EXPECT_EQ(h.neurons_offset % 64, 0u);
+  EXPECT_EQ(h.hotkey_index_offset % 64, 0u);
+  EXPECT_EQ(h.commitments_offset % 64, 0u);
+  EXPECT_EQ(h.commitment_data_offset % 64, 0u);
+  EXPECT_EQ(h.slot_size % 64, 0u);
+  EXPECT_TRUE(validate_snapshot_header(h, h.segment_size).ok());
+  EXPECT_EQ(validate_snapshot_header(h, h.segment_size - 1).code(), Errc::truncated);
+}
+
+TEST(ShmSnapshot, OpenMissingSegmentIsNotFound) {
+  ShmResult<SnapshotReader> r = SnapshotReader::open(test::unique_name("missing").c_str());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.code(), Errc::not_found);
+  EXPECT_NE(std::string(r.message()).find("no shared-memory segment"), std::string::npos);
+}
+
+TEST(ShmSnapshot, BadNamesAreRefused) {
+  EXPECT_EQ(SnapshotReader::open("").code(), Errc::invalid_argument);
+  EXPECT_EQ(SnapshotReader::open("a/b").code(), Errc::invalid_argument);
+  EXPECT_EQ(SnapshotReader::open(nullptr).code(), Errc::invalid_argument);
+}
+
+TEST(ShmSnapshot, NothingPublishedYet) {
+  Fixture f;
+  ShmResult<SnapshotReader> r = SnapshotReader::open(f.seg.name());
+  ASSERT_TRUE(r.ok()) << r.message();
+  Snapshot s;
+  EXPECT_EQ(r->copy(s).code(), Errc::no_snapshot);
+  EXPECT_EQ(r->block_number().code(), Errc::no_snapshot);
+}
+
+TEST(ShmSnapshot, CopyReturnsThePublishedSnapshot) {
+  Fixture f;
+  f.pub.publish(100);
+  ShmResult<SnapshotReader> r = SnapshotReader::open(f.seg.name());
+  ASSERT_TRUE(r.ok()) << r.message();
+  Snapshot s;
+  ASSERT_TRUE(r->copy(s).ok());
+  EXPECT_EQ(s.block_number(), 100u);
+  EXPECT_EQ(s.generation(), 7u);
+  EXPECT_EQ(test::check_snapshot(s, 256), "");
+  EXPECT_EQ(s.neuron(5).uid, 5);
+  EXPECT_EQ(s.neuron(5).stake, 100u * 1000003 + 5);
+  // Newer snapshots replace it; the same Snapshot object is reused.
+  f.pub.publish(101);
+  f.pub.publish(102);
+  ASSERT_TRUE(r->copy(s).ok());
+  EXPECT_EQ(s.block_number(), 102u);
+  EXPECT_EQ(test::check_snapshot(s, 256), "");
+}
+
+TEST(ShmSnapshot, FindByHotkey) {
+  Fixture f;
+  f.pub.publish(50);
+  ShmResult<SnapshotReader> r = SnapshotReader::open(f.seg.name());
+  ASSERT_TRUE(r.ok());
+  Snapshot s;
+  ASSERT_TRUE(r->copy(s).ok());
+  for (std::uint32_t uid = 0; uid < s.neuron_count(); uid += 17) {
+    NeuronRecord want = test::expected_neuron(50, uid);
+    const NeuronRecord* got = s.find(want.hotkey);
+    ASSERT_NE(got, nullptr) << uid;
+    EXPECT_EQ(got->uid, uid);
+  }
+  std::uint8_t unknown[32] = {1, 2, 3};
+  EXPECT_EQ(s.find(unknown), nullptr);
+
+  ShmResult<NeuronRecord> byhk = r->neuron_by_hotkey(test::expected_neuron(50, 9).hotkey);
+  ASSERT_TRUE(byhk.ok()) << byhk.message();
+  EXPECT_EQ(byhk->uid, 9);
+  EXPECT_EQ(byhk->stake, 50u * 1000003 + 9);
+  EXPECT_EQ(r->neuron_by_hotkey(unknown).code(), Errc::no_such_neuron);
+  EXPECT_EQ(r->neuron_by_hotkey(nullptr).code(), Errc::invalid_argument);
+}
+
+TEST(ShmSnapshot, NeuronByUid) {
+  Fixture f;
+  f.pub.publish(60);
+  ShmResult<SnapshotReader> r = SnapshotReader::open(f.seg.name());
+  ASSERT_TRUE(r.ok());
+  ShmResult<NeuronRecord> n = r->neuron_by_uid(3);
+  ASSERT_TRUE(n.ok());
+  NeuronRecord want = test::expected_neuron(60, 3);
+  EXPECT_EQ(std::memcmp(&*n, &want, sizeof(want)), 0);
+  std::uint32_t count = test::neuron_count_for(60, 256);
+  EXPECT_EQ(r->neuron_by_uid(static_cast<std::uint16_t>(count)).code(), Errc::out_of_range);
+}
+
+TEST(ShmSnapshot, LiveViewIsValidUntilTheSlotIsReused) {
+  Fixture f;  // two slots
+  f.pub.publish(1);
+  ShmResult<SnapshotReader> r = SnapshotReader::open(f.seg.name());
+  ASSERT_TRUE(r.ok());
+  ShmResult<LiveView> v = r->view();
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->block_number(), 1u);
+  EXPECT_EQ(v->stake(4), 1u * 1000003 + 4);
+  NeuronRecord out{};
+  ASSERT_TRUE(v->find(test::expected_neuron(1, 8).hotkey, out));
+  EXPECT_EQ(out.uid, 8);
+  EXPECT_TRUE(v->valid());
+  f.pub.publish(2);  // goes to the other slot: the view stays valid (double buffer)
+  EXPECT_TRUE(v->valid());
+  f.pub.publish(3);  // back to the view's slot: whatever was read must be discarded
+  EXPECT_FALSE(v->valid());
+}
+
+TEST(ShmSnapshot, SingleSlotSeqlockInvalidatesOnEveryPublish) {
+  Fixture f(128, 1);
+  f.pub.publish(1);
+  ShmResult<SnapshotReader> r = SnapshotReader::open(f.seg.name());
+  ASSERT_TRUE(r.ok());
+  ShmResult<LiveView> v = r->view();
+  ASSERT_TRUE(v.ok());
+  f.pub.publish(2);
+  EXPECT_FALSE(v->valid());
+  Snapshot s;
+  ASSERT_TRUE(r->copy(s).ok());
+  EXPECT_EQ(s.block_number(), 2u);
+  EXPECT_EQ(test::check_snapshot(s, 128), "");
+}
+
+TEST(ShmSnapshot, FreshnessReportsBlockAgeAndHeartbeat) {
+  Fixture f;
+  f.pub.publish(77);
+  ShmResult<SnapshotReader> r = SnapshotReader::open(f.seg.name());
+  ASSERT_TRUE(r.ok());
+  ShmResult<Freshness> fr = r->freshness();
+  ASSERT_TRUE(fr.ok());
+  EXPECT_EQ(fr->block_number, 77u);
+  EXPECT_GE(fr->block_age_ms, 0);
+  EXPECT_LT(fr->block_age_ms, 60000);
+  EXPECT_EQ(fr->generation, 7u);
+  ShmResult<std::uint64_t> bn = r->block_number();
+  ASSERT_TRUE(bn.ok());
+  EXPECT_EQ(*bn, 77u);
+}
+
+TEST(ShmSnapshot, ReaderFollowsANewGeneration) {
+  std::string name = test::unique_name("gen");
+  SnapshotSegmentHeader g1 = snapshot_geometry(2, 64, 8, 256, 1, 1001);
+  auto first = std::make_unique<RawSegment>(name, g1.segment_size);
+  format_snapshot_segment(first->data(), g1, 1);
+  TestPublisher p1(first->data(), g1, 64);
+  p1.publish(10);
+
+  ShmResult<SnapshotReader> r = SnapshotReader::open(name.c_str());
+  ASSERT_TRUE(r.ok());
+  Snapshot s;
+  ASSERT_TRUE(r->copy(s).ok());
+  EXPECT_EQ(s.generation(), 1001u);
+
+  // The daemon restarts: the old segment is unlinked and retired, a bigger one takes the name.
+  first->unlink();
+  SnapshotSegmentHeader g2 = snapshot_geometry(2, 128, 8, 256, 1, 1002);
+  RawSegment second(name, g2.segment_size);
+  format_snapshot_segment(second.data(), g2, 1);
+  TestPublisher p2(second.data(), g2, 128);
+  p2.publish(11);
+  set_state(first->data(), SegmentState::retired);
+
+  ASSERT_TRUE(r->copy(s).ok());
+  EXPECT_EQ(s.generation(), 1002u);
+  EXPECT_EQ(s.block_number(), 11u);
+  EXPECT_EQ(r->reattach_count(), 1u);
+  EXPECT_EQ(test::check_snapshot(s, 128), "");
+}
+
+TEST(ShmSnapshot, RetiredWithoutReplacementSaysSo) {
+  Fixture f;
+  f.pub.publish(5);
+  ShmResult<SnapshotReader> r = SnapshotReader::open(f.seg.name());
+  ASSERT_TRUE(r.ok());
+  f.seg.unlink();
+  set_state(f.seg.data(), SegmentState::retired);
+  Snapshot s;
+  ShmStatus st = r->copy(s);
+  EXPECT_EQ(st.code(), Errc::not_found) << st.message();
+}
+
+TEST(ShmSnapshot, OtherAbiVersionIsRefusedNamingBoth) {
+  Fixture f;
+  f.pub.publish(5);
+  reinterpret_cast<SnapshotSegmentHeader*>(f.seg.data())->abi_version = kAbiVersion + 1;
+  ShmResult<SnapshotReader> r = SnapshotReader::open(f.seg.name());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.code(), Errc::abi_mismatch);
+  std::string msg = r.message();
+  EXPECT_NE(msg.find("ABI version " + std::to_string(kAbiVersion + 1)), std::string::npos) << msg;
+  EXPECT_NE(msg.find("ABI version " + std::to_string(kAbiVersion)), std::string::npos) << msg;
+}
+
+TEST(ShmSnapshot, ReadOnlyMappingCannotBeWritten) {
+  Fixture f;
+  f.pub.publish(5);
+  ShmResult<SnapshotReader> r = SnapshotReader::open(f.seg.name());
+  ASSERT_TRUE(r.ok());
+  // A write through the reader's mapping must fault: prove it in a child process.
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ShmResult<Mapping> m = Mapping::open(f.seg.name(), false);
+    if (!m) ::_exit(2);
+    m->data()[0] = 1;  // SIGSEGV expected
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  // Killed by SIGSEGV (or, under a sanitizer, its SEGV report and non-zero exit): never success.
+  EXPECT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+}  // namespace
+}  // namespace pylon::shm

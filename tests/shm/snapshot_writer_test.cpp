@@ -1,0 +1,157 @@
+// Daemon-side snapshot writer: publish, refusal of bad data, regrowth into a new generation,
+// restart, permissions.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <memory>
+#include <string>
+
+#include "daemon_test_util.hpp"
+#include "shm/snapshot_writer.hpp"
+
+namespace pylon::shm {
+namespace {
+
+std::unique_ptr<SnapshotWriter> make_writer(const std::string& name, std::uint32_t capacity = 256,
+                                            std::optional<gid_t> group = std::nullopt) {
+  SnapshotWriterConfig c;
+  c.name = name;
+  c.netuid = 7;
+  c.neuron_capacity = capacity;
+  c.commitment_capacity = 16;
+  c.commitment_data_capacity = 4096;
+  c.group = group;
+  Result<std::unique_ptr<SnapshotWriter>> w = SnapshotWriter::create(c);
+  EXPECT_TRUE(w.ok()) << (w.ok() ? "" : w.error().message);
+  return w.ok() ? std::move(w).value() : nullptr;
+}
+
+TEST(ShmWriter, DefaultNames) {
+  EXPECT_EQ(default_segment_name(18), "pylon-18");
+  EXPECT_EQ(queue_segment_name("pylon-18"), "pylon-18-weights");
+}
+
+TEST(ShmWriter, PublishedDataReadsBackExactly) {
+  std::string name = test::unique_name("w");
+  auto w = make_writer(name);
+  ASSERT_TRUE(w);
+  SnapshotData d = test::snapshot_data(324, 200);
+  d.hyperparams.rho = 10;
+  d.hyperparams.kappa = 32767;
+  d.hyperparams.liquid_alpha_enabled = 1;
+  d.hyperparams.commit_reveal_period = 3;
+  ASSERT_TRUE(w->publish(d).ok());
+  ShmResult<SnapshotReader> r = SnapshotReader::open(name.c_str());
+  ASSERT_TRUE(r.ok()) << r.message();
+  Snapshot s;
+  ASSERT_TRUE(r->copy(s).ok());
+  EXPECT_EQ(test::check_snapshot(s, 200), "");  // byte-exact against the generator + checksum
+  EXPECT_EQ(s.hyperparams().rho, 10);
+  EXPECT_EQ(s.hyperparams().kappa, 32767);
+  EXPECT_EQ(s.hyperparams().liquid_alpha_enabled, 1);
+  EXPECT_EQ(s.hyperparams().commit_reveal_period, 3u);
+  EXPECT_EQ(s.generation(), w->generation());
+  EXPECT_EQ(r->geometry().netuid, 7);
+  const NeuronRecord* n = s.find(d.neurons[42].hotkey.data());
+  ASSERT_NE(n, nullptr);
+  EXPECT_EQ(n->uid, 42);
+  EXPECT_EQ(s.commitment(2).size, 6u);
+  EXPECT_EQ(std::memcmp(s.commitment(2).hotkey, d.commitments[2].hotkey.data(), 32), 0);
+}
+
+TEST(ShmWriter, BadDataIsRefusedAndChangesNothing) {
+  std::string name = test::unique_name("wbad");
+  auto w = make_writer(name);
+  ASSERT_TRUE(w);
+  ASSERT_TRUE(w->publish(test::snapshot_data(10, 100)).ok());
+  auto expect_refused = [&](SnapshotData d, const char* what) {
+    Status st = w->publish(d);
+    ASSERT_FALSE(st.ok()) << what;
+    EXPECT_NE(st.error().message.find(what), std::string::npos) << st.error().message;
+  };
+  SnapshotData d = test::snapshot_data(11, 100);
+  d.neurons[3].uid = 9;
+  expect_refused(d, "ordered by uid");
+  d = test::snapshot_data(11, 100);
+  d.neurons[4].hotkey = d.neurons[7].hotkey;
+  expect_refused(d, "share a hotkey");
+  d = test::snapshot_data(11, 100);
+  d.commitments[0].data.assign(kMaxCommitmentBytes + 1, 0);
+  expect_refused(d, "more than");
+  d = test::snapshot_data(11, 100);
+  d.neurons[0].axon.ip_type = static_cast<IpType>(5);
+  expect_refused(d, "ip type");
+  ShmResult<SnapshotReader> r = SnapshotReader::open(name.c_str());
+  ASSERT_TRUE(r.ok());
+  Snapshot s;
+  ASSERT_TRUE(r->copy(s).ok());
+  EXPECT_EQ(s.block_number(), 10u);
+  EXPECT_EQ(test::check_snapshot(s, 100), "");
+}
+
+TEST(ShmWriter, BiggerSubnetRegeneratesAndReadersFollow) {
+  std::string name = test::unique_name("wgrow");
+  auto w = make_writer(name, 64);
+  ASSERT_TRUE(w);
+  ASSERT_TRUE(w->publish(test::snapshot_data(1, 60)).ok());
+  std::uint64_t gen1 = w->generation();
+  ShmResult<SnapshotReader> r = SnapshotReader::open(name.c_str());
+  ASSERT_TRUE(r.ok());
+  Snapshot s;
+  ASSERT_TRUE(r->copy(s).ok());
+  ASSERT_TRUE(w->publish(test::snapshot_data(2, 300)).ok());  // 300 > 64: new, bigger generation
+  EXPECT_GT(w->generation(), gen1);
+  EXPECT_GE(w->geometry().neuron_capacity, 300u);
+  ASSERT_TRUE(r->copy(s).ok());
+  EXPECT_EQ(s.generation(), w->generation());
+  EXPECT_EQ(r->reattach_count(), 1u);
+  EXPECT_EQ(test::check_snapshot(s, 300), "");
+}
+
+TEST(ShmWriter, RestartedDaemonIsFollowedAndClosedOneIsReported) {
+  std::string name = test::unique_name("wrestart");
+  auto w1 = make_writer(name);
+  ASSERT_TRUE(w1->publish(test::snapshot_data(5, 100)).ok());
+  ShmResult<SnapshotReader> r = SnapshotReader::open(name.c_str());
+  ASSERT_TRUE(r.ok());
+  w1.reset();  // clean shutdown: retired and unlinked
+  Snapshot s;
+  EXPECT_EQ(r->copy(s).code(), Errc::not_found);
+  auto w2 = make_writer(name);
+  ASSERT_TRUE(w2->publish(test::snapshot_data(6, 100)).ok());
+  ASSERT_TRUE(r->copy(s).ok());
+  EXPECT_EQ(s.block_number(), 6u);
+  EXPECT_EQ(s.generation(), w2->generation());
+}
+
+TEST(ShmWriter, SegmentIsOwnerOnlyUnlessAGroupIsLetIn) {
+  std::string name = test::unique_name("wperm");
+  {
+    auto w = make_writer(name);
+    struct stat st {};
+    ASSERT_EQ(::stat(("/dev/shm/" + name).c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+  }
+  {
+    auto w = make_writer(name, 256, ::getegid());
+    struct stat st {};
+    ASSERT_EQ(::stat(("/dev/shm/" + name).c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0640u);
+    EXPECT_EQ(st.st_gid, ::getegid());
+  }
+}
+
+TEST(ShmWriter, BadConfigIsRefused) {
+  SnapshotWriterConfig c;
+  c.name = "a/b";
+  EXPECT_FALSE(SnapshotWriter::create(c).ok());
+  c.name = test::unique_name("cfg");
+  c.slots = 0;
+  EXPECT_FALSE(SnapshotWriter::create(c).ok());
+  c.slots = 2;
+  c.neuron_capacity = 70000;
+  EXPECT_FALSE(SnapshotWriter::create(c).ok());
+}
+
+}  // namespace
+}  // namespace pylon::shm

@@ -1,0 +1,208 @@
+// Daemon-side weight queue: drain batches, durability, callback failure, rejected entries,
+// adoption after a crash, replacement of unusable segments.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <string>
+
+#include "shm/weight_queue.hpp"
+#include "shm_test_util.hpp"
+
+namespace pylon::shm {
+namespace {
+
+using namespace std::chrono_literals;
+
+WeightQueueConfig config(const std::string& name) {
+  WeightQueueConfig c;
+  c.name = name;
+  c.netuid = 7;
+  c.producer_slots = 4;
+  c.ring_capacity = 16;
+  return c;
+}
+
+std::unique_ptr<WeightQueue> open_queue(const WeightQueueConfig& c) {
+  Result<std::unique_ptr<WeightQueue>> q = WeightQueue::open(c);
+  EXPECT_TRUE(q.ok()) << (q.ok() ? "" : q.error().message);
+  return q.ok() ? std::move(q).value() : nullptr;
+}
+
+TEST(ShmWeightQueue, DrainThenDurable) {
+  std::string name = test::unique_name("wq");
+  auto q = open_queue(config(name));
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->open_note(), "created a new queue segment");
+  ShmResult<WeightProducer> p = WeightProducer::open(name.c_str());
+  ASSERT_TRUE(p.ok()) << p.message();
+  std::uint8_t hk[32] = {9, 9, 9};
+  ASSERT_TRUE(p->push_uid(3, 0.5).ok());
+  ShmResult<std::uint64_t> last = p->push_hotkey(hk, -0.25, WeightOp::add);
+  ASSERT_TRUE(last.ok());
+  std::vector<DrainedEntry> seen;
+  Result<DrainReport> rep = q->drain([&](std::span<const DrainedEntry> batch) -> Status {
+    seen.assign(batch.begin(), batch.end());
+    return {};
+  });
+  ASSERT_TRUE(rep.ok());
+  EXPECT_EQ(rep->entries, 2u);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].producer, p->slot());
+  EXPECT_EQ(seen[0].seq, 1u);
+  EXPECT_EQ(seen[0].uid, 3);
+  EXPECT_EQ(seen[0].weight, 0.5);
+  EXPECT_EQ(seen[1].key_kind, KeyKind::hotkey);
+  EXPECT_EQ(seen[1].op, WeightOp::add);
+  EXPECT_EQ(seen[1].hotkey[0], 9);
+  EXPECT_EQ(seen[1].seq, *last);
+  EXPECT_EQ(p->drained(), 2u);
+  EXPECT_EQ(p->wait_durable(*last, 1ms).code(), Errc::timeout);  // drained, not committed
+  ASSERT_TRUE(q->mark_durable(*rep).ok());
+  EXPECT_TRUE(p->wait_durable(*last, 1ms).ok());
+  Result<SlotPositions> pos = q->positions(p->slot());
+  ASSERT_TRUE(pos.ok());
+  EXPECT_EQ(pos->head, 2u);
+  EXPECT_EQ(pos->durable, 2u);
+}
+
+TEST(ShmWeightQueue, FailedCallbackRedeliversTheSameEntries) {
+  std::string name = test::unique_name("wqfail");
+  auto q = open_queue(config(name));
+  ShmResult<WeightProducer> p = WeightProducer::open(name.c_str());
+  ASSERT_TRUE(p.ok());
+  ASSERT_TRUE(p->push_uid(1, 1).ok());
+  Result<DrainReport> bad = q->drain([](std::span<const DrainedEntry>) -> Status { return make_error("db down"); });
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message, "db down");
+  EXPECT_EQ(p->drained(), 0u);
+  std::size_t n = 0;
+  Result<DrainReport> good = q->drain([&](std::span<const DrainedEntry> b) -> Status {
+    n = b.size();
+    return {};
+  });
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(n, 1u);
+}
+
+TEST(ShmWeightQueue, EntriesWithBadStampsAreRejectedNotApplied) {
+  std::string name = test::unique_name("wqstamp");
+  auto q = open_queue(config(name));
+  ShmResult<WeightProducer> p = WeightProducer::open(name.c_str());
+  ASSERT_TRUE(p.ok());
+  ASSERT_TRUE(p->push_uid(1, 1).ok());
+  ASSERT_TRUE(p->push_uid(2, 2).ok());
+  // Simulate a stale writer clobbering the first entry.
+  ShmResult<Mapping> m = Mapping::open(name.c_str(), true);
+  ASSERT_TRUE(m.ok());
+  ProducerSlotControl* c = producer_control(m->data(), q->geometry(), p->slot());
+  ring_entries(c)[0].stamp = 77;
+  std::vector<DrainedEntry> seen;
+  Result<DrainReport> rep = q->drain([&](std::span<const DrainedEntry> b) -> Status {
+    seen.assign(b.begin(), b.end());
+    return {};
+  });
+  ASSERT_TRUE(rep.ok());
+  EXPECT_EQ(rep->rejected, 1u);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].uid, 2);
+  ASSERT_FALSE(rep->problems.empty());
+  EXPECT_NE(rep->problems[0].find("bad stamp"), std::string::npos);
+  ASSERT_TRUE(q->mark_durable(*rep).ok());
+  EXPECT_EQ(p->durable(), 2u);  // the rejected entry does not hold the ring up
+}
+
+TEST(ShmWeightQueue, RestartAdoptsTheSegmentAndRedeliversUncommittedEntries) {
+  std::string name = test::unique_name("wqadopt");
+  auto q1 = open_queue(config(name));
+  ShmResult<WeightProducer> p = WeightProducer::open(name.c_str());
+  ASSERT_TRUE(p.ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(p->push_uid(1, i).ok());
+  Result<DrainReport> r1 = q1->drain([](std::span<const DrainedEntry>) -> Status { return {}; });
+  ASSERT_TRUE(r1.ok());
+  ASSERT_TRUE(q1->mark_durable(p->slot(), 1).ok());  // the store committed only the first
+  q1->detach();                                       // the daemon dies here
+  q1.reset();
+  auto q2 = open_queue(config(name));
+  ASSERT_TRUE(q2);
+  EXPECT_NE(q2->open_note().find("adopted"), std::string::npos) << q2->open_note();
+  EXPECT_NE(q2->open_note().find("2 entries"), std::string::npos) << q2->open_note();
+  std::vector<std::uint64_t> seqs;
+  Result<DrainReport> r2 = q2->drain([&](std::span<const DrainedEntry> b) -> Status {
+    for (const DrainedEntry& e : b) seqs.push_back(e.seq);
+    return {};
+  });
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(seqs, (std::vector<std::uint64_t>{2, 3}));
+  // The producer never noticed: it keeps pushing into the same mapping.
+  ShmResult<std::uint64_t> s4 = p->push_uid(1, 9);
+  ASSERT_TRUE(s4.ok());
+  Result<DrainReport> r3 = q2->drain([](std::span<const DrainedEntry>) -> Status { return {}; });
+  ASSERT_TRUE(r3.ok());
+  ASSERT_TRUE(q2->mark_durable(*r3).ok());
+  EXPECT_TRUE(p->wait_durable(*s4, 1ms).ok());
+}
+
+TEST(ShmWeightQueue, UnusableSegmentIsReplacedAndItsProducersTold) {
+  std::string name = test::unique_name("wqabi");
+  auto q1 = open_queue(config(name));
+  ShmResult<WeightProducer> p = WeightProducer::open(name.c_str());
+  ASSERT_TRUE(p.ok());
+  {
+    ShmResult<Mapping> m = Mapping::open(name.c_str(), true);
+    ASSERT_TRUE(m.ok());
+    reinterpret_cast<QueueSegmentHeader*>(m->data())->abi_version = kAbiVersion + 1;
+  }
+  q1->detach();
+  auto q2 = open_queue(config(name));
+  ASSERT_TRUE(q2);
+  std::string note = q2->open_note();
+  EXPECT_NE(note.find("ABI version " + std::to_string(kAbiVersion + 1)), std::string::npos) << note;
+  EXPECT_NE(note.find("replaced"), std::string::npos) << note;
+  EXPECT_EQ(p->push_uid(1, 1).code(), Errc::retired);
+  ShmResult<WeightProducer> fresh = WeightProducer::open(name.c_str());
+  ASSERT_TRUE(fresh.ok()) << fresh.message();
+  EXPECT_TRUE(fresh->push_uid(1, 1).ok());
+}
+
+TEST(ShmWeightQueue, GarbageSegmentIsReplaced) {
+  std::string name = test::unique_name("wqgarbage");
+  {
+    test::RawSegment junk(name, 4096);
+    std::memset(junk.data(), 0xAB, 4096);
+    auto q = open_queue(config(name));
+    ASSERT_TRUE(q);
+    EXPECT_NE(q->open_note().find("not a Pylon weight-queue segment"), std::string::npos) << q->open_note();
+    junk.unlink();  // the name is q's segment now: remove it here, once
+  }
+}
+
+TEST(ShmWeightQueue, BadCallsAndConfigAreRefused) {
+  std::string name = test::unique_name("wqbad");
+  auto q = open_queue(config(name));
+  EXPECT_FALSE(q->mark_durable(99, 1).ok());
+  Status beyond = q->mark_durable(0, 5);
+  ASSERT_FALSE(beyond.ok());
+  EXPECT_NE(beyond.error().message.find("beyond its head"), std::string::npos);
+  EXPECT_FALSE(q->positions(99).ok());
+  WeightQueueConfig c = config(test::unique_name("wqcfg"));
+  c.ring_capacity = 12;
+  EXPECT_FALSE(WeightQueue::open(c).ok());
+  c.ring_capacity = 16;
+  c.producer_slots = 0;
+  EXPECT_FALSE(WeightQueue::open(c).ok());
+  c.producer_slots = 1;
+  c.name = "";
+  EXPECT_FALSE(WeightQueue::open(c).ok());
+}
+
+TEST(ShmWeightQueue, QueueSegmentIsOwnerOnlyByDefault) {
+  std::string name = test::unique_name("wqperm");
+  auto q = open_queue(config(name));
+  struct stat st {};
+  ASSERT_EQ(::stat(("/dev/shm/" + name).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+}  // namespace
+}  // namespace pylon::shm
