@@ -1,0 +1,31 @@
+// The dynamic decoder on arbitrary bytes with finney's real types (from $PYLON_SHARED_DIR; without
+// it the target does nothing): the first two bytes pick the type, the rest is decoded exactly and
+// rendered. What decodes must encode back (encode_value) to bytes that decode to the same JSON.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "codec/decoder.hpp"
+#include "codec/encoder.hpp"
+#include "codec/json_render.hpp"
+#include "codec/metadata.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace pylon::codec;
+  static const auto md = [] {
+    const char* dir = std::getenv("PYLON_SHARED_DIR");
+    auto m = load_metadata_file(std::string(dir ? dir : "../shared") + "/chain/finney-metadata-v15.option.hex");
+    return m.ok() ? *m : nullptr;
+  }();
+  if (!md || size < 2 || md->types.types.empty()) return 0;
+  const TypeId type = static_cast<TypeId>((data[0] | data[1] << 8) % md->types.types.size());
+  auto v = decode_exact(md->types, type, pylon::ByteSpan(data + 2, size - 2));
+  if (!v.ok()) return 0;
+  const std::string json = render_json(*v);
+  auto bytes = encode_value(md->types, type, *v);
+  if (!bytes.ok()) std::abort();  // a decoded value the encoder refuses
+  auto again = decode_exact(md->types, type, *bytes);
+  if (!again.ok() || render_json(*again) != json) std::abort();  // the encoder changed the value
+  return 0;
+}
