@@ -3,10 +3,11 @@
 // bytes (from the JSON and from the Value). polkadot-js's own JSON of the goldens encodes to the
 // recorded bytes too. Bad input is refused with the JSON path and the expected type, and nothing
 // is written.
+#include "codec/encoder.hpp"
+
 #include <filesystem>
 
 #include "codec/decoder.hpp"
-#include "codec/encoder.hpp"
 #include "codec/json_render.hpp"
 #include "codec/metadata.hpp"
 #include "codec/ss58.hpp"
@@ -17,7 +18,8 @@ namespace {
 
 constexpr const char* kFinney = "chain/finney-metadata-v15.option.hex";
 const char* const kAllMetadata[] = {kFinney, "chain/localnet/spec293-metadata-v15.option.hex",
-                                    "chain/localnet/spec293-metadata-v14.hex", "chain/devnet-metadata-v16.scale"};
+                                    "chain/localnet/spec293-metadata-v14.hex",
+                                    "chain/devnet-metadata-v16.scale"};
 
 std::shared_ptr<const Metadata> load(const std::string& rel) {
   auto md = load_metadata_file(test::shared_path(rel));
@@ -64,7 +66,8 @@ TEST(Encoder, GoldensRoundTripAndPolkadotJsonEncodesToTheRecordedBytes) {
       // Goldens are finney answers: other runtimes' layouts may not fit them, and the spec-208
       // golden is Vec<u8>-wrapped; only what decodes is a round-trip case there.
       if (!decode_exact(md->types, m->output, *bytes).ok()) {
-        EXPECT_FALSE(finney && g["spec_version"].error() != simdjson::SUCCESS) << "finney golden does not decode";
+        EXPECT_FALSE(finney && g["spec_version"].error() != simdjson::SUCCESS)
+            << "finney golden does not decode";
         continue;
       }
       EXPECT_EQ(round_trip(md->types, m->output, *bytes), "");
@@ -96,7 +99,8 @@ TEST(Encoder, EveryConstantAndStorageDefaultRoundTrips) {
       for (const auto& s : p.storage) {
         // Optional entries (absent -> None) carry the encoded None as their default, not a value.
         if (s.optional) continue;
-        EXPECT_EQ(round_trip(md->types, s.value, s.default_value), "") << rel << " " << p.name << "." << s.name;
+        EXPECT_EQ(round_trip(md->types, s.value, s.default_value), "")
+            << rel << " " << p.name << "." << s.name;
         ++values;
       }
     }
@@ -161,7 +165,8 @@ TEST_F(EncoderErrors, IntegersAreRangeChecked) {
 TEST_F(EncoderErrors, CompositeFieldsAreAllRequiredAndUnknownOnesRefused) {
   const TypeId sw = calls("SubtensorModule");
   // Both the JSON key and the Rust spelling of a variant are accepted.
-  auto ok = enc(sw, R"({"set_weights": {"netuid": 1, "dests": [1, 2], "weights": [65535, 7], "version_key": 5}})");
+  auto ok =
+      enc(sw, R"({"set_weights": {"netuid": 1, "dests": [1, 2], "weights": [65535, 7], "version_key": 5}})");
   ASSERT_TRUE(ok.ok()) << ok.error().message;
   EXPECT_EQ(to_hex(*ok), "0x000100080100020008ffff07000500000000000000");
   EXPECT_EQ(err(sw, R"({"set_weights": {"netuid": 1, "dests": [], "weights": []}})"),
@@ -169,23 +174,28 @@ TEST_F(EncoderErrors, CompositeFieldsAreAllRequiredAndUnknownOnesRefused) {
   EXPECT_NE(err(sw, R"({"set_weights": {"netuid": 1, "dests": [], "weights": [], "version_key": 1, "x": 2}})")
                 .find("$.set_weights: unknown field \"x\""),
             std::string::npos);
-  EXPECT_EQ(err(sw, R"({"set_weights": {"netuid": 1, "dests": [1, 70000], "weights": [], "version_key": 1}})"),
-            "$.set_weights.dests[1]: expected u16 (an integer from 0 to 65535), got 70000");
+  EXPECT_EQ(
+      err(sw, R"({"set_weights": {"netuid": 1, "dests": [1, 70000], "weights": [], "version_key": 1}})"),
+      "$.set_weights.dests[1]: expected u16 (an integer from 0 to 65535), got 70000");
   EXPECT_NE(err(sw, R"({"set_weights": 5})").find("$.set_weights: expected"), std::string::npos);
 }
 
 TEST_F(EncoderErrors, EnumVariantsByNameAndUnknownOnesRefused) {
   const TypeId info = call_field("Commitments", "set_commitment", "info");
-  const std::string data = md_->types.display_name(md_->types[md_->types[md_->types[info].fields[0].type].fields[0].type].elem);
+  const std::string data =
+      md_->types.display_name(md_->types[md_->types[md_->types[info].fields[0].type].fields[0].type].elem);
   auto a = enc(info, R"({"fields": [{"raw4": "0x01020304"}, {"Raw2": "ab"}, {"none": null}, "None"]})");
   ASSERT_TRUE(a.ok()) << a.error().message;
   // BoundedVec of 4: Raw4 (index 5), Raw2 (3) as text, None (0) twice.
   EXPECT_EQ(to_hex(*a), "0x1005010203040361620000");
-  EXPECT_EQ(err(info, R"({"fields": [{"raw999": "0x00"}]})").rfind("$.fields[0]: expected one of the variants of " + data, 0), 0u)
+  EXPECT_EQ(err(info, R"({"fields": [{"raw999": "0x00"}]})")
+                .rfind("$.fields[0]: expected one of the variants of " + data, 0),
+            0u)
       << err(info, R"({"fields": [{"raw999": "0x00"}]})");
   EXPECT_EQ(err(info, R"({"fields": [7]})").rfind("$.fields[0]: expected " + data, 0), 0u);
   EXPECT_NE(err(info, R"({"fields": ["raw4"]})").find("carries data"), std::string::npos);
-  EXPECT_NE(err(info, R"({"fields": [{"raw4": "0x01", "raw8": "0x02"}]})").find("$.fields[0]: expected"), std::string::npos);
+  EXPECT_NE(err(info, R"({"fields": [{"raw4": "0x01", "raw8": "0x02"}]})").find("$.fields[0]: expected"),
+            std::string::npos);
 }
 
 TEST_F(EncoderErrors, FixedArraysAndByteStringsAreLengthChecked) {
@@ -196,7 +206,8 @@ TEST_F(EncoderErrors, FixedArraysAndByteStringsAreLengthChecked) {
   EXPECT_NE(err(h256, "\"0x" + std::string(63, 'a') + "\"").find("odd"), std::string::npos);
   EXPECT_NE(err(h256, "\"0xzz\"").find("$: expected"), std::string::npos);
   const TypeId info = call_field("Commitments", "set_commitment", "info");
-  EXPECT_NE(err(info, R"({"fields": [{"raw4": "abc"}]})").find("$.fields[0].raw4: expected"), std::string::npos);
+  EXPECT_NE(err(info, R"({"fields": [{"raw4": "abc"}]})").find("$.fields[0].raw4: expected"),
+            std::string::npos);
 }
 
 TEST_F(EncoderErrors, AccountsAsSs58WithBittensorsPrefixOrHex) {
@@ -209,7 +220,8 @@ TEST_F(EncoderErrors, AccountsAsSs58WithBittensorsPrefixOrHex) {
   std::string bad = alice;
   bad.back() = 'R';
   EXPECT_NE(err(acct, "\"" + bad + "\"").find("$: expected AccountId32"), std::string::npos);
-  EXPECT_NE(err(acct, "\"" + ss58_encode(*a, 0) + "\"").find("prefix 0, expected Bittensor's 42"), std::string::npos);
+  EXPECT_NE(err(acct, "\"" + ss58_encode(*a, 0) + "\"").find("prefix 0, expected Bittensor's 42"),
+            std::string::npos);
   EXPECT_NE(err(acct, "\"0x1234\"").find("64 hex"), std::string::npos);
   EXPECT_NE(err(acct, "12").find("expected AccountId32"), std::string::npos);
 }
@@ -223,7 +235,8 @@ TEST_F(EncoderErrors, NothingIsWrittenOnError) {
   EXPECT_FALSE(encode_json_into(md_->types, sw, bad, w).ok());
   EXPECT_EQ(w.out(), Bytes{0xaa});
   Value v = Value::of_uint(70000);
-  EXPECT_FALSE(encode_value_into(md_->types, call_field("SubtensorModule", "set_weights", "netuid"), v, w).ok());
+  EXPECT_FALSE(
+      encode_value_into(md_->types, call_field("SubtensorModule", "set_weights", "netuid"), v, w).ok());
   EXPECT_EQ(w.out(), Bytes{0xaa});
 }
 
@@ -265,8 +278,9 @@ TEST(EncoderShapes, SignedWideCompactAndRecursiveTypes) {
   EXPECT_EQ(e(i128, "\"-170141183460469231731687303715884105729\"").error().message,
             "$: expected i128 (an integer from -170141183460469231731687303715884105728 to "
             "170141183460469231731687303715884105727), got \"-170141183460469231731687303715884105729\"");
-  EXPECT_EQ(to_hex(*e(u256, "\"115792089237316195423570985008687907853269984665640564039457584007913129639935\"")),
-            "0x" + std::string(64, 'f'));
+  EXPECT_EQ(
+      to_hex(*e(u256, "\"115792089237316195423570985008687907853269984665640564039457584007913129639935\"")),
+      "0x" + std::string(64, 'f'));
   EXPECT_EQ(to_hex(*e(chr, "\"\xc3\xa9\"")), "0xe9000000");
   EXPECT_FALSE(e(chr, "\"ab\"").ok());
   EXPECT_EQ(to_hex(*e(cu32, "1073741824")), "0x0300000040");

@@ -27,10 +27,13 @@ struct CallCase {
 // JSON number it writes.
 const CallCase kCases[] = {
     {"SubtensorModule", "set_weights",
-     R"({"netuid": 1, "dests": [0, 1, 65535], "weights": [65535, 0, 12], "version_key": "18446744073709551615"})", true},
-    {"SubtensorModule", "set_weights", R"({"netuid": 0, "dests": [], "weights": [], "version_key": 0})", true},
+     R"({"netuid": 1, "dests": [0, 1, 65535], "weights": [65535, 0, 12], "version_key": "18446744073709551615"})",
+     true},
+    {"SubtensorModule", "set_weights", R"({"netuid": 0, "dests": [], "weights": [], "version_key": 0})",
+     true},
     {"SubtensorModule", "commit_weights",
-     R"({"netuid": 7, "commit_hash": "0xeeeeeeeeeeeeeeee00112233445566778899aabbccddeeff0000000000000000"})", true},
+     R"({"netuid": 7, "commit_hash": "0xeeeeeeeeeeeeeeee00112233445566778899aabbccddeeff0000000000000000"})",
+     true},
     {"SubtensorModule", "reveal_weights",
      R"({"netuid": 300, "uids": [1, 2, 1023], "values": [3, 65535, 0], "salt": [9, 8, 7, 6, 5, 4, 3, 2], "version_key": 4503599627370495})",
      true},
@@ -41,12 +44,14 @@ const CallCase kCases[] = {
         {"none": null}, {"raw0": ""}]}})",
      true},
     {"AdminUtils", "sudo_set_tempo", R"({"netuid": 3, "tempo": 360})", false},
-    {"AdminUtils", "sudo_set_weights_set_rate_limit", R"({"netuid": 3, "weights_set_rate_limit": "4503599627370496"})", false},
+    {"AdminUtils", "sudo_set_weights_set_rate_limit",
+     R"({"netuid": 3, "weights_set_rate_limit": "4503599627370496"})", false},
     {"AdminUtils", "sudo_set_commit_reveal_weights_enabled", R"({"netuid": 4, "enabled": true})", false},
 };
 
-const char* const kMetadata[] = {"chain/finney-metadata-v15.option.hex", "chain/localnet/spec293-metadata-v15.option.hex",
-                                 "chain/localnet/spec293-metadata-v14.hex", "chain/devnet-metadata-v16.scale"};
+const char* const kMetadata[] = {
+    "chain/finney-metadata-v15.option.hex", "chain/localnet/spec293-metadata-v15.option.hex",
+    "chain/localnet/spec293-metadata-v14.hex", "chain/devnet-metadata-v16.scale"};
 
 std::string oracle_path() {
   if (const char* e = std::getenv("PYLON_ORACLE")) return e;
@@ -72,12 +77,15 @@ std::string run_oracle(const std::string& args) {
   return pclose(f) == 0 ? out : "";
 }
 
-bool have_node() { return std::system("node --version >/dev/null 2>&1") == 0; }
+bool have_node() {
+  return std::system("node --version >/dev/null 2>&1") == 0;
+}
 
 TEST(OracleRoundTrip, CallArgumentsPylonEncodesDecodeBackInPolkadotJs) {
   if (!have_node()) GTEST_SKIP() << "node is not installed: the polkadot-js oracle cannot run";
   if (!std::filesystem::exists(oracle_path()))
-    GTEST_SKIP() << "oracle not found at " << oracle_path() << " (run script/install-oracle or set PYLON_ORACLE)";
+    GTEST_SKIP() << "oracle not found at " << oracle_path()
+                 << " (run script/install-oracle or set PYLON_ORACLE)";
   int files = 0;
   for (const char* rel : kMetadata) {
     if (!test::have_shared(rel)) continue;
@@ -132,7 +140,8 @@ TEST(OracleRoundTrip, CallArgumentsPylonEncodesDecodeBackInPolkadotJs) {
     ScaleWriter vec;  // Vec<Call>: compact count + the calls back to back
     vec.compact(inputs.size());
     vec.bytes(calls.out());
-    const std::string out = run_oracle("decode-type " + quoted(test::shared_path(rel)) + " 'Vec<Call>' " + to_hex(vec.out()));
+    const std::string out =
+        run_oracle("decode-type " + quoted(test::shared_path(rel)) + " 'Vec<Call>' " + to_hex(vec.out()));
     ASSERT_NE(out, "") << "the oracle failed on " << to_hex(vec.out());
     simdjson::dom::parser op;
     simdjson::dom::element res = op.parse(out);

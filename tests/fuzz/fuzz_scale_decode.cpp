@@ -1,6 +1,7 @@
 // The dynamic decoder on arbitrary bytes with finney's real types (from $PYLON_SHARED_DIR; without
 // it the target does nothing): the first two bytes pick the type, the rest is decoded exactly and
-// rendered. What decodes must encode back (encode_value) to bytes that decode to the same JSON.
+// rendered. What decodes must encode back (encode_value) to bytes that decode to the same JSON; the
+// rendered JSON goes through encode_json too (it may refuse the few ambiguous shapes, never crash).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -15,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace pylon::codec;
   static const auto md = [] {
     const char* dir = std::getenv("PYLON_SHARED_DIR");
-    auto m = load_metadata_file(std::string(dir ? dir : "../shared") + "/chain/finney-metadata-v15.option.hex");
+    auto m =
+        load_metadata_file(std::string(dir ? dir : "../shared") + "/chain/finney-metadata-v15.option.hex");
     return m.ok() ? *m : nullptr;
   }();
   if (!md || size < 2 || md->types.types.empty()) return 0;
@@ -27,5 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!bytes.ok()) std::abort();  // a decoded value the encoder refuses
   auto again = decode_exact(md->types, type, *bytes);
   if (!again.ok() || render_json(*again) != json) std::abort();  // the encoder changed the value
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(json).get(doc) == simdjson::SUCCESS) (void)encode_json(md->types, type, doc);
   return 0;
 }
