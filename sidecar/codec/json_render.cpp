@@ -5,7 +5,9 @@
 namespace pylon::codec {
 namespace {
 
-constexpr std::uint64_t kMaxSafeInteger = 9007199254740991ull;  // 2^53 - 1
+// polkadot-js prints integers wider than 52 bits as decimal strings (its toPrimitive checks the
+// bit length), so 2^52 and above are strings; checked against the oracle.
+constexpr std::uint64_t kMaxSafeInteger = 4503599627370495ull;  // 2^52 - 1
 
 bool printable_ascii(const Bytes& b) {
   for (std::uint8_t c : b)
@@ -13,7 +15,7 @@ bool printable_ascii(const Bytes& b) {
   return true;
 }
 
-// A decimal string within the safe-integer range prints as a number.
+// A decimal string within the number range prints as a number.
 bool small_decimal(const std::string& s) {
   if (s.empty() || s.size() > 16 || s[0] == '-') return false;
   std::uint64_t v = 0;

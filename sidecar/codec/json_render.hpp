@@ -1,5 +1,5 @@
 // Value -> JSON with the normalisation Pylon's tools and the oracle share (polkadot-js
-// `toPrimitive` with snake_case keys): AccountId32 as SS58 (prefix 42), integers above 2^53-1 as
+// `toPrimitive` with snake_case keys): AccountId32 as SS58 (prefix 42), integers of more than 52 bits as
 // decimal strings, compacts as numbers, Option as its value or null, byte strings as text when
 // all printable ASCII and as 0x-hex otherwise, enums as {"variant": value} with the variant's
 // name in snake_case (or the bare name for data-less enums).
