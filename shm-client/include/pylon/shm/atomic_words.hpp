@@ -3,7 +3,9 @@
 // builtins (C++17-compatible, unlike std::atomic_ref). Snapshot bytes are copied as relaxed
 // 8-byte atomic loads, bracketed by the slot's sequence word: on x86-64 and aarch64 a relaxed
 // 8-byte load is an ordinary load, so this costs no fences per word, and it keeps the seqlock free
-// of C++ data races (ThreadSanitizer sees only atomics). See bench_shm for its cost vs memcpy.
+// of C++ data races (ThreadSanitizer sees only atomics). The price is that the copy is not
+// vectorised: bench_shm measured ~12 us for a 1024-neuron snapshot against ~3 us for memcpy of the
+// same bytes, which is negligible against 12 s blocks and buys a formally race-free seqlock.
 #pragma once
 
 #include <cstddef>
