@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""A snapshot reader written only from shm-client/LAYOUT.md, to prove the document suffices.
+
+usage: layout_reader.py <segment-name> <uid>
+prints: generation block neuron_count tempo stake(uid) uid_found_by_hotkey commitment_count
+"""
+import mmap
+import struct
+import sys
+
+
+def main():
+    name, uid = sys.argv[1], int(sys.argv[2])
+    with open("/dev/shm/" + name, "rb") as f:
+        m = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
+    magic, abi, header_size, segment_size, generation = struct.unpack_from("<QIIQQ", m, 0)
+    if magic != 0x50414E534E4C5950:
+        sys.exit("not a Pylon snapshot segment")
+    if abi != 1:
+        sys.exit(f"segment has ABI version {abi} but this reader speaks ABI version 1")
+    if header_size != 256 or segment_size > len(m):
+        sys.exit("bad header")
+    slot_count, slot_size, slots_offset = struct.unpack_from("<IIQ", m, 32)
+    neurons_offset, index_offset, commitments_offset = struct.unpack_from("<III", m, 76)
+    meta_offset = struct.unpack_from("<I", m, 72)[0]
+    for _ in range(1000):
+        state, current = struct.unpack_from("<II", m, 128)
+        if state != 1 or current >= slot_count:
+            sys.exit("segment not live")
+        slot = slots_offset + current * slot_size
+        seq1 = struct.unpack_from("<Q", m, slot)[0]
+        if seq1 == 0 or seq1 & 1:
+            continue
+        image = m[slot:slot + slot_size]  # copy, then check the sequence word again
+        if struct.unpack_from("<Q", m, slot)[0] == seq1:
+            break
+    else:
+        sys.exit("writer kept the slot busy")
+    block, ts_ms = struct.unpack_from("<QQ", image, meta_offset)
+    neuron_count, commitment_count = struct.unpack_from("<II", image, meta_offset + 48)
+    tempo = struct.unpack_from("<H", image, meta_offset + 128 + 98)[0]
+    row = neurons_offset + uid * 136
+    stake = struct.unpack_from("<Q", image, row + 64)[0]
+    hotkey = image[row:row + 32]
+    # Binary search of the hotkey index (u16 uids sorted by hotkey).
+    lo, hi, found = 0, neuron_count, -1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        u = struct.unpack_from("<H", image, index_offset + 2 * mid)[0]
+        key = image[neurons_offset + u * 136:neurons_offset + u * 136 + 32]
+        if key == hotkey:
+            found = struct.unpack_from("<H", image, neurons_offset + u * 136 + 108)[0]
+            break
+        if key < hotkey:
+            lo = mid + 1
+        else:
+            hi = mid
+    print(generation, block, neuron_count, tempo, stake, found, commitment_count)
+
+
+if __name__ == "__main__":
+    main()
