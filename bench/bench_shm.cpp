@@ -34,7 +34,9 @@ std::string cpu_model() {
   return "unknown";
 }
 
-std::string bench_name(const char* tag) { return std::string("pylon-bench-") + tag + "-" + std::to_string(::getpid()); }
+std::string bench_name(const char* tag) {
+  return std::string("pylon-bench-") + tag + "-" + std::to_string(::getpid());
+}
 
 SnapshotData make_data(std::uint64_t block, std::uint32_t neurons) {
   SnapshotData d;
@@ -60,7 +62,8 @@ SnapshotData make_data(std::uint64_t block, std::uint32_t neurons) {
 }
 
 struct SnapshotEnv {
-  explicit SnapshotEnv(std::uint32_t neurons, std::uint32_t slots = 2) : name(bench_name("snap")), data(make_data(1, neurons)) {
+  explicit SnapshotEnv(std::uint32_t neurons, std::uint32_t slots = 2)
+      : name(bench_name("snap")), data(make_data(1, neurons)) {
     SnapshotWriterConfig c;
     c.name = name;
     c.neuron_capacity = 4096;
@@ -151,9 +154,16 @@ void BM_CopyUnderWrites(benchmark::State& state) {
   });
   Snapshot s;
   std::uint64_t before = env.reader.retries();
+  std::uint64_t starved = 0;  // copies that gave up (Errc::busy) after the reader's retry budget
   for (auto _ : state) {
-    if (!env.reader.copy(s).ok()) state.SkipWithError("copy failed");
+    ShmStatus st = env.reader.copy(s);
+    if (st.code() == Errc::busy) {
+      ++starved;
+    } else if (!st.ok()) {
+      state.SkipWithError(st.message());
+    }
   }
+  state.counters["starved_copies"] = static_cast<double>(starved);
   stop = true;
   writer.join();
   state.counters["retries_per_copy"] =

@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "weights not durable: %s\n", st.message());
     return 1;
   }
-  std::printf("%zu weights durable (seq %llu)\n", snap.neuron_count(), static_cast<unsigned long long>(last_seq));
+  std::printf("%zu weights durable (seq %llu)\n", snap.neuron_count(),
+              static_cast<unsigned long long>(last_seq));
   return 0;
 }

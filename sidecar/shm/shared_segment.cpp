@@ -13,8 +13,12 @@
 
 namespace pylon::shm {
 
-std::string default_segment_name(std::uint16_t netuid) { return "pylon-" + std::to_string(netuid); }
-std::string queue_segment_name(const std::string& snapshot_name) { return snapshot_name + "-weights"; }
+std::string default_segment_name(std::uint16_t netuid) {
+  return "pylon-" + std::to_string(netuid);
+}
+std::string queue_segment_name(const std::string& snapshot_name) {
+  return snapshot_name + "-weights";
+}
 
 namespace {
 Result<std::string> posix_name(const std::string& name) {
@@ -30,7 +34,9 @@ std::string errno_text(const char* what, const std::string& name) {
 }
 }  // namespace
 
-SharedSegment::SharedSegment(SharedSegment&& o) noexcept { *this = std::move(o); }
+SharedSegment::SharedSegment(SharedSegment&& o) noexcept {
+  *this = std::move(o);
+}
 SharedSegment& SharedSegment::operator=(SharedSegment&& o) noexcept {
   if (this != &o) {
     unmap();
@@ -42,9 +48,12 @@ SharedSegment& SharedSegment::operator=(SharedSegment&& o) noexcept {
   }
   return *this;
 }
-SharedSegment::~SharedSegment() { unmap(); }
+SharedSegment::~SharedSegment() {
+  unmap();
+}
 
-Result<SharedSegment> SharedSegment::create(const std::string& name, std::size_t size, const SegmentAccess& access) {
+Result<SharedSegment> SharedSegment::create(const std::string& name, std::size_t size,
+                                            const SegmentAccess& access) {
   PYLON_ASSIGN(std::string path, posix_name(name));
   ::shm_unlink(path.c_str());  // a previous daemon's segment; its mappings stay valid
   // Owner-only at birth; group bits are added by fchmod below, after fchown, never before.
@@ -57,8 +66,10 @@ Result<SharedSegment> SharedSegment::create(const std::string& name, std::size_t
     return e;
   };
   if (access.group) {
-    if (::fchown(fd, static_cast<uid_t>(-1), *access.group) != 0) return Result<SharedSegment>(fail("cannot chgrp"));
-    if (::fchmod(fd, access.group_writable ? 0660 : 0640) != 0) return Result<SharedSegment>(fail("cannot chmod"));
+    if (::fchown(fd, static_cast<uid_t>(-1), *access.group) != 0)
+      return Result<SharedSegment>(fail("cannot chgrp"));
+    if (::fchmod(fd, access.group_writable ? 0660 : 0640) != 0)
+      return Result<SharedSegment>(fail("cannot chmod"));
   } else if (::fchmod(fd, 0600) != 0) {
     return Result<SharedSegment>(fail("cannot chmod"));
   }

@@ -23,12 +23,15 @@ SnapshotWriter::SnapshotWriter(SnapshotWriterConfig config) : config_(std::move(
   name_ = config_.name.empty() ? default_segment_name(config_.netuid) : config_.name;
 }
 
-SnapshotWriter::~SnapshotWriter() { close(); }
+SnapshotWriter::~SnapshotWriter() {
+  close();
+}
 
 Result<std::unique_ptr<SnapshotWriter>> SnapshotWriter::create(SnapshotWriterConfig config) {
   if (config.slots < 1 || config.slots > kMaxSlots) return make_error("shm: snapshot slots must be 1..4");
   if (config.neuron_capacity < 1 || config.neuron_capacity > kMaxNeurons ||
-      config.commitment_capacity > kMaxCommitments || config.commitment_data_capacity > kMaxCommitmentDataCapacity) {
+      config.commitment_capacity > kMaxCommitments ||
+      config.commitment_data_capacity > kMaxCommitmentDataCapacity) {
     return make_error("shm: snapshot capacities out of range");
   }
   std::unique_ptr<SnapshotWriter> w(new SnapshotWriter(std::move(config)));
@@ -37,13 +40,18 @@ Result<std::unique_ptr<SnapshotWriter>> SnapshotWriter::create(SnapshotWriterCon
   return w;
 }
 
-std::uint64_t SnapshotWriter::generation() const { return geo_.generation; }
+std::uint64_t SnapshotWriter::generation() const {
+  return geo_.generation;
+}
 
-Status SnapshotWriter::regenerate(std::uint32_t neurons, std::uint32_t commitments, std::uint32_t data_bytes) {
+Status SnapshotWriter::regenerate(std::uint32_t neurons, std::uint32_t commitments,
+                                  std::uint32_t data_bytes) {
   // Generations only grow: wall-clock ns, bumped past the previous one.
   std::uint64_t gen = std::max<std::uint64_t>(realtime_ns(), geo_.generation + 1);
-  SnapshotSegmentHeader h = snapshot_geometry(config_.slots, neurons, commitments, data_bytes, config_.netuid, gen);
-  PYLON_ASSIGN(SharedSegment seg, SharedSegment::create(name_, h.segment_size, SegmentAccess{config_.group, false}));
+  SnapshotSegmentHeader h =
+      snapshot_geometry(config_.slots, neurons, commitments, data_bytes, config_.netuid, gen);
+  PYLON_ASSIGN(SharedSegment seg,
+               SharedSegment::create(name_, h.segment_size, SegmentAccess{config_.group, false}));
   format_snapshot_segment(seg.data(), h, static_cast<std::uint64_t>(::getpid()));
   // The old segment is retired only after the first snapshot lands in the new one (publish), so a
   // reader that follows the retirement finds data, not an empty segment.
@@ -136,9 +144,10 @@ Status SnapshotWriter::publish(const SnapshotData& data) {
   PYLON_TRY(build_image(data));
   if (meta_.neuron_count > geo_.neuron_capacity || meta_.commitment_count > geo_.commitment_capacity ||
       meta_.commitment_data_size > geo_.commitment_data_capacity) {
-    PYLON_TRY(regenerate(grown(meta_.neuron_count, geo_.neuron_capacity, kMaxNeurons),
-                         grown(meta_.commitment_count, geo_.commitment_capacity, kMaxCommitments),
-                         grown(meta_.commitment_data_size, geo_.commitment_data_capacity, kMaxCommitmentDataCapacity)));
+    PYLON_TRY(regenerate(
+        grown(meta_.neuron_count, geo_.neuron_capacity, kMaxNeurons),
+        grown(meta_.commitment_count, geo_.commitment_capacity, kMaxCommitments),
+        grown(meta_.commitment_data_size, geo_.commitment_data_capacity, kMaxCommitmentDataCapacity)));
   }
   meta_.published_unix_ns = realtime_ns();
   SlotImage img{&meta_, neurons_.data(), index_.data(), commitments_.data(), data_.data()};

@@ -12,14 +12,17 @@
 
 namespace pylon::shm {
 
-WeightQueue::~WeightQueue() { close(); }
+WeightQueue::~WeightQueue() {
+  close();
+}
 
 Result<std::unique_ptr<WeightQueue>> WeightQueue::open(WeightQueueConfig config) {
   if (config.name.empty()) return make_error("shm: weight queue needs a segment name");
   if (config.producer_slots < 1 || config.producer_slots > kMaxProducerSlots) {
     return make_error("shm: producer_slots must be 1.." + std::to_string(kMaxProducerSlots));
   }
-  if (config.ring_capacity < 2 || config.ring_capacity > kMaxRingCapacity || !std::has_single_bit(config.ring_capacity)) {
+  if (config.ring_capacity < 2 || config.ring_capacity > kMaxRingCapacity ||
+      !std::has_single_bit(config.ring_capacity)) {
     return make_error("shm: ring_capacity must be a power of two in 2.." + std::to_string(kMaxRingCapacity));
   }
   if (config.lease_timeout_ms == 0 || config.lease_timeout_ms > 86400000ULL) {
@@ -65,7 +68,8 @@ Status WeightQueue::try_adopt() {
     if (!p) {
       store_release(&reinterpret_cast<QueueSegmentHeader*>(seg->data())->state,
                     static_cast<std::uint32_t>(SegmentState::retired));
-      return make_error("existing segment slot " + std::to_string(i) + ": " + p.error().message + "; replaced it");
+      return make_error("existing segment slot " + std::to_string(i) + ": " + p.error().message +
+                        "; replaced it");
     }
     store_release(&c->drained, p->durable);  // redeliver what was drained but never committed
     pending += p->head - p->durable;
@@ -84,9 +88,10 @@ Status WeightQueue::try_adopt() {
 
 Status WeightQueue::create_fresh() {
   std::uint64_t gen = realtime_ns();
-  QueueSegmentHeader h =
-      queue_geometry(config_.producer_slots, config_.ring_capacity, config_.lease_timeout_ms, config_.netuid, gen);
-  PYLON_ASSIGN(segment_, SharedSegment::create(config_.name, h.segment_size, SegmentAccess{config_.group, true}));
+  QueueSegmentHeader h = queue_geometry(config_.producer_slots, config_.ring_capacity,
+                                        config_.lease_timeout_ms, config_.netuid, gen);
+  PYLON_ASSIGN(segment_,
+               SharedSegment::create(config_.name, h.segment_size, SegmentAccess{config_.group, true}));
   format_queue_segment(segment_.data(), h, static_cast<std::uint64_t>(::getpid()));
   geo_ = h;
   return {};
@@ -109,7 +114,8 @@ Result<DrainReport> WeightQueue::drain(const BatchFn& fn, std::size_t max_entrie
     for (std::uint64_t p = pos->drained; p < end; ++p) {
       WeightEntry e;
       bool stamp_ok = read_entry(c, geo_.ring_capacity, p, e);
-      bool op_ok = e.op == static_cast<std::uint8_t>(WeightOp::set) || e.op == static_cast<std::uint8_t>(WeightOp::add);
+      bool op_ok = e.op == static_cast<std::uint8_t>(WeightOp::set) ||
+                   e.op == static_cast<std::uint8_t>(WeightOp::add);
       bool key_ok = e.key_kind == static_cast<std::uint8_t>(KeyKind::uid) ||
                     e.key_kind == static_cast<std::uint8_t>(KeyKind::hotkey);
       if (!stamp_ok || !op_ok || !key_ok || !std::isfinite(e.weight)) {
@@ -187,6 +193,8 @@ void WeightQueue::close() {
   segment_.unmap();
 }
 
-void WeightQueue::detach() { segment_.unmap(); }
+void WeightQueue::detach() {
+  segment_.unmap();
+}
 
 }  // namespace pylon::shm

@@ -33,7 +33,9 @@ struct Image {
   std::vector<std::uint64_t> words;
 };
 
-std::string msg(const ShmStatus& s) { return s.message(); }
+std::string msg(const ShmStatus& s) {
+  return s.message();
+}
 
 TEST(ShmCorrupt, ValidImageReads) {
   Image img;
@@ -155,7 +157,8 @@ TEST(ShmCorrupt, RandomBytesNeverCrash) {
       std::size_t w = (rng() % 4 == 0) ? rng() % n : rng() % 96;
       buf[w] = rng() % 3 == 0 ? rng() : buf[w] ^ (1ULL << (rng() % 64));
     }
-    ShmResult<SnapshotReader> r = SnapshotReader::attach(buf.data(), (rng() % 8 == 0) ? rng() % (n * 8) : n * 8);
+    ShmResult<SnapshotReader> r =
+        SnapshotReader::attach(buf.data(), (rng() % 8 == 0) ? rng() % (n * 8) : n * 8);
     if (!r) {
       ++errors;
       EXPECT_NE(r.message()[0], '\0');

@@ -52,16 +52,17 @@ TEST(ShmDaemonStress, KilledProducersWithTheRealDrain) {
   Result<std::unique_ptr<WeightQueue>> q = WeightQueue::open(c);
   ASSERT_TRUE(q.ok());
   std::size_t rejected = 0;
-  test::KillOutcome o = test::run_kill_stress(name.c_str(), std::chrono::milliseconds(1500), [&](const auto& visit) {
-    Result<DrainReport> rep = (*q)->drain([&](std::span<const DrainedEntry> batch) -> Status {
-      for (const DrainedEntry& e : batch) visit(e.uid, e.weight);
-      return {};
-    });
-    if (!rep.ok()) return std::size_t{0};
-    rejected += rep->rejected;
-    if (!(*q)->mark_durable(*rep).ok()) return std::size_t{0};
-    return rep->entries;
-  });
+  test::KillOutcome o =
+      test::run_kill_stress(name.c_str(), std::chrono::milliseconds(1500), [&](const auto& visit) {
+        Result<DrainReport> rep = (*q)->drain([&](std::span<const DrainedEntry> batch) -> Status {
+          for (const DrainedEntry& e : batch) visit(e.uid, e.weight);
+          return {};
+        });
+        if (!rep.ok()) return std::size_t{0};
+        rejected += rep->rejected;
+        if (!(*q)->mark_durable(*rep).ok()) return std::size_t{0};
+        return rep->entries;
+      });
   EXPECT_GE(o.killed, 10);
   EXPECT_GT(o.entries, 1000u);
   EXPECT_EQ(rejected, 0u);

@@ -4,8 +4,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <thread>
 
 #include "daemon_test_util.hpp"
@@ -32,7 +32,8 @@ TEST(ShmExample, ReadmeExampleRunsAgainstTheDaemon) {
 
   pid_t pid = ::fork();
   if (pid == 0) {
-    ::execl(PYLON_SHM_EXAMPLE, PYLON_SHM_EXAMPLE, snap_name.c_str(), queue_name.c_str(), static_cast<char*>(nullptr));
+    ::execl(PYLON_SHM_EXAMPLE, PYLON_SHM_EXAMPLE, snap_name.c_str(), queue_name.c_str(),
+            static_cast<char*>(nullptr));
     ::_exit(127);
   }
   std::vector<double> weight(d.neurons.size(), -1);

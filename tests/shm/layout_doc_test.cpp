@@ -30,8 +30,8 @@ TEST(ShmLayoutDoc, PythonReaderFromLayoutMdAgrees) {
   while (std::fgets(buf, sizeof(buf), p) != nullptr) out += buf;
   ASSERT_EQ(::pclose(p), 0) << out;
   std::string want = std::to_string((*w)->generation()) + " 4242 " + std::to_string(d.neurons.size()) + " " +
-                     std::to_string(d.hyperparams.tempo) + " " + std::to_string(d.neurons[77].stake) + " 77 " +
-                     std::to_string(d.commitments.size()) + "\n";
+                     std::to_string(d.hyperparams.tempo) + " " + std::to_string(d.neurons[77].stake) +
+                     " 77 " + std::to_string(d.commitments.size()) + "\n";
   EXPECT_EQ(out, want);
 }
 

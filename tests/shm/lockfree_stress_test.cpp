@@ -75,8 +75,12 @@ void snapshot_stress(std::uint32_t slots) {
   EXPECT_GT(views.load(), 0u);
 }
 
-TEST(ShmLockFree, SnapshotDoubleBufferNeverTorn) { snapshot_stress(2); }
-TEST(ShmLockFree, SnapshotSingleSlotSeqlockNeverTorn) { snapshot_stress(1); }
+TEST(ShmLockFree, SnapshotDoubleBufferNeverTorn) {
+  snapshot_stress(2);
+}
+TEST(ShmLockFree, SnapshotSingleSlotSeqlockNeverTorn) {
+  snapshot_stress(1);
+}
 
 TEST(ShmLockFree, ProducersAndConsumerLoseAndDuplicateNothing) {
   const std::uint32_t producers = 4;

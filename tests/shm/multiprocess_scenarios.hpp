@@ -3,8 +3,8 @@
 // test (protocol-level consumer) and the daemon test (WeightQueue as the consumer).
 #pragma once
 
-#include <signal.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -44,7 +44,8 @@ struct SnapshotStressReport {
 
 // publish(block) is called by the writer child; readers open `name` with the client.
 inline void run_snapshot_stress(const char* name, std::uint32_t base_neurons, std::uint64_t publishes,
-                                const std::function<void(std::uint64_t)>& publish, SnapshotStressReport* rep) {
+                                const std::function<void(std::uint64_t)>& publish,
+                                SnapshotStressReport* rep) {
   const int readers = 3;
   std::vector<pid_t> kids;
   for (int r = 0; r < readers; ++r) {
@@ -113,8 +114,9 @@ struct KillOutcome {
   std::vector<std::string> problems;
 };
 
-inline KillOutcome run_kill_stress(const char* queue_name, std::chrono::milliseconds duration,
-                                   const std::function<std::size_t(const std::function<void(std::uint16_t, double)>&)>& drain) {
+inline KillOutcome run_kill_stress(
+    const char* queue_name, std::chrono::milliseconds duration,
+    const std::function<std::size_t(const std::function<void(std::uint16_t, double)>&)>& drain) {
   KillReport* rep = shared_anon<KillReport>();
   KillOutcome out;
   std::vector<std::vector<double>> got(KillReport::kMaxChildren);
@@ -176,7 +178,8 @@ inline KillOutcome run_kill_stress(const char* queue_name, std::chrono::millisec
     int status = 0;
     ::waitpid(pid, &status, 0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      out.problems.push_back("producer " + std::to_string(id) + " failed (status " + std::to_string(status) + ")");
+      out.problems.push_back("producer " + std::to_string(id) + " failed (status " + std::to_string(status) +
+                             ")");
     }
   }
   for (int i = 0; i < 3; ++i) out.entries += drain(visit);

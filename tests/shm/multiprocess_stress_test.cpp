@@ -14,7 +14,8 @@ TEST(ShmMultiProcess, ReadersNeverSeeATornSnapshot) {
   test::TestPublisher pub(seg.data(), geo, neurons);
   pub.publish(1);
   auto* rep = test::shared_anon<test::SnapshotStressReport>();
-  test::run_snapshot_stress(seg.name(), neurons, 4000, [&](std::uint64_t b) { pub.publish(b); }, rep);
+  test::run_snapshot_stress(
+      seg.name(), neurons, 4000, [&](std::uint64_t b) { pub.publish(b); }, rep);
   EXPECT_EQ(rep->published.load(), 3999u);
   for (int r = 0; r < 3; ++r) {
     EXPECT_EQ(rep->torn[r].load(), 0u) << "reader " << r;
@@ -30,9 +31,10 @@ TEST(ShmMultiProcess, KilledProducersLoseAndDuplicateNothing) {
   test::RawSegment seg(test::unique_name("mp-q"), geo.segment_size);
   format_queue_segment(seg.data(), geo, 1);
   test::ProtocolDrainer d{seg.data(), geo};
-  test::KillOutcome o = test::run_kill_stress(seg.name(), std::chrono::milliseconds(1500), [&](const auto& visit) {
-    return d.drain([&](std::uint32_t, std::uint64_t, const WeightEntry& e) { visit(e.uid, e.weight); });
-  });
+  test::KillOutcome o =
+      test::run_kill_stress(seg.name(), std::chrono::milliseconds(1500), [&](const auto& visit) {
+        return d.drain([&](std::uint32_t, std::uint64_t, const WeightEntry& e) { visit(e.uid, e.weight); });
+      });
   EXPECT_GE(o.killed, 10);
   EXPECT_GT(o.entries, 1000u);
   for (const std::string& p : o.problems) ADD_FAILURE() << p;

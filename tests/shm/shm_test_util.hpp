@@ -24,7 +24,8 @@ namespace pylon::shm::test {
 
 inline std::string unique_name(const char* tag) {
   static std::atomic<int> counter{0};
-  return std::string("pylon-test-") + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  return std::string("pylon-test-") + tag + "-" + std::to_string(::getpid()) + "-" +
+         std::to_string(counter++);
 }
 
 // A named segment created and unlinked by the test (what the daemon does, minus policy).
@@ -151,7 +152,8 @@ class TestPublisher {
     meta_.commitment_data_size = static_cast<std::uint32_t>(data_.size());
     meta_.hyperparams.tempo = static_cast<std::uint16_t>(block);
     meta_.hyperparams.max_burn = block * 11;
-    publish_snapshot(base_, geo_, SlotImage{&meta_, neurons_.data(), index_.data(), commitments_.data(), data_.data()});
+    publish_snapshot(base_, geo_,
+                     SlotImage{&meta_, neurons_.data(), index_.data(), commitments_.data(), data_.data()});
   }
 
  private:
@@ -180,7 +182,8 @@ inline std::string check_snapshot(const Snapshot& s, std::uint32_t base_neurons)
   std::uint64_t sum = 0;
   if (c0.size != 8) return "checksum commitment missing";
   std::memcpy(&sum, c0.data, 8);
-  if (sum != fnv1a(s.neurons(), s.neuron_count() * sizeof(NeuronRecord))) return "neuron table checksum mismatch";
+  if (sum != fnv1a(s.neurons(), s.neuron_count() * sizeof(NeuronRecord)))
+    return "neuron table checksum mismatch";
   for (std::size_t i = 0; i < s.neuron_count(); ++i) {
     NeuronRecord want = expected_neuron(b, static_cast<std::uint32_t>(i));
     if (std::memcmp(&want, &s.neuron(i), sizeof(want)) != 0) return "neuron " + std::to_string(i) + " torn";

@@ -4,7 +4,6 @@
 #include <sys/wait.h>
 
 #include <csignal>
-
 #include <memory>
 #include <string>
 
@@ -233,7 +232,7 @@ TEST(ShmSnapshot, ReadOnlyMappingCannotBeWritten) {
     ShmResult<Mapping> m = Mapping::open(f.seg.name(), false);
     if (!m) ::_exit(2);
     ::signal(SIGSEGV, SIG_DFL);  // die quietly, without a sanitizer's SEGV report
-    m->data()[0] = 1;  // SIGSEGV expected
+    m->data()[0] = 1;            // SIGSEGV expected
     ::_exit(0);
   }
   int status = 0;

@@ -1,5 +1,7 @@
 // Daemon-side snapshot writer: publish, refusal of bad data, regrowth into a new generation,
 // restart, permissions.
+#include "shm/snapshot_writer.hpp"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -7,7 +9,6 @@
 #include <string>
 
 #include "daemon_test_util.hpp"
-#include "shm/snapshot_writer.hpp"
 
 namespace pylon::shm {
 namespace {

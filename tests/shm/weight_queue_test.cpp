@@ -1,12 +1,13 @@
 // Daemon-side weight queue: drain batches, durability, callback failure, rejected entries,
 // adoption after a crash, replacement of unusable segments.
+#include "shm/weight_queue.hpp"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <chrono>
 #include <string>
 
-#include "shm/weight_queue.hpp"
 #include "shm_test_util.hpp"
 
 namespace pylon::shm {
@@ -72,7 +73,8 @@ TEST(ShmWeightQueue, FailedCallbackRedeliversTheSameEntries) {
   ShmResult<WeightProducer> p = WeightProducer::open(name.c_str());
   ASSERT_TRUE(p.ok());
   ASSERT_TRUE(p->push_uid(1, 1).ok());
-  Result<DrainReport> bad = q->drain([](std::span<const DrainedEntry>) -> Status { return make_error("db down"); });
+  Result<DrainReport> bad =
+      q->drain([](std::span<const DrainedEntry>) -> Status { return make_error("db down"); });
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().message, "db down");
   EXPECT_EQ(p->drained(), 0u);
@@ -121,7 +123,7 @@ TEST(ShmWeightQueue, RestartAdoptsTheSegmentAndRedeliversUncommittedEntries) {
   Result<DrainReport> r1 = q1->drain([](std::span<const DrainedEntry>) -> Status { return {}; });
   ASSERT_TRUE(r1.ok());
   ASSERT_TRUE(q1->mark_durable(p->slot(), 1).ok());  // the store committed only the first
-  q1->detach();                                       // the daemon dies here
+  q1->detach();                                      // the daemon dies here
   q1.reset();
   auto q2 = open_queue(config(name));
   ASSERT_TRUE(q2);

@@ -37,8 +37,12 @@ template <class T>
 inline bool cas_acq_rel(T* p, T& expected, T desired) noexcept {
   return __atomic_compare_exchange_n(p, &expected, desired, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
-inline void fence_acquire() noexcept { __atomic_thread_fence(__ATOMIC_ACQUIRE); }
-inline void fence_release() noexcept { __atomic_thread_fence(__ATOMIC_RELEASE); }
+inline void fence_acquire() noexcept {
+  __atomic_thread_fence(__ATOMIC_ACQUIRE);
+}
+inline void fence_release() noexcept {
+  __atomic_thread_fence(__ATOMIC_RELEASE);
+}
 
 // Copy n bytes out of shared memory (src 8-byte aligned, readable up to the next multiple of 8)
 // with relaxed word loads into any destination.

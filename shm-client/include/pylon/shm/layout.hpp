@@ -36,37 +36,37 @@ enum class SegmentState : std::uint32_t { initializing = 0, live = 1, retired = 
 
 struct SnapshotSegmentHeader {
   // Line 0: identity and geometry, written once before state becomes live.
-  std::uint64_t magic;                      // 0   kSnapshotMagic
-  std::uint32_t abi_version;                // 8   kAbiVersion
-  std::uint32_t header_size;                // 12  sizeof(SnapshotSegmentHeader)
-  std::uint64_t segment_size;               // 16  bytes mapped
-  std::uint64_t generation;                 // 24  new value on every daemon start / regrow
-  std::uint32_t slot_count;                 // 32  1 = plain seqlock, 2 = double buffer
-  std::uint32_t slot_size;                  // 36  bytes per slot, multiple of 64
-  std::uint64_t slots_offset;               // 40  first slot, from segment start
-  std::uint32_t neuron_capacity;            // 48  rows in each slot's neuron table
-  std::uint32_t commitment_capacity;        // 52  rows in each slot's commitment table
-  std::uint32_t commitment_data_capacity;   // 56  bytes in each slot's commitment data area
-  std::uint16_t netuid;                     // 60
-  std::uint16_t reserved0;                  // 62
+  std::uint64_t magic;                     // 0   kSnapshotMagic
+  std::uint32_t abi_version;               // 8   kAbiVersion
+  std::uint32_t header_size;               // 12  sizeof(SnapshotSegmentHeader)
+  std::uint64_t segment_size;              // 16  bytes mapped
+  std::uint64_t generation;                // 24  new value on every daemon start / regrow
+  std::uint32_t slot_count;                // 32  1 = plain seqlock, 2 = double buffer
+  std::uint32_t slot_size;                 // 36  bytes per slot, multiple of 64
+  std::uint64_t slots_offset;              // 40  first slot, from segment start
+  std::uint32_t neuron_capacity;           // 48  rows in each slot's neuron table
+  std::uint32_t commitment_capacity;       // 52  rows in each slot's commitment table
+  std::uint32_t commitment_data_capacity;  // 56  bytes in each slot's commitment data area
+  std::uint16_t netuid;                    // 60
+  std::uint16_t reserved0;                 // 62
   // Line 1: offsets inside a slot (identical for every slot of a generation).
-  std::uint32_t neuron_record_size;         // 64  sizeof(NeuronRecord)
-  std::uint32_t commitment_record_size;     // 68  sizeof(CommitmentRecord)
-  std::uint32_t meta_offset;                // 72  SnapshotMeta
-  std::uint32_t neurons_offset;             // 76  NeuronRecord[neuron_capacity]
-  std::uint32_t hotkey_index_offset;        // 80  u16[neuron_capacity]: uids sorted by hotkey
-  std::uint32_t commitments_offset;         // 84  CommitmentRecord[commitment_capacity]
-  std::uint32_t commitment_data_offset;     // 88  u8[commitment_data_capacity]
-  std::uint32_t reserved1[9];               // 92
+  std::uint32_t neuron_record_size;      // 64  sizeof(NeuronRecord)
+  std::uint32_t commitment_record_size;  // 68  sizeof(CommitmentRecord)
+  std::uint32_t meta_offset;             // 72  SnapshotMeta
+  std::uint32_t neurons_offset;          // 76  NeuronRecord[neuron_capacity]
+  std::uint32_t hotkey_index_offset;     // 80  u16[neuron_capacity]: uids sorted by hotkey
+  std::uint32_t commitments_offset;      // 84  CommitmentRecord[commitment_capacity]
+  std::uint32_t commitment_data_offset;  // 88  u8[commitment_data_capacity]
+  std::uint32_t reserved1[9];            // 92
   // Line 2: which slot is current. Written by the writer on every publish.
-  alignas(64) std::uint32_t state;          // 128 SegmentState
-  std::uint32_t current_slot;               // 132 slot holding the newest complete snapshot
-  std::uint64_t publish_count;              // 136 snapshots published this generation
-  std::uint64_t reserved2[6];               // 144
+  alignas(64) std::uint32_t state;  // 128 SegmentState
+  std::uint32_t current_slot;       // 132 slot holding the newest complete snapshot
+  std::uint64_t publish_count;      // 136 snapshots published this generation
+  std::uint64_t reserved2[6];       // 144
   // Line 3: writer liveness, on its own line so heartbeats do not disturb readers of line 2.
-  alignas(64) std::uint64_t heartbeat_ns;   // 192 CLOCK_MONOTONIC of the writer's last heartbeat
-  std::uint64_t writer_pid;                 // 200 informational only
-  std::uint64_t reserved3[6];               // 208
+  alignas(64) std::uint64_t heartbeat_ns;  // 192 CLOCK_MONOTONIC of the writer's last heartbeat
+  std::uint64_t writer_pid;                // 200 informational only
+  std::uint64_t reserved3[6];              // 208
 };
 static_assert(sizeof(SnapshotSegmentHeader) == 256);
 static_assert(offsetof(SnapshotSegmentHeader, magic) == 0);
@@ -97,41 +97,41 @@ static_assert(offsetof(SnapshotSegmentHeader, writer_pid) == 200);
 // First 64 bytes of every slot: the slot's sequence word. Even = stable, odd = being written,
 // 0 = never written. Alone on its line: it is the one word every reader polls.
 struct SlotHeader {
-  std::uint64_t seq;           // 0
-  std::uint64_t reserved[7];   // 8
+  std::uint64_t seq;          // 0
+  std::uint64_t reserved[7];  // 8
 };
 static_assert(sizeof(SlotHeader) == 64);
 
 // The subnet hyperparameters, fixed-width. Wider fields first so there is no implicit padding.
 struct Hyperparams {
-  std::uint64_t min_difficulty;                 // 0
-  std::uint64_t max_difficulty;                 // 8
-  std::uint64_t weights_version;                // 16
-  std::uint64_t weights_rate_limit;             // 24
-  std::uint64_t min_burn;                       // 32  rao
-  std::uint64_t max_burn;                       // 40  rao
-  std::uint64_t bonds_moving_avg;               // 48
-  std::uint64_t serving_rate_limit;             // 56
-  std::uint64_t adjustment_alpha;               // 64
-  std::uint64_t difficulty;                     // 72
-  std::uint64_t commit_reveal_period;           // 80
-  std::uint16_t rho;                            // 88
-  std::uint16_t kappa;                          // 90
-  std::uint16_t immunity_period;                // 92
-  std::uint16_t min_allowed_weights;            // 94
-  std::uint16_t max_weights_limit;              // 96
-  std::uint16_t tempo;                          // 98
-  std::uint16_t adjustment_interval;            // 100
-  std::uint16_t activity_cutoff;                // 102
-  std::uint16_t target_regs_per_interval;       // 104
-  std::uint16_t max_regs_per_block;             // 106
-  std::uint16_t max_validators;                 // 108
-  std::uint16_t alpha_high;                     // 110
-  std::uint16_t alpha_low;                      // 112
-  std::uint8_t registration_allowed;            // 114 0/1
-  std::uint8_t commit_reveal_weights_enabled;   // 115 0/1
-  std::uint8_t liquid_alpha_enabled;            // 116 0/1
-  std::uint8_t reserved[11];                    // 117
+  std::uint64_t min_difficulty;                // 0
+  std::uint64_t max_difficulty;                // 8
+  std::uint64_t weights_version;               // 16
+  std::uint64_t weights_rate_limit;            // 24
+  std::uint64_t min_burn;                      // 32  rao
+  std::uint64_t max_burn;                      // 40  rao
+  std::uint64_t bonds_moving_avg;              // 48
+  std::uint64_t serving_rate_limit;            // 56
+  std::uint64_t adjustment_alpha;              // 64
+  std::uint64_t difficulty;                    // 72
+  std::uint64_t commit_reveal_period;          // 80
+  std::uint16_t rho;                           // 88
+  std::uint16_t kappa;                         // 90
+  std::uint16_t immunity_period;               // 92
+  std::uint16_t min_allowed_weights;           // 94
+  std::uint16_t max_weights_limit;             // 96
+  std::uint16_t tempo;                         // 98
+  std::uint16_t adjustment_interval;           // 100
+  std::uint16_t activity_cutoff;               // 102
+  std::uint16_t target_regs_per_interval;      // 104
+  std::uint16_t max_regs_per_block;            // 106
+  std::uint16_t max_validators;                // 108
+  std::uint16_t alpha_high;                    // 110
+  std::uint16_t alpha_low;                     // 112
+  std::uint8_t registration_allowed;           // 114 0/1
+  std::uint8_t commit_reveal_weights_enabled;  // 115 0/1
+  std::uint8_t liquid_alpha_enabled;           // 116 0/1
+  std::uint8_t reserved[11];                   // 117
 };
 static_assert(sizeof(Hyperparams) == 128);
 static_assert(offsetof(Hyperparams, commit_reveal_period) == 80);
@@ -212,11 +212,11 @@ static_assert(offsetof(NeuronRecord, axon_protocol) == 129);
 
 // One commitment: its bytes live at data_offset (from the slot's data area) for data_len bytes.
 struct CommitmentRecord {
-  std::uint8_t hotkey[32];     // 0
-  std::uint32_t data_offset;   // 32
-  std::uint32_t data_len;      // 36  <= kMaxCommitmentBytes
-  std::uint64_t block;         // 40  block the commitment was made at
-  std::uint64_t reserved[2];   // 48
+  std::uint8_t hotkey[32];    // 0
+  std::uint32_t data_offset;  // 32
+  std::uint32_t data_len;     // 36  <= kMaxCommitmentBytes
+  std::uint64_t block;        // 40  block the commitment was made at
+  std::uint64_t reserved[2];  // 48
 };
 static_assert(sizeof(CommitmentRecord) == 64);
 static_assert(offsetof(CommitmentRecord, data_offset) == 32);
@@ -228,23 +228,23 @@ static_assert(offsetof(CommitmentRecord, block) == 40);
 // it read-write. A producer slot is a single-producer/single-consumer ring owned through a lease.
 
 struct QueueSegmentHeader {
-  std::uint64_t magic;              // 0   kQueueMagic
-  std::uint32_t abi_version;        // 8
-  std::uint32_t header_size;        // 12
-  std::uint64_t segment_size;       // 16
-  std::uint64_t generation;         // 24
-  std::uint32_t producer_slots;     // 32
-  std::uint32_t ring_capacity;      // 36  entries per ring, power of two
-  std::uint32_t entry_size;         // 40  sizeof(WeightEntry)
-  std::uint32_t slot_stride;        // 44  bytes per producer slot (control + ring)
-  std::uint64_t slots_offset;       // 48
-  std::uint64_t lease_timeout_ms;   // 56  a lease not renewed for this long may be taken over
-  alignas(64) std::uint32_t state;  // 64  SegmentState
-  std::uint32_t netuid;             // 68
-  std::uint64_t reserved1[7];       // 72
+  std::uint64_t magic;                     // 0   kQueueMagic
+  std::uint32_t abi_version;               // 8
+  std::uint32_t header_size;               // 12
+  std::uint64_t segment_size;              // 16
+  std::uint64_t generation;                // 24
+  std::uint32_t producer_slots;            // 32
+  std::uint32_t ring_capacity;             // 36  entries per ring, power of two
+  std::uint32_t entry_size;                // 40  sizeof(WeightEntry)
+  std::uint32_t slot_stride;               // 44  bytes per producer slot (control + ring)
+  std::uint64_t slots_offset;              // 48
+  std::uint64_t lease_timeout_ms;          // 56  a lease not renewed for this long may be taken over
+  alignas(64) std::uint32_t state;         // 64  SegmentState
+  std::uint32_t netuid;                    // 68
+  std::uint64_t reserved1[7];              // 72
   alignas(64) std::uint64_t heartbeat_ns;  // 128 daemon's CLOCK_MONOTONIC heartbeat
-  std::uint64_t daemon_pid;         // 136 informational only
-  std::uint64_t reserved2[6];       // 144
+  std::uint64_t daemon_pid;                // 136 informational only
+  std::uint64_t reserved2[6];              // 144
 };
 static_assert(sizeof(QueueSegmentHeader) == 192);
 static_assert(offsetof(QueueSegmentHeader, producer_slots) == 32);
@@ -267,11 +267,11 @@ inline constexpr std::uint64_t kLeaseTimeMask = (1ULL << 40) - 1;
 // Control block of one producer slot; each position has its own cache line so the producer
 // (head) and the daemon (drained, durable) never write the same line.
 struct ProducerSlotControl {
-  alignas(64) std::uint64_t lease;  // 0    lease word (above)
-  std::uint64_t owner_pid;          // 8    informational only; never trusted
-  std::uint64_t reserved0[6];       // 16
-  alignas(64) std::uint64_t head;   // 64   producer: entries published (next position)
-  std::uint64_t reserved1[7];       // 72
+  alignas(64) std::uint64_t lease;    // 0    lease word (above)
+  std::uint64_t owner_pid;            // 8    informational only; never trusted
+  std::uint64_t reserved0[6];         // 16
+  alignas(64) std::uint64_t head;     // 64   producer: entries published (next position)
+  std::uint64_t reserved1[7];         // 72
   alignas(64) std::uint64_t drained;  // 128 daemon: entries taken by drain()
   std::uint64_t reserved2[7];         // 136
   alignas(64) std::uint64_t durable;  // 192 daemon: entries committed by the weights store
@@ -288,14 +288,14 @@ enum class KeyKind : std::uint8_t { uid = 1, hotkey = 2 };
 // One queued weight. The producer fills it, then writes stamp = position + 1, then publishes by
 // advancing head; the daemon rejects an entry whose stamp is not its position + 1.
 struct WeightEntry {
-  std::uint64_t stamp;          // 0
-  double weight;                // 8   IEEE-754 binary64
-  std::uint8_t hotkey[32];      // 16  used when key_kind == hotkey
-  std::uint16_t uid;            // 48  used when key_kind == uid
-  std::uint8_t key_kind;        // 50  KeyKind
-  std::uint8_t op;              // 51  WeightOp
-  std::uint32_t lease_epoch;    // 52  epoch of the lease the producer held
-  std::uint64_t reserved;       // 56
+  std::uint64_t stamp;        // 0
+  double weight;              // 8   IEEE-754 binary64
+  std::uint8_t hotkey[32];    // 16  used when key_kind == hotkey
+  std::uint16_t uid;          // 48  used when key_kind == uid
+  std::uint8_t key_kind;      // 50  KeyKind
+  std::uint8_t op;            // 51  WeightOp
+  std::uint32_t lease_epoch;  // 52  epoch of the lease the producer held
+  std::uint64_t reserved;     // 56
 };
 static_assert(sizeof(WeightEntry) == 64);
 static_assert(offsetof(WeightEntry, weight) == 8);
@@ -305,15 +305,19 @@ static_assert(offsetof(WeightEntry, key_kind) == 50);
 static_assert(offsetof(WeightEntry, op) == 51);
 static_assert(offsetof(WeightEntry, lease_epoch) == 52);
 
-static_assert(std::is_trivially_copyable_v<SnapshotSegmentHeader> && std::is_trivially_copyable_v<SlotHeader> &&
-              std::is_trivially_copyable_v<Hyperparams> && std::is_trivially_copyable_v<SnapshotMeta> &&
-              std::is_trivially_copyable_v<NeuronRecord> && std::is_trivially_copyable_v<CommitmentRecord> &&
+static_assert(std::is_trivially_copyable_v<SnapshotSegmentHeader> &&
+              std::is_trivially_copyable_v<SlotHeader> && std::is_trivially_copyable_v<Hyperparams> &&
+              std::is_trivially_copyable_v<SnapshotMeta> && std::is_trivially_copyable_v<NeuronRecord> &&
+              std::is_trivially_copyable_v<CommitmentRecord> &&
               std::is_trivially_copyable_v<QueueSegmentHeader> &&
               std::is_trivially_copyable_v<ProducerSlotControl> && std::is_trivially_copyable_v<WeightEntry>);
-static_assert(std::is_standard_layout_v<SnapshotSegmentHeader> && std::is_standard_layout_v<QueueSegmentHeader> &&
+static_assert(std::is_standard_layout_v<SnapshotSegmentHeader> &&
+              std::is_standard_layout_v<QueueSegmentHeader> &&
               std::is_standard_layout_v<ProducerSlotControl> && std::is_standard_layout_v<NeuronRecord>);
 static_assert(sizeof(double) == 8 && sizeof(std::uint64_t) == 8);
 
-constexpr std::uint64_t align_up(std::uint64_t v, std::uint64_t a) noexcept { return (v + a - 1) / a * a; }
+constexpr std::uint64_t align_up(std::uint64_t v, std::uint64_t a) noexcept {
+  return (v + a - 1) / a * a;
+}
 
 }  // namespace pylon::shm

@@ -49,13 +49,15 @@ inline QueueSegmentHeader queue_geometry(std::uint32_t producer_slots, std::uint
   return h;
 }
 
-inline void format_queue_segment(unsigned char* base, const QueueSegmentHeader& h, std::uint64_t pid) noexcept {
+inline void format_queue_segment(unsigned char* base, const QueueSegmentHeader& h,
+                                 std::uint64_t pid) noexcept {
   QueueSegmentHeader init = h;
   init.state = static_cast<std::uint32_t>(SegmentState::initializing);
   init.heartbeat_ns = monotonic_ns();
   init.daemon_pid = pid;
   atomic_copy_in(base, &init, sizeof(init));
-  store_release(&reinterpret_cast<QueueSegmentHeader*>(base)->state, static_cast<std::uint32_t>(SegmentState::live));
+  store_release(&reinterpret_cast<QueueSegmentHeader*>(base)->state,
+                static_cast<std::uint32_t>(SegmentState::live));
 }
 
 inline ProducerSlotControl* producer_control(unsigned char* base, const QueueSegmentHeader& h,
@@ -74,9 +76,15 @@ inline std::uint64_t lease_word(std::uint32_t epoch, std::uint64_t now_ms, bool 
 inline std::uint32_t lease_epoch(std::uint64_t w) noexcept {
   return static_cast<std::uint32_t>((w >> kLeaseEpochShift) & kLeaseEpochMask);
 }
-inline std::uint64_t lease_time_ms(std::uint64_t w) noexcept { return w & kLeaseTimeMask; }
-inline bool lease_held(std::uint64_t w) noexcept { return (w & kLeaseHeldBit) != 0; }
-inline std::uint64_t monotonic_ms() noexcept { return (monotonic_ns() / 1000000ULL) & kLeaseTimeMask; }
+inline std::uint64_t lease_time_ms(std::uint64_t w) noexcept {
+  return w & kLeaseTimeMask;
+}
+inline bool lease_held(std::uint64_t w) noexcept {
+  return (w & kLeaseHeldBit) != 0;
+}
+inline std::uint64_t monotonic_ms() noexcept {
+  return (monotonic_ns() / 1000000ULL) & kLeaseTimeMask;
+}
 // Milliseconds since the holder last renewed (the 40-bit clock wraps after ~34 years).
 inline std::uint64_t lease_age_ms(std::uint64_t w, std::uint64_t now_ms) noexcept {
   return (now_ms - lease_time_ms(w)) & kLeaseTimeMask;
@@ -91,22 +99,25 @@ struct SlotPositions {
   std::uint64_t head = 0, drained = 0, durable = 0;
 };
 
-inline ShmResult<SlotPositions> read_positions(const ProducerSlotControl* c, std::uint32_t capacity) noexcept {
+inline ShmResult<SlotPositions> read_positions(const ProducerSlotControl* c,
+                                               std::uint32_t capacity) noexcept {
   SlotPositions p;
   p.durable = load_acquire(&c->durable);
   p.drained = load_acquire(&c->drained);
   p.head = load_acquire(&c->head);
   if (p.durable > p.drained || p.drained > p.head || p.head - p.durable > capacity) {
-    return make_shm_error(Errc::corrupt, "positions out of order (durable %llu, drained %llu, head %llu, capacity %u)",
-                          static_cast<unsigned long long>(p.durable), static_cast<unsigned long long>(p.drained),
-                          static_cast<unsigned long long>(p.head), capacity);
+    return make_shm_error(
+        Errc::corrupt, "positions out of order (durable %llu, drained %llu, head %llu, capacity %u)",
+        static_cast<unsigned long long>(p.durable), static_cast<unsigned long long>(p.drained),
+        static_cast<unsigned long long>(p.head), capacity);
   }
   return p;
 }
 
 // Copy out the entry at position pos; false when its stamp does not match (never published
 // properly, or overwritten by a stale producer).
-inline bool read_entry(ProducerSlotControl* c, std::uint32_t capacity, std::uint64_t pos, WeightEntry& out) noexcept {
+inline bool read_entry(ProducerSlotControl* c, std::uint32_t capacity, std::uint64_t pos,
+                       WeightEntry& out) noexcept {
   out = ring_entries(c)[pos & (capacity - 1)];
   return out.stamp == pos + 1;
 }

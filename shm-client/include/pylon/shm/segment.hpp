@@ -167,31 +167,35 @@ inline ShmStatus validate_snapshot_header(const SnapshotSegmentHeader& h, std::s
   if (h.slot_count < 1 || h.slot_count > kMaxSlots || h.neuron_capacity > kMaxNeurons ||
       h.commitment_capacity > kMaxCommitments || h.commitment_data_capacity > kMaxCommitmentDataCapacity ||
       h.commitment_data_capacity % 8 != 0) {
-    return make_shm_error(Errc::corrupt, "snapshot geometry out of range (slots %u, neurons %u, commitments %u, "
-                          "data %u)", h.slot_count, h.neuron_capacity, h.commitment_capacity,
-                          h.commitment_data_capacity);
+    return make_shm_error(Errc::corrupt,
+                          "snapshot geometry out of range (slots %u, neurons %u, commitments %u, "
+                          "data %u)",
+                          h.slot_count, h.neuron_capacity, h.commitment_capacity, h.commitment_data_capacity);
   }
   if (h.neuron_record_size != sizeof(NeuronRecord) || h.commitment_record_size != sizeof(CommitmentRecord)) {
-    return make_shm_error(Errc::corrupt, "snapshot record sizes %u/%u, expected %zu/%zu", h.neuron_record_size,
-                          h.commitment_record_size, sizeof(NeuronRecord), sizeof(CommitmentRecord));
+    return make_shm_error(Errc::corrupt, "snapshot record sizes %u/%u, expected %zu/%zu",
+                          h.neuron_record_size, h.commitment_record_size, sizeof(NeuronRecord),
+                          sizeof(CommitmentRecord));
   }
   const std::uint64_t slot = h.slot_size;
-  if (slot % kCacheLine != 0 || h.slots_offset % kCacheLine != 0 || h.slots_offset < sizeof(SnapshotSegmentHeader) ||
-      h.slots_offset > h.segment_size || slot * h.slot_count > h.segment_size - h.slots_offset) {
+  if (slot % kCacheLine != 0 || h.slots_offset % kCacheLine != 0 ||
+      h.slots_offset < sizeof(SnapshotSegmentHeader) || h.slots_offset > h.segment_size ||
+      slot * h.slot_count > h.segment_size - h.slots_offset) {
     return make_shm_error(Errc::corrupt, "snapshot slots (offset %llu, %u x %u bytes) do not fit the segment",
                           static_cast<unsigned long long>(h.slots_offset), h.slot_count, h.slot_size);
   }
   using detail::region_ok;
   std::uint64_t index_bytes = align_up(std::uint64_t{h.neuron_capacity} * 2, 8);
-  bool ok = region_ok(h.meta_offset, sizeof(SnapshotMeta), sizeof(SlotHeader), slot) &&
-            region_ok(h.neurons_offset, std::uint64_t{h.neuron_capacity} * sizeof(NeuronRecord),
-                      h.meta_offset + sizeof(SnapshotMeta), slot) &&
-            region_ok(h.hotkey_index_offset, index_bytes,
-                      h.neurons_offset + std::uint64_t{h.neuron_capacity} * sizeof(NeuronRecord), slot) &&
-            region_ok(h.commitments_offset, std::uint64_t{h.commitment_capacity} * sizeof(CommitmentRecord),
-                      h.hotkey_index_offset + index_bytes, slot) &&
-            region_ok(h.commitment_data_offset, h.commitment_data_capacity,
-                      h.commitments_offset + std::uint64_t{h.commitment_capacity} * sizeof(CommitmentRecord), slot);
+  bool ok =
+      region_ok(h.meta_offset, sizeof(SnapshotMeta), sizeof(SlotHeader), slot) &&
+      region_ok(h.neurons_offset, std::uint64_t{h.neuron_capacity} * sizeof(NeuronRecord),
+                h.meta_offset + sizeof(SnapshotMeta), slot) &&
+      region_ok(h.hotkey_index_offset, index_bytes,
+                h.neurons_offset + std::uint64_t{h.neuron_capacity} * sizeof(NeuronRecord), slot) &&
+      region_ok(h.commitments_offset, std::uint64_t{h.commitment_capacity} * sizeof(CommitmentRecord),
+                h.hotkey_index_offset + index_bytes, slot) &&
+      region_ok(h.commitment_data_offset, h.commitment_data_capacity,
+                h.commitments_offset + std::uint64_t{h.commitment_capacity} * sizeof(CommitmentRecord), slot);
   if (!ok) return make_shm_error(Errc::corrupt, "snapshot slot regions overlap or leave the slot");
   return {};
 }
@@ -203,8 +207,8 @@ inline ShmStatus validate_queue_header(const QueueSegmentHeader& h, std::size_t 
   }
   if (ShmStatus s = detail::check_identity(h.magic, kQueueMagic, "weight-queue", h.abi_version); !s) return s;
   if (h.header_size != sizeof(QueueSegmentHeader) || h.entry_size != sizeof(WeightEntry)) {
-    return make_shm_error(Errc::corrupt, "queue header_size %u / entry_size %u, expected %zu / %zu", h.header_size,
-                          h.entry_size, sizeof(QueueSegmentHeader), sizeof(WeightEntry));
+    return make_shm_error(Errc::corrupt, "queue header_size %u / entry_size %u, expected %zu / %zu",
+                          h.header_size, h.entry_size, sizeof(QueueSegmentHeader), sizeof(WeightEntry));
   }
   if (h.segment_size > mapped_size) {
     return make_shm_error(Errc::truncated, "queue segment claims %llu bytes but only %zu are mapped",
@@ -220,7 +224,8 @@ inline ShmStatus validate_queue_header(const QueueSegmentHeader& h, std::size_t 
   if (h.slot_stride < need || h.slot_stride % kCacheLine != 0 || h.slots_offset % kCacheLine != 0 ||
       h.slots_offset < sizeof(QueueSegmentHeader) || h.slots_offset > h.segment_size ||
       std::uint64_t{h.slot_stride} * h.producer_slots > h.segment_size - h.slots_offset) {
-    return make_shm_error(Errc::corrupt, "queue producer slots (offset %llu, %u x %u bytes) do not fit the segment",
+    return make_shm_error(Errc::corrupt,
+                          "queue producer slots (offset %llu, %u x %u bytes) do not fit the segment",
                           static_cast<unsigned long long>(h.slots_offset), h.producer_slots, h.slot_stride);
   }
   return {};

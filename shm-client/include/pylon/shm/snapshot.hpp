@@ -80,8 +80,8 @@ inline ShmStatus check_snapshot_rows(const SnapshotMeta& m, const std::uint16_t*
                                      const CommitmentRecord* commitments) noexcept {
   for (std::uint32_t i = 0; i < m.neuron_count; ++i) {
     if (index[i] >= m.neuron_count) {
-      return make_shm_error(Errc::corrupt, "hotkey index entry %u points at uid %u beyond %u neurons", i, index[i],
-                            m.neuron_count);
+      return make_shm_error(Errc::corrupt, "hotkey index entry %u points at uid %u beyond %u neurons", i,
+                            index[i], m.neuron_count);
     }
   }
   for (std::uint32_t i = 0; i < m.commitment_count; ++i) {
@@ -98,9 +98,11 @@ inline ShmStatus check_snapshot_rows(const SnapshotMeta& m, const std::uint16_t*
 inline ShmStatus check_meta_counts(const SnapshotMeta& m, const SnapshotSegmentHeader& h) noexcept {
   if (m.neuron_count > h.neuron_capacity || m.commitment_count > h.commitment_capacity ||
       m.commitment_data_size > h.commitment_data_capacity) {
-    return make_shm_error(Errc::corrupt, "snapshot counts (neurons %u, commitments %u, data %u) exceed capacity "
-                          "(%u, %u, %u)", m.neuron_count, m.commitment_count, m.commitment_data_size,
-                          h.neuron_capacity, h.commitment_capacity, h.commitment_data_capacity);
+    return make_shm_error(Errc::corrupt,
+                          "snapshot counts (neurons %u, commitments %u, data %u) exceed capacity "
+                          "(%u, %u, %u)",
+                          m.neuron_count, m.commitment_count, m.commitment_data_size, h.neuron_capacity,
+                          h.commitment_capacity, h.commitment_data_capacity);
   }
   return {};
 }
@@ -122,7 +124,7 @@ class LiveView {
   std::uint64_t stake(std::size_t uid) const noexcept {
     if (uid >= meta_.neuron_count) return 0;
     return load_relaxed(reinterpret_cast<const std::uint64_t*>(neurons_ + uid * sizeof(NeuronRecord) +
-                                                                offsetof(NeuronRecord, stake)));
+                                                               offsetof(NeuronRecord, stake)));
   }
   bool find(const std::uint8_t* hotkey, NeuronRecord& out) const noexcept {
     std::size_t lo = 0, n = meta_.neuron_count;
@@ -171,7 +173,7 @@ struct ReaderOptions {
 
 struct Freshness {
   std::uint64_t block_number = 0;
-  std::int64_t block_age_ms = 0;           // now (realtime) - block timestamp
+  std::int64_t block_age_ms = 0;  // now (realtime) - block timestamp
   std::uint64_t writer_heartbeat_age_ns = 0;
   std::uint64_t generation = 0;
 };
@@ -192,7 +194,8 @@ class SnapshotReader {
   }
   // Read a segment image in caller memory (tests, fuzzing); it is never reattached. data must be
   // 8-byte aligned.
-  static ShmResult<SnapshotReader> attach(const void* data, std::size_t size, ReaderOptions opts = {}) noexcept {
+  static ShmResult<SnapshotReader> attach(const void* data, std::size_t size,
+                                          ReaderOptions opts = {}) noexcept {
     SnapshotReader r;
     if (ShmStatus s = r.adopt(Mapping::borrow(data, size)); !s) return s.error();
     r.opts_ = opts;
@@ -239,7 +242,8 @@ class SnapshotReader {
       out.index_.resize(m.neuron_count);
       out.commitments_.resize(m.commitment_count);
       out.data_.resize(m.commitment_data_size);
-      atomic_copy_out(out.neurons_.data(), slot + geo_.neurons_offset, std::size_t{m.neuron_count} * sizeof(NeuronRecord));
+      atomic_copy_out(out.neurons_.data(), slot + geo_.neurons_offset,
+                      std::size_t{m.neuron_count} * sizeof(NeuronRecord));
       atomic_copy_out(out.index_.data(), slot + geo_.hotkey_index_offset, std::size_t{m.neuron_count} * 2);
       atomic_copy_out(out.commitments_.data(), slot + geo_.commitments_offset,
                       std::size_t{m.commitment_count} * sizeof(CommitmentRecord));
@@ -252,7 +256,8 @@ class SnapshotReader {
       out.generation_ = geo_.generation;
       return check_snapshot_rows(m, out.index_.data(), out.commitments_.data());
     }
-    return make_shm_error(Errc::busy, "the writer rewrote the snapshot during %u read attempts", opts_.max_attempts);
+    return make_shm_error(Errc::busy, "the writer rewrote the snapshot during %u read attempts",
+                          opts_.max_attempts);
   }
 
   // Zero-copy view of the current slot; check view.valid() after using what you read.
@@ -279,7 +284,8 @@ class SnapshotReader {
       v.index_ = r->slot + geo_.hotkey_index_offset;
       return v;
     }
-    return make_shm_error(Errc::busy, "the writer rewrote the snapshot during %u read attempts", opts_.max_attempts);
+    return make_shm_error(Errc::busy, "the writer rewrote the snapshot during %u read attempts",
+                          opts_.max_attempts);
   }
 
   ShmResult<NeuronRecord> neuron_by_uid(std::uint16_t uid) noexcept {
@@ -319,7 +325,8 @@ class SnapshotReader {
   }
 
   std::uint64_t heartbeat_age_ns() const noexcept {
-    std::uint64_t hb = load_relaxed(&reinterpret_cast<const SnapshotSegmentHeader*>(map_.data())->heartbeat_ns);
+    std::uint64_t hb =
+        load_relaxed(&reinterpret_cast<const SnapshotSegmentHeader*>(map_.data())->heartbeat_ns);
     std::uint64_t now = monotonic_ns();
     return now > hb ? now - hb : 0;
   }
@@ -355,13 +362,15 @@ class SnapshotReader {
       if (e == Errc::no_such_neuron) return make_shm_error(e, "hotkey not registered in the subnet");
       return out;
     }
-    return make_shm_error(Errc::busy, "the writer rewrote the snapshot during %u read attempts", opts_.max_attempts);
+    return make_shm_error(Errc::busy, "the writer rewrote the snapshot during %u read attempts",
+                          opts_.max_attempts);
   }
 
   ShmStatus adopt(Mapping m) noexcept {
     if (m.data() == nullptr || m.size() < sizeof(SnapshotSegmentHeader)) {
-      return make_shm_error(Errc::truncated, "snapshot segment is %zu bytes, smaller than its %zu-byte header",
-                            m.size(), sizeof(SnapshotSegmentHeader));
+      return make_shm_error(Errc::truncated,
+                            "snapshot segment is %zu bytes, smaller than its %zu-byte header", m.size(),
+                            sizeof(SnapshotSegmentHeader));
     }
     if (reinterpret_cast<std::uintptr_t>(m.data()) % 8 != 0) {
       return make_shm_error(Errc::invalid_argument, "segment image must be 8-byte aligned");

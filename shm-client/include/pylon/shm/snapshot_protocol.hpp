@@ -7,9 +7,10 @@
 // current_slot, so a reader only retries if the writer laps it twice during one copy. With
 // slot_count = 1 it is a plain seqlock and every publish collides with in-flight readers.
 // bench_shm measures both with 1024 neurons while a writer thread publishes back to back
-// (BM_CopyUnderWrites, 2-core AMD EPYC): the plain seqlock cost readers ~17 retries per copy, the
-// double buffer ~0.003, for 2x the memory (~2 MiB at 4096 neurons). Readers never block the
-// writer either way, so the daemon uses 2 slots.
+// (BM_CopyUnderWrites, 2-core AMD EPYC): with the plain seqlock readers retried 17-160 times per
+// copy and some copies starved outright (gave up after 100k attempts); with the double buffer
+// ~0.001 retries per copy and no starvation, for 2x the memory (~2 MiB at 4096 neurons). Readers
+// never block the writer either way, so the daemon uses 2 slots.
 #pragma once
 
 #include <cstdint>
@@ -56,7 +57,8 @@ inline SnapshotSegmentHeader snapshot_geometry(std::uint32_t slot_count, std::ui
   return h;
 }
 
-inline unsigned char* slot_base(unsigned char* base, const SnapshotSegmentHeader& h, std::uint32_t i) noexcept {
+inline unsigned char* slot_base(unsigned char* base, const SnapshotSegmentHeader& h,
+                                std::uint32_t i) noexcept {
   return base + h.slots_offset + std::uint64_t{h.slot_size} * i;
 }
 inline const unsigned char* slot_base(const unsigned char* base, const SnapshotSegmentHeader& h,
@@ -68,7 +70,8 @@ inline const std::uint64_t* slot_seq(const unsigned char* slot) noexcept {
 }
 
 // Write a fresh header into zeroed memory of at least h.segment_size bytes and mark it live.
-inline void format_snapshot_segment(unsigned char* base, const SnapshotSegmentHeader& h, std::uint64_t pid) noexcept {
+inline void format_snapshot_segment(unsigned char* base, const SnapshotSegmentHeader& h,
+                                    std::uint64_t pid) noexcept {
   SnapshotSegmentHeader init = h;
   init.state = static_cast<std::uint32_t>(SegmentState::initializing);
   init.current_slot = 0;
@@ -90,7 +93,8 @@ struct SlotImage {
 };
 
 // Writer side (single writer). Preconditions (checked by the daemon): counts within capacities.
-inline void publish_snapshot(unsigned char* base, const SnapshotSegmentHeader& h, const SlotImage& img) noexcept {
+inline void publish_snapshot(unsigned char* base, const SnapshotSegmentHeader& h,
+                             const SlotImage& img) noexcept {
   auto* hdr = reinterpret_cast<SnapshotSegmentHeader*>(base);
   std::uint32_t cur = load_relaxed(&hdr->current_slot);
   std::uint32_t next = (cur + 1) % h.slot_count;

@@ -81,7 +81,8 @@ class WeightProducer {
       return make_shm_error(Errc::invalid_argument, "sequence %llu was never pushed (last %llu)",
                             static_cast<unsigned long long>(seq), static_cast<unsigned long long>(head_));
     }
-    const std::uint64_t deadline = monotonic_ns() + static_cast<std::uint64_t>(timeout.count() > 0 ? timeout.count() : 0);
+    const std::uint64_t deadline =
+        monotonic_ns() + static_cast<std::uint64_t>(timeout.count() > 0 ? timeout.count() : 0);
     long sleep_ns = 1000;
     for (std::uint32_t spins = 0;; ++spins) {
       if (load_acquire(&ctl_->durable) >= seq) return {};
@@ -152,11 +153,13 @@ class WeightProducer {
       p.slot_ = i;
       p.lease_ = mine;
       p.head_ = pos->head;
+      p.durable_cache_ = pos->durable;
       return p;
     }
-    return make_shm_error(saw_corrupt ? Errc::corrupt : Errc::no_free_slot,
-                          saw_corrupt ? "free producer slots have corrupt positions"
-                                      : "all %u producer slots hold live leases", n);
+    return make_shm_error(
+        saw_corrupt ? Errc::corrupt : Errc::no_free_slot,
+        saw_corrupt ? "free producer slots have corrupt positions" : "all %u producer slots hold live leases",
+        n);
   }
 
   void take(WeightProducer& o) noexcept {
@@ -167,6 +170,7 @@ class WeightProducer {
     slot_ = o.slot_;
     lease_ = o.lease_;
     head_ = o.head_;
+    durable_cache_ = o.durable_cache_;
     o.ctl_ = nullptr;
   }
 
@@ -205,14 +209,19 @@ class WeightProducer {
                                 WeightOp op) noexcept {
     if (ctl_ == nullptr) return make_shm_error(Errc::invalid_argument, "producer not open");
     if (!std::isfinite(weight)) return make_shm_error(Errc::invalid_argument, "weight must be finite");
-    if (op != WeightOp::set && op != WeightOp::add) return make_shm_error(Errc::invalid_argument, "unknown op");
+    if (op != WeightOp::set && op != WeightOp::add)
+      return make_shm_error(Errc::invalid_argument, "unknown op");
     if (ShmStatus s = check_live(); !s) return s.error();
     if (ShmStatus s = renew(monotonic_ms(), false); !s) return s.error();
     const std::uint64_t pos = head_;
-    const std::uint64_t durable = load_acquire(&ctl_->durable);
-    if (durable > pos) return make_shm_error(Errc::corrupt, "durable position beyond head");
-    if (pos - durable >= geo_.ring_capacity) {
-      return make_shm_error(Errc::full, "queue full: %u entries not yet durable", geo_.ring_capacity);
+    // The daemon's durable line is only re-read when the cached value says full: fewer coherence
+    // misses per push. The cached value came from an acquire load, so the cells it frees are safe.
+    if (pos - durable_cache_ >= geo_.ring_capacity) {
+      durable_cache_ = load_acquire(&ctl_->durable);
+      if (durable_cache_ > pos) return make_shm_error(Errc::corrupt, "durable position beyond head");
+      if (pos - durable_cache_ >= geo_.ring_capacity) {
+        return make_shm_error(Errc::full, "queue full: %u entries not yet durable", geo_.ring_capacity);
+      }
     }
     WeightEntry& e = ring_[pos & (geo_.ring_capacity - 1)];
     e.weight = weight;
@@ -244,6 +253,7 @@ class WeightProducer {
   std::uint32_t slot_ = 0;
   std::uint64_t lease_ = 0;
   std::uint64_t head_ = 0;
+  std::uint64_t durable_cache_ = 0;
 };
 
 }  // namespace pylon::shm
