@@ -54,8 +54,8 @@ inline void run_snapshot_stress(const char* name, std::uint32_t base_neurons, st
       ShmResult<SnapshotReader> reader = SnapshotReader::open(name);
       if (!reader) ::_exit(2);
       Snapshot s;
-      std::uint64_t last = 0;
-      while (rep->writer_done.load() == 0) {
+      std::uint64_t last = 0, ok_reads = 0;
+      while (rep->writer_done.load() == 0 || ok_reads == 0) {  // at least one read, even if starved
         ShmStatus st = reader->copy(s);
         if (!st) {
           if (st.code() != Errc::busy) rep->errors[r]++;
@@ -64,6 +64,7 @@ inline void run_snapshot_stress(const char* name, std::uint32_t base_neurons, st
         if (!check_snapshot(s, base_neurons).empty() || s.block_number() < last) rep->torn[r]++;
         last = s.block_number();
         rep->copies[r]++;
+        ok_reads++;
         if (r == 2) {  // this one also reads in place
           ShmResult<LiveView> v = reader->view();
           if (v) {
