@@ -96,11 +96,15 @@ Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid,
   } else {
     missing.push_back("commitments");
   }
+  if (options.timestamp) {
+    PYLON_ASSIGN(s.timestamp_ms, chain.timestamp(at));
+  } else {
+    missing.push_back("timestamp");
+  }
   if (!missing.empty()) {
     s.unavailable_reason = "not read from this source:";
     for (const auto& m : missing) s.unavailable_reason += " " + m;
   }
-  PYLON_ASSIGN(s.timestamp_ms, chain.timestamp(at));
   s.built_at = std::chrono::steady_clock::now();
   return s;
 }

@@ -23,7 +23,7 @@ struct Snapshot {
   std::uint16_t netuid = 0;
   std::uint64_t block = 0;
   chain::Hash block_hash{};
-  std::uint64_t timestamp_ms = 0;  // the block's Timestamp.Now
+  std::uint64_t timestamp_ms = 0;  // the block's Timestamp.Now (0 when not read)
   std::uint32_t spec_version = 0;
   std::vector<codec::views::NeuronLite> neurons;
   // nullopt when this source cannot give them (e.g. replayed recordings without them); the
@@ -39,9 +39,12 @@ struct Snapshot {
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
 
+// What to read besides the neurons. A source that cannot give a part (recorded traffic without
+// it) turns it off; the snapshot then says so in unavailable_reason rather than inventing it.
 struct BuildOptions {
   bool hyperparams = true;
   bool commitments = true;
+  bool timestamp = true;
 };
 
 // Reads everything for `netuid` at `at` with the metadata of that block's runtime.
