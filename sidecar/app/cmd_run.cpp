@@ -1,6 +1,7 @@
 // `pylon run`: the daemon. Reads the configuration (environment and ./.env), loads the validator's
 // hotkey, connects to the chain endpoints, follows finalized blocks into snapshots of the subnet,
 // and runs until SIGTERM or SIGINT, when it drains and exits cleanly.
+#include <grp.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -12,6 +13,8 @@
 #include "config/config.hpp"
 #include "follower/follower.hpp"
 #include "keys/wallet.hpp"
+#include "shm/from_snapshot.hpp"
+#include "shm/snapshot_writer.hpp"
 
 extern char** environ;
 
@@ -88,6 +91,25 @@ int run(std::span<char* const> args) {
   pylon::chain::ChainClient chain(**rpc, archive.get(), {cfg->archive_cutoff});
   pylon::follower::SnapshotStore store(cfg->snapshot_keep);
 
+  // The shared-memory snapshot segment co-located validators map read-only.
+  pylon::shm::SnapshotWriterConfig wc;
+  wc.name = cfg->shm_name;
+  wc.netuid = cfg->netuid;
+  if (cfg->shm_group) {
+    const struct group* g = ::getgrnam(cfg->shm_group->c_str());
+    if (!g) {
+      log::error("shm", "PYLON_SHM_GROUP names no group on this machine", {{"group", *cfg->shm_group}});
+      return 2;
+    }
+    wc.group = g->gr_gid;
+  }
+  auto writer = pylon::shm::SnapshotWriter::create(wc);
+  if (!writer.ok()) {
+    log::error("shm", "cannot create the snapshot segment", {{"error", writer.error().message}});
+    return 2;
+  }
+  log::info("shm", "snapshot segment ready", {{"name", "/dev/shm/" + (*writer)->name()}});
+
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
   log::info("pylon", "starting", {{"netuid", std::to_string(cfg->netuid)}, {"endpoints", std::to_string(cfg->chain_urls.size())}});
@@ -108,9 +130,22 @@ int run(std::span<char* const> args) {
     log::warn("follower", "cannot subscribe to finalized heads yet", {{"error", started.error().message}});
     for (int i = 0; i < 20 && !g_stop; ++i) ::usleep(100'000);
   }
-  while (!g_stop) ::usleep(100'000);
+  // Main loop: publish each new snapshot into shared memory, keep the writer's heartbeat fresh.
+  std::uint64_t shm_seen = 0;
+  for (int tick = 0; !g_stop; ++tick) {
+    ::usleep(100'000);
+    const std::uint64_t published = store.published_count();
+    if (published != shm_seen) {
+      shm_seen = published;
+      auto data = pylon::shm::to_snapshot_data(*store.latest());
+      auto st = data.ok() ? (*writer)->publish(*data) : pylon::Status(data.error());
+      if (!st.ok()) log::error("shm", "snapshot not published to shared memory", {{"error", st.error().message}});
+    }
+    if (tick % 10 == 0) (*writer)->heartbeat();
+  }
   log::info("pylon", "stopping: draining");
   follower.stop();
+  (*writer)->close();
   log::info("pylon", "stopped", {{"snapshots", std::to_string(store.published_count())}});
   return 0;
 }

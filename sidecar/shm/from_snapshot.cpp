@@ -1,0 +1,106 @@
+#include "shm/from_snapshot.hpp"
+
+#include <algorithm>
+
+namespace pylon::shm {
+namespace {
+
+void fill_hyperparams(const codec::views::Record& r, Hyperparams& h) {
+  auto u64 = [&](const char* name) { return r.u64(name).value_or(0); };
+  auto u16 = [&](const char* name) { return static_cast<std::uint16_t>(std::min<std::uint64_t>(u64(name), UINT16_MAX)); };
+  auto flag = [&](const char* name) { return static_cast<std::uint8_t>(r.flag(name).value_or(false) ? 1 : 0); };
+  h.min_difficulty = u64("min_difficulty");
+  h.max_difficulty = u64("max_difficulty");
+  h.weights_version = u64("weights_version");
+  h.weights_rate_limit = u64("weights_rate_limit");
+  h.min_burn = u64("min_burn");
+  h.max_burn = u64("max_burn");
+  h.bonds_moving_avg = u64("bonds_moving_avg");
+  h.serving_rate_limit = u64("serving_rate_limit");
+  h.adjustment_alpha = u64("adjustment_alpha");
+  h.difficulty = u64("difficulty");
+  h.commit_reveal_period = u64("commit_reveal_period");
+  h.rho = u16("rho");
+  h.kappa = u16("kappa");
+  h.immunity_period = u16("immunity_period");
+  h.min_allowed_weights = u16("min_allowed_weights");
+  h.max_weights_limit = u16("max_weights_limit");
+  h.tempo = u16("tempo");
+  h.adjustment_interval = u16("adjustment_interval");
+  h.activity_cutoff = u16("activity_cutoff");
+  h.target_regs_per_interval = u16("target_regs_per_interval");
+  h.max_regs_per_block = u16("max_regs_per_block");
+  h.max_validators = u16("max_validators");
+  h.alpha_high = u16("alpha_high");
+  h.alpha_low = u16("alpha_low");
+  h.registration_allowed = flag("registration_allowed");
+  h.commit_reveal_weights_enabled = flag("commit_reveal_weights_enabled");
+  h.liquid_alpha_enabled = flag("liquid_alpha_enabled");
+}
+
+AxonData axon_of(const codec::views::AxonInfo& a) {
+  AxonData out;
+  out.port = a.port;
+  out.protocol = a.protocol;
+  out.version = a.version;
+  if (a.ip_type == 4) {
+    out.ip_type = IpType::v4;
+    for (int i = 0; i < 4; ++i) out.ip[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(a.ip >> (8 * (3 - i)));
+  } else if (a.ip_type == 6) {
+    out.ip_type = IpType::v6;
+    for (int i = 0; i < 16; ++i) out.ip[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(a.ip >> (8 * (15 - i)));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<SnapshotData> to_snapshot_data(const follower::Snapshot& s) {
+  SnapshotData d;
+  d.block_number = s.block;
+  d.block_hash = s.block_hash;
+  d.timestamp_ms = s.timestamp_ms;
+  if (s.hyperparams) fill_hyperparams(*s.hyperparams, d.hyperparams);
+  std::vector<const codec::views::NeuronLite*> by_uid(s.neurons.size(), nullptr);
+  for (const auto& n : s.neurons) {
+    if (n.uid >= by_uid.size() || by_uid[n.uid])
+      return make_error("snapshot #" + std::to_string(s.block) + ": uids are not 0.." + std::to_string(s.neurons.size() - 1));
+    by_uid[n.uid] = &n;
+  }
+  d.neurons.reserve(by_uid.size());
+  for (const auto* n : by_uid) {
+    NeuronData r;
+    r.hotkey = n->hotkey;
+    r.coldkey = n->coldkey;
+    r.uid = n->uid;
+    r.stake = n->total_stake();
+    r.rank = n->rank;
+    r.trust = n->trust;
+    r.validator_trust = n->validator_trust;
+    r.consensus = n->consensus;
+    r.incentive = n->incentive;
+    r.dividends = n->dividends;
+    r.emission = n->emission;
+    r.validator_permit = n->validator_permit;
+    r.last_update = n->last_update;
+    r.active = n->active;
+    r.pruning_score = n->pruning_score;
+    r.axon = axon_of(n->axon);
+    d.neurons.push_back(r);
+  }
+  if (s.commitments) {
+    for (const auto& c : *s.commitments) {
+      CommitmentData cd;
+      cd.hotkey = c.hotkey;
+      cd.block = c.commitment.block;
+      cd.data = c.commitment.concatenated();
+      if (cd.data.size() > kMaxCommitmentBytes)
+        return make_error("commitment of " + codec::ss58_encode(c.hotkey) + " holds " + std::to_string(cd.data.size()) +
+                          " bytes, more than the segment's " + std::to_string(kMaxCommitmentBytes));
+      d.commitments.push_back(std::move(cd));
+    }
+  }
+  return d;
+}
+
+}  // namespace pylon::shm

@@ -1,0 +1,15 @@
+// The follower's snapshot in the shared-memory segment's terms: rows by uid, total stake per
+// neuron, axon addresses as bytes, hyperparameters by name into the fixed struct, commitments as
+// their concatenated bytes.
+#pragma once
+
+#include "follower/snapshot.hpp"
+#include "shm/snapshot_data.hpp"
+
+namespace pylon::shm {
+
+// Fails when uids are not 0..n-1 (the segment's row i is uid i) or a commitment is larger than
+// the segment allows.
+Result<SnapshotData> to_snapshot_data(const follower::Snapshot& s);
+
+}  // namespace pylon::shm
