@@ -1,0 +1,113 @@
+// The follower against a node that misbehaves: connections dropped, answers stalled, frames
+// garbled. Each fault must end in a clear reason on the store, the last good snapshot kept and
+// marked stale, no crash, and a new snapshot once the node behaves again. New blocks after the
+// recorded one are the replay server's synthetic blocks (same recorded state, new number/hash).
+#include "replay_test_support.hpp"
+
+namespace pylon::replay {
+namespace {
+
+using namespace testing;
+
+struct FollowerRig {
+  FollowerRig() {
+    server = start_server();
+    if (!server) return;
+    client = std::make_unique<ClientStack>(server->url());
+    follower = std::make_unique<follower::Follower>(*client->chain, *client->rpc, store, follower_options(),
+                                                    follower::LogFn{});
+  }
+  ~FollowerRig() {
+    if (follower) follower->stop();
+  }
+  // Starts and waits for the recorded block's snapshot.
+  follower::SnapshotPtr first() {
+    if (!follower || !follower->start().ok()) return nullptr;
+    if (!wait_until([&] { return store.published_count() >= 1; }, 20s)) return nullptr;
+    return store.latest();
+  }
+  // After the fault clears: the follower publishes `block` and is no longer stale.
+  void expect_recovers_to(std::uint64_t block) {
+    EXPECT_TRUE(wait_until(
+        [&] {
+          auto l = store.latest();
+          return l && l->block == block && !store.staleness().stale;
+        },
+        20s))
+        << "still stale: " << store.staleness().reason;
+    auto l = store.latest();
+    ASSERT_TRUE(l);
+    EXPECT_EQ(l->neurons.size(), 1024u);
+    EXPECT_EQ(l->spec_version, 343u);
+  }
+  std::unique_ptr<ReplayServer> server;
+  std::unique_ptr<ClientStack> client;
+  follower::SnapshotStore store;
+  std::unique_ptr<follower::Follower> follower;
+};
+
+TEST(ReplayFaults, DroppedConnectionsKeepTheLastSnapshotStaleThenRecover) {
+  PYLON_REPLAY_REQUIRE_SHARED();
+  FollowerRig rig;
+  auto good = rig.first();
+  ASSERT_TRUE(good) << rig.store.staleness().reason;
+
+  rig.server->set_fault(Fault::kDrop);
+  ASSERT_TRUE(wait_until([&] { return rig.store.staleness().stale; }, 10s));
+  EXPECT_TRUE(contains(rig.store.staleness().reason, "no connection to the chain"))
+      << rig.store.staleness().reason;
+  EXPECT_EQ(rig.store.latest(), good);
+  // A direct read says what went wrong too.
+  auto r = rig.client->chain->finalized_head();
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(contains(r.error().message, "chain_getFinalizedHead")) << r.error().message;
+  EXPECT_EQ(rig.store.latest(), good);
+
+  const std::uint64_t next = rig.server->advance_head();  // made while nobody is connected
+  rig.server->set_fault(Fault::kNone);
+  rig.expect_recovers_to(next);
+  EXPECT_EQ(rig.store.at_block(good->block), good);
+}
+
+TEST(ReplayFaults, StalledNodeTimesOutClearlyThenRecovers) {
+  PYLON_REPLAY_REQUIRE_SHARED();
+  FollowerRig rig;
+  auto good = rig.first();
+  ASSERT_TRUE(good) << rig.store.staleness().reason;
+
+  rig.server->set_fault(Fault::kStall);
+  const std::uint64_t next = rig.server->advance_head();  // the notification goes out, answers do not
+  ASSERT_TRUE(wait_until([&] { return rig.store.staleness().stale; }, 10s));
+  const std::string reason = rig.store.staleness().reason;
+  EXPECT_TRUE(contains(reason, "chain_getBlockHash")) << reason;
+  EXPECT_TRUE(contains(reason, "no response within")) << reason;
+  EXPECT_EQ(rig.store.latest(), good);
+
+  rig.server->set_fault(Fault::kNone);
+  rig.expect_recovers_to(next);
+}
+
+TEST(ReplayFaults, GarbledFramesAreProtocolErrorsThenRecover) {
+  PYLON_REPLAY_REQUIRE_SHARED();
+  FollowerRig rig;
+  auto good = rig.first();
+  ASSERT_TRUE(good) << rig.store.staleness().reason;
+
+  rig.server->set_fault(Fault::kGarble);
+  const std::uint64_t next = rig.server->advance_head();
+  ASSERT_TRUE(wait_until([&] { return rig.store.staleness().stale; }, 10s));
+  const std::string reason = rig.store.staleness().reason;
+  EXPECT_TRUE(contains(reason, "invalid JSON-RPC message") || contains(reason, "no connection to the chain"))
+      << reason;
+  EXPECT_EQ(rig.store.latest(), good);
+  EXPECT_EQ(rig.store.latest()->block, good->block);
+
+  rig.server->set_fault(Fault::kNone);
+  rig.expect_recovers_to(next);
+  // The subscription came back with the connection: the next block is followed too.
+  const std::uint64_t after = rig.server->advance_head();
+  rig.expect_recovers_to(after);
+}
+
+}  // namespace
+}  // namespace pylon::replay

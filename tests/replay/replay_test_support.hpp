@@ -1,0 +1,82 @@
+// What the replay tests share: the shared folder (skip without it), a client stack against a
+// ReplayServer, and waiting for a condition with a deadline.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "chain/chain_client.hpp"
+#include "follower/follower.hpp"
+#include "net/rpc_client.hpp"
+#include "replay_server.hpp"
+
+namespace pylon::replay::testing {
+
+using namespace std::chrono_literals;
+
+inline std::string shared_dir() {
+  return find_shared_dir(PYLON_SHARED_DIR_DEFAULT);
+}
+
+#define PYLON_REPLAY_REQUIRE_SHARED()                                                                      \
+  if (::pylon::replay::testing::shared_dir().empty())                                                      \
+  GTEST_SKIP() << "shared reference files (chain/finney-recordings.json, finney-metadata-v15) not found: " \
+                  "set PYLON_SHARED_DIR to the shared folder"
+
+inline bool contains(std::string_view hay, std::string_view needle) {
+  return hay.find(needle) != std::string_view::npos;
+}
+
+template <class Pred>
+bool wait_until(Pred pred, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return pred();
+}
+
+// NetContext + RpcClient + ChainClient against one server, with short timeouts so faults show
+// within a test's time.
+struct ClientStack {
+  explicit ClientStack(const std::string& url, std::chrono::milliseconds request_timeout = 2000ms) {
+    net::RpcClientOptions o;
+    o.endpoints = {url};
+    o.request_timeout = request_timeout;
+    o.connect_timeout = 1000ms;
+    o.backoff = {20ms, 200ms, 2.0, 0.5};
+    auto c = net::RpcClient::create(net, std::move(o));
+    EXPECT_TRUE(c.ok()) << c.error().message;
+    if (!c.ok()) return;
+    rpc = std::move(c).value();
+    chain = std::make_unique<chain::ChainClient>(*rpc);
+  }
+  ~ClientStack() {
+    chain.reset();
+    rpc.reset();
+  }
+  net::NetContext net;
+  std::unique_ptr<net::RpcClient> rpc;
+  std::unique_ptr<chain::ChainClient> chain;
+};
+
+inline follower::FollowerOptions follower_options() {
+  follower::FollowerOptions o;
+  o.netuid = 1;
+  o.build = {.hyperparams = false, .commitments = false, .timestamp = false};
+  o.retry_after = 100ms;
+  o.stale_after = 1000ms;
+  return o;
+}
+
+inline std::unique_ptr<ReplayServer> start_server(const std::string& scenario = "metagraph") {
+  auto s = ReplayServer::start({shared_dir(), scenario});
+  EXPECT_TRUE(s.ok()) << s.error().message;
+  return s.ok() ? std::move(s).value() : nullptr;
+}
+
+}  // namespace pylon::replay::testing
