@@ -119,16 +119,25 @@ Result<ExtensionBytes> encode_extensions(const codec::Metadata& md, const TxPara
   return ExtensionBytes{extra.take(), implicit.take()};
 }
 
-Result<Bytes> signing_payload(const codec::Metadata& md, ByteSpan call, const TxParams& p) {
-  PYLON_ASSIGN(ExtensionBytes ext, encode_extensions(md, p));
+namespace {
+
+// call ++ extra ++ implicit, replaced by its blake2-256 when longer than 256 bytes.
+Bytes payload_of(ByteSpan call, const ExtensionBytes& ext) {
   Bytes payload(call.begin(), call.end());
   payload.insert(payload.end(), ext.extra.begin(), ext.extra.end());
   payload.insert(payload.end(), ext.implicit.begin(), ext.implicit.end());
   if (payload.size() > 256) {
     const auto h = keys::blake2b_256(payload);
-    return Bytes(h.begin(), h.end());
+    payload.assign(h.begin(), h.end());
   }
   return payload;
+}
+
+}  // namespace
+
+Result<Bytes> signing_payload(const codec::Metadata& md, ByteSpan call, const TxParams& p) {
+  PYLON_ASSIGN(ExtensionBytes ext, encode_extensions(md, p));
+  return payload_of(call, ext);
 }
 
 Result<SignedExtrinsic> build_signed(const codec::Metadata& md, ByteSpan call, const keys::Keypair& signer,
@@ -148,14 +157,7 @@ Result<SignedExtrinsic> build_signed(const codec::Metadata& md, ByteSpan call, c
   if (!sr) return make_error("extrinsic signature type " + reg.display_name(*md.extrinsic.signature) + " has no Sr25519 variant");
 
   PYLON_ASSIGN(ExtensionBytes ext, encode_extensions(md, p));
-  Bytes payload(call.begin(), call.end());
-  payload.insert(payload.end(), ext.extra.begin(), ext.extra.end());
-  payload.insert(payload.end(), ext.implicit.begin(), ext.implicit.end());
-  if (payload.size() > 256) {
-    const auto h = keys::blake2b_256(payload);
-    payload.assign(h.begin(), h.end());
-  }
-  const keys::Signature signature = keys::sign(signer, payload);
+  const keys::Signature signature = keys::sign(signer, payload_of(call, ext));
 
   codec::ScaleWriter body;
   body.u8(0x80 | 4);  // signed, format version 4

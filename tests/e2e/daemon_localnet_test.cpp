@@ -10,6 +10,7 @@
 
 #include "chain/chain_client.hpp"
 #include "follower/snapshot.hpp"
+#include "e2e_support.hpp"
 #include "localnet_env.hpp"
 #include "pylon/shm/client.hpp"
 #include "test_support.hpp"
@@ -17,17 +18,9 @@
 namespace pylon {
 namespace {
 
-namespace fs = std::filesystem;
+using test::eventually;
 
-template <class F>
-bool eventually(F&& f, std::chrono::seconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return f();
-}
+namespace fs = std::filesystem;
 
 TEST(DaemonLocalnet, PublishesTheChainsMetagraphIntoSharedMemoryAndStopsCleanly) {
   PYLON_REQUIRE_LOCALNET();

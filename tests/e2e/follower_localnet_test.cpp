@@ -7,11 +7,14 @@
 
 #include "chain/chain_client.hpp"
 #include "follower/follower.hpp"
+#include "e2e_support.hpp"
 #include "localnet_env.hpp"
 #include "test_support.hpp"
 
 namespace pylon::follower {
 namespace {
+
+using test::eventually;
 
 struct Conn {
   net::NetContext net;
@@ -32,16 +35,6 @@ std::unique_ptr<Conn> connect() {
   if (!c->rpc->wait_connected(std::chrono::seconds(20)).ok()) return nullptr;
   c->chain = std::make_unique<chain::ChainClient>(*c->rpc);
   return c;
-}
-
-template <class F>
-bool eventually(F&& f, std::chrono::seconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return f();
 }
 
 TEST(FollowerLocalnet, SnapshotAtABlockEqualsTheOracleDecode) {

@@ -22,14 +22,8 @@ Result<ColumnsView> ColumnsView::resolve_type(std::shared_ptr<const Metadata> md
   const TypeRegistry& reg = md->types;
   ColumnsView v;
   v.type_name_ = reg.display_name(type);
-  if (reg[type].special == Special::Option) {
-    v.optional_ = true;
-    type = reg[type].variants[1].fields[0].type;
-  }
-  const TypeDef& t = reg[type];
-  if (t.kind != TypeKind::Composite || t.fields.empty() || t.fields[0].name.empty())
-    return make_error(v.type_name_ + " is not a struct with named fields");
-  for (const auto& f : t.fields) {
+  PYLON_ASSIGN(const TypeDef* t, named_struct(reg, type, v.optional_, v.type_name_));
+  for (const auto& f : t->fields) {
     Field out{f.name, f.type, false, Column::Kind::Other, {}};
     if (reg[out.type].special == Special::Option) {
       out.optional = true;
@@ -75,22 +69,10 @@ Status ColumnsView::read_field(const Field& f, ScaleReader& r, Column& out) cons
   }
   out.kind = f.kind;
   switch (f.kind) {
-    case Column::Kind::Scalar:
-      if (f.shape.width == 0) {
-        out.scalar.kind = Scalar::Kind::Bool;
-        PYLON_ASSIGN(out.scalar.flag, r.boolean());
-      } else if (f.shape.is_signed) {
-        PYLON_ASSIGN(ByteSpan b, r.bytes(f.shape.width));
-        std::uint64_t raw = 0;
-        for (std::size_t i = f.shape.width; i-- > 0;) raw = raw << 8 | b[i];
-        const unsigned shift = 64 - 8 * f.shape.width;
-        out.scalar.kind = Scalar::Kind::Int;
-        out.scalar.sint = static_cast<std::int64_t>(raw << shift) >> shift;
-      } else {
-        out.scalar.kind = Scalar::Kind::UInt;
-        PYLON_ASSIGN(out.scalar.uint, read_uint(f.shape, r));
-      }
-      return {};
+    case Column::Kind::Scalar: {
+      const auto kind = f.shape.width == 0 ? Scalar::Kind::Bool : f.shape.is_signed ? Scalar::Kind::Int : Scalar::Kind::UInt;
+      return read_scalar(kind, f.shape, r, out.scalar);
+    }
     case Column::Kind::List: {
       PYLON_ASSIGN(std::size_t n, r.length(f.shape.width == 0 ? 1 : (f.shape.compact ? 1 : f.shape.width)));
       out.list.resize(n);
@@ -124,12 +106,8 @@ Status ColumnsView::read_field(const Field& f, ScaleReader& r, Column& out) cons
 Result<std::optional<Columns>> ColumnsView::decode(ByteSpan bytes) const {
   ScaleReader r(bytes);
   if (optional_) {
-    PYLON_ASSIGN(std::uint8_t tag, r.u8());
-    if (tag > 1) return make_error("at byte 0: Option tag " + std::to_string(tag) + " is not 0 or 1 (" + type_name_ + ")");
-    if (tag == 0) {
-      if (!r.at_end()) return r.error("bytes left after None");
-      return std::optional<Columns>{};
-    }
+    PYLON_ASSIGN(bool some, read_some(r, type_name_));
+    if (!some) return std::optional<Columns>{};
   }
   Columns out;
   out.columns.resize(fields_.size());

@@ -26,25 +26,11 @@ Result<RecordView> RecordView::resolve_type(std::shared_ptr<const Metadata> md, 
   const TypeRegistry& reg = md->types;
   RecordView v;
   v.type_name_ = reg.display_name(type);
-  if (reg[type].special == Special::Option) {
-    v.optional_ = true;
-    type = reg[type].variants[1].fields[0].type;
-  }
-  const TypeDef& t = reg[type];
-  if (t.kind != TypeKind::Composite || t.fields.empty() || t.fields[0].name.empty())
-    return make_error(v.type_name_ + " is not a struct with named fields");
-  for (const auto& f : t.fields) {
-    Field out{f.name, Scalar::Kind::UInt, {}};
-    if (is_bool(reg, f.type)) {
-      out.kind = Scalar::Kind::Bool;
-    } else if (auto s = int_shape(reg, f.type)) {
-      out.shape = *s;
-      out.kind = s->is_signed ? Scalar::Kind::Int : Scalar::Kind::UInt;
-      if (s->is_signed && s->width > 8) return make_error(v.type_name_ + "." + f.name + " is a signed integer wider than 64 bits");
-    } else {
-      return make_error(v.type_name_ + "." + f.name + " (" + reg.display_name(f.type) + ") is not a scalar");
-    }
-    v.fields_.push_back(std::move(out));
+  PYLON_ASSIGN(const TypeDef* t, named_struct(reg, type, v.optional_, v.type_name_));
+  for (const auto& f : t->fields) {
+    auto shape = scalar_shape(reg, f.type);
+    if (!shape) return make_error(v.type_name_ + "." + f.name + " (" + reg.display_name(f.type) + ") is not a scalar");
+    v.fields_.push_back(Field{f.name, shape->first, shape->second});
   }
   v.md_ = std::move(md);
   return v;
@@ -60,34 +46,15 @@ Result<RecordView> RecordView::resolve_api(std::shared_ptr<const Metadata> md, s
 Result<std::optional<Record>> RecordView::decode(ByteSpan bytes) const {
   ScaleReader r(bytes);
   if (optional_) {
-    PYLON_ASSIGN(std::uint8_t tag, r.u8());
-    if (tag > 1) return make_error("at byte 0: Option tag " + std::to_string(tag) + " is not 0 or 1 (" + type_name_ + ")");
-    if (tag == 0) {
-      if (!r.at_end()) return r.error("bytes left after None");
-      return std::optional<Record>{};
-    }
+    PYLON_ASSIGN(bool some, read_some(r, type_name_));
+    if (!some) return std::optional<Record>{};
   }
   Record rec;
   rec.fields.reserve(fields_.size());
   for (const auto& f : fields_) {
     Scalar s;
-    s.kind = f.kind;
-    if (f.kind == Scalar::Kind::Bool) {
-      auto b = r.boolean();
-      if (!b.ok()) return make_error(b.error().message + " (in " + type_name_ + "." + f.name + ")");
-      s.flag = *b;
-    } else if (f.kind == Scalar::Kind::Int) {
-      auto b = r.bytes(f.shape.width);
-      if (!b.ok()) return make_error(b.error().message + " (in " + type_name_ + "." + f.name + ")");
-      std::uint64_t raw = 0;
-      for (std::size_t i = f.shape.width; i-- > 0;) raw = raw << 8 | (*b)[i];
-      const unsigned shift = 64 - 8 * f.shape.width;
-      s.sint = static_cast<std::int64_t>(raw << shift) >> shift;  // sign-extend
-    } else {
-      auto u = read_uint(f.shape, r);
-      if (!u.ok()) return make_error(u.error().message + " (in " + type_name_ + "." + f.name + ")");
-      s.uint = *u;
-    }
+    auto st = read_scalar(f.kind, f.shape, r, s);
+    if (!st.ok()) return make_error(st.error().message + " (in " + type_name_ + "." + f.name + ")");
     rec.fields.emplace_back(f.name, s);
   }
   if (!r.at_end()) return r.error(std::to_string(r.remaining()) + " bytes left after " + type_name_);

@@ -12,13 +12,6 @@
 
 namespace pylon::codec::views {
 
-struct Scalar {
-  enum class Kind : std::uint8_t { UInt, Int, Bool } kind = Kind::UInt;
-  u128 uint = 0;
-  std::int64_t sint = 0;
-  bool flag = false;
-};
-
 struct Record {
   std::vector<std::pair<std::string, Scalar>> fields;
 

@@ -51,4 +51,43 @@ bool is_account(const TypeRegistry& reg, TypeId id) {
   return u.special == Special::AccountId32 || (u.special == Special::ByteArray && u.len == 32);
 }
 
+std::optional<std::pair<Scalar::Kind, IntShape>> scalar_shape(const TypeRegistry& reg, TypeId id) {
+  if (is_bool(reg, id)) return std::pair{Scalar::Kind::Bool, IntShape{}};
+  auto s = int_shape(reg, id);
+  if (!s || (s->is_signed && s->width > 8)) return std::nullopt;
+  return std::pair{s->is_signed ? Scalar::Kind::Int : Scalar::Kind::UInt, *s};
+}
+
+Status read_scalar(Scalar::Kind kind, const IntShape& shape, ScaleReader& r, Scalar& out) {
+  out.kind = kind;
+  if (kind == Scalar::Kind::Bool) {
+    PYLON_ASSIGN(out.flag, r.boolean());
+  } else if (kind == Scalar::Kind::Int) {
+    PYLON_ASSIGN(ByteSpan b, r.bytes(shape.width));
+    std::uint64_t raw = 0;
+    for (std::size_t i = shape.width; i-- > 0;) raw = raw << 8 | b[i];
+    const unsigned shift = 64 - 8 * shape.width;
+    out.sint = static_cast<std::int64_t>(raw << shift) >> shift;  // sign-extend
+  } else {
+    PYLON_ASSIGN(out.uint, read_uint(shape, r));
+  }
+  return {};
+}
+
+Result<const TypeDef*> named_struct(const TypeRegistry& reg, TypeId type, bool& optional, const std::string& name) {
+  optional = reg[type].special == Special::Option;
+  if (optional) type = reg[type].variants[1].fields[0].type;
+  const TypeDef& t = reg[type];
+  if (t.kind != TypeKind::Composite || t.fields.empty() || t.fields[0].name.empty())
+    return make_error(name + " is not a struct with named fields");
+  return &t;
+}
+
+Result<bool> read_some(ScaleReader& r, const std::string& type_name) {
+  PYLON_ASSIGN(std::uint8_t tag, r.u8());
+  if (tag > 1) return make_error("at byte 0: Option tag " + std::to_string(tag) + " is not 0 or 1 (" + type_name + ")");
+  if (tag == 0 && !r.at_end()) return r.error("bytes left after None");
+  return tag == 1;
+}
+
 }  // namespace pylon::codec::views

@@ -41,6 +41,24 @@ inline Result<u128> read_uint(const IntShape& s, ScaleReader& r) {
   }
 }
 
+// One scalar value of a struct field: an unsigned or signed integer, or a bool.
+struct Scalar {
+  enum class Kind : std::uint8_t { UInt, Int, Bool } kind = Kind::UInt;
+  u128 uint = 0;
+  std::int64_t sint = 0;
+  bool flag = false;
+};
+
+// The kind a field's type reads as, with its integer shape; nullopt when it is not a scalar
+// (or a signed integer wider than 64 bits).
+std::optional<std::pair<Scalar::Kind, IntShape>> scalar_shape(const TypeRegistry& reg, TypeId id);
+Status read_scalar(Scalar::Kind kind, const IntShape& shape, ScaleReader& r, Scalar& out);
+
+// `type` is a struct with named fields or an Option of one: sets `optional`, returns the struct.
+Result<const TypeDef*> named_struct(const TypeRegistry& reg, TypeId type, bool& optional, const std::string& name);
+// Reads the Option tag of an optional answer: false for None (which must end the bytes).
+Result<bool> read_some(ScaleReader& r, const std::string& type_name);
+
 inline Result<AccountId> read_account(ScaleReader& r) {
   PYLON_ASSIGN(ByteSpan b, r.bytes(32));
   AccountId a;
