@@ -62,6 +62,11 @@ std::string hex_number(std::uint64_t n) {
   return "0x" + s;
 }
 
+}  // namespace
+
+// One client connection (named, not anonymous: ReplayServer::Impl holds it).
+namespace detail {
+
 struct Session {
   Session(tcp::socket socket, asio::io_context& io) : ws(std::move(socket)), wake(io) {}
   beast::websocket::stream<beast::tcp_stream> ws;
@@ -83,7 +88,9 @@ struct Session {
   }
 };
 
-}  // namespace
+}  // namespace detail
+
+using detail::Session;
 
 struct ReplayServer::Impl {
   asio::io_context io{1};
@@ -354,6 +361,10 @@ struct ReplayServer::Impl {
         socket.close(ignored);
         continue;
       }
+      // Small frames (notifications, short answers) go out at once: without TCP_NODELAY, Nagle's
+      // algorithm against the client's delayed ACKs added ~40 ms to every followed block here.
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
       auto s = std::make_shared<Session>(std::move(socket), io);
       std::erase_if(sessions, [](const auto& w) { return w.expired(); });
       sessions.push_back(s);
