@@ -52,7 +52,11 @@ void Follower::on_head(std::string_view json) {
   for (std::uint8_t b : *bytes) n = n << 8 | b;
   {
     std::lock_guard lock(mu_);
-    if (have_head_ && n <= newest_) return;
+    if (have_head_ && n == newest_) return;
+    // Finalized heads only move forward on one chain; a lower one means the node is on another
+    // history now (a restarted dev chain, a resynced node): follow it rather than wait for it to
+    // pass the old number.
+    if (have_head_ && n < newest_) rewound_ = true;
     newest_ = n;
     have_head_ = true;
   }
@@ -84,9 +88,14 @@ void Follower::run() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
     const bool woke = cv_.wait_for(lock, options_.stale_after, [&] {
-      return stopping_ || (have_head_ && (!have_done || newest_ > done));
+      return stopping_ || rewound_ || (have_head_ && (!have_done || newest_ > done));
     });
     if (stopping_) break;
+    if (rewound_) {
+      rewound_ = false;
+      have_done = false;
+      if (log_) log_("warn", "the node's finalized head went back to #" + std::to_string(newest_) + "; following it");
+    }
     if (!woke) {  // nothing new for stale_after: say why readers see an old snapshot
       const SnapshotPtr last = store_.latest();
       const bool old = !last || std::chrono::steady_clock::now() - last->built_at >= options_.stale_after;

@@ -50,6 +50,7 @@ class Follower {
   std::condition_variable cv_;
   std::uint64_t newest_ = 0;
   bool have_head_ = false;
+  bool rewound_ = false;  // the node's finalized head went back (a restarted dev chain, a resync)
   bool stopping_ = false;
   std::optional<net::SubscriptionId> sub_;
   std::thread worker_;

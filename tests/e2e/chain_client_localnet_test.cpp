@@ -117,8 +117,8 @@ TEST(ChainClientLocalnet, NeuronsOfTheBlockEqualTheOracleDecode) {
 class BlockMaker {
  public:
   explicit BlockMaker(net::RpcClient& rpc) : rpc_(rpc), t_([this] {
-    for (int i = 0; i < 20 && !stop_; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    while (!stop_) {  // until the test has its answer, however slow this build is
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
       (void)rpc_.call("dev_newBlock", "[{\"count\":1}]");
     }
   }) {}
@@ -161,7 +161,7 @@ TEST(ChainClientLocalnet, SubmittedExtrinsicsReportSuccessOrTheModuleErrorByName
   ASSERT_TRUE(transfer.ok()) << transfer.error().message;
   {
     BlockMaker blocks(*f->rpc);
-    auto out = f->chain->submit_and_watch(transfer->bytes, std::chrono::seconds(30), false);
+    auto out = f->chain->submit_and_watch(transfer->bytes, std::chrono::seconds(90), false);
     ASSERT_TRUE(out.ok()) << out.error().message;
     EXPECT_EQ(out->status, TxOutcome::Status::Included) << out->error;
     EXPECT_TRUE(out->success) << out->error;
@@ -172,7 +172,7 @@ TEST(ChainClientLocalnet, SubmittedExtrinsicsReportSuccessOrTheModuleErrorByName
   ASSERT_TRUE(weights.ok()) << weights.error().message;
   {
     BlockMaker blocks(*f->rpc);
-    auto out = f->chain->submit_and_watch(weights->bytes, std::chrono::seconds(30), false);
+    auto out = f->chain->submit_and_watch(weights->bytes, std::chrono::seconds(90), false);
     ASSERT_TRUE(out.ok()) << out.error().message;
     EXPECT_EQ(out->status, TxOutcome::Status::Included) << out->error;
     EXPECT_FALSE(out->success);

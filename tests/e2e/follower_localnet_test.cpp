@@ -128,15 +128,13 @@ TEST(FollowerLocalnet, FollowsNewBlocksAndSurvivesTheChainGoingAway) {
   EXPECT_EQ(store.latest(), last);
   // A chopsticks restart is a fresh chain from genesis; the follower must still publish again.
   ASSERT_EQ(env.start(), "");
-  ASSERT_TRUE(eventually([&] { return c->rpc->connected(); }, std::chrono::seconds(30)));
-  EXPECT_EQ(store.latest(), last);  // kept while down
-  // New blocks after the restart: the resubscribed follower publishes them.
   const std::uint64_t before = store.published_count();
-  for (int i = 0; i < 3 && store.published_count() == before; ++i) {
-    ASSERT_TRUE(c->rpc->call("dev_newBlock", R"([{"count":2}])").ok());
-    eventually([&] { return store.published_count() > before; }, std::chrono::seconds(10));
-  }
-  EXPECT_GT(store.published_count(), before);
+  ASSERT_TRUE(eventually([&] { return c->rpc->connected(); }, std::chrono::seconds(30)));
+  // The restarted dev chain starts again from genesis, below the numbers seen before: the
+  // resubscribed follower follows it back and publishes its blocks.
+  ASSERT_TRUE(c->rpc->call("dev_newBlock", R"([{"count":1}])").ok());
+  EXPECT_TRUE(eventually([&] { return store.published_count() > before; }, std::chrono::seconds(60)));
+  EXPECT_LT(store.latest()->block, last->block + 2);
   EXPECT_FALSE(store.staleness().stale);  // a new snapshot clears it
   f.stop();
 }
