@@ -97,8 +97,8 @@ TEST(ReplayFaults, GarbledFramesAreProtocolErrorsThenRecover) {
   const std::uint64_t next = rig.server->advance_head();
   ASSERT_TRUE(wait_until([&] { return rig.store.staleness().stale; }, 10s));
   const std::string reason = rig.store.staleness().reason;
-  EXPECT_TRUE(contains(reason, "invalid JSON-RPC message") || contains(reason, "no connection to the chain"))
-      << reason;
+  // Failed builds are retried every retry_after, so the reason stays the build's own error.
+  EXPECT_TRUE(contains(reason, "invalid JSON-RPC message")) << reason;
   EXPECT_EQ(rig.store.latest(), good);
   EXPECT_EQ(rig.store.latest()->block, good->block);
 
