@@ -22,11 +22,13 @@ int decode_api(std::span<char* const> args) {
   std::vector<std::string> positional;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string a = args[i];
-    if (a == "--metadata" && i + 1 < args.size()) metadata_path = args[++i];
+    if (a == "--metadata" && i + 1 < args.size())
+      metadata_path = args[++i];
     else if (a == "-h" || a == "--help") {
       std::printf("usage: pylon decode-api --metadata FILE METHOD HEX|@FILE\n");
       return 0;
-    } else positional.push_back(a);
+    } else
+      positional.push_back(a);
   }
   if (metadata_path.empty() || positional.size() != 2)
     return fail("usage: pylon decode-api --metadata FILE METHOD HEX|@FILE");

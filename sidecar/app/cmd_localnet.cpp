@@ -53,7 +53,8 @@ class Bootstrap {
     return out;
   }
 
-  Status sudo(const keys::Keypair& alice, const std::string& pallet, const std::string& call, const std::string& args) {
+  Status sudo(const keys::Keypair& alice, const std::string& pallet, const std::string& call,
+              const std::string& args) {
     const std::string inner = "{\"" + pallet + "\":{\"" + call + "\":" + args + "}}";
     PYLON_ASSIGN(chain::TxOutcome out, send(alice, "Sudo.sudo", "{\"call\":" + inner + "}"));
     for (const auto& e : out.events)
@@ -74,8 +75,9 @@ class Bootstrap {
     PYLON_ASSIGN(chain::TxOutcome out, send(owner, "SubtensorModule.register_network",
                                             "{\"hotkey\":\"" + ss58(owner_hot.public_key) + "\"}"));
     for (const auto& e : out.events)
-      if (e.pallet == "SubtensorModule" && e.name == "NetworkAdded" && e.data.kind == pylon::codec::Value::Kind::Array &&
-          !e.data.items.empty() && e.data.items[0].kind == pylon::codec::Value::Kind::UInt)
+      if (e.pallet == "SubtensorModule" && e.name == "NetworkAdded" &&
+          e.data.kind == pylon::codec::Value::Kind::Array && !e.data.items.empty() &&
+          e.data.items[0].kind == pylon::codec::Value::Kind::UInt)
         return static_cast<std::uint16_t>(e.data.items[0].uint);
     return pylon::make_error("register_network succeeded without a NetworkAdded event");
   }
@@ -86,7 +88,8 @@ class Bootstrap {
     PYLON_ASSIGN(auto md, chain_.metadata(head));
     PYLON_ASSIGN(auto view, pylon::codec::views::NeuronLiteView::resolve(md));
     const pylon::Bytes arg{static_cast<std::uint8_t>(netuid), static_cast<std::uint8_t>(netuid >> 8)};
-    PYLON_ASSIGN(pylon::Bytes raw, chain_.state_call("NeuronInfoRuntimeApi_get_neurons_lite", arg, {head, h.number}));
+    PYLON_ASSIGN(pylon::Bytes raw,
+                 chain_.state_call("NeuronInfoRuntimeApi_get_neurons_lite", arg, {head, h.number}));
     PYLON_ASSIGN(auto rows, view.decode_all(raw));
     for (const auto& n : rows)
       if (n.hotkey == hotkey) return n.validator_permit;
@@ -106,17 +109,20 @@ int fail(const std::string& m) {
 }
 
 int bootstrap(std::span<char* const> args) {
-  std::map<std::string, std::string> opt{{"owner-wallet", "owner"}, {"validator-wallet", "pylon"}, {"validator-hotkey", "pylon"}};
+  std::map<std::string, std::string> opt{
+      {"owner-wallet", "owner"}, {"validator-wallet", "pylon"}, {"validator-hotkey", "pylon"}};
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string a = args[i];
     if (a == "-h" || a == "--help") {
       std::printf("%s\n", kUsage);
       return 0;
     }
-    if (!a.starts_with("--") || i + 1 >= args.size()) return fail("unexpected argument '" + a + "'\n" + kUsage);
+    if (!a.starts_with("--") || i + 1 >= args.size())
+      return fail("unexpected argument '" + a + "'\n" + kUsage);
     opt[a.substr(2)] = args[++i];
   }
-  if (!opt.count("url") || !opt.count("wallet-path")) return fail(std::string("--url and --wallet-path are required\n") + kUsage);
+  if (!opt.count("url") || !opt.count("wallet-path"))
+    return fail(std::string("--url and --wallet-path are required\n") + kUsage);
   const char* pw_file = std::getenv("PYLON_COLDKEY_PASSWORD_FILE");
   if (!pw_file) return fail("PYLON_COLDKEY_PASSWORD_FILE must name the owner coldkey's password file");
   auto password = keys::read_password_file(pw_file);
@@ -129,7 +135,8 @@ int bootstrap(std::span<char* const> args) {
   auto owner_hot = keys::key_from_uri("//PylonOwnerHotkey");
   auto miner1 = keys::key_from_uri("//PylonMiner1");
   auto miner2 = keys::key_from_uri("//PylonMiner2");
-  if (!alice.ok() || !owner_hot.ok() || !miner1.ok() || !miner2.ok()) return fail("cannot derive the dev keys");
+  if (!alice.ok() || !owner_hot.ok() || !miner1.ok() || !miner2.ok())
+    return fail("cannot derive the dev keys");
 
   pylon::net::NetContext net;
   pylon::net::RpcClientOptions ro;
@@ -148,8 +155,9 @@ int bootstrap(std::span<char* const> args) {
     PYLON_TRY(b.blocks(1));  // signed extrinsics need a block after genesis
     PYLON_TRY(b.sudo(alice->keypair, "AdminUtils", "sudo_set_network_rate_limit", "{\"rate_limit\":0}"));
     for (const auto& to : {owner_ss58, validator_ss58}) {
-      PYLON_TRY(b.send(alice->keypair, "Balances.transfer_keep_alive",
-                       "{\"dest\":{\"id\":\"" + to + "\"},\"value\":" + std::to_string(100'000 * kTao) + "}"));
+      PYLON_TRY(
+          b.send(alice->keypair, "Balances.transfer_keep_alive",
+                 "{\"dest\":{\"id\":\"" + to + "\"},\"value\":" + std::to_string(100'000 * kTao) + "}"));
     }
     std::uint16_t netuids[2];
     for (int k = 0; k < 2; ++k) {
@@ -157,10 +165,13 @@ int bootstrap(std::span<char* const> args) {
     }
     for (std::uint16_t n : netuids) {
       const std::string nu = std::to_string(n);
-      PYLON_TRY(b.send(*owner, "SubtensorModule.burned_register", "{\"netuid\":" + nu + ",\"hotkey\":\"" + validator_ss58 + "\"}"));
+      PYLON_TRY(b.send(*owner, "SubtensorModule.burned_register",
+                       "{\"netuid\":" + nu + ",\"hotkey\":\"" + validator_ss58 + "\"}"));
       for (const auto* m : {&miner1->keypair, &miner2->keypair})
-        PYLON_TRY(b.send(alice->keypair, "SubtensorModule.burned_register", "{\"netuid\":" + nu + ",\"hotkey\":\"" + Bootstrap::ss58(m->public_key) + "\"}"));
-      PYLON_TRY(b.sudo(alice->keypair, "AdminUtils", "sudo_set_weights_set_rate_limit", "{\"netuid\":" + nu + ",\"weights_set_rate_limit\":0}"));
+        PYLON_TRY(b.send(alice->keypair, "SubtensorModule.burned_register",
+                         "{\"netuid\":" + nu + ",\"hotkey\":\"" + Bootstrap::ss58(m->public_key) + "\"}"));
+      PYLON_TRY(b.sudo(alice->keypair, "AdminUtils", "sudo_set_weights_set_rate_limit",
+                       "{\"netuid\":" + nu + ",\"weights_set_rate_limit\":0}"));
       PYLON_TRY(b.sudo(alice->keypair, "AdminUtils", "sudo_set_commit_reveal_weights_enabled",
                        "{\"netuid\":" + nu + ",\"enabled\":" + (n == netuids[1] ? "true" : "false") + "}"));
     }
@@ -170,7 +181,8 @@ int bootstrap(std::span<char* const> args) {
       const std::string nu = std::to_string(n);
       PYLON_TRY(b.send(*owner, "SubtensorModule.start_call", "{\"netuid\":" + nu + "}"));
       PYLON_TRY(b.send(*owner, "SubtensorModule.add_stake",
-                       "{\"hotkey\":\"" + validator_ss58 + "\",\"netuid\":" + nu + ",\"amount_staked\":" + std::to_string(10'000 * kTao) + "}"));
+                       "{\"hotkey\":\"" + validator_ss58 + "\",\"netuid\":" + nu +
+                           ",\"amount_staked\":" + std::to_string(10'000 * kTao) + "}"));
     }
     // Validator permits are computed at each epoch (tempo 10 here): make blocks until both exist.
     for (int round = 0; round < 12; ++round) {
@@ -183,8 +195,10 @@ int bootstrap(std::span<char* const> args) {
   };
   auto r = run();
   if (!r.ok()) return fail(r.error().message);
-  std::printf("{\"netuid\":%u,\"netuid_commit_reveal\":%u,\"validator_hotkey\":\"%s\",\"owner_coldkey\":\"%s\",\"sudo\":\"%s\"}\n",
-              r->first, r->second, validator_ss58.c_str(), owner_ss58.c_str(), alice_ss58.c_str());
+  std::printf(
+      "{\"netuid\":%u,\"netuid_commit_reveal\":%u,\"validator_hotkey\":\"%s\",\"owner_coldkey\":\"%s\","
+      "\"sudo\":\"%s\"}\n",
+      r->first, r->second, validator_ss58.c_str(), owner_ss58.c_str(), alice_ss58.c_str());
   return 0;
 }
 

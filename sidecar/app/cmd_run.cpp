@@ -21,12 +21,15 @@ extern char** environ;
 namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
-void on_signal(int) { g_stop = 1; }
+void on_signal(int) {
+  g_stop = 1;
+}
 
 int run(std::span<char* const> args) {
   for (const char* a : args) {
     if (std::string_view(a) == "-h" || std::string_view(a) == "--help") {
-      std::printf("usage: pylon run\nSettings come from the environment and ./.env (see README, Configuration).\n");
+      std::printf(
+          "usage: pylon run\nSettings come from the environment and ./.env (see README, Configuration).\n");
       return 0;
     }
   }
@@ -65,11 +68,21 @@ int run(std::span<char* const> args) {
   ro.on_event = [](const pylon::net::ClientEvent& e) {
     using K = pylon::net::ClientEvent::Kind;
     switch (e.kind) {
-      case K::kConnected: log::info("chain", e.reconnect ? "reconnected" : "connected", {{"endpoint", e.endpoint}}); break;
-      case K::kConnectFailed: log::warn("chain", "connect failed", {{"endpoint", e.endpoint}, {"detail", e.detail}}); break;
-      case K::kDisconnected: log::warn("chain", "disconnected", {{"endpoint", e.endpoint}, {"detail", e.detail}}); break;
-      case K::kResubscribed: log::info("chain", "subscriptions restored", {{"count", std::to_string(e.count)}}); break;
-      case K::kSubscriptionLost: log::error("chain", "subscription lost", {{"detail", e.detail}}); break;
+      case K::kConnected:
+        log::info("chain", e.reconnect ? "reconnected" : "connected", {{"endpoint", e.endpoint}});
+        break;
+      case K::kConnectFailed:
+        log::warn("chain", "connect failed", {{"endpoint", e.endpoint}, {"detail", e.detail}});
+        break;
+      case K::kDisconnected:
+        log::warn("chain", "disconnected", {{"endpoint", e.endpoint}, {"detail", e.detail}});
+        break;
+      case K::kResubscribed:
+        log::info("chain", "subscriptions restored", {{"count", std::to_string(e.count)}});
+        break;
+      case K::kSubscriptionLost:
+        log::error("chain", "subscription lost", {{"detail", e.detail}});
+        break;
     }
   };
   auto rpc = pylon::net::RpcClient::create(net, ro);
@@ -112,7 +125,8 @@ int run(std::span<char* const> args) {
 
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
-  log::info("pylon", "starting", {{"netuid", std::to_string(cfg->netuid)}, {"endpoints", std::to_string(cfg->chain_urls.size())}});
+  log::info("pylon", "starting",
+            {{"netuid", std::to_string(cfg->netuid)}, {"endpoints", std::to_string(cfg->chain_urls.size())}});
   while (!g_stop && !(*rpc)->wait_connected(std::chrono::seconds(1)).ok()) {
   }
   if (g_stop) return 0;
@@ -120,9 +134,13 @@ int run(std::span<char* const> args) {
   pylon::follower::FollowerOptions fo;
   fo.netuid = cfg->netuid;
   fo.every_n_blocks = cfg->snapshot_every;
-  pylon::follower::Follower follower(chain, **rpc, store, fo, [](std::string_view level, std::string_view msg) {
-    log::write(level == "warn" ? log::Level::Warn : level == "error" ? log::Level::Error : log::Level::Info, "follower", msg);
-  });
+  pylon::follower::Follower follower(chain, **rpc, store, fo,
+                                     [](std::string_view level, std::string_view msg) {
+                                       log::write(level == "warn"    ? log::Level::Warn
+                                                  : level == "error" ? log::Level::Error
+                                                                     : log::Level::Info,
+                                                  "follower", msg);
+                                     });
   pylon::Status started = pylon::make_error("not started");
   while (!g_stop) {
     started = follower.start();
@@ -139,7 +157,8 @@ int run(std::span<char* const> args) {
       shm_seen = published;
       auto data = pylon::shm::to_snapshot_data(*store.latest());
       auto st = data.ok() ? (*writer)->publish(*data) : pylon::Status(data.error());
-      if (!st.ok()) log::error("shm", "snapshot not published to shared memory", {{"error", st.error().message}});
+      if (!st.ok())
+        log::error("shm", "snapshot not published to shared memory", {{"error", st.error().message}});
     }
     if (tick % 10 == 0) (*writer)->heartbeat();
   }

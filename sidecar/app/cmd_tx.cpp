@@ -53,18 +53,21 @@ int tx_encode(std::span<char* const> args) {
       std::printf("%s\n", kUsage);
       return 0;
     }
-    if (!a.starts_with("--") || i + 1 >= args.size()) return fail(std::string("unexpected argument '") + a + "'\n" + kUsage);
+    if (!a.starts_with("--") || i + 1 >= args.size())
+      return fail(std::string("unexpected argument '") + a + "'\n" + kUsage);
     opt[a.substr(2)] = args[++i];
   }
   for (const char* req : {"metadata", "genesis-hash", "spec-version", "tx-version", "nonce", "call", "args"})
     if (!opt.count(req)) return fail(std::string("--") + req + " is required\n" + kUsage);
-  if (opt.count("keyfile") == opt.count("uri")) return fail(std::string("give exactly one of --keyfile and --uri\n") + kUsage);
+  if (opt.count("keyfile") == opt.count("uri"))
+    return fail(std::string("give exactly one of --keyfile and --uri\n") + kUsage);
 
   pylon::extrinsic::TxParams p;
   auto genesis = parse_hash("--genesis-hash", opt["genesis-hash"]);
   if (!genesis.ok()) return fail(genesis.error().message);
   p.genesis_hash = *genesis;
-  for (auto [name, target] : {std::pair{"spec-version", &p.spec_version}, std::pair{"tx-version", &p.tx_version}}) {
+  for (auto [name, target] :
+       {std::pair{"spec-version", &p.spec_version}, std::pair{"tx-version", &p.tx_version}}) {
     auto v = parse_u64(std::string("--") + name, opt[name]);
     if (!v.ok()) return fail(v.error().message);
     if (*v > UINT32_MAX) return fail(std::string("--") + name + " does not fit u32");
@@ -81,7 +84,8 @@ int tx_encode(std::span<char* const> args) {
   if (opt.count("mortal")) {
     const std::string m = opt["mortal"];
     const auto c1 = m.find(':'), c2 = m.find(':', c1 == std::string::npos ? 0 : c1 + 1);
-    if (c1 == std::string::npos || c2 == std::string::npos) return fail("--mortal is PERIOD:BLOCK_NUMBER:0xBLOCK_HASH");
+    if (c1 == std::string::npos || c2 == std::string::npos)
+      return fail("--mortal is PERIOD:BLOCK_NUMBER:0xBLOCK_HASH");
     auto period = parse_u64("mortal period", m.substr(0, c1));
     auto number = parse_u64("mortal block number", m.substr(c1 + 1, c2 - c1 - 1));
     auto hash = parse_hash("mortal block hash", m.substr(c2 + 1));
@@ -117,7 +121,8 @@ int tx_encode(std::span<char* const> args) {
   if (!signer.ok()) return fail(signer.error().message);
   auto x = pylon::extrinsic::build_signed(**md, *call, *signer, p);
   if (!x.ok()) return fail(x.error().message);
-  std::printf("{\"extrinsic\":\"%s\",\"hash\":\"%s\"}\n", pylon::to_hex(x->bytes).c_str(), pylon::to_hex(x->hash).c_str());
+  std::printf("{\"extrinsic\":\"%s\",\"hash\":\"%s\"}\n", pylon::to_hex(x->bytes).c_str(),
+              pylon::to_hex(x->hash).c_str());
   return 0;
 }
 

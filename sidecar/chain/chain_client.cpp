@@ -12,11 +12,14 @@
 
 namespace pylon::chain {
 
-std::string hash_hex(const Hash& h) { return to_hex(h); }
+std::string hash_hex(const Hash& h) {
+  return to_hex(h);
+}
 
 Result<Hash> parse_hash(std::string_view hex) {
   PYLON_ASSIGN(Bytes b, from_hex(hex));
-  if (b.size() != 32) return make_error("expected a 32-byte hash, got " + std::to_string(b.size()) + " bytes");
+  if (b.size() != 32)
+    return make_error("expected a 32-byte hash, got " + std::to_string(b.size()) + " bytes");
   Hash h;
   std::copy(b.begin(), b.end(), h.begin());
   return h;
@@ -32,7 +35,8 @@ std::string quote(std::string_view s) {
 
 // Parses an RPC result (raw JSON text) and hands its root to `fn`.
 template <class F>
-auto with_json(const std::string& method, const std::string& text, F&& fn) -> decltype(fn(simdjson::dom::element{})) {
+auto with_json(const std::string& method, const std::string& text, F&& fn)
+    -> decltype(fn(simdjson::dom::element{})) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (auto err = parser.parse(text).get(doc); err != simdjson::SUCCESS)
@@ -42,7 +46,8 @@ auto with_json(const std::string& method, const std::string& text, F&& fn) -> de
 
 Result<std::string> json_string(const std::string& method, simdjson::dom::element e) {
   std::string_view s;
-  if (e.get_string().get(s) != simdjson::SUCCESS) return make_error(method + ": expected a string in the answer");
+  if (e.get_string().get(s) != simdjson::SUCCESS)
+    return make_error(method + ": expected a string in the answer");
   return std::string(s);
 }
 
@@ -65,7 +70,8 @@ Result<std::uint64_t> json_number(const std::string& method, simdjson::dom::elem
 ChainClient::ChainClient(net::RpcClient& rpc, net::RpcClient* archive, ChainClientOptions options)
     : rpc_(rpc), archive_(archive), options_(options) {}
 
-Result<std::string> ChainClient::call(net::RpcClient& c, const std::string& method, const std::string& params) {
+Result<std::string> ChainClient::call(net::RpcClient& c, const std::string& method,
+                                      const std::string& params) {
   return c.call(method, params);
 }
 
@@ -120,7 +126,8 @@ Result<Header> ChainClient::header(const Hash& at) {
     Header h;
     h.hash = at;
     PYLON_ASSIGN(std::string parent, json_string(m, e["parentHash"].value_unsafe()));
-    if (e["parentHash"].error() || e["number"].error()) return make_error(m + ": the header lacks parentHash or number");
+    if (e["parentHash"].error() || e["number"].error())
+      return make_error(m + ": the header lacks parentHash or number");
     PYLON_ASSIGN(h.parent, parse_hash(parent));
     PYLON_ASSIGN(h.number, json_number(m, e["number"].value_unsafe()));
     return h;
@@ -149,26 +156,31 @@ Result<std::shared_ptr<const codec::Metadata>> ChainClient::fetch_metadata(const
   // V15 through the runtime API (it carries the runtime APIs' types); V14 from state_getMetadata
   // on runtimes that do not offer V15.
   const Bytes v15{0x0f, 0, 0, 0};
-  auto text = call(rpc_, "state_call", "[\"Metadata_metadata_at_version\"," + quote(to_hex(v15)) + "," + quote(hash_hex(at)) + "]");
+  auto text =
+      call(rpc_, "state_call",
+           "[\"Metadata_metadata_at_version\"," + quote(to_hex(v15)) + "," + quote(hash_hex(at)) + "]");
   if (text.ok()) {
-    auto r = with_json("state_call", *text, [&](simdjson::dom::element e) -> Result<std::shared_ptr<const codec::Metadata>> {
-      PYLON_ASSIGN(std::string s, json_string("Metadata_metadata_at_version", e));
-      PYLON_ASSIGN(Bytes b, from_hex(s));
-      PYLON_ASSIGN(Bytes raw, codec::unwrap_metadata_bytes(b));
-      return codec::parse_metadata(raw);
-    });
+    auto r = with_json("state_call", *text,
+                       [&](simdjson::dom::element e) -> Result<std::shared_ptr<const codec::Metadata>> {
+                         PYLON_ASSIGN(std::string s, json_string("Metadata_metadata_at_version", e));
+                         PYLON_ASSIGN(Bytes b, from_hex(s));
+                         PYLON_ASSIGN(Bytes raw, codec::unwrap_metadata_bytes(b));
+                         return codec::parse_metadata(raw);
+                       });
     if (r.ok()) return r;
   }
   PYLON_ASSIGN(std::string legacy, call(rpc_, "state_getMetadata", "[" + quote(hash_hex(at)) + "]"));
-  return with_json("state_getMetadata", legacy, [&](simdjson::dom::element e) -> Result<std::shared_ptr<const codec::Metadata>> {
-    PYLON_ASSIGN(std::string s, json_string("state_getMetadata", e));
-    PYLON_ASSIGN(Bytes b, from_hex(s));
-    PYLON_ASSIGN(Bytes raw, codec::unwrap_metadata_bytes(b));
-    return codec::parse_metadata(raw);
-  });
+  return with_json("state_getMetadata", legacy,
+                   [&](simdjson::dom::element e) -> Result<std::shared_ptr<const codec::Metadata>> {
+                     PYLON_ASSIGN(std::string s, json_string("state_getMetadata", e));
+                     PYLON_ASSIGN(Bytes b, from_hex(s));
+                     PYLON_ASSIGN(Bytes raw, codec::unwrap_metadata_bytes(b));
+                     return codec::parse_metadata(raw);
+                   });
 }
 
-Result<std::shared_ptr<const codec::Metadata>> ChainClient::metadata_for(const RuntimeVersion& v, const Hash& at) {
+Result<std::shared_ptr<const codec::Metadata>> ChainClient::metadata_for(const RuntimeVersion& v,
+                                                                         const Hash& at) {
   {
     std::lock_guard lock(mu_);
     auto it = metadata_by_spec_.find(v.spec_version);
@@ -189,7 +201,9 @@ Result<std::shared_ptr<const codec::Metadata>> ChainClient::metadata(const Hash&
 
 Result<Bytes> ChainClient::state_call(std::string_view method, ByteSpan args, const BlockRef& at) {
   const std::string m = "state_call";
-  PYLON_ASSIGN(std::string text, call(route(at), m, "[" + quote(method) + "," + quote(to_hex(args)) + "," + quote(hash_hex(at.hash)) + "]"));
+  PYLON_ASSIGN(std::string text,
+               call(route(at), m,
+                    "[" + quote(method) + "," + quote(to_hex(args)) + "," + quote(hash_hex(at.hash)) + "]"));
   return with_json(m, text, [&](simdjson::dom::element e) -> Result<Bytes> {
     PYLON_ASSIGN(std::string s, json_string(std::string(method), e));
     return from_hex(s);
@@ -198,7 +212,8 @@ Result<Bytes> ChainClient::state_call(std::string_view method, ByteSpan args, co
 
 Result<std::optional<Bytes>> ChainClient::storage(ByteSpan key, const BlockRef& at) {
   const std::string m = "state_getStorage";
-  PYLON_ASSIGN(std::string text, call(route(at), m, "[" + quote(to_hex(key)) + "," + quote(hash_hex(at.hash)) + "]"));
+  PYLON_ASSIGN(std::string text,
+               call(route(at), m, "[" + quote(to_hex(key)) + "," + quote(hash_hex(at.hash)) + "]"));
   return with_json(m, text, [&](simdjson::dom::element e) -> Result<std::optional<Bytes>> {
     if (e.is_null()) return std::optional<Bytes>{};
     PYLON_ASSIGN(std::string s, json_string(m, e));
@@ -207,7 +222,8 @@ Result<std::optional<Bytes>> ChainClient::storage(ByteSpan key, const BlockRef& 
   });
 }
 
-Result<std::vector<std::pair<Bytes, Bytes>>> ChainClient::storage_by_prefix(ByteSpan prefix, const BlockRef& at,
+Result<std::vector<std::pair<Bytes, Bytes>>> ChainClient::storage_by_prefix(ByteSpan prefix,
+                                                                            const BlockRef& at,
                                                                             std::uint32_t page_size) {
   std::vector<std::pair<Bytes, Bytes>> out;
   std::string start;
@@ -231,16 +247,19 @@ Result<std::vector<std::pair<Bytes, Bytes>>> ChainClient::storage_by_prefix(Byte
     std::string list = "[";
     for (std::size_t i = 0; i < keys.size(); ++i) list += (i ? "," : "") + quote(keys[i]);
     list += "]";
-    PYLON_ASSIGN(std::string values, call(c, "state_queryStorageAt", "[" + list + "," + quote(hash_hex(at.hash)) + "]"));
+    PYLON_ASSIGN(std::string values,
+                 call(c, "state_queryStorageAt", "[" + list + "," + quote(hash_hex(at.hash)) + "]"));
     PYLON_TRY(with_json("state_queryStorageAt", values, [&](simdjson::dom::element e) -> Status {
       simdjson::dom::array sets;
       if (e.get_array().get(sets)) return make_error("state_queryStorageAt: expected an array");
       for (auto set : sets) {
         simdjson::dom::array changes;
-        if (set["changes"].get_array().get(changes)) return make_error("state_queryStorageAt: a change set lacks changes");
+        if (set["changes"].get_array().get(changes))
+          return make_error("state_queryStorageAt: a change set lacks changes");
         for (auto ch : changes) {
           simdjson::dom::array pair;
-          if (ch.get_array().get(pair) || pair.size() != 2) return make_error("state_queryStorageAt: a change is not [key, value]");
+          if (ch.get_array().get(pair) || pair.size() != 2)
+            return make_error("state_queryStorageAt: a change is not [key, value]");
           PYLON_ASSIGN(std::string k, json_string("state_queryStorageAt", pair.at(0).value_unsafe()));
           if (pair.at(1).value_unsafe().is_null()) continue;  // removed meanwhile
           PYLON_ASSIGN(std::string v, json_string("state_queryStorageAt", pair.at(1).value_unsafe()));
@@ -268,7 +287,8 @@ Result<std::uint64_t> ChainClient::timestamp(const BlockRef& at) {
   PYLON_ASSIGN(Bytes key, storage_key(*md, "Timestamp", "Now", {}));
   PYLON_ASSIGN(std::optional<Bytes> v, storage(key, at));
   if (!v) return std::uint64_t{0};
-  if (v->size() != 8) return make_error("Timestamp.Now holds " + std::to_string(v->size()) + " bytes, not a u64");
+  if (v->size() != 8)
+    return make_error("Timestamp.Now holds " + std::to_string(v->size()) + " bytes, not a u64");
   std::uint64_t ms = 0;
   for (std::size_t i = 8; i-- > 0;) ms = ms << 8 | (*v)[i];
   return ms;
@@ -278,17 +298,19 @@ Result<TxOutcome> ChainClient::outcome_in_block(const Hash& block, ByteSpan extr
   const std::string m = "chain_getBlock";
   PYLON_ASSIGN(std::string text, call(rpc_, m, "[" + quote(hash_hex(block)) + "]"));
   const std::string want = to_hex(extrinsic);
-  PYLON_ASSIGN(std::uint32_t index, with_json(m, text, [&](simdjson::dom::element e) -> Result<std::uint32_t> {
-    simdjson::dom::array xs;
-    if (e["block"]["extrinsics"].get_array().get(xs)) return make_error(m + ": the block lacks extrinsics");
-    std::uint32_t i = 0;
-    for (auto x : xs) {
-      std::string_view s;
-      if (x.get_string().get(s) == simdjson::SUCCESS && s == want) return i;
-      ++i;
-    }
-    return make_error(m + ": the extrinsic is not in block " + hash_hex(block));
-  }));
+  PYLON_ASSIGN(std::uint32_t index,
+               with_json(m, text, [&](simdjson::dom::element e) -> Result<std::uint32_t> {
+                 simdjson::dom::array xs;
+                 if (e["block"]["extrinsics"].get_array().get(xs))
+                   return make_error(m + ": the block lacks extrinsics");
+                 std::uint32_t i = 0;
+                 for (auto x : xs) {
+                   std::string_view s;
+                   if (x.get_string().get(s) == simdjson::SUCCESS && s == want) return i;
+                   ++i;
+                 }
+                 return make_error(m + ": the extrinsic is not in block " + hash_hex(block));
+               }));
   PYLON_ASSIGN(auto md, metadata(block));
   PYLON_ASSIGN(Bytes key, storage_key(*md, "System", "Events", {}));
   PYLON_ASSIGN(Header h, header(block));
@@ -309,13 +331,14 @@ Result<TxOutcome> ChainClient::submit_and_seal(ByteSpan extrinsic) {
   PYLON_TRY(call(rpc_, "author_submitExtrinsic", "[" + quote(to_hex(extrinsic)) + "]"));
   PYLON_ASSIGN(std::string made, call(rpc_, "dev_newBlock", "[{\"count\":1}]"));
   PYLON_ASSIGN(Hash block, with_json("dev_newBlock", made, [&](simdjson::dom::element e) -> Result<Hash> {
-    PYLON_ASSIGN(std::string s, json_string("dev_newBlock", e));
-    return parse_hash(s);
-  }));
+                 PYLON_ASSIGN(std::string s, json_string("dev_newBlock", e));
+                 return parse_hash(s);
+               }));
   return outcome_in_block(block, extrinsic);
 }
 
-Result<TxOutcome> ChainClient::submit_and_watch(ByteSpan extrinsic, std::chrono::milliseconds timeout, bool wait_finalized) {
+Result<TxOutcome> ChainClient::submit_and_watch(ByteSpan extrinsic, std::chrono::milliseconds timeout,
+                                                bool wait_finalized) {
   struct Watch {
     std::mutex mu;
     std::condition_variable cv;
@@ -324,7 +347,8 @@ Result<TxOutcome> ChainClient::submit_and_watch(ByteSpan extrinsic, std::chrono:
     std::optional<Hash> in_block;
   };
   auto w = std::make_shared<Watch>();
-  net::SubscribeSpec spec{"author_submitAndWatchExtrinsic", "[" + quote(to_hex(extrinsic)) + "]", "author_unwatchExtrinsic"};
+  net::SubscribeSpec spec{"author_submitAndWatchExtrinsic", "[" + quote(to_hex(extrinsic)) + "]",
+                          "author_unwatchExtrinsic"};
   auto on_status = [w, wait_finalized](std::string_view json) {
     simdjson::dom::parser p;
     simdjson::dom::element e;
@@ -348,8 +372,10 @@ Result<TxOutcome> ChainClient::submit_and_watch(ByteSpan extrinsic, std::chrono:
         w->outcome.status = TxOutcome::Status::Finalized;
         w->done = true;
       } else if (e["usurped"].error() == simdjson::SUCCESS || e["dropped"].error() == simdjson::SUCCESS ||
-                 e["invalid"].error() == simdjson::SUCCESS || e["finalityTimeout"].error() == simdjson::SUCCESS) {
-        w->outcome.status = e["usurped"].error() == simdjson::SUCCESS ? TxOutcome::Status::Usurped : TxOutcome::Status::Dropped;
+                 e["invalid"].error() == simdjson::SUCCESS ||
+                 e["finalityTimeout"].error() == simdjson::SUCCESS) {
+        w->outcome.status = e["usurped"].error() == simdjson::SUCCESS ? TxOutcome::Status::Usurped
+                                                                      : TxOutcome::Status::Dropped;
         w->outcome.error = "the node reports " + std::string(simdjson::to_string(e));
         w->done = true;
       }
@@ -375,7 +401,8 @@ Result<TxOutcome> ChainClient::submit_and_watch(ByteSpan extrinsic, std::chrono:
   }
   if (!block || (out.status != TxOutcome::Status::Finalized && !out.error.empty())) return out;
   PYLON_ASSIGN(TxOutcome in_block, outcome_in_block(*block, extrinsic));
-  in_block.status = out.status == TxOutcome::Status::Finalized ? TxOutcome::Status::Finalized : TxOutcome::Status::Included;
+  in_block.status =
+      out.status == TxOutcome::Status::Finalized ? TxOutcome::Status::Finalized : TxOutcome::Status::Included;
   return in_block;
 }
 

@@ -13,8 +13,8 @@
 #include <optional>
 #include <string>
 
-#include "codec/metadata.hpp"
 #include "chain/events.hpp"
+#include "codec/metadata.hpp"
 #include "codec/ss58.hpp"
 #include "net/rpc_client.hpp"
 
@@ -42,9 +42,10 @@ struct BlockRef {
 
 struct TxOutcome {
   enum class Status { Included, Finalized, Invalid, Dropped, Usurped, TimedOut } status = Status::TimedOut;
-  Hash block{};                    // the block it landed in (Included/Finalized)
-  bool success = false;            // ExtrinsicSuccess in that block
-  std::string error;               // the dispatch error by name ("SubtensorModule.CommitRevealEnabled"), or why not included
+  Hash block{};          // the block it landed in (Included/Finalized)
+  bool success = false;  // ExtrinsicSuccess in that block
+  std::string
+      error;  // the dispatch error by name ("SubtensorModule.CommitRevealEnabled"), or why not included
   std::uint32_t extrinsic_index = 0;
   std::vector<ExtrinsicEvent> events;  // what the extrinsic emitted (Included/Finalized)
 };
@@ -78,7 +79,8 @@ class ChainClient {
   Result<std::uint64_t> account_nonce(const codec::AccountId& account);
 
   // Submits and watches until included (or finalized when asked), then reads the block's events.
-  Result<TxOutcome> submit_and_watch(ByteSpan extrinsic, std::chrono::milliseconds timeout, bool wait_finalized);
+  Result<TxOutcome> submit_and_watch(ByteSpan extrinsic, std::chrono::milliseconds timeout,
+                                     bool wait_finalized);
   // The outcome of the extrinsic with this hash in that block, from System.Events.
   Result<TxOutcome> outcome_in_block(const Hash& block, ByteSpan extrinsic);
 

@@ -21,8 +21,8 @@ std::string dispatch_error_name(const codec::Metadata& md, const Value& e) {
   if (!index || !error || index->kind != Value::Kind::UInt) return "Module(unreadable)";
   const codec::Pallet* p = md.pallet_by_index(static_cast<std::uint8_t>(index->uint));
   const std::uint8_t code = error->kind == Value::Kind::Bytes && !error->bytes.empty() ? error->bytes[0]
-                            : error->kind == Value::Kind::UInt                         ? static_cast<std::uint8_t>(error->uint)
-                                                                                       : 0;
+                            : error->kind == Value::Kind::UInt ? static_cast<std::uint8_t>(error->uint)
+                                                               : 0;
   if (!p) return "Module(pallet " + std::to_string(index->uint) + ", error " + std::to_string(code) + ")";
   if (p->errors) {
     if (const codec::Variant* v = md.types[*p->errors].variant_at(code)) return p->name + "." + v->name;
@@ -41,11 +41,13 @@ Result<ExtrinsicResult> extrinsic_result(const codec::Metadata& md, ByteSpan eve
     const Value* phase = rec.field("phase");
     const Value* event = rec.field("event");
     if (!phase || !event || phase->kind != Value::Kind::Variant || phase->text != "ApplyExtrinsic") continue;
-    if (phase->items.empty() || phase->items[0].kind != Value::Kind::UInt || phase->items[0].uint != index) continue;
+    if (phase->items.empty() || phase->items[0].kind != Value::Kind::UInt || phase->items[0].uint != index)
+      continue;
     if (event->kind != Value::Kind::Variant || event->items.empty()) continue;
     const Value& inner = event->items[0];
     if (inner.kind != Value::Kind::Variant) continue;
-    out.events.push_back(ExtrinsicEvent{event->text, inner.text, inner.items.empty() ? Value{} : inner.items[0]});
+    out.events.push_back(
+        ExtrinsicEvent{event->text, inner.text, inner.items.empty() ? Value{} : inner.items[0]});
     if (event->text != "System") continue;
     if (inner.text == "ExtrinsicSuccess") {
       out.success = true;

@@ -17,7 +17,7 @@ struct ExtrinsicEvent {
 
 struct ExtrinsicResult {
   bool success = false;
-  std::string error;  // empty on success
+  std::string error;                   // empty on success
   std::vector<ExtrinsicEvent> events;  // every event the extrinsic emitted, in order
 };
 

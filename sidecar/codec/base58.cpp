@@ -1,8 +1,7 @@
 #include "codec/base58.hpp"
 
-#include <cstring>
-
 #include <array>
+#include <cstring>
 #include <vector>
 
 namespace pylon::codec {
@@ -58,7 +57,7 @@ std::string base58_encode(ByteSpan data) {
     heap_digits.resize(max_digits);
     dig = heap_digits.data();
   }
-  std::size_t nd = 0;  // least significant first
+  std::size_t nd = 0;     // least significant first
   std::size_t first = 0;  // first non-zero limb
   while (first < nlimbs) {
     std::uint64_t rem = 0;

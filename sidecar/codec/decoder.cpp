@@ -15,14 +15,22 @@ class Decoder {
     if (depth > kMaxDepth) return fail("nesting deeper than " + std::to_string(kMaxDepth) + " levels");
     const TypeDef& t = reg_[id];
     switch (t.kind) {
-      case TypeKind::Primitive: return primitive(t.prim, out);
-      case TypeKind::Compact: return compact(t, out);
-      case TypeKind::Sequence: return sequence(t, out, depth);
-      case TypeKind::Array: return array(t, out, depth);
-      case TypeKind::Tuple: return tuple(t, out, depth);
-      case TypeKind::Composite: return composite(t, out, depth);
-      case TypeKind::Variant: return variant(t, out, depth);
-      case TypeKind::BitSequence: return bits(t, out);
+      case TypeKind::Primitive:
+        return primitive(t.prim, out);
+      case TypeKind::Compact:
+        return compact(t, out);
+      case TypeKind::Sequence:
+        return sequence(t, out, depth);
+      case TypeKind::Array:
+        return array(t, out, depth);
+      case TypeKind::Tuple:
+        return tuple(t, out, depth);
+      case TypeKind::Composite:
+        return composite(t, out, depth);
+      case TypeKind::Variant:
+        return variant(t, out, depth);
+      case TypeKind::BitSequence:
+        return bits(t, out);
     }
     return fail("unknown type kind");
   }
@@ -90,18 +98,30 @@ class Decoder {
         out.text = std::move(s).value();
         return true;
       }
-      case Primitive::U8: return unsigned_of<std::uint8_t>(out);
-      case Primitive::U16: return unsigned_of<std::uint16_t>(out);
-      case Primitive::U32: return unsigned_of<std::uint32_t>(out);
-      case Primitive::U64: return unsigned_of<std::uint64_t>(out);
-      case Primitive::I8: return signed_of<std::int8_t>(out);
-      case Primitive::I16: return signed_of<std::int16_t>(out);
-      case Primitive::I32: return signed_of<std::int32_t>(out);
-      case Primitive::I64: return signed_of<std::int64_t>(out);
-      case Primitive::U128: return big(16, false, out);
-      case Primitive::U256: return big(32, false, out);
-      case Primitive::I128: return big(16, true, out);
-      case Primitive::I256: return big(32, true, out);
+      case Primitive::U8:
+        return unsigned_of<std::uint8_t>(out);
+      case Primitive::U16:
+        return unsigned_of<std::uint16_t>(out);
+      case Primitive::U32:
+        return unsigned_of<std::uint32_t>(out);
+      case Primitive::U64:
+        return unsigned_of<std::uint64_t>(out);
+      case Primitive::I8:
+        return signed_of<std::int8_t>(out);
+      case Primitive::I16:
+        return signed_of<std::int16_t>(out);
+      case Primitive::I32:
+        return signed_of<std::int32_t>(out);
+      case Primitive::I64:
+        return signed_of<std::int64_t>(out);
+      case Primitive::U128:
+        return big(16, false, out);
+      case Primitive::U256:
+        return big(32, false, out);
+      case Primitive::I128:
+        return big(16, true, out);
+      case Primitive::I256:
+        return big(32, true, out);
     }
     return fail("unknown primitive");
   }
@@ -145,7 +165,8 @@ class Decoder {
   std::size_t compact_width(TypeId id, int guard = 0) const {
     const TypeDef& t = reg_[id];
     if (t.kind == TypeKind::Primitive) return primitive_size(t.prim);
-    if (t.kind == TypeKind::Composite && t.fields.size() == 1 && guard < 8) return compact_width(t.fields[0].type, guard + 1);
+    if (t.kind == TypeKind::Composite && t.fields.size() == 1 && guard < 8)
+      return compact_width(t.fields[0].type, guard + 1);
     if (t.kind == TypeKind::Tuple && t.tuple.empty()) return 0;
     return 16;
   }
@@ -198,8 +219,8 @@ class Decoder {
       return true;
     }
     if (std::uint64_t{t.len} * reg_.min_size(t.elem) > r_.remaining())
-      return fail("array of " + std::to_string(t.len) + " elements exceeds the " + std::to_string(r_.remaining()) +
-                  " bytes that remain");
+      return fail("array of " + std::to_string(t.len) + " elements exceeds the " +
+                  std::to_string(r_.remaining()) + " bytes that remain");
     return items(t.elem, t.len, out, depth);
   }
 
@@ -326,8 +347,9 @@ Result<Value> decode_exact(const TypeRegistry& reg, TypeId type, ByteSpan bytes)
   ScaleReader r(bytes);
   PYLON_ASSIGN(Value v, decode_value(reg, type, r));
   if (!r.at_end())
-    return make_error("decoded " + std::to_string(r.offset()) + " of " + std::to_string(bytes.size()) + " bytes as " +
-                      reg.display_name(type) + ": " + std::to_string(r.remaining()) + " bytes left over");
+    return make_error("decoded " + std::to_string(r.offset()) + " of " + std::to_string(bytes.size()) +
+                      " bytes as " + reg.display_name(type) + ": " + std::to_string(r.remaining()) +
+                      " bytes left over");
   return v;
 }
 
@@ -364,7 +386,8 @@ Status skip_at(const TypeRegistry& reg, TypeId id, ScaleReader& r, int depth) {
       const TypeDef& e = reg[t.elem];
       if (e.kind == TypeKind::Primitive && e.prim != Primitive::Str && e.prim != Primitive::Bool)
         return r.skip(std::size_t{t.len} * primitive_size(e.prim));
-      if (std::uint64_t{t.len} * reg.min_size(t.elem) > r.remaining()) return r.error("array longer than the bytes that remain");
+      if (std::uint64_t{t.len} * reg.min_size(t.elem) > r.remaining())
+        return r.error("array longer than the bytes that remain");
       for (std::uint32_t i = 0; i < t.len; ++i) PYLON_TRY(skip_at(reg, t.elem, r, depth + 1));
       return {};
     }

@@ -44,8 +44,10 @@ std::string json_key(std::string_view name) {
       up = !camel.empty();
       continue;
     }
-    if (camel.empty() && c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    else if (up && c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+    if (camel.empty() && c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c + 32);
+    else if (up && c >= 'a' && c <= 'z')
+      c = static_cast<char>(c - 32);
     up = false;
     camel.push_back(c);
   }
@@ -64,38 +66,60 @@ std::string json_key(std::string_view name) {
 
 void render_json(const Value& v, JsonWriter& w) {
   switch (v.kind) {
-    case Value::Kind::Null: w.null(); return;
-    case Value::Kind::Bool: w.boolean(v.boolean); return;
+    case Value::Kind::Null:
+      w.null();
+      return;
+    case Value::Kind::Bool:
+      w.boolean(v.boolean);
+      return;
     case Value::Kind::UInt:
-      if (v.uint > kMaxSafeInteger) w.string(std::to_string(v.uint));
-      else w.number(v.uint);
+      if (v.uint > kMaxSafeInteger)
+        w.string(std::to_string(v.uint));
+      else
+        w.number(v.uint);
       return;
     case Value::Kind::Int: {
-      const std::uint64_t mag = v.sint < 0 ? 0 - static_cast<std::uint64_t>(v.sint) : static_cast<std::uint64_t>(v.sint);
-      if (mag > kMaxSafeInteger) w.string(std::to_string(v.sint));
-      else w.number(v.sint);
+      const std::uint64_t mag =
+          v.sint < 0 ? 0 - static_cast<std::uint64_t>(v.sint) : static_cast<std::uint64_t>(v.sint);
+      if (mag > kMaxSafeInteger)
+        w.string(std::to_string(v.sint));
+      else
+        w.number(v.sint);
       return;
     }
     case Value::Kind::BigInt:
-      if (small_decimal(v.text)) w.raw(v.text);
-      else if (v.text.size() > 1 && v.text[0] == '-' && small_decimal(v.text.substr(1))) w.raw(v.text);
-      else w.string(v.text);
+      if (small_decimal(v.text))
+        w.raw(v.text);
+      else if (v.text.size() > 1 && v.text[0] == '-' && small_decimal(v.text.substr(1)))
+        w.raw(v.text);
+      else
+        w.string(v.text);
       return;
-    case Value::Kind::Str: w.string(v.text); return;
+    case Value::Kind::Str:
+      w.string(v.text);
+      return;
     case Value::Kind::Bytes:
-      if (printable_ascii(v.bytes)) w.string(std::string_view(reinterpret_cast<const char*>(v.bytes.data()), v.bytes.size()));
-      else w.string(to_hex(v.bytes));
+      if (printable_ascii(v.bytes))
+        w.string(std::string_view(reinterpret_cast<const char*>(v.bytes.data()), v.bytes.size()));
+      else
+        w.string(to_hex(v.bytes));
       return;
-    case Value::Kind::AccountId: w.string(ss58_encode(v.bytes)); return;
+    case Value::Kind::AccountId:
+      w.string(ss58_encode(v.bytes));
+      return;
     case Value::Kind::Array:
       w.begin_array();
       for (const auto& x : v.items) render_json(x, w);
       w.end_array();
       return;
-    case Value::Kind::Object: fields_json(v.fields, w); return;
+    case Value::Kind::Object:
+      fields_json(v.fields, w);
+      return;
     case Value::Kind::Option:
-      if (v.items.empty()) w.null();
-      else render_json(v.items[0], w);
+      if (v.items.empty())
+        w.null();
+      else
+        render_json(v.items[0], w);
       return;
     case Value::Kind::Variant:
       if (v.basic_enum) {
@@ -104,11 +128,15 @@ void render_json(const Value& v, JsonWriter& w) {
       }
       w.begin_object();
       w.key(json_key(v.text));
-      if (v.items.empty()) w.null();
-      else render_json(v.items[0], w);
+      if (v.items.empty())
+        w.null();
+      else
+        render_json(v.items[0], w);
       w.end_object();
       return;
-    case Value::Kind::BitSeq: w.string(to_hex(v.bytes)); return;
+    case Value::Kind::BitSeq:
+      w.string(to_hex(v.bytes));
+      return;
   }
 }
 

@@ -14,7 +14,15 @@
 
 namespace pylon::codec {
 
-enum class StorageHasher : std::uint8_t { Blake2_128, Blake2_256, Blake2_128Concat, Twox128, Twox256, Twox64Concat, Identity };
+enum class StorageHasher : std::uint8_t {
+  Blake2_128,
+  Blake2_256,
+  Blake2_128Concat,
+  Twox128,
+  Twox256,
+  Twox64Concat,
+  Identity
+};
 
 struct StorageEntry {
   std::string name;
@@ -67,7 +75,7 @@ struct TransactionExtension {
 };
 
 struct ExtrinsicInfo {
-  std::vector<std::uint8_t> versions;  // V14/V15: the one version
+  std::vector<std::uint8_t> versions;                     // V14/V15: the one version
   std::optional<TypeId> address, call, signature, extra;  // not all present in every version
   // The extensions of extrinsic version 4 ("version 0" of the transaction extensions in V16), in order.
   std::vector<TransactionExtension> extensions;
@@ -84,7 +92,8 @@ class Metadata {
 
   const Pallet* pallet(std::string_view name) const;
   const Pallet* pallet_by_index(std::uint8_t index) const;
-  // "NeuronInfoRuntimeApi_get_neurons_lite" as used by state_call, or ("NeuronInfoRuntimeApi", "get_neurons_lite").
+  // "NeuronInfoRuntimeApi_get_neurons_lite" as used by state_call, or ("NeuronInfoRuntimeApi",
+  // "get_neurons_lite").
   const RuntimeApiMethod* api_method(std::string_view state_call_name) const;
   const RuntimeApiMethod* api_method(std::string_view api, std::string_view method) const;
 };

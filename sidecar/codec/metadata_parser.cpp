@@ -17,13 +17,15 @@ class Parser {
     auto md = std::make_shared<Metadata>();
     md->version = v_;
     PYLON_TRY(registry(md->types));
-    PYLON_TRY(vec(md->pallets, [&](Pallet& p) { return pallet(p); }, "pallets"));
+    PYLON_TRY(vec(
+        md->pallets, [&](Pallet& p) { return pallet(p); }, "pallets"));
     PYLON_TRY(extrinsic(md->extrinsic));
     if (v_ <= 15) {
       PYLON_ASSIGN([[maybe_unused]] TypeId runtime_ty, type_ref());
     }
     if (v_ >= 15) {
-      PYLON_TRY(vec(md->apis, [&](RuntimeApi& a) { return api(a); }, "runtime apis"));
+      PYLON_TRY(vec(
+          md->apis, [&](RuntimeApi& a) { return api(a); }, "runtime apis"));
       PYLON_ASSIGN(md->outer_call, type_ref());
       PYLON_ASSIGN(md->outer_event, type_ref());
       PYLON_ASSIGN(md->outer_error, type_ref());
@@ -76,7 +78,8 @@ class Parser {
     reg.types.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
       PYLON_ASSIGN(TypeId id, type_ref());
-      if (id != i) return r_.error("type registry entry " + std::to_string(i) + " has id " + std::to_string(id));
+      if (id != i)
+        return r_.error("type registry entry " + std::to_string(i) + " has id " + std::to_string(id));
       auto s = type_def(reg.types[i]);
       if (!s.ok()) return make_error("type " + std::to_string(i) + ": " + s.error().message);
     }
@@ -104,21 +107,26 @@ class Parser {
       PYLON_ASSIGN(name, str());
       PYLON_ASSIGN(bool some, option_tag());
       if (some) {
-      PYLON_ASSIGN(ty, type_ref());
-    }
+        PYLON_ASSIGN(ty, type_ref());
+      }
     }
     PYLON_ASSIGN(std::uint8_t kind, r_.u8());
     if (kind > 7) return r_.error("unknown type definition kind " + std::to_string(kind));
     t.kind = static_cast<TypeKind>(kind);  // TypeKind follows scale-info's TypeDef order
     if (t.kind == TypeKind::Composite) {
-      PYLON_TRY(vec(t.fields, [&](Field& f) { return field(f); }, "fields"));
+      PYLON_TRY(vec(
+          t.fields, [&](Field& f) { return field(f); }, "fields"));
     } else if (t.kind == TypeKind::Variant) {
-      PYLON_TRY(vec(t.variants, [&](Variant& v) -> Status {
-        PYLON_ASSIGN(v.name, str());
-        PYLON_TRY(vec(v.fields, [&](Field& f) { return field(f); }, "variant fields"));
-        PYLON_ASSIGN(v.index, r_.u8());
-        return strings();
-      }, "variants"));
+      PYLON_TRY(vec(
+          t.variants,
+          [&](Variant& v) -> Status {
+            PYLON_ASSIGN(v.name, str());
+            PYLON_TRY(vec(
+                v.fields, [&](Field& f) { return field(f); }, "variant fields"));
+            PYLON_ASSIGN(v.index, r_.u8());
+            return strings();
+          },
+          "variants"));
     } else if (t.kind == TypeKind::Sequence || t.kind == TypeKind::Compact) {
       PYLON_ASSIGN(t.elem, type_ref());
     } else if (t.kind == TypeKind::Array) {
@@ -132,7 +140,8 @@ class Parser {
       }
     } else if (t.kind == TypeKind::Primitive) {
       PYLON_ASSIGN(std::uint8_t p, r_.u8());
-      if (p > static_cast<std::uint8_t>(Primitive::I256)) return r_.error("unknown primitive " + std::to_string(p));
+      if (p > static_cast<std::uint8_t>(Primitive::I256))
+        return r_.error("unknown primitive " + std::to_string(p));
       t.prim = static_cast<Primitive>(p);
     } else {  // BitSequence
       PYLON_ASSIGN(t.elem, type_ref());
@@ -210,19 +219,23 @@ class Parser {
     PYLON_ASSIGN(bool has_storage, option_tag());
     if (has_storage) {
       PYLON_ASSIGN(p.storage_prefix, str());
-      PYLON_TRY(vec(p.storage, [&](StorageEntry& e) { return storage_entry(e); }, "storage"));
+      PYLON_TRY(vec(
+          p.storage, [&](StorageEntry& e) { return storage_entry(e); }, "storage"));
     }
     PYLON_ASSIGN(p.calls, opt_type_with_deprecation());
     PYLON_ASSIGN(p.events, opt_type_with_deprecation());
-    PYLON_TRY(vec(p.constants, [&](Constant& c) -> Status {
-      PYLON_ASSIGN(c.name, str());
-      PYLON_ASSIGN(c.type, type_ref());
-      PYLON_ASSIGN(ByteSpan v, r_.byte_vec());
-      c.value.assign(v.begin(), v.end());
-      PYLON_TRY(strings());
-      if (v_ >= 16) PYLON_TRY(item_deprecation());
-      return {};
-    }, "constants"));
+    PYLON_TRY(vec(
+        p.constants,
+        [&](Constant& c) -> Status {
+          PYLON_ASSIGN(c.name, str());
+          PYLON_ASSIGN(c.type, type_ref());
+          PYLON_ASSIGN(ByteSpan v, r_.byte_vec());
+          c.value.assign(v.begin(), v.end());
+          PYLON_TRY(strings());
+          if (v_ >= 16) PYLON_TRY(item_deprecation());
+          return {};
+        },
+        "constants"));
     PYLON_ASSIGN(p.errors, opt_type_with_deprecation());
     if (v_ >= 16) {
       PYLON_ASSIGN(std::size_t nassoc, r_.length(3));
@@ -232,7 +245,8 @@ class Parser {
         PYLON_TRY(strings());
       }
       PYLON_ASSIGN(std::size_t nview, r_.length(36));
-      for (std::size_t i = 0; i < nview; ++i) {  // view functions: id, name, inputs, output, docs, deprecation
+      for (std::size_t i = 0; i < nview;
+           ++i) {  // view functions: id, name, inputs, output, docs, deprecation
         PYLON_TRY(r_.bytes(32));
         PYLON_TRY(str());
         PYLON_TRY(params());
@@ -249,11 +263,14 @@ class Parser {
 
   Result<std::vector<RuntimeApiParam>> params() {
     std::vector<RuntimeApiParam> out;
-    PYLON_TRY(vec(out, [&](RuntimeApiParam& p) -> Status {
-      PYLON_ASSIGN(p.name, str());
-      PYLON_ASSIGN(p.type, type_ref());
-      return {};
-    }, "parameters"));
+    PYLON_TRY(vec(
+        out,
+        [&](RuntimeApiParam& p) -> Status {
+          PYLON_ASSIGN(p.name, str());
+          PYLON_ASSIGN(p.type, type_ref());
+          return {};
+        },
+        "parameters"));
     return out;
   }
 
@@ -270,7 +287,8 @@ class Parser {
       x.call = ty;  // V14 names the extrinsic type; its params name the call (resolved below)
       PYLON_ASSIGN(std::uint8_t ver, r_.u8());
       x.versions = {ver};
-      return vec(x.extensions, [&](TransactionExtension& e) { return extension(e); }, "signed extensions");
+      return vec(
+          x.extensions, [&](TransactionExtension& e) { return extension(e); }, "signed extensions");
     }
     if (v_ == 15) {
       PYLON_ASSIGN(std::uint8_t ver, r_.u8());
@@ -279,7 +297,8 @@ class Parser {
       PYLON_ASSIGN(x.call, type_ref());
       PYLON_ASSIGN(x.signature, type_ref());
       PYLON_ASSIGN(x.extra, type_ref());
-      return vec(x.extensions, [&](TransactionExtension& e) { return extension(e); }, "signed extensions");
+      return vec(
+          x.extensions, [&](TransactionExtension& e) { return extension(e); }, "signed extensions");
     }
     PYLON_ASSIGN(ByteSpan versions, r_.byte_vec());
     x.versions.assign(versions.begin(), versions.end());
@@ -300,12 +319,15 @@ class Parser {
       }
     }
     std::vector<TransactionExtension> all;
-    PYLON_TRY(vec(all, [&](TransactionExtension& e) { return extension(e); }, "transaction extensions"));
+    PYLON_TRY(vec(
+        all, [&](TransactionExtension& e) { return extension(e); }, "transaction extensions"));
     // Extrinsic format version 4 uses the extensions listed under transaction extension version 0.
     auto it = by_version.find(0);
-    if (it == by_version.end()) return make_error("V16 metadata lists no transaction extensions for version 0");
+    if (it == by_version.end())
+      return make_error("V16 metadata lists no transaction extensions for version 0");
     for (std::uint32_t idx : it->second) {
-      if (idx >= all.size()) return make_error("transaction extension index " + std::to_string(idx) + " out of range");
+      if (idx >= all.size())
+        return make_error("transaction extension index " + std::to_string(idx) + " out of range");
       x.extensions.push_back(all[idx]);
     }
     return {};
@@ -313,14 +335,17 @@ class Parser {
 
   Status api(RuntimeApi& a) {
     PYLON_ASSIGN(a.name, str());
-    PYLON_TRY(vec(a.methods, [&](RuntimeApiMethod& m) -> Status {
-      PYLON_ASSIGN(m.name, str());
-      PYLON_ASSIGN(m.inputs, params());
-      PYLON_ASSIGN(m.output, type_ref());
-      PYLON_TRY(strings());
-      if (v_ >= 16) PYLON_TRY(item_deprecation());
-      return {};
-    }, "methods"));
+    PYLON_TRY(vec(
+        a.methods,
+        [&](RuntimeApiMethod& m) -> Status {
+          PYLON_ASSIGN(m.name, str());
+          PYLON_ASSIGN(m.inputs, params());
+          PYLON_ASSIGN(m.output, type_ref());
+          PYLON_TRY(strings());
+          if (v_ >= 16) PYLON_TRY(item_deprecation());
+          return {};
+        },
+        "methods"));
     PYLON_TRY(strings());
     if (v_ >= 16) {
       PYLON_TRY(r_.compact());  // api version
@@ -363,8 +388,8 @@ class Parser {
       PYLON_TRY(bad(e.type, e.identifier));
       PYLON_TRY(bad(e.implicit, e.identifier));
     }
-    for (auto t : {md.extrinsic.address, md.extrinsic.call, md.extrinsic.signature, md.extrinsic.extra, md.outer_call,
-                   md.outer_event, md.outer_error})
+    for (auto t : {md.extrinsic.address, md.extrinsic.call, md.extrinsic.signature, md.extrinsic.extra,
+                   md.outer_call, md.outer_event, md.outer_error})
       if (t) PYLON_TRY(bad(*t, "extrinsic/outer enums"));
     if (md.version == 14) {
       // V14 gives the UncheckedExtrinsic type; its type params name Address, Call, Signature, Extra.
@@ -393,21 +418,27 @@ Result<std::shared_ptr<const Metadata>> parse_metadata(ByteSpan raw) {
     return make_error("metadata does not start with the \"meta\" magic");
   const std::uint8_t version = raw[4];
   if (version < 14 || version > 16)
-    return make_error("metadata version " + std::to_string(version) + " is not supported (V14, V15, V16 are)");
+    return make_error("metadata version " + std::to_string(version) +
+                      " is not supported (V14, V15, V16 are)");
   auto r = Parser(raw.subspan(5), version).run();
-  if (!r.ok()) return make_error("metadata V" + std::to_string(version) + ": " + r.error().message + " (offsets after the 5-byte prefix)");
+  if (!r.ok())
+    return make_error("metadata V" + std::to_string(version) + ": " + r.error().message +
+                      " (offsets after the 5-byte prefix)");
   return r;
 }
 
 Result<Bytes> unwrap_metadata_bytes(ByteSpan bytes) {
-  if (bytes.size() >= 4 && std::memcmp(bytes.data(), "meta", 4) == 0) return Bytes(bytes.begin(), bytes.end());
+  if (bytes.size() >= 4 && std::memcmp(bytes.data(), "meta", 4) == 0)
+    return Bytes(bytes.begin(), bytes.end());
   ScaleReader r(bytes);
-  if (!bytes.empty() && bytes[0] == 0x00) return make_error("metadata is None (the runtime does not offer that version)");
+  if (!bytes.empty() && bytes[0] == 0x00)
+    return make_error("metadata is None (the runtime does not offer that version)");
   if (!bytes.empty() && bytes[0] == 0x01) {
     // Option<OpaqueMetadata>, unless the byte is the start of a bare compact length of raw metadata.
     ScaleReader probe(bytes.subspan(1));
     auto len = probe.length(1);
-    if (len.ok() && *len == probe.remaining() && probe.remaining() >= 4 && std::memcmp(probe.cursor(), "meta", 4) == 0)
+    if (len.ok() && *len == probe.remaining() && probe.remaining() >= 4 &&
+        std::memcmp(probe.cursor(), "meta", 4) == 0)
       return Bytes(probe.cursor(), probe.cursor() + probe.remaining());
   }
   auto len = r.length(1);

@@ -68,7 +68,9 @@ Result<std::size_t> ScaleReader::length(std::size_t min_elem_size) {
   const u128 limit = elem == 0 ? u128{remaining()} + 1 : u128{remaining() / elem};
   if (n > limit) {
     pos_ = at;
-    return error("length " + std::to_string(static_cast<unsigned long long>(n > u128{~0ull} ? ~0ull : static_cast<unsigned long long>(n))) +
+    return error("length " +
+                 std::to_string(static_cast<unsigned long long>(
+                     n > u128{~0ull} ? ~0ull : static_cast<unsigned long long>(n))) +
                  " exceeds the " + std::to_string(remaining()) + " bytes that remain");
   }
   return static_cast<std::size_t>(n);

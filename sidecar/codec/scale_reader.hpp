@@ -45,7 +45,7 @@ class ScaleReader {
   // remains (checked before the caller allocates).
   Result<std::size_t> length(std::size_t min_elem_size);
   Result<ByteSpan> bytes(std::size_t n);
-  Result<ByteSpan> byte_vec();  // Compact length + bytes
+  Result<ByteSpan> byte_vec();   // Compact length + bytes
   Result<std::string> string();  // Compact length + UTF-8 bytes
   Status skip(std::size_t n);
 

@@ -15,7 +15,8 @@ class ScaleWriter {
   void u8(std::uint8_t v) { out_.push_back(v); }
   template <class T>
   void fixed_le(T v) {
-    for (std::size_t i = 0; i < sizeof(T); ++i) out_.push_back(static_cast<std::uint8_t>(static_cast<std::uint64_t>(v) >> (8 * i)));
+    for (std::size_t i = 0; i < sizeof(T); ++i)
+      out_.push_back(static_cast<std::uint8_t>(static_cast<std::uint64_t>(v) >> (8 * i)));
   }
   void u128_le(u128 v) {
     for (int i = 0; i < 16; ++i) out_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));

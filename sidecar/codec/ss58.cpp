@@ -14,9 +14,16 @@ constexpr std::uint16_t kMaxPrefix = 16383;
 // Checksum length by payload length, as in Substrate's ss58 codec; 0 means unsupported.
 std::size_t checksum_len(std::size_t payload_len) {
   switch (payload_len) {
-    case 1: case 2: case 4: case 8: return 1;
-    case 32: case 33: return 2;
-    default: return 0;
+    case 1:
+    case 2:
+    case 4:
+    case 8:
+      return 1;
+    case 32:
+    case 33:
+      return 2;
+    default:
+      return 0;
   }
 }
 
@@ -64,7 +71,8 @@ Result<std::string> ss58_encode_payload(ByteSpan payload, std::uint16_t prefix) 
   if (prefix > kMaxPrefix) return make_error("ss58: prefix " + std::to_string(prefix) + " is above 16383");
   const std::size_t ck = checksum_len(payload.size());
   if (ck == 0)
-    return make_error("ss58: unsupported payload length " + std::to_string(payload.size()) + " (use 1, 2, 4, 8, 32 or 33)");
+    return make_error("ss58: unsupported payload length " + std::to_string(payload.size()) +
+                      " (use 1, 2, 4, 8, 32 or 33)");
   return encode(payload, prefix, ck);
 }
 
@@ -73,7 +81,8 @@ Result<Ss58Payload> ss58_decode_payload(std::string_view address) {
   auto decoded = base58_decode(address);
   if (!decoded.ok()) return make_error("ss58: " + decoded.error().message);
   const Bytes& data = *decoded;
-  if (data.size() < 2) return make_error("ss58: address too short (" + std::to_string(data.size()) + " bytes)");
+  if (data.size() < 2)
+    return make_error("ss58: address too short (" + std::to_string(data.size()) + " bytes)");
   Ss58Payload out;
   std::size_t prefix_len = 1;
   if (data[0] < 64) {
@@ -113,7 +122,8 @@ Result<Ss58Payload> ss58_decode_payload(std::string_view address) {
 Result<Ss58Decoded> ss58_decode(std::string_view address) {
   PYLON_ASSIGN(Ss58Payload p, ss58_decode_payload(address));
   if (p.payload.size() != 32)
-    return make_error("ss58: address holds " + std::to_string(p.payload.size()) + " bytes, not a 32-byte account id");
+    return make_error("ss58: address holds " + std::to_string(p.payload.size()) +
+                      " bytes, not a 32-byte account id");
   Ss58Decoded d;
   std::copy(p.payload.begin(), p.payload.end(), d.account.begin());
   d.prefix = p.prefix;

@@ -6,20 +6,35 @@ namespace pylon::codec {
 
 std::size_t primitive_size(Primitive p) {
   switch (p) {
-    case Primitive::Bool: case Primitive::U8: case Primitive::I8: return 1;
-    case Primitive::U16: case Primitive::I16: return 2;
-    case Primitive::Char: case Primitive::U32: case Primitive::I32: return 4;
-    case Primitive::U64: case Primitive::I64: return 8;
-    case Primitive::U128: case Primitive::I128: return 16;
-    case Primitive::U256: case Primitive::I256: return 32;
-    case Primitive::Str: return 0;
+    case Primitive::Bool:
+    case Primitive::U8:
+    case Primitive::I8:
+      return 1;
+    case Primitive::U16:
+    case Primitive::I16:
+      return 2;
+    case Primitive::Char:
+    case Primitive::U32:
+    case Primitive::I32:
+      return 4;
+    case Primitive::U64:
+    case Primitive::I64:
+      return 8;
+    case Primitive::U128:
+    case Primitive::I128:
+      return 16;
+    case Primitive::U256:
+    case Primitive::I256:
+      return 32;
+    case Primitive::Str:
+      return 0;
   }
   return 0;
 }
 
 std::string_view primitive_name(Primitive p) {
-  static constexpr std::string_view kNames[] = {"bool", "char", "str",  "u8",  "u16",  "u32",  "u64", "u128",
-                                                "u256", "i8",   "i16",  "i32", "i64",  "i128", "i256"};
+  static constexpr std::string_view kNames[] = {"bool", "char", "str", "u8",  "u16", "u32",  "u64", "u128",
+                                                "u256", "i8",   "i16", "i32", "i64", "i128", "i256"};
   return kNames[static_cast<std::size_t>(p)];
 }
 
@@ -62,11 +77,16 @@ std::string TypeRegistry::display_name(TypeId id) const {
   if (!has(id)) return "<unknown type " + std::to_string(id) + ">";
   const TypeDef& t = types[id];
   switch (t.kind) {
-    case TypeKind::Primitive: return std::string(primitive_name(t.prim));
-    case TypeKind::Compact: return "Compact<" + display_name(t.elem) + ">";
-    case TypeKind::Sequence: return is_u8(*this, t.elem) ? "Bytes" : "Vec<" + display_name(t.elem) + ">";
-    case TypeKind::Array: return "[" + display_name(t.elem) + ";" + std::to_string(t.len) + "]";
-    case TypeKind::BitSequence: return "BitVec";
+    case TypeKind::Primitive:
+      return std::string(primitive_name(t.prim));
+    case TypeKind::Compact:
+      return "Compact<" + display_name(t.elem) + ">";
+    case TypeKind::Sequence:
+      return is_u8(*this, t.elem) ? "Bytes" : "Vec<" + display_name(t.elem) + ">";
+    case TypeKind::Array:
+      return "[" + display_name(t.elem) + ";" + std::to_string(t.len) + "]";
+    case TypeKind::BitSequence:
+      return "BitVec";
     case TypeKind::Tuple: {
       if (t.tuple.empty()) return "Null";
       std::string s = "(";
@@ -74,7 +94,8 @@ std::string TypeRegistry::display_name(TypeId id) const {
       return s + ")";
     }
     case TypeKind::Composite:
-    case TypeKind::Variant: break;
+    case TypeKind::Variant:
+      break;
   }
   if (t.special == Special::Option) return "Option<" + display_name(t.variants[1].fields[0].type) + ">";
   if (t.special == Special::Result) {
@@ -99,8 +120,8 @@ std::string TypeRegistry::display_name(TypeId id) const {
 Status TypeRegistry::finish() {
   const auto check = [&](TypeId ref, std::size_t owner) -> Status {
     if (!has(ref))
-      return make_error("type " + std::to_string(owner) + " refers to type " + std::to_string(ref) + ", beyond the " +
-                        std::to_string(types.size()) + " types of the registry");
+      return make_error("type " + std::to_string(owner) + " refers to type " + std::to_string(ref) +
+                        ", beyond the " + std::to_string(types.size()) + " types of the registry");
     return {};
   };
   for (std::size_t i = 0; i < types.size(); ++i) {
@@ -122,7 +143,9 @@ Status TypeRegistry::finish() {
       }
       case TypeKind::Sequence:
       case TypeKind::Array:
-      case TypeKind::Compact: PYLON_TRY(check(t.elem, i)); break;
+      case TypeKind::Compact:
+        PYLON_TRY(check(t.elem, i));
+        break;
       case TypeKind::BitSequence:
         PYLON_TRY(check(t.elem, i));
         PYLON_TRY(check(t.bit_order, i));
@@ -130,7 +153,8 @@ Status TypeRegistry::finish() {
       case TypeKind::Tuple:
         for (TypeId e : t.tuple) PYLON_TRY(check(e, i));
         break;
-      case TypeKind::Primitive: break;
+      case TypeKind::Primitive:
+        break;
     }
   }
   for (auto& t : types) {
@@ -163,11 +187,21 @@ Status TypeRegistry::finish() {
       const TypeDef& t = types[i];
       std::uint64_t m = 0;
       switch (t.kind) {
-        case TypeKind::Primitive: m = primitive_size(t.prim); break;
-        case TypeKind::Compact: m = 1; break;
-        case TypeKind::Sequence: m = 1; break;
-        case TypeKind::BitSequence: m = 1; break;
-        case TypeKind::Array: m = std::uint64_t{t.len} * min_size_[t.elem]; break;
+        case TypeKind::Primitive:
+          m = primitive_size(t.prim);
+          break;
+        case TypeKind::Compact:
+          m = 1;
+          break;
+        case TypeKind::Sequence:
+          m = 1;
+          break;
+        case TypeKind::BitSequence:
+          m = 1;
+          break;
+        case TypeKind::Array:
+          m = std::uint64_t{t.len} * min_size_[t.elem];
+          break;
         case TypeKind::Tuple:
           for (TypeId e : t.tuple) m += min_size_[e];
           break;
@@ -195,6 +229,8 @@ Status TypeRegistry::finish() {
   return {};
 }
 
-std::size_t TypeRegistry::min_size(TypeId id) const { return id < min_size_.size() ? min_size_[id] : 0; }
+std::size_t TypeRegistry::min_size(TypeId id) const {
+  return id < min_size_.size() ? min_size_[id] : 0;
+}
 
 }  // namespace pylon::codec

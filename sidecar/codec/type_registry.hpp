@@ -15,14 +15,30 @@ namespace pylon::codec {
 
 using TypeId = std::uint32_t;
 
-enum class Primitive : std::uint8_t { Bool, Char, Str, U8, U16, U32, U64, U128, U256, I8, I16, I32, I64, I128, I256 };
+enum class Primitive : std::uint8_t {
+  Bool,
+  Char,
+  Str,
+  U8,
+  U16,
+  U32,
+  U64,
+  U128,
+  U256,
+  I8,
+  I16,
+  I32,
+  I64,
+  I128,
+  I256
+};
 
 // Byte width of a fixed-size primitive (0 for str).
 std::size_t primitive_size(Primitive p);
 std::string_view primitive_name(Primitive p);
 
 struct Field {
-  std::string name;       // empty for tuple-like fields
+  std::string name;  // empty for tuple-like fields
   TypeId type = 0;
   std::string type_name;  // the Rust type as written in the source, e.g. "Compact<u64>"
 };
@@ -33,7 +49,16 @@ struct Variant {
   std::uint8_t index = 0;
 };
 
-enum class TypeKind : std::uint8_t { Composite, Variant, Sequence, Array, Tuple, Primitive, Compact, BitSequence };
+enum class TypeKind : std::uint8_t {
+  Composite,
+  Variant,
+  Sequence,
+  Array,
+  Tuple,
+  Primitive,
+  Compact,
+  BitSequence
+};
 
 // Shapes Pylon treats specially, derived once from path and structure.
 enum class Special : std::uint8_t {
@@ -54,9 +79,9 @@ struct TypeDef {
   std::vector<Variant> variants;  // Variant
   // Variant: position in `variants` for each index byte, -1 when absent.
   std::array<std::int16_t, 256> variant_pos{};
-  TypeId elem = 0;       // Sequence, Array, Compact: element; BitSequence: store type
-  TypeId bit_order = 0;  // BitSequence: order type
-  std::uint32_t len = 0;  // Array
+  TypeId elem = 0;            // Sequence, Array, Compact: element; BitSequence: store type
+  TypeId bit_order = 0;       // BitSequence: order type
+  std::uint32_t len = 0;      // Array
   std::vector<TypeId> tuple;  // Tuple
   Primitive prim = Primitive::Bool;
 

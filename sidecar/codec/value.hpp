@@ -14,7 +14,7 @@ struct NamedValue;
 
 struct Value {
   enum class Kind : std::uint8_t {
-    Null,       // unit, (), Option::None
+    Null,  // unit, (), Option::None
     Bool,
     UInt,       // u8..u64 and compacts that fit u64
     Int,        // i8..i64
@@ -38,7 +38,7 @@ struct Value {
   Bytes bytes;
   std::vector<Value> items;
   std::vector<NamedValue> fields;  // named composite fields, in order
-  bool basic_enum = false;  // Variant of an enum whose variants carry no data
+  bool basic_enum = false;         // Variant of an enum whose variants carry no data
 
   static Value null();
   static Value of_uint(std::uint64_t v);
@@ -53,7 +53,9 @@ struct NamedValue {
 };
 
 // Defined here, where NamedValue is complete (Value's implicit members need it).
-inline Value Value::null() { return {}; }
+inline Value Value::null() {
+  return {};
+}
 inline Value Value::of_uint(std::uint64_t v) {
   Value x;
   x.kind = Kind::UInt;

@@ -32,12 +32,14 @@ std::string to_hex(ByteSpan bytes) {
 
 Result<Bytes> from_hex(std::string_view text) {
   if (text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) text.remove_prefix(2);
-  if (text.size() % 2 != 0) return make_error("hex text has an odd number of digits (" + std::to_string(text.size()) + ")");
+  if (text.size() % 2 != 0)
+    return make_error("hex text has an odd number of digits (" + std::to_string(text.size()) + ")");
   Bytes out(text.size() / 2);
   for (std::size_t i = 0; i < out.size(); ++i) {
     const int hi = nibble(text[2 * i]);
     const int lo = nibble(text[2 * i + 1]);
-    if (hi < 0 || lo < 0) return make_error("invalid hex character at position " + std::to_string(2 * i + (hi < 0 ? 0 : 1)));
+    if (hi < 0 || lo < 0)
+      return make_error("invalid hex character at position " + std::to_string(2 * i + (hi < 0 ? 0 : 1)));
     out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
   }
   return out;

@@ -16,29 +16,38 @@ std::mutex g_mu;
 
 const char* name(Level l) {
   switch (l) {
-    case Level::Debug: return "debug";
-    case Level::Info: return "info";
-    case Level::Warn: return "warn";
-    case Level::Error: return "error";
+    case Level::Debug:
+      return "debug";
+    case Level::Info:
+      return "info";
+    case Level::Warn:
+      return "warn";
+    case Level::Error:
+      return "error";
   }
   return "info";
 }
 
 std::string now_iso() {
   const auto now = std::chrono::system_clock::now();
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   const std::time_t t = std::chrono::system_clock::to_time_t(now);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
   return buf;
 }
 }  // namespace
 
-void set_format(Format f) { g_format = f; }
-void set_min_level(Level l) { g_min = l; }
+void set_format(Format f) {
+  g_format = f;
+}
+void set_min_level(Level l) {
+  g_min = l;
+}
 
 Level parse_level(std::string_view s, Level fallback) {
   if (s == "debug") return Level::Debug;
@@ -48,7 +57,8 @@ Level parse_level(std::string_view s, Level fallback) {
   return fallback;
 }
 
-void write(Level level, std::string_view component, std::string_view message, std::initializer_list<Field> fields) {
+void write(Level level, std::string_view component, std::string_view message,
+           std::initializer_list<Field> fields) {
   if (level < g_min.load()) return;
   std::string line;
   if (g_format.load() == Format::Json) {

@@ -17,10 +17,17 @@ void set_min_level(Level l);
 Level parse_level(std::string_view s, Level fallback);
 
 using Field = std::pair<std::string_view, std::string>;
-void write(Level level, std::string_view component, std::string_view message, std::initializer_list<Field> fields = {});
+void write(Level level, std::string_view component, std::string_view message,
+           std::initializer_list<Field> fields = {});
 
-inline void info(std::string_view c, std::string_view m, std::initializer_list<Field> f = {}) { write(Level::Info, c, m, f); }
-inline void warn(std::string_view c, std::string_view m, std::initializer_list<Field> f = {}) { write(Level::Warn, c, m, f); }
-inline void error(std::string_view c, std::string_view m, std::initializer_list<Field> f = {}) { write(Level::Error, c, m, f); }
+inline void info(std::string_view c, std::string_view m, std::initializer_list<Field> f = {}) {
+  write(Level::Info, c, m, f);
+}
+inline void warn(std::string_view c, std::string_view m, std::initializer_list<Field> f = {}) {
+  write(Level::Warn, c, m, f);
+}
+inline void error(std::string_view c, std::string_view m, std::initializer_list<Field> f = {}) {
+  write(Level::Error, c, m, f);
+}
 
 }  // namespace pylon::log

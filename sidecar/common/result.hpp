@@ -13,12 +13,14 @@ struct Error {
   std::string message;
 };
 
-inline Error make_error(std::string message) { return Error{std::move(message)}; }
+inline Error make_error(std::string message) {
+  return Error{std::move(message)};
+}
 
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   bool ok() const noexcept { return v_.index() == 0; }
@@ -62,16 +64,16 @@ using Status = Result<void>;
 // any Result<...>.
 #define PYLON_CONCAT_INNER(a, b) a##b
 #define PYLON_CONCAT(a, b) PYLON_CONCAT_INNER(a, b)
-#define PYLON_TRY_IMPL(tmp, expr)                \
-  do {                                           \
-    auto tmp = (expr);                           \
+#define PYLON_TRY_IMPL(tmp, expr)                 \
+  do {                                            \
+    auto tmp = (expr);                            \
     if (!tmp.ok()) return std::move(tmp).error(); \
   } while (0)
 #define PYLON_TRY(expr) PYLON_TRY_IMPL(PYLON_CONCAT(pylon_try_, __LINE__), expr)
 // Assign the value of a Result to `lhs` (which may be a declaration) or propagate its error.
 // Expands to several statements: use braces around it in if/for bodies.
-#define PYLON_ASSIGN_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                      \
+#define PYLON_ASSIGN_IMPL(tmp, lhs, expr)       \
+  auto tmp = (expr);                            \
   if (!tmp.ok()) return std::move(tmp).error(); \
   lhs = std::move(tmp).value()
 #define PYLON_ASSIGN(lhs, expr) PYLON_ASSIGN_IMPL(PYLON_CONCAT(pylon_assign_, __LINE__), lhs, expr)

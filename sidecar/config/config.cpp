@@ -37,7 +37,8 @@ Result<T> parse_uint(const std::string& name, const std::string& text, std::uint
   if (text.empty() || r.ec != std::errc() || r.ptr != end)
     return make_error(name + ": '" + text + "' is not a whole number");
   if (v < min || v > max)
-    return make_error(name + ": " + text + " is out of range (" + std::to_string(min) + ".." + std::to_string(max) + ")");
+    return make_error(name + ": " + text + " is out of range (" + std::to_string(min) + ".." +
+                      std::to_string(max) + ")");
   return static_cast<T>(v);
 }
 
@@ -112,14 +113,16 @@ Result<Config> load(const Env& env, const std::string& home) {
   if (auto v = l.get("PYLON_ARCHIVE_CUTOFF")) {
     PYLON_ASSIGN(c.archive_cutoff, parse_uint<std::uint64_t>("PYLON_ARCHIVE_CUTOFF", *v, 1, 1'000'000'000));
   }
-  c.wallet_path = expand_home(l.get("PYLON_WALLET_PATH", {"BITTENSOR_WALLET_PATH"}).value_or("~/.bittensor/wallets"), home);
+  c.wallet_path = expand_home(
+      l.get("PYLON_WALLET_PATH", {"BITTENSOR_WALLET_PATH"}).value_or("~/.bittensor/wallets"), home);
   c.wallet_name = l.get("PYLON_WALLET_NAME", {"BITTENSOR_WALLET_NAME"}).value_or("default");
   c.wallet_hotkey = l.get("PYLON_WALLET_HOTKEY", {"BITTENSOR_WALLET_HOTKEY_NAME"}).value_or("default");
   for (const auto* n : {&c.wallet_name, &c.wallet_hotkey})
     if (n->empty() || n->find('/') != std::string::npos || *n == "." || *n == "..")
-      return make_error(std::string(n == &c.wallet_name ? "PYLON_WALLET_NAME" : "PYLON_WALLET_HOTKEY") + ": '" + *n +
-                        "' is not a plain file name");
-  if (auto v = l.get("PYLON_COLDKEY_PASSWORD_FILE"); v && !v->empty()) c.coldkey_password_file = expand_home(*v, home);
+      return make_error(std::string(n == &c.wallet_name ? "PYLON_WALLET_NAME" : "PYLON_WALLET_HOTKEY") +
+                        ": '" + *n + "' is not a plain file name");
+  if (auto v = l.get("PYLON_COLDKEY_PASSWORD_FILE"); v && !v->empty())
+    c.coldkey_password_file = expand_home(*v, home);
   if (auto v = l.get("PYLON_ALLOW_GROUP_READABLE_KEYS")) {
     PYLON_ASSIGN(c.allow_group_readable_keys, parse_bool("PYLON_ALLOW_GROUP_READABLE_KEYS", *v));
   }
@@ -134,7 +137,8 @@ Result<Config> load(const Env& env, const std::string& home) {
   }
   auto token = l.get("PYLON_AUTH_TOKEN");
   auto token_file = l.get("PYLON_AUTH_TOKEN_FILE");
-  if (token && token_file) return make_error("PYLON_AUTH_TOKEN and PYLON_AUTH_TOKEN_FILE are both set: choose one");
+  if (token && token_file)
+    return make_error("PYLON_AUTH_TOKEN and PYLON_AUTH_TOKEN_FILE are both set: choose one");
   if (token_file) {
     std::ifstream in(expand_home(*token_file, home));
     if (!in) return make_error("PYLON_AUTH_TOKEN_FILE: cannot read " + *token_file);
@@ -153,22 +157,28 @@ Result<Config> load(const Env& env, const std::string& home) {
   // original's two settings.
   if (auto v = l.get("PYLON_COMMIT_WINDOW")) {
     const auto colon = v->find(':');
-    if (colon == std::string::npos) return make_error("PYLON_COMMIT_WINDOW: expected START:END_BUFFER, e.g. mid:10 or 5:10");
+    if (colon == std::string::npos)
+      return make_error("PYLON_COMMIT_WINDOW: expected START:END_BUFFER, e.g. mid:10 or 5:10");
     const std::string start = v->substr(0, colon);
     if (start != "mid") {
-      PYLON_ASSIGN(c.commit_window.start_offset, parse_uint<std::uint64_t>("PYLON_COMMIT_WINDOW start", start, 0, 1'000'000));
+      PYLON_ASSIGN(c.commit_window.start_offset,
+                   parse_uint<std::uint64_t>("PYLON_COMMIT_WINDOW start", start, 0, 1'000'000));
     }
-    PYLON_ASSIGN(c.commit_window.end_buffer, parse_uint<std::uint64_t>("PYLON_COMMIT_WINDOW end buffer", v->substr(colon + 1), 0, 1'000'000));
+    PYLON_ASSIGN(c.commit_window.end_buffer, parse_uint<std::uint64_t>("PYLON_COMMIT_WINDOW end buffer",
+                                                                       v->substr(colon + 1), 0, 1'000'000));
   } else {
     if (auto s = l.get("COMMIT_WINDOW_START_OFFSET")) {
-      PYLON_ASSIGN(c.commit_window.start_offset, parse_uint<std::uint64_t>("COMMIT_WINDOW_START_OFFSET", *s, 0, 1'000'000));
+      PYLON_ASSIGN(c.commit_window.start_offset,
+                   parse_uint<std::uint64_t>("COMMIT_WINDOW_START_OFFSET", *s, 0, 1'000'000));
     }
     if (auto e = l.get("COMMIT_WINDOW_END_BUFFER")) {
-      PYLON_ASSIGN(c.commit_window.end_buffer, parse_uint<std::uint64_t>("COMMIT_WINDOW_END_BUFFER", *e, 0, 1'000'000));
+      PYLON_ASSIGN(c.commit_window.end_buffer,
+                   parse_uint<std::uint64_t>("COMMIT_WINDOW_END_BUFFER", *e, 0, 1'000'000));
     }
   }
   c.log_format = l.get("PYLON_LOG_FORMAT").value_or("text");
-  if (c.log_format != "text" && c.log_format != "json") return make_error("PYLON_LOG_FORMAT: '" + c.log_format + "' is not text or json");
+  if (c.log_format != "text" && c.log_format != "json")
+    return make_error("PYLON_LOG_FORMAT: '" + c.log_format + "' is not text or json");
   if (auto v = l.get("PYLON_SNAPSHOT_EVERY")) {
     PYLON_ASSIGN(c.snapshot_every, parse_uint<std::uint32_t>("PYLON_SNAPSHOT_EVERY", *v, 1, 100000));
   }
@@ -176,7 +186,8 @@ Result<Config> load(const Env& env, const std::string& home) {
     PYLON_ASSIGN(c.snapshot_keep, parse_uint<std::uint32_t>("PYLON_SNAPSHOT_KEEP", *v, 1, 10000));
   }
   for (const auto& [k, v] : env)
-    if (k.starts_with("PYLON_") && !used.count(k)) c.warnings.push_back("unknown setting " + k + " (ignored)");
+    if (k.starts_with("PYLON_") && !used.count(k))
+      c.warnings.push_back("unknown setting " + k + " (ignored)");
   return c;
 }
 

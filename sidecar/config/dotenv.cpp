@@ -15,7 +15,8 @@ std::string_view trim(std::string_view s) {
 bool valid_key(std::string_view k) {
   if (k.empty() || (k[0] >= '0' && k[0] <= '9')) return false;
   for (char c : k)
-    if (!(c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
+    if (!(c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+      return false;
   return true;
 }
 

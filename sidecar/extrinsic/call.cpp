@@ -7,7 +7,8 @@ namespace pylon::extrinsic {
 
 Result<CallRef> find_call(const codec::Metadata& md, std::string_view name) {
   const auto dot = name.find('.');
-  if (dot == std::string_view::npos) return make_error("call '" + std::string(name) + "' is not written Pallet.call");
+  if (dot == std::string_view::npos)
+    return make_error("call '" + std::string(name) + "' is not written Pallet.call");
   const std::string pallet_name(name.substr(0, dot));
   const std::string call_name(name.substr(dot + 1));
   const codec::Pallet* p = md.pallet(pallet_name);
@@ -22,7 +23,8 @@ Result<CallRef> find_call(const codec::Metadata& md, std::string_view name) {
 Result<Bytes> encode_call(const codec::Metadata& md, std::string_view name, simdjson::dom::element args) {
   PYLON_ASSIGN(CallRef ref, find_call(md, name));
   simdjson::dom::object obj;
-  if (args.get_object().get(obj) != simdjson::SUCCESS) return make_error(std::string(name) + ": arguments must be a JSON object");
+  if (args.get_object().get(obj) != simdjson::SUCCESS)
+    return make_error(std::string(name) + ": arguments must be a JSON object");
   codec::ScaleWriter w;
   w.u8(ref.pallet->index);
   w.u8(ref.call->index);
@@ -50,7 +52,8 @@ Result<Bytes> encode_call_json(const codec::Metadata& md, std::string_view name,
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (auto err = parser.parse(args_json.data(), args_json.size()).get(doc); err != simdjson::SUCCESS)
-    return make_error(std::string(name) + ": arguments are not valid JSON (" + simdjson::error_message(err) + ")");
+    return make_error(std::string(name) + ": arguments are not valid JSON (" + simdjson::error_message(err) +
+                      ")");
   return encode_call(md, name, doc);
 }
 

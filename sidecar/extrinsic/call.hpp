@@ -21,7 +21,9 @@ Result<CallRef> find_call(const codec::Metadata& md, std::string_view pallet_dot
 // `args` is a JSON object keyed by the call's field names (as the metadata spells them or as
 // decode-api prints them), values in decode-api's shapes. Every field is required; unknown
 // keys are refused.
-Result<Bytes> encode_call(const codec::Metadata& md, std::string_view pallet_dot_call, simdjson::dom::element args);
-Result<Bytes> encode_call_json(const codec::Metadata& md, std::string_view pallet_dot_call, std::string_view args_json);
+Result<Bytes> encode_call(const codec::Metadata& md, std::string_view pallet_dot_call,
+                          simdjson::dom::element args);
+Result<Bytes> encode_call_json(const codec::Metadata& md, std::string_view pallet_dot_call,
+                               std::string_view args_json);
 
 }  // namespace pylon::extrinsic

@@ -58,7 +58,8 @@ bool is_hash32(const TypeRegistry& reg, TypeId id) {
 }
 
 Error shape_error(const std::string& ext, const std::string& what, const TypeRegistry& reg, TypeId id) {
-  return make_error("transaction extension " + ext + ": expected " + what + ", the metadata has " + reg.display_name(id));
+  return make_error("transaction extension " + ext + ": expected " + what + ", the metadata has " +
+                    reg.display_name(id));
 }
 
 }  // namespace
@@ -73,7 +74,8 @@ Result<ExtensionBytes> encode_extensions(const codec::Metadata& md, const TxPara
     const bool no_implicit = is_empty_type(reg, ext.implicit);
     if (id == "CheckSpecVersion" || id == "CheckTxVersion") {
       if (!no_extra) return shape_error(id, "no extension data", reg, ext.type);
-      if (!is_prim(reg, ext.implicit, codec::Primitive::U32)) return shape_error(id, "u32", reg, ext.implicit);
+      if (!is_prim(reg, ext.implicit, codec::Primitive::U32))
+        return shape_error(id, "u32", reg, ext.implicit);
       implicit.fixed_le<std::uint32_t>(id == "CheckSpecVersion" ? p.spec_version : p.tx_version);
     } else if (id == "CheckGenesis") {
       if (!no_extra) return shape_error(id, "no extension data", reg, ext.type);
@@ -88,7 +90,8 @@ Result<ExtensionBytes> encode_extensions(const codec::Metadata& md, const TxPara
       implicit.bytes(p.mortal ? p.mortal->block_hash : p.genesis_hash);
     } else if (id == "CheckNonce") {
       if (!no_implicit) return shape_error(id, "no implicit data", reg, ext.implicit);
-      if (is_compact_of(reg, ext.type, codec::Primitive::U32) || is_compact_of(reg, ext.type, codec::Primitive::U64)) {
+      if (is_compact_of(reg, ext.type, codec::Primitive::U32) ||
+          is_compact_of(reg, ext.type, codec::Primitive::U64)) {
         if (is_compact_of(reg, ext.type, codec::Primitive::U32) && p.nonce > UINT32_MAX)
           return make_error("nonce " + std::to_string(p.nonce) + " does not fit the runtime's u32 index");
         extra.compact(p.nonce);
@@ -97,7 +100,8 @@ Result<ExtensionBytes> encode_extensions(const codec::Metadata& md, const TxPara
       }
     } else if (id == "ChargeTransactionPayment" || id == "ChargeAssetTxPayment") {
       if (!no_implicit) return shape_error(id, "no implicit data", reg, ext.implicit);
-      if (!is_compact_of(reg, ext.type, codec::Primitive::U128) && !is_compact_of(reg, ext.type, codec::Primitive::U64))
+      if (!is_compact_of(reg, ext.type, codec::Primitive::U128) &&
+          !is_compact_of(reg, ext.type, codec::Primitive::U64))
         return shape_error(id, "Compact<u128> tip", reg, ext.type);
       extra.compact(p.tip);
     } else if (id == "CheckMetadataHash") {
@@ -105,15 +109,16 @@ Result<ExtensionBytes> encode_extensions(const codec::Metadata& md, const TxPara
       const TypeDef& mode = reg[unwrap(reg, ext.type)];
       if (mode.kind != TypeKind::Variant || !mode.variant_at(0) || mode.variant_at(0)->name != "Disabled")
         return shape_error(id, "a Mode enum with Disabled", reg, ext.type);
-      if (reg[ext.implicit].special != Special::Option) return shape_error(id, "Option<[u8; 32]>", reg, ext.implicit);
+      if (reg[ext.implicit].special != Special::Option)
+        return shape_error(id, "Option<[u8; 32]>", reg, ext.implicit);
       extra.u8(0);
       implicit.u8(0);
     } else if (no_extra && no_implicit) {
       // A no-op extension (CheckNonZeroSender, CheckWeight, SubtensorTransactionExtension, ...,
       // or one added by a later runtime): nothing to encode, and weight commits keep working.
     } else {
-      return make_error("transaction extension " + id + " carries data (" + reg.display_name(ext.type) + " / " +
-                        reg.display_name(ext.implicit) + ") that Pylon does not know how to fill");
+      return make_error("transaction extension " + id + " carries data (" + reg.display_name(ext.type) +
+                        " / " + reg.display_name(ext.implicit) + ") that Pylon does not know how to fill");
     }
   }
   return ExtensionBytes{extra.take(), implicit.take()};
@@ -145,16 +150,21 @@ Result<SignedExtrinsic> build_signed(const codec::Metadata& md, ByteSpan call, c
   const TypeRegistry& reg = md.types;
   if (!md.extrinsic.address || !md.extrinsic.signature)
     return make_error("the metadata does not name the extrinsic's address and signature types");
-  const bool supports_v4 = std::find(md.extrinsic.versions.begin(), md.extrinsic.versions.end(), 4) != md.extrinsic.versions.end();
+  const bool supports_v4 =
+      std::find(md.extrinsic.versions.begin(), md.extrinsic.versions.end(), 4) != md.extrinsic.versions.end();
   if (!supports_v4) return make_error("the runtime does not accept extrinsic format version 4");
   // MultiAddress::Id(AccountId32) and MultiSignature::Sr25519([u8; 64]), indices from the metadata.
   const TypeDef& addr = reg[*md.extrinsic.address];
   const codec::Variant* id_variant = addr.kind == TypeKind::Variant ? addr.variant_named("Id") : nullptr;
   const bool plain_account = addr.special == Special::AccountId32;
-  if (!id_variant && !plain_account) return make_error("extrinsic address type " + reg.display_name(*md.extrinsic.address) + " has no Id variant");
+  if (!id_variant && !plain_account)
+    return make_error("extrinsic address type " + reg.display_name(*md.extrinsic.address) +
+                      " has no Id variant");
   const TypeDef& sig = reg[*md.extrinsic.signature];
   const codec::Variant* sr = sig.kind == TypeKind::Variant ? sig.variant_named("Sr25519") : nullptr;
-  if (!sr) return make_error("extrinsic signature type " + reg.display_name(*md.extrinsic.signature) + " has no Sr25519 variant");
+  if (!sr)
+    return make_error("extrinsic signature type " + reg.display_name(*md.extrinsic.signature) +
+                      " has no Sr25519 variant");
 
   PYLON_ASSIGN(ExtensionBytes ext, encode_extensions(md, p));
   const keys::Signature signature = keys::sign(signer, payload_of(call, ext));

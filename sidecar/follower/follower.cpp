@@ -4,17 +4,20 @@
 
 namespace pylon::follower {
 
-Follower::Follower(chain::ChainClient& chain, net::RpcClient& rpc, SnapshotStore& store, FollowerOptions options,
-                   LogFn log)
+Follower::Follower(chain::ChainClient& chain, net::RpcClient& rpc, SnapshotStore& store,
+                   FollowerOptions options, LogFn log)
     : chain_(chain), rpc_(rpc), store_(store), options_(options), log_(std::move(log)) {
   if (options_.every_n_blocks == 0) options_.every_n_blocks = 1;
 }
 
-Follower::~Follower() { stop(); }
+Follower::~Follower() {
+  stop();
+}
 
 Status Follower::start() {
   net::SubscribeSpec spec{"chain_subscribeFinalizedHeads", "[]", "chain_unsubscribeFinalizedHeads"};
-  PYLON_ASSIGN(net::SubscriptionId id, rpc_.subscribe(spec, [this](std::string_view json) { on_head(json); }));
+  PYLON_ASSIGN(net::SubscriptionId id,
+               rpc_.subscribe(spec, [this](std::string_view json) { on_head(json); }));
   sub_ = id;
   worker_ = std::thread([this] { run(); });
   return {};
@@ -40,7 +43,8 @@ void Follower::on_head(std::string_view json) {
   simdjson::dom::element e;
   std::string_view number;
   if (p.parse(json.data(), json.size()).get(e) || e["number"].get_string().get(number)) {
-    if (log_) log_("warn", "finalized head notification without a number: " + std::string(json.substr(0, 200)));
+    if (log_)
+      log_("warn", "finalized head notification without a number: " + std::string(json.substr(0, 200)));
     return;
   }
   auto bytes = from_hex(number.size() % 2 ? "0x0" + std::string(number.substr(2)) : std::string(number));
@@ -67,7 +71,8 @@ void Follower::on_head(std::string_view json) {
 Status Follower::build(std::uint64_t number) {
   PYLON_ASSIGN(std::optional<chain::Hash> hash, chain_.block_hash(number));
   if (!hash) return make_error("the node has no block #" + std::to_string(number));
-  PYLON_ASSIGN(Snapshot s, build_snapshot(chain_, options_.netuid, chain::BlockRef{*hash, number}, options_.build));
+  PYLON_ASSIGN(Snapshot s,
+               build_snapshot(chain_, options_.netuid, chain::BlockRef{*hash, number}, options_.build));
   store_.publish(std::make_shared<const Snapshot>(std::move(s)));
   return {};
 }
@@ -94,7 +99,8 @@ void Follower::run() {
     if (rewound_) {
       rewound_ = false;
       have_done = false;
-      if (log_) log_("warn", "the node's finalized head went back to #" + std::to_string(newest_) + "; following it");
+      if (log_)
+        log_("warn", "the node's finalized head went back to #" + std::to_string(newest_) + "; following it");
     }
     if (!woke) {  // nothing new for stale_after: say why readers see an old snapshot
       const SnapshotPtr last = store_.latest();
@@ -102,7 +108,8 @@ void Follower::run() {
       if (!rpc_.connected()) {
         store_.mark_stale("no connection to the chain");
       } else if (old) {
-        store_.mark_stale("no new finalized block for " + std::to_string(options_.stale_after.count() / 1000) + " s");
+        store_.mark_stale("no new finalized block for " +
+                          std::to_string(options_.stale_after.count() / 1000) + " s");
       }
       continue;
     }
@@ -123,13 +130,18 @@ void Follower::run() {
       done = target;
       have_done = true;
       if (log_) {
-        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+        const auto ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+                .count();
         log_("info", "snapshot #" + std::to_string(target) + " published (" +
-                         std::to_string(store_.latest()->neurons.size()) + " neurons, " + std::to_string(ms) + " ms)");
+                         std::to_string(store_.latest()->neurons.size()) + " neurons, " + std::to_string(ms) +
+                         " ms)");
       }
     } else {
       store_.mark_stale(s.error().message);
-      if (log_) log_("warn", "snapshot #" + std::to_string(target) + " failed, keeping the last one: " + s.error().message);
+      if (log_)
+        log_("warn",
+             "snapshot #" + std::to_string(target) + " failed, keeping the last one: " + s.error().message);
       cv_.wait_for(lock, options_.retry_after, [&] { return stopping_; });
     }
   }

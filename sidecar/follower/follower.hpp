@@ -26,7 +26,8 @@ using LogFn = std::function<void(std::string_view level, std::string_view messag
 
 class Follower {
  public:
-  Follower(chain::ChainClient& chain, net::RpcClient& rpc, SnapshotStore& store, FollowerOptions options, LogFn log);
+  Follower(chain::ChainClient& chain, net::RpcClient& rpc, SnapshotStore& store, FollowerOptions options,
+           LogFn log);
   ~Follower();
   Follower(const Follower&) = delete;
   Follower& operator=(const Follower&) = delete;

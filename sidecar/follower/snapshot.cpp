@@ -23,20 +23,25 @@ namespace {
 std::size_t hashed_len(codec::StorageHasher h) {
   using H = codec::StorageHasher;
   switch (h) {
-    case H::Blake2_128Concat: return 16;
-    case H::Twox64Concat: return 8;
-    case H::Identity: return 0;
-    default: return SIZE_MAX;  // not reversible
+    case H::Blake2_128Concat:
+      return 16;
+    case H::Twox64Concat:
+      return 8;
+    case H::Identity:
+      return 0;
+    default:
+      return SIZE_MAX;  // not reversible
   }
 }
 
 // All Commitments.CommitmentOf entries of the subnet, keyed (netuid, hotkey).
 Result<std::vector<HotkeyCommitment>> read_commitments(chain::ChainClient& chain, const codec::Metadata& md,
-                                                       std::shared_ptr<const codec::Metadata> keep, std::uint16_t netuid,
-                                                       const chain::BlockRef& at) {
+                                                       std::shared_ptr<const codec::Metadata> keep,
+                                                       std::uint16_t netuid, const chain::BlockRef& at) {
   PYLON_ASSIGN(auto view, codec::views::CommitmentView::resolve(std::move(keep)));
   const codec::StorageEntry* e = md.pallet("Commitments")->storage_entry("CommitmentOf");
-  if (e->hashers.size() != 2 || hashed_len(e->hashers[0]) == SIZE_MAX || hashed_len(e->hashers[1]) == SIZE_MAX)
+  if (e->hashers.size() != 2 || hashed_len(e->hashers[0]) == SIZE_MAX ||
+      hashed_len(e->hashers[1]) == SIZE_MAX)
     return make_error("Commitments.CommitmentOf keys are not (netuid, account) with reversible hashers");
   codec::ScaleWriter k;
   k.fixed_le<std::uint16_t>(netuid);
@@ -47,12 +52,13 @@ Result<std::vector<HotkeyCommitment>> read_commitments(chain::ChainClient& chain
   const std::size_t account_at = prefix.size() + hashed_len(e->hashers[1]);
   for (const auto& [key, value] : entries) {
     if (key.size() != account_at + 32)
-      return make_error("a Commitments.CommitmentOf key has " + std::to_string(key.size()) + " bytes, expected " +
-                        std::to_string(account_at + 32));
+      return make_error("a Commitments.CommitmentOf key has " + std::to_string(key.size()) +
+                        " bytes, expected " + std::to_string(account_at + 32));
     HotkeyCommitment hc;
     std::copy_n(key.begin() + static_cast<std::ptrdiff_t>(account_at), 32, hc.hotkey.begin());
     auto c = view.decode(value);
-    if (!c.ok()) return make_error("commitment of " + codec::ss58_encode(hc.hotkey) + ": " + c.error().message);
+    if (!c.ok())
+      return make_error("commitment of " + codec::ss58_encode(hc.hotkey) + ": " + c.error().message);
     hc.commitment = std::move(c).value();
     out.push_back(std::move(hc));
   }
@@ -76,17 +82,22 @@ Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid,
   PYLON_ASSIGN(auto neurons_view, codec::views::NeuronLiteView::resolve(md));
   PYLON_ASSIGN(Bytes neurons, chain.state_call("NeuronInfoRuntimeApi_get_neurons_lite", arg.out(), at));
   auto decoded = neurons_view.decode_all_into(neurons, s.neurons);
-  if (!decoded.ok()) return make_error("get_neurons_lite at #" + std::to_string(at.number) + ": " + decoded.error().message);
+  if (!decoded.ok())
+    return make_error("get_neurons_lite at #" + std::to_string(at.number) + ": " + decoded.error().message);
 
   std::vector<std::string> missing;
   if (options.hyperparams) {
     const std::string method = codec::views::hyperparams_method(*md);
-    if (method.empty()) return make_error("the runtime at #" + std::to_string(at.number) + " offers no hyperparameters API");
+    if (method.empty())
+      return make_error("the runtime at #" + std::to_string(at.number) + " offers no hyperparameters API");
     PYLON_ASSIGN(auto view, codec::views::RecordView::resolve_api(md, method));
     PYLON_ASSIGN(Bytes raw, chain.state_call(method, arg.out(), at));
     auto rec = view.decode(raw);
-    if (!rec.ok()) return make_error(method + " at #" + std::to_string(at.number) + ": " + rec.error().message);
-    if (!rec->has_value()) return make_error("subnet " + std::to_string(netuid) + " does not exist at #" + std::to_string(at.number));
+    if (!rec.ok())
+      return make_error(method + " at #" + std::to_string(at.number) + ": " + rec.error().message);
+    if (!rec->has_value())
+      return make_error("subnet " + std::to_string(netuid) + " does not exist at #" +
+                        std::to_string(at.number));
     s.hyperparams = std::move(**rec);
   } else {
     missing.push_back("hyperparameters");

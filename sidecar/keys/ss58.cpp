@@ -7,7 +7,9 @@
 // The SS58 format itself lives in the codec (codec/ss58.hpp); these keep the keys module's names.
 namespace pylon::keys {
 
-Result<std::string> ss58_encode(ByteSpan payload, std::uint16_t prefix) { return codec::ss58_encode_payload(payload, prefix); }
+Result<std::string> ss58_encode(ByteSpan payload, std::uint16_t prefix) {
+  return codec::ss58_encode_payload(payload, prefix);
+}
 
 Result<std::string> ss58_encode_account(const PublicKey& account, std::uint16_t prefix) {
   return codec::ss58_encode_payload(ByteSpan(account.data(), account.size()), prefix);

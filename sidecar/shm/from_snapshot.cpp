@@ -7,8 +7,12 @@ namespace {
 
 void fill_hyperparams(const codec::views::Record& r, Hyperparams& h) {
   auto u64 = [&](const char* name) { return r.u64(name).value_or(0); };
-  auto u16 = [&](const char* name) { return static_cast<std::uint16_t>(std::min<std::uint64_t>(u64(name), UINT16_MAX)); };
-  auto flag = [&](const char* name) { return static_cast<std::uint8_t>(r.flag(name).value_or(false) ? 1 : 0); };
+  auto u16 = [&](const char* name) {
+    return static_cast<std::uint16_t>(std::min<std::uint64_t>(u64(name), UINT16_MAX));
+  };
+  auto flag = [&](const char* name) {
+    return static_cast<std::uint8_t>(r.flag(name).value_or(false) ? 1 : 0);
+  };
   h.min_difficulty = u64("min_difficulty");
   h.max_difficulty = u64("max_difficulty");
   h.weights_version = u64("weights_version");
@@ -45,10 +49,12 @@ AxonData axon_of(const codec::views::AxonInfo& a) {
   out.version = a.version;
   if (a.ip_type == 4) {
     out.ip_type = IpType::v4;
-    for (int i = 0; i < 4; ++i) out.ip[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(a.ip >> (8 * (3 - i)));
+    for (int i = 0; i < 4; ++i)
+      out.ip[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(a.ip >> (8 * (3 - i)));
   } else if (a.ip_type == 6) {
     out.ip_type = IpType::v6;
-    for (int i = 0; i < 16; ++i) out.ip[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(a.ip >> (8 * (15 - i)));
+    for (int i = 0; i < 16; ++i)
+      out.ip[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(a.ip >> (8 * (15 - i)));
   }
   return out;
 }
@@ -64,7 +70,8 @@ Result<SnapshotData> to_snapshot_data(const follower::Snapshot& s) {
   std::vector<const codec::views::NeuronLite*> by_uid(s.neurons.size(), nullptr);
   for (const auto& n : s.neurons) {
     if (n.uid >= by_uid.size() || by_uid[n.uid])
-      return make_error("snapshot #" + std::to_string(s.block) + ": uids are not 0.." + std::to_string(s.neurons.size() - 1));
+      return make_error("snapshot #" + std::to_string(s.block) + ": uids are not 0.." +
+                        std::to_string(s.neurons.size() - 1));
     by_uid[n.uid] = &n;
   }
   d.neurons.reserve(by_uid.size());
@@ -95,8 +102,9 @@ Result<SnapshotData> to_snapshot_data(const follower::Snapshot& s) {
       cd.block = c.commitment.block;
       cd.data = c.commitment.concatenated();
       if (cd.data.size() > kMaxCommitmentBytes)
-        return make_error("commitment of " + codec::ss58_encode(c.hotkey) + " holds " + std::to_string(cd.data.size()) +
-                          " bytes, more than the segment's " + std::to_string(kMaxCommitmentBytes));
+        return make_error("commitment of " + codec::ss58_encode(c.hotkey) + " holds " +
+                          std::to_string(cd.data.size()) + " bytes, more than the segment's " +
+                          std::to_string(kMaxCommitmentBytes));
       d.commitments.push_back(std::move(cd));
     }
   }

@@ -25,8 +25,8 @@ TEST(ColumnsView, SubnetStateColumns) {
   auto view = ColumnsView::resolve_api(*md, "SubnetInfoRuntimeApi_get_subnet_state");
   ASSERT_TRUE(view.ok()) << view.error().message;
   ScaleWriter w;
-  w.u8(1);        // Some
-  w.compact(7);   // netuid
+  w.u8(1);                       // Some
+  w.compact(7);                  // netuid
   for (int k = 0; k < 2; ++k) {  // hotkeys, coldkeys
     w.compact(2);
     w.bytes(account(static_cast<std::uint8_t>(0x10 + k)));

@@ -16,9 +16,13 @@ inline std::string shared_dir() {
   return PYLON_SHARED_DIR_DEFAULT;
 }
 
-inline std::string shared_path(const std::string& rel) { return shared_dir() + "/" + rel; }
+inline std::string shared_path(const std::string& rel) {
+  return shared_dir() + "/" + rel;
+}
 
-inline bool have_shared(const std::string& rel) { return std::filesystem::exists(shared_path(rel)); }
+inline bool have_shared(const std::string& rel) {
+  return std::filesystem::exists(shared_path(rel));
+}
 
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -27,11 +31,11 @@ inline std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-#define PYLON_REQUIRE_SHARED(rel)                                                                \
-  do {                                                                                           \
-    if (!::pylon::test::have_shared(rel))                                                        \
-      GTEST_SKIP() << "reference file " << ::pylon::test::shared_path(rel)                       \
-                   << " is absent (set PYLON_SHARED_DIR to the shared/ folder)";                 \
+#define PYLON_REQUIRE_SHARED(rel)                                                \
+  do {                                                                           \
+    if (!::pylon::test::have_shared(rel))                                        \
+      GTEST_SKIP() << "reference file " << ::pylon::test::shared_path(rel)       \
+                   << " is absent (set PYLON_SHARED_DIR to the shared/ folder)"; \
   } while (0)
 
 }  // namespace pylon::test

@@ -86,10 +86,12 @@ bool same(const NeuronLite& a, const NeuronLite& b) {
   for (std::size_t i = 0; i < a.stake.size(); ++i)
     if (a.stake[i].coldkey != b.stake[i].coldkey || a.stake[i].amount != b.stake[i].amount) return false;
   return a.hotkey == b.hotkey && a.coldkey == b.coldkey && a.uid == b.uid && a.netuid == b.netuid &&
-         a.active == b.active && a.axon.ip == b.axon.ip && a.axon.port == b.axon.port && a.axon.block == b.axon.block &&
-         a.rank == b.rank && a.emission == b.emission && a.incentive == b.incentive && a.consensus == b.consensus &&
-         a.trust == b.trust && a.validator_trust == b.validator_trust && a.dividends == b.dividends &&
-         a.last_update == b.last_update && a.validator_permit == b.validator_permit && a.pruning_score == b.pruning_score;
+         a.active == b.active && a.axon.ip == b.axon.ip && a.axon.port == b.axon.port &&
+         a.axon.block == b.axon.block && a.rank == b.rank && a.emission == b.emission &&
+         a.incentive == b.incentive && a.consensus == b.consensus && a.trust == b.trust &&
+         a.validator_trust == b.validator_trust && a.dividends == b.dividends &&
+         a.last_update == b.last_update && a.validator_permit == b.validator_permit &&
+         a.pruning_score == b.pruning_score;
 }
 
 TEST(NeuronLiteView, SameRowsFromEveryMetadataWithTheSameLayout) {
@@ -101,7 +103,8 @@ TEST(NeuronLiteView, SameRowsFromEveryMetadataWithTheSameLayout) {
   auto reference = NeuronLiteView::resolve(*finney)->decode_all(g->bytes);
   ASSERT_TRUE(reference.ok());
   int compared = 0;
-  for (const char* rel : {"chain/localnet/spec293-metadata-v15.option.hex", "chain/devnet-metadata-v16.scale"}) {
+  for (const char* rel :
+       {"chain/localnet/spec293-metadata-v15.option.hex", "chain/devnet-metadata-v16.scale"}) {
     SCOPED_TRACE(rel);
     auto md = load_metadata_file(test::shared_path(rel));
     ASSERT_TRUE(md.ok()) << md.error().message;
@@ -110,7 +113,8 @@ TEST(NeuronLiteView, SameRowsFromEveryMetadataWithTheSameLayout) {
     auto rows = view->decode_all(g->bytes);
     ASSERT_TRUE(rows.ok()) << rows.error().message;
     ASSERT_EQ(rows->size(), reference->size());
-    for (std::size_t i = 0; i < rows->size(); ++i) ASSERT_TRUE(same((*rows)[i], (*reference)[i])) << "neuron " << i;
+    for (std::size_t i = 0; i < rows->size(); ++i)
+      ASSERT_TRUE(same((*rows)[i], (*reference)[i])) << "neuron " << i;
     ++compared;
   }
   // V14 carries no runtime APIs (nor the types only they use): resolving says so.
@@ -145,7 +149,8 @@ TEST(NeuronLiteView, RejectsTruncatedAndTrailingBytesWithLocation) {
 
 TEST(RecordView, Spec208HyperparamsReadByName) {
   PYLON_REQUIRE_SHARED(kFinney);
-  const char* rel = "chain/golden/SubnetInfoRuntimeApi_get_subnet_hyperparams.get_subnet_hyperparameters.json";
+  const char* rel =
+      "chain/golden/SubnetInfoRuntimeApi_get_subnet_hyperparams.get_subnet_hyperparameters.json";
   PYLON_REQUIRE_SHARED(rel);
   auto md = load_metadata_file(test::shared_path(kFinney));
   ASSERT_TRUE(md.ok());
@@ -171,8 +176,10 @@ TEST(RecordView, Spec208HyperparamsReadByName) {
     SCOPED_TRACE(std::string(k));
     const Scalar* s = (*rec)->find(k);
     ASSERT_NE(s, nullptr);
-    if (v.is_bool()) EXPECT_EQ((*rec)->flag(k), bool(v));
-    else EXPECT_EQ((*rec)->u64(k), num(v));
+    if (v.is_bool())
+      EXPECT_EQ((*rec)->flag(k), bool(v));
+    else
+      EXPECT_EQ((*rec)->u64(k), num(v));
     ++n;
   }
   EXPECT_EQ(n, (*rec)->fields.size());

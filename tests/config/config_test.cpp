@@ -10,7 +10,9 @@
 namespace pylon::config {
 namespace {
 
-Result<Config> with(Env env) { return load(env, "/home/v"); }
+Result<Config> with(Env env) {
+  return load(env, "/home/v");
+}
 
 TEST(Config, DefaultsFollowConfigMd) {
   auto c = with({{"PYLON_NETUID", "7"}});
@@ -72,7 +74,8 @@ TEST(Config, BadValuesNameTheSettingAndHideSecrets) {
   expect_error({{"PYLON_NETUID", "1"}, {"PYLON_LOG_FORMAT", "xml"}}, "PYLON_LOG_FORMAT");
   expect_error({{"PYLON_NETUID", "1"}, {"PYLON_WALLET_NAME", "../etc"}}, "PYLON_WALLET_NAME");
   expect_error({{"PYLON_NETUID", "1"}, {"PYLON_COMMIT_WINDOW", "5"}}, "PYLON_COMMIT_WINDOW");
-  expect_error({{"PYLON_NETUID", "1"}, {"PYLON_ALLOW_GROUP_READABLE_KEYS", "maybe"}}, "PYLON_ALLOW_GROUP_READABLE_KEYS");
+  expect_error({{"PYLON_NETUID", "1"}, {"PYLON_ALLOW_GROUP_READABLE_KEYS", "maybe"}},
+               "PYLON_ALLOW_GROUP_READABLE_KEYS");
   auto short_token = with({{"PYLON_NETUID", "1"}, {"PYLON_AUTH_TOKEN", "s3cr3t"}});
   ASSERT_FALSE(short_token.ok());
   EXPECT_EQ(short_token.error().message.find("s3cr3t"), std::string::npos);

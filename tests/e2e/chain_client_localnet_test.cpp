@@ -92,7 +92,8 @@ TEST(ChainClientLocalnet, NeuronsOfTheBlockEqualTheOracleDecode) {
   ASSERT_TRUE(rows.ok()) << rows.error().message;
   // The oracle decodes the same bytes with the shared copy of this runtime's metadata.
   const std::string meta = keys::test::shared_dir() + "/chain/localnet/spec293-metadata-v15.option.hex";
-  auto oracle = keys::test::run_oracle({"decode-api", meta, "NeuronInfoRuntimeApi_get_neurons_lite", to_hex(*raw)});
+  auto oracle =
+      keys::test::run_oracle({"decode-api", meta, "NeuronInfoRuntimeApi_get_neurons_lite", to_hex(*raw)});
   ASSERT_EQ(oracle.exit_code, 0) << oracle.out;
   simdjson::dom::parser p;
   simdjson::dom::element d = p.parse(oracle.out);
@@ -106,7 +107,8 @@ TEST(ChainClientLocalnet, NeuronsOfTheBlockEqualTheOracleDecode) {
     EXPECT_EQ(r.validator_permit, bool(n["validator_permit"]));
   }
   // And the dynamic decode renders exactly what the oracle prints.
-  auto dyn = codec::decode_exact((*md)->types, (*md)->api_method("NeuronInfoRuntimeApi_get_neurons_lite")->output, *raw);
+  auto dyn = codec::decode_exact((*md)->types,
+                                 (*md)->api_method("NeuronInfoRuntimeApi_get_neurons_lite")->output, *raw);
   ASSERT_TRUE(dyn.ok());
   simdjson::dom::parser p2;
   EXPECT_EQ(simdjson::to_string(p2.parse(codec::render_json(*dyn))), simdjson::to_string(d["decoded"]));
@@ -116,12 +118,13 @@ TEST(ChainClientLocalnet, NeuronsOfTheBlockEqualTheOracleDecode) {
 // manual block production).
 class BlockMaker {
  public:
-  explicit BlockMaker(net::RpcClient& rpc) : rpc_(rpc), t_([this] {
-    while (!stop_) {  // until the test has its answer, however slow this build is
-      std::this_thread::sleep_for(std::chrono::milliseconds(300));
-      (void)rpc_.call("dev_newBlock", "[{\"count\":1}]");
-    }
-  }) {}
+  explicit BlockMaker(net::RpcClient& rpc)
+      : rpc_(rpc), t_([this] {
+          while (!stop_) {  // until the test has its answer, however slow this build is
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            (void)rpc_.call("dev_newBlock", "[{\"count\":1}]");
+          }
+        }) {}
   ~BlockMaker() {
     stop_ = true;
     t_.join();
@@ -156,8 +159,9 @@ TEST(ChainClientLocalnet, SubmittedExtrinsicsReportSuccessOrTheModuleErrorByName
   auto bob = keys::key_from_uri("//Bob");
   ASSERT_TRUE(alice.ok() && bob.ok());
   // A transfer: ExtrinsicSuccess.
-  auto transfer = sign_call(*f->chain, alice->keypair, "Balances.transfer_keep_alive",
-                            R"({"dest":{"id":")" + codec::ss58_encode(bob->keypair.public_key) + R"("},"value":1000000000})");
+  auto transfer = sign_call(
+      *f->chain, alice->keypair, "Balances.transfer_keep_alive",
+      R"({"dest":{"id":")" + codec::ss58_encode(bob->keypair.public_key) + R"("},"value":1000000000})");
   ASSERT_TRUE(transfer.ok()) << transfer.error().message;
   {
     BlockMaker blocks(*f->rpc);

@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "chain/chain_client.hpp"
-#include "follower/snapshot.hpp"
 #include "e2e_support.hpp"
+#include "follower/snapshot.hpp"
 #include "localnet_env.hpp"
 #include "pylon/shm/client.hpp"
 #include "test_support.hpp"
@@ -50,10 +50,12 @@ TEST(DaemonLocalnet, PublishesTheChainsMetagraphIntoSharedMemoryAndStopsCleanly)
   }
   // The daemon's segment appears and holds a snapshot of a block.
   shm::Snapshot snap;
-  bool read = eventually([&] {
-    auto r = shm::SnapshotReader::open(shm_name.c_str());
-    return r && r->copy(snap) && snap.block_number() > 0 && snap.neuron_count() > 0;
-  }, std::chrono::seconds(60));
+  bool read = eventually(
+      [&] {
+        auto r = shm::SnapshotReader::open(shm_name.c_str());
+        return r && r->copy(snap) && snap.block_number() > 0 && snap.neuron_count() > 0;
+      },
+      std::chrono::seconds(60));
   if (!read) ::kill(child, SIGKILL);
   ASSERT_TRUE(read) << "no snapshot in /dev/shm/" << shm_name;
 
@@ -83,7 +85,8 @@ TEST(DaemonLocalnet, PublishesTheChainsMetagraphIntoSharedMemoryAndStopsCleanly)
   // SIGTERM: drains, exits 0, removes the segment's name.
   ASSERT_EQ(::kill(child, SIGTERM), 0);
   int status = 0;
-  bool exited = eventually([&] { return ::waitpid(child, &status, WNOHANG) == child; }, std::chrono::seconds(20));
+  bool exited =
+      eventually([&] { return ::waitpid(child, &status, WNOHANG) == child; }, std::chrono::seconds(20));
   if (!exited) ::kill(child, SIGKILL);
   ASSERT_TRUE(exited);
   ASSERT_TRUE(WIFEXITED(status));
@@ -97,17 +100,20 @@ TEST(DaemonLocalnet, RefusesAWorldReadableHotkeyWithAClearMessage) {
   const std::string wallets = dir.path() + "/wallets";
   fs::create_directories(wallets + "/pylon/hotkeys");
   fs::copy_file(keys::test::shared_dir() + "/wallets/pylon/hotkeys/pylon", wallets + "/pylon/hotkeys/pylon");
-  fs::permissions(wallets + "/pylon/hotkeys/pylon", fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read);
-  const std::string cmd = "cd " + keys::test::shell_quote(dir.path()) + " && PYLON_NETUID=1 PYLON_CHAIN_URLS=ws://127.0.0.1:1 " +
+  fs::permissions(wallets + "/pylon/hotkeys/pylon",
+                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read);
+  const std::string cmd = "cd " + keys::test::shell_quote(dir.path()) +
+                          " && PYLON_NETUID=1 PYLON_CHAIN_URLS=ws://127.0.0.1:1 " +
                           "PYLON_WALLET_PATH=" + keys::test::shell_quote(wallets) +
-                          " PYLON_WALLET_NAME=pylon PYLON_WALLET_HOTKEY=pylon " + std::string(PYLON_BINARY_DIR) +
-                          "/pylon run 2>&1";
+                          " PYLON_WALLET_NAME=pylon PYLON_WALLET_HOTKEY=pylon " +
+                          std::string(PYLON_BINARY_DIR) + "/pylon run 2>&1";
   auto r = keys::test::run_command(cmd);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.out.find("chmod 600"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("privateKey"), std::string::npos);
-  auto missing = keys::test::run_command("cd " + keys::test::shell_quote(dir.path()) + " && env -u PYLON_NETUID " +
-                                         std::string(PYLON_BINARY_DIR) + "/pylon run 2>&1");
+  auto missing =
+      keys::test::run_command("cd " + keys::test::shell_quote(dir.path()) + " && env -u PYLON_NETUID " +
+                              std::string(PYLON_BINARY_DIR) + "/pylon run 2>&1");
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.out.find("PYLON_NETUID is required"), std::string::npos) << missing.out;
 }

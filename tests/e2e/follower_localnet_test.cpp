@@ -6,8 +6,8 @@
 #include <thread>
 
 #include "chain/chain_client.hpp"
-#include "follower/follower.hpp"
 #include "e2e_support.hpp"
+#include "follower/follower.hpp"
 #include "localnet_env.hpp"
 #include "test_support.hpp"
 
@@ -58,7 +58,8 @@ TEST(FollowerLocalnet, SnapshotAtABlockEqualsTheOracleDecode) {
   const std::string meta = keys::test::shared_dir() + "/chain/localnet/spec293-metadata-v15.option.hex";
   auto neurons = c->chain->state_call("NeuronInfoRuntimeApi_get_neurons_lite", Bytes{1, 0}, at);
   ASSERT_TRUE(neurons.ok());
-  auto o = keys::test::run_oracle({"decode-api", meta, "NeuronInfoRuntimeApi_get_neurons_lite", to_hex(*neurons)});
+  auto o =
+      keys::test::run_oracle({"decode-api", meta, "NeuronInfoRuntimeApi_get_neurons_lite", to_hex(*neurons)});
   ASSERT_EQ(o.exit_code, 0) << o.out;
   simdjson::dom::parser p;
   auto list = simdjson::dom::array(p.parse(o.out)["decoded"]);

@@ -5,7 +5,9 @@
 namespace pylon::extrinsic {
 namespace {
 
-TEST(Era, ImmortalIsOneZeroByte) { EXPECT_EQ(Era::immortal().encode(), Bytes{0}); }
+TEST(Era, ImmortalIsOneZeroByte) {
+  EXPECT_EQ(Era::immortal().encode(), Bytes{0});
+}
 
 TEST(Era, MortalPacksPeriodAndPhase) {
   // period 64 (log2 6 -> 5 in the low nibble), phase 42: 5 | 42 << 4 = 0x02a5, little-endian.

@@ -24,12 +24,14 @@ struct CallCase {
 
 // The calls Pylon sends, with arguments in decode-api's shapes.
 const CallCase kCalls[] = {
-    {"SubtensorModule.set_weights", R"({"netuid":1,"dests":[0,1,2],"weights":[65535,100,0],"version_key":7})"},
+    {"SubtensorModule.set_weights",
+     R"({"netuid":1,"dests":[0,1,2],"weights":[65535,100,0],"version_key":7})"},
     {"SubtensorModule.commit_weights",
      R"({"netuid":2,"commit_hash":"0x1111111111111111111111111111111111111111111111111111111111111111"})"},
     {"SubtensorModule.reveal_weights",
      R"({"netuid":2,"uids":[0,5],"values":[1,65535],"salt":[9,8,7,6,5,4,3,2],"version_key":0})"},
-    {"Commitments.set_commitment", R"({"netuid":2,"info":{"fields":[{"raw4":"0x01020304"},{"sha256":"0xabababababababababababababababababababababababababababababababab"}]}})"},
+    {"Commitments.set_commitment",
+     R"({"netuid":2,"info":{"fields":[{"raw4":"0x01020304"},{"sha256":"0xabababababababababababababababababababababababababababababababab"}]}})"},
     {"AdminUtils.sudo_set_weights_set_rate_limit", R"({"netuid":2,"weights_set_rate_limit":0})"},
 };
 
@@ -65,7 +67,8 @@ TEST(SignedExtrinsic, EveryCallDecodesAndVerifiesWithTheOracle) {
     for (std::size_t i = 0; i < std::size(kCalls); ++i) {
       SCOPED_TRACE(std::string(rel) + " " + kCalls[i].call);
       auto call = encode_call_json(**md, kCalls[i].call, kCalls[i].args);
-      if (!call.ok() && std::string(kCalls[i].call).starts_with("AdminUtils")) continue;  // not in every runtime
+      if (!call.ok() && std::string(kCalls[i].call).starts_with("AdminUtils"))
+        continue;  // not in every runtime
       ASSERT_TRUE(call.ok()) << call.error().message;
       const bool mortal = i % 2 == 1;
       const TxParams p = params(3 + i, mortal);
@@ -83,7 +86,8 @@ TEST(SignedExtrinsic, EveryCallDecodesAndVerifiesWithTheOracle) {
       const std::string method = call_name.substr(call_name.find('.') + 1);
       // polkadot-js prints the method in camelCase
       std::string camel;
-      for (std::size_t k = 0; k < method.size(); ++k) camel += method[k] == '_' ? static_cast<char>(std::toupper(method[++k])) : method[k];
+      for (std::size_t k = 0; k < method.size(); ++k)
+        camel += method[k] == '_' ? static_cast<char>(std::toupper(method[++k])) : method[k];
       EXPECT_EQ(std::string_view(d["method"]), camel);
       // arguments: the oracle's decode equals what we encoded
       simdjson::dom::parser ap;
@@ -114,7 +118,8 @@ TEST(SignedExtrinsic, LongPayloadIsSignedAsItsBlake2Hash) {
     dests += (u ? "," : "") + std::to_string(u);
     weights += (u ? "," : "") + std::to_string(u * 300);
   }
-  const std::string args = R"({"netuid":1,"dests":)" + dests + R"(],"weights":)" + weights + R"(],"version_key":0})";
+  const std::string args =
+      R"({"netuid":1,"dests":)" + dests + R"(],"weights":)" + weights + R"(],"version_key":0})";
   auto call = encode_call_json(**md, "SubtensorModule.set_weights", args);
   ASSERT_TRUE(call.ok()) << call.error().message;
   const TxParams p = params(0, false);
@@ -127,7 +132,8 @@ TEST(SignedExtrinsic, LongPayloadIsSignedAsItsBlake2Hash) {
   auto r = run_oracle({"decode-extrinsic", path, to_hex(x->bytes)});
   ASSERT_EQ(r.exit_code, 0);
   const std::string sig = keys::test::json_field(r.out, "signature");
-  EXPECT_EQ(run_oracle({"sr25519-verify", to_hex(alice->keypair.public_key), to_hex(*payload), sig}).exit_code, 0);
+  EXPECT_EQ(
+      run_oracle({"sr25519-verify", to_hex(alice->keypair.public_key), to_hex(*payload), sig}).exit_code, 0);
   // and the transaction hash is blake2-256 of the whole extrinsic
   EXPECT_EQ(x->hash, keys::blake2b_256(x->bytes));
 }
@@ -156,7 +162,8 @@ TEST(SignedExtrinsic, UnknownExtensionsAreEmptyOrRefusedByName) {
   md.extrinsic.extensions.push_back(data);
   auto refused = build_signed(md, *call, alice->keypair, params(1, false));
   ASSERT_FALSE(refused.ok());
-  EXPECT_NE(refused.error().message.find("FutureDataExtension"), std::string::npos) << refused.error().message;
+  EXPECT_NE(refused.error().message.find("FutureDataExtension"), std::string::npos)
+      << refused.error().message;
 }
 
 TEST(SignedExtrinsic, BadCallsAreClearErrors) {
@@ -188,10 +195,19 @@ TEST(WeightsCommitHash, IsBlake2OfTheScaleTupleTheOracleReadsBack) {
   const auto h = weights_commit_hash(alice->keypair.public_key, 2, uids, values, salt, 11);
   // The same tuple, SCALE-encoded by hand, read back by polkadot-js and hashed by it.
   Bytes scale(alice->keypair.public_key.begin(), alice->keypair.public_key.end());
-  const Bytes rest = *from_hex("0x0200" "08" "00000500" "08" "0100ffff" "20" "09000800070006000500040003000200" "0b00000000000000");
+  const Bytes rest = *from_hex(
+      "0x0200"
+      "08"
+      "00000500"
+      "08"
+      "0100ffff"
+      "20"
+      "09000800070006000500040003000200"
+      "0b00000000000000");
   scale.insert(scale.end(), rest.begin(), rest.end());
   const std::string meta = keys::test::shared_dir() + "/chain/finney-metadata-v15.option.hex";
-  auto back = run_oracle({"decode-type", meta, "(AccountId32,u16,Vec<u16>,Vec<u16>,Vec<u16>,u64)", to_hex(scale)});
+  auto back =
+      run_oracle({"decode-type", meta, "(AccountId32,u16,Vec<u16>,Vec<u16>,Vec<u16>,u64)", to_hex(scale)});
   ASSERT_EQ(back.exit_code, 0) << back.out;
   EXPECT_NE(back.out.find("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"), std::string::npos) << back.out;
   EXPECT_NE(back.out.find("65535"), std::string::npos);

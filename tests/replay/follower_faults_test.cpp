@@ -109,5 +109,25 @@ TEST(ReplayFaults, GarbledFramesAreProtocolErrorsThenRecover) {
   rig.expect_recovers_to(after);
 }
 
+TEST(ReplayFaults, ConnectionCutInTheMiddleOfTheMetagraphAnswer) {
+  PYLON_REPLAY_REQUIRE_SHARED();
+  FollowerRig rig;
+  auto good = rig.first();
+  ASSERT_TRUE(good) << rig.store.staleness().reason;
+
+  // Small answers (block hash, runtime version) pass; the 373 KB get_neurons_lite answer stops
+  // halfway through its WebSocket message and the socket closes.
+  rig.server->set_fault(Fault::kCutLargeAnswers);
+  const std::uint64_t next = rig.server->advance_head();
+  ASSERT_TRUE(wait_until([&] { return rig.store.staleness().stale; }, 10s));
+  const std::string reason = rig.store.staleness().reason;
+  EXPECT_TRUE(contains(reason, "state_call")) << reason;
+  EXPECT_TRUE(contains(reason, "connection lost")) << reason;
+  EXPECT_EQ(rig.store.latest(), good);
+
+  rig.server->set_fault(Fault::kNone);
+  rig.expect_recovers_to(next);
+}
+
 }  // namespace
 }  // namespace pylon::replay

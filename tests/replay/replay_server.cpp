@@ -35,6 +35,8 @@ namespace {
 
 // The runtime the metadata file describes (shared/README.md: finney spec 343, scenario metagraph).
 constexpr std::uint64_t kMetadataSpec = 343;
+// Answers above this size are cut by Fault::kCutLargeAnswers (get_neurons_lite: ~373 KB).
+constexpr std::size_t kLargeAnswer = 64 * 1024;
 
 std::string quote(std::string_view s) {
   std::string out;
@@ -71,13 +73,17 @@ struct Session {
   Session(tcp::socket socket, asio::io_context& io) : ws(std::move(socket)), wake(io) {}
   beast::websocket::stream<beast::tcp_stream> ws;
   asio::steady_timer wake;  // cancelled to wake the writer
-  std::deque<std::string> out;
+  struct Outgoing {
+    std::string frame;
+    bool cut = false;  // send the first half as an unfinished message, then close the socket
+  };
+  std::deque<Outgoing> out;
   std::vector<std::string> subscriptions;
   bool closed = false;
 
-  void send(std::string frame) {
+  void send(std::string frame, bool cut = false) {
     if (closed) return;
-    out.push_back(std::move(frame));
+    out.push_back({std::move(frame), cut});
     wake.cancel();
   }
   void close() {
@@ -304,7 +310,8 @@ struct ReplayServer::Impl {
     std::uint64_t notify_head = UINT64_MAX;
     std::string frame = answer(s, id, std::string(method), params, notify_head);
     if (f == Fault::kGarble) frame.resize(frame.size() / 2);
-    s.send(std::move(frame));
+    const bool cut = f == Fault::kCutLargeAnswers && frame.size() > kLargeAnswer;
+    s.send(std::move(frame), cut);
     answered.fetch_add(1, std::memory_order_relaxed);
     if (notify_head != UINT64_MAX && f != Fault::kGarble)
       s.send(notification(s.subscriptions.back(), notify_head));
@@ -314,10 +321,16 @@ struct ReplayServer::Impl {
     try {
       while (!s->closed) {
         while (!s->out.empty()) {
-          std::string f = std::move(s->out.front());
+          Session::Outgoing o = std::move(s->out.front());
           s->out.pop_front();
           s->ws.text(true);
-          co_await s->ws.async_write(asio::buffer(f), asio::use_awaitable);
+          if (o.cut) {
+            co_await s->ws.async_write_some(false, asio::buffer(o.frame.data(), o.frame.size() / 2),
+                                            asio::use_awaitable);
+            s->close();
+            co_return;
+          }
+          co_await s->ws.async_write(asio::buffer(o.frame), asio::use_awaitable);
         }
         s->wake.expires_at(asio::steady_timer::time_point::max());
         co_await s->wake.async_wait(asio::as_tuple(asio::use_awaitable));

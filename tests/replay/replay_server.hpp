@@ -35,9 +35,10 @@ struct ReplayOptions {
 
 enum class Fault {
   kNone,
-  kDrop,    // open connections are closed; new ones are accepted and closed at once
-  kStall,   // requests are read and never answered (pushed notifications still go out)
-  kGarble,  // every answer is cut in half: the frame is not JSON
+  kDrop,             // open connections are closed; new ones are accepted and closed at once
+  kStall,            // requests are read and never answered (pushed notifications still go out)
+  kGarble,           // every answer is cut in half: the frame is not JSON
+  kCutLargeAnswers,  // answers over 64 KiB stop halfway through the message and the socket closes
 };
 
 class ReplayServer {

@@ -14,7 +14,8 @@ std::optional<std::uint64_t> Columns::u64(std::string_view name) const {
   const Column* c = find(name);
   if (!c || c->kind != Column::Kind::Scalar) return std::nullopt;
   if (c->scalar.kind == Scalar::Kind::Bool) return c->scalar.flag ? 1 : 0;
-  if (c->scalar.kind == Scalar::Kind::UInt && c->scalar.uint <= UINT64_MAX) return static_cast<std::uint64_t>(c->scalar.uint);
+  if (c->scalar.kind == Scalar::Kind::UInt && c->scalar.uint <= UINT64_MAX)
+    return static_cast<std::uint64_t>(c->scalar.uint);
   return std::nullopt;
 }
 
@@ -41,7 +42,8 @@ Result<ColumnsView> ColumnsView::resolve_type(std::shared_ptr<const Metadata> md
     } else if (ft.kind == TypeKind::Sequence && is_bool(reg, ft.elem)) {
       out.kind = Column::Kind::List;
       out.shape.width = 0;
-    } else if (ft.kind == TypeKind::Sequence && int_shape(reg, ft.elem) && !int_shape(reg, ft.elem)->is_signed) {
+    } else if (ft.kind == TypeKind::Sequence && int_shape(reg, ft.elem) &&
+               !int_shape(reg, ft.elem)->is_signed) {
       out.kind = Column::Kind::List;
       out.shape = *int_shape(reg, ft.elem);
     }
@@ -70,7 +72,9 @@ Status ColumnsView::read_field(const Field& f, ScaleReader& r, Column& out) cons
   out.kind = f.kind;
   switch (f.kind) {
     case Column::Kind::Scalar: {
-      const auto kind = f.shape.width == 0 ? Scalar::Kind::Bool : f.shape.is_signed ? Scalar::Kind::Int : Scalar::Kind::UInt;
+      const auto kind = f.shape.width == 0  ? Scalar::Kind::Bool
+                        : f.shape.is_signed ? Scalar::Kind::Int
+                                            : Scalar::Kind::UInt;
       return read_scalar(kind, f.shape, r, out.scalar);
     }
     case Column::Kind::List: {
@@ -98,7 +102,8 @@ Status ColumnsView::read_field(const Field& f, ScaleReader& r, Column& out) cons
       PYLON_ASSIGN(out.other, decode_value(md_->types, f.type, r));
       return {};
     }
-    case Column::Kind::Absent: return {};
+    case Column::Kind::Absent:
+      return {};
   }
   return {};
 }

@@ -16,10 +16,10 @@ namespace pylon::codec::views {
 
 struct Column {
   enum class Kind : std::uint8_t { Absent, Scalar, List, Accounts, Other } kind = Kind::Absent;
-  views::Scalar scalar;          // Scalar
-  std::vector<u128> list;        // List (bools as 0/1)
+  views::Scalar scalar;             // Scalar
+  std::vector<u128> list;           // List (bools as 0/1)
   std::vector<AccountId> accounts;  // Accounts
-  Value other;                   // Other
+  Value other;                      // Other
 };
 
 struct Columns {
@@ -40,10 +40,10 @@ class ColumnsView {
  private:
   struct Field {
     std::string name;
-    TypeId type;           // type after stripping the field's own Option
-    bool optional;         // field is Option<...>
+    TypeId type;    // type after stripping the field's own Option
+    bool optional;  // field is Option<...>
     Column::Kind kind;
-    IntShape shape;        // Scalar / List element (width 0 = bool)
+    IntShape shape;  // Scalar / List element (width 0 = bool)
   };
   Status read_field(const Field& f, ScaleReader& r, Column& out) const;
 

@@ -16,7 +16,8 @@ Result<CommitmentView> CommitmentView::resolve(std::shared_ptr<const Metadata> m
   const StorageEntry* e = p->storage_entry("CommitmentOf");
   if (!e) return make_error("the runtime has no Commitments.CommitmentOf");
   const TypeDef& t = md->types[e->value];
-  if (t.kind != TypeKind::Composite || !t.field_named("block") || !t.field_named("info") || !t.field_named("deposit"))
+  if (t.kind != TypeKind::Composite || !t.field_named("block") || !t.field_named("info") ||
+      !t.field_named("deposit"))
     return make_error("Commitments.CommitmentOf holds " + md->types.display_name(e->value) +
                       ", not a registration with deposit, block and info");
   CommitmentView v;
@@ -31,15 +32,20 @@ namespace {
 // integer beside them (the timelock's reveal round).
 void collect(const Value& v, CommitmentField& out) {
   switch (v.kind) {
-    case Value::Kind::Bytes: out.data.insert(out.data.end(), v.bytes.begin(), v.bytes.end()); break;
-    case Value::Kind::UInt: out.reveal_round = v.uint; break;
+    case Value::Kind::Bytes:
+      out.data.insert(out.data.end(), v.bytes.begin(), v.bytes.end());
+      break;
+    case Value::Kind::UInt:
+      out.reveal_round = v.uint;
+      break;
     case Value::Kind::Object:
       for (const auto& [k, x] : v.fields) collect(x, out);
       break;
     case Value::Kind::Array:
       for (const auto& x : v.items) collect(x, out);
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -56,7 +62,8 @@ Result<Commitment> CommitmentView::decode(ByteSpan bytes) const {
   c.deposit = deposit->kind == Value::Kind::UInt ? u128{deposit->uint} : 0;
   c.block = block->uint;
   // info: CommitmentInfo { fields: BoundedVec<Data> } — a newtype around the Vec decodes as the Vec.
-  const Value* list = info->kind == Value::Kind::Object && !info->fields.empty() ? &info->fields[0].second : info;
+  const Value* list =
+      info->kind == Value::Kind::Object && !info->fields.empty() ? &info->fields[0].second : info;
   if (list->kind != Value::Kind::Array) return make_error("commitment info holds no list of fields");
   for (const auto& d : list->items) {
     if (d.kind != Value::Kind::Variant) return make_error("commitment field is not a Data variant");

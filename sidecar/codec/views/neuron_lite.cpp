@@ -9,8 +9,25 @@ namespace pylon::codec::views {
 namespace {
 
 enum class Slot : std::uint8_t {
-  Skip, Hotkey, Coldkey, Uid, Netuid, Active, Axon, Prometheus, Stake, Rank, Emission, Incentive, Consensus,
-  Trust, ValidatorTrust, Dividends, LastUpdate, ValidatorPermit, PruningScore,
+  Skip,
+  Hotkey,
+  Coldkey,
+  Uid,
+  Netuid,
+  Active,
+  Axon,
+  Prometheus,
+  Stake,
+  Rank,
+  Emission,
+  Incentive,
+  Consensus,
+  Trust,
+  ValidatorTrust,
+  Dividends,
+  LastUpdate,
+  ValidatorPermit,
+  PruningScore,
 };
 
 struct NamedSlot {
@@ -19,12 +36,24 @@ struct NamedSlot {
 };
 
 constexpr NamedSlot kSlots[] = {
-    {"hotkey", Slot::Hotkey}, {"coldkey", Slot::Coldkey}, {"uid", Slot::Uid}, {"netuid", Slot::Netuid},
-    {"active", Slot::Active}, {"axon_info", Slot::Axon}, {"prometheus_info", Slot::Prometheus},
-    {"stake", Slot::Stake}, {"rank", Slot::Rank}, {"emission", Slot::Emission}, {"incentive", Slot::Incentive},
-    {"consensus", Slot::Consensus}, {"trust", Slot::Trust}, {"validator_trust", Slot::ValidatorTrust},
-    {"dividends", Slot::Dividends}, {"last_update", Slot::LastUpdate},
-    {"validator_permit", Slot::ValidatorPermit}, {"pruning_score", Slot::PruningScore},
+    {"hotkey", Slot::Hotkey},
+    {"coldkey", Slot::Coldkey},
+    {"uid", Slot::Uid},
+    {"netuid", Slot::Netuid},
+    {"active", Slot::Active},
+    {"axon_info", Slot::Axon},
+    {"prometheus_info", Slot::Prometheus},
+    {"stake", Slot::Stake},
+    {"rank", Slot::Rank},
+    {"emission", Slot::Emission},
+    {"incentive", Slot::Incentive},
+    {"consensus", Slot::Consensus},
+    {"trust", Slot::Trust},
+    {"validator_trust", Slot::ValidatorTrust},
+    {"dividends", Slot::Dividends},
+    {"last_update", Slot::LastUpdate},
+    {"validator_permit", Slot::ValidatorPermit},
+    {"pruning_score", Slot::PruningScore},
 };
 
 // A sub-record (axon/prometheus) read field by field into integers by name.
@@ -84,7 +113,8 @@ Result<NeuronLiteView> NeuronLiteView::resolve(std::shared_ptr<const Metadata> k
   if (!m) return make_error("the runtime has no NeuronInfoRuntimeApi_get_neurons_lite");
   const TypeDef& out = md.types[m->output];
   if (out.kind != TypeKind::Sequence)
-    return make_error("NeuronInfoRuntimeApi_get_neurons_lite returns " + md.types.display_name(m->output) + ", not a Vec");
+    return make_error("NeuronInfoRuntimeApi_get_neurons_lite returns " + md.types.display_name(m->output) +
+                      ", not a Vec");
   PYLON_ASSIGN(NeuronLiteView v, resolve_type(md.types, out.elem));
   std::const_pointer_cast<Plan>(v.plan_)->keep_alive = std::move(keep);
   return v;
@@ -108,7 +138,8 @@ Result<NeuronLiteView> NeuronLiteView::resolve_type(const TypeRegistry& reg, Typ
       }
     const std::string where = reg.display_name(neuron) + "." + f.name;
     switch (a.slot) {
-      case Slot::Skip: break;
+      case Slot::Skip:
+        break;
       case Slot::Hotkey:
       case Slot::Coldkey:
         if (!is_account(reg, f.type)) return make_error(where + " is not a 32-byte account");
@@ -126,7 +157,8 @@ Result<NeuronLiteView> NeuronLiteView::resolve_type(const TypeRegistry& reg, Typ
         const TypeDef& seq = reg[f.type];
         const TypeDef* elem = seq.kind == TypeKind::Sequence ? &reg[seq.elem] : nullptr;
         std::optional<IntShape> amount;
-        if (elem && elem->kind == TypeKind::Tuple && elem->tuple.size() == 2 && is_account(reg, elem->tuple[0]))
+        if (elem && elem->kind == TypeKind::Tuple && elem->tuple.size() == 2 &&
+            is_account(reg, elem->tuple[0]))
           amount = int_shape(reg, elem->tuple[1]);
         if (!amount || amount->is_signed || amount->width > 8)
           return make_error(where + " is not a Vec<(AccountId, u64-like)>");
@@ -142,7 +174,8 @@ Result<NeuronLiteView> NeuronLiteView::resolve_type(const TypeRegistry& reg, Typ
     plan->actions.push_back(std::move(a));
   }
   for (std::size_t i = 0; i < std::size(kSlots); ++i)
-    if (!seen[i]) return make_error(reg.display_name(neuron) + " has no field " + std::string(kSlots[i].name));
+    if (!seen[i])
+      return make_error(reg.display_name(neuron) + " has no field " + std::string(kSlots[i].name));
   NeuronLiteView v;
   v.plan_ = std::move(plan);
   return v;
@@ -152,22 +185,58 @@ Status NeuronLiteView::decode_one(ScaleReader& r, NeuronLite& n) const {
   const Plan& p = *plan_;
   for (const auto& a : p.actions) {
     switch (a.slot) {
-      case Slot::Skip: PYLON_TRY(skip_value(*p.reg, a.type, r)); break;
-      case Slot::Hotkey: { PYLON_ASSIGN(n.hotkey, read_account(r)); break; }
-      case Slot::Coldkey: { PYLON_ASSIGN(n.coldkey, read_account(r)); break; }
-      case Slot::Active: { PYLON_ASSIGN(n.active, r.boolean()); break; }
-      case Slot::ValidatorPermit: { PYLON_ASSIGN(n.validator_permit, r.boolean()); break; }
-      case Slot::Uid: PYLON_TRY(read_small(a.shape, r, n.uid, "uid")); break;
-      case Slot::Netuid: PYLON_TRY(read_small(a.shape, r, n.netuid, "netuid")); break;
-      case Slot::Rank: PYLON_TRY(read_small(a.shape, r, n.rank, "rank")); break;
-      case Slot::Incentive: PYLON_TRY(read_small(a.shape, r, n.incentive, "incentive")); break;
-      case Slot::Consensus: PYLON_TRY(read_small(a.shape, r, n.consensus, "consensus")); break;
-      case Slot::Trust: PYLON_TRY(read_small(a.shape, r, n.trust, "trust")); break;
-      case Slot::ValidatorTrust: PYLON_TRY(read_small(a.shape, r, n.validator_trust, "validator_trust")); break;
-      case Slot::Dividends: PYLON_TRY(read_small(a.shape, r, n.dividends, "dividends")); break;
-      case Slot::PruningScore: PYLON_TRY(read_small(a.shape, r, n.pruning_score, "pruning_score")); break;
-      case Slot::Emission: PYLON_TRY(read_small(a.shape, r, n.emission, "emission")); break;
-      case Slot::LastUpdate: PYLON_TRY(read_small(a.shape, r, n.last_update, "last_update")); break;
+      case Slot::Skip:
+        PYLON_TRY(skip_value(*p.reg, a.type, r));
+        break;
+      case Slot::Hotkey: {
+        PYLON_ASSIGN(n.hotkey, read_account(r));
+        break;
+      }
+      case Slot::Coldkey: {
+        PYLON_ASSIGN(n.coldkey, read_account(r));
+        break;
+      }
+      case Slot::Active: {
+        PYLON_ASSIGN(n.active, r.boolean());
+        break;
+      }
+      case Slot::ValidatorPermit: {
+        PYLON_ASSIGN(n.validator_permit, r.boolean());
+        break;
+      }
+      case Slot::Uid:
+        PYLON_TRY(read_small(a.shape, r, n.uid, "uid"));
+        break;
+      case Slot::Netuid:
+        PYLON_TRY(read_small(a.shape, r, n.netuid, "netuid"));
+        break;
+      case Slot::Rank:
+        PYLON_TRY(read_small(a.shape, r, n.rank, "rank"));
+        break;
+      case Slot::Incentive:
+        PYLON_TRY(read_small(a.shape, r, n.incentive, "incentive"));
+        break;
+      case Slot::Consensus:
+        PYLON_TRY(read_small(a.shape, r, n.consensus, "consensus"));
+        break;
+      case Slot::Trust:
+        PYLON_TRY(read_small(a.shape, r, n.trust, "trust"));
+        break;
+      case Slot::ValidatorTrust:
+        PYLON_TRY(read_small(a.shape, r, n.validator_trust, "validator_trust"));
+        break;
+      case Slot::Dividends:
+        PYLON_TRY(read_small(a.shape, r, n.dividends, "dividends"));
+        break;
+      case Slot::PruningScore:
+        PYLON_TRY(read_small(a.shape, r, n.pruning_score, "pruning_score"));
+        break;
+      case Slot::Emission:
+        PYLON_TRY(read_small(a.shape, r, n.emission, "emission"));
+        break;
+      case Slot::LastUpdate:
+        PYLON_TRY(read_small(a.shape, r, n.last_update, "last_update"));
+        break;
       case Slot::Axon:
       case Slot::Prometheus: {
         const bool axon = a.slot == Slot::Axon;
@@ -178,12 +247,18 @@ Status NeuronLiteView::decode_one(ScaleReader& r, NeuronLite& n) const {
           }
           PYLON_ASSIGN(u128 v, read_uint(*s.shape, r));
           const auto u64 = static_cast<std::uint64_t>(v);
-          if (s.name == "block") (axon ? n.axon.block : n.prometheus.block) = u64;
-          else if (s.name == "version") (axon ? n.axon.version : n.prometheus.version) = static_cast<std::uint32_t>(u64);
-          else if (s.name == "ip") (axon ? n.axon.ip : n.prometheus.ip) = v;
-          else if (s.name == "port") (axon ? n.axon.port : n.prometheus.port) = static_cast<std::uint16_t>(u64);
-          else if (s.name == "ip_type") (axon ? n.axon.ip_type : n.prometheus.ip_type) = static_cast<std::uint8_t>(u64);
-          else if (s.name == "protocol" && axon) n.axon.protocol = static_cast<std::uint8_t>(u64);
+          if (s.name == "block")
+            (axon ? n.axon.block : n.prometheus.block) = u64;
+          else if (s.name == "version")
+            (axon ? n.axon.version : n.prometheus.version) = static_cast<std::uint32_t>(u64);
+          else if (s.name == "ip")
+            (axon ? n.axon.ip : n.prometheus.ip) = v;
+          else if (s.name == "port")
+            (axon ? n.axon.port : n.prometheus.port) = static_cast<std::uint16_t>(u64);
+          else if (s.name == "ip_type")
+            (axon ? n.axon.ip_type : n.prometheus.ip_type) = static_cast<std::uint8_t>(u64);
+          else if (s.name == "protocol" && axon)
+            n.axon.protocol = static_cast<std::uint8_t>(u64);
         }
         break;
       }
@@ -209,7 +284,8 @@ Status NeuronLiteView::decode_all_into(ByteSpan bytes, std::vector<NeuronLite>& 
     auto s = decode_one(r, out[i]);
     if (!s.ok()) return make_error(s.error().message + " (in neuron [" + std::to_string(i) + "])");
   }
-  if (!r.at_end()) return r.error(std::to_string(r.remaining()) + " bytes left after " + std::to_string(count) + " neurons");
+  if (!r.at_end())
+    return r.error(std::to_string(r.remaining()) + " bytes left after " + std::to_string(count) + " neurons");
   return {};
 }
 

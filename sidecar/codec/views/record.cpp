@@ -29,7 +29,8 @@ Result<RecordView> RecordView::resolve_type(std::shared_ptr<const Metadata> md, 
   PYLON_ASSIGN(const TypeDef* t, named_struct(reg, type, v.optional_, v.type_name_));
   for (const auto& f : t->fields) {
     auto shape = scalar_shape(reg, f.type);
-    if (!shape) return make_error(v.type_name_ + "." + f.name + " (" + reg.display_name(f.type) + ") is not a scalar");
+    if (!shape)
+      return make_error(v.type_name_ + "." + f.name + " (" + reg.display_name(f.type) + ") is not a scalar");
     v.fields_.push_back(Field{f.name, shape->first, shape->second});
   }
   v.md_ = std::move(md);
@@ -62,8 +63,10 @@ Result<std::optional<Record>> RecordView::decode(ByteSpan bytes) const {
 }
 
 std::string hyperparams_method(const Metadata& md) {
-  if (md.api_method("SubnetInfoRuntimeApi_get_subnet_hyperparams_v2")) return "SubnetInfoRuntimeApi_get_subnet_hyperparams_v2";
-  if (md.api_method("SubnetInfoRuntimeApi_get_subnet_hyperparams")) return "SubnetInfoRuntimeApi_get_subnet_hyperparams";
+  if (md.api_method("SubnetInfoRuntimeApi_get_subnet_hyperparams_v2"))
+    return "SubnetInfoRuntimeApi_get_subnet_hyperparams_v2";
+  if (md.api_method("SubnetInfoRuntimeApi_get_subnet_hyperparams"))
+    return "SubnetInfoRuntimeApi_get_subnet_hyperparams";
   return {};
 }
 

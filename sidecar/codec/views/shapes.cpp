@@ -15,11 +15,20 @@ TypeId unwrap_newtypes(const TypeRegistry& reg, TypeId id) {
 
 std::optional<IntShape> prim_shape(Primitive p) {
   switch (p) {
-    case Primitive::U8: case Primitive::U16: case Primitive::U32: case Primitive::U64: case Primitive::U128:
+    case Primitive::U8:
+    case Primitive::U16:
+    case Primitive::U32:
+    case Primitive::U64:
+    case Primitive::U128:
       return IntShape{false, false, static_cast<std::uint8_t>(primitive_size(p))};
-    case Primitive::I8: case Primitive::I16: case Primitive::I32: case Primitive::I64: case Primitive::I128:
+    case Primitive::I8:
+    case Primitive::I16:
+    case Primitive::I32:
+    case Primitive::I64:
+    case Primitive::I128:
       return IntShape{false, true, static_cast<std::uint8_t>(primitive_size(p))};
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -74,7 +83,8 @@ Status read_scalar(Scalar::Kind kind, const IntShape& shape, ScaleReader& r, Sca
   return {};
 }
 
-Result<const TypeDef*> named_struct(const TypeRegistry& reg, TypeId type, bool& optional, const std::string& name) {
+Result<const TypeDef*> named_struct(const TypeRegistry& reg, TypeId type, bool& optional,
+                                    const std::string& name) {
   optional = reg[type].special == Special::Option;
   if (optional) type = reg[type].variants[1].fields[0].type;
   const TypeDef& t = reg[type];
@@ -85,7 +95,8 @@ Result<const TypeDef*> named_struct(const TypeRegistry& reg, TypeId type, bool& 
 
 Result<bool> read_some(ScaleReader& r, const std::string& type_name) {
   PYLON_ASSIGN(std::uint8_t tag, r.u8());
-  if (tag > 1) return make_error("at byte 0: Option tag " + std::to_string(tag) + " is not 0 or 1 (" + type_name + ")");
+  if (tag > 1)
+    return make_error("at byte 0: Option tag " + std::to_string(tag) + " is not 0 or 1 (" + type_name + ")");
   if (tag == 0 && !r.at_end()) return r.error("bytes left after None");
   return tag == 1;
 }

@@ -28,16 +28,31 @@ bool is_account(const TypeRegistry& reg, TypeId id);
 inline Result<u128> read_uint(const IntShape& s, ScaleReader& r) {
   if (s.compact) {
     PYLON_ASSIGN(u128 v, r.compact());
-    if (s.width < 16 && (v >> (8 * s.width)) != 0) return r.error("compact value exceeds its " + std::to_string(s.width * 8) + "-bit type");
+    if (s.width < 16 && (v >> (8 * s.width)) != 0)
+      return r.error("compact value exceeds its " + std::to_string(s.width * 8) + "-bit type");
     return v;
   }
   switch (s.width) {
-    case 1: { PYLON_ASSIGN(std::uint8_t v, r.u8()); return u128{v}; }
-    case 2: { PYLON_ASSIGN(std::uint16_t v, r.fixed_le<std::uint16_t>()); return u128{v}; }
-    case 4: { PYLON_ASSIGN(std::uint32_t v, r.fixed_le<std::uint32_t>()); return u128{v}; }
-    case 8: { PYLON_ASSIGN(std::uint64_t v, r.fixed_le<std::uint64_t>()); return u128{v}; }
-    case 16: return r.u128_le();
-    default: return r.error("unsupported integer width " + std::to_string(s.width));
+    case 1: {
+      PYLON_ASSIGN(std::uint8_t v, r.u8());
+      return u128{v};
+    }
+    case 2: {
+      PYLON_ASSIGN(std::uint16_t v, r.fixed_le<std::uint16_t>());
+      return u128{v};
+    }
+    case 4: {
+      PYLON_ASSIGN(std::uint32_t v, r.fixed_le<std::uint32_t>());
+      return u128{v};
+    }
+    case 8: {
+      PYLON_ASSIGN(std::uint64_t v, r.fixed_le<std::uint64_t>());
+      return u128{v};
+    }
+    case 16:
+      return r.u128_le();
+    default:
+      return r.error("unsupported integer width " + std::to_string(s.width));
   }
 }
 
@@ -55,7 +70,8 @@ std::optional<std::pair<Scalar::Kind, IntShape>> scalar_shape(const TypeRegistry
 Status read_scalar(Scalar::Kind kind, const IntShape& shape, ScaleReader& r, Scalar& out);
 
 // `type` is a struct with named fields or an Option of one: sets `optional`, returns the struct.
-Result<const TypeDef*> named_struct(const TypeRegistry& reg, TypeId type, bool& optional, const std::string& name);
+Result<const TypeDef*> named_struct(const TypeRegistry& reg, TypeId type, bool& optional,
+                                    const std::string& name);
 // Reads the Option tag of an optional answer: false for None (which must end the bytes).
 Result<bool> read_some(ScaleReader& r, const std::string& type_name);
 
