@@ -22,10 +22,8 @@
 #include "follower/follower.hpp"
 #include "net/rpc_client.hpp"
 
-// The replay server is test support code (tests/replay); bench/CMakeLists.txt links only the
-// pylon_* libraries, so its two sources are compiled into this program here.
-#include "../tests/replay/recording.cpp"
-#include "../tests/replay/replay_server.cpp"
+// The replay server is test support code: the pylon_replay_support library of tests/replay.
+#include "replay_server.hpp"
 
 namespace {
 

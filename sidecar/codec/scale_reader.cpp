@@ -1,5 +1,7 @@
 #include "codec/scale_reader.hpp"
 
+#include <algorithm>
+
 namespace pylon::codec {
 
 Error ScaleReader::error(std::string_view what) const {
@@ -67,11 +69,11 @@ Result<std::size_t> ScaleReader::length(std::size_t min_elem_size) {
   // huge count of empty elements cannot run us out of memory either.
   const u128 limit = elem == 0 ? u128{remaining()} + 1 : u128{remaining() / elem};
   if (n > limit) {
-    pos_ = at;
-    return error("length " +
-                 std::to_string(static_cast<unsigned long long>(
-                     n > u128{~0ull} ? ~0ull : static_cast<unsigned long long>(n))) +
-                 " exceeds the " + std::to_string(remaining()) + " bytes that remain");
+    const std::size_t left = remaining();  // after the length prefix
+    pos_ = at;                             // the error points at the prefix
+    const unsigned long long shown = n > u128{~0ull} ? ~0ull : static_cast<unsigned long long>(n);
+    return error("length " + std::to_string(shown) + " x >= " + std::to_string(std::max<std::size_t>(elem, 1)) +
+                 " bytes per element exceeds the " + std::to_string(left) + " bytes that remain");
   }
   return static_cast<std::size_t>(n);
 }
