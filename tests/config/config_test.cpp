@@ -87,6 +87,8 @@ TEST(Config, ListsWindowsTokensAndUnknownSettings) {
                  {"PYLON_COMMIT_WINDOW", "mid:4"},
                  {"PYLON_AUTH_TOKEN", "0123456789abcdef0123"},
                  {"PYLON_TYPO", "1"},
+                 {"PYLON_SHARED_DIR", "/x"},
+                 {"PYLON_LOCALNET_SPEC", "/y"},
                  {"OTHER", "x"}});
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->chain_urls, (std::vector<std::string>{"ws://a:1", "wss://b:2"}));

@@ -53,7 +53,7 @@ TEST(DaemonLocalnet, PublishesTheChainsMetagraphIntoSharedMemoryAndStopsCleanly)
   bool read = eventually(
       [&] {
         auto r = shm::SnapshotReader::open(shm_name.c_str());
-        return r && r->copy(snap) && snap.block_number() > 0 && snap.neuron_count() > 0;
+        return r && r->copy(snap) && snap.neuron_count() > 0;  // any block: a restarted dev chain may be at #0
       },
       std::chrono::seconds(60));
   if (!read) ::kill(child, SIGKILL);
