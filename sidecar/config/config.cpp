@@ -185,8 +185,14 @@ Result<Config> load(const Env& env, const std::string& home) {
   if (auto v = l.get("PYLON_SNAPSHOT_KEEP")) {
     PYLON_ASSIGN(c.snapshot_keep, parse_uint<std::uint32_t>("PYLON_SNAPSHOT_KEEP", *v, 1, 10000));
   }
+  // Variables of Pylon's scripts and tests (script/test, localnet/, the oracle) are not the
+  // daemon's, but they are not typos either.
+  auto script_variable = [](const std::string& k) {
+    return k == "PYLON_SHARED_DIR" || k == "PYLON_ORACLE" || k == "PYLON_TEST_TREES" || k == "PYLON_FUZZ_SECONDS" ||
+           k.starts_with("PYLON_LOCALNET_");
+  };
   for (const auto& [k, v] : env)
-    if (k.starts_with("PYLON_") && !used.count(k))
+    if (k.starts_with("PYLON_") && !used.count(k) && !script_variable(k))
       c.warnings.push_back("unknown setting " + k + " (ignored)");
   return c;
 }
