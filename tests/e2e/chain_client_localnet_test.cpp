@@ -50,9 +50,16 @@ TEST(ChainClientLocalnet, ReadsThroughTheMetadataOfTheBlock) {
   ASSERT_NE(f, nullptr);
   auto genesis = f->chain->genesis_hash();
   ASSERT_TRUE(genesis.ok()) << genesis.error().message;
-  // Genesis holds no Timestamp.Now: read at a block the runtime has built.
-  ASSERT_TRUE(f->rpc->call("dev_newBlock", R"([{"count":1}])").ok());
-  const BlockRef at = head(*f->chain);
+  // Genesis holds no Timestamp.Now: read at a block the runtime has built (the one dev_newBlock
+  // returns; the finalized head may still be reported at genesis for a moment).
+  auto made = f->rpc->call("dev_newBlock", R"([{"count":1}])");
+  ASSERT_TRUE(made.ok()) << made.error().message;
+  ASSERT_GE(made->size(), 2u);
+  auto built = parse_hash(std::string_view(*made).substr(1, made->size() - 2));  // a JSON string
+  ASSERT_TRUE(built.ok()) << *made;
+  auto built_header = f->chain->header(*built);
+  ASSERT_TRUE(built_header.ok()) << built_header.error().message;
+  const BlockRef at{*built, built_header->number};
   EXPECT_GE(at.number, 1u);
   auto v = f->chain->runtime_version(at.hash);
   ASSERT_TRUE(v.ok()) << v.error().message;
