@@ -72,7 +72,18 @@ std::string LocalnetEnv::start() {
   auto [status, out] = run(cmd);
   running_ = status == 0;
   std::fprintf(stderr, "%s", out.c_str());
-  return running_ ? std::string() : "localnet/start failed (status " + std::to_string(status) + "):\n" + out;
+  if (!running_) return "localnet/start failed (status " + std::to_string(status) + "):\n" + out;
+  // A fresh chopsticks may still be settling its first block when it starts answering; a
+  // dev_newBlock racing with that returns without building. Make one block, checked by
+  // localnet/new-blocks (it verifies the head moved), before any test runs.
+  std::string last;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto [st, o] = run(quote(localnet_dir_ + "/new-blocks") + " --port " + std::to_string(port_) + " 1");
+    if (st == 0) return {};
+    last = o;
+    ::usleep(500'000);
+  }
+  return "the local chain does not build blocks:\n" + last;
 }
 
 std::string LocalnetEnv::stop() {
