@@ -1,0 +1,61 @@
+// The commit loop: on each new snapshot, decides whether this epoch's weights are due on chain
+// (every PYLON_COMMIT_EVERY_EPOCHS epochs, inside PYLON_COMMIT_WINDOW, respecting the subnet's
+// weights_rate_limit against the neuron's last_update), turns them into the call the chain wants
+// (hotkeys -> uids at that block, max-normalised to u16, max/min weight limits, version_key) and
+// drives set_weights, or commit_weights then reveal_weights inside the reveal window when
+// commit-reveal is on. Every attempt is recorded in the store before it is submitted; a restart
+// finds pending attempts and reveals and finishes them.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "committer/epoch.hpp"
+#include "committer/submitter.hpp"
+#include "config/config.hpp"
+#include "follower/snapshot_store.hpp"
+#include "weights/store.hpp"
+
+namespace pylon::committer {
+
+struct CommitterOptions {
+  std::uint16_t netuid = 0;
+  std::uint32_t every_epochs = 1;
+  config::CommitWindow window;
+};
+
+// What the committer is doing, for /health, /metrics and /weights_status.
+struct CommitterState {
+  std::string phase;           // "idle", "waiting_window", "committing", "revealing", "blocked"
+  std::string blocked_reason;  // e.g. "hotkey 5DCS… is not registered on subnet 2", "no validator permit"
+  std::uint64_t last_epoch_committed = 0;
+  std::map<std::string, std::uint64_t> outcomes;  // "included", "failed", ... -> count
+};
+
+struct ForceResult {
+  std::uint64_t block = 0;
+  std::map<weights::AccountId, double> committed_weights;  // as stored for the epoch
+  chain::Hash extrinsic_hash{};
+  std::string call;
+};
+
+class Committer {
+ public:
+  Committer(chain::ChainClient& chain, follower::SnapshotStore& snapshots, weights::Store& store,
+            Submitter& submitter, CommitterOptions options);
+  ~Committer();  // stop()
+
+  // Starts the loop thread: first finishes what a previous run left (pending attempts, owed
+  // reveals), then reacts to each new snapshot.
+  Status start();
+  void stop();
+
+  // Commits the current epoch's weights now, outside the window (POST /force_commit_weights);
+  // answers once the extrinsic is submitted. Error "no weights" when the epoch has none.
+  Result<ForceResult> force_commit();
+
+  CommitterState state() const;
+};
+
+}  // namespace pylon::committer

@@ -1,0 +1,51 @@
+// Signs and submits extrinsics for one key, one at a time (so nonces never race): builds the call
+// from the metadata of the block at hand, signs it mortal, lets the caller persist the signed
+// bytes and nonce before they leave the process, submits and watches to inclusion (or finality),
+// and reads the outcome by name from the block's events. On a stale or too-low-priority nonce
+// it re-reads the nonce and tries once more.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <string>
+
+#include "chain/chain_client.hpp"
+#include "extrinsic/signed.hpp"
+#include "keys/sr25519.hpp"
+
+namespace pylon::committer {
+
+struct SubmitterOptions {
+  std::uint64_t mortal_period = 64;  // blocks
+  std::chrono::milliseconds timeout{120000};
+  bool wait_finalized = false;
+};
+
+struct Prepared {
+  extrinsic::SignedExtrinsic signed_tx;
+  std::uint64_t nonce = 0;
+  std::uint64_t block = 0;         // the checkpoint block it was built at
+  std::uint64_t mortal_until = 0;  // last block it can be included in
+};
+
+struct Submitted {
+  Prepared prepared;
+  chain::TxOutcome outcome;
+};
+
+class Submitter {
+ public:
+  // The keypair is moved in and zeroed when the submitter goes away.
+  Submitter(chain::ChainClient& chain, keys::Keypair signer, SubmitterOptions options = {});
+
+  const keys::PublicKey& account() const;
+
+  // `call` is "Pallet.call_name", `args_json` its arguments as JSON (extrinsic::encode_call_json).
+  // `before_submit` runs with the signed bytes before anything is sent; if it fails, nothing is
+  // sent and its error is returned (this is where the committer persists the attempt).
+  Result<Submitted> submit(std::string_view call, std::string_view args_json, const chain::BlockRef& at,
+                           const std::function<Status(const Prepared&)>& before_submit = {});
+};
+
+}  // namespace pylon::committer

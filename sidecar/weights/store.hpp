@@ -1,0 +1,135 @@
+// The weights store: the only place a validator's weights live, and the record of every attempt
+// to put them on chain. SQLite in WAL mode with synchronous=FULL: a call that returns ok has
+// committed, so whatever it acknowledges survives a crash or power loss. Schema versioned with
+// PRAGMA user_version and forward migrations run at open.
+//
+// Thread-safe: one connection behind a mutex (the writer thread, the committer and REST reads all
+// come through here; SQLite serialises writers anyway).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace pylon::weights {
+
+using AccountId = std::array<std::uint8_t, 32>;
+using Hash = std::array<std::uint8_t, 32>;
+
+enum class Op : std::uint8_t { set = 0, add = 1 };
+
+// One change to one hotkey's weight in one epoch (the epoch is its start block).
+struct WeightUpdate {
+  std::uint16_t netuid = 0;
+  std::uint64_t epoch = 0;
+  AccountId hotkey{};
+  Op op = Op::set;
+  double value = 0;  // the weight (set) or the delta (add)
+};
+
+// The shm queue position an update batch covers: committed in the same transaction, so the
+// durable position and the weights can never disagree after a crash.
+struct QueueMark {
+  std::uint32_t producer = 0;  // producer slot
+  std::uint64_t seq = 0;       // drained up to (inclusive)
+};
+
+// One attempt to put an epoch's weights on chain.
+struct CommitAttempt {
+  std::int64_t id = 0;  // assigned by record_attempt
+  std::uint16_t netuid = 0;
+  std::uint64_t epoch = 0;
+  std::uint64_t block = 0;  // the block it was built at
+  std::string call;         // "set_weights", "commit_weights", "reveal_weights"
+  Hash extrinsic_hash{};
+  std::vector<std::uint8_t> extrinsic;  // the signed bytes, persisted before submission
+  std::uint64_t nonce = 0;
+  std::uint64_t mortal_until = 0;  // last block the extrinsic is valid in
+  // "pending" (persisted, outcome unknown), "included", "finalized", "failed" (error says why),
+  // "expired" (not found on chain once its era ended), "missed" (no attempt possible; error says why)
+  std::string status = "pending";
+  std::string error;
+  std::optional<Hash> included_in;
+  std::string weights_json;  // {"uids":[...],"values":[...]} as sent, for the operator
+  std::int64_t created_ms = 0;
+  std::int64_t updated_ms = 0;
+};
+
+// A commit_weights whose reveal is still owed: everything reveal_weights needs, persisted before
+// the commit is submitted so a restart between commit and reveal still reveals.
+struct PendingReveal {
+  std::uint16_t netuid = 0;
+  std::uint64_t epoch = 0;
+  Hash commit_hash{};
+  std::vector<std::uint16_t> uids;
+  std::vector<std::uint16_t> values;
+  std::vector<std::uint16_t> salt;
+  std::uint64_t version_key = 0;
+  std::uint64_t commit_block = 0;  // 0 until the commit is included
+  std::string status = "pending";  // "pending" (commit not yet on chain), "committed", "revealed", "failed"
+  std::string error;
+};
+
+class Store {
+ public:
+  // Opens (creating when missing) and migrates to the current schema. A database of a newer schema
+  // than this build knows is refused with both versions in the message.
+  static Result<std::unique_ptr<Store>> open(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  static constexpr int kSchemaVersion = 1;  // bump with a new migration step
+  int schema_version() const;
+
+  // Applies the updates in order in one transaction (with the queue marks), synced at commit.
+  // Returns each hotkey's weight after its update. All or nothing: a non-finite value, a negative
+  // set, or a delta that would take a weight below zero refuses the whole call with the reason
+  // and changes nothing.
+  Result<std::vector<double>> apply(std::span<const WeightUpdate> updates,
+                                    std::span<const QueueMark> marks = {});
+
+  // Several independent batches in ONE transaction (group commit): each batch succeeds or fails on
+  // its own (a savepoint each), and the whole is synced once. results[i] is batch i's answer.
+  std::vector<Result<std::vector<double>>> apply_group(std::span<const std::span<const WeightUpdate>> batches,
+                                                       std::span<const QueueMark> marks = {});
+
+  // The epoch's weights (hotkeys with weight 0 included as stored); empty when none.
+  Result<std::map<AccountId, double>> weights(std::uint16_t netuid, std::uint64_t epoch) const;
+  // Epochs holding weights, newest first.
+  Result<std::vector<std::uint64_t>> epochs(std::uint16_t netuid, std::size_t limit = 64) const;
+
+  // Per producer slot, the last seq whose update is committed (what the drain resumes after).
+  Result<std::map<std::uint32_t, std::uint64_t>> queue_durable(std::uint16_t netuid) const;
+  // Queue entries that were drained but refused (unknown uid, NaN, below zero): kept for the
+  // operator; their positions still become durable (the refusal is the durable outcome).
+  Status record_rejected(std::uint16_t netuid, std::span<const QueueMark> entries, const std::string& reason);
+
+  // Commit attempts.
+  Result<std::int64_t> record_attempt(const CommitAttempt& attempt);  // returns the id
+  Status update_attempt(std::int64_t id, const std::string& status, const std::string& error,
+                        const std::optional<Hash>& included_in);
+  Result<std::vector<CommitAttempt>> attempts(std::uint16_t netuid, std::uint64_t epoch) const;
+  Result<std::vector<CommitAttempt>> attempts_with_status(std::uint16_t netuid,
+                                                          const std::string& status) const;
+
+  // Pending reveals, keyed by (netuid, epoch).
+  Status save_reveal(const PendingReveal& reveal);
+  Result<std::vector<PendingReveal>> reveals_with_status(std::uint16_t netuid,
+                                                         const std::string& status) const;
+  Result<std::optional<PendingReveal>> reveal(std::uint16_t netuid, std::uint64_t epoch) const;
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pylon::weights

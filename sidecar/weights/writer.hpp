@@ -1,0 +1,69 @@
+// The one thread that writes weights: REST requests and the shm queue drain hand it batches; it
+// groups whatever is waiting into one synced transaction (group commit) and answers each batch
+// after that commit. Between requests it drains the shm weight queue (the queue's single
+// consumer), resolving uids to hotkeys and the current epoch from the latest snapshot, and
+// advances each producer's durable position only after the transaction holding its entries has
+// committed.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "weights/store.hpp"
+
+namespace pylon::shm {
+class WeightQueue;
+}
+
+namespace pylon::weights {
+
+// What the drain needs to know about the chain right now (from the latest snapshot).
+struct DrainContext {
+  std::uint16_t netuid = 0;
+  std::uint64_t epoch = 0;  // the current epoch's start block
+  // uid -> hotkey at the latest block; nullopt when that uid is not registered.
+  std::function<std::optional<AccountId>(std::uint16_t uid)> hotkey_of;
+};
+// nullopt while there is no snapshot yet: the queue is then left untouched (entries wait).
+using DrainContextFn = std::function<std::optional<DrainContext>()>;
+
+struct WriterOptions {
+  std::size_t max_group = 256;                  // batches per transaction
+  std::chrono::microseconds drain_every{1000};  // queue poll period when idle
+};
+
+struct WriterStats {
+  std::uint64_t transactions = 0;
+  std::uint64_t batches = 0;
+  std::uint64_t queue_entries = 0;   // drained from shm and committed
+  std::uint64_t queue_rejected = 0;  // drained and refused (recorded)
+  std::size_t pending = 0;           // batches waiting now
+};
+
+class Writer {
+ public:
+  using Done = std::function<void(Result<std::vector<double>>)>;
+
+  // `queue` may be null (no shm queue). Both must outlive the writer. Starts the thread.
+  Writer(Store& store, shm::WeightQueue* queue, DrainContextFn context, WriterOptions options = {});
+  ~Writer();  // stop()
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  // Queues a batch; `done` runs on the writer thread after its transaction committed (or failed).
+  // After stop() it runs at once with an error.
+  void submit(std::vector<WeightUpdate> updates, Done done);
+  // submit() and wait for the answer.
+  Result<std::vector<double>> apply(std::vector<WeightUpdate> updates);
+
+  // Commits everything already submitted, drains the queue one last time, joins the thread.
+  void stop();
+  WriterStats stats() const;
+};
+
+}  // namespace pylon::weights
