@@ -14,6 +14,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/result.hpp"
@@ -77,6 +78,34 @@ struct PendingReveal {
   std::string error;
 };
 
+// Entries drained from the shm queue, committed together with REST batches (Store::commit_group).
+// Unlike a REST batch, each update stands alone: one that cannot apply (a delta below zero) is
+// recorded in queue_rejected and the rest still commit, because the producer has no way to be
+// told "your whole batch failed" and the queue must move on.
+struct QueueBatch {
+  std::uint16_t netuid = 0;
+  std::vector<WeightUpdate> updates;
+  std::vector<QueueMark> origins;  // origins[i]: where updates[i] came from (same size)
+  // Refused before reaching the store (unknown uid, ...), recorded with their reason.
+  std::vector<std::pair<QueueMark, std::string>> refused;
+  // Per producer, the position this batch covers; never moves a stored position backwards.
+  std::vector<QueueMark> marks;
+};
+
+struct GroupResult {
+  Status committed;  // the transaction itself: when it failed nothing was written
+  std::vector<Result<std::vector<double>>> batches;
+  std::size_t queue_applied = 0;
+  std::size_t queue_rejected = 0;  // refused ones plus updates that could not apply
+};
+
+// A drained queue entry that was refused, as recorded for the operator.
+struct RejectedEntry {
+  QueueMark at;
+  std::string reason;
+  std::int64_t rejected_ms = 0;
+};
+
 class Store {
  public:
   // Opens (creating when missing) and migrates to the current schema. A database of a newer schema
@@ -101,6 +130,12 @@ class Store {
   std::vector<Result<std::vector<double>>> apply_group(std::span<const std::span<const WeightUpdate>> batches,
                                                        std::span<const QueueMark> marks = {});
 
+  // The general form of apply_group: REST batches and a queue drain in one synced transaction.
+  GroupResult commit_group(std::span<const std::span<const WeightUpdate>> batches, const QueueBatch* queue);
+
+  // Refusal limit of one batch (REST or queue drain).
+  static constexpr std::size_t kMaxBatch = 65536;
+
   // The epoch's weights (hotkeys with weight 0 included as stored); empty when none.
   Result<std::map<AccountId, double>> weights(std::uint16_t netuid, std::uint64_t epoch) const;
   // Epochs holding weights, newest first.
@@ -111,6 +146,12 @@ class Store {
   // Queue entries that were drained but refused (unknown uid, NaN, below zero): kept for the
   // operator; their positions still become durable (the refusal is the durable outcome).
   Status record_rejected(std::uint16_t netuid, std::span<const QueueMark> entries, const std::string& reason);
+
+  // The latest refused queue entries, newest first.
+  Result<std::vector<RejectedEntry>> rejected(std::uint16_t netuid, std::size_t limit = 100) const;
+  // Forgets the netuid's queue positions: for a queue segment that was created afresh (its
+  // sequence numbers start again at 1, so positions of the old segment mean nothing).
+  Status reset_queue(std::uint16_t netuid);
 
   // Commit attempts.
   Result<std::int64_t> record_attempt(const CommitAttempt& attempt);  // returns the id

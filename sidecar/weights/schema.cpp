@@ -1,0 +1,125 @@
+#include "weights/schema.hpp"
+
+#include <string>
+
+namespace pylon::weights::schema {
+
+namespace {
+
+// u64 chain quantities (epoch, block, nonce) are stored in SQLite's signed INTEGER by bit pattern;
+// real values stay far below 2^63. Hotkeys and hashes are 32-byte BLOBs; u16 vectors are BLOBs of
+// little-endian u16.
+constexpr Migration kMigrations[] = {
+    {"v1: weights, queue positions, commit attempts, pending reveals", R"sql(
+CREATE TABLE weights (
+  netuid INTEGER NOT NULL,
+  epoch INTEGER NOT NULL,
+  hotkey BLOB NOT NULL CHECK (length(hotkey) = 32),
+  weight REAL NOT NULL CHECK (weight >= 0),
+  updated_ms INTEGER NOT NULL,
+  PRIMARY KEY (netuid, epoch, hotkey)
+) WITHOUT ROWID;
+
+CREATE TABLE queue_durable (
+  netuid INTEGER NOT NULL,
+  producer INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  PRIMARY KEY (netuid, producer)
+) WITHOUT ROWID;
+
+CREATE TABLE queue_rejected (
+  id INTEGER PRIMARY KEY,
+  netuid INTEGER NOT NULL,
+  producer INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  rejected_ms INTEGER NOT NULL
+);
+
+CREATE TABLE commit_attempts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  netuid INTEGER NOT NULL,
+  epoch INTEGER NOT NULL,
+  block INTEGER NOT NULL,
+  call TEXT NOT NULL,
+  extrinsic_hash BLOB NOT NULL CHECK (length(extrinsic_hash) = 32),
+  extrinsic BLOB NOT NULL,
+  nonce INTEGER NOT NULL,
+  mortal_until INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  error TEXT NOT NULL,
+  included_in BLOB CHECK (included_in IS NULL OR length(included_in) = 32),
+  weights_json TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL
+);
+CREATE INDEX commit_attempts_by_epoch ON commit_attempts (netuid, epoch);
+CREATE INDEX commit_attempts_by_status ON commit_attempts (status, netuid);
+
+CREATE TABLE pending_reveals (
+  netuid INTEGER NOT NULL,
+  epoch INTEGER NOT NULL,
+  commit_hash BLOB NOT NULL CHECK (length(commit_hash) = 32),
+  uids BLOB NOT NULL,
+  vals BLOB NOT NULL,
+  salt BLOB NOT NULL,
+  version_key INTEGER NOT NULL,
+  commit_block INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  error TEXT NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  PRIMARY KEY (netuid, epoch)
+) WITHOUT ROWID;
+CREATE INDEX pending_reveals_by_status ON pending_reveals (status, netuid);
+)sql"},
+};
+
+}  // namespace
+
+std::span<const Migration> migrations() {
+  return kMigrations;
+}
+
+namespace {
+
+Error newer(std::int64_t version, std::int64_t target) {
+  return make_error("weights store: the database has schema version " + std::to_string(version) +
+                    ", newer than this build's " + std::to_string(target) +
+                    "; run a newer Pylon or restore a database of version " + std::to_string(target) +
+                    " or older");
+}
+
+}  // namespace
+
+Status migrate(sql::Db& db, std::span<const Migration> list) {
+  const auto target = static_cast<std::int64_t>(list.size());
+  PYLON_ASSIGN(std::int64_t version, db.query_int("PRAGMA user_version"));
+  if (version > target) return newer(version, target);
+  if (version < 0) return make_error("weights store: negative schema version " + std::to_string(version));
+  while (version < target) {
+    const Migration& m = list[static_cast<std::size_t>(version)];
+    auto fail = [&](const Error& e) {
+      return make_error("weights store: migration to schema version " + std::to_string(version + 1) + " (" +
+                        m.what + ") failed: " + e.message);
+    };
+    // IMMEDIATE: a second process opening the same file waits for us instead of migrating twice.
+    Result<sql::Transaction> tx = sql::Transaction::begin(db);
+    if (!tx) return fail(tx.error());
+    // Re-read under the lock: another opener may have migrated meanwhile.
+    PYLON_ASSIGN(std::int64_t now, db.query_int("PRAGMA user_version"));
+    if (now != version) {
+      if (now > target) return newer(now, target);
+      version = now;
+      continue;
+    }
+    if (Status s = db.exec(m.sql); !s) return fail(s.error());
+    if (Status s = db.exec("PRAGMA user_version = " + std::to_string(version + 1)); !s)
+      return fail(s.error());
+    if (Status s = tx->commit(); !s) return fail(s.error());
+    ++version;
+  }
+  return {};
+}
+
+}  // namespace pylon::weights::schema
