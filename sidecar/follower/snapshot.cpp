@@ -112,6 +112,11 @@ Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid,
   } else {
     missing.push_back("timestamp");
   }
+  if (options.epoch) {
+    auto e = options.epoch(chain, netuid, at);
+    if (!e.ok()) return make_error("epoch at #" + std::to_string(at.number) + ": " + e.error().message);
+    s.epoch = *e;
+  }
   if (!missing.empty()) {
     s.unavailable_reason = "not read from this source:";
     for (const auto& m : missing) s.unavailable_reason += " " + m;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -19,6 +20,12 @@ struct HotkeyCommitment {
   codec::views::Commitment commitment;
 };
 
+// The epoch holding the snapshot's block, as that block's runtime computes it.
+struct SnapshotEpoch {
+  std::uint64_t start = 0;  // first block of the epoch (its id in the weights store)
+  std::uint64_t end = 0;    // first block of the next epoch
+};
+
 struct Snapshot {
   std::uint16_t netuid = 0;
   std::uint64_t block = 0;
@@ -30,6 +37,7 @@ struct Snapshot {
   // reason says why.
   std::optional<codec::views::Record> hyperparams;
   std::optional<std::vector<HotkeyCommitment>> commitments;
+  std::optional<SnapshotEpoch> epoch;  // nullopt when BuildOptions::epoch is not given
   std::string unavailable_reason;
   std::chrono::steady_clock::time_point built_at{};
 
@@ -45,6 +53,10 @@ struct BuildOptions {
   bool hyperparams = true;
   bool commitments = true;
   bool timestamp = true;
+  // How the epoch of a block is computed (the committer's epoch rules, injected by the app so the
+  // follower does not depend on the committer). Unset: the snapshot carries no epoch.
+  std::function<Result<SnapshotEpoch>(chain::ChainClient&, std::uint16_t netuid, const chain::BlockRef&)>
+      epoch;
 };
 
 // Reads everything for `netuid` at `at` with the metadata of that block's runtime.
