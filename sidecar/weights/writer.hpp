@@ -6,13 +6,16 @@
 // committed.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "weights/store.hpp"
 
@@ -64,6 +67,38 @@ class Writer {
   // Commits everything already submitted, drains the queue one last time, joins the thread.
   void stop();
   WriterStats stats() const;
+
+ private:
+  struct Pending {
+    std::vector<WeightUpdate> updates;
+    Done done;
+  };
+  struct Round;  // one transaction's worth of work (writer.cpp)
+
+  void run();
+  // One transaction: the batches taken plus, when there is a queue and a context, a drain.
+  // Returns whether anything was done (the loop then goes again without waiting).
+  bool round(std::vector<Pending>& work);
+  // Drains the queue with the REST batches riding in the same transaction (writer_drain.cpp).
+  bool drain_into(Round& r);
+  // At start: tells the queue what the store already committed, so a crashed daemon's replays
+  // are skipped.
+  void sync_queue_positions();
+  void note_problem(const std::string& what);
+
+  Store& store_;
+  shm::WeightQueue* queue_;
+  DrainContextFn context_;
+  WriterOptions options_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> pending_;
+  bool stopping_ = false;
+  bool joined_ = false;
+  WriterStats stats_;
+  std::string last_problem_;  // writer thread only: repeats of the same problem are not re-logged
+  std::thread thread_;
 };
 
 }  // namespace pylon::weights

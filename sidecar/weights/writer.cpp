@@ -1,0 +1,118 @@
+#include "weights/writer.hpp"
+
+#include <future>
+
+#include "common/log.hpp"
+#include "weights/writer_round.hpp"
+
+namespace pylon::weights {
+
+Writer::Writer(Store& store, shm::WeightQueue* queue, DrainContextFn context, WriterOptions options)
+    : store_(store), queue_(queue), context_(std::move(context)), options_(options) {
+  if (options_.max_group == 0) options_.max_group = 1;
+  thread_ = std::thread([this] { run(); });
+}
+
+Writer::~Writer() {
+  stop();
+}
+
+void Writer::submit(std::vector<WeightUpdate> updates, Done done) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      pending_.push_back(Pending{std::move(updates), std::move(done)});
+      cv_.notify_one();
+      return;
+    }
+  }
+  if (done) done(make_error("weights writer: stopped; the update was not applied"));
+}
+
+Result<std::vector<double>> Writer::apply(std::vector<WeightUpdate> updates) {
+  // Not from a Done callback: that runs on the writer thread, which would wait on itself.
+  std::promise<Result<std::vector<double>>> answer;
+  std::future<Result<std::vector<double>>> got = answer.get_future();
+  submit(std::move(updates), [&answer](Result<std::vector<double>> r) { answer.set_value(std::move(r)); });
+  return got.get();
+}
+
+void Writer::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    cv_.notify_one();
+    if (joined_) return;
+    joined_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+WriterStats Writer::stats() const {
+  std::lock_guard lock(mu_);
+  WriterStats s = stats_;
+  s.pending = pending_.size();
+  return s;
+}
+
+void Writer::note_problem(const std::string& what) {
+  if (what == last_problem_) return;
+  last_problem_ = what;
+  log::warn("weights", what);
+}
+
+void Writer::run() {
+  sync_queue_positions();
+  bool busy = false;
+  for (;;) {
+    std::vector<Pending> work;
+    bool last = false;
+    {
+      std::unique_lock lock(mu_);
+      // Wait only when the last round found nothing: a producer pushing steadily is drained as fast
+      // as the disk syncs, an idle writer wakes every drain_every to look at the queue.
+      if (!busy) cv_.wait_for(lock, options_.drain_every, [&] { return !pending_.empty() || stopping_; });
+      while (!pending_.empty() && work.size() < options_.max_group) {
+        work.push_back(std::move(pending_.front()));
+        pending_.pop_front();
+      }
+      // Stopping with nothing left: this round is the last drain.
+      last = stopping_ && pending_.empty();
+    }
+    busy = round(work);
+    if (last) break;
+  }
+}
+
+bool Writer::round(std::vector<Pending>& work) {
+  Round r;
+  r.batches.reserve(work.size());
+  for (const Pending& p : work) r.batches.emplace_back(p.updates);
+  bool drained = false;
+  if (queue_ != nullptr) {
+    queue_->heartbeat();
+    drained = drain_into(r);
+  }
+  if (!r.committed && !work.empty()) {
+    r.result = store_.commit_group(r.batches, nullptr);
+    r.committed = true;
+  }
+  if (r.committed && !r.result.committed) note_problem(r.result.committed.error().message);
+  {
+    std::lock_guard lock(mu_);
+    if (r.committed) ++stats_.transactions;
+    stats_.batches += work.size();
+    if (r.result.committed) {
+      stats_.queue_entries += r.result.queue_applied;
+      stats_.queue_rejected += r.result.queue_rejected;
+    }
+    stats_.queue_rejected += r.drain_rejected;
+  }
+  // Answers after the commit (or its failure), outside the lock: a Done may submit again.
+  for (std::size_t i = 0; i < work.size(); ++i) {
+    if (work[i].done) work[i].done(std::move(r.result.batches[i]));
+  }
+  return drained || !work.empty();
+}
+
+}  // namespace pylon::weights

@@ -1,0 +1,106 @@
+// The writer's side of the shm weight queue: entries become updates of the current epoch, ride
+// in the same transaction as the REST batches, and become durable for their producers only after
+// that transaction committed.
+#include <map>
+
+#include "common/log.hpp"
+#include "weights/writer.hpp"
+#include "weights/writer_round.hpp"
+
+namespace pylon::weights {
+
+namespace {
+
+QueueBatch to_batch(std::span<const shm::DrainedEntry> entries, const DrainContext& ctx) {
+  QueueBatch q;
+  q.netuid = ctx.netuid;
+  q.updates.reserve(entries.size());
+  q.origins.reserve(entries.size());
+  std::map<std::uint32_t, std::uint64_t> upto;
+  for (const shm::DrainedEntry& e : entries) {
+    QueueMark at{e.producer, e.seq};
+    std::uint64_t& u = upto[e.producer];
+    u = std::max(u, e.seq);
+    WeightUpdate w;
+    w.netuid = ctx.netuid;
+    w.epoch = ctx.epoch;
+    w.op = e.op == shm::WeightOp::add ? Op::add : Op::set;
+    w.value = e.weight;
+    if (e.key_kind == shm::KeyKind::uid) {
+      std::optional<AccountId> hk = ctx.hotkey_of ? ctx.hotkey_of(e.uid) : std::nullopt;
+      if (!hk) {
+        q.refused.emplace_back(at, "uid " + std::to_string(e.uid) + " is not registered on subnet " +
+                                       std::to_string(ctx.netuid));
+        continue;
+      }
+      w.hotkey = *hk;
+    } else {
+      w.hotkey = e.hotkey;
+    }
+    q.updates.push_back(w);
+    q.origins.push_back(at);
+  }
+  for (auto [producer, seq] : upto) q.marks.push_back(QueueMark{producer, seq});
+  return q;
+}
+
+}  // namespace
+
+bool Writer::drain_into(Round& r) {
+  std::optional<DrainContext> ctx = context_ ? context_() : std::nullopt;
+  if (!ctx) return false;  // no snapshot yet: entries wait in the queue
+  Result<shm::DrainReport> report = queue_->drain(
+      [&](std::span<const shm::DrainedEntry> entries) -> Status {
+        QueueBatch q = to_batch(entries, *ctx);
+        r.result = store_.commit_group(r.batches, &q);
+        r.committed = true;
+        return r.result.committed;
+      },
+      Store::kMaxBatch);
+  if (!report) {
+    note_problem("weights writer: queue drain failed, entries stay queued: " + report.error().message);
+    return false;
+  }
+  if (report->drained_to.empty()) return false;
+  for (const std::string& p : report->problems) log::warn("weights", "shm queue: " + p);
+  if (report->rejected > 0) {
+    // The queue skipped entries it could not read; their positions may lie past the last entry
+    // committed above, so record the full drained positions too (never backwards).
+    r.drain_rejected = report->rejected;
+    QueueBatch marks;
+    marks.netuid = ctx->netuid;
+    for (auto [producer, seq] : report->drained_to) marks.marks.push_back(QueueMark{producer, seq});
+    GroupResult m = store_.commit_group({}, &marks);
+    if (!m.committed) {
+      // Not durable then: the producers see them again after a restart and they are skipped again.
+      note_problem("weights writer: recording queue positions failed: " + m.committed.error().message);
+    }
+  }
+  if (Status s = queue_->mark_durable(*report); !s) note_problem("weights writer: " + s.error().message);
+  return true;
+}
+
+void Writer::sync_queue_positions() {
+  if (queue_ == nullptr) return;
+  auto netuid = static_cast<std::uint16_t>(queue_->geometry().netuid);
+  // A segment created afresh numbers its entries from 1 again: positions of an older segment would
+  // skip real entries.
+  if (queue_->open_note().starts_with("created")) {
+    if (Status s = store_.reset_queue(netuid); !s) note_problem("weights writer: " + s.error().message);
+    return;
+  }
+  Result<std::map<std::uint32_t, std::uint64_t>> known = store_.queue_durable(netuid);
+  if (!known) {
+    note_problem("weights writer: reading the queue positions failed: " + known.error().message);
+    return;
+  }
+  for (auto [producer, seq] : *known) {
+    if (Status s = queue_->mark_durable(producer, seq); !s) {
+      log::warn(
+          "weights", "shm queue position the store recorded does not fit the segment",
+          {{"producer", std::to_string(producer)}, {"seq", std::to_string(seq)}, {"why", s.error().message}});
+    }
+  }
+}
+
+}  // namespace pylon::weights
