@@ -58,9 +58,19 @@ Result<std::unique_ptr<RpcClient>> RpcClient::create(NetContext& net, RpcClientO
                          boost::asio::ssl::context::no_sslv3 | boost::asio::ssl::context::no_tlsv1 |
                          boost::asio::ssl::context::no_tlsv1_1,
                      ec);
+    // The system's trust store (OpenSSL honours SSL_CERT_FILE / SSL_CERT_DIR here), plus the
+    // configured CA file. Peer verification is never switched off: a validator's chain endpoint
+    // decides what it signs.
     if (!ec) ssl->set_default_verify_paths(ec);
-    if (!ec && !options.tls_ca_file.empty()) ssl->load_verify_file(options.tls_ca_file, ec);
-    if (!ec) ssl->set_verify_mode(boost::asio::ssl::verify_peer, ec);
+    if (ec) return Error{"RPC client: TLS setup failed: " + ec.message()};
+    if (!options.tls_ca_file.empty()) {
+      ssl->load_verify_file(options.tls_ca_file, ec);
+      if (ec) {
+        return Error{"RPC client: TLS setup failed: cannot load the CA file " + options.tls_ca_file + ": " +
+                     ec.message()};
+      }
+    }
+    ssl->set_verify_mode(boost::asio::ssl::verify_peer, ec);
     if (ec) return Error{"RPC client: TLS setup failed: " + ec.message()};
   }
 

@@ -1,8 +1,10 @@
 #include "net/ws_connection.hpp"
 
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
@@ -114,19 +116,50 @@ class WsConnectionImpl final : public WsConnection,
     beast::error_code ignored;
     beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ignored);
     if constexpr (kTls) {
-      // SNI, and the certificate must name the host we asked for.
-      if (!SSL_set_tlsext_host_name(ws_.next_layer().native_handle(), url_.host.c_str())) {
-        return finish(Error{where() + "TLS: cannot set SNI host name"});
-      }
-      ws_.next_layer().set_verify_callback(asio::ssl::host_name_verification(url_.host));
+      if (auto st = setup_tls_verification(); !st.ok()) return finish(std::move(st).error());
       ws_.next_layer().async_handshake(asio::ssl::stream_base::client,
                                        [self = this->shared_from_this()](beast::error_code ec2) {
+                                         if (ec2 && !self->closed_) return self->tls_failed(ec2);
                                          if (self->failed(ec2, "TLS handshake")) return;
                                          self->ws_handshake();
                                        });
     } else {
       ws_handshake();
     }
+  }
+
+  // The peer's certificate must chain to a trusted CA (set up in the context: verify_peer) and
+  // name the host we asked for. OpenSSL checks the name itself (SSL_set1_host, or the IP address for
+  // literals) so that a mismatch is reported as such by the verify result. SNI carries host names
+  // only: RFC 6066 forbids IP literals in it.
+  Status setup_tls_verification() {
+    SSL* ssl = ws_.next_layer().native_handle();
+    beast::error_code ec;
+    asio::ip::make_address(url_.host, ec);
+    const bool ip_literal = !ec;
+    if (ip_literal) {
+      if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), url_.host.c_str()) != 1)
+        return Error{where() + "TLS: cannot set the IP address to verify"};
+    } else {
+      SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+      if (SSL_set1_host(ssl, url_.host.c_str()) != 1)
+        return Error{where() + "TLS: cannot set the host name to verify"};
+      if (!SSL_set_tlsext_host_name(ssl, url_.host.c_str()))
+        return Error{where() + "TLS: cannot set SNI host name"};
+    }
+    return {};
+  }
+
+  // A refused certificate says why (unknown issuer, expired, wrong name), not just "verify failed".
+  void tls_failed(beast::error_code ec) {
+    const long verify = SSL_get_verify_result(ws_.next_layer().native_handle());
+    if (verify != X509_V_OK) {
+      return finish(Error{where() + "TLS handshake failed: the server's certificate was refused: " +
+                          X509_verify_cert_error_string(verify) +
+                          " (trusted: the system CA store, or SSL_CERT_FILE / SSL_CERT_DIR, and the "
+                          "client's tls_ca_file)"});
+    }
+    failed(ec, "TLS handshake");
   }
 
   void ws_handshake() {
