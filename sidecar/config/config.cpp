@@ -1,5 +1,7 @@
 #include "config/config.hpp"
 
+#include <sys/stat.h>
+
 #include <charconv>
 #include <fstream>
 #include <set>
@@ -140,7 +142,15 @@ Result<Config> load(const Env& env, const std::string& home) {
   if (token && token_file)
     return make_error("PYLON_AUTH_TOKEN and PYLON_AUTH_TOKEN_FILE are both set: choose one");
   if (token_file) {
-    std::ifstream in(expand_home(*token_file, home));
+    // A secret like a key file: refused when other users may read it.
+    struct stat st {};
+    const std::string path = expand_home(*token_file, home);
+    if (::stat(path.c_str(), &st) != 0)
+      return make_error("PYLON_AUTH_TOKEN_FILE: cannot read " + *token_file);
+    if (st.st_mode & S_IROTH)
+      return make_error("PYLON_AUTH_TOKEN_FILE: " + *token_file +
+                        " is readable by every user; chmod 600 (or 640 with a group) it");
+    std::ifstream in(path);
     if (!in) return make_error("PYLON_AUTH_TOKEN_FILE: cannot read " + *token_file);
     std::string t;
     std::getline(in, t);
@@ -149,6 +159,11 @@ Result<Config> load(const Env& env, const std::string& home) {
   if (token) {
     if (token->size() < 16) return make_error("PYLON_AUTH_TOKEN: too short (use at least 16 characters)");
     c.auth_token = *token;
+  }
+  if (auto v = l.get("PYLON_AUTH_READS")) {
+    PYLON_ASSIGN(c.auth_reads, parse_bool("PYLON_AUTH_READS", *v));
+    if (c.auth_reads && !c.auth_token)
+      return make_error("PYLON_AUTH_READS=1 needs PYLON_AUTH_TOKEN (or PYLON_AUTH_TOKEN_FILE)");
   }
   if (auto v = l.get("PYLON_COMMIT_EVERY_EPOCHS", {"COMMIT_CYCLE_LENGTH"})) {
     PYLON_ASSIGN(c.commit_every_epochs, parse_uint<std::uint32_t>("PYLON_COMMIT_EVERY_EPOCHS", *v, 1, 1000));
@@ -188,8 +203,8 @@ Result<Config> load(const Env& env, const std::string& home) {
   // Variables of Pylon's scripts and tests (script/test, localnet/, the oracle) are not the
   // daemon's, but they are not typos either.
   auto script_variable = [](const std::string& k) {
-    return k == "PYLON_SHARED_DIR" || k == "PYLON_ORACLE" || k == "PYLON_TEST_TREES" || k == "PYLON_FUZZ_SECONDS" ||
-           k.starts_with("PYLON_LOCALNET_");
+    return k == "PYLON_SHARED_DIR" || k == "PYLON_ORACLE" || k == "PYLON_TEST_TREES" ||
+           k == "PYLON_FUZZ_SECONDS" || k.starts_with("PYLON_LOCALNET_") || k.starts_with("PYLON_BENCH_");
   };
   for (const auto& [k, v] : env)
     if (k.starts_with("PYLON_") && !used.count(k) && !script_variable(k))

@@ -35,6 +35,7 @@ struct Config {
   std::string http_host = "127.0.0.1";
   std::uint16_t http_port = 8000;
   std::optional<std::string> auth_token;  // secret: never logged
+  bool auth_reads = false;                // PYLON_AUTH_READS: reads need the token too
   std::uint32_t commit_every_epochs = 1;
   CommitWindow commit_window;
   std::string log_format = "text";

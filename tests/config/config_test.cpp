@@ -1,6 +1,8 @@
 #include "config/config.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -97,6 +99,37 @@ TEST(Config, ListsWindowsTokensAndUnknownSettings) {
   EXPECT_EQ(c->auth_token, "0123456789abcdef0123");
   ASSERT_EQ(c->warnings.size(), 1u);
   EXPECT_NE(c->warnings[0].find("PYLON_TYPO"), std::string::npos);
+}
+
+TEST(Config, ReadsNeedTheTokenOnlyWhenOneIsSet) {
+  auto open = with({{"PYLON_NETUID", "1"}});
+  ASSERT_TRUE(open.ok());
+  EXPECT_FALSE(open->auth_reads);
+  auto guarded =
+      with({{"PYLON_NETUID", "1"}, {"PYLON_AUTH_TOKEN", "0123456789abcdef0123"}, {"PYLON_AUTH_READS", "1"}});
+  ASSERT_TRUE(guarded.ok()) << guarded.error().message;
+  EXPECT_TRUE(guarded->auth_reads);
+  auto no_token = with({{"PYLON_NETUID", "1"}, {"PYLON_AUTH_READS", "1"}});
+  ASSERT_FALSE(no_token.ok());
+  EXPECT_NE(no_token.error().message.find("PYLON_AUTH_READS=1 needs PYLON_AUTH_TOKEN"), std::string::npos);
+}
+
+TEST(Config, ATokenFileReadableByEveryoneIsRefusedWithoutPrintingIt) {
+  char dir[] = "/tmp/pylon-config-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string file = std::string(dir) + "/token";
+  std::ofstream(file) << "0123456789abcdef-secret\n";
+  ASSERT_EQ(::chmod(file.c_str(), 0644), 0);
+  auto open = with({{"PYLON_NETUID", "1"}, {"PYLON_AUTH_TOKEN_FILE", file}});
+  ASSERT_FALSE(open.ok());
+  EXPECT_NE(open.error().message.find("chmod 600"), std::string::npos) << open.error().message;
+  EXPECT_EQ(open.error().message.find("secret"), std::string::npos);
+  ASSERT_EQ(::chmod(file.c_str(), 0600), 0);
+  auto ok = with({{"PYLON_NETUID", "1"}, {"PYLON_AUTH_TOKEN_FILE", file}});
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->auth_token, "0123456789abcdef-secret");
+  std::remove(file.c_str());
+  ::rmdir(dir);
 }
 
 TEST(Dotenv, ParsesAndTheEnvironmentWins) {
