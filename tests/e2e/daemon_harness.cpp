@@ -1,0 +1,308 @@
+#include "daemon_harness.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "chain/storage_key.hpp"
+#include "codec/scale_reader.hpp"
+#include "codec/ss58.hpp"
+#include "common/hex.hpp"
+#include "localnet_env.hpp"
+
+namespace pylon::e2e {
+
+namespace fs = std::filesystem;
+using keys::test::run_command;
+using keys::test::shell_quote;
+
+namespace {
+
+std::string number_after(const std::string& json, const std::string& key) {
+  const auto at = json.find("\"" + key + "\":");
+  if (at == std::string::npos) return {};
+  std::size_t i = at + key.size() + 3, j = i;
+  while (j < json.size() && std::isdigit(static_cast<unsigned char>(json[j]))) ++j;
+  return json.substr(i, j - i);
+}
+
+}  // namespace
+
+const Bootstrapped& bootstrapped() {
+  static Bootstrapped b;
+  static keys::test::TempDir* dir =
+      nullptr;  // lives as long as the binary: the wallets are used by every test
+  static std::once_flag once;
+  std::call_once(once, [] {
+    dir = new keys::test::TempDir();
+    b.wallets = dir->path() + "/wallets";
+    fs::create_directories(b.wallets + "/pylon/hotkeys");
+    fs::copy_file(keys::test::shared_dir() + "/wallets/pylon/hotkeys/pylon",
+                  b.wallets + "/pylon/hotkeys/pylon");
+    fs::permissions(b.wallets + "/pylon/hotkeys/pylon", fs::perms::owner_read | fs::perms::owner_write);
+    const std::string pw = dir->path() + "/owner-password";
+    { std::ofstream(pw) << "e2e-owner-password-" << ::getpid() << "\n"; }
+    fs::permissions(pw, fs::perms::owner_read | fs::perms::owner_write);
+    const std::string bin = std::string(PYLON_BINARY_DIR) + "/pylon";
+    auto made = run_command(shell_quote(bin) + " wallet new-coldkey --path " + shell_quote(b.wallets) +
+                            " --wallet owner --password-file " + shell_quote(pw) + " 2>&1");
+    if (made.exit_code != 0) {
+      b.error = "pylon wallet new-coldkey failed: " + made.out;
+      return;
+    }
+    auto out = run_command("PYLON_COLDKEY_PASSWORD_FILE=" + shell_quote(pw) + " " + shell_quote(bin) +
+                           " localnet bootstrap --url " + net::testing::LocalnetEnv::get().url() +
+                           " --wallet-path " + shell_quote(b.wallets) + " 2>&1");
+    const std::string plain = number_after(out.out, "netuid");
+    const std::string cr = number_after(out.out, "netuid_commit_reveal");
+    if (out.exit_code != 0 || plain.empty() || cr.empty()) {
+      b.error = "pylon localnet bootstrap failed (exit " + std::to_string(out.exit_code) + "): " + out.out;
+      return;
+    }
+    b.netuid_plain = static_cast<std::uint16_t>(std::stoul(plain));
+    b.netuid_cr = static_cast<std::uint16_t>(std::stoul(cr));
+  });
+  return b;
+}
+
+std::uint16_t free_tcp_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+HttpAnswer http(std::uint16_t port, const std::string& method, const std::string& target,
+                const std::string& body, const std::string& extra_headers) {
+  HttpAnswer answer;
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return answer;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return answer;
+  }
+  std::string req =
+      method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + extra_headers;
+  if (!body.empty() || method == "PUT" || method == "POST")
+    req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  req += "\r\n" + body;
+  for (std::size_t sent = 0; sent < req.size();) {
+    ssize_t n = ::send(fd, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) {
+      ::close(fd);
+      return answer;
+    }
+    sent += static_cast<std::size_t>(n);
+  }
+  std::string raw;
+  char buf[65536];
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 60000) <= 0) break;  // a minute: extrinsic submissions wait for a block
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    raw.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  if (raw.rfind("HTTP/1.1 ", 0) != 0 || raw.size() < 12) return answer;
+  answer.status = std::atoi(raw.c_str() + 9);
+  const auto head_end = raw.find("\r\n\r\n");
+  if (head_end != std::string::npos) answer.body = raw.substr(head_end + 4);
+  // The daemon answers with Content-Length; a chunked body would need decoding, and is not used.
+  return answer;
+}
+
+DaemonProcess::DaemonProcess(std::uint16_t netuid, std::map<std::string, std::string> extra_env)
+    : netuid_(netuid),
+      extra_env_(std::move(extra_env)),
+      port_(free_tcp_port()),
+      shm_name_("pylon-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(port_)) {}
+
+DaemonProcess::~DaemonProcess() {
+  if (pid_ > 0) kill9();
+  ::unlink(("/dev/shm/" + shm_name_).c_str());
+  ::unlink(("/dev/shm/" + queue_name()).c_str());
+}
+
+void DaemonProcess::start() {
+  const std::string url = net::testing::LocalnetEnv::get().url();
+  const std::string log = dir_.path() + "/pylon.log";
+  const Bootstrapped& b = bootstrapped();
+  pid_ = ::fork();
+  if (pid_ != 0) return;
+  ::chdir(dir_.path().c_str());
+  int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  ::dup2(fd, 1);
+  ::dup2(fd, 2);
+  ::setenv("PYLON_NETUID", std::to_string(netuid_).c_str(), 1);
+  ::setenv("PYLON_CHAIN_URLS", url.c_str(), 1);
+  ::setenv("PYLON_WALLET_PATH", b.wallets.c_str(), 1);
+  ::setenv("PYLON_WALLET_NAME", "pylon", 1);
+  ::setenv("PYLON_WALLET_HOTKEY", "pylon", 1);
+  ::setenv("PYLON_SHM_NAME", shm_name_.c_str(), 1);
+  ::setenv("PYLON_HTTP_PORT", std::to_string(port_).c_str(), 1);
+  ::setenv("PYLON_DB_PATH", (dir_.path() + "/pylon.db").c_str(), 1);
+  ::setenv("PYLON_LOG_FORMAT", "json", 1);
+  for (const auto& [k, v] : extra_env_) ::setenv(k.c_str(), v.c_str(), 1);
+  const std::string bin = std::string(PYLON_BINARY_DIR) + "/pylon";
+  ::execl(bin.c_str(), bin.c_str(), "run", static_cast<char*>(nullptr));
+  ::_exit(127);
+}
+
+void DaemonProcess::kill9() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+int DaemonProcess::terminate(std::chrono::seconds limit) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  const auto end = std::chrono::steady_clock::now() + limit;
+  int status = 0;
+  while (std::chrono::steady_clock::now() < end) {
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill9();
+  return -1;
+}
+
+bool DaemonProcess::running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+std::string DaemonProcess::log_tail(std::size_t bytes) const {
+  std::ifstream in(dir_.path() + "/pylon.log");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  return s.size() > bytes ? s.substr(s.size() - bytes) : s;
+}
+
+struct ChainProbe::Impl {
+  net::NetContext net;
+  std::unique_ptr<net::RpcClient> rpc;
+  std::unique_ptr<chain::ChainClient> chain;
+};
+
+ChainProbe::ChainProbe() : impl_(new Impl) {
+  net::RpcClientOptions o;
+  o.endpoints = {net::testing::LocalnetEnv::get().url()};
+  auto rpc = net::RpcClient::create(impl_->net, o);
+  if (rpc.ok()) {
+    impl_->rpc = std::move(rpc).value();
+    (void)impl_->rpc->wait_connected(std::chrono::seconds(20));
+    impl_->chain = std::make_unique<chain::ChainClient>(*impl_->rpc);
+  }
+}
+
+ChainProbe::~ChainProbe() {
+  impl_->chain.reset();
+  impl_->rpc.reset();
+  delete impl_;
+}
+
+chain::ChainClient& ChainProbe::chain() {
+  return *impl_->chain;
+}
+
+std::uint64_t ChainProbe::new_blocks(std::uint32_t count) {
+  (void)impl_->rpc->call("dev_newBlock", "[{\"count\":" + std::to_string(count) + "}]",
+                         std::chrono::seconds(120));
+  return best().number;
+}
+
+chain::BlockRef ChainProbe::best() {
+  auto h = impl_->rpc->call("chain_getBlockHash", "[]");
+  if (!h.ok() || h->size() < 4) return {};
+  auto hash = chain::parse_hash(std::string_view(*h).substr(1, h->size() - 2));
+  if (!hash.ok()) return {};
+  auto header = impl_->chain->header(*hash);
+  if (!header.ok()) return {};
+  return chain::BlockRef{*hash, header->number};
+}
+
+namespace {
+
+Bytes u16_le(std::uint16_t v) {
+  return Bytes{static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8)};
+}
+
+}  // namespace
+
+std::vector<std::pair<std::uint16_t, std::uint16_t>> ChainProbe::weights_row(std::uint16_t netuid,
+                                                                             std::uint16_t uid) {
+  std::vector<std::pair<std::uint16_t, std::uint16_t>> row;
+  const chain::BlockRef at = best();
+  auto md = impl_->chain->metadata(at.hash);
+  if (!md.ok()) return row;
+  auto key = chain::storage_key(**md, "SubtensorModule", "Weights", {u16_le(netuid), u16_le(uid)});
+  if (!key.ok()) return row;
+  auto raw = impl_->chain->storage(*key, at);
+  if (!raw.ok() || !raw->has_value()) return row;
+  // Vec<(Compact<u16>, Compact<u16>)>
+  codec::ScaleReader r(**raw);
+  auto n = r.length(2);
+  if (!n.ok()) return row;
+  for (std::size_t i = 0; i < *n; ++i) {
+    auto a = r.compact();
+    auto b = r.compact();
+    if (!a.ok() || !b.ok()) return {};
+    row.emplace_back(static_cast<std::uint16_t>(*a), static_cast<std::uint16_t>(*b));
+  }
+  return row;
+}
+
+std::size_t ChainProbe::weight_commit_count(std::uint16_t netuid, const codec::AccountId& hotkey) {
+  const chain::BlockRef at = best();
+  auto md = impl_->chain->metadata(at.hash);
+  if (!md.ok()) return 0;
+  auto key = chain::storage_key(**md, "SubtensorModule", "WeightCommits",
+                                {u16_le(netuid), Bytes(hotkey.begin(), hotkey.end())});
+  if (!key.ok()) return 0;
+  auto raw = impl_->chain->storage(*key, at);
+  if (!raw.ok() || !raw->has_value()) return 0;
+  codec::ScaleReader r(**raw);
+  auto n = r.compact();  // VecDeque<(H256, u64, u64, u64)>: its length prefix
+  return n.ok() ? static_cast<std::size_t>(*n) : 0;
+}
+
+codec::AccountId pylon_hotkey() {
+  auto id = codec::ss58_decode("5DCSKtJUQkSyr9YsShEF24oZ2NnfYcorsXYSPM8EtNEjUeX1");
+  return id.ok() ? id->account : codec::AccountId{};
+}
+
+}  // namespace pylon::e2e
