@@ -1,5 +1,6 @@
 #include "weights/store.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -138,7 +139,7 @@ Result<Result<std::vector<double>>> apply_batch(StoreDb& s, std::span<const Weig
   return Result<std::vector<double>>(std::move(out));
 }
 
-Status apply_queue(StoreDb& s, const QueueBatch& q, std::int64_t now, GroupResult& result) {
+Status apply_queue(StoreDb& s, const QueueBatch& q, bool marks, std::int64_t now, GroupResult& result) {
   if (q.origins.size() != q.updates.size())
     return make_error("weights store: queue origins do not match updates");
   for (const auto& [at, reason] : q.refused) {
@@ -160,7 +161,9 @@ Status apply_queue(StoreDb& s, const QueueBatch& q, std::int64_t now, GroupResul
       ++result.queue_rejected;
     }
   }
-  for (const QueueMark& m : q.marks) PYLON_TRY(put_mark(s, q.netuid, m, now));
+  if (marks) {
+    for (const QueueMark& m : q.marks) PYLON_TRY(put_mark(s, q.netuid, m, now));
+  }
   return {};
 }
 
@@ -227,7 +230,9 @@ GroupResult Store::commit_group(std::span<const std::span<const WeightUpdate>> b
     result.batches[i] = std::move(r).value();
   }
   if (queue != nullptr) {
-    if (Status q = apply_queue(s, *queue, now, result); !q) return fail_all(q.error());
+    bool marks = !queue->marks_need_batches_ok || std::all_of(result.batches.begin(), result.batches.end(),
+                                                              [](const auto& r) { return r.ok(); });
+    if (Status q = apply_queue(s, *queue, marks, now, result); !q) return fail_all(q.error());
   }
   if (Status c = tx->commit(); !c) return fail_all(c.error());
   return result;
@@ -236,8 +241,13 @@ GroupResult Store::commit_group(std::span<const std::span<const WeightUpdate>> b
 Result<std::vector<double>> Store::apply(std::span<const WeightUpdate> updates,
                                          std::span<const QueueMark> marks) {
   std::span<const WeightUpdate> one[] = {updates};
-  std::vector<Result<std::vector<double>>> r = apply_group(one, marks);
-  return std::move(r.front());
+  if (marks.empty()) return std::move(commit_group(one, nullptr).batches.front());
+  if (updates.empty()) return make_error("queue marks need an update");
+  QueueBatch q;
+  q.netuid = updates.front().netuid;
+  q.marks.assign(marks.begin(), marks.end());
+  q.marks_need_batches_ok = true;
+  return std::move(commit_group(one, &q).batches.front());
 }
 
 std::vector<Result<std::vector<double>>> Store::apply_group(

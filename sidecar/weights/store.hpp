@@ -90,6 +90,9 @@ struct QueueBatch {
   std::vector<std::pair<QueueMark, std::string>> refused;
   // Per producer, the position this batch covers; never moves a stored position backwards.
   std::vector<QueueMark> marks;
+  // Write the marks only when every REST batch of the group succeeded (Store::apply's
+  // all-or-nothing); otherwise they commit with the transaction.
+  bool marks_need_batches_ok = false;
 };
 
 struct GroupResult {

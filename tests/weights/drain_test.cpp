@@ -1,0 +1,236 @@
+// The writer draining the real shm weight queue fed by a real shm-client producer: uid and hotkey
+// entries land in the current epoch, refused entries are recorded and still become durable, the
+// durable position moves only after the commit, and a restarted daemon skips what the store has.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "pylon/shm/weight_producer.hpp"
+#include "shm/weight_queue.hpp"
+#include "weights/writer.hpp"
+#include "weights_test_support.hpp"
+
+namespace pylon::weights {
+namespace {
+
+using namespace std::chrono_literals;
+using test::hotkey;
+
+shm::WeightQueueConfig queue_config(const std::string& name) {
+  shm::WeightQueueConfig c;
+  c.name = name;
+  c.netuid = 2;
+  c.producer_slots = 4;
+  c.ring_capacity = 64;
+  return c;
+}
+
+std::unique_ptr<shm::WeightQueue> open_queue(const std::string& name) {
+  Result<std::unique_ptr<shm::WeightQueue>> q = shm::WeightQueue::open(queue_config(name));
+  if (!q) {
+    ADD_FAILURE() << q.error().message;
+    return nullptr;
+  }
+  return std::move(q).value();
+}
+
+shm::WeightProducer open_producer(const std::string& name) {
+  shm::ShmResult<shm::WeightProducer> p = shm::WeightProducer::open(name.c_str());
+  EXPECT_TRUE(p.ok()) << p.message();
+  return p.ok() ? std::move(p).value() : shm::WeightProducer{};
+}
+
+// Subnet 2 at epoch 100, uids 0..9 registered (uid n is hotkey(n)).
+std::optional<AccountId> registered(std::uint16_t uid) {
+  if (uid < 10) return hotkey(uid);
+  return std::nullopt;
+}
+
+DrainContextFn context() {
+  return [] { return std::optional<DrainContext>(DrainContext{2, 100, &registered}); };
+}
+
+std::map<AccountId, double> weights_of(Store& s) {
+  Result<std::map<AccountId, double>> w = s.weights(2, 100);
+  return w.ok() ? *w : std::map<AccountId, double>{};
+}
+
+TEST(WeightsDrain, UidAndHotkeyEntriesLandAndRefusalsAreRecorded) {
+  test::TempDir dir;
+  auto s = test::open_store(dir.file("w.db"));
+  ASSERT_TRUE(s);
+  std::string name = test::unique_shm_name("drain");
+  auto q = open_queue(name);
+  ASSERT_TRUE(q);
+  Writer w(*s, q.get(), context());
+  shm::WeightProducer p = open_producer(name);
+  AccountId h20 = hotkey(20);
+  AccountId h21 = hotkey(21);
+  ASSERT_TRUE(p.push_uid(3, 0.5).ok());
+  ASSERT_TRUE(p.push_hotkey(h20.data(), 1.0).ok());
+  ASSERT_TRUE(p.push_uid(3, 0.25, shm::WeightOp::add).ok());
+  ASSERT_TRUE(p.push_uid(99, 1).ok());                                  // not registered
+  ASSERT_TRUE(p.push_hotkey(h21.data(), -1).ok());                      // negative set
+  ASSERT_TRUE(p.push_hotkey(h20.data(), -5, shm::WeightOp::add).ok());  // below zero
+  shm::ShmResult<std::uint64_t> last = p.push_uid(4, 2);
+  ASSERT_TRUE(last.ok());
+  ASSERT_TRUE(p.wait_durable(*last, 10s).ok());
+
+  auto got = weights_of(*s);
+  EXPECT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[hotkey(3)], 0.75);
+  EXPECT_EQ(got[h20], 1.0);
+  EXPECT_EQ(got[hotkey(4)], 2);
+  Result<std::vector<RejectedEntry>> rej = s->rejected(2);
+  ASSERT_TRUE(rej.ok());
+  ASSERT_EQ(rej->size(), 3u);
+  std::map<std::uint64_t, std::string> by_seq;
+  for (const RejectedEntry& r : *rej) {
+    EXPECT_EQ(r.at.producer, p.slot());
+    by_seq[r.at.seq] = r.reason;
+  }
+  EXPECT_EQ(by_seq[4], "uid 99 is not registered on subnet 2");
+  EXPECT_NE(by_seq[5].find("weights are non-negative"), std::string::npos) << by_seq[5];
+  EXPECT_NE(by_seq[6].find("would become -4"), std::string::npos) << by_seq[6];
+  Result<std::map<std::uint32_t, std::uint64_t>> pos = s->queue_durable(2);
+  ASSERT_TRUE(pos.ok());
+  EXPECT_EQ(pos->at(p.slot()), *last);
+  w.stop();
+  WriterStats st = w.stats();
+  EXPECT_EQ(st.queue_entries, 4u);
+  EXPECT_EQ(st.queue_rejected, 3u);
+}
+
+TEST(WeightsDrain, DurableOnlyAfterTheCommit) {
+  test::TempDir dir;
+  std::string path = dir.file("w.db");
+  auto s = test::open_store(path);
+  ASSERT_TRUE(s);
+  std::string name = test::unique_shm_name("durable");
+  auto q = open_queue(name);
+  ASSERT_TRUE(q);
+  shm::WeightProducer p = open_producer(name);
+  // Another connection holds the write lock: the writer's transaction cannot commit yet.
+  sqlite3* blocker = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &blocker), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  Writer w(*s, q.get(), context());
+  shm::ShmResult<std::uint64_t> seq = p.push_uid(1, 0.5);
+  ASSERT_TRUE(seq.ok());
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(p.durable(), 0u) << "durable before the commit";
+  EXPECT_EQ(p.wait_durable(*seq, 1ms).code(), shm::Errc::timeout);
+  ASSERT_EQ(sqlite3_exec(blocker, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(blocker);
+  ASSERT_TRUE(p.wait_durable(*seq, 10s).ok());
+  EXPECT_EQ(weights_of(*s)[hotkey(1)], 0.5);
+}
+
+TEST(WeightsDrain, WithoutAContextTheQueueWaits) {
+  test::TempDir dir;
+  auto s = test::open_store(dir.file("w.db"));
+  ASSERT_TRUE(s);
+  std::string name = test::unique_shm_name("noctx");
+  auto q = open_queue(name);
+  ASSERT_TRUE(q);
+  std::atomic<bool> have_snapshot{false};
+  DrainContextFn ready = context();
+  Writer w(*s, q.get(), [&]() -> std::optional<DrainContext> {
+    if (!have_snapshot) return std::nullopt;
+    return ready();
+  });
+  shm::WeightProducer p = open_producer(name);
+  shm::ShmResult<std::uint64_t> seq = p.push_uid(1, 0.5);
+  ASSERT_TRUE(seq.ok());
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(p.drained(), 0u);
+  EXPECT_TRUE(weights_of(*s).empty());
+  have_snapshot = true;
+  ASSERT_TRUE(p.wait_durable(*seq, 10s).ok());
+  EXPECT_EQ(weights_of(*s)[hotkey(1)], 0.5);
+}
+
+TEST(WeightsDrain, ARestartedDaemonSkipsWhatTheStoreCommitted) {
+  test::TempDir dir;
+  auto s = test::open_store(dir.file("w.db"));
+  ASSERT_TRUE(s);
+  std::string name = test::unique_shm_name("restart");
+  auto first = open_queue(name);
+  ASSERT_TRUE(first);
+  shm::WeightProducer p = open_producer(name);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(p.push_uid(1, 1, shm::WeightOp::add).ok());
+  // The crashed daemon drained and committed the three adds, then died before mark_durable.
+  Result<shm::DrainReport> rep = first->drain([&](std::span<const shm::DrainedEntry> e) -> Status {
+    std::vector<WeightUpdate> b;
+    for (std::size_t i = 0; i < e.size(); ++i) b.push_back(test::add(1, 1));
+    std::vector<QueueMark> marks = {{e.back().producer, e.back().seq}};
+    Result<std::vector<double>> r = s->apply(b, marks);
+    if (!r) return r.error();
+    return {};
+  });
+  ASSERT_TRUE(rep.ok());
+  first->detach();
+  EXPECT_EQ(p.durable(), 0u);
+
+  auto second = open_queue(name);  // adopts: drained winds back to durable (0), a replay
+  ASSERT_TRUE(second);
+  EXPECT_NE(second->open_note().find("adopted"), std::string::npos) << second->open_note();
+  Writer w(*s, second.get(), context());
+  shm::ShmResult<std::uint64_t> seq = p.push_uid(1, 1, shm::WeightOp::add);
+  ASSERT_TRUE(seq.ok());
+  ASSERT_TRUE(p.wait_durable(*seq, 10s).ok());
+  EXPECT_EQ(weights_of(*s)[hotkey(1)], 4) << "the replayed adds were applied twice";
+  w.stop();
+  EXPECT_EQ(w.stats().queue_entries, 1u);
+}
+
+TEST(WeightsDrain, AFreshSegmentForgetsTheOldPositions) {
+  test::TempDir dir;
+  auto s = test::open_store(dir.file("w.db"));
+  ASSERT_TRUE(s);
+  std::vector<QueueMark> old = {{0, 50}, {1, 50}, {2, 50}, {3, 50}};
+  ASSERT_TRUE(s->apply(std::vector<WeightUpdate>{test::set(7, 1)}, old).ok());
+  std::string name = test::unique_shm_name("fresh");
+  auto q = open_queue(name);
+  ASSERT_TRUE(q);
+  Writer w(*s, q.get(), context());
+  shm::WeightProducer p = open_producer(name);
+  shm::ShmResult<std::uint64_t> seq = p.push_uid(2, 0.5);
+  ASSERT_TRUE(seq.ok());
+  EXPECT_EQ(*seq, 1u);
+  ASSERT_TRUE(p.wait_durable(*seq, 10s).ok());
+  EXPECT_EQ(weights_of(*s)[hotkey(2)], 0.5);
+  Result<std::map<std::uint32_t, std::uint64_t>> pos = s->queue_durable(2);
+  ASSERT_TRUE(pos.ok());
+  EXPECT_EQ(*pos, (std::map<std::uint32_t, std::uint64_t>{{p.slot(), 1}}));
+}
+
+TEST(WeightsDrain, StopDrainsOnceMore) {
+  test::TempDir dir;
+  auto s = test::open_store(dir.file("w.db"));
+  ASSERT_TRUE(s);
+  std::string name = test::unique_shm_name("stop");
+  auto q = open_queue(name);
+  ASSERT_TRUE(q);
+  // A long poll period: only stop() can drain these in time.
+  Writer w(*s, q.get(), context(), WriterOptions{.drain_every = std::chrono::seconds(30)});
+  std::this_thread::sleep_for(20ms);  // the writer is asleep in its wait
+  shm::WeightProducer p = open_producer(name);
+  std::uint64_t last = 0;
+  for (std::uint16_t uid = 0; uid < 10; ++uid) {
+    shm::ShmResult<std::uint64_t> seq = p.push_uid(uid, uid + 1);
+    ASSERT_TRUE(seq.ok());
+    last = *seq;
+  }
+  w.stop();
+  EXPECT_EQ(p.durable(), last);
+  auto got = weights_of(*s);
+  EXPECT_EQ(got.size(), 10u);
+  EXPECT_EQ(got[hotkey(9)], 10);
+}
+
+}  // namespace
+}  // namespace pylon::weights

@@ -1,0 +1,119 @@
+// Schema versions: an older database (written here by SQL, as an earlier build left it) upgrades
+// on open, a newer one is refused naming both versions, and a failing migration step leaves the
+// database at the version it had.
+#include "weights/schema.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "weights_test_support.hpp"
+
+namespace pylon::weights {
+namespace {
+
+// Runs SQL on a raw connection, as another program (or an older Pylon) would.
+void raw_exec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "");
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
+std::int64_t raw_int(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  std::int64_t v = -1;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+    v = sqlite3_column_int64(st, 0);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return v;
+}
+
+TEST(WeightsSchema, VersionZeroDatabaseUpgradesOnOpen) {
+  test::TempDir dir;
+  // Version 0 as a file: a database with user_version 0 and something of someone else's in it
+  // (the migration must not trip over or remove it), in the default rollback-journal mode.
+  std::string path = dir.file("v0.db");
+  raw_exec(path, "CREATE TABLE operator_notes (note TEXT); INSERT INTO operator_notes VALUES ('keep me');");
+  ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 0);
+  auto s = test::open_store(path);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->schema_version(), 1);
+  ASSERT_TRUE(s->apply(std::vector<WeightUpdate>{test::set(1, 1)}).ok());
+  s.reset();
+  EXPECT_EQ(raw_int(path, "PRAGMA user_version"), 1);
+  EXPECT_EQ(raw_int(path, "SELECT count(*) FROM operator_notes"), 1);
+  EXPECT_EQ(raw_int(path,
+                    "SELECT count(*) FROM sqlite_schema WHERE name IN ('weights', 'queue_durable', "
+                    "'queue_rejected', 'commit_attempts', 'pending_reveals')"),
+            5);
+  EXPECT_EQ(
+      raw_int(path,
+              "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name LIKE 'commit_attempts_by_%'"),
+      2);
+  // And an empty file (zero bytes) is a version 0 database too.
+  std::string empty = dir.file("empty.db");
+  std::fclose(std::fopen(empty.c_str(), "w"));
+  auto e = test::open_store(empty);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->schema_version(), 1);
+}
+
+TEST(WeightsSchema, NewerDatabaseIsRefusedNamingBothVersions) {
+  test::TempDir dir;
+  std::string path = dir.file("future.db");
+  raw_exec(path, "CREATE TABLE weights_v7 (x); PRAGMA user_version = 7;");
+  Result<std::unique_ptr<Store>> s = Store::open(path);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("schema version 7, newer than this build's 1"), std::string::npos)
+      << s.error().message;
+  EXPECT_EQ(raw_int(path, "PRAGMA user_version"), 7);  // untouched
+  EXPECT_EQ(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'weights'"), 0);
+}
+
+TEST(WeightsSchema, MigrationsRunInOrderEachInOneTransaction) {
+  test::TempDir dir;
+  std::string path = dir.file("steps.db");
+  const schema::Migration good[] = {
+      {"v1: a", "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);"},
+      {"v2: b from a", "CREATE TABLE b (y INTEGER); INSERT INTO b SELECT x + 1 FROM a;"},
+  };
+  const schema::Migration broken[] = {
+      good[0],
+      {"v2: b from a", "CREATE TABLE b (y INTEGER); INSERT INTO b SELECT missing_column FROM a;"},
+  };
+  {
+    Result<sql::Db> db = sql::Db::open(path);
+    ASSERT_TRUE(db.ok());
+    Status s = schema::migrate(*db, broken);
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message.find("migration to schema version 2 (v2: b from a) failed"),
+              std::string::npos)
+        << s.error().message;
+  }
+  // Step 1 committed, step 2 left nothing behind (not even its CREATE TABLE).
+  EXPECT_EQ(raw_int(path, "PRAGMA user_version"), 1);
+  EXPECT_EQ(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'b'"), 0);
+  {
+    Result<sql::Db> db = sql::Db::open(path);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(schema::migrate(*db, good).ok());
+    ASSERT_TRUE(schema::migrate(*db, good).ok());  // nothing left to do
+  }
+  EXPECT_EQ(raw_int(path, "PRAGMA user_version"), 2);
+  EXPECT_EQ(raw_int(path, "SELECT y FROM b"), 2);
+  EXPECT_EQ(raw_int(path, "SELECT count(*) FROM a"), 1);  // step 1 ran once
+}
+
+TEST(WeightsSchema, TheBuildsListMatchesItsVersion) {
+  EXPECT_EQ(schema::migrations().size(), static_cast<std::size_t>(Store::kSchemaVersion));
+}
+
+}  // namespace
+}  // namespace pylon::weights
