@@ -1,0 +1,141 @@
+#include "rest/api.hpp"
+
+#include <exception>
+
+#include "common/log.hpp"
+
+namespace pylon::rest {
+namespace {
+
+// The token is compared in time that depends only on its own length.
+bool token_matches(std::string_view given, std::string_view expected) {
+  std::size_t diff = given.size() ^ expected.size();
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const unsigned char g = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
+    diff |= static_cast<std::size_t>(g ^ static_cast<unsigned char>(expected[i]));
+  }
+  return diff == 0;
+}
+
+std::optional<std::string_view> bearer(std::string_view header) {
+  constexpr std::string_view kScheme = "bearer ";
+  if (header.size() < kScheme.size()) return std::nullopt;
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    char c = header[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != kScheme[i]) return std::nullopt;
+  }
+  std::string_view t = header.substr(kScheme.size());
+  while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  return t;
+}
+
+}  // namespace
+
+Api::Api(const RestOptions& options, RestDeps deps, Metrics& metrics, std::function<void(Task)> on_io,
+         std::function<void(Task)> on_worker)
+    : options_(options),
+      deps_(std::move(deps)),
+      metrics_(metrics),
+      on_io_(std::move(on_io)),
+      on_worker_(std::move(on_worker)) {}
+
+std::optional<Response> Api::check_auth(Route r, const Request& req) const {
+  if (r == Route::live || r == Route::health) return std::nullopt;
+  const bool write = is_write(r);
+  if (!options_.auth_token) {
+    if (write && !req.from_loopback)
+      return error_response(403, code::forbidden,
+                            "writes are accepted from loopback only when no auth token is configured");
+    return std::nullopt;
+  }
+  const bool needs = write || r == Route::metrics || options_.reads_need_token;
+  if (!needs) return std::nullopt;
+  auto token = bearer(req.authorization);
+  if (token && token_matches(*token, *options_.auth_token)) return std::nullopt;
+  Response e =
+      error_response(401, code::unauthorized,
+                     token ? "the bearer token is wrong" : "an Authorization: Bearer token is required");
+  e.extra_headers = "WWW-Authenticate: Bearer\r\n";
+  return e;
+}
+
+void Api::handle(const Request& req, Reply reply) {
+  const RouteMatch m = match_route(req.method, req.path);
+  if (m.route == Route::unknown) {
+    if (m.path_known) {
+      Response e = error_response(405, code::method_not_allowed, "this path does not take that method");
+      e.extra_headers = "Allow: " + std::string(m.allow) + "\r\n";
+      return reply(std::move(e));
+    }
+    return reply(error_response(404, code::not_found, "no such path"));
+  }
+  if (auto denied = check_auth(m.route, req)) return reply(std::move(*denied));
+  dispatch(m, req, std::move(reply));
+}
+
+void Api::dispatch(const RouteMatch& m, const Request& req, Reply reply) {
+  switch (m.route) {
+    case Route::health:
+      return get_health(std::move(reply));
+    case Route::live:
+      return get_live(std::move(reply));
+    case Route::latest_block:
+      return get_latest_block(std::move(reply));
+    case Route::metagraph:
+    case Route::metagraph_at:
+      return get_metagraph(m.param, std::move(reply));
+    case Route::block_hash:
+      return get_block_hash(m.param, std::move(reply));
+    case Route::epoch:
+    case Route::epoch_at:
+      return get_epoch(m.param, std::move(reply));
+    case Route::hyperparams:
+      return get_hyperparams(std::move(reply));
+    case Route::set_hyperparam:
+      return put_set_hyperparam(req, std::move(reply));
+    case Route::update_weight:
+      return put_update_weight(req, std::move(reply));
+    case Route::set_weight:
+      return put_set_weight(req, std::move(reply));
+    case Route::set_weights:
+      return put_set_weights(req, std::move(reply));
+    case Route::raw_weights:
+      return get_raw_weights(req, std::move(reply));
+    case Route::weights_status:
+      return get_weights_status(req, std::move(reply));
+    case Route::force_commit_weights:
+      return post_force_commit(std::move(reply));
+    case Route::get_commitment:
+      return get_commitment(req, m.param, std::move(reply));
+    case Route::get_commitments:
+      return get_commitments(req, std::move(reply));
+    case Route::set_commitment:
+      return post_set_commitment(req, std::move(reply));
+    case Route::metrics:
+      return get_metrics(std::move(reply));
+    case Route::openapi:
+      return get_openapi(std::move(reply));
+    default:
+      return reply(error_response(404, code::not_found, "no such path"));
+  }
+}
+
+void Api::blocking(std::function<Response()> job, Reply reply) {
+  metrics_.worker_queued();
+  on_worker_([this, job = std::move(job), reply = std::move(reply)]() mutable {
+    Response r;
+    try {
+      r = job();
+    } catch (const std::exception& e) {
+      // Only Boost and the standard library throw; the request fails, the server goes on.
+      log::error("rest", "request failed with an exception", {{"what", e.what()}});
+      r = error_response(500, code::internal, "internal error");
+    }
+    metrics_.worker_done();
+    reply(std::move(r));
+  });
+}
+
+}  // namespace pylon::rest

@@ -1,0 +1,101 @@
+// The endpoints themselves, independent of the sockets: a request in, a Response out through the
+// Reply. Called on the I/O thread; handlers that would block hand their work to the worker pool
+// (on_worker) and come back to the I/O thread (on_io) to touch the caches, which only that thread
+// uses.
+#pragma once
+
+#include <functional>
+#include <list>
+#include <map>
+#include <memory>
+
+#include "rest/http_types.hpp"
+#include "rest/metrics.hpp"
+#include "rest/render.hpp"
+#include "rest/routes.hpp"
+#include "rest/server.hpp"
+#include "weights/store.hpp"
+
+namespace pylon::rest {
+
+using Task = std::function<void()>;
+
+class Api {
+ public:
+  Api(const RestOptions& options, RestDeps deps, Metrics& metrics, std::function<void(Task)> on_io,
+      std::function<void(Task)> on_worker);
+
+  // Answers one request (exactly one call of reply, maybe later, from any thread).
+  void handle(const Request& req, Reply reply);
+
+  Metrics& metrics() { return metrics_; }
+
+ private:
+  using Rendered = std::shared_ptr<RenderedSnapshot>;
+
+  // Auth for the route: an error response, or nullopt to go on.
+  std::optional<Response> check_auth(Route r, const Request& req) const;
+  void dispatch(const RouteMatch& m, const Request& req, Reply reply);
+
+  // Runs job on the worker pool; its Response goes to reply. Exceptions become 500s.
+  void blocking(std::function<Response()> job, Reply reply);
+
+  // --- reads (handlers_read.cpp)
+  Rendered latest();
+  void remember(const Rendered& r);
+  // The snapshot of `block` when the store or the cache holds it, else null.
+  Rendered kept(std::uint64_t block);
+  // The snapshot of `block` (kept by the store, cached, or built from the chain), then `then` on
+  // the I/O thread; errors are answered directly.
+  void with_snapshot_at(std::uint64_t block, Reply reply, std::function<void(const Rendered&, Reply)> then);
+  // Same for the request's ?block=N (absent: the latest snapshot).
+  void with_block_param(const Request& req, Reply reply, std::function<void(const Rendered&, Reply)> then);
+  // The epoch holding `block` (cached per block), then `then` on the I/O thread.
+  void with_epoch_at(std::uint64_t block, Reply reply, std::function<void(EpochAnswer, Reply)> then);
+  void get_metagraph(std::string_view param, Reply reply);
+  void get_latest_block(Reply reply);
+  void get_block_hash(std::string_view param, Reply reply);
+  void get_epoch(std::string_view param, Reply reply);
+  void get_hyperparams(Reply reply);
+  void get_commitment(const Request& req, std::string_view hotkey, Reply reply);
+  void get_commitments(const Request& req, Reply reply);
+
+  // --- weights (handlers_weights.cpp)
+  void with_current_epoch(Reply reply, std::function<void(EpochAnswer, Reply)> then);
+  // ?epoch=N (a block; absent: the current epoch).
+  void with_epoch_param(const Request& req, Reply reply, std::function<void(EpochAnswer, Reply)> then);
+  // Hands the batch to the Writer; `answer` builds the 200 body from the new weights.
+  void submit_weights(std::vector<weights::WeightUpdate> updates, Reply reply,
+                      std::function<Response(const std::vector<double>&)> answer);
+  void put_set_weight(const Request& req, Reply reply);
+  void put_update_weight(const Request& req, Reply reply);
+  void put_set_weights(const Request& req, Reply reply);
+  void get_raw_weights(const Request& req, Reply reply);
+  void post_force_commit(Reply reply);
+  void get_weights_status(const Request& req, Reply reply);
+  std::string chain_weights(const follower::SnapshotPtr& snap);  // blocking
+
+  // --- chain writes (handlers_chain.cpp)
+  void post_set_commitment(const Request& req, Reply reply);
+  void put_set_hyperparam(const Request& req, Reply reply);
+
+  // --- operations (handlers_ops.cpp)
+  void get_health(Reply reply);
+  void get_live(Reply reply);
+  void get_metrics(Reply reply);
+  void get_openapi(Reply reply);
+
+  const RestOptions& options_;
+  RestDeps deps_;
+  Metrics& metrics_;
+  std::function<void(Task)> on_io_;
+  std::function<void(Task)> on_worker_;
+
+  // I/O thread only.
+  Rendered latest_;
+  std::list<Rendered> old_;                      // most recent first, at most options_.old_block_cache
+  std::map<std::uint64_t, EpochAnswer> epochs_;  // by block, for blocks already asked
+  std::shared_ptr<const std::string> live_body_, openapi_body_;
+};
+
+}  // namespace pylon::rest

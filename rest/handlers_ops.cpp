@@ -1,0 +1,125 @@
+// Operations endpoints: liveness, readiness, Prometheus metrics, the OpenAPI document.
+#include <cstdio>
+
+#include "committer/committer.hpp"
+#include "common/json_writer.hpp"
+#include "rest/api.hpp"
+#include "rest/openapi.hpp"
+#include "weights/writer.hpp"
+
+namespace pylon::rest {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+}  // namespace
+
+void Api::get_live(Reply reply) {
+  if (!live_body_) live_body_ = std::make_shared<const std::string>("{\"status\":\"ok\"}");
+  reply(shared_response(200, live_body_));
+}
+
+void Api::get_health(Reply reply) {
+  auto s = deps_.snapshots.latest();
+  if (!s)
+    return reply(json_response(
+        503,
+        "{\"status\":\"loading\",\"detail\":\"no snapshot yet: the follower has not read a block\","
+        "\"error\":\"not_ready\"}"));
+  const double age = seconds_since(s->built_at);
+  const bool fresh = age <= std::chrono::duration<double>(options_.fresh_within).count();
+  const auto stale = deps_.snapshots.staleness();
+  std::string out = fresh ? "{\"status\":\"ok\"" : "{\"status\":\"stale\"";
+  out += ",\"block\":" + std::to_string(s->block) + ",\"snapshot_age_seconds\":";
+  append_float(out, age);
+  if (stale.stale) {
+    out += ",\"stale_reason\":";
+    append_json_string(out, stale.reason);
+  }
+  if (deps_.committer) {
+    const auto st = deps_.committer->state();
+    out += ",\"committer\":{\"phase\":";
+    append_json_string(out, st.phase);
+    out += ",\"blocked_reason\":";
+    append_json_string(out, st.blocked_reason);
+    out += '}';
+  }
+  if (!fresh) {
+    out += ",\"detail\":";
+    append_json_string(out, "the latest snapshot is older than " +
+                                std::to_string(options_.fresh_within.count() / 1000) + " s" +
+                                (stale.stale ? ": " + stale.reason : std::string()));
+    out += ",\"error\":\"not_ready\"";
+  }
+  out += '}';
+  reply(json_response(fresh ? 200 : 503, std::move(out)));
+}
+
+void Api::get_metrics(Reply reply) {
+  std::string out;
+  out.reserve(8192);
+  metrics_.render(out);
+  if (auto s = deps_.snapshots.latest()) {
+    out += "# HELP pylon_snapshot_block Block of the latest snapshot.\n# TYPE pylon_snapshot_block gauge\n";
+    append_sample(out, "pylon_snapshot_block", "", static_cast<double>(s->block));
+    out += "# HELP pylon_snapshot_age_seconds Age of the latest snapshot.\n";
+    out += "# TYPE pylon_snapshot_age_seconds gauge\n";
+    append_sample(out, "pylon_snapshot_age_seconds", "", seconds_since(s->built_at));
+    out +=
+        "# HELP pylon_snapshot_neurons Neurons in the latest snapshot.\n# TYPE pylon_snapshot_neurons "
+        "gauge\n";
+    append_sample(out, "pylon_snapshot_neurons", "", static_cast<double>(s->neurons.size()));
+  }
+  out += "# HELP pylon_snapshot_stale 1 while the follower cannot read the newest block.\n";
+  out += "# TYPE pylon_snapshot_stale gauge\n";
+  append_sample(out, "pylon_snapshot_stale", "", deps_.snapshots.staleness().stale ? 1 : 0);
+  out += "# HELP pylon_snapshots_published_total Snapshots published by the follower.\n";
+  out += "# TYPE pylon_snapshots_published_total counter\n";
+  append_sample(out, "pylon_snapshots_published_total", "",
+                static_cast<double>(deps_.snapshots.published_count()));
+  if (deps_.writer) {
+    const auto w = deps_.writer->stats();
+    out += "# HELP pylon_weights_queue_depth Weight batches waiting for the writer.\n";
+    out += "# TYPE pylon_weights_queue_depth gauge\n";
+    append_sample(out, "pylon_weights_queue_depth", "", static_cast<double>(w.pending));
+    out += "# HELP pylon_weights_transactions_total Synced weights transactions.\n";
+    out += "# TYPE pylon_weights_transactions_total counter\n";
+    append_sample(out, "pylon_weights_transactions_total", "", static_cast<double>(w.transactions));
+    out += "# HELP pylon_weights_batches_total Weight batches committed.\n";
+    out += "# TYPE pylon_weights_batches_total counter\n";
+    append_sample(out, "pylon_weights_batches_total", "", static_cast<double>(w.batches));
+    out += "# HELP pylon_weights_queue_entries_total Shared-memory queue entries drained.\n";
+    out += "# TYPE pylon_weights_queue_entries_total counter\n";
+    append_sample(out, "pylon_weights_queue_entries_total", "outcome=\"applied\"",
+                  static_cast<double>(w.queue_entries));
+    append_sample(out, "pylon_weights_queue_entries_total", "outcome=\"rejected\"",
+                  static_cast<double>(w.queue_rejected));
+  }
+  if (deps_.committer) {
+    const auto st = deps_.committer->state();
+    out += "# HELP pylon_commit_outcomes_total Weight commit attempts by outcome.\n";
+    out += "# TYPE pylon_commit_outcomes_total counter\n";
+    for (const auto& [outcome, n] : st.outcomes) {
+      std::string label = "outcome=";
+      append_json_string(label, outcome);
+      append_sample(out, "pylon_commit_outcomes_total", label, static_cast<double>(n));
+    }
+    out += "# HELP pylon_commit_last_epoch Start block of the last epoch whose weights were committed.\n";
+    out += "# TYPE pylon_commit_last_epoch gauge\n";
+    append_sample(out, "pylon_commit_last_epoch", "", static_cast<double>(st.last_epoch_committed));
+    out += "# HELP pylon_commit_blocked 1 while the committer cannot commit (see /health).\n";
+    out += "# TYPE pylon_commit_blocked gauge\n";
+    append_sample(out, "pylon_commit_blocked", "", st.blocked_reason.empty() ? 0 : 1);
+  }
+  reply(shared_response(200, std::make_shared<const std::string>(std::move(out)),
+                        "text/plain; version=0.0.4; charset=utf-8"));
+}
+
+void Api::get_openapi(Reply reply) {
+  if (!openapi_body_) openapi_body_ = std::make_shared<const std::string>(openapi_json());
+  reply(shared_response(200, openapi_body_));
+}
+
+}  // namespace pylon::rest

@@ -1,0 +1,59 @@
+// What a handler sees of a request and what it gives back. Bodies of answers rendered once per
+// snapshot are shared (shared_ptr) so a 458 KB metagraph is never copied per response.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace pylon::rest {
+
+enum class Method : std::uint8_t { get, put, post, head, other };
+
+struct Request {
+  Method method = Method::other;
+  std::string_view path;   // without the query
+  std::string_view query;  // after '?', may be empty
+  std::string_view body;
+  std::string_view authorization;  // the Authorization header, may be empty
+  bool from_loopback = false;
+};
+
+struct Response {
+  unsigned status = 200;
+  std::string_view content_type = "application/json";
+  std::shared_ptr<const std::string> body;
+  std::string extra_headers;  // complete "Name: value\r\n" lines (WWW-Authenticate, Allow)
+};
+
+// Answers are delivered through this, exactly once, from any thread (the server posts them back
+// to the connection's I/O thread).
+using Reply = std::function<void(Response)>;
+
+Response json_response(unsigned status, std::string body);
+Response shared_response(unsigned status, std::shared_ptr<const std::string> body,
+                         std::string_view content_type = "application/json");
+// {"detail": detail, "error": code}.
+Response error_response(unsigned status, std::string_view code, std::string_view detail);
+
+// 503: no snapshot has been published yet.
+Response no_snapshot_response();
+
+// Error codes used in answers (the "error" field).
+namespace code {
+inline constexpr std::string_view bad_request = "bad_request";
+inline constexpr std::string_view unauthorized = "unauthorized";
+inline constexpr std::string_view forbidden = "forbidden";
+inline constexpr std::string_view not_found = "not_found";
+inline constexpr std::string_view method_not_allowed = "method_not_allowed";
+inline constexpr std::string_view payload_too_large = "payload_too_large";
+inline constexpr std::string_view timeout = "request_timeout";
+inline constexpr std::string_view not_ready = "not_ready";
+inline constexpr std::string_view unavailable = "unavailable";
+inline constexpr std::string_view chain_error = "chain_error";
+inline constexpr std::string_view internal = "internal";
+}  // namespace code
+
+}  // namespace pylon::rest

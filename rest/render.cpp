@@ -1,0 +1,212 @@
+#include "rest/render.hpp"
+
+#include <boost/asio/ip/address_v6.hpp>
+#include <charconv>
+#include <cmath>
+
+#include "codec/ss58.hpp"
+#include "common/json_writer.hpp"
+
+namespace pylon::rest {
+namespace {
+
+constexpr double kRaoPerTao = 1e9;
+constexpr double kU16Max = 65535.0;
+
+void append_u64(std::string& out, std::uint64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+void append_u128(std::string& out, codec::u128 v) {
+  if (v <= UINT64_MAX) return append_u64(out, static_cast<std::uint64_t>(v));
+  char buf[40];
+  char* p = buf + sizeof buf;
+  while (v) {
+    *--p = static_cast<char>('0' + static_cast<int>(v % 10));
+    v /= 10;
+  }
+  out.append(p, buf + sizeof buf);
+}
+
+void append_key(std::string& out, std::string_view key) {
+  out += '"';
+  out += key;  // keys here are fixed identifiers or SS58 text: nothing to escape
+  out += "\":";
+}
+
+}  // namespace
+
+void append_float(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  std::string_view text(buf, static_cast<std::size_t>(r.ptr - buf));
+  out += text;
+  if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
+}
+
+std::string ip_text(const codec::views::AxonInfo& axon) {
+  if (axon.ip_type == 6) {
+    boost::asio::ip::address_v6::bytes_type b{};
+    codec::u128 v = axon.ip;
+    for (int i = 15; i >= 0; --i) {
+      b[static_cast<std::size_t>(i)] = static_cast<unsigned char>(v & 0xff);
+      v >>= 8;
+    }
+    return boost::asio::ip::address_v6(b).to_string();
+  }
+  const auto v4 = static_cast<std::uint32_t>(axon.ip & 0xffffffffu);
+  std::string out;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    append_u64(out, (v4 >> shift) & 0xffu);
+    if (shift) out += '.';
+  }
+  return out;
+}
+
+std::string render_metagraph(const follower::Snapshot& s) {
+  std::string out;
+  out.reserve(256 + s.neurons.size() * 480);
+  out += "{\"block\":";
+  append_u64(out, s.block);
+  out += ",\"block_hash\":\"";
+  append_hex(out, s.block_hash);
+  out += "\",\"neurons\":{";
+  bool first = true;
+  for (const auto& n : s.neurons) {
+    if (!first) out += ',';
+    first = false;
+    const std::string hotkey = codec::ss58_encode(n.hotkey);
+    append_key(out, hotkey);
+    out += "{\"uid\":";
+    append_u64(out, n.uid);
+    out += ",\"coldkey\":\"";
+    out += codec::ss58_encode(n.coldkey);
+    out += "\",\"hotkey\":\"";
+    out += hotkey;
+    out += "\",\"active\":";
+    out += n.active ? "true" : "false";
+    out += ",\"axon_info\":{\"ip\":\"";
+    out += ip_text(n.axon);
+    out += "\",\"port\":";
+    append_u64(out, n.axon.port);
+    out += ",\"protocol\":";
+    append_u64(out, n.axon.protocol);
+    out += "},\"stake\":";
+    append_float(out, static_cast<double>(n.total_stake()) / kRaoPerTao);
+    const std::pair<std::string_view, std::uint16_t> fractions[] = {{"rank", n.rank},
+                                                                    {"incentive", n.incentive},
+                                                                    {"consensus", n.consensus},
+                                                                    {"trust", n.trust},
+                                                                    {"validator_trust", n.validator_trust},
+                                                                    {"dividends", n.dividends}};
+    out += ",\"rank\":";
+    append_float(out, n.rank / kU16Max);
+    out += ",\"emission\":";
+    append_float(out, static_cast<double>(n.emission) / kRaoPerTao);
+    for (std::size_t i = 1; i < std::size(fractions); ++i) {
+      out += ",\"";
+      out += fractions[i].first;
+      out += "\":";
+      append_float(out, fractions[i].second / kU16Max);
+    }
+    out += ",\"last_update\":";
+    append_u64(out, n.last_update);
+    out += ",\"validator_permit\":";
+    out += n.validator_permit ? "true" : "false";
+    out += ",\"pruning_score\":";
+    append_u64(out, n.pruning_score);
+    out += '}';
+  }
+  out += "}}";
+  return out;
+}
+
+std::string render_latest_block(const follower::Snapshot& s) {
+  std::string out = "{\"block\":";
+  append_u64(out, s.block);
+  out += '}';
+  return out;
+}
+
+std::string render_block_hash(const chain::Hash& h) {
+  std::string out = "{\"block_hash\":\"";
+  append_hex(out, h);
+  out += "\"}";
+  return out;
+}
+
+std::string render_hyperparams(const follower::Snapshot& s) {
+  std::string out = "{";
+  bool first = true;
+  for (const auto& [name, v] : s.hyperparams->fields) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, name);
+    out += ':';
+    switch (v.kind) {
+      case codec::views::Scalar::Kind::Bool:
+        out += v.flag ? "true" : "false";
+        break;
+      case codec::views::Scalar::Kind::Int: {
+        char buf[24];
+        auto r = std::to_chars(buf, buf + sizeof buf, v.sint);
+        out.append(buf, r.ptr);
+        break;
+      }
+      case codec::views::Scalar::Kind::UInt:
+        append_u128(out, v.uint);
+        break;
+    }
+  }
+  out += '}';
+  return out;
+}
+
+std::string render_commitments(const follower::Snapshot& s) {
+  std::string out = "{";
+  bool first = true;
+  for (const auto& c : *s.commitments) {
+    if (!first) out += ',';
+    first = false;
+    append_key(out, codec::ss58_encode(c.hotkey));
+    out += '"';
+    append_hex(out, c.commitment.concatenated());
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+namespace {
+template <class F>
+const std::shared_ptr<const std::string>& once(std::shared_ptr<const std::string>& slot, F&& make) {
+  if (!slot) slot = std::make_shared<const std::string>(make());
+  return slot;
+}
+}  // namespace
+
+const std::shared_ptr<const std::string>& RenderedSnapshot::metagraph() {
+  return once(metagraph_, [&] { return render_metagraph(*snap_); });
+}
+const std::shared_ptr<const std::string>& RenderedSnapshot::latest_block() {
+  return once(latest_block_, [&] { return render_latest_block(*snap_); });
+}
+const std::shared_ptr<const std::string>& RenderedSnapshot::block_hash() {
+  return once(block_hash_, [&] { return render_block_hash(snap_->block_hash); });
+}
+const std::shared_ptr<const std::string>& RenderedSnapshot::hyperparams() {
+  if (!snap_->hyperparams) return hyperparams_;
+  return once(hyperparams_, [&] { return render_hyperparams(*snap_); });
+}
+const std::shared_ptr<const std::string>& RenderedSnapshot::commitments() {
+  if (!snap_->commitments) return commitments_;
+  return once(commitments_, [&] { return render_commitments(*snap_); });
+}
+
+}  // namespace pylon::rest

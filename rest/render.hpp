@@ -1,0 +1,44 @@
+// JSON bodies of the read endpoints, built from one snapshot. A RenderedSnapshot renders each
+// body the first time it is asked for and keeps it, so every later response for that snapshot
+// shares the same bytes.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "follower/snapshot.hpp"
+
+namespace pylon::rest {
+
+// Numbers as Python's json prints floats: shortest round-trip text, always with a fraction or
+// exponent so clients typed for floats read floats.
+void append_float(std::string& out, double v);
+// The axon's IP as text: dotted IPv4, IPv6, "0.0.0.0" when unset.
+std::string ip_text(const codec::views::AxonInfo& axon);
+
+std::string render_metagraph(const follower::Snapshot& s);
+std::string render_latest_block(const follower::Snapshot& s);
+std::string render_block_hash(const chain::Hash& h);
+// The subnet's hyperparameters by the chain's field names; requires s.hyperparams.
+std::string render_hyperparams(const follower::Snapshot& s);
+// {hotkey: "0x…"} of every commitment; requires s.commitments.
+std::string render_commitments(const follower::Snapshot& s);
+
+class RenderedSnapshot {
+ public:
+  explicit RenderedSnapshot(follower::SnapshotPtr s) : snap_(std::move(s)) {}
+  const follower::SnapshotPtr& snapshot() const { return snap_; }
+
+  // Not thread-safe: each RenderedSnapshot is used from the I/O thread only.
+  const std::shared_ptr<const std::string>& metagraph();
+  const std::shared_ptr<const std::string>& latest_block();
+  const std::shared_ptr<const std::string>& block_hash();
+  const std::shared_ptr<const std::string>& hyperparams();  // null when the snapshot has none
+  const std::shared_ptr<const std::string>& commitments();  // null when the snapshot has none
+
+ private:
+  follower::SnapshotPtr snap_;
+  std::shared_ptr<const std::string> metagraph_, latest_block_, block_hash_, hyperparams_, commitments_;
+};
+
+}  // namespace pylon::rest

@@ -1,0 +1,96 @@
+// The REST API (../shared/api/seed-rest.md plus Pylon's additions) over HTTP/1.1 with Boost.Beast.
+//
+// Threads: one io_context thread owns every connection (parse, route, write); it never blocks.
+// Whatever may block (chain reads for blocks the snapshot cache does not hold, the weights store,
+// extrinsic submission) runs on a small worker pool and posts its answer back to the I/O thread.
+// Read answers for a snapshot (/metagraph, /latest_block, ...) are rendered once per snapshot and
+// shared by every response.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "chain/chain_client.hpp"
+#include "common/result.hpp"
+#include "follower/snapshot_store.hpp"
+#include "keys/sr25519.hpp"
+
+namespace pylon::weights {
+class Store;
+class Writer;
+}  // namespace pylon::weights
+namespace pylon::committer {
+class Committer;
+class Submitter;
+}  // namespace pylon::committer
+
+namespace pylon::rest {
+
+struct RestOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8000;  // 0: an ephemeral port (tests); port() tells which
+  // With a token: writes and /metrics need `Authorization: Bearer <token>` (401 otherwise).
+  // Without: writes are accepted from loopback peers only (403 otherwise).
+  std::optional<std::string> auth_token;
+  bool reads_need_token = false;        // with a token, reads need it too (/live and /health never do)
+  std::size_t body_limit = 64 * 1024;   // bytes; larger bodies get 413
+  std::size_t header_limit = 8 * 1024;  // bytes of request line + headers
+  std::chrono::milliseconds read_timeout{10000};   // a whole request must arrive within this
+  std::chrono::milliseconds write_timeout{30000};  // a whole response must leave within this
+  std::chrono::milliseconds idle_timeout{60000};   // keep-alive connections idle longer are closed
+  std::size_t workers = 2;                         // threads for blocking work
+  std::chrono::milliseconds fresh_within{60000};   // /health: the latest snapshot is at most this old
+  std::size_t old_block_cache = 8;                 // snapshots built from the chain for old blocks
+};
+
+// The epoch holding a block (committer::epoch_at bound to the chain and netuid).
+struct EpochAnswer {
+  std::uint64_t start = 0;
+  std::uint64_t end = 0;
+};
+using EpochFn = std::function<Result<EpochAnswer>(const chain::BlockRef& at)>;
+
+// Everything the API reads and drives. Only `snapshots` is required; a missing part turns the
+// endpoints that need it into 503 answers that say what is missing.
+struct RestDeps {
+  follower::SnapshotStore& snapshots;
+  std::uint16_t netuid = 0;
+  chain::ChainClient* chain = nullptr;  // reads at blocks not kept, block hashes, submissions
+  weights::Store* store = nullptr;      // weights reads, /weights_status
+  weights::Writer* writer = nullptr;    // weights writes (group commit)
+  committer::Committer* committer = nullptr;
+  committer::Submitter* hotkey_submitter = nullptr;  // set_commitment
+  // The coldkey, loaded only when a /set_hyperparam needs it (null: no password file configured).
+  std::function<Result<keys::Keypair>()> load_coldkey;
+  // The epoch of a block; null: subtensor's formula over the snapshot's tempo hyperparameter.
+  EpochFn epoch_at;
+  // What build_snapshot reads for blocks outside the cache (the follower's own options).
+  bool build_hyperparams = true;
+  bool build_commitments = true;
+};
+
+class Server {
+ public:
+  // Binds, listens and starts the I/O thread and the worker pool. Fails (never throws) when the
+  // address cannot be bound.
+  static Result<std::unique_ptr<Server>> start(RestOptions options, RestDeps deps);
+  ~Server();  // stop()
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  std::uint16_t port() const;
+  // Stops accepting, closes every connection, joins the threads. Idempotent.
+  void stop();
+
+  struct Impl;
+
+ private:
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pylon::rest

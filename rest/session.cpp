@@ -1,0 +1,179 @@
+#include "rest/session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/status.hpp>
+
+namespace pylon::rest {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace asio = boost::asio;
+
+namespace {
+
+bool is_loopback(const asio::ip::address& a) {
+  if (a.is_loopback()) return true;
+  if (a.is_v6() && a.to_v6().is_v4_mapped())
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).is_loopback();
+  return false;
+}
+
+Method to_method(http::verb v) {
+  switch (v) {
+    case http::verb::get:
+      return Method::get;
+    case http::verb::put:
+      return Method::put;
+    case http::verb::post:
+      return Method::post;
+    case http::verb::head:
+      return Method::head;
+    default:
+      return Method::other;
+  }
+}
+
+bool is_parse_error(const beast::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_target).category();
+}
+
+}  // namespace
+
+Session::Session(asio::ip::tcp::socket socket, const RestOptions& options, Api& api, SessionHooks hooks)
+    : stream_(std::move(socket)), options_(options), api_(api), hooks_(std::move(hooks)) {
+  api_.metrics().connection_opened();
+}
+
+Session::~Session() {
+  api_.metrics().connection_closed();
+}
+
+void Session::start() {
+  beast::error_code ec;
+  auto peer = stream_.socket().remote_endpoint(ec);
+  loopback_ = !ec && is_loopback(peer.address());
+  wait_for_request();
+}
+
+void Session::wait_for_request() {
+  if (closed_) return;
+  if (buffer_.size() > 0) return read_request();  // a pipelined request is already here
+  // Between requests only the idle timeout applies; once bytes arrive the request must be
+  // complete within the read timeout.
+  stream_.expires_after(options_.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(4096),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            if (ec) return self->close();
+                            self->buffer_.commit(n);
+                            self->read_request();
+                          });
+}
+
+void Session::read_request() {
+  parser_.emplace();
+  parser_->body_limit(options_.body_limit);
+  parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
+  stream_.expires_after(options_.read_timeout);
+  http::async_read(
+      stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        if (!ec) return self->on_request();
+        if (ec == beast::error::timeout) {
+          self->api_.metrics().timed_out();
+          return self->close();
+        }
+        if (ec == http::error::body_limit)
+          return self->fail_and_close(
+              413, code::payload_too_large,
+              "the body is over the limit of " + std::to_string(self->options_.body_limit) + " bytes");
+        if (ec == http::error::header_limit)
+          return self->fail_and_close(431, code::bad_request, "the request headers are too large");
+        if (ec != http::error::end_of_stream && is_parse_error(ec))
+          return self->fail_and_close(400, code::bad_request, "malformed HTTP request: " + ec.message());
+        self->close();
+      });
+}
+
+void Session::on_request() {
+  started_ = std::chrono::steady_clock::now();
+  const auto& msg = parser_->get();
+  Request req;
+  req.method = to_method(msg.method());
+  const std::string_view target(msg.target().data(), msg.target().size());
+  const auto q = target.find('?');
+  req.path = target.substr(0, q);
+  if (q != std::string_view::npos) req.query = target.substr(q + 1);
+  req.body = msg.body();
+  const auto auth = msg[http::field::authorization];
+  req.authorization = std::string_view(auth.data(), auth.size());
+  req.from_loopback = loopback_;
+  const bool keep_alive = msg.keep_alive();
+  const bool head = req.method == Method::head;
+  version_ = msg.version();
+  route_ = match_route(req.method, req.path).route;
+
+  // The answer comes back on the I/O thread, inline when the handler answers at once. The
+  // session is held weakly: a reply arriving after the server stopped finds nothing to write to.
+  std::weak_ptr<Session> weak = shared_from_this();
+  api_.handle(req, [weak, post = hooks_.post, keep_alive, head](Response r) {
+    post([weak, r = std::move(r), keep_alive, head]() mutable {
+      if (auto self = weak.lock()) self->write(std::move(r), keep_alive, head);
+    });
+  });
+}
+
+void Session::write(Response r, bool keep_alive, bool head) {
+  if (closed_) return;
+  api_.metrics().count_request(route_, r.status, std::chrono::steady_clock::now() - started_);
+  body_ = r.body;
+  const std::size_t length = body_ ? body_->size() : 0;
+  head_.clear();
+  head_ += "HTTP/1.1 ";
+  head_ += std::to_string(r.status);
+  head_ += ' ';
+  const auto reason = http::obsolete_reason(http::int_to_status(r.status));
+  head_.append(reason.data(), reason.size());
+  head_ += "\r\nServer: pylon\r\nContent-Type: ";
+  head_ += r.content_type;
+  head_ += "\r\nContent-Length: ";
+  head_ += std::to_string(length);
+  head_ += "\r\n";
+  if (!keep_alive)
+    head_ += "Connection: close\r\n";
+  else if (version_ < 11)
+    head_ += "Connection: keep-alive\r\n";
+  head_ += r.extra_headers;
+  head_ += "\r\n";
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(head_),
+                                            head || !body_ ? asio::const_buffer() : asio::buffer(*body_)};
+  stream_.expires_after(options_.write_timeout);
+  asio::async_write(stream_, buffers,
+                    [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                      self->body_.reset();
+                      if (ec) {
+                        if (ec == beast::error::timeout) self->api_.metrics().timed_out();
+                        return self->close();
+                      }
+                      if (!keep_alive) return self->close();
+                      self->wait_for_request();
+                    });
+}
+
+void Session::fail_and_close(unsigned status, std::string_view code, std::string_view detail) {
+  started_ = std::chrono::steady_clock::now();
+  route_ = Route::unknown;
+  version_ = 11;
+  write(error_response(status, code, detail), false, false);
+}
+
+void Session::close() {
+  if (closed_) return;
+  closed_ = true;
+  beast::error_code ec;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  stream_.close();
+  if (hooks_.closed) hooks_.closed(this);
+}
+
+}  // namespace pylon::rest

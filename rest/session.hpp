@@ -1,0 +1,63 @@
+// One HTTP/1.1 connection: reads a request (Beast's parser, with header and body limits), hands it
+// to the Api, writes the answer, and goes on while the client keeps the connection alive.
+// Pipelined requests wait in the read buffer and are answered in order. A connection idle longer
+// than the idle timeout, or whose request or response takes longer than its timeout, is closed.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include "rest/api.hpp"
+
+namespace pylon::rest {
+
+class Session;
+
+// What a session needs from its server: a way back onto the I/O thread that is safe to call from
+// any thread even after the server stopped (it then drops the task), and the notice that the
+// session closed (the server drops its reference).
+struct SessionHooks {
+  std::function<void(Task)> post;
+  std::function<void(Session*)> closed;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(boost::asio::ip::tcp::socket socket, const RestOptions& options, Api& api, SessionHooks hooks);
+  ~Session();
+  void start();
+
+ private:
+  void wait_for_request();
+  void read_request();
+  void on_request();
+  void write(Response r, bool keep_alive, bool head);
+  void fail_and_close(unsigned status, std::string_view code, std::string_view detail);
+
+ public:
+  void close();
+
+ private:
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  const RestOptions& options_;
+  Api& api_;
+  SessionHooks hooks_;
+  bool loopback_ = false;
+  bool closed_ = false;
+  unsigned version_ = 11;
+  Route route_ = Route::unknown;
+  std::chrono::steady_clock::time_point started_{};
+  // The response being written: headers text and the shared body stay alive until it is sent.
+  std::string head_;
+  std::shared_ptr<const std::string> body_;
+};
+
+}  // namespace pylon::rest
