@@ -67,7 +67,7 @@ struct ClientStack {
 inline follower::FollowerOptions follower_options() {
   follower::FollowerOptions o;
   o.netuid = 1;
-  o.build = {.hyperparams = false, .commitments = false, .timestamp = false};
+  o.build = {.hyperparams = false, .commitments = false, .timestamp = false, .epoch = {}};
   o.retry_after = 100ms;
   o.stale_after = 1000ms;
   return o;

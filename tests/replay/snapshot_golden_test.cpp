@@ -113,8 +113,9 @@ TEST(ReplaySnapshot, RecordedMetagraphDecodesLikePolkadotJs) {
   auto hash = c.chain->block_hash(6852690);
   ASSERT_TRUE(hash.ok()) << hash.error().message;
   ASSERT_TRUE(hash->has_value());
-  auto s = follower::build_snapshot(*c.chain, 1, {**hash, 6852690},
-                                    {.hyperparams = false, .commitments = false, .timestamp = false});
+  auto s =
+      follower::build_snapshot(*c.chain, 1, {**hash, 6852690},
+                               {.hyperparams = false, .commitments = false, .timestamp = false, .epoch = {}});
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s->spec_version, 343u);
   EXPECT_EQ(s->block, 6852690u);
@@ -140,13 +141,15 @@ TEST(ReplaySnapshot, AskingForWhatWasNotRecordedFailsInsteadOfInventing) {
   auto hash = c.chain->block_hash(6852690);
   ASSERT_TRUE(hash.ok() && hash->has_value());
   // The recording holds no hyperparameters call for this block: a real error, no snapshot.
-  auto s = follower::build_snapshot(*c.chain, 1, {**hash, 6852690},
-                                    {.hyperparams = true, .commitments = false, .timestamp = false});
+  auto s =
+      follower::build_snapshot(*c.chain, 1, {**hash, 6852690},
+                               {.hyperparams = true, .commitments = false, .timestamp = false, .epoch = {}});
   ASSERT_FALSE(s.ok());
   EXPECT_TRUE(contains(s.error().message, "state_call")) << s.error().message;
   // Another subnet was not recorded either.
-  auto other = follower::build_snapshot(*c.chain, 2, {**hash, 6852690},
-                                        {.hyperparams = false, .commitments = false, .timestamp = false});
+  auto other =
+      follower::build_snapshot(*c.chain, 2, {**hash, 6852690},
+                               {.hyperparams = false, .commitments = false, .timestamp = false, .epoch = {}});
   ASSERT_FALSE(other.ok());
   EXPECT_TRUE(contains(other.error().message, "NeuronInfoRuntimeApi_get_neurons_lite"))
       << other.error().message;
