@@ -76,9 +76,12 @@ Result<std::string> ChainClient::call(net::RpcClient& c, const std::string& meth
 }
 
 net::RpcClient& ChainClient::route(const BlockRef& at) {
+  return routes_to_archive(at) ? *archive_ : rpc_;
+}
+
+bool ChainClient::routes_to_archive(const BlockRef& at) {
   std::lock_guard lock(mu_);
-  if (archive_ && finalized_number_ > at.number + options_.archive_cutoff) return *archive_;
-  return rpc_;
+  return archive_ && finalized_number_ > at.number && finalized_number_ - at.number > options_.archive_cutoff;
 }
 
 void ChainClient::note_finalized(std::uint64_t number) {
@@ -135,29 +138,50 @@ Result<Header> ChainClient::header(const Hash& at) {
 }
 
 Result<RuntimeVersion> ChainClient::runtime_version(const Hash& at) {
+  return runtime_version(rpc_, at);
+}
+
+Result<RuntimeVersion> ChainClient::runtime_version(const BlockRef& at) {
+  return runtime_version(route(at), at.hash);
+}
+
+Result<RuntimeVersion> ChainClient::runtime_version(net::RpcClient& c, const Hash& at) {
   const std::string m = "state_getRuntimeVersion";
-  PYLON_ASSIGN(std::string text, call(rpc_, m, "[" + quote(hash_hex(at)) + "]"));
-  return with_json(m, text, [&](simdjson::dom::element e) -> Result<RuntimeVersion> {
-    RuntimeVersion v;
-    std::uint64_t spec, tx;
-    std::string_view name;
-    if (e["specVersion"].get_uint64().get(spec) || e["transactionVersion"].get_uint64().get(tx) ||
-        e["specName"].get_string().get(name))
-      return make_error(m + ": the answer lacks specName/specVersion/transactionVersion");
-    if (spec > UINT32_MAX || tx > UINT32_MAX) return make_error(m + ": version out of range");
-    v.spec_name = std::string(name);
-    v.spec_version = static_cast<std::uint32_t>(spec);
-    v.transaction_version = static_cast<std::uint32_t>(tx);
-    return v;
-  });
+  PYLON_ASSIGN(std::string text, call(c, m, "[" + quote(hash_hex(at)) + "]"));
+  auto v = parse_runtime_version(text);
+  if (!v.ok()) return make_error(m + ": " + v.error().message);
+  return v;
+}
+
+Result<RuntimeVersion> parse_runtime_version(std::string_view json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element e;
+  if (auto err = parser.parse(json.data(), json.size()).get(e); err != simdjson::SUCCESS)
+    return make_error(std::string("the runtime version is not JSON (") + simdjson::error_message(err) + ")");
+  RuntimeVersion v;
+  std::uint64_t spec, tx;
+  std::string_view name;
+  if (e["specVersion"].get_uint64().get(spec) || e["transactionVersion"].get_uint64().get(tx) ||
+      e["specName"].get_string().get(name))
+    return make_error("the runtime version lacks specName/specVersion/transactionVersion");
+  if (spec > UINT32_MAX || tx > UINT32_MAX) return make_error("runtime version out of range");
+  v.spec_name = std::string(name);
+  v.spec_version = static_cast<std::uint32_t>(spec);
+  v.transaction_version = static_cast<std::uint32_t>(tx);
+  return v;
 }
 
 Result<std::shared_ptr<const codec::Metadata>> ChainClient::fetch_metadata(const Hash& at) {
+  return fetch_metadata(rpc_, at);
+}
+
+Result<std::shared_ptr<const codec::Metadata>> ChainClient::fetch_metadata(net::RpcClient& c,
+                                                                           const Hash& at) {
   // V15 through the runtime API (it carries the runtime APIs' types); V14 from state_getMetadata
   // on runtimes that do not offer V15.
   const Bytes v15{0x0f, 0, 0, 0};
   auto text =
-      call(rpc_, "state_call",
+      call(c, "state_call",
            "[\"Metadata_metadata_at_version\"," + quote(to_hex(v15)) + "," + quote(hash_hex(at)) + "]");
   if (text.ok()) {
     auto r = with_json("state_call", *text,
@@ -169,7 +193,7 @@ Result<std::shared_ptr<const codec::Metadata>> ChainClient::fetch_metadata(const
                        });
     if (r.ok()) return r;
   }
-  PYLON_ASSIGN(std::string legacy, call(rpc_, "state_getMetadata", "[" + quote(hash_hex(at)) + "]"));
+  PYLON_ASSIGN(std::string legacy, call(c, "state_getMetadata", "[" + quote(hash_hex(at)) + "]"));
   return with_json("state_getMetadata", legacy,
                    [&](simdjson::dom::element e) -> Result<std::shared_ptr<const codec::Metadata>> {
                      PYLON_ASSIGN(std::string s, json_string("state_getMetadata", e));
@@ -181,20 +205,36 @@ Result<std::shared_ptr<const codec::Metadata>> ChainClient::fetch_metadata(const
 
 Result<std::shared_ptr<const codec::Metadata>> ChainClient::metadata_for(const RuntimeVersion& v,
                                                                          const Hash& at) {
-  {
-    std::lock_guard lock(mu_);
-    auto it = metadata_by_spec_.find(v.spec_version);
-    if (it != metadata_by_spec_.end()) return it->second;
-  }
-  PYLON_ASSIGN(auto md, fetch_metadata(at));
-  std::lock_guard lock(mu_);
-  metadata_by_spec_[v.spec_version] = md;
-  // Keep only the newest few runtimes: old ones are only needed for old blocks.
-  while (metadata_by_spec_.size() > 4) metadata_by_spec_.erase(metadata_by_spec_.begin());
+  return metadata_for(v, BlockRef{at, UINT64_MAX});  // a number past any cutoff: the main endpoint
+}
+
+Result<std::shared_ptr<const codec::Metadata>> ChainClient::metadata_for(const RuntimeVersion& v,
+                                                                         const BlockRef& at) {
+  if (auto cached = cached_metadata(v.spec_version)) return cached;
+  PYLON_ASSIGN(auto md, fetch_metadata(route(at), at.hash));
+  remember_metadata(v.spec_version, md);
   return md;
 }
 
+std::shared_ptr<const codec::Metadata> ChainClient::cached_metadata(std::uint32_t spec) {
+  std::lock_guard lock(mu_);
+  auto it = metadata_by_spec_.find(spec);
+  return it == metadata_by_spec_.end() ? nullptr : it->second;
+}
+
+void ChainClient::remember_metadata(std::uint32_t spec, std::shared_ptr<const codec::Metadata> md) {
+  std::lock_guard lock(mu_);
+  metadata_by_spec_[spec] = std::move(md);
+  // Keep only the newest few runtimes: old ones are only needed for old blocks.
+  while (metadata_by_spec_.size() > 4) metadata_by_spec_.erase(metadata_by_spec_.begin());
+}
+
 Result<std::shared_ptr<const codec::Metadata>> ChainClient::metadata(const Hash& at) {
+  PYLON_ASSIGN(RuntimeVersion v, runtime_version(at));
+  return metadata_for(v, at);
+}
+
+Result<std::shared_ptr<const codec::Metadata>> ChainClient::metadata(const BlockRef& at) {
   PYLON_ASSIGN(RuntimeVersion v, runtime_version(at));
   return metadata_for(v, at);
 }
@@ -283,7 +323,7 @@ Result<std::uint64_t> ChainClient::account_nonce(const codec::AccountId& account
 }
 
 Result<std::uint64_t> ChainClient::timestamp(const BlockRef& at) {
-  PYLON_ASSIGN(auto md, metadata(at.hash));
+  PYLON_ASSIGN(auto md, metadata(at));
   PYLON_ASSIGN(Bytes key, storage_key(*md, "Timestamp", "Now", {}));
   PYLON_ASSIGN(std::optional<Bytes> v, storage(key, at));
   if (!v) return std::uint64_t{0};

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -58,6 +59,9 @@ class ChainClient {
  public:
   // `archive` may be null. Both clients must outlive this one.
   ChainClient(net::RpcClient& rpc, net::RpcClient* archive = nullptr, ChainClientOptions options = {});
+  ~ChainClient();  // ends watch_runtime's subscription and thread
+  ChainClient(const ChainClient&) = delete;
+  ChainClient& operator=(const ChainClient&) = delete;
 
   Result<Hash> genesis_hash();
   Result<std::optional<Hash>> block_hash(std::uint64_t number);
@@ -66,6 +70,12 @@ class ChainClient {
   Result<RuntimeVersion> runtime_version(const Hash& at);
   Result<std::shared_ptr<const codec::Metadata>> metadata(const Hash& at);
   Result<std::shared_ptr<const codec::Metadata>> metadata_for(const RuntimeVersion& v, const Hash& at);
+  // The same, routed like every other state read: a pruned node has discarded the state of old
+  // blocks ("State already discarded"), runtime version and metadata included, so for blocks past
+  // the archive cutoff these ask the archive. Prefer them wherever the block number is known.
+  Result<RuntimeVersion> runtime_version(const BlockRef& at);
+  Result<std::shared_ptr<const codec::Metadata>> metadata(const BlockRef& at);
+  Result<std::shared_ptr<const codec::Metadata>> metadata_for(const RuntimeVersion& v, const BlockRef& at);
   // Milliseconds since the epoch (Timestamp.Now).
   Result<std::uint64_t> timestamp(const BlockRef& at);
 
@@ -88,13 +98,40 @@ class ChainClient {
   // (dev_newBlock) and reads the outcome from it.
   Result<TxOutcome> submit_and_seal(ByteSpan extrinsic);
 
+  // Runtime upgrades as the node announces them (state_subscribeRuntimeVersion: the best block's
+  // runtime, sent at once and again whenever it changes). Decoding does not depend on it: every
+  // snapshot reads the runtime version of its own block and decodes with that spec's metadata, as
+  // the announcement speaks of the best block, not of the block being decoded, and may come late
+  // or be lost with a connection. What it adds: a new spec's metadata is fetched in the
+  // background as soon as the upgrade is imported, blocks before it is finalized, so the first
+  // snapshot of the new runtime does not wait for the download; the upgrade is logged; and
+  // announced_runtime() tells which version the node checks new transactions against (the best
+  // block's). `on_runtime` (optional) hears each announcement, on the network thread.
+  Status watch_runtime(std::function<void(const RuntimeVersion&)> on_runtime = {});
+  // The version last announced (nullopt before watch_runtime's first notification).
+  std::optional<RuntimeVersion> announced_runtime();
+  // Whether the metadata of this spec is cached (read for a block, or prefetched).
+  bool has_metadata_for(std::uint32_t spec_version);
+
   // Remembers the newest finalized block number (for routing to the archive).
   void note_finalized(std::uint64_t number);
+  // Whether reads at this block go to the archive endpoint: one is configured and the block is
+  // more than archive_cutoff blocks behind the newest finalized block noted. Block lookups by
+  // number or hash (headers, bodies) always go to the main endpoint: nodes keep every block, only
+  // old state is pruned.
+  bool routes_to_archive(const BlockRef& at);
 
  private:
   net::RpcClient& route(const BlockRef& at);
   Result<std::string> call(net::RpcClient& c, const std::string& method, const std::string& params);
   Result<std::shared_ptr<const codec::Metadata>> fetch_metadata(const Hash& at);
+  Result<std::shared_ptr<const codec::Metadata>> fetch_metadata(net::RpcClient& c, const Hash& at);
+  Result<RuntimeVersion> runtime_version(net::RpcClient& c, const Hash& at);
+  std::shared_ptr<const codec::Metadata> cached_metadata(std::uint32_t spec);
+  void remember_metadata(std::uint32_t spec, std::shared_ptr<const codec::Metadata> md);
+
+  struct RuntimeWatch;  // runtime_watch.cpp
+  void prefetch_metadata(std::uint32_t spec);
 
   net::RpcClient& rpc_;
   net::RpcClient* archive_;
@@ -103,7 +140,11 @@ class ChainClient {
   std::map<std::uint32_t, std::shared_ptr<const codec::Metadata>> metadata_by_spec_;
   std::optional<Hash> genesis_;
   std::uint64_t finalized_number_ = 0;
+  std::shared_ptr<RuntimeWatch> watch_;  // set by watch_runtime
 };
+
+// A runtime version object as state_getRuntimeVersion and its subscription return it.
+Result<RuntimeVersion> parse_runtime_version(std::string_view json);
 
 std::string hash_hex(const Hash& h);
 Result<Hash> parse_hash(std::string_view hex);

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -78,7 +79,8 @@ struct Session {
     bool cut = false;  // send the first half as an unfinished message, then close the socket
   };
   std::deque<Outgoing> out;
-  std::vector<std::string> subscriptions;
+  std::vector<std::string> subscriptions;          // finalized heads
+  std::vector<std::string> runtime_subscriptions;  // runtime versions
   bool closed = false;
 
   void send(std::string frame, bool cut = false) {
@@ -117,6 +119,9 @@ struct ReplayServer::Impl {
   Override override_fn;
   std::uint64_t head = 0;
   std::unordered_map<std::string, std::uint64_t> synthetic;  // hash -> number
+  std::unordered_map<std::string, std::uint64_t> requests_by_method;
+  bool state_pruned = false;
+  std::string runtime_version_json;  // pushed to runtime version subscribers; recorded one at first
 
   // Server thread only.
   std::vector<std::weak_ptr<Session>> sessions;
@@ -173,6 +178,10 @@ struct ReplayServer::Impl {
     return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"error\":{\"code\":" + std::to_string(code) +
            ",\"message\":" + quote(message) + "}}";
   }
+  std::string runtime_notification(const std::string& sub, const std::string& version) const {
+    return "{\"jsonrpc\":\"2.0\",\"method\":\"state_runtimeVersion\",\"params\":{\"subscription\":" +
+           quote(sub) + ",\"result\":" + version + "}}";
+  }
   std::string notification(const std::string& sub, std::uint64_t n) const {
     return "{\"jsonrpc\":\"2.0\",\"method\":\"chain_finalizedHead\",\"params\":{\"subscription\":" +
            quote(sub) + ",\"result\":" + header_of(n) + "}}";
@@ -191,7 +200,7 @@ struct ReplayServer::Impl {
 
   // The answer frame to one request (nullopt: none, e.g. while stalled).
   std::string answer(Session& s, const std::string& id, const std::string& method,
-                     simdjson::dom::element params_el, std::uint64_t& notify_head) {
+                     simdjson::dom::element params_el, std::uint64_t& notify_head, bool& notify_runtime) {
     // Map synthetic hashes onto the recorded block: their state is the recorded state.
     const HexRewrite to_recorded = [this](std::string_view hex) -> std::optional<std::string> {
       if (hex.size() != 66 || hex.substr(0, 50) != std::string_view(recorded_hash).substr(0, 50))
@@ -206,6 +215,45 @@ struct ReplayServer::Impl {
     if (params_el.get_array().get(params))
       return error_frame(id, -32602, method + ": params are not an array");
 
+    static constexpr std::string_view kStateReads[] = {
+        "state_call",           "state_getStorage",        "state_getStorageAt", "state_getKeysPaged",
+        "state_queryStorageAt", "state_getRuntimeVersion", "state_getMetadata"};
+    bool pruned;
+    {
+      std::lock_guard lock(mu);
+      pruned = state_pruned;
+    }
+    if (pruned &&
+        std::find(std::begin(kStateReads), std::end(kStateReads), method) != std::end(kStateReads)) {
+      simdjson::dom::parser p;
+      simdjson::dom::array cp;
+      std::string block = recorded_hash;
+      if (!p.parse(*canon).get_array().get(cp) && cp.size() > 0) {
+        std::string_view last;
+        if (!cp.at(cp.size() - 1).get_string().get(last) && last.size() == 66) block = std::string(last);
+      }
+      return error_frame(
+          id, 4003, "Client error: Api called for an unknown Block: State already discarded for " + block);
+    }
+    if (method == "state_subscribeRuntimeVersion") {
+      {
+        std::lock_guard lock(mu);
+        if (runtime_version_json.empty())
+          return error_frame(id, -32000,
+                             "replay of scenario '" + rec.scenario() + "' has no runtime version");
+      }
+      std::string sub = "replay-rv-" + std::to_string(next_subscription++);
+      s.runtime_subscriptions.push_back(sub);
+      notify_runtime = true;
+      return result_frame(id, quote(sub));
+    }
+    if (method == "state_unsubscribeRuntimeVersion") {
+      std::string_view sub;
+      bool found = false;
+      if (params.size() == 1 && !params.at(0).get_string().get(sub))
+        found = std::erase(s.runtime_subscriptions, std::string(sub)) > 0;
+      return result_frame(id, found ? "true" : "false");
+    }
     if (method == "chain_subscribeFinalizedHeads") {
       std::string sub = "replay-" + std::to_string(next_subscription++);
       s.subscriptions.push_back(sub);
@@ -225,6 +273,10 @@ struct ReplayServer::Impl {
       return result_frame(id, quote(hash_of(head)));
     }
     if (method == "chain_getBlockHash") {
+      if (params.size() == 0 || params.at(0).is_null()) {  // no number: the best block
+        std::lock_guard lock(mu);
+        return result_frame(id, quote(hash_of(head)));
+      }
       std::uint64_t n = 0;
       if (params.size() == 1 && !params.at(0).get_uint64().get(n)) {
         std::lock_guard lock(mu);
@@ -273,7 +325,9 @@ struct ReplayServer::Impl {
         }
       }
     }
-    if (const RecordedAnswer* a = rec.find(method, *canon))
+    const RecordedAnswer* a = rec.find(method, *canon);
+    if (!a && method == "state_getStorage") a = rec.find("state_getStorageAt", *canon);
+    if (a)
       return a->is_error ? "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"error\":" + a->json + "}"
                          : result_frame(id, a->json);
     if (method == "state_getRuntimeVersion" && params.size() == 1) {
@@ -307,14 +361,27 @@ struct ReplayServer::Impl {
     simdjson::dom::element params;
     simdjson::dom::parser empty_parser;
     if (req["params"].get(params)) params = empty_parser.parse(std::string_view("[]"));
+    {
+      std::lock_guard lock(mu);
+      ++requests_by_method[std::string(method)];
+    }
     std::uint64_t notify_head = UINT64_MAX;
-    std::string frame = answer(s, id, std::string(method), params, notify_head);
+    bool notify_runtime = false;
+    std::string frame = answer(s, id, std::string(method), params, notify_head, notify_runtime);
     if (f == Fault::kGarble) frame.resize(frame.size() / 2);
     const bool cut = f == Fault::kCutLargeAnswers && frame.size() > kLargeAnswer;
     s.send(std::move(frame), cut);
     answered.fetch_add(1, std::memory_order_relaxed);
     if (notify_head != UINT64_MAX && f != Fault::kGarble)
       s.send(notification(s.subscriptions.back(), notify_head));
+    if (notify_runtime && f != Fault::kGarble) {
+      std::string version;
+      {
+        std::lock_guard lock(mu);
+        version = runtime_version_json;
+      }
+      s.send(runtime_notification(s.runtime_subscriptions.back(), version));
+    }
   }
 
   asio::awaitable<void> writer(std::shared_ptr<Session> s) {
@@ -433,6 +500,9 @@ Result<std::unique_ptr<ReplayServer>> ReplayServer::start(const ReplayOptions& o
   impl->extrinsics_root = simdjson::minify(h["extrinsicsRoot"].value_unsafe());
   impl->digest = simdjson::minify(h["digest"].value_unsafe());
   impl->head = impl->recorded_number;
+  // Scenarios without it simply refuse runtime version subscriptions.
+  if (const RecordedAnswer* v = impl->runtime_version_at(impl->recorded_hash); v && !v->is_error)
+    impl->runtime_version_json = v->json;
 
   boost::system::error_code ec;
   impl->acceptor.open(tcp::v4(), ec);
@@ -494,6 +564,34 @@ std::uint64_t ReplayServer::advance_head() {
         for (const auto& sub : s->subscriptions) s->send(impl->notification(sub, n));
   });
   return n;
+}
+
+std::uint64_t ReplayServer::requests(std::string_view method) const {
+  std::lock_guard lock(impl_->mu);
+  auto it = impl_->requests_by_method.find(std::string(method));
+  return it == impl_->requests_by_method.end() ? 0 : it->second;
+}
+
+void ReplayServer::set_state_pruned(bool pruned) {
+  std::lock_guard lock(impl_->mu);
+  impl_->state_pruned = pruned;
+}
+
+void ReplayServer::announce_runtime_version(std::string version_json) {
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->runtime_version_json = version_json;
+  }
+  asio::post(impl_->io, [impl = impl_.get(), version = std::move(version_json)] {
+    for (auto& w : impl->sessions)
+      if (auto s = w.lock())
+        for (const auto& sub : s->runtime_subscriptions) s->send(impl->runtime_notification(sub, version));
+  });
+}
+
+std::string ReplayServer::recorded_runtime_version() const {
+  const RecordedAnswer* a = impl_->runtime_version_at(impl_->recorded_hash);
+  return a ? a->json : std::string();
 }
 
 std::uint64_t ReplayServer::head_number() const {

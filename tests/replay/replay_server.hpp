@@ -6,12 +6,15 @@
 //     chain/finney-metadata-v15.option.hex, for blocks whose runtime is that file's spec (343);
 //   - state_getRuntimeVersion(B) when only B's parent was recorded (the recorder, substrate-interface,
 //     asks at the parent): the parent's answer. It differs only if B itself upgraded the runtime;
-//   - the finalized head (chain_getFinalizedHead, chain_getHeader with no hash, and the
-//     chain_subscribeFinalizedHeads notification) is the recorded block (chain_getHead's answer);
+//   - the finalized head (chain_getFinalizedHead, chain_getHeader with no hash, chain_getBlockHash
+//     with no number, and the chain_subscribeFinalizedHeads notification) is the recorded block
+//     (chain_getHead's answer);
 //   - synthetic blocks, only when the test or benchmark calls advance_head(): block N+k gets a made-up
 //     hash (the recorded hash with its last 8 bytes = the number), a header whose parentHash is the
 //     previous one, and every request at that hash is answered as at the recorded block N. They
-//     model "new blocks with the same state", which is all a follower benchmark needs.
+//     model "new blocks with the same state", which is all a follower benchmark needs;
+//   - state_getStorage(key, B) is answered from state_getStorageAt(key, B) when only that name was
+//     recorded: the node serves both names with one method (state_getStorageAt is the alias).
 // Faults (set_fault) make the node misbehave on purpose: drop connections, stall, garble answers.
 #pragma once
 
@@ -68,6 +71,22 @@ class ReplayServer {
 
   int connections() const;         // accepted so far
   std::uint64_t answered() const;  // requests answered (results and errors)
+  // Requests received with this method (answered or not): which node was asked for what.
+  std::uint64_t requests(std::string_view method) const;
+
+  // Acts as a pruned (non-archive) node whose state of the recorded block is gone: every state
+  // read (state_call, state_getStorage, state_getKeysPaged, state_queryStorageAt,
+  // state_getRuntimeVersion, state_getMetadata) is refused with the error finney gave in the
+  // retry_archive recording (code 4003, "State already discarded for <hash>"). Blocks and headers
+  // are still served.
+  void set_state_pruned(bool pruned);
+
+  // state_subscribeRuntimeVersion is served: the subscriber gets the recorded block's runtime
+  // version at once (as a node sends the current one), then whatever this pushes (a runtime
+  // version JSON object, e.g. with a higher specVersion to announce an upgrade).
+  void announce_runtime_version(std::string version_json);
+  // The recorded block's runtime version answer (JSON), as served.
+  std::string recorded_runtime_version() const;
 
   struct Impl;
 
