@@ -56,6 +56,11 @@ class Committer {
   Result<ForceResult> force_commit();
 
   CommitterState state() const;
+
+  struct Impl;  // committer_impl.hpp
+
+ private:
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace pylon::committer

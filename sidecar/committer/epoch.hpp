@@ -21,6 +21,19 @@ struct EpochSpan {
 // `block`, an epoch starts there. Pure; tempo 0 is an error.
 Result<EpochSpan> epoch_by_formula(std::uint16_t netuid, std::uint16_t tempo, std::uint64_t block);
 
+// The stateful rule's inputs, read at one block (the state after that block executed).
+struct EpochState {
+  std::uint64_t last_epoch_block = 0;        // LastEpochBlock: where the current epoch fired
+  std::uint64_t pending_epoch_at = 0;        // PendingEpochAt: a deferred or owner-triggered epoch (0: none)
+  std::uint64_t blocks_since_last_step = 0;  // BlocksSinceLastStep: the safety net past tempo
+  std::uint16_t tempo = 0;
+};
+
+// The stateful rule (current subtensor, run_coinbase's epoch scheduling): the epoch holding
+// `block` began at LastEpochBlock and the next fires at the first block where one of
+// PendingEpochAt, BlocksSinceLastStep > tempo or block - LastEpochBlock >= tempo holds. Pure.
+Result<EpochSpan> epoch_by_state(const EpochState& state, std::uint64_t block);
+
 // The epoch holding `at`, by the rule that block's runtime uses (reads Tempo and, where the
 // metadata has them, the epoch storage items at that block).
 Result<EpochSpan> epoch_at(chain::ChainClient& chain, std::uint16_t netuid, const chain::BlockRef& at);

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "chain/chain_client.hpp"
@@ -46,6 +47,19 @@ class Submitter {
   // sent and its error is returned (this is where the committer persists the attempt).
   Result<Submitted> submit(std::string_view call, std::string_view args_json, const chain::BlockRef& at,
                            const std::function<Status(const Prepared&)>& before_submit = {});
+
+  // Whether a submission error or outcome is the node refusing the nonce (stale, or a transaction
+  // with the same nonce already in the pool: too low priority), where re-reading the nonce helps.
+  static bool is_nonce_refusal(std::string_view error);
+
+ private:
+  Result<Prepared> prepare(const codec::Metadata& md, ByteSpan call, const chain::BlockRef& at);
+
+  chain::ChainClient& chain_;
+  keys::Keypair signer_;
+  SubmitterOptions options_;
+  std::mutex mu_;  // one submission at a time: nonces never race
+  std::optional<extrinsic::Hash> genesis_;
 };
 
 }  // namespace pylon::committer

@@ -1,0 +1,126 @@
+#include "committer/chain_storage.hpp"
+
+#include "chain/storage_key.hpp"
+#include "codec/decoder.hpp"
+
+namespace pylon::committer {
+
+namespace {
+
+constexpr std::string_view kPallet = "SubtensorModule";
+
+Result<const codec::StorageEntry*> entry(const codec::Metadata& md, std::string_view item) {
+  const codec::Pallet* p = md.pallet(kPallet);
+  const codec::StorageEntry* e = p ? p->storage_entry(item) : nullptr;
+  if (!e) return make_error("storage item SubtensorModule." + std::string(item) + " is not in this runtime");
+  return e;
+}
+
+// H256 and similar newtypes decode as a one-field composite around [u8; 32]: unwrap to the bytes.
+const codec::Value* unwrap_single(const codec::Value* v) {
+  while (v && (v->kind == codec::Value::Kind::Array || v->kind == codec::Value::Kind::Object)) {
+    if (v->kind == codec::Value::Kind::Array && v->items.size() == 1)
+      v = &v->items[0];
+    else if (v->kind == codec::Value::Kind::Object && v->fields.size() == 1)
+      v = &v->fields[0].second;
+    else
+      break;
+  }
+  return v;
+}
+
+// The stored value (or the entry's default), decoded with its type.
+Result<std::optional<codec::Value>> read_value(chain::ChainClient& chain, const codec::Metadata& md,
+                                               std::string_view item, const std::vector<Bytes>& keys,
+                                               const chain::BlockRef& at) {
+  PYLON_ASSIGN(const codec::StorageEntry* e, entry(md, item));
+  PYLON_ASSIGN(Bytes key, chain::storage_key(md, kPallet, item, keys));
+  PYLON_ASSIGN(std::optional<Bytes> raw, chain.storage(key, at));
+  if (!raw) {
+    if (e->optional) return std::optional<codec::Value>{};
+    raw = e->default_value;
+  }
+  auto v = codec::decode_exact(md.types, e->value, *raw);
+  if (!v.ok()) return make_error("SubtensorModule." + std::string(item) + ": " + v.error().message);
+  return std::optional<codec::Value>(std::move(v).value());
+}
+
+}  // namespace
+
+Bytes netuid_key(std::uint16_t netuid) {
+  return Bytes{static_cast<std::uint8_t>(netuid), static_cast<std::uint8_t>(netuid >> 8)};
+}
+
+bool has_storage_item(const codec::Metadata& md, std::string_view pallet, std::string_view item) {
+  const codec::Pallet* p = md.pallet(pallet);
+  return p && p->storage_entry(item) != nullptr;
+}
+
+Result<std::uint64_t> read_netuid_u64(chain::ChainClient& chain, const codec::Metadata& md,
+                                      std::string_view item, std::uint16_t netuid,
+                                      const chain::BlockRef& at) {
+  PYLON_ASSIGN(std::optional<codec::Value> v, read_value(chain, md, item, {netuid_key(netuid)}, at));
+  if (!v) return std::uint64_t{0};
+  const codec::Value* x = unwrap_single(&*v);
+  if (x->kind == codec::Value::Kind::Option) x = x->items.empty() ? nullptr : unwrap_single(&x->items[0]);
+  if (!x) return std::uint64_t{0};
+  if (x->kind != codec::Value::Kind::UInt)
+    return make_error("SubtensorModule." + std::string(item) + " is not an unsigned integer in this runtime");
+  return x->uint;
+}
+
+Result<std::vector<WeightCommit>> read_weight_commits(chain::ChainClient& chain, std::uint16_t netuid,
+                                                      const codec::AccountId& hotkey,
+                                                      const chain::BlockRef& at) {
+  PYLON_ASSIGN(auto md, chain.metadata(at.hash));
+  const Bytes account(hotkey.begin(), hotkey.end());
+  PYLON_ASSIGN(std::optional<codec::Value> v,
+               read_value(chain, *md, "WeightCommits", {netuid_key(netuid), account}, at));
+  std::vector<WeightCommit> out;
+  if (!v) return out;
+  const codec::Value* list = &*v;
+  if (list->kind == codec::Value::Kind::Option) {
+    if (list->items.empty()) return out;
+    list = &list->items[0];
+  }
+  const std::string shape_error =
+      "SubtensorModule.WeightCommits entries are not (H256, u64, u64, u64) in this runtime";
+  if (list->kind != codec::Value::Kind::Array) return make_error(shape_error);
+  for (const codec::Value& c : list->items) {
+    if (c.kind != codec::Value::Kind::Array || c.items.size() != 4) return make_error(shape_error);
+    const codec::Value* h = unwrap_single(&c.items[0]);
+    if (!h || h->kind != codec::Value::Kind::Bytes || h->bytes.size() != 32) return make_error(shape_error);
+    for (std::size_t i = 1; i < 4; ++i)
+      if (c.items[i].kind != codec::Value::Kind::UInt) return make_error(shape_error);
+    WeightCommit w;
+    std::copy(h->bytes.begin(), h->bytes.end(), w.hash.begin());
+    w.commit_block = c.items[1].uint;
+    w.first_reveal_block = c.items[2].uint;
+    w.last_reveal_block = c.items[3].uint;
+    out.push_back(w);
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<std::uint16_t, std::uint16_t>>> read_weights_row(chain::ChainClient& chain,
+                                                                              std::uint16_t netuid,
+                                                                              std::uint16_t uid,
+                                                                              const chain::BlockRef& at) {
+  PYLON_ASSIGN(auto md, chain.metadata(at.hash));
+  PYLON_ASSIGN(std::optional<codec::Value> v,
+               read_value(chain, *md, "Weights", {netuid_key(netuid), netuid_key(uid)}, at));
+  std::vector<std::pair<std::uint16_t, std::uint16_t>> out;
+  if (!v) return out;
+  const std::string shape_error = "SubtensorModule.Weights is not Vec<(u16, u16)> in this runtime";
+  if (v->kind != codec::Value::Kind::Array) return make_error(shape_error);
+  for (const codec::Value& p : v->items) {
+    if (p.kind != codec::Value::Kind::Array || p.items.size() != 2 ||
+        p.items[0].kind != codec::Value::Kind::UInt || p.items[1].kind != codec::Value::Kind::UInt)
+      return make_error(shape_error);
+    out.emplace_back(static_cast<std::uint16_t>(p.items[0].uint),
+                     static_cast<std::uint16_t>(p.items[1].uint));
+  }
+  return out;
+}
+
+}  // namespace pylon::committer

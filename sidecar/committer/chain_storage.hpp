@@ -1,0 +1,44 @@
+// Reading SubtensorModule storage items the committer needs, by name through the metadata of the
+// block at hand: scalar items keyed by netuid (with the runtime's default when the key holds
+// nothing), and the hash commits of one hotkey (WeightCommits).
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "chain/chain_client.hpp"
+
+namespace pylon::committer {
+
+// SCALE u16 netuid as a storage map key.
+Bytes netuid_key(std::uint16_t netuid);
+
+bool has_storage_item(const codec::Metadata& md, std::string_view pallet, std::string_view item);
+
+// `SubtensorModule.<item>(netuid)` as an unsigned integer; the entry's default when absent.
+Result<std::uint64_t> read_netuid_u64(chain::ChainClient& chain, const codec::Metadata& md,
+                                      std::string_view item, std::uint16_t netuid, const chain::BlockRef& at);
+
+// One hash commit (spec 293 layout: (H256 hash, u64 commit_block, u64 first_reveal_block,
+// u64 last_reveal_block)). The meaning of the three numbers is subtensor's do_commit_weights:
+// the reveal is accepted in blocks first_reveal_block..=last_reveal_block.
+struct WeightCommit {
+  chain::Hash hash{};
+  std::uint64_t commit_block = 0;
+  std::uint64_t first_reveal_block = 0;
+  std::uint64_t last_reveal_block = 0;
+};
+
+// The hotkey's unrevealed commits on the subnet, oldest first; empty when none. An entry shape
+// other than the 4-tuple above is an error naming the shape (a runtime Pylon does not know).
+Result<std::vector<WeightCommit>> read_weight_commits(chain::ChainClient& chain, std::uint16_t netuid,
+                                                      const codec::AccountId& hotkey,
+                                                      const chain::BlockRef& at);
+
+// The hotkey uid's row of SubtensorModule.Weights: (uid, value) pairs; empty when none.
+Result<std::vector<std::pair<std::uint16_t, std::uint16_t>>> read_weights_row(chain::ChainClient& chain,
+                                                                              std::uint16_t netuid,
+                                                                              std::uint16_t uid,
+                                                                              const chain::BlockRef& at);
+
+}  // namespace pylon::committer

@@ -1,0 +1,150 @@
+// Owed reveals (hash commit-reveal). The reveal window is the chain's own: spec 293's
+// do_commit_weights stores each commit as (hash, commit_block, first_reveal_block,
+// last_reveal_block), computed by get_reveal_blocks from the subnet's tempo and
+// RevealPeriodEpochs (reveal epoch = commit epoch + RevealPeriodEpochs, epoch index
+// (block + netuid + 1) / (tempo + 1)), and do_reveal_weights accepts the reveal only in that epoch
+// (is_reveal_block_range: RevealTooEarly before it) and drops it after (is_commit_expired:
+// ExpiredWeightCommit). A hash that matches no stored commit is InvalidRevealCommitHashNotMatch
+// (or NoWeightsCommitFound when none is left). So the committer reads the hotkey's WeightCommits at
+// the snapshot's block, finds its commit by hash and reveals when the next block falls inside
+// [first_reveal_block, last_reveal_block]. A commit no longer stored was revealed (the Weights
+// row then holds the revealed values) or expired.
+#include "codec/ss58.hpp"
+#include "committer/chain_storage.hpp"
+#include "committer/committer_impl.hpp"
+#include "common/json_writer.hpp"
+#include "common/log.hpp"
+
+namespace pylon::committer {
+
+namespace {
+
+std::string reveal_args(const weights::PendingReveal& r) {
+  JsonWriter w;
+  auto list = [&](const char* k, const std::vector<std::uint16_t>& xs) {
+    w.key(k);
+    w.begin_array();
+    for (auto x : xs) w.number(std::uint64_t{x});
+    w.end_array();
+  };
+  w.begin_object();
+  w.key("netuid");
+  w.number(std::uint64_t{r.netuid});
+  list("uids", r.uids);
+  list("values", r.values);
+  list("salt", r.salt);
+  w.key("version_key");
+  w.number(r.version_key);
+  w.end_object();
+  return w.take();
+}
+
+bool final_reveal_error(const std::string& e) {
+  for (const char* name : {"ExpiredWeightCommit", "InvalidRevealCommitHashNotMatch", "NoWeightsCommitFound",
+                           "CommitRevealDisabled"})
+    if (e.find(name) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
+  PYLON_ASSIGN(auto owed, store.reveals_with_status(options.netuid, "committed"));
+  if (owed.empty()) return {};
+  PYLON_ASSIGN(auto commits, read_weight_commits(chain, options.netuid, submitter.account(), ref(snap)));
+  for (weights::PendingReveal& r : owed) {
+    if (snap.block < r.commit_block) continue;  // the snapshot is behind the commit's block
+    const WeightCommit* c = nullptr;
+    for (const auto& x : commits)
+      if (x.hash == r.commit_hash) c = &x;
+    if (!c) {
+      const codec::views::NeuronLite* own = snap.neuron_by_hotkey(submitter.account());
+      bool revealed = false;
+      if (own) {
+        PYLON_ASSIGN(auto row, read_weights_row(chain, options.netuid, own->uid, ref(snap)));
+        std::vector<std::uint16_t> uids, values;
+        for (auto [u, v] : row) {
+          uids.push_back(u);
+          values.push_back(v);
+        }
+        revealed = uids == r.uids && values == r.values;
+      }
+      r.status = revealed ? "revealed" : "failed";
+      r.error = revealed ? "" : "the commit is no longer on chain and was not revealed (expired)";
+      PYLON_TRY(store.save_reveal(r));
+      if (!revealed) count("missed");
+      log::info("committer", revealed ? "reveal found on chain" : "commit expired unrevealed",
+                {{"epoch", std::to_string(r.epoch)}});
+      continue;
+    }
+    const std::uint64_t next = snap.block + 1;
+    if (next < c->first_reveal_block) {
+      set_phase("revealing", "epoch " + std::to_string(r.epoch) + ": reveal opens at block " +
+                                 std::to_string(c->first_reveal_block));
+      continue;
+    }
+    if (next > c->last_reveal_block) {
+      r.status = "failed";
+      r.error = "the reveal window ended at block " + std::to_string(c->last_reveal_block);
+      PYLON_TRY(store.save_reveal(r));
+      PYLON_TRY(record_missed(snap, r.epoch, "reveal_weights", r.error));
+      continue;
+    }
+    EpochMemo& m = reveal_memo[r.epoch];
+    if (snap.block < m.next_try_block) continue;
+    PYLON_ASSIGN(auto past, store.attempts(options.netuid, r.epoch));
+    bool in_flight = false;
+    for (const auto& a : past) in_flight |= a.call == "reveal_weights" && a.status == "pending";
+    if (in_flight) continue;  // its outcome is being looked for (commit_resume.cpp)
+
+    set_phase("revealing", "epoch " + std::to_string(r.epoch));
+    weights::CommitAttempt attempt;
+    auto before = [&](const Prepared& p) -> Status {
+      if (attempt.id != 0)
+        PYLON_TRY(store.update_attempt(attempt.id, "failed", "the node refused the nonce; signed again",
+                                       std::nullopt));
+      attempt = weights::CommitAttempt{};
+      attempt.netuid = options.netuid;
+      attempt.epoch = r.epoch;
+      attempt.block = p.block;
+      attempt.call = "reveal_weights";
+      attempt.extrinsic_hash = p.signed_tx.hash;
+      attempt.extrinsic = p.signed_tx.bytes;
+      attempt.nonce = p.nonce;
+      attempt.mortal_until = p.mortal_until;
+      attempt.status = "pending";
+      attempt.created_ms = attempt.updated_ms = now_ms();
+      PYLON_ASSIGN(attempt.id, store.record_attempt(attempt));
+      return {};
+    };
+    auto sent = submitter.submit("SubtensorModule.reveal_weights", reveal_args(r), ref(snap), before);
+    std::string error;
+    if (!sent.ok()) {
+      if (attempt.id != 0) continue;  // maybe sent: looked for on chain
+      error = sent.error().message;
+    } else {
+      PYLON_TRY(finish_attempt(attempt, sent->outcome));
+      if (status_of(sent->outcome) != "failed") {
+        reveal_memo.erase(r.epoch);
+        set_phase("idle");
+        continue;
+      }
+      error = sent->outcome.error;
+    }
+    if (final_reveal_error(error)) {
+      r.status = "failed";
+      r.error = error;
+      PYLON_TRY(store.save_reveal(r));
+      continue;
+    }
+    // RevealTooEarly (a block boundary race) retries at the next block; anything else backs off.
+    m.failures = std::min(m.failures + 1, 6);
+    m.next_try_block = error.find("RevealTooEarly") != std::string::npos
+                           ? snap.block + 1
+                           : snap.block + (std::uint64_t{1} << (m.failures - 1));
+    log::warn("committer", "reveal failed", {{"epoch", std::to_string(r.epoch)}, {"error", error}});
+  }
+  return {};
+}
+
+}  // namespace pylon::committer

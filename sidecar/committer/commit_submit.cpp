@@ -1,0 +1,179 @@
+// One epoch's call on its way to the chain: built from the stored weights at the snapshot's block,
+// persisted (the attempt, and for commit-reveal the salt and everything the reveal needs) before
+// a byte leaves the process, submitted, and its outcome written back.
+#include <random>
+
+#include "codec/ss58.hpp"
+#include "committer/committer_impl.hpp"
+#include "common/hex.hpp"
+#include "common/json_writer.hpp"
+#include "common/log.hpp"
+#include "extrinsic/weights_hash.hpp"
+
+namespace pylon::committer {
+
+std::string status_of(const chain::TxOutcome& o) {
+  using S = chain::TxOutcome::Status;
+  switch (o.status) {
+    case S::Included:
+      return o.success ? "included" : "failed";
+    case S::Finalized:
+      return o.success ? "finalized" : "failed";
+    case S::Invalid:
+    case S::Dropped:
+    case S::Usurped:
+      return "failed";
+    case S::TimedOut:
+      return "pending";
+  }
+  return "pending";
+}
+
+namespace {
+
+std::vector<std::uint16_t> random_salt() {
+  // The salt hides the weights until the reveal: 8 u16 from the OS's entropy source.
+  std::random_device rd;
+  std::vector<std::uint16_t> salt(8);
+  for (auto& s : salt) s = static_cast<std::uint16_t>(rd());
+  return salt;
+}
+
+std::string commit_args(std::uint16_t netuid, const chain::Hash& hash) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("netuid");
+  w.number(std::uint64_t{netuid});
+  w.key("commit_hash");
+  w.string(to_hex(hash));
+  w.end_object();
+  return w.take();
+}
+
+}  // namespace
+
+Status Committer::Impl::record_missed(const follower::Snapshot& snap, std::uint64_t epoch,
+                                      const std::string& call, const std::string& reason) {
+  weights::CommitAttempt a;
+  a.netuid = options.netuid;
+  a.epoch = epoch;
+  a.block = snap.block;
+  a.call = call;
+  a.status = "missed";
+  a.error = reason;
+  a.created_ms = a.updated_ms = now_ms();
+  auto id = store.record_attempt(a);
+  if (!id.ok()) {
+    log::warn("committer", "cannot record a missed epoch", {{"error", id.error().message}});
+    return id.error();
+  }
+  count("missed");
+  log::warn("committer", "epoch missed", {{"epoch", std::to_string(epoch)}, {"reason", reason}});
+  return {};
+}
+
+Status Committer::Impl::finish_attempt(const weights::CommitAttempt& a, const chain::TxOutcome& outcome) {
+  const std::string status = status_of(outcome);
+  if (status == "pending") return {};  // unknown: looked for on chain later
+  std::optional<chain::Hash> in;
+  if (outcome.status == chain::TxOutcome::Status::Included ||
+      outcome.status == chain::TxOutcome::Status::Finalized)
+    in = outcome.block;
+  PYLON_TRY(store.update_attempt(a.id, status, status == "failed" ? outcome.error : "", in));
+  count(status);
+  log::info("committer", "attempt " + status,
+            {{"call", a.call},
+             {"epoch", std::to_string(a.epoch)},
+             {"extrinsic", to_hex(a.extrinsic_hash)},
+             {"error", outcome.error}});
+  // The reveal this attempt commits or reveals.
+  if (a.call != "commit_weights" && a.call != "reveal_weights") return {};
+  PYLON_ASSIGN(std::optional<weights::PendingReveal> r, store.reveal(a.netuid, a.epoch));
+  if (!r) return {};
+  if (a.call == "commit_weights") {
+    if (status == "failed") {
+      r->status = "failed";
+      r->error = "the commit failed: " + outcome.error;
+    } else {
+      PYLON_ASSIGN(chain::Header h, chain.header(outcome.block));
+      r->status = "committed";
+      r->commit_block = h.number;
+    }
+  } else if (status != "failed") {
+    r->status = "revealed";
+    r->error.clear();
+  } else {
+    return {};  // a failed reveal is retried while its window lasts (commit_reveal.cpp)
+  }
+  return store.save_reveal(*r);
+}
+
+Result<Committer::Impl::CommitResult> Committer::Impl::commit_epoch(
+    const follower::Snapshot& snap, std::uint64_t epoch, const std::map<codec::AccountId, double>& weights,
+    const std::function<void(const weights::CommitAttempt&)>& on_persisted) {
+  PYLON_ASSIGN(WeightsCall wc, build_weights_call(snap, weights));
+  if (!wc.unknown_hotkeys.empty())
+    log::warn("committer", "hotkeys not registered on the subnet are left out",
+              {{"epoch", std::to_string(epoch)},
+               {"count", std::to_string(wc.unknown_hotkeys.size())},
+               {"first", wc.unknown_hotkeys.front()}});
+  const bool reveal = snap.hyperparams->flag("commit_reveal_weights_enabled").value_or(false);
+  CommitResult result;
+  result.call = reveal ? "commit_weights" : "set_weights";
+  std::string args;
+  if (reveal) {
+    weights::PendingReveal r;
+    r.netuid = options.netuid;
+    r.epoch = epoch;
+    r.uids = wc.uids;
+    r.values = wc.values;
+    r.salt = random_salt();
+    r.version_key = wc.version_key;
+    r.commit_hash = extrinsic::weights_commit_hash(submitter.account(), options.netuid, r.uids, r.values,
+                                                   r.salt, r.version_key);
+    r.status = "pending";
+    PYLON_TRY(store.save_reveal(r));  // before the commit exists anywhere else
+    args = commit_args(options.netuid, r.commit_hash);
+  } else {
+    args = wc.set_weights_args(options.netuid);
+  }
+
+  weights::CommitAttempt attempt;
+  auto before = [&](const Prepared& p) -> Status {
+    if (attempt.id != 0)  // the node refused the first signing's nonce: that one cannot land
+      PYLON_TRY(store.update_attempt(attempt.id, "failed", "the node refused the nonce; signed again",
+                                     std::nullopt));
+    attempt = weights::CommitAttempt{};
+    attempt.netuid = options.netuid;
+    attempt.epoch = epoch;
+    attempt.block = p.block;
+    attempt.call = result.call;
+    attempt.extrinsic_hash = p.signed_tx.hash;
+    attempt.extrinsic = p.signed_tx.bytes;
+    attempt.nonce = p.nonce;
+    attempt.mortal_until = p.mortal_until;
+    attempt.status = "pending";
+    attempt.weights_json = wc.json();
+    attempt.created_ms = attempt.updated_ms = now_ms();
+    PYLON_ASSIGN(attempt.id, store.record_attempt(attempt));
+    result.extrinsic_hash = attempt.extrinsic_hash;
+    if (on_persisted) on_persisted(attempt);
+    return {};
+  };
+  auto sent = submitter.submit("SubtensorModule." + result.call, args, ref(snap), before);
+  if (!sent.ok()) {
+    // Sent or not, nobody knows: the attempt stays pending and is looked for on chain.
+    if (attempt.id != 0) {
+      result.status = "pending";
+      result.error = sent.error().message;
+      return result;
+    }
+    return sent.error();
+  }
+  PYLON_TRY(finish_attempt(attempt, sent->outcome));
+  result.status = status_of(sent->outcome);
+  result.error = sent->outcome.error;
+  return result;
+}
+
+}  // namespace pylon::committer

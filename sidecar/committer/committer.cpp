@@ -1,0 +1,319 @@
+// The loop: one thread wakes every 200 ms (or at once for force_commit / stop), and acts when the
+// latest snapshot is of a new block. Per block, in order: attempts whose outcome is unknown are
+// looked for on chain, owed reveals are revealed when their window is open, and the current
+// epoch's weights are committed when due. The snapshot is the committer's only view of the chain
+// besides the few storage reads the steps make at the snapshot's block.
+//
+// Decisions, documented here because an operator will ask:
+// - An epoch is committed at most once: any set_weights/commit_weights attempt of that epoch that
+//   is included, finalized or still pending (its outcome unknown) marks it done. A pending one is
+//   searched for on chain in the blocks its mortal era allows (commit_resume.cpp); only once that
+//   era is over without it ("expired") may the epoch be tried again.
+// - An epoch without stored weights is not committed: like the original service, weights are
+//   not carried forward from an earlier epoch (its "Skipping commit for this cycle").
+// - Every `every_epochs` epochs: an epoch is due when at least every_epochs - 1 whole epochs (of
+//   this epoch's length) lie between it and the last committed one.
+// - The window: from start + start_offset (default the epoch's middle) to end - end_buffer. When
+//   the tempo is too short for the configured window, it is the second half of the epoch.
+// - weights_rate_limit: the call lands in the next block at the earliest; due when
+//   next_block - last_update >= weights_rate_limit (subtensor's check_rate_limit).
+// - Failures are retried with exponential backoff (1, 2, 4, ... 32 blocks) until the window
+//   closes; then the epoch is recorded "missed" with the last reason.
+// - Not registered, or no validator permit: phase "blocked" with the reason and nothing sent; the
+//   check is the snapshot's, so it costs nothing and is re-made each block, logged once per epoch.
+#include "codec/ss58.hpp"
+#include "committer/committer_impl.hpp"
+#include "common/log.hpp"
+
+namespace pylon::committer {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Committer::Committer(chain::ChainClient& chain, follower::SnapshotStore& snapshots, weights::Store& store,
+                     Submitter& submitter, CommitterOptions options)
+    : impl_(std::make_unique<Impl>(chain, snapshots, store, submitter, options)) {
+  impl_->state.phase = "idle";
+}
+
+Committer::~Committer() {
+  stop();
+}
+
+Status Committer::start() {
+  std::lock_guard lock(impl_->mu);
+  if (impl_->running) return make_error("the committer is already running");
+  if (impl_->options.every_epochs == 0) return make_error("commit every 0 epochs: must be at least 1");
+  impl_->stopping = false;
+  impl_->running = true;
+  impl_->thread = std::thread([this] { impl_->run(); });
+  return {};
+}
+
+void Committer::stop() {
+  {
+    std::lock_guard lock(impl_->mu);
+    if (!impl_->running) return;
+    impl_->stopping = true;
+  }
+  impl_->cv.notify_all();
+  impl_->thread.join();
+  std::lock_guard lock(impl_->mu);
+  impl_->running = false;
+  if (impl_->force && !impl_->force->answered) {
+    impl_->force->promise.set_value(make_error("the committer stopped"));
+    impl_->force.reset();
+  }
+}
+
+CommitterState Committer::state() const {
+  std::lock_guard lock(impl_->state_mu);
+  return impl_->state;
+}
+
+Result<ForceResult> Committer::force_commit() {
+  auto req = std::make_shared<Impl::ForceRequest>();
+  auto answer = req->promise.get_future();
+  {
+    std::lock_guard lock(impl_->mu);
+    if (!impl_->running || impl_->stopping) return make_error("the committer is not running");
+    if (impl_->force) return make_error("a forced commit is already in progress");
+    impl_->force = req;
+  }
+  impl_->cv.notify_all();
+  return answer.get();  // the loop answers once the extrinsic is persisted and sent, or with the error
+}
+
+void Committer::Impl::set_phase(const std::string& phase, const std::string& reason) {
+  std::lock_guard lock(state_mu);
+  state.phase = phase;
+  state.blocked_reason = reason;
+}
+
+void Committer::Impl::count(const std::string& status) {
+  std::lock_guard lock(state_mu);
+  ++state.outcomes[status];
+}
+
+void Committer::Impl::run() {
+  for (;;) {
+    std::shared_ptr<ForceRequest> req;
+    {
+      std::unique_lock lock(mu);
+      cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return stopping || force != nullptr; });
+      if (stopping) return;
+      req = force;
+    }
+    if (req) {
+      serve_force(req);
+      std::lock_guard lock(mu);
+      force.reset();
+      continue;
+    }
+    follower::SnapshotPtr snap = snapshots.latest();
+    if (!snap || snap->block == last_block) continue;
+    tick(snap);
+    last_block = snap->block;
+  }
+}
+
+namespace {
+
+bool is_commit_call(const std::string& call) {
+  return call == "set_weights" || call == "commit_weights";
+}
+
+}  // namespace
+
+void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
+  const std::string who = codec::ss58_encode(submitter.account());
+  if (!resumed) {
+    // What a previous run left: the epoch last committed, and attempts whose outcome is unknown.
+    std::optional<std::uint64_t> last;
+    for (const char* st : {"included", "finalized"}) {
+      auto done = store.attempts_with_status(options.netuid, st);
+      if (!done.ok()) {
+        log::warn("committer", "cannot read past attempts", {{"error", done.error().message}});
+        return;
+      }
+      for (const auto& a : *done)
+        if (is_commit_call(a.call) && (!last || a.epoch > *last)) last = a.epoch;
+    }
+    last_committed_epoch = last;
+    resumed = true;
+    if (last) {
+      std::lock_guard lock(state_mu);
+      state.last_epoch_committed = *last;
+    }
+  }
+  if (auto s = resolve_pending(*snap); !s.ok())
+    log::warn("committer", "looking for pending extrinsics failed", {{"error", s.error().message}});
+  if (auto s = reveal_owed(*snap); !s.ok())
+    log::warn("committer", "reveal step failed", {{"error", s.error().message}});
+
+  auto span = epoch_at(chain, options.netuid, ref(*snap));
+  if (!span.ok()) {
+    log::warn("committer", "cannot tell the epoch",
+              {{"block", std::to_string(snap->block)}, {"error", span.error().message}});
+    return;
+  }
+  const std::uint64_t epoch = span->start;
+  if (memo.epoch != epoch) {
+    memo = EpochMemo{};
+    memo.epoch = epoch;
+  }
+
+  const codec::views::NeuronLite* own = snap->neuron_by_hotkey(submitter.account());
+  std::string blocked;
+  if (!own)
+    blocked = "hotkey " + who + " is not registered on subnet " + std::to_string(options.netuid);
+  else if (!own->validator_permit)
+    blocked = "hotkey " + who + " (uid " + std::to_string(own->uid) + ") has no validator permit on subnet " +
+              std::to_string(options.netuid);
+  if (!blocked.empty()) {
+    if (!memo.blocked_logged)
+      log::warn("committer", "blocked", {{"reason", blocked}, {"epoch", std::to_string(epoch)}});
+    memo.blocked_logged = true;
+    set_phase("blocked", blocked);
+    return;
+  }
+
+  // Done for this epoch already (or its outcome is still being looked for)?
+  auto past = store.attempts(options.netuid, epoch);
+  if (!past.ok()) {
+    log::warn("committer", "cannot read the epoch's attempts", {{"error", past.error().message}});
+    return;
+  }
+  for (const auto& a : *past) {
+    if (!is_commit_call(a.call)) continue;
+    if (a.status == "included" || a.status == "finalized") {
+      set_phase("idle");
+      return;
+    }
+    if (a.status == "pending") {
+      set_phase("committing", "waiting for the outcome of the epoch's extrinsic");
+      return;
+    }
+  }
+  if (memo.closed) {
+    set_phase("idle");
+    return;
+  }
+
+  // Cadence and window.
+  const std::uint64_t length = span->end - span->start;
+  if (last_committed_epoch && options.every_epochs > 1 &&
+      epoch < *last_committed_epoch + (options.every_epochs - 1) * length + 1) {
+    set_phase("idle");
+    return;
+  }
+  std::uint64_t ws = options.window.start_offset ? epoch + *options.window.start_offset : epoch + length / 2;
+  std::uint64_t we = span->end > options.window.end_buffer ? span->end - options.window.end_buffer : epoch;
+  if (we <= ws || ws >= span->end) {  // the tempo is too short for this window: its second half
+    ws = epoch + length / 2;
+    we = span->end;
+  }
+  auto weights = store.weights(options.netuid, epoch);
+  if (!weights.ok()) {
+    log::warn("committer", "cannot read the epoch's weights", {{"error", weights.error().message}});
+    return;
+  }
+  if (snap->block >= we) {
+    if (!weights->empty()) {
+      const std::string call =
+          snap->hyperparams && snap->hyperparams->flag("commit_reveal_weights_enabled").value_or(false)
+              ? "commit_weights"
+              : "set_weights";
+      const std::string reason = "the commit window (blocks " + std::to_string(ws) + ".." +
+                                 std::to_string(we) + ") closed" +
+                                 (memo.last_error.empty() ? "" : ": " + memo.last_error);
+      if (auto s = record_missed(*snap, epoch, call, reason); !s.ok()) return;
+    }
+    memo.closed = true;
+    set_phase("idle");
+    return;
+  }
+  if (weights->empty()) {
+    set_phase("idle");
+    return;
+  }
+  if (snap->block < ws) {
+    set_phase("waiting_window");
+    return;
+  }
+  const std::uint64_t rate = snap->hyperparams ? snap->hyperparams->u64("weights_rate_limit").value_or(0) : 0;
+  if (own->last_update != 0 && snap->block + 1 < own->last_update + rate) {
+    set_phase("waiting_window",
+              "weights_rate_limit: next possible at block " + std::to_string(own->last_update + rate));
+    return;
+  }
+  if (snap->block < memo.next_try_block) return;
+
+  set_phase("committing");
+  auto r = commit_epoch(*snap, epoch, *weights, {});
+  std::string error;
+  if (!r.ok())
+    error = r.error().message;
+  else if (r->status == "failed")
+    error = r->error;
+  if (error.empty()) {
+    if (r->status != "pending") {
+      last_committed_epoch = epoch;
+      std::lock_guard lock(state_mu);
+      state.last_epoch_committed = epoch;
+    }
+    set_phase(r->call == "commit_weights" ? "revealing" : "idle");
+    return;
+  }
+  memo.last_error = error;
+  memo.failures = std::min(memo.failures + 1, 6);
+  memo.next_try_block = snap->block + (std::uint64_t{1} << (memo.failures - 1));
+  log::warn("committer", "commit failed",
+            {{"epoch", std::to_string(epoch)},
+             {"error", error},
+             {"retry_at_block", std::to_string(memo.next_try_block)}});
+  set_phase("waiting_window", "epoch " + std::to_string(epoch) + ": " + error);
+}
+
+void Committer::Impl::serve_force(const std::shared_ptr<ForceRequest>& req) {
+  auto answer = [&](Result<ForceResult> r) {
+    if (req->answered) return;
+    req->answered = true;
+    req->promise.set_value(std::move(r));
+  };
+  follower::SnapshotPtr snap = snapshots.latest();
+  if (!snap) return answer(make_error("no snapshot of the chain yet"));
+  auto span = epoch_at(chain, options.netuid, ref(*snap));
+  if (!span.ok()) return answer(make_error("cannot tell the epoch: " + span.error().message));
+  auto weights = store.weights(options.netuid, span->start);
+  if (!weights.ok()) return answer(weights.error());
+  if (weights->empty()) return answer(make_error("no weights"));
+  const codec::views::NeuronLite* own = snap->neuron_by_hotkey(submitter.account());
+  if (!own)
+    return answer(make_error("hotkey " + codec::ss58_encode(submitter.account()) +
+                             " is not registered on subnet " + std::to_string(options.netuid)));
+  set_phase("committing");
+  ForceResult fr;
+  fr.block = snap->block;
+  fr.committed_weights = *weights;
+  auto r = commit_epoch(*snap, span->start, *weights, [&](const weights::CommitAttempt& a) {
+    fr.extrinsic_hash = a.extrinsic_hash;
+    fr.call = a.call;
+    answer(fr);  // persisted and about to be sent: the REST call need not wait for inclusion
+  });
+  if (!r.ok()) return answer(r.error());
+  if (r->status == "included" || r->status == "finalized") {
+    last_committed_epoch = span->start;
+    std::lock_guard lock(state_mu);
+    state.last_epoch_committed = span->start;
+  }
+  set_phase(r->call == "commit_weights" && r->status != "failed" ? "revealing" : "idle");
+  fr.extrinsic_hash = r->extrinsic_hash;
+  fr.call = r->call;
+  answer(fr);
+}
+
+}  // namespace pylon::committer

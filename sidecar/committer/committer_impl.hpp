@@ -1,0 +1,91 @@
+// The commit loop's private state and steps, shared by committer.cpp (the thread and the
+// decisions), commit_submit.cpp (building, persisting and submitting a call), commit_reveal.cpp
+// (owed reveals) and commit_resume.cpp (finding what happened to attempts whose outcome is unknown).
+#pragma once
+
+#include <condition_variable>
+#include <future>
+#include <optional>
+#include <thread>
+
+#include "committer/committer.hpp"
+#include "committer/weights_call.hpp"
+
+namespace pylon::committer {
+
+std::int64_t now_ms();
+
+struct Committer::Impl {
+  Impl(chain::ChainClient& c, follower::SnapshotStore& s, weights::Store& w, Submitter& sub,
+       CommitterOptions o)
+      : chain(c), snapshots(s), store(w), submitter(sub), options(o) {}
+
+  chain::ChainClient& chain;
+  follower::SnapshotStore& snapshots;
+  weights::Store& store;
+  Submitter& submitter;
+  CommitterOptions options;
+
+  // The thread and its wake-ups.
+  std::thread thread;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopping = false;
+  bool running = false;
+  struct ForceRequest {
+    std::promise<Result<ForceResult>> promise;
+    bool answered = false;
+  };
+  std::shared_ptr<ForceRequest> force;  // under mu
+
+  mutable std::mutex state_mu;
+  CommitterState state;
+
+  // Loop-thread bookkeeping (only the loop thread touches these).
+  bool resumed = false;
+  std::uint64_t last_block = 0;
+  std::optional<std::uint64_t> last_committed_epoch;
+  struct EpochMemo {
+    std::uint64_t epoch = UINT64_MAX;
+    int failures = 0;
+    std::uint64_t next_try_block = 0;
+    std::string last_error;
+    bool closed = false;  // the window closed; the outcome is recorded
+    bool blocked_logged = false;
+  } memo;
+  std::map<std::int64_t, std::uint64_t> searched_until;  // pending attempt id -> last block searched
+  std::map<std::uint64_t, EpochMemo> reveal_memo;        // epoch -> retry state of its reveal
+
+  void run();
+  void tick(const follower::SnapshotPtr& snap);
+  void serve_force(const std::shared_ptr<ForceRequest>& req);
+
+  // Steps.
+  Status resolve_pending(const follower::Snapshot& snap);
+  Status reveal_owed(const follower::Snapshot& snap);
+  // Builds, persists and submits the epoch's call; the attempt's id and final status in the store.
+  // `on_persisted` runs once the signed extrinsic is in the store (force_commit answers there).
+  struct CommitResult {
+    std::string status;  // the attempt's status after submission ("pending" when unknown)
+    std::string error;
+    std::string call;
+    chain::Hash extrinsic_hash{};
+  };
+  Result<CommitResult> commit_epoch(const follower::Snapshot& snap, std::uint64_t epoch,
+                                    const std::map<codec::AccountId, double>& weights,
+                                    const std::function<void(const weights::CommitAttempt&)>& on_persisted);
+  // Records the outcome of an attempt (and of the reveal it commits or reveals).
+  Status finish_attempt(const weights::CommitAttempt& attempt, const chain::TxOutcome& outcome);
+  Status record_missed(const follower::Snapshot& snap, std::uint64_t epoch, const std::string& call,
+                       const std::string& reason);
+
+  void set_phase(const std::string& phase, const std::string& reason = {});
+  void count(const std::string& status);
+  chain::BlockRef ref(const follower::Snapshot& s) const { return {s.block_hash, s.block}; }
+};
+
+// Attempt status for a submission outcome: "included"/"finalized" when it succeeded, "failed" with
+// the dispatch error or the pool's verdict, "pending" when nobody knows yet (timed out).
+std::string status_of(const chain::TxOutcome& outcome);
+
+}  // namespace pylon::committer

@@ -1,0 +1,166 @@
+// Weights -> call on real data: the 1024-neuron finney metagraph golden (decoded with finney's
+// metadata) and that subnet's hyperparameters golden, with the limits varied.
+#include "committer/weights_call.hpp"
+
+#include <simdjson.h>
+
+#include <cmath>
+
+#include "codec/ss58.hpp"
+#include "codec/views/neuron_lite.hpp"
+#include "test_support.hpp"
+
+namespace pylon::committer {
+namespace {
+
+constexpr const char* kFinney = "chain/finney-metadata-v15.option.hex";
+constexpr const char* kNeurons = "chain/golden/NeuronInfoRuntimeApi_get_neurons_lite.metagraph.json";
+constexpr const char* kHyper =
+    "chain/golden/SubnetInfoRuntimeApi_get_subnet_hyperparams.get_subnet_hyperparameters.json";
+
+class WeightsCallTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* rel : {kFinney, kNeurons, kHyper})
+      if (!test::have_shared(rel))
+        GTEST_SKIP() << "reference file " << test::shared_path(rel) << " is absent";
+    auto md = codec::load_metadata_file(test::shared_path(kFinney));
+    ASSERT_TRUE(md.ok());
+    auto view = codec::views::NeuronLiteView::resolve(*md);
+    ASSERT_TRUE(view.ok());
+    simdjson::dom::parser p;
+    auto doc = p.load(test::shared_path(kNeurons));
+    auto rows = view->decode_all(*from_hex(std::string_view(doc["result_hex"])));
+    ASSERT_TRUE(rows.ok()) << rows.error().message;
+    snap.netuid = 1;
+    snap.block = 6852690;
+    snap.neurons = std::move(rows).value();
+    // The hyperparameters golden's decoded fields as a Record (integers and flags by name).
+    simdjson::dom::parser p2;
+    codec::views::Record r;
+    for (auto [k, v] : simdjson::dom::object(p2.load(test::shared_path(kHyper))["decoded"])) {
+      codec::views::Scalar s;
+      if (v.is_bool()) {
+        s.kind = codec::views::Scalar::Kind::Bool;
+        s.flag = bool(v);
+      } else if (v.is_string()) {
+        s.uint = std::stoull(std::string(std::string_view(v)));
+      } else {
+        s.uint = uint64_t(v);
+      }
+      r.fields.emplace_back(std::string(k), s);
+    }
+    snap.hyperparams = r;
+    ASSERT_EQ(snap.neurons.size(), 1024u);
+    ASSERT_EQ(snap.hyperparams->u64("max_weights_limit"), 65535u);
+    ASSERT_EQ(snap.hyperparams->u64("min_allowed_weights"), 1u);
+  }
+
+  void set_param(const std::string& name, std::uint64_t v) {
+    for (auto& [k, s] : snap.hyperparams->fields)
+      if (k == name) s.uint = v;
+  }
+  const codec::AccountId& hotkey(std::uint16_t uid) { return snap.neuron_by_uid(uid)->hotkey; }
+
+  follower::Snapshot snap;
+};
+
+TEST_F(WeightsCallTest, MapsHotkeysToUidsAndMaxNormalises) {
+  std::map<codec::AccountId, double> w{{hotkey(700), 4.0}, {hotkey(3), 1.0}, {hotkey(42), 2.0}};
+  auto c = build_weights_call(snap, w);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->uids, (std::vector<std::uint16_t>{3, 42, 700}));
+  // 1/4 and 2/4 of 65535, rounded: 16383.75 -> 16384, 32767.5 -> 32768.
+  EXPECT_EQ(c->values, (std::vector<std::uint16_t>{16384, 32768, 65535}));
+  EXPECT_EQ(c->version_key, 0u);
+  EXPECT_TRUE(c->unknown_hotkeys.empty());
+  EXPECT_FALSE(c->capped);
+  EXPECT_EQ(c->set_weights_args(1),
+            R"({"netuid":1,"dests":[3,42,700],"weights":[16384,32768,65535],"version_key":0})");
+  set_param("weights_version", 1234);
+  EXPECT_EQ(build_weights_call(snap, w)->version_key, 1234u);
+}
+
+TEST_F(WeightsCallTest, ReportsUnknownHotkeysAndDropsZeros) {
+  codec::AccountId stranger{};
+  stranger.fill(7);
+  std::map<codec::AccountId, double> w{{hotkey(5), 0.5}, {hotkey(6), 0.0}, {stranger, 3.0}};
+  auto c = build_weights_call(snap, w);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->uids, (std::vector<std::uint16_t>{5}));
+  EXPECT_EQ(c->values, (std::vector<std::uint16_t>{65535}));
+  ASSERT_EQ(c->unknown_hotkeys.size(), 1u);
+  EXPECT_EQ(c->unknown_hotkeys[0], codec::ss58_encode(stranger));
+  EXPECT_NE(c->json().find(codec::ss58_encode(stranger)), std::string::npos);
+  // Only unknown hotkeys: an error naming one, not an empty call.
+  auto none = build_weights_call(snap, {{stranger, 1.0}});
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.error().message.find(codec::ss58_encode(stranger)), std::string::npos);
+  auto zeros = build_weights_call(snap, {{hotkey(1), 0.0}});
+  ASSERT_FALSE(zeros.ok());
+  EXPECT_NE(zeros.error().message.find("zero"), std::string::npos);
+  // A weight too small to show in u16 next to the largest is a zero weight.
+  auto tiny = build_weights_call(snap, {{hotkey(1), 1.0}, {hotkey(2), 1e-9}});
+  ASSERT_TRUE(tiny.ok());
+  EXPECT_EQ(tiny->uids, (std::vector<std::uint16_t>{1}));
+  EXPECT_FALSE(build_weights_call(snap, {{hotkey(1), std::nan("")}}).ok());
+  EXPECT_FALSE(build_weights_call(snap, {{hotkey(1), -1.0}}).ok());
+}
+
+TEST_F(WeightsCallTest, MinAllowedWeightsRefusedWithTheReason) {
+  set_param("min_allowed_weights", 5);
+  std::map<codec::AccountId, double> w{{hotkey(1), 1.0}, {hotkey(2), 1.0}, {hotkey(3), 1.0}};
+  auto c = build_weights_call(snap, w);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("requires at least 5"), std::string::npos) << c.error().message;
+  w[hotkey(4)] = 1.0;
+  w[hotkey(9)] = 2.0;
+  EXPECT_TRUE(build_weights_call(snap, w).ok());
+  // Capped by the subnet's size, as subtensor's check_length does.
+  snap.neurons.resize(3);
+  EXPECT_TRUE(build_weights_call(snap, {{hotkey(0), 1.0}, {hotkey(1), 1.0}, {hotkey(2), 1.0}}).ok());
+}
+
+TEST_F(WeightsCallTest, MaxWeightsLimitCapsTheLargestShare) {
+  set_param("max_weights_limit", 32768);  // no weight above ~half of the sum
+  auto c = build_weights_call(snap, {{hotkey(1), 1.0}, {hotkey(2), 1.0}, {hotkey(3), 10.0}});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE(c->capped);
+  // The 10 is cut to share 32768/65535 (a hair over a half): 2 * f / (1 - f) = 2.00006 against the
+  // others' 1 and 1; max-normalised 1 / 2.00006 * 65535 = 32766.5, rounded up.
+  EXPECT_EQ(c->values, (std::vector<std::uint16_t>{32767, 32767, 65535}));
+  std::uint64_t sum = 0;
+  for (auto v : c->values) sum += v;
+  EXPECT_LE(65535ull * 65535ull, 32768ull * sum);  // subtensor's check, in integers
+  // Three weights can never keep each under 1000/65535 of the sum.
+  set_param("max_weights_limit", 1000);
+  auto no = build_weights_call(snap, {{hotkey(1), 1.0}, {hotkey(2), 1.0}, {hotkey(3), 10.0}});
+  ASSERT_FALSE(no.ok());
+  EXPECT_NE(no.error().message.find("max_weights_limit 1000"), std::string::npos) << no.error().message;
+}
+
+TEST(CapShares, WaterFillingKeepsEveryShareWithinTheLimit) {
+  const std::uint16_t limit = 13107;  // a fifth
+  std::vector<double> w{100, 50, 1, 1, 1, 1, 1, 1, 1, 1};
+  auto c = cap_shares(w, limit);
+  ASSERT_TRUE(c.ok());
+  double sum = 0;
+  for (double x : *c) sum += x;
+  for (double x : *c) EXPECT_LE(x / sum, limit / 65535.0 + 1e-12);
+  EXPECT_DOUBLE_EQ((*c)[0], (*c)[1]);  // both capped
+  EXPECT_DOUBLE_EQ((*c)[2], 1.0);      // the rest keep their proportions
+  EXPECT_NEAR((*c)[0] / sum, limit / 65535.0, 1e-12);
+  EXPECT_EQ(*cap_shares(w, 65535), w);                 // no limit: unchanged
+  EXPECT_FALSE(cap_shares({1, 1, 1, 1}, 13107).ok());  // 4 * 1/5 < 1
+}
+
+TEST(WeightsCall, NeedsTheHyperparameters) {
+  follower::Snapshot s;
+  s.unavailable_reason = "hyperparameters: not recorded";
+  auto c = build_weights_call(s, {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("not recorded"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pylon::committer
