@@ -124,12 +124,13 @@ class Store {
   // Applies the updates in order in one transaction (with the queue marks), synced at commit.
   // Returns each hotkey's weight after its update. All or nothing: a non-finite value, a negative
   // set, or a delta that would take a weight below zero refuses the whole call with the reason
-  // and changes nothing.
+  // and changes nothing (the marks included). The marks belong to the netuid of the first update.
   Result<std::vector<double>> apply(std::span<const WeightUpdate> updates,
                                     std::span<const QueueMark> marks = {});
 
   // Several independent batches in ONE transaction (group commit): each batch succeeds or fails on
   // its own (a savepoint each), and the whole is synced once. results[i] is batch i's answer.
+  // The marks commit with the transaction, for the netuid of the first update of the group.
   std::vector<Result<std::vector<double>>> apply_group(std::span<const std::span<const WeightUpdate>> batches,
                                                        std::span<const QueueMark> marks = {});
 

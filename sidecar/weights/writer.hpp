@@ -61,7 +61,7 @@ class Writer {
   // Queues a batch; `done` runs on the writer thread after its transaction committed (or failed).
   // After stop() it runs at once with an error.
   void submit(std::vector<WeightUpdate> updates, Done done);
-  // submit() and wait for the answer.
+  // submit() and wait for the answer. Not from a Done callback (it runs on the writer thread).
   Result<std::vector<double>> apply(std::vector<WeightUpdate> updates);
 
   // Commits everything already submitted, drains the queue one last time, joins the thread.
