@@ -103,6 +103,75 @@ void BM_PlainMemcpySameBytes(benchmark::State& state) {
 }
 BENCHMARK(BM_PlainMemcpySameBytes);
 
+// The candidate copy kernels for SnapshotReader::copy, each run on the real segment over the same
+// tables BM_SnapshotCopy copies (neurons, hotkey index, commitments, commitment data), bracketed by
+// the slot's begin_read/end_read. Relaxed atomics are never vectorised, whatever their spelling;
+// memcpy is. bench/README.md ("Shared memory") records the figures and the choice.
+void copy_one_word_per_step(void* dst, const void* src, std::size_t n) {
+  const auto* s = static_cast<const std::uint64_t*>(src);
+  auto* d = static_cast<unsigned char*>(dst);
+  for (std::size_t i = 0; i < n / 8; ++i) {
+    std::uint64_t w = __atomic_load_n(s + i, __ATOMIC_RELAXED);
+    std::memcpy(d + i * 8, &w, 8);
+  }
+  if (n % 8 != 0) {
+    std::uint64_t w = __atomic_load_n(s + n / 8, __ATOMIC_RELAXED);
+    std::memcpy(d + (n / 8) * 8, &w, n % 8);
+  }
+}
+void copy_atomic_ref(void* dst, const void* src, std::size_t n) {
+  // atomic_ref<const T> is C++26; the load does not write, so the cast is harmless here.
+  auto* s = static_cast<std::uint64_t*>(const_cast<void*>(src));
+  auto* d = static_cast<unsigned char*>(dst);
+  for (std::size_t i = 0; i < n / 8; ++i) {
+    std::uint64_t w = std::atomic_ref<std::uint64_t>(s[i]).load(std::memory_order_relaxed);
+    std::memcpy(d + i * 8, &w, 8);
+  }
+  if (n % 8 != 0) {
+    std::uint64_t w = std::atomic_ref<std::uint64_t>(s[n / 8]).load(std::memory_order_relaxed);
+    std::memcpy(d + (n / 8) * 8, &w, n % 8);
+  }
+}
+struct CopyKernel {
+  const char* label;
+  void (*fn)(void*, const void*, std::size_t);
+};
+const CopyKernel kCopyKernels[] = {
+    {"relaxed 8-byte loads, one per loop step (the former copy)", copy_one_word_per_step},
+    {"relaxed 8-byte loads unrolled x8 (atomic_copy_out)", atomic_copy_out},
+    {"std::atomic_ref<uint64_t> relaxed loads", copy_atomic_ref},
+    {"memcpy between the seqlock's fences (seqlock_copy_out)", seqlock_copy_out},
+};
+
+void BM_SlotCopyKernel(benchmark::State& state) {
+  SnapshotEnv env(1024);
+  const CopyKernel& k = kCopyKernels[state.range(0)];
+  ShmResult<Mapping> map = Mapping::open(env.name.c_str(), /*writable=*/false);
+  if (!map) std::abort();
+  const unsigned char* base = map->data();
+  const SnapshotSegmentHeader& h = env.reader.geometry();
+  const std::size_t neurons = 1024, commitments = 64, data = 64 * 64;
+  std::vector<NeuronRecord> rows(neurons);
+  std::vector<std::uint16_t> index(neurons);
+  std::vector<CommitmentRecord> crows(commitments);
+  std::vector<std::uint8_t> cdata(data);
+  for (auto _ : state) {
+    ShmResult<SlotRead> r = begin_read(base, h);
+    if (!r) std::abort();
+    k.fn(rows.data(), r->slot + h.neurons_offset, neurons * sizeof(NeuronRecord));
+    k.fn(index.data(), r->slot + h.hotkey_index_offset, neurons * 2);
+    k.fn(crows.data(), r->slot + h.commitments_offset, commitments * sizeof(CommitmentRecord));
+    k.fn(cdata.data(), r->slot + h.commitment_data_offset, data);
+    if (!end_read(*r)) state.SkipWithError("slot rewritten without a writer");
+    benchmark::DoNotOptimize(rows.data());
+  }
+  state.SetLabel(k.label);
+  std::size_t bytes =
+      neurons * sizeof(NeuronRecord) + neurons * 2 + commitments * sizeof(CommitmentRecord) + data;
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes));
+}
+BENCHMARK(BM_SlotCopyKernel)->DenseRange(0, 3);
+
 void BM_NeuronByUid(benchmark::State& state) {
   SnapshotEnv env(1024);
   std::uint16_t uid = 0;
@@ -250,30 +319,34 @@ void BM_PushToDrainedRoundTrip(benchmark::State& state) {
 }
 BENCHMARK(BM_PushToDrainedRoundTrip)->UseRealTime();
 
-// The hardware floor for a cross-core handoff: two threads bouncing one cache line.
+// The hardware floor for a cross-core handoff: two threads bouncing one cache line. The responder
+// spins on that line alone (stop is a sentinel value in it, not a second flag), so one round trip
+// is two transfers of the line and nothing else; p50/p99 are timed like the queue's round trip.
 void BM_CacheLinePingPong(benchmark::State& state) {
+  constexpr std::uint64_t kStop = ~std::uint64_t{0};
   alignas(64) static std::atomic<std::uint64_t> line{0};
   line = 0;
-  std::atomic<bool> stop{false};
   std::thread other([&] {
-    std::uint64_t seen = 0;
-    while (!stop.load(std::memory_order_relaxed)) {
+    for (;;) {
       std::uint64_t v = line.load(std::memory_order_acquire);
-      if (v != seen && (v & 1)) {
-        line.store(v + 1, std::memory_order_release);
-        seen = v + 1;
-      }
+      if (v == kStop) return;
+      if (v & 1) line.store(v + 1, std::memory_order_release);
     }
   });
+  std::vector<std::uint64_t> lat;
+  lat.reserve(1 << 20);
   std::uint64_t v = 0;
   for (auto _ : state) {
+    std::uint64_t t0 = now_ns();
     line.store(v + 1, std::memory_order_release);
     while (line.load(std::memory_order_acquire) != v + 2) {
     }
+    if (lat.size() < lat.capacity()) lat.push_back(now_ns() - t0);
     v += 2;
   }
-  stop = true;
+  line.store(kStop, std::memory_order_release);
   other.join();
+  set_percentiles(state, lat);
 }
 BENCHMARK(BM_CacheLinePingPong)->UseRealTime();
 
@@ -289,8 +362,11 @@ void BM_BoostSpscRoundTrip(benchmark::State& state) {
       if (q.pop(e)) ack.push(e.stamp);
     }
   });
+  std::vector<std::uint64_t> lat;
+  lat.reserve(1 << 20);
   std::uint64_t seq = 0;
   for (auto _ : state) {
+    std::uint64_t t0 = now_ns();
     WeightEntry e{};
     e.stamp = ++seq;
     e.weight = 1.0;
@@ -299,14 +375,19 @@ void BM_BoostSpscRoundTrip(benchmark::State& state) {
     std::uint64_t a = 0;
     while (!ack.pop(a)) {
     }
+    if (lat.size() < lat.capacity()) lat.push_back(now_ns() - t0);
   }
   stop = true;
   consumer.join();
+  set_percentiles(state, lat);
 }
 BENCHMARK(BM_BoostSpscRoundTrip)->UseRealTime();
 
+// Peer for BM_QueuePush: one spsc_queue push of the same 64-byte entry, timed the same way.
 void BM_BoostSpscPush(benchmark::State& state) {
   boost::lockfree::spsc_queue<WeightEntry, boost::lockfree::capacity<4096>> q;
+  std::vector<std::uint64_t> lat;
+  lat.reserve(1 << 20);
   std::uint32_t in = 0;
   for (auto _ : state) {
     if (in == 4000) {
@@ -320,9 +401,14 @@ void BM_BoostSpscPush(benchmark::State& state) {
     WeightEntry e{};
     e.uid = 7;
     e.weight = 0.5;
-    benchmark::DoNotOptimize(q.push(e));
+    std::uint64_t t0 = now_ns();
+    bool ok = q.push(e);
+    std::uint64_t t1 = now_ns();
+    benchmark::DoNotOptimize(ok);
     ++in;
+    if (lat.size() < lat.capacity()) lat.push_back(t1 - t0);
   }
+  set_percentiles(state, lat);
 }
 BENCHMARK(BM_BoostSpscPush);
 

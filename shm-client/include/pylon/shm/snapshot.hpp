@@ -242,12 +242,14 @@ class SnapshotReader {
       out.index_.resize(m.neuron_count);
       out.commitments_.resize(m.commitment_count);
       out.data_.resize(m.commitment_data_size);
-      atomic_copy_out(out.neurons_.data(), slot + geo_.neurons_offset,
-                      std::size_t{m.neuron_count} * sizeof(NeuronRecord));
-      atomic_copy_out(out.index_.data(), slot + geo_.hotkey_index_offset, std::size_t{m.neuron_count} * 2);
-      atomic_copy_out(out.commitments_.data(), slot + geo_.commitments_offset,
-                      std::size_t{m.commitment_count} * sizeof(CommitmentRecord));
-      atomic_copy_out(out.data_.data(), slot + geo_.commitment_data_offset, m.commitment_data_size);
+      // The tables go through seqlock_copy_out (memcpy; atomic_words.hpp says why that is sound);
+      // m above was copied with atomic loads because its counts size these copies.
+      seqlock_copy_out(out.neurons_.data(), slot + geo_.neurons_offset,
+                       std::size_t{m.neuron_count} * sizeof(NeuronRecord));
+      seqlock_copy_out(out.index_.data(), slot + geo_.hotkey_index_offset, std::size_t{m.neuron_count} * 2);
+      seqlock_copy_out(out.commitments_.data(), slot + geo_.commitments_offset,
+                       std::size_t{m.commitment_count} * sizeof(CommitmentRecord));
+      seqlock_copy_out(out.data_.data(), slot + geo_.commitment_data_offset, m.commitment_data_size);
       if (!end_read(*r)) {
         ++retries_;
         continue;
