@@ -56,13 +56,26 @@ AccountId hotkey(std::uint32_t n) {
   return a;
 }
 
-// Rates of the timed runs by benchmark name, for the ratio table: the median over repetitions.
-// Runs shorter than the minimum time are Google Benchmark's iteration-count estimates: skipped.
-std::map<std::string, std::vector<double>>& rates() {
-  static std::map<std::string, std::vector<double>> r;
+// The ratio table's rates: the "updates/s" counter of each benchmark's median over repetitions
+// (or of its one run), keyed by its label, as Google Benchmark reports them.
+std::map<std::string, double>& rates() {
+  static std::map<std::string, double> r;
   return r;
 }
 constexpr double kMinTime = 2.0;
+
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& r : runs) {
+      auto c = r.counters.find("updates/s");
+      if (c == r.counters.end() || r.report_label.empty() || r.error_occurred) continue;
+      bool median = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
+      if (median || r.run_type == Run::RT_Iteration) rates()[r.report_label] = c->second.value;
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+};
 
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -79,7 +92,7 @@ void report(benchmark::State& state, const std::string& key, double items, doubl
     state.counters["p50_ms"] = percentile(latencies_ms, 0.50);
     state.counters["p99_ms"] = percentile(latencies_ms, 0.99);
   }
-  if (seconds >= kMinTime) rates()[key].push_back(items / seconds);
+  state.SetLabel(key);
 }
 
 // SQLite alone: the same table and upsert as the store, WAL, synchronous=FULL.
@@ -301,11 +314,7 @@ BENCHMARK(BM_ShmPushToDurable)
     ->Unit(benchmark::kMillisecond);
 
 void print_ratios() {
-  std::map<std::string, double> r;
-  for (auto& [key, runs] : rates()) {
-    std::sort(runs.begin(), runs.end());
-    if (!runs.empty()) r[key] = runs[runs.size() / 2];
-  }
+  std::map<std::string, double>& r = rates();
   auto ratio = [&](const char* what, const std::string& a, const std::string& b) {
     if (!r.count(a) || !r.count(b) || r[b] == 0) return;
     std::printf("  %-58s %10.0f / %10.0f updates/s = %.2f\n", what, r[a], r[b], r[a] / r[b]);
@@ -329,7 +338,8 @@ void print_ratios() {
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
+  RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   print_ratios();
   return 0;
