@@ -57,6 +57,8 @@ using EpochFn = std::function<Result<EpochAnswer>(const chain::BlockRef& at)>;
 // Everything the API reads and drives. Only `snapshots` is required; a missing part turns the
 // endpoints that need it into 503 answers that say what is missing.
 struct RestDeps {
+  explicit RestDeps(follower::SnapshotStore& s, std::uint16_t subnet = 0) : snapshots(s), netuid(subnet) {}
+
   follower::SnapshotStore& snapshots;
   std::uint16_t netuid = 0;
   chain::ChainClient* chain = nullptr;  // reads at blocks not kept, block hashes, submissions
