@@ -2,6 +2,13 @@
 // the subscription only records the newest head number; one worker thread builds the snapshot
 // for the newest head (skipping heads that arrived meanwhile, and all but every Nth when asked),
 // publishes it whole, or marks the last one stale with the reason.
+//
+// Gaps are not back-filled, by design. After a reconnect (the RPC client resubscribes and the node
+// sends its current finalized head first), a node that was down, or a build slower than a block,
+// the next snapshot is of the newest finalized head, not of the blocks missed in between: a
+// snapshot is the subnet's current state, and building the missed blocks first would only delay
+// the current one. A missed block is simply absent from the store, like any block older than it,
+// and reads at it go to the chain (the archive endpoint past its cutoff).
 #pragma once
 
 #include <condition_variable>
