@@ -1,0 +1,273 @@
+// The commit loop in-process on the real local chain: a bootstrapped chain (two subnets,
+// commit-reveal off and on, the shared `pylon` hotkey permitted on both), a real ChainClient,
+// Follower, SnapshotStore, weights Store, Submitter and Committer per subnet. Weights put in the
+// store for the current epochs end up in the chain's SubtensorModule.Weights for the pylon hotkey's
+// uid: through set_weights on the plain subnet, and through commit_weights (seen in WeightCommits)
+// then reveal_weights on the other. Storage is read and decoded here, not by the committer.
+#include <simdjson.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "chain/storage_key.hpp"
+#include "codec/scale_reader.hpp"
+#include "committer/committer.hpp"
+#include "e2e_support.hpp"
+#include "follower/follower.hpp"
+#include "keys/derive.hpp"
+#include "keys/wallet.hpp"
+#include "localnet_env.hpp"
+#include "test_support.hpp"
+
+namespace pylon::committer {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+struct Chain {
+  net::NetContext net;
+  std::unique_ptr<net::RpcClient> rpc;
+  std::unique_ptr<chain::ChainClient> client;
+};
+
+std::unique_ptr<Chain> connect() {
+  auto c = std::make_unique<Chain>();
+  net::RpcClientOptions o;
+  o.endpoints = {net::testing::LocalnetEnv::get().url()};
+  o.request_timeout = std::chrono::seconds(60);
+  auto r = net::RpcClient::create(c->net, o);
+  if (!r.ok()) return nullptr;
+  c->rpc = std::move(r).value();
+  if (!c->rpc->wait_connected(std::chrono::seconds(20)).ok()) return nullptr;
+  c->client = std::make_unique<chain::ChainClient>(*c->rpc);
+  return c;
+}
+
+// Blocks on demand (chopsticks runs in manual mode): one about every 300 ms while alive.
+class BlockMaker {
+ public:
+  explicit BlockMaker(net::RpcClient& rpc)
+      : rpc_(rpc), t_([this] {
+          while (!stop_) {
+            std::this_thread::sleep_for(300ms);
+            (void)rpc_.call("dev_newBlock", "[{\"count\":1}]");
+          }
+        }) {}
+  ~BlockMaker() {
+    stop_ = true;
+    t_.join();
+  }
+
+ private:
+  net::RpcClient& rpc_;
+  std::atomic<bool> stop_{false};
+  std::thread t_;
+};
+
+chain::BlockRef best(chain::ChainClient& c) {
+  auto h = c.finalized_head();
+  if (!h.ok()) return {};
+  auto hdr = c.header(*h);
+  return hdr.ok() ? chain::BlockRef{*h, hdr->number} : chain::BlockRef{};
+}
+
+std::optional<Bytes> raw_storage(chain::ChainClient& c, const char* item, const std::vector<Bytes>& keys,
+                                 const chain::BlockRef& at) {
+  auto md = c.metadata(at.hash);
+  if (!md.ok()) return std::nullopt;
+  auto key = chain::storage_key(**md, "SubtensorModule", item, keys);
+  if (!key.ok()) return std::nullopt;
+  auto v = c.storage(*key, at);
+  return v.ok() ? *v : std::nullopt;
+}
+
+Bytes u16_key(std::uint16_t v) {
+  return Bytes{static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8)};
+}
+
+// SubtensorModule.Weights(netuid, uid): Vec<(u16, u16)>, decoded by hand.
+std::vector<std::pair<std::uint16_t, std::uint16_t>> chain_weights(chain::ChainClient& c,
+                                                                   std::uint16_t netuid, std::uint16_t uid) {
+  std::vector<std::pair<std::uint16_t, std::uint16_t>> out;
+  auto raw = raw_storage(c, "Weights", {u16_key(netuid), u16_key(uid)}, best(c));
+  if (!raw) return out;
+  codec::ScaleReader r(*raw);
+  auto n = r.length(1);
+  if (!n.ok()) return out;
+  for (std::uint64_t i = 0; i < *n; ++i) {
+    auto a = r.fixed_le<std::uint16_t>();
+    auto b = r.fixed_le<std::uint16_t>();
+    if (!a.ok() || !b.ok()) return {};
+    out.emplace_back(*a, *b);
+  }
+  return out;
+}
+
+// How many hash commits SubtensorModule.WeightCommits(netuid, hotkey) holds (its compact length).
+std::size_t chain_commit_count(chain::ChainClient& c, std::uint16_t netuid, const codec::AccountId& hotkey) {
+  auto raw = raw_storage(c, "WeightCommits", {u16_key(netuid), Bytes(hotkey.begin(), hotkey.end())}, best(c));
+  if (!raw || raw->empty()) return 0;
+  codec::ScaleReader r(*raw);
+  auto n = r.length(1);
+  return n.ok() ? *n : 0;
+}
+
+struct Bootstrap {
+  std::uint16_t plain = 0, reveal = 0;
+  std::string wallets;
+};
+
+// `pylon localnet bootstrap` with a fresh owner coldkey and a copy of the shared hotkey (mode 600).
+Result<Bootstrap> bootstrap(const std::string& dir) {
+  Bootstrap b;
+  b.wallets = dir + "/wallets";
+  fs::create_directories(b.wallets + "/pylon/hotkeys");
+  const std::string hot = b.wallets + "/pylon/hotkeys/pylon";
+  fs::copy_file(keys::test::shared_dir() + "/wallets/pylon/hotkeys/pylon", hot);
+  fs::permissions(hot, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+  const std::string pw = dir + "/owner-password";
+  std::ofstream(pw) << "commit-e2e-owner\n";
+  fs::permissions(pw, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+  const char* over = std::getenv("PYLON_E2E_PYLON");  // another build's binary, when this one's is not built
+  const std::string bin =
+      keys::test::shell_quote(over ? std::string(over) : std::string(PYLON_BINARY_DIR) + "/pylon");
+  auto made =
+      keys::test::run_command(bin + " wallet new-coldkey --path " + keys::test::shell_quote(b.wallets) +
+                              " --wallet owner --password-file " + keys::test::shell_quote(pw) + " 2>&1");
+  if (made.exit_code != 0) return make_error("wallet new-coldkey: " + made.out);
+  auto out =
+      keys::test::run_command("PYLON_COLDKEY_PASSWORD_FILE=" + keys::test::shell_quote(pw) + " " + bin +
+                              " localnet bootstrap --url " + net::testing::LocalnetEnv::get().url() +
+                              " --wallet-path " + keys::test::shell_quote(b.wallets) + " 2>/dev/null");
+  if (out.exit_code != 0) return make_error("localnet bootstrap failed: " + out.out);
+  simdjson::dom::parser p;
+  simdjson::dom::element doc;
+  if (p.parse(out.out).get(doc)) return make_error("bootstrap printed no JSON: " + out.out);
+  b.plain = static_cast<std::uint16_t>(uint64_t(doc["netuid"]));
+  b.reveal = static_cast<std::uint16_t>(uint64_t(doc["netuid_commit_reveal"]));
+  return b;
+}
+
+// One subnet's loop: follower, snapshots and committer.
+struct Loop {
+  Loop(Chain& c, weights::Store& store, Submitter& sub, std::uint16_t netuid)
+      : follower(*c.client, *c.rpc, snapshots, options(netuid), [](std::string_view, std::string_view) {}),
+        committer(*c.client, snapshots, store, sub, committer_options(netuid)) {}
+  static follower::FollowerOptions options(std::uint16_t netuid) {
+    follower::FollowerOptions o;
+    o.netuid = netuid;
+    o.build.commitments = false;
+    return o;
+  }
+  static CommitterOptions committer_options(std::uint16_t netuid) {
+    CommitterOptions o;
+    o.netuid = netuid;
+    o.window.start_offset = 0;  // tempo 10: the whole epoch but its last block
+    o.window.end_buffer = 1;
+    return o;
+  }
+  follower::SnapshotStore snapshots{8};
+  follower::Follower follower;
+  Committer committer;
+};
+
+// Weights for every epoch the next ~80 blocks touch, so whichever epoch the loop is in has them.
+void put_weights(weights::Store& store, chain::ChainClient& c, std::uint16_t netuid,
+                 const std::map<codec::AccountId, double>& w) {
+  const std::uint64_t head = best(c).number;
+  std::set<std::uint64_t> epochs;
+  for (std::uint64_t b = head; b < head + 80; ++b) epochs.insert(epoch_by_formula(netuid, 10, b)->start);
+  std::vector<weights::WeightUpdate> ups;
+  for (std::uint64_t e : epochs)
+    for (const auto& [hk, v] : w) ups.push_back({netuid, e, hk, weights::Op::set, v});
+  auto r = store.apply(ups);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+}
+
+TEST(CommitLocalnet, WeightsLandInChainStorageWithSetWeightsAndWithCommitReveal) {
+  PYLON_REQUIRE_LOCALNET();
+  PYLON_REQUIRE_SHARED();
+  keys::test::TempDir dir;
+  auto boot = bootstrap(dir.path());
+  ASSERT_TRUE(boot.ok()) << boot.error().message;
+  auto c = connect();
+  ASSERT_NE(c, nullptr);
+  auto signer = keys::load_hotkey({boot->wallets, "pylon"}, "pylon");
+  ASSERT_TRUE(signer.ok()) << signer.error().message;
+  const codec::AccountId me = signer->public_key;
+  auto store = weights::Store::open(dir.path() + "/pylon.db");
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  Submitter sub(*c->client, std::move(signer).value(), SubmitterOptions{.mortal_period = 64, .timeout = 60s});
+
+  // Epochs (tempo 10) as the committer will see them, and uids from the chain's metagraph.
+  auto snap = follower::build_snapshot(*c->client, boot->plain, best(*c->client));
+  ASSERT_TRUE(snap.ok()) << snap.error().message;
+  ASSERT_EQ(snap->hyperparams->u64("tempo"), 10u);
+  auto miner1 = keys::key_from_uri("//PylonMiner1");
+  auto miner2 = keys::key_from_uri("//PylonMiner2");
+  ASSERT_TRUE(miner1.ok() && miner2.ok());
+  const std::map<codec::AccountId, double> w{{miner1->keypair.public_key, 1.0},
+                                             {miner2->keypair.public_key, 3.0}};
+  Loop plain(*c, **store, sub, boot->plain);
+  Loop reveal(*c, **store, sub, boot->reveal);
+  std::uint16_t uid[2], my_uid[2], m1[2], m2[2];
+  for (int k = 0; k < 2; ++k) {
+    auto s = follower::build_snapshot(*c->client, k == 0 ? boot->plain : boot->reveal, best(*c->client));
+    ASSERT_TRUE(s.ok());
+    ASSERT_NE(s->neuron_by_hotkey(me), nullptr);
+    my_uid[k] = s->neuron_by_hotkey(me)->uid;
+    m1[k] = s->neuron_by_hotkey(miner1->keypair.public_key)->uid;
+    m2[k] = s->neuron_by_hotkey(miner2->keypair.public_key)->uid;
+    uid[k] = k == 0 ? boot->plain : boot->reveal;
+    put_weights(**store, *c->client, uid[k], w);
+  }
+  ASSERT_TRUE(chain_weights(*c->client, boot->plain, my_uid[0]).empty());
+  ASSERT_TRUE(chain_weights(*c->client, boot->reveal, my_uid[1]).empty());
+
+  ASSERT_TRUE(plain.follower.start().ok());
+  ASSERT_TRUE(reveal.follower.start().ok());
+  ASSERT_TRUE(plain.committer.start().ok());
+  ASSERT_TRUE(reveal.committer.start().ok());
+  BlockMaker blocks(*c->rpc);
+
+  // 1 : 3 max-normalised: 21845 (65535 / 3) and 65535, by uid.
+  auto expected = [&](int k) {
+    std::vector<std::pair<std::uint16_t, std::uint16_t>> e{{m1[k], 21845}, {m2[k], 65535}};
+    std::sort(e.begin(), e.end());
+    return e;
+  };
+  EXPECT_TRUE(
+      test::eventually([&] { return chain_weights(*c->client, boot->plain, my_uid[0]) == expected(0); }, 90s))
+      << "phase " << plain.committer.state().phase << ": " << plain.committer.state().blocked_reason;
+  // Commit-reveal: the commit shows in WeightCommits first, then the reveal sets Weights.
+  EXPECT_TRUE(test::eventually([&] { return chain_commit_count(*c->client, boot->reveal, me) > 0; }, 90s))
+      << "phase " << reveal.committer.state().phase << ": " << reveal.committer.state().blocked_reason;
+  EXPECT_TRUE(chain_weights(*c->client, boot->reveal, my_uid[1]).empty());  // nothing before the reveal
+  EXPECT_TRUE(test::eventually(
+      [&] { return chain_weights(*c->client, boot->reveal, my_uid[1]) == expected(1); }, 90s))
+      << "phase " << reveal.committer.state().phase << ": " << reveal.committer.state().blocked_reason;
+
+  // The store's record agrees: an included set_weights, an included commit and reveal.
+  auto counted = [&](std::uint16_t netuid, const std::string& call) {
+    int n = 0;
+    for (const char* st : {"included", "finalized"}) {
+      auto a = (*store)->attempts_with_status(netuid, st);
+      if (a.ok())
+        for (const auto& x : *a) n += x.call == call;
+    }
+    return n;
+  };
+  EXPECT_GE(counted(boot->plain, "set_weights"), 1);
+  EXPECT_GE(counted(boot->reveal, "commit_weights"), 1);
+  EXPECT_GE(counted(boot->reveal, "reveal_weights"), 1);
+  EXPECT_GE(plain.committer.state().outcomes["included"], 1u);
+  plain.committer.stop();
+  reveal.committer.stop();
+  plain.follower.stop();
+  reveal.follower.stop();
+}
+
+}  // namespace
+}  // namespace pylon::committer
