@@ -93,6 +93,12 @@ void Api::with_epoch_at(std::uint64_t block, Reply reply, std::function<void(Epo
     if (epochs_.size() > 4096) epochs_.clear();
     epochs_[b] = e;
   };
+  // A snapshot carries its block's epoch when the follower was given the rule.
+  if (auto r = kept(block); r && r->snapshot()->epoch) {
+    const EpochAnswer e{r->snapshot()->epoch->start, r->snapshot()->epoch->end};
+    remember_epoch(block, e);
+    return then(e, std::move(reply));
+  }
   if (!deps_.epoch_at) {
     auto tempo = l->snapshot()->hyperparams ? l->snapshot()->hyperparams->u64("tempo") : std::nullopt;
     if (!tempo || *tempo == 0 || *tempo > 65535)

@@ -1,0 +1,210 @@
+// The chain-backed endpoints on the real local chain (chopsticks with the subtensor runtime):
+// //Alice registers a subnet with //RestOwnerHot as its owner hotkey, then the REST server, with
+// a real ChainClient, Submitter (the hotkey), the coldkey loader and committer::epoch_at, must
+//   - store POST /set_commitment's bytes as the hotkey's Raw commitment (read back through a
+//     snapshot built from the chain, and through /get_commitment);
+//   - apply PUT /set_hyperparam through AdminUtils (read back from chain storage), refusing an
+//     unknown name (400) and a coldkey that does not own the subnet (403);
+//   - answer reads at blocks it does not keep from the chain (/metagraph, /block_hash, /epoch).
+#include <atomic>
+#include <thread>
+
+#include "codec/ss58.hpp"
+#include "committer/chain_storage.hpp"
+#include "committer/epoch.hpp"
+#include "committer/submitter.hpp"
+#include "extrinsic/call.hpp"
+#include "extrinsic/signed.hpp"
+#include "keys/derive.hpp"
+#include "localnet_env.hpp"
+#include "rest_test_support.hpp"
+
+namespace pylon::rest::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Chain {
+  net::NetContext net;
+  std::unique_ptr<net::RpcClient> rpc;
+  std::unique_ptr<chain::ChainClient> client;
+};
+
+std::unique_ptr<Chain> connect() {
+  auto c = std::make_unique<Chain>();
+  net::RpcClientOptions o;
+  o.endpoints = {net::testing::LocalnetEnv::get().url()};
+  o.request_timeout = 60s;
+  auto r = net::RpcClient::create(c->net, o);
+  if (!r.ok()) return nullptr;
+  c->rpc = std::move(r).value();
+  if (!c->rpc->wait_connected(20s).ok()) return nullptr;
+  c->client = std::make_unique<chain::ChainClient>(*c->rpc);
+  return c;
+}
+
+// chopsticks makes blocks on request: one about every 300 ms while this lives, so submissions
+// that wait for inclusion (the Submitter) get there.
+class BlockMaker {
+ public:
+  explicit BlockMaker(net::RpcClient& rpc)
+      : rpc_(rpc), t_([this] {
+          while (!stop_) {
+            std::this_thread::sleep_for(300ms);
+            (void)rpc_.call("dev_newBlock", "[{\"count\":1}]");
+          }
+        }) {}
+  ~BlockMaker() {
+    stop_ = true;
+    t_.join();
+  }
+
+ private:
+  net::RpcClient& rpc_;
+  std::atomic<bool> stop_{false};
+  std::thread t_;
+};
+
+Result<chain::BlockRef> head(chain::ChainClient& c) {
+  PYLON_ASSIGN(chain::Hash h, c.finalized_head());
+  PYLON_ASSIGN(chain::Header hdr, c.header(h));
+  return chain::BlockRef{h, hdr.number};
+}
+
+// Signs `call` and has it sealed into a block of its own (setup only; the API uses the Submitter).
+Result<chain::TxOutcome> send(chain::ChainClient& c, const keys::Keypair& who, const std::string& call,
+                              const std::string& args) {
+  PYLON_ASSIGN(chain::BlockRef at, head(c));
+  PYLON_ASSIGN(auto md, c.metadata(at.hash));
+  PYLON_ASSIGN(chain::RuntimeVersion v, c.runtime_version(at.hash));
+  PYLON_ASSIGN(Bytes encoded, extrinsic::encode_call_json(*md, call, args));
+  extrinsic::TxParams p;
+  PYLON_ASSIGN(p.genesis_hash, c.genesis_hash());
+  p.spec_version = v.spec_version;
+  p.tx_version = v.transaction_version;
+  PYLON_ASSIGN(p.nonce, c.account_nonce(who.public_key));
+  p.mortal = extrinsic::Mortality{64, at.number, at.hash};
+  PYLON_ASSIGN(auto x, extrinsic::build_signed(*md, encoded, who, p));
+  PYLON_ASSIGN(chain::TxOutcome out, c.submit_and_seal(x.bytes));
+  if (!out.success) return make_error(call + " failed: " + out.error);
+  return out;
+}
+
+Result<follower::SnapshotPtr> snapshot_at_head(chain::ChainClient& c, std::uint16_t netuid) {
+  PYLON_ASSIGN(chain::BlockRef at, head(c));
+  PYLON_ASSIGN(follower::Snapshot s, follower::build_snapshot(c, netuid, at));
+  s.built_at = std::chrono::steady_clock::now();
+  return follower::SnapshotPtr(std::make_shared<const follower::Snapshot>(std::move(s)));
+}
+
+TEST(RestLocalnet, ChainBackedEndpoints) {
+  PYLON_REQUIRE_LOCALNET();
+  auto chain = connect();
+  ASSERT_NE(chain, nullptr);
+  auto& c = *chain->client;
+  auto alice = keys::key_from_uri("//Alice");
+  auto bob = keys::key_from_uri("//Bob");
+  auto hot = keys::key_from_uri("//RestOwnerHot");
+  ASSERT_TRUE(alice.ok() && bob.ok() && hot.ok());
+  const std::string hot_ss58 = codec::ss58_encode(hot->keypair.public_key);
+
+  // Setup: no network rate limit, fees for the hotkey, a subnet owned by //Alice.
+  auto before = head(c);
+  ASSERT_TRUE(before.ok()) << before.error().message;
+  auto rl = send(c, alice->keypair, "Sudo.sudo",
+                 R"({"call":{"AdminUtils":{"sudo_set_network_rate_limit":{"rate_limit":0}}}})");
+  ASSERT_TRUE(rl.ok()) << rl.error().message;
+  auto fund = send(c, alice->keypair, "Balances.transfer_keep_alive",
+                   R"({"dest":{"id":")" + hot_ss58 + R"("},"value":100000000000})");
+  ASSERT_TRUE(fund.ok()) << fund.error().message;
+  auto reg =
+      send(c, alice->keypair, "SubtensorModule.register_network", R"({"hotkey":")" + hot_ss58 + R"("})");
+  ASSERT_TRUE(reg.ok()) << reg.error().message;
+  std::uint16_t netuid = 0;
+  for (const auto& e : reg->events)
+    if (e.pallet == "SubtensorModule" && e.name == "NetworkAdded" && !e.data.items.empty())
+      netuid = static_cast<std::uint16_t>(e.data.items[0].uint);
+  ASSERT_NE(netuid, 0);
+
+  follower::SnapshotStore snapshots(2);
+  auto first = snapshot_at_head(c, netuid);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  snapshots.publish(*first);
+
+  committer::Submitter hotkey_submitter(c, hot->keypair.clone());
+  std::atomic<bool> coldkey_is_bob{false};
+  RestDeps deps(snapshots, netuid);
+  deps.chain = &c;
+  deps.hotkey_submitter = &hotkey_submitter;
+  deps.load_coldkey = [&]() -> Result<keys::Keypair> {
+    return coldkey_is_bob ? bob->keypair.clone() : alice->keypair.clone();
+  };
+  deps.epoch_at = [&c, netuid](const chain::BlockRef& at) -> Result<EpochAnswer> {
+    PYLON_ASSIGN(committer::EpochSpan e, committer::epoch_at(c, netuid, at));
+    return EpochAnswer{e.start, e.end};
+  };
+  auto server = Server::start(loopback_options(), std::move(deps));
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  const std::uint16_t port = (*server)->port();
+
+  {
+    BlockMaker blocks(*chain->rpc);
+    // set_commitment: included, then visible in a snapshot built from the chain.
+    auto a = http(port, "POST", "/set_commitment", R"({"data_hex":"0xc0ffee42"})");
+    ASSERT_EQ(a.status, 200u) << a.body;
+    EXPECT_NE(a.body.find("\"extrinsic_hash\":\"0x"), std::string::npos) << a.body;
+
+    // set_hyperparam as the owner: the storage item changes.
+    a = http(port, "PUT", "/set_hyperparam", R"({"name":"max_weight_limit","value":40000})");
+    ASSERT_EQ(a.status, 200u) << a.body;
+    // Unknown names and values of the wrong shape are refused before anything is signed.
+    a = http(port, "PUT", "/set_hyperparam", R"({"name":"no_such_knob","value":1})");
+    EXPECT_EQ(a.status, 400u) << a.body;
+    EXPECT_NE(a.body.find("unknown hyperparameter"), std::string::npos) << a.body;
+    a = http(port, "PUT", "/set_hyperparam", R"({"name":"max_weight_limit","value":"lots"})");
+    EXPECT_EQ(a.status, 400u) << a.body;
+    // Someone else's coldkey: 403, and nothing is submitted.
+    coldkey_is_bob = true;
+    a = http(port, "PUT", "/set_hyperparam", R"({"name":"max_weight_limit","value":9})");
+    EXPECT_EQ(a.status, 403u) << a.body;
+    EXPECT_NE(a.body.find("does not own subnet"), std::string::npos) << a.body;
+  }
+
+  auto now = head(c);
+  ASSERT_TRUE(now.ok());
+  auto md = c.metadata(now->hash);
+  ASSERT_TRUE(md.ok());
+  auto limit = committer::read_netuid_u64(c, **md, "MaxWeightsLimit", netuid, *now);
+  ASSERT_TRUE(limit.ok()) << limit.error().message;
+  EXPECT_EQ(*limit, 40000u);
+
+  auto second = snapshot_at_head(c, netuid);
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  snapshots.publish(*second);
+  auto a = http(port, "GET", "/get_commitment/" + hot_ss58);
+  EXPECT_EQ(a.status, 200u) << a.body;
+  EXPECT_EQ(a.body, "{\"hotkey\":\"" + hot_ss58 + "\",\"commitment\":\"0xc0ffee42\"}");
+  a = http(port, "GET", "/hyperparams");
+  EXPECT_NE(a.body.find("\"max_weights_limit\":40000"), std::string::npos) << a.body;
+
+  // Reads at a block the server no longer keeps (it keeps two; publishing again pushes the first
+  // snapshot out): from the chain.
+  snapshots.publish(*second);
+  const std::uint64_t old_block = (*first)->block;
+  a = http(port, "GET", "/metagraph/" + std::to_string(old_block));
+  ASSERT_EQ(a.status, 200u) << a.body;
+  EXPECT_NE(a.body.find("\"block_hash\":\"" + chain::hash_hex((*first)->block_hash) + "\""),
+            std::string::npos);
+  EXPECT_NE(a.body.find(hot_ss58), std::string::npos);
+  a = http(port, "GET", "/block_hash/" + std::to_string(before->number));
+  EXPECT_EQ(a.body, "{\"block_hash\":\"" + chain::hash_hex(before->hash) + "\"}");
+  a = http(port, "GET", "/epoch/" + std::to_string(old_block));
+  EXPECT_EQ(a.status, 200u) << a.body;
+  auto span = committer::epoch_at(c, netuid, {(*first)->block_hash, old_block});
+  ASSERT_TRUE(span.ok());
+  EXPECT_EQ(a.body, "{\"epoch_start\":" + std::to_string(span->start) +
+                        ",\"epoch_end\":" + std::to_string(span->end) + "}");
+}
+
+}  // namespace
+}  // namespace pylon::rest::test
