@@ -186,11 +186,18 @@ void put_weights(weights::Store& store, chain::ChainClient& c, std::uint16_t net
   ASSERT_TRUE(r.ok()) << r.error().message;
 }
 
+// The binary's chain is bootstrapped once (about a minute); every test uses it.
+const Result<Bootstrap>& bootstrapped() {
+  static keys::test::TempDir dir;
+  static const Result<Bootstrap> b = bootstrap(dir.path());
+  return b;
+}
+
 TEST(CommitLocalnet, WeightsLandInChainStorageWithSetWeightsAndWithCommitReveal) {
   PYLON_REQUIRE_LOCALNET();
   PYLON_REQUIRE_SHARED();
   keys::test::TempDir dir;
-  auto boot = bootstrap(dir.path());
+  const auto& boot = bootstrapped();
   ASSERT_TRUE(boot.ok()) << boot.error().message;
   auto c = connect();
   ASSERT_NE(c, nullptr);
@@ -267,6 +274,126 @@ TEST(CommitLocalnet, WeightsLandInChainStorageWithSetWeightsAndWithCommitReveal)
   reveal.committer.stop();
   plain.follower.stop();
   reveal.follower.stop();
+}
+
+// A previous run persisted and sent a set_weights, then died before it learnt the outcome: the new
+// committer finds that extrinsic on chain, records it included, and does not commit the epoch again
+// although the store holds other weights for it.
+TEST(CommitLocalnet, FindsAPendingAttemptOnChainAndNeverCommitsTheEpochTwice) {
+  PYLON_REQUIRE_LOCALNET();
+  PYLON_REQUIRE_SHARED();
+  keys::test::TempDir dir;
+  const auto& boot = bootstrapped();
+  ASSERT_TRUE(boot.ok()) << boot.error().message;
+  auto c = connect();
+  ASSERT_NE(c, nullptr);
+  auto signer = keys::load_hotkey({boot->wallets, "pylon"}, "pylon");
+  ASSERT_TRUE(signer.ok()) << signer.error().message;
+  const codec::AccountId me = signer->public_key;
+  auto store = weights::Store::open(dir.path() + "/pylon.db");
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  Submitter sub(*c->client, std::move(signer).value(), SubmitterOptions{.mortal_period = 64, .timeout = 60s});
+  auto miner1 = keys::key_from_uri("//PylonMiner1");
+  auto miner2 = keys::key_from_uri("//PylonMiner2");
+  ASSERT_TRUE(miner1.ok() && miner2.ok());
+  const std::uint16_t netuid = boot->plain;
+
+  // Start near the beginning of an epoch, so the whole window is still ahead.
+  chain::BlockRef at = best(*c->client);
+  for (int i = 0; i < 12 && at.number - epoch_by_formula(netuid, 10, at.number)->start > 1; ++i) {
+    ASSERT_TRUE(c->rpc->call("dev_newBlock", "[{\"count\":1}]").ok());
+    at = best(*c->client);
+  }
+  const std::uint64_t epoch = epoch_by_formula(netuid, 10, at.number)->start;
+  auto snap = follower::build_snapshot(*c->client, netuid, at);
+  ASSERT_TRUE(snap.ok());
+  const std::uint16_t my_uid = snap->neuron_by_hotkey(me)->uid;
+  const std::uint16_t m1 = snap->neuron_by_hotkey(miner1->keypair.public_key)->uid;
+  ASSERT_TRUE((*store)
+                  ->apply(std::vector<weights::WeightUpdate>{
+                      {netuid, epoch, miner1->keypair.public_key, weights::Op::set, 1.0},
+                      {netuid, epoch, miner2->keypair.public_key, weights::Op::set, 3.0}})
+                  .ok());
+
+  BlockMaker blocks(*c->rpc);
+  // The "previous run": persisted before sending, sent, and never told.
+  std::int64_t id = 0;
+  auto sent = sub.submit("SubtensorModule.set_weights",
+                         R"({"netuid":)" + std::to_string(netuid) + R"(,"dests":[)" + std::to_string(m1) +
+                             R"(],"weights":[65535],"version_key":0})",
+                         at, [&](const Prepared& p) -> Status {
+                           weights::CommitAttempt a;
+                           a.netuid = netuid;
+                           a.epoch = epoch;
+                           a.block = p.block;
+                           a.call = "set_weights";
+                           a.extrinsic_hash = p.signed_tx.hash;
+                           a.extrinsic = p.signed_tx.bytes;
+                           a.nonce = p.nonce;
+                           a.mortal_until = p.mortal_until;
+                           PYLON_ASSIGN(id, (*store)->record_attempt(a));
+                           return {};
+                         });
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  ASSERT_TRUE(sent->outcome.success) << sent->outcome.error;
+  const std::vector<std::pair<std::uint16_t, std::uint16_t>> manual{{m1, 65535}};
+  ASSERT_EQ(chain_weights(*c->client, netuid, my_uid), manual);
+
+  Loop loop(*c, **store, sub, netuid);
+  ASSERT_TRUE(loop.follower.start().ok());
+  ASSERT_TRUE(loop.committer.start().ok());
+  auto status = [&] {
+    auto a = (*store)->attempts(netuid, epoch);
+    for (const auto& x : a.ok() ? *a : std::vector<weights::CommitAttempt>{})
+      if (x.id == id) return x.status;
+    return std::string();
+  };
+  EXPECT_TRUE(test::eventually([&] { return status() == "included"; }, 60s)) << status();
+  // Let the epoch (and its window) pass: still the one attempt, and the chain holds its weights.
+  EXPECT_TRUE(test::eventually([&] { return best(*c->client).number > epoch + 12; }, 60s));
+  loop.committer.stop();
+  loop.follower.stop();
+  auto all = (*store)->attempts(netuid, epoch);
+  ASSERT_TRUE(all.ok());
+  int commits = 0;
+  for (const auto& x : *all) commits += x.call == "set_weights" && x.status != "missed";
+  EXPECT_EQ(commits, 1);
+  EXPECT_EQ(chain_weights(*c->client, netuid, my_uid), manual);
+}
+
+// A hotkey that is not registered: the state says so, and nothing is sent or recorded.
+TEST(CommitLocalnet, AnUnregisteredHotkeyIsBlockedWithTheReason) {
+  PYLON_REQUIRE_LOCALNET();
+  PYLON_REQUIRE_SHARED();
+  keys::test::TempDir dir;
+  const auto& boot = bootstrapped();
+  ASSERT_TRUE(boot.ok()) << boot.error().message;
+  auto c = connect();
+  ASSERT_NE(c, nullptr);
+  auto bob = keys::key_from_uri("//Bob");
+  auto miner1 = keys::key_from_uri("//PylonMiner1");
+  ASSERT_TRUE(bob.ok() && miner1.ok());
+  auto store = weights::Store::open(dir.path() + "/pylon.db");
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  Submitter sub(*c->client, std::move(bob->keypair));
+  put_weights(**store, *c->client, boot->plain, {{miner1->keypair.public_key, 1.0}});
+  Loop loop(*c, **store, sub, boot->plain);
+  ASSERT_TRUE(loop.follower.start().ok());
+  ASSERT_TRUE(loop.committer.start().ok());
+  BlockMaker blocks(*c->rpc);
+  EXPECT_TRUE(test::eventually([&] { return loop.committer.state().phase == "blocked"; }, 30s));
+  const CommitterState st = loop.committer.state();
+  EXPECT_NE(st.blocked_reason.find("is not registered on subnet " + std::to_string(boot->plain)),
+            std::string::npos)
+      << st.blocked_reason;
+  EXPECT_NE(st.blocked_reason.find(codec::ss58_encode(sub.account())), std::string::npos);
+  loop.committer.stop();
+  loop.follower.stop();
+  for (const char* s : {"pending", "included", "failed", "missed"}) {
+    auto a = (*store)->attempts_with_status(boot->plain, s);
+    ASSERT_TRUE(a.ok());
+    EXPECT_TRUE(a->empty()) << s;
+  }
 }
 
 }  // namespace
