@@ -28,8 +28,13 @@ struct IoGate {
   std::mutex mu;
   asio::io_context* ioc = nullptr;
   void post(Task t) {
-    std::lock_guard lock(mu);
-    if (ioc) asio::post(*ioc, std::move(t));
+    {
+      std::lock_guard lock(mu);
+      if (!ioc) return;
+      // Not on the I/O thread (a worker, the Writer): queue it there.
+      if (!ioc->get_executor().running_in_this_thread()) return asio::post(*ioc, std::move(t));
+    }
+    t();  // already on the I/O thread (an answer ready at once): no extra trip through the queue
   }
   void close() {
     std::lock_guard lock(mu);
@@ -72,6 +77,8 @@ struct Server::Impl {
       }
       boost::system::error_code nd;
       socket.set_option(tcp::no_delay(true), nd);
+      // A whole metagraph answer (~458 KB) fits the send buffer: one write call per response.
+      socket.set_option(asio::socket_base::send_buffer_size(1 << 20), nd);
       SessionHooks hooks{[g = gate](Task t) { g->post(std::move(t)); },
                          [this](Session* s) { sessions.erase(s); }};
       auto s = std::make_shared<Session>(std::move(socket), options, *api, std::move(hooks));
