@@ -97,7 +97,11 @@ bool Writer::round(std::vector<Pending>& work) {
     r.result = store_.commit_group(r.batches, nullptr);
     r.committed = true;
   }
-  if (r.committed && !r.result.committed) note_problem(r.result.committed.error().message);
+  if (r.committed && !r.result.committed) {
+    note_problem(r.result.committed.error().message);
+  } else if (r.committed) {
+    last_problem_.clear();  // recovered: the next failure is news again
+  }
   {
     std::lock_guard lock(mu_);
     if (r.committed) ++stats_.transactions;

@@ -97,7 +97,9 @@ class Writer {
   bool stopping_ = false;
   bool joined_ = false;
   WriterStats stats_;
-  std::string last_problem_;  // writer thread only: repeats of the same problem are not re-logged
+  // Writer thread only: a problem repeating every round is logged once (until a round succeeds).
+  std::string last_problem_;
+  std::string last_queue_problems_;
   std::thread thread_;
 };
 

@@ -58,11 +58,20 @@ bool Writer::drain_into(Round& r) {
       },
       Store::kMaxBatch);
   if (!report) {
-    note_problem("weights writer: queue drain failed, entries stay queued: " + report.error().message);
+    // A failed commit inside the drain is logged by round(); this is for the queue's own errors.
+    if (!r.committed) {
+      note_problem("weights writer: queue drain failed, entries stay queued: " + report.error().message);
+    }
     return false;
   }
   if (report->drained_to.empty()) return false;
-  for (const std::string& p : report->problems) log::warn("weights", "shm queue: " + p);
+  if (!report->problems.empty()) {
+    // A corrupt slot is reported on every drain: log the list when it changes, not every period.
+    std::string all;
+    for (const std::string& p : report->problems) all += (all.empty() ? "" : "; ") + p;
+    if (all != last_queue_problems_) log::warn("weights", "shm queue: " + all);
+    last_queue_problems_ = std::move(all);
+  }
   if (report->rejected > 0) {
     // The queue skipped entries it could not read; their positions may lie past the last entry
     // committed above, so record the full drained positions too (never backwards).
