@@ -98,6 +98,16 @@ void Committer::Impl::count(const std::string& status) {
   ++state.outcomes[status];
 }
 
+Result<EpochSpan> Committer::Impl::epoch_of(const follower::Snapshot& snap) {
+  if (snap.epoch) {  // computed by the follower with epoch_at (the app injects it)
+    EpochSpan s;
+    s.start = snap.epoch->start;
+    s.end = snap.epoch->end;
+    return s;
+  }
+  return epoch_at(chain, options.netuid, ref(snap));
+}
+
 void Committer::Impl::run() {
   for (;;) {
     std::shared_ptr<ForceRequest> req;
@@ -154,7 +164,7 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
   if (auto s = reveal_owed(*snap); !s.ok())
     log::warn("committer", "reveal step failed", {{"error", s.error().message}});
 
-  auto span = epoch_at(chain, options.netuid, ref(*snap));
+  auto span = epoch_of(*snap);
   if (!span.ok()) {
     log::warn("committer", "cannot tell the epoch",
               {{"block", std::to_string(snap->block)}, {"error", span.error().message}});
@@ -286,7 +296,7 @@ void Committer::Impl::serve_force(const std::shared_ptr<ForceRequest>& req) {
   };
   follower::SnapshotPtr snap = snapshots.latest();
   if (!snap) return answer(make_error("no snapshot of the chain yet"));
-  auto span = epoch_at(chain, options.netuid, ref(*snap));
+  auto span = epoch_of(*snap);
   if (!span.ok()) return answer(make_error("cannot tell the epoch: " + span.error().message));
   auto weights = store.weights(options.netuid, span->start);
   if (!weights.ok()) return answer(weights.error());

@@ -60,6 +60,9 @@ struct Committer::Impl {
   void tick(const follower::SnapshotPtr& snap);
   void serve_force(const std::shared_ptr<ForceRequest>& req);
 
+  // The snapshot's epoch when the follower computed it, else epoch_at at its block.
+  Result<EpochSpan> epoch_of(const follower::Snapshot& snap);
+
   // Steps.
   Status resolve_pending(const follower::Snapshot& snap);
   Status reveal_owed(const follower::Snapshot& snap);

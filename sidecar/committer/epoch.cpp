@@ -79,4 +79,10 @@ Result<EpochSpan> epoch_at(chain::ChainClient& chain, std::uint16_t netuid, cons
   return span;
 }
 
+Result<follower::SnapshotEpoch> snapshot_epoch(chain::ChainClient& chain, std::uint16_t netuid,
+                                               const chain::BlockRef& at) {
+  PYLON_ASSIGN(EpochSpan s, epoch_at(chain, netuid, at));
+  return follower::SnapshotEpoch{s.start, s.end};
+}
+
 }  // namespace pylon::committer

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "chain/chain_client.hpp"
+#include "follower/snapshot.hpp"
 
 namespace pylon::committer {
 
@@ -37,5 +38,10 @@ Result<EpochSpan> epoch_by_state(const EpochState& state, std::uint64_t block);
 // The epoch holding `at`, by the rule that block's runtime uses (reads Tempo and, where the
 // metadata has them, the epoch storage items at that block).
 Result<EpochSpan> epoch_at(chain::ChainClient& chain, std::uint16_t netuid, const chain::BlockRef& at);
+
+// epoch_at in the shape follower::BuildOptions::epoch takes, so snapshots carry their epoch:
+//   build.epoch = committer::snapshot_epoch;
+Result<follower::SnapshotEpoch> snapshot_epoch(chain::ChainClient& chain, std::uint16_t netuid,
+                                               const chain::BlockRef& at);
 
 }  // namespace pylon::committer

@@ -159,6 +159,9 @@ struct Loop {
     follower::FollowerOptions o;
     o.netuid = netuid;
     o.build.commitments = false;
+    // One subnet's snapshots carry their epoch (as the daemon wires it), the other's do not: the
+    // committer then computes it itself. Both paths are exercised.
+    if (netuid % 2 == 0) o.build.epoch = snapshot_epoch;
     return o;
   }
   static CommitterOptions committer_options(std::uint16_t netuid) {
