@@ -146,12 +146,17 @@ void Api::get_metagraph(std::string_view param, Reply reply) {
   if (param.empty()) {
     auto l = latest();
     if (!l) return reply(no_snapshot_response());
-    return reply(shared_response(200, l->metagraph()));
+    Response r = shared_response(200, l->metagraph());
+    r.file = l->metagraph_file();
+    return reply(std::move(r));
   }
   auto block = parse_block_number(param, "block_number");
   if (!block.ok()) return reply(error_response(400, code::bad_request, block.error().message));
-  with_snapshot_at(*block, std::move(reply),
-                   [](const Rendered& r, Reply rep) { rep(shared_response(200, r->metagraph())); });
+  with_snapshot_at(*block, std::move(reply), [](const Rendered& r, Reply rep) {
+    Response out = shared_response(200, r->metagraph());
+    out.file = r->metagraph_file();
+    rep(std::move(out));
+  });
 }
 
 void Api::get_latest_block(Reply reply) {

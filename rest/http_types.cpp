@@ -1,8 +1,32 @@
 #include "rest/http_types.hpp"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include "common/json_writer.hpp"
 
 namespace pylon::rest {
+
+FileBody::~FileBody() {
+  if (fd >= 0) ::close(fd);
+}
+
+std::shared_ptr<const FileBody> make_file_body(std::string_view bytes) {
+  auto f = std::make_shared<FileBody>();
+  f->fd = ::memfd_create("pylon-rest-body", MFD_CLOEXEC);
+  if (f->fd < 0) return nullptr;
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(f->fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return nullptr;
+    done += static_cast<std::size_t>(n);
+  }
+  f->size = bytes.size();
+  return f;
+}
 
 Response json_response(unsigned status, std::string body) {
   Response r;

@@ -21,11 +21,25 @@ struct Request {
   bool from_loopback = false;
 };
 
+// A large body kept in an anonymous in-memory file so it can leave with sendfile(2): on loopback
+// the kernel then copies it once (into the reader) instead of twice, as nginx serves static files.
+struct FileBody {
+  int fd = -1;
+  std::size_t size = 0;
+  FileBody() = default;
+  FileBody(const FileBody&) = delete;
+  FileBody& operator=(const FileBody&) = delete;
+  ~FileBody();
+};
+// null when the file cannot be made (the body is then written from memory).
+std::shared_ptr<const FileBody> make_file_body(std::string_view bytes);
+
 struct Response {
   unsigned status = 200;
   std::string_view content_type = "application/json";
   std::shared_ptr<const std::string> body;
-  std::string extra_headers;  // complete "Name: value\r\n" lines (WWW-Authenticate, Allow)
+  std::shared_ptr<const FileBody> file;  // when set: the same bytes as `body`, sent from the file
+  std::string extra_headers;             // complete "Name: value\r\n" lines (WWW-Authenticate, Allow)
 };
 
 // Answers are delivered through this, exactly once, from any thread (the server posts them back

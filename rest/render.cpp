@@ -194,6 +194,13 @@ const std::shared_ptr<const std::string>& once(std::shared_ptr<const std::string
 const std::shared_ptr<const std::string>& RenderedSnapshot::metagraph() {
   return once(metagraph_, [&] { return render_metagraph(*snap_); });
 }
+const std::shared_ptr<const FileBody>& RenderedSnapshot::metagraph_file() {
+  if (!metagraph_file_tried_) {
+    metagraph_file_tried_ = true;
+    metagraph_file_ = make_file_body(*metagraph());
+  }
+  return metagraph_file_;
+}
 const std::shared_ptr<const std::string>& RenderedSnapshot::latest_block() {
   return once(latest_block_, [&] { return render_latest_block(*snap_); });
 }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "follower/snapshot.hpp"
+#include "rest/http_types.hpp"
 
 namespace pylon::rest {
 
@@ -31,6 +32,8 @@ class RenderedSnapshot {
 
   // Not thread-safe: each RenderedSnapshot is used from the I/O thread only.
   const std::shared_ptr<const std::string>& metagraph();
+  // The same bytes in a file for sendfile (null when no file could be made).
+  const std::shared_ptr<const FileBody>& metagraph_file();
   const std::shared_ptr<const std::string>& latest_block();
   const std::shared_ptr<const std::string>& block_hash();
   const std::shared_ptr<const std::string>& hyperparams();  // null when the snapshot has none
@@ -39,6 +42,8 @@ class RenderedSnapshot {
  private:
   follower::SnapshotPtr snap_;
   std::shared_ptr<const std::string> metagraph_, latest_block_, block_hash_, hyperparams_, commitments_;
+  std::shared_ptr<const FileBody> metagraph_file_;
+  bool metagraph_file_tried_ = false;
 };
 
 }  // namespace pylon::rest

@@ -1,9 +1,12 @@
 #include "rest/session.hpp"
 
+#include <sys/sendfile.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
+#include <cerrno>
 
 namespace pylon::rest {
 
@@ -42,7 +45,11 @@ bool is_parse_error(const beast::error_code& ec) {
 }  // namespace
 
 Session::Session(asio::ip::tcp::socket socket, const RestOptions& options, Api& api, SessionHooks hooks)
-    : stream_(std::move(socket)), options_(options), api_(api), hooks_(std::move(hooks)) {
+    : stream_(std::move(socket)),
+      options_(options),
+      api_(api),
+      hooks_(std::move(hooks)),
+      file_deadline_(stream_.get_executor()) {
   api_.metrics().connection_opened();
 }
 
@@ -145,19 +152,71 @@ void Session::write(Response r, bool keep_alive, bool head) {
     head_ += "Connection: keep-alive\r\n";
   head_ += r.extra_headers;
   head_ += "\r\n";
+  stream_.expires_after(options_.write_timeout);
+  if (r.file && !head) {
+    file_ = std::move(r.file);
+    body_.reset();
+    asio::async_write(
+        stream_, asio::buffer(head_),
+        [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+          if (ec) return self->after_write(ec, keep_alive);
+          self->file_deadline_.expires_after(self->options_.write_timeout);
+          self->file_deadline_.async_wait([weak = std::weak_ptr<Session>(self)](beast::error_code e) {
+            auto s = weak.lock();
+            if (!e && s && s->file_) {
+              s->api_.metrics().timed_out();
+              s->close();
+            }
+          });
+          self->send_file(0, keep_alive);
+        });
+    return;
+  }
   std::array<asio::const_buffer, 2> buffers{asio::buffer(head_),
                                             head || !body_ ? asio::const_buffer() : asio::buffer(*body_)};
-  stream_.expires_after(options_.write_timeout);
   asio::async_write(stream_, buffers,
                     [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
-                      self->body_.reset();
-                      if (ec) {
-                        if (ec == beast::error::timeout) self->api_.metrics().timed_out();
-                        return self->close();
-                      }
-                      if (!keep_alive) return self->close();
-                      self->wait_for_request();
+                      self->after_write(ec, keep_alive);
                     });
+}
+
+void Session::send_file(std::size_t offset, bool keep_alive) {
+  if (closed_) return;
+  auto& sock = stream_.socket();
+  beast::error_code ec;
+  sock.native_non_blocking(true, ec);  // sendfile below must never block the I/O thread
+  while (!ec && offset < file_->size) {
+    off_t off = static_cast<off_t>(offset);
+    const ssize_t n = ::sendfile(sock.native_handle(), file_->fd, &off, file_->size - offset);
+    if (n > 0) {
+      offset += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      sock.async_wait(asio::ip::tcp::socket::wait_write,
+                      [self = shared_from_this(), offset, keep_alive](beast::error_code e) {
+                        if (e) return self->after_write(e, keep_alive);
+                        self->send_file(offset, keep_alive);
+                      });
+      return;
+    }
+    ec = beast::error_code(n < 0 ? errno : EPIPE, boost::system::system_category());
+  }
+  file_deadline_.cancel();
+  file_.reset();
+  after_write(ec, keep_alive);
+}
+
+void Session::after_write(const beast::error_code& ec, bool keep_alive) {
+  body_.reset();
+  file_.reset();
+  if (ec) {
+    if (ec == beast::error::timeout) api_.metrics().timed_out();
+    return close();
+  }
+  if (!keep_alive) return close();
+  wait_for_request();
 }
 
 void Session::fail_and_close(unsigned status, std::string_view code, std::string_view detail) {
@@ -170,6 +229,7 @@ void Session::fail_and_close(unsigned status, std::string_view code, std::string
 void Session::close() {
   if (closed_) return;
   closed_ = true;
+  file_deadline_.cancel();
   beast::error_code ec;
   stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   stream_.close();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -38,6 +39,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void read_request();
   void on_request();
   void write(Response r, bool keep_alive, bool head);
+  // After the headers: the file body with sendfile, waiting for writability in between.
+  void send_file(std::size_t offset, bool keep_alive);
+  void after_write(const boost::beast::error_code& ec, bool keep_alive);
   void fail_and_close(unsigned status, std::string_view code, std::string_view detail);
 
  public:
@@ -58,6 +62,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // The response being written: headers text and the shared body stay alive until it is sent.
   std::string head_;
   std::shared_ptr<const std::string> body_;
+  std::shared_ptr<const FileBody> file_;
+  // The write deadline of a sendfile response (tcp_stream's own timer covers only its operations).
+  boost::asio::steady_timer file_deadline_;
 };
 
 }  // namespace pylon::rest
