@@ -273,13 +273,13 @@ std::vector<std::pair<std::uint16_t, std::uint16_t>> ChainProbe::weights_row(std
   if (!key.ok()) return row;
   auto raw = impl_->chain->storage(*key, at);
   if (!raw.ok() || !raw->has_value()) return row;
-  // Vec<(Compact<u16>, Compact<u16>)>
+  // Vec<(u16, u16)> (subtensor's Weights value; the call takes compacts, storage holds plain u16s)
   codec::ScaleReader r(**raw);
-  auto n = r.length(2);
+  auto n = r.length(4);
   if (!n.ok()) return row;
   for (std::size_t i = 0; i < *n; ++i) {
-    auto a = r.compact();
-    auto b = r.compact();
+    auto a = r.fixed_le<std::uint16_t>();
+    auto b = r.fixed_le<std::uint16_t>();
     if (!a.ok() || !b.ok()) return {};
     row.emplace_back(static_cast<std::uint16_t>(*a), static_cast<std::uint16_t>(*b));
   }

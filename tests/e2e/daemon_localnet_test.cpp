@@ -44,6 +44,7 @@ TEST(DaemonLocalnet, PublishesTheChainsMetagraphIntoSharedMemoryAndStopsCleanly)
     ::setenv("PYLON_WALLET_HOTKEY", "pylon", 1);
     ::setenv("PYLON_SHM_NAME", shm_name.c_str(), 1);
     ::setenv("PYLON_LOG_FORMAT", "json", 1);
+    ::setenv("PYLON_HTTP_PORT", "0", 1);  // an ephemeral port: tests run side by side
     const std::string bin = std::string(PYLON_BINARY_DIR) + "/pylon";
     ::execl(bin.c_str(), bin.c_str(), "run", static_cast<char*>(nullptr));
     ::_exit(127);
@@ -53,7 +54,8 @@ TEST(DaemonLocalnet, PublishesTheChainsMetagraphIntoSharedMemoryAndStopsCleanly)
   bool read = eventually(
       [&] {
         auto r = shm::SnapshotReader::open(shm_name.c_str());
-        return r && r->copy(snap) && snap.neuron_count() > 0;  // any block: a restarted dev chain may be at #0
+        return r && r->copy(snap) &&
+               snap.neuron_count() > 0;  // any block: a restarted dev chain may be at #0
       },
       std::chrono::seconds(60));
   if (!read) ::kill(child, SIGKILL);
@@ -92,6 +94,9 @@ TEST(DaemonLocalnet, PublishesTheChainsMetagraphIntoSharedMemoryAndStopsCleanly)
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
   EXPECT_FALSE(fs::exists("/dev/shm/" + shm_name));
+  // The weight queue stays for the next daemon to adopt (a planned restart loses nothing pushed).
+  EXPECT_TRUE(fs::exists("/dev/shm/" + shm_name + "-weights"));
+  fs::remove("/dev/shm/" + shm_name + "-weights");
 }
 
 TEST(DaemonLocalnet, RefusesAWorldReadableHotkeyWithAClearMessage) {

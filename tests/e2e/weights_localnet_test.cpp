@@ -122,6 +122,10 @@ TEST_F(WeightsLocalnet, RestAndShmWeightsLandOnChainThroughSetWeights) {
                             << http(d.port(), "GET", "/weights_status").body << "\n"
                             << d.log_tail();
   std::map<std::uint16_t, std::uint16_t> got(row.begin(), row.end());
+  std::string seen;
+  for (const auto& [u, v] : row) seen += " " + std::to_string(u) + ":" + std::to_string(v);
+  SCOPED_TRACE("chain row" + seen + "; miners " + std::to_string(miners[0].uid) + ", " +
+               std::to_string(miners[1].uid) + "\n" + http(d.port(), "GET", "/weights_status").body);
   EXPECT_EQ(got[miners[1].uid], 65535);
   EXPECT_NEAR(got[miners[0].uid], expected_u16(0.5, 2.0), 1);
   EXPECT_EQ(probe.weight_commit_count(b.netuid_plain, pylon_hotkey()), 0u);

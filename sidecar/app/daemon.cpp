@@ -1,0 +1,256 @@
+#include "app/daemon.hpp"
+
+#include <grp.h>
+#include <unistd.h>
+
+#include "chain/chain_client.hpp"
+#include "committer/committer.hpp"
+#include "common/log.hpp"
+#include "follower/follower.hpp"
+#include "keys/secret_file.hpp"
+#include "keys/wallet.hpp"
+#include "rest/server.hpp"
+#include "shm/from_snapshot.hpp"
+#include "shm/snapshot_writer.hpp"
+#include "shm/weight_queue.hpp"
+#include "weights/writer.hpp"
+
+namespace pylon::app {
+
+namespace {
+
+namespace log = pylon::log;
+
+void log_client_event(const net::ClientEvent& e) {
+  using K = net::ClientEvent::Kind;
+  switch (e.kind) {
+    case K::kConnected:
+      log::info("chain", e.reconnect ? "reconnected" : "connected", {{"endpoint", e.endpoint}});
+      break;
+    case K::kConnectFailed:
+      log::warn("chain", "connect failed", {{"endpoint", e.endpoint}, {"detail", e.detail}});
+      break;
+    case K::kDisconnected:
+      log::warn("chain", "disconnected", {{"endpoint", e.endpoint}, {"detail", e.detail}});
+      break;
+    case K::kResubscribed:
+      log::info("chain", "subscriptions restored", {{"count", std::to_string(e.count)}});
+      break;
+    case K::kSubscriptionLost:
+      log::error("chain", "subscription lost", {{"detail", e.detail}});
+      break;
+  }
+}
+
+Result<std::optional<gid_t>> shm_group(const config::Config& cfg) {
+  if (!cfg.shm_group) return std::optional<gid_t>{};
+  const struct group* g = ::getgrnam(cfg.shm_group->c_str());
+  if (!g) return make_error("PYLON_SHM_GROUP names no group on this machine: " + *cfg.shm_group);
+  return std::optional<gid_t>{g->gr_gid};
+}
+
+// The drain's view of the chain: the latest snapshot's epoch and uid -> hotkey table.
+std::optional<weights::DrainContext> drain_context(const follower::SnapshotStore& snapshots) {
+  follower::SnapshotPtr s = snapshots.latest();
+  if (!s || !s->epoch) return std::nullopt;
+  weights::DrainContext c;
+  c.netuid = s->netuid;
+  c.epoch = s->epoch->start;
+  c.hotkey_of = [s](std::uint16_t uid) -> std::optional<weights::AccountId> {
+    const auto* n = s->neuron_by_uid(uid);
+    if (!n) return std::nullopt;
+    return n->hotkey;
+  };
+  return c;
+}
+
+void follower_log(std::string_view level, std::string_view msg) {
+  log::write(level == "warn"    ? log::Level::Warn
+             : level == "error" ? log::Level::Error
+                                : log::Level::Info,
+             "follower", msg);
+}
+
+bool sleep_unless_stopped(const volatile std::sig_atomic_t* stop, int tenths) {
+  for (int i = 0; i < tenths && !*stop; ++i) ::usleep(100'000);
+  return !*stop;
+}
+
+}  // namespace
+
+int run_daemon(const config::Config& cfg, keys::Keypair hotkey, const volatile std::sig_atomic_t* stop) {
+  // Chain connection (and the archive endpoint for old blocks).
+  net::NetContext net;
+  net::RpcClientOptions ro;
+  ro.endpoints = cfg.chain_urls;
+  ro.on_event = log_client_event;
+  auto rpc = net::RpcClient::create(net, ro);
+  if (!rpc.ok()) {
+    log::error("chain", "bad endpoint configuration", {{"error", rpc.error().message}});
+    return 2;
+  }
+  std::unique_ptr<net::RpcClient> archive;
+  if (cfg.archive_url) {
+    net::RpcClientOptions ao;
+    ao.endpoints = {*cfg.archive_url};
+    auto a = net::RpcClient::create(net, ao);
+    if (!a.ok()) {
+      log::error("chain", "bad archive endpoint", {{"error", a.error().message}});
+      return 2;
+    }
+    archive = std::move(a).value();
+  }
+  chain::ChainClient chain(**rpc, archive.get(), {cfg.archive_cutoff});
+  follower::SnapshotStore snapshots(cfg.snapshot_keep);
+
+  // Shared memory: the snapshot segment validators map read-only, the weight queue they push into.
+  auto group = shm_group(cfg);
+  if (!group.ok()) {
+    log::error("shm", group.error().message);
+    return 2;
+  }
+  shm::SnapshotWriterConfig wc;
+  wc.name = cfg.shm_name;
+  wc.netuid = cfg.netuid;
+  wc.group = *group;
+  auto writer = shm::SnapshotWriter::create(wc);
+  if (!writer.ok()) {
+    log::error("shm", "cannot create the snapshot segment", {{"error", writer.error().message}});
+    return 2;
+  }
+  log::info("shm", "snapshot segment ready", {{"name", "/dev/shm/" + (*writer)->name()}});
+  shm::WeightQueueConfig qc;
+  qc.name = shm::queue_segment_name((*writer)->name());
+  qc.netuid = cfg.netuid;
+  qc.group = *group;
+  auto queue = shm::WeightQueue::open(qc);
+  if (!queue.ok()) {
+    log::error("shm", "cannot open the weight queue segment", {{"error", queue.error().message}});
+    return 2;
+  }
+  log::info("shm", "weight queue ready",
+            {{"name", "/dev/shm/" + (*queue)->name()}, {"note", (*queue)->open_note()}});
+
+  // The weights store and the one thread that writes it (REST batches and the queue drain).
+  auto store = weights::Store::open(cfg.db_path);
+  if (!store.ok()) {
+    log::error("weights", "cannot open the weights store", {{"error", store.error().message}});
+    return 2;
+  }
+  log::info("weights", "store ready",
+            {{"path", cfg.db_path}, {"schema", std::to_string((*store)->schema_version())}});
+  weights::Writer weights_writer(**store, queue->get(), [&snapshots] { return drain_context(snapshots); });
+
+  // The commit loop, signing with the validator's hotkey.
+  committer::Submitter submitter(chain, std::move(hotkey));
+  committer::CommitterOptions co;
+  co.netuid = cfg.netuid;
+  co.every_epochs = cfg.commit_every_epochs;
+  co.window = cfg.commit_window;
+  committer::Committer committer(chain, snapshots, **store, submitter, co);
+
+  // The REST API: reads from the snapshots, writes through the writer thread.
+  rest::RestOptions ho;
+  ho.host = cfg.http_host;
+  ho.port = cfg.http_port;
+  ho.auth_token = cfg.auth_token;
+  ho.reads_need_token = cfg.auth_reads;
+  std::function<Result<keys::Keypair>()> load_coldkey;
+  if (cfg.coldkey_password_file) {
+    load_coldkey = [&cfg]() -> Result<keys::Keypair> {
+      PYLON_ASSIGN(keys::SecretString password, keys::read_password_file(*cfg.coldkey_password_file));
+      return keys::load_coldkey({cfg.wallet_path, cfg.wallet_name}, password.view());
+    };
+  }
+  rest::RestDeps deps(snapshots, cfg.netuid);
+  deps.chain = &chain;
+  deps.store = store->get();
+  deps.writer = &weights_writer;
+  deps.committer = &committer;
+  deps.hotkey_submitter = &submitter;
+  deps.load_coldkey = std::move(load_coldkey);
+  deps.epoch_at = [&chain, netuid = cfg.netuid](const chain::BlockRef& at) -> Result<rest::EpochAnswer> {
+    PYLON_ASSIGN(committer::EpochSpan e, committer::epoch_at(chain, netuid, at));
+    return rest::EpochAnswer{e.start, e.end};
+  };
+  auto http = rest::Server::start(ho, deps);
+  if (!http.ok()) {
+    log::error("rest", "cannot start the REST API", {{"error", http.error().message}});
+    return 2;
+  }
+  log::info("rest", "listening",
+            {{"address", "http://" + cfg.http_host + ":" + std::to_string((*http)->port())},
+             {"auth", cfg.auth_token ? "bearer token" : "writes from loopback only"}});
+
+  log::info("pylon", "starting",
+            {{"netuid", std::to_string(cfg.netuid)}, {"endpoints", std::to_string(cfg.chain_urls.size())}});
+  while (!*stop && !(*rpc)->wait_connected(std::chrono::seconds(1)).ok()) {
+  }
+  if (*stop) return 0;
+
+  // Runtime upgrades: the new spec's metadata is fetched as soon as the node announces it, so the
+  // first snapshot of the new runtime does not wait for it (each snapshot still reads its own
+  // block's version; this only prefetches).
+  auto watched = chain.watch_runtime([](const chain::RuntimeVersion& v) {
+    log::info("chain", "runtime announced",
+              {{"spec_name", v.spec_name}, {"spec_version", std::to_string(v.spec_version)}});
+  });
+  if (!watched.ok())
+    log::warn("chain", "no runtime version subscription", {{"error", watched.error().message}});
+
+  follower::FollowerOptions fo;
+  fo.netuid = cfg.netuid;
+  fo.every_n_blocks = cfg.snapshot_every;
+  fo.build.epoch = [](chain::ChainClient& c, std::uint16_t netuid,
+                      const chain::BlockRef& at) -> Result<follower::SnapshotEpoch> {
+    PYLON_ASSIGN(committer::EpochSpan e, committer::epoch_at(c, netuid, at));
+    return follower::SnapshotEpoch{e.start, e.end};
+  };
+  follower::Follower follower(chain, **rpc, snapshots, fo, follower_log);
+  for (;;) {
+    auto started = follower.start();
+    if (started.ok()) break;
+    log::warn("follower", "cannot subscribe to finalized heads yet", {{"error", started.error().message}});
+    if (!sleep_unless_stopped(stop, 20)) return 0;
+  }
+  if (auto st = committer.start(); !st.ok()) {
+    log::error("committer", "cannot start the commit loop", {{"error", st.error().message}});
+    follower.stop();
+    return 2;
+  }
+
+  // Main loop: publish each new snapshot into shared memory, keep the segments' heartbeats fresh.
+  std::uint64_t shm_seen = 0;
+  for (int tick = 0; !*stop; ++tick) {
+    ::usleep(100'000);
+    const std::uint64_t published = snapshots.published_count();
+    if (published != shm_seen) {
+      shm_seen = published;
+      auto data = shm::to_snapshot_data(*snapshots.latest());
+      auto st = data.ok() ? (*writer)->publish(*data) : Status(data.error());
+      if (!st.ok())
+        log::error("shm", "snapshot not published to shared memory", {{"error", st.error().message}});
+    }
+    if (tick % 10 == 0) {
+      (*writer)->heartbeat();
+      (*queue)->heartbeat();  // an atomic store: safe beside the writer thread's drain
+    }
+  }
+
+  // Drain: stop taking work, commit what was acknowledged, leave the queue for the next daemon.
+  log::info("pylon", "stopping: draining");
+  (*http)->stop();
+  committer.stop();
+  follower.stop();
+  weights_writer.stop();
+  (*queue)->detach();
+  (*writer)->close();
+  const auto ws = weights_writer.stats();
+  log::info("pylon", "stopped",
+            {{"snapshots", std::to_string(snapshots.published_count())},
+             {"weight_batches", std::to_string(ws.batches)},
+             {"queue_entries", std::to_string(ws.queue_entries)}});
+  return 0;
+}
+
+}  // namespace pylon::app
