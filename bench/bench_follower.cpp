@@ -65,7 +65,7 @@ struct Rig {
     if (!with_follower) return;
     follower::FollowerOptions fo;
     fo.netuid = 1;
-    fo.build = {.hyperparams = false, .commitments = false, .timestamp = false};
+    fo.build = {.hyperparams = false, .commitments = false, .timestamp = false, .epoch = {}};
     follower_ = std::make_unique<follower::Follower>(*chain, *rpc, store, fo, follower::LogFn{});
     if (auto st = follower_->start(); !st.ok()) {
       error = st.error().message;
@@ -119,7 +119,7 @@ void BM_BuildSnapshot(benchmark::State& state) {
   if (!rig.error.empty()) return state.SkipWithError(rig.error.c_str());
   auto hash = chain::parse_hash(rig.server->recorded_hash());
   const chain::BlockRef at{*hash, rig.server->recorded_number()};
-  const follower::BuildOptions opts{.hyperparams = false, .commitments = false, .timestamp = false};
+  const follower::BuildOptions opts{.hyperparams = false, .commitments = false, .timestamp = false, .epoch = {}};
   for (auto _ : state) {
     auto s = follower::build_snapshot(*rig.chain, 1, at, opts);
     if (!s.ok()) return state.SkipWithError(s.error().message.c_str());

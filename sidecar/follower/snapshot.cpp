@@ -73,9 +73,9 @@ Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid,
   s.netuid = netuid;
   s.block = at.number;
   s.block_hash = at.hash;
-  PYLON_ASSIGN(chain::RuntimeVersion v, chain.runtime_version(at.hash));
+  PYLON_ASSIGN(chain::RuntimeVersion v, chain.runtime_version(at));  // old blocks: from the archive
   s.spec_version = v.spec_version;
-  PYLON_ASSIGN(auto md, chain.metadata_for(v, at.hash));
+  PYLON_ASSIGN(auto md, chain.metadata_for(v, at));
   codec::ScaleWriter arg;
   arg.fixed_le<std::uint16_t>(netuid);
 
