@@ -5,12 +5,16 @@
 //     snapshot built from the chain, and through /get_commitment);
 //   - apply PUT /set_hyperparam through AdminUtils (read back from chain storage), refusing an
 //     unknown name (400) and a coldkey that does not own the subnet (403);
+//   - answer POST /force_commit_weights through a real Committer (404 without weights, then the
+//     stored weights with the attempt's extrinsic hash, recorded in the weights store);
 //   - answer reads at blocks it does not keep from the chain (/metagraph, /block_hash, /epoch).
 #include <atomic>
+#include <filesystem>
 #include <thread>
 
 #include "codec/ss58.hpp"
 #include "committer/chain_storage.hpp"
+#include "committer/committer.hpp"
 #include "committer/epoch.hpp"
 #include "committer/submitter.hpp"
 #include "extrinsic/call.hpp"
@@ -92,7 +96,13 @@ Result<chain::TxOutcome> send(chain::ChainClient& c, const keys::Keypair& who, c
 
 Result<follower::SnapshotPtr> snapshot_at_head(chain::ChainClient& c, std::uint16_t netuid) {
   PYLON_ASSIGN(chain::BlockRef at, head(c));
-  PYLON_ASSIGN(follower::Snapshot s, follower::build_snapshot(c, netuid, at));
+  follower::BuildOptions o;
+  o.epoch = [](chain::ChainClient& cc, std::uint16_t n,
+               const chain::BlockRef& b) -> Result<follower::SnapshotEpoch> {
+    PYLON_ASSIGN(committer::EpochSpan e, committer::epoch_at(cc, n, b));
+    return follower::SnapshotEpoch{e.start, e.end};
+  };
+  PYLON_ASSIGN(follower::Snapshot s, follower::build_snapshot(c, netuid, at, o));
   s.built_at = std::chrono::steady_clock::now();
   return follower::SnapshotPtr(std::make_shared<const follower::Snapshot>(std::move(s)));
 }
@@ -132,10 +142,30 @@ TEST(RestLocalnet, ChainBackedEndpoints) {
   snapshots.publish(*first);
 
   committer::Submitter hotkey_submitter(c, hot->keypair.clone());
+  // The weights path: a real store and writer in a temp dir, and the commit loop on them.
+  char tmpl[] = "/tmp/pylon-rest-localnet-XXXXXX";
+  const std::string dir = ::mkdtemp(tmpl);
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  } cleanup{dir};
+  auto store = weights::Store::open(dir + "/weights.db");
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  weights::Writer writer(**store, nullptr, [] { return std::optional<weights::DrainContext>(); });
+  committer::CommitterOptions co;
+  co.netuid = netuid;
+  committer::Committer commit_loop(c, snapshots, **store, hotkey_submitter, co);
+  ASSERT_TRUE(commit_loop.start().ok());
   std::atomic<bool> coldkey_is_bob{false};
   RestDeps deps(snapshots, netuid);
   deps.chain = &c;
   deps.hotkey_submitter = &hotkey_submitter;
+  deps.store = store->get();
+  deps.writer = &writer;
+  deps.committer = &commit_loop;
   deps.load_coldkey = [&]() -> Result<keys::Keypair> {
     return coldkey_is_bob ? bob->keypair.clone() : alice->keypair.clone();
   };
@@ -153,6 +183,29 @@ TEST(RestLocalnet, ChainBackedEndpoints) {
     auto a = http(port, "POST", "/set_commitment", R"({"data_hex":"0xc0ffee42"})");
     ASSERT_EQ(a.status, 200u) << a.body;
     EXPECT_NE(a.body.find("\"extrinsic_hash\":\"0x"), std::string::npos) << a.body;
+
+    // force_commit_weights: 404 while the epoch has no weights, then the stored weights go out
+    // and the attempt is recorded under the answered hash.
+    a = http(port, "POST", "/force_commit_weights");
+    EXPECT_EQ(a.status, 404u) << a.body;
+    a = http(port, "PUT", "/set_weight", R"({"hotkey":")" + hot_ss58 + R"(","weight":0.75})");
+    ASSERT_EQ(a.status, 200u) << a.body;
+    a = http(port, "POST", "/force_commit_weights");
+    ASSERT_EQ(a.status, 200u) << a.body;
+    Json fc(a.body);
+    ASSERT_TRUE(fc.ok) << a.body;
+    EXPECT_EQ(fc.root["committed_weights"][hot_ss58].get_double().value_unsafe(), 0.75) << a.body;
+    std::string_view hash;
+    ASSERT_FALSE(fc.root["extrinsic_hash"].get_string().get(hash)) << a.body;
+    const auto epoch = (*first)->epoch->start;
+    auto attempts = (*store)->attempts(netuid, epoch);
+    ASSERT_TRUE(attempts.ok());
+    bool found = false;
+    for (const auto& at : *attempts) found = found || to_hex(at.extrinsic_hash) == hash;
+    EXPECT_TRUE(found) << a.body;
+    a = http(port, "GET", "/weights_status?epoch=" + std::to_string(epoch));
+    EXPECT_EQ(a.status, 200u) << a.body;
+    EXPECT_NE(a.body.find(std::string(hash)), std::string::npos) << a.body;
 
     // set_hyperparam as the owner: the storage item changes.
     a = http(port, "PUT", "/set_hyperparam", R"({"name":"max_weight_limit","value":40000})");
