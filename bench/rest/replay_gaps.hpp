@@ -8,7 +8,8 @@
 //     (the two reads the scenario did record were null too);
 //   - a key listing (state_getKeys[Paged]): [], no entries (so: no commitments);
 //   - the hyperparameters runtime API: Some(record) with every field at its smallest encoding
-//     (zeros, false, empty), built from the metadata's own type so any spec decodes it.
+//     (zeros, false, empty), built from the metadata's own type so any spec decodes it;
+//   - the hash of block 0: finney's genesis hash, a published constant.
 // Nothing else is filled: other unrecorded requests still get the replay's error.
 #pragma once
 
