@@ -36,9 +36,9 @@ struct RestOptions {
   // With a token: writes and /metrics need `Authorization: Bearer <token>` (401 otherwise).
   // Without: writes are accepted from loopback peers only (403 otherwise).
   std::optional<std::string> auth_token;
-  bool reads_need_token = false;        // with a token, reads need it too (/live and /health never do)
-  std::size_t body_limit = 64 * 1024;   // bytes; larger bodies get 413
-  std::size_t header_limit = 8 * 1024;  // bytes of request line + headers
+  bool reads_need_token = false;         // with a token, reads need it too (/live and /health never do)
+  std::size_t body_limit = 1024 * 1024;  // bytes; larger get 413 (/set_weights of 1024 hotkeys: ~80 KB)
+  std::size_t header_limit = 8 * 1024;   // bytes of request line + headers
   std::chrono::milliseconds read_timeout{10000};   // a whole request must arrive within this
   std::chrono::milliseconds write_timeout{30000};  // a whole response must leave within this
   std::chrono::milliseconds idle_timeout{60000};   // keep-alive connections idle longer are closed

@@ -55,6 +55,24 @@ TEST(RestWrite, SetWeightsSetsThoseAndLeavesOthers) {
   EXPECT_EQ(stored(h, 2), 0.5);
 }
 
+TEST(RestWrite, SetWeightsForEveryNeuronFitsTheDefaultLimit) {
+  PYLON_REST_REQUIRE_SHARED();
+  Harness h;
+  std::string body = "{\"weights\":{";
+  for (std::size_t i = 0; i < recorded()->neurons.size(); ++i) {
+    if (i) body += ',';
+    body += '"' + hotkey(i) + "\":" + std::to_string(i % 7) + ".1250000000000001";  // float64 text
+  }
+  body += "}}";
+  ASSERT_GT(body.size(), 64u * 1024);  // full-precision floats: over the limit this module first had
+  auto a = http(h.port(), "PUT", "/set_weights", body);
+  ASSERT_EQ(a.status, 200u) << a.body.substr(0, 300);
+  auto w = h.store->weights(kNetuid, kEpoch);
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(w->size(), 1024u);
+  EXPECT_EQ(stored(h, 1000), 6.1250000000000001);  // 1000 % 7 = 6
+}
+
 TEST(RestWrite, RawWeightsOfTheCurrentAndAGivenEpoch) {
   PYLON_REST_REQUIRE_SHARED();
   Harness h;
