@@ -142,7 +142,12 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, const volatile s
   weights::Writer weights_writer(**store, queue->get(), [&snapshots] { return drain_context(snapshots); });
 
   // The commit loop, signing with the validator's hotkey.
-  committer::Submitter submitter(chain, std::move(hotkey));
+  // A submission in flight holds up SIGTERM until it is watched to its end: 30 s keeps that inside
+  // Kubernetes' default grace period; an attempt still unknown then is found on chain after the
+  // restart (the committer looks its signed bytes up until their era ends).
+  committer::SubmitterOptions so;
+  so.timeout = std::chrono::seconds(30);
+  committer::Submitter submitter(chain, std::move(hotkey), so);
   committer::CommitterOptions co;
   co.netuid = cfg.netuid;
   co.every_epochs = cfg.commit_every_epochs;
@@ -187,6 +192,20 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, const volatile s
   while (!*stop && !(*rpc)->wait_connected(std::chrono::seconds(1)).ok()) {
   }
   if (*stop) return 0;
+  // The database belongs to one chain: its epochs are block numbers, which recur on another.
+  for (;;) {
+    auto genesis = chain.genesis_hash();
+    if (genesis.ok()) {
+      if (auto bound = (*store)->bind_chain(*genesis); !bound.ok()) {
+        log::error("weights", "the weights store belongs to another chain",
+                   {{"error", bound.error().message}});
+        return 2;
+      }
+      break;
+    }
+    log::warn("chain", "cannot read the genesis hash yet", {{"error", genesis.error().message}});
+    if (!sleep_unless_stopped(stop, 20)) return 0;
+  }
 
   // Runtime upgrades: the new spec's metadata is fetched as soon as the node announces it, so the
   // first snapshot of the new runtime does not wait for it (each snapshot still reads its own
@@ -201,11 +220,7 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, const volatile s
   follower::FollowerOptions fo;
   fo.netuid = cfg.netuid;
   fo.every_n_blocks = cfg.snapshot_every;
-  fo.build.epoch = [](chain::ChainClient& c, std::uint16_t netuid,
-                      const chain::BlockRef& at) -> Result<follower::SnapshotEpoch> {
-    PYLON_ASSIGN(committer::EpochSpan e, committer::epoch_at(c, netuid, at));
-    return follower::SnapshotEpoch{e.start, e.end};
-  };
+  fo.build.epoch = committer::snapshot_epoch;
   follower::Follower follower(chain, **rpc, snapshots, fo, follower_log);
   for (;;) {
     auto started = follower.start();

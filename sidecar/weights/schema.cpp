@@ -73,6 +73,15 @@ CREATE TABLE pending_reveals (
 ) WITHOUT ROWID;
 CREATE INDEX pending_reveals_by_status ON pending_reveals (status, netuid);
 )sql"},
+    // Epochs are block numbers: the same numbers recur on another chain (a restarted local chain,
+    // testnet vs finney), so a database belongs to one chain, named by its genesis hash.
+    {"v2: the chain the database belongs to", R"sql(
+CREATE TABLE chain (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  genesis BLOB NOT NULL CHECK (length(genesis) = 32),
+  bound_ms INTEGER NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

@@ -118,8 +118,13 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  static constexpr int kSchemaVersion = 1;  // bump with a new migration step
+  static constexpr int kSchemaVersion = 2;  // bump with a new migration step
   int schema_version() const;
+
+  // Binds the database to the chain with this genesis hash the first time; afterwards refuses
+  // another chain's (its epochs are the same block numbers, its weights not ours) with both
+  // hashes named.
+  Status bind_chain(const Hash& genesis);
 
   // Applies the updates in order in one transaction (with the queue marks), synced at commit.
   // Returns each hotkey's weight after its update. All or nothing: a non-finite value, a negative

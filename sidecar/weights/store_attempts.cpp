@@ -209,4 +209,30 @@ Result<std::optional<PendingReveal>> Store::reveal(std::uint16_t netuid, std::ui
   return std::optional<PendingReveal>(std::move(r));
 }
 
+Status Store::bind_chain(const Hash& genesis) {
+  std::lock_guard lock(impl_->mu);
+  PYLON_ASSIGN(sql::Stmt read, impl_->db.prepare("SELECT genesis FROM chain WHERE id = 1"));
+  PYLON_ASSIGN(bool have, read.step());
+  if (have) {
+    const std::vector<std::uint8_t> bound = read.blob(0);
+    if (std::equal(bound.begin(), bound.end(), genesis.begin(), genesis.end())) return {};
+    auto hex = [](std::span<const std::uint8_t> b) {
+      static constexpr char kDigits[] = "0123456789abcdef";
+      std::string out = "0x";
+      for (std::uint8_t c : b) {
+        out += kDigits[c >> 4];
+        out += kDigits[c & 15];
+      }
+      return out;
+    };
+    return make_error("weights store " + impl_->path + " belongs to the chain with genesis " + hex(bound) +
+                      ", not this one (" + hex(genesis) +
+                      "); its epochs are not this chain's: set PYLON_DB_PATH to another file");
+  }
+  PYLON_ASSIGN(sql::Stmt put,
+               impl_->db.prepare("INSERT INTO chain (id, genesis, bound_ms) VALUES (1, ?1, ?2)"));
+  put.bind_blob(1, genesis).bind(2, now_ms());
+  return put.run();
+}
+
 }  // namespace pylon::weights

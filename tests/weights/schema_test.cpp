@@ -44,10 +44,10 @@ TEST(WeightsSchema, VersionZeroDatabaseUpgradesOnOpen) {
   ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 0);
   auto s = test::open_store(path);
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 1);
+  EXPECT_EQ(s->schema_version(), Store::kSchemaVersion);
   ASSERT_TRUE(s->apply(std::vector<WeightUpdate>{test::set(1, 1)}).ok());
   s.reset();
-  EXPECT_EQ(raw_int(path, "PRAGMA user_version"), 1);
+  EXPECT_EQ(raw_int(path, "PRAGMA user_version"), Store::kSchemaVersion);
   EXPECT_EQ(raw_int(path, "SELECT count(*) FROM operator_notes"), 1);
   EXPECT_EQ(raw_int(path,
                     "SELECT count(*) FROM sqlite_schema WHERE name IN ('weights', 'queue_durable', "
@@ -62,7 +62,42 @@ TEST(WeightsSchema, VersionZeroDatabaseUpgradesOnOpen) {
   std::fclose(std::fopen(empty.c_str(), "w"));
   auto e = test::open_store(empty);
   ASSERT_TRUE(e);
-  EXPECT_EQ(e->schema_version(), 1);
+  EXPECT_EQ(e->schema_version(), Store::kSchemaVersion);
+}
+
+TEST(WeightsSchema, VersionOneDatabaseKeepsItsWeightsAndGainsTheChainBinding) {
+  test::TempDir dir;
+  std::string path = dir.file("v1.db");
+  {
+    // A database as the first schema left it, with a weight in it.
+    Result<sql::Db> db = sql::Db::open(path);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(schema::migrate(*db, schema::migrations().first(1)).ok());
+  }
+  raw_exec(path, "INSERT INTO weights VALUES (2, 100, zeroblob(32), 0.25, 0);");
+  ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 1);
+  auto s = test::open_store(path);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->schema_version(), 2);
+  auto w = s->weights(2, 100);
+  ASSERT_TRUE(w.ok());
+  ASSERT_EQ(w->size(), 1u);
+  EXPECT_EQ(w->begin()->second, 0.25);
+  Hash finney{}, local{};
+  finney.fill(0x2f);
+  local.fill(0x45);
+  ASSERT_TRUE(s->bind_chain(local).ok());
+  ASSERT_TRUE(s->bind_chain(local).ok());  // the same chain again: fine
+  Status other = s->bind_chain(finney);
+  ASSERT_FALSE(other.ok());
+  EXPECT_NE(other.error().message.find("genesis 0x4545"), std::string::npos) << other.error().message;
+  EXPECT_NE(other.error().message.find("(0x2f2f"), std::string::npos) << other.error().message;
+  EXPECT_NE(other.error().message.find("PYLON_DB_PATH"), std::string::npos);
+  s.reset();
+  // The binding survives a reopen.
+  auto again = test::open_store(path);
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->bind_chain(finney).ok());
 }
 
 TEST(WeightsSchema, NewerDatabaseIsRefusedNamingBothVersions) {
@@ -71,7 +106,7 @@ TEST(WeightsSchema, NewerDatabaseIsRefusedNamingBothVersions) {
   raw_exec(path, "CREATE TABLE weights_v7 (x); PRAGMA user_version = 7;");
   Result<std::unique_ptr<Store>> s = Store::open(path);
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.error().message.find("schema version 7, newer than this build's 1"), std::string::npos)
+  EXPECT_NE(s.error().message.find("schema version 7, newer than this build's 2"), std::string::npos)
       << s.error().message;
   EXPECT_EQ(raw_int(path, "PRAGMA user_version"), 7);  // untouched
   EXPECT_EQ(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'weights'"), 0);
