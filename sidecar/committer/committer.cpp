@@ -174,6 +174,7 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
   if (memo.epoch != epoch) {
     memo = EpochMemo{};
     memo.epoch = epoch;
+    sweep_missed(*snap, epoch);
   }
 
   const codec::views::NeuronLite* own = snap->neuron_by_hotkey(submitter.account());
@@ -286,6 +287,41 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
              {"error", error},
              {"retry_at_block", std::to_string(memo.next_try_block)}});
   set_phase("waiting_window", "epoch " + std::to_string(epoch) + ": " + error);
+}
+
+// Epochs before `current` whose weights never reached the chain and were never reported: their
+// window passed while the daemon was stopped, or before it could commit (a kill -9 between the
+// acknowledgement and the commit). They cannot be committed any more; an operator asking "did my
+// weights land?" must get a no with the reason, not silence. Runs once per new epoch; with a
+// cadence of more than one epoch, epochs between commits are skipped by design, not missed.
+void Committer::Impl::sweep_missed(const follower::Snapshot& snap, std::uint64_t current) {
+  if (options.every_epochs != 1) return;
+  auto epochs = store.epochs(options.netuid, 64);
+  if (!epochs.ok()) {
+    log::warn("committer", "cannot list stored epochs", {{"error", epochs.error().message}});
+    return;
+  }
+  for (std::uint64_t e : *epochs) {
+    if (e >= current) continue;
+    auto attempts = store.attempts(options.netuid, e);
+    if (!attempts.ok()) return;
+    bool settled = false;  // on chain, still being looked for, or already reported
+    for (const auto& a : *attempts)
+      if (is_commit_call(a.call) && (a.status == "included" || a.status == "finalized" ||
+                                     a.status == "pending" || a.status == "missed"))
+        settled = true;
+    if (settled) continue;
+    auto w = store.weights(options.netuid, e);
+    if (!w.ok() || w->empty()) continue;
+    const bool cr =
+        snap.hyperparams && snap.hyperparams->flag("commit_reveal_weights_enabled").value_or(false);
+    std::string reason =
+        "the epoch ended before its weights were committed (the daemon was not running, or "
+        "not following the chain, during its commit window)";
+    if (!attempts->empty())
+      reason += "; last attempt: " + attempts->back().status + " " + attempts->back().error;
+    (void)record_missed(snap, e, cr ? "commit_weights" : "set_weights", reason);
+  }
 }
 
 void Committer::Impl::serve_force(const std::shared_ptr<ForceRequest>& req) {

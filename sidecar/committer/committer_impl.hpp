@@ -81,6 +81,7 @@ struct Committer::Impl {
   Status finish_attempt(const weights::CommitAttempt& attempt, const chain::TxOutcome& outcome);
   Status record_missed(const follower::Snapshot& snap, std::uint64_t epoch, const std::string& call,
                        const std::string& reason);
+  void sweep_missed(const follower::Snapshot& snap, std::uint64_t current);
 
   void set_phase(const std::string& phase, const std::string& reason = {});
   void count(const std::string& status);
