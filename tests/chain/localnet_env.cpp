@@ -77,11 +77,13 @@ std::string LocalnetEnv::start() {
   // dev_newBlock racing with that returns without building. Make one block, checked by
   // localnet/new-blocks (it verifies the head moved), before any test runs.
   std::string last;
-  for (int attempt = 0; attempt < 5; ++attempt) {
+  // A loaded machine (a sanitizer build beside other work) can take seconds to settle a restarted
+  // chain: keep asking for up to ~20 s.
+  for (int attempt = 0; attempt < 10; ++attempt) {
     auto [st, o] = run(quote(localnet_dir_ + "/new-blocks") + " --port " + std::to_string(port_) + " 1");
     if (st == 0) return {};
     last = o;
-    ::usleep(500'000);
+    ::usleep(static_cast<useconds_t>(500'000 + attempt * 250'000));
   }
   return "the local chain does not build blocks:\n" + last;
 }

@@ -269,9 +269,11 @@ TEST(CommitLocalnet, WeightsLandInChainStorageWithSetWeightsAndWithCommitReveal)
     }
     return n;
   };
-  EXPECT_GE(counted(boot->plain, "set_weights"), 1);
-  EXPECT_GE(counted(boot->reveal, "commit_weights"), 1);
-  EXPECT_GE(counted(boot->reveal, "reveal_weights"), 1);
+  // The chain can show an extrinsic's effect a moment before the submitter has read its outcome
+  // and recorded it: wait for the record.
+  EXPECT_TRUE(test::eventually([&] { return counted(boot->plain, "set_weights") >= 1; }, 30s));
+  EXPECT_TRUE(test::eventually([&] { return counted(boot->reveal, "commit_weights") >= 1; }, 30s));
+  EXPECT_TRUE(test::eventually([&] { return counted(boot->reveal, "reveal_weights") >= 1; }, 30s));
   EXPECT_GE(plain.committer.state().outcomes["included"], 1u);
   plain.committer.stop();
   reveal.committer.stop();
