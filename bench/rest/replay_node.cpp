@@ -4,19 +4,14 @@
 // SIGTERM or SIGINT. With --block-ms N it makes a new synthetic finalized block every N ms (finney
 // makes one every 12 s), so the daemon publishes fresh snapshots while it is being measured.
 // With --fill-gaps it also answers what the recording lacks and the daemon reads (replay_gaps.hpp).
-#include <pthread.h>
-#include <signal.h>
-
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <memory>
 #include <string_view>
 
 #include "codec/metadata.hpp"
 #include "replay_gaps.hpp"
-#include "replay_server.hpp"
+#include "replay_process.hpp"
 
 namespace {
 
@@ -43,43 +38,22 @@ int main(int argc, char** argv) {
     }
   }
 
-  // Block the stop signals before the server's thread starts, so that thread inherits the mask and
-  // only sigtimedwait below ever sees them.
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
-
-  const std::string dir = pylon::replay::find_shared_dir(PYLON_SHARED_DIR_DEFAULT);
-  if (dir.empty()) {
-    std::fprintf(stderr, "pylon_replay_node: shared reference files not found: set PYLON_SHARED_DIR\n");
-    return 2;
-  }
-  auto server = pylon::replay::ReplayServer::start({dir, "metagraph"});
-  if (!server.ok()) {
-    std::fprintf(stderr, "pylon_replay_node: %s\n", server.error().message.c_str());
-    return 1;
-  }
+  // Before the server's thread starts, so that thread inherits the mask.
+  const pylon::bench::StopSignals stop;
+  auto node = pylon::bench::start_replay_node("pylon_replay_node", PYLON_SHARED_DIR_DEFAULT);
+  if (!node.server) return node.exit_status;
   if (fill_gaps) {
-    auto md = pylon::codec::load_metadata_file(dir + "/chain/finney-metadata-v15.option.hex");
+    auto md = pylon::codec::load_metadata_file(node.shared_dir + "/chain/finney-metadata-v15.option.hex");
     if (!md.ok()) {
       std::fprintf(stderr, "pylon_replay_node: metadata: %s\n", md.error().message.c_str());
       return 1;
     }
     auto gaps = std::make_shared<const pylon::bench::ReplayGaps>(*md);
-    (*server)->set_override(
+    node.server->set_override(
         [gaps](std::string_view method, std::string_view params) { return gaps->answer(method, params); });
   }
-  std::printf("%s\n", (*server)->url().c_str());
+  std::printf("%s\n", node.server->url().c_str());
   std::fflush(stdout);
-
-  const long wait_ms = block_ms > 0 ? block_ms : 1000;
-  timespec timeout{wait_ms / 1000, (wait_ms % 1000) * 1000000L};
-  for (;;) {
-    const int sig = sigtimedwait(&stop, nullptr, &timeout);
-    if (sig == SIGTERM || sig == SIGINT) break;
-    if (sig < 0 && errno == EAGAIN && block_ms > 0) (*server)->advance_head();
-  }
+  stop.serve_until_stopped(block_ms, [&] { node.server->advance_head(); });
   return 0;
 }

@@ -10,13 +10,9 @@
 // serves on 127.0.0.1:PORT (0: an ephemeral port). Prints the base URL on the first line of
 // stdout, then serves until SIGTERM or SIGINT. With --block-ms N it advances the replay's head
 // every N ms and publishes the new block's snapshot, as the follower would on finney (12 s).
-#include <pthread.h>
-#include <signal.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <memory>
 #include <string_view>
 
@@ -25,7 +21,7 @@
 #include "follower/snapshot_store.hpp"
 #include "net/net_context.hpp"
 #include "net/rpc_client.hpp"
-#include "replay_server.hpp"
+#include "replay_process.hpp"
 #include "rest/server.hpp"
 
 namespace {
@@ -72,26 +68,13 @@ int main(int argc, char** argv) {
     }
   }
 
-  // The stop signals go to sigtimedwait below only: block them before any thread starts.
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
-
-  const std::string dir = pylon::replay::find_shared_dir(PYLON_SHARED_DIR_DEFAULT);
-  if (dir.empty()) {
-    std::fprintf(stderr, "pylon_rest_replay: shared reference files not found: set PYLON_SHARED_DIR\n");
-    return 2;
-  }
-  auto node = pylon::replay::ReplayServer::start({dir, "metagraph"});
-  if (!node.ok()) {
-    std::fprintf(stderr, "pylon_rest_replay: replay node: %s\n", node.error().message.c_str());
-    return 1;
-  }
+  // Before any thread starts (the replay node's, the REST server's), so they inherit the mask.
+  const pylon::bench::StopSignals stop;
+  auto node = pylon::bench::start_replay_node("pylon_rest_replay", PYLON_SHARED_DIR_DEFAULT);
+  if (!node.server) return node.exit_status;
   pylon::net::NetContext net;
   pylon::net::RpcClientOptions ro;
-  ro.endpoints = {(*node)->url()};
+  ro.endpoints = {node.server->url()};
   auto rpc = pylon::net::RpcClient::create(net, std::move(ro));
   if (!rpc.ok()) {
     std::fprintf(stderr, "pylon_rest_replay: rpc client: %s\n", rpc.error().message.c_str());
@@ -100,7 +83,7 @@ int main(int argc, char** argv) {
   pylon::chain::ChainClient chain(**rpc);
 
   pylon::follower::SnapshotStore snapshots;
-  auto first = snapshot_at(chain, (*node)->recorded_number());
+  auto first = snapshot_at(chain, node.server->recorded_number());
   if (!first.ok()) {
     std::fprintf(stderr, "pylon_rest_replay: snapshot: %s\n", first.error().message.c_str());
     return 1;
@@ -121,19 +104,14 @@ int main(int argc, char** argv) {
   std::printf("http://127.0.0.1:%u\n", static_cast<unsigned>((*http)->port()));
   std::fflush(stdout);
 
-  const long wait_ms = block_ms > 0 ? block_ms : 1000;
-  const timespec timeout{wait_ms / 1000, (wait_ms % 1000) * 1000000L};
-  for (;;) {
-    const int sig = sigtimedwait(&stop, nullptr, &timeout);
-    if (sig == SIGTERM || sig == SIGINT) break;
-    if (sig >= 0 || errno != EAGAIN || block_ms == 0) continue;
-    auto next = snapshot_at(chain, (*node)->advance_head());
+  stop.serve_until_stopped(block_ms, [&] {
+    auto next = snapshot_at(chain, node.server->advance_head());
     if (next.ok()) {
       snapshots.publish(*next);
     } else {
       std::fprintf(stderr, "pylon_rest_replay: snapshot: %s\n", next.error().message.c_str());
     }
-  }
+  });
   (*http)->stop();
   return 0;
 }
