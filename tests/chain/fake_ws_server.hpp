@@ -3,10 +3,6 @@
 // silence. It can also be a TCP listener that never speaks, or one that answers with raw bytes.
 #pragma once
 
-#include <atomic>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -16,8 +12,9 @@
 #include <mutex>
 #include <regex>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include "loopback_listener.hpp"
 
 namespace pylon::net::testing {
 
@@ -35,24 +32,11 @@ class FakeWsServer {
   using Handler = std::function<FakeReply(const std::string& request, int connection)>;
 
   explicit FakeWsServer(Handler handler, Mode mode = Mode::kWebSocket, std::string raw = "")
-      : handler_(std::move(handler)), mode_(mode), raw_(std::move(raw)) {
-    namespace asio = boost::asio;
-    acceptor_.open(asio::ip::tcp::v4());
-    acceptor_.set_option(asio::socket_base::reuse_address(true));
-    acceptor_.bind({asio::ip::make_address("127.0.0.1"), 0});
-    acceptor_.listen();
-    port_ = acceptor_.local_endpoint().port();
-    asio::co_spawn(io_, accept_loop(), asio::detached);
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  ~FakeWsServer() {
-    io_.stop();
-    thread_.join();
-  }
+      : handler_(std::move(handler)), mode_(mode), raw_(std::move(raw)) {}
 
-  int port() const { return port_; }
-  std::string url() const { return "ws://127.0.0.1:" + std::to_string(port_); }
-  int connections() const { return connections_.load(); }
+  int port() const { return listener_.port(); }
+  std::string url() const { return "ws://127.0.0.1:" + std::to_string(port()); }
+  int connections() const { return listener_.connections(); }
   void set_handler(Handler h) {
     std::lock_guard lock(mu_);
     handler_ = std::move(h);
@@ -75,16 +59,8 @@ class FakeWsServer {
  private:
   using Awaitable = boost::asio::awaitable<void>;
 
-  Awaitable accept_loop() {
-    for (;;) {
-      auto socket = co_await acceptor_.async_accept(boost::asio::use_awaitable);
-      const int n = ++connections_;
-      boost::asio::co_spawn(io_, session(std::move(socket), n), boost::asio::detached);
-    }
-  }
-
   Awaitable hang() {
-    boost::asio::steady_timer t(io_, std::chrono::hours(1));
+    boost::asio::steady_timer t(listener_.io(), std::chrono::hours(1));
     co_await t.async_wait(boost::asio::use_awaitable);
   }
 
@@ -137,11 +113,8 @@ class FakeWsServer {
   Handler handler_;
   Mode mode_;
   std::string raw_;
-  boost::asio::io_context io_;
-  boost::asio::ip::tcp::acceptor acceptor_{io_};
-  int port_ = 0;
-  std::atomic<int> connections_{0};
-  std::thread thread_;
+  LoopbackListener listener_{
+      [this](boost::asio::ip::tcp::socket s, int n) { return session(std::move(s), n); }};
 };
 
 }  // namespace pylon::net::testing

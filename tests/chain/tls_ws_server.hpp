@@ -9,9 +9,6 @@
 
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -20,9 +17,9 @@
 #include <functional>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "loopback_listener.hpp"
 #include "test_certs.hpp"
 
 namespace pylon::net::testing {
@@ -32,27 +29,11 @@ class TlsWsServer {
   // request text -> frames to send back.
   using Handler = std::function<std::vector<std::string>(const std::string& request)>;
 
-  TlsWsServer(const Pem& identity, Handler handler) : handler_(std::move(handler)) {
-    namespace asio = boost::asio;
-    ssl_.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                     asio::ssl::context::no_sslv3);
-    ssl_.use_certificate_chain(asio::buffer(identity.cert));
-    ssl_.use_private_key(asio::buffer(identity.key), asio::ssl::context::pem);
-    acceptor_.open(asio::ip::tcp::v4());
-    acceptor_.set_option(asio::socket_base::reuse_address(true));
-    acceptor_.bind({asio::ip::make_address("127.0.0.1"), 0});
-    acceptor_.listen();
-    port_ = acceptor_.local_endpoint().port();
-    asio::co_spawn(io_, accept_loop(), asio::detached);
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  ~TlsWsServer() {
-    io_.stop();
-    thread_.join();
-  }
+  TlsWsServer(const Pem& identity, Handler handler)
+      : handler_(std::move(handler)), ssl_(server_context(identity)) {}
 
   std::string url(const std::string& host) const {
-    return "wss://" + host + ":" + std::to_string(port_) + "/";
+    return "wss://" + host + ":" + std::to_string(listener_.port()) + "/";
   }
   int handshakes_ok() const { return handshakes_ok_.load(); }
   int handshakes_failed() const { return handshakes_failed_.load(); }
@@ -66,11 +47,15 @@ class TlsWsServer {
  private:
   using Awaitable = boost::asio::awaitable<void>;
 
-  Awaitable accept_loop() {
-    for (;;) {
-      auto socket = co_await acceptor_.async_accept(boost::asio::use_awaitable);
-      boost::asio::co_spawn(io_, session(std::move(socket)), boost::asio::detached);
-    }
+  // Made before the listener starts (a member initialiser), so no session sees it half set up.
+  static boost::asio::ssl::context server_context(const Pem& identity) {
+    namespace asio = boost::asio;
+    asio::ssl::context ssl(asio::ssl::context::tls_server);
+    ssl.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                    asio::ssl::context::no_sslv3);
+    ssl.use_certificate_chain(asio::buffer(identity.cert));
+    ssl.use_private_key(asio::buffer(identity.key), asio::ssl::context::pem);
+    return ssl;
   }
 
   Awaitable session(boost::asio::ip::tcp::socket socket) {
@@ -115,12 +100,9 @@ class TlsWsServer {
   mutable std::mutex mu_;
   Handler handler_;
   std::vector<std::string> sni_;
-  boost::asio::io_context io_;
-  boost::asio::ssl::context ssl_{boost::asio::ssl::context::tls_server};
-  boost::asio::ip::tcp::acceptor acceptor_{io_};
-  int port_ = 0;
+  boost::asio::ssl::context ssl_;
   std::atomic<int> handshakes_ok_{0}, handshakes_failed_{0}, requests_{0};
-  std::thread thread_;
+  LoopbackListener listener_{[this](boost::asio::ip::tcp::socket s, int) { return session(std::move(s)); }};
 };
 
 }  // namespace pylon::net::testing
