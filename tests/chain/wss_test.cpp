@@ -176,40 +176,44 @@ TEST(Wss, AnUntrustedCertificateIsRefusedWithTheReason) {
   EXPECT_EQ(server.handshakes_ok(), 0);
 }
 
-TEST(Wss, ACertificateForAnotherHostIsRefused) {
+// A leaf from the trusted CA, made with `leaf`, served to a client that dials `host`: why the
+// client gave up, and how many requests reached the server.
+struct Refusal {
+  std::string why;
+  int requests = 0;
+};
+Refusal refusal_of(const TestCa::LeafOptions& leaf, const std::string& host) {
   Pki pki;
+  TlsWsServer server(pki.ca.issue(leaf), node);
+  Client c(server.url(host), pki.ca_file);
+  EXPECT_NE(c.rpc, nullptr);
+  if (c.rpc == nullptr) return {};
+  const std::string why = c.first_failure();
+  return {why, server.requests()};
+}
+
+TEST(Wss, ACertificateForAnotherHostIsRefused) {
   TestCa::LeafOptions other;
   other.subject_alt_names = "DNS:node.example.org";
-  TlsWsServer server(pki.ca.issue(other), node);
-  Client c(server.url("localhost"), pki.ca_file);
-  ASSERT_NE(c.rpc, nullptr);
-  const std::string why = c.first_failure();
-  EXPECT_TRUE(contains(why, "certificate was refused: hostname mismatch")) << why;
-  EXPECT_EQ(server.requests(), 0);
+  const Refusal r = refusal_of(other, "localhost");
+  EXPECT_TRUE(contains(r.why, "certificate was refused: hostname mismatch")) << r.why;
+  EXPECT_EQ(r.requests, 0);
 }
 
 TEST(Wss, ACertificateForAnotherAddressIsRefused) {
-  Pki pki;
   TestCa::LeafOptions other;
   other.subject_alt_names = "DNS:localhost,IP:10.1.2.3";
-  TlsWsServer server(pki.ca.issue(other), node);
-  Client c(server.url("127.0.0.1"), pki.ca_file);
-  ASSERT_NE(c.rpc, nullptr);
-  const std::string why = c.first_failure();
-  EXPECT_TRUE(contains(why, "certificate was refused: IP address mismatch")) << why;
-  EXPECT_EQ(server.requests(), 0);
+  const Refusal r = refusal_of(other, "127.0.0.1");
+  EXPECT_TRUE(contains(r.why, "certificate was refused: IP address mismatch")) << r.why;
+  EXPECT_EQ(r.requests, 0);
 }
 
 TEST(Wss, AnExpiredCertificateIsRefused) {
-  Pki pki;
   TestCa::LeafOptions expired;
   expired.not_before_s = -7200;
   expired.not_after_s = -3600;
-  TlsWsServer server(pki.ca.issue(expired), node);
-  Client c(server.url("localhost"), pki.ca_file);
-  ASSERT_NE(c.rpc, nullptr);
-  const std::string why = c.first_failure();
-  EXPECT_TRUE(contains(why, "certificate was refused: certificate has expired")) << why;
+  const Refusal r = refusal_of(expired, "localhost");
+  EXPECT_TRUE(contains(r.why, "certificate was refused: certificate has expired")) << r.why;
 }
 
 TEST(Wss, AMissingCaFileIsAnErrorAtCreation) {
