@@ -4,59 +4,37 @@
 // from the block's events (success, and a module error by name).
 #include <simdjson.h>
 
-#include <thread>
-
 #include "chain/chain_client.hpp"
 #include "chain/storage_key.hpp"
 #include "codec/decoder.hpp"
 #include "codec/json_render.hpp"
 #include "codec/views/neuron_lite.hpp"
-#include "extrinsic/call.hpp"
-#include "extrinsic/signed.hpp"
 #include "keys/derive.hpp"
+#include "localnet_chain.hpp"
 #include "localnet_env.hpp"
 #include "test_support.hpp"
 
 namespace pylon::chain {
 namespace {
 
-struct Fixture {
-  net::NetContext net;
-  std::unique_ptr<net::RpcClient> rpc;
-  std::unique_ptr<ChainClient> chain;
-};
-
-std::unique_ptr<Fixture> connect() {
-  auto f = std::make_unique<Fixture>();
-  net::RpcClientOptions o;
-  o.endpoints = {net::testing::LocalnetEnv::get().url()};
-  auto c = net::RpcClient::create(f->net, o);
-  if (!c.ok()) return nullptr;
-  f->rpc = std::move(c).value();
-  if (!f->rpc->wait_connected(std::chrono::seconds(20)).ok()) return nullptr;
-  f->chain = std::make_unique<ChainClient>(*f->rpc);
-  return f;
-}
+using net::testing::BlockMaker;
+using net::testing::connect_localnet;
+using net::testing::sign_call;
 
 BlockRef head(ChainClient& c) {
-  auto h = c.finalized_head();
-  auto hdr = c.header(*h);
-  return BlockRef{*h, hdr->number};
+  return *net::testing::finalized_block(c);
 }
 
 TEST(ChainClientLocalnet, ReadsThroughTheMetadataOfTheBlock) {
   PYLON_REQUIRE_LOCALNET();
-  auto f = connect();
+  auto f = connect_localnet();
   ASSERT_NE(f, nullptr);
   auto genesis = f->chain->genesis_hash();
   ASSERT_TRUE(genesis.ok()) << genesis.error().message;
   // Genesis holds no Timestamp.Now: read at a block the runtime has built (the one dev_newBlock
   // returns; the finalized head may still be reported at genesis for a moment).
-  auto made = f->rpc->call("dev_newBlock", R"([{"count":1}])");
-  ASSERT_TRUE(made.ok()) << made.error().message;
-  ASSERT_GE(made->size(), 2u);
-  auto built = parse_hash(std::string_view(*made).substr(1, made->size() - 2));  // a JSON string
-  ASSERT_TRUE(built.ok()) << *made;
+  auto built = net::testing::new_blocks(*f->rpc, 1);
+  ASSERT_TRUE(built.ok()) << built.error().message;
   auto built_header = f->chain->header(*built);
   ASSERT_TRUE(built_header.ok()) << built_header.error().message;
   const BlockRef at{*built, built_header->number};
@@ -85,7 +63,7 @@ TEST(ChainClientLocalnet, ReadsThroughTheMetadataOfTheBlock) {
 TEST(ChainClientLocalnet, NeuronsOfTheBlockEqualTheOracleDecode) {
   PYLON_REQUIRE_LOCALNET();
   PYLON_REQUIRE_ORACLE();
-  auto f = connect();
+  auto f = connect_localnet();
   ASSERT_NE(f, nullptr);
   const BlockRef at = head(*f->chain);
   auto md = f->chain->metadata(at.hash);
@@ -121,46 +99,9 @@ TEST(ChainClientLocalnet, NeuronsOfTheBlockEqualTheOracleDecode) {
   EXPECT_EQ(simdjson::to_string(p2.parse(codec::render_json(*dyn))), simdjson::to_string(d["decoded"]));
 }
 
-// Makes blocks from another thread while the test waits on the watch (chopsticks runs with
-// manual block production).
-class BlockMaker {
- public:
-  explicit BlockMaker(net::RpcClient& rpc)
-      : rpc_(rpc), t_([this] {
-          while (!stop_) {  // until the test has its answer, however slow this build is
-            std::this_thread::sleep_for(std::chrono::milliseconds(300));
-            (void)rpc_.call("dev_newBlock", "[{\"count\":1}]");
-          }
-        }) {}
-  ~BlockMaker() {
-    stop_ = true;
-    t_.join();
-  }
-
- private:
-  net::RpcClient& rpc_;
-  std::atomic<bool> stop_{false};
-  std::thread t_;
-};
-
-Result<extrinsic::SignedExtrinsic> sign_call(ChainClient& c, const keys::Keypair& who, std::string_view call,
-                                             std::string_view args) {
-  const BlockRef at = head(c);
-  PYLON_ASSIGN(auto md, c.metadata(at.hash));
-  PYLON_ASSIGN(RuntimeVersion v, c.runtime_version(at.hash));
-  PYLON_ASSIGN(Bytes encoded, extrinsic::encode_call_json(*md, call, args));
-  extrinsic::TxParams p;
-  PYLON_ASSIGN(p.genesis_hash, c.genesis_hash());
-  p.spec_version = v.spec_version;
-  p.tx_version = v.transaction_version;
-  PYLON_ASSIGN(p.nonce, c.account_nonce(who.public_key));
-  p.mortal = extrinsic::Mortality{64, at.number, at.hash};
-  return extrinsic::build_signed(*md, encoded, who, p);
-}
-
 TEST(ChainClientLocalnet, SubmittedExtrinsicsReportSuccessOrTheModuleErrorByName) {
   PYLON_REQUIRE_LOCALNET();
-  auto f = connect();
+  auto f = connect_localnet();
   ASSERT_NE(f, nullptr);
   auto alice = keys::key_from_uri("//Alice");
   auto bob = keys::key_from_uri("//Bob");

@@ -8,17 +8,16 @@
 
 #include <filesystem>
 #include <fstream>
-#include <thread>
 
-#include "chain/storage_key.hpp"
-#include "codec/scale_reader.hpp"
 #include "committer/committer.hpp"
 #include "e2e_support.hpp"
 #include "follower/follower.hpp"
 #include "keys/derive.hpp"
 #include "keys/wallet.hpp"
+#include "localnet_chain.hpp"
 #include "localnet_env.hpp"
 #include "test_support.hpp"
+#include "weights_storage.hpp"
 
 namespace pylon::committer {
 namespace {
@@ -26,92 +25,28 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-struct Chain {
-  net::NetContext net;
-  std::unique_ptr<net::RpcClient> rpc;
-  std::unique_ptr<chain::ChainClient> client;
-};
+using net::testing::BlockMaker;
+using net::testing::LocalnetChain;
 
-std::unique_ptr<Chain> connect() {
-  auto c = std::make_unique<Chain>();
+std::unique_ptr<LocalnetChain> connect() {
   net::RpcClientOptions o;
-  o.endpoints = {net::testing::LocalnetEnv::get().url()};
   o.request_timeout = std::chrono::seconds(60);
-  auto r = net::RpcClient::create(c->net, o);
-  if (!r.ok()) return nullptr;
-  c->rpc = std::move(r).value();
-  if (!c->rpc->wait_connected(std::chrono::seconds(20)).ok()) return nullptr;
-  c->client = std::make_unique<chain::ChainClient>(*c->rpc);
-  return c;
+  return net::testing::connect_localnet(o);
 }
-
-// Blocks on demand (chopsticks runs in manual mode): one about every 300 ms while alive.
-class BlockMaker {
- public:
-  explicit BlockMaker(net::RpcClient& rpc)
-      : rpc_(rpc), t_([this] {
-          while (!stop_) {
-            std::this_thread::sleep_for(300ms);
-            (void)rpc_.call("dev_newBlock", "[{\"count\":1}]");
-          }
-        }) {}
-  ~BlockMaker() {
-    stop_ = true;
-    t_.join();
-  }
-
- private:
-  net::RpcClient& rpc_;
-  std::atomic<bool> stop_{false};
-  std::thread t_;
-};
 
 chain::BlockRef best(chain::ChainClient& c) {
-  auto h = c.finalized_head();
-  if (!h.ok()) return {};
-  auto hdr = c.header(*h);
-  return hdr.ok() ? chain::BlockRef{*h, hdr->number} : chain::BlockRef{};
+  auto at = net::testing::finalized_block(c);
+  return at.ok() ? *at : chain::BlockRef{};
 }
 
-std::optional<Bytes> raw_storage(chain::ChainClient& c, const char* item, const std::vector<Bytes>& keys,
-                                 const chain::BlockRef& at) {
-  auto md = c.metadata(at.hash);
-  if (!md.ok()) return std::nullopt;
-  auto key = chain::storage_key(**md, "SubtensorModule", item, keys);
-  if (!key.ok()) return std::nullopt;
-  auto v = c.storage(*key, at);
-  return v.ok() ? *v : std::nullopt;
-}
-
-Bytes u16_key(std::uint16_t v) {
-  return Bytes{static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8)};
-}
-
-// SubtensorModule.Weights(netuid, uid): Vec<(u16, u16)>, decoded by hand.
+// Weights and commits at the finalized head, the block the committer works from.
 std::vector<std::pair<std::uint16_t, std::uint16_t>> chain_weights(chain::ChainClient& c,
                                                                    std::uint16_t netuid, std::uint16_t uid) {
-  std::vector<std::pair<std::uint16_t, std::uint16_t>> out;
-  auto raw = raw_storage(c, "Weights", {u16_key(netuid), u16_key(uid)}, best(c));
-  if (!raw) return out;
-  codec::ScaleReader r(*raw);
-  auto n = r.length(1);
-  if (!n.ok()) return out;
-  for (std::uint64_t i = 0; i < *n; ++i) {
-    auto a = r.fixed_le<std::uint16_t>();
-    auto b = r.fixed_le<std::uint16_t>();
-    if (!a.ok() || !b.ok()) return {};
-    out.emplace_back(*a, *b);
-  }
-  return out;
+  return net::testing::chain_weights(c, netuid, uid, best(c));
 }
 
-// How many hash commits SubtensorModule.WeightCommits(netuid, hotkey) holds (its compact length).
 std::size_t chain_commit_count(chain::ChainClient& c, std::uint16_t netuid, const codec::AccountId& hotkey) {
-  auto raw = raw_storage(c, "WeightCommits", {u16_key(netuid), Bytes(hotkey.begin(), hotkey.end())}, best(c));
-  if (!raw || raw->empty()) return 0;
-  codec::ScaleReader r(*raw);
-  auto n = r.length(1);
-  return n.ok() ? *n : 0;
+  return net::testing::chain_commit_count(c, netuid, hotkey, best(c));
 }
 
 struct Bootstrap {
@@ -152,9 +87,9 @@ Result<Bootstrap> bootstrap(const std::string& dir) {
 
 // One subnet's loop: follower, snapshots and committer.
 struct Loop {
-  Loop(Chain& c, weights::Store& store, Submitter& sub, std::uint16_t netuid)
-      : follower(*c.client, *c.rpc, snapshots, options(netuid), [](std::string_view, std::string_view) {}),
-        committer(*c.client, snapshots, store, sub, committer_options(netuid)) {}
+  Loop(LocalnetChain& c, weights::Store& store, Submitter& sub, std::uint16_t netuid)
+      : follower(*c.chain, *c.rpc, snapshots, options(netuid), [](std::string_view, std::string_view) {}),
+        committer(*c.chain, snapshots, store, sub, committer_options(netuid)) {}
   static follower::FollowerOptions options(std::uint16_t netuid) {
     follower::FollowerOptions o;
     o.netuid = netuid;
@@ -209,10 +144,10 @@ TEST(CommitLocalnet, WeightsLandInChainStorageWithSetWeightsAndWithCommitReveal)
   const codec::AccountId me = signer->public_key;
   auto store = weights::Store::open(dir.path() + "/pylon.db");
   ASSERT_TRUE(store.ok()) << store.error().message;
-  Submitter sub(*c->client, std::move(signer).value(), SubmitterOptions{.mortal_period = 64, .timeout = 60s});
+  Submitter sub(*c->chain, std::move(signer).value(), SubmitterOptions{.mortal_period = 64, .timeout = 60s});
 
   // Epochs (tempo 10) as the committer will see them, and uids from the chain's metagraph.
-  auto snap = follower::build_snapshot(*c->client, boot->plain, best(*c->client));
+  auto snap = follower::build_snapshot(*c->chain, boot->plain, best(*c->chain));
   ASSERT_TRUE(snap.ok()) << snap.error().message;
   ASSERT_EQ(snap->hyperparams->u64("tempo"), 10u);
   auto miner1 = keys::key_from_uri("//PylonMiner1");
@@ -224,17 +159,17 @@ TEST(CommitLocalnet, WeightsLandInChainStorageWithSetWeightsAndWithCommitReveal)
   Loop reveal(*c, **store, sub, boot->reveal);
   std::uint16_t uid[2], my_uid[2], m1[2], m2[2];
   for (int k = 0; k < 2; ++k) {
-    auto s = follower::build_snapshot(*c->client, k == 0 ? boot->plain : boot->reveal, best(*c->client));
+    auto s = follower::build_snapshot(*c->chain, k == 0 ? boot->plain : boot->reveal, best(*c->chain));
     ASSERT_TRUE(s.ok());
     ASSERT_NE(s->neuron_by_hotkey(me), nullptr);
     my_uid[k] = s->neuron_by_hotkey(me)->uid;
     m1[k] = s->neuron_by_hotkey(miner1->keypair.public_key)->uid;
     m2[k] = s->neuron_by_hotkey(miner2->keypair.public_key)->uid;
     uid[k] = k == 0 ? boot->plain : boot->reveal;
-    put_weights(**store, *c->client, uid[k], w);
+    put_weights(**store, *c->chain, uid[k], w);
   }
-  ASSERT_TRUE(chain_weights(*c->client, boot->plain, my_uid[0]).empty());
-  ASSERT_TRUE(chain_weights(*c->client, boot->reveal, my_uid[1]).empty());
+  ASSERT_TRUE(chain_weights(*c->chain, boot->plain, my_uid[0]).empty());
+  ASSERT_TRUE(chain_weights(*c->chain, boot->reveal, my_uid[1]).empty());
 
   ASSERT_TRUE(plain.follower.start().ok());
   ASSERT_TRUE(reveal.follower.start().ok());
@@ -249,14 +184,14 @@ TEST(CommitLocalnet, WeightsLandInChainStorageWithSetWeightsAndWithCommitReveal)
     return e;
   };
   EXPECT_TRUE(
-      test::eventually([&] { return chain_weights(*c->client, boot->plain, my_uid[0]) == expected(0); }, 90s))
+      test::eventually([&] { return chain_weights(*c->chain, boot->plain, my_uid[0]) == expected(0); }, 90s))
       << "phase " << plain.committer.state().phase << ": " << plain.committer.state().blocked_reason;
   // Commit-reveal: the commit shows in WeightCommits first, then the reveal sets Weights.
-  EXPECT_TRUE(test::eventually([&] { return chain_commit_count(*c->client, boot->reveal, me) > 0; }, 90s))
+  EXPECT_TRUE(test::eventually([&] { return chain_commit_count(*c->chain, boot->reveal, me) > 0; }, 90s))
       << "phase " << reveal.committer.state().phase << ": " << reveal.committer.state().blocked_reason;
-  EXPECT_TRUE(chain_weights(*c->client, boot->reveal, my_uid[1]).empty());  // nothing before the reveal
-  EXPECT_TRUE(test::eventually(
-      [&] { return chain_weights(*c->client, boot->reveal, my_uid[1]) == expected(1); }, 90s))
+  EXPECT_TRUE(chain_weights(*c->chain, boot->reveal, my_uid[1]).empty());  // nothing before the reveal
+  EXPECT_TRUE(
+      test::eventually([&] { return chain_weights(*c->chain, boot->reveal, my_uid[1]) == expected(1); }, 90s))
       << "phase " << reveal.committer.state().phase << ": " << reveal.committer.state().blocked_reason;
 
   // The store's record agrees: an included set_weights, an included commit and reveal.
@@ -297,20 +232,20 @@ TEST(CommitLocalnet, FindsAPendingAttemptOnChainAndNeverCommitsTheEpochTwice) {
   const codec::AccountId me = signer->public_key;
   auto store = weights::Store::open(dir.path() + "/pylon.db");
   ASSERT_TRUE(store.ok()) << store.error().message;
-  Submitter sub(*c->client, std::move(signer).value(), SubmitterOptions{.mortal_period = 64, .timeout = 60s});
+  Submitter sub(*c->chain, std::move(signer).value(), SubmitterOptions{.mortal_period = 64, .timeout = 60s});
   auto miner1 = keys::key_from_uri("//PylonMiner1");
   auto miner2 = keys::key_from_uri("//PylonMiner2");
   ASSERT_TRUE(miner1.ok() && miner2.ok());
   const std::uint16_t netuid = boot->plain;
 
   // Start near the beginning of an epoch, so the whole window is still ahead.
-  chain::BlockRef at = best(*c->client);
+  chain::BlockRef at = best(*c->chain);
   for (int i = 0; i < 12 && at.number - epoch_by_formula(netuid, 10, at.number)->start > 1; ++i) {
-    ASSERT_TRUE(c->rpc->call("dev_newBlock", "[{\"count\":1}]").ok());
-    at = best(*c->client);
+    ASSERT_TRUE(net::testing::new_blocks(*c->rpc, 1).ok());
+    at = best(*c->chain);
   }
   const std::uint64_t epoch = epoch_by_formula(netuid, 10, at.number)->start;
-  auto snap = follower::build_snapshot(*c->client, netuid, at);
+  auto snap = follower::build_snapshot(*c->chain, netuid, at);
   ASSERT_TRUE(snap.ok());
   const std::uint16_t my_uid = snap->neuron_by_hotkey(me)->uid;
   const std::uint16_t m1 = snap->neuron_by_hotkey(miner1->keypair.public_key)->uid;
@@ -342,7 +277,7 @@ TEST(CommitLocalnet, FindsAPendingAttemptOnChainAndNeverCommitsTheEpochTwice) {
   ASSERT_TRUE(sent.ok()) << sent.error().message;
   ASSERT_TRUE(sent->outcome.success) << sent->outcome.error;
   const std::vector<std::pair<std::uint16_t, std::uint16_t>> manual{{m1, 65535}};
-  ASSERT_EQ(chain_weights(*c->client, netuid, my_uid), manual);
+  ASSERT_EQ(chain_weights(*c->chain, netuid, my_uid), manual);
 
   Loop loop(*c, **store, sub, netuid);
   ASSERT_TRUE(loop.follower.start().ok());
@@ -355,7 +290,7 @@ TEST(CommitLocalnet, FindsAPendingAttemptOnChainAndNeverCommitsTheEpochTwice) {
   };
   EXPECT_TRUE(test::eventually([&] { return status() == "included"; }, 60s)) << status();
   // Let the epoch (and its window) pass: still the one attempt, and the chain holds its weights.
-  EXPECT_TRUE(test::eventually([&] { return best(*c->client).number > epoch + 12; }, 60s));
+  EXPECT_TRUE(test::eventually([&] { return best(*c->chain).number > epoch + 12; }, 60s));
   loop.committer.stop();
   loop.follower.stop();
   auto all = (*store)->attempts(netuid, epoch);
@@ -363,7 +298,7 @@ TEST(CommitLocalnet, FindsAPendingAttemptOnChainAndNeverCommitsTheEpochTwice) {
   int commits = 0;
   for (const auto& x : *all) commits += x.call == "set_weights" && x.status != "missed";
   EXPECT_EQ(commits, 1);
-  EXPECT_EQ(chain_weights(*c->client, netuid, my_uid), manual);
+  EXPECT_EQ(chain_weights(*c->chain, netuid, my_uid), manual);
 }
 
 // A hotkey that is not registered: the state says so, and nothing is sent or recorded.
@@ -380,8 +315,8 @@ TEST(CommitLocalnet, AnUnregisteredHotkeyIsBlockedWithTheReason) {
   ASSERT_TRUE(bob.ok() && miner1.ok());
   auto store = weights::Store::open(dir.path() + "/pylon.db");
   ASSERT_TRUE(store.ok()) << store.error().message;
-  Submitter sub(*c->client, std::move(bob->keypair));
-  put_weights(**store, *c->client, boot->plain, {{miner1->keypair.public_key, 1.0}});
+  Submitter sub(*c->chain, std::move(bob->keypair));
+  put_weights(**store, *c->chain, boot->plain, {{miner1->keypair.public_key, 1.0}});
   Loop loop(*c, **store, sub, boot->plain);
   ASSERT_TRUE(loop.follower.start().ok());
   ASSERT_TRUE(loop.committer.start().ok());

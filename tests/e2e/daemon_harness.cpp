@@ -16,11 +16,11 @@
 #include <sstream>
 #include <thread>
 
-#include "chain/storage_key.hpp"
-#include "codec/scale_reader.hpp"
 #include "codec/ss58.hpp"
 #include "common/hex.hpp"
+#include "localnet_chain.hpp"
 #include "localnet_env.hpp"
+#include "weights_storage.hpp"
 
 namespace pylon::e2e {
 
@@ -213,91 +213,38 @@ std::string DaemonProcess::log_tail(std::size_t bytes) const {
 }
 
 struct ChainProbe::Impl {
-  net::NetContext net;
-  std::unique_ptr<net::RpcClient> rpc;
-  std::unique_ptr<chain::ChainClient> chain;
+  std::unique_ptr<net::testing::LocalnetChain> local = net::testing::connect_localnet();
 };
 
-ChainProbe::ChainProbe() : impl_(new Impl) {
-  net::RpcClientOptions o;
-  o.endpoints = {net::testing::LocalnetEnv::get().url()};
-  auto rpc = net::RpcClient::create(impl_->net, o);
-  if (rpc.ok()) {
-    impl_->rpc = std::move(rpc).value();
-    (void)impl_->rpc->wait_connected(std::chrono::seconds(20));
-    impl_->chain = std::make_unique<chain::ChainClient>(*impl_->rpc);
-  }
-}
+ChainProbe::ChainProbe() : impl_(new Impl) {}
 
 ChainProbe::~ChainProbe() {
-  impl_->chain.reset();
-  impl_->rpc.reset();
   delete impl_;
 }
 
 chain::ChainClient& ChainProbe::chain() {
-  return *impl_->chain;
+  return *impl_->local->chain;
 }
 
 std::uint64_t ChainProbe::new_blocks(std::uint32_t count) {
-  (void)impl_->rpc->call("dev_newBlock", "[{\"count\":" + std::to_string(count) + "}]",
-                         std::chrono::seconds(120));
+  if (!impl_->local) return 0;
+  (void)net::testing::new_blocks(*impl_->local->rpc, count, std::chrono::seconds(120));
   return best().number;
 }
 
 chain::BlockRef ChainProbe::best() {
-  auto h = impl_->rpc->call("chain_getBlockHash", "[]");
-  if (!h.ok() || h->size() < 4) return {};
-  auto hash = chain::parse_hash(std::string_view(*h).substr(1, h->size() - 2));
-  if (!hash.ok()) return {};
-  auto header = impl_->chain->header(*hash);
-  if (!header.ok()) return {};
-  return chain::BlockRef{*hash, header->number};
+  if (!impl_->local) return {};
+  auto at = net::testing::best_block(*impl_->local->rpc, *impl_->local->chain);
+  return at.ok() ? *at : chain::BlockRef{};
 }
-
-namespace {
-
-Bytes u16_le(std::uint16_t v) {
-  return Bytes{static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8)};
-}
-
-}  // namespace
 
 std::vector<std::pair<std::uint16_t, std::uint16_t>> ChainProbe::weights_row(std::uint16_t netuid,
                                                                              std::uint16_t uid) {
-  std::vector<std::pair<std::uint16_t, std::uint16_t>> row;
-  const chain::BlockRef at = best();
-  auto md = impl_->chain->metadata(at.hash);
-  if (!md.ok()) return row;
-  auto key = chain::storage_key(**md, "SubtensorModule", "Weights", {u16_le(netuid), u16_le(uid)});
-  if (!key.ok()) return row;
-  auto raw = impl_->chain->storage(*key, at);
-  if (!raw.ok() || !raw->has_value()) return row;
-  // Vec<(u16, u16)> (subtensor's Weights value; the call takes compacts, storage holds plain u16s)
-  codec::ScaleReader r(**raw);
-  auto n = r.length(4);
-  if (!n.ok()) return row;
-  for (std::size_t i = 0; i < *n; ++i) {
-    auto a = r.fixed_le<std::uint16_t>();
-    auto b = r.fixed_le<std::uint16_t>();
-    if (!a.ok() || !b.ok()) return {};
-    row.emplace_back(static_cast<std::uint16_t>(*a), static_cast<std::uint16_t>(*b));
-  }
-  return row;
+  return net::testing::chain_weights(chain(), netuid, uid, best());
 }
 
 std::size_t ChainProbe::weight_commit_count(std::uint16_t netuid, const codec::AccountId& hotkey) {
-  const chain::BlockRef at = best();
-  auto md = impl_->chain->metadata(at.hash);
-  if (!md.ok()) return 0;
-  auto key = chain::storage_key(**md, "SubtensorModule", "WeightCommits",
-                                {u16_le(netuid), Bytes(hotkey.begin(), hotkey.end())});
-  if (!key.ok()) return 0;
-  auto raw = impl_->chain->storage(*key, at);
-  if (!raw.ok() || !raw->has_value()) return 0;
-  codec::ScaleReader r(**raw);
-  auto n = r.compact();  // VecDeque<(H256, u64, u64, u64)>: its length prefix
-  return n.ok() ? static_cast<std::size_t>(*n) : 0;
+  return net::testing::chain_commit_count(chain(), netuid, hotkey, best());
 }
 
 codec::AccountId pylon_hotkey() {

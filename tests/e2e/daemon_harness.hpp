@@ -1,8 +1,7 @@
 // Driving the real `build/pylon` on the real local chain: a bootstrapped chain (made once per test
 // binary with `pylon localnet bootstrap`), the daemon as a child process with its own database,
 // shared-memory names and HTTP port, a minimal HTTP client, block production on request, and
-// SubtensorModule.Weights read straight from chain storage (decoded here, not by Pylon's
-// committer, so the tests check the chain and not Pylon's word).
+// SubtensorModule.Weights read straight from chain storage (tests/chain/weights_storage.hpp).
 #pragma once
 
 #include <sys/types.h>

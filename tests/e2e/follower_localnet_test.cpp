@@ -8,6 +8,7 @@
 #include "chain/chain_client.hpp"
 #include "e2e_support.hpp"
 #include "follower/follower.hpp"
+#include "localnet_chain.hpp"
 #include "localnet_env.hpp"
 #include "test_support.hpp"
 
@@ -16,25 +17,13 @@ namespace {
 
 using test::eventually;
 
-struct Conn {
-  net::NetContext net;
-  std::unique_ptr<net::RpcClient> rpc;
-  std::unique_ptr<chain::ChainClient> chain;
-};
-
-std::unique_ptr<Conn> connect() {
-  auto c = std::make_unique<Conn>();
+// Short timeouts and retries: the chain is stopped and started again under the follower.
+std::unique_ptr<net::testing::LocalnetChain> connect() {
   net::RpcClientOptions o;
-  o.endpoints = {net::testing::LocalnetEnv::get().url()};
   o.request_timeout = std::chrono::seconds(20);
   o.backoff.initial = std::chrono::milliseconds(100);
   o.backoff.max = std::chrono::milliseconds(500);
-  auto r = net::RpcClient::create(c->net, o);
-  if (!r.ok()) return nullptr;
-  c->rpc = std::move(r).value();
-  if (!c->rpc->wait_connected(std::chrono::seconds(20)).ok()) return nullptr;
-  c->chain = std::make_unique<chain::ChainClient>(*c->rpc);
-  return c;
+  return net::testing::connect_localnet(o);
 }
 
 TEST(FollowerLocalnet, SnapshotAtABlockEqualsTheOracleDecode) {
@@ -42,14 +31,12 @@ TEST(FollowerLocalnet, SnapshotAtABlockEqualsTheOracleDecode) {
   PYLON_REQUIRE_ORACLE();
   auto c = connect();
   ASSERT_NE(c, nullptr);
-  auto head = c->chain->finalized_head();
-  ASSERT_TRUE(head.ok());
-  auto hdr = c->chain->header(*head);
-  ASSERT_TRUE(hdr.ok());
-  const chain::BlockRef at{*head, hdr->number};
+  auto head = net::testing::finalized_block(*c->chain);
+  ASSERT_TRUE(head.ok()) << head.error().message;
+  const chain::BlockRef at = *head;
   auto s = build_snapshot(*c->chain, 1, at);
   ASSERT_TRUE(s.ok()) << s.error().message;
-  EXPECT_EQ(s->block, hdr->number);
+  EXPECT_EQ(s->block, at.number);
   EXPECT_EQ(s->spec_version, 293u);
   ASSERT_TRUE(s->hyperparams.has_value());
   ASSERT_TRUE(s->commitments.has_value());
@@ -114,7 +101,7 @@ TEST(FollowerLocalnet, FollowsNewBlocksAndSurvivesTheChainGoingAway) {
   ASSERT_TRUE(f.start().ok());
   ASSERT_TRUE(eventually([&] { return store.latest() != nullptr; }, std::chrono::seconds(30)));
   const std::uint64_t first = store.latest()->block;
-  ASSERT_TRUE(c->rpc->call("dev_newBlock", R"([{"count":3}])").ok());
+  ASSERT_TRUE(net::testing::new_blocks(*c->rpc, 3).ok());
   ASSERT_TRUE(eventually([&] { return store.latest()->block >= first + 3; }, std::chrono::seconds(30)));
   EXPECT_NE(store.at_block(store.latest()->block), nullptr);
   EXPECT_FALSE(store.staleness().stale);
@@ -133,7 +120,7 @@ TEST(FollowerLocalnet, FollowsNewBlocksAndSurvivesTheChainGoingAway) {
   ASSERT_TRUE(eventually([&] { return c->rpc->connected(); }, std::chrono::seconds(30)));
   // The restarted dev chain starts again from genesis, below the numbers seen before: the
   // resubscribed follower follows it back and publishes its blocks.
-  ASSERT_TRUE(c->rpc->call("dev_newBlock", R"([{"count":1}])").ok());
+  ASSERT_TRUE(net::testing::new_blocks(*c->rpc, 1).ok());
   EXPECT_TRUE(eventually([&] { return store.published_count() > before; }, std::chrono::seconds(60)));
   EXPECT_LT(store.latest()->block, last->block + 2);
   EXPECT_FALSE(store.staleness().stale);  // a new snapshot clears it

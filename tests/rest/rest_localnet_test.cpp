@@ -10,16 +10,14 @@
 //   - answer reads at blocks it does not keep from the chain (/metagraph, /block_hash, /epoch).
 #include <atomic>
 #include <filesystem>
-#include <thread>
 
 #include "codec/ss58.hpp"
 #include "committer/chain_storage.hpp"
 #include "committer/committer.hpp"
 #include "committer/epoch.hpp"
 #include "committer/submitter.hpp"
-#include "extrinsic/call.hpp"
-#include "extrinsic/signed.hpp"
 #include "keys/derive.hpp"
+#include "localnet_chain.hpp"
 #include "localnet_env.hpp"
 #include "rest_test_support.hpp"
 
@@ -28,74 +26,27 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct Chain {
-  net::NetContext net;
-  std::unique_ptr<net::RpcClient> rpc;
-  std::unique_ptr<chain::ChainClient> client;
-};
-
-std::unique_ptr<Chain> connect() {
-  auto c = std::make_unique<Chain>();
+std::unique_ptr<net::testing::LocalnetChain> connect() {
   net::RpcClientOptions o;
-  o.endpoints = {net::testing::LocalnetEnv::get().url()};
   o.request_timeout = 60s;
-  auto r = net::RpcClient::create(c->net, o);
-  if (!r.ok()) return nullptr;
-  c->rpc = std::move(r).value();
-  if (!c->rpc->wait_connected(20s).ok()) return nullptr;
-  c->client = std::make_unique<chain::ChainClient>(*c->rpc);
-  return c;
+  return net::testing::connect_localnet(o);
 }
 
-// chopsticks makes blocks on request: one about every 300 ms while this lives, so submissions
-// that wait for inclusion (the Submitter) get there.
-class BlockMaker {
- public:
-  explicit BlockMaker(net::RpcClient& rpc)
-      : rpc_(rpc), t_([this] {
-          while (!stop_) {
-            std::this_thread::sleep_for(300ms);
-            (void)rpc_.call("dev_newBlock", "[{\"count\":1}]");
-          }
-        }) {}
-  ~BlockMaker() {
-    stop_ = true;
-    t_.join();
-  }
-
- private:
-  net::RpcClient& rpc_;
-  std::atomic<bool> stop_{false};
-  std::thread t_;
-};
-
-Result<chain::BlockRef> head(chain::ChainClient& c) {
-  PYLON_ASSIGN(chain::Hash h, c.finalized_head());
-  PYLON_ASSIGN(chain::Header hdr, c.header(h));
-  return chain::BlockRef{h, hdr.number};
-}
+// The Submitter waits for inclusion: BlockMaker makes the blocks it waits for.
+using net::testing::BlockMaker;
+using net::testing::finalized_block;
 
 // Signs `call` and has it sealed into a block of its own (setup only; the API uses the Submitter).
 Result<chain::TxOutcome> send(chain::ChainClient& c, const keys::Keypair& who, const std::string& call,
                               const std::string& args) {
-  PYLON_ASSIGN(chain::BlockRef at, head(c));
-  PYLON_ASSIGN(auto md, c.metadata(at.hash));
-  PYLON_ASSIGN(chain::RuntimeVersion v, c.runtime_version(at.hash));
-  PYLON_ASSIGN(Bytes encoded, extrinsic::encode_call_json(*md, call, args));
-  extrinsic::TxParams p;
-  PYLON_ASSIGN(p.genesis_hash, c.genesis_hash());
-  p.spec_version = v.spec_version;
-  p.tx_version = v.transaction_version;
-  PYLON_ASSIGN(p.nonce, c.account_nonce(who.public_key));
-  p.mortal = extrinsic::Mortality{64, at.number, at.hash};
-  PYLON_ASSIGN(auto x, extrinsic::build_signed(*md, encoded, who, p));
+  PYLON_ASSIGN(auto x, net::testing::sign_call(c, who, call, args));
   PYLON_ASSIGN(chain::TxOutcome out, c.submit_and_seal(x.bytes));
   if (!out.success) return make_error(call + " failed: " + out.error);
   return out;
 }
 
 Result<follower::SnapshotPtr> snapshot_at_head(chain::ChainClient& c, std::uint16_t netuid) {
-  PYLON_ASSIGN(chain::BlockRef at, head(c));
+  PYLON_ASSIGN(chain::BlockRef at, finalized_block(c));
   follower::BuildOptions o;
   o.epoch = [](chain::ChainClient& cc, std::uint16_t n,
                const chain::BlockRef& b) -> Result<follower::SnapshotEpoch> {
@@ -111,7 +62,7 @@ TEST(RestLocalnet, ChainBackedEndpoints) {
   PYLON_REQUIRE_LOCALNET();
   auto chain = connect();
   ASSERT_NE(chain, nullptr);
-  auto& c = *chain->client;
+  auto& c = *chain->chain;
   auto alice = keys::key_from_uri("//Alice");
   auto bob = keys::key_from_uri("//Bob");
   auto hot = keys::key_from_uri("//RestOwnerHot");
@@ -119,7 +70,7 @@ TEST(RestLocalnet, ChainBackedEndpoints) {
   const std::string hot_ss58 = codec::ss58_encode(hot->keypair.public_key);
 
   // Setup: no network rate limit, fees for the hotkey, a subnet owned by //Alice.
-  auto before = head(c);
+  auto before = finalized_block(c);
   ASSERT_TRUE(before.ok()) << before.error().message;
   auto rl = send(c, alice->keypair, "Sudo.sudo",
                  R"({"call":{"AdminUtils":{"sudo_set_network_rate_limit":{"rate_limit":0}}}})");
@@ -223,7 +174,7 @@ TEST(RestLocalnet, ChainBackedEndpoints) {
     EXPECT_NE(a.body.find("does not own subnet"), std::string::npos) << a.body;
   }
 
-  auto now = head(c);
+  auto now = finalized_block(c);
   ASSERT_TRUE(now.ok());
   auto md = c.metadata(now->hash);
   ASSERT_TRUE(md.ok());

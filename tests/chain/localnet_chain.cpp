@@ -1,0 +1,82 @@
+#include "localnet_chain.hpp"
+
+#include "chain/storage_key.hpp"
+#include "extrinsic/call.hpp"
+#include "localnet_env.hpp"
+
+namespace pylon::net::testing {
+
+std::unique_ptr<LocalnetChain> connect_localnet(RpcClientOptions options) {
+  auto c = std::make_unique<LocalnetChain>();
+  options.endpoints = {LocalnetEnv::get().url()};
+  auto rpc = RpcClient::create(c->net, std::move(options));
+  if (!rpc.ok()) return nullptr;
+  c->rpc = std::move(rpc).value();
+  if (!c->rpc->wait_connected(std::chrono::seconds(20)).ok()) return nullptr;
+  c->chain = std::make_unique<chain::ChainClient>(*c->rpc);
+  return c;
+}
+
+Result<chain::Hash> new_blocks(RpcClient& rpc, std::uint32_t count,
+                               std::optional<std::chrono::milliseconds> timeout) {
+  PYLON_ASSIGN(std::string made,
+               rpc.call("dev_newBlock", "[{\"count\":" + std::to_string(count) + "}]", timeout));
+  if (made.size() < 2) return make_error("dev_newBlock answered " + made);
+  return chain::parse_hash(std::string_view(made).substr(1, made.size() - 2));  // a JSON string
+}
+
+BlockMaker::BlockMaker(RpcClient& rpc, std::chrono::milliseconds every)
+    : rpc_(rpc), thread_([this, every] {
+        while (!stop_) {
+          std::this_thread::sleep_for(every);
+          (void)rpc_.call("dev_newBlock", "[{\"count\":1}]");
+        }
+      }) {}
+
+BlockMaker::~BlockMaker() {
+  stop_ = true;
+  thread_.join();
+}
+
+Result<chain::BlockRef> finalized_block(chain::ChainClient& c) {
+  PYLON_ASSIGN(chain::Hash h, c.finalized_head());
+  PYLON_ASSIGN(chain::Header hdr, c.header(h));
+  return chain::BlockRef{h, hdr.number};
+}
+
+Result<chain::BlockRef> best_block(RpcClient& rpc, chain::ChainClient& c) {
+  PYLON_ASSIGN(std::string answer, rpc.call("chain_getBlockHash", "[]"));
+  if (answer.size() < 4) return make_error("chain_getBlockHash answered " + answer);
+  PYLON_ASSIGN(chain::Hash h, chain::parse_hash(std::string_view(answer).substr(1, answer.size() - 2)));
+  PYLON_ASSIGN(chain::Header hdr, c.header(h));
+  return chain::BlockRef{h, hdr.number};
+}
+
+Result<std::optional<Bytes>> read_storage(chain::ChainClient& c, std::string_view pallet,
+                                          std::string_view item, const std::vector<Bytes>& keys,
+                                          const chain::BlockRef& at) {
+  PYLON_ASSIGN(auto md, c.metadata(at.hash));
+  PYLON_ASSIGN(Bytes key, chain::storage_key(*md, pallet, item, keys));
+  return c.storage(key, at);
+}
+
+Result<extrinsic::SignedExtrinsic> sign_call(chain::ChainClient& c, const keys::Keypair& who,
+                                             std::string_view call, std::string_view args) {
+  PYLON_ASSIGN(chain::BlockRef at, finalized_block(c));
+  PYLON_ASSIGN(auto md, c.metadata(at.hash));
+  PYLON_ASSIGN(chain::RuntimeVersion v, c.runtime_version(at.hash));
+  PYLON_ASSIGN(Bytes encoded, extrinsic::encode_call_json(*md, call, args));
+  extrinsic::TxParams p;
+  PYLON_ASSIGN(p.genesis_hash, c.genesis_hash());
+  p.spec_version = v.spec_version;
+  p.tx_version = v.transaction_version;
+  PYLON_ASSIGN(p.nonce, c.account_nonce(who.public_key));
+  p.mortal = extrinsic::Mortality{64, at.number, at.hash};
+  return extrinsic::build_signed(*md, encoded, who, p);
+}
+
+Bytes u16_key(std::uint16_t v) {
+  return Bytes{static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8)};
+}
+
+}  // namespace pylon::net::testing

@@ -1,0 +1,73 @@
+// A chain client on the binary's local chain (LocalnetEnv) and the chain plumbing the localnet
+// tests share: blocks on request (chopsticks runs in manual mode, so nothing is built unless a
+// test asks), the finalized and best heads, and raw storage reads with keys built from the
+// metadata of the block read.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "chain/chain_client.hpp"
+#include "extrinsic/signed.hpp"
+#include "net/net_context.hpp"
+#include "net/rpc_client.hpp"
+
+namespace pylon::net::testing {
+
+struct LocalnetChain {
+  NetContext net;
+  std::unique_ptr<RpcClient> rpc;
+  std::unique_ptr<chain::ChainClient> chain;
+};
+
+// Connects to LocalnetEnv's chain (the endpoint is filled in) and waits up to 20 s for the
+// socket; nullptr when that fails.
+std::unique_ptr<LocalnetChain> connect_localnet(RpcClientOptions options = {});
+
+// dev_newBlock: chopsticks builds `count` blocks; the hash of the last one. The timeout is the
+// client's unless given (many blocks at once can take longer than a request usually may).
+Result<chain::Hash> new_blocks(RpcClient& rpc, std::uint32_t count,
+                               std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+
+// Blocks from another thread while it lives, one about every `every` (300 ms), so that whatever
+// waits for inclusion (a submission, the committer's window) gets there however slow the build.
+class BlockMaker {
+ public:
+  explicit BlockMaker(RpcClient& rpc, std::chrono::milliseconds every = std::chrono::milliseconds(300));
+  ~BlockMaker();
+  BlockMaker(const BlockMaker&) = delete;
+  BlockMaker& operator=(const BlockMaker&) = delete;
+
+ private:
+  RpcClient& rpc_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// The finalized head with its number.
+Result<chain::BlockRef> finalized_block(chain::ChainClient& c);
+// The best head (chain_getBlockHash without a number) with its number.
+Result<chain::BlockRef> best_block(RpcClient& rpc, chain::ChainClient& c);
+
+// pallet.item(keys...) at `at` as stored (nullopt: no value), the key built from that block's
+// metadata.
+Result<std::optional<Bytes>> read_storage(chain::ChainClient& c, std::string_view pallet,
+                                          std::string_view item, const std::vector<Bytes>& keys,
+                                          const chain::BlockRef& at);
+
+// `call` (Pallet.call, its arguments as JSON by field name) signed by `who` for the finalized head:
+// that block's runtime, the account's next nonce, mortal for 64 blocks. For a test's own setup and
+// probes; what is under test signs through the Submitter.
+Result<extrinsic::SignedExtrinsic> sign_call(chain::ChainClient& c, const keys::Keypair& who,
+                                             std::string_view call, std::string_view args);
+
+// A u16 storage key part (netuid, uid) as the hashers take it: little-endian.
+Bytes u16_key(std::uint16_t v);
+
+}  // namespace pylon::net::testing
