@@ -131,19 +131,32 @@ const Result<Bootstrap>& bootstrapped() {
   return b;
 }
 
-TEST(CommitLocalnet, WeightsLandInChainStorageWithSetWeightsAndWithCommitReveal) {
-  PYLON_REQUIRE_LOCALNET();
-  PYLON_REQUIRE_SHARED();
+// Every test: the bootstrapped chain, a connection to it and a fresh weights store.
+class CommitLocalnet : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    PYLON_REQUIRE_LOCALNET();
+    PYLON_REQUIRE_SHARED();
+    const auto& b = bootstrapped();
+    ASSERT_TRUE(b.ok()) << b.error().message;
+    boot = &*b;
+    c = connect();
+    ASSERT_NE(c, nullptr);
+    auto s = weights::Store::open(dir.path() + "/pylon.db");
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    store = std::move(s).value();
+  }
+
   keys::test::TempDir dir;
-  const auto& boot = bootstrapped();
-  ASSERT_TRUE(boot.ok()) << boot.error().message;
-  auto c = connect();
-  ASSERT_NE(c, nullptr);
+  const Bootstrap* boot = nullptr;
+  std::unique_ptr<LocalnetChain> c;
+  std::unique_ptr<weights::Store> store;
+};
+
+TEST_F(CommitLocalnet, WeightsLandInChainStorageWithSetWeightsAndWithCommitReveal) {
   auto signer = keys::load_hotkey({boot->wallets, "pylon"}, "pylon");
   ASSERT_TRUE(signer.ok()) << signer.error().message;
   const codec::AccountId me = signer->public_key;
-  auto store = weights::Store::open(dir.path() + "/pylon.db");
-  ASSERT_TRUE(store.ok()) << store.error().message;
   Submitter sub(*c->chain, std::move(signer).value(), SubmitterOptions{.mortal_period = 64, .timeout = 60s});
 
   // Epochs (tempo 10) as the committer will see them, and uids from the chain's metagraph.
@@ -155,8 +168,8 @@ TEST(CommitLocalnet, WeightsLandInChainStorageWithSetWeightsAndWithCommitReveal)
   ASSERT_TRUE(miner1.ok() && miner2.ok());
   const std::map<codec::AccountId, double> w{{miner1->keypair.public_key, 1.0},
                                              {miner2->keypair.public_key, 3.0}};
-  Loop plain(*c, **store, sub, boot->plain);
-  Loop reveal(*c, **store, sub, boot->reveal);
+  Loop plain(*c, *store, sub, boot->plain);
+  Loop reveal(*c, *store, sub, boot->reveal);
   std::uint16_t uid[2], my_uid[2], m1[2], m2[2];
   for (int k = 0; k < 2; ++k) {
     auto s = follower::build_snapshot(*c->chain, k == 0 ? boot->plain : boot->reveal, best(*c->chain));
@@ -166,7 +179,7 @@ TEST(CommitLocalnet, WeightsLandInChainStorageWithSetWeightsAndWithCommitReveal)
     m1[k] = s->neuron_by_hotkey(miner1->keypair.public_key)->uid;
     m2[k] = s->neuron_by_hotkey(miner2->keypair.public_key)->uid;
     uid[k] = k == 0 ? boot->plain : boot->reveal;
-    put_weights(**store, *c->chain, uid[k], w);
+    put_weights(*store, *c->chain, uid[k], w);
   }
   ASSERT_TRUE(chain_weights(*c->chain, boot->plain, my_uid[0]).empty());
   ASSERT_TRUE(chain_weights(*c->chain, boot->reveal, my_uid[1]).empty());
@@ -198,7 +211,7 @@ TEST(CommitLocalnet, WeightsLandInChainStorageWithSetWeightsAndWithCommitReveal)
   auto counted = [&](std::uint16_t netuid, const std::string& call) {
     int n = 0;
     for (const char* st : {"included", "finalized"}) {
-      auto a = (*store)->attempts_with_status(netuid, st);
+      auto a = store->attempts_with_status(netuid, st);
       if (a.ok())
         for (const auto& x : *a) n += x.call == call;
     }
@@ -219,19 +232,10 @@ TEST(CommitLocalnet, WeightsLandInChainStorageWithSetWeightsAndWithCommitReveal)
 // A previous run persisted and sent a set_weights, then died before it learnt the outcome: the new
 // committer finds that extrinsic on chain, records it included, and does not commit the epoch again
 // although the store holds other weights for it.
-TEST(CommitLocalnet, FindsAPendingAttemptOnChainAndNeverCommitsTheEpochTwice) {
-  PYLON_REQUIRE_LOCALNET();
-  PYLON_REQUIRE_SHARED();
-  keys::test::TempDir dir;
-  const auto& boot = bootstrapped();
-  ASSERT_TRUE(boot.ok()) << boot.error().message;
-  auto c = connect();
-  ASSERT_NE(c, nullptr);
+TEST_F(CommitLocalnet, FindsAPendingAttemptOnChainAndNeverCommitsTheEpochTwice) {
   auto signer = keys::load_hotkey({boot->wallets, "pylon"}, "pylon");
   ASSERT_TRUE(signer.ok()) << signer.error().message;
   const codec::AccountId me = signer->public_key;
-  auto store = weights::Store::open(dir.path() + "/pylon.db");
-  ASSERT_TRUE(store.ok()) << store.error().message;
   Submitter sub(*c->chain, std::move(signer).value(), SubmitterOptions{.mortal_period = 64, .timeout = 60s});
   auto miner1 = keys::key_from_uri("//PylonMiner1");
   auto miner2 = keys::key_from_uri("//PylonMiner2");
@@ -249,7 +253,7 @@ TEST(CommitLocalnet, FindsAPendingAttemptOnChainAndNeverCommitsTheEpochTwice) {
   ASSERT_TRUE(snap.ok());
   const std::uint16_t my_uid = snap->neuron_by_hotkey(me)->uid;
   const std::uint16_t m1 = snap->neuron_by_hotkey(miner1->keypair.public_key)->uid;
-  ASSERT_TRUE((*store)
+  ASSERT_TRUE(store
                   ->apply(std::vector<weights::WeightUpdate>{
                       {netuid, epoch, miner1->keypair.public_key, weights::Op::set, 1.0},
                       {netuid, epoch, miner2->keypair.public_key, weights::Op::set, 3.0}})
@@ -271,7 +275,7 @@ TEST(CommitLocalnet, FindsAPendingAttemptOnChainAndNeverCommitsTheEpochTwice) {
                            a.extrinsic = p.signed_tx.bytes;
                            a.nonce = p.nonce;
                            a.mortal_until = p.mortal_until;
-                           PYLON_ASSIGN(id, (*store)->record_attempt(a));
+                           PYLON_ASSIGN(id, store->record_attempt(a));
                            return {};
                          });
   ASSERT_TRUE(sent.ok()) << sent.error().message;
@@ -279,11 +283,11 @@ TEST(CommitLocalnet, FindsAPendingAttemptOnChainAndNeverCommitsTheEpochTwice) {
   const std::vector<std::pair<std::uint16_t, std::uint16_t>> manual{{m1, 65535}};
   ASSERT_EQ(chain_weights(*c->chain, netuid, my_uid), manual);
 
-  Loop loop(*c, **store, sub, netuid);
+  Loop loop(*c, *store, sub, netuid);
   ASSERT_TRUE(loop.follower.start().ok());
   ASSERT_TRUE(loop.committer.start().ok());
   auto status = [&] {
-    auto a = (*store)->attempts(netuid, epoch);
+    auto a = store->attempts(netuid, epoch);
     for (const auto& x : a.ok() ? *a : std::vector<weights::CommitAttempt>{})
       if (x.id == id) return x.status;
     return std::string();
@@ -293,7 +297,7 @@ TEST(CommitLocalnet, FindsAPendingAttemptOnChainAndNeverCommitsTheEpochTwice) {
   EXPECT_TRUE(test::eventually([&] { return best(*c->chain).number > epoch + 12; }, 60s));
   loop.committer.stop();
   loop.follower.stop();
-  auto all = (*store)->attempts(netuid, epoch);
+  auto all = store->attempts(netuid, epoch);
   ASSERT_TRUE(all.ok());
   int commits = 0;
   for (const auto& x : *all) commits += x.call == "set_weights" && x.status != "missed";
@@ -302,22 +306,13 @@ TEST(CommitLocalnet, FindsAPendingAttemptOnChainAndNeverCommitsTheEpochTwice) {
 }
 
 // A hotkey that is not registered: the state says so, and nothing is sent or recorded.
-TEST(CommitLocalnet, AnUnregisteredHotkeyIsBlockedWithTheReason) {
-  PYLON_REQUIRE_LOCALNET();
-  PYLON_REQUIRE_SHARED();
-  keys::test::TempDir dir;
-  const auto& boot = bootstrapped();
-  ASSERT_TRUE(boot.ok()) << boot.error().message;
-  auto c = connect();
-  ASSERT_NE(c, nullptr);
+TEST_F(CommitLocalnet, AnUnregisteredHotkeyIsBlockedWithTheReason) {
   auto bob = keys::key_from_uri("//Bob");
   auto miner1 = keys::key_from_uri("//PylonMiner1");
   ASSERT_TRUE(bob.ok() && miner1.ok());
-  auto store = weights::Store::open(dir.path() + "/pylon.db");
-  ASSERT_TRUE(store.ok()) << store.error().message;
   Submitter sub(*c->chain, std::move(bob->keypair));
-  put_weights(**store, *c->chain, boot->plain, {{miner1->keypair.public_key, 1.0}});
-  Loop loop(*c, **store, sub, boot->plain);
+  put_weights(*store, *c->chain, boot->plain, {{miner1->keypair.public_key, 1.0}});
+  Loop loop(*c, *store, sub, boot->plain);
   ASSERT_TRUE(loop.follower.start().ok());
   ASSERT_TRUE(loop.committer.start().ok());
   BlockMaker blocks(*c->rpc);
@@ -330,7 +325,7 @@ TEST(CommitLocalnet, AnUnregisteredHotkeyIsBlockedWithTheReason) {
   loop.committer.stop();
   loop.follower.stop();
   for (const char* s : {"pending", "included", "failed", "missed"}) {
-    auto a = (*store)->attempts_with_status(boot->plain, s);
+    auto a = store->attempts_with_status(boot->plain, s);
     ASSERT_TRUE(a.ok());
     EXPECT_TRUE(a->empty()) << s;
   }
