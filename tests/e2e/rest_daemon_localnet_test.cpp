@@ -351,7 +351,11 @@ class RestDaemonLocalnet : public ::testing::Test {
 
   static void TearDownTestSuite() {
     if (!shared_) return;
-    if (shared_->daemon) shared_->daemon->terminate();
+    if (shared_->daemon) {
+      // Blocks while it stops: a commit its loop may have sent holds SIGTERM until it is included.
+      BlockMaker blocks;
+      shared_->daemon->terminate();
+    }
     delete shared_;
     shared_ = nullptr;
   }
@@ -1050,6 +1054,9 @@ TEST_F(RestDaemonLocalnet, AuthOnTheDaemon) {
   EXPECT_TRUE(
       is_error(http(ad.port(), "PUT", "/set_hyperparam", R"({"name":"serving_rate_limit","value":1})"), 401,
                "unauthorized"));
+  // Blocks while it stops: its commit loop may have sent the acknowledged weight, and a submission in
+  // flight holds SIGTERM until it is included.
+  BlockMaker blocks;
   EXPECT_EQ(ad.terminate(), 0) << ad.log_tail();
 }
 
