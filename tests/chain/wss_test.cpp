@@ -193,26 +193,19 @@ Refusal refusal_of(const TestCa::LeafOptions& leaf, const std::string& host) {
 }
 
 TEST(Wss, ACertificateForAnotherHostIsRefused) {
-  TestCa::LeafOptions other;
-  other.subject_alt_names = "DNS:node.example.org";
-  const Refusal r = refusal_of(other, "localhost");
+  const Refusal r = refusal_of({.subject_alt_names = "DNS:node.example.org"}, "localhost");
   EXPECT_TRUE(contains(r.why, "certificate was refused: hostname mismatch")) << r.why;
   EXPECT_EQ(r.requests, 0);
 }
 
 TEST(Wss, ACertificateForAnotherAddressIsRefused) {
-  TestCa::LeafOptions other;
-  other.subject_alt_names = "DNS:localhost,IP:10.1.2.3";
-  const Refusal r = refusal_of(other, "127.0.0.1");
+  const Refusal r = refusal_of({.subject_alt_names = "DNS:localhost,IP:10.1.2.3"}, "127.0.0.1");
   EXPECT_TRUE(contains(r.why, "certificate was refused: IP address mismatch")) << r.why;
   EXPECT_EQ(r.requests, 0);
 }
 
 TEST(Wss, AnExpiredCertificateIsRefused) {
-  TestCa::LeafOptions expired;
-  expired.not_before_s = -7200;
-  expired.not_after_s = -3600;
-  const Refusal r = refusal_of(expired, "localhost");
+  const Refusal r = refusal_of({.not_before_s = -7200, .not_after_s = -3600}, "localhost");
   EXPECT_TRUE(contains(r.why, "certificate was refused: certificate has expired")) << r.why;
 }
 
