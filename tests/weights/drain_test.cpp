@@ -58,11 +58,18 @@ std::map<AccountId, double> weights_of(Store& s) {
   return w.ok() ? *w : std::map<AccountId, double>{};
 }
 
-TEST(WeightsDrain, UidAndHotkeyEntriesLandAndRefusalsAreRecorded) {
+// Every test: a fresh store, and a shared-memory name of its own for the queue.
+class WeightsDrain : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(s); }
+
   test::TempDir dir;
-  auto s = test::open_store(dir.file("w.db"));
-  ASSERT_TRUE(s);
+  std::string path = dir.file("w.db");
+  std::unique_ptr<Store> s = test::open_store(path);
   std::string name = test::unique_shm_name("drain");
+};
+
+TEST_F(WeightsDrain, UidAndHotkeyEntriesLandAndRefusalsAreRecorded) {
   auto q = open_queue(name);
   ASSERT_TRUE(q);
   Writer w(*s, q.get(), context());
@@ -104,12 +111,7 @@ TEST(WeightsDrain, UidAndHotkeyEntriesLandAndRefusalsAreRecorded) {
   EXPECT_EQ(st.queue_rejected, 3u);
 }
 
-TEST(WeightsDrain, DurableOnlyAfterTheCommit) {
-  test::TempDir dir;
-  std::string path = dir.file("w.db");
-  auto s = test::open_store(path);
-  ASSERT_TRUE(s);
-  std::string name = test::unique_shm_name("durable");
+TEST_F(WeightsDrain, DurableOnlyAfterTheCommit) {
   auto q = open_queue(name);
   ASSERT_TRUE(q);
   shm::WeightProducer p = open_producer(name);
@@ -129,11 +131,7 @@ TEST(WeightsDrain, DurableOnlyAfterTheCommit) {
   EXPECT_EQ(weights_of(*s)[hotkey(1)], 0.5);
 }
 
-TEST(WeightsDrain, WithoutAContextTheQueueWaits) {
-  test::TempDir dir;
-  auto s = test::open_store(dir.file("w.db"));
-  ASSERT_TRUE(s);
-  std::string name = test::unique_shm_name("noctx");
+TEST_F(WeightsDrain, WithoutAContextTheQueueWaits) {
   auto q = open_queue(name);
   ASSERT_TRUE(q);
   std::atomic<bool> have_snapshot{false};
@@ -153,11 +151,7 @@ TEST(WeightsDrain, WithoutAContextTheQueueWaits) {
   EXPECT_EQ(weights_of(*s)[hotkey(1)], 0.5);
 }
 
-TEST(WeightsDrain, ARestartedDaemonSkipsWhatTheStoreCommitted) {
-  test::TempDir dir;
-  auto s = test::open_store(dir.file("w.db"));
-  ASSERT_TRUE(s);
-  std::string name = test::unique_shm_name("restart");
+TEST_F(WeightsDrain, ARestartedDaemonSkipsWhatTheStoreCommitted) {
   auto first = open_queue(name);
   ASSERT_TRUE(first);
   shm::WeightProducer p = open_producer(name);
@@ -187,13 +181,9 @@ TEST(WeightsDrain, ARestartedDaemonSkipsWhatTheStoreCommitted) {
   EXPECT_EQ(w.stats().queue_entries, 1u);
 }
 
-TEST(WeightsDrain, AFreshSegmentForgetsTheOldPositions) {
-  test::TempDir dir;
-  auto s = test::open_store(dir.file("w.db"));
-  ASSERT_TRUE(s);
+TEST_F(WeightsDrain, AFreshSegmentForgetsTheOldPositions) {
   std::vector<QueueMark> old = {{0, 50}, {1, 50}, {2, 50}, {3, 50}};
   ASSERT_TRUE(s->apply(std::vector<WeightUpdate>{test::set(7, 1)}, old).ok());
-  std::string name = test::unique_shm_name("fresh");
   auto q = open_queue(name);
   ASSERT_TRUE(q);
   Writer w(*s, q.get(), context());
@@ -208,11 +198,7 @@ TEST(WeightsDrain, AFreshSegmentForgetsTheOldPositions) {
   EXPECT_EQ(*pos, (std::map<std::uint32_t, std::uint64_t>{{p.slot(), 1}}));
 }
 
-TEST(WeightsDrain, StopDrainsOnceMore) {
-  test::TempDir dir;
-  auto s = test::open_store(dir.file("w.db"));
-  ASSERT_TRUE(s);
-  std::string name = test::unique_shm_name("stop");
+TEST_F(WeightsDrain, StopDrainsOnceMore) {
   auto q = open_queue(name);
   ASSERT_TRUE(q);
   // A long poll period: only stop() can drain these in time.
