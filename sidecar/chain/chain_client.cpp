@@ -378,7 +378,8 @@ Result<TxOutcome> ChainClient::submit_and_seal(ByteSpan extrinsic) {
 }
 
 Result<TxOutcome> ChainClient::submit_and_watch(ByteSpan extrinsic, std::chrono::milliseconds timeout,
-                                                bool wait_finalized) {
+                                                bool wait_finalized,
+                                                const std::function<void()>& on_accepted) {
   struct Watch {
     std::mutex mu;
     std::condition_variable cv;
@@ -423,6 +424,7 @@ Result<TxOutcome> ChainClient::submit_and_watch(ByteSpan extrinsic, std::chrono:
     if (w->done) w->cv.notify_all();
   };
   PYLON_ASSIGN(net::SubscriptionId sub, rpc_.subscribe(spec, on_status));
+  if (on_accepted) on_accepted();
   {
     std::unique_lock lock(w->mu);
     w->cv.wait_for(lock, timeout, [&] { return w->done; });

@@ -89,8 +89,11 @@ class ChainClient {
   Result<std::uint64_t> account_nonce(const codec::AccountId& account);
 
   // Submits and watches until included (or finalized when asked), then reads the block's events.
+  // `on_accepted` (optional) runs on the calling thread as soon as the node has taken the
+  // extrinsic into its pool (author_submitAndWatchExtrinsic answered with a subscription; a
+  // refusal, such as a stale nonce, is an error instead), before inclusion is awaited.
   Result<TxOutcome> submit_and_watch(ByteSpan extrinsic, std::chrono::milliseconds timeout,
-                                     bool wait_finalized);
+                                     bool wait_finalized, const std::function<void()>& on_accepted = {});
   // The outcome of the extrinsic with this hash in that block, from System.Events.
   Result<TxOutcome> outcome_in_block(const Hash& block, ByteSpan extrinsic);
 

@@ -110,7 +110,7 @@ Status Committer::Impl::finish_attempt(const weights::CommitAttempt& a, const ch
 
 Result<Committer::Impl::CommitResult> Committer::Impl::commit_epoch(
     const follower::Snapshot& snap, std::uint64_t epoch, const std::map<codec::AccountId, double>& weights,
-    const std::function<void(const weights::CommitAttempt&)>& on_persisted) {
+    const std::function<void(const weights::CommitAttempt&)>& on_accepted) {
   PYLON_ASSIGN(WeightsCall wc, build_weights_call(snap, weights));
   if (!wc.unknown_hotkeys.empty())
     log::warn("committer", "hotkeys not registered on the subnet are left out",
@@ -157,10 +157,12 @@ Result<Committer::Impl::CommitResult> Committer::Impl::commit_epoch(
     attempt.created_ms = attempt.updated_ms = now_ms();
     PYLON_ASSIGN(attempt.id, store.record_attempt(attempt));
     result.extrinsic_hash = attempt.extrinsic_hash;
-    if (on_persisted) on_persisted(attempt);
     return {};
   };
-  auto sent = submitter.submit("SubtensorModule." + result.call, args, ref(snap), before);
+  auto accepted = [&](const Prepared&) {
+    if (on_accepted) on_accepted(attempt);
+  };
+  auto sent = submitter.submit("SubtensorModule." + result.call, args, ref(snap), before, accepted);
   if (!sent.ok()) {
     // Sent or not, nobody knows: the attempt stays pending and is looked for on chain.
     if (attempt.id != 0) {

@@ -23,6 +23,7 @@
 //   check is the snapshot's, so it costs nothing and is re-made each block, logged once per epoch.
 #include "codec/ss58.hpp"
 #include "committer/committer_impl.hpp"
+#include "common/hex.hpp"
 #include "common/log.hpp"
 
 namespace pylon::committer {
@@ -348,15 +349,23 @@ void Committer::Impl::serve_force(const std::shared_ptr<ForceRequest>& req) {
   auto r = commit_epoch(*snap, span->start, *weights, [&](const weights::CommitAttempt& a) {
     fr.extrinsic_hash = a.extrinsic_hash;
     fr.call = a.call;
-    answer(fr);  // persisted and about to be sent: the REST call need not wait for inclusion
+    answer(fr);  // persisted and in the node's pool: the REST call need not wait for inclusion
   });
-  if (!r.ok()) return answer(r.error());
+  if (!r.ok()) {
+    set_phase("idle");
+    return answer(r.error());
+  }
   if (r->status == "included" || r->status == "finalized") {
     last_committed_epoch = span->start;
     std::lock_guard lock(state_mu);
     state.last_epoch_committed = span->start;
   }
   set_phase(r->call == "commit_weights" && r->status != "failed" ? "revealing" : "idle");
+  if (r->status == "pending" && !r->error.empty())
+    // Signed, persisted and handed to the node, whose answer was lost: it may or may not be in
+    // the pool. The attempt stays pending and is looked up on chain; the caller hears exactly that.
+    return answer(make_error("the node's answer to extrinsic " + to_hex(r->extrinsic_hash) + " was lost (" +
+                             r->error + "); it stays pending and is looked up on chain"));
   fr.extrinsic_hash = r->extrinsic_hash;
   fr.call = r->call;
   answer(fr);

@@ -67,7 +67,8 @@ struct Committer::Impl {
   Status resolve_pending(const follower::Snapshot& snap);
   Status reveal_owed(const follower::Snapshot& snap);
   // Builds, persists and submits the epoch's call; the attempt's id and final status in the store.
-  // `on_persisted` runs once the signed extrinsic is in the store (force_commit answers there).
+  // `on_accepted` runs once the signed extrinsic is in the store and the node has taken it into its
+  // pool (force_commit answers there, without waiting for inclusion).
   struct CommitResult {
     std::string status;  // the attempt's status after submission ("pending" when unknown)
     std::string error;
@@ -76,7 +77,7 @@ struct Committer::Impl {
   };
   Result<CommitResult> commit_epoch(const follower::Snapshot& snap, std::uint64_t epoch,
                                     const std::map<codec::AccountId, double>& weights,
-                                    const std::function<void(const weights::CommitAttempt&)>& on_persisted);
+                                    const std::function<void(const weights::CommitAttempt&)>& on_accepted);
   // Records the outcome of an attempt (and of the reveal it commits or reveals).
   Status finish_attempt(const weights::CommitAttempt& attempt, const chain::TxOutcome& outcome);
   Status record_missed(const follower::Snapshot& snap, std::uint64_t epoch, const std::string& call,

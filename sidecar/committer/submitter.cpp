@@ -50,14 +50,19 @@ Result<Prepared> Submitter::prepare(const codec::Metadata& md, ByteSpan call, co
 
 Result<Submitted> Submitter::submit(std::string_view call, std::string_view args_json,
                                     const chain::BlockRef& at,
-                                    const std::function<Status(const Prepared&)>& before_submit) {
+                                    const std::function<Status(const Prepared&)>& before_submit,
+                                    const std::function<void(const Prepared&)>& on_accepted) {
   std::lock_guard lock(mu_);
   PYLON_ASSIGN(auto md, chain_.metadata(at.hash));
   PYLON_ASSIGN(Bytes encoded, extrinsic::encode_call_json(*md, call, args_json));
   for (int round = 0;; ++round) {
     PYLON_ASSIGN(Prepared prepared, prepare(*md, encoded, at));
     if (before_submit) PYLON_TRY(before_submit(prepared));
-    auto out = chain_.submit_and_watch(prepared.signed_tx.bytes, options_.timeout, options_.wait_finalized);
+    auto accepted = [&] {
+      if (on_accepted) on_accepted(prepared);
+    };
+    auto out = chain_.submit_and_watch(prepared.signed_tx.bytes, options_.timeout, options_.wait_finalized,
+                                       accepted);
     const bool refused =
         !out.ok() ? is_nonce_refusal(out.error().message) : out->status == chain::TxOutcome::Status::Invalid;
     if (refused && round == 0) continue;  // the nonce moved under us: read it again, once

@@ -45,8 +45,11 @@ class Submitter {
   // `call` is "Pallet.call_name", `args_json` its arguments as JSON (extrinsic::encode_call_json).
   // `before_submit` runs with the signed bytes before anything is sent; if it fails, nothing is
   // sent and its error is returned (this is where the committer persists the attempt).
+  // `on_accepted` runs once the node has taken the extrinsic into its pool, before inclusion is
+  // awaited (POST /force_commit_weights answers there).
   Result<Submitted> submit(std::string_view call, std::string_view args_json, const chain::BlockRef& at,
-                           const std::function<Status(const Prepared&)>& before_submit = {});
+                           const std::function<Status(const Prepared&)>& before_submit = {},
+                           const std::function<void(const Prepared&)>& on_accepted = {});
 
   // Whether a submission error or outcome is the node refusing the nonce (stale, or a transaction
   // with the same nonce already in the pool: too low priority), where re-reading the nonce helps.
