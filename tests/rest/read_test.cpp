@@ -19,6 +19,11 @@ double num(simdjson::dom::element e) {
   return d;
 }
 
+// GETs each target and checks the status listed beside it.
+void expect_statuses(Harness& h, std::initializer_list<std::pair<std::string, unsigned>> table) {
+  for (const auto& [target, status] : table) EXPECT_EQ(h.get(target).status, status) << target;
+}
+
 TEST(RestRead, HealthIsLoadingBeforeTheFirstSnapshotAndOkAfter) {
   PYLON_REST_REQUIRE_SHARED();
   Harness h({}, false, /*publish=*/false);
@@ -28,9 +33,7 @@ TEST(RestRead, HealthIsLoadingBeforeTheFirstSnapshotAndOkAfter) {
   ASSERT_TRUE(j.ok) << a.body;
   EXPECT_EQ(str(j.root["status"]), "loading");
   EXPECT_EQ(str(j.root["error"]), "not_ready");
-  EXPECT_EQ(h.get("/latest_block").status, 503u);
-  EXPECT_EQ(h.get("/metagraph").status, 503u);
-  EXPECT_EQ(h.get("/live").status, 200u);
+  expect_statuses(h, {{"/latest_block", 503}, {"/metagraph", 503}, {"/live", 200}});
 
   h.snapshots.publish(at_block(*recorded(), kRecordedBlock));
   a = h.get("/health");
@@ -140,11 +143,10 @@ TEST(RestRead, MetagraphAtABlockNotKeptIsReadFromTheChain) {
   EXPECT_EQ(bad.status, 502u) << bad.body;
   Json e(bad.body);
   EXPECT_EQ(str(e.root["error"]), "chain_error");
-  // Past the latest block: 404.
-  EXPECT_EQ(h.get("/metagraph/6852696").status, 404u);
-  EXPECT_EQ(h.get("/metagraph/abc").status, 400u);
-  EXPECT_EQ(h.get("/metagraph/-1").status, 400u);
-  EXPECT_EQ(h.get("/metagraph/99999999999999999999").status, 400u);
+  expect_statuses(h, {{"/metagraph/6852696", 404},  // past the latest block
+                      {"/metagraph/abc", 400},
+                      {"/metagraph/-1", 400},
+                      {"/metagraph/99999999999999999999", 400}});
 }
 
 TEST(RestRead, BlockHash) {
@@ -153,9 +155,7 @@ TEST(RestRead, BlockHash) {
   auto a = h.get("/block_hash/6852690");
   EXPECT_EQ(a.status, 200u);
   EXPECT_EQ(a.body, "{\"block_hash\":\"" + replay_node().server->recorded_hash() + "\"}");
-  EXPECT_EQ(h.get("/block_hash/6852691").status, 404u);
-  EXPECT_EQ(h.get("/block_hash/x1").status, 400u);
-  EXPECT_EQ(h.get("/block_hash/").status, 404u);
+  expect_statuses(h, {{"/block_hash/6852691", 404}, {"/block_hash/x1", 400}, {"/block_hash/", 404}});
 }
 
 TEST(RestRead, EpochByTheFormula) {
@@ -214,14 +214,13 @@ TEST(RestRead, Commitments) {
   auto a = h.get("/get_commitment/" + hk);
   EXPECT_EQ(a.status, 200u) << a.body;
   EXPECT_EQ(a.body, "{\"hotkey\":\"" + hk + "\",\"commitment\":\"0xdeadbeef\"}");
-  EXPECT_EQ(h.get("/get_commitment/" + hk + "?block=6852690").status, 200u);
   const std::string other = codec::ss58_encode(recorded()->neurons.at(1).hotkey);
-  EXPECT_EQ(h.get("/get_commitment/" + other).status, 404u);
-  EXPECT_EQ(h.get("/get_commitment/notanaddress").status, 400u);
-  EXPECT_EQ(h.get("/get_commitment/" + hk + "?block=x").status, 400u);
+  expect_statuses(h, {{"/get_commitment/" + hk + "?block=6852690", 200},
+                      {"/get_commitment/" + other, 404},
+                      {"/get_commitment/notanaddress", 400},
+                      {"/get_commitment/" + hk + "?block=x", 400}});
   EXPECT_EQ(h.get("/get_commitments").body, "{\"" + hk + "\":\"0xdeadbeef\"}");
-  EXPECT_EQ(h.get("/get_commitments?block=6852690").status, 200u);
-  EXPECT_EQ(h.get("/get_commitments?block=6852699").status, 404u);
+  expect_statuses(h, {{"/get_commitments?block=6852690", 200}, {"/get_commitments?block=6852699", 404}});
 }
 
 }  // namespace
