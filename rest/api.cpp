@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "common/log.hpp"
+#include "rest/openapi.hpp"
 
 namespace pylon::rest {
 namespace {
@@ -39,7 +40,9 @@ Api::Api(const RestOptions& options, RestDeps deps, Metrics& metrics, std::funct
       deps_(std::move(deps)),
       metrics_(metrics),
       on_io_(std::move(on_io)),
-      on_worker_(std::move(on_worker)) {}
+      on_worker_(std::move(on_worker)),
+      live_body_(std::make_shared<const std::string>("{\"status\":\"ok\"}")),
+      openapi_body_(std::make_shared<const std::string>(openapi_json())) {}
 
 std::optional<Response> Api::check_auth(Route r, const Request& req) const {
   if (r == Route::live || r == Route::health) return std::nullopt;
@@ -61,17 +64,25 @@ std::optional<Response> Api::check_auth(Route r, const Request& req) const {
   return e;
 }
 
-void Api::handle(const Request& req, Reply reply) {
-  const RouteMatch m = match_route(req.method, req.path);
+std::optional<Response> Api::precheck(const Request& req) const {
+  return refusal(match_route(req.method, req.path), req);
+}
+
+std::optional<Response> Api::refusal(const RouteMatch& m, const Request& req) const {
   if (m.route == Route::unknown) {
     if (m.path_known) {
       Response e = error_response(405, code::method_not_allowed, "this path does not take that method");
       e.extra_headers = "Allow: " + std::string(m.allow) + "\r\n";
-      return reply(std::move(e));
+      return e;
     }
-    return reply(error_response(404, code::not_found, "no such path"));
+    return error_response(404, code::not_found, "no such path");
   }
-  if (auto denied = check_auth(m.route, req)) return reply(std::move(*denied));
+  return check_auth(m.route, req);
+}
+
+void Api::handle(const Request& req, Reply reply) {
+  const RouteMatch m = match_route(req.method, req.path);
+  if (auto refused = refusal(m, req)) return reply(std::move(*refused));
   dispatch(m, req, std::move(reply));
 }
 

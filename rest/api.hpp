@@ -1,13 +1,16 @@
 // The endpoints themselves, independent of the sockets: a request in, a Response out through the
-// Reply. Called on the I/O thread; handlers that would block hand their work to the worker pool
-// (on_worker) and come back to the I/O thread (on_io) to touch the caches, which only that thread
-// uses.
+// Reply. Called on the I/O threads (any of them, at once); handlers that would block hand their
+// work to the worker pool (on_worker) and come back to an I/O thread (on_io). The caches of
+// rendered snapshots and epochs are shared by every I/O thread under one short lock, so a
+// snapshot's bodies are rendered once whichever thread asks first.
 #pragma once
 
 #include <functional>
 #include <list>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 
 #include "rest/http_types.hpp"
 #include "rest/metrics.hpp"
@@ -28,6 +31,11 @@ class Api {
   // Answers one request (exactly one call of reply, maybe later, from any thread).
   void handle(const Request& req, Reply reply);
 
+  // What handle() would refuse from the request line and headers alone (unknown path, wrong
+  // method, missing or wrong token): the answer to send instead of `100 Continue`, so a refused
+  // client does not upload its body. nullopt: go on. Ignores req.body.
+  std::optional<Response> precheck(const Request& req) const;
+
   Metrics& metrics() { return metrics_; }
 
  private:
@@ -35,6 +43,8 @@ class Api {
 
   // Auth for the route: an error response, or nullopt to go on.
   std::optional<Response> check_auth(Route r, const Request& req) const;
+  // Unknown path (404), wrong method (405) or auth (401/403): the refusal, else nullopt.
+  std::optional<Response> refusal(const RouteMatch& m, const Request& req) const;
   void dispatch(const RouteMatch& m, const Request& req, Reply reply);
 
   // Runs job on the worker pool; its Response goes to reply. Exceptions become 500s.
@@ -45,6 +55,10 @@ class Api {
   void remember(const Rendered& r);
   // The snapshot of `block` when the store or the cache holds it, else null.
   Rendered kept(std::uint64_t block);
+  // The same two with cache_mu_ held.
+  Rendered latest_locked();
+  void remember_locked(const Rendered& r);
+  std::optional<EpochAnswer> known_epoch(std::uint64_t block);
   // The snapshot of `block` (kept by the store, cached, or built from the chain), then `then` on
   // the I/O thread; errors are answered directly.
   void with_snapshot_at(std::uint64_t block, Reply reply, std::function<void(const Rendered&, Reply)> then);
@@ -91,11 +105,13 @@ class Api {
   std::function<void(Task)> on_io_;
   std::function<void(Task)> on_worker_;
 
-  // I/O thread only.
+  // Shared by the I/O threads (and the workers' continuations): held only to look up or swap a
+  // pointer, never while rendering or waiting.
+  std::mutex cache_mu_;
   Rendered latest_;
   std::list<Rendered> old_;                      // most recent first, at most options_.old_block_cache
   std::map<std::uint64_t, EpochAnswer> epochs_;  // by block, for blocks already asked
-  std::shared_ptr<const std::string> live_body_, openapi_body_;
+  const std::shared_ptr<const std::string> live_body_, openapi_body_;  // made once, at construction
 };
 
 }  // namespace pylon::rest

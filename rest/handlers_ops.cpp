@@ -17,7 +17,6 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 }  // namespace
 
 void Api::get_live(Reply reply) {
-  if (!live_body_) live_body_ = std::make_shared<const std::string>("{\"status\":\"ok\"}");
   reply(shared_response(200, live_body_));
 }
 
@@ -118,7 +117,6 @@ void Api::get_metrics(Reply reply) {
 }
 
 void Api::get_openapi(Reply reply) {
-  if (!openapi_body_) openapi_body_ = std::make_shared<const std::string>(openapi_json());
   reply(shared_response(200, openapi_body_));
 }
 

@@ -14,29 +14,40 @@ Response chain_failed(std::string_view what, const Error& e) {
 }  // namespace
 
 Api::Rendered Api::latest() {
+  std::lock_guard lock(cache_mu_);
+  return latest_locked();
+}
+
+Api::Rendered Api::latest_locked() {
   auto s = deps_.snapshots.latest();
   if (!s) return nullptr;
   if (!latest_ || latest_->snapshot() != s) {
-    if (latest_) remember(latest_);
+    if (latest_) remember_locked(latest_);
     latest_ = std::make_shared<RenderedSnapshot>(std::move(s));
   }
   return latest_;
 }
 
 void Api::remember(const Rendered& r) {
+  std::lock_guard lock(cache_mu_);
+  remember_locked(r);
+}
+
+void Api::remember_locked(const Rendered& r) {
   old_.remove(r);
   old_.push_front(r);
   while (old_.size() > std::max<std::size_t>(options_.old_block_cache, 1)) old_.pop_back();
 }
 
 Api::Rendered Api::kept(std::uint64_t block) {
-  auto l = latest();
+  std::lock_guard lock(cache_mu_);
+  auto l = latest_locked();
   if (l && l->snapshot()->block == block) return l;
   for (const auto& r : old_)
     if (r->snapshot()->block == block) return r;
   if (auto s = deps_.snapshots.at_block(block)) {
     auto r = std::make_shared<RenderedSnapshot>(std::move(s));
-    remember(r);
+    remember_locked(r);
     return r;
   }
   return nullptr;
@@ -85,11 +96,18 @@ void Api::with_snapshot_at(std::uint64_t block, Reply reply,
   });
 }
 
+std::optional<EpochAnswer> Api::known_epoch(std::uint64_t block) {
+  std::lock_guard lock(cache_mu_);
+  if (auto it = epochs_.find(block); it != epochs_.end()) return it->second;
+  return std::nullopt;
+}
+
 void Api::with_epoch_at(std::uint64_t block, Reply reply, std::function<void(EpochAnswer, Reply)> then) {
   auto l = latest();
   if (!l) return reply(no_snapshot_response());
-  if (auto it = epochs_.find(block); it != epochs_.end()) return then(it->second, std::move(reply));
+  if (auto e = known_epoch(block)) return then(*e, std::move(reply));
   auto remember_epoch = [this](std::uint64_t b, EpochAnswer e) {
+    std::lock_guard lock(cache_mu_);
     if (epochs_.size() > 4096) epochs_.clear();
     epochs_[b] = e;
   };

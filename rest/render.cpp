@@ -184,36 +184,42 @@ std::string render_commitments(const follower::Snapshot& s) {
 }
 
 namespace {
-template <class F>
-const std::shared_ptr<const std::string>& once(std::shared_ptr<const std::string>& slot, F&& make) {
-  if (!slot) slot = std::make_shared<const std::string>(make());
+// Renders into `slot` the first time any I/O thread asks; the others wait for that one render and
+// then share its bytes. Afterwards a call costs one acquire load.
+template <class T, class F>
+const std::shared_ptr<const T>& once(std::once_flag& flag, std::shared_ptr<const T>& slot, F&& make) {
+  std::call_once(flag, [&] { slot = make(); });
   return slot;
+}
+template <class F>
+std::shared_ptr<const std::string> text(F&& make) {
+  return std::make_shared<const std::string>(make());
 }
 }  // namespace
 
 const std::shared_ptr<const std::string>& RenderedSnapshot::metagraph() {
-  return once(metagraph_, [&] { return render_metagraph(*snap_); });
+  return once(metagraph_once_, metagraph_, [&] { return text([&] { return render_metagraph(*snap_); }); });
 }
 const std::shared_ptr<const FileBody>& RenderedSnapshot::metagraph_file() {
-  if (!metagraph_file_tried_) {
-    metagraph_file_tried_ = true;
-    metagraph_file_ = make_file_body(*metagraph());
-  }
-  return metagraph_file_;
+  return once(metagraph_file_once_, metagraph_file_, [&] { return make_file_body(*metagraph()); });
 }
 const std::shared_ptr<const std::string>& RenderedSnapshot::latest_block() {
-  return once(latest_block_, [&] { return render_latest_block(*snap_); });
+  return once(latest_block_once_, latest_block_,
+              [&] { return text([&] { return render_latest_block(*snap_); }); });
 }
 const std::shared_ptr<const std::string>& RenderedSnapshot::block_hash() {
-  return once(block_hash_, [&] { return render_block_hash(snap_->block_hash); });
+  return once(block_hash_once_, block_hash_,
+              [&] { return text([&] { return render_block_hash(snap_->block_hash); }); });
 }
 const std::shared_ptr<const std::string>& RenderedSnapshot::hyperparams() {
   if (!snap_->hyperparams) return hyperparams_;
-  return once(hyperparams_, [&] { return render_hyperparams(*snap_); });
+  return once(hyperparams_once_, hyperparams_,
+              [&] { return text([&] { return render_hyperparams(*snap_); }); });
 }
 const std::shared_ptr<const std::string>& RenderedSnapshot::commitments() {
   if (!snap_->commitments) return commitments_;
-  return once(commitments_, [&] { return render_commitments(*snap_); });
+  return once(commitments_once_, commitments_,
+              [&] { return text([&] { return render_commitments(*snap_); }); });
 }
 
 }  // namespace pylon::rest

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "follower/snapshot.hpp"
@@ -30,7 +31,7 @@ class RenderedSnapshot {
   explicit RenderedSnapshot(follower::SnapshotPtr s) : snap_(std::move(s)) {}
   const follower::SnapshotPtr& snapshot() const { return snap_; }
 
-  // Not thread-safe: each RenderedSnapshot is used from the I/O thread only.
+  // Safe from any thread: each body is rendered once, by the first caller, and then shared.
   const std::shared_ptr<const std::string>& metagraph();
   // The same bytes in a file for sendfile (null when no file could be made).
   const std::shared_ptr<const FileBody>& metagraph_file();
@@ -43,7 +44,8 @@ class RenderedSnapshot {
   follower::SnapshotPtr snap_;
   std::shared_ptr<const std::string> metagraph_, latest_block_, block_hash_, hyperparams_, commitments_;
   std::shared_ptr<const FileBody> metagraph_file_;
-  bool metagraph_file_tried_ = false;
+  std::once_flag metagraph_once_, metagraph_file_once_, latest_block_once_, block_hash_once_,
+      hyperparams_once_, commitments_once_;
 };
 
 }  // namespace pylon::rest

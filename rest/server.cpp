@@ -1,5 +1,7 @@
 #include "rest/server.hpp"
 
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -10,6 +12,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "common/log.hpp"
 #include "rest/api.hpp"
@@ -44,49 +47,17 @@ struct IoGate {
 
 }  // namespace
 
-// Members are destroyed bottom-up: the acceptor and the worker pool (and whatever closures it
-// still holds) before the io_context, and the io_context (whose pending handlers hold sessions
-// that use the Api and the metrics) before the Api and the metrics.
-struct Server::Impl {
-  RestOptions options;
-  Metrics metrics;
-  std::unique_ptr<Api> api;
+// One I/O thread with its own io_context, its connections and its way back in. Connections never
+// move between loops, so a session's handlers all run on one thread and need no strand.
+struct IoLoop {
   asio::io_context ioc{1};
-  asio::thread_pool workers;
-  tcp::acceptor acceptor{ioc};
-  asio::steady_timer retry{ioc};
+  // A loop with no connection yet has no pending work; without this its run() would return at once.
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(ioc);
   std::shared_ptr<IoGate> gate = std::make_shared<IoGate>();
-  std::unordered_map<Session*, std::shared_ptr<Session>> sessions;  // I/O thread only
-  std::thread io_thread;
-  std::mutex stop_mu;
-  bool stopped = false;
+  std::unordered_map<Session*, std::shared_ptr<Session>> sessions;  // this loop's thread only
+  std::thread thread;
 
-  explicit Impl(RestOptions o) : options(std::move(o)), workers(std::max<std::size_t>(options.workers, 1)) {}
-
-  void accept() {
-    acceptor.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
-      if (ec == asio::error::operation_aborted) return;
-      if (ec) {
-        // Out of descriptors or similar: wait a little rather than spin, then go on.
-        log::warn("rest", "accept failed", {{"error", ec.message()}});
-        retry.expires_after(std::chrono::milliseconds(50));
-        retry.async_wait([this](boost::system::error_code e) {
-          if (!e) accept();
-        });
-        return;
-      }
-      boost::system::error_code nd;
-      socket.set_option(tcp::no_delay(true), nd);
-      // A whole metagraph answer (~458 KB) fits the send buffer: one write call per response.
-      socket.set_option(asio::socket_base::send_buffer_size(1 << 20), nd);
-      SessionHooks hooks{[g = gate](Task t) { g->post(std::move(t)); },
-                         [this](Session* s) { sessions.erase(s); }};
-      auto s = std::make_shared<Session>(std::move(socket), options, *api, std::move(hooks));
-      sessions.emplace(s.get(), s);
-      s->start();
-      accept();
-    });
-  }
+  IoLoop() { gate->ioc = &ioc; }
 
   void run() {
     // Handlers do not throw by design; if one ever does, the server logs it and keeps serving.
@@ -101,6 +72,73 @@ struct Server::Impl {
   }
 };
 
+// Members are destroyed bottom-up: the acceptor and the worker pool (and whatever closures it
+// still holds) before the loops, and the loops (whose pending handlers hold sessions that use the
+// Api and the metrics) before the Api and the metrics.
+struct Server::Impl {
+  RestOptions options;
+  Metrics metrics;
+  std::unique_ptr<Api> api;
+  std::vector<std::unique_ptr<IoLoop>> loops;  // loops[0] also runs the acceptor
+  asio::thread_pool workers;
+  tcp::acceptor acceptor;
+  asio::steady_timer retry;
+  std::size_t next_loop = 0;  // round-robin over loops; the acceptor's thread only
+  std::mutex stop_mu;
+  bool stopped = false;
+  // Set before stop() closes the connections: a connection accepted around then is dropped rather
+  // than served by a loop whose sessions were already closed.
+  std::atomic<bool> stopping{false};
+
+  static std::vector<std::unique_ptr<IoLoop>> make_loops(std::size_t n) {
+    std::vector<std::unique_ptr<IoLoop>> v;
+    for (std::size_t i = 0; i < std::max<std::size_t>(n, 1); ++i) v.push_back(std::make_unique<IoLoop>());
+    return v;
+  }
+
+  explicit Impl(RestOptions o)
+      : options(std::move(o)),
+        loops(make_loops(options.io_threads)),
+        workers(std::max<std::size_t>(options.workers, 1)),
+        acceptor(loops[0]->ioc),
+        retry(loops[0]->ioc) {}
+
+  void accept() {
+    // The new connection's socket belongs to the loop that will serve it.
+    IoLoop& loop = *loops[next_loop];
+    next_loop = (next_loop + 1) % loops.size();
+    acceptor.async_accept(loop.ioc, [this, &loop](boost::system::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted) return;
+      if (ec) {
+        // Out of descriptors or similar: wait a little rather than spin, then go on.
+        log::warn("rest", "accept failed", {{"error", ec.message()}});
+        retry.expires_after(std::chrono::milliseconds(50));
+        retry.async_wait([this](boost::system::error_code e) {
+          if (!e) accept();
+        });
+        return;
+      }
+      boost::system::error_code nd;
+      socket.set_option(tcp::no_delay(true), nd);
+      // A whole metagraph answer (~458 KB) fits the send buffer: one write call per response.
+      socket.set_option(asio::socket_base::send_buffer_size(1 << 20), nd);
+      asio::post(loop.ioc,
+                 [this, &loop, socket = std::move(socket)]() mutable { serve(loop, std::move(socket)); });
+      accept();
+    });
+  }
+
+  // On `loop`'s thread.
+  void serve(IoLoop& loop, tcp::socket socket) {
+    if (stopping) return;  // the socket closes as it goes
+    SessionHooks hooks{[g = loop.gate](Task t) { g->post(std::move(t)); },
+                       [&loop](Session* s) { loop.sessions.erase(s); }};
+    auto s = std::make_shared<Session>(std::move(socket), options, *api, std::move(hooks));
+    loop.sessions.emplace(s.get(), s);
+    s->start();
+  }
+};
+
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Server::~Server() {
@@ -110,9 +148,10 @@ Server::~Server() {
 Result<std::unique_ptr<Server>> Server::start(RestOptions options, RestDeps deps) {
   auto impl = std::make_unique<Impl>(std::move(options));
   Impl& i = *impl;
-  i.gate->ioc = &i.ioc;
+  // A worker's continuation may run on any loop (the Api's caches are shared under their lock);
+  // the answer itself goes back through the session's own loop.
   i.api = std::make_unique<Api>(
-      i.options, std::move(deps), i.metrics, [g = i.gate](Task t) { g->post(std::move(t)); },
+      i.options, std::move(deps), i.metrics, [g = i.loops[0]->gate](Task t) { g->post(std::move(t)); },
       [&i](Task t) { asio::post(i.workers, std::move(t)); });
 
   boost::system::error_code ec;
@@ -131,9 +170,11 @@ Result<std::unique_ptr<Server>> Server::start(RestOptions options, RestDeps deps
     return make_error("cannot listen on " + where + ": " + ec.message());
 
   i.accept();
-  i.io_thread = std::thread([&i] { i.run(); });
+  for (auto& loop : i.loops) loop->thread = std::thread([l = loop.get()] { l->run(); });
   log::info("rest", "listening",
-            {{"address", host}, {"port", std::to_string(i.acceptor.local_endpoint().port())}});
+            {{"address", host},
+             {"port", std::to_string(i.acceptor.local_endpoint().port())},
+             {"io_threads", std::to_string(i.loops.size())}});
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
@@ -149,24 +190,38 @@ void Server::stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;
   Impl& i = *impl_;
-  // Close the listener and every connection on the I/O thread, and wait (briefly) for that.
-  auto closed = std::make_shared<std::promise<void>>();
-  asio::post(i.ioc, [&i, closed] {
+  i.stopping = true;
+  // Close the listener, then every connection on its own loop, and wait (briefly) for that.
+  std::vector<std::future<void>> closed;
+  auto on_loop = [&](IoLoop& loop, std::function<void()> f) {
+    auto done = std::make_shared<std::promise<void>>();
+    closed.push_back(done->get_future());
+    asio::post(loop.ioc, [f = std::move(f), done] {
+      f();
+      done->set_value();
+    });
+  };
+  on_loop(*i.loops[0], [&i] {
     boost::system::error_code ec;
     i.acceptor.close(ec);
     i.retry.cancel();
-    auto sessions = i.sessions;  // close() erases from the map
-    for (auto& [p, s] : sessions) s->close();
-    closed->set_value();
   });
-  closed->get_future().wait_for(std::chrono::seconds(2));
-  i.gate->close();
+  for (auto& l : i.loops)
+    on_loop(*l, [loop = l.get()] {
+      auto sessions = loop->sessions;  // close() erases from the map
+      for (auto& [p, s] : sessions) s->close();
+    });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  for (auto& f : closed) f.wait_until(deadline);
+  for (auto& l : i.loops) l->gate->close();
   // Blocking work still running finishes (its answer is dropped); queued work is abandoned.
   i.workers.stop();
   i.workers.join();
-  i.ioc.stop();
-  if (i.io_thread.joinable()) i.io_thread.join();
-  i.sessions.clear();
+  for (auto& l : i.loops) {
+    l->ioc.stop();
+    if (l->thread.joinable()) l->thread.join();
+  }
+  for (auto& l : i.loops) l->sessions.clear();
 }
 
 }  // namespace pylon::rest

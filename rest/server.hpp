@@ -1,6 +1,7 @@
 // The REST API (../shared/api/seed-rest.md plus Pylon's additions) over HTTP/1.1 with Boost.Beast.
 //
-// Threads: one io_context thread owns every connection (parse, route, write); it never blocks.
+// Threads: `io_threads` event loops, each owning the connections dealt to it (parse, route,
+// write); they never block.
 // Whatever may block (chain reads for blocks the snapshot cache does not hold, the weights store,
 // extrinsic submission) runs on a small worker pool and posts its answer back to the I/O thread.
 // Read answers for a snapshot (/metagraph, /latest_block, ...) are rendered once per snapshot and
@@ -42,9 +43,12 @@ struct RestOptions {
   std::chrono::milliseconds read_timeout{10000};   // a whole request must arrive within this
   std::chrono::milliseconds write_timeout{30000};  // a whole response must leave within this
   std::chrono::milliseconds idle_timeout{60000};   // keep-alive connections idle longer are closed
-  std::size_t workers = 2;                         // threads for blocking work
-  std::chrono::milliseconds fresh_within{60000};   // /health: the latest snapshot is at most this old
-  std::size_t old_block_cache = 8;                 // snapshots built from the chain for old blocks
+  // Threads serving connections, each with its own event loop; new connections are dealt to them
+  // in turn. One is plenty for the protocol; more keep tail latency low when the machine is busy.
+  std::size_t io_threads = 1;
+  std::size_t workers = 2;                        // threads for blocking work
+  std::chrono::milliseconds fresh_within{60000};  // /health: the latest snapshot is at most this old
+  std::size_t old_block_cache = 8;                // snapshots built from the chain for old blocks
 };
 
 // The epoch holding a block (committer::epoch_at bound to the chain and netuid).

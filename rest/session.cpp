@@ -4,6 +4,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
 #include <cerrno>
@@ -83,27 +84,62 @@ void Session::read_request() {
   parser_->body_limit(options_.body_limit);
   parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
   stream_.expires_after(options_.read_timeout);
-  http::async_read(
-      stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-        if (!ec) return self->on_request();
-        if (ec == beast::error::timeout) {
-          self->api_.metrics().timed_out();
-          return self->close();
-        }
-        if (ec == http::error::body_limit)
-          return self->fail_and_close(
-              413, code::payload_too_large,
-              "the body is over the limit of " + std::to_string(self->options_.body_limit) + " bytes");
-        if (ec == http::error::header_limit)
-          return self->fail_and_close(431, code::bad_request, "the request headers are too large");
-        if (ec != http::error::end_of_stream && is_parse_error(ec))
-          return self->fail_and_close(400, code::bad_request, "malformed HTTP request: " + ec.message());
-        self->close();
-      });
+  // The head first, so `Expect: 100-continue` can be answered before the body is sent.
+  http::async_read_header(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            if (ec) return self->on_read_error(ec);
+                            self->on_header();
+                          });
 }
 
-void Session::on_request() {
-  started_ = std::chrono::steady_clock::now();
+void Session::on_header() {
+  if (parser_->is_done()) return on_request();  // no body
+  const auto& msg = parser_->get();
+  const auto expect = msg[http::field::expect];
+  if (msg.version() < 11 || !beast::iequals(expect, "100-continue")) return read_body();
+  // The client waits for our word before it sends the body (curl does for bodies over 1 KiB).
+  // A request that would be refused anyway gets its answer now, and the connection is closed
+  // after it, since the client may send the body regardless.
+  Request head = request_head();
+  if (auto refused = api_.precheck(head)) {
+    started_ = std::chrono::steady_clock::now();
+    route_ = Route::unknown;
+    version_ = msg.version();
+    return write(std::move(*refused), false, false);
+  }
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      if (ec) return self->close();
+                      self->stream_.expires_after(self->options_.read_timeout);
+                      self->read_body();
+                    });
+}
+
+void Session::read_body() {
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                     if (ec) return self->on_read_error(ec);
+                     self->on_request();
+                   });
+}
+
+void Session::on_read_error(const beast::error_code& ec) {
+  if (ec == beast::error::timeout) {
+    api_.metrics().timed_out();
+    return close();
+  }
+  if (ec == http::error::body_limit)
+    return fail_and_close(413, code::payload_too_large,
+                          "the body is over the limit of " + std::to_string(options_.body_limit) + " bytes");
+  if (ec == http::error::header_limit)
+    return fail_and_close(431, code::bad_request, "the request headers are too large");
+  if (ec != http::error::end_of_stream && is_parse_error(ec))
+    return fail_and_close(400, code::bad_request, "malformed HTTP request: " + ec.message());
+  close();
+}
+
+Request Session::request_head() const {
   const auto& msg = parser_->get();
   Request req;
   req.method = to_method(msg.method());
@@ -111,10 +147,17 @@ void Session::on_request() {
   const auto q = target.find('?');
   req.path = target.substr(0, q);
   if (q != std::string_view::npos) req.query = target.substr(q + 1);
-  req.body = msg.body();
   const auto auth = msg[http::field::authorization];
   req.authorization = std::string_view(auth.data(), auth.size());
   req.from_loopback = loopback_;
+  return req;
+}
+
+void Session::on_request() {
+  started_ = std::chrono::steady_clock::now();
+  const auto& msg = parser_->get();
+  Request req = request_head();
+  req.body = msg.body();
   const bool keep_alive = msg.keep_alive();
   const bool head = req.method == Method::head;
   version_ = msg.version();

@@ -37,6 +37,11 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void wait_for_request();
   void read_request();
+  void on_header();
+  void read_body();
+  void on_read_error(const boost::beast::error_code& ec);
+  // The request line and headers as the Api sees them (body not included).
+  Request request_head() const;
   void on_request();
   void write(Response r, bool keep_alive, bool head);
   // After the headers: the file body with sendfile, waiting for writability in between.

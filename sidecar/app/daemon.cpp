@@ -158,6 +158,7 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, const volatile s
   rest::RestOptions ho;
   ho.host = cfg.http_host;
   ho.port = cfg.http_port;
+  ho.io_threads = cfg.http_threads;
   ho.auth_token = cfg.auth_token;
   ho.reads_need_token = cfg.auth_reads;
   std::function<Result<keys::Keypair>()> load_coldkey;

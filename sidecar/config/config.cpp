@@ -2,10 +2,12 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "config/dotenv.hpp"
 
@@ -136,6 +138,12 @@ Result<Config> load(const Env& env, const std::string& home) {
   c.http_host = l.get("PYLON_HTTP_HOST").value_or("127.0.0.1");
   if (auto v = l.get("PYLON_HTTP_PORT")) {
     PYLON_ASSIGN(c.http_port, parse_uint<std::uint16_t>("PYLON_HTTP_PORT", *v, 0, 65535));
+  }
+  if (auto v = l.get("PYLON_HTTP_THREADS")) {
+    PYLON_ASSIGN(c.http_threads, parse_uint<std::uint32_t>("PYLON_HTTP_THREADS", *v, 1, 64));
+  } else {
+    // One per core, at most 4: the I/O threads never block, so more than the cores buys nothing.
+    c.http_threads = std::clamp<std::uint32_t>(std::thread::hardware_concurrency(), 1, 4);
   }
   auto token = l.get("PYLON_AUTH_TOKEN");
   auto token_file = l.get("PYLON_AUTH_TOKEN_FILE");

@@ -34,6 +34,7 @@ struct Config {
   std::optional<std::string> shm_group;
   std::string http_host = "127.0.0.1";
   std::uint16_t http_port = 8000;
+  std::uint32_t http_threads = 1;         // PYLON_HTTP_THREADS: REST I/O threads (default: cores, at most 4)
   std::optional<std::string> auth_token;  // secret: never logged
   bool auth_reads = false;                // PYLON_AUTH_READS: reads need the token too
   std::uint32_t commit_every_epochs = 1;

@@ -73,6 +73,8 @@ TEST(Config, BadValuesNameTheSettingAndHideSecrets) {
   expect_error({{"PYLON_NETUID", "70000"}}, "PYLON_NETUID");
   expect_error({{"PYLON_NETUID", "1"}, {"PYLON_CHAIN_URLS", "http://x"}}, "PYLON_CHAIN_URLS");
   expect_error({{"PYLON_NETUID", "1"}, {"PYLON_HTTP_PORT", "-1"}}, "PYLON_HTTP_PORT");
+  expect_error({{"PYLON_NETUID", "1"}, {"PYLON_HTTP_THREADS", "0"}}, "PYLON_HTTP_THREADS");
+  expect_error({{"PYLON_NETUID", "1"}, {"PYLON_HTTP_THREADS", "65"}}, "PYLON_HTTP_THREADS");
   expect_error({{"PYLON_NETUID", "1"}, {"PYLON_LOG_FORMAT", "xml"}}, "PYLON_LOG_FORMAT");
   expect_error({{"PYLON_NETUID", "1"}, {"PYLON_WALLET_NAME", "../etc"}}, "PYLON_WALLET_NAME");
   expect_error({{"PYLON_NETUID", "1"}, {"PYLON_COMMIT_WINDOW", "5"}}, "PYLON_COMMIT_WINDOW");

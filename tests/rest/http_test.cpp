@@ -1,9 +1,11 @@
 // HTTP behaviour: keep-alive, pipelining, timeouts for slow clients, size limits, malformed
 // requests, unknown paths and methods; after all of it the server still answers.
+#include <atomic>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <thread>
 
 #include "rest_test_support.hpp"
 
@@ -162,6 +164,91 @@ TEST(RestHttp, ManyConnectionsAtOnce) {
     EXPECT_EQ(a[0].status, 200u);
     EXPECT_GT(a[0].body.size(), 400'000u);
   }
+}
+
+TEST(RestHttp, ExpectContinueIsAnsweredBeforeTheBody) {
+  PYLON_REST_REQUIRE_SHARED();
+  Harness h;
+  HttpClient c(h.port());
+  const std::string body = R"({"hotkey":")" + first_hotkey() + R"(","weight":3})";
+  // curl sends this for bodies over 1 KiB and waits (1 s) for the interim answer before the body.
+  c.send_raw("PUT /set_weight HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: " +
+             std::to_string(body.size()) + "\r\n\r\n");
+  auto interim = c.read_answers(1);
+  ASSERT_EQ(interim.size(), 1u);
+  EXPECT_EQ(interim[0].status, 100u);
+  c.send_raw(body);
+  auto a = c.read_answers(1);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].status, 200u) << a[0].body;
+  EXPECT_FALSE(a[0].closed);
+  // The connection goes on, and the write took effect.
+  auto w = c.request("GET", "/raw_weights");
+  EXPECT_EQ(w.status, 200u);
+  EXPECT_NE(w.body.find("3.0"), std::string::npos) << w.body;
+}
+
+TEST(RestHttp, ExpectContinueIsRefusedWithoutTheBodyWhenTheRequestWouldBe) {
+  PYLON_REST_REQUIRE_SHARED();
+  RestOptions o;
+  o.auth_token = "0123456789abcdef0123";
+  Harness h(o);
+  for (const auto& [head, status] : std::vector<std::pair<std::string, unsigned>>{
+           {"PUT /set_weight HTTP/1.1\r\nHost: x\r\n", 401u},  // no token
+           {"PUT /set_weight HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\n", 401u},
+           {"PUT /no_such_path HTTP/1.1\r\nHost: x\r\n", 404u},
+           {"POST /set_weight HTTP/1.1\r\nHost: x\r\n", 405u}}) {
+    HttpClient c(h.port());
+    c.send_raw(head + "Expect: 100-continue\r\nContent-Length: 40\r\n\r\n");
+    auto a = c.read_answers(1);  // the final answer at once, no 100, without the body being sent
+    ASSERT_EQ(a.size(), 1u) << head;
+    EXPECT_EQ(a[0].status, status) << head;
+    EXPECT_TRUE(a[0].closed) << head;  // the client may send the body anyway: not read as a request
+    EXPECT_TRUE(c.closed_within(2000ms));
+  }
+  // With the token the interim answer comes.
+  HttpClient c(h.port());
+  c.send_raw(
+      "PUT /set_weight HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer 0123456789abcdef0123\r\n"
+      "Expect: 100-continue\r\nContent-Length: 40\r\n\r\n");
+  auto a = c.read_answers(1);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].status, 100u);
+  EXPECT_EQ(h.get("/raw_weights").status, 404u);  // nothing was written by any of it
+}
+
+TEST(RestHttp, ConnectionsOnEveryIoThreadSeeOneSnapshotAtATime) {
+  PYLON_REST_REQUIRE_SHARED();
+  RestOptions o;
+  o.io_threads = 3;
+  Harness h(o, false);
+  // Clients on several loops read while new snapshots are published: every answer is whole and
+  // names a published block, and a block never goes backwards on one connection.
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 6; ++t)
+    readers.emplace_back([&, t] {
+      HttpClient c(h.port());
+      std::uint64_t last = 0;
+      for (int i = 0; i < 150 && !failed; ++i) {
+        auto a = c.request("GET", (i + t) % 3 == 0 ? "/metagraph" : "/latest_block");
+        if (a.status != 200u) failed = true;
+        if (a.body.rfind("{\"block\":", 0) == 0) {
+          const std::uint64_t b = std::stoull(a.body.substr(9));
+          if (b < kRecordedBlock || b > kRecordedBlock + 200 || b < last) failed = true;
+          last = b;
+        } else if (a.body.size() < 400'000u) {
+          failed = true;
+        }
+      }
+    });
+  for (std::uint64_t b = kRecordedBlock + 1; b <= kRecordedBlock + 200; ++b) {
+    h.snapshots.publish(at_block(*recorded(), b));
+    std::this_thread::sleep_for(1ms);
+  }
+  for (auto& r : readers) r.join();
+  EXPECT_FALSE(failed);
+  EXPECT_EQ(h.get("/latest_block").body, "{\"block\":" + std::to_string(kRecordedBlock + 200) + "}");
 }
 
 TEST(RestHttp, StopWithConnectionsOpenAndWorkInFlight) {

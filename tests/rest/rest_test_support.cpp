@@ -165,6 +165,8 @@ Harness::Harness(RestOptions options, bool with_weights, bool publish) {
   }
   options.host = "127.0.0.1";
   options.port = 0;
+  // Every REST test runs with at least two I/O loops, so the state they share is exercised.
+  options.io_threads = std::max<std::size_t>(options.io_threads, 2);
   auto srv = Server::start(std::move(options), std::move(deps));
   EXPECT_TRUE(srv.ok()) << srv.error().message;
   if (srv.ok()) server = std::move(srv).value();
