@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <csignal>
 #include <exception>
 #include <future>
 #include <mutex>
@@ -146,6 +147,11 @@ Server::~Server() {
 }
 
 Result<std::unique_ptr<Server>> Server::start(RestOptions options, RestDeps deps) {
+  // sendfile(2) has no MSG_NOSIGNAL: a client that goes away while a /metagraph leaves would raise
+  // SIGPIPE, whose default action ends the process. Ignore it unless the program chose otherwise.
+  struct sigaction current {};
+  if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL)
+    ::signal(SIGPIPE, SIG_IGN);
   auto impl = std::make_unique<Impl>(std::move(options));
   Impl& i = *impl;
   // A worker's continuation may run on any loop (the Api's caches are shared under their lock);

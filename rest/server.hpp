@@ -81,8 +81,9 @@ struct RestDeps {
 
 class Server {
  public:
-  // Binds, listens and starts the I/O thread and the worker pool. Fails (never throws) when the
-  // address cannot be bound.
+  // Binds, listens and starts the I/O threads and the worker pool. Fails (never throws) when the
+  // address cannot be bound. Sets SIGPIPE to be ignored when it has its default action (file
+  // bodies leave with sendfile, which cannot ask for no signal).
   static Result<std::unique_ptr<Server>> start(RestOptions options, RestDeps deps);
   ~Server();  // stop()
   Server(const Server&) = delete;

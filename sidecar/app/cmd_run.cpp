@@ -56,6 +56,9 @@ int run(std::span<char* const> args) {
   }
   log::info("keys", "validator hotkey loaded", {{"hotkey", pylon::codec::ss58_encode(hotkey->public_key)}});
 
+  // A peer that goes away mid-write (a REST client, the chain node) is an error to handle on that
+  // connection, never a reason for the daemon to die.
+  std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
   return pylon::app::run_daemon(*cfg, std::move(hotkey).value(), &g_stop);
