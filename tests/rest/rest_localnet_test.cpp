@@ -6,10 +6,12 @@
 //   - apply PUT /set_hyperparam through AdminUtils (read back from chain storage), refusing an
 //     unknown name (400) and a coldkey that does not own the subnet (403);
 //   - answer POST /force_commit_weights through a real Committer (404 without weights, then the
-//     stored weights with the attempt's extrinsic hash, recorded in the weights store);
+//     stored weights with the attempt's extrinsic hash, recorded in the weights store) as soon as
+//     the node holds the extrinsic in its pool, before any block includes it;
 //   - answer reads at blocks it does not keep from the chain (/metagraph, /block_hash, /epoch).
 #include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include "codec/ss58.hpp"
 #include "committer/chain_storage.hpp"
@@ -86,6 +88,12 @@ TEST(RestLocalnet, ChainBackedEndpoints) {
     if (e.pallet == "SubtensorModule" && e.name == "NetworkAdded" && !e.data.items.empty())
       netuid = static_cast<std::uint16_t>(e.data.items[0].uint);
   ASSERT_NE(netuid, 0);
+  // The owner hotkey registered at this very block: without lifting the weights rate limit a
+  // set_weights now is refused as SettingWeightsTooFast.
+  auto wrl = send(c, alice->keypair, "Sudo.sudo",
+                  R"({"call":{"AdminUtils":{"sudo_set_weights_set_rate_limit":{"netuid":)" +
+                      std::to_string(netuid) + R"(,"weights_set_rate_limit":0}}}})");
+  ASSERT_TRUE(wrl.ok()) << wrl.error().message;
 
   follower::SnapshotStore snapshots(2);
   auto first = snapshot_at_head(c, netuid);
@@ -135,29 +143,6 @@ TEST(RestLocalnet, ChainBackedEndpoints) {
     ASSERT_EQ(a.status, 200u) << a.body;
     EXPECT_NE(a.body.find("\"extrinsic_hash\":\"0x"), std::string::npos) << a.body;
 
-    // force_commit_weights: 404 while the epoch has no weights, then the stored weights go out
-    // and the attempt is recorded under the answered hash.
-    a = http(port, "POST", "/force_commit_weights");
-    EXPECT_EQ(a.status, 404u) << a.body;
-    a = http(port, "PUT", "/set_weight", R"({"hotkey":")" + hot_ss58 + R"(","weight":0.75})");
-    ASSERT_EQ(a.status, 200u) << a.body;
-    a = http(port, "POST", "/force_commit_weights");
-    ASSERT_EQ(a.status, 200u) << a.body;
-    Json fc(a.body);
-    ASSERT_TRUE(fc.ok) << a.body;
-    EXPECT_EQ(fc.root["committed_weights"][hot_ss58].get_double().value_unsafe(), 0.75) << a.body;
-    std::string_view hash;
-    ASSERT_FALSE(fc.root["extrinsic_hash"].get_string().get(hash)) << a.body;
-    const auto epoch = (*first)->epoch->start;
-    auto attempts = (*store)->attempts(netuid, epoch);
-    ASSERT_TRUE(attempts.ok());
-    bool found = false;
-    for (const auto& at : *attempts) found = found || to_hex(at.extrinsic_hash) == hash;
-    EXPECT_TRUE(found) << a.body;
-    a = http(port, "GET", "/weights_status?epoch=" + std::to_string(epoch));
-    EXPECT_EQ(a.status, 200u) << a.body;
-    EXPECT_NE(a.body.find(std::string(hash)), std::string::npos) << a.body;
-
     // set_hyperparam as the owner: the storage item changes.
     a = http(port, "PUT", "/set_hyperparam", R"({"name":"max_weight_limit","value":40000})");
     ASSERT_EQ(a.status, 200u) << a.body;
@@ -172,6 +157,52 @@ TEST(RestLocalnet, ChainBackedEndpoints) {
     a = http(port, "PUT", "/set_hyperparam", R"({"name":"max_weight_limit","value":9})");
     EXPECT_EQ(a.status, 403u) << a.body;
     EXPECT_NE(a.body.find("does not own subnet"), std::string::npos) << a.body;
+  }
+
+  {
+    // force_commit_weights, with no block being made: 404 while the epoch has no weights, then an
+    // answer as soon as the node has the extrinsic in its pool, before any block includes it;
+    // the attempt is recorded under the answered hash, pending until a block is made.
+    auto a = http(port, "POST", "/force_commit_weights");
+    EXPECT_EQ(a.status, 404u) << a.body;
+    a = http(port, "PUT", "/set_weight", R"({"hotkey":")" + hot_ss58 + R"(","weight":0.75})");
+    ASSERT_EQ(a.status, 200u) << a.body;
+    a = http(port, "POST", "/force_commit_weights");
+    ASSERT_EQ(a.status, 200u) << a.body;
+    Json fc(a.body);
+    ASSERT_TRUE(fc.ok) << a.body;
+    EXPECT_EQ(fc.root["committed_weights"][hot_ss58].get_double().value_unsafe(), 0.75) << a.body;
+    std::string_view hash_view;
+    ASSERT_FALSE(fc.root["extrinsic_hash"].get_string().get(hash_view)) << a.body;
+    const std::string hash(hash_view);
+    const auto epoch = (*first)->epoch->start;
+    auto attempt_status = [&]() -> std::string {
+      auto attempts = (*store)->attempts(netuid, epoch);
+      if (!attempts.ok()) return "unreadable";
+      for (const auto& at : *attempts)
+        if (to_hex(at.extrinsic_hash) == hash) return at.status;
+      return "absent";
+    };
+    EXPECT_EQ(attempt_status(), "pending");
+    // The node holds it: its pool lists the signed bytes the store recorded.
+    auto pool = chain->rpc->call("author_pendingExtrinsics", "[]");
+    ASSERT_TRUE(pool.ok()) << pool.error().message;
+    auto attempts = (*store)->attempts(netuid, epoch);
+    ASSERT_TRUE(attempts.ok());
+    std::string signed_hex;
+    for (const auto& at : *attempts)
+      if (to_hex(at.extrinsic_hash) == hash) signed_hex = to_hex(at.extrinsic);
+    ASSERT_FALSE(signed_hex.empty());
+    EXPECT_NE(pool->find(signed_hex.substr(2)), std::string::npos) << "not in the node's pool";
+    a = http(port, "GET", "/weights_status?epoch=" + std::to_string(epoch));
+    EXPECT_EQ(a.status, 200u) << a.body;
+    EXPECT_NE(a.body.find(hash), std::string::npos) << a.body;
+    // One block later it is included, and the store says so.
+    ASSERT_TRUE(net::testing::new_blocks(*chain->rpc, 1).ok());
+    const auto until = std::chrono::steady_clock::now() + 30s;
+    while (attempt_status() != "included" && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(100ms);
+    EXPECT_EQ(attempt_status(), "included");
   }
 
   auto now = finalized_block(c);
