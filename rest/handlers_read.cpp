@@ -86,6 +86,8 @@ void Api::with_snapshot_at(std::uint64_t block, Reply reply,
       if (built.error().message == "no such block")
         return reply(
             error_response(404, code::not_found, "block " + std::to_string(block) + " does not exist"));
+      if (follower::is_subnet_absent(built.error()))
+        return reply(error_response(404, code::not_found, built.error().message));
       return reply(chain_failed("reading block " + std::to_string(block), built.error()));
     }
     on_io_([this, s = std::move(built).value(), reply = std::move(reply), then = std::move(then)]() mutable {

@@ -59,6 +59,10 @@ struct BuildOptions {
       epoch;
 };
 
+// Whether build_snapshot failed because the subnet does not exist at that block (registered
+// later, or dissolved): a fact the chain stated, not a failure to read it.
+bool is_subnet_absent(const Error& e);
+
 // Reads everything for `netuid` at `at` with the metadata of that block's runtime.
 Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid, const chain::BlockRef& at,
                                 const BuildOptions& options = {});
