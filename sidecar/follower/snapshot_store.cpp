@@ -9,7 +9,10 @@ void SnapshotStore::publish(SnapshotPtr s) {
     while (recent_.size() > keep_) recent_.pop_front();
     staleness_ = {};
   }
-  latest_.store(std::move(s), std::memory_order_release);
+  {
+    std::lock_guard lock(latest_mu_);
+    latest_.swap(s);
+  }  // the previous snapshot (now in s) is released outside the lock
   published_.fetch_add(1, std::memory_order_relaxed);
 }
 
