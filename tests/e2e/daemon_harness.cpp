@@ -91,6 +91,16 @@ std::uint16_t free_tcp_port() {
 
 HttpAnswer http(std::uint16_t port, const std::string& method, const std::string& target,
                 const std::string& body, const std::string& extra_headers) {
+  std::string req =
+      method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + extra_headers;
+  if (!body.empty() || method == "PUT" || method == "POST")
+    req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  req += "\r\n" + body;
+  // A minute: extrinsic submissions wait for a block.
+  return http_raw(port, req, std::chrono::minutes(1));
+}
+
+HttpAnswer http_raw(std::uint16_t port, const std::string& request, std::chrono::milliseconds idle) {
   HttpAnswer answer;
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return answer;
@@ -102,24 +112,17 @@ HttpAnswer http(std::uint16_t port, const std::string& method, const std::string
     ::close(fd);
     return answer;
   }
-  std::string req =
-      method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + extra_headers;
-  if (!body.empty() || method == "PUT" || method == "POST")
-    req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
-  req += "\r\n" + body;
-  for (std::size_t sent = 0; sent < req.size();) {
-    ssize_t n = ::send(fd, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) {
-      ::close(fd);
-      return answer;
-    }
+  // A send that fails stops sending only: the daemon may answer and close before it has read all.
+  for (std::size_t sent = 0; sent < request.size();) {
+    ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
     sent += static_cast<std::size_t>(n);
   }
   std::string raw;
   char buf[65536];
   for (;;) {
     pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 60000) <= 0) break;  // a minute: extrinsic submissions wait for a block
+    if (::poll(&p, 1, static_cast<int>(idle.count())) <= 0) break;
     ssize_t n = ::recv(fd, buf, sizeof buf, 0);
     if (n <= 0) break;
     raw.append(buf, static_cast<std::size_t>(n));
@@ -131,6 +134,25 @@ HttpAnswer http(std::uint16_t port, const std::string& method, const std::string
   if (head_end != std::string::npos) answer.body = raw.substr(head_end + 4);
   // The daemon answers with Content-Length; a chunked body would need decoding, and is not used.
   return answer;
+}
+
+bool wait_ready(DaemonProcess& d, ChainProbe& probe) {
+  for (int i = 0; i < 120; ++i) {
+    if (http(d.port(), "GET", "/health").status == 200) return true;
+    if (!d.running()) return false;
+    if (i % 3 == 2) probe.new_blocks(1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  return false;
+}
+
+void DaemonLocalnetTest::SetUp() {
+  auto& env = net::testing::LocalnetEnv::get();
+  if (!env.available()) GTEST_SKIP() << env.skip_reason();
+  ASSERT_TRUE(env.running()) << env.start_error();
+  PYLON_REQUIRE_SHARED();
+  const Bootstrapped& b = bootstrapped();
+  ASSERT_TRUE(b.error.empty()) << b.error;
 }
 
 DaemonProcess::DaemonProcess(std::uint16_t netuid, std::map<std::string, std::string> extra_env)

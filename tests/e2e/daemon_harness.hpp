@@ -1,9 +1,11 @@
 // Driving the real `build/pylon` on the real local chain: a bootstrapped chain (made once per test
 // binary with `pylon localnet bootstrap`), the daemon as a child process with its own database,
-// shared-memory names and HTTP port, a minimal HTTP client, block production on request, and
-// SubtensorModule.Weights read straight from chain storage (tests/chain/weights_storage.hpp).
+// shared-memory names and HTTP port, a minimal HTTP client, waiting for the daemon's first fresh
+// snapshot, block production on request, and SubtensorModule.Weights read straight from chain
+// storage (tests/chain/weights_storage.hpp).
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -35,6 +37,11 @@ struct HttpAnswer {
 };
 HttpAnswer http(std::uint16_t port, const std::string& method, const std::string& target,
                 const std::string& body = {}, const std::string& extra_headers = {});
+// Sends `request` exactly as given (its own headers, e.g. a Content-Length announcing more than it
+// sends; a failed send still reads whatever the daemon answered before closing), then reads until
+// the daemon closes or `idle` passes without a byte. http() is this with a request it builds.
+HttpAnswer http_raw(std::uint16_t port, const std::string& request,
+                    std::chrono::milliseconds idle = std::chrono::minutes(1));
 
 std::uint16_t free_tcp_port();
 
@@ -83,6 +90,16 @@ class ChainProbe {
  private:
   struct Impl;
   Impl* impl_;
+};
+
+// Makes blocks one at a time until the daemon answers /health with 200 (a fresh snapshot).
+bool wait_ready(DaemonProcess& d, ChainProbe& probe);
+
+// The base fixture of the tests that drive the daemon: skips without the local chain or ../shared,
+// fails when the chain did not start or its bootstrap failed.
+class DaemonLocalnetTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
 };
 
 // The shared `pylon` hotkey (5DCSKt…UeX1).
