@@ -212,6 +212,14 @@ TEST_F(RestDaemonLocalnet, MetagraphAtAnOlderBlockIsTheChainsThere) {
   EXPECT_TRUE(
       is_error(http(d->port(), "GET", "/metagraph/" + std::to_string(head + 1000)), 404, "not_found"));
   EXPECT_TRUE(is_error(http(d->port(), "GET", "/metagraph/-1"), 400, "bad_request"));
+  // Block 1, before the bootstrap registered the subnet: the chain says it is not there, 404.
+  const auto added =
+      storage_uint(probe->chain(), block_ref(*rpc, 1), "SubtensorModule", "NetworksAdded", {u16_le(netuid)});
+  ASSERT_TRUE(added.has_value());
+  ASSERT_EQ(*added, 0u);
+  a = http(d->port(), "GET", "/metagraph/1");
+  EXPECT_TRUE(is_error(a, 404, "not_found")) << a.body;
+  EXPECT_NE(a.body.find("does not exist"), std::string::npos) << a.body;
 }
 
 TEST_F(RestDaemonLocalnet, EpochFollowsTheFormulaOverTheChainsTempo) {
