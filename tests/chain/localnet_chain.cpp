@@ -25,8 +25,9 @@ Result<chain::Hash> new_blocks(RpcClient& rpc, std::uint32_t count,
   return chain::parse_hash(std::string_view(made).substr(1, made.size() - 2));  // a JSON string
 }
 
-BlockMaker::BlockMaker(RpcClient& rpc, std::chrono::milliseconds every)
-    : rpc_(rpc), thread_([this, every] {
+BlockMaker::BlockMaker(RpcClient& rpc, std::chrono::milliseconds every, std::function<bool()> after)
+    : rpc_(rpc), thread_([this, every, after = std::move(after)] {
+        while (!stop_ && after && !after()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
         while (!stop_) {
           std::this_thread::sleep_for(every);
           (void)rpc_.call("dev_newBlock", "[{\"count\":1}]");

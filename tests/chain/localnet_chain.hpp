@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -37,9 +38,11 @@ Result<chain::Hash> new_blocks(RpcClient& rpc, std::uint32_t count,
 
 // Blocks from another thread while it lives, one about every `every` (300 ms), so that whatever
 // waits for inclusion (a submission, the committer's window) gets there however slow the build.
+// With `after`, only once that holds (e.g. so an epoch cannot move before a daemon has acted).
 class BlockMaker {
  public:
-  explicit BlockMaker(RpcClient& rpc, std::chrono::milliseconds every = std::chrono::milliseconds(300));
+  explicit BlockMaker(RpcClient& rpc, std::chrono::milliseconds every = std::chrono::milliseconds(300),
+                      std::function<bool()> after = {});
   ~BlockMaker();
   BlockMaker(const BlockMaker&) = delete;
   BlockMaker& operator=(const BlockMaker&) = delete;

@@ -34,7 +34,7 @@ TEST_F(RestDaemonLocalnet, SetCommitmentLandsInCommitmentsStorageAndIsServed) {
       is_error(http(d->port(), "POST", "/set_commitment", R"({"data_hex":"0xnothex"})"), 400, "bad_request"));
   HttpAnswer a;
   {
-    BlockMaker blocks;
+    BlockMaker blocks(*rpc->client);
     a = http(d->port(), "POST", "/set_commitment", R"({"data_hex":")" + hex + "\"}");
   }
   ASSERT_EQ(a.status, 200) << a.body << "\n" << d->log_tail();
@@ -50,7 +50,7 @@ TEST_F(RestDaemonLocalnet, SetCommitmentLandsInCommitmentsStorageAndIsServed) {
   // Commitments.CommitmentOf(netuid, hotkey): Registration { deposit, block, info: { fields } }
   // ending in fields = [Data::Raw6(data)]: compact(1), variant 7 (RawN is N + 1), the bytes.
   const chain::BlockRef head = probe->best();
-  auto stored = storage_value(probe->chain(), head, "Commitments", "CommitmentOf", {u16_le(netuid), my_key});
+  auto stored = storage_value(probe->chain(), head, "Commitments", "CommitmentOf", {u16_key(netuid), my_key});
   ASSERT_TRUE(stored.has_value()) << "no CommitmentOf for the pylon hotkey";
   Bytes tail{0x04, 0x07};
   tail.insert(tail.end(), data.begin(), data.end());
@@ -73,7 +73,7 @@ TEST_F(RestDaemonLocalnet, SetCommitmentLandsInCommitmentsStorageAndIsServed) {
   auto old = http(d->port(), "GET", "/get_commitment/" + shared_->me + at_before);
   EXPECT_NE(old.body, want);
   if (!storage_value(probe->chain(), block_ref(*rpc, before), "Commitments", "CommitmentOf",
-                     {u16_le(netuid), my_key})) {
+                     {u16_key(netuid), my_key})) {
     EXPECT_TRUE(is_error(old, 404, "not_found"));
   }
   auto all_old = http(d->port(), "GET", "/get_commitments" + at_before);
@@ -90,7 +90,7 @@ TEST_F(RestDaemonLocalnet, SetHyperparamAsTheSubnetOwnerChangesStorage) {
     GTEST_SKIP() << "the bootstrap's owner coldkey password file was not found next to its wallets";
   const std::uint64_t head = caught_up(*d, *probe);
   ASSERT_NE(head, 0u);
-  const std::vector<Bytes> key{u16_le(netuid)};
+  const std::vector<Bytes> key{u16_key(netuid)};
   const auto was =
       storage_uint(probe->chain(), block_ref(*rpc, head), "SubtensorModule", "ServingRateLimit", key);
   ASSERT_TRUE(was.has_value());
@@ -106,7 +106,7 @@ TEST_F(RestDaemonLocalnet, SetHyperparamAsTheSubnetOwnerChangesStorage) {
   EXPECT_TRUE(is_error(http(d->port(), "PUT", "/set_hyperparam", R"({"name":"serving_rate_limit"})"), 400,
                        "bad_request"));
   {
-    BlockMaker blocks;
+    BlockMaker blocks(*rpc->client);
     a = http(d->port(), "PUT", "/set_hyperparam",
              R"({"name":"serving_rate_limit","value":)" + std::to_string(want) + "}");
   }

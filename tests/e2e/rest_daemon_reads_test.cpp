@@ -50,8 +50,8 @@ TEST_F(RestDaemonLocalnet, MetricsCountTheChainsNeurons) {
   ASSERT_NE(head, 0u);
   auto a = http(d->port(), "GET", "/metrics");  // no token configured: open on loopback
   ASSERT_EQ(a.status, 200) << a.body;
-  const auto n =
-      storage_uint(probe->chain(), block_ref(*rpc, head), "SubtensorModule", "SubnetworkN", {u16_le(netuid)});
+  const auto n = storage_uint(probe->chain(), block_ref(*rpc, head), "SubtensorModule", "SubnetworkN",
+                              {u16_key(netuid)});
   ASSERT_TRUE(n.has_value());
   EXPECT_NE(a.body.find("\npylon_snapshot_block " + std::to_string(head) + "\n"), std::string::npos)
       << a.body;
@@ -133,7 +133,7 @@ void expect_metagraph_matches_chain(const std::string& body, std::uint64_t block
   auto& c = probe.chain();
   simdjson::dom::object neurons;
   ASSERT_FALSE(j.root["neurons"].get(neurons));
-  const auto n = storage_uint(c, at, "SubtensorModule", "SubnetworkN", {u16_le(netuid)});
+  const auto n = storage_uint(c, at, "SubtensorModule", "SubnetworkN", {u16_key(netuid)});
   ASSERT_TRUE(n.has_value());
   EXPECT_EQ(neurons.size(), *n) << "neurons at block " << block;
 
@@ -141,7 +141,7 @@ void expect_metagraph_matches_chain(const std::string& body, std::uint64_t block
   ASSERT_TRUE(md.ok());
   auto view = codec::views::NeuronLiteView::resolve(*md);
   ASSERT_TRUE(view.ok()) << view.error().message;
-  auto raw = c.state_call("NeuronInfoRuntimeApi_get_neurons_lite", u16_le(netuid), at);
+  auto raw = c.state_call("NeuronInfoRuntimeApi_get_neurons_lite", u16_key(netuid), at);
   ASSERT_TRUE(raw.ok()) << raw.error().message;
   auto lite = view->decode_all(*raw);
   ASSERT_TRUE(lite.ok()) << lite.error().message;
@@ -154,7 +154,7 @@ void expect_metagraph_matches_chain(const std::string& body, std::uint64_t block
     auto id = codec::ss58_decode(hk);
     ASSERT_TRUE(id.ok()) << hk;
     const auto uid = storage_uint(c, at, "SubtensorModule", "Uids",
-                                  {u16_le(netuid), Bytes(id->account.begin(), id->account.end())});
+                                  {u16_key(netuid), Bytes(id->account.begin(), id->account.end())});
     ASSERT_TRUE(uid.has_value()) << hk << " has no Uids entry at block " << block;
     EXPECT_EQ(u64_of(v, "uid"), *uid) << hk;
     auto owner =
@@ -199,7 +199,7 @@ TEST_F(RestDaemonLocalnet, MetagraphAtAnOlderBlockIsTheChainsThere) {
   // chain; the bootstrap's last blocks, where the subnet exists already.
   const std::uint64_t old = shared_->first_block - 3;
   ASSERT_GT(
-      storage_uint(probe->chain(), block_ref(*rpc, old), "SubtensorModule", "SubnetworkN", {u16_le(netuid)})
+      storage_uint(probe->chain(), block_ref(*rpc, old), "SubtensorModule", "SubnetworkN", {u16_key(netuid)})
           .value_or(0),
       0u);
   auto a = http(d->port(), "GET", "/metagraph/" + std::to_string(old));
@@ -214,7 +214,7 @@ TEST_F(RestDaemonLocalnet, MetagraphAtAnOlderBlockIsTheChainsThere) {
   EXPECT_TRUE(is_error(http(d->port(), "GET", "/metagraph/-1"), 400, "bad_request"));
   // Block 1, before the bootstrap registered the subnet: the chain says it is not there, 404.
   const auto added =
-      storage_uint(probe->chain(), block_ref(*rpc, 1), "SubtensorModule", "NetworksAdded", {u16_le(netuid)});
+      storage_uint(probe->chain(), block_ref(*rpc, 1), "SubtensorModule", "NetworksAdded", {u16_key(netuid)});
   ASSERT_TRUE(added.has_value());
   ASSERT_EQ(*added, 0u);
   a = http(d->port(), "GET", "/metagraph/1");
@@ -226,7 +226,7 @@ TEST_F(RestDaemonLocalnet, EpochFollowsTheFormulaOverTheChainsTempo) {
   const std::uint64_t head = caught_up(*d, *probe);
   ASSERT_GT(head, 40u);
   const auto tempo =
-      storage_uint(probe->chain(), block_ref(*rpc, head), "SubtensorModule", "Tempo", {u16_le(netuid)});
+      storage_uint(probe->chain(), block_ref(*rpc, head), "SubtensorModule", "Tempo", {u16_key(netuid)});
   ASSERT_TRUE(tempo.has_value());
   ASSERT_GT(*tempo, 0u);
   auto span_json = [](std::pair<std::uint64_t, std::uint64_t> s) {
@@ -259,7 +259,7 @@ TEST_F(RestDaemonLocalnet, HyperparamsAreTheChainsStorage) {
   ASSERT_TRUE(j.ok);
   const chain::BlockRef at = block_ref(*rpc, head);
   auto& c = probe->chain();
-  const std::vector<Bytes> key{u16_le(netuid)};
+  const std::vector<Bytes> key{u16_key(netuid)};
   const std::pair<const char*, const char*> items[] = {{"tempo", "Tempo"},
                                                        {"max_weights_limit", "MaxWeightsLimit"},
                                                        {"min_allowed_weights", "MinAllowedWeights"},

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "chain/storage_key.hpp"
 #include "codec/ss58.hpp"
 #include "e2e_support.hpp"
 #include "keys/hash.hpp"
@@ -38,10 +37,6 @@ std::string str_of(const simdjson::dom::element& e, const char* field) {
     return ::testing::AssertionFailure() << "not {\"detail\",\"error\"}: " << a.body;
   if (error != code) return ::testing::AssertionFailure() << "error " << error << ", wanted " << code;
   return ::testing::AssertionSuccess();
-}
-
-Bytes u16_le(std::uint16_t v) {
-  return Bytes{static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8)};
 }
 
 namespace {
@@ -97,30 +92,13 @@ std::optional<std::uint64_t> Rpc::find_extrinsic(std::uint64_t from, std::uint64
   return std::nullopt;
 }
 
-BlockMaker::BlockMaker(std::function<bool()> after)
-    : t_([this, after = std::move(after)] {
-        Rpc rpc;
-        while (!stop_ && after && !after()) std::this_thread::sleep_for(50ms);
-        while (!stop_) {
-          (void)rpc.call("dev_newBlock", "[{\"count\":1}]");
-          std::this_thread::sleep_for(300ms);
-        }
-      }) {}
-
-BlockMaker::~BlockMaker() {
-  stop_ = true;
-  t_.join();
-}
-
 std::optional<Bytes> storage_value(chain::ChainClient& c, const chain::BlockRef& at, std::string_view pallet,
                                    std::string_view item, const std::vector<Bytes>& keys) {
-  auto md = c.metadata(at.hash);
-  if (!md.ok()) return std::nullopt;
-  auto key = chain::storage_key(**md, pallet, item, keys);
-  if (!key.ok()) return std::nullopt;
-  auto raw = c.storage(*key, at);
+  auto raw = net::testing::read_storage(c, pallet, item, keys, at);
   if (!raw.ok()) return std::nullopt;
   if (raw->has_value()) return **raw;
+  auto md = c.metadata(at.hash);
+  if (!md.ok()) return std::nullopt;
   const codec::Pallet* p = (*md)->pallet(pallet);
   const codec::StorageEntry* e = p ? p->storage_entry(item) : nullptr;
   if (!e || e->optional) return std::nullopt;
@@ -246,7 +224,8 @@ void RestDaemonLocalnet::TearDownTestSuite() {
   if (!shared_) return;
   if (shared_->daemon) {
     // Blocks while it stops: a commit its loop may have sent holds SIGTERM until it is included.
-    BlockMaker blocks;
+    std::optional<BlockMaker> blocks;
+    if (shared_->rpc && shared_->rpc->client) blocks.emplace(*shared_->rpc->client);
     shared_->daemon->terminate();
   }
   delete shared_;

@@ -27,6 +27,7 @@
 
 #include "common/hex.hpp"
 #include "daemon_harness.hpp"
+#include "localnet_chain.hpp"
 #include "net/rpc_client.hpp"
 
 namespace pylon::e2e {
@@ -45,7 +46,7 @@ std::string str_of(const simdjson::dom::element& e, const char* field);
 // An error answer as the API promises them: {"detail": text, "error": code}.
 ::testing::AssertionResult is_error(const HttpAnswer& a, int status, std::string_view code);
 
-Bytes u16_le(std::uint16_t v);
+using net::testing::u16_key;
 
 // A websocket client of the test's own on the local chain: raw RPC (chain_getBlockHash,
 // chain_getBlock, dev_newBlock) beside the harness's ChainProbe.
@@ -64,17 +65,9 @@ struct Rpc {
   std::unique_ptr<net::RpcClient> client;
 };
 
-// Makes a block every 300 ms while it lives, for writes that wait for inclusion; with `after`,
-// only once that holds (so the epoch cannot move before the daemon has picked its weights).
-class BlockMaker {
- public:
-  explicit BlockMaker(std::function<bool()> after = {});
-  ~BlockMaker();
-
- private:
-  std::atomic<bool> stop_{false};
-  std::thread t_;
-};
+// Blocks while a write waits for inclusion: the local-chain tests' one block maker, on the Rpc's
+// client (with `after`, only once that holds).
+using net::testing::BlockMaker;
 
 // Chain storage read by the test: Pallet.Item(keys) at `at`, or the entry's default when absent.
 std::optional<Bytes> storage_value(chain::ChainClient& c, const chain::BlockRef& at, std::string_view pallet,

@@ -38,7 +38,7 @@ TEST_F(RestDaemonLocalnet, WeightsGoThroughTheStoreAndForceCommitPutsThemOnChain
   std::uint64_t head = caught_up(*d, *probe);
   ASSERT_NE(head, 0u);
   const auto tempo =
-      storage_uint(probe->chain(), block_ref(*rpc, head), "SubtensorModule", "Tempo", {u16_le(netuid)});
+      storage_uint(probe->chain(), block_ref(*rpc, head), "SubtensorModule", "Tempo", {u16_key(netuid)});
   ASSERT_TRUE(tempo.has_value());
   std::uint64_t epoch = epoch_by_walk(netuid, *tempo, head).first;
   // An epoch without weights (another test may have written into this one).
@@ -124,7 +124,7 @@ TEST_F(RestDaemonLocalnet, WeightsGoThroughTheStoreAndForceCommitPutsThemOnChain
   // force_commit: blocks start once the attempt is persisted (the epoch has been chosen).
   HttpAnswer fc;
   {
-    BlockMaker blocks([&] { return stored_attempts(d->db_path(), netuid, epoch) > 0; });
+    BlockMaker blocks(*rpc->client, 300ms, [&] { return stored_attempts(d->db_path(), netuid, epoch) > 0; });
     fc = http(d->port(), "POST", "/force_commit_weights");
   }
   ASSERT_EQ(fc.status, 200) << fc.body << "\n" << d->log_tail();
@@ -297,7 +297,7 @@ TEST_F(RestDaemonLocalnet, AuthOnTheDaemon) {
                "unauthorized"));
   // Blocks while it stops: its commit loop may have sent the acknowledged weight, and a submission in
   // flight holds SIGTERM until it is included.
-  BlockMaker blocks;
+  BlockMaker blocks(*rpc->client);
   EXPECT_EQ(ad.terminate(), 0) << ad.log_tail();
 }
 
