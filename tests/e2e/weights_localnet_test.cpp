@@ -17,6 +17,7 @@
 #include "daemon_harness.hpp"
 #include "localnet_env.hpp"
 #include "pylon/shm/client.hpp"
+#include "rest_daemon_support.hpp"
 
 namespace pylon::e2e {
 namespace {
@@ -79,6 +80,12 @@ TEST_F(WeightsLocalnet, RestAndShmWeightsLandOnChainThroughSetWeights) {
   DaemonProcess d(b.netuid_plain, {{"PYLON_COMMIT_WINDOW", "0:1"}});
   d.start();
   ASSERT_TRUE(wait_ready(d, probe)) << d.log_tail();
+  // Both writes must land in the store before the committer's next tick, or it commits the epoch
+  // with the first alone (and never twice). It ticks only on a new snapshot, polled every 200 ms:
+  // so the daemon must have the chain's head (wait_ready's blocks may still be on their way) and
+  // have had a poll on it; no block is made until both writes are acknowledged.
+  ASSERT_NE(caught_up(d, probe), 0u) << d.log_tail();
+  std::this_thread::sleep_for(500ms);
 
   const auto neurons = metagraph(d.port());
   const std::string me = codec::ss58_encode(pylon_hotkey());
