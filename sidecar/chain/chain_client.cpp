@@ -56,11 +56,9 @@ Result<std::uint64_t> json_number(const std::string& method, simdjson::dom::elem
   if (e.get_uint64().get(v) == simdjson::SUCCESS) return v;
   std::string_view s;
   if (e.get_string().get(s) == simdjson::SUCCESS) {  // "0x…" numbers in headers
-    auto b = from_hex(s.size() % 2 ? std::string("0x0") + std::string(s.substr(2)) : std::string(s));
-    if (!b.ok() || b->size() > 8) return make_error(method + ": bad hex number " + std::string(s));
-    std::uint64_t x = 0;
-    for (std::uint8_t c : *b) x = x << 8 | c;
-    return x;
+    auto x = parse_hex_u64(s);
+    if (!x.ok()) return make_error(method + ": bad hex number in the answer: " + x.error().message);
+    return *x;
   }
   return make_error(method + ": expected a number in the answer");
 }
@@ -126,13 +124,16 @@ Result<Header> ChainClient::header(const Hash& at) {
   PYLON_ASSIGN(std::string text, call(rpc_, m, "[" + quote(hash_hex(at)) + "]"));
   return with_json(m, text, [&](simdjson::dom::element e) -> Result<Header> {
     if (e.is_null()) return make_error(m + ": unknown block " + hash_hex(at));
+    // Every field is looked up through a checked accessor: a node may answer anything, and a
+    // missing member or a non-object must be an error, never a read of an invalid element.
+    simdjson::dom::element parent_e, number_e;
+    if (e["parentHash"].get(parent_e) != simdjson::SUCCESS || e["number"].get(number_e) != simdjson::SUCCESS)
+      return make_error(m + ": the header lacks parentHash or number");
     Header h;
     h.hash = at;
-    PYLON_ASSIGN(std::string parent, json_string(m, e["parentHash"].value_unsafe()));
-    if (e["parentHash"].error() || e["number"].error())
-      return make_error(m + ": the header lacks parentHash or number");
+    PYLON_ASSIGN(std::string parent, json_string(m, parent_e));
     PYLON_ASSIGN(h.parent, parse_hash(parent));
-    PYLON_ASSIGN(h.number, json_number(m, e["number"].value_unsafe()));
+    PYLON_ASSIGN(h.number, json_number(m, number_e));
     return h;
   });
 }
@@ -300,9 +301,12 @@ Result<std::vector<std::pair<Bytes, Bytes>>> ChainClient::storage_by_prefix(Byte
           simdjson::dom::array pair;
           if (ch.get_array().get(pair) || pair.size() != 2)
             return make_error("state_queryStorageAt: a change is not [key, value]");
-          PYLON_ASSIGN(std::string k, json_string("state_queryStorageAt", pair.at(0).value_unsafe()));
-          if (pair.at(1).value_unsafe().is_null()) continue;  // removed meanwhile
-          PYLON_ASSIGN(std::string v, json_string("state_queryStorageAt", pair.at(1).value_unsafe()));
+          simdjson::dom::element key_e, value_e;
+          if (pair.at(0).get(key_e) != simdjson::SUCCESS || pair.at(1).get(value_e) != simdjson::SUCCESS)
+            return make_error("state_queryStorageAt: a change is not [key, value]");
+          PYLON_ASSIGN(std::string k, json_string("state_queryStorageAt", key_e));
+          if (value_e.is_null()) continue;  // removed meanwhile
+          PYLON_ASSIGN(std::string v, json_string("state_queryStorageAt", value_e));
           PYLON_ASSIGN(Bytes kb, from_hex(k));
           PYLON_ASSIGN(Bytes vb, from_hex(v));
           out.emplace_back(std::move(kb), std::move(vb));

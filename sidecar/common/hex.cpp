@@ -45,4 +45,18 @@ Result<Bytes> from_hex(std::string_view text) {
   return out;
 }
 
+Result<std::uint64_t> parse_hex_u64(std::string_view text) {
+  if (text.size() < 3 || text[0] != '0' || (text[1] != 'x' && text[1] != 'X'))
+    return make_error("a hex number must be \"0x\" and at least one digit");
+  text.remove_prefix(2);
+  if (text.size() > 16) return make_error("a hex number of more than 64 bits");
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const int d = nibble(text[i]);
+    if (d < 0) return make_error("invalid hex character at position " + std::to_string(i + 2));
+    v = v << 4 | static_cast<std::uint64_t>(d);
+  }
+  return v;
+}
+
 }  // namespace pylon

@@ -20,5 +20,8 @@ std::string to_hex(ByteSpan bytes);
 void append_hex(std::string& out, ByteSpan bytes);
 // Accepts an optional "0x"/"0X" prefix; rejects odd length and non-hex characters.
 Result<Bytes> from_hex(std::string_view text);
+// A JSON-RPC quantity ("0x1f", as block numbers are written in headers): "0x" and 1 to 16 hex
+// digits, any case; anything else (no prefix, empty, longer, other characters) is an error.
+Result<std::uint64_t> parse_hex_u64(std::string_view text);
 
 }  // namespace pylon

@@ -47,13 +47,12 @@ void Follower::on_head(std::string_view json) {
       log_("warn", "finalized head notification without a number: " + std::string(json.substr(0, 200)));
     return;
   }
-  auto bytes = from_hex(number.size() % 2 ? "0x0" + std::string(number.substr(2)) : std::string(number));
-  if (!bytes.ok() || bytes->size() > 8) {
-    if (log_) log_("warn", "finalized head with a bad number " + std::string(number));
+  auto parsed = parse_hex_u64(number);
+  if (!parsed.ok()) {
+    if (log_) log_("warn", "finalized head with a bad number: " + parsed.error().message);
     return;
   }
-  std::uint64_t n = 0;
-  for (std::uint8_t b : *bytes) n = n << 8 | b;
+  const std::uint64_t n = *parsed;
   {
     std::lock_guard lock(mu_);
     if (have_head_ && n == newest_) return;

@@ -34,3 +34,12 @@ TEST(Hex, EmptyIsEmpty) {
 
 }  // namespace
 }  // namespace pylon
+
+TEST(Hex, QuantitiesAreZeroXAndOneToSixteenDigits) {
+  EXPECT_EQ(*parse_hex_u64("0x0"), 0u);
+  EXPECT_EQ(*parse_hex_u64("0x1f"), 31u);
+  EXPECT_EQ(*parse_hex_u64("0XABC"), 0xabcu);
+  EXPECT_EQ(*parse_hex_u64("0xffffffffffffffff"), UINT64_MAX);
+  for (const char* bad : {"", "5", "0x", "1f", "0xg", "0x1 ", "0x10000000000000000", "x1"})
+    EXPECT_FALSE(parse_hex_u64(bad).ok()) << bad;
+}
