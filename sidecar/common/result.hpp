@@ -2,19 +2,58 @@
 // libstdc++ 12 (the fuzz/sanitizer tree), so Pylon carries its own small Result type.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
 namespace pylon {
 
-// A human-readable error with its context (byte offset, type path, RPC method, file, ...).
+// Where a kind enum lives: one address per enum type (an inline variable template has one
+// definition across translation units), so a kind is compared by its enum's identity and value.
+template <class Kind>
+inline constexpr char kErrorDomain = 0;
+
+// A human-readable error with its context (byte offset, type path, RPC method, file, ...), and
+// what kind of failure it is: a value of the failing module's own `enum class` (net::RpcErrc,
+// weights::StoreErrc, ...), which callers switch on. Code never searches `message` for text: the
+// message is for people, the kind for programs. An error without a kind (kind_of is nullopt) is
+// one no caller distinguishes.
 struct Error {
   std::string message;
+  const void* domain = nullptr;  // &kErrorDomain<Kind>, or null without a kind
+  int kind = 0;
+  std::int64_t code = 0;  // a number the failing peer gave (a JSON-RPC error code), else 0
+
+  // The kind when it is of enum `Kind`.
+  template <class Kind>
+  std::optional<Kind> kind_of() const noexcept {
+    if (domain != &kErrorDomain<Kind>) return std::nullopt;
+    return static_cast<Kind>(kind);
+  }
+  template <class Kind>
+  bool is(Kind k) const noexcept {
+    return domain == &kErrorDomain<Kind> && kind == static_cast<int>(k);
+  }
 };
 
 inline Error make_error(std::string message) {
   return Error{std::move(message)};
+}
+
+template <class Kind>
+  requires std::is_enum_v<Kind>
+Error make_error(Kind kind, std::string message, std::int64_t code = 0) {
+  return Error{std::move(message), &kErrorDomain<Kind>, static_cast<int>(kind), code};
+}
+
+// The same error (kind and code kept) with context in front of its message.
+inline Error with_context(std::string_view context, Error e) {
+  e.message = std::string(context) + ": " + e.message;
+  return e;
 }
 
 template <class T>
