@@ -32,9 +32,6 @@ TEST(Hex, EmptyIsEmpty) {
   EXPECT_EQ(to_hex({}), "0x");
 }
 
-}  // namespace
-}  // namespace pylon
-
 TEST(Hex, QuantitiesAreZeroXAndOneToSixteenDigits) {
   EXPECT_EQ(*parse_hex_u64("0x0"), 0u);
   EXPECT_EQ(*parse_hex_u64("0x1f"), 31u);
@@ -43,3 +40,6 @@ TEST(Hex, QuantitiesAreZeroXAndOneToSixteenDigits) {
   for (const char* bad : {"", "5", "0x", "1f", "0xg", "0x1 ", "0x10000000000000000", "x1"})
     EXPECT_FALSE(parse_hex_u64(bad).ok()) << bad;
 }
+
+}  // namespace
+}  // namespace pylon
