@@ -3,13 +3,31 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/utf8.hpp"
+
 namespace pylon {
 
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      // Well-formed characters are copied; each ill-formed subpart becomes one U+FFFD, so what
+      // leaves is valid UTF-8 whatever came in.
+      std::size_t bad = 0;
+      const std::size_t n = utf8::char_length(s.substr(i), &bad);
+      if (n) {
+        out.append(s.substr(i, n));
+        i += n;
+      } else {
+        out.append(utf8::kReplacement);
+        i += bad;
+      }
+      continue;
+    }
+    ++i;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -38,7 +56,7 @@ void append_json_string(std::string& out, std::string_view s) {
           out.push_back(kHex[c >> 4]);
           out.push_back(kHex[c & 15]);
         } else {
-          out.push_back(ch);
+          out.push_back(static_cast<char>(c));
         }
     }
   }

@@ -39,7 +39,8 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-// Appends s as a JSON string literal (with quotes) to out.
+// Appends s as a JSON string literal (with quotes) to out. The result is always valid UTF-8: each
+// ill-formed UTF-8 subpart of s becomes U+FFFD (common/utf8.hpp); control characters are escaped.
 void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace pylon
