@@ -7,6 +7,7 @@
 #include "codec/ss58.hpp"
 #include "weights/schema.hpp"
 #include "weights/store_impl.hpp"
+#include "weights/weight_value.hpp"
 
 namespace pylon::weights {
 
@@ -25,18 +26,25 @@ std::string address(const AccountId& hotkey) {
 // The checks that need no database: a batch failing them is refused before the transaction.
 Status validate(std::span<const WeightUpdate> updates) {
   if (updates.size() > Store::kMaxBatch) {
-    return make_error("a batch of " + std::to_string(updates.size()) + " updates is over the limit of " +
-                      std::to_string(Store::kMaxBatch));
+    return make_error(StoreErrc::kRefused, "a batch of " + std::to_string(updates.size()) +
+                                               " updates is over the limit of " + std::to_string(Store::kMaxBatch));
   }
   for (const WeightUpdate& u : updates) {
-    if (u.op != Op::set && u.op != Op::add) return make_error("unknown operation for " + address(u.hotkey));
-    if (!std::isfinite(u.value)) {
-      return make_error("weight for " + address(u.hotkey) + " is " + number(u.value) +
-                        ", not a finite number");
-    }
-    if (u.op == Op::set && u.value < 0) {
-      return make_error("weight for " + address(u.hotkey) + " is " + number(u.value) +
-                        "; weights are non-negative");
+    switch (u.op) {
+      case Op::set:
+        if (!valid_weight(u.value)) {
+          return make_error(StoreErrc::kRefused, "weight for " + address(u.hotkey) + " is " + number(u.value) +
+                                                     weight_problem(u.value));
+        }
+        break;
+      case Op::add:
+        if (!valid_delta(u.value)) {
+          return make_error(StoreErrc::kRefused, "weight delta for " + address(u.hotkey) + " is " +
+                                                     number(u.value) + ", not a finite number within +-1e15");
+        }
+        break;
+      default:
+        return make_error(StoreErrc::kRefused, "unknown operation for " + address(u.hotkey));
     }
   }
   return {};
@@ -79,13 +87,8 @@ Status apply_one(StoreDb& s, const WeightUpdate& u, std::int64_t now, double& ou
     s.get_weight.start().bind(1, std::int64_t{u.netuid}).bind_u64(2, u.epoch).bind_blob(3, u.hotkey);
     PYLON_ASSIGN(bool row, s.get_weight.step());
     w = settle(row ? s.get_weight.real(0) : 0.0, u.value);
-    if (!std::isfinite(w)) {
-      refusal = "weight of " + address(u.hotkey) + " would become " + number(w) + ", not a finite number";
-      return {};
-    }
-    if (w < 0) {
-      refusal =
-          "weight of " + address(u.hotkey) + " would become " + number(w) + "; weights are non-negative";
+    if (!valid_weight(w)) {
+      refusal = "weight of " + address(u.hotkey) + " would become " + number(w) + weight_problem(w);
       return {};
     }
   }
@@ -133,7 +136,7 @@ Result<Result<std::vector<double>>> apply_batch(StoreDb& s, std::span<const Weig
   if (!refusal.empty()) {
     PYLON_TRY(s.db.exec("ROLLBACK TO batch"));
     PYLON_TRY(s.db.exec("RELEASE batch"));
-    return Result<std::vector<double>>(make_error(std::move(refusal)));
+    return Result<std::vector<double>>(make_error(StoreErrc::kRefused, std::move(refusal)));
   }
   PYLON_TRY(s.db.exec("RELEASE batch"));
   return Result<std::vector<double>>(std::move(out));
@@ -141,7 +144,7 @@ Result<Result<std::vector<double>>> apply_batch(StoreDb& s, std::span<const Weig
 
 Status apply_queue(StoreDb& s, const QueueBatch& q, bool marks, std::int64_t now, GroupResult& result) {
   if (q.origins.size() != q.updates.size())
-    return make_error("weights store: queue origins do not match updates");
+    return make_error(StoreErrc::kInternal, "weights store: queue origins do not match updates");
   for (const auto& [at, reason] : q.refused) {
     PYLON_TRY(put_rejected(s, q.netuid, at, reason, now));
     ++result.queue_rejected;
@@ -212,7 +215,7 @@ GroupResult Store::commit_group(std::span<const std::span<const WeightUpdate>> b
                                   : Result<std::vector<double>>(std::move(v).error()));
   }
   auto fail_all = [&](const Error& e) {
-    Error err = make_error("weights store: transaction failed, nothing was written: " + e.message);
+    Error err = make_error(StoreErrc::kInternal, "weights store: transaction failed, nothing was written: " + e.message);
     result.committed = err;
     for (auto& r : result.batches) r = err;
     result.queue_applied = result.queue_rejected = 0;
@@ -242,7 +245,7 @@ Result<std::vector<double>> Store::apply(std::span<const WeightUpdate> updates,
                                          std::span<const QueueMark> marks) {
   std::span<const WeightUpdate> one[] = {updates};
   if (marks.empty()) return std::move(commit_group(one, nullptr).batches.front());
-  if (updates.empty()) return make_error("queue marks need an update");
+  if (updates.empty()) return make_error(StoreErrc::kRefused, "queue marks need an update");
   QueueBatch q;
   q.netuid = updates.front().netuid;
   q.marks.assign(marks.begin(), marks.end());
@@ -265,7 +268,7 @@ std::vector<Result<std::vector<double>>> Store::apply_group(
     if (first == nullptr) {
       std::vector<Result<std::vector<double>>> out;
       for (std::size_t i = 0; i < batches.size(); ++i)
-        out.emplace_back(make_error("queue marks need an update"));
+        out.emplace_back(make_error(StoreErrc::kRefused, "queue marks need an update"));
       return out;
     }
     q.netuid = first->netuid;
@@ -285,7 +288,7 @@ Result<std::map<AccountId, double>> Store::weights(std::uint16_t netuid, std::ui
     PYLON_ASSIGN(bool row, st.step());
     if (!row) break;
     std::vector<std::uint8_t> hk = st.blob(0);
-    if (hk.size() != 32) return make_error("weights store: a stored hotkey is not 32 bytes");
+    if (hk.size() != 32) return make_error(StoreErrc::kInternal, "weights store: a stored hotkey is not 32 bytes");
     AccountId id{};
     std::copy(hk.begin(), hk.end(), id.begin());
     out[id] = st.real(1);

@@ -24,6 +24,14 @@ namespace pylon::weights {
 using AccountId = std::array<std::uint8_t, 32>;
 using Hash = std::array<std::uint8_t, 32>;
 
+// What kind of failure a store error is (Error::kind_of<StoreErrc>()):
+//   kRefused   the request itself is wrong (a value outside weight_value.hpp's rule, a delta that
+//              would leave it, a batch over the limit); nothing was written; the caller's to fix
+//   kNotFound  what was asked for does not exist (no weights for the epoch)
+//   kInternal  the database failed; nothing was written
+//   kStopped   the writer is stopping and did not take the update
+enum class StoreErrc : std::uint8_t { kRefused, kNotFound, kInternal, kStopped };
+
 enum class Op : std::uint8_t { set = 0, add = 1 };
 
 // One change to one hotkey's weight in one epoch (the epoch is its start block).
@@ -127,9 +135,10 @@ class Store {
   Status bind_chain(const Hash& genesis);
 
   // Applies the updates in order in one transaction (with the queue marks), synced at commit.
-  // Returns each hotkey's weight after its update. All or nothing: a non-finite value, a negative
-  // set, or a delta that would take a weight below zero refuses the whole call with the reason
-  // and changes nothing (the marks included). The marks belong to the netuid of the first update.
+  // Returns each hotkey's weight after its update. All or nothing: a set outside valid_weight, a
+  // delta outside valid_delta, or a delta whose result is outside valid_weight (weight_value.hpp)
+  // refuses the whole call (StoreErrc::kRefused) with the reason and changes nothing (the marks
+  // included). Database failures are StoreErrc::kInternal. The marks belong to the netuid of the first update.
   Result<std::vector<double>> apply(std::span<const WeightUpdate> updates,
                                     std::span<const QueueMark> marks = {});
 

@@ -26,7 +26,7 @@ void Writer::submit(std::vector<WeightUpdate> updates, Done done) {
       return;
     }
   }
-  if (done) done(make_error("weights writer: stopped; the update was not applied"));
+  if (done) done(make_error(StoreErrc::kStopped, "weights writer: stopped; the update was not applied"));
 }
 
 Result<std::vector<double>> Writer::apply(std::vector<WeightUpdate> updates) {

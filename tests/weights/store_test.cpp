@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "codec/ss58.hpp"
+#include "weights/weight_value.hpp"
 #include "weights_test_support.hpp"
 
 namespace pylon::weights {
@@ -88,13 +89,15 @@ TEST(WeightsStore, RefusalsSayWhyAndChangeNothing) {
       // The first update is written before the delta fails: the savepoint takes it back.
       {{set(1, 5), add(3, 1), add(2, -0.75)},
        "weight of " + hk2 + " would become -0.5; weights are non-negative"},
-      {{add(1, std::numeric_limits<double>::max()), add(1, std::numeric_limits<double>::max())},
-       "would become inf, not a finite number"},
+      {{add(1, std::numeric_limits<double>::max())}, "not a finite number within +-1e15"},
+      {{set(4, 1e15), add(4, 1)}, "would become 1000000000000001; weights are at most 1e15"},
+      {{set(1, 1e300)}, "is 1e+300; weights are at most 1e15"},
   };
   for (const Case& c : cases) {
     Result<std::vector<double>> r = s->apply(c.batch);
     ASSERT_FALSE(r.ok()) << c.says;
     EXPECT_NE(r.error().message.find(c.says), std::string::npos) << r.error().message;
+    EXPECT_TRUE(r.error().is(StoreErrc::kRefused)) << r.error().message;
     EXPECT_EQ(weights_of(*s), before) << c.says;
   }
   std::vector<WeightUpdate> huge(Store::kMaxBatch + 1, set(9, 1));
@@ -246,6 +249,31 @@ TEST(WeightsStore, QueueBatchEntriesStandAlone) {
   EXPECT_NE((*r)[1].reason.find("would become -1"), std::string::npos) << (*r)[1].reason;
   EXPECT_EQ((*r)[2].reason, "uid 9 is not registered on subnet 2");
   EXPECT_EQ(s->queue_durable(2)->at(0), 5u);
+}
+
+// The shm queue's door keeps the same rule as REST's (weights/weight_value.hpp): a value REST
+// refuses is never stored from the queue either; the limit itself is fine.
+TEST(WeightsStore, QueueEntriesFollowTheOneWeightRule) {
+  test::TempDir dir;
+  auto s = test::open_store(dir.file("w.db"));
+  ASSERT_TRUE(s);
+  QueueBatch q;
+  q.netuid = 2;
+  q.updates = {set(1, 1e300), set(2, kMaxWeight), set(3, std::nextafter(kMaxWeight, 1e300)), add(2, 1)};
+  q.origins = {{0, 1}, {0, 2}, {0, 3}, {0, 4}};
+  q.marks = {{0, 4}};
+  GroupResult g = s->commit_group({}, &q);
+  ASSERT_TRUE(g.committed.ok()) << g.committed.error().message;
+  EXPECT_EQ(g.queue_applied, 1u);
+  EXPECT_EQ(g.queue_rejected, 3u);
+  auto w = weights_of(*s);
+  EXPECT_EQ(w, (std::map<AccountId, double>{{hotkey(2), kMaxWeight}}));
+  Result<std::vector<RejectedEntry>> r = s->rejected(2);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_NE((*r)[0].reason.find("would become 1000000000000001; weights are at most 1e15"), std::string::npos)
+      << (*r)[0].reason;
+  EXPECT_NE((*r)[2].reason.find("is 1e+300; weights are at most 1e15"), std::string::npos) << (*r)[2].reason;
 }
 
 TEST(WeightsStore, NotADatabaseIsAClearError) {
