@@ -11,6 +11,15 @@ Response chain_failed(std::string_view what, const Error& e) {
   return error_response(502, code::chain_error, std::string(what) + ": " + e.message);
 }
 
+// What a read at a block not kept may find that is an answer rather than a failure.
+enum class ReadErrc : std::uint8_t {
+  kNoSuchBlock,  // the chain has no block of that number (yet)
+};
+
+Response no_such_block(std::uint64_t block) {
+  return error_response(404, code::not_found, "block " + std::to_string(block) + " does not exist");
+}
+
 }  // namespace
 
 Api::Rendered Api::latest() {
@@ -71,7 +80,7 @@ void Api::with_snapshot_at(std::uint64_t block, Reply reply,
       auto hash = deps_.chain->block_hash(block);
       metrics_.count_chain_call(hash.ok());
       PYLON_TRY(hash);
-      if (!*hash) return make_error("no such block");
+      if (!*hash) return make_error(ReadErrc::kNoSuchBlock, "no such block");
       follower::BuildOptions o;
       o.hyperparams = deps_.build_hyperparams;
       o.commitments = deps_.build_commitments;
@@ -83,11 +92,18 @@ void Api::with_snapshot_at(std::uint64_t block, Reply reply,
     }();
     metrics_.worker_done();
     if (!built.ok()) {
-      if (built.error().message == "no such block")
-        return reply(
-            error_response(404, code::not_found, "block " + std::to_string(block) + " does not exist"));
-      if (follower::is_subnet_absent(built.error()))
-        return reply(error_response(404, code::not_found, built.error().message));
+      if (auto kind = built.error().kind_of<ReadErrc>()) {
+        switch (*kind) {
+          case ReadErrc::kNoSuchBlock:
+            return reply(no_such_block(block));
+        }
+      }
+      if (auto kind = built.error().kind_of<follower::SnapshotErrc>()) {
+        switch (*kind) {
+          case follower::SnapshotErrc::kSubnetAbsent:
+            return reply(error_response(404, code::not_found, built.error().message));
+        }
+      }
       return reply(chain_failed("reading block " + std::to_string(block), built.error()));
     }
     on_io_([this, s = std::move(built).value(), reply = std::move(reply), then = std::move(then)]() mutable {
@@ -143,16 +159,19 @@ void Api::with_epoch_at(std::uint64_t block, Reply reply, std::function<void(Epo
         auto hash = deps_.chain->block_hash(block);
         metrics_.count_chain_call(hash.ok());
         PYLON_TRY(hash);
-        if (!*hash) return make_error("no such block");
+        if (!*hash) return make_error(ReadErrc::kNoSuchBlock, "no such block");
         ref = chain::BlockRef{**hash, block};
       }
       return deps_.epoch_at(*ref);
     }();
     metrics_.worker_done();
     if (!span.ok()) {
-      if (span.error().message == "no such block")
-        return reply(
-            error_response(404, code::not_found, "block " + std::to_string(block) + " does not exist"));
+      if (auto kind = span.error().kind_of<ReadErrc>()) {
+        switch (*kind) {
+          case ReadErrc::kNoSuchBlock:
+            return reply(no_such_block(block));
+        }
+      }
       return reply(chain_failed("the epoch of block " + std::to_string(block), span.error()));
     }
     on_io_([block, e = *span, reply = std::move(reply), then = std::move(then), remember_epoch]() mutable {
@@ -203,8 +222,7 @@ void Api::get_block_hash(std::string_view param, Reply reply) {
         auto hash = deps_.chain->block_hash(n);
         metrics_.count_chain_call(hash.ok());
         if (!hash.ok()) return chain_failed("block hash of " + std::to_string(n), hash.error());
-        if (!*hash)
-          return error_response(404, code::not_found, "block " + std::to_string(n) + " does not exist");
+        if (!*hash) return no_such_block(n);
         return json_response(200, render_block_hash(**hash));
       },
       std::move(reply));

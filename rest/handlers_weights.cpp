@@ -12,11 +12,39 @@
 namespace pylon::rest {
 namespace {
 
-// The store prefixes its own failures ("weights store: ..."); anything else is a refusal of the
-// request (a weight going below zero) and the client's to fix.
+// A failed write by its kind: the request's fault (400), a store that could not write (500) or
+// a writer that is stopping (503). An error of no store kind is not the client's to fix: 500.
 Response store_error(const Error& e) {
-  if (e.message.rfind("weights store", 0) == 0) return error_response(500, code::internal, e.message);
-  return error_response(400, code::bad_request, e.message);
+  const auto kind = e.kind_of<weights::StoreErrc>();
+  if (!kind) return error_response(500, code::internal, e.message);
+  switch (*kind) {
+    case weights::StoreErrc::kRefused:
+      return error_response(400, code::bad_request, e.message);
+    case weights::StoreErrc::kNotFound:
+      return error_response(404, code::not_found, e.message);
+    case weights::StoreErrc::kInternal:
+      return error_response(500, code::internal, e.message);
+    case weights::StoreErrc::kStopped:
+      return error_response(503, code::unavailable, e.message);
+  }
+  return error_response(500, code::internal, e.message);
+}
+
+// A failed force commit: no weights in the epoch is the 404 the contract names (the committer
+// reports it as weights::StoreErrc::kNotFound); anything else failed on the way to the chain.
+Response force_commit_error(const Error& e) {
+  const auto kind = e.kind_of<weights::StoreErrc>();
+  if (kind) {
+    switch (*kind) {
+      case weights::StoreErrc::kNotFound:
+        return error_response(404, code::not_found, e.message);
+      case weights::StoreErrc::kRefused:
+      case weights::StoreErrc::kInternal:
+      case weights::StoreErrc::kStopped:
+        break;
+    }
+  }
+  return error_response(502, code::chain_error, "force commit failed: " + e.message);
 }
 
 void append_weights(std::string& out, const std::map<weights::AccountId, double>& w) {
@@ -140,11 +168,7 @@ void Api::post_force_commit(Reply reply) {
       [this]() -> Response {
         auto r = deps_.committer->force_commit();
         metrics_.count_chain_call(r.ok());
-        if (!r.ok()) {
-          if (r.error().message.find("no weights") != std::string::npos)
-            return error_response(404, code::not_found, r.error().message);
-          return error_response(502, code::chain_error, "force commit failed: " + r.error().message);
-        }
+        if (!r.ok()) return force_commit_error(r.error());
         std::string out = "{\"block\":" + std::to_string(r->block) + ",\"committed_weights\":";
         append_weights(out, r->committed_weights);
         out += ",\"extrinsic_hash\":\"";

@@ -20,9 +20,6 @@ const codec::views::NeuronLite* Snapshot::neuron_by_uid(std::uint16_t uid) const
 
 namespace {
 
-// The one wording of "the subnet is not there", so is_subnet_absent can tell it apart.
-constexpr std::string_view kSubnetAbsent = " does not exist at #";
-
 std::size_t hashed_len(codec::StorageHasher h) {
   using H = codec::StorageHasher;
   switch (h) {
@@ -70,10 +67,6 @@ Result<std::vector<HotkeyCommitment>> read_commitments(chain::ChainClient& chain
 
 }  // namespace
 
-bool is_subnet_absent(const Error& e) {
-  return e.message.starts_with("subnet ") && e.message.find(kSubnetAbsent) != std::string::npos;
-}
-
 Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid, const chain::BlockRef& at,
                                 const BuildOptions& options) {
   Snapshot s;
@@ -103,8 +96,8 @@ Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid,
     if (!rec.ok())
       return make_error(method + " at #" + std::to_string(at.number) + ": " + rec.error().message);
     if (!rec->has_value())
-      return make_error("subnet " + std::to_string(netuid) + std::string(kSubnetAbsent) +
-                        std::to_string(at.number));
+      return make_error(SnapshotErrc::kSubnetAbsent,
+                        "subnet " + std::to_string(netuid) + " does not exist at #" + std::to_string(at.number));
     s.hyperparams = std::move(**rec);
   } else {
     missing.push_back("hyperparameters");

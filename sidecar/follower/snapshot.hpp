@@ -59,9 +59,11 @@ struct BuildOptions {
       epoch;
 };
 
-// Whether build_snapshot failed because the subnet does not exist at that block (registered
-// later, or dissolved): a fact the chain stated, not a failure to read it.
-bool is_subnet_absent(const Error& e);
+// Kinds of build_snapshot's errors that callers tell apart (Error::kind_of<SnapshotErrc>()):
+//   kSubnetAbsent  the subnet does not exist at that block (registered later, or dissolved): a
+//                  fact the chain stated, not a failure to read it
+// Any other failure (reading or decoding) carries the kind of the module that failed, or none.
+enum class SnapshotErrc : std::uint8_t { kSubnetAbsent };
 
 // Reads everything for `netuid` at `at` with the metadata of that block's runtime.
 Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid, const chain::BlockRef& at,
