@@ -2,9 +2,12 @@
 
 #include <simdjson.h>
 
+#include <charconv>
 #include <cmath>
 #include <initializer_list>
 #include <set>
+
+#include "common/utf8.hpp"
 
 namespace pylon::rest {
 namespace {
@@ -16,6 +19,13 @@ using simdjson::dom::element_type;
 simdjson::dom::parser& parser() {
   thread_local simdjson::dom::parser p;
   return p;
+}
+
+// A number as the shortest text that reads back the same.
+std::string number_text(double v) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
 }
 
 // The body's top-level object with its fields, each known name at most once and no others.
@@ -39,7 +49,8 @@ Result<Fields> object_fields(std::string_view body, std::initializer_list<std::s
   for (auto [key, value] : obj) {
     bool ok = false;
     for (auto k : known) ok = ok || k == key;
-    if (!ok) return make_error("unknown field \"" + std::string(key.substr(0, 64)) + "\"");
+    // Quoted up to 64 bytes, cut between characters (the answer must stay valid UTF-8).
+    if (!ok) return make_error("unknown field \"" + std::string(utf8::prefix(key, 64)) + "\"");
     if (f.get(key)) return make_error("field \"" + std::string(key) + "\" is given twice");
     f.items.emplace_back(key, value);
   }
@@ -48,25 +59,20 @@ Result<Fields> object_fields(std::string_view body, std::initializer_list<std::s
   return f;
 }
 
+// A JSON number as a double (integers beyond 2^53 round, as any JSON reader's do); the range is
+// the caller's rule.
 Result<double> number_field(const Fields& f, std::string_view name) {
   element e = *f.get(name);
-  double v = 0;
   switch (e.type()) {
     case element_type::INT64:
-      v = static_cast<double>(e.get_int64().value_unsafe());
-      break;
+      return static_cast<double>(e.get_int64().value_unsafe());
     case element_type::UINT64:
-      v = static_cast<double>(e.get_uint64().value_unsafe());
-      break;
+      return static_cast<double>(e.get_uint64().value_unsafe());
     case element_type::DOUBLE:
-      v = e.get_double().value_unsafe();
-      break;
+      return e.get_double().value_unsafe();
     default:
       return make_error("field \"" + std::string(name) + "\" must be a number");
   }
-  if (!std::isfinite(v) || std::fabs(v) > kMaxWeight)
-    return make_error("field \"" + std::string(name) + "\" is out of range (|value| <= 1e15)");
-  return v;
 }
 
 Result<std::string_view> string_field(const Fields& f, std::string_view name) {
@@ -81,8 +87,21 @@ Result<HotkeyArg> hotkey_field(const Fields& f, std::string_view name) {
   return parse_hotkey(text);
 }
 
-Result<double> weight_value(double v, std::string_view what) {
-  if (v < 0) return make_error(std::string(what) + " must not be negative");
+// A weight by the one rule (weights/weight_value.hpp); `what` names it in the message.
+Result<double> weight_value(double v, const std::string& what) {
+  if (!weights::valid_weight(v)) return make_error(what + " is out of range: " + number_text(v) + weights::weight_problem(v));
+  return v;
+}
+
+Result<double> weight_field(const Fields& f, std::string_view name) {
+  PYLON_ASSIGN(double v, number_field(f, name));
+  return weight_value(v, "field \"" + std::string(name) + "\"");
+}
+
+Result<double> delta_field(const Fields& f, std::string_view name) {
+  PYLON_ASSIGN(double v, number_field(f, name));
+  if (!weights::valid_delta(v))
+    return make_error("field \"" + std::string(name) + "\" is out of range (|value| <= 1e15): " + number_text(v));
   return v;
 }
 
@@ -92,6 +111,12 @@ Result<HotkeyArg> parse_hotkey(std::string_view text) {
   if (text.size() > 64) return make_error("hotkey is not an SS58 address (too long)");
   auto d = codec::ss58_decode(text);
   if (!d.ok()) return make_error("hotkey is not an SS58 address: " + d.error().message);
+  // The same key under another network's prefix is a different address text: echoing it back,
+  // or storing it, would hand the client an address the chain never prints.
+  if (d->prefix != codec::kBittensorSs58Prefix) {
+    return make_error("hotkey is an SS58 address of network prefix " + std::to_string(d->prefix) +
+                      ", not of the chain's prefix " + std::to_string(codec::kBittensorSs58Prefix));
+  }
   return HotkeyArg{d->account, std::string(text)};
 }
 
@@ -99,8 +124,7 @@ Result<SetWeightBody> decode_set_weight(std::string_view body) {
   PYLON_ASSIGN(Fields f, object_fields(body, {"hotkey", "weight"}));
   SetWeightBody out;
   PYLON_ASSIGN(out.hotkey, hotkey_field(f, "hotkey"));
-  PYLON_ASSIGN(double w, number_field(f, "weight"));
-  PYLON_ASSIGN(out.weight, weight_value(w, "weight"));
+  PYLON_ASSIGN(out.weight, weight_field(f, "weight"));
   return out;
 }
 
@@ -108,7 +132,7 @@ Result<UpdateWeightBody> decode_update_weight(std::string_view body) {
   PYLON_ASSIGN(Fields f, object_fields(body, {"hotkey", "weight_delta"}));
   UpdateWeightBody out;
   PYLON_ASSIGN(out.hotkey, hotkey_field(f, "hotkey"));
-  PYLON_ASSIGN(out.delta, number_field(f, "weight_delta"));
+  PYLON_ASSIGN(out.delta, delta_field(f, "weight_delta"));
   return out;
 }
 
@@ -130,7 +154,7 @@ Result<SetWeightsBody> decode_set_weights(std::string_view body) {
     one.items.emplace_back(hk->text, value);
     auto v = number_field(one, hk->text);
     if (!v.ok()) return make_error("weights: " + v.error().message);
-    PYLON_ASSIGN(double w, weight_value(*v, "the weight of " + hk->text));
+    PYLON_ASSIGN(double w, weight_value(*v, "weights: the weight of " + hk->text));
     out.weights.emplace_back(std::move(hk).value(), w);
   }
   if (out.weights.empty()) return make_error("field \"weights\" is empty");

@@ -14,11 +14,12 @@
 #include "codec/ss58.hpp"
 #include "common/hex.hpp"
 #include "common/result.hpp"
+#include "weights/weight_value.hpp"
 
 namespace pylon::rest {
 
-// Weights above this are refused: far beyond any real use, and still exact enough as doubles.
-inline constexpr double kMaxWeight = 1e15;
+// Weights and deltas follow the one rule of weights/weight_value.hpp (0 <= weight <= 1e15).
+using weights::kMaxWeight;
 
 struct HotkeyArg {
   codec::AccountId account{};

@@ -1,6 +1,7 @@
 // Fuzzes the REST request path short of the sockets: Beast's request parser on the raw bytes,
 // then the route, the query parameters and every body decoder on what it parsed. Nothing may
-// crash, and a decoded weight is always finite, non-negative and within the limit.
+// crash, and a decoded weight is always finite, non-negative and within the limit, a delta
+// finite and within it.
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <cmath>
@@ -24,11 +25,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (auto e = query_param(target.substr(q + 1), "epoch")) (void)parse_block_number(*e, "epoch");
   }
   const std::string_view body = parser.is_done() ? std::string_view(parser.get().body()) : text;
+  // Decoded weights and deltas keep the one rule (weights/weight_value.hpp); hotkeys are prefix 42.
   if (auto w = decode_set_weights(body); w.ok())
     for (const auto& [hk, v] : w->weights)
-      if (!std::isfinite(v) || v < 0 || v > kMaxWeight) std::abort();
+      if (!std::isfinite(v) || v < 0 || v > kMaxWeight || !parse_hotkey(hk.text).ok()) std::abort();
   if (auto w = decode_set_weight(body); w.ok() && !(w->weight >= 0 && w->weight <= kMaxWeight)) std::abort();
-  if (auto u = decode_update_weight(body); u.ok() && !std::isfinite(u->delta)) std::abort();
+  if (auto u = decode_update_weight(body); u.ok() && !(std::fabs(u->delta) <= kMaxWeight)) std::abort();
   if (auto c = decode_set_commitment(body); c.ok() && c->data.size() > 128) std::abort();
   (void)decode_set_hyperparam(body);
   return 0;

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "codec/ss58.hpp"
+#include "common/utf8.hpp"
 #include "rest_test_support.hpp"
 
 namespace pylon::rest::test {
@@ -205,6 +206,31 @@ TEST(RestRead, Hyperparams) {
   a = h.get("/hyperparams");
   EXPECT_EQ(a.status, 503u);
   EXPECT_NE(a.body.find("hyperparams not read"), std::string::npos) << a.body;
+}
+
+// Strings decoded from SCALE (hyperparameter names from the metadata, reasons quoting chain
+// errors) reach the JSON as they came; every body Pylon writes is valid UTF-8 all the same.
+TEST(RestRead, SnapshotStringsWithIllFormedUtf8GiveValidJson) {
+  PYLON_REST_REQUIRE_SHARED();
+  Harness h({}, false);
+  auto odd = std::make_shared<follower::Snapshot>(*recorded());
+  codec::views::Scalar one;
+  one.uint = 1;
+  odd->hyperparams->fields.emplace_back("name\xC3", one);
+  odd->hyperparams->fields.emplace_back("\xED\xA0\x80surrogate", one);
+  odd->commitments.reset();
+  odd->unavailable_reason = "chain said \xF0\x9F\x98 and \xFF";
+  odd->block += 1;
+  h.snapshots.publish(odd);
+  auto a = h.get("/hyperparams");
+  EXPECT_EQ(a.status, 200u);
+  EXPECT_TRUE(utf8::valid(a.body)) << a.body;
+  EXPECT_NE(a.body.find("\"name\xEF\xBF\xBD\":1"), std::string::npos) << a.body;
+  EXPECT_TRUE(Json(a.body).ok) << a.body;
+  a = h.get("/get_commitments");
+  EXPECT_EQ(a.status, 503u);
+  EXPECT_TRUE(utf8::valid(a.body)) << a.body;
+  EXPECT_TRUE(Json(a.body).ok) << a.body;
 }
 
 TEST(RestRead, Commitments) {

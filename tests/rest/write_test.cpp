@@ -1,6 +1,7 @@
 // The weights endpoints against a real weights Store + Writer: the answer and what the store holds
 // afterwards; refused requests change nothing.
 #include "codec/ss58.hpp"
+#include "common/utf8.hpp"
 #include "rest_test_support.hpp"
 
 namespace pylon::rest::test {
@@ -10,6 +11,11 @@ constexpr std::uint64_t kEpoch = 6852499;  // the epoch holding the recorded blo
 
 std::string hotkey(std::size_t i) {
   return codec::ss58_encode(recorded()->neurons.at(i).hotkey);
+}
+
+// The first neuron's hotkey as an address of another SS58 network.
+std::string other_prefix(std::uint16_t prefix) {
+  return codec::ss58_encode(recorded()->neurons.at(0).hotkey, prefix);
 }
 
 double stored(Harness& h, std::size_t neuron) {
@@ -155,6 +161,12 @@ TEST(RestWrite, BadInputCorpusIsRefusedAndChangesNothing) {
       {"PUT", "/set_weights", R"({"weights":{")" + hk + R"(":1,"nope":1}})"},
       {"PUT", "/set_weights", R"({"weights":{")" + hk + R"(":1,")" + hk + R"(":2}})"},
       {"PUT", "/set_weights", R"({"weights":{")" + hk + R"(":1},"x":0})"},
+      // the same key under other networks' SS58 prefixes (Polkadot 0, Kusama 2, two-byte 255)
+      {"PUT", "/set_weight", R"({"hotkey":")" + other_prefix(0) + R"(","weight":1})"},
+      {"PUT", "/set_weight", R"({"hotkey":")" + other_prefix(2) + R"(","weight":1})"},
+      {"PUT", "/set_weight", R"({"hotkey":")" + other_prefix(255) + R"(","weight":1})"},
+      {"PUT", "/update_weight", R"({"hotkey":")" + other_prefix(0) + R"(","weight_delta":1})"},
+      {"PUT", "/set_weights", R"({"weights":{")" + other_prefix(2) + R"(":1}})"},
       // set_commitment
       {"POST", "/set_commitment", R"({"data_hex":"xyz"})"},
       {"POST", "/set_commitment", R"({"data_hex":"0x123"})"},
@@ -172,6 +184,7 @@ TEST(RestWrite, BadInputCorpusIsRefusedAndChangesNothing) {
   for (const auto& c : cases) {
     auto a = http(h.port(), c.method, c.path, c.body);
     EXPECT_EQ(a.status, 400u) << c.path << " " << c.body << " -> " << a.body;
+    EXPECT_TRUE(utf8::valid(a.body)) << a.body;
     Json j(a.body);
     ASSERT_TRUE(j.ok) << a.body;
     std::string_view code;
@@ -182,6 +195,58 @@ TEST(RestWrite, BadInputCorpusIsRefusedAndChangesNothing) {
   auto w = h.store->weights(kNetuid, kEpoch);
   ASSERT_TRUE(w.ok());
   EXPECT_TRUE(w->empty());
+}
+
+TEST(RestWrite, HotkeysOfOtherNetworksAreRefusedEverywhere) {
+  PYLON_REST_REQUIRE_SHARED();
+  Harness h;
+  for (std::uint16_t prefix : {0, 2, 255}) {
+    auto a = h.get("/get_commitment/" + other_prefix(prefix));
+    EXPECT_EQ(a.status, 400u) << prefix << ": " << a.body;
+    EXPECT_NE(a.body.find("prefix " + std::to_string(prefix)), std::string::npos) << a.body;
+    EXPECT_EQ(a.body.find(other_prefix(prefix)), std::string::npos) << "echoed back: " << a.body;
+  }
+  auto w = h.store->weights(kNetuid, kEpoch);
+  ASSERT_TRUE(w.ok());
+  EXPECT_TRUE(w->empty());
+}
+
+// One rule for a weight (weights/weight_value.hpp): a delta may not take it past the limit either.
+TEST(RestWrite, UpdateWeightRefusesAResultOverTheLimit) {
+  PYLON_REST_REQUIRE_SHARED();
+  Harness h;
+  auto a = http(h.port(), "PUT", "/set_weight", R"({"hotkey":")" + hotkey(0) + R"(","weight":1e15})");
+  ASSERT_EQ(a.status, 200u) << a.body;
+  a = http(h.port(), "PUT", "/update_weight", R"({"hotkey":")" + hotkey(0) + R"(","weight_delta":1})");
+  EXPECT_EQ(a.status, 400u) << a.body;
+  EXPECT_NE(a.body.find("at most 1e15"), std::string::npos) << a.body;
+  EXPECT_EQ(stored(h, 0), 1e15);
+}
+
+// A field name cut for the message is cut between characters: the answer stays valid UTF-8.
+TEST(RestWrite, ErrorBodiesQuotingFieldNamesAreValidUtf8) {
+  PYLON_REST_REQUIRE_SHARED();
+  Harness h;
+  for (std::size_t pad = 58; pad < 66; ++pad) {
+    for (const std::string ch : {"\u00e9", "\u20ac", "\U0001F600"}) {  // 2, 3 and 4 bytes in UTF-8
+      std::string name = std::string(pad, 'a');
+      for (int i = 0; i < 4; ++i) name += ch;
+      auto a = http(h.port(), "PUT", "/set_weight", R"({")" + name + R"(":1})");
+      EXPECT_EQ(a.status, 400u);
+      EXPECT_TRUE(utf8::valid(a.body)) << pad << " " << ch << ": " << a.body;
+      EXPECT_NE(a.body.find("unknown field"), std::string::npos) << a.body;
+    }
+  }
+}
+
+// A write the writer did not take because it is stopping is not the client's fault.
+TEST(RestWrite, AStoppedWriterAnswers503) {
+  PYLON_REST_REQUIRE_SHARED();
+  Harness h;
+  h.writer->stop();
+  auto a = http(h.port(), "PUT", "/set_weight", R"({"hotkey":")" + hotkey(0) + R"(","weight":1})");
+  EXPECT_EQ(a.status, 503u) << a.body;
+  EXPECT_NE(a.body.find("\"error\":\"unavailable\""), std::string::npos) << a.body;
 }
 
 TEST(RestWrite, ConcurrentWritesAllLand) {
