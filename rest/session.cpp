@@ -80,11 +80,33 @@ void Session::wait_for_request() {
 }
 
 void Session::read_request() {
+  stream_.expires_after(options_.read_timeout);
+  head_searched_ = 0;
+  read_head();
+}
+
+void Session::read_head() {
+  if (closed_) return;
+  const auto data = buffer_.data();
+  const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
+  auto head = read_request_head(bytes, options_.header_limit, head_searched_);
+  if (!head.ok()) return refuse_head(head.error());
+  if (!*head) {
+    head_searched_ = bytes.size();
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return self->on_read_error(ec);
+                              self->buffer_.commit(n);
+                              self->read_head();
+                            });
+    return;
+  }
+  framing_ = **head;
   parser_.emplace();
   parser_->body_limit(options_.body_limit);
   parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
-  stream_.expires_after(options_.read_timeout);
-  // The head first, so `Expect: 100-continue` can be answered before the body is sent.
+  // The head is all in buffer_ now; the head first, so `Expect: 100-continue` can be answered
+  // before the body is sent.
   http::async_read_header(stream_, buffer_, *parser_,
                           [self = shared_from_this()](beast::error_code ec, std::size_t) {
                             if (ec) return self->on_read_error(ec);
@@ -92,7 +114,25 @@ void Session::read_request() {
                           });
 }
 
+void Session::refuse_head(const Error& e) {
+  const auto kind = e.kind_of<HeadErrc>();
+  if (!kind) return fail_and_close(400, code::bad_request, e.message);
+  switch (*kind) {
+    case HeadErrc::kTooLarge:
+      return fail_and_close(431, code::bad_request, e.message);
+    case HeadErrc::kMalformed:
+      return fail_and_close(400, code::bad_request, "malformed HTTP request: " + e.message);
+    case HeadErrc::kFraming:
+      return fail_and_close(400, code::bad_request, "ambiguous HTTP request framing: " + e.message);
+  }
+}
+
 void Session::on_header() {
+  // Beast must frame the body as the strict reader did; if it does not, the two readers disagree
+  // and so might a proxy in front: refuse rather than pick one.
+  const auto length = parser_->content_length();
+  if (!same_framing(framing_, parser_->chunked(), length.has_value(), length.value_or(0)))
+    return fail_and_close(400, code::bad_request, "ambiguous HTTP request framing");
   if (parser_->is_done()) return on_request();  // no body
   const auto& msg = parser_->get();
   const auto expect = msg[http::field::expect];

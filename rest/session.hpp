@@ -1,5 +1,7 @@
-// One HTTP/1.1 connection: reads a request (Beast's parser, with header and body limits), hands it
-// to the Api, writes the answer, and goes on while the client keeps the connection alive.
+// One HTTP/1.1 connection: reads a request (its head first by rest/request_head.hpp's strict reader,
+// which refuses ambiguous framing; then Beast's parser, with header and body limits, which must
+// frame the body the same way), hands it to the Api, writes the answer, and goes on while the
+// client keeps the connection alive.
 // Pipelined requests wait in the read buffer and are answered in order. A connection idle longer
 // than the idle timeout, or whose request or response takes longer than its timeout, is closed.
 #pragma once
@@ -15,6 +17,7 @@
 #include <optional>
 
 #include "rest/api.hpp"
+#include "rest/request_head.hpp"
 
 namespace pylon::rest {
 
@@ -37,6 +40,9 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void wait_for_request();
   void read_request();
+  // Reads until the head is complete in buffer_ and read_request_head accepts it.
+  void read_head();
+  void refuse_head(const Error& e);
   void on_header();
   void read_body();
   void on_read_error(const boost::beast::error_code& ec);
@@ -60,6 +66,10 @@ class Session : public std::enable_shared_from_this<Session> {
   Api& api_;
   SessionHooks hooks_;
   bool loopback_ = false;
+  // The head of the request being read, as read_request_head framed it, and how far the search
+  // for its end got.
+  RequestHead framing_{};
+  std::size_t head_searched_ = 0;
   bool closed_ = false;
   unsigned version_ = 11;
   Route route_ = Route::unknown;
