@@ -89,7 +89,8 @@ Result<HotkeyArg> hotkey_field(const Fields& f, std::string_view name) {
 
 // A weight by the one rule (weights/weight_value.hpp); `what` names it in the message.
 Result<double> weight_value(double v, const std::string& what) {
-  if (!weights::valid_weight(v)) return make_error(what + " is out of range: " + number_text(v) + weights::weight_problem(v));
+  if (!weights::valid_weight(v))
+    return make_error(what + " is out of range: " + number_text(v) + weights::weight_problem(v));
   return v;
 }
 
@@ -101,7 +102,8 @@ Result<double> weight_field(const Fields& f, std::string_view name) {
 Result<double> delta_field(const Fields& f, std::string_view name) {
   PYLON_ASSIGN(double v, number_field(f, name));
   if (!weights::valid_delta(v))
-    return make_error("field \"" + std::string(name) + "\" is out of range (|value| <= 1e15): " + number_text(v));
+    return make_error("field \"" + std::string(name) +
+                      "\" is out of range (|value| <= 1e15): " + number_text(v));
   return v;
 }
 

@@ -74,7 +74,8 @@ Result<std::optional<RequestHead>> read_request_head(std::string_view buffered, 
   const std::size_t from = searched > 3 ? searched - 3 : 0;  // the end may straddle the last call
   const std::size_t end = from < buffered.size() ? buffered.find(kEnd, from) : std::string_view::npos;
   if (end == std::string_view::npos) {
-    if (buffered.size() >= header_limit) return make_error(HeadErrc::kTooLarge, "the request headers are too large");
+    if (buffered.size() >= header_limit)
+      return make_error(HeadErrc::kTooLarge, "the request headers are too large");
     return std::optional<RequestHead>{};
   }
   RequestHead head;

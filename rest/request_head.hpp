@@ -33,8 +33,8 @@ enum class BodyFraming : std::uint8_t {
 };
 
 struct RequestHead {
-  std::size_t size = 0;      // bytes of the head, its final CRLF CRLF included
-  unsigned version = 11;     // 10 or 11
+  std::size_t size = 0;   // bytes of the head, its final CRLF CRLF included
+  unsigned version = 11;  // 10 or 11
   BodyFraming framing = BodyFraming::kNone;
   std::uint64_t length = 0;  // the Content-Length with kLength
 };

@@ -96,8 +96,8 @@ Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid,
     if (!rec.ok())
       return make_error(method + " at #" + std::to_string(at.number) + ": " + rec.error().message);
     if (!rec->has_value())
-      return make_error(SnapshotErrc::kSubnetAbsent,
-                        "subnet " + std::to_string(netuid) + " does not exist at #" + std::to_string(at.number));
+      return make_error(SnapshotErrc::kSubnetAbsent, "subnet " + std::to_string(netuid) +
+                                                         " does not exist at #" + std::to_string(at.number));
     s.hyperparams = std::move(**rec);
   } else {
     missing.push_back("hyperparameters");

@@ -27,14 +27,15 @@ std::string address(const AccountId& hotkey) {
 Status validate(std::span<const WeightUpdate> updates) {
   if (updates.size() > Store::kMaxBatch) {
     return make_error(StoreErrc::kRefused, "a batch of " + std::to_string(updates.size()) +
-                                               " updates is over the limit of " + std::to_string(Store::kMaxBatch));
+                                               " updates is over the limit of " +
+                                               std::to_string(Store::kMaxBatch));
   }
   for (const WeightUpdate& u : updates) {
     switch (u.op) {
       case Op::set:
         if (!valid_weight(u.value)) {
-          return make_error(StoreErrc::kRefused, "weight for " + address(u.hotkey) + " is " + number(u.value) +
-                                                     weight_problem(u.value));
+          return make_error(StoreErrc::kRefused, "weight for " + address(u.hotkey) + " is " +
+                                                     number(u.value) + weight_problem(u.value));
         }
         break;
       case Op::add:
@@ -215,7 +216,8 @@ GroupResult Store::commit_group(std::span<const std::span<const WeightUpdate>> b
                                   : Result<std::vector<double>>(std::move(v).error()));
   }
   auto fail_all = [&](const Error& e) {
-    Error err = make_error(StoreErrc::kInternal, "weights store: transaction failed, nothing was written: " + e.message);
+    Error err = make_error(StoreErrc::kInternal,
+                           "weights store: transaction failed, nothing was written: " + e.message);
     result.committed = err;
     for (auto& r : result.batches) r = err;
     result.queue_applied = result.queue_rejected = 0;
@@ -288,7 +290,8 @@ Result<std::map<AccountId, double>> Store::weights(std::uint16_t netuid, std::ui
     PYLON_ASSIGN(bool row, st.step());
     if (!row) break;
     std::vector<std::uint8_t> hk = st.blob(0);
-    if (hk.size() != 32) return make_error(StoreErrc::kInternal, "weights store: a stored hotkey is not 32 bytes");
+    if (hk.size() != 32)
+      return make_error(StoreErrc::kInternal, "weights store: a stored hotkey is not 32 bytes");
     AccountId id{};
     std::copy(hk.begin(), hk.end(), id.begin());
     out[id] = st.real(1);

@@ -44,14 +44,14 @@ TEST(JsonWriter, StringsAreAlwaysValidUtf8) {
   const std::string r = "\xEF\xBF\xBD";  // U+FFFD
   const std::vector<Case> cases = {
       {"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80", "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"},
-      {"a\xC3", "a" + r},                      // cut mid-character at the end
-      {"\xC3(", r + "("},                      // a lead byte without its continuation
-      {"\x80\xBF", r + r},                    // lone continuation bytes
-      {"\xC0\xAF", r + r},                    // overlong '/'
-      {"\xE0\x80\xAF", r + r + r},           // overlong, three bytes
-      {"\xED\xA0\x80", r + r + r},           // a UTF-16 surrogate
+      {"a\xC3", "a" + r},                   // cut mid-character at the end
+      {"\xC3(", r + "("},                   // a lead byte without its continuation
+      {"\x80\xBF", r + r},                  // lone continuation bytes
+      {"\xC0\xAF", r + r},                  // overlong '/'
+      {"\xE0\x80\xAF", r + r + r},          // overlong, three bytes
+      {"\xED\xA0\x80", r + r + r},          // a UTF-16 surrogate
       {"\xF4\x90\x80\x80", r + r + r + r},  // above U+10FFFF
-      {"\xF0\x9F\x98", r},                   // a 4-byte character cut after 3: one subpart
+      {"\xF0\x9F\x98", r},                  // a 4-byte character cut after 3: one subpart
       {"\xE2\x82x", r + "x"},
       {"\xFF\xFE", r + r},
   };

@@ -15,8 +15,8 @@ constexpr std::uint64_t kEpoch = 6852499;  // the epoch holding the recorded blo
 
 std::string hidden_write() {
   const std::string body = R"({"hotkey":")" + first_hotkey() + R"(","weight":5})";
-  return "PUT /set_weight HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
-         body;
+  return "PUT /set_weight HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n" + body;
 }
 
 TEST(RestFraming, AmbiguousFramingGetsOne400AndTheHiddenRequestNeverRuns) {
@@ -40,8 +40,8 @@ TEST(RestFraming, AmbiguousFramingGetsOne400AndTheHiddenRequestNeverRuns) {
       {"chunked and a length", get + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n", "0\r\n\r\n"},
       {"a length and chunked", get + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n"},
       {"folded chunked", get + "Transfer-Encoding:\r\n chunked\r\n", "0\r\n\r\n"},
-      {"chunked in HTTP/1.0", "GET /live HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n",
-       "0\r\n\r\n"},
+      {"chunked in HTTP/1.0",
+       "GET /live HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n"},
       {"two equal lengths", get + "Content-Length: 0\r\nContent-Length: 0\r\n", ""},
       {"a length list", get + "Content-Length: 0, 0\r\n", ""},
       {"two lengths", get + "Content-Length: 0\r\nContent-Length: 3\r\n", ""},
@@ -72,8 +72,9 @@ TEST(RestFraming, PlainChunkedAndOneLengthAreServed) {
   char size[16];
   std::snprintf(size, sizeof size, "%zx", body.size());
   HttpClient c(h.port());
-  c.send_raw("PUT /set_weight HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:  Chunked \r\n\r\n" + std::string(size) +
-             "\r\n" + body + "\r\n0\r\n\r\n" + "GET /raw_weights HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  c.send_raw("PUT /set_weight HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:  Chunked \r\n\r\n" +
+             std::string(size) + "\r\n" + body + "\r\n0\r\n\r\n" +
+             "GET /raw_weights HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
   auto answers = c.read_answers(2);
   ASSERT_EQ(answers.size(), 2u);
   EXPECT_EQ(answers[0].status, 200u) << answers[0].body;
