@@ -86,6 +86,7 @@ class Api {
   void put_set_weights(const Request& req, Reply reply);
   void get_raw_weights(const Request& req, Reply reply);
   void post_force_commit(Reply reply);
+  Response force_commit();  // blocking
   void get_weights_status(const Request& req, Reply reply);
   std::string chain_weights(const follower::SnapshotPtr& snap);  // blocking
 

@@ -164,21 +164,37 @@ void Api::get_raw_weights(const Request& req, Reply reply) {
 
 void Api::post_force_commit(Reply reply) {
   if (!deps_.committer) return reply(error_response(503, code::unavailable, "no committer is running"));
-  blocking(
-      [this]() -> Response {
-        auto r = deps_.committer->force_commit();
-        metrics_.count_chain_call(r.ok());
-        if (!r.ok()) return force_commit_error(r.error());
-        std::string out = "{\"block\":" + std::to_string(r->block) + ",\"committed_weights\":";
-        append_weights(out, r->committed_weights);
-        out += ",\"extrinsic_hash\":\"";
-        append_hex(out, r->extrinsic_hash);
-        out += "\",\"call\":";
-        append_json_string(out, r->call);
-        out += '}';
-        return json_response(200, std::move(out));
-      },
-      std::move(reply));
+  // The contract's 404 for an epoch without weights is told from the store, as the committer
+  // reads it at the same snapshot (should the epoch turn in between and the committer find none,
+  // it is to answer weights::StoreErrc::kNotFound, which force_commit_error makes a 404 too).
+  with_current_epoch(std::move(reply), [this](EpochAnswer e, Reply rep) {
+    blocking(
+        [this, e]() -> Response {
+          if (deps_.store) {
+            auto w = deps_.store->weights(deps_.netuid, e.start);
+            if (!w.ok()) return error_response(500, code::internal, w.error().message);
+            if (w->empty())
+              return error_response(404, code::not_found,
+                                    "no weights for the epoch starting at block " + std::to_string(e.start));
+          }
+          return force_commit();
+        },
+        std::move(rep));
+  });
+}
+
+Response Api::force_commit() {
+  auto r = deps_.committer->force_commit();
+  metrics_.count_chain_call(r.ok());
+  if (!r.ok()) return force_commit_error(r.error());
+  std::string out = "{\"block\":" + std::to_string(r->block) + ",\"committed_weights\":";
+  append_weights(out, r->committed_weights);
+  out += ",\"extrinsic_hash\":\"";
+  append_hex(out, r->extrinsic_hash);
+  out += "\",\"call\":";
+  append_json_string(out, r->call);
+  out += '}';
+  return json_response(200, std::move(out));
 }
 
 }  // namespace pylon::rest
