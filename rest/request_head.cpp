@@ -114,8 +114,9 @@ Result<std::optional<RequestHead>> read_request_head(std::string_view buffered, 
       ++hosts;
     }
   }
-  // RFC 9112 §3.2: more than one Host is a 400.
+  // RFC 9112 §3.2: an HTTP/1.1 request without Host, or any with more than one, is a 400.
   if (hosts > 1) return malformed("more than one Host header");
+  if (hosts == 0 && head.version == 11) return malformed("an HTTP/1.1 request without a Host header");
   // RFC 9112 §6.1-6.3: with both, or an encoding that does not end in chunked, the length of
   // the body cannot be determined reliably: 400 and close. Pylon decodes no other coding, so
   // the one encoding it takes is a single plain `chunked`.

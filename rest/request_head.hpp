@@ -22,7 +22,8 @@ namespace pylon::rest {
 // Why a head is refused (Error::kind_of<HeadErrc>()).
 enum class HeadErrc : std::uint8_t {
   kTooLarge,   // no end of the head within the header limit (431)
-  kMalformed,  // not an HTTP/1.0 or 1.1 request head in plain CRLF lines (400)
+  kMalformed,  // not an HTTP/1.0 or 1.1 request head in plain CRLF lines, or its Host missing
+               // (HTTP/1.1) or repeated (400)
   kFraming,    // the length of the body is ambiguous (400; the connection closes)
 };
 

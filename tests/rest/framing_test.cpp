@@ -89,7 +89,7 @@ TEST(RestFraming, MalformedHeadsAreRefused) {
   Harness h({}, false);
   for (const std::string raw : {"GET /live HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
                                 "GET /live HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n\tcontinued\r\n\r\n",
-                                "\r\nGET /live HTTP/1.1\r\nHost: x\r\n\r\n"}) {
+                                "\r\nGET /live HTTP/1.1\r\nHost: x\r\n\r\n", "GET /live HTTP/1.1\r\n\r\n"}) {
     HttpClient c(h.port());
     c.send_raw(raw + "GET /live HTTP/1.1\r\nHost: x\r\n\r\n");
     auto a = c.read_answers(2);
