@@ -68,15 +68,18 @@ std::string expand_home(const std::string& p, const std::string& home) {
 // on every request. Inside, only visible ASCII is accepted (RFC 6750's token characters are a
 // subset): a space or control character could never match either. The value is never printed.
 Result<std::string> bearer_token(const std::string& setting, std::string_view raw) {
-  auto space = [](char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\v' || ch == '\f'; };
+  auto space = [](char ch) {
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\v' || ch == '\f';
+  };
   while (!raw.empty() && space(raw.front())) raw.remove_prefix(1);
   while (!raw.empty() && space(raw.back())) raw.remove_suffix(1);
   for (const char ch : raw)
     if (ch < 0x21 || ch > 0x7e)
       return make_error(ConfigErrc::bad_token,
-                        setting + ": the token holds a space, control or non-ASCII character; a bearer "
-                                  "token is visible ASCII (surrounding whitespace, such as a trailing "
-                                  "newline, is ignored)");
+                        setting +
+                            ": the token holds a space, control or non-ASCII character; a bearer "
+                            "token is visible ASCII (surrounding whitespace, such as a trailing "
+                            "newline, is ignored)");
   if (raw.size() < kMinTokenChars)
     return make_error(ConfigErrc::bad_token, setting + ": the token is too short (use at least " +
                                                  std::to_string(kMinTokenChars) + " characters)");
@@ -122,8 +125,10 @@ Result<Env> gather_env(const std::string& dotenv_path, char** environ_ptr) {
     // Whoever may write .env decides the settings, the auth token and the wallet among them.
     if (dotenv->mode & S_IWOTH)
       return make_error(ConfigErrc::exposed_dotenv,
-                        "refusing " + dotenv_path + ": every user may write it and so change Pylon's settings; "
-                                                    "fix with: chmod 600 " + dotenv_path);
+                        "refusing " + dotenv_path +
+                            ": every user may write it and so change Pylon's settings; "
+                            "fix with: chmod 600 " +
+                            dotenv_path);
     // A .env holding the token is a secret file: the key files' rules, group access included.
     if (dotenv_has_token) {
       bool allow_group = false;

@@ -44,7 +44,8 @@ Result<fs::path> path_to_open(const fs::path& file) {
   if (!S_ISLNK(lst.st_mode)) return file;
   std::error_code ec;
   const fs::path target = fs::canonical(file, ec);
-  if (ec) return make_error(FileErrc::missing, "cannot open " + file.string() + ": its symlink target is missing");
+  if (ec)
+    return make_error(FileErrc::missing, "cannot open " + file.string() + ": its symlink target is missing");
   const fs::path folder = fs::canonical(file.parent_path().empty() ? fs::path(".") : file.parent_path(), ec);
   if (ec) return make_error(FileErrc::unreadable, "cannot open " + file.string() + ": " + ec.message());
   const fs::path inside = target.lexically_relative(folder);
@@ -63,8 +64,9 @@ Result<fs::path> path_to_open(const fs::path& file) {
 Status check_secret_file_mode(const fs::path& file, mode_t mode, GroupAccess group) {
   if (mode & S_IRWXO) {
     return make_error(FileErrc::exposed_to_others,
-                      "refusing " + file.string() + ": it holds secrets and is accessible by other users (mode " +
-                          mode_text(mode) + "); fix with: chmod 600 " + file.string());
+                      "refusing " + file.string() +
+                          ": it holds secrets and is accessible by other users (mode " + mode_text(mode) +
+                          "); fix with: chmod 600 " + file.string());
   }
   if (mode & S_IRWXG) {
     if (!group) {
@@ -73,8 +75,9 @@ Status check_secret_file_mode(const fs::path& file, mode_t mode, GroupAccess gro
     }
     if (!*group) {
       return make_error(FileErrc::exposed_to_group,
-                        "refusing " + file.string() + ": it holds secrets and is accessible by its group (mode " +
-                            mode_text(mode) + "); fix with: chmod 600 " + file.string() +
+                        "refusing " + file.string() +
+                            ": it holds secrets and is accessible by its group (mode " + mode_text(mode) +
+                            "); fix with: chmod 600 " + file.string() +
                             " (or set PYLON_ALLOW_GROUP_READABLE_KEYS=1 to allow group access)");
     }
   }
@@ -108,15 +111,17 @@ Result<FileRead> read_file_with_mode(const fs::path& file, std::size_t max_bytes
     return make_error(kind, "cannot open " + file.string() + ": " + errno_text());
   }
   struct stat st {};
-  if (::fstat(f.fd, &st) != 0) return make_error(FileErrc::unreadable, "cannot stat " + file.string() + ": " + errno_text());
-  if (!S_ISREG(st.st_mode)) return make_error(FileErrc::not_regular, file.string() + " is not a regular file");
+  if (::fstat(f.fd, &st) != 0)
+    return make_error(FileErrc::unreadable, "cannot stat " + file.string() + ": " + errno_text());
+  if (!S_ISREG(st.st_mode))
+    return make_error(FileErrc::not_regular, file.string() + " is not a regular file");
   // A regular file never blocks; clear the flag anyway so reads follow the ordinary rules.
   const int flags = ::fcntl(f.fd, F_GETFL);
   if (flags < 0 || ::fcntl(f.fd, F_SETFL, flags & ~O_NONBLOCK) != 0)
     return make_error(FileErrc::unreadable, "cannot read " + file.string() + ": " + errno_text());
   if (static_cast<std::size_t>(st.st_size) > max_bytes) {
-    return make_error(FileErrc::too_large,
-                      file.string() + " is larger than " + std::to_string(max_bytes) + " bytes, more than such a file holds");
+    return make_error(FileErrc::too_large, file.string() + " is larger than " + std::to_string(max_bytes) +
+                                               " bytes, more than such a file holds");
   }
   SecretBytes buf(static_cast<std::size_t>(st.st_size));
   std::size_t got = 0;
@@ -127,7 +132,8 @@ Result<FileRead> read_file_with_mode(const fs::path& file, std::size_t max_bytes
     if (n == 0) break;
     got += static_cast<std::size_t>(n);
   }
-  if (got != buf.size()) return FileRead{SecretBytes(buf.data(), got), st.st_mode, st.st_uid};  // file shrank meanwhile
+  if (got != buf.size())
+    return FileRead{SecretBytes(buf.data(), got), st.st_mode, st.st_uid};  // file shrank meanwhile
   return FileRead{std::move(buf), st.st_mode, st.st_uid};
 }
 

@@ -183,8 +183,8 @@ constexpr const char* kToken = "0123456789abcdef-secret";
 // 401". Before the fix "\r\n", a trailing space and a second line stayed in the token.
 TEST(Config, TheTokenAcceptedIsExactlyTheOneCompared) {
   Scratch s;
-  for (const std::string& text : {std::string(kToken), std::string(kToken) + "\n", std::string(kToken) + "\r\n",
-                                 "  " + std::string(kToken) + " \t\n\n"}) {
+  for (const std::string& text : {std::string(kToken), std::string(kToken) + "\n",
+                                  std::string(kToken) + "\r\n", "  " + std::string(kToken) + " \t\n\n"}) {
     const std::string file = s.write("token", text, 0600);
     auto c = with({{"PYLON_NETUID", "1"}, {"PYLON_AUTH_TOKEN_FILE", file}});
     ASSERT_TRUE(c.ok()) << c.error().message;
@@ -196,7 +196,7 @@ TEST(Config, TheTokenAcceptedIsExactlyTheOneCompared) {
   }
   // What no client could send back is refused at start, without printing the token.
   for (const std::string& text : {std::string(kToken) + " tail", std::string(kToken) + "\nsecond-line",
-                                 std::string(kToken) + "\x01", std::string(kToken) + "\xc3\xa9"}) {
+                                  std::string(kToken) + "\x01", std::string(kToken) + "\xc3\xa9"}) {
     const std::string file = s.write("token", text, 0600);
     for (const auto& c : {with({{"PYLON_NETUID", "1"}, {"PYLON_AUTH_TOKEN_FILE", file}}),
                           with({{"PYLON_NETUID", "1"}, {"PYLON_AUTH_TOKEN", text}})}) {
