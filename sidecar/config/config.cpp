@@ -112,7 +112,7 @@ Result<Env> gather_env(const std::string& dotenv_path, char** environ_ptr) {
     if (!parsed.ok()) return with_context(dotenv_path, parsed.error());
     env = std::move(parsed).value();
   } else if (!read.error().is(keys::FileErrc::missing)) {
-    return with_context(".env", read.error());  // a FIFO, a folder, unreadable: not silently skipped
+    return read.error();  // a FIFO, a folder, unreadable: not silently skipped (the message names it)
   }
   const bool dotenv_has_token = env.count("PYLON_AUTH_TOKEN") && !env.at("PYLON_AUTH_TOKEN").empty();
   for (char** e = environ_ptr; e && *e; ++e) {
