@@ -59,6 +59,12 @@ Result<fs::path> path_to_open(const fs::path& file) {
   return target;
 }
 
+bool group_allowed(GroupAccess group) {
+  if (group) return *group;
+  const char* allow = std::getenv("PYLON_ALLOW_GROUP_READABLE_KEYS");
+  return allow && std::strcmp(allow, "1") == 0;
+}
+
 }  // namespace
 
 Status check_secret_file_mode(const fs::path& file, mode_t mode, GroupAccess group) {
@@ -69,10 +75,7 @@ Status check_secret_file_mode(const fs::path& file, mode_t mode, GroupAccess gro
                           "); fix with: chmod 600 " + file.string());
   }
   if (mode & S_IRWXG) {
-    if (!group) {
-      const char* allow = std::getenv("PYLON_ALLOW_GROUP_READABLE_KEYS");
-      group = allow && std::strcmp(allow, "1") == 0;
-    }
+    group = group_allowed(group);
     if (!*group) {
       return make_error(FileErrc::exposed_to_group,
                         "refusing " + file.string() +
@@ -86,11 +89,16 @@ Status check_secret_file_mode(const fs::path& file, mode_t mode, GroupAccess gro
 
 Status check_secret_file(const fs::path& file, mode_t mode, uid_t owner, GroupAccess group) {
   PYLON_TRY(check_secret_file_mode(file, mode, group));
-  if (owner != ::geteuid() && owner != 0) {
+  // Another user's file is accepted only when it is shared with Pylon through its group, and
+  // group access is allowed (a host user's key bind-mounted for the container's group).
+  const bool shared_by_group = (mode & S_IRWXG) && group_allowed(group);
+  if (owner != ::geteuid() && owner != 0 && !shared_by_group) {
     return make_error(FileErrc::foreign_owner,
                       "refusing " + file.string() + ": it holds secrets and belongs to user " +
                           std::to_string(owner) + ", neither Pylon's user (" + std::to_string(::geteuid()) +
-                          ") nor root; fix with: chown " + std::to_string(::geteuid()) + " " + file.string());
+                          ") nor root, nor shared through its group with PYLON_ALLOW_GROUP_READABLE_KEYS=1; "
+                          "fix with: chown " +
+                          std::to_string(::geteuid()) + " " + file.string());
   }
   return {};
 }

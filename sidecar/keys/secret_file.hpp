@@ -9,7 +9,8 @@
 //    (a Kubernetes Secret volume links `name -> ..data/name` inside the mount); a link pointing
 //    out of its folder is refused. The checks below then apply to the final target.
 // Secret files must also be owned by the effective user or by root (a Kubernetes Secret volume's
-// files belong to root), so another user cannot plant a key that Pylon then trusts.
+// files belong to root), so another user cannot plant a key that Pylon then trusts; the exception
+// is a file shared with Pylon through its group while PYLON_ALLOW_GROUP_READABLE_KEYS=1.
 #pragma once
 
 #include <sys/types.h>

@@ -113,6 +113,13 @@ TEST(SecretFile, ASecretFileOfAnotherUserIsRefused) {
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.error().is(FileErrc::foreign_owner)) << r.error().message;
   EXPECT_NE(r.error().message.find("65534"), std::string::npos) << r.error().message;
+  // Shared through its group with group access allowed (a host user's key bind-mounted into a
+  // container), another user's file is accepted; without the switch it is not.
+  ASSERT_EQ(::chmod(key.c_str(), 0640), 0);
+  EXPECT_TRUE(read_secret_file(key, 1 << 20, true).ok());
+  EXPECT_TRUE(read_secret_file(key, 1 << 20, false).error().is(FileErrc::exposed_to_group));
+  ASSERT_EQ(::chmod(key.c_str(), 0600), 0);
+  EXPECT_TRUE(read_secret_file(key, 1 << 20, true).error().is(FileErrc::foreign_owner));
   // Public files (coldkeypub.txt) may belong to anyone.
   EXPECT_TRUE(read_file_with_mode(key).ok());
   ASSERT_EQ(::chown(key.c_str(), 0, 0), 0);
