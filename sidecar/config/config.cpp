@@ -4,15 +4,19 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include "config/dotenv.hpp"
+#include "keys/secret_file.hpp"
 
 namespace pylon::config {
 namespace {
+
+constexpr std::size_t kMinTokenChars = 16;
+constexpr std::size_t kMaxTokenFileBytes = 4096;
+constexpr std::size_t kMaxDotenvBytes = 1 << 20;
 
 // One setting: its name, its aliases (the original service's names), and whether it was given.
 struct Lookup {
@@ -58,6 +62,30 @@ std::string expand_home(const std::string& p, const std::string& home) {
   return p;
 }
 
+// The bearer token exactly as the REST API will compare it. Surrounding whitespace is dropped:
+// `echo token > file`, editors and `kubectl create secret --from-file` leave a trailing newline,
+// which no client can send back (HTTP strips it from header values), so a kept newline meant a 401
+// on every request. Inside, only visible ASCII is accepted (RFC 6750's token characters are a
+// subset): a space or control character could never match either. The value is never printed.
+Result<std::string> bearer_token(const std::string& setting, std::string_view raw) {
+  auto space = [](char ch) {
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\v' || ch == '\f';
+  };
+  while (!raw.empty() && space(raw.front())) raw.remove_prefix(1);
+  while (!raw.empty() && space(raw.back())) raw.remove_suffix(1);
+  for (const char ch : raw)
+    if (ch < 0x21 || ch > 0x7e)
+      return make_error(ConfigErrc::bad_token,
+                        setting +
+                            ": the token holds a space, control or non-ASCII character; a bearer "
+                            "token is visible ASCII (surrounding whitespace, such as a trailing "
+                            "newline, is ignored)");
+  if (raw.size() < kMinTokenChars)
+    return make_error(ConfigErrc::bad_token, setting + ": the token is too short (use at least " +
+                                                 std::to_string(kMinTokenChars) + " characters)");
+  return std::string(raw);
+}
+
 Status check_url(const std::string& name, const std::string& url) {
   if (!(url.starts_with("ws://") || url.starts_with("wss://")) || url.size() <= 6)
     return make_error(name + ": '" + url + "' is not a ws:// or wss:// URL");
@@ -75,12 +103,42 @@ std::optional<std::string> network_url(const std::string& name, std::uint16_t lo
 }
 
 Result<Env> gather_env(const std::string& dotenv_path, char** environ_ptr) {
-  PYLON_ASSIGN(Env env, read_dotenv_file(dotenv_path));
+  Env env;
+  std::optional<keys::FileRead> dotenv;
+  if (auto read = keys::read_file_with_mode(dotenv_path, kMaxDotenvBytes); read.ok()) {
+    dotenv = std::move(read).value();
+    const std::string_view text(reinterpret_cast<const char*>(dotenv->data.data()), dotenv->data.size());
+    auto parsed = parse_dotenv(text);
+    if (!parsed.ok()) return with_context(dotenv_path, parsed.error());
+    env = std::move(parsed).value();
+  } else if (!read.error().is(keys::FileErrc::missing)) {
+    return read.error();  // a FIFO, a folder, unreadable: not silently skipped (the message names it)
+  }
+  const bool dotenv_has_token = env.count("PYLON_AUTH_TOKEN") && !env.at("PYLON_AUTH_TOKEN").empty();
   for (char** e = environ_ptr; e && *e; ++e) {
     const std::string kv = *e;
     const auto eq = kv.find('=');
     if (eq == std::string::npos) continue;
     env[kv.substr(0, eq)] = kv.substr(eq + 1);  // the environment wins over .env
+  }
+  if (dotenv) {
+    // Whoever may write .env decides the settings, the auth token and the wallet among them.
+    if (dotenv->mode & S_IWOTH)
+      return make_error(ConfigErrc::exposed_dotenv,
+                        "refusing " + dotenv_path +
+                            ": every user may write it and so change Pylon's settings; "
+                            "fix with: chmod 600 " +
+                            dotenv_path);
+    // A .env holding the token is a secret file: the key files' rules, group access included.
+    if (dotenv_has_token) {
+      bool allow_group = false;
+      if (auto it = env.find("PYLON_ALLOW_GROUP_READABLE_KEYS"); it != env.end()) {
+        auto b = parse_bool("PYLON_ALLOW_GROUP_READABLE_KEYS", it->second);
+        allow_group = b.ok() && *b;  // a bad value is reported by load()
+      }
+      if (auto st = keys::check_secret_file(dotenv_path, dotenv->mode, dotenv->owner, allow_group); !st.ok())
+        return with_context(dotenv_path + " sets PYLON_AUTH_TOKEN", st.error());
+    }
   }
   return env;
 }
@@ -150,23 +208,15 @@ Result<Config> load(const Env& env, const std::string& home) {
   if (token && token_file)
     return make_error("PYLON_AUTH_TOKEN and PYLON_AUTH_TOKEN_FILE are both set: choose one");
   if (token_file) {
-    // A secret like a key file: refused when other users may read it.
-    struct stat st {};
+    // A secret like a key file: the same opening rules and permission checks (secret_file.hpp),
+    // read into wiped memory.
     const std::string path = expand_home(*token_file, home);
-    if (::stat(path.c_str(), &st) != 0)
-      return make_error("PYLON_AUTH_TOKEN_FILE: cannot read " + *token_file);
-    if (st.st_mode & S_IROTH)
-      return make_error("PYLON_AUTH_TOKEN_FILE: " + *token_file +
-                        " is readable by every user; chmod 600 (or 640 with a group) it");
-    std::ifstream in(path);
-    if (!in) return make_error("PYLON_AUTH_TOKEN_FILE: cannot read " + *token_file);
-    std::string t;
-    std::getline(in, t);
-    token = t;
-  }
-  if (token) {
-    if (token->size() < 16) return make_error("PYLON_AUTH_TOKEN: too short (use at least 16 characters)");
-    c.auth_token = *token;
+    auto raw = keys::read_secret_file(path, kMaxTokenFileBytes, c.allow_group_readable_keys);
+    if (!raw.ok()) return with_context("PYLON_AUTH_TOKEN_FILE", raw.error());
+    const std::string_view text(reinterpret_cast<const char*>(raw->data()), raw->size());
+    PYLON_ASSIGN(c.auth_token, bearer_token("PYLON_AUTH_TOKEN_FILE: " + path, text));
+  } else if (token) {
+    PYLON_ASSIGN(c.auth_token, bearer_token("PYLON_AUTH_TOKEN", *token));
   }
   if (auto v = l.get("PYLON_AUTH_READS")) {
     PYLON_ASSIGN(c.auth_reads, parse_bool("PYLON_AUTH_READS", *v));

@@ -14,6 +14,12 @@
 
 namespace pylon::config {
 
+// Kinds of the configuration's own errors (file errors keep keys::FileErrc).
+enum class ConfigErrc {
+  bad_token,       // PYLON_AUTH_TOKEN(_FILE) holds no usable bearer token
+  exposed_dotenv,  // .env is writable by every user
+};
+
 struct CommitWindow {
   std::optional<std::uint64_t> start_offset;  // blocks after the epoch's start; nullopt: its middle
   std::uint64_t end_buffer = 10;              // blocks before the epoch's end
@@ -49,7 +55,10 @@ struct Config {
 
 using Env = std::map<std::string, std::string>;
 
-// The process environment merged over the .env file at `dotenv_path` (if it exists).
+// The process environment merged over the .env file at `dotenv_path` (if it exists). .env is
+// opened like a key file (keys/secret_file.hpp: no FIFO or folder, symlinks only inside its
+// folder); it is refused when every user may write it, and, when it sets PYLON_AUTH_TOKEN, when
+// other users may read it or its group may without PYLON_ALLOW_GROUP_READABLE_KEYS=1.
 Result<Env> gather_env(const std::string& dotenv_path, char** environ_ptr);
 
 // Validates and fills a Config. `home` expands a leading ~ in paths.

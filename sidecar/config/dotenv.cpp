@@ -1,8 +1,5 @@
 #include "config/dotenv.hpp"
 
-#include <fstream>
-#include <sstream>
-
 namespace pylon::config {
 namespace {
 
@@ -37,7 +34,8 @@ Result<std::map<std::string, std::string>> parse_dotenv(std::string_view text) {
     if (eq == std::string_view::npos) return make_error(where + ": expected KEY=VALUE");
     const std::string_view key = trim(line.substr(0, eq));
     std::string_view raw = trim(line.substr(eq + 1));
-    if (!valid_key(key)) return make_error(where + ": '" + std::string(key) + "' is not a variable name");
+    // The name is not echoed: a line of a secret without its '=' would end up in the log.
+    if (!valid_key(key)) return make_error(where + ": the name before '=' is not a variable name");
     std::string value;
     if (!raw.empty() && (raw[0] == '"' || raw[0] == '\'')) {
       const char q = raw[0];
@@ -66,16 +64,6 @@ Result<std::map<std::string, std::string>> parse_dotenv(std::string_view text) {
     out[std::string(key)] = std::move(value);
   }
   return out;
-}
-
-Result<std::map<std::string, std::string>> read_dotenv_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::map<std::string, std::string>{};
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  auto r = parse_dotenv(ss.str());
-  if (!r.ok()) return make_error(path + ": " + r.error().message);
-  return r;
 }
 
 }  // namespace pylon::config

@@ -10,8 +10,7 @@
 
 namespace pylon::config {
 
-// Errors name the line; a missing file is an empty map, not an error.
+// Errors name the line (files are read by gather_env in config.hpp).
 Result<std::map<std::string, std::string>> parse_dotenv(std::string_view text);
-Result<std::map<std::string, std::string>> read_dotenv_file(const std::string& path);
 
 }  // namespace pylon::config

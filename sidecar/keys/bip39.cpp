@@ -35,10 +35,27 @@ int bip39_word_index(std::string_view word) {
   return static_cast<int>(it - kWords.begin());
 }
 
+namespace {
+
+// Word indices spell the mnemonic: kept in a fixed array wiped with sodium_memzero on every way
+// out, errors included (std::fill before a vector dies is a dead store the optimiser may drop).
+struct WordIndices {
+  std::array<int, 24> v{};
+  std::size_t n = 0;
+  WordIndices() = default;
+  WordIndices(const WordIndices&) = delete;
+  WordIndices& operator=(const WordIndices&) = delete;
+  ~WordIndices() { sodium_memzero(v.data(), sizeof v); }
+  std::size_t size() const { return n; }
+  void push_back(int i) { v[n++] = i; }
+  int operator[](std::size_t i) const { return v[i]; }
+};
+
+}  // namespace
+
 Result<SecretBytes> mnemonic_to_entropy(std::string_view phrase) {
   // Split on whitespace without copying words into growable strings.
-  std::vector<int> indices;
-  indices.reserve(24);
+  WordIndices indices;
   std::size_t i = 0;
   while (i < phrase.size()) {
     while (i < phrase.size() && is_space(phrase[i])) ++i;
@@ -76,7 +93,6 @@ Result<SecretBytes> mnemonic_to_entropy(std::string_view phrase) {
   const bool ok = (bits[entropy_bytes] & mask) == (hash[0] & mask);
   sodium_memzero(bits.data(), bits.size());
   sodium_memzero(hash, sizeof hash);
-  std::fill(indices.begin(), indices.end(), 0);
   if (!ok) return Error{"bip39: mnemonic checksum does not match (a word is wrong or out of order)"};
   return entropy;
 }
@@ -93,14 +109,15 @@ Result<SecretString> entropy_to_mnemonic(ByteSpan entropy) {
   bits[len] = hash[0];  // only the first len*8/32 bits of it are used
   const std::size_t words = (len * 8 + len / 4) / 11;
   std::size_t text_len = words - 1;
-  std::vector<int> idx(words);
+  WordIndices idx;
+  idx.n = words;
   for (std::size_t w = 0; w < words; ++w) {
     int v = 0;
     for (int b = 0; b < 11; ++b) {
       const std::size_t pos = w * 11 + static_cast<std::size_t>(b);
       v = (v << 1) | ((bits[pos / 8] >> (7 - pos % 8)) & 1);
     }
-    idx[w] = v;
+    idx.v[w] = v;
     text_len += kWords[static_cast<std::size_t>(v)].size();
   }
   // Build the phrase once at its final size inside secret storage.
@@ -114,7 +131,6 @@ Result<SecretString> entropy_to_mnemonic(ByteSpan entropy) {
   }
   sodium_memzero(bits.data(), bits.size());
   sodium_memzero(hash, sizeof hash);
-  std::fill(idx.begin(), idx.end(), 0);
   return SecretString(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()));
 }
 

@@ -59,7 +59,7 @@ TranscriptRng Transcript::build_rng_with(std::string_view label,
   }
   s.meta_ad(bytes_of("rng"), false);
   s.key(randomness, false);
-  return TranscriptRng(std::move(s));
+  return TranscriptRng(s);
 }
 
 TranscriptRng Transcript::build_rng(std::string_view label,

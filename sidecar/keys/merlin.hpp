@@ -40,7 +40,8 @@ class TranscriptRng {
 
  private:
   friend class Transcript;
-  explicit TranscriptRng(Strobe128 strobe) : strobe_(std::move(strobe)) {}
+  // Strobe128 is copy-only (its destructor wipes the state): copied, and the argument wiped.
+  explicit TranscriptRng(const Strobe128& strobe) : strobe_(strobe) {}
   Strobe128 strobe_;
 };
 

@@ -33,50 +33,116 @@ struct Fd {
   }
 };
 
+// The path to open: `file` itself, or, when `file` is a symlink, its final target if that lies
+// inside the folder holding the link (the Kubernetes Secret layout `name -> ..data/name`).
+Result<fs::path> path_to_open(const fs::path& file) {
+  struct stat lst {};
+  if (::lstat(file.c_str(), &lst) != 0) {
+    const FileErrc kind = errno == ENOENT ? FileErrc::missing : FileErrc::unreadable;
+    return make_error(kind, "cannot open " + file.string() + ": " + errno_text());
+  }
+  if (!S_ISLNK(lst.st_mode)) return file;
+  std::error_code ec;
+  const fs::path target = fs::canonical(file, ec);
+  if (ec)
+    return make_error(FileErrc::missing, "cannot open " + file.string() + ": its symlink target is missing");
+  const fs::path folder = fs::canonical(file.parent_path().empty() ? fs::path(".") : file.parent_path(), ec);
+  if (ec) return make_error(FileErrc::unreadable, "cannot open " + file.string() + ": " + ec.message());
+  const fs::path inside = target.lexically_relative(folder);
+  if (inside.empty() || *inside.begin() == "..") {
+    return make_error(FileErrc::symlink_escapes,
+                      "refusing " + file.string() + ": it is a symlink to " + target.string() +
+                          ", outside its folder " + folder.string() +
+                          "; Pylon follows symlinks only within the folder that holds them "
+                          "(copy the file there, or link to a file in that folder)");
+  }
+  return target;
+}
+
+bool group_allowed(GroupAccess group) {
+  if (group) return *group;
+  const char* allow = std::getenv("PYLON_ALLOW_GROUP_READABLE_KEYS");
+  return allow && std::strcmp(allow, "1") == 0;
+}
+
 }  // namespace
 
-Status check_secret_file_mode(const fs::path& file, mode_t mode) {
+Status check_secret_file_mode(const fs::path& file, mode_t mode, GroupAccess group) {
   if (mode & S_IRWXO) {
-    return Error{"refusing " + file.string() + ": it holds secrets and is accessible by other users (mode " +
-                 mode_text(mode) + "); fix with: chmod 600 " + file.string()};
+    return make_error(FileErrc::exposed_to_others,
+                      "refusing " + file.string() +
+                          ": it holds secrets and is accessible by other users (mode " + mode_text(mode) +
+                          "); fix with: chmod 600 " + file.string());
   }
   if (mode & S_IRWXG) {
-    const char* allow = std::getenv("PYLON_ALLOW_GROUP_READABLE_KEYS");
-    if (!(allow && std::strcmp(allow, "1") == 0)) {
-      return Error{"refusing " + file.string() + ": it holds secrets and is accessible by its group (mode " +
-                   mode_text(mode) + "); fix with: chmod 600 " + file.string() +
-                   " (or set PYLON_ALLOW_GROUP_READABLE_KEYS=1 to allow group access)"};
+    group = group_allowed(group);
+    if (!*group) {
+      return make_error(FileErrc::exposed_to_group,
+                        "refusing " + file.string() +
+                            ": it holds secrets and is accessible by its group (mode " + mode_text(mode) +
+                            "); fix with: chmod 600 " + file.string() +
+                            " (or set PYLON_ALLOW_GROUP_READABLE_KEYS=1 to allow group access)");
     }
   }
   return {};
 }
 
-Result<SecretBytes> read_secret_file(const fs::path& file, std::size_t max_bytes) {
+Status check_secret_file(const fs::path& file, mode_t mode, uid_t owner, GroupAccess group) {
+  PYLON_TRY(check_secret_file_mode(file, mode, group));
+  // Another user's file is accepted only when it is shared with Pylon through its group, and
+  // group access is allowed (a host user's key bind-mounted for the container's group).
+  const bool shared_by_group = (mode & S_IRWXG) && group_allowed(group);
+  if (owner != ::geteuid() && owner != 0 && !shared_by_group) {
+    return make_error(FileErrc::foreign_owner,
+                      "refusing " + file.string() + ": it holds secrets and belongs to user " +
+                          std::to_string(owner) + ", neither Pylon's user (" + std::to_string(::geteuid()) +
+                          ") nor root, nor shared through its group with PYLON_ALLOW_GROUP_READABLE_KEYS=1; "
+                          "fix with: chown " +
+                          std::to_string(::geteuid()) + " " + file.string());
+  }
+  return {};
+}
+
+Result<SecretBytes> read_secret_file(const fs::path& file, std::size_t max_bytes, GroupAccess group) {
   PYLON_ASSIGN(FileRead r, read_file_with_mode(file, max_bytes));
-  PYLON_TRY(check_secret_file_mode(file, r.mode));
+  PYLON_TRY(check_secret_file(file, r.mode, r.owner, group));
   return std::move(r.data);
 }
 
 Result<FileRead> read_file_with_mode(const fs::path& file, std::size_t max_bytes) {
-  Fd f{::open(file.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (f.fd < 0) return Error{"cannot open " + file.string() + ": " + errno_text()};
+  PYLON_ASSIGN(const fs::path target, path_to_open(file));
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever. O_NOFOLLOW:
+  // the path was resolved above, a symlink planted since is refused, not followed.
+  Fd f{::open(target.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW)};
+  if (f.fd < 0) {
+    const FileErrc kind = errno == ENOENT ? FileErrc::missing : FileErrc::unreadable;
+    return make_error(kind, "cannot open " + file.string() + ": " + errno_text());
+  }
   struct stat st {};
-  if (::fstat(f.fd, &st) != 0) return Error{"cannot stat " + file.string() + ": " + errno_text()};
-  if (!S_ISREG(st.st_mode)) return Error{file.string() + " is not a regular file"};
+  if (::fstat(f.fd, &st) != 0)
+    return make_error(FileErrc::unreadable, "cannot stat " + file.string() + ": " + errno_text());
+  if (!S_ISREG(st.st_mode))
+    return make_error(FileErrc::not_regular, file.string() + " is not a regular file");
+  // A regular file never blocks; clear the flag anyway so reads follow the ordinary rules.
+  const int flags = ::fcntl(f.fd, F_GETFL);
+  if (flags < 0 || ::fcntl(f.fd, F_SETFL, flags & ~O_NONBLOCK) != 0)
+    return make_error(FileErrc::unreadable, "cannot read " + file.string() + ": " + errno_text());
   if (static_cast<std::size_t>(st.st_size) > max_bytes) {
-    return Error{file.string() + " is larger than " + std::to_string(max_bytes) + " bytes; not a keyfile"};
+    return make_error(FileErrc::too_large, file.string() + " is larger than " + std::to_string(max_bytes) +
+                                               " bytes, more than such a file holds");
   }
   SecretBytes buf(static_cast<std::size_t>(st.st_size));
   std::size_t got = 0;
   while (got < buf.size()) {
     const ssize_t n = ::read(f.fd, buf.data() + got, buf.size() - got);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error{"cannot read " + file.string() + ": " + errno_text()};
+    if (n < 0) return make_error(FileErrc::unreadable, "cannot read " + file.string() + ": " + errno_text());
     if (n == 0) break;
     got += static_cast<std::size_t>(n);
   }
-  if (got != buf.size()) return FileRead{SecretBytes(buf.data(), got), st.st_mode};  // file shrank meanwhile
-  return FileRead{std::move(buf), st.st_mode};
+  if (got != buf.size())
+    return FileRead{SecretBytes(buf.data(), got), st.st_mode, st.st_uid};  // file shrank meanwhile
+  return FileRead{std::move(buf), st.st_mode, st.st_uid};
 }
 
 Result<SecretString> read_password_file(const fs::path& file) {
@@ -84,7 +150,7 @@ Result<SecretString> read_password_file(const fs::path& file) {
   std::size_t len = raw.size();
   if (len && raw[len - 1] == '\n') --len;
   if (len && raw[len - 1] == '\r') --len;
-  if (len == 0) return Error{"password file " + file.string() + " is empty"};
+  if (len == 0) return make_error(FileErrc::empty, "password file " + file.string() + " is empty");
   return SecretString(std::string_view(reinterpret_cast<const char*>(raw.data()), len));
 }
 

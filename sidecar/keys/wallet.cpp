@@ -92,7 +92,7 @@ Result<PublicInfo> load_public_info(const fs::path& file) {
   if (!contents.ok()) return Error{file.string() + ": " + contents.error().message};
   // A public file (coldkeypub.txt) may be world-readable; one with secrets may not.
   if (contents->secret_seed || contents->private_key || contents->secret_phrase) {
-    PYLON_TRY(check_secret_file_mode(file, read.mode));
+    PYLON_TRY(check_secret_file(file, read.mode, read.owner));
   }
   auto info = keyfile_public_info(*contents);
   if (!info.ok()) return Error{file.string() + ": " + info.error().message};
