@@ -34,14 +34,19 @@ std::string quote(std::string_view s) {
 }
 
 // Parses an RPC result (raw JSON text) and hands its root to `fn`.
+// Whatever goes wrong while reading the answer, short of a kind of its own (kNotInBlock, ...), is
+// an answer that does not fit: kBadAnswer.
 template <class F>
 auto with_json(const std::string& method, const std::string& text, F&& fn)
     -> decltype(fn(simdjson::dom::element{})) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (auto err = parser.parse(text).get(doc); err != simdjson::SUCCESS)
-    return make_error(method + ": the node's answer is not JSON (" + simdjson::error_message(err) + ")");
-  return fn(doc);
+    return make_error(ChainErrc::kBadAnswer,
+                      method + ": the node's answer is not JSON (" + simdjson::error_message(err) + ")");
+  auto r = fn(doc);
+  if (!r.ok() && r.error().domain == nullptr) r.error() = make_error(ChainErrc::kBadAnswer, r.error().message);
+  return r;
 }
 
 Result<std::string> json_string(const std::string& method, simdjson::dom::element e) {
@@ -104,7 +109,7 @@ Result<Hash> ChainClient::genesis_hash() {
     if (genesis_) return *genesis_;
   }
   PYLON_ASSIGN(std::optional<Hash> h, block_hash(0));
-  if (!h) return make_error("chain_getBlockHash(0): the node has no genesis block");
+  if (!h) return make_error(ChainErrc::kUnknownBlock, "chain_getBlockHash(0): the node has no genesis block");
   std::lock_guard lock(mu_);
   genesis_ = *h;
   return *h;
@@ -123,7 +128,7 @@ Result<Header> ChainClient::header(const Hash& at) {
   const std::string m = "chain_getHeader";
   PYLON_ASSIGN(std::string text, call(rpc_, m, "[" + quote(hash_hex(at)) + "]"));
   return with_json(m, text, [&](simdjson::dom::element e) -> Result<Header> {
-    if (e.is_null()) return make_error(m + ": unknown block " + hash_hex(at));
+    if (e.is_null()) return make_error(ChainErrc::kUnknownBlock, m + ": unknown block " + hash_hex(at));
     // Every field is looked up through a checked accessor: a node may answer anything, and a
     // missing member or a non-object must be an error, never a read of an invalid element.
     simdjson::dom::element parent_e, number_e;
@@ -132,7 +137,9 @@ Result<Header> ChainClient::header(const Hash& at) {
     Header h;
     h.hash = at;
     PYLON_ASSIGN(std::string parent, json_string(m, parent_e));
-    PYLON_ASSIGN(h.parent, parse_hash(parent));
+    auto parent_hash = parse_hash(parent);
+    if (!parent_hash.ok()) return with_context(m + ": parentHash", std::move(parent_hash).error());
+    h.parent = *parent_hash;
     PYLON_ASSIGN(h.number, json_number(m, number_e));
     return h;
   });
@@ -150,7 +157,7 @@ Result<RuntimeVersion> ChainClient::runtime_version(net::RpcClient& c, const Has
   const std::string m = "state_getRuntimeVersion";
   PYLON_ASSIGN(std::string text, call(c, m, "[" + quote(hash_hex(at)) + "]"));
   auto v = parse_runtime_version(text);
-  if (!v.ok()) return make_error(m + ": " + v.error().message);
+  if (!v.ok()) return make_error(ChainErrc::kBadAnswer, m + ": " + v.error().message);
   return v;
 }
 
@@ -332,7 +339,8 @@ Result<std::uint64_t> ChainClient::timestamp(const BlockRef& at) {
   PYLON_ASSIGN(std::optional<Bytes> v, storage(key, at));
   if (!v) return std::uint64_t{0};
   if (v->size() != 8)
-    return make_error("Timestamp.Now holds " + std::to_string(v->size()) + " bytes, not a u64");
+    return make_error(ChainErrc::kBadState,
+                      "Timestamp.Now holds " + std::to_string(v->size()) + " bytes, not a u64");
   std::uint64_t ms = 0;
   for (std::size_t i = 8; i-- > 0;) ms = ms << 8 | (*v)[i];
   return ms;
@@ -353,13 +361,13 @@ Result<TxOutcome> ChainClient::outcome_in_block(const Hash& block, ByteSpan extr
                    if (x.get_string().get(s) == simdjson::SUCCESS && s == want) return i;
                    ++i;
                  }
-                 return make_error(m + ": the extrinsic is not in block " + hash_hex(block));
+                 return make_error(ChainErrc::kNotInBlock, m + ": the extrinsic is not in block " + hash_hex(block));
                }));
   PYLON_ASSIGN(auto md, metadata(block));
   PYLON_ASSIGN(Bytes key, storage_key(*md, "System", "Events", {}));
   PYLON_ASSIGN(Header h, header(block));
   PYLON_ASSIGN(std::optional<Bytes> events, storage(key, BlockRef{block, h.number}));
-  if (!events) return make_error("System.Events is empty in block " + hash_hex(block));
+  if (!events) return make_error(ChainErrc::kBadState, "System.Events is empty in block " + hash_hex(block));
   PYLON_ASSIGN(ExtrinsicResult r, extrinsic_result(*md, *events, index));
   TxOutcome o;
   o.status = TxOutcome::Status::Included;

@@ -23,6 +23,15 @@ namespace pylon::chain {
 
 using Hash = std::array<std::uint8_t, 32>;
 
+// What kind of failure a ChainClient error is (`error.kind_of<ChainErrc>()`). Failures of the
+// connection itself keep net::RpcErrc (a node's JSON-RPC error, a timeout, a lost connection).
+enum class ChainErrc {
+  kBadAnswer = 1,  // the node answered, but not what the method returns (shape, types, hex, sizes)
+  kUnknownBlock,   // the node has no such block
+  kNotInBlock,     // outcome_in_block: the extrinsic is not among the block's extrinsics
+  kBadState,       // storage or events the metadata cannot account for
+};
+
 struct Header {
   Hash hash{};
   Hash parent{};

@@ -27,6 +27,7 @@ struct Error {
   const void* domain = nullptr;  // &kErrorDomain<Kind>, or null without a kind
   int kind = 0;
   std::int64_t code = 0;  // a number the failing peer gave (a JSON-RPC error code), else 0
+  std::string peer_data{};  // what the peer gave beside the code (a JSON-RPC error's data, as JSON)
 
   // The kind when it is of enum `Kind`.
   template <class Kind>
@@ -74,6 +75,7 @@ class [[nodiscard]] Result {
   const T* operator->() const { return &value(); }
 
   const Error& error() const& { return std::get<1>(v_); }
+  Error& error() & { return std::get<1>(v_); }
   Error&& error() && { return std::get<1>(std::move(v_)); }
 
  private:
@@ -88,6 +90,7 @@ class [[nodiscard]] Result<void> {
   bool ok() const noexcept { return ok_; }
   explicit operator bool() const noexcept { return ok_; }
   const Error& error() const& { return error_; }
+  Error& error() & { return error_; }
   Error&& error() && { return std::move(error_); }
 
  private:

@@ -5,6 +5,23 @@
 
 namespace pylon::net {
 
+RpcErrc errc_of(FailKind kind) {
+  switch (kind) {
+    case FailKind::kNone:  // not a failure; never passed with an error
+    case FailKind::kRpcError:
+      return RpcErrc::kNodeError;
+    case FailKind::kTimeout:
+      return RpcErrc::kTimeout;
+    case FailKind::kConnectionLost:
+      return RpcErrc::kConnectionLost;
+    case FailKind::kStopped:
+      return RpcErrc::kStopped;
+    case FailKind::kRejected:
+      return RpcErrc::kRejected;
+  }
+  return RpcErrc::kNodeError;
+}
+
 RpcClient::Impl::Impl(NetContext& net_, RpcClientOptions options_, std::vector<EndpointUrl> endpoints_,
                       std::unique_ptr<boost::asio::ssl::context> ssl_)
     : net(net_),
@@ -45,17 +62,17 @@ void RpcClient::Impl::shutdown() {
 
 void RpcClient::Impl::request(std::string method, std::string_view params_json,
                               std::chrono::milliseconds timeout, InternalDone done) {
-  if (stopped) return done(Error{method + ": client stopped"}, FailKind::kStopped);
-  if (method.empty()) return done(Error{"JSON-RPC request without a method name"}, FailKind::kRejected);
+  if (stopped) return done(make_error(RpcErrc::kStopped, method + ": client stopped"), FailKind::kStopped);
+  if (method.empty()) return done(make_error(RpcErrc::kRejected, "JSON-RPC request without a method name"), FailKind::kRejected);
   if (pending.size() >= options.max_pending_requests) {
-    return done(Error{method + ": too many pending requests (limit " +
-                      std::to_string(options.max_pending_requests) + ")"},
+    return done(make_error(RpcErrc::kRejected, method + ": too many pending requests (limit " +
+                                                   std::to_string(options.max_pending_requests) + ")"),
                 FailKind::kRejected);
   }
   if (auto valid = validate_params_json(params_json); !valid.ok()) {
-    return done(Error{method + ": " + valid.error().message}, FailKind::kRejected);
+    return done(make_error(RpcErrc::kRejected, method + ": " + valid.error().message), FailKind::kRejected);
   }
-  if (timeout.count() <= 0) return done(Error{method + ": timeout must be positive"}, FailKind::kRejected);
+  if (timeout.count() <= 0) return done(make_error(RpcErrc::kRejected, method + ": timeout must be positive"), FailKind::kRejected);
 
   const std::uint64_t id = next_request_id++;
   Pending p;
@@ -88,7 +105,7 @@ void RpcClient::Impl::fail_request(std::uint64_t id, const std::string& detail, 
   Pending p = std::move(it->second);
   pending.erase(it);
   p.timer->cancel();
-  p.done(Error{p.method + ": " + detail}, kind);
+  p.done(make_error(errc_of(kind), p.method + ": " + detail), kind);
 }
 
 void RpcClient::Impl::connect_next() {
@@ -169,7 +186,9 @@ void RpcClient::Impl::handle_response(const IncomingMessage& msg) {
     std::string text =
         p.method + ": JSON-RPC error " + std::to_string(msg.error->code) + ": " + msg.error->message;
     if (!msg.error->data_json.empty()) text += " (data: " + msg.error->data_json + ")";
-    p.done(Error{std::move(text)}, FailKind::kRpcError);
+    Error e = make_error(RpcErrc::kNodeError, std::move(text), msg.error->code);
+    e.peer_data = msg.error->data_json;
+    p.done(std::move(e), FailKind::kRpcError);
   } else {
     p.done(std::string(msg.result_json), FailKind::kNone);
   }

@@ -24,6 +24,7 @@ namespace pylon::net {
 // differently from a refusal.
 enum class FailKind { kNone, kRpcError, kTimeout, kConnectionLost, kStopped, kRejected };
 using InternalDone = std::function<void(Result<std::string>, FailKind)>;
+RpcErrc errc_of(FailKind kind);
 
 // User callbacks must not throw; if one does, the client's state must still stay consistent.
 template <class F, class... Args>

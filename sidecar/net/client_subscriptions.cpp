@@ -8,15 +8,15 @@ namespace pylon::net {
 
 void RpcClient::Impl::subscribe(SubscribeSpec spec, NotificationCallback notify, SubscribeCallback done) {
   if (stopped)
-    return invoke_user("subscribe", done, Result<SubscriptionId>(Error{spec.method + ": client stopped"}));
+    return invoke_user("subscribe", done, Result<SubscriptionId>(make_error(RpcErrc::kStopped, spec.method + ": client stopped")));
   if (spec.method.empty() || spec.unsubscribe_method.empty()) {
     return invoke_user(
         "subscribe", done,
-        Result<SubscriptionId>(Error{"subscribe needs both a method and an unsubscribe method"}));
+        Result<SubscriptionId>(make_error(RpcErrc::kRejected, "subscribe needs both a method and an unsubscribe method")));
   }
   if (!notify) {
     return invoke_user("subscribe", done,
-                       Result<SubscriptionId>(Error{spec.method + ": no notification callback"}));
+                       Result<SubscriptionId>(make_error(RpcErrc::kRejected, spec.method + ": no notification callback")));
   }
   const SubscriptionId id = next_subscription_id++;
   Subscription s;
@@ -51,7 +51,7 @@ void RpcClient::Impl::on_subscribe_answer(SubscriptionId id, bool first, std::ui
     if (parsed.ok()) {
       remote = std::move(parsed).value();
     } else {
-      answer = Error{"subscribe answer: " + parsed.error().message};
+      answer = make_error(RpcErrc::kBadAnswer, "subscribe answer: " + parsed.error().message);
       kind = FailKind::kRpcError;
     }
   }
@@ -136,7 +136,7 @@ void RpcClient::Impl::unsubscribe(SubscriptionId id, StatusCallback done) {
   auto it = subs.find(id);
   if (it == subs.end()) {
     return invoke_user("unsubscribe", done,
-                       Status(Error{"unsubscribe: unknown subscription " + std::to_string(id)}));
+                       Status(make_error(RpcErrc::kRejected, "unsubscribe: unknown subscription " + std::to_string(id))));
   }
   Subscription s = std::move(it->second);
   subs.erase(it);

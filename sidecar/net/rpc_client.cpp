@@ -15,14 +15,14 @@ namespace {
 constexpr std::chrono::milliseconds kStallGrace{10'000};
 
 Error on_network_thread(std::string_view what) {
-  return Error{std::string(what) +
-               ": blocking call on the network thread would deadlock; use the async variant"};
+  return make_error(RpcErrc::kRejected,
+                    std::string(what) + ": blocking call on the network thread would deadlock; use the async variant");
 }
 
 template <class T>
 Result<T> wait_for(std::future<Result<T>>& f, std::chrono::milliseconds limit, std::string_view what) {
   if (f.wait_for(limit) != std::future_status::ready) {
-    return Error{std::string(what) + ": no completion from the network thread (stalled?)"};
+    return make_error(RpcErrc::kStalled, std::string(what) + ": no completion from the network thread (stalled?)");
   }
   return f.get();
 }
@@ -30,13 +30,13 @@ Result<T> wait_for(std::future<Result<T>>& f, std::chrono::milliseconds limit, s
 }  // namespace
 
 Result<std::unique_ptr<RpcClient>> RpcClient::create(NetContext& net, RpcClientOptions options) {
-  if (options.endpoints.empty()) return Error{"RPC client: no endpoints configured"};
+  if (options.endpoints.empty()) return make_error(RpcErrc::kBadOptions, "RPC client: no endpoints configured");
   if (options.request_timeout.count() <= 0 || options.connect_timeout.count() <= 0) {
-    return Error{"RPC client: request and connect timeouts must be positive"};
+    return make_error(RpcErrc::kBadOptions, "RPC client: request and connect timeouts must be positive");
   }
-  if (options.idle_timeout.count() < 0) return Error{"RPC client: idle timeout must not be negative"};
-  if (options.max_message_bytes < 1024) return Error{"RPC client: max_message_bytes must be at least 1024"};
-  if (options.max_pending_requests == 0) return Error{"RPC client: max_pending_requests must be positive"};
+  if (options.idle_timeout.count() < 0) return make_error(RpcErrc::kBadOptions, "RPC client: idle timeout must not be negative");
+  if (options.max_message_bytes < 1024) return make_error(RpcErrc::kBadOptions, "RPC client: max_message_bytes must be at least 1024");
+  if (options.max_pending_requests == 0) return make_error(RpcErrc::kBadOptions, "RPC client: max_pending_requests must be positive");
 
   std::vector<EndpointUrl> endpoints;
   bool any_tls = false;
@@ -51,7 +51,7 @@ Result<std::unique_ptr<RpcClient>> RpcClient::create(NetContext& net, RpcClientO
     try {
       ssl = std::make_unique<boost::asio::ssl::context>(boost::asio::ssl::context::tls_client);
     } catch (const std::exception& e) {
-      return Error{std::string("RPC client: cannot create TLS context: ") + e.what()};
+      return make_error(RpcErrc::kBadOptions, std::string("RPC client: cannot create TLS context: ") + e.what());
     }
     boost::system::error_code ec;
     ssl->set_options(boost::asio::ssl::context::default_workarounds | boost::asio::ssl::context::no_sslv2 |
@@ -62,16 +62,16 @@ Result<std::unique_ptr<RpcClient>> RpcClient::create(NetContext& net, RpcClientO
     // configured CA file. Peer verification is never switched off: a validator's chain endpoint
     // decides what it signs.
     if (!ec) ssl->set_default_verify_paths(ec);
-    if (ec) return Error{"RPC client: TLS setup failed: " + ec.message()};
+    if (ec) return make_error(RpcErrc::kBadOptions, "RPC client: TLS setup failed: " + ec.message());
     if (!options.tls_ca_file.empty()) {
       ssl->load_verify_file(options.tls_ca_file, ec);
       if (ec) {
-        return Error{"RPC client: TLS setup failed: cannot load the CA file " + options.tls_ca_file + ": " +
-                     ec.message()};
+        return make_error(RpcErrc::kBadOptions, "RPC client: TLS setup failed: cannot load the CA file " +
+                                                    options.tls_ca_file + ": " + ec.message());
       }
     }
     ssl->set_verify_mode(boost::asio::ssl::verify_peer, ec);
-    if (ec) return Error{"RPC client: TLS setup failed: " + ec.message()};
+    if (ec) return make_error(RpcErrc::kBadOptions, "RPC client: TLS setup failed: " + ec.message());
   }
 
   auto impl = std::make_shared<Impl>(net, std::move(options), std::move(endpoints), std::move(ssl));
@@ -161,7 +161,7 @@ Status RpcClient::wait_connected(std::chrono::milliseconds timeout) {
   }
   std::string text = "not connected within " + std::to_string(timeout.count()) + " ms";
   if (!impl_->link_last_error.empty()) text += " (last error: " + impl_->link_last_error + ")";
-  return Error{std::move(text)};
+  return make_error(RpcErrc::kTimeout, std::move(text));
 }
 
 bool RpcClient::connected() const {

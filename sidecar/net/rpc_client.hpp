@@ -30,6 +30,19 @@
 
 namespace pylon::net {
 
+// What kind of failure an RpcClient error is: `error.kind_of<RpcErrc>()`. Callers decide on
+// these (retry, look the transaction up, give up), never on the message text.
+enum class RpcErrc {
+  kNodeError = 1,   // the node answered with a JSON-RPC error; Error::code holds its code
+  kTimeout,         // no answer within the request's timeout (the node may still have run it)
+  kConnectionLost,  // the connection dropped with the request on it (it may have been run)
+  kStopped,         // the client is shutting down
+  kRejected,        // refused before sending: bad parameters, too many pending, wrong thread
+  kBadAnswer,       // the node's answer is not a valid JSON-RPC message or subscription id
+  kStalled,         // a blocking call got no completion from the network thread
+  kBadOptions,      // create(): invalid options or TLS set-up
+};
+
 // Local, stable across reconnects (the server's own subscription ids change).
 using SubscriptionId = std::uint64_t;
 

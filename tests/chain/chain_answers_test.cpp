@@ -1,5 +1,5 @@
 // ChainClient against a node that answers with malformed JSON: every answer that does not fit is
-// an error naming the method, never a crash. (A header without parentHash, or a header that is
+// an error of kind kBadAnswer, never a crash. (A header without parentHash, or a header that is
 // not an object, used to kill the daemon with SIGSEGV.)
 #include <gtest/gtest.h>
 
@@ -65,7 +65,7 @@ TEST(ChainAnswers, MalformedHeadersAreErrorsNotCrashes) {
     HeaderNode node(a);
     auto h = node.chain->header(Hash{});
     ASSERT_FALSE(h.ok()) << a;
-    EXPECT_NE(h.error().message.find("chain_getHeader"), std::string::npos) << h.error().message;
+    EXPECT_TRUE(h.error().is(ChainErrc::kBadAnswer)) << a << ": " << h.error().message;
   }
 }
 
@@ -73,7 +73,25 @@ TEST(ChainAnswers, NullHeaderIsAnUnknownBlock) {
   HeaderNode node("null");
   auto h = node.chain->header(Hash{});
   ASSERT_FALSE(h.ok());
-  EXPECT_NE(h.error().message.find("unknown block"), std::string::npos) << h.error().message;
+  EXPECT_TRUE(h.error().is(ChainErrc::kUnknownBlock)) << h.error().message;
+}
+
+TEST(ChainAnswers, ANodeErrorKeepsItsCodeAndData) {
+  FakeWsServer server([](const std::string& req, int) {
+    return FakeReply{{R"({"jsonrpc":"2.0","id":)" + FakeWsServer::id_of(req) +
+                      R"(,"error":{"code":1010,"message":"Invalid Transaction","data":"Transaction is outdated"}})"}};
+  });
+  net::NetContext net;
+  net::RpcClientOptions o;
+  o.endpoints = {server.url()};
+  auto rpc = net::RpcClient::create(net, std::move(o));
+  ASSERT_TRUE(rpc.ok());
+  ChainClient chain(**rpc);
+  auto h = chain.header(Hash{});
+  ASSERT_FALSE(h.ok());
+  EXPECT_TRUE(h.error().is(net::RpcErrc::kNodeError)) << h.error().message;
+  EXPECT_EQ(h.error().code, 1010);
+  EXPECT_EQ(h.error().peer_data, "\"Transaction is outdated\"");
 }
 
 }  // namespace
