@@ -1,10 +1,21 @@
 // Where snapshots are published: readers take the latest (or one of the last K, by block); the
 // follower marks the latest stale with a reason when the chain cannot be read, and the last good
 // snapshot stays.
+//
+// Whoever needs to act on a new snapshot is told, instead of polling: listeners run on the
+// publishing thread right after the snapshot became the latest, and wait_newer() blocks until the
+// generation (the count of published snapshots) passes one the caller has seen.
+//
+// Thread contract: every member may be called from any thread. Listeners run on the thread that
+// calls publish(), one at a time, in subscription order; they must be short and must not publish
+// or (un)subscribe. unsubscribe() returns only once that listener is no longer running.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <deque>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 
@@ -32,7 +43,17 @@ class SnapshotStore {
 
   void mark_stale(std::string reason);
   Staleness staleness() const;
-  std::uint64_t published_count() const { return published_.load(std::memory_order_relaxed); }
+  // The generation: how many snapshots were published so far.
+  std::uint64_t published_count() const { return published_.load(std::memory_order_acquire); }
+
+  // Blocks until more than `seen` snapshots were published, or the timeout passed; returns the
+  // generation then (equal to `seen` on a timeout).
+  std::uint64_t wait_newer(std::uint64_t seen, std::chrono::milliseconds timeout) const;
+
+  using Listener = std::function<void(const SnapshotPtr&)>;
+  using ListenerId = std::uint64_t;
+  ListenerId subscribe(Listener on_published);
+  void unsubscribe(ListenerId id);
 
  private:
   std::size_t keep_;
@@ -46,6 +67,11 @@ class SnapshotStore {
   std::deque<SnapshotPtr> recent_;
   Staleness staleness_;
   std::atomic<std::uint64_t> published_{0};
+  mutable std::condition_variable published_cv_;  // with latest_mu_
+  // Held while listeners run, so unsubscribe() waits for a running listener to return.
+  std::mutex listeners_mu_;
+  std::map<ListenerId, Listener> listeners_;
+  ListenerId next_listener_ = 1;
 };
 
 }  // namespace pylon::follower

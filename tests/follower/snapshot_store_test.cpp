@@ -1,0 +1,61 @@
+// SnapshotStore tells its readers about new snapshots instead of being polled: wait_newer wakes
+// on publish, listeners run once per publish in order, and unsubscribe stops them.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "follower/snapshot_store.hpp"
+
+namespace pylon::follower {
+namespace {
+
+using namespace std::chrono_literals;
+
+SnapshotPtr snapshot_at(std::uint64_t block) {
+  auto s = std::make_shared<Snapshot>();
+  s->block = block;
+  return s;
+}
+
+TEST(SnapshotStore, WaitNewerTimesOutWithTheSameGeneration) {
+  SnapshotStore store;
+  EXPECT_EQ(store.wait_newer(0, 1ms), 0u);
+  store.publish(snapshot_at(1));
+  EXPECT_EQ(store.wait_newer(1, 1ms), 1u);
+}
+
+TEST(SnapshotStore, WaitNewerReturnsAtOnceWhenAlreadyNewer) {
+  SnapshotStore store;
+  store.publish(snapshot_at(1));
+  store.publish(snapshot_at(2));
+  EXPECT_EQ(store.wait_newer(0, 1h), 2u);
+}
+
+TEST(SnapshotStore, WaitNewerWakesOnPublishFromAnotherThread) {
+  SnapshotStore store;
+  std::uint64_t seen = 0;
+  std::thread waiter([&] { seen = store.wait_newer(0, 1h); });  // would hang the test if not woken
+  store.publish(snapshot_at(7));
+  waiter.join();
+  EXPECT_EQ(seen, 1u);
+  EXPECT_EQ(store.latest()->block, 7u);
+}
+
+TEST(SnapshotStore, ListenersSeeEachPublishInOrderUntilUnsubscribed) {
+  SnapshotStore store;
+  std::vector<std::uint64_t> a, b;
+  const auto ida = store.subscribe([&](const SnapshotPtr& s) { a.push_back(s->block); });
+  store.subscribe([&](const SnapshotPtr& s) {
+    EXPECT_EQ(store.latest(), s);  // already the latest when listeners hear of it
+    b.push_back(s->block);
+  });
+  store.publish(snapshot_at(1));
+  store.publish(snapshot_at(2));
+  store.unsubscribe(ida);
+  store.publish(snapshot_at(3));
+  EXPECT_EQ(a, (std::vector<std::uint64_t>{1, 2}));
+  EXPECT_EQ(b, (std::vector<std::uint64_t>{1, 2, 3}));
+}
+
+}  // namespace
+}  // namespace pylon::follower
