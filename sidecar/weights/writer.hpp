@@ -84,6 +84,8 @@ class Writer {
   // At start: tells the queue what the store already committed, so a crashed daemon's replays
   // are skipped.
   void sync_queue_positions();
+  // The queue segment was truncated, replaced or overwritten: forget its positions, recreate it.
+  void recover_queue(const std::string& why);
   void note_problem(const std::string& what);
 
   Store& store_;

@@ -1,12 +1,18 @@
 // Daemon-side weight queue: drain batches, durability, callback failure, rejected entries,
-// adoption after a crash, replacement of unusable segments.
+// adoption after a crash, replacement of unusable segments, and segments that a producer
+// truncates, replaces or overwrites while the daemon runs.
 #include "shm/weight_queue.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include "shm_test_util.hpp"
 
@@ -196,6 +202,155 @@ TEST(ShmWeightQueue, BadCallsAndConfigAreRefused) {
   c.producer_slots = 1;
   c.name = "";
   EXPECT_FALSE(WeightQueue::open(c).ok());
+}
+
+// What a validator with write access can do to the file: truncate it (`truncate -s`).
+void truncate_segment(const std::string& name, off_t size) {
+  int fd = ::shm_open(("/" + name).c_str(), O_RDWR, 0);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::ftruncate(fd, size), 0);
+  ::close(fd);
+}
+
+// Pushes n entries from a producer that then lets its slot go (it must not touch the segment
+// after someone truncated it: its own process would get the SIGBUS).
+std::uint32_t push_and_release(const std::string& name, int n) {
+  ShmResult<WeightProducer> p = WeightProducer::open(name.c_str());
+  EXPECT_TRUE(p.ok()) << p.message();
+  if (!p.ok()) return 0;
+  for (int i = 0; i < n; ++i) EXPECT_TRUE(p->push_uid(static_cast<std::uint16_t>(i), 1).ok());
+  std::uint32_t slot = p->slot();
+  p->release();
+  return slot;
+}
+
+std::size_t drain_all(WeightQueue& q) {
+  std::size_t n = 0;
+  Result<DrainReport> r = q.drain([&](std::span<const DrainedEntry> b) -> Status {
+    n += b.size();
+    return {};
+  });
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  if (r.ok()) {
+    EXPECT_TRUE(q.mark_durable(*r).ok());
+  }
+  return n;
+}
+
+TEST(ShmWeightQueue, TruncatedSegmentIsDamagedNotASigbus) {
+  std::string name = test::unique_name("wqtrunc");
+  auto q = open_queue(config(name));
+  ASSERT_TRUE(q);
+  push_and_release(name, 3);
+  for (off_t size : {off_t{0}, off_t{100}, static_cast<off_t>(q->geometry().segment_size - 4096)}) {
+    truncate_segment(name, size);
+    bool called = false;
+    Result<DrainReport> r = q->drain([&](std::span<const DrainedEntry>) -> Status {
+      called = true;
+      return {};
+    });
+    ASSERT_FALSE(r.ok());
+    EXPECT_TRUE(r.error().is(QueueErrc::damaged)) << r.error().message;
+    EXPECT_NE(r.error().message.find("shrank"), std::string::npos) << r.error().message;
+    EXPECT_FALSE(called);
+    // These do not check the file first: they succeed on what is left of the first page, or
+    // are damaged, but never fault.
+    if (Result<SlotPositions> pos = q->positions(0); !pos.ok()) {
+      EXPECT_TRUE(pos.error().is(QueueErrc::damaged)) << pos.error().message;
+    }
+    if (Status m = q->mark_durable(0, 0); !m.ok()) {
+      EXPECT_TRUE(m.error().is(QueueErrc::damaged)) << m.error().message;
+    }
+    q->heartbeat();  // from another thread in the daemon: must not fault either
+    truncate_segment(name, static_cast<off_t>(q->geometry().segment_size));  // regrown: zeroes
+    EXPECT_TRUE(q->drain([](std::span<const DrainedEntry>) -> Status { return {}; }).error().is(QueueErrc::damaged));
+    truncate_segment(name, size);
+  }
+  std::uint64_t old_generation = q->geometry().generation;
+  ASSERT_TRUE(q->recreate("test").ok());
+  EXPECT_EQ(q->origin(), QueueOrigin::replaced);
+  EXPECT_GT(q->geometry().generation, old_generation);
+  EXPECT_TRUE(q->check_intact().ok());
+  push_and_release(name, 2);
+  EXPECT_EQ(drain_all(*q), 2u);
+}
+
+TEST(ShmWeightQueue, TruncationRacingTheDrainNeverCrashes) {
+  // A truncation can land between the drain's checks and its accesses: the guard must catch the
+  // SIGBUS wherever it hits. One thread flips the size while the daemon drains.
+  std::string name = test::unique_name("wqrace");
+  WeightQueueConfig c = config(name);
+  c.ring_capacity = 1024;
+  auto q = open_queue(c);
+  ASSERT_TRUE(q);
+  push_and_release(name, 600);
+  const off_t full = static_cast<off_t>(q->geometry().segment_size);
+  int fd = ::shm_open(("/" + name).c_str(), O_RDWR, 0);
+  ASSERT_GE(fd, 0);
+  std::atomic<bool> stop{false};
+  std::thread flipper([&] {
+    for (std::uint64_t i = 0; !stop.load(); ++i) {
+      if (::ftruncate(fd, (i & 1) != 0 ? full : (i % 3 == 0 ? 0 : full / 2)) != 0) break;
+    }
+  });
+  int ok = 0, damaged = 0;
+  for (int i = 0; i < 3000; ++i) {
+    Result<DrainReport> r = q->drain([](std::span<const DrainedEntry>) -> Status { return {}; });
+    if (r.ok()) {
+      ++ok;
+    } else {
+      ASSERT_TRUE(r.error().is(QueueErrc::damaged)) << r.error().message;
+      ++damaged;
+    }
+  }
+  stop = true;
+  flipper.join();
+  ::close(fd);
+  EXPECT_GT(damaged, 0);
+  EXPECT_EQ(ok + damaged, 3000);
+}
+
+TEST(ShmWeightQueue, ReplacedOrRetiredOrOverwrittenSegmentIsDamaged) {
+  std::string name = test::unique_name("wqtamper");
+  auto q = open_queue(config(name));
+  ASSERT_TRUE(q);
+  // A producer writes "retired" into the state word: without the check, new producers would be
+  // refused until the daemon restarts.
+  {
+    ShmResult<Mapping> m = Mapping::open(name.c_str(), true);
+    ASSERT_TRUE(m.ok());
+    store_release(&reinterpret_cast<QueueSegmentHeader*>(m->data())->state,
+                  static_cast<std::uint32_t>(SegmentState::retired));
+  }
+  EXPECT_EQ(WeightProducer::open(name.c_str()).code(), Errc::retired);
+  Status st = q->check_intact();
+  ASSERT_FALSE(st.ok());
+  EXPECT_TRUE(st.error().is(QueueErrc::damaged));
+  EXPECT_NE(st.error().message.find("state word"), std::string::npos) << st.error().message;
+  ASSERT_TRUE(q->recreate("retired by a producer").ok());
+  ShmResult<WeightProducer> fresh = WeightProducer::open(name.c_str());
+  ASSERT_TRUE(fresh.ok()) << fresh.message();
+  fresh->release();
+  // The geometry overwritten.
+  {
+    ShmResult<Mapping> m = Mapping::open(name.c_str(), true);
+    ASSERT_TRUE(m.ok());
+    store_release(&reinterpret_cast<QueueSegmentHeader*>(m->data())->ring_capacity, std::uint32_t{2});
+  }
+  EXPECT_TRUE(q->check_intact().error().is(QueueErrc::damaged));
+  ASSERT_TRUE(q->recreate("overwritten").ok());
+  // The name removed and taken by another file.
+  ASSERT_EQ(::shm_unlink(("/" + name).c_str()), 0);
+  {
+    test::RawSegment other(name, 8192);
+    Status replaced = q->check_intact();
+    ASSERT_FALSE(replaced.ok());
+    EXPECT_TRUE(replaced.error().is(QueueErrc::damaged));
+    EXPECT_NE(replaced.error().message.find("another file"), std::string::npos) << replaced.error().message;
+  }
+  EXPECT_NE(q->check_intact().error().message.find("removed"), std::string::npos);
+  ASSERT_TRUE(q->recreate("replaced").ok());
+  EXPECT_TRUE(q->check_intact().ok());
 }
 
 TEST(ShmWeightQueue, QueueSegmentIsOwnerOnlyByDefault) {

@@ -1,8 +1,11 @@
 // The writer draining the real shm weight queue fed by a real shm-client producer: uid and hotkey
 // entries land in the current epoch, refused entries are recorded and still become durable, the
 // durable position moves only after the commit, and a restarted daemon skips what the store has.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -196,6 +199,42 @@ TEST_F(WeightsDrain, AFreshSegmentForgetsTheOldPositions) {
   Result<std::map<std::uint32_t, std::uint64_t>> pos = s->queue_durable(2);
   ASSERT_TRUE(pos.ok());
   EXPECT_EQ(*pos, (std::map<std::uint32_t, std::uint64_t>{{p.slot(), 1}}));
+}
+
+TEST_F(WeightsDrain, ATruncatedSegmentIsRecreatedAndTheDaemonLives) {
+  auto q = open_queue(name);
+  ASSERT_TRUE(q);
+  Writer w(*s, q.get(), context());
+  {
+    shm::WeightProducer p = open_producer(name);
+    shm::ShmResult<std::uint64_t> seq = p.push_uid(1, 0.5);
+    ASSERT_TRUE(seq.ok());
+    ASSERT_TRUE(p.wait_durable(*seq, 10s).ok());  // acknowledged: it is in SQLite
+  }
+  // A validator with write access truncates the segment (truncate -s 0 /dev/shm/<name>).
+  int fd = ::shm_open(("/" + name).c_str(), O_RDWR, 0);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::ftruncate(fd, 0), 0);
+  ::close(fd);
+  // The writer notices on its next round and creates a new segment; a producer reopens it by name.
+  shm::ShmResult<shm::WeightProducer> again = shm::WeightProducer::open(name.c_str());
+  for (auto deadline = std::chrono::steady_clock::now() + 20s;
+       !again.ok() && std::chrono::steady_clock::now() < deadline;) {
+    std::this_thread::sleep_for(1ms);
+    again = shm::WeightProducer::open(name.c_str());
+  }
+  ASSERT_TRUE(again.ok()) << again.message();
+  shm::ShmResult<std::uint64_t> seq = again->push_uid(2, 0.25);
+  ASSERT_TRUE(seq.ok());
+  EXPECT_EQ(*seq, 1u);  // a new segment numbers from 1
+  ASSERT_TRUE(again->wait_durable(*seq, 10s).ok());
+  EXPECT_EQ(q->origin(), shm::QueueOrigin::replaced);
+  auto got = weights_of(*s);
+  EXPECT_EQ(got[hotkey(1)], 0.5) << "an acknowledged entry was lost";
+  EXPECT_EQ(got[hotkey(2)], 0.25);
+  Result<std::map<std::uint32_t, std::uint64_t>> pos = s->queue_durable(2);
+  ASSERT_TRUE(pos.ok());
+  EXPECT_EQ(*pos, (std::map<std::uint32_t, std::uint64_t>{{again->slot(), 1}}));
 }
 
 TEST_F(WeightsDrain, StopDrainsOnceMore) {
