@@ -9,6 +9,7 @@
 #include <cstring>
 #include <utility>
 
+#include "pylon/shm/queue_protocol.hpp"
 #include "pylon/shm/segment.hpp"
 
 namespace pylon::shm {
@@ -18,6 +19,9 @@ std::string default_segment_name(std::uint16_t netuid) {
 }
 std::string queue_segment_name(const std::string& snapshot_name) {
   return snapshot_name + "-weights";
+}
+std::string ack_segment_name(const std::string& queue_name) {
+  return queue_name + kAckSuffix;
 }
 
 namespace {
@@ -44,6 +48,7 @@ SharedSegment& SharedSegment::operator=(SharedSegment&& o) noexcept {
     data_ = std::exchange(o.data_, nullptr);
     size_ = std::exchange(o.size_, 0);
     fd_ = std::exchange(o.fd_, -1);
+    mode_ = o.mode_;
     dev_ = o.dev_;
     ino_ = o.ino_;
   }
@@ -87,6 +92,7 @@ Result<SharedSegment> SharedSegment::create(const std::string& name, std::size_t
   s.data_ = static_cast<unsigned char*>(p);
   s.size_ = size;
   s.fd_ = fd;
+  s.mode_ = st.st_mode & 07777;
   s.dev_ = st.st_dev;
   s.ino_ = st.st_ino;
   return s;
@@ -122,6 +128,7 @@ Result<SharedSegment> SharedSegment::open_existing(const std::string& name) {
   s.data_ = static_cast<unsigned char*>(p);
   s.size_ = size;
   s.fd_ = fd;
+  s.mode_ = st.st_mode & 07777;
   s.dev_ = st.st_dev;
   s.ino_ = st.st_ino;
   return s;

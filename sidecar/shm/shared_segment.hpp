@@ -19,6 +19,8 @@ namespace pylon::shm {
 // Segment names: "pylon-<netuid>" for the snapshot unless configured; the queue adds "-weights".
 std::string default_segment_name(std::uint16_t netuid);
 std::string queue_segment_name(const std::string& snapshot_name);
+// The queue's ack segment: the queue name plus "-ack" (queue_protocol.hpp).
+std::string ack_segment_name(const std::string& queue_name);
 
 struct SegmentAccess {
   std::optional<gid_t> group;  // let this group in: snapshot read-only, queue read-write
@@ -44,6 +46,7 @@ class SharedSegment {
 
   unsigned char* data() const { return data_; }
   std::size_t size() const { return size_; }
+  mode_t mode() const { return mode_; }  // permission bits when it was opened
   const std::string& name() const { return name_; }
   // Remove the name (mapped users keep their mapping); only if it still refers to our segment.
   void unlink();
@@ -59,6 +62,7 @@ class SharedSegment {
   unsigned char* data_ = nullptr;
   std::size_t size_ = 0;
   int fd_ = -1;
+  mode_t mode_ = 0;
   dev_t dev_ = 0;
   ino_t ino_ = 0;
 };

@@ -1,5 +1,8 @@
 #include "shm/weight_queue.hpp"
 
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -51,10 +54,24 @@ Result<std::unique_ptr<WeightQueue>> WeightQueue::open(WeightQueueConfig config)
   if (config.lease_timeout_ms == 0 || config.lease_timeout_ms > 86400000ULL) {
     return make_error(QueueErrc::config, "shm: lease_timeout_ms must be 1..86400000");
   }
+  if (config.name.size() + sizeof(kAckSuffix) - 1 > kMaxNameLength) {
+    return make_error(QueueErrc::config, "shm: weight queue name '" + config.name + "' is longer than " +
+                                             std::to_string(kMaxNameLength - (sizeof(kAckSuffix) - 1)) +
+                                             " characters");
+  }
   std::unique_ptr<WeightQueue> q(new WeightQueue(std::move(config)));
+  q->ack_name_ = ack_segment_name(q->config_.name);
   Status adopted = q->try_adopt();
   if (!adopted) {
     std::string why = adopted.error().message;
+    // Producers still mapping the old pair must learn it is gone: retire its ack segment (ours
+    // alone to write) before the name moves on.
+    if (Result<SharedSegment> old = SharedSegment::open_existing(q->ack_name_);
+        old && old->size() >= sizeof(AckSegmentHeader) &&
+        read_header<AckSegmentHeader>(old->data()).magic == kAckMagic) {
+      store_release(&reinterpret_cast<AckSegmentHeader*>(old->data())->state,
+                    static_cast<std::uint32_t>(SegmentState::retired));
+    }
     PYLON_TRY(q->create_fresh());
     q->origin_ = why.empty() ? QueueOrigin::created : QueueOrigin::replaced;
     q->note_ = why.empty() ? "created a new queue segment" : "created a new queue segment (" + why + ")";
@@ -62,76 +79,74 @@ Result<std::unique_ptr<WeightQueue>> WeightQueue::open(WeightQueueConfig config)
   return q;
 }
 
-// Adopt the previous daemon's segment if it is ours and matches: producers keep their mapping and
-// nothing pushed is lost. Any doubt (corrupt, other ABI, other geometry, shrunk) means a fresh
-// segment. Every access is guarded: a producer may be truncating it right now.
+// Adopt the previous daemon's segments if they are ours and match: producers keep their mappings
+// and nothing pushed is lost. Any doubt (corrupt, other ABI, other geometry, shrunk, an ack
+// segment others may write) means fresh segments. Every access to the queue segment is guarded: a
+// producer may be truncating it right now.
 Status WeightQueue::try_adopt() {
   Result<SharedSegment> seg = SharedSegment::open_existing(config_.name);
   if (!seg) return make_error("");  // nothing there: the normal first start
   unsigned char* base = seg->data();
   const std::size_t size = seg->size();
   auto guard = [&](auto&& f) { return fault_guarded(base, size, f); };
-  auto retire = [&] {
-    (void)guard([&] {
-      store_release(&reinterpret_cast<QueueSegmentHeader*>(base)->state,
-                    static_cast<std::uint32_t>(SegmentState::retired));
-    });
-  };
   if (size < sizeof(QueueSegmentHeader)) return make_error("existing segment truncated; replaced it");
   QueueSegmentHeader h{};
   if (!guard([&] { h = read_header<QueueSegmentHeader>(base); })) {
     return make_error("existing segment shrank while being read; replaced it");
   }
   if (ShmStatus s = validate_queue_header(h, size); !s) {
-    // Tell producers still mapping it to reopen, if the state word is at least in the mapping.
-    if (h.magic == kQueueMagic) retire();
     return make_error(std::string("existing segment unusable: ") + s.message() + "; replaced it");
+  }
+  Result<SharedSegment> ack = SharedSegment::open_existing(ack_name_);
+  if (!ack) return make_error("no usable ack segment beside it (" + ack.error().message + "); replaced it");
+  auto* ah = reinterpret_cast<AckSegmentHeader*>(ack->data());
+  if ((ack->mode() & 0022) != 0) {
+    return make_error("its ack segment is writable by others (mode " + std::to_string(ack->mode()) + "); replaced it");
+  }
+  if (ack->size() < sizeof(AckSegmentHeader)) return make_error("existing ack segment truncated; replaced it");
+  AckSegmentHeader a = read_header<AckSegmentHeader>(ack->data());
+  // Not adopted: open() retires the old pair.
+  auto retire = [&](std::string why) { return make_error(std::move(why) + "; replaced it"); };
+  if (ShmStatus s = validate_ack_header(a, ack->size(), h); !s) {
+    return retire(std::string("existing ack segment unusable: ") + s.message());
   }
   if (h.producer_slots != config_.producer_slots || h.ring_capacity != config_.ring_capacity ||
       h.lease_timeout_ms != config_.lease_timeout_ms || h.netuid != config_.netuid) {
-    retire();
-    return make_error("existing segment has another geometry; replaced it");
+    return retire("existing segment has another geometry");
   }
-  if (h.state != static_cast<std::uint32_t>(SegmentState::live)) {
-    retire();
-    return make_error("existing segment is not live (state " + std::to_string(h.state) + "); replaced it");
+  if (a.state != static_cast<std::uint32_t>(SegmentState::live)) {
+    return retire("existing segment is not live (state " + std::to_string(a.state) + ")");
   }
   std::vector<SlotPositions> pos(h.producer_slots);
+  for (std::uint32_t i = 0; i < h.producer_slots; ++i) {
+    const AckSlot* as = ack_slot(ack->data(), a, i);
+    pos[i].durable = load_acquire(&as->durable);
+    pos[i].drained = load_acquire(&as->drained);
+  }
   if (!guard([&] {
         for (std::uint32_t i = 0; i < h.producer_slots; ++i) {
-          const ProducerSlotControl* c = producer_control(base, h, i);
-          pos[i].durable = load_acquire(&c->durable);
-          pos[i].drained = load_acquire(&c->drained);
-          pos[i].head = load_acquire(&c->head);
+          pos[i].head = load_acquire(&producer_control(base, h, i)->head);
         }
       })) {
-    return make_error("existing segment shrank while being read; replaced it");
+    return retire("existing segment shrank while being read");
   }
   std::size_t pending = 0;
   for (std::uint32_t i = 0; i < h.producer_slots; ++i) {
-    const SlotPositions& p = pos[i];
-    if (p.durable > p.drained || p.drained > p.head || p.head - p.durable > h.ring_capacity) {
-      retire();
-      return make_error("existing segment slot " + std::to_string(i) + ": positions out of order; replaced it");
+    if (!positions_in_order(pos[i], h.ring_capacity)) {
+      return retire("existing segment slot " + std::to_string(i) + ": positions out of order");
     }
-    pending += p.head - p.durable;
+    pending += pos[i].head - pos[i].durable;
   }
-  std::uint64_t gen = std::max<std::uint64_t>(realtime_ns(), h.generation + 1);
-  auto* hdr = reinterpret_cast<QueueSegmentHeader*>(base);
-  if (!guard([&] {
-        for (std::uint32_t i = 0; i < h.producer_slots; ++i) {
-          // Redeliver what was drained but never committed.
-          store_release(&producer_control(base, h, i)->drained, pos[i].durable);
-        }
-        store_release(&hdr->generation, gen);
-        store_release(&hdr->daemon_pid, static_cast<std::uint64_t>(::getpid()));
-        store_release(&hdr->heartbeat_ns, monotonic_ns());
-      })) {
-    return make_error("existing segment shrank while being adopted; replaced it");
+  // Redeliver what was drained but never committed. The generation stays: the pair is the same.
+  for (std::uint32_t i = 0; i < h.producer_slots; ++i) {
+    store_release(&ack_slot(ack->data(), a, i)->drained, pos[i].durable);
   }
-  h.generation = gen;
+  store_release(&ah->daemon_pid, static_cast<std::uint64_t>(::getpid()));
+  store_release(&ah->heartbeat_ns, monotonic_ns());
   segment_ = std::move(seg).value();
+  ack_ = std::move(ack).value();
   geo_ = h;
+  ack_geo_ = a;
   origin_ = QueueOrigin::adopted;
   note_ = "adopted the existing queue segment with " + std::to_string(pending) + " entries not yet durable";
   return {};
@@ -141,12 +156,24 @@ Status WeightQueue::create_fresh() {
   std::uint64_t gen = std::max<std::uint64_t>(realtime_ns(), geo_.generation + 1);
   QueueSegmentHeader h = queue_geometry(config_.producer_slots, config_.ring_capacity,
                                         config_.lease_timeout_ms, config_.netuid, gen);
-  Result<SharedSegment> seg = SharedSegment::create(
-      config_.name, h.segment_size, SegmentAccess{config_.group, true},
-      [&](unsigned char* base) { format_queue_segment(base, h, static_cast<std::uint64_t>(::getpid())); });
-  if (!seg) return make_error(QueueErrc::create_failed, seg.error().message);
+  AckSegmentHeader a = ack_geometry(h);
+  // The ack segment first: a producer that finds the new queue segment also finds its acks (or
+  // the old pair's generation, which it refuses as retired and reopens).
+  Result<SharedSegment> ack = SharedSegment::create(
+      ack_name_, a.segment_size, SegmentAccess{config_.group, false},
+      [&](unsigned char* base) { format_ack_segment(base, a, static_cast<std::uint64_t>(::getpid())); });
+  if (!ack) return make_error(QueueErrc::create_failed, ack.error().message);
+  Result<SharedSegment> seg =
+      SharedSegment::create(config_.name, h.segment_size, SegmentAccess{config_.group, true},
+                            [&](unsigned char* base) { format_queue_segment(base, h); });
+  if (!seg) {
+    ack->unlink();
+    return make_error(QueueErrc::create_failed, seg.error().message);
+  }
   segment_ = std::move(seg).value();
+  ack_ = std::move(ack).value();
   geo_ = h;
+  ack_geo_ = a;
   return {};
 }
 
@@ -154,14 +181,13 @@ Status WeightQueue::check_intact() {
   if (closed_) return make_error(QueueErrc::closed, "shm: weight queue is closed");
   if (segment_.data() == nullptr) return damaged("no segment: recreating it failed");
   if (Status s = segment_.check_intact(geo_.segment_size); !s) return damaged(s.error().message);
+  if (Status s = ack_.check_intact(ack_geo_.segment_size); !s) return damaged(s.error().message);
   QueueSegmentHeader h{};
   if (!guarded([&] { h = read_header<QueueSegmentHeader>(segment_.data()); })) {
     return damaged("it shrank while its header was read");
   }
+  // New producers validate this header: one a producer overwrote would refuse them all.
   if (!same_geometry(h, geo_)) return damaged("its header was overwritten");
-  if (h.state != static_cast<std::uint32_t>(SegmentState::live)) {
-    return damaged("its state word was set to " + std::to_string(h.state) + " (not by this daemon)");
-  }
   return {};
 }
 
@@ -175,13 +201,13 @@ Result<DrainReport> WeightQueue::drain(const BatchFn& fn, std::size_t max_entrie
 
   // 1. Every slot's positions, copied out under the guard and checked privately.
   positions_.resize(slots);
+  for (std::uint32_t i = 0; i < slots; ++i) {
+    const AckSlot* a = ack_slot_of(i);
+    positions_[i].durable = load_relaxed(&a->durable);  // only this thread writes them
+    positions_[i].drained = load_relaxed(&a->drained);
+  }
   if (!guarded([&] {
-        for (std::uint32_t i = 0; i < slots; ++i) {
-          const ProducerSlotControl* c = producer_control(base, geo_, i);
-          positions_[i].durable = load_acquire(&c->durable);
-          positions_[i].drained = load_acquire(&c->drained);
-          positions_[i].head = load_acquire(&c->head);
-        }
+        for (std::uint32_t i = 0; i < slots; ++i) positions_[i].head = load_acquire(&producer_control(base, geo_, i)->head);
       })) {
     return damaged("it shrank during the drain");
   }
@@ -189,7 +215,7 @@ Result<DrainReport> WeightQueue::drain(const BatchFn& fn, std::size_t max_entrie
   std::size_t total = 0;
   for (std::uint32_t i = 0; i < slots && total < max_entries; ++i) {
     const SlotPositions& p = positions_[i];
-    if (p.durable > p.drained || p.drained > p.head || p.head - p.durable > cap) {
+    if (!positions_in_order(p, cap)) {
       // Skip the slot: draining garbage positions could read any cell.
       report.problems.push_back("producer slot " + std::to_string(i) + ": positions out of order (durable " +
                                 std::to_string(p.durable) + ", drained " + std::to_string(p.drained) +
@@ -248,11 +274,7 @@ Result<DrainReport> WeightQueue::drain(const BatchFn& fn, std::size_t max_entrie
     }
   }
   if (!batch_.empty()) PYLON_TRY(fn(std::span<const DrainedEntry>(batch_)));
-  if (!guarded([&] {
-        for (auto [slot, pos] : upto) store_release(&producer_control(base, geo_, slot)->drained, pos);
-      })) {
-    return damaged("it shrank during the drain");
-  }
+  for (auto [slot, pos] : upto) store_release(&ack_slot_of(slot)->drained, pos);
   report.entries = batch_.size();
   report.drained_to = std::move(upto);
   return report;
@@ -263,29 +285,23 @@ Status WeightQueue::mark_durable(std::uint32_t producer, std::uint64_t seq) {
   if (producer >= geo_.producer_slots) {
     return make_error(QueueErrc::no_such_slot, "shm: no producer slot " + std::to_string(producer));
   }
-  ProducerSlotControl* c = producer_control(segment_.data(), geo_, producer);
-  std::uint64_t head = 0;
-  bool beyond = false;
-  bool ok = guarded([&] {
-    std::uint64_t durable = load_relaxed(&c->durable);
-    std::uint64_t drained = load_relaxed(&c->drained);
-    if (seq > drained) {
-      // A store that remembers more than this daemon drained (restart): skip ahead, but never past
-      // what was published.
-      head = load_acquire(&c->head);
-      if (seq > head) {
-        beyond = true;
-        return;
-      }
-      store_release(&c->drained, seq);
+  AckSlot* a = ack_slot_of(producer);
+  std::uint64_t durable = load_relaxed(&a->durable);
+  std::uint64_t drained = load_relaxed(&a->drained);
+  if (seq > drained) {
+    // A store that remembers more than this daemon drained (restart): skip ahead, but never past
+    // what was published.
+    std::uint64_t head = 0;
+    if (!guarded([&] { head = load_acquire(&producer_control(segment_.data(), geo_, producer)->head); })) {
+      return damaged("it shrank while positions were read");
     }
-    if (seq > durable) store_release(&c->durable, seq);
-  });
-  if (!ok) return damaged("it shrank while positions were written");
-  if (beyond) {
-    return make_error(QueueErrc::beyond_head, "shm: producer " + std::to_string(producer) + " seq " +
-                                                  std::to_string(seq) + " beyond its head " + std::to_string(head));
+    if (seq > head) {
+      return make_error(QueueErrc::beyond_head, "shm: producer " + std::to_string(producer) + " seq " +
+                                                    std::to_string(seq) + " beyond its head " + std::to_string(head));
+    }
+    store_release(&a->drained, seq);
   }
+  if (seq > durable) store_release(&a->durable, seq);
   return {};
 }
 
@@ -300,28 +316,72 @@ Result<SlotPositions> WeightQueue::positions(std::uint32_t producer) const {
     return make_error(QueueErrc::no_such_slot, "shm: no producer slot " + std::to_string(producer));
   }
   SlotPositions p;
-  const ProducerSlotControl* c = producer_control(segment_.data(), geo_, producer);
-  if (!guarded([&] {
-        p.durable = load_acquire(&c->durable);
-        p.drained = load_acquire(&c->drained);
-        p.head = load_acquire(&c->head);
-      })) {
+  const AckSlot* a = ack_slot_of(producer);
+  p.durable = load_relaxed(&a->durable);
+  p.drained = load_relaxed(&a->drained);
+  if (!guarded([&] { p.head = load_acquire(&producer_control(segment_.data(), geo_, producer)->head); })) {
     return damaged("it shrank while positions were read");
   }
   return p;
 }
 
+bool WeightQueue::wait_for_entries(std::chrono::milliseconds timeout, const std::function<bool()>& other_work) {
+  if (segment_.data() == nullptr) return false;
+  unsigned char* base = segment_.data();
+  std::uint32_t* bell = &reinterpret_cast<QueueSegmentHeader*>(base)->doorbell;
+  std::uint32_t rung = 0;
+  if (!guarded([&] { rung = load_acquire(bell); })) return false;
+  AckSegmentHeader* ah = ack_header();
+  store_seq_cst(&ah->writer_sleeping, 1u);
+  // After announcing the sleep: a push that this check misses sees writer_sleeping = 1 and rings.
+  bool work = other_work && other_work();
+  if (!work) {
+    bool read = guarded([&] {
+      for (std::uint32_t i = 0; i < geo_.producer_slots && !work; ++i) {
+        SlotPositions p;
+        p.head = load_seq_cst(&producer_control(base, geo_, i)->head);
+        p.drained = load_relaxed(&ack_slot_of(i)->drained);
+        p.durable = load_relaxed(&ack_slot_of(i)->durable);
+        // A slot whose positions make no sense is not drained, so it is no reason to stay awake
+        // (a producer writing a garbage head must not make the daemon spin).
+        work = p.head != p.drained && positions_in_order(p, geo_.ring_capacity);
+      }
+    });
+    if (!read) work = true;  // the drain finds out what happened to the segment
+  }
+  if (!work) {
+    timespec ts{};
+    ts.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+    ts.tv_nsec = static_cast<long>(timeout.count() % 1000) * 1000000L;
+    // Returns at once (EAGAIN) if the doorbell rang since `rung` was read; EFAULT if the page is
+    // gone (a truncation: the next drain reports it); EINTR on a signal. All mean: look again.
+    ::syscall(SYS_futex, bell, FUTEX_WAIT, rung, &ts, nullptr, 0);
+  }
+  store_seq_cst(&ah->writer_sleeping, 0u);
+  return true;
+}
+
+void WeightQueue::wake() {
+  std::lock_guard lock(swap_mu_);
+  if (segment_.data() == nullptr || ack_.data() == nullptr) return;
+  if (load_seq_cst(&ack_header()->writer_sleeping) == 0) return;
+  std::uint32_t* bell = &reinterpret_cast<QueueSegmentHeader*>(segment_.data())->doorbell;
+  (void)guarded([&] { __atomic_fetch_add(bell, 1u, __ATOMIC_SEQ_CST); });
+  ::syscall(SYS_futex, bell, FUTEX_WAKE, 1, nullptr, nullptr, 0);
+}
+
 void WeightQueue::heartbeat() {
   std::lock_guard lock(swap_mu_);
-  if (segment_.data() == nullptr) return;
-  auto* h = reinterpret_cast<QueueSegmentHeader*>(segment_.data());
-  (void)guarded([&] { store_relaxed(&h->heartbeat_ns, monotonic_ns()); });
+  if (ack_.data() == nullptr) return;
+  store_relaxed(&ack_header()->heartbeat_ns, monotonic_ns());
 }
 
 void WeightQueue::retire_current() {
-  if (segment_.data() == nullptr) return;
-  auto* h = reinterpret_cast<QueueSegmentHeader*>(segment_.data());
-  (void)guarded([&] { store_release(&h->state, static_cast<std::uint32_t>(SegmentState::retired)); });
+  if (ack_.data() != nullptr) {
+    store_release(&ack_header()->state, static_cast<std::uint32_t>(SegmentState::retired));
+    ack_.unlink();
+    ack_.unmap();
+  }
   segment_.unlink();
   segment_.unmap();
 }
@@ -338,13 +398,14 @@ Status WeightQueue::recreate(const std::string& why) {
 void WeightQueue::close() {
   std::lock_guard lock(swap_mu_);
   closed_ = true;
-  retire_current();
+  if (segment_.data() != nullptr) retire_current();  // not after detach(): the next daemon adopts it
 }
 
 void WeightQueue::detach() {
   std::lock_guard lock(swap_mu_);
   closed_ = true;
   segment_.unmap();
+  ack_.unmap();
 }
 
 }  // namespace pylon::shm

@@ -1,16 +1,19 @@
-// Daemon side of the weight queue: owns the queue segment, drains every producer's ring in
-// batches and publishes two positions per producer: drained (taken by drain) and durable
-// (committed by the weights store, via mark_durable after its commit).
+// Daemon side of the weight queue: owns the queue segment (producers write it) and its ack
+// segment (only the daemon writes it; producers map it read-only), drains every producer's ring in
+// batches and publishes two positions per producer in the ack segment: drained (taken by drain)
+// and durable (committed by the weights store, via mark_durable after its commit). Keeping those
+// words out of the producers' segment is what stops a producer from faking another producer's
+// acknowledgement or retiring the queue (layout.hpp).
 //
-// Thread contract: one consumer thread calls drain, mark_durable, positions, recreate and close;
-// heartbeat may be called from any other thread at the same time.
+// Thread contract: one consumer thread calls drain, wait_for_entries, mark_durable, positions,
+// recreate, close and detach; heartbeat and wake may be called from any other thread meanwhile.
 //
-// The segment is writable by every producer in the group, so the daemon trusts none of its bytes
+// The queue segment is writable by every producer in the group, so the daemon trusts none of its bytes
 // and never lets a producer crash it: every access to the mapping runs under fault_guarded()
 // (fault_guard.hpp), so a truncation, even one landing between a check and an access, turns into
 // an error of kind QueueErrc::damaged instead of a SIGBUS. Each drain first checks the segment
-// (size, the name still refers to it, the header is what the daemon wrote and still live); a
-// damaged segment is not drained at all. The consumer then recreates it (recreate(), after the
+// (size, the name still refers to it, the header is what the daemon wrote); a damaged segment is
+// not drained at all. The consumer then recreates it (recreate(), after the
 // weights store forgot the old positions): the old segment is retired and unlinked, a new one
 // with a new generation takes the name, and producers reopen it by name. Entries the store had
 // committed are safe in SQLite; entries pushed into the damaged segment and not yet durable were
@@ -26,6 +29,7 @@
 #include <sys/types.h>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -102,6 +106,7 @@ class WeightQueue {
   QueueOrigin origin() const { return origin_; }
   const std::string& open_note() const { return note_; }
   const QueueSegmentHeader& geometry() const { return geo_; }
+  const std::string& ack_name() const { return ack_name_; }
   const std::string& name() const { return config_.name; }
 
   // Take up to max_entries published entries from all producers and hand them to fn in one batch.
@@ -117,6 +122,14 @@ class WeightQueue {
   Status mark_durable(std::uint32_t producer, std::uint64_t seq);
   Status mark_durable(const DrainReport& report);
 
+  // Sleep until a producer rings the doorbell, timeout passes, or at once when a ring holds
+  // entries not yet drained or other_work() (checked after announcing the sleep) says so; see
+  // queue_protocol.hpp for the handshake. False when it could not wait on the doorbell (no
+  // segment, or it faulted): the caller then waits its own way.
+  bool wait_for_entries(std::chrono::milliseconds timeout, const std::function<bool()>& other_work);
+  // Wake wait_for_entries (any thread): rings the doorbell if the consumer sleeps on it.
+  void wake();
+
   Result<SlotPositions> positions(std::uint32_t producer) const;
   void heartbeat();
   void close();   // clean shutdown: retire (producers get Errc::retired) and unlink
@@ -127,20 +140,24 @@ class WeightQueue {
   Status create_fresh();
   Status try_adopt();
   void retire_current();
-  // fault_guarded over the current mapping.
+  // fault_guarded over the current queue mapping.
   template <class F>
   bool guarded(F&& f) const;
+  AckSegmentHeader* ack_header() const { return reinterpret_cast<AckSegmentHeader*>(ack_.data()); }
+  AckSlot* ack_slot_of(std::uint32_t i) const { return ack_slot(ack_.data(), ack_geo_, i); }
 
   WeightQueueConfig config_;
-  SharedSegment segment_;
+  std::string ack_name_;
+  SharedSegment segment_;  // the queue segment: producers write it, so only guarded access
+  SharedSegment ack_;      // the ack segment: only this daemon writes it
   QueueSegmentHeader geo_{};
+  AckSegmentHeader ack_geo_{};
   QueueOrigin origin_ = QueueOrigin::created;
   bool closed_ = false;  // close() or detach() was called
   std::string note_;
   std::vector<DrainedEntry> batch_;
   std::vector<WeightEntry> raw_;           // private copies of the ring cells being drained
   std::vector<SlotPositions> positions_;  // per slot, copied at the start of a drain
-  std::vector<std::uint8_t> slot_ok_;
   // Held while the mapping is replaced (recreate, close) and by heartbeat(), the one call made
   // from other threads.
   mutable std::mutex swap_mu_;

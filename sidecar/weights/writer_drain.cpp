@@ -48,6 +48,7 @@ QueueBatch to_batch(std::span<const shm::DrainedEntry> entries, const DrainConte
 
 bool Writer::drain_into(Round& r) {
   std::optional<DrainContext> ctx = context_ ? context_() : std::nullopt;
+  no_context_ = !ctx;
   if (!ctx) return false;  // no snapshot yet: entries wait in the queue
   Result<shm::DrainReport> report = queue_->drain(
       [&](std::span<const shm::DrainedEntry> entries) -> Status {

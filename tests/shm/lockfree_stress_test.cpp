@@ -90,9 +90,7 @@ TEST(ShmLockFree, ProducersAndConsumerLoseAndDuplicateNothing) {
   const std::uint32_t producers = 4;
   const std::uint64_t per_producer = kTsan ? 3000 : 40000;
   QueueSegmentHeader geo = queue_geometry(8, 64, 10000, 1, 1);
-  std::vector<std::uint64_t> mem(geo.segment_size / 8);
-  auto* base = reinterpret_cast<unsigned char*>(mem.data());
-  format_queue_segment(base, geo, 1);
+  test::QueueImages img(geo);
 
   std::atomic<std::uint32_t> finished{0};
   std::atomic<std::uint64_t> failures{0};
@@ -101,7 +99,7 @@ TEST(ShmLockFree, ProducersAndConsumerLoseAndDuplicateNothing) {
     threads.emplace_back([&, t] {
       ProducerOptions o;
       o.preferred_slot = static_cast<std::int32_t>(t);
-      ShmResult<WeightProducer> p = WeightProducer::attach(base, geo.segment_size, o);
+      ShmResult<WeightProducer> p = img.attach(o);
       if (!p) {
         failures++;
         finished++;
@@ -127,7 +125,7 @@ TEST(ShmLockFree, ProducersAndConsumerLoseAndDuplicateNothing) {
   // Consumer: per producer uid, weights must arrive as 0, 1, 2, ... exactly once.
   std::vector<std::uint64_t> next(producers, 0);
   std::uint64_t bad = 0;
-  test::ProtocolDrainer d{base, geo};
+  test::ProtocolDrainer d = img.drainer();
   auto visit = [&](std::uint32_t, std::uint64_t, const WeightEntry& e) {
     if (e.uid >= producers || e.weight != static_cast<double>(next[e.uid])) {
       ++bad;

@@ -9,6 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <grp.h>
+#include <sys/wait.h>
+
 #include <atomic>
 #include <chrono>
 #include <string>
@@ -159,13 +162,13 @@ TEST(ShmWeightQueue, UnusableSegmentIsReplacedAndItsProducersTold) {
   {
     ShmResult<Mapping> m = Mapping::open(name.c_str(), true);
     ASSERT_TRUE(m.ok());
-    reinterpret_cast<QueueSegmentHeader*>(m->data())->abi_version = kAbiVersion + 1;
+    reinterpret_cast<QueueSegmentHeader*>(m->data())->abi_version = kQueueAbiVersion + 1;
   }
   q1->detach();
   auto q2 = open_queue(config(name));
   ASSERT_TRUE(q2);
   std::string note = q2->open_note();
-  EXPECT_NE(note.find("ABI version " + std::to_string(kAbiVersion + 1)), std::string::npos) << note;
+  EXPECT_NE(note.find("ABI version " + std::to_string(kQueueAbiVersion + 1)), std::string::npos) << note;
   EXPECT_NE(note.find("replaced"), std::string::npos) << note;
   EXPECT_EQ(p->push_uid(1, 1).code(), Errc::retired);
   ShmResult<WeightProducer> fresh = WeightProducer::open(name.c_str());
@@ -314,20 +317,20 @@ TEST(ShmWeightQueue, ReplacedOrRetiredOrOverwrittenSegmentIsDamaged) {
   std::string name = test::unique_name("wqtamper");
   auto q = open_queue(config(name));
   ASSERT_TRUE(q);
-  // A producer writes "retired" into the state word: without the check, new producers would be
-  // refused until the daemon restarts.
+  // A producer overwrites the header it may write: without the check, every new producer would
+  // be refused until the daemon restarts. (The state word is in the ack segment, which producers
+  // only read: see AckSegmentIsTheDaemonsAlone.)
   {
     ShmResult<Mapping> m = Mapping::open(name.c_str(), true);
     ASSERT_TRUE(m.ok());
-    store_release(&reinterpret_cast<QueueSegmentHeader*>(m->data())->state,
-                  static_cast<std::uint32_t>(SegmentState::retired));
+    store_release(&reinterpret_cast<QueueSegmentHeader*>(m->data())->abi_version, std::uint32_t{7});
   }
-  EXPECT_EQ(WeightProducer::open(name.c_str()).code(), Errc::retired);
+  EXPECT_EQ(WeightProducer::open(name.c_str()).code(), Errc::abi_mismatch);
   Status st = q->check_intact();
   ASSERT_FALSE(st.ok());
   EXPECT_TRUE(st.error().is(QueueErrc::damaged));
-  EXPECT_NE(st.error().message.find("state word"), std::string::npos) << st.error().message;
-  ASSERT_TRUE(q->recreate("retired by a producer").ok());
+  EXPECT_NE(st.error().message.find("header was overwritten"), std::string::npos) << st.error().message;
+  ASSERT_TRUE(q->recreate("overwritten by a producer").ok());
   ShmResult<WeightProducer> fresh = WeightProducer::open(name.c_str());
   ASSERT_TRUE(fresh.ok()) << fresh.message();
   fresh->release();
@@ -353,11 +356,55 @@ TEST(ShmWeightQueue, ReplacedOrRetiredOrOverwrittenSegmentIsDamaged) {
   EXPECT_TRUE(q->check_intact().ok());
 }
 
+TEST(ShmWeightQueue, AckSegmentIsTheDaemonsAlone) {
+  // A producer is another user in the queue's group. It may write the queue segment, but the
+  // words that acknowledge entries (durable, drained), the state and the heartbeat are in the ack
+  // segment, which it can only read: it can neither fake another producer's acknowledgement nor
+  // retire the queue, and it cannot truncate that file either.
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to act as another user of the group";
+  const gid_t group = 54321;
+  const uid_t producer_uid = 65534;
+  std::string name = test::unique_name("wqgroup");
+  WeightQueueConfig c = config(name);
+  c.group = group;
+  auto q = open_queue(c);
+  ASSERT_TRUE(q);
+  struct stat qs {}, as {};
+  ASSERT_EQ(::stat(("/dev/shm/" + name).c_str(), &qs), 0);
+  ASSERT_EQ(::stat(("/dev/shm/" + q->ack_name()).c_str(), &as), 0);
+  EXPECT_EQ(qs.st_mode & 0777, 0660u);
+  EXPECT_EQ(as.st_mode & 0777, 0640u);
+  EXPECT_EQ(qs.st_gid, group);
+  EXPECT_EQ(as.st_gid, group);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::setgroups(1, &group) != 0 || ::setgid(group) != 0 || ::setuid(producer_uid) != 0) ::_exit(10);
+    int bad = 0;
+    int fd = ::shm_open(("/" + q->ack_name()).c_str(), O_RDWR, 0);
+    if (fd >= 0 || errno != EACCES) bad |= 1;  // the ack segment cannot be opened for writing
+    if (::truncate(("/dev/shm/" + q->ack_name()).c_str(), 0) == 0 || errno != EACCES) bad |= 2;
+    ShmResult<WeightProducer> p = WeightProducer::open(name.c_str());
+    if (!p.ok()) ::_exit(20);
+    if (!p->push_uid(5, 0.5).ok()) bad |= 4;
+    // What the producer can map read-write holds no acknowledgement: its durable stays 0.
+    if (p->durable() != 0) bad |= 8;
+    ::_exit(bad);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "bits: 1 ack writable, 2 ack truncatable, 4 push failed, 10/20 set-up";
+  EXPECT_EQ(drain_all(*q), 1u);
+}
+
 TEST(ShmWeightQueue, QueueSegmentIsOwnerOnlyByDefault) {
   std::string name = test::unique_name("wqperm");
   auto q = open_queue(config(name));
   struct stat st {};
   ASSERT_EQ(::stat(("/dev/shm/" + name).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat(("/dev/shm/" + q->ack_name()).c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
