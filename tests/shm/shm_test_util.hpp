@@ -4,13 +4,19 @@
 #pragma once
 
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <chrono>
 #include <cstdint>
+#include <ctime>
+#include <functional>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -226,6 +232,27 @@ struct ProtocolDrainer {
       if (mark_durable) store_release(&a->durable, pos->head);
     }
     return n;
+  }
+
+  // The daemon's sleep on the doorbell (queue_protocol.hpp), without its fault guard. Returns
+  // false when it slept the whole timeout: with pushes still coming, a lost wake-up.
+  bool sleep_until_pushed(std::chrono::milliseconds timeout, const std::function<bool()>& done) {
+    auto* bell = &reinterpret_cast<QueueSegmentHeader*>(base)->doorbell;
+    auto* ah = reinterpret_cast<AckSegmentHeader*>(ack);
+    std::uint32_t rung = load_acquire(bell);
+    store_seq_cst(&ah->writer_sleeping, 1u);
+    bool work = done();
+    for (std::uint32_t i = 0; i < geo.producer_slots && !work; ++i) {
+      work = load_seq_cst(&producer_control(base, geo, i)->head) != load_relaxed(&ack_slot(ack, ack_geo, i)->drained);
+    }
+    bool woken = true;
+    if (!work) {
+      timespec ts{static_cast<time_t>(timeout.count() / 1000), static_cast<long>(timeout.count() % 1000) * 1000000L};
+      long r = ::syscall(SYS_futex, bell, FUTEX_WAIT, rung, &ts, nullptr, 0);
+      woken = !(r != 0 && errno == ETIMEDOUT);
+    }
+    store_seq_cst(&ah->writer_sleeping, 0u);
+    return woken;
   }
 };
 
