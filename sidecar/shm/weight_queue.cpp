@@ -347,7 +347,12 @@ bool WeightQueue::wait_for_entries(std::chrono::milliseconds timeout, const std:
         work = p.head != p.drained && positions_in_order(p, geo_.ring_capacity);
       }
     });
-    if (!read) work = true;  // the drain finds out what happened to the segment
+    if (!read) {
+      // The segment faulted: the next drain reports it damaged. Not "work": if recreating it
+      // keeps failing, the caller's timed wait keeps this from spinning.
+      store_seq_cst(&ah->writer_sleeping, 0u);
+      return false;
+    }
   }
   if (!work) {
     timespec ts{};
