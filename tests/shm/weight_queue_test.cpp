@@ -356,6 +356,40 @@ TEST(ShmWeightQueue, ReplacedOrRetiredOrOverwrittenSegmentIsDamaged) {
   EXPECT_TRUE(q->check_intact().ok());
 }
 
+TEST(ShmWeightQueue, ProducersOfARecreatedQueueSeeRetiredNeverDurable) {
+  // What a producer sees when its queue is replaced under it: entries it pushed that were not yet
+  // durable are never reported durable; wait_durable and push say retired, and a reopen by name
+  // gets the new queue, numbered from 1 again.
+  std::string name = test::unique_name("wqretired");
+  auto q = open_queue(config(name));
+  ASSERT_TRUE(q);
+  ShmResult<WeightProducer> p = WeightProducer::open(name.c_str());
+  ASSERT_TRUE(p.ok());
+  ShmResult<std::uint64_t> durable_one = p->push_uid(1, 1);
+  ASSERT_TRUE(durable_one.ok());
+  EXPECT_EQ(drain_all(*q), 1u);
+  ShmResult<std::uint64_t> pending = p->push_uid(2, 2);  // pushed, never drained
+  ASSERT_TRUE(pending.ok());
+  {
+    ShmResult<Mapping> m = Mapping::open(name.c_str(), true);  // someone overwrites the header
+    ASSERT_TRUE(m.ok());
+    store_release(&reinterpret_cast<QueueSegmentHeader*>(m->data())->slot_stride, std::uint32_t{64});
+  }
+  ASSERT_TRUE(q->check_intact().error().is(QueueErrc::damaged));
+  ASSERT_TRUE(q->recreate("test").ok());
+  EXPECT_TRUE(p->wait_durable(*durable_one, 1ms).ok());  // acknowledged before: still durable
+  EXPECT_EQ(p->wait_durable(*pending, 1ms).code(), Errc::retired);
+  EXPECT_EQ(p->durable(), 1u);
+  EXPECT_EQ(p->push_uid(3, 3).code(), Errc::retired);
+  p->release();
+  ShmResult<WeightProducer> again = WeightProducer::open(name.c_str());
+  ASSERT_TRUE(again.ok()) << again.message();
+  ShmResult<std::uint64_t> first = again->push_uid(2, 2);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, 1u);
+  EXPECT_EQ(drain_all(*q), 1u);
+}
+
 TEST(ShmWeightQueue, AckSegmentIsTheDaemonsAlone) {
   // A producer is another user in the queue's group. It may write the queue segment, but the
   // words that acknowledge entries (durable, drained), the state and the heartbeat are in the ack
