@@ -80,7 +80,8 @@ class RatioReporter : public benchmark::ConsoleReporter {
       if (median || r.run_type == Run::RT_Iteration) {
         rates()[r.report_label] = c->second.value;
         for (const char* k : {"p50_ms", "p99_ms"}) {
-          if (auto l = r.counters.find(k); l != r.counters.end()) latencies()[r.report_label][k] = l->second.value;
+          if (auto l = r.counters.find(k); l != r.counters.end())
+            latencies()[r.report_label][k] = l->second.value;
         }
       }
     }

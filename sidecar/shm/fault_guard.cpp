@@ -35,7 +35,8 @@ void on_sigbus(int sig, siginfo_t* info, void* uctx) {
     g_previous.sa_sigaction(sig, info, uctx);
     return;
   }
-  if (g_previous.sa_handler != SIG_DFL && g_previous.sa_handler != SIG_IGN && g_previous.sa_handler != nullptr) {
+  if (g_previous.sa_handler != SIG_DFL && g_previous.sa_handler != SIG_IGN &&
+      g_previous.sa_handler != nullptr) {
     g_previous.sa_handler(sig);
     return;
   }

@@ -31,7 +31,8 @@ bool run_fault_guarded(const void* base, std::size_t len, void (*fn)(void*), voi
 template <class F>
 bool fault_guarded(const void* base, std::size_t len, F&& f) noexcept {
   using Fn = std::remove_reference_t<F>;
-  return run_fault_guarded(base, len, [](void* c) { (*static_cast<Fn*>(c))(); }, &f);
+  return run_fault_guarded(
+      base, len, [](void* c) { (*static_cast<Fn*>(c))(); }, &f);
 }
 
 }  // namespace pylon::shm

@@ -158,8 +158,8 @@ Status SharedSegment::check_intact(std::size_t need) const {
   struct stat st {};
   if (::fstat(fd_, &st) != 0) return make_error(errno_text("cannot stat", name_));
   if (st.st_size < 0 || static_cast<std::size_t>(st.st_size) < need) {
-    return make_error("shm: segment " + name_ + " shrank to " + std::to_string(st.st_size) + " bytes (it needs " +
-                      std::to_string(need) + ")");
+    return make_error("shm: segment " + name_ + " shrank to " + std::to_string(st.st_size) +
+                      " bytes (it needs " + std::to_string(need) + ")");
   }
   int fd = ::shm_open(name_.c_str(), O_RDONLY, 0);
   if (fd < 0) return make_error("shm: segment " + name_ + " was removed");

@@ -25,9 +25,10 @@ Error damaged(const std::string& why) {
 // The header fields the daemon wrote and nobody may change while it runs.
 bool same_geometry(const QueueSegmentHeader& a, const QueueSegmentHeader& b) {
   return a.magic == b.magic && a.abi_version == b.abi_version && a.header_size == b.header_size &&
-         a.segment_size == b.segment_size && a.generation == b.generation && a.producer_slots == b.producer_slots &&
-         a.ring_capacity == b.ring_capacity && a.entry_size == b.entry_size && a.slot_stride == b.slot_stride &&
-         a.slots_offset == b.slots_offset && a.lease_timeout_ms == b.lease_timeout_ms && a.netuid == b.netuid;
+         a.segment_size == b.segment_size && a.generation == b.generation &&
+         a.producer_slots == b.producer_slots && a.ring_capacity == b.ring_capacity &&
+         a.entry_size == b.entry_size && a.slot_stride == b.slot_stride && a.slots_offset == b.slots_offset &&
+         a.lease_timeout_ms == b.lease_timeout_ms && a.netuid == b.netuid;
 }
 
 }  // namespace
@@ -44,7 +45,8 @@ WeightQueue::~WeightQueue() {
 Result<std::unique_ptr<WeightQueue>> WeightQueue::open(WeightQueueConfig config) {
   if (config.name.empty()) return make_error(QueueErrc::config, "shm: weight queue needs a segment name");
   if (config.producer_slots < 1 || config.producer_slots > kMaxProducerSlots) {
-    return make_error(QueueErrc::config, "shm: producer_slots must be 1.." + std::to_string(kMaxProducerSlots));
+    return make_error(QueueErrc::config,
+                      "shm: producer_slots must be 1.." + std::to_string(kMaxProducerSlots));
   }
   if (config.ring_capacity < 2 || config.ring_capacity > kMaxRingCapacity ||
       !std::has_single_bit(config.ring_capacity)) {
@@ -101,9 +103,11 @@ Status WeightQueue::try_adopt() {
   if (!ack) return make_error("no usable ack segment beside it (" + ack.error().message + "); replaced it");
   auto* ah = reinterpret_cast<AckSegmentHeader*>(ack->data());
   if ((ack->mode() & 0022) != 0) {
-    return make_error("its ack segment is writable by others (mode " + std::to_string(ack->mode()) + "); replaced it");
+    return make_error("its ack segment is writable by others (mode " + std::to_string(ack->mode()) +
+                      "); replaced it");
   }
-  if (ack->size() < sizeof(AckSegmentHeader)) return make_error("existing ack segment truncated; replaced it");
+  if (ack->size() < sizeof(AckSegmentHeader))
+    return make_error("existing ack segment truncated; replaced it");
   AckSegmentHeader a = read_header<AckSegmentHeader>(ack->data());
   // Not adopted: open() retires the old pair.
   auto retire = [&](std::string why) { return make_error(std::move(why) + "; replaced it"); };
@@ -188,6 +192,12 @@ Status WeightQueue::check_intact() {
   }
   // New producers validate this header: one a producer overwrote would refuse them all.
   if (!same_geometry(h, geo_)) return damaged("its header was overwritten");
+  // Only this daemon's user can write the ack segment; still, a retired mark it did not write
+  // (another daemon on the same name, an operator) would refuse every producer.
+  if (std::uint32_t st = load_acquire(&ack_header()->state);
+      st != static_cast<std::uint32_t>(SegmentState::live)) {
+    return damaged("its ack segment's state was set to " + std::to_string(st) + " (not by this daemon)");
+  }
   return {};
 }
 
@@ -207,7 +217,8 @@ Result<DrainReport> WeightQueue::drain(const BatchFn& fn, std::size_t max_entrie
     positions_[i].drained = load_relaxed(&a->drained);
   }
   if (!guarded([&] {
-        for (std::uint32_t i = 0; i < slots; ++i) positions_[i].head = load_acquire(&producer_control(base, geo_, i)->head);
+        for (std::uint32_t i = 0; i < slots; ++i)
+          positions_[i].head = load_acquire(&producer_control(base, geo_, i)->head);
       })) {
     return damaged("it shrank during the drain");
   }
@@ -256,8 +267,9 @@ Result<DrainReport> WeightQueue::drain(const BatchFn& fn, std::size_t max_entrie
       if (!stamp_ok || !op_ok || !key_ok || !std::isfinite(e.weight)) {
         ++report.rejected;
         if (report.problems.size() < 32) {
-          report.problems.push_back("producer slot " + std::to_string(slot) + " entry " + std::to_string(p + 1) +
-                                    " rejected (" + (stamp_ok ? "bad fields" : "bad stamp") + ")");
+          report.problems.push_back("producer slot " + std::to_string(slot) + " entry " +
+                                    std::to_string(p + 1) + " rejected (" +
+                                    (stamp_ok ? "bad fields" : "bad stamp") + ")");
         }
         continue;
       }
@@ -297,7 +309,8 @@ Status WeightQueue::mark_durable(std::uint32_t producer, std::uint64_t seq) {
     }
     if (seq > head) {
       return make_error(QueueErrc::beyond_head, "shm: producer " + std::to_string(producer) + " seq " +
-                                                    std::to_string(seq) + " beyond its head " + std::to_string(head));
+                                                    std::to_string(seq) + " beyond its head " +
+                                                    std::to_string(head));
     }
     store_release(&a->drained, seq);
   }
@@ -325,7 +338,8 @@ Result<SlotPositions> WeightQueue::positions(std::uint32_t producer) const {
   return p;
 }
 
-bool WeightQueue::wait_for_entries(std::chrono::milliseconds timeout, const std::function<bool()>& other_work) {
+bool WeightQueue::wait_for_entries(std::chrono::milliseconds timeout,
+                                   const std::function<bool()>& other_work) {
   if (segment_.data() == nullptr) return false;
   unsigned char* base = segment_.data();
   std::uint32_t* bell = &reinterpret_cast<QueueSegmentHeader*>(base)->doorbell;

@@ -156,7 +156,7 @@ class WeightQueue {
   bool closed_ = false;  // close() or detach() was called
   std::string note_;
   std::vector<DrainedEntry> batch_;
-  std::vector<WeightEntry> raw_;           // private copies of the ring cells being drained
+  std::vector<WeightEntry> raw_;          // private copies of the ring cells being drained
   std::vector<SlotPositions> positions_;  // per slot, copied at the start of a drain
   // Held while the mapping is replaced (recreate, close) and by heartbeat(), the one call made
   // from other threads.

@@ -73,8 +73,7 @@ void Writer::idle_wait() {
   auto has_work = [&] { return !pending_.empty() || stopping_; };
   // Entries queued but no snapshot to resolve them: the doorbell would say "entries" at once, so
   // wait on the condition variable for the period instead of spinning.
-  if (queue_ != nullptr && !no_context_ &&
-      queue_->wait_for_entries(options_.idle_check_every, [&] {
+  if (queue_ != nullptr && !no_context_ && queue_->wait_for_entries(options_.idle_check_every, [&] {
         std::lock_guard lock(mu_);
         return has_work();
       })) {

@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const std::string name = "pylon-fuzz-drain-" + std::to_string(::getpid());
   static std::unique_ptr<WeightQueue> q = std::move(WeightQueue::open({name, 1, std::nullopt, 2, 4})).value();
   if (!q->recreate("next input").ok() || size < 2) return 0;  // every input starts from a fresh segment
-  ShmResult<Mapping> m = Mapping::open(name.c_str(), true);  // the validator's view
+  ShmResult<Mapping> m = Mapping::open(name.c_str(), true);   // the validator's view
   if (!m) __builtin_trap();
   std::size_t from = (data[0] & 1) ? q->geometry().slots_offset : 0;
   for (std::size_t i = 2; i < size && from + i - 2 < m->size(); ++i) m->data()[from + i - 2] ^= data[i];

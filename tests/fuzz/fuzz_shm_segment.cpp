@@ -28,7 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   for (std::size_t i = 0; i < std::min(size, n); ++i) s8[i] ^= data[i], q8[i] ^= data[i];
   // Raw inputs garble the ack segment too (the daemon writes it, but the client still checks it).
-  for (std::size_t i = 0; raw && i < std::min<std::size_t>(size, a.segment_size); ++i) a8[i] ^= data[size - 1 - i];
+  for (std::size_t i = 0; raw && i < std::min<std::size_t>(size, a.segment_size); ++i)
+    a8[i] ^= data[size - 1 - i];
   if (auto r = SnapshotReader::attach(s8, n)) {
     Snapshot s;
     if (r->copy(s).ok() && s.neuron_count() > 0) (void)s.find(s.neuron(0).hotkey);

@@ -178,8 +178,8 @@ TEST(ShmLockFree, TheDoorbellWakesASleepingConsumerEveryTime) {
       finished++;
       // Wake the consumer once more so it sees finished (a last push would do the same).
       __atomic_fetch_add(&reinterpret_cast<QueueSegmentHeader*>(img.base())->doorbell, 1u, __ATOMIC_SEQ_CST);
-      ::syscall(SYS_futex, &reinterpret_cast<QueueSegmentHeader*>(img.base())->doorbell, FUTEX_WAKE, 1, nullptr,
-                nullptr, 0);
+      ::syscall(SYS_futex, &reinterpret_cast<QueueSegmentHeader*>(img.base())->doorbell, FUTEX_WAKE, 1,
+                nullptr, nullptr, 0);
     });
   }
   test::ProtocolDrainer d = img.drainer();

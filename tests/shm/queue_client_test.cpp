@@ -166,8 +166,7 @@ TEST(ShmQueue, RetiredSegmentRefusesPushes) {
   QFixture f;
   ShmResult<WeightProducer> p = WeightProducer::open(f.seg.name());
   ASSERT_TRUE(p.ok());
-  store_release(&f.q.ack_header()->state,
-                static_cast<std::uint32_t>(SegmentState::retired));
+  store_release(&f.q.ack_header()->state, static_cast<std::uint32_t>(SegmentState::retired));
   EXPECT_EQ(p->push_uid(1, 1).code(), Errc::retired);
   EXPECT_EQ(WeightProducer::open(f.seg.name()).code(), Errc::retired);
 }

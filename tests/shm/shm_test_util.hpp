@@ -6,8 +6,8 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,10 +15,10 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
-#include <ctime>
-#include <functional>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -243,11 +243,13 @@ struct ProtocolDrainer {
     store_seq_cst(&ah->writer_sleeping, 1u);
     bool work = done();
     for (std::uint32_t i = 0; i < geo.producer_slots && !work; ++i) {
-      work = load_seq_cst(&producer_control(base, geo, i)->head) != load_relaxed(&ack_slot(ack, ack_geo, i)->drained);
+      work = load_seq_cst(&producer_control(base, geo, i)->head) !=
+             load_relaxed(&ack_slot(ack, ack_geo, i)->drained);
     }
     bool woken = true;
     if (!work) {
-      timespec ts{static_cast<time_t>(timeout.count() / 1000), static_cast<long>(timeout.count() % 1000) * 1000000L};
+      timespec ts{static_cast<time_t>(timeout.count() / 1000),
+                  static_cast<long>(timeout.count() % 1000) * 1000000L};
       long r = ::syscall(SYS_futex, bell, FUTEX_WAIT, rung, &ts, nullptr, 0);
       woken = !(r != 0 && errno == ETIMEDOUT);
     }

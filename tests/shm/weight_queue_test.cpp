@@ -4,13 +4,12 @@
 #include "shm/weight_queue.hpp"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
-
-#include <grp.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -266,7 +265,8 @@ TEST(ShmWeightQueue, TruncatedSegmentIsDamagedNotASigbus) {
     }
     q->heartbeat();  // from another thread in the daemon: must not fault either
     truncate_segment(name, static_cast<off_t>(q->geometry().segment_size));  // regrown: zeroes
-    EXPECT_TRUE(q->drain([](std::span<const DrainedEntry>) -> Status { return {}; }).error().is(QueueErrc::damaged));
+    EXPECT_TRUE(
+        q->drain([](std::span<const DrainedEntry>) -> Status { return {}; }).error().is(QueueErrc::damaged));
     truncate_segment(name, size);
   }
   std::uint64_t old_generation = q->geometry().generation;
@@ -334,6 +334,22 @@ TEST(ShmWeightQueue, ReplacedOrRetiredOrOverwrittenSegmentIsDamaged) {
   ShmResult<WeightProducer> fresh = WeightProducer::open(name.c_str());
   ASSERT_TRUE(fresh.ok()) << fresh.message();
   fresh->release();
+  // A retired mark in the ack segment that this daemon did not write (only its own user could).
+  {
+    ShmResult<Mapping> a = Mapping::open(q->ack_name().c_str(), true);
+    ASSERT_TRUE(a.ok());
+    store_release(&reinterpret_cast<AckSegmentHeader*>(a->data())->state,
+                  static_cast<std::uint32_t>(SegmentState::retired));
+  }
+  EXPECT_EQ(WeightProducer::open(name.c_str()).code(), Errc::retired);
+  Status retired = q->check_intact();
+  ASSERT_FALSE(retired.ok());
+  EXPECT_TRUE(retired.error().is(QueueErrc::damaged));
+  EXPECT_NE(retired.error().message.find("state was set to 2"), std::string::npos) << retired.error().message;
+  ASSERT_TRUE(q->recreate("retired").ok());
+  ShmResult<WeightProducer> after = WeightProducer::open(name.c_str());
+  ASSERT_TRUE(after.ok()) << after.message();
+  after->release();
   // The geometry overwritten.
   {
     ShmResult<Mapping> m = Mapping::open(name.c_str(), true);
@@ -403,7 +419,8 @@ TEST(ShmWeightQueue, AckSegmentIsTheDaemonsAlone) {
   c.group = group;
   auto q = open_queue(c);
   ASSERT_TRUE(q);
-  struct stat qs {}, as {};
+  struct stat qs {
+  }, as{};
   ASSERT_EQ(::stat(("/dev/shm/" + name).c_str(), &qs), 0);
   ASSERT_EQ(::stat(("/dev/shm/" + q->ack_name()).c_str(), &as), 0);
   EXPECT_EQ(qs.st_mode & 0777, 0660u);

@@ -243,12 +243,13 @@ TEST_F(WeightsDrain, StopDrainsOnceMore) {
   // No snapshot until the very end, and no self-wake in time: only stop()'s last round can drain.
   std::atomic<bool> have_snapshot{false};
   DrainContextFn ready = context();
-  Writer w(*s, q.get(),
-           [&]() -> std::optional<DrainContext> {
-             if (!have_snapshot) return std::nullopt;
-             return ready();
-           },
-           WriterOptions{.idle_check_every = std::chrono::hours(1)});
+  Writer w(
+      *s, q.get(),
+      [&]() -> std::optional<DrainContext> {
+        if (!have_snapshot) return std::nullopt;
+        return ready();
+      },
+      WriterOptions{.idle_check_every = std::chrono::hours(1)});
   shm::WeightProducer p = open_producer(name);
   std::uint64_t last = 0;
   for (std::uint16_t uid = 0; uid < 10; ++uid) {

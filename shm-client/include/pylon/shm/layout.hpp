@@ -280,15 +280,15 @@ static_assert(offsetof(QueueSegmentHeader, doorbell) == 128);
 
 struct AckSegmentHeader {
   // Line 0: identity and geometry.
-  std::uint64_t magic;            // 0   kAckMagic
-  std::uint32_t abi_version;      // 8   kQueueAbiVersion
-  std::uint32_t header_size;      // 12
-  std::uint64_t segment_size;     // 16
-  std::uint64_t generation;       // 24  the queue segment this one belongs to
-  std::uint32_t producer_slots;   // 32
-  std::uint32_t slot_stride;      // 36  bytes per AckSlot
-  std::uint64_t slots_offset;     // 40
-  std::uint64_t reserved0[2];     // 48
+  std::uint64_t magic;           // 0   kAckMagic
+  std::uint32_t abi_version;     // 8   kQueueAbiVersion
+  std::uint32_t header_size;     // 12
+  std::uint64_t segment_size;    // 16
+  std::uint64_t generation;      // 24  the queue segment this one belongs to
+  std::uint32_t producer_slots;  // 32
+  std::uint32_t slot_stride;     // 36  bytes per AckSlot
+  std::uint64_t slots_offset;    // 40
+  std::uint64_t reserved0[2];    // 48
   // Line 1: what every push reads: the queue's state and whether the daemon sleeps.
   alignas(64) std::uint32_t state;  // 64  SegmentState
   std::uint32_t writer_sleeping;    // 68  1 while the daemon waits on the doorbell
@@ -374,9 +374,9 @@ static_assert(std::is_trivially_copyable_v<SnapshotSegmentHeader> &&
               std::is_trivially_copyable_v<SlotHeader> && std::is_trivially_copyable_v<Hyperparams> &&
               std::is_trivially_copyable_v<SnapshotMeta> && std::is_trivially_copyable_v<NeuronRecord> &&
               std::is_trivially_copyable_v<CommitmentRecord> &&
-              std::is_trivially_copyable_v<QueueSegmentHeader> && std::is_trivially_copyable_v<AckSegmentHeader> &&
-              std::is_trivially_copyable_v<AckSlot> && std::is_trivially_copyable_v<ProducerSlotControl> &&
-              std::is_trivially_copyable_v<WeightEntry>);
+              std::is_trivially_copyable_v<QueueSegmentHeader> &&
+              std::is_trivially_copyable_v<AckSegmentHeader> && std::is_trivially_copyable_v<AckSlot> &&
+              std::is_trivially_copyable_v<ProducerSlotControl> && std::is_trivially_copyable_v<WeightEntry>);
 static_assert(std::is_standard_layout_v<SnapshotSegmentHeader> &&
               std::is_standard_layout_v<QueueSegmentHeader> && std::is_standard_layout_v<AckSegmentHeader> &&
               std::is_standard_layout_v<AckSlot> && std::is_standard_layout_v<ProducerSlotControl> &&

@@ -104,7 +104,8 @@ inline void format_ack_segment(unsigned char* base, const AckSegmentHeader& a, s
   init.heartbeat_ns = monotonic_ns();
   init.daemon_pid = pid;
   atomic_copy_in(base, &init, sizeof(init));
-  store_release(&reinterpret_cast<AckSegmentHeader*>(base)->state, static_cast<std::uint32_t>(SegmentState::live));
+  store_release(&reinterpret_cast<AckSegmentHeader*>(base)->state,
+                static_cast<std::uint32_t>(SegmentState::live));
 }
 
 inline ProducerSlotControl* producer_control(unsigned char* base, const QueueSegmentHeader& h,
@@ -117,7 +118,8 @@ inline WeightEntry* ring_entries(ProducerSlotControl* c) noexcept {
 inline AckSlot* ack_slot(unsigned char* base, const AckSegmentHeader& a, std::uint32_t i) noexcept {
   return reinterpret_cast<AckSlot*>(base + a.slots_offset + std::uint64_t{a.slot_stride} * i);
 }
-inline const AckSlot* ack_slot(const unsigned char* base, const AckSegmentHeader& a, std::uint32_t i) noexcept {
+inline const AckSlot* ack_slot(const unsigned char* base, const AckSegmentHeader& a,
+                               std::uint32_t i) noexcept {
   return reinterpret_cast<const AckSlot*>(base + a.slots_offset + std::uint64_t{a.slot_stride} * i);
 }
 

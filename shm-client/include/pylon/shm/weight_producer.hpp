@@ -65,8 +65,8 @@ class WeightProducer {
     return claim(std::move(m).value(), std::move(a).value(), opts);
   }
   // Use segment images in caller memory (tests, fuzzing): both 8-byte aligned, the queue writable.
-  static ShmResult<WeightProducer> attach(void* queue, std::size_t queue_size, const void* ack, std::size_t ack_size,
-                                          ProducerOptions opts = {}) noexcept {
+  static ShmResult<WeightProducer> attach(void* queue, std::size_t queue_size, const void* ack,
+                                          std::size_t ack_size, ProducerOptions opts = {}) noexcept {
     return claim(Mapping::borrow(queue, queue_size), Mapping::borrow(ack, ack_size), opts);
   }
 
@@ -144,7 +144,8 @@ class WeightProducer {
       return make_shm_error(Errc::truncated, "ack segment is %zu bytes, smaller than its %zu-byte header",
                             ack.size(), sizeof(AckSegmentHeader));
     }
-    if (reinterpret_cast<std::uintptr_t>(m.data()) % 8 != 0 || reinterpret_cast<std::uintptr_t>(ack.data()) % 8 != 0) {
+    if (reinterpret_cast<std::uintptr_t>(m.data()) % 8 != 0 ||
+        reinterpret_cast<std::uintptr_t>(ack.data()) % 8 != 0) {
       return make_shm_error(Errc::invalid_argument, "segment image must be 8-byte aligned");
     }
     QueueSegmentHeader h = read_header<QueueSegmentHeader>(m.data());
