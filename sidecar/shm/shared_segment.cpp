@@ -9,6 +9,7 @@
 #include <cstring>
 #include <utility>
 
+#include "pylon/shm/queue_protocol.hpp"
 #include "pylon/shm/segment.hpp"
 
 namespace pylon::shm {
@@ -18,6 +19,9 @@ std::string default_segment_name(std::uint16_t netuid) {
 }
 std::string queue_segment_name(const std::string& snapshot_name) {
   return snapshot_name + "-weights";
+}
+std::string ack_segment_name(const std::string& queue_name) {
+  return queue_name + kAckSuffix;
 }
 
 namespace {
@@ -43,6 +47,8 @@ SharedSegment& SharedSegment::operator=(SharedSegment&& o) noexcept {
     name_ = std::move(o.name_);
     data_ = std::exchange(o.data_, nullptr);
     size_ = std::exchange(o.size_, 0);
+    fd_ = std::exchange(o.fd_, -1);
+    mode_ = o.mode_;
     dev_ = o.dev_;
     ino_ = o.ino_;
   }
@@ -53,36 +59,40 @@ SharedSegment::~SharedSegment() {
 }
 
 Result<SharedSegment> SharedSegment::create(const std::string& name, std::size_t size,
-                                            const SegmentAccess& access) {
+                                            const SegmentAccess& access,
+                                            const std::function<void(unsigned char*)>& init) {
   PYLON_ASSIGN(std::string path, posix_name(name));
   ::shm_unlink(path.c_str());  // a previous daemon's segment; its mappings stay valid
-  // Owner-only at birth; group bits are added by fchmod below, after fchown, never before.
+  // Owner-only at birth; the group is let in (fchown, then fchmod) only after init formatted it.
   int fd = ::shm_open(path.c_str(), O_RDWR | O_CREAT | O_EXCL, 0600);
   if (fd < 0) return make_error(errno_text("cannot create segment", path));
+  void* p = MAP_FAILED;
   auto fail = [&](const char* what) {
     Error e = make_error(errno_text(what, path));
+    if (p != MAP_FAILED) ::munmap(p, size);
     ::close(fd);
     ::shm_unlink(path.c_str());
     return e;
   };
+  if (::fchmod(fd, 0600) != 0) return Result<SharedSegment>(fail("cannot chmod"));
+  if (::ftruncate(fd, static_cast<off_t>(size)) != 0) return Result<SharedSegment>(fail("cannot size"));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return Result<SharedSegment>(fail("cannot stat"));
+  p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) return Result<SharedSegment>(fail("cannot map"));
+  if (init) init(static_cast<unsigned char*>(p));
   if (access.group) {
     if (::fchown(fd, static_cast<uid_t>(-1), *access.group) != 0)
       return Result<SharedSegment>(fail("cannot chgrp"));
     if (::fchmod(fd, access.group_writable ? 0660 : 0640) != 0)
       return Result<SharedSegment>(fail("cannot chmod"));
-  } else if (::fchmod(fd, 0600) != 0) {
-    return Result<SharedSegment>(fail("cannot chmod"));
   }
-  if (::ftruncate(fd, static_cast<off_t>(size)) != 0) return Result<SharedSegment>(fail("cannot size"));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return Result<SharedSegment>(fail("cannot stat"));
-  void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  if (p == MAP_FAILED) return Result<SharedSegment>(fail("cannot map"));
-  ::close(fd);
   SharedSegment s;
   s.name_ = path;
   s.data_ = static_cast<unsigned char*>(p);
   s.size_ = size;
+  s.fd_ = fd;
+  s.mode_ = st.st_mode & 07777;
   s.dev_ = st.st_dev;
   s.ino_ = st.st_ino;
   return s;
@@ -109,12 +119,16 @@ Result<SharedSegment> SharedSegment::open_existing(const std::string& name) {
   std::size_t size = static_cast<std::size_t>(st.st_size);
   void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   int err = errno;
-  ::close(fd);
-  if (p == MAP_FAILED) return make_error("shm: cannot map " + path + ": " + std::strerror(err));
+  if (p == MAP_FAILED) {
+    ::close(fd);
+    return make_error("shm: cannot map " + path + ": " + std::strerror(err));
+  }
   SharedSegment s;
   s.name_ = path;
   s.data_ = static_cast<unsigned char*>(p);
   s.size_ = size;
+  s.fd_ = fd;
+  s.mode_ = st.st_mode & 07777;
   s.dev_ = st.st_dev;
   s.ino_ = st.st_ino;
   return s;
@@ -133,8 +147,27 @@ void SharedSegment::unlink() {
 
 void SharedSegment::unmap() {
   if (data_ != nullptr) ::munmap(data_, size_);
+  if (fd_ >= 0) ::close(fd_);
   data_ = nullptr;
   size_ = 0;
+  fd_ = -1;
+}
+
+Status SharedSegment::check_intact(std::size_t need) const {
+  if (fd_ < 0) return make_error("shm: segment " + name_ + " is not mapped");
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) return make_error(errno_text("cannot stat", name_));
+  if (st.st_size < 0 || static_cast<std::size_t>(st.st_size) < need) {
+    return make_error("shm: segment " + name_ + " shrank to " + std::to_string(st.st_size) +
+                      " bytes (it needs " + std::to_string(need) + ")");
+  }
+  int fd = ::shm_open(name_.c_str(), O_RDONLY, 0);
+  if (fd < 0) return make_error("shm: segment " + name_ + " was removed");
+  struct stat named {};
+  bool same = ::fstat(fd, &named) == 0 && named.st_dev == dev_ && named.st_ino == ino_;
+  ::close(fd);
+  if (!same) return make_error("shm: the name " + name_ + " now refers to another file");
+  return {};
 }
 
 }  // namespace pylon::shm

@@ -1,5 +1,7 @@
 #include "weights/writer.hpp"
 
+#include <pthread.h>
+
 #include <future>
 
 #include "common/log.hpp"
@@ -18,13 +20,18 @@ Writer::~Writer() {
 }
 
 void Writer::submit(std::vector<WeightUpdate> updates, Done done) {
+  bool stopping = true;
   {
     std::lock_guard lock(mu_);
     if (!stopping_) {
       pending_.push_back(Pending{std::move(updates), std::move(done)});
       cv_.notify_one();
-      return;
+      stopping = false;
     }
+  }
+  if (!stopping) {
+    if (queue_ != nullptr) queue_->wake();  // the writer may sleep on the queue's doorbell
+    return;
   }
   if (done) done(make_error(StoreErrc::kStopped, "weights writer: stopped; the update was not applied"));
 }
@@ -45,6 +52,7 @@ void Writer::stop() {
     if (joined_) return;
     joined_ = true;
   }
+  if (queue_ != nullptr) queue_->wake();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -61,17 +69,32 @@ void Writer::note_problem(const std::string& what) {
   log::warn("weights", what);
 }
 
+void Writer::idle_wait() {
+  auto has_work = [&] { return !pending_.empty() || stopping_; };
+  // Entries queued but no snapshot to resolve them: the doorbell would say "entries" at once, so
+  // wait on the condition variable for the period instead of spinning.
+  if (queue_ != nullptr && !no_context_ && queue_->wait_for_entries(options_.idle_check_every, [&] {
+        std::lock_guard lock(mu_);
+        return has_work();
+      })) {
+    return;
+  }
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, options_.idle_check_every, has_work);
+}
+
 void Writer::run() {
+  pthread_setname_np(pthread_self(), "pylon-weights");
   sync_queue_positions();
   bool busy = false;
   for (;;) {
+    // Wait only when the last round found nothing: a producer pushing steadily is drained as fast
+    // as the disk syncs; an idle writer sleeps until a push or a submit wakes it.
+    if (!busy) idle_wait();
     std::vector<Pending> work;
     bool last = false;
     {
       std::unique_lock lock(mu_);
-      // Wait only when the last round found nothing: a producer pushing steadily is drained as fast
-      // as the disk syncs, an idle writer wakes every drain_every to look at the queue.
-      if (!busy) cv_.wait_for(lock, options_.drain_every, [&] { return !pending_.empty() || stopping_; });
       while (!pending_.empty() && work.size() < options_.max_group) {
         work.push_back(std::move(pending_.front()));
         pending_.pop_front();

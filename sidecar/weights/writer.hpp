@@ -4,6 +4,14 @@
 // consumer), resolving uids to hotkeys and the current epoch from the latest snapshot, and
 // advances each producer's durable position only after the transaction holding its entries has
 // committed.
+//
+// Idle, it sleeps on the queue's doorbell (WeightQueue::wait_for_entries): a push or a submit
+// wakes it at once; it does not poll. It still wakes every idle_check_every by itself, to check
+// the queue segment (a producer may have damaged it, which no push would announce) and to bound
+// what a hostile producer resetting the doorbell can delay.
+//
+// Thread contract: submit, apply, stop and stats from any thread; everything else on the writer
+// thread.
 #pragma once
 
 #include <chrono>
@@ -36,8 +44,10 @@ struct DrainContext {
 using DrainContextFn = std::function<std::optional<DrainContext>()>;
 
 struct WriterOptions {
-  std::size_t max_group = 256;                  // batches per transaction
-  std::chrono::microseconds drain_every{1000};  // queue poll period when idle
+  std::size_t max_group = 256;  // batches per transaction
+  // Idle self-wake period: the queue segment's integrity check (not a poll for entries: pushes
+  // and submits wake the writer themselves), and the wait for a snapshot while entries queue.
+  std::chrono::milliseconds idle_check_every{100};
 };
 
 struct WriterStats {
@@ -76,6 +86,8 @@ class Writer {
   struct Round;  // one transaction's worth of work (writer.cpp)
 
   void run();
+  // Wait for work when the last round found none.
+  void idle_wait();
   // One transaction: the batches taken plus, when there is a queue and a context, a drain.
   // Returns whether anything was done (the loop then goes again without waiting).
   bool round(std::vector<Pending>& work);
@@ -84,6 +96,8 @@ class Writer {
   // At start: tells the queue what the store already committed, so a crashed daemon's replays
   // are skipped.
   void sync_queue_positions();
+  // The queue segment was truncated, replaced or overwritten: forget its positions, recreate it.
+  void recover_queue(const std::string& why);
   void note_problem(const std::string& what);
 
   Store& store_;
@@ -100,6 +114,7 @@ class Writer {
   // Writer thread only: a problem repeating every round is logged once (until a round succeeds).
   std::string last_problem_;
   std::string last_queue_problems_;
+  bool no_context_ = false;  // the last drain waited for a snapshot: entries queued, none drainable
   std::thread thread_;
 };
 

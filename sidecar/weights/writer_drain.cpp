@@ -48,6 +48,7 @@ QueueBatch to_batch(std::span<const shm::DrainedEntry> entries, const DrainConte
 
 bool Writer::drain_into(Round& r) {
   std::optional<DrainContext> ctx = context_ ? context_() : std::nullopt;
+  no_context_ = !ctx;
   if (!ctx) return false;  // no snapshot yet: entries wait in the queue
   Result<shm::DrainReport> report = queue_->drain(
       [&](std::span<const shm::DrainedEntry> entries) -> Status {
@@ -58,6 +59,10 @@ bool Writer::drain_into(Round& r) {
       },
       Store::kMaxBatch);
   if (!report) {
+    if (report.error().is(shm::QueueErrc::damaged)) {
+      recover_queue(report.error().message);
+      return false;
+    }
     // A failed commit inside the drain is logged by round(); this is for the queue's own errors.
     if (!r.committed) {
       note_problem("weights writer: queue drain failed, entries stay queued: " + report.error().message);
@@ -89,12 +94,30 @@ bool Writer::drain_into(Round& r) {
   return true;
 }
 
+void Writer::recover_queue(const std::string& why) {
+  auto netuid = static_cast<std::uint16_t>(queue_->geometry().netuid);
+  // The store forgets the old segment's positions first, and only then does a new segment number
+  // its entries from 1: a crash between the two finds the damaged segment at the next start and
+  // replaces it again, never a new segment beside stale positions (which would skip its entries).
+  if (Status s = store_.reset_queue(netuid); !s) {
+    note_problem("weights writer: the shm queue is damaged and forgetting its positions failed: " +
+                 s.error().message);
+    return;
+  }
+  if (Status s = queue_->recreate(why); !s) {
+    note_problem("weights writer: the shm queue is damaged and recreating it failed: " + s.error().message);
+    return;
+  }
+  log::warn("weights", "shm weight queue segment damaged: created a new one; producers reopen it by name",
+            {{"name", "/dev/shm/" + queue_->name()}, {"why", why}});
+}
+
 void Writer::sync_queue_positions() {
   if (queue_ == nullptr) return;
   auto netuid = static_cast<std::uint16_t>(queue_->geometry().netuid);
   // A segment created afresh numbers its entries from 1 again: positions of an older segment would
   // skip real entries.
-  if (queue_->open_note().starts_with("created")) {
+  if (queue_->origin() != shm::QueueOrigin::adopted) {
     if (Status s = store_.reset_queue(netuid); !s) note_problem("weights writer: " + s.error().message);
     return;
   }

@@ -165,6 +165,7 @@ DaemonProcess::~DaemonProcess() {
   if (pid_ > 0) kill9();
   ::unlink(("/dev/shm/" + shm_name_).c_str());
   ::unlink(("/dev/shm/" + queue_name()).c_str());
+  ::unlink(("/dev/shm/" + queue_name() + "-ack").c_str());
 }
 
 void DaemonProcess::start() {

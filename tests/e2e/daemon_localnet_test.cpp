@@ -96,7 +96,9 @@ TEST(DaemonLocalnet, PublishesTheChainsMetagraphIntoSharedMemoryAndStopsCleanly)
   EXPECT_FALSE(fs::exists("/dev/shm/" + shm_name));
   // The weight queue stays for the next daemon to adopt (a planned restart loses nothing pushed).
   EXPECT_TRUE(fs::exists("/dev/shm/" + shm_name + "-weights"));
+  EXPECT_TRUE(fs::exists("/dev/shm/" + shm_name + "-weights-ack"));
   fs::remove("/dev/shm/" + shm_name + "-weights");
+  fs::remove("/dev/shm/" + shm_name + "-weights-ack");
 }
 
 TEST(DaemonLocalnet, RefusesAWorldReadableHotkeyWithAClearMessage) {

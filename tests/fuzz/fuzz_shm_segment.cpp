@@ -13,16 +13,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   bool raw = size > 0 && (data[0] & 1);
   SnapshotSegmentHeader g = snapshot_geometry(2, 8, 4, 64, 1, 1);
   QueueSegmentHeader q = queue_geometry(2, 4, 1000, 1, 1);
+  AckSegmentHeader a = ack_geometry(q);
   std::size_t n = raw ? size : std::max<std::size_t>(g.segment_size, q.segment_size);
-  std::vector<std::uint64_t> snap(n / 8 + 1), queue(n / 8 + 1);  // 8-byte aligned private images
+  // 8-byte aligned private images.
+  std::vector<std::uint64_t> snap(n / 8 + 1), queue(n / 8 + 1), ack(a.segment_size / 8 + 1);
   auto* s8 = reinterpret_cast<unsigned char*>(snap.data());
   auto* q8 = reinterpret_cast<unsigned char*>(queue.data());
+  auto* a8 = reinterpret_cast<unsigned char*>(ack.data());
+  format_ack_segment(a8, a, 1);
   if (!raw) {
     format_snapshot_segment(s8, g, 1);
     reinterpret_cast<SlotHeader*>(slot_base(s8, g, 0))->seq = 2;  // one published (empty) snapshot
-    format_queue_segment(q8, q, 1);
+    format_queue_segment(q8, q);
   }
   for (std::size_t i = 0; i < std::min(size, n); ++i) s8[i] ^= data[i], q8[i] ^= data[i];
+  // Raw inputs garble the ack segment too (the daemon writes it, but the client still checks it).
+  for (std::size_t i = 0; raw && i < std::min<std::size_t>(size, a.segment_size); ++i)
+    a8[i] ^= data[size - 1 - i];
   if (auto r = SnapshotReader::attach(s8, n)) {
     Snapshot s;
     if (r->copy(s).ok() && s.neuron_count() > 0) (void)s.find(s.neuron(0).hotkey);
@@ -30,6 +37,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)r->neuron_by_hotkey(hotkey);
     (void)r->neuron_by_uid(1);
   }
-  if (auto p = WeightProducer::attach(q8, n)) (void)p->push_uid(1, 0.5);
+  if (auto p = WeightProducer::attach(q8, n, a8, a.segment_size)) (void)p->push_uid(1, 0.5);
   return 0;
 }

@@ -179,40 +179,51 @@ TEST(ShmCorrupt, RandomBytesNeverCrash) {
 
 TEST(ShmCorrupt, QueueHeaderChecks) {
   QueueSegmentHeader g = queue_geometry(2, 8, 1000, 1, 1);
-  std::vector<std::uint64_t> words(g.segment_size / 8);
-  auto* base = reinterpret_cast<unsigned char*>(words.data());
-  format_queue_segment(base, g, 1);
+  test::QueueImages img(g);
+  unsigned char* base = img.base();
+  auto attach = [&](std::size_t qsize, std::size_t asize) {
+    return WeightProducer::attach(base, qsize, img.ack_base(), asize).code();
+  };
+  const std::size_t as = img.ack_geo.segment_size;
   auto* h = reinterpret_cast<QueueSegmentHeader*>(base);
   {
-    ShmResult<WeightProducer> p = WeightProducer::attach(base, g.segment_size);
+    ShmResult<WeightProducer> p = img.attach();
     ASSERT_TRUE(p.ok()) << p.message();
   }
   h->ring_capacity = 6;  // not a power of two
-  EXPECT_EQ(WeightProducer::attach(base, g.segment_size).code(), Errc::corrupt);
+  EXPECT_EQ(attach(g.segment_size, as), Errc::corrupt);
   h->ring_capacity = 8;
-  EXPECT_EQ(WeightProducer::attach(base, g.segment_size - 64).code(), Errc::truncated);
-  EXPECT_EQ(WeightProducer::attach(base, 100).code(), Errc::truncated);
-  h->abi_version = 99;
-  ShmResult<WeightProducer> abi = WeightProducer::attach(base, g.segment_size);
+  EXPECT_EQ(attach(g.segment_size - 64, as), Errc::truncated);
+  EXPECT_EQ(attach(100, as), Errc::truncated);
+  EXPECT_EQ(attach(g.segment_size, 100), Errc::truncated);
+  EXPECT_EQ(attach(g.segment_size, as - 64), Errc::corrupt);
+  h->abi_version = 1;  // a segment of the first queue ABI: refused with both versions named
+  ShmResult<WeightProducer> abi = img.attach();
   EXPECT_EQ(abi.code(), Errc::abi_mismatch);
-  EXPECT_NE(std::string(abi.message()).find("ABI version 99"), std::string::npos);
-  h->abi_version = kAbiVersion;
+  EXPECT_NE(std::string(abi.message()).find("ABI version 1 but this client speaks ABI version 2"),
+            std::string::npos)
+      << abi.message();
+  h->abi_version = kQueueAbiVersion;
+  img.ack_header()->generation = g.generation + 1;  // the ack segment of another queue
+  EXPECT_EQ(img.attach().code(), Errc::retired);
+  img.ack_header()->generation = g.generation;
+  img.ack_header()->magic = kQueueMagic;
+  EXPECT_EQ(img.attach().code(), Errc::bad_magic);
+  img.ack_header()->magic = kAckMagic;
   h->magic = 0;
-  EXPECT_EQ(WeightProducer::attach(base, g.segment_size).code(), Errc::bad_magic);
+  EXPECT_EQ(img.attach().code(), Errc::bad_magic);
 }
 
 TEST(ShmCorrupt, GarbagePositionsAreNotWrittenInto) {
   QueueSegmentHeader g = queue_geometry(2, 8, 1000, 1, 1);
-  std::vector<std::uint64_t> words(g.segment_size / 8);
-  auto* base = reinterpret_cast<unsigned char*>(words.data());
-  format_queue_segment(base, g, 1);
+  test::QueueImages img(g);
+  unsigned char* base = img.base();
   for (std::uint32_t i = 0; i < 2; ++i) {
     ProducerSlotControl* c = producer_control(base, g, i);
     c->head = 5;
-    c->durable = 900;  // durable beyond head: garbage
+    img.ack_of(i)->durable = 900;  // durable beyond head: garbage
   }
-  std::vector<std::uint64_t> before = words;
-  ShmResult<WeightProducer> p = WeightProducer::attach(base, g.segment_size);
+  ShmResult<WeightProducer> p = img.attach();
   EXPECT_EQ(p.code(), Errc::corrupt);
   // Nothing but the (released) lease words changed.
   for (std::uint32_t i = 0; i < 2; ++i) {
@@ -223,7 +234,7 @@ TEST(ShmCorrupt, GarbagePositionsAreNotWrittenInto) {
     for (std::uint32_t k = 0; k < 8; ++k) EXPECT_EQ(ring[k].stamp, 0u);
   }
   // The drain side skips such a slot too.
-  test::ProtocolDrainer d{base, g};
+  test::ProtocolDrainer d = img.drainer();
   EXPECT_EQ(d.drain([](std::uint32_t, std::uint64_t, const WeightEntry&) {}), 0u);
 }
 

@@ -9,9 +9,44 @@
 
 #include "daemon_test_util.hpp"
 #include "shm/snapshot_writer.hpp"
+#include "shm/weight_queue.hpp"
 
 namespace pylon::shm {
 namespace {
+
+std::string run(const std::string& cmd) {
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return "popen failed";
+  char buf[512] = {};
+  std::string out;
+  while (std::fgets(buf, sizeof(buf), p) != nullptr) out += buf;
+  if (::pclose(p) != 0) out += "(exit status not 0)";
+  return out;
+}
+
+TEST(ShmLayoutDoc, PythonQueueReaderFromLayoutMdAgrees) {
+  if (std::system("python3 -c 'import mmap' >/dev/null 2>&1") != 0) GTEST_SKIP() << "python3 not available";
+  std::string name = test::unique_name("pyq");
+  WeightQueueConfig c;
+  c.name = name;
+  c.producer_slots = 3;
+  c.ring_capacity = 8;
+  Result<std::unique_ptr<WeightQueue>> q = WeightQueue::open(c);
+  ASSERT_TRUE(q.ok());
+  ShmResult<WeightProducer> p = WeightProducer::open(name.c_str(), ProducerOptions{.preferred_slot = 1});
+  ASSERT_TRUE(p.ok()) << p.message();
+  ASSERT_EQ(p->slot(), 1u);
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(p->push_uid(static_cast<std::uint16_t>(i), i + 0.5).ok()) << i;
+  // 6 drained and durable, then 5 more waiting: the last three wrap around the 8-cell ring.
+  Result<DrainReport> r = (*q)->drain([](std::span<const DrainedEntry>) -> Status { return {}; });
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE((*q)->mark_durable(*r).ok());
+  for (int i = 6; i < 11; ++i) ASSERT_TRUE(p->push_uid(static_cast<std::uint16_t>(i), i + 0.5).ok()) << i;
+  std::string out = run(std::string("python3 ") + PYLON_SHM_LAYOUT_READER + " queue " + name + " 1");
+  std::string want = std::to_string((*q)->geometry().generation) + " 3 8 1 11 6 6\n" +
+                     "7 6 6.5\n8 7 7.5\n9 8 8.5\n10 9 9.5\n11 10 10.5\n";
+  EXPECT_EQ(out, want);
+}
 
 TEST(ShmLayoutDoc, PythonReaderFromLayoutMdAgrees) {
   if (std::system("python3 -c 'import mmap' >/dev/null 2>&1") != 0) GTEST_SKIP() << "python3 not available";

@@ -1,15 +1,54 @@
 #!/usr/bin/env python3
-"""A snapshot reader written only from shm-client/LAYOUT.md, to prove the document suffices.
+"""Readers written only from shm-client/LAYOUT.md, to prove the document suffices.
 
 usage: layout_reader.py <segment-name> <uid>
 prints: generation block neuron_count tempo stake(uid) uid_found_by_hotkey commitment_count
+
+usage: layout_reader.py queue <queue-segment-name> <slot>
+prints: generation producer_slots ring_capacity state head drained durable, then one line per
+        entry of the slot not yet drained: seq uid weight
 """
 import mmap
 import struct
 import sys
 
 
+def read_queue(name, slot):
+    with open("/dev/shm/" + name, "rb") as f:
+        q = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
+    with open("/dev/shm/" + name + "-ack", "rb") as f:
+        a = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
+    magic, abi, header_size, segment_size, generation = struct.unpack_from("<QIIQQ", q, 0)
+    if magic != 0x455551574E4C5950:
+        sys.exit("not a Pylon weight-queue segment")
+    if abi != 2:
+        sys.exit(f"queue segment has ABI version {abi} but this reader speaks ABI version 2")
+    if header_size != 192 or segment_size > len(q):
+        sys.exit("bad queue header")
+    slots, capacity, entry_size, stride, slots_offset = struct.unpack_from("<IIIIQ", q, 32)
+    amagic, aabi, aheader, asize, agen, aslots, astride, aoffset = struct.unpack_from("<QIIQQIIQ", a, 0)
+    if amagic != 0x4B4341574E4C5950 or aabi != 2 or aheader != 192 or asize > len(a):
+        sys.exit("bad ack header")
+    if agen != generation or aslots != slots:
+        sys.exit("ack segment of another generation")
+    state = struct.unpack_from("<I", a, 64)[0]
+    ctl = slots_offset + slot * stride
+    head = struct.unpack_from("<Q", q, ctl + 64)[0]
+    drained, = struct.unpack_from("<Q", a, aoffset + slot * astride)
+    durable, = struct.unpack_from("<Q", a, aoffset + slot * astride + 64)
+    print(generation, slots, capacity, state, head, drained, durable)
+    for pos in range(drained, head):
+        cell = ctl + 128 + (pos % capacity) * entry_size
+        stamp, weight = struct.unpack_from("<Qd", q, cell)
+        uid, key_kind, op = struct.unpack_from("<HBB", q, cell + 48)
+        if stamp == pos + 1 and key_kind == 1:
+            print(stamp, uid, weight)
+
+
 def main():
+    if sys.argv[1] == "queue":
+        read_queue(sys.argv[2], int(sys.argv[3]))
+        return
     name, uid = sys.argv[1], int(sys.argv[2])
     with open("/dev/shm/" + name, "rb") as f:
         m = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)

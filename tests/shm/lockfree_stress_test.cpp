@@ -90,9 +90,7 @@ TEST(ShmLockFree, ProducersAndConsumerLoseAndDuplicateNothing) {
   const std::uint32_t producers = 4;
   const std::uint64_t per_producer = kTsan ? 3000 : 40000;
   QueueSegmentHeader geo = queue_geometry(8, 64, 10000, 1, 1);
-  std::vector<std::uint64_t> mem(geo.segment_size / 8);
-  auto* base = reinterpret_cast<unsigned char*>(mem.data());
-  format_queue_segment(base, geo, 1);
+  test::QueueImages img(geo);
 
   std::atomic<std::uint32_t> finished{0};
   std::atomic<std::uint64_t> failures{0};
@@ -101,7 +99,7 @@ TEST(ShmLockFree, ProducersAndConsumerLoseAndDuplicateNothing) {
     threads.emplace_back([&, t] {
       ProducerOptions o;
       o.preferred_slot = static_cast<std::int32_t>(t);
-      ShmResult<WeightProducer> p = WeightProducer::attach(base, geo.segment_size, o);
+      ShmResult<WeightProducer> p = img.attach(o);
       if (!p) {
         failures++;
         finished++;
@@ -127,7 +125,7 @@ TEST(ShmLockFree, ProducersAndConsumerLoseAndDuplicateNothing) {
   // Consumer: per producer uid, weights must arrive as 0, 1, 2, ... exactly once.
   std::vector<std::uint64_t> next(producers, 0);
   std::uint64_t bad = 0;
-  test::ProtocolDrainer d{base, geo};
+  test::ProtocolDrainer d = img.drainer();
   auto visit = [&](std::uint32_t, std::uint64_t, const WeightEntry& e) {
     if (e.uid >= producers || e.weight != static_cast<double>(next[e.uid])) {
       ++bad;
@@ -142,6 +140,70 @@ TEST(ShmLockFree, ProducersAndConsumerLoseAndDuplicateNothing) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0u);
   EXPECT_EQ(bad, 0u);
+  for (std::uint32_t t = 0; t < producers; ++t) EXPECT_EQ(next[t], per_producer) << t;
+}
+
+TEST(ShmLockFree, TheDoorbellWakesASleepingConsumerEveryTime) {
+  // The consumer sleeps on the doorbell whenever the rings are empty; producers push in small
+  // bursts with pauses, so it falls asleep often and every burst must wake it. A lost wake-up
+  // shows as a sleep that ran to its (long) timeout while pushes were still pending.
+  const std::uint32_t producers = 2;
+  const std::uint64_t per_producer = kTsan ? 400 : 4000;
+  QueueSegmentHeader geo = queue_geometry(4, 64, 10000, 1, 1);
+  test::QueueImages img(geo);
+  std::atomic<std::uint32_t> finished{0};
+  std::atomic<std::uint64_t> failures{0};
+  std::vector<std::thread> threads;
+  for (std::uint32_t t = 0; t < producers; ++t) {
+    threads.emplace_back([&, t] {
+      ProducerOptions o;
+      o.preferred_slot = static_cast<std::int32_t>(t);
+      ShmResult<WeightProducer> p = img.attach(o);
+      if (!p) {
+        failures++;
+        finished++;
+        return;
+      }
+      for (std::uint64_t i = 0; i < per_producer;) {
+        ShmResult<std::uint64_t> s = p->push_uid(static_cast<std::uint16_t>(t), static_cast<double>(i));
+        if (s.ok()) {
+          ++i;
+          // Every few pushes, wait until the consumer made them durable: it then goes to sleep.
+          if (i % 3 == 0 && !p->wait_durable(*s, std::chrono::seconds(60)).ok()) failures++;
+        } else if (s.code() != Errc::full) {
+          failures++;
+          break;
+        }
+      }
+      finished++;
+      // Wake the consumer once more so it sees finished (a last push would do the same).
+      __atomic_fetch_add(&reinterpret_cast<QueueSegmentHeader*>(img.base())->doorbell, 1u, __ATOMIC_SEQ_CST);
+      ::syscall(SYS_futex, &reinterpret_cast<QueueSegmentHeader*>(img.base())->doorbell, FUTEX_WAKE, 1,
+                nullptr, nullptr, 0);
+    });
+  }
+  test::ProtocolDrainer d = img.drainer();
+  std::vector<std::uint64_t> next(producers, 0);
+  std::uint64_t bad = 0, sleeps = 0, timeouts = 0;
+  auto visit = [&](std::uint32_t, std::uint64_t, const WeightEntry& e) {
+    if (e.uid >= producers || e.weight != static_cast<double>(next[e.uid])) {
+      ++bad;
+      return;
+    }
+    ++next[e.uid];
+  };
+  auto all_done = [&] { return finished.load() == producers; };
+  while (!all_done()) {
+    if (d.drain(visit) != 0) continue;
+    ++sleeps;
+    if (!d.sleep_until_pushed(std::chrono::seconds(20), all_done)) ++timeouts;
+  }
+  d.drain(visit);
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0u);
+  EXPECT_EQ(bad, 0u);
+  EXPECT_EQ(timeouts, 0u) << "a push did not wake the sleeping consumer";
+  EXPECT_GT(sleeps, 10u);
   for (std::uint32_t t = 0; t < producers; ++t) EXPECT_EQ(next[t], per_producer) << t;
 }
 

@@ -28,11 +28,10 @@ TEST(ShmMultiProcess, ReadersNeverSeeATornSnapshot) {
 
 TEST(ShmMultiProcess, KilledProducersLoseAndDuplicateNothing) {
   QueueSegmentHeader geo = queue_geometry(4, 256, 100, 1, 1);  // 100 ms leases
-  test::RawSegment seg(test::unique_name("mp-q"), geo.segment_size);
-  format_queue_segment(seg.data(), geo, 1);
-  test::ProtocolDrainer d{seg.data(), geo};
+  test::RawQueue q(test::unique_name("mp-q"), geo);
+  test::ProtocolDrainer d = q.drainer();
   test::KillOutcome o =
-      test::run_kill_stress(seg.name(), std::chrono::milliseconds(1500), [&](const auto& visit) {
+      test::run_kill_stress(q.name(), std::chrono::milliseconds(1500), [&](const auto& visit) {
         return d.drain([&](std::uint32_t, std::uint64_t, const WeightEntry& e) { visit(e.uid, e.weight); });
       });
   EXPECT_GE(o.killed, 10);

@@ -18,12 +18,11 @@ using test::RawSegment;
 
 struct QFixture {
   explicit QFixture(std::uint32_t slots = 4, std::uint32_t cap = 8, std::uint64_t lease_ms = 10000)
-      : geo(queue_geometry(slots, cap, lease_ms, 3, 99)), seg(test::unique_name("q"), geo.segment_size) {
-    format_queue_segment(seg.data(), geo, 1);
-  }
-  ProtocolDrainer drainer() { return ProtocolDrainer{seg.data(), geo}; }
+      : geo(queue_geometry(slots, cap, lease_ms, 3, 99)), q(test::unique_name("q"), geo), seg(q.seg) {}
+  ProtocolDrainer drainer() { return q.drainer(); }
   QueueSegmentHeader geo;
-  RawSegment seg;
+  test::RawQueue q;
+  RawSegment& seg;
 };
 
 TEST(ShmQueue, PushUidAndHotkeyAreDrainedInOrder) {
@@ -70,7 +69,7 @@ TEST(ShmQueue, FullIsAResultAndWritesNothing) {
   std::size_t n = f.drainer().drain([](std::uint32_t, std::uint64_t, const WeightEntry&) {}, false);
   EXPECT_EQ(n, 4u);
   EXPECT_EQ(p->push_uid(1, 99).code(), Errc::full);
-  store_release(&producer_control(f.seg.data(), f.geo, p->slot())->durable, std::uint64_t{4});
+  store_release(&f.q.ack_of(p->slot())->durable, std::uint64_t{4});
   ShmResult<std::uint64_t> ok = p->push_uid(1, 5);
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(*ok, 5u);
@@ -101,7 +100,7 @@ TEST(ShmQueue, WaitDurableTimesOutThenSucceeds) {
   EXPECT_NE(std::string(t.message()).find("not durable"), std::string::npos);
   f.drainer().drain([](std::uint32_t, std::uint64_t, const WeightEntry&) {}, false);
   EXPECT_EQ(p->wait_durable(*seq, 1ms).code(), Errc::timeout);  // drained is not durable
-  store_release(&producer_control(f.seg.data(), f.geo, p->slot())->durable, *seq);
+  store_release(&f.q.ack_of(p->slot())->durable, *seq);
   EXPECT_TRUE(p->wait_durable(*seq, 1ms).ok());
 }
 
@@ -167,8 +166,7 @@ TEST(ShmQueue, RetiredSegmentRefusesPushes) {
   QFixture f;
   ShmResult<WeightProducer> p = WeightProducer::open(f.seg.name());
   ASSERT_TRUE(p.ok());
-  store_release(&reinterpret_cast<QueueSegmentHeader*>(f.seg.data())->state,
-                static_cast<std::uint32_t>(SegmentState::retired));
+  store_release(&f.q.ack_header()->state, static_cast<std::uint32_t>(SegmentState::retired));
   EXPECT_EQ(p->push_uid(1, 1).code(), Errc::retired);
   EXPECT_EQ(WeightProducer::open(f.seg.name()).code(), Errc::retired);
 }

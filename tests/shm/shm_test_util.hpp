@@ -4,15 +4,21 @@
 #pragma once
 
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -199,17 +205,21 @@ inline std::string check_snapshot(const Snapshot& s, std::uint32_t base_neurons)
 }
 
 // A minimal single-threaded consumer built on the protocol (what WeightQueue does, without the
-// daemon's policy), for tests that must not depend on the daemon library.
+// daemon's policy), for tests that must not depend on the daemon library. `ack` is the ack
+// segment, which only the consumer writes.
 struct ProtocolDrainer {
   unsigned char* base;
   QueueSegmentHeader geo;
+  unsigned char* ack;
+  AckSegmentHeader ack_geo;
 
   template <class F>  // f(slot, seq, const WeightEntry&) for every valid published entry
   std::size_t drain(F&& f, bool mark_durable = true) {
     std::size_t n = 0;
     for (std::uint32_t i = 0; i < geo.producer_slots; ++i) {
       ProducerSlotControl* c = producer_control(base, geo, i);
-      ShmResult<SlotPositions> pos = read_positions(c, geo.ring_capacity);
+      AckSlot* a = ack_slot(ack, ack_geo, i);
+      ShmResult<SlotPositions> pos = read_positions(c, a, geo.ring_capacity);
       if (!pos) continue;
       for (std::uint64_t p = pos->drained; p < pos->head; ++p) {
         WeightEntry e;
@@ -218,11 +228,77 @@ struct ProtocolDrainer {
           ++n;
         }
       }
-      store_release(&c->drained, pos->head);
-      if (mark_durable) store_release(&c->durable, pos->head);
+      store_release(&a->drained, pos->head);
+      if (mark_durable) store_release(&a->durable, pos->head);
     }
     return n;
   }
+
+  // The daemon's sleep on the doorbell (queue_protocol.hpp), without its fault guard. Returns
+  // false when it slept the whole timeout: with pushes still coming, a lost wake-up.
+  bool sleep_until_pushed(std::chrono::milliseconds timeout, const std::function<bool()>& done) {
+    auto* bell = &reinterpret_cast<QueueSegmentHeader*>(base)->doorbell;
+    auto* ah = reinterpret_cast<AckSegmentHeader*>(ack);
+    std::uint32_t rung = load_acquire(bell);
+    store_seq_cst(&ah->writer_sleeping, 1u);
+    bool work = done();
+    for (std::uint32_t i = 0; i < geo.producer_slots && !work; ++i) {
+      work = load_seq_cst(&producer_control(base, geo, i)->head) !=
+             load_relaxed(&ack_slot(ack, ack_geo, i)->drained);
+    }
+    bool woken = true;
+    if (!work) {
+      timespec ts{static_cast<time_t>(timeout.count() / 1000),
+                  static_cast<long>(timeout.count() % 1000) * 1000000L};
+      long r = ::syscall(SYS_futex, bell, FUTEX_WAIT, rung, &ts, nullptr, 0);
+      woken = !(r != 0 && errno == ETIMEDOUT);
+    }
+    store_seq_cst(&ah->writer_sleeping, 0u);
+    return woken;
+  }
+};
+
+// A queue segment and its ack segment in private memory (8-byte aligned), formatted.
+struct QueueImages {
+  explicit QueueImages(const QueueSegmentHeader& g)
+      : geo(g), ack_geo(ack_geometry(g)), queue(g.segment_size / 8 + 1), acks(ack_geo.segment_size / 8 + 1) {
+    format_ack_segment(ack_base(), ack_geo, 1);
+    format_queue_segment(base(), geo);
+  }
+  unsigned char* base() { return reinterpret_cast<unsigned char*>(queue.data()); }
+  unsigned char* ack_base() { return reinterpret_cast<unsigned char*>(acks.data()); }
+  AckSegmentHeader* ack_header() { return reinterpret_cast<AckSegmentHeader*>(ack_base()); }
+  AckSlot* ack_of(std::uint32_t slot) { return ack_slot(ack_base(), ack_geo, slot); }
+  ShmResult<WeightProducer> attach(ProducerOptions o = {}) {
+    return WeightProducer::attach(base(), geo.segment_size, ack_base(), ack_geo.segment_size, o);
+  }
+  ProtocolDrainer drainer() { return ProtocolDrainer{base(), geo, ack_base(), ack_geo}; }
+
+  QueueSegmentHeader geo;
+  AckSegmentHeader ack_geo;
+  std::vector<std::uint64_t> queue;
+  std::vector<std::uint64_t> acks;
+};
+
+// The same pair as named segments ("<name>" and "<name>-ack"), what WeightProducer::open maps.
+struct RawQueue {
+  RawQueue(const std::string& name, const QueueSegmentHeader& g)
+      : geo(g),
+        ack_geo(ack_geometry(g)),
+        ack(name + kAckSuffix, ack_geo.segment_size),
+        seg(name, g.segment_size) {
+    format_ack_segment(ack.data(), ack_geo, 1);
+    format_queue_segment(seg.data(), geo);
+  }
+  const char* name() const { return seg.name(); }
+  AckSegmentHeader* ack_header() { return reinterpret_cast<AckSegmentHeader*>(ack.data()); }
+  AckSlot* ack_of(std::uint32_t slot) { return ack_slot(ack.data(), ack_geo, slot); }
+  ProtocolDrainer drainer() { return ProtocolDrainer{seg.data(), geo, ack.data(), ack_geo}; }
+
+  QueueSegmentHeader geo;
+  AckSegmentHeader ack_geo;
+  RawSegment ack;
+  RawSegment seg;
 };
 
 }  // namespace pylon::shm::test

@@ -1,12 +1,20 @@
 // Daemon-side weight queue: drain batches, durability, callback failure, rejected entries,
-// adoption after a crash, replacement of unusable segments.
+// adoption after a crash, replacement of unusable segments, and segments that a producer
+// truncates, replaces or overwrites while the daemon runs.
 #include "shm/weight_queue.hpp"
 
+#include <fcntl.h>
+#include <grp.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include "shm_test_util.hpp"
 
@@ -153,13 +161,13 @@ TEST(ShmWeightQueue, UnusableSegmentIsReplacedAndItsProducersTold) {
   {
     ShmResult<Mapping> m = Mapping::open(name.c_str(), true);
     ASSERT_TRUE(m.ok());
-    reinterpret_cast<QueueSegmentHeader*>(m->data())->abi_version = kAbiVersion + 1;
+    reinterpret_cast<QueueSegmentHeader*>(m->data())->abi_version = kQueueAbiVersion + 1;
   }
   q1->detach();
   auto q2 = open_queue(config(name));
   ASSERT_TRUE(q2);
   std::string note = q2->open_note();
-  EXPECT_NE(note.find("ABI version " + std::to_string(kAbiVersion + 1)), std::string::npos) << note;
+  EXPECT_NE(note.find("ABI version " + std::to_string(kQueueAbiVersion + 1)), std::string::npos) << note;
   EXPECT_NE(note.find("replaced"), std::string::npos) << note;
   EXPECT_EQ(p->push_uid(1, 1).code(), Errc::retired);
   ShmResult<WeightProducer> fresh = WeightProducer::open(name.c_str());
@@ -198,11 +206,256 @@ TEST(ShmWeightQueue, BadCallsAndConfigAreRefused) {
   EXPECT_FALSE(WeightQueue::open(c).ok());
 }
 
+// What a validator with write access can do to the file: truncate it (`truncate -s`).
+void truncate_segment(const std::string& name, off_t size) {
+  int fd = ::shm_open(("/" + name).c_str(), O_RDWR, 0);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::ftruncate(fd, size), 0);
+  ::close(fd);
+}
+
+// Pushes n entries from a producer that then lets its slot go (it must not touch the segment
+// after someone truncated it: its own process would get the SIGBUS).
+std::uint32_t push_and_release(const std::string& name, int n) {
+  ShmResult<WeightProducer> p = WeightProducer::open(name.c_str());
+  EXPECT_TRUE(p.ok()) << p.message();
+  if (!p.ok()) return 0;
+  for (int i = 0; i < n; ++i) EXPECT_TRUE(p->push_uid(static_cast<std::uint16_t>(i), 1).ok());
+  std::uint32_t slot = p->slot();
+  p->release();
+  return slot;
+}
+
+std::size_t drain_all(WeightQueue& q) {
+  std::size_t n = 0;
+  Result<DrainReport> r = q.drain([&](std::span<const DrainedEntry> b) -> Status {
+    n += b.size();
+    return {};
+  });
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  if (r.ok()) {
+    EXPECT_TRUE(q.mark_durable(*r).ok());
+  }
+  return n;
+}
+
+TEST(ShmWeightQueue, TruncatedSegmentIsDamagedNotASigbus) {
+  std::string name = test::unique_name("wqtrunc");
+  auto q = open_queue(config(name));
+  ASSERT_TRUE(q);
+  push_and_release(name, 3);
+  for (off_t size : {off_t{0}, off_t{100}, static_cast<off_t>(q->geometry().segment_size - 4096)}) {
+    truncate_segment(name, size);
+    bool called = false;
+    Result<DrainReport> r = q->drain([&](std::span<const DrainedEntry>) -> Status {
+      called = true;
+      return {};
+    });
+    ASSERT_FALSE(r.ok());
+    EXPECT_TRUE(r.error().is(QueueErrc::damaged)) << r.error().message;
+    EXPECT_NE(r.error().message.find("shrank"), std::string::npos) << r.error().message;
+    EXPECT_FALSE(called);
+    // These do not check the file first: they succeed on what is left of the first page, or
+    // are damaged, but never fault.
+    if (Result<SlotPositions> pos = q->positions(0); !pos.ok()) {
+      EXPECT_TRUE(pos.error().is(QueueErrc::damaged)) << pos.error().message;
+    }
+    if (Status m = q->mark_durable(0, 0); !m.ok()) {
+      EXPECT_TRUE(m.error().is(QueueErrc::damaged)) << m.error().message;
+    }
+    q->heartbeat();  // from another thread in the daemon: must not fault either
+    truncate_segment(name, static_cast<off_t>(q->geometry().segment_size));  // regrown: zeroes
+    EXPECT_TRUE(
+        q->drain([](std::span<const DrainedEntry>) -> Status { return {}; }).error().is(QueueErrc::damaged));
+    truncate_segment(name, size);
+  }
+  std::uint64_t old_generation = q->geometry().generation;
+  ASSERT_TRUE(q->recreate("test").ok());
+  EXPECT_EQ(q->origin(), QueueOrigin::replaced);
+  EXPECT_GT(q->geometry().generation, old_generation);
+  EXPECT_TRUE(q->check_intact().ok());
+  push_and_release(name, 2);
+  EXPECT_EQ(drain_all(*q), 2u);
+}
+
+TEST(ShmWeightQueue, TruncationRacingTheDrainNeverCrashes) {
+  // A truncation can land between the drain's checks and its accesses: the guard must catch the
+  // SIGBUS wherever it hits. One thread flips the size while the daemon drains.
+  std::string name = test::unique_name("wqrace");
+  WeightQueueConfig c = config(name);
+  c.ring_capacity = 1024;
+  auto q = open_queue(c);
+  ASSERT_TRUE(q);
+  push_and_release(name, 600);
+  const off_t full = static_cast<off_t>(q->geometry().segment_size);
+  int fd = ::shm_open(("/" + name).c_str(), O_RDWR, 0);
+  ASSERT_GE(fd, 0);
+  std::atomic<bool> stop{false};
+  std::thread flipper([&] {
+    for (std::uint64_t i = 0; !stop.load(); ++i) {
+      if (::ftruncate(fd, (i & 1) != 0 ? full : (i % 3 == 0 ? 0 : full / 2)) != 0) break;
+    }
+  });
+  int ok = 0, damaged = 0;
+  for (int i = 0; i < 3000; ++i) {
+    Result<DrainReport> r = q->drain([](std::span<const DrainedEntry>) -> Status { return {}; });
+    if (r.ok()) {
+      ++ok;
+    } else {
+      ASSERT_TRUE(r.error().is(QueueErrc::damaged)) << r.error().message;
+      ++damaged;
+    }
+  }
+  stop = true;
+  flipper.join();
+  ::close(fd);
+  EXPECT_GT(damaged, 0);
+  EXPECT_EQ(ok + damaged, 3000);
+}
+
+TEST(ShmWeightQueue, ReplacedOrRetiredOrOverwrittenSegmentIsDamaged) {
+  std::string name = test::unique_name("wqtamper");
+  auto q = open_queue(config(name));
+  ASSERT_TRUE(q);
+  // A producer overwrites the header it may write: without the check, every new producer would
+  // be refused until the daemon restarts. (The state word is in the ack segment, which producers
+  // only read: see AckSegmentIsTheDaemonsAlone.)
+  {
+    ShmResult<Mapping> m = Mapping::open(name.c_str(), true);
+    ASSERT_TRUE(m.ok());
+    store_release(&reinterpret_cast<QueueSegmentHeader*>(m->data())->abi_version, std::uint32_t{7});
+  }
+  EXPECT_EQ(WeightProducer::open(name.c_str()).code(), Errc::abi_mismatch);
+  Status st = q->check_intact();
+  ASSERT_FALSE(st.ok());
+  EXPECT_TRUE(st.error().is(QueueErrc::damaged));
+  EXPECT_NE(st.error().message.find("header was overwritten"), std::string::npos) << st.error().message;
+  ASSERT_TRUE(q->recreate("overwritten by a producer").ok());
+  ShmResult<WeightProducer> fresh = WeightProducer::open(name.c_str());
+  ASSERT_TRUE(fresh.ok()) << fresh.message();
+  fresh->release();
+  // A retired mark in the ack segment that this daemon did not write (only its own user could).
+  {
+    ShmResult<Mapping> a = Mapping::open(q->ack_name().c_str(), true);
+    ASSERT_TRUE(a.ok());
+    store_release(&reinterpret_cast<AckSegmentHeader*>(a->data())->state,
+                  static_cast<std::uint32_t>(SegmentState::retired));
+  }
+  EXPECT_EQ(WeightProducer::open(name.c_str()).code(), Errc::retired);
+  Status retired = q->check_intact();
+  ASSERT_FALSE(retired.ok());
+  EXPECT_TRUE(retired.error().is(QueueErrc::damaged));
+  EXPECT_NE(retired.error().message.find("state was set to 2"), std::string::npos) << retired.error().message;
+  ASSERT_TRUE(q->recreate("retired").ok());
+  ShmResult<WeightProducer> after = WeightProducer::open(name.c_str());
+  ASSERT_TRUE(after.ok()) << after.message();
+  after->release();
+  // The geometry overwritten.
+  {
+    ShmResult<Mapping> m = Mapping::open(name.c_str(), true);
+    ASSERT_TRUE(m.ok());
+    store_release(&reinterpret_cast<QueueSegmentHeader*>(m->data())->ring_capacity, std::uint32_t{2});
+  }
+  EXPECT_TRUE(q->check_intact().error().is(QueueErrc::damaged));
+  ASSERT_TRUE(q->recreate("overwritten").ok());
+  // The name removed and taken by another file.
+  ASSERT_EQ(::shm_unlink(("/" + name).c_str()), 0);
+  {
+    test::RawSegment other(name, 8192);
+    Status replaced = q->check_intact();
+    ASSERT_FALSE(replaced.ok());
+    EXPECT_TRUE(replaced.error().is(QueueErrc::damaged));
+    EXPECT_NE(replaced.error().message.find("another file"), std::string::npos) << replaced.error().message;
+  }
+  EXPECT_NE(q->check_intact().error().message.find("removed"), std::string::npos);
+  ASSERT_TRUE(q->recreate("replaced").ok());
+  EXPECT_TRUE(q->check_intact().ok());
+}
+
+TEST(ShmWeightQueue, ProducersOfARecreatedQueueSeeRetiredNeverDurable) {
+  // What a producer sees when its queue is replaced under it: entries it pushed that were not yet
+  // durable are never reported durable; wait_durable and push say retired, and a reopen by name
+  // gets the new queue, numbered from 1 again.
+  std::string name = test::unique_name("wqretired");
+  auto q = open_queue(config(name));
+  ASSERT_TRUE(q);
+  ShmResult<WeightProducer> p = WeightProducer::open(name.c_str());
+  ASSERT_TRUE(p.ok());
+  ShmResult<std::uint64_t> durable_one = p->push_uid(1, 1);
+  ASSERT_TRUE(durable_one.ok());
+  EXPECT_EQ(drain_all(*q), 1u);
+  ShmResult<std::uint64_t> pending = p->push_uid(2, 2);  // pushed, never drained
+  ASSERT_TRUE(pending.ok());
+  {
+    ShmResult<Mapping> m = Mapping::open(name.c_str(), true);  // someone overwrites the header
+    ASSERT_TRUE(m.ok());
+    store_release(&reinterpret_cast<QueueSegmentHeader*>(m->data())->slot_stride, std::uint32_t{64});
+  }
+  ASSERT_TRUE(q->check_intact().error().is(QueueErrc::damaged));
+  ASSERT_TRUE(q->recreate("test").ok());
+  EXPECT_TRUE(p->wait_durable(*durable_one, 1ms).ok());  // acknowledged before: still durable
+  EXPECT_EQ(p->wait_durable(*pending, 1ms).code(), Errc::retired);
+  EXPECT_EQ(p->durable(), 1u);
+  EXPECT_EQ(p->push_uid(3, 3).code(), Errc::retired);
+  p->release();
+  ShmResult<WeightProducer> again = WeightProducer::open(name.c_str());
+  ASSERT_TRUE(again.ok()) << again.message();
+  ShmResult<std::uint64_t> first = again->push_uid(2, 2);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, 1u);
+  EXPECT_EQ(drain_all(*q), 1u);
+}
+
+TEST(ShmWeightQueue, AckSegmentIsTheDaemonsAlone) {
+  // A producer is another user in the queue's group. It may write the queue segment, but the
+  // words that acknowledge entries (durable, drained), the state and the heartbeat are in the ack
+  // segment, which it can only read: it can neither fake another producer's acknowledgement nor
+  // retire the queue, and it cannot truncate that file either.
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to act as another user of the group";
+  const gid_t group = 54321;
+  const uid_t producer_uid = 65534;
+  std::string name = test::unique_name("wqgroup");
+  WeightQueueConfig c = config(name);
+  c.group = group;
+  auto q = open_queue(c);
+  ASSERT_TRUE(q);
+  struct stat qs {
+  }, as{};
+  ASSERT_EQ(::stat(("/dev/shm/" + name).c_str(), &qs), 0);
+  ASSERT_EQ(::stat(("/dev/shm/" + q->ack_name()).c_str(), &as), 0);
+  EXPECT_EQ(qs.st_mode & 0777, 0660u);
+  EXPECT_EQ(as.st_mode & 0777, 0640u);
+  EXPECT_EQ(qs.st_gid, group);
+  EXPECT_EQ(as.st_gid, group);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::setgroups(1, &group) != 0 || ::setgid(group) != 0 || ::setuid(producer_uid) != 0) ::_exit(10);
+    int bad = 0;
+    int fd = ::shm_open(("/" + q->ack_name()).c_str(), O_RDWR, 0);
+    if (fd >= 0 || errno != EACCES) bad |= 1;  // the ack segment cannot be opened for writing
+    if (::truncate(("/dev/shm/" + q->ack_name()).c_str(), 0) == 0 || errno != EACCES) bad |= 2;
+    ShmResult<WeightProducer> p = WeightProducer::open(name.c_str());
+    if (!p.ok()) ::_exit(20);
+    if (!p->push_uid(5, 0.5).ok()) bad |= 4;
+    // What the producer can map read-write holds no acknowledgement: its durable stays 0.
+    if (p->durable() != 0) bad |= 8;
+    ::_exit(bad);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "bits: 1 ack writable, 2 ack truncatable, 4 push failed, 10/20 set-up";
+  EXPECT_EQ(drain_all(*q), 1u);
+}
+
 TEST(ShmWeightQueue, QueueSegmentIsOwnerOnlyByDefault) {
   std::string name = test::unique_name("wqperm");
   auto q = open_queue(config(name));
   struct stat st {};
   ASSERT_EQ(::stat(("/dev/shm/" + name).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat(("/dev/shm/" + q->ack_name()).c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 

@@ -1,8 +1,11 @@
 // The writer draining the real shm weight queue fed by a real shm-client producer: uid and hotkey
 // entries land in the current epoch, refused entries are recorded and still become durable, the
 // durable position moves only after the commit, and a restarted daemon skips what the store has.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -198,12 +201,55 @@ TEST_F(WeightsDrain, AFreshSegmentForgetsTheOldPositions) {
   EXPECT_EQ(*pos, (std::map<std::uint32_t, std::uint64_t>{{p.slot(), 1}}));
 }
 
+TEST_F(WeightsDrain, ATruncatedSegmentIsRecreatedAndTheDaemonLives) {
+  auto q = open_queue(name);
+  ASSERT_TRUE(q);
+  Writer w(*s, q.get(), context());
+  {
+    shm::WeightProducer p = open_producer(name);
+    shm::ShmResult<std::uint64_t> seq = p.push_uid(1, 0.5);
+    ASSERT_TRUE(seq.ok());
+    ASSERT_TRUE(p.wait_durable(*seq, 10s).ok());  // acknowledged: it is in SQLite
+  }
+  // A validator with write access truncates the segment (truncate -s 0 /dev/shm/<name>).
+  int fd = ::shm_open(("/" + name).c_str(), O_RDWR, 0);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::ftruncate(fd, 0), 0);
+  ::close(fd);
+  // The writer notices on its next round and creates a new segment; a producer reopens it by name.
+  shm::ShmResult<shm::WeightProducer> again = shm::WeightProducer::open(name.c_str());
+  for (auto deadline = std::chrono::steady_clock::now() + 20s;
+       !again.ok() && std::chrono::steady_clock::now() < deadline;) {
+    std::this_thread::sleep_for(1ms);
+    again = shm::WeightProducer::open(name.c_str());
+  }
+  ASSERT_TRUE(again.ok()) << again.message();
+  shm::ShmResult<std::uint64_t> seq = again->push_uid(2, 0.25);
+  ASSERT_TRUE(seq.ok());
+  EXPECT_EQ(*seq, 1u);  // a new segment numbers from 1
+  ASSERT_TRUE(again->wait_durable(*seq, 10s).ok());
+  EXPECT_EQ(q->origin(), shm::QueueOrigin::replaced);
+  auto got = weights_of(*s);
+  EXPECT_EQ(got[hotkey(1)], 0.5) << "an acknowledged entry was lost";
+  EXPECT_EQ(got[hotkey(2)], 0.25);
+  Result<std::map<std::uint32_t, std::uint64_t>> pos = s->queue_durable(2);
+  ASSERT_TRUE(pos.ok());
+  EXPECT_EQ(*pos, (std::map<std::uint32_t, std::uint64_t>{{again->slot(), 1}}));
+}
+
 TEST_F(WeightsDrain, StopDrainsOnceMore) {
   auto q = open_queue(name);
   ASSERT_TRUE(q);
-  // A long poll period: only stop() can drain these in time.
-  Writer w(*s, q.get(), context(), WriterOptions{.drain_every = std::chrono::seconds(30)});
-  std::this_thread::sleep_for(20ms);  // the writer is asleep in its wait
+  // No snapshot until the very end, and no self-wake in time: only stop()'s last round can drain.
+  std::atomic<bool> have_snapshot{false};
+  DrainContextFn ready = context();
+  Writer w(
+      *s, q.get(),
+      [&]() -> std::optional<DrainContext> {
+        if (!have_snapshot) return std::nullopt;
+        return ready();
+      },
+      WriterOptions{.idle_check_every = std::chrono::hours(1)});
   shm::WeightProducer p = open_producer(name);
   std::uint64_t last = 0;
   for (std::uint16_t uid = 0; uid < 10; ++uid) {
@@ -211,11 +257,52 @@ TEST_F(WeightsDrain, StopDrainsOnceMore) {
     ASSERT_TRUE(seq.ok());
     last = *seq;
   }
+  have_snapshot = true;
   w.stop();
   EXPECT_EQ(p.durable(), last);
   auto got = weights_of(*s);
   EXPECT_EQ(got.size(), 10u);
   EXPECT_EQ(got[hotkey(9)], 10);
+}
+
+// Waits until the writer sleeps on the queue's doorbell (the ack segment says so).
+void wait_until_writer_sleeps(const std::string& queue) {
+  shm::ShmResult<shm::Mapping> ack = shm::Mapping::open((queue + shm::kAckSuffix).c_str(), false);
+  ASSERT_TRUE(ack.ok()) << ack.message();
+  const auto* h = reinterpret_cast<const shm::AckSegmentHeader*>(ack->data());
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (shm::load_seq_cst(&h->writer_sleeping) == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  ASSERT_EQ(shm::load_seq_cst(&h->writer_sleeping), 1u) << "the writer never went to sleep";
+}
+
+TEST_F(WeightsDrain, APushWakesTheSleepingWriter) {
+  auto q = open_queue(name);
+  ASSERT_TRUE(q);
+  // The writer wakes by itself only once an hour: only the doorbell can make this durable in time.
+  Writer w(*s, q.get(), context(), WriterOptions{.idle_check_every = std::chrono::hours(1)});
+  shm::WeightProducer p = open_producer(name);
+  for (int round = 0; round < 20; ++round) {
+    wait_until_writer_sleeps(name);
+    shm::ShmResult<std::uint64_t> seq = p.push_uid(static_cast<std::uint16_t>(round % 10), round);
+    ASSERT_TRUE(seq.ok());
+    ASSERT_TRUE(p.wait_durable(*seq, 20s).ok()) << "round " << round << ": the push did not wake the writer";
+  }
+  EXPECT_EQ(weights_of(*s)[hotkey(9)], 19);
+}
+
+TEST_F(WeightsDrain, ARestSubmitWakesTheWriterSleepingOnTheQueue) {
+  auto q = open_queue(name);
+  ASSERT_TRUE(q);
+  Writer w(*s, q.get(), context(), WriterOptions{.idle_check_every = std::chrono::hours(1)});
+  for (int round = 0; round < 5; ++round) {
+    wait_until_writer_sleeps(name);
+    Result<std::vector<double>> r = w.apply({test::set(3, round)});
+    ASSERT_TRUE(r.ok()) << r.error().message;
+  }
+  EXPECT_EQ(weights_of(*s)[hotkey(3)], 4);
+  w.stop();  // wakes it too: the test would hang here otherwise
 }
 
 }  // namespace

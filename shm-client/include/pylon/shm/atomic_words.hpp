@@ -38,6 +38,19 @@ template <class T>
 inline bool cas_acq_rel(T* p, T& expected, T desired) noexcept {
   return __atomic_compare_exchange_n(p, &expected, desired, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
+// Sequentially consistent access, for the doorbell's store/load pairs (queue_protocol.hpp).
+template <class T>
+inline T load_seq_cst(const T* p) noexcept {
+  return __atomic_load_n(p, __ATOMIC_SEQ_CST);
+}
+template <class T>
+inline void store_seq_cst(T* p, T v) noexcept {
+  __atomic_store_n(p, v, __ATOMIC_SEQ_CST);
+}
+template <class T>
+inline bool cas_seq_cst(T* p, T& expected, T desired) noexcept {
+  return __atomic_compare_exchange_n(p, &expected, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
 inline void fence_acquire() noexcept {
   __atomic_thread_fence(__ATOMIC_ACQUIRE);
 }

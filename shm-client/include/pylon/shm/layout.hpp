@@ -13,7 +13,7 @@
 
 namespace pylon::shm {
 
-inline constexpr std::uint32_t kAbiVersion = 1;
+inline constexpr std::uint32_t kAbiVersion = 1;  // the snapshot segment's; the queue's is below
 inline constexpr std::size_t kCacheLine = 64;
 // "PYLNSNAP" / "PYLNWQUE" as little-endian u64 (the first 8 bytes of the segment spell it).
 inline constexpr std::uint64_t kSnapshotMagic = 0x50414E534E4C5950ULL;
@@ -224,37 +224,104 @@ static_assert(offsetof(CommitmentRecord, data_len) == 36);
 static_assert(offsetof(CommitmentRecord, block) == 40);
 
 // ---------------------------------------------------------------------------------------------
-// Queue segment: [QueueSegmentHeader][producer slot 0][producer slot 1]...; every participant maps
-// it read-write. A producer slot is a single-producer/single-consumer ring owned through a lease.
+// Weight queue: two segments per queue (ABI kQueueAbiVersion).
+//   queue segment  <name>      [QueueSegmentHeader][producer slot 0][producer slot 1]...
+//                              mapped read-write by producers (group 0660): what producers write.
+//   ack segment    <name>-ack  [AckSegmentHeader][AckSlot 0][AckSlot 1]...
+//                              written only by the daemon, mapped read-only by producers (group
+//                              0640): state, heartbeat, and every slot's drained/durable positions.
+// A producer can therefore not retire the queue, nor move (fake) any producer's acknowledgement:
+// the words that say "durable" are in a file it may only read. A producer slot is a
+// single-producer/single-consumer ring owned through a lease.
+
+// The queue ABI is versioned apart from the snapshot's (kAbiVersion): version 2 moved the daemon's
+// words into the ack segment and added the doorbell; snapshot readers were not affected.
+inline constexpr std::uint32_t kQueueAbiVersion = 2;
+// "PYLNWACK" as little-endian u64.
+inline constexpr std::uint64_t kAckMagic = 0x4B4341574E4C5950ULL;
 
 struct QueueSegmentHeader {
-  std::uint64_t magic;                     // 0   kQueueMagic
-  std::uint32_t abi_version;               // 8
-  std::uint32_t header_size;               // 12
-  std::uint64_t segment_size;              // 16
-  std::uint64_t generation;                // 24
-  std::uint32_t producer_slots;            // 32
-  std::uint32_t ring_capacity;             // 36  entries per ring, power of two
-  std::uint32_t entry_size;                // 40  sizeof(WeightEntry)
-  std::uint32_t slot_stride;               // 44  bytes per producer slot (control + ring)
-  std::uint64_t slots_offset;              // 48
-  std::uint64_t lease_timeout_ms;          // 56  a lease not renewed for this long may be taken over
-  alignas(64) std::uint32_t state;         // 64  SegmentState
-  std::uint32_t netuid;                    // 68
-  std::uint64_t reserved1[7];              // 72
-  alignas(64) std::uint64_t heartbeat_ns;  // 128 daemon's CLOCK_MONOTONIC heartbeat
-  std::uint64_t daemon_pid;                // 136 informational only
-  std::uint64_t reserved2[6];              // 144
+  // Line 0: identity and geometry, written once by the daemon before producers may map it.
+  std::uint64_t magic;             // 0   kQueueMagic
+  std::uint32_t abi_version;       // 8   kQueueAbiVersion
+  std::uint32_t header_size;       // 12
+  std::uint64_t segment_size;      // 16
+  std::uint64_t generation;        // 24  equals the ack segment's generation
+  std::uint32_t producer_slots;    // 32
+  std::uint32_t ring_capacity;     // 36  entries per ring, power of two
+  std::uint32_t entry_size;        // 40  sizeof(WeightEntry)
+  std::uint32_t slot_stride;       // 44  bytes per producer slot (control + ring)
+  std::uint64_t slots_offset;      // 48
+  std::uint64_t lease_timeout_ms;  // 56  a lease not renewed for this long may be taken over
+  // Line 1: written once too.
+  std::uint32_t netuid;        // 64
+  std::uint32_t reserved0;     // 68
+  std::uint64_t reserved1[7];  // 72
+  // Line 2: the doorbell, a futex word producers bump (then FUTEX_WAKE) when the ack segment's
+  // writer_sleeping says the daemon waits on it. On its own line: it changes once per wake-up.
+  alignas(64) std::uint32_t doorbell;  // 128
+  std::uint32_t reserved2;             // 132
+  std::uint64_t reserved3[7];          // 136
 };
 static_assert(sizeof(QueueSegmentHeader) == 192);
+static_assert(offsetof(QueueSegmentHeader, magic) == 0);
+static_assert(offsetof(QueueSegmentHeader, abi_version) == 8);
+static_assert(offsetof(QueueSegmentHeader, header_size) == 12);
+static_assert(offsetof(QueueSegmentHeader, segment_size) == 16);
+static_assert(offsetof(QueueSegmentHeader, generation) == 24);
 static_assert(offsetof(QueueSegmentHeader, producer_slots) == 32);
 static_assert(offsetof(QueueSegmentHeader, ring_capacity) == 36);
 static_assert(offsetof(QueueSegmentHeader, entry_size) == 40);
 static_assert(offsetof(QueueSegmentHeader, slot_stride) == 44);
 static_assert(offsetof(QueueSegmentHeader, slots_offset) == 48);
 static_assert(offsetof(QueueSegmentHeader, lease_timeout_ms) == 56);
-static_assert(offsetof(QueueSegmentHeader, state) == 64);
-static_assert(offsetof(QueueSegmentHeader, heartbeat_ns) == 128);
+static_assert(offsetof(QueueSegmentHeader, netuid) == 64);
+static_assert(offsetof(QueueSegmentHeader, doorbell) == 128);
+
+struct AckSegmentHeader {
+  // Line 0: identity and geometry.
+  std::uint64_t magic;           // 0   kAckMagic
+  std::uint32_t abi_version;     // 8   kQueueAbiVersion
+  std::uint32_t header_size;     // 12
+  std::uint64_t segment_size;    // 16
+  std::uint64_t generation;      // 24  the queue segment this one belongs to
+  std::uint32_t producer_slots;  // 32
+  std::uint32_t slot_stride;     // 36  bytes per AckSlot
+  std::uint64_t slots_offset;    // 40
+  std::uint64_t reserved0[2];    // 48
+  // Line 1: what every push reads: the queue's state and whether the daemon sleeps.
+  alignas(64) std::uint32_t state;  // 64  SegmentState
+  std::uint32_t writer_sleeping;    // 68  1 while the daemon waits on the doorbell
+  std::uint64_t reserved1[7];       // 72
+  // Line 2: daemon liveness.
+  alignas(64) std::uint64_t heartbeat_ns;  // 128 daemon's CLOCK_MONOTONIC heartbeat
+  std::uint64_t daemon_pid;                // 136 informational only
+  std::uint64_t reserved2[6];              // 144
+};
+static_assert(sizeof(AckSegmentHeader) == 192);
+static_assert(offsetof(AckSegmentHeader, magic) == 0);
+static_assert(offsetof(AckSegmentHeader, abi_version) == 8);
+static_assert(offsetof(AckSegmentHeader, header_size) == 12);
+static_assert(offsetof(AckSegmentHeader, segment_size) == 16);
+static_assert(offsetof(AckSegmentHeader, generation) == 24);
+static_assert(offsetof(AckSegmentHeader, producer_slots) == 32);
+static_assert(offsetof(AckSegmentHeader, slot_stride) == 36);
+static_assert(offsetof(AckSegmentHeader, slots_offset) == 40);
+static_assert(offsetof(AckSegmentHeader, state) == 64);
+static_assert(offsetof(AckSegmentHeader, writer_sleeping) == 68);
+static_assert(offsetof(AckSegmentHeader, heartbeat_ns) == 128);
+static_assert(offsetof(AckSegmentHeader, daemon_pid) == 136);
+
+// One producer slot's positions as the daemon publishes them, each on its own cache line.
+struct AckSlot {
+  alignas(64) std::uint64_t drained;  // 0   entries taken by the drain
+  std::uint64_t reserved0[7];         // 8
+  alignas(64) std::uint64_t durable;  // 64  entries committed by the weights store
+  std::uint64_t reserved1[7];         // 72
+};
+static_assert(sizeof(AckSlot) == 128);
+static_assert(offsetof(AckSlot, drained) == 0);
+static_assert(offsetof(AckSlot, durable) == 64);
 
 // Lease word: bit 63 held, bits 40..62 epoch (bumped on every claim), bits 0..39 the holder's
 // last renewal in CLOCK_MONOTONIC milliseconds. One word, so claim/renew/release are single CASes
@@ -264,23 +331,19 @@ inline constexpr unsigned kLeaseEpochShift = 40;
 inline constexpr std::uint64_t kLeaseEpochMask = (1ULL << 23) - 1;
 inline constexpr std::uint64_t kLeaseTimeMask = (1ULL << 40) - 1;
 
-// Control block of one producer slot; each position has its own cache line so the producer
-// (head) and the daemon (drained, durable) never write the same line.
+// Control block of one producer slot in the queue segment: the lease and the head, each on its
+// own cache line (the daemon's drained/durable are in the ack segment's AckSlot).
 struct ProducerSlotControl {
-  alignas(64) std::uint64_t lease;    // 0    lease word (above)
-  std::uint64_t owner_pid;            // 8    informational only; never trusted
-  std::uint64_t reserved0[6];         // 16
-  alignas(64) std::uint64_t head;     // 64   producer: entries published (next position)
-  std::uint64_t reserved1[7];         // 72
-  alignas(64) std::uint64_t drained;  // 128 daemon: entries taken by drain()
-  std::uint64_t reserved2[7];         // 136
-  alignas(64) std::uint64_t durable;  // 192 daemon: entries committed by the weights store
-  std::uint64_t reserved3[7];         // 200
+  alignas(64) std::uint64_t lease;  // 0   lease word (above)
+  std::uint64_t owner_pid;          // 8   informational only; never trusted
+  std::uint64_t reserved0[6];       // 16
+  alignas(64) std::uint64_t head;   // 64  producer: entries published (next position)
+  std::uint64_t reserved1[7];       // 72
 };
-static_assert(sizeof(ProducerSlotControl) == 256);
+static_assert(sizeof(ProducerSlotControl) == 128);
+static_assert(offsetof(ProducerSlotControl, lease) == 0);
+static_assert(offsetof(ProducerSlotControl, owner_pid) == 8);
 static_assert(offsetof(ProducerSlotControl, head) == 64);
-static_assert(offsetof(ProducerSlotControl, drained) == 128);
-static_assert(offsetof(ProducerSlotControl, durable) == 192);
 
 enum class WeightOp : std::uint8_t { set = 1, add = 2 };
 enum class KeyKind : std::uint8_t { uid = 1, hotkey = 2 };
@@ -298,22 +361,26 @@ struct WeightEntry {
   std::uint64_t reserved;     // 56
 };
 static_assert(sizeof(WeightEntry) == 64);
+static_assert(offsetof(WeightEntry, stamp) == 0);
 static_assert(offsetof(WeightEntry, weight) == 8);
 static_assert(offsetof(WeightEntry, hotkey) == 16);
 static_assert(offsetof(WeightEntry, uid) == 48);
 static_assert(offsetof(WeightEntry, key_kind) == 50);
 static_assert(offsetof(WeightEntry, op) == 51);
 static_assert(offsetof(WeightEntry, lease_epoch) == 52);
+static_assert(offsetof(WeightEntry, reserved) == 56);
 
 static_assert(std::is_trivially_copyable_v<SnapshotSegmentHeader> &&
               std::is_trivially_copyable_v<SlotHeader> && std::is_trivially_copyable_v<Hyperparams> &&
               std::is_trivially_copyable_v<SnapshotMeta> && std::is_trivially_copyable_v<NeuronRecord> &&
               std::is_trivially_copyable_v<CommitmentRecord> &&
               std::is_trivially_copyable_v<QueueSegmentHeader> &&
+              std::is_trivially_copyable_v<AckSegmentHeader> && std::is_trivially_copyable_v<AckSlot> &&
               std::is_trivially_copyable_v<ProducerSlotControl> && std::is_trivially_copyable_v<WeightEntry>);
 static_assert(std::is_standard_layout_v<SnapshotSegmentHeader> &&
-              std::is_standard_layout_v<QueueSegmentHeader> &&
-              std::is_standard_layout_v<ProducerSlotControl> && std::is_standard_layout_v<NeuronRecord>);
+              std::is_standard_layout_v<QueueSegmentHeader> && std::is_standard_layout_v<AckSegmentHeader> &&
+              std::is_standard_layout_v<AckSlot> && std::is_standard_layout_v<ProducerSlotControl> &&
+              std::is_standard_layout_v<NeuronRecord>);
 static_assert(sizeof(double) == 8 && sizeof(std::uint64_t) == 8);
 
 constexpr std::uint64_t align_up(std::uint64_t v, std::uint64_t a) noexcept {

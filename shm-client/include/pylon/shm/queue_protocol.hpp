@@ -14,16 +14,35 @@
 //     the daemon still drains. The push is a plain SPSC enqueue (one CAS); bench_shm measures it.
 // Full is measured against the durable position, not the drained one: entries stay in the ring
 // until the weights store has committed them, so a daemon restart re-drains from durable.
+//
+// Who writes what (layout.hpp): producers write their ring, head and lease in the queue segment;
+// only the daemon writes the ack segment (state, heartbeat, drained, durable, writer_sleeping),
+// which producers map read-only. So no producer can fake another's acknowledgement or retire the
+// queue. A producer can still scribble over the queue segment (even over rings it does not own)
+// or truncate it: the daemon copes (it validates what it copies out and survives a truncation,
+// then recreates the queue), but producers sharing a group must not be mutually hostile.
+//
+// Waking the daemon (the doorbell): the daemon's writer thread sleeps in FUTEX_WAIT on the queue
+// segment's doorbell word when it has nothing to do, after setting writer_sleeping = 1 and
+// re-checking every head (seq_cst). A push publishes head (seq_cst CAS), then reads
+// writer_sleeping (seq_cst): only when it is 1 does it bump the doorbell and FUTEX_WAKE it. Either
+// the daemon's re-check sees the new head or the push sees writer_sleeping = 1 (the two seq_cst
+// store/load pairs cannot both miss), and the bump makes a FUTEX_WAIT that has not started yet
+// return at once. A busy daemon costs a push one read of a line that rarely changes; no system
+// call. A hostile producer resetting the doorbell can delay a wake-up, not lose an entry: the
+// daemon also wakes by itself every idle-check period.
 // Limit: a producer that is *stopped* (not dead) for longer than the lease and then resumes can
 // overwrite at most the one entry it was writing; its publish CAS then fails (lease_lost) and the
 // daemon rejects the overwritten entry by its stamp instead of applying garbage.
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 #include "pylon/shm/atomic_words.hpp"
 #include "pylon/shm/layout.hpp"
 #include "pylon/shm/result.hpp"
+#include "pylon/shm/segment.hpp"
 
 namespace pylon::shm {
 
@@ -34,7 +53,7 @@ inline QueueSegmentHeader queue_geometry(std::uint32_t producer_slots, std::uint
                                          std::uint64_t generation) noexcept {
   QueueSegmentHeader h{};
   h.magic = kQueueMagic;
-  h.abi_version = kAbiVersion;
+  h.abi_version = kQueueAbiVersion;
   h.header_size = sizeof(QueueSegmentHeader);
   h.generation = generation;
   h.producer_slots = producer_slots;
@@ -49,14 +68,43 @@ inline QueueSegmentHeader queue_geometry(std::uint32_t producer_slots, std::uint
   return h;
 }
 
-inline void format_queue_segment(unsigned char* base, const QueueSegmentHeader& h,
-                                 std::uint64_t pid) noexcept {
-  QueueSegmentHeader init = h;
+// The ack segment that belongs to a queue segment.
+inline AckSegmentHeader ack_geometry(const QueueSegmentHeader& q) noexcept {
+  AckSegmentHeader a{};
+  a.magic = kAckMagic;
+  a.abi_version = kQueueAbiVersion;
+  a.header_size = sizeof(AckSegmentHeader);
+  a.generation = q.generation;
+  a.producer_slots = q.producer_slots;
+  a.slot_stride = sizeof(AckSlot);
+  a.slots_offset = align_up(sizeof(AckSegmentHeader), kCacheLine);
+  a.segment_size = a.slots_offset + std::uint64_t{a.slot_stride} * q.producer_slots;
+  return a;
+}
+
+// "<queue name>-ack": the name of the ack segment of a queue segment. False when it does not fit.
+inline constexpr char kAckSuffix[] = "-ack";
+inline bool ack_segment_name(const char* queue_name, char (&out)[kMaxNameLength + 2]) noexcept {
+  if (queue_name == nullptr) return false;
+  if (queue_name[0] == '/') ++queue_name;
+  std::size_t n = std::strlen(queue_name);
+  if (n == 0 || n + sizeof(kAckSuffix) - 1 > kMaxNameLength) return false;
+  std::memcpy(out, queue_name, n);
+  std::memcpy(out + n, kAckSuffix, sizeof(kAckSuffix));
+  return true;
+}
+
+inline void format_queue_segment(unsigned char* base, const QueueSegmentHeader& h) noexcept {
+  atomic_copy_in(base, &h, sizeof(h));
+}
+
+inline void format_ack_segment(unsigned char* base, const AckSegmentHeader& a, std::uint64_t pid) noexcept {
+  AckSegmentHeader init = a;
   init.state = static_cast<std::uint32_t>(SegmentState::initializing);
   init.heartbeat_ns = monotonic_ns();
   init.daemon_pid = pid;
   atomic_copy_in(base, &init, sizeof(init));
-  store_release(&reinterpret_cast<QueueSegmentHeader*>(base)->state,
+  store_release(&reinterpret_cast<AckSegmentHeader*>(base)->state,
                 static_cast<std::uint32_t>(SegmentState::live));
 }
 
@@ -66,6 +114,13 @@ inline ProducerSlotControl* producer_control(unsigned char* base, const QueueSeg
 }
 inline WeightEntry* ring_entries(ProducerSlotControl* c) noexcept {
   return reinterpret_cast<WeightEntry*>(reinterpret_cast<unsigned char*>(c) + sizeof(ProducerSlotControl));
+}
+inline AckSlot* ack_slot(unsigned char* base, const AckSegmentHeader& a, std::uint32_t i) noexcept {
+  return reinterpret_cast<AckSlot*>(base + a.slots_offset + std::uint64_t{a.slot_stride} * i);
+}
+inline const AckSlot* ack_slot(const unsigned char* base, const AckSegmentHeader& a,
+                               std::uint32_t i) noexcept {
+  return reinterpret_cast<const AckSlot*>(base + a.slots_offset + std::uint64_t{a.slot_stride} * i);
 }
 
 // Lease word helpers.
@@ -93,19 +148,24 @@ inline bool lease_claimable(std::uint64_t w, std::uint64_t now_ms, std::uint64_t
   return !lease_held(w) || lease_age_ms(w, now_ms) > timeout_ms;
 }
 
-// Positions of one producer slot, read by the daemon. Invariant: durable <= drained <= head and
-// head - durable <= capacity; anything else is a corrupt slot and is not drained.
+// Positions of one producer slot: head from the queue segment, drained and durable from the ack
+// segment. Invariant: durable <= drained <= head and head - durable <= capacity; anything else is
+// a corrupt slot and is not drained.
 struct SlotPositions {
   std::uint64_t head = 0, drained = 0, durable = 0;
 };
 
-inline ShmResult<SlotPositions> read_positions(const ProducerSlotControl* c,
+inline bool positions_in_order(const SlotPositions& p, std::uint32_t capacity) noexcept {
+  return p.durable <= p.drained && p.drained <= p.head && p.head - p.durable <= capacity;
+}
+
+inline ShmResult<SlotPositions> read_positions(const ProducerSlotControl* c, const AckSlot* a,
                                                std::uint32_t capacity) noexcept {
   SlotPositions p;
-  p.durable = load_acquire(&c->durable);
-  p.drained = load_acquire(&c->drained);
+  p.durable = load_acquire(&a->durable);
+  p.drained = load_acquire(&a->drained);
   p.head = load_acquire(&c->head);
-  if (p.durable > p.drained || p.drained > p.head || p.head - p.durable > capacity) {
+  if (!positions_in_order(p, capacity)) {
     return make_shm_error(
         Errc::corrupt, "positions out of order (durable %llu, drained %llu, head %llu, capacity %u)",
         static_cast<unsigned long long>(p.durable), static_cast<unsigned long long>(p.drained),
@@ -118,7 +178,7 @@ inline ShmResult<SlotPositions> read_positions(const ProducerSlotControl* c,
 // properly, or overwritten by a stale producer).
 inline bool read_entry(ProducerSlotControl* c, std::uint32_t capacity, std::uint64_t pos,
                        WeightEntry& out) noexcept {
-  out = ring_entries(c)[pos & (capacity - 1)];
+  atomic_copy_out(&out, &ring_entries(c)[pos & (capacity - 1)], sizeof(WeightEntry));
   return out.stamp == pos + 1;
 }
 

@@ -120,19 +120,19 @@ class Mapping {
 
 namespace detail {
 inline ShmStatus check_identity(std::uint64_t magic, std::uint64_t want_magic, const char* kind,
-                                std::uint32_t abi) noexcept {
+                                std::uint32_t abi, std::uint32_t want_abi) noexcept {
   if (magic != want_magic) {
-    if (magic == kSnapshotMagic || magic == kQueueMagic) {
+    if (magic == kSnapshotMagic || magic == kQueueMagic || magic == kAckMagic) {
       return make_shm_error(Errc::bad_magic, "not a %s segment (it is the other Pylon segment kind)", kind);
     }
     return make_shm_error(Errc::bad_magic, "not a Pylon %s segment (magic 0x%016llx)", kind,
                           static_cast<unsigned long long>(magic));
   }
-  if (abi != kAbiVersion) {
+  if (abi != want_abi) {
     return make_shm_error(Errc::abi_mismatch,
-                          "segment has ABI version %u but this client speaks ABI version %u; "
+                          "%s segment has ABI version %u but this client speaks ABI version %u; "
                           "rebuild the client against the daemon's shm-client headers",
-                          abi, kAbiVersion);
+                          kind, abi, want_abi);
   }
   return {};
 }
@@ -155,7 +155,9 @@ inline ShmStatus validate_snapshot_header(const SnapshotSegmentHeader& h, std::s
     return make_shm_error(Errc::truncated, "snapshot segment is %zu bytes, smaller than its %zu-byte header",
                           mapped_size, sizeof(SnapshotSegmentHeader));
   }
-  if (ShmStatus s = detail::check_identity(h.magic, kSnapshotMagic, "snapshot", h.abi_version); !s) return s;
+  if (ShmStatus s = detail::check_identity(h.magic, kSnapshotMagic, "snapshot", h.abi_version, kAbiVersion);
+      !s)
+    return s;
   if (h.header_size != sizeof(SnapshotSegmentHeader)) {
     return make_shm_error(Errc::corrupt, "snapshot header_size %u, expected %zu", h.header_size,
                           sizeof(SnapshotSegmentHeader));
@@ -205,7 +207,10 @@ inline ShmStatus validate_queue_header(const QueueSegmentHeader& h, std::size_t 
     return make_shm_error(Errc::truncated, "queue segment is %zu bytes, smaller than its %zu-byte header",
                           mapped_size, sizeof(QueueSegmentHeader));
   }
-  if (ShmStatus s = detail::check_identity(h.magic, kQueueMagic, "weight-queue", h.abi_version); !s) return s;
+  if (ShmStatus s =
+          detail::check_identity(h.magic, kQueueMagic, "weight-queue", h.abi_version, kQueueAbiVersion);
+      !s)
+    return s;
   if (h.header_size != sizeof(QueueSegmentHeader) || h.entry_size != sizeof(WeightEntry)) {
     return make_shm_error(Errc::corrupt, "queue header_size %u / entry_size %u, expected %zu / %zu",
                           h.header_size, h.entry_size, sizeof(QueueSegmentHeader), sizeof(WeightEntry));
@@ -227,6 +232,39 @@ inline ShmStatus validate_queue_header(const QueueSegmentHeader& h, std::size_t 
     return make_shm_error(Errc::corrupt,
                           "queue producer slots (offset %llu, %u x %u bytes) do not fit the segment",
                           static_cast<unsigned long long>(h.slots_offset), h.producer_slots, h.slot_stride);
+  }
+  return {};
+}
+
+// The ack segment of queue segment q (already validated): same generation and slots, and its
+// slot table inside the mapping.
+inline ShmStatus validate_ack_header(const AckSegmentHeader& a, std::size_t mapped_size,
+                                     const QueueSegmentHeader& q) noexcept {
+  if (mapped_size < sizeof(AckSegmentHeader)) {
+    return make_shm_error(Errc::truncated, "ack segment is %zu bytes, smaller than its %zu-byte header",
+                          mapped_size, sizeof(AckSegmentHeader));
+  }
+  if (ShmStatus s =
+          detail::check_identity(a.magic, kAckMagic, "weight-queue ack", a.abi_version, kQueueAbiVersion);
+      !s) {
+    return s;
+  }
+  if (a.header_size != sizeof(AckSegmentHeader) || a.slot_stride != sizeof(AckSlot)) {
+    return make_shm_error(Errc::corrupt, "ack header_size %u / slot_stride %u, expected %zu / %zu",
+                          a.header_size, a.slot_stride, sizeof(AckSegmentHeader), sizeof(AckSlot));
+  }
+  if (a.generation != q.generation) {
+    // The daemon is replacing the queue (or just replaced it): one of the two names is newer.
+    return make_shm_error(
+        Errc::retired, "ack segment generation %llu does not match the queue's %llu; reopen",
+        static_cast<unsigned long long>(a.generation), static_cast<unsigned long long>(q.generation));
+  }
+  if (a.segment_size > mapped_size || a.producer_slots != q.producer_slots ||
+      a.slots_offset % kCacheLine != 0 || a.slots_offset < sizeof(AckSegmentHeader) ||
+      a.slots_offset > a.segment_size ||
+      std::uint64_t{a.slot_stride} * a.producer_slots > a.segment_size - a.slots_offset) {
+    return make_shm_error(Errc::corrupt, "ack slots (offset %llu, %u slots) do not fit the segment",
+                          static_cast<unsigned long long>(a.slots_offset), a.producer_slots);
   }
   return {};
 }

@@ -1,8 +1,14 @@
 // Pushing weights to the daemon through the queue segment. A WeightProducer claims one producer
 // slot (a lease, see queue_protocol.hpp) for its lifetime; push never blocks (a full ring is the
-// Errc::full result) and returns the entry's sequence number, which wait_durable() waits on.
+// Errc::full result) and returns the entry's sequence number, which wait_durable() waits on. It
+// maps the queue segment read-write and its ack segment (the daemon's words) read-only.
+//
+// Thread contract: one WeightProducer per thread at a time (it is a single producer); separate
+// WeightProducers, in one process or many, are independent.
 #pragma once
 
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,15 +45,29 @@ class WeightProducer {
   }
   ~WeightProducer() { release(); }
 
-  // Map the named queue segment read-write and claim a producer slot.
+  // Map the named queue segment read-write, its ack segment ("<name>-ack") read-only, and claim
+  // a producer slot.
   static ShmResult<WeightProducer> open(const char* name, ProducerOptions opts = {}) noexcept {
+    char ack_name[kMaxNameLength + 2];
+    if (!ack_segment_name(name, ack_name)) {
+      return make_shm_error(Errc::invalid_argument, "queue segment name must be 1..%zu characters",
+                            kMaxNameLength - (sizeof(kAckSuffix) - 1));
+    }
     ShmResult<Mapping> m = Mapping::open(name, /*writable=*/true);
     if (!m) return m.error();
-    return claim(std::move(m).value(), opts);
+    // The queue's own header first, so that a wrong segment (or an old daemon's) is named as such.
+    if (m->size() >= sizeof(QueueSegmentHeader)) {
+      QueueSegmentHeader h = read_header<QueueSegmentHeader>(m->data());
+      if (ShmStatus s = validate_queue_header(h, m->size()); !s) return s.error();
+    }
+    ShmResult<Mapping> a = Mapping::open(ack_name, /*writable=*/false);
+    if (!a) return a.error();
+    return claim(std::move(m).value(), std::move(a).value(), opts);
   }
-  // Use a queue segment image in caller memory (tests); data must be 8-byte aligned and writable.
-  static ShmResult<WeightProducer> attach(void* data, std::size_t size, ProducerOptions opts = {}) noexcept {
-    return claim(Mapping::borrow(data, size), opts);
+  // Use segment images in caller memory (tests, fuzzing): both 8-byte aligned, the queue writable.
+  static ShmResult<WeightProducer> attach(void* queue, std::size_t queue_size, const void* ack,
+                                          std::size_t ack_size, ProducerOptions opts = {}) noexcept {
+    return claim(Mapping::borrow(queue, queue_size), Mapping::borrow(ack, ack_size), opts);
   }
 
   std::uint32_t slot() const noexcept { return slot_; }
@@ -56,8 +76,8 @@ class WeightProducer {
   std::uint32_t capacity() const noexcept { return geo_.ring_capacity; }
   // Sequence number of the last entry pushed (0 = none); entry n is durable once durable() >= n.
   std::uint64_t last_seq() const noexcept { return head_; }
-  std::uint64_t drained() const noexcept { return ctl_ ? load_acquire(&ctl_->drained) : 0; }
-  std::uint64_t durable() const noexcept { return ctl_ ? load_acquire(&ctl_->durable) : 0; }
+  std::uint64_t drained() const noexcept { return ctl_ ? load_acquire(&ack_->drained) : 0; }
+  std::uint64_t durable() const noexcept { return ctl_ ? load_acquire(&ack_->durable) : 0; }
 
   ShmResult<std::uint64_t> push_uid(std::uint16_t uid, double weight, WeightOp op = WeightOp::set) noexcept {
     return push(KeyKind::uid, uid, nullptr, weight, op);
@@ -85,14 +105,14 @@ class WeightProducer {
         monotonic_ns() + static_cast<std::uint64_t>(timeout.count() > 0 ? timeout.count() : 0);
     long sleep_ns = 1000;
     for (std::uint32_t spins = 0;; ++spins) {
-      if (load_acquire(&ctl_->durable) >= seq) return {};
+      if (load_acquire(&ack_->durable) >= seq) return {};
       if (ShmStatus s = check_live(); !s) return s;
       std::uint64_t now = monotonic_ns();
       if (now >= deadline) {
         return make_shm_error(Errc::timeout, "entry %llu not durable yet (durable %llu, drained %llu)",
                               static_cast<unsigned long long>(seq),
-                              static_cast<unsigned long long>(load_acquire(&ctl_->durable)),
-                              static_cast<unsigned long long>(load_acquire(&ctl_->drained)));
+                              static_cast<unsigned long long>(load_acquire(&ack_->durable)),
+                              static_cast<unsigned long long>(load_acquire(&ack_->drained)));
       }
       // Keep the lease fresh while waiting; losing it does not change what becomes durable.
       (void)renew((now / 1000000ULL) & kLeaseTimeMask, false);
@@ -111,22 +131,31 @@ class WeightProducer {
     }
     ctl_ = nullptr;
     map_.reset();
+    ack_map_.reset();
   }
 
  private:
-  static ShmResult<WeightProducer> claim(Mapping m, ProducerOptions opts) noexcept {
+  static ShmResult<WeightProducer> claim(Mapping m, Mapping ack, ProducerOptions opts) noexcept {
     if (m.data() == nullptr || m.size() < sizeof(QueueSegmentHeader)) {
       return make_shm_error(Errc::truncated, "queue segment is %zu bytes, smaller than its %zu-byte header",
                             m.size(), sizeof(QueueSegmentHeader));
     }
-    if (reinterpret_cast<std::uintptr_t>(m.data()) % 8 != 0) {
+    if (ack.data() == nullptr || ack.size() < sizeof(AckSegmentHeader)) {
+      return make_shm_error(Errc::truncated, "ack segment is %zu bytes, smaller than its %zu-byte header",
+                            ack.size(), sizeof(AckSegmentHeader));
+    }
+    if (reinterpret_cast<std::uintptr_t>(m.data()) % 8 != 0 ||
+        reinterpret_cast<std::uintptr_t>(ack.data()) % 8 != 0) {
       return make_shm_error(Errc::invalid_argument, "segment image must be 8-byte aligned");
     }
     QueueSegmentHeader h = read_header<QueueSegmentHeader>(m.data());
     if (ShmStatus s = validate_queue_header(h, m.size()); !s) return s.error();
+    AckSegmentHeader a = read_header<AckSegmentHeader>(ack.data());
+    if (ShmStatus s = validate_ack_header(a, ack.size(), h); !s) return s.error();
     WeightProducer p;
     p.geo_ = h;
-    if (ShmStatus s = p.check_live_at(m.data()); !s) return s.error();
+    p.ackh_ = reinterpret_cast<const AckSegmentHeader*>(ack.data());
+    if (ShmStatus s = p.check_live(); !s) return s.error();
     const std::uint32_t n = h.producer_slots;
     std::uint32_t start = opts.preferred_slot >= 0 ? static_cast<std::uint32_t>(opts.preferred_slot) % n
                                                    : static_cast<std::uint32_t>(::getpid()) % n;
@@ -134,12 +163,13 @@ class WeightProducer {
     for (std::uint32_t k = 0; k < n; ++k) {
       std::uint32_t i = (start + k) % n;
       ProducerSlotControl* c = producer_control(m.data(), h, i);
+      const AckSlot* acks = ack_slot(ack.data(), a, i);
       std::uint64_t now = monotonic_ms();
       std::uint64_t w = load_acquire(&c->lease);
       if (!lease_claimable(w, now, h.lease_timeout_ms)) continue;
       std::uint64_t mine = lease_word(lease_epoch(w) + 1, now, true);
       if (!cas_acq_rel(&c->lease, w, mine)) continue;  // someone else won it
-      ShmResult<SlotPositions> pos = read_positions(c, h.ring_capacity);
+      ShmResult<SlotPositions> pos = read_positions(c, acks, h.ring_capacity);
       if (!pos) {  // never write into a ring whose positions make no sense
         std::uint64_t expected = mine;
         cas_acq_rel(&c->lease, expected, mine & ~kLeaseHeldBit);
@@ -148,7 +178,10 @@ class WeightProducer {
       }
       store_relaxed(&c->owner_pid, static_cast<std::uint64_t>(::getpid()));
       p.map_ = std::move(m);
+      p.ack_map_ = std::move(ack);
       p.ctl_ = c;
+      p.ack_ = acks;
+      p.doorbell_ = &reinterpret_cast<QueueSegmentHeader*>(p.map_.data())->doorbell;
       p.ring_ = ring_entries(c);
       p.slot_ = i;
       p.lease_ = mine;
@@ -164,7 +197,11 @@ class WeightProducer {
 
   void take(WeightProducer& o) noexcept {
     map_ = std::move(o.map_);
+    ack_map_ = std::move(o.ack_map_);
     geo_ = o.geo_;
+    ackh_ = o.ackh_;
+    ack_ = o.ack_;
+    doorbell_ = o.doorbell_;
     ctl_ = o.ctl_;
     ring_ = o.ring_;
     slot_ = o.slot_;
@@ -174,8 +211,10 @@ class WeightProducer {
     o.ctl_ = nullptr;
   }
 
-  ShmStatus check_live_at(const unsigned char* base) const noexcept {
-    std::uint32_t st = load_acquire(&reinterpret_cast<const QueueSegmentHeader*>(base)->state);
+  // The state word is in the ack segment: only the daemon can retire the queue.
+  ShmStatus check_live() const noexcept {
+    if (ackh_ == nullptr) return make_shm_error(Errc::invalid_argument, "producer not open");
+    std::uint32_t st = load_acquire(&ackh_->state);
     if (st == static_cast<std::uint32_t>(SegmentState::retired)) {
       return make_shm_error(Errc::retired, "the daemon retired this queue segment; reopen it by name");
     }
@@ -183,10 +222,6 @@ class WeightProducer {
       return make_shm_error(Errc::not_live, "queue segment not live (state %u)", st);
     }
     return {};
-  }
-  ShmStatus check_live() const noexcept {
-    if (ctl_ == nullptr) return make_shm_error(Errc::invalid_argument, "producer not open");
-    return check_live_at(map_.data());
   }
 
   // Verify we still hold the lease and refresh its time when a quarter of the timeout has passed.
@@ -217,7 +252,7 @@ class WeightProducer {
     // The daemon's durable line is only re-read when the cached value says full: fewer coherence
     // misses per push. The cached value came from an acquire load, so the cells it frees are safe.
     if (pos - durable_cache_ >= geo_.ring_capacity) {
-      durable_cache_ = load_acquire(&ctl_->durable);
+      durable_cache_ = load_acquire(&ack_->durable);
       if (durable_cache_ > pos) return make_shm_error(Errc::corrupt, "durable position beyond head");
       if (pos - durable_cache_ >= geo_.ring_capacity) {
         return make_shm_error(Errc::full, "queue full: %u entries not yet durable", geo_.ring_capacity);
@@ -237,17 +272,28 @@ class WeightProducer {
     e.reserved = 0;
     e.stamp = pos + 1;
     std::uint64_t expected = pos;
-    // Publish: the release CAS orders the entry before the new head; failing means another
-    // process advanced our ring, i.e. it took the slot over.
-    if (!cas_acq_rel(&ctl_->head, expected, pos + 1)) {
+    // Publish: the CAS (release, and seq_cst for the doorbell) orders the entry before the new
+    // head; failing means another process advanced our ring, i.e. it took the slot over.
+    if (!cas_seq_cst(&ctl_->head, expected, pos + 1)) {
       return make_shm_error(Errc::lease_lost, "producer slot %u was taken over (head moved)", slot_);
     }
     head_ = pos + 1;
+    // Wake the daemon only if it sleeps (queue_protocol.hpp): a busy daemon costs one load here.
+    if (load_seq_cst(&ackh_->writer_sleeping) != 0) ring_doorbell();
     return head_;
   }
 
-  Mapping map_;
+  void ring_doorbell() noexcept {
+    __atomic_fetch_add(doorbell_, 1u, __ATOMIC_SEQ_CST);
+    ::syscall(SYS_futex, doorbell_, FUTEX_WAKE, 1, nullptr, nullptr, 0);
+  }
+
+  Mapping map_;      // the queue segment, read-write
+  Mapping ack_map_;  // the ack segment, read-only
   QueueSegmentHeader geo_{};
+  const AckSegmentHeader* ackh_ = nullptr;
+  const AckSlot* ack_ = nullptr;
+  std::uint32_t* doorbell_ = nullptr;
   ProducerSlotControl* ctl_ = nullptr;
   WeightEntry* ring_ = nullptr;
   std::uint32_t slot_ = 0;
