@@ -2,7 +2,7 @@
 // blocks, and snapshots built from the chain (on a worker) for older ones.
 #include "rest/api.hpp"
 #include "rest/body.hpp"
-#include "rest/epoch_rule.hpp"
+#include "committer/epoch.hpp"
 
 namespace pylon::rest {
 namespace {
@@ -139,7 +139,10 @@ void Api::with_epoch_at(std::uint64_t block, Reply reply, std::function<void(Epo
     auto tempo = l->snapshot()->hyperparams ? l->snapshot()->hyperparams->u64("tempo") : std::nullopt;
     if (!tempo || *tempo == 0 || *tempo > 65535)
       return reply(error_response(503, code::not_ready, "the subnet's tempo is not known yet"));
-    auto e = epoch_by_formula(deps_.netuid, static_cast<std::uint16_t>(*tempo), block);
+    // The committer's rule, the one home of epoch arithmetic (tempo is not 0 here).
+    auto span = committer::epoch_by_formula(deps_.netuid, static_cast<std::uint16_t>(*tempo), block);
+    if (!span.ok()) return reply(error_response(503, code::not_ready, span.error().message));
+    const EpochAnswer e{span->start, span->end};
     remember_epoch(block, e);
     return then(e, std::move(reply));
   }
