@@ -89,7 +89,15 @@ void crash_round(const std::string& path, std::uint64_t base, bool through_write
   }
   ::close(fds[1]);
   std::set<std::uint64_t> acks;
-  // Let it get going, then kill it at a random moment.
+  // Let it get going (its first acknowledgement, however loaded the machine), then kill it at a
+  // random moment after that.
+  while (acks.empty()) {
+    const auto before = acks.size();
+    const auto soon = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    read_acks(fds[0], acks, &soon);
+    if (acks.size() == before && ::waitpid(pid, nullptr, WNOHANG) == pid)
+      FAIL() << "the child ended before its first acknowledgement";
+  }
   auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(40 + rng() % 200);
   read_acks(fds[0], acks, &until);
   ASSERT_EQ(::kill(pid, SIGKILL), 0);
