@@ -20,6 +20,7 @@
 #include "codec/json_render.hpp"
 #include "codec/metadata.hpp"
 #include "codec/ss58.hpp"
+#include "codec/ss58_book.hpp"
 #include "codec/views/neuron_lite.hpp"
 #include "common/hex.hpp"
 
@@ -192,6 +193,41 @@ void BM_DecodeNeuronsLiteTypedSs58(benchmark::State& state) {
   state.counters["addresses"] = static_cast<double>(addresses.size());
 }
 BENCHMARK(BM_DecodeNeuronsLiteTypedSs58)->Unit(benchmark::kMicrosecond);
+
+// The same output, each distinct account rendered once (codec::Ss58Book, as the REST rendering of
+// a snapshot does): the peer of the line above in the same run.
+void BM_DecodeNeuronsLiteTypedSs58Book(benchmark::State& state) {
+  if (!ready(state)) return;
+  auto view = views::NeuronLiteView::resolve(inputs().metadata);
+  if (!view) {
+    state.SkipWithError(view.error().message.c_str());
+    return;
+  }
+  const Bytes& bytes = inputs().neurons;
+  std::vector<views::NeuronLite> rows;
+  std::vector<const std::string*> addresses;
+  for (auto _ : state) {
+    auto s = view->decode_all_into(bytes, rows);
+    if (!s.ok()) {
+      state.SkipWithError(s.error().message.c_str());
+      return;
+    }
+    Ss58Book book;
+    addresses.clear();
+    for (const auto& n : rows) {
+      addresses.push_back(&book.text(n.hotkey));
+      addresses.push_back(&book.text(n.coldkey));
+      for (const auto& e : n.stake) addresses.push_back(&book.text(e.coldkey));
+    }
+    benchmark::DoNotOptimize(addresses.data());
+    benchmark::ClobberMemory();
+    state.counters["distinct"] = static_cast<double>(book.size());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes.size()));
+  state.counters["neurons"] = static_cast<double>(rows.size());
+  state.counters["addresses"] = static_cast<double>(addresses.size());
+}
+BENCHMARK(BM_DecodeNeuronsLiteTypedSs58Book)->Unit(benchmark::kMicrosecond);
 
 // The dynamic decoder: the whole answer into a Value tree, no SS58.
 void BM_DecodeNeuronsLiteDynamic(benchmark::State& state) {

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "codec/ss58.hpp"
+#include "codec/ss58_book.hpp"
 #include "common/json_writer.hpp"
 
 namespace pylon::rest {
@@ -78,15 +79,16 @@ std::string render_metagraph(const follower::Snapshot& s) {
   append_hex(out, s.block_hash);
   out += "\",\"neurons\":{";
   bool first = true;
+  codec::Ss58Book book;  // each account rendered once (a coldkey owns many hotkeys)
   for (const auto& n : s.neurons) {
     if (!first) out += ',';
     first = false;
-    const std::string hotkey = codec::ss58_encode(n.hotkey);
+    const std::string& hotkey = book.text(n.hotkey);
     append_key(out, hotkey);
     out += "{\"uid\":";
     append_u64(out, n.uid);
     out += ",\"coldkey\":\"";
-    out += codec::ss58_encode(n.coldkey);
+    out += book.text(n.coldkey);
     out += "\",\"hotkey\":\"";
     out += hotkey;
     out += "\",\"active\":";
