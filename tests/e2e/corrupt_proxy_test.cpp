@@ -213,9 +213,13 @@ TEST_F(CorruptProxyLocalnet, SurvivesCorruptAnswersServesNothingCorruptAndRecove
   ASSERT_TRUE(wait_ready(d, probe)) << d.log_tail();
 
   Watcher watch(d, probe);
+  // Polls `cond` until it holds; a dead daemon ends the wait at once (the look reported it).
+  auto wait_for = [&](auto&& cond, seconds limit) {
+    return eventually([&] { return !d.running() || cond(); }, limit) && d.running();
+  };
   // The baseline: the daemon caught up with the chain through the sound proxy.
   const std::uint64_t first = probe.new_blocks(1);
-  ASSERT_TRUE(eventually([&] { return watch.look("start") && watch.latest() >= first; }, seconds(60)))
+  ASSERT_TRUE(wait_for([&] { return watch.look("start") && watch.latest() >= first; }, seconds(60)))
       << d.log_tail();
   const Fingerprint baseline = fingerprint(d.port());
   ASSERT_FALSE(baseline.empty());
@@ -241,13 +245,13 @@ TEST_F(CorruptProxyLocalnet, SurvivesCorruptAnswersServesNothingCorruptAndRecove
     bool met = false;
     switch (c.effect) {
       case Effect::kIgnoredHead:
-        met = eventually([&] { return watch.look(name) && skipped_heads(d) >= skipped_before + 3; }, seconds(30));
+        met = wait_for([&] { return watch.look(name) && skipped_heads(d) >= skipped_before + 3; }, seconds(30));
         break;
       case Effect::kBrokenBuild:
-        met = eventually([&] { return watch.look(name) && !health_of(d.port()).stale_reason.empty(); }, seconds(30));
+        met = wait_for([&] { return watch.look(name) && !health_of(d.port()).stale_reason.empty(); }, seconds(30));
         break;
       case Effect::kMayAdvance:
-        met = eventually(
+        met = wait_for(
             [&] {
               return watch.look(name) && proxy.corrupted() > corrupted_before &&
                      (watch.latest() >= head || !health_of(d.port()).stale_reason.empty());
@@ -277,10 +281,10 @@ TEST_F(CorruptProxyLocalnet, SurvivesCorruptAnswersServesNothingCorruptAndRecove
       d.start();
       // Until its listener is up, the new process answers nothing: that is starting, not failing.
       eventually([&] { return !d.running() || http(d.port(), "GET", "/live").status == 200; }, seconds(30));
-      const bool up = eventually(
+      const bool up = wait_for(
           [&] { return watch.look(name + " (restarted)", true) && proxy.corrupted() > corrupted_at_start; },
           seconds(30));
-      EXPECT_TRUE(up) << name << ": the restarted daemon did not come up through the corruption\n" << d.log_tail();
+      ASSERT_TRUE(up) << name << ": the restarted daemon did not come up through the corruption\n" << d.log_tail();
       (void)probe.new_blocks(1);
       ASSERT_TRUE(watch.look(name + " (restarted)", true)) << d.log_tail();
     }
@@ -288,7 +292,7 @@ TEST_F(CorruptProxyLocalnet, SurvivesCorruptAnswersServesNothingCorruptAndRecove
     // A sound node again: the daemon serves the new head, fresh and not marked stale.
     proxy.set_mode(Corruption::kNone);
     const std::uint64_t target = probe.new_blocks(1);
-    const bool recovered = eventually(
+    const bool recovered = wait_for(
         [&] {
           if (!watch.look(name + " (recovering)", c.restart) || watch.latest() < target) return false;
           const Health h = health_of(d.port());
