@@ -6,7 +6,9 @@
 // latest (every `/latest_block` and `/metagraph` it serves is of a real block, with the block's
 // real hash and the subnet's real neurons, and the block never goes back), and say it is behind
 // (`/health`'s stale_reason) where a corrupt answer broke a snapshot; then, with the proxy back to
-// pass-through, it must serve the chain's new head again.
+// pass-through, it must serve the chain's new head again. Three modes also restart the daemon
+// while the node answers garbage, since only its start reads a header (the crash of a header
+// without parentHash, fixed in 8aea815, was there: with that fix undone this test fails).
 //
 // The random corruptions draw from a seed printed at the start; PYLON_PROXY_SEED=N replays one.
 #include <simdjson.h>
