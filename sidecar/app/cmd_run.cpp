@@ -6,6 +6,7 @@
 
 #include "app/command.hpp"
 #include "app/daemon.hpp"
+#include "app/stop_signal.hpp"
 #include "codec/ss58.hpp"
 #include "common/log.hpp"
 #include "config/config.hpp"
@@ -14,11 +15,6 @@
 extern char** environ;
 
 namespace {
-
-volatile std::sig_atomic_t g_stop = 0;
-void on_signal(int) {
-  g_stop = 1;
-}
 
 int run(std::span<char* const> args) {
   for (const char* a : args) {
@@ -59,9 +55,9 @@ int run(std::span<char* const> args) {
   // A peer that goes away mid-write (a REST client, the chain node) is an error to handle on that
   // connection, never a reason for the daemon to die.
   std::signal(SIGPIPE, SIG_IGN);
-  std::signal(SIGTERM, on_signal);
-  std::signal(SIGINT, on_signal);
-  return pylon::app::run_daemon(*cfg, std::move(hotkey).value(), &g_stop);
+  // SIGTERM/SIGINT are taken by a thread of their own and wake the daemon's waits at once.
+  auto& stop = pylon::app::StopSignal::install();
+  return pylon::app::run_daemon(*cfg, std::move(hotkey).value(), stop);
 }
 
 }  // namespace

@@ -71,14 +71,9 @@ void follower_log(std::string_view level, std::string_view msg) {
              "follower", msg);
 }
 
-bool sleep_unless_stopped(const volatile std::sig_atomic_t* stop, int tenths) {
-  for (int i = 0; i < tenths && !*stop; ++i) ::usleep(100'000);
-  return !*stop;
-}
-
 }  // namespace
 
-int run_daemon(const config::Config& cfg, keys::Keypair hotkey, const volatile std::sig_atomic_t* stop) {
+int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop) {
   // Chain connection (and the archive endpoint for old blocks).
   net::NetContext net;
   net::RpcClientOptions ro;
@@ -190,9 +185,9 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, const volatile s
 
   log::info("pylon", "starting",
             {{"netuid", std::to_string(cfg.netuid)}, {"endpoints", std::to_string(cfg.chain_urls.size())}});
-  while (!*stop && !(*rpc)->wait_connected(std::chrono::seconds(1)).ok()) {
+  while (!stop.requested() && !(*rpc)->wait_connected(std::chrono::seconds(1)).ok()) {
   }
-  if (*stop) return 0;
+  if (stop.requested()) return 0;
   // The database belongs to one chain: its epochs are block numbers, which recur on another.
   for (;;) {
     auto genesis = chain.genesis_hash();
@@ -205,7 +200,7 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, const volatile s
       break;
     }
     log::warn("chain", "cannot read the genesis hash yet", {{"error", genesis.error().message}});
-    if (!sleep_unless_stopped(stop, 20)) return 0;
+    if (stop.wait_for(std::chrono::seconds(2))) return 0;
   }
 
   // Runtime upgrades: the new spec's metadata is fetched as soon as the node announces it, so the
@@ -227,7 +222,7 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, const volatile s
     auto started = follower.start();
     if (started.ok()) break;
     log::warn("follower", "cannot subscribe to finalized heads yet", {{"error", started.error().message}});
-    if (!sleep_unless_stopped(stop, 20)) return 0;
+    if (stop.wait_for(std::chrono::seconds(2))) return 0;
   }
   if (auto st = committer.start(); !st.ok()) {
     log::error("committer", "cannot start the commit loop", {{"error", st.error().message}});
@@ -235,10 +230,13 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, const volatile s
     return 2;
   }
 
-  // Main loop: publish each new snapshot into shared memory, keep the segments' heartbeats fresh.
+  // Main loop: publish each new snapshot into shared memory as soon as the store has it (its
+  // listener wakes this thread; the segment writer stays on this one thread), and keep the
+  // segments' heartbeats fresh once a second.
   std::uint64_t shm_seen = 0;
-  for (int tick = 0; !*stop; ++tick) {
-    ::usleep(100'000);
+  const auto woken_by_snapshots = snapshots.subscribe([&stop](const follower::SnapshotPtr&) { stop.notify(); });
+  auto next_heartbeat = std::chrono::steady_clock::now();
+  while (!stop.requested()) {
     const std::uint64_t published = snapshots.published_count();
     if (published != shm_seen) {
       shm_seen = published;
@@ -247,11 +245,17 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, const volatile s
       if (!st.ok())
         log::error("shm", "snapshot not published to shared memory", {{"error", st.error().message}});
     }
-    if (tick % 10 == 0) {
+    if (std::chrono::steady_clock::now() >= next_heartbeat) {
       (*writer)->heartbeat();
       (*queue)->heartbeat();  // an atomic store: safe beside the writer thread's drain
+      next_heartbeat += std::chrono::seconds(1);
     }
+    const auto until_heartbeat = std::chrono::duration_cast<std::chrono::milliseconds>(
+        next_heartbeat - std::chrono::steady_clock::now());
+    stop.wait_for(std::max(until_heartbeat, std::chrono::milliseconds(0)),
+                  [&] { return snapshots.published_count() != shm_seen; });
   }
+  snapshots.unsubscribe(woken_by_snapshots);
 
   // Drain: stop taking work, commit what was acknowledged, leave the queue for the next daemon.
   log::info("pylon", "stopping: draining");

@@ -9,12 +9,13 @@
 #include <csignal>
 #include <memory>
 
+#include "app/stop_signal.hpp"
 #include "config/config.hpp"
 #include "keys/sr25519.hpp"
 
 namespace pylon::app {
 
-// Runs until *stop becomes non-zero; returns the process exit code.
-int run_daemon(const config::Config& cfg, keys::Keypair hotkey, const volatile std::sig_atomic_t* stop);
+// Runs until a stop is requested; returns the process exit code.
+int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop);
 
 }  // namespace pylon::app
