@@ -70,7 +70,8 @@ auto with_json(const std::string& method, const std::string& text, F&& fn)
     return make_error(ChainErrc::kBadAnswer,
                       method + ": the node's answer is not JSON (" + simdjson::error_message(err) + ")");
   auto r = fn(doc);
-  if (!r.ok() && r.error().domain == nullptr) r.error() = make_error(ChainErrc::kBadAnswer, r.error().message);
+  if (!r.ok() && r.error().domain == nullptr)
+    r.error() = make_error(ChainErrc::kBadAnswer, r.error().message);
   return r;
 }
 
@@ -199,14 +200,17 @@ Result<RuntimeVersion> parse_runtime_version(std::string_view json) {
   simdjson::dom::parser parser;
   simdjson::dom::element e;
   if (auto err = parser.parse(json.data(), json.size()).get(e); err != simdjson::SUCCESS)
-    return make_error(ChainErrc::kBadAnswer, std::string("the runtime version is not JSON (") + simdjson::error_message(err) + ")");
+    return make_error(ChainErrc::kBadAnswer,
+                      std::string("the runtime version is not JSON (") + simdjson::error_message(err) + ")");
   RuntimeVersion v;
   std::uint64_t spec, tx;
   std::string_view name;
   if (e["specVersion"].get_uint64().get(spec) || e["transactionVersion"].get_uint64().get(tx) ||
       e["specName"].get_string().get(name))
-    return make_error(ChainErrc::kBadAnswer, "the runtime version lacks specName/specVersion/transactionVersion");
-  if (spec > UINT32_MAX || tx > UINT32_MAX) return make_error(ChainErrc::kBadAnswer, "runtime version out of range");
+    return make_error(ChainErrc::kBadAnswer,
+                      "the runtime version lacks specName/specVersion/transactionVersion");
+  if (spec > UINT32_MAX || tx > UINT32_MAX)
+    return make_error(ChainErrc::kBadAnswer, "runtime version out of range");
   v.spec_name = std::string(name);
   v.spec_version = static_cast<std::uint32_t>(spec);
   v.transaction_version = static_cast<std::uint32_t>(tx);
@@ -308,8 +312,10 @@ Result<std::vector<std::pair<Bytes, Bytes>>> ChainClient::storage_by_prefix(Byte
   for (int pages = 0; pages < 100000; ++pages) {
     Params params;
     params.hex(prefix).number(page_size);
-    if (start.empty()) params.null();
-    else params.string(start);
+    if (start.empty())
+      params.null();
+    else
+      params.string(start);
     PYLON_ASSIGN(std::string text, call(c, "state_getKeysPaged", params.hash(at.hash).json()));
     std::vector<std::string> keys;
     PYLON_TRY(with_json("state_getKeysPaged", text, [&](simdjson::dom::element e) -> Status {
@@ -328,7 +334,8 @@ Result<std::vector<std::pair<Bytes, Bytes>>> ChainClient::storage_by_prefix(Byte
       auto last = from_hex(keys.back());
       auto previous = from_hex(start);
       if (last.ok() && previous.ok() && *last <= *previous)
-        return make_error(ChainErrc::kBadAnswer, "state_getKeysPaged: a page does not move past the previous one");
+        return make_error(ChainErrc::kBadAnswer,
+                          "state_getKeysPaged: a page does not move past the previous one");
     }
     Params query;
     query.writer().begin_array();
@@ -388,19 +395,19 @@ Result<TxOutcome> ChainClient::outcome_in_block(const Hash& block, ByteSpan extr
   const std::string m = "chain_getBlock";
   PYLON_ASSIGN(std::string text, call(rpc_, m, Params().hash(block).json()));
   const std::string want = to_hex(extrinsic);
-  PYLON_ASSIGN(std::uint32_t index,
-               with_json(m, text, [&](simdjson::dom::element e) -> Result<std::uint32_t> {
-                 simdjson::dom::array xs;
-                 if (e["block"]["extrinsics"].get_array().get(xs))
-                   return make_error(m + ": the block lacks extrinsics");
-                 std::uint32_t i = 0;
-                 for (auto x : xs) {
-                   std::string_view s;
-                   if (x.get_string().get(s) == simdjson::SUCCESS && s == want) return i;
-                   ++i;
-                 }
-                 return make_error(ChainErrc::kNotInBlock, m + ": the extrinsic is not in block " + hash_hex(block));
-               }));
+  PYLON_ASSIGN(
+      std::uint32_t index, with_json(m, text, [&](simdjson::dom::element e) -> Result<std::uint32_t> {
+        simdjson::dom::array xs;
+        if (e["block"]["extrinsics"].get_array().get(xs))
+          return make_error(m + ": the block lacks extrinsics");
+        std::uint32_t i = 0;
+        for (auto x : xs) {
+          std::string_view s;
+          if (x.get_string().get(s) == simdjson::SUCCESS && s == want) return i;
+          ++i;
+        }
+        return make_error(ChainErrc::kNotInBlock, m + ": the extrinsic is not in block " + hash_hex(block));
+      }));
   PYLON_ASSIGN(auto md, metadata(block));
   PYLON_ASSIGN(Bytes key, storage_key(*md, "System", "Events", {}));
   PYLON_ASSIGN(Header h, header(block));
@@ -464,14 +471,16 @@ Result<TxOutcome> ChainClient::submit_and_watch(ByteSpan extrinsic, std::chrono:
         break;
       case Kind::kInvalid:
       case Kind::kDropped:
-        w->outcome.status = st->kind == Kind::kInvalid ? TxOutcome::Status::Invalid : TxOutcome::Status::Dropped;
+        w->outcome.status =
+            st->kind == Kind::kInvalid ? TxOutcome::Status::Invalid : TxOutcome::Status::Dropped;
         w->outcome.error = std::string("the node reports the transaction ") +
                            (st->kind == Kind::kInvalid ? "invalid" : "dropped");
         w->done = true;
         break;
       case Kind::kUsurped:
       case Kind::kFinalityTimeout:
-        w->outcome.status = st->kind == Kind::kUsurped ? TxOutcome::Status::Usurped : TxOutcome::Status::Dropped;
+        w->outcome.status =
+            st->kind == Kind::kUsurped ? TxOutcome::Status::Usurped : TxOutcome::Status::Dropped;
         w->outcome.error = "the node reports " + std::string(json.substr(0, 200));
         w->done = true;
         break;

@@ -23,11 +23,16 @@ Result<ExtrinsicStatus> parse_extrinsic_status(std::string_view json) {
   ExtrinsicStatus st;
   std::string_view s;
   if (e.get_string().get(s) == simdjson::SUCCESS) {  // the unit variants
-    if (s == "future") st.kind = Kind::kFuture;
-    else if (s == "ready") st.kind = Kind::kReady;
-    else if (s == "dropped") st.kind = Kind::kDropped;
-    else if (s == "invalid") st.kind = Kind::kInvalid;
-    else return bad("unknown status \"" + std::string(s.substr(0, 64)) + "\"");
+    if (s == "future")
+      st.kind = Kind::kFuture;
+    else if (s == "ready")
+      st.kind = Kind::kReady;
+    else if (s == "dropped")
+      st.kind = Kind::kDropped;
+    else if (s == "invalid")
+      st.kind = Kind::kInvalid;
+    else
+      return bad("unknown status \"" + std::string(s.substr(0, 64)) + "\"");
     return st;
   }
   // The others are objects of one member: {"inBlock": "0x…"}, {"broadcast": [peer, …]}, ...
@@ -51,11 +56,16 @@ Result<ExtrinsicStatus> parse_extrinsic_status(std::string_view json) {
     return st;
   }
   // Their values (peers, the usurping transaction's hash) are not used: only the kind matters.
-  if (key == "broadcast") st.kind = Kind::kBroadcast;
-  else if (key == "usurped") st.kind = Kind::kUsurped;
-  else if (key == "dropped") st.kind = Kind::kDropped;
-  else if (key == "invalid") st.kind = Kind::kInvalid;
-  else return bad("unknown status \"" + std::string(key.substr(0, 64)) + "\"");
+  if (key == "broadcast")
+    st.kind = Kind::kBroadcast;
+  else if (key == "usurped")
+    st.kind = Kind::kUsurped;
+  else if (key == "dropped")
+    st.kind = Kind::kDropped;
+  else if (key == "invalid")
+    st.kind = Kind::kInvalid;
+  else
+    return bad("unknown status \"" + std::string(key.substr(0, 64)) + "\"");
   return st;
 }
 

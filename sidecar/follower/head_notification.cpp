@@ -18,7 +18,8 @@ Result<std::uint64_t> parse_head_number(std::string_view json) {
                       "finalized head notification without a number: " + std::string(json.substr(0, 200)));
   auto parsed = parse_hex_u64(number);
   if (!parsed.ok())
-    return make_error(chain::ChainErrc::kBadAnswer, "finalized head with a bad number: " + parsed.error().message);
+    return make_error(chain::ChainErrc::kBadAnswer,
+                      "finalized head with a bad number: " + parsed.error().message);
   return *parsed;
 }
 

@@ -36,7 +36,8 @@ simdjson::error_code raw_of(od::value v, std::string_view& out) {
 }
 
 Error json_error(std::string_view where, simdjson::error_code err) {
-  return make_error(RpcErrc::kBadAnswer, "invalid JSON-RPC message: " + std::string(where) + ": " + simdjson::error_message(err));
+  return make_error(RpcErrc::kBadAnswer,
+                    "invalid JSON-RPC message: " + std::string(where) + ": " + simdjson::error_message(err));
 }
 
 Result<RpcError> parse_error_object(od::value v) {
@@ -65,7 +66,8 @@ Result<RpcError> parse_error_object(od::value v) {
       if (auto err = raw_of(fv, ignored)) return json_error("error field", err);
     }
   }
-  if (!has_code) return make_error(RpcErrc::kBadAnswer, "invalid JSON-RPC message: error object without a code");
+  if (!has_code)
+    return make_error(RpcErrc::kBadAnswer, "invalid JSON-RPC message: error object without a code");
   return e;
 }
 
@@ -140,7 +142,8 @@ Result<IncomingMessage> RpcMessageParser::parse(std::string_view text) {
             if (auto err = pv.get_uint64().get(n)) return json_error("subscription", err);
             msg.subscription = std::to_string(n);
           } else {
-            return make_error(RpcErrc::kBadAnswer, "invalid JSON-RPC message: subscription id is neither string nor number");
+            return make_error(RpcErrc::kBadAnswer,
+                              "invalid JSON-RPC message: subscription id is neither string nor number");
           }
         } else if (pkey == "result") {
           if (auto err = raw_of(pv, msg.result_json)) return json_error("params.result", err);
@@ -162,17 +165,22 @@ Result<IncomingMessage> RpcMessageParser::parse(std::string_view text) {
   }
 
   if (has_method) {
-    if (has_id) return make_error(RpcErrc::kBadAnswer, "invalid JSON-RPC message: a request from the server (method with id)");
+    if (has_id)
+      return make_error(RpcErrc::kBadAnswer,
+                        "invalid JSON-RPC message: a request from the server (method with id)");
     if (!has_params || msg.subscription.empty() || !has_result) {
       return make_error(RpcErrc::kBadAnswer, "invalid JSON-RPC message: notification '" + msg.method +
-                   "' without params.subscription and params.result");
+                                                 "' without params.subscription and params.result");
     }
     msg.kind = IncomingMessage::Kind::kNotification;
     return msg;
   }
-  if (!has_id) return make_error(RpcErrc::kBadAnswer, "invalid JSON-RPC message: neither a response (id) nor a notification (method)");
+  if (!has_id)
+    return make_error(RpcErrc::kBadAnswer,
+                      "invalid JSON-RPC message: neither a response (id) nor a notification (method)");
   if (has_result == msg.error.has_value()) {
-    return make_error(RpcErrc::kBadAnswer, "invalid JSON-RPC message: a response needs exactly one of result and error");
+    return make_error(RpcErrc::kBadAnswer,
+                      "invalid JSON-RPC message: a response needs exactly one of result and error");
   }
   msg.kind = IncomingMessage::Kind::kResponse;
   return msg;
@@ -182,7 +190,8 @@ Result<RemoteSubscriptionId> parse_subscription_id(std::string_view result_json)
   simdjson::dom::parser parser;
   simdjson::dom::element element;
   if (auto err = parser.parse(result_json.data(), result_json.size(), true).get(element)) {
-    return make_error(RpcErrc::kBadAnswer, std::string("subscription id is not JSON: ") + simdjson::error_message(err));
+    return make_error(RpcErrc::kBadAnswer,
+                      std::string("subscription id is not JSON: ") + simdjson::error_message(err));
   }
   RemoteSubscriptionId out;
   if (element.is_string()) {
@@ -194,8 +203,9 @@ Result<RemoteSubscriptionId> parse_subscription_id(std::string_view result_json)
     out.text = std::to_string(element.get_uint64().value_unsafe());
     out.json = out.text;
   } else {
-    return make_error(RpcErrc::kBadAnswer, "subscription id must be a string or a non-negative integer, got " +
-                 std::string(trim_right(result_json.substr(0, 64))));
+    return make_error(RpcErrc::kBadAnswer,
+                      "subscription id must be a string or a non-negative integer, got " +
+                          std::string(trim_right(result_json.substr(0, 64))));
   }
   return out;
 }
@@ -209,7 +219,8 @@ Status validate_params_json(std::string_view text) {
   simdjson::dom::parser parser;
   simdjson::dom::element element;
   if (auto err = parser.parse(text.data(), text.size(), true).get(element)) {
-    return make_error(RpcErrc::kRejected, std::string("params are not valid JSON: ") + simdjson::error_message(err));
+    return make_error(RpcErrc::kRejected,
+                      std::string("params are not valid JSON: ") + simdjson::error_message(err));
   }
   return {};
 }

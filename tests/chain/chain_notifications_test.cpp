@@ -39,10 +39,10 @@ TEST(ExtrinsicStatusNotification, EveryStatusOfTheNode) {
 }
 
 TEST(ExtrinsicStatusNotification, WhatIsNoStatusIsABadAnswer) {
-  for (const std::string& json : std::vector<std::string>{"", "null", "42", "[]", "{}", R"("pending")", R"({"inBlock":42})",
-                                 R"({"inBlock":"0x12"})", R"({"finalized":null})",
-                                 R"({"inBlock":")" + kHex + R"(","finalized":")" + kHex + "\"}",
-                                 R"({"somethingNew":1})", R"("ready)"}) {
+  for (const std::string& json : std::vector<std::string>{
+           "", "null", "42", "[]", "{}", R"("pending")", R"({"inBlock":42})", R"({"inBlock":"0x12"})",
+           R"({"finalized":null})", R"({"inBlock":")" + kHex + R"(","finalized":")" + kHex + "\"}",
+           R"({"somethingNew":1})", R"("ready)"}) {
     auto st = parse_extrinsic_status(json);
     ASSERT_FALSE(st.ok()) << json;
     EXPECT_TRUE(st.error().is(ChainErrc::kBadAnswer)) << json << ": " << st.error().message;
@@ -57,8 +57,9 @@ TEST(HeadNotification, NumberOfARecordedHeader) {
 }
 
 TEST(HeadNotification, WhatHasNoNumberIsABadAnswer) {
-  for (const std::string& json : std::vector<std::string>{"", "null", "[1]", "{}", R"({"number":7})", R"({"number":"0x"})",
-                                 R"({"number":"0x11112222333344445"})", R"({"number":"0xzz"})"}) {
+  for (const std::string& json :
+       std::vector<std::string>{"", "null", "[1]", "{}", R"({"number":7})", R"({"number":"0x"})",
+                                R"({"number":"0x11112222333344445"})", R"({"number":"0xzz"})"}) {
     auto n = follower::parse_head_number(json);
     ASSERT_FALSE(n.ok()) << json;
     EXPECT_TRUE(n.error().is(ChainErrc::kBadAnswer)) << json << ": " << n.error().message;
@@ -69,9 +70,10 @@ TEST(RuntimeVersionNotification, MissingOrOutOfRangeFieldsAreBadAnswers) {
   auto v = parse_runtime_version(R"({"specName":"node-subtensor","specVersion":343,"transactionVersion":1})");
   ASSERT_TRUE(v.ok()) << v.error().message;
   EXPECT_EQ(v->spec_version, 343u);
-  for (const std::string& json : std::vector<std::string>{"", "[]", R"({"specName":"x","specVersion":1})",
-                                 R"({"specName":"x","specVersion":4294967296,"transactionVersion":1})",
-                                 R"({"specName":1,"specVersion":1,"transactionVersion":1})"}) {
+  for (const std::string& json :
+       std::vector<std::string>{"", "[]", R"({"specName":"x","specVersion":1})",
+                                R"({"specName":"x","specVersion":4294967296,"transactionVersion":1})",
+                                R"({"specName":1,"specVersion":1,"transactionVersion":1})"}) {
     auto r = parse_runtime_version(json);
     ASSERT_FALSE(r.ok()) << json;
     EXPECT_TRUE(r.error().is(ChainErrc::kBadAnswer)) << json << ": " << r.error().message;

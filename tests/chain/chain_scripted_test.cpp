@@ -2,7 +2,6 @@
 // params built by the JSON writer) and how it reads multi-step answers (key pages, transaction
 // statuses) — the same path the fuzz target fuzz_chain_answers drives.
 #include <gtest/gtest.h>
-
 #include <simdjson.h>
 
 #include "chain/chain_client.hpp"
@@ -36,9 +35,12 @@ TEST(ChainScripted, ParamsAreJsonWhateverTheyHold) {
 TEST(ChainScripted, KeyPagesContinueAfterTheLastKey) {
   ScriptedTransport node(
       "[\"0x0101\",\"0x0102\"]\n"
-      "[{\"block\":\"" + kHex + "\",\"changes\":[[\"0x0101\",\"0x05\"],[\"0x0102\",null]]}]\n"
+      "[{\"block\":\"" +
+      kHex +
+      "\",\"changes\":[[\"0x0101\",\"0x05\"],[\"0x0102\",null]]}]\n"
       "[\"0x0103\"]\n"
-      "[{\"block\":\"" + kHex + "\",\"changes\":[[\"0x0103\",\"0x07\"]]}]\n");
+      "[{\"block\":\"" +
+      kHex + "\",\"changes\":[[\"0x0103\",\"0x07\"]]}]\n");
   ChainClient chain(node);
   auto r = chain.storage_by_prefix(Bytes{0x01}, BlockRef{Hash{}, 1}, 2);
   ASSERT_TRUE(r.ok()) << r.error().message;
@@ -93,7 +95,8 @@ TEST(ChainScripted, AStatusNotUnderstoodChangesNothing) {
 
 TEST(ChainScripted, InclusionReadsTheBlock) {
   // Included: the block is read next (here it lacks the extrinsic: kNotInBlock, not a crash).
-  ScriptedTransport node("@\"ready\"\n@{\"inBlock\":\"" + kHex + "\"}\n{\"block\":{\"extrinsics\":[\"0x02\"]}}\n");
+  ScriptedTransport node("@\"ready\"\n@{\"inBlock\":\"" + kHex +
+                         "\"}\n{\"block\":{\"extrinsics\":[\"0x02\"]}}\n");
   ChainClient chain(node);
   auto r = chain.submit_and_watch(Bytes{0x01}, 0ms, false);
   ASSERT_FALSE(r.ok());

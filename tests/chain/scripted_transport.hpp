@@ -44,7 +44,8 @@ class ScriptedTransport final : public net::RpcTransport {
     return line;
   }
 
-  Result<net::SubscriptionId> subscribe(net::SubscribeSpec spec, net::NotificationCallback on_notification) override {
+  Result<net::SubscriptionId> subscribe(net::SubscribeSpec spec,
+                                        net::NotificationCallback on_notification) override {
     calls.push_back(spec.method + spec.params_json);
     while (next_ < lines_.size() && !lines_[next_].empty() && lines_[next_].front() == '@')
       on_notification(std::string_view(lines_[next_++]).substr(1));

@@ -39,7 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       {"account_nonce", [&] { kinded(chain.account_nonce(codec::AccountId{})); }},
       {"outcome_in_block", [&] { kinded(chain.outcome_in_block(Hash{}, bytes)); }},
       {"submit_and_seal", [&] { kinded(chain.submit_and_seal(bytes)); }},
-      {"submit_and_watch", [&] { kinded(chain.submit_and_watch(bytes, std::chrono::milliseconds(0), false)); }},
+      {"submit_and_watch",
+       [&] { kinded(chain.submit_and_watch(bytes, std::chrono::milliseconds(0), false)); }},
       {"submit_and_watch_finalized",
        [&] { kinded(chain.submit_and_watch(bytes, std::chrono::milliseconds(0), true)); }},
   };

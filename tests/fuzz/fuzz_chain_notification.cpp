@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto version = pylon::chain::parse_runtime_version(json);
   auto st = pylon::chain::parse_extrinsic_status(json);
   if ((!head.ok() && !head.error().is(ChainErrc::kBadAnswer)) ||
-      (!version.ok() && !version.error().is(ChainErrc::kBadAnswer)) || (!st.ok() && !st.error().is(ChainErrc::kBadAnswer)))
+      (!version.ok() && !version.error().is(ChainErrc::kBadAnswer)) ||
+      (!st.ok() && !st.error().is(ChainErrc::kBadAnswer)))
     std::abort();  // a notification not understood is the node's fault, and says so
   using Kind = pylon::chain::ExtrinsicStatus::Kind;
   if (st.ok() && (st->kind == Kind::kInBlock || st->kind == Kind::kFinalized) && !st->block)
