@@ -197,6 +197,8 @@ Result<RuntimeVersion> ChainClient::runtime_version(net::RpcTransport& c, const 
 }
 
 Result<RuntimeVersion> parse_runtime_version(std::string_view json) {
+  // simdjson copies the text first: a view without data (nullptr, 0) must not reach memcpy.
+  if (json.empty()) return make_error(ChainErrc::kBadAnswer, "the runtime version is empty");
   simdjson::dom::parser parser;
   simdjson::dom::element e;
   if (auto err = parser.parse(json.data(), json.size()).get(e); err != simdjson::SUCCESS)

@@ -16,6 +16,8 @@ Error bad(std::string what) {
 }  // namespace
 
 Result<ExtrinsicStatus> parse_extrinsic_status(std::string_view json) {
+  // simdjson copies the text first: a view without data (nullptr, 0) must not reach memcpy.
+  if (json.empty()) return bad("empty");
   simdjson::dom::parser parser;
   simdjson::dom::element e;
   if (auto err = parser.parse(json.data(), json.size()).get(e))

@@ -13,7 +13,8 @@ Result<std::uint64_t> parse_head_number(std::string_view json) {
   simdjson::dom::parser p;
   simdjson::dom::element e;
   std::string_view number;
-  if (p.parse(json.data(), json.size()).get(e) || e["number"].get_string().get(number))
+  // simdjson copies the text first: a view without data (nullptr, 0) must not reach memcpy.
+  if (json.empty() || p.parse(json.data(), json.size()).get(e) || e["number"].get_string().get(number))
     return make_error(chain::ChainErrc::kBadAnswer,
                       "finalized head notification without a number: " + std::string(json.substr(0, 200)));
   auto parsed = parse_hex_u64(number);

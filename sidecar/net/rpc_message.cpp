@@ -82,6 +82,8 @@ RpcMessageParser::RpcMessageParser() : impl_(std::make_unique<Impl>()) {}
 RpcMessageParser::~RpcMessageParser() = default;
 
 Result<IncomingMessage> RpcMessageParser::parse(std::string_view text) {
+  // padded_string copies the text: a view without data (nullptr, 0) must not reach memcpy.
+  if (text.empty()) return make_error(RpcErrc::kBadAnswer, "invalid JSON-RPC message: empty");
   impl_->buffer = simdjson::padded_string(text);
   od::document doc;
   if (auto err = impl_->parser.iterate(impl_->buffer).get(doc)) return json_error("not JSON", err);
@@ -187,6 +189,7 @@ Result<IncomingMessage> RpcMessageParser::parse(std::string_view text) {
 }
 
 Result<RemoteSubscriptionId> parse_subscription_id(std::string_view result_json) {
+  if (result_json.empty()) return make_error(RpcErrc::kBadAnswer, "subscription id is empty");
   simdjson::dom::parser parser;
   simdjson::dom::element element;
   if (auto err = parser.parse(result_json.data(), result_json.size(), true).get(element)) {

@@ -49,6 +49,14 @@ TEST(ExtrinsicStatusNotification, WhatIsNoStatusIsABadAnswer) {
   }
 }
 
+// A view without data (nullptr, 0) used to reach simdjson's memcpy (undefined behaviour, caught
+// by UBSan in replay_chain_notification's empty input).
+TEST(Notifications, AnEmptyViewIsABadAnswer) {
+  EXPECT_TRUE(parse_extrinsic_status(std::string_view{}).error().is(ChainErrc::kBadAnswer));
+  EXPECT_TRUE(parse_runtime_version(std::string_view{}).error().is(ChainErrc::kBadAnswer));
+  EXPECT_TRUE(follower::parse_head_number(std::string_view{}).error().is(ChainErrc::kBadAnswer));
+}
+
 TEST(HeadNotification, NumberOfARecordedHeader) {
   auto n = follower::parse_head_number(R"({"parentHash":")" + kHex +
                                        R"(","number":"0x63fe87","stateRoot":")" + kHex + "\"}");

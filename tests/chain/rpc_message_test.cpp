@@ -145,6 +145,9 @@ TEST(RpcMessage, MalformedFramesAndIdsAreBadAnswers) {
     ASSERT_FALSE(r.ok()) << id;
     EXPECT_TRUE(r.error().is(RpcErrc::kBadAnswer)) << id << ": " << r.error().message;
   }
+  // A view without data (nullptr, 0) used to reach simdjson's memcpy (undefined behaviour).
+  EXPECT_TRUE(p.parse(std::string_view{}).error().is(RpcErrc::kBadAnswer));
+  EXPECT_TRUE(parse_subscription_id(std::string_view{}).error().is(RpcErrc::kBadAnswer));
   auto params = validate_params_json("3");
   ASSERT_FALSE(params.ok());
   EXPECT_TRUE(params.error().is(RpcErrc::kRejected));
