@@ -5,6 +5,7 @@
 #include <condition_variable>
 
 #include "chain/events.hpp"
+#include "chain/extrinsic_status.hpp"
 #include "chain/storage_key.hpp"
 #include "codec/scale_writer.hpp"
 #include "common/json_writer.hpp"
@@ -27,11 +28,35 @@ Result<Hash> parse_hash(std::string_view hex) {
 
 namespace {
 
-std::string quote(std::string_view s) {
-  std::string out;
-  append_json_string(out, s);
-  return out;
-}
+// A request's params: a JSON array written by the JSON writer, so every string is escaped and the
+// text is valid JSON whatever the values hold.
+class Params {
+ public:
+  Params() { w_.begin_array(); }
+  Params& string(std::string_view s) {
+    w_.string(s);
+    return *this;
+  }
+  Params& hex(ByteSpan b) { return string(to_hex(b)); }
+  Params& hash(const Hash& h) { return string(hash_hex(h)); }
+  Params& number(std::uint64_t n) {
+    w_.number(n);
+    return *this;
+  }
+  Params& null() {
+    w_.null();
+    return *this;
+  }
+  // Writes into the array directly (nested arrays and objects).
+  JsonWriter& writer() { return w_; }
+  std::string json() {
+    w_.end_array();
+    return w_.take();
+  }
+
+ private:
+  JsonWriter w_;
+};
 
 // Parses an RPC result (raw JSON text) and hands its root to `fn`.
 // Whatever goes wrong while reading the answer, short of a kind of its own (kNotInBlock, ...), is
@@ -45,7 +70,8 @@ auto with_json(const std::string& method, const std::string& text, F&& fn)
     return make_error(ChainErrc::kBadAnswer,
                       method + ": the node's answer is not JSON (" + simdjson::error_message(err) + ")");
   auto r = fn(doc);
-  if (!r.ok() && r.error().domain == nullptr) r.error() = make_error(ChainErrc::kBadAnswer, r.error().message);
+  if (!r.ok() && r.error().domain == nullptr)
+    r.error() = make_error(ChainErrc::kBadAnswer, r.error().message);
   return r;
 }
 
@@ -70,15 +96,15 @@ Result<std::uint64_t> json_number(const std::string& method, simdjson::dom::elem
 
 }  // namespace
 
-ChainClient::ChainClient(net::RpcClient& rpc, net::RpcClient* archive, ChainClientOptions options)
+ChainClient::ChainClient(net::RpcTransport& rpc, net::RpcTransport* archive, ChainClientOptions options)
     : rpc_(rpc), archive_(archive), options_(options) {}
 
-Result<std::string> ChainClient::call(net::RpcClient& c, const std::string& method,
+Result<std::string> ChainClient::call(net::RpcTransport& c, const std::string& method,
                                       const std::string& params) {
   return c.call(method, params);
 }
 
-net::RpcClient& ChainClient::route(const BlockRef& at) {
+net::RpcTransport& ChainClient::route(const BlockRef& at) {
   return routes_to_archive(at) ? *archive_ : rpc_;
 }
 
@@ -94,7 +120,7 @@ void ChainClient::note_finalized(std::uint64_t number) {
 
 Result<std::optional<Hash>> ChainClient::block_hash(std::uint64_t number) {
   const std::string m = "chain_getBlockHash";
-  PYLON_ASSIGN(std::string text, call(rpc_, m, "[" + std::to_string(number) + "]"));
+  PYLON_ASSIGN(std::string text, call(rpc_, m, Params().number(number).json()));
   return with_json(m, text, [&](simdjson::dom::element e) -> Result<std::optional<Hash>> {
     if (e.is_null()) return std::optional<Hash>{};
     PYLON_ASSIGN(std::string s, json_string(m, e));
@@ -117,7 +143,16 @@ Result<Hash> ChainClient::genesis_hash() {
 
 Result<Hash> ChainClient::finalized_head() {
   const std::string m = "chain_getFinalizedHead";
-  PYLON_ASSIGN(std::string text, call(rpc_, m, "[]"));
+  PYLON_ASSIGN(std::string text, call(rpc_, m, Params().json()));
+  return with_json(m, text, [&](simdjson::dom::element e) -> Result<Hash> {
+    PYLON_ASSIGN(std::string s, json_string(m, e));
+    return parse_hash(s);
+  });
+}
+
+Result<Hash> ChainClient::best_hash() {
+  const std::string m = "chain_getBlockHash";
+  PYLON_ASSIGN(std::string text, call(rpc_, m, Params().json()));
   return with_json(m, text, [&](simdjson::dom::element e) -> Result<Hash> {
     PYLON_ASSIGN(std::string s, json_string(m, e));
     return parse_hash(s);
@@ -126,7 +161,7 @@ Result<Hash> ChainClient::finalized_head() {
 
 Result<Header> ChainClient::header(const Hash& at) {
   const std::string m = "chain_getHeader";
-  PYLON_ASSIGN(std::string text, call(rpc_, m, "[" + quote(hash_hex(at)) + "]"));
+  PYLON_ASSIGN(std::string text, call(rpc_, m, Params().hash(at).json()));
   return with_json(m, text, [&](simdjson::dom::element e) -> Result<Header> {
     if (e.is_null()) return make_error(ChainErrc::kUnknownBlock, m + ": unknown block " + hash_hex(at));
     // Every field is looked up through a checked accessor: a node may answer anything, and a
@@ -153,26 +188,31 @@ Result<RuntimeVersion> ChainClient::runtime_version(const BlockRef& at) {
   return runtime_version(route(at), at.hash);
 }
 
-Result<RuntimeVersion> ChainClient::runtime_version(net::RpcClient& c, const Hash& at) {
+Result<RuntimeVersion> ChainClient::runtime_version(net::RpcTransport& c, const Hash& at) {
   const std::string m = "state_getRuntimeVersion";
-  PYLON_ASSIGN(std::string text, call(c, m, "[" + quote(hash_hex(at)) + "]"));
+  PYLON_ASSIGN(std::string text, call(c, m, Params().hash(at).json()));
   auto v = parse_runtime_version(text);
-  if (!v.ok()) return make_error(ChainErrc::kBadAnswer, m + ": " + v.error().message);
+  if (!v.ok()) return with_context(m, std::move(v).error());
   return v;
 }
 
 Result<RuntimeVersion> parse_runtime_version(std::string_view json) {
+  // simdjson copies the text first: a view without data (nullptr, 0) must not reach memcpy.
+  if (json.empty()) return make_error(ChainErrc::kBadAnswer, "the runtime version is empty");
   simdjson::dom::parser parser;
   simdjson::dom::element e;
   if (auto err = parser.parse(json.data(), json.size()).get(e); err != simdjson::SUCCESS)
-    return make_error(std::string("the runtime version is not JSON (") + simdjson::error_message(err) + ")");
+    return make_error(ChainErrc::kBadAnswer,
+                      std::string("the runtime version is not JSON (") + simdjson::error_message(err) + ")");
   RuntimeVersion v;
   std::uint64_t spec, tx;
   std::string_view name;
   if (e["specVersion"].get_uint64().get(spec) || e["transactionVersion"].get_uint64().get(tx) ||
       e["specName"].get_string().get(name))
-    return make_error("the runtime version lacks specName/specVersion/transactionVersion");
-  if (spec > UINT32_MAX || tx > UINT32_MAX) return make_error("runtime version out of range");
+    return make_error(ChainErrc::kBadAnswer,
+                      "the runtime version lacks specName/specVersion/transactionVersion");
+  if (spec > UINT32_MAX || tx > UINT32_MAX)
+    return make_error(ChainErrc::kBadAnswer, "runtime version out of range");
   v.spec_name = std::string(name);
   v.spec_version = static_cast<std::uint32_t>(spec);
   v.transaction_version = static_cast<std::uint32_t>(tx);
@@ -183,14 +223,12 @@ Result<std::shared_ptr<const codec::Metadata>> ChainClient::fetch_metadata(const
   return fetch_metadata(rpc_, at);
 }
 
-Result<std::shared_ptr<const codec::Metadata>> ChainClient::fetch_metadata(net::RpcClient& c,
+Result<std::shared_ptr<const codec::Metadata>> ChainClient::fetch_metadata(net::RpcTransport& c,
                                                                            const Hash& at) {
   // V15 through the runtime API (it carries the runtime APIs' types); V14 from state_getMetadata
   // on runtimes that do not offer V15.
   const Bytes v15{0x0f, 0, 0, 0};
-  auto text =
-      call(c, "state_call",
-           "[\"Metadata_metadata_at_version\"," + quote(to_hex(v15)) + "," + quote(hash_hex(at)) + "]");
+  auto text = call(c, "state_call", Params().string("Metadata_metadata_at_version").hex(v15).hash(at).json());
   if (text.ok()) {
     auto r = with_json("state_call", *text,
                        [&](simdjson::dom::element e) -> Result<std::shared_ptr<const codec::Metadata>> {
@@ -201,7 +239,7 @@ Result<std::shared_ptr<const codec::Metadata>> ChainClient::fetch_metadata(net::
                        });
     if (r.ok()) return r;
   }
-  PYLON_ASSIGN(std::string legacy, call(c, "state_getMetadata", "[" + quote(hash_hex(at)) + "]"));
+  PYLON_ASSIGN(std::string legacy, call(c, "state_getMetadata", Params().hash(at).json()));
   return with_json("state_getMetadata", legacy,
                    [&](simdjson::dom::element e) -> Result<std::shared_ptr<const codec::Metadata>> {
                      PYLON_ASSIGN(std::string s, json_string("state_getMetadata", e));
@@ -249,9 +287,7 @@ Result<std::shared_ptr<const codec::Metadata>> ChainClient::metadata(const Block
 
 Result<Bytes> ChainClient::state_call(std::string_view method, ByteSpan args, const BlockRef& at) {
   const std::string m = "state_call";
-  PYLON_ASSIGN(std::string text,
-               call(route(at), m,
-                    "[" + quote(method) + "," + quote(to_hex(args)) + "," + quote(hash_hex(at.hash)) + "]"));
+  PYLON_ASSIGN(std::string text, call(route(at), m, Params().string(method).hex(args).hash(at.hash).json()));
   return with_json(m, text, [&](simdjson::dom::element e) -> Result<Bytes> {
     PYLON_ASSIGN(std::string s, json_string(std::string(method), e));
     return from_hex(s);
@@ -260,8 +296,7 @@ Result<Bytes> ChainClient::state_call(std::string_view method, ByteSpan args, co
 
 Result<std::optional<Bytes>> ChainClient::storage(ByteSpan key, const BlockRef& at) {
   const std::string m = "state_getStorage";
-  PYLON_ASSIGN(std::string text,
-               call(route(at), m, "[" + quote(to_hex(key)) + "," + quote(hash_hex(at.hash)) + "]"));
+  PYLON_ASSIGN(std::string text, call(route(at), m, Params().hex(key).hash(at.hash).json()));
   return with_json(m, text, [&](simdjson::dom::element e) -> Result<std::optional<Bytes>> {
     if (e.is_null()) return std::optional<Bytes>{};
     PYLON_ASSIGN(std::string s, json_string(m, e));
@@ -275,12 +310,15 @@ Result<std::vector<std::pair<Bytes, Bytes>>> ChainClient::storage_by_prefix(Byte
                                                                             std::uint32_t page_size) {
   std::vector<std::pair<Bytes, Bytes>> out;
   std::string start;
-  net::RpcClient& c = route(at);
+  net::RpcTransport& c = route(at);
   for (int pages = 0; pages < 100000; ++pages) {
-    std::string params = "[" + quote(to_hex(prefix)) + "," + std::to_string(page_size) + ",";
-    params += start.empty() ? "null" : quote(start);
-    params += "," + quote(hash_hex(at.hash)) + "]";
-    PYLON_ASSIGN(std::string text, call(c, "state_getKeysPaged", params));
+    Params params;
+    params.hex(prefix).number(page_size);
+    if (start.empty())
+      params.null();
+    else
+      params.string(start);
+    PYLON_ASSIGN(std::string text, call(c, "state_getKeysPaged", params.hash(at.hash).json()));
     std::vector<std::string> keys;
     PYLON_TRY(with_json("state_getKeysPaged", text, [&](simdjson::dom::element e) -> Status {
       simdjson::dom::array arr;
@@ -292,11 +330,20 @@ Result<std::vector<std::pair<Bytes, Bytes>>> ChainClient::storage_by_prefix(Byte
       return {};
     }));
     if (keys.empty()) break;
-    std::string list = "[";
-    for (std::size_t i = 0; i < keys.size(); ++i) list += (i ? "," : "") + quote(keys[i]);
-    list += "]";
-    PYLON_ASSIGN(std::string values,
-                 call(c, "state_queryStorageAt", "[" + list + "," + quote(hash_hex(at.hash)) + "]"));
+    if (!start.empty()) {
+      // Keys come in order, each page after the last one's final key: a page that does not move
+      // past it would have the node asked for the same keys again and again.
+      auto last = from_hex(keys.back());
+      auto previous = from_hex(start);
+      if (last.ok() && previous.ok() && *last <= *previous)
+        return make_error(ChainErrc::kBadAnswer,
+                          "state_getKeysPaged: a page does not move past the previous one");
+    }
+    Params query;
+    query.writer().begin_array();
+    for (const auto& k : keys) query.writer().string(k);
+    query.writer().end_array();
+    PYLON_ASSIGN(std::string values, call(c, "state_queryStorageAt", query.hash(at.hash).json()));
     PYLON_TRY(with_json("state_queryStorageAt", values, [&](simdjson::dom::element e) -> Status {
       simdjson::dom::array sets;
       if (e.get_array().get(sets)) return make_error("state_queryStorageAt: expected an array");
@@ -329,7 +376,7 @@ Result<std::vector<std::pair<Bytes, Bytes>>> ChainClient::storage_by_prefix(Byte
 
 Result<std::uint64_t> ChainClient::account_nonce(const codec::AccountId& account) {
   const std::string m = "system_accountNextIndex";
-  PYLON_ASSIGN(std::string text, call(rpc_, m, "[" + quote(codec::ss58_encode(account)) + "]"));
+  PYLON_ASSIGN(std::string text, call(rpc_, m, Params().string(codec::ss58_encode(account)).json()));
   return with_json(m, text, [&](simdjson::dom::element e) { return json_number(m, e); });
 }
 
@@ -348,21 +395,21 @@ Result<std::uint64_t> ChainClient::timestamp(const BlockRef& at) {
 
 Result<TxOutcome> ChainClient::outcome_in_block(const Hash& block, ByteSpan extrinsic) {
   const std::string m = "chain_getBlock";
-  PYLON_ASSIGN(std::string text, call(rpc_, m, "[" + quote(hash_hex(block)) + "]"));
+  PYLON_ASSIGN(std::string text, call(rpc_, m, Params().hash(block).json()));
   const std::string want = to_hex(extrinsic);
-  PYLON_ASSIGN(std::uint32_t index,
-               with_json(m, text, [&](simdjson::dom::element e) -> Result<std::uint32_t> {
-                 simdjson::dom::array xs;
-                 if (e["block"]["extrinsics"].get_array().get(xs))
-                   return make_error(m + ": the block lacks extrinsics");
-                 std::uint32_t i = 0;
-                 for (auto x : xs) {
-                   std::string_view s;
-                   if (x.get_string().get(s) == simdjson::SUCCESS && s == want) return i;
-                   ++i;
-                 }
-                 return make_error(ChainErrc::kNotInBlock, m + ": the extrinsic is not in block " + hash_hex(block));
-               }));
+  PYLON_ASSIGN(
+      std::uint32_t index, with_json(m, text, [&](simdjson::dom::element e) -> Result<std::uint32_t> {
+        simdjson::dom::array xs;
+        if (e["block"]["extrinsics"].get_array().get(xs))
+          return make_error(m + ": the block lacks extrinsics");
+        std::uint32_t i = 0;
+        for (auto x : xs) {
+          std::string_view s;
+          if (x.get_string().get(s) == simdjson::SUCCESS && s == want) return i;
+          ++i;
+        }
+        return make_error(ChainErrc::kNotInBlock, m + ": the extrinsic is not in block " + hash_hex(block));
+      }));
   PYLON_ASSIGN(auto md, metadata(block));
   PYLON_ASSIGN(Bytes key, storage_key(*md, "System", "Events", {}));
   PYLON_ASSIGN(Header h, header(block));
@@ -380,8 +427,13 @@ Result<TxOutcome> ChainClient::outcome_in_block(const Hash& block, ByteSpan extr
 }
 
 Result<TxOutcome> ChainClient::submit_and_seal(ByteSpan extrinsic) {
-  PYLON_TRY(call(rpc_, "author_submitExtrinsic", "[" + quote(to_hex(extrinsic)) + "]"));
-  PYLON_ASSIGN(std::string made, call(rpc_, "dev_newBlock", "[{\"count\":1}]"));
+  PYLON_TRY(call(rpc_, "author_submitExtrinsic", Params().hex(extrinsic).json()));
+  Params one_block;
+  one_block.writer().begin_object();
+  one_block.writer().key("count");
+  one_block.writer().number(std::uint64_t{1});
+  one_block.writer().end_object();
+  PYLON_ASSIGN(std::string made, call(rpc_, "dev_newBlock", one_block.json()));
   PYLON_ASSIGN(Hash block, with_json("dev_newBlock", made, [&](simdjson::dom::element e) -> Result<Hash> {
                  PYLON_ASSIGN(std::string s, json_string("dev_newBlock", e));
                  return parse_hash(s);
@@ -400,38 +452,45 @@ Result<TxOutcome> ChainClient::submit_and_watch(ByteSpan extrinsic, std::chrono:
     std::optional<Hash> in_block;
   };
   auto w = std::make_shared<Watch>();
-  net::SubscribeSpec spec{"author_submitAndWatchExtrinsic", "[" + quote(to_hex(extrinsic)) + "]",
+  net::SubscribeSpec spec{"author_submitAndWatchExtrinsic", Params().hex(extrinsic).json(),
                           "author_unwatchExtrinsic"};
   auto on_status = [w, wait_finalized](std::string_view json) {
-    simdjson::dom::parser p;
-    simdjson::dom::element e;
-    if (p.parse(json.data(), json.size()).get(e)) return;
+    // A notification that is not a transaction status is not understood, and changes nothing.
+    auto st = parse_extrinsic_status(json);
+    if (!st.ok()) return;
+    using Kind = ExtrinsicStatus::Kind;
     std::lock_guard lock(w->mu);
     if (w->done) return;
-    std::string_view s;
-    if (e.get_string().get(s) == simdjson::SUCCESS) {
-      if (s == "invalid" || s == "dropped") {
-        w->outcome.status = s == "invalid" ? TxOutcome::Status::Invalid : TxOutcome::Status::Dropped;
-        w->outcome.error = "the node reports the transaction " + std::string(s);
-        w->done = true;
-      }
-    } else {
-      std::string_view h;
-      if (e["inBlock"].get_string().get(h) == simdjson::SUCCESS) {
-        if (auto hash = parse_hash(h); hash.ok()) w->in_block = *hash;
+    switch (st->kind) {
+      case Kind::kInBlock:
+        w->in_block = st->block;
         if (!wait_finalized) w->done = true;
-      } else if (e["finalized"].get_string().get(h) == simdjson::SUCCESS) {
-        if (auto hash = parse_hash(h); hash.ok()) w->in_block = *hash;
+        break;
+      case Kind::kFinalized:
+        w->in_block = st->block;
         w->outcome.status = TxOutcome::Status::Finalized;
         w->done = true;
-      } else if (e["usurped"].error() == simdjson::SUCCESS || e["dropped"].error() == simdjson::SUCCESS ||
-                 e["invalid"].error() == simdjson::SUCCESS ||
-                 e["finalityTimeout"].error() == simdjson::SUCCESS) {
-        w->outcome.status = e["usurped"].error() == simdjson::SUCCESS ? TxOutcome::Status::Usurped
-                                                                      : TxOutcome::Status::Dropped;
-        w->outcome.error = "the node reports " + std::string(simdjson::to_string(e));
+        break;
+      case Kind::kInvalid:
+      case Kind::kDropped:
+        w->outcome.status =
+            st->kind == Kind::kInvalid ? TxOutcome::Status::Invalid : TxOutcome::Status::Dropped;
+        w->outcome.error = std::string("the node reports the transaction ") +
+                           (st->kind == Kind::kInvalid ? "invalid" : "dropped");
         w->done = true;
-      }
+        break;
+      case Kind::kUsurped:
+      case Kind::kFinalityTimeout:
+        w->outcome.status =
+            st->kind == Kind::kUsurped ? TxOutcome::Status::Usurped : TxOutcome::Status::Dropped;
+        w->outcome.error = "the node reports " + std::string(json.substr(0, 200));
+        w->done = true;
+        break;
+      case Kind::kFuture:
+      case Kind::kReady:
+      case Kind::kBroadcast:
+      case Kind::kRetracted:
+        break;
     }
     if (w->done) w->cv.notify_all();
   };

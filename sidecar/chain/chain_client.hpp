@@ -17,7 +17,8 @@
 #include "chain/events.hpp"
 #include "codec/metadata.hpp"
 #include "codec/ss58.hpp"
-#include "net/rpc_client.hpp"
+#include "net/rpc_client.hpp"  // what callers build the client from
+#include "net/rpc_transport.hpp"
 
 namespace pylon::chain {
 
@@ -67,7 +68,8 @@ struct ChainClientOptions {
 class ChainClient {
  public:
   // `archive` may be null. Both clients must outlive this one.
-  ChainClient(net::RpcClient& rpc, net::RpcClient* archive = nullptr, ChainClientOptions options = {});
+  // `rpc` is the node's JSON-RPC connection (net::RpcClient in production).
+  ChainClient(net::RpcTransport& rpc, net::RpcTransport* archive = nullptr, ChainClientOptions options = {});
   ~ChainClient();  // ends watch_runtime's subscription and thread
   ChainClient(const ChainClient&) = delete;
   ChainClient& operator=(const ChainClient&) = delete;
@@ -75,6 +77,8 @@ class ChainClient {
   Result<Hash> genesis_hash();
   Result<std::optional<Hash>> block_hash(std::uint64_t number);
   Result<Hash> finalized_head();
+  // The best (newest, not necessarily final) block's hash.
+  Result<Hash> best_hash();
   Result<Header> header(const Hash& at);
   Result<RuntimeVersion> runtime_version(const Hash& at);
   Result<std::shared_ptr<const codec::Metadata>> metadata(const Hash& at);
@@ -134,19 +138,19 @@ class ChainClient {
   bool routes_to_archive(const BlockRef& at);
 
  private:
-  net::RpcClient& route(const BlockRef& at);
-  Result<std::string> call(net::RpcClient& c, const std::string& method, const std::string& params);
+  net::RpcTransport& route(const BlockRef& at);
+  Result<std::string> call(net::RpcTransport& c, const std::string& method, const std::string& params);
   Result<std::shared_ptr<const codec::Metadata>> fetch_metadata(const Hash& at);
-  Result<std::shared_ptr<const codec::Metadata>> fetch_metadata(net::RpcClient& c, const Hash& at);
-  Result<RuntimeVersion> runtime_version(net::RpcClient& c, const Hash& at);
+  Result<std::shared_ptr<const codec::Metadata>> fetch_metadata(net::RpcTransport& c, const Hash& at);
+  Result<RuntimeVersion> runtime_version(net::RpcTransport& c, const Hash& at);
   std::shared_ptr<const codec::Metadata> cached_metadata(std::uint32_t spec);
   void remember_metadata(std::uint32_t spec, std::shared_ptr<const codec::Metadata> md);
 
   struct RuntimeWatch;  // runtime_watch.cpp
   void prefetch_metadata(std::uint32_t spec);
 
-  net::RpcClient& rpc_;
-  net::RpcClient* archive_;
+  net::RpcTransport& rpc_;
+  net::RpcTransport* archive_;
   ChainClientOptions options_;
   std::mutex mu_;
   std::map<std::uint32_t, std::shared_ptr<const codec::Metadata>> metadata_by_spec_;

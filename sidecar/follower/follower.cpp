@@ -1,6 +1,6 @@
 #include "follower/follower.hpp"
 
-#include <simdjson.h>
+#include "follower/head_notification.hpp"
 
 namespace pylon::follower {
 
@@ -39,17 +39,9 @@ void Follower::stop() {
 
 void Follower::on_head(std::string_view json) {
   // Runs on the network thread: parse the number, nothing else.
-  simdjson::dom::parser p;
-  simdjson::dom::element e;
-  std::string_view number;
-  if (p.parse(json.data(), json.size()).get(e) || e["number"].get_string().get(number)) {
-    if (log_)
-      log_("warn", "finalized head notification without a number: " + std::string(json.substr(0, 200)));
-    return;
-  }
-  auto parsed = parse_hex_u64(number);
+  auto parsed = parse_head_number(json);
   if (!parsed.ok()) {
-    if (log_) log_("warn", "finalized head with a bad number: " + parsed.error().message);
+    if (log_) log_("warn", parsed.error().message);
     return;
   }
   const std::uint64_t n = *parsed;

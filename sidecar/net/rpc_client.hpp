@@ -27,24 +27,9 @@
 #include "common/result.hpp"
 #include "net/backoff.hpp"
 #include "net/net_context.hpp"
+#include "net/rpc_transport.hpp"
 
 namespace pylon::net {
-
-// What kind of failure an RpcClient error is: `error.kind_of<RpcErrc>()`. Callers decide on
-// these (retry, look the transaction up, give up), never on the message text.
-enum class RpcErrc {
-  kNodeError = 1,   // the node answered with a JSON-RPC error; Error::code holds its code
-  kTimeout,         // no answer within the request's timeout (the node may still have run it)
-  kConnectionLost,  // the connection dropped with the request on it (it may have been run)
-  kStopped,         // the client is shutting down
-  kRejected,        // refused before sending: bad parameters, too many pending, wrong thread
-  kBadAnswer,       // the node's answer is not a valid JSON-RPC message or subscription id
-  kStalled,         // a blocking call got no completion from the network thread
-  kBadOptions,      // create(): invalid options or TLS set-up
-};
-
-// Local, stable across reconnects (the server's own subscription ids change).
-using SubscriptionId = std::uint64_t;
 
 struct ClientEvent {
   enum class Kind {
@@ -78,25 +63,18 @@ struct RpcClientOptions {
   std::function<void(const ClientEvent&)> on_event;
 };
 
-struct SubscribeSpec {
-  std::string method;  // e.g. "chain_subscribeNewHeads"
-  std::string params_json = "[]";
-  std::string unsubscribe_method;  // e.g. "chain_unsubscribeNewHeads"
-};
-
 using CallCallback = std::function<void(Result<std::string> result_json)>;
-using NotificationCallback = std::function<void(std::string_view result_json)>;
 using SubscribeCallback = std::function<void(Result<SubscriptionId>)>;
 using StatusCallback = std::function<void(Status)>;
 
-class RpcClient {
+class RpcClient final : public RpcTransport {
  public:
   // Validates the options (endpoint URLs, TLS setup) and starts connecting. `net` must outlive the
   // client.
   static Result<std::unique_ptr<RpcClient>> create(NetContext& net, RpcClientOptions options);
   // Closes the connection; pending requests fail with "client stopped". No callback runs after
   // the destructor returns.
-  ~RpcClient();
+  ~RpcClient() override;
   RpcClient(const RpcClient&) = delete;
   RpcClient& operator=(const RpcClient&) = delete;
 
@@ -104,21 +82,21 @@ class RpcClient {
   void call_async(std::string method, std::string params_json, CallCallback done,
                   std::optional<std::chrono::milliseconds> timeout = std::nullopt);
   Result<std::string> call(std::string method, std::string params_json = "[]",
-                           std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+                           std::optional<std::chrono::milliseconds> timeout = std::nullopt) override;
 
   // done gets the id once the server confirmed the subscription; on_notification then gets each
   // notification's "result" in order, across reconnects, until unsubscribe.
   void subscribe_async(SubscribeSpec spec, NotificationCallback on_notification, SubscribeCallback done);
-  Result<SubscriptionId> subscribe(SubscribeSpec spec, NotificationCallback on_notification);
+  Result<SubscriptionId> subscribe(SubscribeSpec spec, NotificationCallback on_notification) override;
 
   // No notification is delivered after done runs (or unsubscribe returns). The subscription is
   // removed locally even when the server's answer is an error, which is then reported.
   void unsubscribe_async(SubscriptionId id, StatusCallback done);
-  Status unsubscribe(SubscriptionId id);
+  Status unsubscribe(SubscriptionId id) override;
 
   // Waits until a connection is open (useful at startup).
   Status wait_connected(std::chrono::milliseconds timeout);
-  bool connected() const;
+  bool connected() const override;
   std::string current_endpoint() const;  // the URL of the open connection, or "" when down
 
   struct Impl;

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "common/json_writer.hpp"
+#include "net/rpc_transport.hpp"
 
 namespace pylon::net {
 namespace {
@@ -35,7 +36,8 @@ simdjson::error_code raw_of(od::value v, std::string_view& out) {
 }
 
 Error json_error(std::string_view where, simdjson::error_code err) {
-  return Error{"invalid JSON-RPC message: " + std::string(where) + ": " + simdjson::error_message(err)};
+  return make_error(RpcErrc::kBadAnswer,
+                    "invalid JSON-RPC message: " + std::string(where) + ": " + simdjson::error_message(err));
 }
 
 Result<RpcError> parse_error_object(od::value v) {
@@ -64,7 +66,8 @@ Result<RpcError> parse_error_object(od::value v) {
       if (auto err = raw_of(fv, ignored)) return json_error("error field", err);
     }
   }
-  if (!has_code) return Error{"invalid JSON-RPC message: error object without a code"};
+  if (!has_code)
+    return make_error(RpcErrc::kBadAnswer, "invalid JSON-RPC message: error object without a code");
   return e;
 }
 
@@ -79,6 +82,8 @@ RpcMessageParser::RpcMessageParser() : impl_(std::make_unique<Impl>()) {}
 RpcMessageParser::~RpcMessageParser() = default;
 
 Result<IncomingMessage> RpcMessageParser::parse(std::string_view text) {
+  // padded_string copies the text: a view without data (nullptr, 0) must not reach memcpy.
+  if (text.empty()) return make_error(RpcErrc::kBadAnswer, "invalid JSON-RPC message: empty");
   impl_->buffer = simdjson::padded_string(text);
   od::document doc;
   if (auto err = impl_->parser.iterate(impl_->buffer).get(doc)) return json_error("not JSON", err);
@@ -139,7 +144,8 @@ Result<IncomingMessage> RpcMessageParser::parse(std::string_view text) {
             if (auto err = pv.get_uint64().get(n)) return json_error("subscription", err);
             msg.subscription = std::to_string(n);
           } else {
-            return Error{"invalid JSON-RPC message: subscription id is neither string nor number"};
+            return make_error(RpcErrc::kBadAnswer,
+                              "invalid JSON-RPC message: subscription id is neither string nor number");
           }
         } else if (pkey == "result") {
           if (auto err = raw_of(pv, msg.result_json)) return json_error("params.result", err);
@@ -157,44 +163,52 @@ Result<IncomingMessage> RpcMessageParser::parse(std::string_view text) {
   // simdjson 3.0 has no document::at_end(): current_location() fails with OUT_OF_BOUNDS at the end.
   const char* trailing = nullptr;
   if (doc.current_location().get(trailing) != simdjson::OUT_OF_BOUNDS) {
-    return Error{"invalid JSON-RPC message: trailing content after the object"};
+    return make_error(RpcErrc::kBadAnswer, "invalid JSON-RPC message: trailing content after the object");
   }
 
   if (has_method) {
-    if (has_id) return Error{"invalid JSON-RPC message: a request from the server (method with id)"};
+    if (has_id)
+      return make_error(RpcErrc::kBadAnswer,
+                        "invalid JSON-RPC message: a request from the server (method with id)");
     if (!has_params || msg.subscription.empty() || !has_result) {
-      return Error{"invalid JSON-RPC message: notification '" + msg.method +
-                   "' without params.subscription and params.result"};
+      return make_error(RpcErrc::kBadAnswer, "invalid JSON-RPC message: notification '" + msg.method +
+                                                 "' without params.subscription and params.result");
     }
     msg.kind = IncomingMessage::Kind::kNotification;
     return msg;
   }
-  if (!has_id) return Error{"invalid JSON-RPC message: neither a response (id) nor a notification (method)"};
+  if (!has_id)
+    return make_error(RpcErrc::kBadAnswer,
+                      "invalid JSON-RPC message: neither a response (id) nor a notification (method)");
   if (has_result == msg.error.has_value()) {
-    return Error{"invalid JSON-RPC message: a response needs exactly one of result and error"};
+    return make_error(RpcErrc::kBadAnswer,
+                      "invalid JSON-RPC message: a response needs exactly one of result and error");
   }
   msg.kind = IncomingMessage::Kind::kResponse;
   return msg;
 }
 
 Result<RemoteSubscriptionId> parse_subscription_id(std::string_view result_json) {
+  if (result_json.empty()) return make_error(RpcErrc::kBadAnswer, "subscription id is empty");
   simdjson::dom::parser parser;
   simdjson::dom::element element;
   if (auto err = parser.parse(result_json.data(), result_json.size(), true).get(element)) {
-    return Error{std::string("subscription id is not JSON: ") + simdjson::error_message(err)};
+    return make_error(RpcErrc::kBadAnswer,
+                      std::string("subscription id is not JSON: ") + simdjson::error_message(err));
   }
   RemoteSubscriptionId out;
   if (element.is_string()) {
     out.text = std::string(element.get_string().value_unsafe());
-    if (out.text.empty()) return Error{"subscription id is an empty string"};
+    if (out.text.empty()) return make_error(RpcErrc::kBadAnswer, "subscription id is an empty string");
     out.json.clear();
     append_json_string(out.json, out.text);
   } else if (element.is_uint64()) {
     out.text = std::to_string(element.get_uint64().value_unsafe());
     out.json = out.text;
   } else {
-    return Error{"subscription id must be a string or a non-negative integer, got " +
-                 std::string(trim_right(result_json.substr(0, 64)))};
+    return make_error(RpcErrc::kBadAnswer,
+                      "subscription id must be a string or a non-negative integer, got " +
+                          std::string(trim_right(result_json.substr(0, 64))));
   }
   return out;
 }
@@ -203,12 +217,13 @@ Status validate_params_json(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size() && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t')) ++i;
   if (i == text.size() || (text[i] != '[' && text[i] != '{')) {
-    return Error{"params must be a JSON array or object"};
+    return make_error(RpcErrc::kRejected, "params must be a JSON array or object");
   }
   simdjson::dom::parser parser;
   simdjson::dom::element element;
   if (auto err = parser.parse(text.data(), text.size(), true).get(element)) {
-    return Error{std::string("params are not valid JSON: ") + simdjson::error_message(err)};
+    return make_error(RpcErrc::kRejected,
+                      std::string("params are not valid JSON: ") + simdjson::error_message(err));
   }
   return {};
 }

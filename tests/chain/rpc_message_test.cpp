@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "net/rpc_transport.hpp"
+
 namespace pylon::net {
 namespace {
 
@@ -124,6 +126,31 @@ TEST(RpcMessage, RequestTextAndParamsValidation) {
   EXPECT_FALSE(validate_params_json("[0").ok());
   EXPECT_FALSE(validate_params_json("[0] junk").ok());
   EXPECT_FALSE(validate_params_json("[0],\"id\":9").ok());  // no injecting into the envelope
+}
+
+// What the node sends that is no JSON-RPC message is its fault, and says so by kind: callers
+// decide on kinds, never on message text.
+TEST(RpcMessage, MalformedFramesAndIdsAreBadAnswers) {
+  RpcMessageParser p;
+  for (const std::string& frame : std::vector<std::string>{
+           "", "[]", "{", R"({"jsonrpc":"2.0"})", R"({"id":1,"result":1,"error":{"code":1}})",
+           R"({"id":1,"error":{"message":"no code"}})", R"({"method":"x","id":1,"params":{}})",
+           R"({"method":"x","params":{"subscription":[],"result":1}})", R"({"id":1,"result":1} x)"}) {
+    auto m = p.parse(frame);
+    ASSERT_FALSE(m.ok()) << frame;
+    EXPECT_TRUE(m.error().is(RpcErrc::kBadAnswer)) << frame << ": " << m.error().message;
+  }
+  for (const std::string& id : std::vector<std::string>{"", "\"\"", "-1", "1.5", "null", "{}", "[1]"}) {
+    auto r = parse_subscription_id(id);
+    ASSERT_FALSE(r.ok()) << id;
+    EXPECT_TRUE(r.error().is(RpcErrc::kBadAnswer)) << id << ": " << r.error().message;
+  }
+  // A view without data (nullptr, 0) used to reach simdjson's memcpy (undefined behaviour).
+  EXPECT_TRUE(p.parse(std::string_view{}).error().is(RpcErrc::kBadAnswer));
+  EXPECT_TRUE(parse_subscription_id(std::string_view{}).error().is(RpcErrc::kBadAnswer));
+  auto params = validate_params_json("3");
+  ASSERT_FALSE(params.ok());
+  EXPECT_TRUE(params.error().is(RpcErrc::kRejected));
 }
 
 }  // namespace
