@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/log.hpp"
+#include "common/thread_name.hpp"
 #include "rest/api.hpp"
 #include "rest/session.hpp"
 
@@ -61,6 +62,7 @@ struct IoLoop {
   IoLoop() { gate->ioc = &ioc; }
 
   void run() {
+    name_this_thread("pylon-http");
     // Handlers do not throw by design; if one ever does, the server logs it and keeps serving.
     for (;;) {
       try {

@@ -5,6 +5,8 @@
 #include <csignal>
 #include <thread>
 
+#include "common/thread_name.hpp"
+
 namespace pylon::app {
 
 StopSignal& StopSignal::install() {
@@ -16,7 +18,7 @@ StopSignal& StopSignal::install() {
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     std::thread([s, set] {
-      pthread_setname_np(pthread_self(), "pylon-signals");
+      name_this_thread("pylon-signals");
       int sig = 0;
       while (sigwait(&set, &sig) == 0) s->request();
     }).detach();  // blocked in sigwait until the process ends

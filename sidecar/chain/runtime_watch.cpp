@@ -7,6 +7,7 @@
 
 #include "chain/chain_client.hpp"
 #include "common/log.hpp"
+#include "common/thread_name.hpp"
 
 namespace pylon::chain {
 
@@ -40,6 +41,7 @@ Status ChainClient::watch_runtime(std::function<void(const RuntimeVersion&)> on_
   w->on_runtime = std::move(on_runtime);
   watch_ = w;
   w->worker = std::thread([this, w] {
+    name_this_thread("pylon-runtime");
     std::unique_lock lock(w->mu);
     for (;;) {
       w->cv.wait(lock, [&] { return w->stopping || !w->wanted.empty(); });

@@ -1,5 +1,6 @@
 #include "follower/follower.hpp"
 
+#include "common/thread_name.hpp"
 #include "follower/head_notification.hpp"
 
 namespace pylon::follower {
@@ -41,6 +42,9 @@ void Follower::on_head(std::string_view json) {
   // Runs on the network thread: parse the number, nothing else.
   auto parsed = parse_head_number(json);
   if (!parsed.ok()) {
+    // The chain moved on and this node cannot say where to: readers must not take the last
+    // snapshot as current. The next published snapshot clears the mark.
+    store_.mark_stale("the node sent an unreadable finalized head: " + parsed.error().message);
     if (log_) log_("warn", parsed.error().message);
     return;
   }
@@ -69,6 +73,7 @@ Status Follower::build(std::uint64_t number) {
 }
 
 void Follower::run() {
+  name_this_thread("pylon-follower");
   std::uint64_t done = 0;
   bool have_done = false;
   // The current head first, so readers have a snapshot before the next block.

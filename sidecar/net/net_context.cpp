@@ -3,10 +3,13 @@
 #include <cstdio>
 #include <exception>
 
+#include "common/thread_name.hpp"
+
 namespace pylon::net {
 
 NetContext::NetContext() : work_(boost::asio::make_work_guard(io_)) {
   thread_ = std::thread([this] {
+    name_this_thread("pylon-net");
     // Handlers report errors as values; an exception escaping one (e.g. bad_alloc) is a bug, but it
     // must not take the process down: report it and keep serving the other handlers.
     for (;;) {
