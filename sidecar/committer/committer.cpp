@@ -337,7 +337,9 @@ void Committer::Impl::serve_force(const std::shared_ptr<ForceRequest>& req) {
   if (!span.ok()) return answer(make_error("cannot tell the epoch: " + span.error().message));
   auto weights = store.weights(options.netuid, span->start);
   if (!weights.ok()) return answer(weights.error());
-  if (weights->empty()) return answer(make_error("no weights"));
+  if (weights->empty())
+    return answer(make_error(weights::StoreErrc::kNotFound,
+                             "no weights for epoch " + std::to_string(span->start)));
   const codec::views::NeuronLite* own = snap->neuron_by_hotkey(submitter.account());
   if (!own)
     return answer(make_error("hotkey " + codec::ss58_encode(submitter.account()) +

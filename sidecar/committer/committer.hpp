@@ -52,7 +52,7 @@ class Committer {
   void stop();
 
   // Commits the current epoch's weights now, outside the window (POST /force_commit_weights);
-  // answers once the extrinsic is submitted. Error "no weights" when the epoch has none.
+  // answers once the extrinsic is submitted. Error weights::StoreErrc::kNotFound when the epoch has no weights.
   Result<ForceResult> force_commit();
 
   CommitterState state() const;
