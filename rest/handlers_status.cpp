@@ -109,7 +109,8 @@ void Api::get_weights_status(const Request& req, Reply reply) {
             append_json_string(out, st.phase);
             out += ",\"blocked_reason\":";
             append_json_string(out, st.blocked_reason);
-            out += ",\"last_epoch_committed\":" + std::to_string(st.last_epoch_committed) + '}';
+            out += ",\"last_epoch_committed\":" + std::to_string(st.last_epoch_committed);
+            out += ",\"last_block\":" + std::to_string(deps_.committer->last_ticked_block()) + '}';
           } else {
             out += "null";
           }

@@ -1,5 +1,7 @@
-// The loop: one thread wakes every 200 ms (or at once for force_commit / stop), and acts when the
-// latest snapshot is of a new block. Per block, in order: attempts whose outcome is unknown are
+// The loop: one thread ("pylon-commit") sleeps until the SnapshotStore publishes a snapshot, a
+// force_commit arrives or stop() is called, and acts when the latest snapshot is of a new block.
+// There is no timed poll: all the committer decides on comes with a snapshot (every retry and
+// backoff is counted in blocks), and every publish notifies the loop. Per block, in order: attempts whose outcome is unknown are
 // looked for on chain, owed reveals are revealed when their window is open, and the current
 // epoch's weights are committed when due. The snapshot is the committer's only view of the chain
 // besides the few storage reads the steps make at the snapshot's block.
@@ -21,6 +23,8 @@
 //   closes; then the epoch is recorded "missed" with the last reason.
 // - Not registered, or no validator permit: phase "blocked" with the reason and nothing sent; the
 //   check is the snapshot's, so it costs nothing and is re-made each block, logged once per epoch.
+#include <pthread.h>
+
 #include "codec/ss58.hpp"
 #include "committer/committer_impl.hpp"
 #include "common/hex.hpp"
@@ -45,12 +49,27 @@ Committer::~Committer() {
 }
 
 Status Committer::start() {
-  std::lock_guard lock(impl_->mu);
-  if (impl_->running) return make_error("the committer is already running");
-  if (impl_->options.every_epochs == 0) return make_error("commit every 0 epochs: must be at least 1");
-  impl_->stopping = false;
-  impl_->running = true;
-  impl_->thread = std::thread([this] { impl_->run(); });
+  {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->running) return make_error("the committer is already running");
+    if (impl_->options.every_epochs == 0) return make_error("commit every 0 epochs: must be at least 1");
+    impl_->stopping = false;
+    impl_->running = true;
+    impl_->new_snapshot = true;
+  }
+  // Subscribed outside mu: the listener takes mu, and runs under the store's listener lock.
+  Impl* impl = impl_.get();
+  impl_->listener = impl_->snapshots.subscribe([impl](const follower::SnapshotPtr&) {
+    {
+      std::lock_guard lock(impl->mu);
+      impl->new_snapshot = true;
+    }
+    impl->cv.notify_all();
+  });
+  impl_->thread = std::thread([impl] {
+    pthread_setname_np(pthread_self(), "pylon-commit");
+    impl->run();
+  });
   return {};
 }
 
@@ -62,6 +81,8 @@ void Committer::stop() {
   }
   impl_->cv.notify_all();
   impl_->thread.join();
+  if (impl_->listener) impl_->snapshots.unsubscribe(*impl_->listener);
+  impl_->listener.reset();
   std::lock_guard lock(impl_->mu);
   impl_->running = false;
   if (impl_->force && !impl_->force->answered) {
@@ -73,6 +94,16 @@ void Committer::stop() {
 CommitterState Committer::state() const {
   std::lock_guard lock(impl_->state_mu);
   return impl_->state;
+}
+
+std::uint64_t Committer::last_ticked_block() const {
+  return impl_->last_ticked.load(std::memory_order_acquire);
+}
+
+std::uint64_t Committer::wait_ticked(std::uint64_t block, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(impl_->mu);
+  impl_->ticked_cv.wait_for(lock, timeout, [&] { return impl_->last_ticked.load() >= block; });
+  return impl_->last_ticked.load();
 }
 
 Result<ForceResult> Committer::force_commit() {
@@ -114,9 +145,10 @@ void Committer::Impl::run() {
     std::shared_ptr<ForceRequest> req;
     {
       std::unique_lock lock(mu);
-      cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return stopping || force != nullptr; });
+      cv.wait(lock, [&] { return stopping || force != nullptr || new_snapshot; });
       if (stopping) return;
       req = force;
+      if (!req) new_snapshot = false;  // a force request first; the snapshot flag stays for after
     }
     if (req) {
       serve_force(req);
@@ -128,6 +160,11 @@ void Committer::Impl::run() {
     if (!snap || snap->block == last_block) continue;
     tick(snap);
     last_block = snap->block;
+    {
+      std::lock_guard lock(mu);
+      last_ticked.store(snap->block, std::memory_order_release);
+    }
+    ticked_cv.notify_all();
   }
 }
 

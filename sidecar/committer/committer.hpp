@@ -7,6 +7,7 @@
 // finds pending attempts and reveals and finishes them.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -26,6 +27,9 @@ struct CommitterOptions {
 };
 
 // What the committer is doing, for /health, /metrics and /weights_status.
+//
+// Thread contract (Committer): every member may be called from any thread; start() and stop() are
+// not called concurrently with each other. force_commit() blocks until the loop thread answers.
 struct CommitterState {
   std::string phase;           // "idle", "waiting_window", "committing", "revealing", "blocked"
   std::string blocked_reason;  // e.g. "hotkey 5DCS… is not registered on subnet 2", "no validator permit"
@@ -56,6 +60,13 @@ class Committer {
   Result<ForceResult> force_commit();
 
   CommitterState state() const;
+
+  // The block of the latest snapshot the loop has ticked on (acted on, or decided to wait), 0
+  // before the first. Once it reaches a block, nothing more is decided until a newer snapshot
+  // (or a force request) arrives.
+  std::uint64_t last_ticked_block() const;
+  // Blocks until last_ticked_block() >= block or the timeout passed; returns last_ticked_block().
+  std::uint64_t wait_ticked(std::uint64_t block, std::chrono::milliseconds timeout) const;
 
   struct Impl;  // committer_impl.hpp
 
