@@ -81,7 +81,7 @@ Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
     }
     const std::uint64_t next = snap.block + 1;
     if (next < c->first_reveal_block) {
-      set_phase("revealing", "epoch " + std::to_string(r.epoch) + ": reveal opens at block " +
+      set_phase(Phase::kRevealing, "epoch " + std::to_string(r.epoch) + ": reveal opens at block " +
                                  std::to_string(c->first_reveal_block));
       continue;
     }
@@ -99,7 +99,7 @@ Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
     for (const auto& a : past) in_flight |= a.call == "reveal_weights" && a.status == "pending";
     if (in_flight) continue;  // its outcome is being looked for (commit_resume.cpp)
 
-    set_phase("revealing", "epoch " + std::to_string(r.epoch));
+    set_phase(Phase::kRevealing, "epoch " + std::to_string(r.epoch));
     weights::CommitAttempt attempt;
     auto before = [&](const Prepared& p) -> Status {
       if (attempt.id != 0)
@@ -129,7 +129,7 @@ Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
       PYLON_TRY(finish_attempt(attempt, sent->outcome));
       if (status_of(sent->outcome) != "failed") {
         reveal_memo.erase(r.epoch);
-        set_phase("idle");
+        set_phase(Phase::kIdle);
         continue;
       }
       error = sent->outcome.error;

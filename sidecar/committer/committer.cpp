@@ -32,6 +32,22 @@
 
 namespace pylon::committer {
 
+std::string_view to_string(Phase phase) {
+  switch (phase) {
+    case Phase::kIdle:
+      return "idle";
+    case Phase::kWaitingWindow:
+      return "waiting_window";
+    case Phase::kCommitting:
+      return "committing";
+    case Phase::kRevealing:
+      return "revealing";
+    case Phase::kBlocked:
+      return "blocked";
+  }
+  return "unknown";  // not reached: every Phase is named above
+}
+
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -41,7 +57,6 @@ std::int64_t now_ms() {
 Committer::Committer(chain::ChainClient& chain, follower::SnapshotStore& snapshots, weights::Store& store,
                      Submitter& submitter, CommitterOptions options)
     : impl_(std::make_unique<Impl>(chain, snapshots, store, submitter, options)) {
-  impl_->state.phase = "idle";
 }
 
 Committer::~Committer() {
@@ -119,7 +134,7 @@ Result<ForceResult> Committer::force_commit() {
   return answer.get();  // the loop answers once the extrinsic is persisted and sent, or with the error
 }
 
-void Committer::Impl::set_phase(const std::string& phase, const std::string& reason) {
+void Committer::Impl::set_phase(Phase phase, const std::string& reason) {
   std::lock_guard lock(state_mu);
   state.phase = phase;
   state.blocked_reason = reason;
@@ -226,7 +241,7 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
     if (!memo.blocked_logged)
       log::warn("committer", "blocked", {{"reason", blocked}, {"epoch", std::to_string(epoch)}});
     memo.blocked_logged = true;
-    set_phase("blocked", blocked);
+    set_phase(Phase::kBlocked, blocked);
     return;
   }
 
@@ -239,16 +254,16 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
   for (const auto& a : *past) {
     if (!is_commit_call(a.call)) continue;
     if (a.status == "included" || a.status == "finalized") {
-      set_phase("idle");
+      set_phase(Phase::kIdle);
       return;
     }
     if (a.status == "pending") {
-      set_phase("committing", "waiting for the outcome of the epoch's extrinsic");
+      set_phase(Phase::kCommitting, "waiting for the outcome of the epoch's extrinsic");
       return;
     }
   }
   if (memo.closed) {
-    set_phase("idle");
+    set_phase(Phase::kIdle);
     return;
   }
 
@@ -256,7 +271,7 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
   const std::uint64_t length = span->end - span->start;
   if (last_committed_epoch && options.every_epochs > 1 &&
       epoch < *last_committed_epoch + (options.every_epochs - 1) * length + 1) {
-    set_phase("idle");
+    set_phase(Phase::kIdle);
     return;
   }
   std::uint64_t ws = options.window.start_offset ? epoch + *options.window.start_offset : epoch + length / 2;
@@ -282,26 +297,26 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
       if (auto s = record_missed(*snap, epoch, call, reason); !s.ok()) return;
     }
     memo.closed = true;
-    set_phase("idle");
+    set_phase(Phase::kIdle);
     return;
   }
   if (weights->empty()) {
-    set_phase("idle");
+    set_phase(Phase::kIdle);
     return;
   }
   if (snap->block < ws) {
-    set_phase("waiting_window");
+    set_phase(Phase::kWaitingWindow);
     return;
   }
   const std::uint64_t rate = snap->hyperparams ? snap->hyperparams->u64("weights_rate_limit").value_or(0) : 0;
   if (own->last_update != 0 && snap->block + 1 < own->last_update + rate) {
-    set_phase("waiting_window",
+    set_phase(Phase::kWaitingWindow,
               "weights_rate_limit: next possible at block " + std::to_string(own->last_update + rate));
     return;
   }
   if (snap->block < memo.next_try_block) return;
 
-  set_phase("committing");
+  set_phase(Phase::kCommitting);
   auto r = commit_epoch(*snap, epoch, *weights, {});
   std::string error;
   if (!r.ok())
@@ -314,7 +329,7 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
       std::lock_guard lock(state_mu);
       state.last_epoch_committed = epoch;
     }
-    set_phase(r->call == "commit_weights" ? "revealing" : "idle");
+    set_phase(r->call == "commit_weights" ? Phase::kRevealing : Phase::kIdle);
     return;
   }
   memo.last_error = error;
@@ -324,7 +339,7 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
             {{"epoch", std::to_string(epoch)},
              {"error", error},
              {"retry_at_block", std::to_string(memo.next_try_block)}});
-  set_phase("waiting_window", "epoch " + std::to_string(epoch) + ": " + error);
+  set_phase(Phase::kWaitingWindow, "epoch " + std::to_string(epoch) + ": " + error);
 }
 
 // Epochs before `current` whose weights never reached the chain and were never reported: their
@@ -381,7 +396,7 @@ void Committer::Impl::serve_force(const std::shared_ptr<ForceRequest>& req) {
   if (!own)
     return answer(make_error("hotkey " + codec::ss58_encode(submitter.account()) +
                              " is not registered on subnet " + std::to_string(options.netuid)));
-  set_phase("committing");
+  set_phase(Phase::kCommitting);
   ForceResult fr;
   fr.block = snap->block;
   fr.committed_weights = *weights;
@@ -391,7 +406,7 @@ void Committer::Impl::serve_force(const std::shared_ptr<ForceRequest>& req) {
     answer(fr);  // persisted and in the node's pool: the REST call need not wait for inclusion
   });
   if (!r.ok()) {
-    set_phase("idle");
+    set_phase(Phase::kIdle);
     return answer(r.error());
   }
   if (r->status == "included" || r->status == "finalized") {
@@ -399,7 +414,7 @@ void Committer::Impl::serve_force(const std::shared_ptr<ForceRequest>& req) {
     std::lock_guard lock(state_mu);
     state.last_epoch_committed = span->start;
   }
-  set_phase(r->call == "commit_weights" && r->status != "failed" ? "revealing" : "idle");
+  set_phase(r->call == "commit_weights" && r->status != "failed" ? Phase::kRevealing : Phase::kIdle);
   if (r->status == "pending" && !r->error.empty())
     // Signed, persisted and handed to the node, whose answer was lost: it may or may not be in
     // the pool. The attempt stays pending and is looked up on chain; the caller hears exactly that.

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "committer/epoch.hpp"
 #include "committer/submitter.hpp"
@@ -26,12 +27,23 @@ struct CommitterOptions {
   config::CommitWindow window;
 };
 
+// What the committer is doing. Rendered as text only at the REST edge (to_string), with the
+// names /health and /weights_status have always shown.
+enum class Phase {
+  kIdle,           // "idle": nothing due (done for the epoch, off-cadence, or no weights)
+  kWaitingWindow,  // "waiting_window": due, but before the window, rate-limited or backing off
+  kCommitting,     // "committing": a commit is being sent or its outcome looked for
+  kRevealing,      // "revealing": a commit awaits its reveal window or is being revealed
+  kBlocked,        // "blocked": cannot commit (not registered, no validator permit): see the reason
+};
+std::string_view to_string(Phase phase);
+
 // What the committer is doing, for /health, /metrics and /weights_status.
 //
 // Thread contract (Committer): every member may be called from any thread; start() and stop() are
 // not called concurrently with each other. force_commit() blocks until the loop thread answers.
 struct CommitterState {
-  std::string phase;           // "idle", "waiting_window", "committing", "revealing", "blocked"
+  Phase phase = Phase::kIdle;
   std::string blocked_reason;  // e.g. "hotkey 5DCS… is not registered on subnet 2", "no validator permit"
   std::uint64_t last_epoch_committed = 0;
   std::map<std::string, std::uint64_t> outcomes;  // "included", "failed", ... -> count

@@ -92,7 +92,7 @@ struct Committer::Impl {
                        const std::string& reason);
   void sweep_missed(const follower::Snapshot& snap, std::uint64_t current);
 
-  void set_phase(const std::string& phase, const std::string& reason = {});
+  void set_phase(Phase phase, const std::string& reason = {});
   void count(const std::string& status);
   chain::BlockRef ref(const follower::Snapshot& s) const { return {s.block_hash, s.block}; }
 };

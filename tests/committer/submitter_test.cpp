@@ -63,3 +63,18 @@ TEST(Submitter, OutcomesBecomeAttemptStatuses) {
 
 }  // namespace
 }  // namespace pylon::committer
+
+namespace pylon::committer {
+namespace {
+
+// /health and /weights_status show these names; operators' alerts match on them.
+TEST(CommitterPhase, KeepsTheNamesRestHasAlwaysShown) {
+  EXPECT_EQ(to_string(Phase::kIdle), "idle");
+  EXPECT_EQ(to_string(Phase::kWaitingWindow), "waiting_window");
+  EXPECT_EQ(to_string(Phase::kCommitting), "committing");
+  EXPECT_EQ(to_string(Phase::kRevealing), "revealing");
+  EXPECT_EQ(to_string(Phase::kBlocked), "blocked");
+}
+
+}  // namespace
+}  // namespace pylon::committer
