@@ -248,6 +248,12 @@ TEST_F(WeightsLocalnet, KillNineBetweenAcknowledgementAndRevealLosesNoWeight) {
     SCOPED_TRACE("round " + std::to_string(round) + ", seed " + std::to_string(seed));
     d.start();
     ASSERT_TRUE(wait_ready(d, probe)) << d.log_tail();
+    // As in RestAndShm...: both writes must be in the store before the committer's next tick, so
+    // the daemon must be at the head and its committer have ticked on it before the first write.
+    const std::uint64_t head = caught_up(d, probe);
+    ASSERT_NE(head, 0u) << d.log_tail();
+    ASSERT_TRUE(pylon::test::eventually([&] { return committer_last_block(d.port()) >= head; }, 15s))
+        << d.log_tail();
     if (miners.empty()) {
       for (const auto& n : metagraph(d.port()))
         (n.hotkey == me ? (void)(my_uid = n.uid) : miners.push_back(n));
