@@ -40,7 +40,7 @@ void Api::get_health(Reply reply) {
   if (deps_.committer) {
     const auto st = deps_.committer->state();
     out += ",\"committer\":{\"phase\":";
-    append_json_string(out, st.phase);
+    append_json_string(out, committer::to_string(st.phase));
     out += ",\"blocked_reason\":";
     append_json_string(out, st.blocked_reason);
     out += '}';

@@ -106,10 +106,11 @@ void Api::get_weights_status(const Request& req, Reply reply) {
           if (deps_.committer) {
             const auto st = deps_.committer->state();
             out += "{\"phase\":";
-            append_json_string(out, st.phase);
+            append_json_string(out, committer::to_string(st.phase));
             out += ",\"blocked_reason\":";
             append_json_string(out, st.blocked_reason);
-            out += ",\"last_epoch_committed\":" + std::to_string(st.last_epoch_committed) + '}';
+            out += ",\"last_epoch_committed\":" + std::to_string(st.last_epoch_committed);
+            out += ",\"last_block\":" + std::to_string(deps_.committer->last_ticked_block()) + '}';
           } else {
             out += "null";
           }

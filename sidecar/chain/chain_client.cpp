@@ -422,6 +422,7 @@ Result<TxOutcome> ChainClient::outcome_in_block(const Hash& block, ByteSpan extr
   o.extrinsic_index = index;
   o.success = r.success;
   o.error = r.error;
+  o.dispatch_error = std::move(r.dispatch_error);
   o.events = std::move(r.events);
   return o;
 }

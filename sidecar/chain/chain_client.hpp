@@ -57,6 +57,7 @@ struct TxOutcome {
   bool success = false;  // ExtrinsicSuccess in that block
   std::string
       error;  // the dispatch error by name ("SubtensorModule.CommitRevealEnabled"), or why not included
+  DispatchError dispatch_error;  // the dispatch error, structured, for programs (Included/Finalized)
   std::uint32_t extrinsic_index = 0;
   std::vector<ExtrinsicEvent> events;  // what the extrinsic emitted (Included/Finalized)
 };

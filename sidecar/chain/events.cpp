@@ -30,6 +30,28 @@ std::string dispatch_error_name(const codec::Metadata& md, const Value& e) {
   return p->name + ".error" + std::to_string(code);
 }
 
+DispatchError dispatch_error_of(const codec::Metadata& md, const Value& e) {
+  DispatchError out;
+  if (e.kind != Value::Kind::Variant) return out;
+  if (e.text != "Module" || e.items.empty()) {
+    out.name = e.text;
+    return out;
+  }
+  const Value* index = e.items[0].field("index");
+  const Value* error = e.items[0].field("error");
+  if (!index || !error || index->kind != Value::Kind::UInt) return out;
+  const codec::Pallet* p = md.pallet_by_index(static_cast<std::uint8_t>(index->uint));
+  if (!p) return out;
+  out.pallet = p->name;
+  const std::uint8_t code = error->kind == Value::Kind::Bytes && !error->bytes.empty() ? error->bytes[0]
+                            : error->kind == Value::Kind::UInt ? static_cast<std::uint8_t>(error->uint)
+                                                               : 0;
+  if (p->errors) {
+    if (const codec::Variant* v = md.types[*p->errors].variant_at(code)) out.name = v->name;
+  }
+  return out;
+}
+
 Result<ExtrinsicResult> extrinsic_result(const codec::Metadata& md, ByteSpan events, std::uint32_t index) {
   const codec::Pallet* system = md.pallet("System");
   const codec::StorageEntry* entry = system ? system->storage_entry("Events") : nullptr;
@@ -56,6 +78,7 @@ Result<ExtrinsicResult> extrinsic_result(const codec::Metadata& md, ByteSpan eve
     if (inner.text == "ExtrinsicFailed") {
       const Value* err = inner.items.empty() ? nullptr : inner.items[0].field("dispatch_error");
       out.error = err ? dispatch_error_name(md, *err) : "ExtrinsicFailed";
+      if (err) out.dispatch_error = dispatch_error_of(md, *err);
       return out;
     }
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "codec/metadata.hpp"
 #include "codec/value.hpp"
@@ -15,9 +16,20 @@ struct ExtrinsicEvent {
   codec::Value data;   // the event's fields
 };
 
+// A dispatch error as the runtime names it, for programs to compare (`error` text is for people):
+// pallet "SubtensorModule", name "RevealTooEarly" for DispatchError::Module; pallet empty and
+// the variant's name ("BadOrigin", "Token") for the others. Both empty when there is none.
+struct DispatchError {
+  std::string pallet;
+  std::string name;
+  bool is(std::string_view p, std::string_view n) const { return pallet == p && name == n; }
+  bool operator==(const DispatchError&) const = default;
+};
+
 struct ExtrinsicResult {
   bool success = false;
   std::string error;                   // empty on success
+  DispatchError dispatch_error;        // the same, structured (ExtrinsicFailed)
   std::vector<ExtrinsicEvent> events;  // every event the extrinsic emitted, in order
 };
 
@@ -26,5 +38,8 @@ Result<ExtrinsicResult> extrinsic_result(const codec::Metadata& md, ByteSpan eve
 
 // "SubtensorModule.CommitRevealEnabled" for a DispatchError::Module value, else the variant's name.
 std::string dispatch_error_name(const codec::Metadata& md, const codec::Value& dispatch_error);
+// The same, structured. Module errors the metadata cannot name keep `pallet` as far as known and
+// an empty `name`.
+DispatchError dispatch_error_of(const codec::Metadata& md, const codec::Value& dispatch_error);
 
 }  // namespace pylon::chain

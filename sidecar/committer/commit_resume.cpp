@@ -37,7 +37,7 @@ Status Committer::Impl::resolve_pending(const follower::Snapshot& snap) {
         found = true;
         break;
       }
-      if (out.error().message.find("is not in block") == std::string::npos) return out.error();
+      if (!out.error().is(chain::ChainErrc::kNotInBlock)) return out.error();
       searched = n;
     }
     if (found) {

@@ -39,10 +39,12 @@ std::string reveal_args(const weights::PendingReveal& r) {
   return w.take();
 }
 
-bool final_reveal_error(const std::string& e) {
+// Dispatch errors after which revealing again cannot succeed: the commit is gone, never matched,
+// or commit-reveal was turned off.
+bool final_reveal_error(const chain::DispatchError& e) {
   for (const char* name : {"ExpiredWeightCommit", "InvalidRevealCommitHashNotMatch", "NoWeightsCommitFound",
                            "CommitRevealDisabled"})
-    if (e.find(name) != std::string::npos) return true;
+    if (e.is("SubtensorModule", name)) return true;
   return false;
 }
 
@@ -79,7 +81,7 @@ Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
     }
     const std::uint64_t next = snap.block + 1;
     if (next < c->first_reveal_block) {
-      set_phase("revealing", "epoch " + std::to_string(r.epoch) + ": reveal opens at block " +
+      set_phase(Phase::kRevealing, "epoch " + std::to_string(r.epoch) + ": reveal opens at block " +
                                  std::to_string(c->first_reveal_block));
       continue;
     }
@@ -97,7 +99,7 @@ Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
     for (const auto& a : past) in_flight |= a.call == "reveal_weights" && a.status == "pending";
     if (in_flight) continue;  // its outcome is being looked for (commit_resume.cpp)
 
-    set_phase("revealing", "epoch " + std::to_string(r.epoch));
+    set_phase(Phase::kRevealing, "epoch " + std::to_string(r.epoch));
     weights::CommitAttempt attempt;
     auto before = [&](const Prepared& p) -> Status {
       if (attempt.id != 0)
@@ -119,6 +121,7 @@ Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
     };
     auto sent = submitter.submit("SubtensorModule.reveal_weights", reveal_args(r), ref(snap), before);
     std::string error;
+    chain::DispatchError dispatch_error;  // what is decided on; `error` is for people
     if (!sent.ok()) {
       if (attempt.id != 0) continue;  // maybe sent: looked for on chain
       error = sent.error().message;
@@ -126,12 +129,13 @@ Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
       PYLON_TRY(finish_attempt(attempt, sent->outcome));
       if (status_of(sent->outcome) != "failed") {
         reveal_memo.erase(r.epoch);
-        set_phase("idle");
+        set_phase(Phase::kIdle);
         continue;
       }
       error = sent->outcome.error;
+      dispatch_error = sent->outcome.dispatch_error;
     }
-    if (final_reveal_error(error)) {
+    if (final_reveal_error(dispatch_error)) {
       r.status = "failed";
       r.error = error;
       PYLON_TRY(store.save_reveal(r));
@@ -139,7 +143,7 @@ Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
     }
     // RevealTooEarly (a block boundary race) retries at the next block; anything else backs off.
     m.failures = std::min(m.failures + 1, 6);
-    m.next_try_block = error.find("RevealTooEarly") != std::string::npos
+    m.next_try_block = dispatch_error.is("SubtensorModule", "RevealTooEarly")
                            ? snap.block + 1
                            : snap.block + (std::uint64_t{1} << (m.failures - 1));
     log::warn("committer", "reveal failed", {{"epoch", std::to_string(r.epoch)}, {"error", error}});

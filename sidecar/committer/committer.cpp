@@ -1,5 +1,7 @@
-// The loop: one thread wakes every 200 ms (or at once for force_commit / stop), and acts when the
-// latest snapshot is of a new block. Per block, in order: attempts whose outcome is unknown are
+// The loop: one thread ("pylon-commit") sleeps until the SnapshotStore publishes a snapshot, a
+// force_commit arrives or stop() is called, and acts when the latest snapshot is of a new block.
+// There is no timed poll: all the committer decides on comes with a snapshot (every retry and
+// backoff is counted in blocks), and every publish notifies the loop. Per block, in order: attempts whose outcome is unknown are
 // looked for on chain, owed reveals are revealed when their window is open, and the current
 // epoch's weights are committed when due. The snapshot is the committer's only view of the chain
 // besides the few storage reads the steps make at the snapshot's block.
@@ -21,12 +23,30 @@
 //   closes; then the epoch is recorded "missed" with the last reason.
 // - Not registered, or no validator permit: phase "blocked" with the reason and nothing sent; the
 //   check is the snapshot's, so it costs nothing and is re-made each block, logged once per epoch.
+#include <pthread.h>
+
 #include "codec/ss58.hpp"
 #include "committer/committer_impl.hpp"
 #include "common/hex.hpp"
 #include "common/log.hpp"
 
 namespace pylon::committer {
+
+std::string_view to_string(Phase phase) {
+  switch (phase) {
+    case Phase::kIdle:
+      return "idle";
+    case Phase::kWaitingWindow:
+      return "waiting_window";
+    case Phase::kCommitting:
+      return "committing";
+    case Phase::kRevealing:
+      return "revealing";
+    case Phase::kBlocked:
+      return "blocked";
+  }
+  return "unknown";  // not reached: every Phase is named above
+}
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -37,7 +57,6 @@ std::int64_t now_ms() {
 Committer::Committer(chain::ChainClient& chain, follower::SnapshotStore& snapshots, weights::Store& store,
                      Submitter& submitter, CommitterOptions options)
     : impl_(std::make_unique<Impl>(chain, snapshots, store, submitter, options)) {
-  impl_->state.phase = "idle";
 }
 
 Committer::~Committer() {
@@ -45,12 +64,27 @@ Committer::~Committer() {
 }
 
 Status Committer::start() {
-  std::lock_guard lock(impl_->mu);
-  if (impl_->running) return make_error("the committer is already running");
-  if (impl_->options.every_epochs == 0) return make_error("commit every 0 epochs: must be at least 1");
-  impl_->stopping = false;
-  impl_->running = true;
-  impl_->thread = std::thread([this] { impl_->run(); });
+  {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->running) return make_error("the committer is already running");
+    if (impl_->options.every_epochs == 0) return make_error("commit every 0 epochs: must be at least 1");
+    impl_->stopping = false;
+    impl_->running = true;
+    impl_->new_snapshot = true;
+  }
+  // Subscribed outside mu: the listener takes mu, and runs under the store's listener lock.
+  Impl* impl = impl_.get();
+  impl_->listener = impl_->snapshots.subscribe([impl](const follower::SnapshotPtr&) {
+    {
+      std::lock_guard lock(impl->mu);
+      impl->new_snapshot = true;
+    }
+    impl->cv.notify_all();
+  });
+  impl_->thread = std::thread([impl] {
+    pthread_setname_np(pthread_self(), "pylon-commit");
+    impl->run();
+  });
   return {};
 }
 
@@ -62,6 +96,8 @@ void Committer::stop() {
   }
   impl_->cv.notify_all();
   impl_->thread.join();
+  if (impl_->listener) impl_->snapshots.unsubscribe(*impl_->listener);
+  impl_->listener.reset();
   std::lock_guard lock(impl_->mu);
   impl_->running = false;
   if (impl_->force && !impl_->force->answered) {
@@ -73,6 +109,16 @@ void Committer::stop() {
 CommitterState Committer::state() const {
   std::lock_guard lock(impl_->state_mu);
   return impl_->state;
+}
+
+std::uint64_t Committer::last_ticked_block() const {
+  return impl_->last_ticked.load(std::memory_order_acquire);
+}
+
+std::uint64_t Committer::wait_ticked(std::uint64_t block, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(impl_->mu);
+  impl_->ticked_cv.wait_for(lock, timeout, [&] { return impl_->last_ticked.load() >= block; });
+  return impl_->last_ticked.load();
 }
 
 Result<ForceResult> Committer::force_commit() {
@@ -88,7 +134,7 @@ Result<ForceResult> Committer::force_commit() {
   return answer.get();  // the loop answers once the extrinsic is persisted and sent, or with the error
 }
 
-void Committer::Impl::set_phase(const std::string& phase, const std::string& reason) {
+void Committer::Impl::set_phase(Phase phase, const std::string& reason) {
   std::lock_guard lock(state_mu);
   state.phase = phase;
   state.blocked_reason = reason;
@@ -114,9 +160,10 @@ void Committer::Impl::run() {
     std::shared_ptr<ForceRequest> req;
     {
       std::unique_lock lock(mu);
-      cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return stopping || force != nullptr; });
+      cv.wait(lock, [&] { return stopping || force != nullptr || new_snapshot; });
       if (stopping) return;
       req = force;
+      if (!req) new_snapshot = false;  // a force request first; the snapshot flag stays for after
     }
     if (req) {
       serve_force(req);
@@ -128,6 +175,11 @@ void Committer::Impl::run() {
     if (!snap || snap->block == last_block) continue;
     tick(snap);
     last_block = snap->block;
+    {
+      std::lock_guard lock(mu);
+      last_ticked.store(snap->block, std::memory_order_release);
+    }
+    ticked_cv.notify_all();
   }
 }
 
@@ -189,7 +241,7 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
     if (!memo.blocked_logged)
       log::warn("committer", "blocked", {{"reason", blocked}, {"epoch", std::to_string(epoch)}});
     memo.blocked_logged = true;
-    set_phase("blocked", blocked);
+    set_phase(Phase::kBlocked, blocked);
     return;
   }
 
@@ -202,16 +254,16 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
   for (const auto& a : *past) {
     if (!is_commit_call(a.call)) continue;
     if (a.status == "included" || a.status == "finalized") {
-      set_phase("idle");
+      set_phase(Phase::kIdle);
       return;
     }
     if (a.status == "pending") {
-      set_phase("committing", "waiting for the outcome of the epoch's extrinsic");
+      set_phase(Phase::kCommitting, "waiting for the outcome of the epoch's extrinsic");
       return;
     }
   }
   if (memo.closed) {
-    set_phase("idle");
+    set_phase(Phase::kIdle);
     return;
   }
 
@@ -219,7 +271,7 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
   const std::uint64_t length = span->end - span->start;
   if (last_committed_epoch && options.every_epochs > 1 &&
       epoch < *last_committed_epoch + (options.every_epochs - 1) * length + 1) {
-    set_phase("idle");
+    set_phase(Phase::kIdle);
     return;
   }
   std::uint64_t ws = options.window.start_offset ? epoch + *options.window.start_offset : epoch + length / 2;
@@ -245,26 +297,26 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
       if (auto s = record_missed(*snap, epoch, call, reason); !s.ok()) return;
     }
     memo.closed = true;
-    set_phase("idle");
+    set_phase(Phase::kIdle);
     return;
   }
   if (weights->empty()) {
-    set_phase("idle");
+    set_phase(Phase::kIdle);
     return;
   }
   if (snap->block < ws) {
-    set_phase("waiting_window");
+    set_phase(Phase::kWaitingWindow);
     return;
   }
   const std::uint64_t rate = snap->hyperparams ? snap->hyperparams->u64("weights_rate_limit").value_or(0) : 0;
   if (own->last_update != 0 && snap->block + 1 < own->last_update + rate) {
-    set_phase("waiting_window",
+    set_phase(Phase::kWaitingWindow,
               "weights_rate_limit: next possible at block " + std::to_string(own->last_update + rate));
     return;
   }
   if (snap->block < memo.next_try_block) return;
 
-  set_phase("committing");
+  set_phase(Phase::kCommitting);
   auto r = commit_epoch(*snap, epoch, *weights, {});
   std::string error;
   if (!r.ok())
@@ -277,7 +329,7 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
       std::lock_guard lock(state_mu);
       state.last_epoch_committed = epoch;
     }
-    set_phase(r->call == "commit_weights" ? "revealing" : "idle");
+    set_phase(r->call == "commit_weights" ? Phase::kRevealing : Phase::kIdle);
     return;
   }
   memo.last_error = error;
@@ -287,7 +339,7 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
             {{"epoch", std::to_string(epoch)},
              {"error", error},
              {"retry_at_block", std::to_string(memo.next_try_block)}});
-  set_phase("waiting_window", "epoch " + std::to_string(epoch) + ": " + error);
+  set_phase(Phase::kWaitingWindow, "epoch " + std::to_string(epoch) + ": " + error);
 }
 
 // Epochs before `current` whose weights never reached the chain and were never reported: their
@@ -337,12 +389,14 @@ void Committer::Impl::serve_force(const std::shared_ptr<ForceRequest>& req) {
   if (!span.ok()) return answer(make_error("cannot tell the epoch: " + span.error().message));
   auto weights = store.weights(options.netuid, span->start);
   if (!weights.ok()) return answer(weights.error());
-  if (weights->empty()) return answer(make_error("no weights"));
+  if (weights->empty())
+    return answer(make_error(weights::StoreErrc::kNotFound,
+                             "no weights for epoch " + std::to_string(span->start)));
   const codec::views::NeuronLite* own = snap->neuron_by_hotkey(submitter.account());
   if (!own)
     return answer(make_error("hotkey " + codec::ss58_encode(submitter.account()) +
                              " is not registered on subnet " + std::to_string(options.netuid)));
-  set_phase("committing");
+  set_phase(Phase::kCommitting);
   ForceResult fr;
   fr.block = snap->block;
   fr.committed_weights = *weights;
@@ -352,7 +406,7 @@ void Committer::Impl::serve_force(const std::shared_ptr<ForceRequest>& req) {
     answer(fr);  // persisted and in the node's pool: the REST call need not wait for inclusion
   });
   if (!r.ok()) {
-    set_phase("idle");
+    set_phase(Phase::kIdle);
     return answer(r.error());
   }
   if (r->status == "included" || r->status == "finalized") {
@@ -360,7 +414,7 @@ void Committer::Impl::serve_force(const std::shared_ptr<ForceRequest>& req) {
     std::lock_guard lock(state_mu);
     state.last_epoch_committed = span->start;
   }
-  set_phase(r->call == "commit_weights" && r->status != "failed" ? "revealing" : "idle");
+  set_phase(r->call == "commit_weights" && r->status != "failed" ? Phase::kRevealing : Phase::kIdle);
   if (r->status == "pending" && !r->error.empty())
     // Signed, persisted and handed to the node, whose answer was lost: it may or may not be in
     // the pool. The attempt stays pending and is looked up on chain; the caller hears exactly that.

@@ -7,9 +7,11 @@
 // finds pending attempts and reveals and finishes them.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "committer/epoch.hpp"
 #include "committer/submitter.hpp"
@@ -25,9 +27,23 @@ struct CommitterOptions {
   config::CommitWindow window;
 };
 
+// What the committer is doing. Rendered as text only at the REST edge (to_string), with the
+// names /health and /weights_status have always shown.
+enum class Phase {
+  kIdle,           // "idle": nothing due (done for the epoch, off-cadence, or no weights)
+  kWaitingWindow,  // "waiting_window": due, but before the window, rate-limited or backing off
+  kCommitting,     // "committing": a commit is being sent or its outcome looked for
+  kRevealing,      // "revealing": a commit awaits its reveal window or is being revealed
+  kBlocked,        // "blocked": cannot commit (not registered, no validator permit): see the reason
+};
+std::string_view to_string(Phase phase);
+
 // What the committer is doing, for /health, /metrics and /weights_status.
+//
+// Thread contract (Committer): every member may be called from any thread; start() and stop() are
+// not called concurrently with each other. force_commit() blocks until the loop thread answers.
 struct CommitterState {
-  std::string phase;           // "idle", "waiting_window", "committing", "revealing", "blocked"
+  Phase phase = Phase::kIdle;
   std::string blocked_reason;  // e.g. "hotkey 5DCS… is not registered on subnet 2", "no validator permit"
   std::uint64_t last_epoch_committed = 0;
   std::map<std::string, std::uint64_t> outcomes;  // "included", "failed", ... -> count
@@ -52,10 +68,17 @@ class Committer {
   void stop();
 
   // Commits the current epoch's weights now, outside the window (POST /force_commit_weights);
-  // answers once the extrinsic is submitted. Error "no weights" when the epoch has none.
+  // answers once the extrinsic is submitted. Error weights::StoreErrc::kNotFound when the epoch has no weights.
   Result<ForceResult> force_commit();
 
   CommitterState state() const;
+
+  // The block of the latest snapshot the loop has ticked on (acted on, or decided to wait), 0
+  // before the first. Once it reaches a block, nothing more is decided until a newer snapshot
+  // (or a force request) arrives.
+  std::uint64_t last_ticked_block() const;
+  // Blocks until last_ticked_block() >= block or the timeout passed; returns last_ticked_block().
+  std::uint64_t wait_ticked(std::uint64_t block, std::chrono::milliseconds timeout) const;
 
   struct Impl;  // committer_impl.hpp
 

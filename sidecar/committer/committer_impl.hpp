@@ -3,6 +3,7 @@
 // (owed reveals) and commit_resume.cpp (finding what happened to attempts whose outcome is unknown).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <future>
 #include <optional>
@@ -26,12 +27,19 @@ struct Committer::Impl {
   Submitter& submitter;
   CommitterOptions options;
 
-  // The thread and its wake-ups.
+  // The thread and its wake-ups: a published snapshot (the SnapshotStore listener sets
+  // new_snapshot), a force request, or stop. No timed poll: each of these notifies cv.
   std::thread thread;
   std::mutex mu;
   std::condition_variable cv;
   bool stopping = false;
   bool running = false;
+  bool new_snapshot = true;  // under mu; true at start: a snapshot may be there already
+  std::optional<follower::SnapshotStore::ListenerId> listener;  // start()/stop() only
+  // The block of the snapshot last ticked (0 before the first), for any thread to read;
+  // ticked_cv (with mu) is told when it moves.
+  std::atomic<std::uint64_t> last_ticked{0};
+  std::condition_variable ticked_cv;
   struct ForceRequest {
     std::promise<Result<ForceResult>> promise;
     bool answered = false;
@@ -84,7 +92,7 @@ struct Committer::Impl {
                        const std::string& reason);
   void sweep_missed(const follower::Snapshot& snap, std::uint64_t current);
 
-  void set_phase(const std::string& phase, const std::string& reason = {});
+  void set_phase(Phase phase, const std::string& reason = {});
   void count(const std::string& status);
   chain::BlockRef ref(const follower::Snapshot& s) const { return {s.block_hash, s.block}; }
 };

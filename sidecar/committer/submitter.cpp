@@ -1,7 +1,6 @@
 #include "committer/submitter.hpp"
 
-#include <algorithm>
-#include <cctype>
+#include <simdjson.h>
 
 #include "extrinsic/call.hpp"
 #include "extrinsic/era.hpp"
@@ -15,16 +14,28 @@ const keys::PublicKey& Submitter::account() const {
   return signer_.public_key;
 }
 
-bool Submitter::is_nonce_refusal(std::string_view error) {
-  // A node answers a stale nonce with JSON-RPC error 1010 ("Invalid Transaction", data
-  // "Transaction is outdated"; the client keeps only code and message) and a same-nonce
-  // replacement with 1014 ("Priority is too low"); a watched transaction can also turn "invalid"
-  // once another with its nonce is included. chopsticks names the cause ("stale") in the message.
-  std::string e(error);
-  std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return std::tolower(c); });
-  for (std::string_view needle : {"error 1010", "error 1014", "stale", "outdated", "priority is too low"})
-    if (e.find(needle) != std::string::npos) return true;
-  return false;
+namespace {
+// The JSON-RPC codes of substrate's author API (sc-rpc-api author::error: BASE_ERROR 1000 + n).
+constexpr std::int64_t kPoolInvalidTx = 1010;       // "Invalid Transaction", data: why
+constexpr std::int64_t kPoolTooLowPriority = 1014;  // a transaction with this nonce is in the pool
+}  // namespace
+
+bool Submitter::is_nonce_refusal(const Error& error) {
+  if (!error.is(net::RpcErrc::kNodeError)) return false;
+  if (error.code == kPoolTooLowPriority) return true;
+  if (error.code != kPoolInvalidTx) return false;
+  // A substrate node gives the InvalidTransaction's text as the error's data (its
+  // `From<InvalidTransaction> for &'static str`): Stale and Future are the nonce's. chopsticks
+  // answers 1010 for every invalid transaction and gives no data (the validity error is in its
+  // message only): the cause is unknown, and one retry with a freshly read nonce is cheap and
+  // harmless (a refusal for another cause is refused again and reported).
+  if (error.peer_data.empty()) return true;
+  simdjson::dom::parser parser;
+  simdjson::dom::element data;
+  if (parser.parse(error.peer_data).get(data) != simdjson::SUCCESS) return false;
+  std::string_view text;
+  if (data.get_string().get(text) != simdjson::SUCCESS) return false;
+  return text == "Transaction is outdated" || text == "Transaction will be valid in the future";
 }
 
 Result<Prepared> Submitter::prepare(const codec::Metadata& md, ByteSpan call, const chain::BlockRef& at) {
@@ -63,10 +74,12 @@ Result<Submitted> Submitter::submit(std::string_view call, std::string_view args
     };
     auto out = chain_.submit_and_watch(prepared.signed_tx.bytes, options_.timeout, options_.wait_finalized,
                                        accepted);
+    // A watched transaction turning "invalid" after the pool took it is the nonce being used by
+    // another transaction included first (the pool re-validates on each block).
     const bool refused =
-        !out.ok() ? is_nonce_refusal(out.error().message) : out->status == chain::TxOutcome::Status::Invalid;
+        !out.ok() ? is_nonce_refusal(out.error()) : out->status == chain::TxOutcome::Status::Invalid;
     if (refused && round == 0) continue;  // the nonce moved under us: read it again, once
-    if (!out.ok()) return make_error(std::string(call) + ": " + out.error().message);
+    if (!out.ok()) return with_context(call, std::move(out).error());
     return Submitted{std::move(prepared), std::move(out).value()};
   }
 }

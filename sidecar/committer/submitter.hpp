@@ -51,9 +51,10 @@ class Submitter {
                            const std::function<Status(const Prepared&)>& before_submit = {},
                            const std::function<void(const Prepared&)>& on_accepted = {});
 
-  // Whether a submission error or outcome is the node refusing the nonce (stale, or a transaction
+  // Whether a submission error is the node refusing the nonce (stale or future, or a transaction
   // with the same nonce already in the pool: too low priority), where re-reading the nonce helps.
-  static bool is_nonce_refusal(std::string_view error);
+  // Decided from the error's kind, the node's JSON-RPC code and its data, never from the message.
+  static bool is_nonce_refusal(const Error& error);
 
  private:
   Result<Prepared> prepare(const codec::Metadata& md, ByteSpan call, const chain::BlockRef& at);

@@ -198,14 +198,14 @@ TEST_F(CommitLocalnet, WeightsLandInChainStorageWithSetWeightsAndWithCommitRevea
   };
   EXPECT_TRUE(
       test::eventually([&] { return chain_weights(*c->chain, boot->plain, my_uid[0]) == expected(0); }, 90s))
-      << "phase " << plain.committer.state().phase << ": " << plain.committer.state().blocked_reason;
+      << "phase " << to_string(plain.committer.state().phase) << ": " << plain.committer.state().blocked_reason;
   // Commit-reveal: the commit shows in WeightCommits first, then the reveal sets Weights.
   EXPECT_TRUE(test::eventually([&] { return chain_commit_count(*c->chain, boot->reveal, me) > 0; }, 90s))
-      << "phase " << reveal.committer.state().phase << ": " << reveal.committer.state().blocked_reason;
+      << "phase " << to_string(reveal.committer.state().phase) << ": " << reveal.committer.state().blocked_reason;
   EXPECT_TRUE(chain_weights(*c->chain, boot->reveal, my_uid[1]).empty());  // nothing before the reveal
   EXPECT_TRUE(
       test::eventually([&] { return chain_weights(*c->chain, boot->reveal, my_uid[1]) == expected(1); }, 90s))
-      << "phase " << reveal.committer.state().phase << ": " << reveal.committer.state().blocked_reason;
+      << "phase " << to_string(reveal.committer.state().phase) << ": " << reveal.committer.state().blocked_reason;
 
   // The store's record agrees: an included set_weights, an included commit and reveal.
   auto counted = [&](std::uint16_t netuid, const std::string& call) {
@@ -316,7 +316,7 @@ TEST_F(CommitLocalnet, AnUnregisteredHotkeyIsBlockedWithTheReason) {
   ASSERT_TRUE(loop.follower.start().ok());
   ASSERT_TRUE(loop.committer.start().ok());
   BlockMaker blocks(*c->rpc);
-  EXPECT_TRUE(test::eventually([&] { return loop.committer.state().phase == "blocked"; }, 30s));
+  EXPECT_TRUE(test::eventually([&] { return loop.committer.state().phase == Phase::kBlocked; }, 30s));
   const CommitterState st = loop.committer.state();
   EXPECT_NE(st.blocked_reason.find("is not registered on subnet " + std::to_string(boot->plain)),
             std::string::npos)

@@ -15,6 +15,7 @@
 
 #include "codec/ss58.hpp"
 #include "daemon_harness.hpp"
+#include "e2e_support.hpp"
 #include "localnet_env.hpp"
 #include "pylon/shm/client.hpp"
 #include "rest_daemon_support.hpp"
@@ -67,6 +68,16 @@ std::uint64_t json_u64(const std::string& body, const char* field) {
   return v;
 }
 
+// The block the daemon's committer last ticked on, from /weights_status (0 when unknown).
+std::uint64_t committer_last_block(std::uint16_t port) {
+  auto st = http(port, "GET", "/weights_status");
+  simdjson::dom::parser p;
+  simdjson::dom::element doc;
+  std::uint64_t v = 0;
+  if (st.status != 200 || p.parse(st.body).get(doc) || doc["committer"]["last_block"].get(v)) return 0;
+  return v;
+}
+
 // u16 values as the committer must send them: max-normalised, the largest 65535.
 std::uint16_t expected_u16(double w, double max) {
   return static_cast<std::uint16_t>(std::lround(w / max * 65535.0));
@@ -81,11 +92,15 @@ TEST_F(WeightsLocalnet, RestAndShmWeightsLandOnChainThroughSetWeights) {
   d.start();
   ASSERT_TRUE(wait_ready(d, probe)) << d.log_tail();
   // Both writes must land in the store before the committer's next tick, or it commits the epoch
-  // with the first alone (and never twice). It ticks only on a new snapshot, polled every 200 ms:
-  // so the daemon must have the chain's head (wait_ready's blocks may still be on their way) and
-  // have had a poll on it; no block is made until both writes are acknowledged.
-  ASSERT_NE(caught_up(d, probe), 0u) << d.log_tail();
-  std::this_thread::sleep_for(500ms);
+  // with the first alone (and never twice). It ticks only on a new snapshot: so the daemon must
+  // have the chain's head (wait_ready's blocks may still be on their way) and its committer must
+  // have ticked on it (/weights_status' committer.last_block); no block is made until both writes
+  // are acknowledged.
+  const std::uint64_t head = caught_up(d, probe);
+  ASSERT_NE(head, 0u) << d.log_tail();
+  ASSERT_TRUE(pylon::test::eventually([&] { return committer_last_block(d.port()) >= head; }, 15s))
+      << http(d.port(), "GET", "/weights_status").body << "\n"
+      << d.log_tail();
 
   const auto neurons = metagraph(d.port());
   const std::string me = codec::ss58_encode(pylon_hotkey());
@@ -233,6 +248,12 @@ TEST_F(WeightsLocalnet, KillNineBetweenAcknowledgementAndRevealLosesNoWeight) {
     SCOPED_TRACE("round " + std::to_string(round) + ", seed " + std::to_string(seed));
     d.start();
     ASSERT_TRUE(wait_ready(d, probe)) << d.log_tail();
+    // As in RestAndShm...: both writes must be in the store before the committer's next tick, so
+    // the daemon must be at the head and its committer have ticked on it before the first write.
+    const std::uint64_t head = caught_up(d, probe);
+    ASSERT_NE(head, 0u) << d.log_tail();
+    ASSERT_TRUE(pylon::test::eventually([&] { return committer_last_block(d.port()) >= head; }, 15s))
+        << d.log_tail();
     if (miners.empty()) {
       for (const auto& n : metagraph(d.port()))
         (n.hotkey == me ? (void)(my_uid = n.uid) : miners.push_back(n));
