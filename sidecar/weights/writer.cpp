@@ -20,20 +20,17 @@ Writer::~Writer() {
 }
 
 void Writer::submit(std::vector<WeightUpdate> updates, Done done) {
-  bool stopping = true;
   {
-    std::lock_guard lock(mu_);
-    if (!stopping_) {
-      pending_.push_back(Pending{std::move(updates), std::move(done)});
-      cv_.notify_one();
-      stopping = false;
+    std::unique_lock lock(mu_);
+    if (stopping_) {
+      lock.unlock();
+      if (done) done(make_error(StoreErrc::kStopped, "weights writer: stopped; the update was not applied"));
+      return;
     }
+    pending_.push_back(Pending{std::move(updates), std::move(done)});
+    cv_.notify_one();
   }
-  if (!stopping) {
-    if (queue_ != nullptr) queue_->wake();  // the writer may sleep on the queue's doorbell
-    return;
-  }
-  if (done) done(make_error(StoreErrc::kStopped, "weights writer: stopped; the update was not applied"));
+  if (queue_ != nullptr) queue_->wake();  // the writer may sleep on the queue's doorbell
 }
 
 Result<std::vector<double>> Writer::apply(std::vector<WeightUpdate> updates) {
