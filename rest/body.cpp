@@ -39,6 +39,8 @@ struct Fields {
 };
 
 Result<Fields> object_fields(std::string_view body, std::initializer_list<std::string_view> known) {
+  // simdjson copies the text first: a view without data (nullptr, 0) must not reach memcpy.
+  if (body.empty()) return make_error("the body is empty; it must be a JSON object");
   element root;
   if (auto err = parser().parse(body.data(), body.size(), true).get(root))
     return make_error(std::string("the body is not valid JSON: ") + simdjson::error_message(err));

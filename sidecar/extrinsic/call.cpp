@@ -49,6 +49,8 @@ Result<Bytes> encode_call(const codec::Metadata& md, std::string_view name, simd
 }
 
 Result<Bytes> encode_call_json(const codec::Metadata& md, std::string_view name, std::string_view args_json) {
+  // simdjson copies the text first: a view without data (nullptr, 0) must not reach memcpy.
+  if (args_json.empty()) return make_error(std::string(name) + ": arguments are empty; they must be JSON");
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (auto err = parser.parse(args_json.data(), args_json.size()).get(doc); err != simdjson::SUCCESS)
