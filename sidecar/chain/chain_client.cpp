@@ -109,12 +109,12 @@ net::RpcTransport& ChainClient::route(const BlockRef& at) {
 }
 
 bool ChainClient::routes_to_archive(const BlockRef& at) {
-  std::lock_guard lock(mu_);
+  Lock lock(mu_);
   return archive_ && finalized_number_ > at.number && finalized_number_ - at.number > options_.archive_cutoff;
 }
 
 void ChainClient::note_finalized(std::uint64_t number) {
-  std::lock_guard lock(mu_);
+  Lock lock(mu_);
   finalized_number_ = std::max(finalized_number_, number);
 }
 
@@ -131,12 +131,12 @@ Result<std::optional<Hash>> ChainClient::block_hash(std::uint64_t number) {
 
 Result<Hash> ChainClient::genesis_hash() {
   {
-    std::lock_guard lock(mu_);
+    Lock lock(mu_);
     if (genesis_) return *genesis_;
   }
   PYLON_ASSIGN(std::optional<Hash> h, block_hash(0));
   if (!h) return make_error(ChainErrc::kUnknownBlock, "chain_getBlockHash(0): the node has no genesis block");
-  std::lock_guard lock(mu_);
+  Lock lock(mu_);
   genesis_ = *h;
   return *h;
 }
@@ -263,13 +263,13 @@ Result<std::shared_ptr<const codec::Metadata>> ChainClient::metadata_for(const R
 }
 
 std::shared_ptr<const codec::Metadata> ChainClient::cached_metadata(std::uint32_t spec) {
-  std::lock_guard lock(mu_);
+  Lock lock(mu_);
   auto it = metadata_by_spec_.find(spec);
   return it == metadata_by_spec_.end() ? nullptr : it->second;
 }
 
 void ChainClient::remember_metadata(std::uint32_t spec, std::shared_ptr<const codec::Metadata> md) {
-  std::lock_guard lock(mu_);
+  Lock lock(mu_);
   metadata_by_spec_[spec] = std::move(md);
   // Keep only the newest few runtimes: old ones are only needed for old blocks.
   while (metadata_by_spec_.size() > 4) metadata_by_spec_.erase(metadata_by_spec_.begin());
@@ -446,11 +446,11 @@ Result<TxOutcome> ChainClient::submit_and_watch(ByteSpan extrinsic, std::chrono:
                                                 bool wait_finalized,
                                                 const std::function<void()>& on_accepted) {
   struct Watch {
-    std::mutex mu;
-    std::condition_variable cv;
-    bool done = false;
-    TxOutcome outcome;
-    std::optional<Hash> in_block;
+    Mutex mu;
+    std::condition_variable cv;  // with mu
+    bool done PYLON_GUARDED_BY(mu) = false;
+    TxOutcome outcome PYLON_GUARDED_BY(mu);
+    std::optional<Hash> in_block PYLON_GUARDED_BY(mu);
   };
   auto w = std::make_shared<Watch>();
   net::SubscribeSpec spec{"author_submitAndWatchExtrinsic", Params().hex(extrinsic).json(),
@@ -460,7 +460,7 @@ Result<TxOutcome> ChainClient::submit_and_watch(ByteSpan extrinsic, std::chrono:
     auto st = parse_extrinsic_status(json);
     if (!st.ok()) return;
     using Kind = ExtrinsicStatus::Kind;
-    std::lock_guard lock(w->mu);
+    Lock lock(w->mu);
     if (w->done) return;
     switch (st->kind) {
       case Kind::kInBlock:
@@ -498,14 +498,14 @@ Result<TxOutcome> ChainClient::submit_and_watch(ByteSpan extrinsic, std::chrono:
   PYLON_ASSIGN(net::SubscriptionId sub, rpc_.subscribe(spec, on_status));
   if (on_accepted) on_accepted();
   {
-    std::unique_lock lock(w->mu);
-    w->cv.wait_for(lock, timeout, [&] { return w->done; });
+    Lock lock(w->mu);
+    lock.wait_for(w->cv, timeout, [&]() PYLON_REQUIRES(w->mu) { return w->done; });
   }
   (void)rpc_.unsubscribe(sub);
   TxOutcome out;
   std::optional<Hash> block;
   {
-    std::lock_guard lock(w->mu);
+    Lock lock(w->mu);
     out = w->outcome;
     block = w->in_block;
     if (!w->done) {

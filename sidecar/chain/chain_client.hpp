@@ -10,11 +10,11 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "chain/events.hpp"
+#include "common/sync.hpp"
 #include "codec/metadata.hpp"
 #include "codec/ss58.hpp"
 #include "net/rpc_client.hpp"  // what callers build the client from
@@ -153,10 +153,10 @@ class ChainClient {
   net::RpcTransport& rpc_;
   net::RpcTransport* archive_;
   ChainClientOptions options_;
-  std::mutex mu_;
-  std::map<std::uint32_t, std::shared_ptr<const codec::Metadata>> metadata_by_spec_;
-  std::optional<Hash> genesis_;
-  std::uint64_t finalized_number_ = 0;
+  Mutex mu_;
+  std::map<std::uint32_t, std::shared_ptr<const codec::Metadata>> metadata_by_spec_ PYLON_GUARDED_BY(mu_);
+  std::optional<Hash> genesis_ PYLON_GUARDED_BY(mu_);
+  std::uint64_t finalized_number_ PYLON_GUARDED_BY(mu_) = 0;
   std::shared_ptr<RuntimeWatch> watch_;  // set by watch_runtime
 };
 

@@ -12,11 +12,13 @@
 namespace pylon::chain {
 
 struct ChainClient::RuntimeWatch {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::deque<std::uint32_t> wanted;  // specs announced and not cached, oldest first
-  bool stopping = false;
-  std::optional<RuntimeVersion> announced;
+  Mutex mu;
+  std::condition_variable cv;  // with mu
+  std::deque<std::uint32_t> wanted PYLON_GUARDED_BY(mu);  // specs announced and not cached, oldest first
+  bool stopping PYLON_GUARDED_BY(mu) = false;
+  std::optional<RuntimeVersion> announced PYLON_GUARDED_BY(mu);
+  // Set once by watch_runtime before (on_runtime, worker) or as (sub) the subscription starts;
+  // read by the destructor after it ended.
   std::function<void(const RuntimeVersion&)> on_runtime;
   std::optional<net::SubscriptionId> sub;
   std::thread worker;
@@ -27,7 +29,7 @@ ChainClient::~ChainClient() {
   // No notification is delivered once unsubscribe returns; then the worker can go.
   if (watch_->sub) (void)rpc_.unsubscribe(*watch_->sub);
   {
-    std::lock_guard lock(watch_->mu);
+    Lock lock(watch_->mu);
     watch_->stopping = true;
   }
   watch_->cv.notify_all();
@@ -42,9 +44,9 @@ Status ChainClient::watch_runtime(std::function<void(const RuntimeVersion&)> on_
   watch_ = w;
   w->worker = std::thread([this, w] {
     name_this_thread("pylon-runtime");
-    std::unique_lock lock(w->mu);
+    Lock lock(w->mu);
     for (;;) {
-      w->cv.wait(lock, [&] { return w->stopping || !w->wanted.empty(); });
+      lock.wait(w->cv, [&]() PYLON_REQUIRES(w->mu) { return w->stopping || !w->wanted.empty(); });
       if (w->stopping) return;
       const std::uint32_t spec = w->wanted.front();
       w->wanted.pop_front();
@@ -62,7 +64,7 @@ Status ChainClient::watch_runtime(std::function<void(const RuntimeVersion&)> on_
     }
     std::optional<RuntimeVersion> before;
     {
-      std::lock_guard lock(w->mu);
+      Lock lock(w->mu);
       before = w->announced;
       w->announced = *v;
     }
@@ -75,7 +77,7 @@ Status ChainClient::watch_runtime(std::function<void(const RuntimeVersion&)> on_
     }
     if (!has_metadata_for(v->spec_version)) {
       {
-        std::lock_guard lock(w->mu);
+        Lock lock(w->mu);
         w->wanted.push_back(v->spec_version);
       }
       w->cv.notify_all();
@@ -86,7 +88,7 @@ Status ChainClient::watch_runtime(std::function<void(const RuntimeVersion&)> on_
   auto sub = rpc_.subscribe(spec, on_version);
   if (!sub.ok()) {
     {
-      std::lock_guard lock(w->mu);
+      Lock lock(w->mu);
       w->stopping = true;
     }
     w->cv.notify_all();
@@ -94,7 +96,6 @@ Status ChainClient::watch_runtime(std::function<void(const RuntimeVersion&)> on_
     watch_.reset();
     return make_error("runtime version subscription: " + sub.error().message);
   }
-  std::lock_guard lock(w->mu);
   w->sub = *sub;
   return {};
 }
@@ -123,7 +124,7 @@ void ChainClient::prefetch_metadata(std::uint32_t spec) {
 
 std::optional<RuntimeVersion> ChainClient::announced_runtime() {
   if (!watch_) return std::nullopt;
-  std::lock_guard lock(watch_->mu);
+  Lock lock(watch_->mu);
   return watch_->announced;
 }
 

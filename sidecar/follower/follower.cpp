@@ -26,7 +26,7 @@ Status Follower::start() {
 
 void Follower::stop() {
   {
-    std::lock_guard lock(mu_);
+    Lock lock(mu_);
     if (stopping_ && !worker_.joinable()) return;
     stopping_ = true;
   }
@@ -50,7 +50,7 @@ void Follower::on_head(std::string_view json) {
   }
   const std::uint64_t n = *parsed;
   {
-    std::lock_guard lock(mu_);
+    Lock lock(mu_);
     if (have_head_ && n == newest_) return;
     // Finalized heads only move forward on one chain; a lower one means the node is on another
     // history now (a restarted dev chain, a resynced node): follow it rather than wait for it to
@@ -79,16 +79,16 @@ void Follower::run() {
   // The current head first, so readers have a snapshot before the next block.
   if (auto head = chain_.finalized_head(); head.ok()) {
     if (auto h = chain_.header(*head); h.ok()) {
-      std::lock_guard lock(mu_);
+      Lock lock(mu_);
       if (!have_head_ || h->number > newest_) {
         newest_ = h->number;
         have_head_ = true;
       }
     }
   }
-  std::unique_lock lock(mu_);
+  Lock lock(mu_);
   while (!stopping_) {
-    const bool woke = cv_.wait_for(lock, options_.stale_after, [&] {
+    const bool woke = lock.wait_for(cv_, options_.stale_after, [&]() PYLON_REQUIRES(mu_) {
       return stopping_ || rewound_ || (have_head_ && (!have_done || newest_ > done));
     });
     if (stopping_) break;
@@ -114,7 +114,7 @@ void Follower::run() {
       target -= target % options_.every_n_blocks;
       if (have_done && target <= done) {  // wait for the next multiple
         done = std::max(done, target);
-        cv_.wait(lock, [&] { return stopping_ || newest_ >= done + options_.every_n_blocks; });
+        lock.wait(cv_, [&]() PYLON_REQUIRES(mu_) { return stopping_ || newest_ >= done + options_.every_n_blocks; });
         continue;
       }
     }
@@ -138,7 +138,7 @@ void Follower::run() {
       if (log_)
         log_("warn",
              "snapshot #" + std::to_string(target) + " failed, keeping the last one: " + s.error().message);
-      cv_.wait_for(lock, options_.retry_after, [&] { return stopping_; });
+      lock.wait_for(cv_, options_.retry_after, [&]() PYLON_REQUIRES(mu_) { return stopping_; });
     }
   }
 }

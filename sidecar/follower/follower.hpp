@@ -15,6 +15,7 @@
 #include <functional>
 #include <thread>
 
+#include "common/sync.hpp"
 #include "follower/snapshot_store.hpp"
 #include "net/rpc_client.hpp"
 
@@ -54,12 +55,13 @@ class Follower {
   SnapshotStore& store_;
   FollowerOptions options_;
   LogFn log_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::uint64_t newest_ = 0;
-  bool have_head_ = false;
-  bool rewound_ = false;  // the node's finalized head went back (a restarted dev chain, a resync)
-  bool stopping_ = false;
+  Mutex mu_;
+  std::condition_variable cv_;  // with mu_
+  std::uint64_t newest_ PYLON_GUARDED_BY(mu_) = 0;
+  bool have_head_ PYLON_GUARDED_BY(mu_) = false;
+  // The node's finalized head went back (a restarted dev chain, a resync).
+  bool rewound_ PYLON_GUARDED_BY(mu_) = false;
+  bool stopping_ PYLON_GUARDED_BY(mu_) = false;
   std::optional<net::SubscriptionId> sub_;
   std::thread worker_;
 };

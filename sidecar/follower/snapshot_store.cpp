@@ -4,56 +4,56 @@ namespace pylon::follower {
 
 void SnapshotStore::publish(SnapshotPtr s) {
   {
-    std::lock_guard lock(mu_);
+    Lock lock(mu_);
     recent_.push_back(s);
     while (recent_.size() > keep_) recent_.pop_front();
     staleness_ = {};
   }
   SnapshotPtr now = s;
   {
-    std::lock_guard lock(latest_mu_);
+    Lock lock(latest_mu_);
     latest_.swap(s);
     published_.fetch_add(1, std::memory_order_release);
   }  // the previous snapshot (now in s) is released outside the lock
   published_cv_.notify_all();
-  std::lock_guard lock(listeners_mu_);
+  Lock lock(listeners_mu_);
   for (const auto& [id, listener] : listeners_) listener(now);
 }
 
 std::uint64_t SnapshotStore::wait_newer(std::uint64_t seen, std::chrono::milliseconds timeout) const {
-  std::unique_lock lock(latest_mu_);
-  published_cv_.wait_for(lock, timeout, [&] { return published_.load(std::memory_order_relaxed) > seen; });
+  Lock lock(latest_mu_);
+  lock.wait_for(published_cv_, timeout, [&] { return published_.load(std::memory_order_relaxed) > seen; });
   return published_.load(std::memory_order_relaxed);
 }
 
 SnapshotStore::ListenerId SnapshotStore::subscribe(Listener on_published) {
-  std::lock_guard lock(listeners_mu_);
+  Lock lock(listeners_mu_);
   const ListenerId id = next_listener_++;
   listeners_.emplace(id, std::move(on_published));
   return id;
 }
 
 void SnapshotStore::unsubscribe(ListenerId id) {
-  std::lock_guard lock(listeners_mu_);
+  Lock lock(listeners_mu_);
   listeners_.erase(id);
 }
 
 SnapshotPtr SnapshotStore::at_block(std::uint64_t block) const {
-  std::lock_guard lock(mu_);
+  Lock lock(mu_);
   for (auto it = recent_.rbegin(); it != recent_.rend(); ++it)
     if ((*it)->block == block) return *it;
   return nullptr;
 }
 
 void SnapshotStore::mark_stale(std::string reason) {
-  std::lock_guard lock(mu_);
+  Lock lock(mu_);
   if (!staleness_.stale) staleness_.since = std::chrono::steady_clock::now();
   staleness_.stale = true;
   staleness_.reason = std::move(reason);
 }
 
 Staleness SnapshotStore::staleness() const {
-  std::lock_guard lock(mu_);
+  Lock lock(mu_);
   return staleness_;
 }
 

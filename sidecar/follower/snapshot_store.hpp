@@ -16,9 +16,9 @@
 #include <deque>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 
+#include "common/sync.hpp"
 #include "follower/snapshot.hpp"
 
 namespace pylon::follower {
@@ -35,7 +35,7 @@ class SnapshotStore {
 
   void publish(SnapshotPtr s);
   SnapshotPtr latest() const {
-    std::lock_guard lock(latest_mu_);
+    Lock lock(latest_mu_);
     return latest_;
   }
   // One of the kept snapshots, or null when that block is not kept.
@@ -61,17 +61,17 @@ class SnapshotStore {
   // 12's atomic<shared_ptr>::load releases its internal lock with a relaxed store, so a reader's
   // read of the pointer is not ordered before the next store's write of it (a data race by the
   // C++ memory model, which TSan reports). Uncontended, this costs about as much as that lock did.
-  mutable std::mutex latest_mu_;
-  SnapshotPtr latest_;
-  mutable std::mutex mu_;
-  std::deque<SnapshotPtr> recent_;
-  Staleness staleness_;
+  mutable Mutex latest_mu_;
+  SnapshotPtr latest_ PYLON_GUARDED_BY(latest_mu_);
+  mutable Mutex mu_;
+  std::deque<SnapshotPtr> recent_ PYLON_GUARDED_BY(mu_);
+  Staleness staleness_ PYLON_GUARDED_BY(mu_);
   std::atomic<std::uint64_t> published_{0};
   mutable std::condition_variable published_cv_;  // with latest_mu_
   // Held while listeners run, so unsubscribe() waits for a running listener to return.
-  std::mutex listeners_mu_;
-  std::map<ListenerId, Listener> listeners_;
-  ListenerId next_listener_ = 1;
+  Mutex listeners_mu_;
+  std::map<ListenerId, Listener> listeners_ PYLON_GUARDED_BY(listeners_mu_);
+  ListenerId next_listener_ PYLON_GUARDED_BY(listeners_mu_) = 1;
 };
 
 }  // namespace pylon::follower

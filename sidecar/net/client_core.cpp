@@ -52,7 +52,7 @@ void RpcClient::Impl::shutdown() {
   for (auto id : ids) fail_request(id, "client stopped", FailKind::kStopped);
   unsent.clear();
   {
-    std::lock_guard lock(link_mutex);
+    Lock lock(link_mutex);
     link_open = false;
     link_stopped = true;
     link_endpoint.clear();
@@ -242,7 +242,7 @@ void RpcClient::Impl::emit(ClientEvent ev) {
 
 void RpcClient::Impl::set_link_state(bool is_open, std::string endpoint, std::string last_error) {
   {
-    std::lock_guard lock(link_mutex);
+    Lock lock(link_mutex);
     link_open = is_open;
     link_endpoint = std::move(endpoint);
     if (!last_error.empty()) link_last_error = std::move(last_error);

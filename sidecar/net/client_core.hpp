@@ -10,9 +10,9 @@
 #include <deque>
 #include <exception>
 #include <map>
-#include <mutex>
 #include <unordered_map>
 
+#include "common/sync.hpp"
 #include "net/endpoint_url.hpp"
 #include "net/rpc_client.hpp"
 #include "net/rpc_message.hpp"
@@ -122,12 +122,12 @@ struct RpcClient::Impl : std::enable_shared_from_this<RpcClient::Impl> {
   std::size_t resubscribe_ok = 0;
 
   // Readable from any thread.
-  mutable std::mutex link_mutex;
-  std::condition_variable link_cv;
-  bool link_open = false;
-  bool link_stopped = false;
-  std::string link_endpoint;
-  std::string link_last_error;
+  mutable Mutex link_mutex;
+  std::condition_variable link_cv;  // with link_mutex
+  bool link_open PYLON_GUARDED_BY(link_mutex) = false;
+  bool link_stopped PYLON_GUARDED_BY(link_mutex) = false;
+  std::string link_endpoint PYLON_GUARDED_BY(link_mutex);
+  std::string link_last_error PYLON_GUARDED_BY(link_mutex);
 };
 
 }  // namespace pylon::net

@@ -154,8 +154,9 @@ Status RpcClient::unsubscribe(SubscriptionId id) {
 
 Status RpcClient::wait_connected(std::chrono::milliseconds timeout) {
   if (impl_->strand.running_in_this_thread()) return on_network_thread("wait_connected");
-  std::unique_lock lock(impl_->link_mutex);
-  if (impl_->link_cv.wait_for(lock, timeout, [&] { return impl_->link_open || impl_->link_stopped; }) &&
+  Lock lock(impl_->link_mutex);
+  if (lock.wait_for(impl_->link_cv, timeout,
+                    [&]() PYLON_REQUIRES(impl_->link_mutex) { return impl_->link_open || impl_->link_stopped; }) &&
       impl_->link_open) {
     return {};
   }
@@ -165,12 +166,12 @@ Status RpcClient::wait_connected(std::chrono::milliseconds timeout) {
 }
 
 bool RpcClient::connected() const {
-  std::lock_guard lock(impl_->link_mutex);
+  Lock lock(impl_->link_mutex);
   return impl_->link_open;
 }
 
 std::string RpcClient::current_endpoint() const {
-  std::lock_guard lock(impl_->link_mutex);
+  Lock lock(impl_->link_mutex);
   return impl_->link_endpoint;
 }
 

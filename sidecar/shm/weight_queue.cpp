@@ -381,7 +381,7 @@ bool WeightQueue::wait_for_entries(std::chrono::milliseconds timeout,
 }
 
 void WeightQueue::wake() {
-  std::lock_guard lock(swap_mu_);
+  Lock lock(swap_mu_);
   if (segment_.data() == nullptr || ack_.data() == nullptr) return;
   if (load_seq_cst(&ack_header()->writer_sleeping) == 0) return;
   std::uint32_t* bell = &reinterpret_cast<QueueSegmentHeader*>(segment_.data())->doorbell;
@@ -390,7 +390,7 @@ void WeightQueue::wake() {
 }
 
 void WeightQueue::heartbeat() {
-  std::lock_guard lock(swap_mu_);
+  Lock lock(swap_mu_);
   if (ack_.data() == nullptr) return;
   store_relaxed(&ack_header()->heartbeat_ns, monotonic_ns());
 }
@@ -406,7 +406,7 @@ void WeightQueue::retire_current() {
 }
 
 Status WeightQueue::recreate(const std::string& why) {
-  std::lock_guard lock(swap_mu_);
+  Lock lock(swap_mu_);
   retire_current();
   PYLON_TRY(create_fresh());
   origin_ = QueueOrigin::replaced;
@@ -415,13 +415,13 @@ Status WeightQueue::recreate(const std::string& why) {
 }
 
 void WeightQueue::close() {
-  std::lock_guard lock(swap_mu_);
+  Lock lock(swap_mu_);
   closed_ = true;
   if (segment_.data() != nullptr) retire_current();  // not after detach(): the next daemon adopts it
 }
 
 void WeightQueue::detach() {
-  std::lock_guard lock(swap_mu_);
+  Lock lock(swap_mu_);
   closed_ = true;
   segment_.unmap();
   ack_.unmap();

@@ -33,13 +33,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "common/result.hpp"
+#include "common/sync.hpp"
 #include "pylon/shm/layout.hpp"
 #include "pylon/shm/queue_protocol.hpp"
 #include "shm/shared_segment.hpp"
@@ -139,7 +139,7 @@ class WeightQueue {
   explicit WeightQueue(WeightQueueConfig config) : config_(std::move(config)) {}
   Status create_fresh();
   Status try_adopt();
-  void retire_current();
+  void retire_current() PYLON_REQUIRES(swap_mu_);
   // fault_guarded over the current queue mapping.
   template <class F>
   bool guarded(F&& f) const;
@@ -158,9 +158,10 @@ class WeightQueue {
   std::vector<DrainedEntry> batch_;
   std::vector<WeightEntry> raw_;          // private copies of the ring cells being drained
   std::vector<SlotPositions> positions_;  // per slot, copied at the start of a drain
-  // Held while the mapping is replaced (recreate, close) and by heartbeat(), the one call made
-  // from other threads.
-  mutable std::mutex swap_mu_;
+  // Held while the mapping is replaced (recreate, close) and by heartbeat() and wake(), the calls
+  // made from other threads. The draining thread, the only one that replaces the mapping, reads
+  // it without the lock.
+  mutable Mutex swap_mu_;
 };
 
 }  // namespace pylon::shm

@@ -21,7 +21,7 @@ Writer::~Writer() {
 
 void Writer::submit(std::vector<WeightUpdate> updates, Done done) {
   {
-    std::unique_lock lock(mu_);
+    Lock lock(mu_);
     if (stopping_) {
       lock.unlock();
       if (done) done(make_error(StoreErrc::kStopped, "weights writer: stopped; the update was not applied"));
@@ -43,7 +43,7 @@ Result<std::vector<double>> Writer::apply(std::vector<WeightUpdate> updates) {
 
 void Writer::stop() {
   {
-    std::lock_guard lock(mu_);
+    Lock lock(mu_);
     stopping_ = true;
     cv_.notify_one();
     if (joined_) return;
@@ -54,7 +54,7 @@ void Writer::stop() {
 }
 
 WriterStats Writer::stats() const {
-  std::lock_guard lock(mu_);
+  Lock lock(mu_);
   WriterStats s = stats_;
   s.pending = pending_.size();
   return s;
@@ -67,17 +67,17 @@ void Writer::note_problem(const std::string& what) {
 }
 
 void Writer::idle_wait() {
-  auto has_work = [&] { return !pending_.empty() || stopping_; };
+  auto has_work = [&]() PYLON_REQUIRES(mu_) { return !pending_.empty() || stopping_; };
   // Entries queued but no snapshot to resolve them: the doorbell would say "entries" at once, so
   // wait on the condition variable for the period instead of spinning.
   if (queue_ != nullptr && !no_context_ && queue_->wait_for_entries(options_.idle_check_every, [&] {
-        std::lock_guard lock(mu_);
+        Lock lock(mu_);
         return has_work();
       })) {
     return;
   }
-  std::unique_lock lock(mu_);
-  cv_.wait_for(lock, options_.idle_check_every, has_work);
+  Lock lock(mu_);
+  lock.wait_for(cv_, options_.idle_check_every, has_work);
 }
 
 void Writer::run() {
@@ -91,7 +91,7 @@ void Writer::run() {
     std::vector<Pending> work;
     bool last = false;
     {
-      std::unique_lock lock(mu_);
+      Lock lock(mu_);
       while (!pending_.empty() && work.size() < options_.max_group) {
         work.push_back(std::move(pending_.front()));
         pending_.pop_front();
@@ -123,7 +123,7 @@ bool Writer::round(std::vector<Pending>& work) {
     last_problem_.clear();  // recovered: the next failure is news again
   }
   {
-    std::lock_guard lock(mu_);
+    Lock lock(mu_);
     if (r.committed) ++stats_.transactions;
     stats_.batches += work.size();
     if (r.result.committed) {

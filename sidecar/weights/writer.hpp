@@ -19,12 +19,12 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/sync.hpp"
 #include "weights/store.hpp"
 
 namespace pylon::shm {
@@ -105,12 +105,12 @@ class Writer {
   DrainContextFn context_;
   WriterOptions options_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Pending> pending_;
-  bool stopping_ = false;
-  bool joined_ = false;
-  WriterStats stats_;
+  mutable Mutex mu_;
+  std::condition_variable cv_;  // with mu_
+  std::deque<Pending> pending_ PYLON_GUARDED_BY(mu_);
+  bool stopping_ PYLON_GUARDED_BY(mu_) = false;
+  bool joined_ PYLON_GUARDED_BY(mu_) = false;
+  WriterStats stats_ PYLON_GUARDED_BY(mu_);
   // Writer thread only: a problem repeating every round is logged once (until a round succeeds).
   std::string last_problem_;
   std::string last_queue_problems_;
