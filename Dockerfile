@@ -2,7 +2,7 @@
 # Pylon's image: built on Debian 12 with the same packages script/bootstrap installs for a build,
 # run on debian:12-slim with only the shared libraries build/pylon links (found by ldd, not
 # listed by hand) plus CA certificates for wss:// endpoints. Runs as the non-root user pylon
-# (uid/gid 10001, the k8s manifests' fsGroup). Build: docker build -t pylon:latest .
+# (uid/gid 10001, the k8s manifests' fsGroup). Build: docker build -t pylon:0.1.0 . (k8s/base tags it so)
 
 FROM debian:12 AS build
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
