@@ -75,6 +75,7 @@ Result<std::unique_ptr<WeightQueue>> WeightQueue::open(WeightQueueConfig config)
                     static_cast<std::uint32_t>(SegmentState::retired));
     }
     PYLON_TRY(q->create_fresh());
+    Lock lock(q->swap_mu_);  // not shared yet: for the analysis
     q->origin_ = why.empty() ? QueueOrigin::created : QueueOrigin::replaced;
     q->note_ = why.empty() ? "created a new queue segment" : "created a new queue segment (" + why + ")";
   }
@@ -151,6 +152,7 @@ Status WeightQueue::try_adopt() {
   ack_ = std::move(ack).value();
   geo_ = h;
   ack_geo_ = a;
+  Lock lock(swap_mu_);  // not shared yet: for the analysis
   origin_ = QueueOrigin::adopted;
   note_ = "adopted the existing queue segment with " + std::to_string(pending) + " entries not yet durable";
   return {};

@@ -103,8 +103,15 @@ class WeightQueue {
 
   // What open() did: created, adopted (with pending entries), or replaced an unusable segment;
   // origin() for decisions, open_note() for the log.
-  QueueOrigin origin() const { return origin_; }
-  const std::string& open_note() const { return note_; }
+  // Both may be read from any thread while the draining thread recreates the segment.
+  QueueOrigin origin() const {
+    Lock lock(swap_mu_);
+    return origin_;
+  }
+  std::string open_note() const {
+    Lock lock(swap_mu_);
+    return note_;
+  }
   const QueueSegmentHeader& geometry() const { return geo_; }
   const std::string& ack_name() const { return ack_name_; }
   const std::string& name() const { return config_.name; }
@@ -152,9 +159,9 @@ class WeightQueue {
   SharedSegment ack_;      // the ack segment: only this daemon writes it
   QueueSegmentHeader geo_{};
   AckSegmentHeader ack_geo_{};
-  QueueOrigin origin_ = QueueOrigin::created;
+  QueueOrigin origin_ PYLON_GUARDED_BY(swap_mu_) = QueueOrigin::created;
   bool closed_ = false;  // close() or detach() was called
-  std::string note_;
+  std::string note_ PYLON_GUARDED_BY(swap_mu_);
   std::vector<DrainedEntry> batch_;
   std::vector<WeightEntry> raw_;          // private copies of the ring cells being drained
   std::vector<SlotPositions> positions_;  // per slot, copied at the start of a drain

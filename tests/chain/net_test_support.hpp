@@ -39,11 +39,11 @@ inline int free_tcp_port() {
 template <class T>
 class Collector {
  public:
+  // Notifies under the lock: a waiter that saw the item may destroy the collector at once (the
+  // end of a test), so push must be done with it before the waiter can return.
   void push(T v) {
-    {
-      std::lock_guard lock(mu_);
-      items_.push_back(std::move(v));
-    }
+    std::lock_guard lock(mu_);
+    items_.push_back(std::move(v));
     cv_.notify_all();
   }
   // Waits until pred(items) holds; returns whether it did within the timeout.
