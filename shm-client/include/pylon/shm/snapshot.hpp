@@ -3,12 +3,14 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <new>
 #include <vector>
 
 #include "pylon/shm/atomic_words.hpp"
+#include "pylon/shm/futex.hpp"
 #include "pylon/shm/layout.hpp"
 #include "pylon/shm/result.hpp"
 #include "pylon/shm/segment.hpp"
@@ -324,6 +326,40 @@ class SnapshotReader {
       return f;
     }
     return make_shm_error(Errc::busy, "the writer kept rewriting the snapshot");
+  }
+
+  // Sleep until a snapshot of a block after `after` is published (or timeout: Errc::timeout) and
+  // return its block number. No polling loop: it sleeps on the segment's publish futex
+  // (snapshot_protocol.hpp), which the daemon wakes on every publish. Each sleep is capped at
+  // kMaxFutexSleepNs so a writer that never wakes (a crashed daemon, whose replacement is found by
+  // name after ReaderOptions::stale_writer_ns) is still followed. Before the daemon's first
+  // snapshot (Errc::no_snapshot) and while the name is missing (Errc::not_found, a restart) it
+  // keeps waiting.
+  ShmResult<std::uint64_t> wait_for_block(std::uint64_t after, std::chrono::nanoseconds timeout) noexcept {
+    constexpr std::uint64_t kMaxFutexSleepNs = 200'000'000;
+    const std::uint64_t deadline =
+        monotonic_ns() + static_cast<std::uint64_t>(timeout.count() > 0 ? timeout.count() : 0);
+    for (;;) {
+      if (map_.empty()) return make_shm_error(Errc::invalid_argument, "reader not open");
+      // Read the futex word before the condition: a publish in between changes it, and the wait
+      // below then returns at once instead of missing the wake-up.
+      const std::uint64_t gen = reattaches_;
+      const std::uint32_t* word = publish_futex(map_.data());
+      const std::uint32_t seen = load_acquire(word);
+      ShmResult<std::uint64_t> b = block_number();
+      if (b && *b > after) return *b;
+      if (!b && b.code() != Errc::no_snapshot && b.code() != Errc::retired && b.code() != Errc::not_found) {
+        return b.error();
+      }
+      const std::uint64_t now = monotonic_ns();
+      if (now >= deadline) {
+        return make_shm_error(Errc::timeout, "no snapshot after block %llu within the timeout",
+                              static_cast<unsigned long long>(after));
+      }
+      if (reattaches_ != gen) continue;  // the mapping changed under `word`: look again
+      std::uint64_t left = deadline - now;
+      futex_wait_shared(word, seen, left < kMaxFutexSleepNs ? left : kMaxFutexSleepNs);
+    }
   }
 
   std::uint64_t heartbeat_age_ns() const noexcept {

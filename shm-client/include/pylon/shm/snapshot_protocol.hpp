@@ -16,12 +16,22 @@
 #include <cstdint>
 
 #include "pylon/shm/atomic_words.hpp"
+#include "pylon/shm/futex.hpp"
 #include "pylon/shm/layout.hpp"
 #include "pylon/shm/result.hpp"
 
 namespace pylon::shm {
 
 inline constexpr std::uint32_t kDefaultSlots = 2;
+
+// The futex word readers sleep on until the next publish (SnapshotReader::wait_for_block): the
+// low 32 bits of publish_count (hosts are little-endian, layout.hpp). The writer wakes it after
+// every publish and when it retires the segment; one FUTEX_WAKE per block costs nothing next to
+// building the snapshot, and it spares readers a polling loop.
+inline const std::uint32_t* publish_futex(const unsigned char* base) noexcept {
+  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the futex word is the low half of publish_count");
+  return reinterpret_cast<const std::uint32_t*>(base + offsetof(SnapshotSegmentHeader, publish_count));
+}
 
 // The header of a fresh snapshot segment with the given capacities (state initializing).
 inline SnapshotSegmentHeader snapshot_geometry(std::uint32_t slot_count, std::uint32_t neuron_capacity,
@@ -114,6 +124,7 @@ inline void publish_snapshot(unsigned char* base, const SnapshotSegmentHeader& h
   store_release(seq, s + 2);
   store_release(&hdr->current_slot, next);
   store_release(&hdr->publish_count, load_relaxed(&hdr->publish_count) + 1);
+  futex_wake_shared(publish_futex(base));
 }
 
 inline void write_heartbeat(unsigned char* base) noexcept {
@@ -121,6 +132,7 @@ inline void write_heartbeat(unsigned char* base) noexcept {
 }
 inline void set_state(unsigned char* base, SegmentState s) noexcept {
   store_release(&reinterpret_cast<SnapshotSegmentHeader*>(base)->state, static_cast<std::uint32_t>(s));
+  if (s == SegmentState::retired) futex_wake_shared(publish_futex(base));  // waiters go find the next one
 }
 
 // Reader side: a slot and the (even) sequence it had when the read began.
