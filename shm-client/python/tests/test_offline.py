@@ -101,3 +101,12 @@ def test_foreign_or_truncated_segment_raises(segment_file, content, errc):
         with pytest.raises(pylon_shm.PylonError) as e:
             pylon_shm.connect(shm_name=name, prefer=prefer, rest_url="http://127.0.0.1:9")
         assert e.value.errc == errc, e.value
+
+
+def test_readme_shows_the_example_that_the_daemon_tests_run():
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "..", "README.md")) as f:
+        readme = f.read()
+    with open(os.path.join(here, "..", "examples", "validator.py")) as f:
+        example = f.read()
+    assert "```python\n" + example + "```" in readme
