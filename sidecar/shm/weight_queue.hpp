@@ -40,8 +40,8 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "pylon/shm/detail/queue_protocol.hpp"
 #include "pylon/shm/layout.hpp"
-#include "pylon/shm/queue_protocol.hpp"
 #include "shm/shared_segment.hpp"
 
 namespace pylon::shm {

@@ -6,15 +6,14 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
-#include <new>
-#include <vector>
 
-#include "pylon/shm/atomic_words.hpp"
-#include "pylon/shm/futex.hpp"
+#include "pylon/shm/detail/atomic_words.hpp"
+#include "pylon/shm/detail/futex.hpp"
+#include "pylon/shm/detail/pod_buffer.hpp"
+#include "pylon/shm/detail/segment.hpp"
+#include "pylon/shm/detail/snapshot_protocol.hpp"
 #include "pylon/shm/layout.hpp"
 #include "pylon/shm/result.hpp"
-#include "pylon/shm/segment.hpp"
-#include "pylon/shm/snapshot_protocol.hpp"
 
 namespace pylon::shm {
 
@@ -26,7 +25,8 @@ struct CommitmentView {
 };
 
 // A consistent snapshot owned by the caller. Reuse one object across copies: its buffers keep
-// their capacity, so steady-state copies do not allocate.
+// their capacity, so steady-state copies do not allocate. Movable, not copyable (copy into a
+// second Snapshot with reader.copy instead).
 class Snapshot {
  public:
   const SnapshotMeta& meta() const noexcept { return meta_; }
@@ -70,10 +70,10 @@ class Snapshot {
   friend class SnapshotReader;
   SnapshotMeta meta_{};
   std::uint64_t generation_ = 0;
-  std::vector<NeuronRecord> neurons_;
-  std::vector<std::uint16_t> index_;
-  std::vector<CommitmentRecord> commitments_;
-  std::vector<std::uint8_t> data_;
+  detail::PodBuffer<NeuronRecord> neurons_;
+  detail::PodBuffer<std::uint16_t> index_;
+  detail::PodBuffer<CommitmentRecord> commitments_;
+  detail::PodBuffer<std::uint8_t> data_;
 };
 
 // Checks a copied (consistent) snapshot before handing it out: a consistent but garbage slot
@@ -213,13 +213,11 @@ class SnapshotReader {
   // Copy the newest snapshot consistently into out.
   ShmStatus copy(Snapshot& out) noexcept {
     if (ShmStatus s = follow_generation(); !s) return s;
-    try {
-      // Capacity once, so the copy loop never allocates and sizes below never exceed it.
-      out.neurons_.reserve(geo_.neuron_capacity);
-      out.index_.reserve(geo_.neuron_capacity);
-      out.commitments_.reserve(geo_.commitment_capacity);
-      out.data_.reserve(geo_.commitment_data_capacity);
-    } catch (const std::bad_alloc&) {
+    // Capacity once, so the copy loop never allocates and sizes below never exceed it. No
+    // exceptions: the client builds with -fno-exceptions too.
+    if (!out.neurons_.reserve(geo_.neuron_capacity) || !out.index_.reserve(geo_.neuron_capacity) ||
+        !out.commitments_.reserve(geo_.commitment_capacity) ||
+        !out.data_.reserve(geo_.commitment_data_capacity)) {
       return make_shm_error(Errc::no_memory, "cannot allocate a snapshot copy");
     }
     for (std::uint32_t attempt = 0; attempt < opts_.max_attempts; ++attempt) {

@@ -33,26 +33,46 @@ constexpr double kMaxWeight = 1e15;
 
 const char* errc_name(Errc e) {
   switch (e) {
-    case Errc::ok: return "ok";
-    case Errc::not_found: return "not_found";
-    case Errc::permission: return "permission";
-    case Errc::os_error: return "os_error";
-    case Errc::bad_magic: return "bad_magic";
-    case Errc::abi_mismatch: return "abi_mismatch";
-    case Errc::truncated: return "truncated";
-    case Errc::corrupt: return "corrupt";
-    case Errc::no_snapshot: return "no_snapshot";
-    case Errc::busy: return "busy";
-    case Errc::retired: return "retired";
-    case Errc::not_live: return "not_live";
-    case Errc::out_of_range: return "out_of_range";
-    case Errc::no_such_neuron: return "no_such_neuron";
-    case Errc::full: return "full";
-    case Errc::no_free_slot: return "no_free_slot";
-    case Errc::lease_lost: return "lease_lost";
-    case Errc::timeout: return "timeout";
-    case Errc::invalid_argument: return "invalid_argument";
-    case Errc::no_memory: return "no_memory";
+    case Errc::ok:
+      return "ok";
+    case Errc::not_found:
+      return "not_found";
+    case Errc::permission:
+      return "permission";
+    case Errc::os_error:
+      return "os_error";
+    case Errc::bad_magic:
+      return "bad_magic";
+    case Errc::abi_mismatch:
+      return "abi_mismatch";
+    case Errc::truncated:
+      return "truncated";
+    case Errc::corrupt:
+      return "corrupt";
+    case Errc::no_snapshot:
+      return "no_snapshot";
+    case Errc::busy:
+      return "busy";
+    case Errc::retired:
+      return "retired";
+    case Errc::not_live:
+      return "not_live";
+    case Errc::out_of_range:
+      return "out_of_range";
+    case Errc::no_such_neuron:
+      return "no_such_neuron";
+    case Errc::full:
+      return "full";
+    case Errc::no_free_slot:
+      return "no_free_slot";
+    case Errc::lease_lost:
+      return "lease_lost";
+    case Errc::timeout:
+      return "timeout";
+    case Errc::invalid_argument:
+      return "invalid_argument";
+    case Errc::no_memory:
+      return "no_memory";
   }
   return "unknown";
 }
@@ -64,15 +84,20 @@ const char* errc_name(Errc e) {
   PyErr_SetObject(cls.ptr(), err.ptr());
   throw py::error_already_set();
 }
-[[noreturn]] void raise(const pylon::shm::ShmError& e) { raise(e.code, e.message); }
+[[noreturn]] void raise(const pylon::shm::ShmError& e) {
+  raise(e.code, e.message);
+}
 
 std::chrono::nanoseconds seconds_to_ns(double seconds) {
-  if (std::isnan(seconds) || seconds < 0) raise(Errc::invalid_argument, "timeout must be a number of seconds >= 0");
+  if (std::isnan(seconds) || seconds < 0)
+    raise(Errc::invalid_argument, "timeout must be a number of seconds >= 0");
   if (seconds > 1e9) seconds = 1e9;
   return std::chrono::nanoseconds(static_cast<std::int64_t>(seconds * 1e9));
 }
 
-py::bytes bytes_of(const std::uint8_t* p, std::size_t n) { return py::bytes(reinterpret_cast<const char*>(p), n); }
+py::bytes bytes_of(const std::uint8_t* p, std::size_t n) {
+  return py::bytes(reinterpret_cast<const char*>(p), n);
+}
 
 // One consistent snapshot, copied out of the segment by SnapshotReader::copy. Python sees its
 // neuron table through the buffer protocol (numpy.frombuffer keeps this object alive).
@@ -119,7 +144,9 @@ py::dict hyperparams_dict(const pylon::shm::Hyperparams& h) {
 py::list neuron_fields() {
   using pylon::shm::NeuronRecord;
   py::list l;
-  auto add = [&](const char* name, std::size_t off, const char* fmt) { l.append(py::make_tuple(name, off, fmt)); };
+  auto add = [&](const char* name, std::size_t off, const char* fmt) {
+    l.append(py::make_tuple(name, off, fmt));
+  };
 #define PYLON_F(name, fmt) add(#name, offsetof(NeuronRecord, name), fmt)
   PYLON_F(hotkey, "V32");
   PYLON_F(coldkey, "V32");
@@ -240,8 +267,8 @@ class Producer {
       it.weight = w.cast<double>();
       // NaN fails both comparisons.
       if (!(it.weight >= 0 && it.weight <= kMaxWeight)) {
-        raise(Errc::invalid_argument, "weight " + py::str(w).cast<std::string>() +
-                                          " is not a finite number from 0 to 1e15");
+        raise(Errc::invalid_argument,
+              "weight " + py::str(w).cast<std::string>() + " is not a finite number from 0 to 1e15");
       }
       batch.push_back(it);
     }
@@ -265,7 +292,8 @@ class Producer {
       }
       for (std::uint64_t k = 0; k < part; ++k, ++i) {
         const Item& it = batch[i];
-        auto seq = it.by_hotkey ? producer_.push_hotkey(it.hotkey, it.weight) : producer_.push_uid(it.uid, it.weight);
+        auto seq = it.by_hotkey ? producer_.push_hotkey(it.hotkey, it.weight)
+                                : producer_.push_uid(it.uid, it.weight);
         if (!seq) raise(seq.error());
         last = *seq;
       }
@@ -309,13 +337,15 @@ PYBIND11_MODULE(_native, m) {
   py::class_<NativeSnapshot>(m, "NativeSnapshot", py::buffer_protocol())
       .def_buffer([](NativeSnapshot& s) {
         // A flat, read-only byte view of the neuron table; numpy applies the record dtype.
-        return py::buffer_info(const_cast<pylon::shm::NeuronRecord*>(s.snap.neurons()), 1,
-                               py::format_descriptor<std::uint8_t>::format(), 1,
-                               {static_cast<py::ssize_t>(s.snap.neuron_count() * sizeof(pylon::shm::NeuronRecord))},
-                               {static_cast<py::ssize_t>(1)}, /*readonly=*/true);
+        return py::buffer_info(
+            const_cast<pylon::shm::NeuronRecord*>(s.snap.neurons()), 1,
+            py::format_descriptor<std::uint8_t>::format(), 1,
+            {static_cast<py::ssize_t>(s.snap.neuron_count() * sizeof(pylon::shm::NeuronRecord))},
+            {static_cast<py::ssize_t>(1)}, /*readonly=*/true);
       })
       .def_property_readonly("block", [](const NativeSnapshot& s) { return s.snap.block_number(); })
-      .def_property_readonly("block_hash", [](const NativeSnapshot& s) { return bytes_of(s.snap.block_hash(), 32); })
+      .def_property_readonly("block_hash",
+                             [](const NativeSnapshot& s) { return bytes_of(s.snap.block_hash(), 32); })
       .def_property_readonly("timestamp_ms", [](const NativeSnapshot& s) { return s.snap.timestamp_ms(); })
       .def_property_readonly("generation", [](const NativeSnapshot& s) { return s.snap.generation(); })
       .def_property_readonly("neuron_count", [](const NativeSnapshot& s) { return s.snap.neuron_count(); })

@@ -15,7 +15,8 @@ namespace pylon::shm {
 
 // Sleep while *word == expected, at most timeout_ns; returns on a wake, a timeout, a signal or
 // when the word already differs (the caller re-checks its condition in every case).
-inline void futex_wait_shared(const std::uint32_t* word, std::uint32_t expected, std::uint64_t timeout_ns) noexcept {
+inline void futex_wait_shared(const std::uint32_t* word, std::uint32_t expected,
+                              std::uint64_t timeout_ns) noexcept {
   timespec ts{static_cast<time_t>(timeout_ns / 1000000000ULL), static_cast<long>(timeout_ns % 1000000000ULL)};
   ::syscall(SYS_futex, word, FUTEX_WAIT, expected, &ts, nullptr, 0);
 }
