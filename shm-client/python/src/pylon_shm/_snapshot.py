@@ -32,24 +32,35 @@ class Snapshot:
     to its bytes.
     """
 
-    __slots__ = ("block", "block_hash", "neurons", "hyperparams", "commitments", "_native", "_by_hotkey")
+    __slots__ = ("block", "block_hash", "neurons", "_hyperparams", "_commitments", "_native", "_by_hotkey")
 
     def __init__(self, block, block_hash, neurons, hyperparams, commitments, native=None):
         self.block = block
         self.block_hash = block_hash
         self.neurons = neurons
-        self.hyperparams = hyperparams
-        self.commitments = commitments
+        self._hyperparams = hyperparams
+        self._commitments = commitments
         self._native = native
         self._by_hotkey = None
 
     @classmethod
     def _from_native(cls, ns) -> "Snapshot":
         # A view of the private copy the C++ client made (numpy keeps `ns` alive): no per-neuron
-        # Python objects.
+        # Python objects. The dicts are made on first use: most reads only want the neurons.
         neurons = np.frombuffer(ns, dtype=NEURON_DTYPE)
-        commitments = {_ss58.encode(hk): data for hk, data, _block in ns.commitments()}
-        return cls(ns.block, "0x" + ns.block_hash.hex(), neurons, ns.hyperparams(), commitments, ns)
+        return cls(ns.block, "0x" + ns.block_hash.hex(), neurons, None, None, ns)
+
+    @property
+    def hyperparams(self) -> dict:
+        if self._hyperparams is None:
+            self._hyperparams = self._native.hyperparams()
+        return self._hyperparams
+
+    @property
+    def commitments(self) -> dict:
+        if self._commitments is None:
+            self._commitments = {_ss58.encode(hk): data for hk, data, _block in self._native.commitments()}
+        return self._commitments
 
     def __len__(self) -> int:
         return len(self.neurons)
