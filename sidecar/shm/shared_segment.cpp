@@ -9,8 +9,8 @@
 #include <cstring>
 #include <utility>
 
-#include "pylon/shm/queue_protocol.hpp"
-#include "pylon/shm/segment.hpp"
+#include "pylon/shm/detail/queue_protocol.hpp"
+#include "pylon/shm/detail/segment.hpp"
 
 namespace pylon::shm {
 

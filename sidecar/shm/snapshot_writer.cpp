@@ -6,8 +6,9 @@
 #include <bit>
 #include <cstring>
 
-#include "pylon/shm/atomic_words.hpp"
-#include "pylon/shm/snapshot_protocol.hpp"
+#include "pylon/shm/detail/atomic_words.hpp"
+#include "pylon/shm/detail/snapshot_protocol.hpp"
+#include "pylon/shm/writer/snapshot_publish.hpp"
 
 namespace pylon::shm {
 

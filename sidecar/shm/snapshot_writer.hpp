@@ -1,5 +1,5 @@
 // Daemon side of the snapshot segment: validates a SnapshotData, lays it out in the frozen format
-// and publishes it (seqlock over a double buffer, see pylon/shm/snapshot_protocol.hpp). When a
+// and publishes it (seqlock over a double buffer, see pylon/shm/detail/snapshot_protocol.hpp). When a
 // snapshot outgrows the segment it creates a bigger one under the same name (a new generation)
 // and retires the old one, so readers reattach.
 #pragma once

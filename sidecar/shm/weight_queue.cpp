@@ -10,8 +10,9 @@
 #include <cmath>
 #include <cstring>
 
-#include "pylon/shm/atomic_words.hpp"
-#include "pylon/shm/segment.hpp"
+#include "pylon/shm/detail/atomic_words.hpp"
+#include "pylon/shm/detail/segment.hpp"
+#include "pylon/shm/writer/queue_segments.hpp"
 #include "shm/fault_guard.hpp"
 
 namespace pylon::shm {

@@ -40,8 +40,8 @@
 
 #include "common/result.hpp"
 #include "common/sync.hpp"
+#include "pylon/shm/detail/queue_protocol.hpp"
 #include "pylon/shm/layout.hpp"
-#include "pylon/shm/queue_protocol.hpp"
 #include "shm/shared_segment.hpp"
 
 namespace pylon::shm {

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "pylon/shm/client.hpp"
+#include "pylon/shm/writer/queue_segments.hpp"
+#include "pylon/shm/writer/snapshot_publish.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace pylon::shm;

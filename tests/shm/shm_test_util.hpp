@@ -23,8 +23,10 @@
 #include <vector>
 
 #include "pylon/shm/client.hpp"
-#include "pylon/shm/queue_protocol.hpp"
-#include "pylon/shm/snapshot_protocol.hpp"
+#include "pylon/shm/detail/queue_protocol.hpp"
+#include "pylon/shm/detail/snapshot_protocol.hpp"
+#include "pylon/shm/writer/queue_segments.hpp"
+#include "pylon/shm/writer/snapshot_publish.hpp"
 
 namespace pylon::shm::test {
 

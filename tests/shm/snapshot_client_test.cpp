@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <chrono>
 #include <csignal>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "shm_test_util.hpp"
 
@@ -195,6 +197,53 @@ TEST(ShmSnapshot, ReaderFollowsANewGeneration) {
   EXPECT_EQ(s.block_number(), 11u);
   EXPECT_EQ(r->reattach_count(), 1u);
   EXPECT_EQ(test::check_snapshot(s, 128), "");
+}
+
+// wait_for_block: a newer block at once, the timeout as a result, a waiter on another thread woken
+// by the publish, and one that goes on waiting through a daemon restart (a new generation).
+TEST(ShmSnapshot, WaitForBlockReturnsTheNextPublishedBlock) {
+  Fixture f;
+  f.pub.publish(5);
+  ShmResult<SnapshotReader> r = SnapshotReader::open(f.seg.name());
+  ASSERT_TRUE(r.ok());
+  ShmResult<std::uint64_t> b = r->wait_for_block(4, std::chrono::seconds(10));
+  ASSERT_TRUE(b.ok()) << b.message();
+  EXPECT_EQ(*b, 5u);
+  b = r->wait_for_block(5, std::chrono::milliseconds(20));
+  EXPECT_EQ(b.code(), Errc::timeout) << b.message();
+
+  ShmResult<std::uint64_t> waited = make_shm_error(Errc::invalid_argument, "not run");
+  std::thread waiter([&] { waited = r->wait_for_block(5, std::chrono::seconds(60)); });
+  f.pub.publish(6);
+  waiter.join();
+  ASSERT_TRUE(waited.ok()) << waited.message();
+  EXPECT_EQ(*waited, 6u);
+}
+
+TEST(ShmSnapshot, WaitForBlockFollowsANewGeneration) {
+  std::string name = test::unique_name("waitgen");
+  SnapshotSegmentHeader g1 = snapshot_geometry(2, 64, 8, 256, 1, 2001);
+  auto first = std::make_unique<RawSegment>(name, g1.segment_size);
+  format_snapshot_segment(first->data(), g1, 1);
+  TestPublisher p1(first->data(), g1, 64);
+  p1.publish(10);
+  ShmResult<SnapshotReader> r = SnapshotReader::open(name.c_str());
+  ASSERT_TRUE(r.ok());
+
+  ShmResult<std::uint64_t> waited = make_shm_error(Errc::invalid_argument, "not run");
+  std::thread waiter([&] { waited = r->wait_for_block(10, std::chrono::seconds(60)); });
+  // The daemon stops (retires and unlinks its segment), then a new one publishes under the name.
+  first->unlink();
+  set_state(first->data(), SegmentState::retired);
+  SnapshotSegmentHeader g2 = snapshot_geometry(2, 64, 8, 256, 1, 2002);
+  RawSegment second(name, g2.segment_size);
+  format_snapshot_segment(second.data(), g2, 1);
+  TestPublisher p2(second.data(), g2, 64);
+  p2.publish(11);
+  waiter.join();
+  ASSERT_TRUE(waited.ok()) << waited.message();
+  EXPECT_EQ(*waited, 11u);
+  EXPECT_EQ(r->generation(), 2002u);
 }
 
 TEST(ShmSnapshot, RetiredWithoutReplacementSaysSo) {

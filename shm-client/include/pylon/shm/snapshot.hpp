@@ -3,16 +3,17 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
-#include <new>
-#include <vector>
 
-#include "pylon/shm/atomic_words.hpp"
+#include "pylon/shm/detail/atomic_words.hpp"
+#include "pylon/shm/detail/futex.hpp"
+#include "pylon/shm/detail/pod_buffer.hpp"
+#include "pylon/shm/detail/segment.hpp"
+#include "pylon/shm/detail/snapshot_protocol.hpp"
 #include "pylon/shm/layout.hpp"
 #include "pylon/shm/result.hpp"
-#include "pylon/shm/segment.hpp"
-#include "pylon/shm/snapshot_protocol.hpp"
 
 namespace pylon::shm {
 
@@ -24,7 +25,8 @@ struct CommitmentView {
 };
 
 // A consistent snapshot owned by the caller. Reuse one object across copies: its buffers keep
-// their capacity, so steady-state copies do not allocate.
+// their capacity, so steady-state copies do not allocate. Movable, not copyable (copy into a
+// second Snapshot with reader.copy instead).
 class Snapshot {
  public:
   const SnapshotMeta& meta() const noexcept { return meta_; }
@@ -68,10 +70,10 @@ class Snapshot {
   friend class SnapshotReader;
   SnapshotMeta meta_{};
   std::uint64_t generation_ = 0;
-  std::vector<NeuronRecord> neurons_;
-  std::vector<std::uint16_t> index_;
-  std::vector<CommitmentRecord> commitments_;
-  std::vector<std::uint8_t> data_;
+  detail::PodBuffer<NeuronRecord> neurons_;
+  detail::PodBuffer<std::uint16_t> index_;
+  detail::PodBuffer<CommitmentRecord> commitments_;
+  detail::PodBuffer<std::uint8_t> data_;
 };
 
 // Checks a copied (consistent) snapshot before handing it out: a consistent but garbage slot
@@ -211,13 +213,11 @@ class SnapshotReader {
   // Copy the newest snapshot consistently into out.
   ShmStatus copy(Snapshot& out) noexcept {
     if (ShmStatus s = follow_generation(); !s) return s;
-    try {
-      // Capacity once, so the copy loop never allocates and sizes below never exceed it.
-      out.neurons_.reserve(geo_.neuron_capacity);
-      out.index_.reserve(geo_.neuron_capacity);
-      out.commitments_.reserve(geo_.commitment_capacity);
-      out.data_.reserve(geo_.commitment_data_capacity);
-    } catch (const std::bad_alloc&) {
+    // Capacity once, so the copy loop never allocates and sizes below never exceed it. No
+    // exceptions: the client builds with -fno-exceptions too.
+    if (!out.neurons_.reserve(geo_.neuron_capacity) || !out.index_.reserve(geo_.neuron_capacity) ||
+        !out.commitments_.reserve(geo_.commitment_capacity) ||
+        !out.data_.reserve(geo_.commitment_data_capacity)) {
       return make_shm_error(Errc::no_memory, "cannot allocate a snapshot copy");
     }
     for (std::uint32_t attempt = 0; attempt < opts_.max_attempts; ++attempt) {
@@ -324,6 +324,40 @@ class SnapshotReader {
       return f;
     }
     return make_shm_error(Errc::busy, "the writer kept rewriting the snapshot");
+  }
+
+  // Sleep until a snapshot of a block after `after` is published (or timeout: Errc::timeout) and
+  // return its block number. No polling loop: it sleeps on the segment's publish futex
+  // (snapshot_protocol.hpp), which the daemon wakes on every publish. Each sleep is capped at
+  // kMaxFutexSleepNs so a writer that never wakes (a crashed daemon, whose replacement is found by
+  // name after ReaderOptions::stale_writer_ns) is still followed. Before the daemon's first
+  // snapshot (Errc::no_snapshot) and while the name is missing (Errc::not_found, a restart) it
+  // keeps waiting.
+  ShmResult<std::uint64_t> wait_for_block(std::uint64_t after, std::chrono::nanoseconds timeout) noexcept {
+    constexpr std::uint64_t kMaxFutexSleepNs = 200'000'000;
+    const std::uint64_t deadline =
+        monotonic_ns() + static_cast<std::uint64_t>(timeout.count() > 0 ? timeout.count() : 0);
+    for (;;) {
+      if (map_.empty()) return make_shm_error(Errc::invalid_argument, "reader not open");
+      // Read the futex word before the condition: a publish in between changes it, and the wait
+      // below then returns at once instead of missing the wake-up.
+      const std::uint64_t gen = reattaches_;
+      const std::uint32_t* word = publish_futex(map_.data());
+      const std::uint32_t seen = load_acquire(word);
+      ShmResult<std::uint64_t> b = block_number();
+      if (b && *b > after) return *b;
+      if (!b && b.code() != Errc::no_snapshot && b.code() != Errc::retired && b.code() != Errc::not_found) {
+        return b.error();
+      }
+      const std::uint64_t now = monotonic_ns();
+      if (now >= deadline) {
+        return make_shm_error(Errc::timeout, "no snapshot after block %llu within the timeout",
+                              static_cast<unsigned long long>(after));
+      }
+      if (reattaches_ != gen) continue;  // the mapping changed under `word`: look again
+      std::uint64_t left = deadline - now;
+      futex_wait_shared(word, seen, left < kMaxFutexSleepNs ? left : kMaxFutexSleepNs);
+    }
   }
 
   std::uint64_t heartbeat_age_ns() const noexcept {

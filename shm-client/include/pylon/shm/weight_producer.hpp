@@ -17,11 +17,11 @@
 #include <cstdint>
 #include <cstring>
 
-#include "pylon/shm/atomic_words.hpp"
+#include "pylon/shm/detail/atomic_words.hpp"
+#include "pylon/shm/detail/queue_protocol.hpp"
+#include "pylon/shm/detail/segment.hpp"
 #include "pylon/shm/layout.hpp"
-#include "pylon/shm/queue_protocol.hpp"
 #include "pylon/shm/result.hpp"
-#include "pylon/shm/segment.hpp"
 
 namespace pylon::shm {
 

@@ -39,48 +39,14 @@
 #include <cstdint>
 #include <cstring>
 
-#include "pylon/shm/atomic_words.hpp"
+#include "pylon/shm/detail/atomic_words.hpp"
+#include "pylon/shm/detail/segment.hpp"
 #include "pylon/shm/layout.hpp"
 #include "pylon/shm/result.hpp"
-#include "pylon/shm/segment.hpp"
 
 namespace pylon::shm {
 
 inline constexpr std::uint64_t kDefaultLeaseTimeoutMs = 10000;
-
-inline QueueSegmentHeader queue_geometry(std::uint32_t producer_slots, std::uint32_t ring_capacity,
-                                         std::uint64_t lease_timeout_ms, std::uint32_t netuid,
-                                         std::uint64_t generation) noexcept {
-  QueueSegmentHeader h{};
-  h.magic = kQueueMagic;
-  h.abi_version = kQueueAbiVersion;
-  h.header_size = sizeof(QueueSegmentHeader);
-  h.generation = generation;
-  h.producer_slots = producer_slots;
-  h.ring_capacity = ring_capacity;
-  h.entry_size = sizeof(WeightEntry);
-  h.slot_stride = static_cast<std::uint32_t>(
-      align_up(sizeof(ProducerSlotControl) + std::uint64_t{ring_capacity} * sizeof(WeightEntry), kCacheLine));
-  h.slots_offset = align_up(sizeof(QueueSegmentHeader), kCacheLine);
-  h.lease_timeout_ms = lease_timeout_ms;
-  h.netuid = netuid;
-  h.segment_size = h.slots_offset + std::uint64_t{h.slot_stride} * producer_slots;
-  return h;
-}
-
-// The ack segment that belongs to a queue segment.
-inline AckSegmentHeader ack_geometry(const QueueSegmentHeader& q) noexcept {
-  AckSegmentHeader a{};
-  a.magic = kAckMagic;
-  a.abi_version = kQueueAbiVersion;
-  a.header_size = sizeof(AckSegmentHeader);
-  a.generation = q.generation;
-  a.producer_slots = q.producer_slots;
-  a.slot_stride = sizeof(AckSlot);
-  a.slots_offset = align_up(sizeof(AckSegmentHeader), kCacheLine);
-  a.segment_size = a.slots_offset + std::uint64_t{a.slot_stride} * q.producer_slots;
-  return a;
-}
 
 // "<queue name>-ack": the name of the ack segment of a queue segment. False when it does not fit.
 inline constexpr char kAckSuffix[] = "-ack";
@@ -92,20 +58,6 @@ inline bool ack_segment_name(const char* queue_name, char (&out)[kMaxNameLength 
   std::memcpy(out, queue_name, n);
   std::memcpy(out + n, kAckSuffix, sizeof(kAckSuffix));
   return true;
-}
-
-inline void format_queue_segment(unsigned char* base, const QueueSegmentHeader& h) noexcept {
-  atomic_copy_in(base, &h, sizeof(h));
-}
-
-inline void format_ack_segment(unsigned char* base, const AckSegmentHeader& a, std::uint64_t pid) noexcept {
-  AckSegmentHeader init = a;
-  init.state = static_cast<std::uint32_t>(SegmentState::initializing);
-  init.heartbeat_ns = monotonic_ns();
-  init.daemon_pid = pid;
-  atomic_copy_in(base, &init, sizeof(init));
-  store_release(&reinterpret_cast<AckSegmentHeader*>(base)->state,
-                static_cast<std::uint32_t>(SegmentState::live));
 }
 
 inline ProducerSlotControl* producer_control(unsigned char* base, const QueueSegmentHeader& h,
@@ -172,14 +124,6 @@ inline ShmResult<SlotPositions> read_positions(const ProducerSlotControl* c, con
         static_cast<unsigned long long>(p.head), capacity);
   }
   return p;
-}
-
-// Copy out the entry at position pos; false when its stamp does not match (never published
-// properly, or overwritten by a stale producer).
-inline bool read_entry(ProducerSlotControl* c, std::uint32_t capacity, std::uint64_t pos,
-                       WeightEntry& out) noexcept {
-  atomic_copy_out(&out, &ring_entries(c)[pos & (capacity - 1)], sizeof(WeightEntry));
-  return out.stamp == pos + 1;
 }
 
 }  // namespace pylon::shm

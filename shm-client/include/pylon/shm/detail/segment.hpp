@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "pylon/shm/atomic_words.hpp"
+#include "pylon/shm/detail/atomic_words.hpp"
 #include "pylon/shm/layout.hpp"
 #include "pylon/shm/result.hpp"
 

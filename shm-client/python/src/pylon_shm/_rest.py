@@ -1,0 +1,160 @@
+"""The REST transport: the same Client over Pylon's HTTP API (stdlib urllib only).
+
+Reads are GET /metagraph, /hyperparams and /get_commitments (three requests: the snapshot is
+taken at /metagraph's block, and the other two are asked for at that block where the API allows
+it); weights are one PUT /set_weights, durable when it answers 200.
+"""
+
+import ipaddress
+import json
+import time
+import urllib.error
+import urllib.request
+
+import numpy as np
+
+from . import _native, _ss58
+from ._errors import PylonError
+from ._snapshot import NEURON_DTYPE, Snapshot
+
+_U16 = 65535.0
+_RAO = 1e9
+_FRACTIONS = ("rank", "trust", "validator_trust", "consensus", "incentive", "dividends")
+# HTTP statuses as the shm client's Errc names, so callers handle one set of errors.
+_STATUS_ERRC = {400: "invalid_argument", 401: "permission", 403: "permission", 404: "not_found",
+                413: "invalid_argument", 503: "not_live", 504: "timeout"}
+
+
+class RestTransport:
+    name = "rest"
+
+    def __init__(self, base_url: str, token=None, timeout: float = 10.0):
+        self.base_url = base_url.rstrip("/")
+        self._headers = {"Accept": "application/json"}
+        if token:
+            self._headers["Authorization"] = f"Bearer {token}"
+        self._timeout = timeout
+        self._last_snapshot = None
+        self._seq = 0
+
+    def _request(self, method: str, path: str, body=None):
+        data = None
+        headers = dict(self._headers)
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        req = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=self._timeout) as r:
+                return json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            detail = ""
+            try:
+                j = json.loads(e.read())
+                detail = j.get("detail", "") if isinstance(j, dict) else ""
+            except (ValueError, OSError):
+                pass
+            errc = _STATUS_ERRC.get(e.code, "os_error")
+            raise PylonError(errc, f"{method} {path}: HTTP {e.code} {detail}".rstrip()) from None
+        except (urllib.error.URLError, OSError) as e:
+            reason = getattr(e, "reason", e)
+            errc = "timeout" if isinstance(reason, TimeoutError) else "not_found"
+            raise PylonError(errc, f"{method} {self.base_url}{path}: {reason}") from None
+        except ValueError as e:
+            raise PylonError("corrupt", f"{method} {path}: the answer is not JSON ({e})") from None
+
+    def snapshot(self) -> Snapshot:
+        mg = self._request("GET", "/metagraph")
+        try:
+            block = int(mg["block"])
+            block_hash = str(mg["block_hash"])
+            neurons = _neurons_array(mg["neurons"])
+        except (KeyError, TypeError, ValueError) as e:
+            raise PylonError("corrupt", f"/metagraph has an unexpected shape ({e!r})") from None
+        hyperparams = self._request("GET", "/hyperparams")
+        raw = self._request("GET", f"/get_commitments?block={block}")
+        try:
+            commitments = {hk: bytes.fromhex(v[2:] if v.startswith("0x") else v) for hk, v in raw.items()}
+        except (AttributeError, ValueError) as e:
+            raise PylonError("corrupt", f"/get_commitments has an unexpected shape ({e!r})") from None
+        snap = Snapshot(block, block_hash, neurons, hyperparams, commitments)
+        self._last_snapshot = snap
+        return snap
+
+    def latest_block(self) -> int:
+        return int(self._request("GET", "/latest_block")["block"])
+
+    def wait_for_block(self, after: int, timeout: float) -> Snapshot:
+        # REST has no push channel: poll /latest_block (cheap, one small answer) every 0.2 s.
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if self.latest_block() > after:
+                    return self.snapshot()
+            except PylonError as e:
+                if e.errc != "not_live":  # 503 before the daemon's first snapshot: keep waiting
+                    raise
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise PylonError("timeout", f"no snapshot after block {after} within {timeout} s")
+            time.sleep(min(0.2, left))
+
+    def push_weights(self, items, timeout: float) -> int:
+        # Validate everything first, exactly as the shm path does; then one request.
+        snap = self._last_snapshot
+        body = {}
+        for key, w in items:
+            if isinstance(w, bool) or not isinstance(w, (int, float)) or not (0 <= w <= _native.MAX_WEIGHT):
+                raise PylonError("invalid_argument", f"weight {w!r} is not a finite number from 0 to 1e15")
+            if isinstance(key, bytes):
+                hotkey = _ss58.encode(key)
+            else:
+                if snap is None or key >= len(snap.neurons):
+                    snap = self.snapshot()  # uids are resolved at the latest block
+                if not 0 <= key < len(snap.neurons):
+                    raise PylonError("out_of_range",
+                                     f"uid {key} is not below the subnet's {len(snap.neurons)} neurons")
+                hotkey = snap.hotkey(key)
+            body[hotkey] = float(w)
+        self._request("PUT", "/set_weights", {"weights": body})
+        self._seq += 1
+        return self._seq
+
+    def wait_durable(self, seq: int, timeout: float) -> None:
+        # A REST write answers only once its transaction committed.
+        if not 0 < seq <= self._seq:
+            raise PylonError("invalid_argument", f"sequence {seq} was never pushed (last {self._seq})")
+
+    def close(self) -> None:
+        pass
+
+
+def _neurons_array(neurons: dict) -> np.ndarray:
+    """/metagraph's neurons as the NeuronRecord array the shm path gives (row i = uid i)."""
+    out = np.zeros(len(neurons), dtype=NEURON_DTYPE)
+    for n in neurons.values():
+        uid = int(n["uid"])
+        row = out[uid]
+        row["uid"] = uid
+        row["hotkey"] = np.void(_ss58.decode(n["hotkey"]))
+        row["coldkey"] = np.void(_ss58.decode(n["coldkey"]))
+        row["stake"] = round(float(n["stake"]) * _RAO)
+        row["emission"] = round(float(n["emission"]) * _RAO)
+        row["last_update"] = int(n["last_update"])
+        for f in _FRACTIONS:
+            row[f] = round(float(n[f]) * _U16)
+        row["pruning_score"] = int(n["pruning_score"])
+        row["validator_permit"] = bool(n["validator_permit"])
+        row["active"] = bool(n["active"])
+        axon = n["axon_info"]
+        ip = ipaddress.ip_address(axon["ip"])
+        packed = ip.packed
+        # The API prints an absent axon as 0.0.0.0; the segment says none (0) for it.
+        row["axon_ip_type"] = 0 if int(ip) == 0 else ip.version
+        row["axon_ip"] = np.void(packed + bytes(16 - len(packed)))
+        row["axon_port"] = int(axon["port"])
+        row["axon_protocol"] = int(axon["protocol"])
+    if len(out) and not np.array_equal(out["uid"], np.arange(len(out))):
+        raise PylonError("corrupt", "/metagraph's uids are not 0..n-1")
+    return out
+
