@@ -46,14 +46,14 @@ struct CommitterState {
   Phase phase = Phase::kIdle;
   std::string blocked_reason;  // e.g. "hotkey 5DCS… is not registered on subnet 2", "no validator permit"
   std::uint64_t last_epoch_committed = 0;
-  std::map<std::string, std::uint64_t> outcomes;  // "included", "failed", ... -> count
+  std::map<weights::AttemptStatus, std::uint64_t> outcomes;  // attempts by how they ended (and reveals missed)
 };
 
 struct ForceResult {
   std::uint64_t block = 0;
   std::map<weights::AccountId, double> committed_weights;  // as stored for the epoch
   chain::Hash extrinsic_hash{};
-  std::string call;
+  weights::CallKind call = weights::CallKind::kSetWeights;
 };
 
 class Committer {

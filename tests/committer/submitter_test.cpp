@@ -47,18 +47,18 @@ TEST(Submitter, OutcomesBecomeAttemptStatuses) {
   chain::TxOutcome o;
   o.status = chain::TxOutcome::Status::Included;
   o.success = true;
-  EXPECT_EQ(status_of(o), "included");
+  EXPECT_EQ(status_of(o), weights::AttemptStatus::kIncluded);
   o.status = chain::TxOutcome::Status::Finalized;
-  EXPECT_EQ(status_of(o), "finalized");
+  EXPECT_EQ(status_of(o), weights::AttemptStatus::kFinalized);
   o.success = false;
   o.error = "SubtensorModule.NeuronNoValidatorPermit";
-  EXPECT_EQ(status_of(o), "failed");
+  EXPECT_EQ(status_of(o), weights::AttemptStatus::kFailed);
   o.status = chain::TxOutcome::Status::Dropped;
-  EXPECT_EQ(status_of(o), "failed");
+  EXPECT_EQ(status_of(o), weights::AttemptStatus::kFailed);
   o.status = chain::TxOutcome::Status::Usurped;
-  EXPECT_EQ(status_of(o), "failed");
+  EXPECT_EQ(status_of(o), weights::AttemptStatus::kFailed);
   o.status = chain::TxOutcome::Status::TimedOut;  // nobody knows: looked for on chain later
-  EXPECT_EQ(status_of(o), "pending");
+  EXPECT_EQ(status_of(o), weights::AttemptStatus::kPending);
 }
 
 }  // namespace
