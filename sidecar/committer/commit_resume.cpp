@@ -49,11 +49,10 @@ Status Committer::Impl::resolve_pending(const follower::Snapshot& snap) {
       PYLON_TRY(store.update_attempt(a.id, AttemptStatus::kExpired, why, std::nullopt));
       count(AttemptStatus::kExpired);
       searched_until.erase(a.id);
-      log::warn(
-          "committer", "pending extrinsic expired",
-          {{"call", std::string(weights::to_text(a.call))},
-           {"epoch", std::to_string(a.epoch)},
-           {"extrinsic", to_hex(a.extrinsic_hash)}});
+      log::warn("committer", "pending extrinsic expired",
+                {{"call", std::string(weights::to_text(a.call))},
+                 {"epoch", std::to_string(a.epoch)},
+                 {"extrinsic", to_hex(a.extrinsic_hash)}});
       if (a.call == weights::CallKind::kCommitWeights) {
         PYLON_ASSIGN(std::optional<weights::PendingReveal> r, store.reveal(a.netuid, a.epoch));
         if (r && r->status == weights::RevealStatus::kPending) {

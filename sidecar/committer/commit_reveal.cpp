@@ -61,7 +61,8 @@ Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
     facts.block = snap.block;
     facts.commit_block = r.commit_block;
     for (const auto& x : commits)
-      if (x.hash == r.commit_hash) facts.commit = RevealFacts::OnChain{x.first_reveal_block, x.last_reveal_block};
+      if (x.hash == r.commit_hash)
+        facts.commit = RevealFacts::OnChain{x.first_reveal_block, x.last_reveal_block};
     PYLON_ASSIGN(auto past, store.attempts(options.netuid, r.epoch));
     for (const auto& a : past)
       facts.reveal_in_flight |=

@@ -153,8 +153,7 @@ Result<Committer::Impl::CommitResult> Committer::Impl::commit_epoch(
   auto before = [&](const Prepared& p) -> Status {
     if (attempt.id != 0)  // the node refused the first signing's nonce: that one cannot land
       PYLON_TRY(store.update_attempt(attempt.id, weights::AttemptStatus::kFailed,
-                                     "the node refused the nonce; signed again",
-                                     std::nullopt));
+                                     "the node refused the nonce; signed again", std::nullopt));
     attempt = weights::CommitAttempt{};
     attempt.netuid = options.netuid;
     attempt.epoch = epoch;
@@ -174,8 +173,8 @@ Result<Committer::Impl::CommitResult> Committer::Impl::commit_epoch(
   auto accepted = [&](const Prepared&) {
     if (on_accepted) on_accepted(attempt);
   };
-  auto sent = submitter.submit("SubtensorModule." + std::string(weights::to_text(result.call)), args, ref(snap),
-                               before, accepted);
+  auto sent = submitter.submit("SubtensorModule." + std::string(weights::to_text(result.call)), args,
+                               ref(snap), before, accepted);
   if (!sent.ok()) {
     // Sent or not, nobody knows: the attempt stays pending and is looked for on chain.
     if (attempt.id != 0) {

@@ -1,9 +1,9 @@
 // The loop: one thread ("pylon-commit") sleeps until the SnapshotStore publishes a snapshot, a
 // force_commit arrives or stop() is called, and acts when the latest snapshot is of a new block.
 // There is no timed poll: all the committer decides on comes with a snapshot (every retry and
-// backoff is counted in blocks), and every publish notifies the loop. Per block, in order: attempts whose outcome is unknown are
-// looked for on chain, owed reveals are revealed when their window is open, and the current
-// epoch's weights are committed when due. The snapshot is the committer's only view of the chain
+// backoff is counted in blocks), and every publish notifies the loop. Per block, in order: attempts whose
+// outcome is unknown are looked for on chain, owed reveals are revealed when their window is open, and the
+// current epoch's weights are committed when due. The snapshot is the committer's only view of the chain
 // besides the few storage reads the steps make at the snapshot's block.
 //
 // The decisions (cadence, window, rate limit, backoff, at most once per epoch, blocked, missed
@@ -42,8 +42,7 @@ std::int64_t now_ms() {
 
 Committer::Committer(chain::ChainClient& chain, follower::SnapshotStore& snapshots, weights::Store& store,
                      Submitter& submitter, CommitterOptions options)
-    : impl_(std::make_unique<Impl>(chain, snapshots, store, submitter, options)) {
-}
+    : impl_(std::make_unique<Impl>(chain, snapshots, store, submitter, options)) {}
 
 Committer::~Committer() {
   stop();
@@ -194,7 +193,8 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
   if (!resumed) {
     // What a previous run left (R12): the epoch last committed. Pending attempts are found below.
     std::vector<LedgerEntry> record;
-    for (weights::AttemptStatus st : {weights::AttemptStatus::kIncluded, weights::AttemptStatus::kFinalized}) {
+    for (weights::AttemptStatus st :
+         {weights::AttemptStatus::kIncluded, weights::AttemptStatus::kFinalized}) {
       auto done = store.attempts_with_status(options.netuid, st);
       if (!done.ok()) {
         log::warn("committer", "cannot read past attempts", {{"error", done.error().message}});
@@ -313,7 +313,8 @@ void Committer::Impl::execute(const Action& action, const follower::Snapshot& sn
             const std::string reason = "the commit window (blocks " + std::to_string(m.window.start) + ".." +
                                        std::to_string(m.window.end) + ") closed" +
                                        (memo.last_error.empty() ? "" : ": " + memo.last_error);
-            if (auto s = record_missed(snap, epoch, m.call, reason); !s.ok()) return;  // tried again next block
+            if (auto s = record_missed(snap, epoch, m.call, reason); !s.ok())
+              return;  // tried again next block
             memo.closed = true;
             set_phase(Phase::kIdle);
           },
@@ -389,13 +390,14 @@ void Committer::Impl::serve_force(const std::shared_ptr<ForceRequest>& req) {
   auto weights = store.weights(options.netuid, span->start);
   if (!weights.ok()) return answer(weights.error());
   if (weights->empty())
-    return answer(make_error(weights::StoreErrc::kNotFound,
-                             "no weights for epoch " + std::to_string(span->start)));
+    return answer(
+        make_error(weights::StoreErrc::kNotFound, "no weights for epoch " + std::to_string(span->start)));
   const codec::views::NeuronLite* own = snap->neuron_by_hotkey(submitter.account());
   if (!own)
     return answer(make_error("hotkey " + codec::ss58_encode(submitter.account()) +
                              " is not registered on subnet " + std::to_string(options.netuid)));
-  const bool cr = snap->hyperparams && snap->hyperparams->flag("commit_reveal_weights_enabled").value_or(false);
+  const bool cr =
+      snap->hyperparams && snap->hyperparams->flag("commit_reveal_weights_enabled").value_or(false);
   set_phase(Phase::kCommitting);
   ForceResult fr;
   fr.block = snap->block;

@@ -77,8 +77,8 @@ struct Committer::Impl {
     weights::CallKind call = weights::CallKind::kSetWeights;
     chain::Hash extrinsic_hash{};
   };
-  Result<CommitResult> commit_epoch(const follower::Snapshot& snap, std::uint64_t epoch, weights::CallKind call,
-                                    const std::map<codec::AccountId, double>& weights,
+  Result<CommitResult> commit_epoch(const follower::Snapshot& snap, std::uint64_t epoch,
+                                    weights::CallKind call, const std::map<codec::AccountId, double>& weights,
                                     const std::function<void(const weights::CommitAttempt&)>& on_accepted);
   // Records the outcome of an attempt (and of the reveal it commits or reveals).
   Status finish_attempt(const weights::CommitAttempt& attempt, const chain::TxOutcome& outcome);

@@ -85,9 +85,9 @@ struct ChainFacts {
     bool validator_permit = false;
     std::uint64_t last_update = 0;  // the block its weights were last set in (0: never)
   };
-  std::optional<Neuron> own;               // the validator's hotkey; nullopt: not registered
-  bool commit_reveal = false;              // hyperparameter commit_reveal_weights_enabled
-  std::uint64_t weights_rate_limit = 0;    // hyperparameter weights_rate_limit (blocks)
+  std::optional<Neuron> own;             // the validator's hotkey; nullopt: not registered
+  bool commit_reveal = false;            // hyperparameter commit_reveal_weights_enabled
+  std::uint64_t weights_rate_limit = 0;  // hyperparameter weights_rate_limit (blocks)
 };
 
 // One attempt of the store's record, as the rules see it.
@@ -109,9 +109,9 @@ struct EpochMemo {
 
 struct Ledger {
   std::optional<std::uint64_t> last_committed_epoch;  // R12
-  std::span<const LedgerEntry> epoch_attempts;       // the current epoch's, oldest first
-  bool has_weights = false;                          // the current epoch has stored weights
-  EpochMemo memo;                                    // for the current epoch
+  std::span<const LedgerEntry> epoch_attempts;        // the current epoch's, oldest first
+  bool has_weights = false;                           // the current epoch has stored weights
+  EpochMemo memo;                                     // for the current epoch
 };
 
 struct PolicyOptions {
@@ -161,7 +161,8 @@ struct RecordMissed {
   Window window;           // the window that closed
 };
 }  // namespace action
-using Action = std::variant<action::Idle, action::Wait, action::Blocked, action::Commit, action::RecordMissed>;
+using Action =
+    std::variant<action::Idle, action::Wait, action::Blocked, action::Commit, action::RecordMissed>;
 
 // R3.
 Window commit_window(std::uint64_t epoch_start, std::uint64_t epoch_end, const config::CommitWindow& window);

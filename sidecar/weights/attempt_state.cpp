@@ -62,12 +62,14 @@ std::optional<E> from_text(std::string_view text, const std::array<E, N>& all) {
 }  // namespace
 
 std::optional<CallKind> call_kind_from_text(std::string_view text) {
-  return from_text(text, std::array{CallKind::kSetWeights, CallKind::kCommitWeights, CallKind::kRevealWeights});
+  return from_text(text,
+                   std::array{CallKind::kSetWeights, CallKind::kCommitWeights, CallKind::kRevealWeights});
 }
 
 std::optional<AttemptStatus> attempt_status_from_text(std::string_view text) {
-  return from_text(text, std::array{AttemptStatus::kPending, AttemptStatus::kIncluded, AttemptStatus::kFinalized,
-                                    AttemptStatus::kFailed, AttemptStatus::kExpired, AttemptStatus::kMissed});
+  return from_text(text,
+                   std::array{AttemptStatus::kPending, AttemptStatus::kIncluded, AttemptStatus::kFinalized,
+                              AttemptStatus::kFailed, AttemptStatus::kExpired, AttemptStatus::kMissed});
 }
 
 std::optional<RevealStatus> reveal_status_from_text(std::string_view text) {

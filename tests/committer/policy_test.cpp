@@ -7,13 +7,13 @@
 //   epoch [1000, 1100) (length 100), default window mid:10 = [1050, 1090), block 1060,
 //   cadence 1, a registered validator with a permit that never set weights, rate limit 100,
 //   commit-reveal off, weights stored for the epoch, nothing in the record, a fresh memo.
+#include "committer/policy.hpp"
+
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <string>
 #include <vector>
-
-#include "committer/policy.hpp"
 
 namespace pylon::committer {
 namespace {
@@ -31,50 +31,49 @@ Overloaded(F...) -> Overloaded<F...>;
 std::string describe(const Action& a) {
   using namespace action;
   auto call = [](CallKind c) { return std::string(weights::to_text(c)); };
-  return std::visit(
-      Overloaded{
-          [](const Idle& i) -> std::string {
-            switch (i.why) {
-              case IdleWhy::kDone:
-                return "idle(done)";
-              case IdleWhy::kOffCadence:
-                return "idle(off_cadence)";
-              case IdleWhy::kNoWeights:
-                return "idle(no_weights)";
-              case IdleWhy::kWindowClosed:
-                return "idle(window_closed)";
-            }
-            return "idle(?)";
-          },
-          [](const Wait& w) -> std::string {
-            switch (w.why) {
-              case WaitWhy::kOutcomeUnknown:
-                return "wait(outcome_unknown)";
-              case WaitWhy::kBeforeWindow:
-                return "wait(before_window until " + std::to_string(w.until) + ")";
-              case WaitWhy::kRateLimit:
-                return "wait(rate_limit until " + std::to_string(w.until) + ")";
-              case WaitWhy::kBackoff:
-                return "wait(backoff until " + std::to_string(w.until) + ")";
-            }
-            return "wait(?)";
-          },
-          [](const Blocked& b) -> std::string {
-            switch (b.why) {
-              case BlockedWhy::kNotRegistered:
-                return "blocked(not_registered)";
-              case BlockedWhy::kNoPermit:
-                return "blocked(no_permit)";
-            }
-            return "blocked(?)";
-          },
-          [&](const Commit& c) { return "commit(" + call(c.call) + ")"; },
-          [&](const RecordMissed& m) {
-            return "record_missed(" + call(m.call) + " " + std::to_string(m.window.start) + ".." +
-                   std::to_string(m.window.end) + ")";
-          },
-      },
-      a);
+  return std::visit(Overloaded{
+                        [](const Idle& i) -> std::string {
+                          switch (i.why) {
+                            case IdleWhy::kDone:
+                              return "idle(done)";
+                            case IdleWhy::kOffCadence:
+                              return "idle(off_cadence)";
+                            case IdleWhy::kNoWeights:
+                              return "idle(no_weights)";
+                            case IdleWhy::kWindowClosed:
+                              return "idle(window_closed)";
+                          }
+                          return "idle(?)";
+                        },
+                        [](const Wait& w) -> std::string {
+                          switch (w.why) {
+                            case WaitWhy::kOutcomeUnknown:
+                              return "wait(outcome_unknown)";
+                            case WaitWhy::kBeforeWindow:
+                              return "wait(before_window until " + std::to_string(w.until) + ")";
+                            case WaitWhy::kRateLimit:
+                              return "wait(rate_limit until " + std::to_string(w.until) + ")";
+                            case WaitWhy::kBackoff:
+                              return "wait(backoff until " + std::to_string(w.until) + ")";
+                          }
+                          return "wait(?)";
+                        },
+                        [](const Blocked& b) -> std::string {
+                          switch (b.why) {
+                            case BlockedWhy::kNotRegistered:
+                              return "blocked(not_registered)";
+                            case BlockedWhy::kNoPermit:
+                              return "blocked(no_permit)";
+                          }
+                          return "blocked(?)";
+                        },
+                        [&](const Commit& c) { return "commit(" + call(c.call) + ")"; },
+                        [&](const RecordMissed& m) {
+                          return "record_missed(" + call(m.call) + " " + std::to_string(m.window.start) +
+                                 ".." + std::to_string(m.window.end) + ")";
+                        },
+                    },
+                    a);
 }
 
 struct Case {
@@ -139,7 +138,8 @@ TEST(CommitPolicy, WindowEdges) {
       {"the window's last block", [](Case& c) { c.facts.block = 1089; }, "commit(set_weights)"},
       {"the first block after the window: recorded missed", [](Case& c) { c.facts.block = 1090; },
        "record_missed(set_weights 1050..1090)"},
-      {"the epoch's last block", [](Case& c) { c.facts.block = 1099; }, "record_missed(set_weights 1050..1090)"},
+      {"the epoch's last block", [](Case& c) { c.facts.block = 1099; },
+       "record_missed(set_weights 1050..1090)"},
       {"after the window without weights: just closed",
        [](Case& c) {
          c.facts.block = 1090;
@@ -275,8 +275,7 @@ TEST(CommitPolicy, CadenceEveryNEpochs) {
          c.facts.block = 1195;
        },
        "idle(off_cadence)"},
-      {"every 1: no weights for the epoch",
-       [](Case& c) { c.has_weights = false; }, "idle(no_weights)"},
+      {"every 1: no weights for the epoch", [](Case& c) { c.has_weights = false; }, "idle(no_weights)"},
   });
 }
 
@@ -391,11 +390,13 @@ TEST(CommitPolicy, OncePerEpochBlockedAndTheCall) {
       {"commit_weights included", with({attempt(C::kCommitWeights, S::kIncluded)}), "idle(done)"},
       {"included, after the window: done, not missed", with({attempt(C::kSetWeights, S::kIncluded)}, 1095),
        "idle(done)"},
-      {"failed then included", with({attempt(C::kSetWeights, S::kFailed), attempt(C::kSetWeights, S::kIncluded)}),
-       "idle(done)"},
+      {"failed then included",
+       with({attempt(C::kSetWeights, S::kFailed), attempt(C::kSetWeights, S::kIncluded)}), "idle(done)"},
       {"set_weights failed: tried again", with({attempt(C::kSetWeights, S::kFailed)}), "commit(set_weights)"},
-      {"set_weights expired: tried again", with({attempt(C::kSetWeights, S::kExpired)}), "commit(set_weights)"},
-      {"only a reveal in the record", with({attempt(C::kRevealWeights, S::kIncluded)}), "commit(set_weights)"},
+      {"set_weights expired: tried again", with({attempt(C::kSetWeights, S::kExpired)}),
+       "commit(set_weights)"},
+      {"only a reveal in the record", with({attempt(C::kRevealWeights, S::kIncluded)}),
+       "commit(set_weights)"},
       {"a pending reveal does not hold the commit", with({attempt(C::kRevealWeights, S::kPending)}),
        "commit(set_weights)"},
       {"another epoch's included commit", with({attempt(C::kSetWeights, S::kIncluded, 900)}),
@@ -466,8 +467,8 @@ TEST(CommitPolicy, RestartInEveryPhase) {
            {"the window's second-to-last block: lands in its last", at(1298), RevealStep::kReveal},
            {"the window's last block: too late", at(1299), RevealStep::kWindowPassed},
            {"restarted after the reveal epoch", at(1400), RevealStep::kWindowPassed},
-           {"the commit is gone from WeightCommits",
-            with(1250, [](RevealFacts& f) { f.commit.reset(); }), RevealStep::kCheckGone},
+           {"the commit is gone from WeightCommits", with(1250, [](RevealFacts& f) { f.commit.reset(); }),
+            RevealStep::kCheckGone},
            {"the commit is gone, after the window", with(1400, [](RevealFacts& f) { f.commit.reset(); }),
             RevealStep::kCheckGone},
            {"the snapshot is behind the commit's block", with(1060, [](RevealFacts& f) { f.commit.reset(); }),
@@ -520,9 +521,9 @@ TEST(CommitPolicy, RestartInEveryPhase) {
 
   // R12: the last committed epoch in the record.
   const std::vector<LedgerEntry> record{
-      attempt(C::kSetWeights, S::kIncluded, 800),   attempt(C::kCommitWeights, S::kFinalized, 900),
-      attempt(C::kSetWeights, S::kFailed, 1100),    attempt(C::kRevealWeights, S::kIncluded, 1200),
-      attempt(C::kSetWeights, S::kPending, 1300),   attempt(C::kSetWeights, S::kMissed, 1400),
+      attempt(C::kSetWeights, S::kIncluded, 800), attempt(C::kCommitWeights, S::kFinalized, 900),
+      attempt(C::kSetWeights, S::kFailed, 1100),  attempt(C::kRevealWeights, S::kIncluded, 1200),
+      attempt(C::kSetWeights, S::kPending, 1300), attempt(C::kSetWeights, S::kMissed, 1400),
       attempt(C::kSetWeights, S::kIncluded, 700),
   };
   EXPECT_EQ(last_committed_epoch(record), 900u);
@@ -554,7 +555,12 @@ TEST(CommitPolicy, MissedEpochs) {
            {"finalized", 900, true, {attempt(C::kCommitWeights, S::kFinalized, 900)}, 1, false},
            {"still pending", 900, true, {attempt(C::kSetWeights, S::kPending, 900)}, 1, false},
            {"already reported", 900, true, {attempt(C::kSetWeights, S::kMissed, 900)}, 1, false},
-           {"only a reveal reported missed", 900, true, {attempt(C::kRevealWeights, S::kMissed, 900)}, 1, true},
+           {"only a reveal reported missed",
+            900,
+            true,
+            {attempt(C::kRevealWeights, S::kMissed, 900)},
+            1,
+            true},
            {"cadence 2: skipped by design", 900, true, {}, 2, false},
        }) {
     PolicyOptions o;

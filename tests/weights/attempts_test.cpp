@@ -62,8 +62,9 @@ TEST(WeightsAttempts, RecordUpdateAndFindAcrossReopen) {
     idb = *rb;
     EXPECT_NE(ida, idb);
     ASSERT_TRUE(s->update_attempt(ida, AttemptStatus::kFinalized, "", filled(0x22)).ok());
-    ASSERT_TRUE(
-        s->update_attempt(idb, AttemptStatus::kFailed, "Module error: SubtensorModule::SettingWeightsTooFast", {}).ok());
+    ASSERT_TRUE(s->update_attempt(idb, AttemptStatus::kFailed,
+                                  "Module error: SubtensorModule::SettingWeightsTooFast", {})
+                    .ok());
     Status missing = s->update_attempt(ida + idb + 100, AttemptStatus::kIncluded, "", {});
     ASSERT_FALSE(missing.ok());
     EXPECT_NE(missing.error().message.find("no commit attempt"), std::string::npos);
@@ -155,9 +156,9 @@ TEST(WeightsAttempts, StatesAreStoredAsTheirTexts) {
   test::TempDir dir;
   std::string path = dir.file("w.db");
   const std::vector<std::pair<AttemptStatus, const char*>> statuses{
-      {AttemptStatus::kPending, "pending"}, {AttemptStatus::kIncluded, "included"},
+      {AttemptStatus::kPending, "pending"},     {AttemptStatus::kIncluded, "included"},
       {AttemptStatus::kFinalized, "finalized"}, {AttemptStatus::kFailed, "failed"},
-      {AttemptStatus::kExpired, "expired"}, {AttemptStatus::kMissed, "missed"}};
+      {AttemptStatus::kExpired, "expired"},     {AttemptStatus::kMissed, "missed"}};
   const std::vector<std::pair<CallKind, const char*>> calls{{CallKind::kSetWeights, "set_weights"},
                                                             {CallKind::kCommitWeights, "commit_weights"},
                                                             {CallKind::kRevealWeights, "reveal_weights"}};
@@ -211,17 +212,20 @@ TEST(WeightsAttempts, StatesAreStoredAsTheirTexts) {
   for (const auto& [st, text] : statuses) {
     EXPECT_EQ(to_text(st), text);
     EXPECT_EQ(attempt_status_from_text(text), st);
-    EXPECT_EQ(count(std::string("SELECT count(*) FROM commit_attempts WHERE status = '") + text + "'"), 3) << text;
+    EXPECT_EQ(count(std::string("SELECT count(*) FROM commit_attempts WHERE status = '") + text + "'"), 3)
+        << text;
   }
   for (const auto& [call, text] : calls) {
     EXPECT_EQ(to_text(call), text);
     EXPECT_EQ(call_kind_from_text(text), call);
-    EXPECT_EQ(count(std::string("SELECT count(*) FROM commit_attempts WHERE call = '") + text + "'"), 6) << text;
+    EXPECT_EQ(count(std::string("SELECT count(*) FROM commit_attempts WHERE call = '") + text + "'"), 6)
+        << text;
   }
   for (const auto& [st, text] : reveals) {
     EXPECT_EQ(to_text(st), text);
     EXPECT_EQ(reveal_status_from_text(text), st);
-    EXPECT_EQ(count(std::string("SELECT count(*) FROM pending_reveals WHERE status = '") + text + "'"), 1) << text;
+    EXPECT_EQ(count(std::string("SELECT count(*) FROM pending_reveals WHERE status = '") + text + "'"), 1)
+        << text;
   }
   sqlite3_close(db);
   EXPECT_EQ(attempt_status_from_text("Included"), std::nullopt);  // exact text only
