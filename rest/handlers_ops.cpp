@@ -102,7 +102,7 @@ void Api::get_metrics(Reply reply) {
     out += "# TYPE pylon_commit_outcomes_total counter\n";
     for (const auto& [outcome, n] : st.outcomes) {
       std::string label = "outcome=";
-      append_json_string(label, outcome);
+      append_json_string(label, weights::to_text(outcome));
       append_sample(out, "pylon_commit_outcomes_total", label, static_cast<double>(n));
     }
     out += "# HELP pylon_commit_last_epoch Start block of the last epoch whose weights were committed.\n";

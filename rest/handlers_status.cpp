@@ -21,9 +21,9 @@ void key(std::string& out, std::string_view k) {
 void append_attempt(std::string& out, const weights::CommitAttempt& a) {
   out += "{\"id\":" + std::to_string(a.id);
   out += ",\"call\":";
-  append_json_string(out, a.call);
+  append_json_string(out, weights::to_text(a.call));
   out += ",\"status\":";
-  append_json_string(out, a.status);
+  append_json_string(out, weights::to_text(a.status));
   out += ",\"error\":";
   append_json_string(out, a.error);
   out += ",\"block\":" + std::to_string(a.block);
@@ -89,7 +89,7 @@ void Api::get_weights_status(const Request& req, Reply reply) {
           if (*reveal) {
             const auto& r = **reveal;
             out += "{\"status\":";
-            append_json_string(out, r.status);
+            append_json_string(out, weights::to_text(r.status));
             out += ",\"error\":";
             append_json_string(out, r.error);
             out += ",\"commit_hash\":\"";

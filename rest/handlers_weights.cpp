@@ -12,7 +12,7 @@
 namespace pylon::rest {
 namespace {
 
-// A failed write by its kind: the request's fault (400), a store that could not write (500) or
+// A failed write by its kind: the request's fault (400), a store that could not write or read (500) or
 // a writer that is stopping (503). An error of no store kind is not the client's to fix: 500.
 Response store_error(const Error& e) {
   const auto kind = e.kind_of<weights::StoreErrc>();
@@ -23,6 +23,7 @@ Response store_error(const Error& e) {
     case weights::StoreErrc::kNotFound:
       return error_response(404, code::not_found, e.message);
     case weights::StoreErrc::kInternal:
+    case weights::StoreErrc::kCorrupt:
       return error_response(500, code::internal, e.message);
     case weights::StoreErrc::kStopped:
       return error_response(503, code::unavailable, e.message);
@@ -41,6 +42,7 @@ Response force_commit_error(const Error& e) {
       case weights::StoreErrc::kRefused:
       case weights::StoreErrc::kInternal:
       case weights::StoreErrc::kStopped:
+      case weights::StoreErrc::kCorrupt:
         break;
     }
   }
@@ -192,7 +194,7 @@ Response Api::force_commit() {
   out += ",\"extrinsic_hash\":\"";
   append_hex(out, r->extrinsic_hash);
   out += "\",\"call\":";
-  append_json_string(out, r->call);
+  append_json_string(out, weights::to_text(r->call));
   out += '}';
   return json_response(200, std::move(out));
 }

@@ -4,35 +4,34 @@
 // that range (up to the latest snapshot) is searched once for the exact signed bytes; found, its
 // events give the verdict as if it had been watched; the era over without it, it can never land
 // ("expired") and the epoch may be tried again. Searching is bounded per tick so a long outage
-// does not stall the loop.
+// does not stall the loop. The range and the expiry are policy.hpp's rule R11.
 #include "committer/committer_impl.hpp"
 #include "common/hex.hpp"
 #include "common/log.hpp"
 
 namespace pylon::committer {
 
-namespace {
-constexpr std::uint64_t kBlocksPerTick = 64;
-}
-
 Status Committer::Impl::resolve_pending(const follower::Snapshot& snap) {
-  PYLON_ASSIGN(auto pending, store.attempts_with_status(options.netuid, "pending"));
+  using weights::AttemptStatus;
+  PYLON_ASSIGN(auto pending, store.attempts_with_status(options.netuid, AttemptStatus::kPending));
   for (const weights::CommitAttempt& a : pending) {
     if (a.extrinsic.empty()) {
-      PYLON_TRY(store.update_attempt(a.id, "failed", "nothing was signed", std::nullopt));
+      PYLON_TRY(store.update_attempt(a.id, AttemptStatus::kFailed, "nothing was signed", std::nullopt));
       continue;
     }
     std::uint64_t& searched = searched_until[a.id];
     searched = std::max(searched, a.block);
-    const std::uint64_t to = std::min(snap.block, a.mortal_until);
+    const BlockRange range = pending_search(a.block, a.mortal_until, searched, snap.block);
     bool found = false;
-    for (std::uint64_t n = searched + 1, budget = kBlocksPerTick; n <= to && budget > 0; ++n, --budget) {
+    for (std::uint64_t n = range.from; n <= range.to; ++n) {
       PYLON_ASSIGN(std::optional<chain::Hash> hash, chain.block_hash(n));
       if (!hash) break;
       auto out = chain.outcome_in_block(*hash, a.extrinsic);
       if (out.ok()) {
         log::info("committer", "found a pending extrinsic on chain",
-                  {{"call", a.call}, {"epoch", std::to_string(a.epoch)}, {"block", std::to_string(n)}});
+                  {{"call", std::string(weights::to_text(a.call))},
+                   {"epoch", std::to_string(a.epoch)},
+                   {"block", std::to_string(n)}});
         PYLON_TRY(finish_attempt(a, *out));
         found = true;
         break;
@@ -44,19 +43,20 @@ Status Committer::Impl::resolve_pending(const follower::Snapshot& snap) {
       searched_until.erase(a.id);
       continue;
     }
-    if (searched >= a.mortal_until && snap.block > a.mortal_until) {
+    if (pending_expired(searched, a.mortal_until, snap.block)) {
       const std::string why =
           "not included before its mortal era ended at block " + std::to_string(a.mortal_until);
-      PYLON_TRY(store.update_attempt(a.id, "expired", why, std::nullopt));
-      count("expired");
+      PYLON_TRY(store.update_attempt(a.id, AttemptStatus::kExpired, why, std::nullopt));
+      count(AttemptStatus::kExpired);
       searched_until.erase(a.id);
-      log::warn(
-          "committer", "pending extrinsic expired",
-          {{"call", a.call}, {"epoch", std::to_string(a.epoch)}, {"extrinsic", to_hex(a.extrinsic_hash)}});
-      if (a.call == "commit_weights") {
+      log::warn("committer", "pending extrinsic expired",
+                {{"call", std::string(weights::to_text(a.call))},
+                 {"epoch", std::to_string(a.epoch)},
+                 {"extrinsic", to_hex(a.extrinsic_hash)}});
+      if (a.call == weights::CallKind::kCommitWeights) {
         PYLON_ASSIGN(std::optional<weights::PendingReveal> r, store.reveal(a.netuid, a.epoch));
-        if (r && r->status == "pending") {
-          r->status = "failed";
+        if (r && r->status == weights::RevealStatus::kPending) {
+          r->status = weights::RevealStatus::kFailed;
           r->error = "the commit expired: " + why;
           PYLON_TRY(store.save_reveal(*r));
         }

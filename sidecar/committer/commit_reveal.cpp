@@ -6,9 +6,9 @@
 // (is_reveal_block_range: RevealTooEarly before it) and drops it after (is_commit_expired:
 // ExpiredWeightCommit). A hash that matches no stored commit is InvalidRevealCommitHashNotMatch
 // (or NoWeightsCommitFound when none is left). So the committer reads the hotkey's WeightCommits at
-// the snapshot's block, finds its commit by hash and reveals when the next block falls inside
-// [first_reveal_block, last_reveal_block]. A commit no longer stored was revealed (the Weights
-// row then holds the revealed values) or expired.
+// the snapshot's block, finds its commit by hash and asks the policy (decide_reveal, rule R10):
+// reveal when the next block falls inside [first_reveal_block, last_reveal_block]. A commit no
+// longer stored was revealed (the Weights row then holds the revealed values) or expired.
 #include "codec/ss58.hpp"
 #include "committer/chain_storage.hpp"
 #include "committer/committer_impl.hpp"
@@ -51,70 +51,80 @@ bool final_reveal_error(const chain::DispatchError& e) {
 }  // namespace
 
 Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
-  PYLON_ASSIGN(auto owed, store.reveals_with_status(options.netuid, "committed"));
+  using weights::AttemptStatus;
+  using weights::RevealStatus;
+  PYLON_ASSIGN(auto owed, store.reveals_with_status(options.netuid, RevealStatus::kCommitted));
   if (owed.empty()) return {};
   PYLON_ASSIGN(auto commits, read_weight_commits(chain, options.netuid, submitter.account(), ref(snap)));
   for (weights::PendingReveal& r : owed) {
-    if (snap.block < r.commit_block) continue;  // the snapshot is behind the commit's block
-    const WeightCommit* c = nullptr;
+    RevealFacts facts;
+    facts.block = snap.block;
+    facts.commit_block = r.commit_block;
     for (const auto& x : commits)
-      if (x.hash == r.commit_hash) c = &x;
-    if (!c) {
-      const codec::views::NeuronLite* own = snap.neuron_by_hotkey(submitter.account());
-      bool revealed = false;
-      if (own) {
-        PYLON_ASSIGN(auto row, read_weights_row(chain, options.netuid, own->uid, ref(snap)));
-        std::vector<std::uint16_t> uids, values;
-        for (auto [u, v] : row) {
-          uids.push_back(u);
-          values.push_back(v);
-        }
-        revealed = uids == r.uids && values == r.values;
-      }
-      r.status = revealed ? "revealed" : "failed";
-      r.error = revealed ? "" : "the commit is no longer on chain and was not revealed (expired)";
-      PYLON_TRY(store.save_reveal(r));
-      if (!revealed) count("missed");
-      log::info("committer", revealed ? "reveal found on chain" : "commit expired unrevealed",
-                {{"epoch", std::to_string(r.epoch)}});
-      continue;
-    }
-    const std::uint64_t next = snap.block + 1;
-    if (next < c->first_reveal_block) {
-      set_phase(Phase::kRevealing, "epoch " + std::to_string(r.epoch) + ": reveal opens at block " +
-                                 std::to_string(c->first_reveal_block));
-      continue;
-    }
-    if (next > c->last_reveal_block) {
-      r.status = "failed";
-      r.error = "the reveal window ended at block " + std::to_string(c->last_reveal_block);
-      PYLON_TRY(store.save_reveal(r));
-      PYLON_TRY(record_missed(snap, r.epoch, "reveal_weights", r.error));
-      continue;
-    }
-    EpochMemo& m = reveal_memo[r.epoch];
-    if (snap.block < m.next_try_block) continue;
+      if (x.hash == r.commit_hash)
+        facts.commit = RevealFacts::OnChain{x.first_reveal_block, x.last_reveal_block};
     PYLON_ASSIGN(auto past, store.attempts(options.netuid, r.epoch));
-    bool in_flight = false;
-    for (const auto& a : past) in_flight |= a.call == "reveal_weights" && a.status == "pending";
-    if (in_flight) continue;  // its outcome is being looked for (commit_resume.cpp)
+    for (const auto& a : past)
+      facts.reveal_in_flight |=
+          a.call == weights::CallKind::kRevealWeights && a.status == AttemptStatus::kPending;
+    const auto memo_it = reveal_memo.find(r.epoch);
+    facts.next_try_block = memo_it == reveal_memo.end() ? 0 : memo_it->second.next_try_block;
+
+    switch (decide_reveal(facts)) {
+      case RevealStep::kNotYet:
+      case RevealStep::kBackoff:
+      case RevealStep::kInFlight:  // its outcome is being looked for (commit_resume.cpp)
+        continue;
+      case RevealStep::kCheckGone: {
+        const codec::views::NeuronLite* own = snap.neuron_by_hotkey(submitter.account());
+        bool revealed = false;
+        if (own) {
+          PYLON_ASSIGN(auto row, read_weights_row(chain, options.netuid, own->uid, ref(snap)));
+          std::vector<std::uint16_t> uids, values;
+          for (auto [u, v] : row) {
+            uids.push_back(u);
+            values.push_back(v);
+          }
+          revealed = uids == r.uids && values == r.values;
+        }
+        r.status = revealed ? RevealStatus::kRevealed : RevealStatus::kFailed;
+        r.error = revealed ? "" : "the commit is no longer on chain and was not revealed (expired)";
+        PYLON_TRY(store.save_reveal(r));
+        if (!revealed) count(AttemptStatus::kMissed);
+        log::info("committer", revealed ? "reveal found on chain" : "commit expired unrevealed",
+                  {{"epoch", std::to_string(r.epoch)}});
+        continue;
+      }
+      case RevealStep::kWaitWindow:
+        set_phase(Phase::kRevealing, "epoch " + std::to_string(r.epoch) + ": reveal opens at block " +
+                                         std::to_string(facts.commit->first_reveal_block));
+        continue;
+      case RevealStep::kWindowPassed:
+        r.status = RevealStatus::kFailed;
+        r.error = "the reveal window ended at block " + std::to_string(facts.commit->last_reveal_block);
+        PYLON_TRY(store.save_reveal(r));
+        PYLON_TRY(record_missed(snap, r.epoch, weights::CallKind::kRevealWeights, r.error));
+        continue;
+      case RevealStep::kReveal:
+        break;
+    }
 
     set_phase(Phase::kRevealing, "epoch " + std::to_string(r.epoch));
     weights::CommitAttempt attempt;
     auto before = [&](const Prepared& p) -> Status {
       if (attempt.id != 0)
-        PYLON_TRY(store.update_attempt(attempt.id, "failed", "the node refused the nonce; signed again",
-                                       std::nullopt));
+        PYLON_TRY(store.update_attempt(attempt.id, AttemptStatus::kFailed,
+                                       "the node refused the nonce; signed again", std::nullopt));
       attempt = weights::CommitAttempt{};
       attempt.netuid = options.netuid;
       attempt.epoch = r.epoch;
       attempt.block = p.block;
-      attempt.call = "reveal_weights";
+      attempt.call = weights::CallKind::kRevealWeights;
       attempt.extrinsic_hash = p.signed_tx.hash;
       attempt.extrinsic = p.signed_tx.bytes;
       attempt.nonce = p.nonce;
       attempt.mortal_until = p.mortal_until;
-      attempt.status = "pending";
+      attempt.status = AttemptStatus::kPending;
       attempt.created_ms = attempt.updated_ms = now_ms();
       PYLON_ASSIGN(attempt.id, store.record_attempt(attempt));
       return {};
@@ -127,7 +137,7 @@ Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
       error = sent.error().message;
     } else {
       PYLON_TRY(finish_attempt(attempt, sent->outcome));
-      if (status_of(sent->outcome) != "failed") {
+      if (status_of(sent->outcome) != AttemptStatus::kFailed) {
         reveal_memo.erase(r.epoch);
         set_phase(Phase::kIdle);
         continue;
@@ -136,16 +146,13 @@ Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
       dispatch_error = sent->outcome.dispatch_error;
     }
     if (final_reveal_error(dispatch_error)) {
-      r.status = "failed";
+      r.status = RevealStatus::kFailed;
       r.error = error;
       PYLON_TRY(store.save_reveal(r));
       continue;
     }
-    // RevealTooEarly (a block boundary race) retries at the next block; anything else backs off.
-    m.failures = std::min(m.failures + 1, 6);
-    m.next_try_block = dispatch_error.is("SubtensorModule", "RevealTooEarly")
-                           ? snap.block + 1
-                           : snap.block + (std::uint64_t{1} << (m.failures - 1));
+    RevealMemo& m = reveal_memo[r.epoch];
+    m = after_reveal_failure(m, snap.block, dispatch_error.is("SubtensorModule", "RevealTooEarly"));
     log::warn("committer", "reveal failed", {{"epoch", std::to_string(r.epoch)}, {"error", error}});
   }
   return {};

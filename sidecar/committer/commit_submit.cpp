@@ -12,21 +12,22 @@
 
 namespace pylon::committer {
 
-std::string status_of(const chain::TxOutcome& o) {
+weights::AttemptStatus status_of(const chain::TxOutcome& o) {
   using S = chain::TxOutcome::Status;
+  using A = weights::AttemptStatus;
   switch (o.status) {
     case S::Included:
-      return o.success ? "included" : "failed";
+      return o.success ? A::kIncluded : A::kFailed;
     case S::Finalized:
-      return o.success ? "finalized" : "failed";
+      return o.success ? A::kFinalized : A::kFailed;
     case S::Invalid:
     case S::Dropped:
     case S::Usurped:
-      return "failed";
+      return A::kFailed;
     case S::TimedOut:
-      return "pending";
+      return A::kPending;
   }
-  return "pending";
+  return A::kPending;  // not reached: every status is named above
 }
 
 namespace {
@@ -53,13 +54,13 @@ std::string commit_args(std::uint16_t netuid, const chain::Hash& hash) {
 }  // namespace
 
 Status Committer::Impl::record_missed(const follower::Snapshot& snap, std::uint64_t epoch,
-                                      const std::string& call, const std::string& reason) {
+                                      weights::CallKind call, const std::string& reason) {
   weights::CommitAttempt a;
   a.netuid = options.netuid;
   a.epoch = epoch;
   a.block = snap.block;
   a.call = call;
-  a.status = "missed";
+  a.status = weights::AttemptStatus::kMissed;
   a.error = reason;
   a.created_ms = a.updated_ms = now_ms();
   auto id = store.record_attempt(a);
@@ -67,40 +68,49 @@ Status Committer::Impl::record_missed(const follower::Snapshot& snap, std::uint6
     log::warn("committer", "cannot record a missed epoch", {{"error", id.error().message}});
     return id.error();
   }
-  count("missed");
+  count(weights::AttemptStatus::kMissed);
   log::warn("committer", "epoch missed", {{"epoch", std::to_string(epoch)}, {"reason", reason}});
   return {};
 }
 
 Status Committer::Impl::finish_attempt(const weights::CommitAttempt& a, const chain::TxOutcome& outcome) {
-  const std::string status = status_of(outcome);
-  if (status == "pending") return {};  // unknown: looked for on chain later
+  using weights::AttemptStatus;
+  using weights::CallKind;
+  using weights::RevealStatus;
+  const AttemptStatus status = status_of(outcome);
+  if (status == AttemptStatus::kPending) return {};  // unknown: looked for on chain later
   std::optional<chain::Hash> in;
   if (outcome.status == chain::TxOutcome::Status::Included ||
       outcome.status == chain::TxOutcome::Status::Finalized)
     in = outcome.block;
-  PYLON_TRY(store.update_attempt(a.id, status, status == "failed" ? outcome.error : "", in));
+  PYLON_TRY(store.update_attempt(a.id, status, status == AttemptStatus::kFailed ? outcome.error : "", in));
   count(status);
-  log::info("committer", "attempt " + status,
-            {{"call", a.call},
+  log::info("committer", "attempt " + std::string(weights::to_text(status)),
+            {{"call", std::string(weights::to_text(a.call))},
              {"epoch", std::to_string(a.epoch)},
              {"extrinsic", to_hex(a.extrinsic_hash)},
              {"error", outcome.error}});
   // The reveal this attempt commits or reveals.
-  if (a.call != "commit_weights" && a.call != "reveal_weights") return {};
+  switch (a.call) {
+    case CallKind::kSetWeights:
+      return {};
+    case CallKind::kCommitWeights:
+    case CallKind::kRevealWeights:
+      break;
+  }
   PYLON_ASSIGN(std::optional<weights::PendingReveal> r, store.reveal(a.netuid, a.epoch));
   if (!r) return {};
-  if (a.call == "commit_weights") {
-    if (status == "failed") {
-      r->status = "failed";
+  if (a.call == CallKind::kCommitWeights) {
+    if (status == AttemptStatus::kFailed) {
+      r->status = RevealStatus::kFailed;
       r->error = "the commit failed: " + outcome.error;
     } else {
       PYLON_ASSIGN(chain::Header h, chain.header(outcome.block));
-      r->status = "committed";
+      r->status = RevealStatus::kCommitted;
       r->commit_block = h.number;
     }
-  } else if (status != "failed") {
-    r->status = "revealed";
+  } else if (status != AttemptStatus::kFailed) {
+    r->status = RevealStatus::kRevealed;
     r->error.clear();
   } else {
     return {};  // a failed reveal is retried while its window lasts (commit_reveal.cpp)
@@ -109,7 +119,8 @@ Status Committer::Impl::finish_attempt(const weights::CommitAttempt& a, const ch
 }
 
 Result<Committer::Impl::CommitResult> Committer::Impl::commit_epoch(
-    const follower::Snapshot& snap, std::uint64_t epoch, const std::map<codec::AccountId, double>& weights,
+    const follower::Snapshot& snap, std::uint64_t epoch, weights::CallKind call,
+    const std::map<codec::AccountId, double>& weights,
     const std::function<void(const weights::CommitAttempt&)>& on_accepted) {
   PYLON_ASSIGN(WeightsCall wc, build_weights_call(snap, weights));
   if (!wc.unknown_hotkeys.empty())
@@ -117,9 +128,9 @@ Result<Committer::Impl::CommitResult> Committer::Impl::commit_epoch(
               {{"epoch", std::to_string(epoch)},
                {"count", std::to_string(wc.unknown_hotkeys.size())},
                {"first", wc.unknown_hotkeys.front()}});
-  const bool reveal = snap.hyperparams->flag("commit_reveal_weights_enabled").value_or(false);
+  const bool reveal = call == weights::CallKind::kCommitWeights;
   CommitResult result;
-  result.call = reveal ? "commit_weights" : "set_weights";
+  result.call = call;
   std::string args;
   if (reveal) {
     weights::PendingReveal r;
@@ -131,7 +142,7 @@ Result<Committer::Impl::CommitResult> Committer::Impl::commit_epoch(
     r.version_key = wc.version_key;
     r.commit_hash = extrinsic::weights_commit_hash(submitter.account(), options.netuid, r.uids, r.values,
                                                    r.salt, r.version_key);
-    r.status = "pending";
+    r.status = weights::RevealStatus::kPending;
     PYLON_TRY(store.save_reveal(r));  // before the commit exists anywhere else
     args = commit_args(options.netuid, r.commit_hash);
   } else {
@@ -141,8 +152,8 @@ Result<Committer::Impl::CommitResult> Committer::Impl::commit_epoch(
   weights::CommitAttempt attempt;
   auto before = [&](const Prepared& p) -> Status {
     if (attempt.id != 0)  // the node refused the first signing's nonce: that one cannot land
-      PYLON_TRY(store.update_attempt(attempt.id, "failed", "the node refused the nonce; signed again",
-                                     std::nullopt));
+      PYLON_TRY(store.update_attempt(attempt.id, weights::AttemptStatus::kFailed,
+                                     "the node refused the nonce; signed again", std::nullopt));
     attempt = weights::CommitAttempt{};
     attempt.netuid = options.netuid;
     attempt.epoch = epoch;
@@ -152,7 +163,7 @@ Result<Committer::Impl::CommitResult> Committer::Impl::commit_epoch(
     attempt.extrinsic = p.signed_tx.bytes;
     attempt.nonce = p.nonce;
     attempt.mortal_until = p.mortal_until;
-    attempt.status = "pending";
+    attempt.status = weights::AttemptStatus::kPending;
     attempt.weights_json = wc.json();
     attempt.created_ms = attempt.updated_ms = now_ms();
     PYLON_ASSIGN(attempt.id, store.record_attempt(attempt));
@@ -162,11 +173,12 @@ Result<Committer::Impl::CommitResult> Committer::Impl::commit_epoch(
   auto accepted = [&](const Prepared&) {
     if (on_accepted) on_accepted(attempt);
   };
-  auto sent = submitter.submit("SubtensorModule." + result.call, args, ref(snap), before, accepted);
+  auto sent = submitter.submit("SubtensorModule." + std::string(weights::to_text(result.call)), args,
+                               ref(snap), before, accepted);
   if (!sent.ok()) {
     // Sent or not, nobody knows: the attempt stays pending and is looked for on chain.
     if (attempt.id != 0) {
-      result.status = "pending";
+      result.status = weights::AttemptStatus::kPending;
       result.error = sent.error().message;
       return result;
     }

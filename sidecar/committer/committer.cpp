@@ -1,28 +1,14 @@
 // The loop: one thread ("pylon-commit") sleeps until the SnapshotStore publishes a snapshot, a
 // force_commit arrives or stop() is called, and acts when the latest snapshot is of a new block.
 // There is no timed poll: all the committer decides on comes with a snapshot (every retry and
-// backoff is counted in blocks), and every publish notifies the loop. Per block, in order: attempts whose outcome is unknown are
-// looked for on chain, owed reveals are revealed when their window is open, and the current
-// epoch's weights are committed when due. The snapshot is the committer's only view of the chain
+// backoff is counted in blocks), and every publish notifies the loop. Per block, in order: attempts whose
+// outcome is unknown are looked for on chain, owed reveals are revealed when their window is open, and the
+// current epoch's weights are committed when due. The snapshot is the committer's only view of the chain
 // besides the few storage reads the steps make at the snapshot's block.
 //
-// Decisions, documented here because an operator will ask:
-// - An epoch is committed at most once: any set_weights/commit_weights attempt of that epoch that
-//   is included, finalized or still pending (its outcome unknown) marks it done. A pending one is
-//   searched for on chain in the blocks its mortal era allows (commit_resume.cpp); only once that
-//   era is over without it ("expired") may the epoch be tried again.
-// - An epoch without stored weights is not committed: like the original service, weights are
-//   not carried forward from an earlier epoch (its "Skipping commit for this cycle").
-// - Every `every_epochs` epochs: an epoch is due when at least every_epochs - 1 whole epochs (of
-//   this epoch's length) lie between it and the last committed one.
-// - The window: from start + start_offset (default the epoch's middle) to end - end_buffer. When
-//   the tempo is too short for the configured window, it is the second half of the epoch.
-// - weights_rate_limit: the call lands in the next block at the earliest; due when
-//   next_block - last_update >= weights_rate_limit (subtensor's check_rate_limit).
-// - Failures are retried with exponential backoff (1, 2, 4, ... 32 blocks) until the window
-//   closes; then the epoch is recorded "missed" with the last reason.
-// - Not registered, or no validator permit: phase "blocked" with the reason and nothing sent; the
-//   check is the snapshot's, so it costs nothing and is re-made each block, logged once per epoch.
+// The decisions (cadence, window, rate limit, backoff, at most once per epoch, blocked, missed
+// epochs, reveals, resuming) are policy.hpp's pure rules R1-R14; this file gathers their facts and
+// executes their answers.
 #include <pthread.h>
 
 #include "codec/ss58.hpp"
@@ -56,8 +42,7 @@ std::int64_t now_ms() {
 
 Committer::Committer(chain::ChainClient& chain, follower::SnapshotStore& snapshots, weights::Store& store,
                      Submitter& submitter, CommitterOptions options)
-    : impl_(std::make_unique<Impl>(chain, snapshots, store, submitter, options)) {
-}
+    : impl_(std::make_unique<Impl>(chain, snapshots, store, submitter, options)) {}
 
 Committer::~Committer() {
   stop();
@@ -140,7 +125,7 @@ void Committer::Impl::set_phase(Phase phase, const std::string& reason) {
   state.blocked_reason = reason;
 }
 
-void Committer::Impl::count(const std::string& status) {
+void Committer::Impl::count(weights::AttemptStatus status) {
   std::lock_guard lock(state_mu);
   ++state.outcomes[status];
 }
@@ -183,33 +168,46 @@ void Committer::Impl::run() {
   }
 }
 
+std::vector<LedgerEntry> ledger_of(const std::vector<weights::CommitAttempt>& attempts) {
+  std::vector<LedgerEntry> out;
+  out.reserve(attempts.size());
+  for (const auto& a : attempts) out.push_back({a.epoch, a.call, a.status});
+  return out;
+}
+
 namespace {
 
-bool is_commit_call(const std::string& call) {
-  return call == "set_weights" || call == "commit_weights";
-}
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
 
 }  // namespace
 
+// Gathers the facts the policy needs (the snapshot, the store's record, the loop's memory), asks
+// decide() and executes its answer. The I/O steps of the block (pending attempts, owed reveals,
+// the missed-epoch sweep) run first and ask their own rules (policy.hpp).
 void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
-  const std::string who = codec::ss58_encode(submitter.account());
   if (!resumed) {
-    // What a previous run left: the epoch last committed, and attempts whose outcome is unknown.
-    std::optional<std::uint64_t> last;
-    for (const char* st : {"included", "finalized"}) {
+    // What a previous run left (R12): the epoch last committed. Pending attempts are found below.
+    std::vector<LedgerEntry> record;
+    for (weights::AttemptStatus st :
+         {weights::AttemptStatus::kIncluded, weights::AttemptStatus::kFinalized}) {
       auto done = store.attempts_with_status(options.netuid, st);
       if (!done.ok()) {
         log::warn("committer", "cannot read past attempts", {{"error", done.error().message}});
         return;
       }
-      for (const auto& a : *done)
-        if (is_commit_call(a.call) && (!last || a.epoch > *last)) last = a.epoch;
+      const auto entries = ledger_of(*done);
+      record.insert(record.end(), entries.begin(), entries.end());
     }
-    last_committed_epoch = last;
+    last_committed_epoch = committer::last_committed_epoch(record);
     resumed = true;
-    if (last) {
+    if (last_committed_epoch) {
       std::lock_guard lock(state_mu);
-      state.last_epoch_committed = *last;
+      state.last_epoch_committed = *last_committed_epoch;
     }
   }
   if (auto s = resolve_pending(*snap); !s.ok())
@@ -230,125 +228,131 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
     sweep_missed(*snap, epoch);
   }
 
-  const codec::views::NeuronLite* own = snap->neuron_by_hotkey(submitter.account());
-  std::string blocked;
-  if (!own)
-    blocked = "hotkey " + who + " is not registered on subnet " + std::to_string(options.netuid);
-  else if (!own->validator_permit)
-    blocked = "hotkey " + who + " (uid " + std::to_string(own->uid) + ") has no validator permit on subnet " +
-              std::to_string(options.netuid);
-  if (!blocked.empty()) {
-    if (!memo.blocked_logged)
-      log::warn("committer", "blocked", {{"reason", blocked}, {"epoch", std::to_string(epoch)}});
-    memo.blocked_logged = true;
-    set_phase(Phase::kBlocked, blocked);
-    return;
+  ChainFacts facts;
+  facts.block = snap->block;
+  facts.epoch_start = span->start;
+  facts.epoch_end = span->end;
+  if (const codec::views::NeuronLite* own = snap->neuron_by_hotkey(submitter.account()))
+    facts.own = ChainFacts::Neuron{own->validator_permit, own->last_update};
+  if (snap->hyperparams) {
+    facts.commit_reveal = snap->hyperparams->flag("commit_reveal_weights_enabled").value_or(false);
+    facts.weights_rate_limit = snap->hyperparams->u64("weights_rate_limit").value_or(0);
   }
-
-  // Done for this epoch already (or its outcome is still being looked for)?
   auto past = store.attempts(options.netuid, epoch);
   if (!past.ok()) {
     log::warn("committer", "cannot read the epoch's attempts", {{"error", past.error().message}});
     return;
-  }
-  for (const auto& a : *past) {
-    if (!is_commit_call(a.call)) continue;
-    if (a.status == "included" || a.status == "finalized") {
-      set_phase(Phase::kIdle);
-      return;
-    }
-    if (a.status == "pending") {
-      set_phase(Phase::kCommitting, "waiting for the outcome of the epoch's extrinsic");
-      return;
-    }
-  }
-  if (memo.closed) {
-    set_phase(Phase::kIdle);
-    return;
-  }
-
-  // Cadence and window.
-  const std::uint64_t length = span->end - span->start;
-  if (last_committed_epoch && options.every_epochs > 1 &&
-      epoch < *last_committed_epoch + (options.every_epochs - 1) * length + 1) {
-    set_phase(Phase::kIdle);
-    return;
-  }
-  std::uint64_t ws = options.window.start_offset ? epoch + *options.window.start_offset : epoch + length / 2;
-  std::uint64_t we = span->end > options.window.end_buffer ? span->end - options.window.end_buffer : epoch;
-  if (we <= ws || ws >= span->end) {  // the tempo is too short for this window: its second half
-    ws = epoch + length / 2;
-    we = span->end;
   }
   auto weights = store.weights(options.netuid, epoch);
   if (!weights.ok()) {
     log::warn("committer", "cannot read the epoch's weights", {{"error", weights.error().message}});
     return;
   }
-  if (snap->block >= we) {
-    if (!weights->empty()) {
-      const std::string call =
-          snap->hyperparams && snap->hyperparams->flag("commit_reveal_weights_enabled").value_or(false)
-              ? "commit_weights"
-              : "set_weights";
-      const std::string reason = "the commit window (blocks " + std::to_string(ws) + ".." +
-                                 std::to_string(we) + ") closed" +
-                                 (memo.last_error.empty() ? "" : ": " + memo.last_error);
-      if (auto s = record_missed(*snap, epoch, call, reason); !s.ok()) return;
-    }
-    memo.closed = true;
-    set_phase(Phase::kIdle);
-    return;
-  }
-  if (weights->empty()) {
-    set_phase(Phase::kIdle);
-    return;
-  }
-  if (snap->block < ws) {
-    set_phase(Phase::kWaitingWindow);
-    return;
-  }
-  const std::uint64_t rate = snap->hyperparams ? snap->hyperparams->u64("weights_rate_limit").value_or(0) : 0;
-  if (own->last_update != 0 && snap->block + 1 < own->last_update + rate) {
-    set_phase(Phase::kWaitingWindow,
-              "weights_rate_limit: next possible at block " + std::to_string(own->last_update + rate));
-    return;
-  }
-  if (snap->block < memo.next_try_block) return;
-
-  set_phase(Phase::kCommitting);
-  auto r = commit_epoch(*snap, epoch, *weights, {});
-  std::string error;
-  if (!r.ok())
-    error = r.error().message;
-  else if (r->status == "failed")
-    error = r->error;
-  if (error.empty()) {
-    if (r->status != "pending") {
-      last_committed_epoch = epoch;
-      std::lock_guard lock(state_mu);
-      state.last_epoch_committed = epoch;
-    }
-    set_phase(r->call == "commit_weights" ? Phase::kRevealing : Phase::kIdle);
-    return;
-  }
-  memo.last_error = error;
-  memo.failures = std::min(memo.failures + 1, 6);
-  memo.next_try_block = snap->block + (std::uint64_t{1} << (memo.failures - 1));
-  log::warn("committer", "commit failed",
-            {{"epoch", std::to_string(epoch)},
-             {"error", error},
-             {"retry_at_block", std::to_string(memo.next_try_block)}});
-  set_phase(Phase::kWaitingWindow, "epoch " + std::to_string(epoch) + ": " + error);
+  const std::vector<LedgerEntry> entries = ledger_of(*past);
+  Ledger ledger;
+  ledger.last_committed_epoch = last_committed_epoch;
+  ledger.epoch_attempts = entries;
+  ledger.has_weights = !weights->empty();
+  ledger.memo = memo;
+  execute(decide(facts, ledger, policy_options()), *snap, epoch, *weights);
 }
 
-// Epochs before `current` whose weights never reached the chain and were never reported: their
-// window passed while the daemon was stopped, or before it could commit (a kill -9 between the
-// acknowledgement and the commit). They cannot be committed any more; an operator asking "did my
-// weights land?" must get a no with the reason, not silence. Runs once per new epoch; with a
-// cadence of more than one epoch, epochs between commits are skipped by design, not missed.
+void Committer::Impl::execute(const Action& action, const follower::Snapshot& snap, std::uint64_t epoch,
+                              const std::map<codec::AccountId, double>& weights) {
+  using namespace action;
+  std::visit(
+      Overloaded{
+          [&](const Blocked& b) {
+            const std::string who = codec::ss58_encode(submitter.account());
+            std::string reason;
+            switch (b.why) {
+              case BlockedWhy::kNotRegistered:
+                reason = "hotkey " + who + " is not registered on subnet " + std::to_string(options.netuid);
+                break;
+              case BlockedWhy::kNoPermit: {
+                const codec::views::NeuronLite* own = snap.neuron_by_hotkey(submitter.account());
+                reason = "hotkey " + who + " (uid " + std::to_string(own ? own->uid : 0) +
+                         ") has no validator permit on subnet " + std::to_string(options.netuid);
+                break;
+              }
+            }
+            if (!memo.blocked_logged)
+              log::warn("committer", "blocked", {{"reason", reason}, {"epoch", std::to_string(epoch)}});
+            memo.blocked_logged = true;
+            set_phase(Phase::kBlocked, reason);
+          },
+          [&](const Idle& i) {
+            switch (i.why) {
+              case IdleWhy::kWindowClosed:
+                memo.closed = true;
+                break;
+              case IdleWhy::kDone:
+              case IdleWhy::kOffCadence:
+              case IdleWhy::kNoWeights:
+                break;
+            }
+            set_phase(Phase::kIdle);
+          },
+          [&](const Wait& w) {
+            switch (w.why) {
+              case WaitWhy::kOutcomeUnknown:
+                set_phase(Phase::kCommitting, "waiting for the outcome of the epoch's extrinsic");
+                break;
+              case WaitWhy::kBeforeWindow:
+                set_phase(Phase::kWaitingWindow);
+                break;
+              case WaitWhy::kRateLimit:
+                set_phase(Phase::kWaitingWindow,
+                          "weights_rate_limit: next possible at block " + std::to_string(w.until));
+                break;
+              case WaitWhy::kBackoff:
+                break;  // the phase still tells the failure being backed off from
+            }
+          },
+          [&](const RecordMissed& m) {
+            const std::string reason = "the commit window (blocks " + std::to_string(m.window.start) + ".." +
+                                       std::to_string(m.window.end) + ") closed" +
+                                       (memo.last_error.empty() ? "" : ": " + memo.last_error);
+            if (auto s = record_missed(snap, epoch, m.call, reason); !s.ok())
+              return;  // tried again next block
+            memo.closed = true;
+            set_phase(Phase::kIdle);
+          },
+          [&](const Commit& c) {
+            set_phase(Phase::kCommitting);
+            auto r = commit_epoch(snap, epoch, c.call, weights, {});
+            std::string error;
+            if (!r.ok())
+              error = r.error().message;
+            else if (r->status == weights::AttemptStatus::kFailed)
+              error = r->error;
+            if (error.empty()) {
+              if (r->status != weights::AttemptStatus::kPending) {
+                last_committed_epoch = epoch;
+                std::lock_guard lock(state_mu);
+                state.last_epoch_committed = epoch;
+              }
+              set_phase(r->call == weights::CallKind::kCommitWeights ? Phase::kRevealing : Phase::kIdle);
+              return;
+            }
+            memo = after_commit_failure(std::move(memo), snap.block, error);
+            log::warn("committer", "commit failed",
+                      {{"epoch", std::to_string(epoch)},
+                       {"error", error},
+                       {"retry_at_block", std::to_string(memo.next_try_block)}});
+            set_phase(Phase::kWaitingWindow, "epoch " + std::to_string(epoch) + ": " + error);
+          },
+      },
+      action);
+}
+
+// Epochs before `current` whose weights never reached the chain and were never reported (R13):
+// their window passed while the daemon was stopped, or before it could commit (a kill -9 between
+// the acknowledgement and the commit). They cannot be committed any more; an operator asking "did
+// my weights land?" must get a no with the reason, not silence. Runs once per new epoch.
 void Committer::Impl::sweep_missed(const follower::Snapshot& snap, std::uint64_t current) {
-  if (options.every_epochs != 1) return;
+  const PolicyOptions po = policy_options();
+  if (!sweeps_missed(po)) return;
   auto epochs = store.epochs(options.netuid, 64);
   if (!epochs.ok()) {
     log::warn("committer", "cannot list stored epochs", {{"error", epochs.error().message}});
@@ -358,22 +362,18 @@ void Committer::Impl::sweep_missed(const follower::Snapshot& snap, std::uint64_t
     if (e >= current) continue;
     auto attempts = store.attempts(options.netuid, e);
     if (!attempts.ok()) return;
-    bool settled = false;  // on chain, still being looked for, or already reported
-    for (const auto& a : *attempts)
-      if (is_commit_call(a.call) && (a.status == "included" || a.status == "finalized" ||
-                                     a.status == "pending" || a.status == "missed"))
-        settled = true;
-    if (settled) continue;
     auto w = store.weights(options.netuid, e);
-    if (!w.ok() || w->empty()) continue;
+    const bool has_weights = w.ok() && !w->empty();
+    if (!epoch_missed(e, current, has_weights, ledger_of(*attempts), po)) continue;
     const bool cr =
         snap.hyperparams && snap.hyperparams->flag("commit_reveal_weights_enabled").value_or(false);
     std::string reason =
         "the epoch ended before its weights were committed (the daemon was not running, or "
         "not following the chain, during its commit window)";
     if (!attempts->empty())
-      reason += "; last attempt: " + attempts->back().status + " " + attempts->back().error;
-    (void)record_missed(snap, e, cr ? "commit_weights" : "set_weights", reason);
+      reason += "; last attempt: " + std::string(weights::to_text(attempts->back().status)) + " " +
+                attempts->back().error;
+    (void)record_missed(snap, e, call_for(cr), reason);
   }
 }
 
@@ -390,17 +390,19 @@ void Committer::Impl::serve_force(const std::shared_ptr<ForceRequest>& req) {
   auto weights = store.weights(options.netuid, span->start);
   if (!weights.ok()) return answer(weights.error());
   if (weights->empty())
-    return answer(make_error(weights::StoreErrc::kNotFound,
-                             "no weights for epoch " + std::to_string(span->start)));
+    return answer(
+        make_error(weights::StoreErrc::kNotFound, "no weights for epoch " + std::to_string(span->start)));
   const codec::views::NeuronLite* own = snap->neuron_by_hotkey(submitter.account());
   if (!own)
     return answer(make_error("hotkey " + codec::ss58_encode(submitter.account()) +
                              " is not registered on subnet " + std::to_string(options.netuid)));
+  const bool cr =
+      snap->hyperparams && snap->hyperparams->flag("commit_reveal_weights_enabled").value_or(false);
   set_phase(Phase::kCommitting);
   ForceResult fr;
   fr.block = snap->block;
   fr.committed_weights = *weights;
-  auto r = commit_epoch(*snap, span->start, *weights, [&](const weights::CommitAttempt& a) {
+  auto r = commit_epoch(*snap, span->start, call_for(cr), *weights, [&](const weights::CommitAttempt& a) {
     fr.extrinsic_hash = a.extrinsic_hash;
     fr.call = a.call;
     answer(fr);  // persisted and in the node's pool: the REST call need not wait for inclusion
@@ -409,13 +411,15 @@ void Committer::Impl::serve_force(const std::shared_ptr<ForceRequest>& req) {
     set_phase(Phase::kIdle);
     return answer(r.error());
   }
-  if (r->status == "included" || r->status == "finalized") {
+  if (weights::landed(r->status)) {
     last_committed_epoch = span->start;
     std::lock_guard lock(state_mu);
     state.last_epoch_committed = span->start;
   }
-  set_phase(r->call == "commit_weights" && r->status != "failed" ? Phase::kRevealing : Phase::kIdle);
-  if (r->status == "pending" && !r->error.empty())
+  set_phase(r->call == weights::CallKind::kCommitWeights && r->status != weights::AttemptStatus::kFailed
+                ? Phase::kRevealing
+                : Phase::kIdle);
+  if (r->status == weights::AttemptStatus::kPending && !r->error.empty())
     // Signed, persisted and handed to the node, whose answer was lost: it may or may not be in
     // the pool. The attempt stays pending and is looked up on chain; the caller hears exactly that.
     return answer(make_error("the node's answer to extrinsic " + to_hex(r->extrinsic_hash) + " was lost (" +

@@ -46,14 +46,15 @@ struct CommitterState {
   Phase phase = Phase::kIdle;
   std::string blocked_reason;  // e.g. "hotkey 5DCS… is not registered on subnet 2", "no validator permit"
   std::uint64_t last_epoch_committed = 0;
-  std::map<std::string, std::uint64_t> outcomes;  // "included", "failed", ... -> count
+  std::map<weights::AttemptStatus, std::uint64_t>
+      outcomes;  // attempts by how they ended (and reveals missed)
 };
 
 struct ForceResult {
   std::uint64_t block = 0;
   std::map<weights::AccountId, double> committed_weights;  // as stored for the epoch
   chain::Hash extrinsic_hash{};
-  std::string call;
+  weights::CallKind call = weights::CallKind::kSetWeights;
 };
 
 class Committer {
@@ -68,7 +69,8 @@ class Committer {
   void stop();
 
   // Commits the current epoch's weights now, outside the window (POST /force_commit_weights);
-  // answers once the extrinsic is submitted. Error weights::StoreErrc::kNotFound when the epoch has no weights.
+  // answers once the extrinsic is submitted. Error weights::StoreErrc::kNotFound when the epoch has no
+  // weights.
   Result<ForceResult> force_commit();
 
   CommitterState state() const;

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "committer/committer.hpp"
+#include "committer/policy.hpp"
 #include "committer/weights_call.hpp"
 
 namespace pylon::committer {
@@ -53,16 +54,9 @@ struct Committer::Impl {
   bool resumed = false;
   std::uint64_t last_block = 0;
   std::optional<std::uint64_t> last_committed_epoch;
-  struct EpochMemo {
-    std::uint64_t epoch = UINT64_MAX;
-    int failures = 0;
-    std::uint64_t next_try_block = 0;
-    std::string last_error;
-    bool closed = false;  // the window closed; the outcome is recorded
-    bool blocked_logged = false;
-  } memo;
+  EpochMemo memo;                                        // the current epoch's (policy.hpp)
   std::map<std::int64_t, std::uint64_t> searched_until;  // pending attempt id -> last block searched
-  std::map<std::uint64_t, EpochMemo> reveal_memo;        // epoch -> retry state of its reveal
+  std::map<std::uint64_t, RevealMemo> reveal_memo;       // epoch -> retry state of its reveal
 
   void run();
   void tick(const follower::SnapshotPtr& snap);
@@ -78,27 +72,33 @@ struct Committer::Impl {
   // `on_accepted` runs once the signed extrinsic is in the store and the node has taken it into its
   // pool (force_commit answers there, without waiting for inclusion).
   struct CommitResult {
-    std::string status;  // the attempt's status after submission ("pending" when unknown)
+    weights::AttemptStatus status = weights::AttemptStatus::kPending;  // after submission (pending: unknown)
     std::string error;
-    std::string call;
+    weights::CallKind call = weights::CallKind::kSetWeights;
     chain::Hash extrinsic_hash{};
   };
   Result<CommitResult> commit_epoch(const follower::Snapshot& snap, std::uint64_t epoch,
-                                    const std::map<codec::AccountId, double>& weights,
+                                    weights::CallKind call, const std::map<codec::AccountId, double>& weights,
                                     const std::function<void(const weights::CommitAttempt&)>& on_accepted);
   // Records the outcome of an attempt (and of the reveal it commits or reveals).
   Status finish_attempt(const weights::CommitAttempt& attempt, const chain::TxOutcome& outcome);
-  Status record_missed(const follower::Snapshot& snap, std::uint64_t epoch, const std::string& call,
+  Status record_missed(const follower::Snapshot& snap, std::uint64_t epoch, weights::CallKind call,
                        const std::string& reason);
   void sweep_missed(const follower::Snapshot& snap, std::uint64_t current);
+  // The executor of one decide() answer for the current epoch.
+  void execute(const Action& action, const follower::Snapshot& snap, std::uint64_t epoch,
+               const std::map<codec::AccountId, double>& weights);
+  PolicyOptions policy_options() const { return {options.every_epochs, options.window}; }
 
   void set_phase(Phase phase, const std::string& reason = {});
-  void count(const std::string& status);
+  void count(weights::AttemptStatus status);
   chain::BlockRef ref(const follower::Snapshot& s) const { return {s.block_hash, s.block}; }
 };
 
-// Attempt status for a submission outcome: "included"/"finalized" when it succeeded, "failed" with
-// the dispatch error or the pool's verdict, "pending" when nobody knows yet (timed out).
-std::string status_of(const chain::TxOutcome& outcome);
+// Attempt status for a submission outcome: included/finalized when it succeeded, failed with
+// the dispatch error or the pool's verdict, pending when nobody knows yet (timed out).
+weights::AttemptStatus status_of(const chain::TxOutcome& outcome);
+// The store's attempts as the policy sees them.
+std::vector<LedgerEntry> ledger_of(const std::vector<weights::CommitAttempt>& attempts);
 
 }  // namespace pylon::committer

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "weights/attempt_state.hpp"
 
 namespace pylon::weights {
 
@@ -30,7 +31,9 @@ using Hash = std::array<std::uint8_t, 32>;
 //   kNotFound  what was asked for does not exist (no weights for the epoch)
 //   kInternal  the database failed; nothing was written
 //   kStopped   the writer is stopping and did not take the update
-enum class StoreErrc : std::uint8_t { kRefused, kNotFound, kInternal, kStopped };
+//   kCorrupt   the file holds what this build cannot read (a status or call text it does not
+//              know, written by another program or a newer build): refused, never guessed
+enum class StoreErrc : std::uint8_t { kRefused, kNotFound, kInternal, kStopped, kCorrupt };
 
 enum class Op : std::uint8_t { set = 0, add = 1 };
 
@@ -56,14 +59,12 @@ struct CommitAttempt {
   std::uint16_t netuid = 0;
   std::uint64_t epoch = 0;
   std::uint64_t block = 0;  // the block it was built at
-  std::string call;         // "set_weights", "commit_weights", "reveal_weights"
+  CallKind call = CallKind::kSetWeights;
   Hash extrinsic_hash{};
   std::vector<std::uint8_t> extrinsic;  // the signed bytes, persisted before submission
   std::uint64_t nonce = 0;
   std::uint64_t mortal_until = 0;  // last block the extrinsic is valid in
-  // "pending" (persisted, outcome unknown), "included", "finalized", "failed" (error says why),
-  // "expired" (not found on chain once its era ended), "missed" (no attempt possible; error says why)
-  std::string status = "pending";
+  AttemptStatus status = AttemptStatus::kPending;  // error says why when failed, expired or missed
   std::string error;
   std::optional<Hash> included_in;
   std::string weights_json;  // {"uids":[...],"values":[...]} as sent, for the operator
@@ -82,7 +83,7 @@ struct PendingReveal {
   std::vector<std::uint16_t> salt;
   std::uint64_t version_key = 0;
   std::uint64_t commit_block = 0;  // 0 until the commit is included
-  std::string status = "pending";  // "pending" (commit not yet on chain), "committed", "revealed", "failed"
+  RevealStatus status = RevealStatus::kPending;
   std::string error;
 };
 
@@ -173,16 +174,15 @@ class Store {
 
   // Commit attempts.
   Result<std::int64_t> record_attempt(const CommitAttempt& attempt);  // returns the id
-  Status update_attempt(std::int64_t id, const std::string& status, const std::string& error,
+  Status update_attempt(std::int64_t id, AttemptStatus status, const std::string& error,
                         const std::optional<Hash>& included_in);
   Result<std::vector<CommitAttempt>> attempts(std::uint16_t netuid, std::uint64_t epoch) const;
-  Result<std::vector<CommitAttempt>> attempts_with_status(std::uint16_t netuid,
-                                                          const std::string& status) const;
+  // Reading a row whose status or call text this build does not know fails with kCorrupt.
+  Result<std::vector<CommitAttempt>> attempts_with_status(std::uint16_t netuid, AttemptStatus status) const;
 
   // Pending reveals, keyed by (netuid, epoch).
   Status save_reveal(const PendingReveal& reveal);
-  Result<std::vector<PendingReveal>> reveals_with_status(std::uint16_t netuid,
-                                                         const std::string& status) const;
+  Result<std::vector<PendingReveal>> reveals_with_status(std::uint16_t netuid, RevealStatus status) const;
   Result<std::optional<PendingReveal>> reveal(std::uint16_t netuid, std::uint64_t epoch) const;
 
  private:

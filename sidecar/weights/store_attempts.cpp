@@ -19,18 +19,28 @@ Result<Hash> hash_of(const std::vector<std::uint8_t>& b, const char* what) {
   return h;
 }
 
+// A stored text read back as its state; text this build does not know is refused (kCorrupt).
+template <class E>
+Result<E> state_of(const std::string& text, std::optional<E> (*parse)(std::string_view), const char* what) {
+  std::optional<E> e = parse(text);
+  if (!e)
+    return make_error(StoreErrc::kCorrupt, std::string("weights store: unknown ") + what + " '" +
+                                               text.substr(0, 32) + "' in the database");
+  return *e;
+}
+
 Result<CommitAttempt> read_attempt(const sql::Stmt& st) {
   CommitAttempt a;
   a.id = st.i64(0);
   a.netuid = static_cast<std::uint16_t>(st.i64(1));
   a.epoch = st.u64(2);
   a.block = st.u64(3);
-  a.call = st.text(4);
+  PYLON_ASSIGN(a.call, state_of(st.text(4), &call_kind_from_text, "attempt call"));
   PYLON_ASSIGN(a.extrinsic_hash, hash_of(st.blob(5), "extrinsic hash"));
   a.extrinsic = st.blob(6);
   a.nonce = st.u64(7);
   a.mortal_until = st.u64(8);
-  a.status = st.text(9);
+  PYLON_ASSIGN(a.status, state_of(st.text(9), &attempt_status_from_text, "attempt status"));
   a.error = st.text(10);
   if (!st.is_null(11)) {
     PYLON_ASSIGN(a.included_in, hash_of(st.blob(11), "block hash"));
@@ -85,7 +95,7 @@ Result<PendingReveal> read_reveal(const sql::Stmt& st) {
   PYLON_ASSIGN(r.salt, u16_vector(st.blob(5), "salt"));
   r.version_key = st.u64(6);
   r.commit_block = st.u64(7);
-  r.status = st.text(8);
+  PYLON_ASSIGN(r.status, state_of(st.text(8), &reveal_status_from_text, "reveal status"));
   r.error = st.text(9);
   return r;
 }
@@ -103,12 +113,12 @@ Result<std::int64_t> Store::record_attempt(const CommitAttempt& a) {
   st.bind(1, std::int64_t{a.netuid})
       .bind_u64(2, a.epoch)
       .bind_u64(3, a.block)
-      .bind(4, a.call)
+      .bind(4, to_text(a.call))
       .bind_blob(5, a.extrinsic_hash)
       .bind_blob(6, a.extrinsic)
       .bind_u64(7, a.nonce)
       .bind_u64(8, a.mortal_until)
-      .bind(9, a.status)
+      .bind(9, to_text(a.status))
       .bind(10, a.error)
       .bind(12, a.weights_json)
       .bind(13, a.created_ms != 0 ? a.created_ms : now)
@@ -122,12 +132,12 @@ Result<std::int64_t> Store::record_attempt(const CommitAttempt& a) {
   return impl_->db.last_insert_rowid();
 }
 
-Status Store::update_attempt(std::int64_t id, const std::string& status, const std::string& error,
+Status Store::update_attempt(std::int64_t id, AttemptStatus status, const std::string& error,
                              const std::optional<Hash>& included_in) {
   std::lock_guard lock(impl_->mu);
   PYLON_ASSIGN(sql::Stmt st, impl_->db.prepare("UPDATE commit_attempts SET status = ?2, error = ?3, "
                                                "included_in = ?4, updated_ms = ?5 WHERE id = ?1"));
-  st.bind(1, id).bind(2, status).bind(3, error).bind(5, now_ms());
+  st.bind(1, id).bind(2, to_text(status)).bind(3, error).bind(5, now_ms());
   if (included_in) {
     st.bind_blob(4, *included_in);
   } else {
@@ -148,12 +158,12 @@ Result<std::vector<CommitAttempt>> Store::attempts(std::uint16_t netuid, std::ui
 }
 
 Result<std::vector<CommitAttempt>> Store::attempts_with_status(std::uint16_t netuid,
-                                                               const std::string& status) const {
+                                                               AttemptStatus status) const {
   std::lock_guard lock(impl_->mu);
   PYLON_ASSIGN(sql::Stmt st,
                impl_->db.prepare(std::string("SELECT ") + kAttemptColumns +
                                  " FROM commit_attempts WHERE status = ?1 AND netuid = ?2 ORDER BY id"));
-  st.bind(1, status).bind(2, std::int64_t{netuid});
+  st.bind(1, to_text(status)).bind(2, std::int64_t{netuid});
   return read_attempts(st);
 }
 
@@ -176,19 +186,19 @@ Status Store::save_reveal(const PendingReveal& r) {
       .bind_blob(6, u16_blob(r.salt))
       .bind_u64(7, r.version_key)
       .bind_u64(8, r.commit_block)
-      .bind(9, r.status)
+      .bind(9, to_text(r.status))
       .bind(10, r.error)
       .bind(11, now_ms());
   return st.run();
 }
 
 Result<std::vector<PendingReveal>> Store::reveals_with_status(std::uint16_t netuid,
-                                                              const std::string& status) const {
+                                                              RevealStatus status) const {
   std::lock_guard lock(impl_->mu);
   PYLON_ASSIGN(sql::Stmt st,
                impl_->db.prepare(std::string("SELECT ") + kRevealColumns +
                                  " FROM pending_reveals WHERE status = ?1 AND netuid = ?2 ORDER BY epoch"));
-  st.bind(1, status).bind(2, std::int64_t{netuid});
+  st.bind(1, to_text(status)).bind(2, std::int64_t{netuid});
   std::vector<PendingReveal> out;
   for (;;) {
     PYLON_ASSIGN(bool row, st.step());

@@ -3,7 +3,6 @@
 // the snapshot, so the loop's decision ("blocked") needs no chain: the chain client points at a
 // port nobody listens on, and nothing may be sent.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -27,9 +26,8 @@ follower::SnapshotPtr snapshot_at(std::uint64_t block) {
 }
 
 TEST(CommitterLoop, WakesOnEachPublishedSnapshotAndTellsTheBlockItTicked) {
-  const std::string dir = (std::filesystem::temp_directory_path() /
-                           ("pylon-loop-" + std::to_string(::getpid())))
-                              .string();
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / ("pylon-loop-" + std::to_string(::getpid()))).string();
   std::filesystem::create_directories(dir);
   auto store = weights::Store::open(dir + "/weights.db");
   ASSERT_TRUE(store.ok()) << store.error().message;
@@ -61,7 +59,7 @@ TEST(CommitterLoop, WakesOnEachPublishedSnapshotAndTellsTheBlockItTicked) {
     snapshots.publish(snapshot_at(13));
     EXPECT_EQ(c.last_ticked_block(), 12u);
   }
-  auto pending = (*store)->attempts_with_status(1, "pending");
+  auto pending = (*store)->attempts_with_status(1, weights::AttemptStatus::kPending);
   ASSERT_TRUE(pending.ok());
   EXPECT_TRUE(pending->empty());
   std::filesystem::remove_all(dir);

@@ -18,7 +18,8 @@ Error node_error(std::int64_t code, std::string message, std::string data = {}) 
 
 TEST(Submitter, RecognisesANodeRefusingTheNonceByCodeAndData) {
   // substrate: 1010 with the InvalidTransaction's text as data; 1014 for a same-nonce replacement.
-  EXPECT_TRUE(Submitter::is_nonce_refusal(node_error(1010, "Invalid Transaction", R"("Transaction is outdated")")));
+  EXPECT_TRUE(
+      Submitter::is_nonce_refusal(node_error(1010, "Invalid Transaction", R"("Transaction is outdated")")));
   EXPECT_TRUE(Submitter::is_nonce_refusal(
       node_error(1010, "Invalid Transaction", R"("Transaction will be valid in the future")")));
   EXPECT_TRUE(Submitter::is_nonce_refusal(node_error(
@@ -36,9 +37,11 @@ TEST(Submitter, RecognisesANodeRefusingTheNonceByCodeAndData) {
   EXPECT_FALSE(Submitter::is_nonce_refusal(node_error(1010, "Invalid Transaction", R"({"a":1})")));
   // Another code, whatever its text says.
   EXPECT_FALSE(Submitter::is_nonce_refusal(node_error(1011, "Transaction is outdated (stale)")));
-  EXPECT_FALSE(Submitter::is_nonce_refusal(node_error(-32602, "Invalid params", R"("Transaction is outdated")")));
+  EXPECT_FALSE(
+      Submitter::is_nonce_refusal(node_error(-32602, "Invalid params", R"("Transaction is outdated")")));
   // Failures that are not the node's answer.
-  EXPECT_FALSE(Submitter::is_nonce_refusal(make_error(net::RpcErrc::kTimeout, "JSON-RPC error 1010 stale", 1010)));
+  EXPECT_FALSE(
+      Submitter::is_nonce_refusal(make_error(net::RpcErrc::kTimeout, "JSON-RPC error 1010 stale", 1010)));
   EXPECT_FALSE(Submitter::is_nonce_refusal(make_error(net::RpcErrc::kConnectionLost, "outdated")));
   EXPECT_FALSE(Submitter::is_nonce_refusal(make_error("error 1014: Priority is too low")));
 }
@@ -47,18 +50,18 @@ TEST(Submitter, OutcomesBecomeAttemptStatuses) {
   chain::TxOutcome o;
   o.status = chain::TxOutcome::Status::Included;
   o.success = true;
-  EXPECT_EQ(status_of(o), "included");
+  EXPECT_EQ(status_of(o), weights::AttemptStatus::kIncluded);
   o.status = chain::TxOutcome::Status::Finalized;
-  EXPECT_EQ(status_of(o), "finalized");
+  EXPECT_EQ(status_of(o), weights::AttemptStatus::kFinalized);
   o.success = false;
   o.error = "SubtensorModule.NeuronNoValidatorPermit";
-  EXPECT_EQ(status_of(o), "failed");
+  EXPECT_EQ(status_of(o), weights::AttemptStatus::kFailed);
   o.status = chain::TxOutcome::Status::Dropped;
-  EXPECT_EQ(status_of(o), "failed");
+  EXPECT_EQ(status_of(o), weights::AttemptStatus::kFailed);
   o.status = chain::TxOutcome::Status::Usurped;
-  EXPECT_EQ(status_of(o), "failed");
+  EXPECT_EQ(status_of(o), weights::AttemptStatus::kFailed);
   o.status = chain::TxOutcome::Status::TimedOut;  // nobody knows: looked for on chain later
-  EXPECT_EQ(status_of(o), "pending");
+  EXPECT_EQ(status_of(o), weights::AttemptStatus::kPending);
 }
 
 }  // namespace

@@ -208,9 +208,9 @@ TEST_F(CommitLocalnet, WeightsLandInChainStorageWithSetWeightsAndWithCommitRevea
       << "phase " << to_string(reveal.committer.state().phase) << ": " << reveal.committer.state().blocked_reason;
 
   // The store's record agrees: an included set_weights, an included commit and reveal.
-  auto counted = [&](std::uint16_t netuid, const std::string& call) {
+  auto counted = [&](std::uint16_t netuid, weights::CallKind call) {
     int n = 0;
-    for (const char* st : {"included", "finalized"}) {
+    for (weights::AttemptStatus st : {weights::AttemptStatus::kIncluded, weights::AttemptStatus::kFinalized}) {
       auto a = store->attempts_with_status(netuid, st);
       if (a.ok())
         for (const auto& x : *a) n += x.call == call;
@@ -219,10 +219,10 @@ TEST_F(CommitLocalnet, WeightsLandInChainStorageWithSetWeightsAndWithCommitRevea
   };
   // The chain can show an extrinsic's effect a moment before the submitter has read its outcome
   // and recorded it: wait for the record.
-  EXPECT_TRUE(test::eventually([&] { return counted(boot->plain, "set_weights") >= 1; }, 30s));
-  EXPECT_TRUE(test::eventually([&] { return counted(boot->reveal, "commit_weights") >= 1; }, 30s));
-  EXPECT_TRUE(test::eventually([&] { return counted(boot->reveal, "reveal_weights") >= 1; }, 30s));
-  EXPECT_GE(plain.committer.state().outcomes["included"], 1u);
+  EXPECT_TRUE(test::eventually([&] { return counted(boot->plain, weights::CallKind::kSetWeights) >= 1; }, 30s));
+  EXPECT_TRUE(test::eventually([&] { return counted(boot->reveal, weights::CallKind::kCommitWeights) >= 1; }, 30s));
+  EXPECT_TRUE(test::eventually([&] { return counted(boot->reveal, weights::CallKind::kRevealWeights) >= 1; }, 30s));
+  EXPECT_GE(plain.committer.state().outcomes[weights::AttemptStatus::kIncluded], 1u);
   plain.committer.stop();
   reveal.committer.stop();
   plain.follower.stop();
@@ -270,7 +270,7 @@ TEST_F(CommitLocalnet, FindsAPendingAttemptOnChainAndNeverCommitsTheEpochTwice) 
                            a.netuid = netuid;
                            a.epoch = epoch;
                            a.block = p.block;
-                           a.call = "set_weights";
+                           a.call = weights::CallKind::kSetWeights;
                            a.extrinsic_hash = p.signed_tx.hash;
                            a.extrinsic = p.signed_tx.bytes;
                            a.nonce = p.nonce;
@@ -289,7 +289,7 @@ TEST_F(CommitLocalnet, FindsAPendingAttemptOnChainAndNeverCommitsTheEpochTwice) 
   auto status = [&] {
     auto a = store->attempts(netuid, epoch);
     for (const auto& x : a.ok() ? *a : std::vector<weights::CommitAttempt>{})
-      if (x.id == id) return x.status;
+      if (x.id == id) return std::string(weights::to_text(x.status));
     return std::string();
   };
   EXPECT_TRUE(test::eventually([&] { return status() == "included"; }, 60s)) << status();
@@ -300,7 +300,7 @@ TEST_F(CommitLocalnet, FindsAPendingAttemptOnChainAndNeverCommitsTheEpochTwice) 
   auto all = store->attempts(netuid, epoch);
   ASSERT_TRUE(all.ok());
   int commits = 0;
-  for (const auto& x : *all) commits += x.call == "set_weights" && x.status != "missed";
+  for (const auto& x : *all) commits += x.call == weights::CallKind::kSetWeights && x.status != weights::AttemptStatus::kMissed;
   EXPECT_EQ(commits, 1);
   EXPECT_EQ(chain_weights(*c->chain, netuid, my_uid), manual);
 }
@@ -324,10 +324,11 @@ TEST_F(CommitLocalnet, AnUnregisteredHotkeyIsBlockedWithTheReason) {
   EXPECT_NE(st.blocked_reason.find(codec::ss58_encode(sub.account())), std::string::npos);
   loop.committer.stop();
   loop.follower.stop();
-  for (const char* s : {"pending", "included", "failed", "missed"}) {
+  for (weights::AttemptStatus s : {weights::AttemptStatus::kPending, weights::AttemptStatus::kIncluded,
+                                   weights::AttemptStatus::kFailed, weights::AttemptStatus::kMissed}) {
     auto a = store->attempts_with_status(boot->plain, s);
     ASSERT_TRUE(a.ok());
-    EXPECT_TRUE(a->empty()) << s;
+    EXPECT_TRUE(a->empty()) << weights::to_text(s);
   }
 }
 

@@ -180,7 +180,7 @@ TEST(RestLocalnet, ChainBackedEndpoints) {
       auto attempts = (*store)->attempts(netuid, epoch);
       if (!attempts.ok()) return "unreadable";
       for (const auto& at : *attempts)
-        if (to_hex(at.extrinsic_hash) == hash) return at.status;
+        if (to_hex(at.extrinsic_hash) == hash) return std::string(weights::to_text(at.status));
       return "absent";
     };
     EXPECT_EQ(attempt_status(), "pending");

@@ -14,7 +14,7 @@ Hash filled(std::uint8_t b) {
   return h;
 }
 
-CommitAttempt sample(std::uint64_t epoch, const std::string& call) {
+CommitAttempt sample(std::uint64_t epoch, CallKind call) {
   CommitAttempt a;
   a.netuid = 2;
   a.epoch = epoch;
@@ -48,8 +48,8 @@ void expect_same(const CommitAttempt& got, const CommitAttempt& want) {
 TEST(WeightsAttempts, RecordUpdateAndFindAcrossReopen) {
   test::TempDir dir;
   std::string path = dir.file("w.db");
-  CommitAttempt a = sample(100, "commit_weights");
-  CommitAttempt b = sample(110, "set_weights");
+  CommitAttempt a = sample(100, CallKind::kCommitWeights);
+  CommitAttempt b = sample(110, CallKind::kSetWeights);
   std::int64_t ida = 0;
   std::int64_t idb = 0;
   {
@@ -61,10 +61,11 @@ TEST(WeightsAttempts, RecordUpdateAndFindAcrossReopen) {
     ida = *ra;
     idb = *rb;
     EXPECT_NE(ida, idb);
-    ASSERT_TRUE(s->update_attempt(ida, "finalized", "", filled(0x22)).ok());
-    ASSERT_TRUE(
-        s->update_attempt(idb, "failed", "Module error: SubtensorModule::SettingWeightsTooFast", {}).ok());
-    Status missing = s->update_attempt(ida + idb + 100, "included", "", {});
+    ASSERT_TRUE(s->update_attempt(ida, AttemptStatus::kFinalized, "", filled(0x22)).ok());
+    ASSERT_TRUE(s->update_attempt(idb, AttemptStatus::kFailed,
+                                  "Module error: SubtensorModule::SettingWeightsTooFast", {})
+                    .ok());
+    Status missing = s->update_attempt(ida + idb + 100, AttemptStatus::kIncluded, "", {});
     ASSERT_FALSE(missing.ok());
     EXPECT_NE(missing.error().message.find("no commit attempt"), std::string::npos);
   }
@@ -73,19 +74,19 @@ TEST(WeightsAttempts, RecordUpdateAndFindAcrossReopen) {
   Result<std::vector<CommitAttempt>> at100 = s->attempts(2, 100);
   ASSERT_TRUE(at100.ok());
   ASSERT_EQ(at100->size(), 1u);
-  a.status = "finalized";
+  a.status = AttemptStatus::kFinalized;
   a.included_in = filled(0x22);
   expect_same(at100->front(), a);
   EXPECT_EQ(at100->front().id, ida);
   EXPECT_GE(at100->front().updated_ms, at100->front().created_ms);
 
-  Result<std::vector<CommitAttempt>> failed = s->attempts_with_status(2, "failed");
+  Result<std::vector<CommitAttempt>> failed = s->attempts_with_status(2, AttemptStatus::kFailed);
   ASSERT_TRUE(failed.ok());
   ASSERT_EQ(failed->size(), 1u);
-  b.status = "failed";
+  b.status = AttemptStatus::kFailed;
   b.error = "Module error: SubtensorModule::SettingWeightsTooFast";
   expect_same(failed->front(), b);
-  EXPECT_TRUE(s->attempts_with_status(3, "failed")->empty());  // per subnet
+  EXPECT_TRUE(s->attempts_with_status(3, AttemptStatus::kFailed)->empty());  // per subnet
   EXPECT_TRUE(s->attempts(2, 120)->empty());
 }
 
@@ -109,7 +110,7 @@ TEST(WeightsReveals, SaveReplaceAndFind) {
     other.uids = {};
     other.values = {};
     ASSERT_TRUE(s->save_reveal(other).ok());
-    r.status = "committed";  // the commit was included: same key, replaced
+    r.status = RevealStatus::kCommitted;  // the commit was included: same key, replaced
     r.commit_block = 104;
     ASSERT_TRUE(s->save_reveal(r).ok());
   }
@@ -125,8 +126,8 @@ TEST(WeightsReveals, SaveReplaceAndFind) {
   EXPECT_EQ(g.salt, r.salt);
   EXPECT_EQ(g.version_key, r.version_key);
   EXPECT_EQ(g.commit_block, 104u);
-  EXPECT_EQ(g.status, "committed");
-  Result<std::vector<PendingReveal>> pending = s->reveals_with_status(2, "pending");
+  EXPECT_EQ(g.status, RevealStatus::kCommitted);
+  Result<std::vector<PendingReveal>> pending = s->reveals_with_status(2, RevealStatus::kPending);
   ASSERT_TRUE(pending.ok());
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ(pending->front().epoch, 110u);
@@ -147,6 +148,138 @@ TEST(WeightsReveals, SaveReplaceAndFind) {
   EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "000001000102FFFF");
   sqlite3_finalize(st);
   sqlite3_close(db);
+}
+
+// The stored texts are the contract with every existing database: each state has exactly its
+// text, and reading it back gives the state.
+TEST(WeightsAttempts, StatesAreStoredAsTheirTexts) {
+  test::TempDir dir;
+  std::string path = dir.file("w.db");
+  const std::vector<std::pair<AttemptStatus, const char*>> statuses{
+      {AttemptStatus::kPending, "pending"},     {AttemptStatus::kIncluded, "included"},
+      {AttemptStatus::kFinalized, "finalized"}, {AttemptStatus::kFailed, "failed"},
+      {AttemptStatus::kExpired, "expired"},     {AttemptStatus::kMissed, "missed"}};
+  const std::vector<std::pair<CallKind, const char*>> calls{{CallKind::kSetWeights, "set_weights"},
+                                                            {CallKind::kCommitWeights, "commit_weights"},
+                                                            {CallKind::kRevealWeights, "reveal_weights"}};
+  const std::vector<std::pair<RevealStatus, const char*>> reveals{{RevealStatus::kPending, "pending"},
+                                                                  {RevealStatus::kCommitted, "committed"},
+                                                                  {RevealStatus::kRevealed, "revealed"},
+                                                                  {RevealStatus::kFailed, "failed"}};
+  {
+    auto s = test::open_store(path);
+    ASSERT_TRUE(s);
+    std::uint64_t epoch = 0;
+    for (const auto& [st, text] : statuses)
+      for (const auto& [call, ctext] : calls) {
+        CommitAttempt a = sample(++epoch, call);
+        a.status = st;
+        ASSERT_TRUE(s->record_attempt(a).ok());
+      }
+    for (const auto& [st, text] : reveals) {
+      PendingReveal r;
+      r.netuid = 2;
+      r.epoch = ++epoch;
+      r.status = st;
+      ASSERT_TRUE(s->save_reveal(r).ok());
+    }
+    for (const auto& [st, text] : statuses) {
+      auto got = s->attempts_with_status(2, st);
+      ASSERT_TRUE(got.ok()) << got.error().message;
+      ASSERT_EQ(got->size(), calls.size()) << text;
+      for (std::size_t i = 0; i < calls.size(); ++i) {
+        EXPECT_EQ((*got)[i].status, st);
+        EXPECT_EQ((*got)[i].call, calls[i].first);
+      }
+    }
+    for (const auto& [st, text] : reveals) {
+      auto got = s->reveals_with_status(2, st);
+      ASSERT_TRUE(got.ok()) << got.error().message;
+      ASSERT_EQ(got->size(), 1u) << text;
+      EXPECT_EQ(got->front().status, st);
+    }
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  auto count = [&](const std::string& sql) {
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
+    EXPECT_EQ(sqlite3_step(st), SQLITE_ROW);
+    const int n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return n;
+  };
+  for (const auto& [st, text] : statuses) {
+    EXPECT_EQ(to_text(st), text);
+    EXPECT_EQ(attempt_status_from_text(text), st);
+    EXPECT_EQ(count(std::string("SELECT count(*) FROM commit_attempts WHERE status = '") + text + "'"), 3)
+        << text;
+  }
+  for (const auto& [call, text] : calls) {
+    EXPECT_EQ(to_text(call), text);
+    EXPECT_EQ(call_kind_from_text(text), call);
+    EXPECT_EQ(count(std::string("SELECT count(*) FROM commit_attempts WHERE call = '") + text + "'"), 6)
+        << text;
+  }
+  for (const auto& [st, text] : reveals) {
+    EXPECT_EQ(to_text(st), text);
+    EXPECT_EQ(reveal_status_from_text(text), st);
+    EXPECT_EQ(count(std::string("SELECT count(*) FROM pending_reveals WHERE status = '") + text + "'"), 1)
+        << text;
+  }
+  sqlite3_close(db);
+  EXPECT_EQ(attempt_status_from_text("Included"), std::nullopt);  // exact text only
+  EXPECT_EQ(call_kind_from_text("set_weights "), std::nullopt);
+  EXPECT_EQ(reveal_status_from_text(""), std::nullopt);
+}
+
+// A row whose status or call this build does not know (another program, a newer build) is
+// refused as corrupt, never read as some other state.
+TEST(WeightsAttempts, UnknownStoredTextIsRefusedAsCorrupt) {
+  test::TempDir dir;
+  std::string path = dir.file("w.db");
+  {
+    auto s = test::open_store(path);
+    ASSERT_TRUE(s);
+    ASSERT_TRUE(s->record_attempt(sample(100, CallKind::kSetWeights)).ok());
+    PendingReveal r;
+    r.netuid = 2;
+    r.epoch = 100;
+    ASSERT_TRUE(s->save_reveal(r).ok());
+  }
+  auto exec = [&](const char* sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+    sqlite3_close(db);
+  };
+  exec("UPDATE commit_attempts SET status = 'landed'");
+  {
+    auto s = test::open_store(path);
+    ASSERT_TRUE(s);
+    auto got = s->attempts(2, 100);
+    ASSERT_FALSE(got.ok());
+    EXPECT_TRUE(got.error().is(StoreErrc::kCorrupt)) << got.error().message;
+    EXPECT_NE(got.error().message.find("landed"), std::string::npos) << got.error().message;
+  }
+  exec("UPDATE commit_attempts SET status = 'included', call = 'burn_weights'");
+  {
+    auto s = test::open_store(path);
+    ASSERT_TRUE(s);
+    auto got = s->attempts_with_status(2, AttemptStatus::kIncluded);
+    ASSERT_FALSE(got.ok());
+    EXPECT_TRUE(got.error().is(StoreErrc::kCorrupt)) << got.error().message;
+  }
+  exec("UPDATE commit_attempts SET call = 'set_weights'");
+  exec("UPDATE pending_reveals SET status = 'Revealed'");
+  auto s = test::open_store(path);
+  ASSERT_TRUE(s);
+  auto ok = s->attempts(2, 100);
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->front().status, AttemptStatus::kIncluded);
+  auto rev = s->reveal(2, 100);
+  ASSERT_FALSE(rev.ok());
+  EXPECT_TRUE(rev.error().is(StoreErrc::kCorrupt)) << rev.error().message;
 }
 
 }  // namespace
