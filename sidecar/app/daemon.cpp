@@ -234,7 +234,8 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
   // listener wakes this thread; the segment writer stays on this one thread), and keep the
   // segments' heartbeats fresh once a second.
   std::uint64_t shm_seen = 0;
-  const auto woken_by_snapshots = snapshots.subscribe([&stop](const follower::SnapshotPtr&) { stop.notify(); });
+  const auto woken_by_snapshots =
+      snapshots.subscribe([&stop](const follower::SnapshotPtr&) { stop.notify(); });
   auto next_heartbeat = std::chrono::steady_clock::now();
   while (!stop.requested()) {
     const std::uint64_t published = snapshots.published_count();
