@@ -37,6 +37,7 @@ int run(std::span<char* const> args) {
   }
   namespace log = pylon::log;
   log::set_format(cfg->log_format == "json" ? log::Format::Json : log::Format::Text);
+  log::set_min_level(cfg->log_level);
   for (const auto& w : cfg->warnings) log::warn("config", w);
   // The keys module reads this switch from the environment; a .env value must reach it too.
   if (cfg->allow_group_readable_keys) ::setenv("PYLON_ALLOW_GROUP_READABLE_KEYS", "1", 1);

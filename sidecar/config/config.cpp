@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/log.hpp"
 #include "config/dotenv.hpp"
 #include "keys/secret_file.hpp"
 
@@ -252,6 +253,11 @@ Result<Config> load(const Env& env, const std::string& home) {
   c.log_format = l.get("PYLON_LOG_FORMAT").value_or("text");
   if (c.log_format != "text" && c.log_format != "json")
     return make_error("PYLON_LOG_FORMAT: '" + c.log_format + "' is not text or json");
+  if (auto v = l.get("PYLON_LOG_LEVEL")) {
+    auto level = log::parse_level(*v);
+    if (!level) return make_error("PYLON_LOG_LEVEL: '" + *v + "' is not error, warn, info or debug");
+    c.log_level = *level;
+  }
   if (auto v = l.get("PYLON_SNAPSHOT_EVERY")) {
     PYLON_ASSIGN(c.snapshot_every, parse_uint<std::uint32_t>("PYLON_SNAPSHOT_EVERY", *v, 1, 100000));
   }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/log.hpp"
 #include "common/result.hpp"
 
 namespace pylon::config {
@@ -46,6 +47,7 @@ struct Config {
   std::uint32_t commit_every_epochs = 1;
   CommitWindow commit_window;
   std::string log_format = "text";
+  log::Level log_level = log::Level::Info;  // PYLON_LOG_LEVEL: lines below it are dropped
   std::uint16_t localnet_port = 9944;
   std::uint32_t snapshot_every = 1;  // PYLON_SNAPSHOT_EVERY: build a snapshot every N finalized blocks
   std::uint32_t snapshot_keep = 32;  // PYLON_SNAPSHOT_KEEP: snapshots kept for reads at a block
