@@ -287,7 +287,8 @@ Result<Config> load(const Env& env, const std::string& home) {
   // daemon's, but they are not typos either.
   auto script_variable = [](const std::string& k) {
     return k == "PYLON_SHARED_DIR" || k == "PYLON_ORACLE" || k == "PYLON_TEST_TREES" ||
-           k == "PYLON_FUZZ_SECONDS" || k.starts_with("PYLON_LOCALNET_") || k.starts_with("PYLON_BENCH_");
+           k == "PYLON_FUZZ_SECONDS" || k.starts_with("PYLON_LOCALNET_") || k.starts_with("PYLON_BENCH_") ||
+           k.starts_with("PYLON_SERVER_");
   };
   for (const auto& [k, v] : env)
     if (k.starts_with("PYLON_") && !used.count(k) && !script_variable(k))
