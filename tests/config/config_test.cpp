@@ -118,6 +118,18 @@ TEST(Config, ReadsNeedTheTokenOnlyWhenOneIsSet) {
   EXPECT_NE(no_token.error().message.find("PYLON_AUTH_READS=1 needs PYLON_AUTH_TOKEN"), std::string::npos);
 }
 
+TEST(Config, LogLevel) {
+  auto dflt = with({{"PYLON_NETUID", "1"}});
+  ASSERT_TRUE(dflt.ok());
+  EXPECT_EQ(dflt->log_level, log::Level::Info);
+  auto debug = with({{"PYLON_NETUID", "1"}, {"PYLON_LOG_LEVEL", "debug"}});
+  ASSERT_TRUE(debug.ok()) << debug.error().message;
+  EXPECT_EQ(debug->log_level, log::Level::Debug);
+  auto bad = with({{"PYLON_NETUID", "1"}, {"PYLON_LOG_LEVEL", "verbose"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("PYLON_LOG_LEVEL"), std::string::npos) << bad.error().message;
+}
+
 TEST(Config, TheMetricsTokenIsATokenOfItsOwn) {
   auto none = with({{"PYLON_NETUID", "1"}});
   ASSERT_TRUE(none.ok());
