@@ -11,6 +11,8 @@ find_package(simdjson REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(GTest REQUIRED)
+# CLI11 2.1 (libcli11-dev, header-only): every command's options (sidecar/app/cli.hpp).
+find_package(CLI11 2.1 REQUIRED)
 if(PYLON_BENCH AND NOT PYLON_SANITIZE)
   find_package(benchmark REQUIRED)
 endif()

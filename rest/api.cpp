@@ -46,6 +46,7 @@ Api::Api(const RestOptions& options, RestDeps deps, Metrics& metrics, std::funct
 
 std::optional<Response> Api::check_auth(Route r, const Request& req) const {
   if (r == Route::live || r == Route::health) return std::nullopt;
+  if (r == Route::metrics && options_.metrics_token) return check_bearer(req, *options_.metrics_token);
   const bool write = is_write(r);
   if (!options_.auth_token) {
     if (write && !req.from_loopback)
@@ -55,8 +56,12 @@ std::optional<Response> Api::check_auth(Route r, const Request& req) const {
   }
   const bool needs = write || r == Route::metrics || options_.reads_need_token;
   if (!needs) return std::nullopt;
+  return check_bearer(req, *options_.auth_token);
+}
+
+std::optional<Response> Api::check_bearer(const Request& req, std::string_view expected) const {
   auto token = bearer(req.authorization);
-  if (token && token_matches(*token, *options_.auth_token)) return std::nullopt;
+  if (token && token_matches(*token, expected)) return std::nullopt;
   Response e =
       error_response(401, code::unauthorized,
                      token ? "the bearer token is wrong" : "an Authorization: Bearer token is required");

@@ -43,6 +43,8 @@ class Api {
 
   // Auth for the route: an error response, or nullopt to go on.
   std::optional<Response> check_auth(Route r, const Request& req) const;
+  // 401 unless the request carries `Authorization: Bearer <expected>` (compared in constant time).
+  std::optional<Response> check_bearer(const Request& req, std::string_view expected) const;
   // Unknown path (404), wrong method (405) or auth (401/403): the refusal, else nullopt.
   std::optional<Response> refusal(const RouteMatch& m, const Request& req) const;
   void dispatch(const RouteMatch& m, const Request& req, Reply reply);

@@ -2,9 +2,11 @@
 #include <cstdio>
 
 #include "committer/committer.hpp"
+#include "common/build_info.hpp"
 #include "common/json_writer.hpp"
 #include "rest/api.hpp"
 #include "rest/openapi.hpp"
+#include "rest/process_metrics.hpp"
 #include "weights/writer.hpp"
 
 namespace pylon::rest {
@@ -58,8 +60,16 @@ void Api::get_health(Reply reply) {
 
 void Api::get_metrics(Reply reply) {
   std::string out;
-  out.reserve(8192);
+  out.reserve(16384);
+  const auto& b = build_info();
+  append_family(out, "pylon_build_info", "gauge",
+                "Always 1: the version, git commit and runtime spec (proven against) of this binary.");
+  append_sample(out, "pylon_build_info",
+                "version=\"" + label_value(b.version) + "\",commit=\"" + label_value(b.commit) +
+                    "\",spec=\"" + std::to_string(b.runtime_spec) + "\"",
+                1);
   metrics_.render(out);
+  if (deps_.chain_metrics) deps_.chain_metrics->render(out);
   if (auto s = deps_.snapshots.latest()) {
     out += "# HELP pylon_snapshot_block Block of the latest snapshot.\n# TYPE pylon_snapshot_block gauge\n";
     append_sample(out, "pylon_snapshot_block", "", static_cast<double>(s->block));
@@ -112,6 +122,7 @@ void Api::get_metrics(Reply reply) {
     out += "# TYPE pylon_commit_blocked gauge\n";
     append_sample(out, "pylon_commit_blocked", "", st.blocked_reason.empty() ? 0 : 1);
   }
+  render_process_metrics(out);
   reply(shared_response(200, std::make_shared<const std::string>(std::move(out)),
                         "text/plain; version=0.0.4; charset=utf-8"));
 }

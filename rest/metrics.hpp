@@ -6,7 +6,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "rest/routes.hpp"
 
@@ -36,9 +38,11 @@ class Metrics {
  private:
   static std::size_t status_index(unsigned status);
   std::array<std::atomic<std::uint64_t>, kRouteCount * kStatuses.size()> requests_{};
-  std::array<std::atomic<std::uint64_t>, kLatencyBuckets.size() + 1> latency_buckets_{};
-  std::atomic<std::uint64_t> latency_sum_ns_{0};
-  std::atomic<std::uint64_t> latency_count_{0};
+  // Per route: the buckets (the last one is +Inf), the sum and the count of the latency histogram.
+  static constexpr std::size_t kBucketSlots = kLatencyBuckets.size() + 1;
+  std::array<std::atomic<std::uint64_t>, kRouteCount * kBucketSlots> latency_buckets_{};
+  std::array<std::atomic<std::uint64_t>, kRouteCount> latency_sum_ns_{};
+  std::array<std::atomic<std::uint64_t>, kRouteCount> latency_count_{};
   std::atomic<std::uint64_t> chain_ok_{0}, chain_failed_{0};
   std::atomic<std::uint64_t> connections_total_{0};
   std::atomic<std::int64_t> connections_open_{0};
@@ -48,5 +52,14 @@ class Metrics {
 
 // Appends one sample line: name{labels} value.
 void append_sample(std::string& out, std::string_view name, std::string_view labels, double value);
+// Appends the # HELP and # TYPE lines of a family.
+void append_family(std::string& out, std::string_view name, std::string_view type, std::string_view help);
+// A label value escaped as the text format wants it (backslash, double quote, newline).
+std::string label_value(std::string_view v);
+// Appends a histogram's _bucket, _sum and _count lines. counts[i] is the number of observations
+// in bucket i alone (not cumulative); counts has bounds.size() + 1 entries, the last for +Inf.
+// labels: the series' other labels ("" or `a="x",b="y"`).
+void append_histogram(std::string& out, std::string_view name, std::string_view labels,
+                      std::span<const double> bounds, std::span<const std::uint64_t> counts, double sum);
 
 }  // namespace pylon::rest

@@ -19,6 +19,7 @@
 #include "common/result.hpp"
 #include "follower/snapshot_store.hpp"
 #include "keys/sr25519.hpp"
+#include "rest/chain_metrics.hpp"
 
 namespace pylon::weights {
 class Store;
@@ -37,6 +38,9 @@ struct RestOptions {
   // With a token: writes and /metrics need `Authorization: Bearer <token>` (401 otherwise).
   // Without: writes are accepted from loopback peers only (403 otherwise).
   std::optional<std::string> auth_token;
+  // With a metrics token, /metrics needs it and only it: a scraper holds a token that cannot
+  // write weights, and the write token no longer opens /metrics. It opens nothing else.
+  std::optional<std::string> metrics_token;
   bool reads_need_token = false;         // with a token, reads need it too (/live and /health never do)
   std::size_t body_limit = 1024 * 1024;  // bytes; larger get 413 (/set_weights of 1024 hotkeys: ~80 KB)
   std::size_t header_limit = 8 * 1024;   // bytes of request line + headers
@@ -74,6 +78,8 @@ struct RestDeps {
   std::function<Result<keys::Keypair>()> load_coldkey;
   // The epoch of a block; null: subtensor's formula over the snapshot's tempo hyperparameter.
   EpochFn epoch_at;
+  // Chain RPC latency, errors and connection events, rendered in /metrics (null: left out).
+  const ChainMetrics* chain_metrics = nullptr;
   // What build_snapshot reads for blocks outside the cache (the follower's own options).
   bool build_hyperparams = true;
   bool build_commitments = true;

@@ -1,10 +1,12 @@
 // `pylon decode-api --metadata FILE METHOD HEX`: decode a runtime API result the way the node's
 // metadata describes it, for operators debugging a node. HEX may be @FILE.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include "app/cli.hpp"
 #include "app/command.hpp"
 #include "codec/decoder.hpp"
 #include "codec/json_render.hpp"
@@ -19,21 +21,13 @@ int fail(const std::string& msg) {
 
 int decode_api(std::span<char* const> args) {
   std::string metadata_path, method, hex;
-  std::vector<std::string> positional;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string a = args[i];
-    if (a == "--metadata" && i + 1 < args.size())
-      metadata_path = args[++i];
-    else if (a == "-h" || a == "--help") {
-      std::printf("usage: pylon decode-api --metadata FILE METHOD HEX|@FILE\n");
-      return 0;
-    } else
-      positional.push_back(a);
-  }
-  if (metadata_path.empty() || positional.size() != 2)
-    return fail("usage: pylon decode-api --metadata FILE METHOD HEX|@FILE");
-  method = positional[0];
-  hex = positional[1];
+  CLI::App app("Decode a runtime API result with a metadata file; prints {\"output_type\", \"decoded\"}.",
+               "pylon decode-api");
+  app.add_option("--metadata", metadata_path, "runtime metadata file (hex or SCALE)")->required();
+  app.add_option("METHOD", method, "runtime API method, e.g. NeuronInfoRuntimeApi_get_neurons_lite")
+      ->required();
+  app.add_option("HEX", hex, "the result as 0x-hex, or @FILE holding it")->required();
+  if (auto exit = pylon::app::parse_args(app, args)) return *exit;
   if (hex.starts_with("@")) {
     std::ifstream in(hex.substr(1));
     if (!in) return fail("cannot read " + hex.substr(1));

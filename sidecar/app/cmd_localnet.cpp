@@ -3,10 +3,12 @@
 // two subnets (commit-reveal off and on), registers and stakes the validator hotkey and two miners,
 // starts the subnets, and makes blocks until the validator holds a permit on both. Prints one JSON
 // document with the netuids.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <map>
 #include <thread>
 
+#include "app/cli.hpp"
 #include "app/command.hpp"
 #include "chain/chain_client.hpp"
 #include "codec/views/neuron_lite.hpp"
@@ -22,11 +24,6 @@ using pylon::Result;
 using pylon::Status;
 namespace chain = pylon::chain;
 namespace keys = pylon::keys;
-
-constexpr const char* kUsage =
-    "usage: pylon localnet bootstrap --url ws://127.0.0.1:9944 --wallet-path P\n"
-    "         [--owner-wallet NAME] [--validator-wallet NAME --validator-hotkey NAME]\n"
-    "The owner's coldkey password comes from PYLON_COLDKEY_PASSWORD_FILE.";
 
 constexpr std::uint64_t kTao = 1'000'000'000;
 
@@ -108,21 +105,24 @@ int fail(const std::string& m) {
   return 1;
 }
 
-int bootstrap(std::span<char* const> args) {
+int localnet(std::span<char* const> args) {
   std::map<std::string, std::string> opt{
       {"owner-wallet", "owner"}, {"validator-wallet", "pylon"}, {"validator-hotkey", "pylon"}};
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string a = args[i];
-    if (a == "-h" || a == "--help") {
-      std::printf("%s\n", kUsage);
-      return 0;
-    }
-    if (!a.starts_with("--") || i + 1 >= args.size())
-      return fail("unexpected argument '" + a + "'\n" + kUsage);
-    opt[a.substr(2)] = args[++i];
-  }
-  if (!opt.count("url") || !opt.count("wallet-path"))
-    return fail(std::string("--url and --wallet-path are required\n") + kUsage);
+  CLI::App app("Prepare the bundled local chain with Pylon's own extrinsics.", "pylon localnet");
+  app.require_subcommand(1);
+  CLI::App* boot = app.add_subcommand(
+      "bootstrap",
+      "two subnets (commit-reveal off and on) with the validator registered, staked and permitted");
+  boot->footer("The owner's coldkey password comes from PYLON_COLDKEY_PASSWORD_FILE.");
+  boot->add_option("--url", opt["url"], "the local chain, e.g. ws://127.0.0.1:9944")->required();
+  boot->add_option("--wallet-path", opt["wallet-path"], "folder of the owner and validator wallets")
+      ->required();
+  boot->add_option("--owner-wallet", opt["owner-wallet"], "the subnet owner's wallet")->capture_default_str();
+  boot->add_option("--validator-wallet", opt["validator-wallet"], "the validator's wallet")
+      ->capture_default_str();
+  boot->add_option("--validator-hotkey", opt["validator-hotkey"], "the validator's hotkey")
+      ->capture_default_str();
+  if (auto exit = pylon::app::parse_args(app, args)) return *exit;
   const char* pw_file = std::getenv("PYLON_COLDKEY_PASSWORD_FILE");
   if (!pw_file) return fail("PYLON_COLDKEY_PASSWORD_FILE must name the owner coldkey's password file");
   auto password = keys::read_password_file(pw_file);
@@ -200,14 +200,6 @@ int bootstrap(std::span<char* const> args) {
       "\"sudo\":\"%s\"}\n",
       r->first, r->second, validator_ss58.c_str(), owner_ss58.c_str(), alice_ss58.c_str());
   return 0;
-}
-
-int localnet(std::span<char* const> args) {
-  if (args.empty() || std::string_view(args[0]) != "bootstrap") {
-    std::fprintf(stderr, "%s\n", kUsage);
-    return 2;
-  }
-  return bootstrap(args.subspan(1));
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 // `pylon run`: the daemon. Reads the configuration (environment and ./.env), loads the validator's
 // hotkey, and runs the daemon's parts (app/daemon.hpp) until SIGTERM or SIGINT, when it drains
 // and exits cleanly.
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdlib>
 
+#include "app/cli.hpp"
 #include "app/command.hpp"
 #include "app/daemon.hpp"
 #include "app/stop_signal.hpp"
@@ -17,17 +19,11 @@ extern char** environ;
 namespace {
 
 int run(std::span<char* const> args) {
-  for (const char* a : args) {
-    if (std::string_view(a) == "-h" || std::string_view(a) == "--help") {
-      std::printf(
-          "usage: pylon run\nSettings come from the environment and ./.env (see README, Configuration).\n");
-      return 0;
-    }
-  }
-  if (!args.empty()) {
-    std::fprintf(stderr, "pylon run: takes no arguments; settings come from the environment and ./.env\n");
-    return 2;
-  }
+  CLI::App app(
+      "Run the daemon. It takes no options: settings come from the environment and ./.env\n"
+      "(README, Configuration).",
+      "pylon run");
+  if (auto exit = pylon::app::parse_args(app, args)) return *exit;
   auto env = pylon::config::gather_env(".env", environ);
   if (!env.ok()) {
     std::fprintf(stderr, "pylon: configuration: %s\n", env.error().message.c_str());
@@ -41,6 +37,7 @@ int run(std::span<char* const> args) {
   }
   namespace log = pylon::log;
   log::set_format(cfg->log_format == "json" ? log::Format::Json : log::Format::Text);
+  log::set_min_level(cfg->log_level);
   for (const auto& w : cfg->warnings) log::warn("config", w);
   // The keys module reads this switch from the environment; a .env value must reach it too.
   if (cfg->allow_group_readable_keys) ::setenv("PYLON_ALLOW_GROUP_READABLE_KEYS", "1", 1);

@@ -1,10 +1,12 @@
 // `pylon tx encode ...`: offline signing for operators, and a seam for tests. Prints
 // {"extrinsic": "0x…", "hash": "0x…"}.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
-#include <map>
 #include <string>
+#include <tuple>
 
+#include "app/cli.hpp"
 #include "app/command.hpp"
 #include "codec/metadata.hpp"
 #include "extrinsic/call.hpp"
@@ -14,14 +16,6 @@
 #include "keys/wallet.hpp"
 
 namespace {
-
-constexpr const char* kUsage =
-    "usage: pylon tx encode --metadata FILE --genesis-hash 0xH --spec-version N --tx-version N --nonce N\n"
-    "         [--tip N] [--mortal PERIOD:BLOCK_NUMBER:0xBLOCK_HASH]\n"
-    "         (--keyfile PATH [--password-file F] | --uri //Alice)\n"
-    "         --call Pallet.call --args JSON\n"
-    "An encrypted keyfile's password comes from --password-file or PYLON_COLDKEY_PASSWORD_FILE,\n"
-    "never from the command line.";
 
 int fail(const std::string& msg) {
   std::fprintf(stderr, "pylon tx: %s\n", msg.c_str());
@@ -45,44 +39,59 @@ pylon::Result<pylon::extrinsic::Hash> parse_hash(const std::string& name, const 
   return h;
 }
 
-int tx_encode(std::span<char* const> args) {
-  std::map<std::string, std::string> opt;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string a = args[i];
-    if (a == "-h" || a == "--help") {
-      std::printf("%s\n", kUsage);
-      return 0;
-    }
-    if (!a.starts_with("--") || i + 1 >= args.size())
-      return fail(std::string("unexpected argument '") + a + "'\n" + kUsage);
-    opt[a.substr(2)] = args[++i];
+struct Options {
+  std::string metadata, genesis_hash, spec_version, tx_version, nonce, tip, mortal;
+  std::string keyfile, password_file, uri, call, args;
+};
+
+int tx(std::span<char* const> args) {
+  Options o;
+  CLI::App app("Build and sign an extrinsic offline; prints {\"extrinsic\", \"hash\"}.", "pylon tx");
+  app.require_subcommand(1);
+  CLI::App* enc = app.add_subcommand("encode", "encode and sign one call");
+  enc->footer(
+      "An encrypted keyfile's password comes from --password-file or PYLON_COLDKEY_PASSWORD_FILE,\n"
+      "never from the command line.");
+  // Numbers are taken as text and checked below, so each error names the option and the rule.
+  enc->add_option("--metadata", o.metadata, "runtime metadata file (hex or SCALE)")->required();
+  enc->add_option("--genesis-hash", o.genesis_hash, "0x + 64 hex digits")->required();
+  enc->add_option("--spec-version", o.spec_version, "runtime spec version (u32)")->required();
+  enc->add_option("--tx-version", o.tx_version, "transaction version (u32)")->required();
+  enc->add_option("--nonce", o.nonce, "the signer's account nonce")->required();
+  enc->add_option("--tip", o.tip, "tip in rao (default 0)");
+  enc->add_option("--mortal", o.mortal, "PERIOD:BLOCK_NUMBER:0xBLOCK_HASH (default: immortal)");
+  auto* keyfile = enc->add_option("--keyfile", o.keyfile, "the signer's Bittensor keyfile");
+  enc->add_option("--password-file", o.password_file, "password of an encrypted --keyfile")->needs(keyfile);
+  enc->add_option("--uri", o.uri, "the signer as a dev URI such as //Alice")->excludes(keyfile);
+  enc->add_option("--call", o.call, "Pallet.call")->required();
+  enc->add_option("--args", o.args, "the call's arguments as JSON, by field name")->required();
+  if (auto exit = pylon::app::parse_args(app, args)) return *exit;
+  if (o.keyfile.empty() == o.uri.empty()) {
+    std::fprintf(stderr, "pylon tx: give exactly one of --keyfile and --uri\n");
+    return pylon::app::kExitUsage;
   }
-  for (const char* req : {"metadata", "genesis-hash", "spec-version", "tx-version", "nonce", "call", "args"})
-    if (!opt.count(req)) return fail(std::string("--") + req + " is required\n" + kUsage);
-  if (opt.count("keyfile") == opt.count("uri"))
-    return fail(std::string("give exactly one of --keyfile and --uri\n") + kUsage);
 
   pylon::extrinsic::TxParams p;
-  auto genesis = parse_hash("--genesis-hash", opt["genesis-hash"]);
+  auto genesis = parse_hash("--genesis-hash", o.genesis_hash);
   if (!genesis.ok()) return fail(genesis.error().message);
   p.genesis_hash = *genesis;
-  for (auto [name, target] :
-       {std::pair{"spec-version", &p.spec_version}, std::pair{"tx-version", &p.tx_version}}) {
-    auto v = parse_u64(std::string("--") + name, opt[name]);
+  for (auto [name, text, target] : {std::tuple{"spec-version", &o.spec_version, &p.spec_version},
+                                    std::tuple{"tx-version", &o.tx_version, &p.tx_version}}) {
+    auto v = parse_u64(std::string("--") + name, *text);
     if (!v.ok()) return fail(v.error().message);
     if (*v > UINT32_MAX) return fail(std::string("--") + name + " does not fit u32");
     *target = static_cast<std::uint32_t>(*v);
   }
-  auto nonce = parse_u64("--nonce", opt["nonce"]);
+  auto nonce = parse_u64("--nonce", o.nonce);
   if (!nonce.ok()) return fail(nonce.error().message);
   p.nonce = *nonce;
-  if (opt.count("tip")) {
-    auto tip = parse_u64("--tip", opt["tip"]);
+  if (!o.tip.empty()) {
+    auto tip = parse_u64("--tip", o.tip);
     if (!tip.ok()) return fail(tip.error().message);
     p.tip = *tip;
   }
-  if (opt.count("mortal")) {
-    const std::string m = opt["mortal"];
+  if (!o.mortal.empty()) {
+    const std::string& m = o.mortal;
     const auto c1 = m.find(':'), c2 = m.find(':', c1 == std::string::npos ? 0 : c1 + 1);
     if (c1 == std::string::npos || c2 == std::string::npos)
       return fail("--mortal is PERIOD:BLOCK_NUMBER:0xBLOCK_HASH");
@@ -96,19 +105,19 @@ int tx_encode(std::span<char* const> args) {
     p.mortal = pylon::extrinsic::Mortality{*period, *number, *hash};
   }
 
-  auto md = pylon::codec::load_metadata_file(opt["metadata"]);
+  auto md = pylon::codec::load_metadata_file(o.metadata);
   if (!md.ok()) return fail(md.error().message);
-  auto call = pylon::extrinsic::encode_call_json(**md, opt["call"], opt["args"]);
+  auto call = pylon::extrinsic::encode_call_json(**md, o.call, o.args);
   if (!call.ok()) return fail(call.error().message);
 
   pylon::Result<pylon::keys::Keypair> signer = pylon::make_error("no key");
-  if (opt.count("uri")) {
-    auto k = pylon::keys::key_from_uri(opt["uri"]);
+  if (!o.uri.empty()) {
+    auto k = pylon::keys::key_from_uri(o.uri);
     if (!k.ok()) return fail(k.error().message);
     signer = std::move(k->keypair);
   } else {
     pylon::keys::SecretString password;
-    std::string password_file = opt.count("password-file") ? opt["password-file"] : "";
+    std::string password_file = o.password_file;
     if (password_file.empty())
       if (const char* e = std::getenv("PYLON_COLDKEY_PASSWORD_FILE")) password_file = e;
     if (!password_file.empty()) {
@@ -116,7 +125,7 @@ int tx_encode(std::span<char* const> args) {
       if (!pw.ok()) return fail(pw.error().message);
       password = std::move(pw).value();
     }
-    signer = pylon::keys::load_keyfile(opt["keyfile"], password.view());
+    signer = pylon::keys::load_keyfile(o.keyfile, password.view());
   }
   if (!signer.ok()) return fail(signer.error().message);
   auto x = pylon::extrinsic::build_signed(**md, *call, *signer, p);
@@ -124,14 +133,6 @@ int tx_encode(std::span<char* const> args) {
   std::printf("{\"extrinsic\":\"%s\",\"hash\":\"%s\"}\n", pylon::to_hex(x->bytes).c_str(),
               pylon::to_hex(x->hash).c_str());
   return 0;
-}
-
-int tx(std::span<char* const> args) {
-  if (args.empty() || std::string_view(args[0]) != "encode") {
-    std::fprintf(stderr, "%s\n", kUsage);
-    return 2;
-  }
-  return tx_encode(args.subspan(1));
 }
 
 }  // namespace

@@ -5,13 +5,16 @@
 //   pylon wallet show        --path P --wallet W [--hotkey H]
 // New keys print their SS58 address on stdout. Passwords are never read from argv (other users
 // can see it in ps); a mnemonic URI is better given with --uri-file for the same reason.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "app/cli.hpp"
 #include "app/command.hpp"
 #include "common/json_writer.hpp"
 #include "keys/bip39.hpp"
@@ -37,64 +40,14 @@ struct Options {
   bool overwrite = false;
 };
 
-constexpr const char* kUsage =
-    "usage: pylon wallet new-hotkey  --path P --wallet W --hotkey H [--uri URI | --uri-file F] [--words N] "
-    "[--overwrite]\n"
-    "       pylon wallet new-coldkey --path P --wallet W (--password-file F | --password-env VAR)\n"
-    "                                [--uri URI | --uri-file F] [--words N] [--overwrite]\n"
-    "       pylon wallet show        --path P --wallet W [--hotkey H]\n"
-    "Without --uri a new 12-word mnemonic is generated and stored in the keyfile (secretPhrase).\n"
-    "Files are written mode 600 in mode 700 folders. Passwords never come from the command line.\n";
-
 int fail(const std::string& message) {
   std::fprintf(stderr, "pylon wallet: %s\n", message.c_str());
-  return 1;
+  return pylon::app::kExitFailed;
 }
 
 int usage_error(const std::string& message) {
-  std::fprintf(stderr, "pylon wallet: %s\n%s", message.c_str(), kUsage);
-  return 2;
-}
-
-// Returns an error message, or "" when the arguments parsed.
-std::string parse(std::span<char* const> args, Options& o) {
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string_view a = args[i];
-    auto value = [&](std::string& out) -> bool {
-      if (i + 1 >= args.size()) return false;
-      out = args[++i];
-      return true;
-    };
-    std::string v;
-    if (a == "--overwrite") {
-      o.overwrite = true;
-    } else if (a == "--path" || a == "--wallet" || a == "--hotkey" || a == "--uri" || a == "--uri-file" ||
-               a == "--password-file" || a == "--password-env" || a == "--words") {
-      if (!value(v)) return "missing value after " + std::string(a);
-      if (a == "--path") o.path = v;
-      if (a == "--wallet") o.wallet = v;
-      if (a == "--hotkey") o.hotkey = v;
-      if (a == "--uri") o.uri = v;
-      if (a == "--uri-file") o.uri_file = v;
-      if (a == "--password-file") o.password_file = v;
-      if (a == "--password-env") o.password_env = v;
-      if (a == "--words") {
-        char* end = nullptr;
-        const unsigned long n = std::strtoul(v.c_str(), &end, 10);
-        if (!end || *end || n == 0 || n > 24) return "--words must be 12, 15, 18, 21 or 24";
-        o.words = static_cast<unsigned>(n);
-      }
-    } else if (a == "--password") {
-      return "--password is not accepted: use --password-file or --password-env (argv is visible to other "
-             "users)";
-    } else {
-      return "unknown argument '" + std::string(a) + "'";
-    }
-  }
-  if (o.path.empty()) return "--path is required";
-  if (o.wallet.empty()) return "--wallet is required";
-  if (o.uri && !o.uri_file.empty()) return "give either --uri or --uri-file, not both";
-  return {};
+  std::fprintf(stderr, "pylon wallet: %s\nrun 'pylon wallet --help' for its options\n", message.c_str());
+  return pylon::app::kExitUsage;
 }
 
 // The key to store: from a URI (argument or file) or a newly generated mnemonic.
@@ -211,18 +164,60 @@ int show(const Options& o) {
 }
 
 int run_wallet(std::span<char* const> args) {
-  if (args.empty()) return usage_error("missing subcommand");
-  const std::string_view sub = args[0];
-  if (sub == "help" || sub == "--help" || sub == "-h") {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
   Options o;
-  if (auto err = parse(args.subspan(1), o); !err.empty()) return usage_error(err);
-  if (sub == "new-hotkey") return new_hotkey(o);
-  if (sub == "new-coldkey") return new_coldkey(o);
-  if (sub == "show") return show(o);
-  return usage_error("unknown subcommand '" + std::string(sub) + "'");
+  std::string password;  // only to refuse it with the reason
+  std::string uri;       // o.uri when given
+  std::vector<CLI::Option*> uri_options;
+  CLI::App app("Create and inspect Bittensor wallet keys (sr25519) in Bittensor's file layout.",
+               "pylon wallet");
+  app.require_subcommand(1);
+  app.footer(
+      "Without --uri a new mnemonic is generated and stored in the keyfile (secretPhrase).\n"
+      "Files are written mode 600 in mode 700 folders. Passwords never come from the command line.");
+  auto location = [&](CLI::App* sub) {
+    sub->add_option("--path", o.path, "the wallets folder, e.g. ~/.bittensor/wallets")->required();
+    sub->add_option("--wallet", o.wallet, "the wallet's name")->required();
+  };
+  auto new_key = [&](CLI::App* sub) {
+    auto* uri_option =
+        sub->add_option("--uri", uri, "the key as a URI (dev URIs such as //Alice; secrets: --uri-file)");
+    uri_options.push_back(uri_option);
+    sub->add_option("--uri-file", o.uri_file, "a file holding the key's URI or mnemonic")
+        ->excludes(uri_option);
+    sub->add_option("--words", o.words, "words of a generated mnemonic")
+        ->check(CLI::IsMember({12, 15, 18, 21, 24}))
+        ->capture_default_str();
+    sub->add_flag("--overwrite", o.overwrite, "replace existing files");
+    // Hidden: named only to refuse it with the reason rather than as an unknown option.
+    sub->add_option("--password", password)->group("");
+  };
+  CLI::App* hot = app.add_subcommand("new-hotkey", "write a new hotkey; prints its SS58 address");
+  location(hot);
+  hot->add_option("--hotkey", o.hotkey, "the hotkey's name")->required();
+  new_key(hot);
+  CLI::App* cold =
+      app.add_subcommand("new-coldkey", "write a new encrypted coldkey; prints its SS58 address");
+  location(cold);
+  auto* pw_file = cold->add_option("--password-file", o.password_file, "a file holding the password");
+  cold->add_option("--password-env", o.password_env, "a variable holding the password")->excludes(pw_file);
+  new_key(cold);
+  CLI::App* show_cmd = app.add_subcommand("show", "print the wallet's public keys (JSON)");
+  location(show_cmd);
+  show_cmd->add_option("--hotkey", o.hotkey, "also load and show this hotkey");
+  if (auto exit = pylon::app::parse_args(app, args)) return *exit;
+  if (hot->count("--password") + cold->count("--password") > 0)
+    return usage_error(
+        "--password is not accepted: use --password-file or --password-env (argv is visible to other users)");
+  for (const CLI::Option* u : uri_options)
+    if (u->count() > 0) o.uri = uri;
+  if (o.path.empty()) return usage_error("--path must not be empty");
+  if (o.wallet.empty()) return usage_error("--wallet must not be empty");
+  if (hot->parsed()) {
+    if (o.hotkey.empty()) return usage_error("--hotkey must not be empty");
+    return new_hotkey(o);
+  }
+  if (cold->parsed()) return new_coldkey(o);
+  return show(o);
 }
 
 }  // namespace

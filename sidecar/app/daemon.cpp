@@ -3,12 +3,14 @@
 #include <grp.h>
 #include <unistd.h>
 
+#include "app/timed_transport.hpp"
 #include "chain/chain_client.hpp"
 #include "committer/committer.hpp"
 #include "common/log.hpp"
 #include "follower/follower.hpp"
 #include "keys/secret_file.hpp"
 #include "keys/wallet.hpp"
+#include "rest/chain_metrics.hpp"
 #include "rest/server.hpp"
 #include "shm/from_snapshot.hpp"
 #include "shm/snapshot_writer.hpp"
@@ -21,22 +23,30 @@ namespace {
 
 namespace log = pylon::log;
 
-void log_client_event(const net::ClientEvent& e) {
+// Logs a client event and counts it for /metrics. The endpoint is named by scheme, host and port
+// only: a provider's URL may carry an API key in its path or credentials in its user-info.
+void on_client_event(rest::ChainMetrics& metrics, const net::ClientEvent& e) {
   using K = net::ClientEvent::Kind;
+  using E = rest::ConnectionEvent;
+  const std::string endpoint = rest::endpoint_label(e.endpoint);
   switch (e.kind) {
     case K::kConnected:
-      log::info("chain", e.reconnect ? "reconnected" : "connected", {{"endpoint", e.endpoint}});
+      metrics.record_event(endpoint, e.reconnect ? E::reconnected : E::connected);
+      log::info("chain", e.reconnect ? "reconnected" : "connected", {{"endpoint", endpoint}});
       break;
     case K::kConnectFailed:
-      log::warn("chain", "connect failed", {{"endpoint", e.endpoint}, {"detail", e.detail}});
+      metrics.record_event(endpoint, E::connect_failed);
+      log::warn("chain", "connect failed", {{"endpoint", endpoint}, {"detail", e.detail}});
       break;
     case K::kDisconnected:
-      log::warn("chain", "disconnected", {{"endpoint", e.endpoint}, {"detail", e.detail}});
+      metrics.record_event(endpoint, E::disconnected);
+      log::warn("chain", "disconnected", {{"endpoint", endpoint}, {"detail", e.detail}});
       break;
     case K::kResubscribed:
       log::info("chain", "subscriptions restored", {{"count", std::to_string(e.count)}});
       break;
     case K::kSubscriptionLost:
+      metrics.record_event(endpoint, E::subscription_lost);
       log::error("chain", "subscription lost", {{"detail", e.detail}});
       break;
   }
@@ -75,10 +85,13 @@ void follower_log(std::string_view level, std::string_view msg) {
 
 int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop) {
   // Chain connection (and the archive endpoint for old blocks).
+  // Chain RPC latency, outcomes and connection events for /metrics; declared first, it outlives
+  // the clients that report into it.
+  rest::ChainMetrics chain_metrics;
   net::NetContext net;
   net::RpcClientOptions ro;
   ro.endpoints = cfg.chain_urls;
-  ro.on_event = log_client_event;
+  ro.on_event = [&chain_metrics](const net::ClientEvent& e) { on_client_event(chain_metrics, e); };
   auto rpc = net::RpcClient::create(net, ro);
   if (!rpc.ok()) {
     log::error("chain", "bad endpoint configuration", {{"error", rpc.error().message}});
@@ -88,6 +101,7 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
   if (cfg.archive_url) {
     net::RpcClientOptions ao;
     ao.endpoints = {*cfg.archive_url};
+    ao.on_event = [&chain_metrics](const net::ClientEvent& e) { on_client_event(chain_metrics, e); };
     auto a = net::RpcClient::create(net, ao);
     if (!a.ok()) {
       log::error("chain", "bad archive endpoint", {{"error", a.error().message}});
@@ -95,7 +109,11 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
     }
     archive = std::move(a).value();
   }
-  chain::ChainClient chain(**rpc, archive.get(), {cfg.archive_cutoff});
+  // The chain client's calls are timed per method and endpoint (app/timed_transport.hpp).
+  TimedTransport timed_rpc(**rpc, chain_metrics, cfg.chain_urls.front());
+  std::optional<TimedTransport> timed_archive;
+  if (archive) timed_archive.emplace(*archive, chain_metrics, *cfg.archive_url);
+  chain::ChainClient chain(timed_rpc, timed_archive ? &*timed_archive : nullptr, {cfg.archive_cutoff});
   follower::SnapshotStore snapshots(cfg.snapshot_keep);
 
   // Shared memory: the snapshot segment validators map read-only, the weight queue they push into.
@@ -155,6 +173,7 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
   ho.port = cfg.http_port;
   ho.io_threads = cfg.http_threads;
   ho.auth_token = cfg.auth_token;
+  ho.metrics_token = cfg.metrics_token;
   ho.reads_need_token = cfg.auth_reads;
   std::function<Result<keys::Keypair>()> load_coldkey;
   if (cfg.coldkey_password_file) {
@@ -168,6 +187,7 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
   deps.store = store->get();
   deps.writer = &weights_writer;
   deps.committer = &committer;
+  deps.chain_metrics = &chain_metrics;
   deps.hotkey_submitter = &submitter;
   deps.load_coldkey = std::move(load_coldkey);
   deps.epoch_at = [&chain, netuid = cfg.netuid](const chain::BlockRef& at) -> Result<rest::EpochAnswer> {
@@ -181,7 +201,10 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
   }
   log::info("rest", "listening",
             {{"address", "http://" + cfg.http_host + ":" + std::to_string((*http)->port())},
-             {"auth", cfg.auth_token ? "bearer token" : "writes from loopback only"}});
+             {"auth", cfg.auth_token ? "bearer token" : "writes from loopback only"},
+             {"metrics_auth", cfg.metrics_token ? "metrics token"
+                              : cfg.auth_token  ? "bearer token"
+                                                : "open"}});
 
   log::info("pylon", "starting",
             {{"netuid", std::to_string(cfg.netuid)}, {"endpoints", std::to_string(cfg.chain_urls.size())}});
@@ -234,7 +257,8 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
   // listener wakes this thread; the segment writer stays on this one thread), and keep the
   // segments' heartbeats fresh once a second.
   std::uint64_t shm_seen = 0;
-  const auto woken_by_snapshots = snapshots.subscribe([&stop](const follower::SnapshotPtr&) { stop.notify(); });
+  const auto woken_by_snapshots =
+      snapshots.subscribe([&stop](const follower::SnapshotPtr&) { stop.notify(); });
   auto next_heartbeat = std::chrono::steady_clock::now();
   while (!stop.requested()) {
     const std::uint64_t published = snapshots.published_count();

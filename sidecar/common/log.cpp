@@ -49,23 +49,79 @@ void set_min_level(Level l) {
   g_min = l;
 }
 
-Level parse_level(std::string_view s, Level fallback) {
+std::optional<Level> parse_level(std::string_view s) {
   if (s == "debug") return Level::Debug;
   if (s == "info") return Level::Info;
-  if (s == "warn") return Level::Warn;
+  if (s == "warn" || s == "warning") return Level::Warn;
   if (s == "error") return Level::Error;
-  return fallback;
+  return std::nullopt;
 }
 
-void write(Level level, std::string_view component, std::string_view message,
-           std::initializer_list<Field> fields) {
-  if (level < g_min.load()) return;
+namespace {
+
+// logfmt: a value is written bare when it is a non-empty run of characters other than space,
+// '=', '"' and control characters; otherwise quoted, with '"', '\' and control characters escaped.
+void append_logfmt_value(std::string& out, std::string_view v) {
+  bool bare = !v.empty();
+  for (const char ch : v) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c == '=' || c == '"' || c == 0x7f) {
+      bare = false;
+      break;
+    }
+  }
+  if (bare) {
+    out += v;
+    return;
+  }
+  out += '"';
+  for (const char ch : v) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (ch) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+void append_logfmt(std::string& out, std::string_view key, std::string_view value) {
+  if (!out.empty()) out += ' ';
+  out += key;
+  out += '=';
+  append_logfmt_value(out, value);
+}
+}  // namespace
+
+std::string format_line(Format format, Level level, std::string_view ts, std::string_view component,
+                        std::string_view message, std::initializer_list<Field> fields) {
   std::string line;
-  if (g_format.load() == Format::Json) {
+  if (format == Format::Json) {
     JsonWriter w;
     w.begin_object();
     w.key("ts");
-    w.string(now_iso());
+    w.string(ts);
     w.key("level");
     w.string(name(level));
     w.key("component");
@@ -79,10 +135,20 @@ void write(Level level, std::string_view component, std::string_view message,
     w.end_object();
     line = w.take();
   } else {
-    line = now_iso() + " " + name(level) + " [" + std::string(component) + "] " + std::string(message);
-    for (const auto& [k, v] : fields) line += " " + std::string(k) + "=" + v;
+    append_logfmt(line, "ts", ts);
+    append_logfmt(line, "level", name(level));
+    append_logfmt(line, "component", component);
+    append_logfmt(line, "msg", message);
+    for (const auto& [k, v] : fields) append_logfmt(line, k, v);
   }
   line.push_back('\n');
+  return line;
+}
+
+void write(Level level, std::string_view component, std::string_view message,
+           std::initializer_list<Field> fields) {
+  if (level < g_min.load()) return;
+  const std::string line = format_line(g_format.load(), level, now_iso(), component, message, fields);
   std::lock_guard lock(g_mu);
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/log.hpp"
 #include "config/dotenv.hpp"
 #include "keys/secret_file.hpp"
 
@@ -92,6 +93,29 @@ Status check_url(const std::string& name, const std::string& url) {
   return {};
 }
 
+// A bearer token given as NAME or NAME_FILE (not both). The file is a secret like a key file: the
+// same opening rules and permission checks (keys/secret_file.hpp), read into wiped memory.
+Result<std::optional<std::string>> token_setting(Lookup& l, const std::string& name, const std::string& home,
+                                                 bool allow_group_readable) {
+  const std::string file_name = name + "_FILE";
+  auto token = l.get(name);
+  auto token_file = l.get(file_name);
+  if (token && token_file) return make_error(name + " and " + file_name + " are both set: choose one");
+  if (token_file) {
+    const std::string path = expand_home(*token_file, home);
+    auto raw = keys::read_secret_file(path, kMaxTokenFileBytes, allow_group_readable);
+    if (!raw.ok()) return with_context(file_name, raw.error());
+    const std::string_view text(reinterpret_cast<const char*>(raw->data()), raw->size());
+    PYLON_ASSIGN(std::string t, bearer_token(file_name + ": " + path, text));
+    return std::optional<std::string>(std::move(t));
+  }
+  if (token) {
+    PYLON_ASSIGN(std::string t, bearer_token(name, *token));
+    return std::optional<std::string>(std::move(t));
+  }
+  return std::optional<std::string>();
+}
+
 }  // namespace
 
 std::optional<std::string> network_url(const std::string& name, std::uint16_t localnet_port) {
@@ -114,7 +138,8 @@ Result<Env> gather_env(const std::string& dotenv_path, char** environ_ptr) {
   } else if (!read.error().is(keys::FileErrc::missing)) {
     return read.error();  // a FIFO, a folder, unreadable: not silently skipped (the message names it)
   }
-  const bool dotenv_has_token = env.count("PYLON_AUTH_TOKEN") && !env.at("PYLON_AUTH_TOKEN").empty();
+  auto sets = [&env](const char* name) { return env.count(name) && !env.at(name).empty(); };
+  const bool dotenv_has_token = sets("PYLON_AUTH_TOKEN") || sets("PYLON_METRICS_TOKEN");
   for (char** e = environ_ptr; e && *e; ++e) {
     const std::string kv = *e;
     const auto eq = kv.find('=');
@@ -137,7 +162,9 @@ Result<Env> gather_env(const std::string& dotenv_path, char** environ_ptr) {
         allow_group = b.ok() && *b;  // a bad value is reported by load()
       }
       if (auto st = keys::check_secret_file(dotenv_path, dotenv->mode, dotenv->owner, allow_group); !st.ok())
-        return with_context(dotenv_path + " sets PYLON_AUTH_TOKEN", st.error());
+        return with_context(
+            dotenv_path + " sets " + (sets("PYLON_AUTH_TOKEN") ? "PYLON_AUTH_TOKEN" : "PYLON_METRICS_TOKEN"),
+            st.error());
     }
   }
   return env;
@@ -203,21 +230,14 @@ Result<Config> load(const Env& env, const std::string& home) {
     // One per core, at most 4: the I/O threads never block, so more than the cores buys nothing.
     c.http_threads = std::clamp<std::uint32_t>(std::thread::hardware_concurrency(), 1, 4);
   }
-  auto token = l.get("PYLON_AUTH_TOKEN");
-  auto token_file = l.get("PYLON_AUTH_TOKEN_FILE");
-  if (token && token_file)
-    return make_error("PYLON_AUTH_TOKEN and PYLON_AUTH_TOKEN_FILE are both set: choose one");
-  if (token_file) {
-    // A secret like a key file: the same opening rules and permission checks (secret_file.hpp),
-    // read into wiped memory.
-    const std::string path = expand_home(*token_file, home);
-    auto raw = keys::read_secret_file(path, kMaxTokenFileBytes, c.allow_group_readable_keys);
-    if (!raw.ok()) return with_context("PYLON_AUTH_TOKEN_FILE", raw.error());
-    const std::string_view text(reinterpret_cast<const char*>(raw->data()), raw->size());
-    PYLON_ASSIGN(c.auth_token, bearer_token("PYLON_AUTH_TOKEN_FILE: " + path, text));
-  } else if (token) {
-    PYLON_ASSIGN(c.auth_token, bearer_token("PYLON_AUTH_TOKEN", *token));
-  }
+  PYLON_ASSIGN(c.auth_token, token_setting(l, "PYLON_AUTH_TOKEN", home, c.allow_group_readable_keys));
+  PYLON_ASSIGN(c.metrics_token, token_setting(l, "PYLON_METRICS_TOKEN", home, c.allow_group_readable_keys));
+  // The point of a metrics token is that a scraper's token cannot write: the same value would.
+  if (c.metrics_token && c.auth_token && *c.metrics_token == *c.auth_token)
+    return make_error(
+        ConfigErrc::bad_token,
+        "PYLON_METRICS_TOKEN equals PYLON_AUTH_TOKEN: a scraper holding it could write weights; "
+        "give the metrics token a value of its own");
   if (auto v = l.get("PYLON_AUTH_READS")) {
     PYLON_ASSIGN(c.auth_reads, parse_bool("PYLON_AUTH_READS", *v));
     if (c.auth_reads && !c.auth_token)
@@ -252,6 +272,11 @@ Result<Config> load(const Env& env, const std::string& home) {
   c.log_format = l.get("PYLON_LOG_FORMAT").value_or("text");
   if (c.log_format != "text" && c.log_format != "json")
     return make_error("PYLON_LOG_FORMAT: '" + c.log_format + "' is not text or json");
+  if (auto v = l.get("PYLON_LOG_LEVEL")) {
+    auto level = log::parse_level(*v);
+    if (!level) return make_error("PYLON_LOG_LEVEL: '" + *v + "' is not error, warn, info or debug");
+    c.log_level = *level;
+  }
   if (auto v = l.get("PYLON_SNAPSHOT_EVERY")) {
     PYLON_ASSIGN(c.snapshot_every, parse_uint<std::uint32_t>("PYLON_SNAPSHOT_EVERY", *v, 1, 100000));
   }
@@ -262,7 +287,8 @@ Result<Config> load(const Env& env, const std::string& home) {
   // daemon's, but they are not typos either.
   auto script_variable = [](const std::string& k) {
     return k == "PYLON_SHARED_DIR" || k == "PYLON_ORACLE" || k == "PYLON_TEST_TREES" ||
-           k == "PYLON_FUZZ_SECONDS" || k.starts_with("PYLON_LOCALNET_") || k.starts_with("PYLON_BENCH_");
+           k == "PYLON_FUZZ_SECONDS" || k.starts_with("PYLON_LOCALNET_") || k.starts_with("PYLON_BENCH_") ||
+           k.starts_with("PYLON_SERVER_");
   };
   for (const auto& [k, v] : env)
     if (k.starts_with("PYLON_") && !used.count(k) && !script_variable(k))

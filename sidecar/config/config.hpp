@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/log.hpp"
 #include "common/result.hpp"
 
 namespace pylon::config {
@@ -42,10 +43,13 @@ struct Config {
   std::uint16_t http_port = 8000;
   std::uint32_t http_threads = 1;         // PYLON_HTTP_THREADS: REST I/O threads (default: cores, at most 4)
   std::optional<std::string> auth_token;  // secret: never logged
-  bool auth_reads = false;                // PYLON_AUTH_READS: reads need the token too
+  // PYLON_METRICS_TOKEN(_FILE): with it, /metrics needs this token and only it. Secret.
+  std::optional<std::string> metrics_token;
+  bool auth_reads = false;  // PYLON_AUTH_READS: reads need the token too
   std::uint32_t commit_every_epochs = 1;
   CommitWindow commit_window;
   std::string log_format = "text";
+  log::Level log_level = log::Level::Info;  // PYLON_LOG_LEVEL: lines below it are dropped
   std::uint16_t localnet_port = 9944;
   std::uint32_t snapshot_every = 1;  // PYLON_SNAPSHOT_EVERY: build a snapshot every N finalized blocks
   std::uint32_t snapshot_keep = 32;  // PYLON_SNAPSHOT_KEEP: snapshots kept for reads at a block

@@ -7,6 +7,7 @@
 #include <regex>
 #include <thread>
 
+#include "common/build_info.hpp"
 #include "localnet_env.hpp"
 #include "net/rpc_client.hpp"
 #include "net_test_support.hpp"
@@ -78,6 +79,8 @@ TEST(RpcClientLocalnet, RuntimeVersionIsSpec293) {
   std::uint64_t spec = 0;
   ASSERT_FALSE(e["specVersion"].get_uint64().get(spec)) << v.value();
   EXPECT_EQ(spec, 293u);
+  // `pylon version` and pylon_build_info claim this runtime as the one Pylon is proven against.
+  EXPECT_EQ(spec, pylon::build_info().runtime_spec);
 }
 
 TEST(RpcClientLocalnet, NewHeadsSubscriptionSeesProducedBlocksUntilUnsubscribed) {

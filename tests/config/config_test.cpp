@@ -118,6 +118,61 @@ TEST(Config, ReadsNeedTheTokenOnlyWhenOneIsSet) {
   EXPECT_NE(no_token.error().message.find("PYLON_AUTH_READS=1 needs PYLON_AUTH_TOKEN"), std::string::npos);
 }
 
+TEST(Config, LogLevel) {
+  auto dflt = with({{"PYLON_NETUID", "1"}});
+  ASSERT_TRUE(dflt.ok());
+  EXPECT_EQ(dflt->log_level, log::Level::Info);
+  auto debug = with({{"PYLON_NETUID", "1"}, {"PYLON_LOG_LEVEL", "debug"}});
+  ASSERT_TRUE(debug.ok()) << debug.error().message;
+  EXPECT_EQ(debug->log_level, log::Level::Debug);
+  auto bad = with({{"PYLON_NETUID", "1"}, {"PYLON_LOG_LEVEL", "verbose"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("PYLON_LOG_LEVEL"), std::string::npos) << bad.error().message;
+}
+
+TEST(Config, TheMetricsTokenIsATokenOfItsOwn) {
+  auto none = with({{"PYLON_NETUID", "1"}});
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->metrics_token);
+  auto both = with({{"PYLON_NETUID", "1"},
+                    {"PYLON_AUTH_TOKEN", "0123456789abcdef-writes"},
+                    {"PYLON_METRICS_TOKEN", "  0123456789abcdef-scrape\n"}});
+  ASSERT_TRUE(both.ok()) << both.error().message;
+  EXPECT_EQ(both->metrics_token, "0123456789abcdef-scrape");
+  auto same = with({{"PYLON_NETUID", "1"},
+                    {"PYLON_AUTH_TOKEN", "0123456789abcdef-same"},
+                    {"PYLON_METRICS_TOKEN", "0123456789abcdef-same"}});
+  ASSERT_FALSE(same.ok());
+  EXPECT_TRUE(same.error().is(ConfigErrc::bad_token));
+  EXPECT_EQ(same.error().message.find("abcdef-same"), std::string::npos) << same.error().message;
+  auto short_token = with({{"PYLON_NETUID", "1"}, {"PYLON_METRICS_TOKEN", "short"}});
+  ASSERT_FALSE(short_token.ok());
+  EXPECT_NE(short_token.error().message.find("PYLON_METRICS_TOKEN"), std::string::npos);
+
+  // The file form: the secret-file checks of PYLON_AUTH_TOKEN_FILE, and never both forms.
+  char dir[] = "/tmp/pylon-config-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string file = std::string(dir) + "/metrics-token";
+  std::ofstream(file) << "0123456789abcdef-scrape-file\n";
+  ASSERT_EQ(::chmod(file.c_str(), 0644), 0);
+  auto exposed = with({{"PYLON_NETUID", "1"}, {"PYLON_METRICS_TOKEN_FILE", file}});
+  ASSERT_FALSE(exposed.ok());
+  EXPECT_NE(exposed.error().message.find("PYLON_METRICS_TOKEN_FILE"), std::string::npos);
+  EXPECT_NE(exposed.error().message.find("chmod 600"), std::string::npos) << exposed.error().message;
+  ASSERT_EQ(::chmod(file.c_str(), 0600), 0);
+  auto from_file = with({{"PYLON_NETUID", "1"}, {"PYLON_METRICS_TOKEN_FILE", file}});
+  ASSERT_TRUE(from_file.ok()) << from_file.error().message;
+  EXPECT_EQ(from_file->metrics_token, "0123456789abcdef-scrape-file");
+  EXPECT_TRUE(from_file->warnings.empty());  // a known setting, not reported as unknown
+  auto twice = with({{"PYLON_NETUID", "1"},
+                     {"PYLON_METRICS_TOKEN_FILE", file},
+                     {"PYLON_METRICS_TOKEN", "0123456789abcdef-scrape"}});
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.error().message.find("both set"), std::string::npos);
+  std::remove(file.c_str());
+  ::rmdir(dir);
+}
+
 TEST(Config, ATokenFileReadableByEveryoneIsRefusedWithoutPrintingIt) {
   char dir[] = "/tmp/pylon-config-XXXXXX";
   ASSERT_NE(::mkdtemp(dir), nullptr);

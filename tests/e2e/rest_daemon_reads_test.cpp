@@ -10,6 +10,10 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <map>
 
 #include "codec/ss58.hpp"
@@ -58,6 +62,28 @@ TEST_F(RestDaemonLocalnet, MetricsCountTheChainsNeurons) {
   EXPECT_NE(a.body.find("\npylon_snapshot_neurons " + std::to_string(*n) + "\n"), std::string::npos)
       << a.body;
   EXPECT_NE(a.body.find("# TYPE pylon_weights_transactions_total counter"), std::string::npos);
+  // The daemon's own families: build, chain RPC per method and endpoint, connection, committer.
+  for (const std::string& want : {
+           std::string("pylon_build_info{version=\""),
+           std::string("pylon_chain_rpc_calls_total{endpoint=\"ws://127.0.0.1:"),
+           std::string("method=\"state_call\",outcome=\"ok\"}"),
+           std::string("pylon_chain_rpc_duration_seconds_bucket{endpoint=\"ws://127.0.0.1:"),
+           std::string("event=\"connected\"} 1\n"),
+           std::string("# TYPE pylon_commit_outcomes_total counter\n"),
+           std::string("# TYPE pylon_commit_blocked gauge\n"),
+           std::string("\nprocess_resident_memory_bytes "),
+       })
+    EXPECT_NE(a.body.find(want), std::string::npos) << want << "\n" << a.body;
+  // The exposition as Prometheus reads it: promtool parses it strictly and lints it.
+  if (std::system("command -v promtool >/dev/null 2>&1") != 0) GTEST_SKIP() << "promtool is not installed";
+  char path[] = "/tmp/pylon-daemon-metrics-XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, a.body.data(), a.body.size()), static_cast<ssize_t>(a.body.size()));
+  ::close(fd);
+  const int status = std::system(("promtool check metrics < " + std::string(path) + " >&2").c_str());
+  ::unlink(path);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << a.body;
 }
 
 TEST_F(RestDaemonLocalnet, OpenApiDocumentsEveryEndpoint) {

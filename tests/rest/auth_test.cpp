@@ -41,6 +41,34 @@ TEST(RestAuth, WithATokenWritesAndMetricsNeedIt) {
   EXPECT_EQ(h.get("/live").status, 200u);
 }
 
+TEST(RestAuth, AMetricsTokenOpensMetricsOnlyAndTheWriteTokenNoLonger) {
+  PYLON_REST_REQUIRE_SHARED();
+  const std::string metrics_token = "scraper-token-for-tests";
+  RestOptions o;
+  o.auth_token = kToken;
+  o.metrics_token = metrics_token;
+  Harness h(o);
+  EXPECT_EQ(h.get("/metrics").status, 401u);
+  EXPECT_EQ(h.get("/metrics", "Bearer " + kToken).status, 401u);  // the write token is not a scraper's
+  EXPECT_EQ(h.get("/metrics", "Bearer " + metrics_token + "x").status, 401u);
+  auto m = h.get("/metrics", "Bearer " + metrics_token);
+  EXPECT_EQ(m.status, 200u);
+  EXPECT_NE(m.body.find("pylon_build_info{"), std::string::npos);
+  // The scraper's token writes nothing.
+  EXPECT_EQ(http(h.port(), "PUT", "/set_weight", set_weight_body(), "Bearer " + metrics_token).status, 401u);
+  EXPECT_EQ(http(h.port(), "POST", "/force_commit_weights", "", "Bearer " + metrics_token).status, 401u);
+  EXPECT_TRUE(h.store->weights(kNetuid, 6852499)->empty());
+  EXPECT_EQ(http(h.port(), "PUT", "/set_weight", set_weight_body(), "Bearer " + kToken).status, 200u);
+
+  // Without a write token, the metrics token still guards /metrics; writes stay loopback-only.
+  RestOptions only;
+  only.metrics_token = metrics_token;
+  Harness m2(only);
+  EXPECT_EQ(m2.get("/metrics").status, 401u);
+  EXPECT_EQ(m2.get("/metrics", "Bearer " + metrics_token).status, 200u);
+  EXPECT_EQ(m2.get("/latest_block").status, 200u);
+}
+
 TEST(RestAuth, ReadsCanNeedTheTokenToo) {
   PYLON_REST_REQUIRE_SHARED();
   RestOptions o;

@@ -151,6 +151,7 @@ Harness::Harness(RestOptions options, bool with_weights, bool publish) {
     if (s) snapshots.publish(at_block(*s, s->block));  // the recorded block, freshly built_at
   }
   RestDeps deps(snapshots, kNetuid);
+  deps.chain_metrics = &chain_metrics;
   deps.chain = replay_node().stack ? replay_node().stack->chain.get() : nullptr;
   deps.build_hyperparams = false;
   deps.build_commitments = false;

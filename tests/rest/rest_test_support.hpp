@@ -84,6 +84,7 @@ struct Harness {
 
   std::string dir;
   follower::SnapshotStore snapshots{4};
+  ChainMetrics chain_metrics;  // rendered in /metrics; tests record into it
   std::unique_ptr<weights::Store> store;
   std::unique_ptr<weights::Writer> writer;
   std::unique_ptr<Server> server;
