@@ -16,7 +16,7 @@ RUN apt-get update -qq \
  && apt-get install -y -qq --no-install-recommends \
       build-essential cmake ninja-build pkg-config \
       libboost1.81-dev libboost-url1.81-dev \
-      libsimdjson-dev libsqlite3-dev libsodium-dev libssl-dev libxxhash-dev \
+      libcli11-dev libsimdjson-dev libsqlite3-dev libsodium-dev libssl-dev libxxhash-dev \
       libgtest-dev libgmock-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src

@@ -10,11 +10,9 @@ include_guard(GLOBAL)
 # (tests, benchmarks) first. script/package builds the pylon target itself.
 set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 
-if(PROJECT_VERSION)
-  set(PYLON_PACKAGE_VERSION "${PROJECT_VERSION}")
-else()
-  set(PYLON_PACKAGE_VERSION "0.1.0")  # the k8s/ and Compose image tag
-endif()
+# One version for the binary (`pylon --version`), the package and the image tag (k8s/, Compose):
+# cmake/PylonVersion.cmake.
+set(PYLON_PACKAGE_VERSION "${PYLON_VERSION}")
 
 install(TARGETS pylon RUNTIME DESTINATION bin)
 install(FILES ${CMAKE_SOURCE_DIR}/deploy/pylon@.service DESTINATION lib/systemd/system)
