@@ -15,8 +15,10 @@ import urllib.request
 import pylon_shm
 
 
-def raw_weights(rest_url: str) -> dict:
-    with urllib.request.urlopen(rest_url + "/raw_weights", timeout=10) as r:
+def raw_weights(rest_url: str, block: int) -> dict:
+    # The epoch holding `block`: the restart and the blocks made around it may start a new epoch,
+    # whose weights are empty, between the two pushes.
+    with urllib.request.urlopen(f"{rest_url}/raw_weights?epoch={block}", timeout=10) as r:
         return json.loads(r.read())["weights"]
 
 
@@ -37,9 +39,12 @@ def main() -> int:
     assert reattaches >= 1, "the reader did not switch to the new segment"
     seq = client.push_weights({1: 2.5})
     client.wait_durable(seq, timeout=20)
-    got = raw_weights(rest_url)
-    # The first daemon's weight is in the store the second one opened; the new push landed too.
+    # The first daemon's weight is in the store the second one opened; the new push landed too,
+    # each in the epoch of the block the daemon was at when it drained them (no block is made
+    # between a snapshot read here and the push after it).
+    got = raw_weights(rest_url, first.block)
     assert got[first.hotkey(0)] == 1.5, got
+    got = raw_weights(rest_url, after.block)
     assert got[after.hotkey(1)] == 2.5, got
     print("ok", reattaches, flush=True)
     return 0
