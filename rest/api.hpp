@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 
+#include "common/sync.hpp"
 #include "rest/http_types.hpp"
 #include "rest/metrics.hpp"
 #include "rest/render.hpp"
@@ -58,8 +59,8 @@ class Api {
   // The snapshot of `block` when the store or the cache holds it, else null.
   Rendered kept(std::uint64_t block);
   // The same two with cache_mu_ held.
-  Rendered latest_locked();
-  void remember_locked(const Rendered& r);
+  Rendered latest_locked() PYLON_REQUIRES(cache_mu_);
+  void remember_locked(const Rendered& r) PYLON_REQUIRES(cache_mu_);
   std::optional<EpochAnswer> known_epoch(std::uint64_t block);
   // The snapshot of `block` (kept by the store, cached, or built from the chain), then `then` on
   // the I/O thread; errors are answered directly.
@@ -110,11 +111,12 @@ class Api {
 
   // Shared by the I/O threads (and the workers' continuations): held only to look up or swap a
   // pointer, never while rendering or waiting.
-  std::mutex cache_mu_;
-  Rendered latest_;
-  std::list<Rendered> old_;                      // most recent first, at most options_.old_block_cache
-  std::map<std::uint64_t, EpochAnswer> epochs_;  // by block, for blocks already asked
-  const std::shared_ptr<const std::string> live_body_, openapi_body_;  // made once, at construction
+  Mutex cache_mu_;
+  Rendered latest_ PYLON_GUARDED_BY(cache_mu_);
+  std::list<Rendered> old_
+      PYLON_GUARDED_BY(cache_mu_);  // most recent first, at most options_.old_block_cache
+  std::map<std::uint64_t, EpochAnswer> epochs_ PYLON_GUARDED_BY(cache_mu_);  // by block, for blocks asked
+  const std::shared_ptr<const std::string> live_body_, openapi_body_;        // made once, at construction
 };
 
 }  // namespace pylon::rest

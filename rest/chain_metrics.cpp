@@ -39,7 +39,7 @@ void ChainMetrics::record_call(std::string_view endpoint, std::string_view metho
   const double s = std::chrono::duration<double>(latency).count();
   std::size_t b = 0;
   while (b < kRpcLatencyBuckets.size() && s > kRpcLatencyBuckets[b]) ++b;
-  std::lock_guard lock(mu_);
+  Lock lock(mu_);
   Latency& l = latency_[{std::string(endpoint), std::string(method)}];
   ++l.buckets[b];
   l.sum += s;
@@ -47,12 +47,12 @@ void ChainMetrics::record_call(std::string_view endpoint, std::string_view metho
 }
 
 void ChainMetrics::record_event(std::string_view endpoint, ConnectionEvent event) {
-  std::lock_guard lock(mu_);
+  Lock lock(mu_);
   ++events_[{std::string(endpoint), event}];
 }
 
 void ChainMetrics::render(std::string& out) const {
-  std::lock_guard lock(mu_);
+  Lock lock(mu_);
   append_family(out, "pylon_chain_rpc_duration_seconds", "histogram",
                 "Chain JSON-RPC call latency, by endpoint and method (answered or not).");
   for (const auto& [key, l] : latency_) {

@@ -11,10 +11,11 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
+
+#include "common/sync.hpp"
 
 namespace pylon::rest {
 
@@ -37,10 +38,12 @@ class ChainMetrics {
     std::array<std::uint64_t, kRpcLatencyBuckets.size() + 1> buckets{};
     double sum = 0;
   };
-  mutable std::mutex mu_;
-  std::map<std::pair<std::string, std::string>, Latency> latency_;  // (endpoint, method)
-  std::map<std::array<std::string, 3>, std::uint64_t> calls_;       // (endpoint, method, outcome)
-  std::map<std::pair<std::string, ConnectionEvent>, std::uint64_t> events_;
+  mutable Mutex mu_;
+  std::map<std::pair<std::string, std::string>, Latency> latency_
+      PYLON_GUARDED_BY(mu_);  // (endpoint, method)
+  std::map<std::array<std::string, 3>, std::uint64_t> calls_
+      PYLON_GUARDED_BY(mu_);  // (endpoint, method, outcome)
+  std::map<std::pair<std::string, ConnectionEvent>, std::uint64_t> events_ PYLON_GUARDED_BY(mu_);
 };
 
 // An endpoint URL as a label: scheme, host and port only. Credentials or an API key in the

@@ -1,8 +1,8 @@
 // The read endpoints: the latest snapshot's pre-rendered bodies, kept snapshots for recent
 // blocks, and snapshots built from the chain (on a worker) for older ones.
+#include "committer/epoch.hpp"
 #include "rest/api.hpp"
 #include "rest/body.hpp"
-#include "committer/epoch.hpp"
 
 namespace pylon::rest {
 namespace {
@@ -23,7 +23,7 @@ Response no_such_block(std::uint64_t block) {
 }  // namespace
 
 Api::Rendered Api::latest() {
-  std::lock_guard lock(cache_mu_);
+  Lock lock(cache_mu_);
   return latest_locked();
 }
 
@@ -38,7 +38,7 @@ Api::Rendered Api::latest_locked() {
 }
 
 void Api::remember(const Rendered& r) {
-  std::lock_guard lock(cache_mu_);
+  Lock lock(cache_mu_);
   remember_locked(r);
 }
 
@@ -49,7 +49,7 @@ void Api::remember_locked(const Rendered& r) {
 }
 
 Api::Rendered Api::kept(std::uint64_t block) {
-  std::lock_guard lock(cache_mu_);
+  Lock lock(cache_mu_);
   auto l = latest_locked();
   if (l && l->snapshot()->block == block) return l;
   for (const auto& r : old_)
@@ -115,7 +115,7 @@ void Api::with_snapshot_at(std::uint64_t block, Reply reply,
 }
 
 std::optional<EpochAnswer> Api::known_epoch(std::uint64_t block) {
-  std::lock_guard lock(cache_mu_);
+  Lock lock(cache_mu_);
   if (auto it = epochs_.find(block); it != epochs_.end()) return it->second;
   return std::nullopt;
 }
@@ -124,8 +124,8 @@ void Api::with_epoch_at(std::uint64_t block, Reply reply, std::function<void(Epo
   auto l = latest();
   if (!l) return reply(no_snapshot_response());
   if (auto e = known_epoch(block)) return then(*e, std::move(reply));
-  auto remember_epoch = [this](std::uint64_t b, EpochAnswer e) {
-    std::lock_guard lock(cache_mu_);
+  auto remember_epoch = [this](std::uint64_t b, EpochAnswer e) PYLON_EXCLUDES(cache_mu_) {
+    Lock lock(cache_mu_);
     if (epochs_.size() > 4096) epochs_.clear();
     epochs_[b] = e;
   };

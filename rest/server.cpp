@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/log.hpp"
+#include "common/sync.hpp"
 #include "common/thread_name.hpp"
 #include "rest/api.hpp"
 #include "rest/session.hpp"
@@ -30,19 +31,23 @@ namespace {
 // The way back onto the I/O thread; closed when the server stops so late answers (a Writer
 // callback, a worker finishing) are dropped instead of touching a destroyed io_context.
 struct IoGate {
-  std::mutex mu;
-  asio::io_context* ioc = nullptr;
+  Mutex mu;
+  asio::io_context* ioc PYLON_GUARDED_BY(mu) = nullptr;
   void post(Task t) {
     {
-      std::lock_guard lock(mu);
+      Lock lock(mu);
       if (!ioc) return;
       // Not on the I/O thread (a worker, the Writer): queue it there.
       if (!ioc->get_executor().running_in_this_thread()) return asio::post(*ioc, std::move(t));
     }
     t();  // already on the I/O thread (an answer ready at once): no extra trip through the queue
   }
+  void open(asio::io_context& io) {
+    Lock lock(mu);
+    ioc = &io;
+  }
   void close() {
-    std::lock_guard lock(mu);
+    Lock lock(mu);
     ioc = nullptr;
   }
 };
@@ -59,7 +64,7 @@ struct IoLoop {
   std::unordered_map<Session*, std::shared_ptr<Session>> sessions;  // this loop's thread only
   std::thread thread;
 
-  IoLoop() { gate->ioc = &ioc; }
+  IoLoop() { gate->open(ioc); }
 
   void run() {
     name_this_thread("pylon-http");
@@ -87,8 +92,8 @@ struct Server::Impl {
   tcp::acceptor acceptor;
   asio::steady_timer retry;
   std::size_t next_loop = 0;  // round-robin over loops; the acceptor's thread only
-  std::mutex stop_mu;
-  bool stopped = false;
+  Mutex stop_mu;
+  bool stopped PYLON_GUARDED_BY(stop_mu) = false;
   // Set before stop() closes the connections: a connection accepted around then is dropped rather
   // than served by a loop whose sessions were already closed.
   std::atomic<bool> stopping{false};
@@ -194,7 +199,7 @@ std::uint16_t Server::port() const {
 
 void Server::stop() {
   if (!impl_) return;
-  std::lock_guard lock(impl_->stop_mu);
+  Lock lock(impl_->stop_mu);
   if (impl_->stopped) return;
   impl_->stopped = true;
   Impl& i = *impl_;

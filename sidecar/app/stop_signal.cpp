@@ -33,13 +33,13 @@ void StopSignal::request() {
 }
 
 void StopSignal::notify() {
-  { std::lock_guard lock(mu_); }  // a waiter between its check and its sleep cannot miss this
+  { Lock lock(mu_); }  // a waiter between its check and its sleep cannot miss this
   cv_.notify_all();
 }
 
 bool StopSignal::wait_for(std::chrono::milliseconds timeout, const std::function<bool()>& ready) {
-  std::unique_lock lock(mu_);
-  cv_.wait_for(lock, timeout, [&] { return requested() || (ready && ready()); });
+  Lock lock(mu_);
+  lock.wait_for(cv_, timeout, [&] { return requested() || (ready && ready()); });
   return requested();
 }
 

@@ -11,7 +11,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
-#include <mutex>
+
+#include "common/sync.hpp"
 
 namespace pylon::app {
 
@@ -31,7 +32,7 @@ class StopSignal {
  private:
   StopSignal() = default;
   std::atomic<bool> requested_{false};
-  std::mutex mu_;
+  Mutex mu_;  // guards no data: it orders notify() against a waiter between check and sleep
   std::condition_variable cv_;
 };
 

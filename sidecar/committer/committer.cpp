@@ -50,7 +50,7 @@ Committer::~Committer() {
 
 Status Committer::start() {
   {
-    std::lock_guard lock(impl_->mu);
+    Lock lock(impl_->mu);
     if (impl_->running) return make_error("the committer is already running");
     if (impl_->options.every_epochs == 0) return make_error("commit every 0 epochs: must be at least 1");
     impl_->stopping = false;
@@ -61,7 +61,7 @@ Status Committer::start() {
   Impl* impl = impl_.get();
   impl_->listener = impl_->snapshots.subscribe([impl](const follower::SnapshotPtr&) {
     {
-      std::lock_guard lock(impl->mu);
+      Lock lock(impl->mu);
       impl->new_snapshot = true;
     }
     impl->cv.notify_all();
@@ -75,7 +75,7 @@ Status Committer::start() {
 
 void Committer::stop() {
   {
-    std::lock_guard lock(impl_->mu);
+    Lock lock(impl_->mu);
     if (!impl_->running) return;
     impl_->stopping = true;
   }
@@ -83,7 +83,7 @@ void Committer::stop() {
   impl_->thread.join();
   if (impl_->listener) impl_->snapshots.unsubscribe(*impl_->listener);
   impl_->listener.reset();
-  std::lock_guard lock(impl_->mu);
+  Lock lock(impl_->mu);
   impl_->running = false;
   if (impl_->force && !impl_->force->answered) {
     impl_->force->promise.set_value(make_error("the committer stopped"));
@@ -92,7 +92,7 @@ void Committer::stop() {
 }
 
 CommitterState Committer::state() const {
-  std::lock_guard lock(impl_->state_mu);
+  Lock lock(impl_->state_mu);
   return impl_->state;
 }
 
@@ -101,8 +101,8 @@ std::uint64_t Committer::last_ticked_block() const {
 }
 
 std::uint64_t Committer::wait_ticked(std::uint64_t block, std::chrono::milliseconds timeout) const {
-  std::unique_lock lock(impl_->mu);
-  impl_->ticked_cv.wait_for(lock, timeout, [&] { return impl_->last_ticked.load() >= block; });
+  Lock lock(impl_->mu);
+  lock.wait_for(impl_->ticked_cv, timeout, [&] { return impl_->last_ticked.load() >= block; });
   return impl_->last_ticked.load();
 }
 
@@ -110,7 +110,7 @@ Result<ForceResult> Committer::force_commit() {
   auto req = std::make_shared<Impl::ForceRequest>();
   auto answer = req->promise.get_future();
   {
-    std::lock_guard lock(impl_->mu);
+    Lock lock(impl_->mu);
     if (!impl_->running || impl_->stopping) return make_error("the committer is not running");
     if (impl_->force) return make_error("a forced commit is already in progress");
     impl_->force = req;
@@ -120,13 +120,13 @@ Result<ForceResult> Committer::force_commit() {
 }
 
 void Committer::Impl::set_phase(Phase phase, const std::string& reason) {
-  std::lock_guard lock(state_mu);
+  Lock lock(state_mu);
   state.phase = phase;
   state.blocked_reason = reason;
 }
 
 void Committer::Impl::count(weights::AttemptStatus status) {
-  std::lock_guard lock(state_mu);
+  Lock lock(state_mu);
   ++state.outcomes[status];
 }
 
@@ -144,15 +144,15 @@ void Committer::Impl::run() {
   for (;;) {
     std::shared_ptr<ForceRequest> req;
     {
-      std::unique_lock lock(mu);
-      cv.wait(lock, [&] { return stopping || force != nullptr || new_snapshot; });
+      Lock lock(mu);
+      lock.wait(cv, [&]() PYLON_REQUIRES(mu) { return stopping || force != nullptr || new_snapshot; });
       if (stopping) return;
       req = force;
       if (!req) new_snapshot = false;  // a force request first; the snapshot flag stays for after
     }
     if (req) {
       serve_force(req);
-      std::lock_guard lock(mu);
+      Lock lock(mu);
       force.reset();
       continue;
     }
@@ -161,7 +161,7 @@ void Committer::Impl::run() {
     tick(snap);
     last_block = snap->block;
     {
-      std::lock_guard lock(mu);
+      Lock lock(mu);
       last_ticked.store(snap->block, std::memory_order_release);
     }
     ticked_cv.notify_all();
@@ -206,7 +206,7 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
     last_committed_epoch = committer::last_committed_epoch(record);
     resumed = true;
     if (last_committed_epoch) {
-      std::lock_guard lock(state_mu);
+      Lock lock(state_mu);
       state.last_epoch_committed = *last_committed_epoch;
     }
   }
@@ -329,7 +329,7 @@ void Committer::Impl::execute(const Action& action, const follower::Snapshot& sn
             if (error.empty()) {
               if (r->status != weights::AttemptStatus::kPending) {
                 last_committed_epoch = epoch;
-                std::lock_guard lock(state_mu);
+                Lock lock(state_mu);
                 state.last_epoch_committed = epoch;
               }
               set_phase(r->call == weights::CallKind::kCommitWeights ? Phase::kRevealing : Phase::kIdle);
@@ -413,7 +413,7 @@ void Committer::Impl::serve_force(const std::shared_ptr<ForceRequest>& req) {
   }
   if (weights::landed(r->status)) {
     last_committed_epoch = span->start;
-    std::lock_guard lock(state_mu);
+    Lock lock(state_mu);
     state.last_epoch_committed = span->start;
   }
   set_phase(r->call == weights::CallKind::kCommitWeights && r->status != weights::AttemptStatus::kFailed

@@ -12,6 +12,7 @@
 #include "committer/committer.hpp"
 #include "committer/policy.hpp"
 #include "committer/weights_call.hpp"
+#include "common/sync.hpp"
 
 namespace pylon::committer {
 
@@ -31,11 +32,11 @@ struct Committer::Impl {
   // The thread and its wake-ups: a published snapshot (the SnapshotStore listener sets
   // new_snapshot), a force request, or stop. No timed poll: each of these notifies cv.
   std::thread thread;
-  std::mutex mu;
+  Mutex mu;
   std::condition_variable cv;
-  bool stopping = false;
-  bool running = false;
-  bool new_snapshot = true;  // under mu; true at start: a snapshot may be there already
+  bool stopping PYLON_GUARDED_BY(mu) = false;
+  bool running PYLON_GUARDED_BY(mu) = false;
+  bool new_snapshot PYLON_GUARDED_BY(mu) = true;  // true at start: a snapshot may be there already
   std::optional<follower::SnapshotStore::ListenerId> listener;  // start()/stop() only
   // The block of the snapshot last ticked (0 before the first), for any thread to read;
   // ticked_cv (with mu) is told when it moves.
@@ -45,10 +46,10 @@ struct Committer::Impl {
     std::promise<Result<ForceResult>> promise;
     bool answered = false;
   };
-  std::shared_ptr<ForceRequest> force;  // under mu
+  std::shared_ptr<ForceRequest> force PYLON_GUARDED_BY(mu);
 
-  mutable std::mutex state_mu;
-  CommitterState state;
+  mutable Mutex state_mu;
+  CommitterState state PYLON_GUARDED_BY(state_mu);
 
   // Loop-thread bookkeeping (only the loop thread touches these).
   bool resumed = false;

@@ -63,7 +63,7 @@ Result<Submitted> Submitter::submit(std::string_view call, std::string_view args
                                     const chain::BlockRef& at,
                                     const std::function<Status(const Prepared&)>& before_submit,
                                     const std::function<void(const Prepared&)>& on_accepted) {
-  std::lock_guard lock(mu_);
+  Lock lock(mu_);
   PYLON_ASSIGN(auto md, chain_.metadata(at.hash));
   PYLON_ASSIGN(Bytes encoded, extrinsic::encode_call_json(*md, call, args_json));
   for (int round = 0;; ++round) {

@@ -7,11 +7,11 @@
 
 #include <chrono>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "chain/chain_client.hpp"
+#include "common/sync.hpp"
 #include "extrinsic/signed.hpp"
 #include "keys/sr25519.hpp"
 
@@ -57,13 +57,14 @@ class Submitter {
   static bool is_nonce_refusal(const Error& error);
 
  private:
-  Result<Prepared> prepare(const codec::Metadata& md, ByteSpan call, const chain::BlockRef& at);
+  Result<Prepared> prepare(const codec::Metadata& md, ByteSpan call, const chain::BlockRef& at)
+      PYLON_REQUIRES(mu_);
 
   chain::ChainClient& chain_;
   keys::Keypair signer_;
   SubmitterOptions options_;
-  std::mutex mu_;  // one submission at a time: nonces never race
-  std::optional<extrinsic::Hash> genesis_;
+  Mutex mu_;  // one submission at a time: nonces never race
+  std::optional<extrinsic::Hash> genesis_ PYLON_GUARDED_BY(mu_);
 };
 
 }  // namespace pylon::committer

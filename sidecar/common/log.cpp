@@ -4,15 +4,15 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <mutex>
 
 #include "common/json_writer.hpp"
+#include "common/sync.hpp"
 
 namespace pylon::log {
 namespace {
 std::atomic<Format> g_format{Format::Text};
 std::atomic<Level> g_min{Level::Info};
-std::mutex g_mu;
+Mutex g_mu;  // one line at a time on stderr
 
 const char* name(Level l) {
   switch (l) {
@@ -149,7 +149,7 @@ void write(Level level, std::string_view component, std::string_view message,
            std::initializer_list<Field> fields) {
   if (level < g_min.load()) return;
   const std::string line = format_line(g_format.load(), level, now_iso(), component, message, fields);
-  std::lock_guard lock(g_mu);
+  Lock lock(g_mu);
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);
 }

@@ -82,7 +82,8 @@ namespace {
 
 // Applies one validated update. A refusal (the weight would go below zero) writes nothing and is
 // returned in `refusal`; the Status is for database failures only.
-Status apply_one(StoreDb& s, const WeightUpdate& u, std::int64_t now, double& out, std::string& refusal) {
+Status apply_one(StoreDb& s, const WeightUpdate& u, std::int64_t now, double& out, std::string& refusal)
+    PYLON_REQUIRES(s.mu) {
   double w = u.value;
   if (u.op == Op::add) {
     s.get_weight.start().bind(1, std::int64_t{u.netuid}).bind_u64(2, u.epoch).bind_blob(3, u.hotkey);
@@ -104,7 +105,7 @@ Status apply_one(StoreDb& s, const WeightUpdate& u, std::int64_t now, double& ou
   return {};
 }
 
-Status put_mark(StoreDb& s, std::uint16_t netuid, const QueueMark& m, std::int64_t now) {
+Status put_mark(StoreDb& s, std::uint16_t netuid, const QueueMark& m, std::int64_t now) PYLON_REQUIRES(s.mu) {
   return s.put_mark.start()
       .bind(1, std::int64_t{netuid})
       .bind(2, std::int64_t{m.producer})
@@ -114,7 +115,7 @@ Status put_mark(StoreDb& s, std::uint16_t netuid, const QueueMark& m, std::int64
 }
 
 Status put_rejected(StoreDb& s, std::uint16_t netuid, const QueueMark& m, const std::string& reason,
-                    std::int64_t now) {
+                    std::int64_t now) PYLON_REQUIRES(s.mu) {
   return s.put_rejected.start()
       .bind(1, std::int64_t{netuid})
       .bind(2, std::int64_t{m.producer})
@@ -127,7 +128,7 @@ Status put_rejected(StoreDb& s, std::uint16_t netuid, const QueueMark& m, const 
 // One REST batch inside the open transaction, under its own savepoint. The outer Result is a
 // database failure (the whole transaction is lost); the inner one is the batch's own answer.
 Result<Result<std::vector<double>>> apply_batch(StoreDb& s, std::span<const WeightUpdate> updates,
-                                                std::int64_t now) {
+                                                std::int64_t now) PYLON_REQUIRES(s.mu) {
   PYLON_TRY(s.db.exec("SAVEPOINT batch"));
   std::vector<double> out(updates.size());
   std::string refusal;
@@ -143,7 +144,8 @@ Result<Result<std::vector<double>>> apply_batch(StoreDb& s, std::span<const Weig
   return Result<std::vector<double>>(std::move(out));
 }
 
-Status apply_queue(StoreDb& s, const QueueBatch& q, bool marks, std::int64_t now, GroupResult& result) {
+Status apply_queue(StoreDb& s, const QueueBatch& q, bool marks, std::int64_t now, GroupResult& result)
+    PYLON_REQUIRES(s.mu) {
   if (q.origins.size() != q.updates.size())
     return make_error(StoreErrc::kInternal, "weights store: queue origins do not match updates");
   for (const auto& [at, reason] : q.refused) {
@@ -178,6 +180,7 @@ Store::~Store() = default;
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
   auto impl = std::make_unique<Impl>();
+  Lock lock(impl->mu);  // nobody else has it yet; the analysis wants the guarded members locked
   impl->path = path;
   auto where = [&](const Error& e) { return make_error(e.message + " (weights store " + path + ")"); };
   Result<sql::Db> db = sql::Db::open(path);
@@ -199,7 +202,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
 }
 
 int Store::schema_version() const {
-  std::lock_guard lock(impl_->mu);
+  Lock lock(impl_->mu);
   Result<std::int64_t> v = impl_->db.query_int("PRAGMA user_version");
   return v ? static_cast<int>(*v) : -1;
 }
@@ -223,8 +226,8 @@ GroupResult Store::commit_group(std::span<const std::span<const WeightUpdate>> b
     result.queue_applied = result.queue_rejected = 0;
     return std::move(result);
   };
-  std::lock_guard lock(impl_->mu);
   Impl& s = *impl_;
+  Lock lock(s.mu);
   std::int64_t now = now_ms();
   Result<sql::Transaction> tx = sql::Transaction::begin(s.db);
   if (!tx) return fail_all(tx.error());
@@ -281,7 +284,7 @@ std::vector<Result<std::vector<double>>> Store::apply_group(
 }
 
 Result<std::map<AccountId, double>> Store::weights(std::uint16_t netuid, std::uint64_t epoch) const {
-  std::lock_guard lock(impl_->mu);
+  Lock lock(impl_->mu);
   PYLON_ASSIGN(sql::Stmt st,
                impl_->db.prepare("SELECT hotkey, weight FROM weights WHERE netuid = ?1 AND epoch = ?2"));
   st.bind(1, std::int64_t{netuid}).bind_u64(2, epoch);
@@ -300,7 +303,7 @@ Result<std::map<AccountId, double>> Store::weights(std::uint16_t netuid, std::ui
 }
 
 Result<std::vector<std::uint64_t>> Store::epochs(std::uint16_t netuid, std::size_t limit) const {
-  std::lock_guard lock(impl_->mu);
+  Lock lock(impl_->mu);
   PYLON_ASSIGN(sql::Stmt st, impl_->db.prepare("SELECT DISTINCT epoch FROM weights WHERE netuid = ?1 "
                                                "ORDER BY epoch DESC LIMIT ?2"));
   st.bind(1, std::int64_t{netuid}).bind(2, static_cast<std::int64_t>(limit));
@@ -314,7 +317,7 @@ Result<std::vector<std::uint64_t>> Store::epochs(std::uint16_t netuid, std::size
 }
 
 Result<std::map<std::uint32_t, std::uint64_t>> Store::queue_durable(std::uint16_t netuid) const {
-  std::lock_guard lock(impl_->mu);
+  Lock lock(impl_->mu);
   PYLON_ASSIGN(sql::Stmt st, impl_->db.prepare("SELECT producer, seq FROM queue_durable WHERE netuid = ?1"));
   st.bind(1, std::int64_t{netuid});
   std::map<std::uint32_t, std::uint64_t> out;
@@ -342,7 +345,7 @@ Status Store::record_rejected(std::uint16_t netuid, std::span<const QueueMark> e
 }
 
 Result<std::vector<RejectedEntry>> Store::rejected(std::uint16_t netuid, std::size_t limit) const {
-  std::lock_guard lock(impl_->mu);
+  Lock lock(impl_->mu);
   PYLON_ASSIGN(sql::Stmt st,
                impl_->db.prepare("SELECT producer, seq, reason, rejected_ms FROM queue_rejected "
                                  "WHERE netuid = ?1 ORDER BY id DESC LIMIT ?2"));
@@ -358,7 +361,7 @@ Result<std::vector<RejectedEntry>> Store::rejected(std::uint16_t netuid, std::si
 }
 
 Status Store::reset_queue(std::uint16_t netuid) {
-  std::lock_guard lock(impl_->mu);
+  Lock lock(impl_->mu);
   PYLON_ASSIGN(sql::Stmt st, impl_->db.prepare("DELETE FROM queue_durable WHERE netuid = ?1"));
   return st.bind(1, std::int64_t{netuid}).run();
 }

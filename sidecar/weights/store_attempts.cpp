@@ -103,7 +103,7 @@ Result<PendingReveal> read_reveal(const sql::Stmt& st) {
 }  // namespace
 
 Result<std::int64_t> Store::record_attempt(const CommitAttempt& a) {
-  std::lock_guard lock(impl_->mu);
+  Lock lock(impl_->mu);
   PYLON_ASSIGN(
       sql::Stmt st,
       impl_->db.prepare("INSERT INTO commit_attempts (netuid, epoch, block, call, extrinsic_hash, extrinsic, "
@@ -134,7 +134,7 @@ Result<std::int64_t> Store::record_attempt(const CommitAttempt& a) {
 
 Status Store::update_attempt(std::int64_t id, AttemptStatus status, const std::string& error,
                              const std::optional<Hash>& included_in) {
-  std::lock_guard lock(impl_->mu);
+  Lock lock(impl_->mu);
   PYLON_ASSIGN(sql::Stmt st, impl_->db.prepare("UPDATE commit_attempts SET status = ?2, error = ?3, "
                                                "included_in = ?4, updated_ms = ?5 WHERE id = ?1"));
   st.bind(1, id).bind(2, to_text(status)).bind(3, error).bind(5, now_ms());
@@ -149,7 +149,7 @@ Status Store::update_attempt(std::int64_t id, AttemptStatus status, const std::s
 }
 
 Result<std::vector<CommitAttempt>> Store::attempts(std::uint16_t netuid, std::uint64_t epoch) const {
-  std::lock_guard lock(impl_->mu);
+  Lock lock(impl_->mu);
   PYLON_ASSIGN(sql::Stmt st,
                impl_->db.prepare(std::string("SELECT ") + kAttemptColumns +
                                  " FROM commit_attempts WHERE netuid = ?1 AND epoch = ?2 ORDER BY id"));
@@ -159,7 +159,7 @@ Result<std::vector<CommitAttempt>> Store::attempts(std::uint16_t netuid, std::ui
 
 Result<std::vector<CommitAttempt>> Store::attempts_with_status(std::uint16_t netuid,
                                                                AttemptStatus status) const {
-  std::lock_guard lock(impl_->mu);
+  Lock lock(impl_->mu);
   PYLON_ASSIGN(sql::Stmt st,
                impl_->db.prepare(std::string("SELECT ") + kAttemptColumns +
                                  " FROM commit_attempts WHERE status = ?1 AND netuid = ?2 ORDER BY id"));
@@ -168,7 +168,7 @@ Result<std::vector<CommitAttempt>> Store::attempts_with_status(std::uint16_t net
 }
 
 Status Store::save_reveal(const PendingReveal& r) {
-  std::lock_guard lock(impl_->mu);
+  Lock lock(impl_->mu);
   PYLON_ASSIGN(
       sql::Stmt st,
       impl_->db.prepare("INSERT INTO pending_reveals (netuid, epoch, commit_hash, uids, vals, salt, "
@@ -194,7 +194,7 @@ Status Store::save_reveal(const PendingReveal& r) {
 
 Result<std::vector<PendingReveal>> Store::reveals_with_status(std::uint16_t netuid,
                                                               RevealStatus status) const {
-  std::lock_guard lock(impl_->mu);
+  Lock lock(impl_->mu);
   PYLON_ASSIGN(sql::Stmt st,
                impl_->db.prepare(std::string("SELECT ") + kRevealColumns +
                                  " FROM pending_reveals WHERE status = ?1 AND netuid = ?2 ORDER BY epoch"));
@@ -209,7 +209,7 @@ Result<std::vector<PendingReveal>> Store::reveals_with_status(std::uint16_t netu
 }
 
 Result<std::optional<PendingReveal>> Store::reveal(std::uint16_t netuid, std::uint64_t epoch) const {
-  std::lock_guard lock(impl_->mu);
+  Lock lock(impl_->mu);
   PYLON_ASSIGN(sql::Stmt st, impl_->db.prepare(std::string("SELECT ") + kRevealColumns +
                                                " FROM pending_reveals WHERE netuid = ?1 AND epoch = ?2"));
   st.bind(1, std::int64_t{netuid}).bind_u64(2, epoch);
@@ -220,7 +220,7 @@ Result<std::optional<PendingReveal>> Store::reveal(std::uint16_t netuid, std::ui
 }
 
 Status Store::bind_chain(const Hash& genesis) {
-  std::lock_guard lock(impl_->mu);
+  Lock lock(impl_->mu);
   PYLON_ASSIGN(sql::Stmt read, impl_->db.prepare("SELECT genesis FROM chain WHERE id = 1"));
   PYLON_ASSIGN(bool have, read.step());
   if (have) {

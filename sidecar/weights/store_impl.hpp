@@ -1,11 +1,12 @@
 // Store internals shared by its source files (weights and queue in store.cpp, attempts and
-// reveals in store_attempts.cpp). Every member is used with `mu` held.
+// reveals in store_attempts.cpp). Every member is used with `mu` held, which the clang trees check.
+// Thread contract: any thread may call the Store; one SQLite connection, serialised by `mu`.
 #pragma once
 
 #include <chrono>
-#include <mutex>
 #include <string>
 
+#include "common/sync.hpp"
 #include "weights/sqlite_db.hpp"
 #include "weights/store.hpp"
 
@@ -14,15 +15,15 @@ namespace pylon::weights {
 // The connection and its statements (free helper functions take this; Store::Impl is private).
 struct StoreDb {
   std::string path;
-  mutable std::mutex mu;
-  sql::Db db;
+  mutable Mutex mu;
+  sql::Db db PYLON_GUARDED_BY(mu);
   // Prepared once: the hot path (one SELECT and one UPSERT per update) then skips parsing.
-  sql::Stmt get_weight;
-  sql::Stmt put_weight;
-  sql::Stmt put_mark;
-  sql::Stmt put_rejected;
+  sql::Stmt get_weight PYLON_GUARDED_BY(mu);
+  sql::Stmt put_weight PYLON_GUARDED_BY(mu);
+  sql::Stmt put_mark PYLON_GUARDED_BY(mu);
+  sql::Stmt put_rejected PYLON_GUARDED_BY(mu);
 
-  Status prepare();
+  Status prepare() PYLON_REQUIRES(mu);
 };
 
 struct Store::Impl : StoreDb {};
