@@ -60,7 +60,8 @@ std::optional<Level> parse_level(std::string_view s) {
 namespace {
 
 // logfmt: a value is written bare when it is a non-empty run of characters other than space,
-// '=', '"' and control characters; otherwise quoted, with '"', '\' and control characters escaped.
+// '=', '"' and control characters; otherwise as a JSON string literal, which logfmt readers
+// (go-logfmt, Loki, Vector) unquote the same way, and which keeps the line valid UTF-8.
 void append_logfmt_value(std::string& out, std::string_view v) {
   bool bare = !v.empty();
   for (const char ch : v) {
@@ -72,38 +73,9 @@ void append_logfmt_value(std::string& out, std::string_view v) {
   }
   if (bare) {
     out += v;
-    return;
+  } else {
+    append_json_string(out, v);
   }
-  out += '"';
-  for (const char ch : v) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
 }
 
 void append_logfmt(std::string& out, std::string_view key, std::string_view value) {

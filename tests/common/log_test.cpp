@@ -51,6 +51,10 @@ std::optional<std::map<std::string, std::string>> parse_logfmt(std::string_view 
           value += '\r';
         else if (e == 't')
           value += '\t';
+        else if (e == 'b')
+          value += '\b';
+        else if (e == 'f')
+          value += '\f';
         else if (e == '"' || e == '\\')
           value += e;
         else if (e == 'u' && i + 4 <= line.size()) {
@@ -74,7 +78,7 @@ std::optional<std::map<std::string, std::string>> parse_logfmt(std::string_view 
 }
 
 // Values a log line meets: error texts with quotes, '=' and newlines, paths with spaces, empty.
-const std::string kTricky = "node said \"no\": a=b\\c\nsecond line\ttab \x01 end";
+const std::string kTricky = "node said \"no\": a=b\\c\nsecond line\ttab \x01 \b\f end";
 
 TEST(Log, TextLinesAreLogfmt) {
   const std::string line = format_line(
@@ -94,6 +98,15 @@ TEST(Log, TextLinesAreLogfmt) {
   EXPECT_EQ((*kv)["path"], "/a b/c");
   // Plain values stay bare, as logfmt writers leave them.
   EXPECT_NE(line.find(" level=warn component=chain "), std::string::npos) << line;
+}
+
+TEST(Log, TextLinesAreValidUtf8) {
+  // A node's or a client's bytes in an error text: a cut character and a stray byte.
+  const std::string bad = "caf\xc3 \xff ok \xe2\x82\xac";
+  const std::string line = format_line(Format::Text, Level::Info, "t", "rest", "m", {{"v", bad}});
+  auto kv = parse_logfmt(std::string_view(line).substr(0, line.size() - 1));
+  ASSERT_TRUE(kv) << line;
+  EXPECT_EQ((*kv)["v"], "caf\xef\xbf\xbd \xef\xbf\xbd ok \xe2\x82\xac");  // U+FFFD each, the euro kept
 }
 
 TEST(Log, JsonLinesAreOneObjectEach) {
