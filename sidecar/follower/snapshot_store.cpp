@@ -14,6 +14,7 @@ void SnapshotStore::publish(SnapshotPtr s) {
     Lock lock(latest_mu_);
     latest_.swap(s);
     published_.fetch_add(1, std::memory_order_release);
+    ++changes_;
   }  // the previous snapshot (now in s) is released outside the lock
   published_cv_.notify_all();
   Lock lock(listeners_mu_);
@@ -24,6 +25,17 @@ std::uint64_t SnapshotStore::wait_newer(std::uint64_t seen, std::chrono::millise
   Lock lock(latest_mu_);
   lock.wait_for(published_cv_, timeout, [&] { return published_.load(std::memory_order_relaxed) > seen; });
   return published_.load(std::memory_order_relaxed);
+}
+
+std::uint64_t SnapshotStore::changes() const {
+  Lock lock(latest_mu_);
+  return changes_;
+}
+
+std::uint64_t SnapshotStore::wait_changed(std::uint64_t seen, std::chrono::milliseconds timeout) const {
+  Lock lock(latest_mu_);
+  lock.wait_for(published_cv_, timeout, [&]() PYLON_REQUIRES(latest_mu_) { return changes_ > seen; });
+  return changes_;
 }
 
 SnapshotStore::ListenerId SnapshotStore::subscribe(Listener on_published) {
@@ -46,10 +58,17 @@ SnapshotPtr SnapshotStore::at_block(std::uint64_t block) const {
 }
 
 void SnapshotStore::mark_stale(std::string reason) {
-  Lock lock(mu_);
-  if (!staleness_.stale) staleness_.since = std::chrono::steady_clock::now();
-  staleness_.stale = true;
-  staleness_.reason = std::move(reason);
+  {
+    Lock lock(mu_);
+    if (!staleness_.stale) staleness_.since = std::chrono::steady_clock::now();
+    staleness_.stale = true;
+    staleness_.reason = std::move(reason);
+  }
+  {
+    Lock lock(latest_mu_);
+    ++changes_;
+  }
+  published_cv_.notify_all();
 }
 
 Staleness SnapshotStore::staleness() const {

@@ -50,6 +50,25 @@ class SnapshotStore {
   // generation then (equal to `seen` on a timeout).
   std::uint64_t wait_newer(std::uint64_t seen, std::chrono::milliseconds timeout) const;
 
+  // Every change a reader can see (a publish, a staleness mark) moves this generation, so a
+  // caller can wait for any state of the store without polling it.
+  std::uint64_t changes() const;
+  // Blocks until the generation moved past `seen` or the timeout passed; returns it then.
+  std::uint64_t wait_changed(std::uint64_t seen, std::chrono::milliseconds timeout) const;
+  // Waits until `ready()` holds, re-checking it on each change; false when the timeout passed
+  // first. `ready` runs without the store's locks, so it may read the store.
+  template <class Pred>
+  bool wait_until(Pred ready, std::chrono::milliseconds timeout) const {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      const std::uint64_t seen = changes();
+      if (ready()) return true;
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) return false;
+      wait_changed(seen, std::chrono::ceil<std::chrono::milliseconds>(deadline - now));
+    }
+  }
+
   using Listener = std::function<void(const SnapshotPtr&)>;
   using ListenerId = std::uint64_t;
   ListenerId subscribe(Listener on_published);
@@ -67,7 +86,8 @@ class SnapshotStore {
   std::deque<SnapshotPtr> recent_ PYLON_GUARDED_BY(mu_);
   Staleness staleness_ PYLON_GUARDED_BY(mu_);
   std::atomic<std::uint64_t> published_{0};
-  mutable std::condition_variable published_cv_;  // with latest_mu_
+  std::uint64_t changes_ PYLON_GUARDED_BY(latest_mu_) = 0;
+  mutable std::condition_variable published_cv_;  // with latest_mu_: published_ or changes_ moved
   // Held while listeners run, so unsubscribe() waits for a running listener to return.
   Mutex listeners_mu_;
   std::map<ListenerId, Listener> listeners_ PYLON_GUARDED_BY(listeners_mu_);

@@ -1,10 +1,11 @@
 // SnapshotStore tells its readers about new snapshots instead of being polled: wait_newer wakes
-// on publish, listeners run once per publish in order, and unsubscribe stops them.
+// on publish, wait_until on any change (a staleness mark too), listeners run once per publish in
+// order, and unsubscribe stops them.
+#include "follower/snapshot_store.hpp"
+
 #include <gtest/gtest.h>
 
 #include <thread>
-
-#include "follower/snapshot_store.hpp"
 
 namespace pylon::follower {
 namespace {
@@ -39,6 +40,28 @@ TEST(SnapshotStore, WaitNewerWakesOnPublishFromAnotherThread) {
   waiter.join();
   EXPECT_EQ(seen, 1u);
   EXPECT_EQ(store.latest()->block, 7u);
+}
+
+TEST(SnapshotStore, StalenessAndPublishesMoveTheChangeGeneration) {
+  SnapshotStore store;
+  EXPECT_EQ(store.changes(), 0u);
+  store.mark_stale("node unreachable");
+  EXPECT_EQ(store.changes(), 1u);
+  EXPECT_EQ(store.wait_changed(1, 1ms), 1u);  // nothing new: the timeout
+  store.publish(snapshot_at(1));
+  EXPECT_EQ(store.wait_changed(1, 1h), 2u);  // already past: at once
+}
+
+TEST(SnapshotStore, WaitUntilWakesOnAStalenessMarkFromAnotherThread) {
+  SnapshotStore store;
+  store.publish(snapshot_at(1));
+  bool woke = false;
+  // An hour-long wait that only a notification can end within the test's run.
+  std::thread waiter([&] { woke = store.wait_until([&] { return store.staleness().stale; }, 1h); });
+  store.mark_stale("node unreachable");
+  waiter.join();
+  EXPECT_TRUE(woke);
+  EXPECT_FALSE(store.wait_until([&] { return store.latest()->block == 2; }, 1ms));
 }
 
 TEST(SnapshotStore, ListenersSeeEachPublishInOrderUntilUnsubscribed) {

@@ -9,43 +9,6 @@ namespace {
 
 using namespace testing;
 
-struct FollowerRig {
-  FollowerRig() {
-    server = start_server();
-    if (!server) return;
-    client = std::make_unique<ClientStack>(server->url());
-    follower = std::make_unique<follower::Follower>(*client->chain, *client->rpc, store, follower_options(),
-                                                    follower::LogFn{});
-  }
-  ~FollowerRig() {
-    if (follower) follower->stop();
-  }
-  // Starts and waits for the recorded block's snapshot.
-  follower::SnapshotPtr first() {
-    if (!follower || !follower->start().ok()) return nullptr;
-    if (!wait_until([&] { return store.published_count() >= 1; }, 20s)) return nullptr;
-    return store.latest();
-  }
-  // After the fault clears: the follower publishes `block` and is no longer stale.
-  void expect_recovers_to(std::uint64_t block) {
-    EXPECT_TRUE(wait_until(
-        [&] {
-          auto l = store.latest();
-          return l && l->block == block && !store.staleness().stale;
-        },
-        20s))
-        << "still stale: " << store.staleness().reason;
-    auto l = store.latest();
-    ASSERT_TRUE(l);
-    EXPECT_EQ(l->neurons.size(), 1024u);
-    EXPECT_EQ(l->spec_version, 343u);
-  }
-  std::unique_ptr<ReplayServer> server;
-  std::unique_ptr<ClientStack> client;
-  follower::SnapshotStore store;
-  std::unique_ptr<follower::Follower> follower;
-};
-
 TEST(ReplayFaults, DroppedConnectionsKeepTheLastSnapshotStaleThenRecover) {
   PYLON_REPLAY_REQUIRE_SHARED();
   FollowerRig rig;
@@ -53,7 +16,7 @@ TEST(ReplayFaults, DroppedConnectionsKeepTheLastSnapshotStaleThenRecover) {
   ASSERT_TRUE(good) << rig.store.staleness().reason;
 
   rig.server->set_fault(Fault::kDrop);
-  ASSERT_TRUE(wait_until([&] { return rig.store.staleness().stale; }, 10s));
+  ASSERT_TRUE(rig.store.wait_until([&] { return rig.store.staleness().stale; }, 10s));
   EXPECT_TRUE(contains(rig.store.staleness().reason, "no connection to the chain"))
       << rig.store.staleness().reason;
   EXPECT_EQ(rig.store.latest(), good);
@@ -75,10 +38,8 @@ TEST(ReplayFaults, StalledNodeTimesOutClearlyThenRecovers) {
   auto good = rig.first();
   ASSERT_TRUE(good) << rig.store.staleness().reason;
 
-  rig.server->set_fault(Fault::kStall);
-  const std::uint64_t next = rig.server->advance_head();  // the notification goes out, answers do not
-  ASSERT_TRUE(wait_until([&] { return rig.store.staleness().stale; }, 10s));
-  const std::string reason = rig.store.staleness().reason;
+  // The notification of the new head goes out, answers do not.
+  const auto [next, reason] = rig.fault_then_stale(Fault::kStall);
   EXPECT_TRUE(contains(reason, "chain_getBlockHash")) << reason;
   EXPECT_TRUE(contains(reason, "no response within")) << reason;
   EXPECT_EQ(rig.store.latest(), good);
@@ -93,10 +54,7 @@ TEST(ReplayFaults, GarbledFramesAreProtocolErrorsThenRecover) {
   auto good = rig.first();
   ASSERT_TRUE(good) << rig.store.staleness().reason;
 
-  rig.server->set_fault(Fault::kGarble);
-  const std::uint64_t next = rig.server->advance_head();
-  ASSERT_TRUE(wait_until([&] { return rig.store.staleness().stale; }, 10s));
-  const std::string reason = rig.store.staleness().reason;
+  const auto [next, reason] = rig.fault_then_stale(Fault::kGarble);
   // Failed builds are retried every retry_after, so the reason stays the build's own error.
   EXPECT_TRUE(contains(reason, "invalid JSON-RPC message")) << reason;
   EXPECT_EQ(rig.store.latest(), good);
@@ -117,10 +75,7 @@ TEST(ReplayFaults, ConnectionCutInTheMiddleOfTheMetagraphAnswer) {
 
   // Small answers (block hash, runtime version) pass; the 373 KB get_neurons_lite answer stops
   // halfway through its WebSocket message and the socket closes.
-  rig.server->set_fault(Fault::kCutLargeAnswers);
-  const std::uint64_t next = rig.server->advance_head();
-  ASSERT_TRUE(wait_until([&] { return rig.store.staleness().stale; }, 10s));
-  const std::string reason = rig.store.staleness().reason;
+  const auto [next, reason] = rig.fault_then_stale(Fault::kCutLargeAnswers);
   EXPECT_TRUE(contains(reason, "state_call")) << reason;
   EXPECT_TRUE(contains(reason, "connection lost")) << reason;
   EXPECT_EQ(rig.store.latest(), good);

@@ -51,28 +51,21 @@ TEST(ReplayForeignSpec, FollowerKeepsTheLastSnapshotAndSaysWhy) {
   PYLON_REPLAY_REQUIRE_SHARED();
   auto answer = spec208_answer();
   ASSERT_TRUE(answer);
-  auto server = start_server();
-  ASSERT_TRUE(server);
-  ClientStack c(server->url());
-  ASSERT_TRUE(c.chain);
-  follower::SnapshotStore store;
-  follower::Follower f(*c.chain, *c.rpc, store, follower_options(), {});
-  ASSERT_TRUE(f.start().ok());
-  ASSERT_TRUE(wait_until([&] { return store.published_count() >= 1; }, 20s)) << store.staleness().reason;
-  auto good = store.latest();
+  FollowerRig rig;
+  auto good = rig.first();
+  ASSERT_TRUE(good) << rig.store.staleness().reason;
+  follower::SnapshotStore& store = rig.store;
 
-  server->set_override(serve_spec208(*answer));
-  const std::uint64_t next = server->advance_head();
-  ASSERT_TRUE(wait_until([&] { return store.staleness().stale; }, 10s));
+  rig.server->set_override(serve_spec208(*answer));
+  const std::uint64_t next = rig.server->advance_head();
+  ASSERT_TRUE(store.wait_until([&] { return store.staleness().stale; }, 10s));
   const std::string reason = store.staleness().reason;
   EXPECT_TRUE(contains(reason, "get_neurons_lite at #" + std::to_string(next))) << reason;
   EXPECT_EQ(store.latest(), good);
   EXPECT_EQ(store.published_count(), 1u);
 
-  server->set_override({});
-  ASSERT_TRUE(wait_until([&] { return store.latest()->block == next && !store.staleness().stale; }, 20s))
-      << store.staleness().reason;
-  f.stop();
+  rig.server->set_override({});
+  rig.expect_recovers_to(next);
 }
 
 }  // namespace

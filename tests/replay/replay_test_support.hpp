@@ -1,5 +1,5 @@
 // What the replay tests share: the shared folder (skip without it), a client stack against a
-// ReplayServer, and waiting for a condition with a deadline.
+// ReplayServer, a follower rig, and waiting for a condition with a deadline.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -78,5 +78,51 @@ inline std::unique_ptr<ReplayServer> start_server(const std::string& scenario = 
   EXPECT_TRUE(s.ok()) << s.error().message;
   return s.ok() ? std::move(s).value() : nullptr;
 }
+
+// A ReplayServer, a client stack and a follower publishing into `store`; first() starts it.
+struct FollowerRig {
+  FollowerRig() {
+    server = start_server();
+    if (!server) return;
+    client = std::make_unique<ClientStack>(server->url());
+    follower = std::make_unique<follower::Follower>(*client->chain, *client->rpc, store, follower_options(),
+                                                    follower::LogFn{});
+  }
+  ~FollowerRig() {
+    if (follower) follower->stop();
+  }
+  // Starts and waits for the recorded block's snapshot.
+  follower::SnapshotPtr first() {
+    if (!follower || !follower->start().ok()) return nullptr;
+    if (!store.wait_until([&] { return store.published_count() >= 1; }, 20s)) return nullptr;
+    return store.latest();
+  }
+  // After the fault clears: the follower publishes `block` and is no longer stale.
+  void expect_recovers_to(std::uint64_t block) {
+    EXPECT_TRUE(store.wait_until(
+        [&] {
+          auto l = store.latest();
+          return l && l->block == block && !store.staleness().stale;
+        },
+        20s))
+        << "still stale: " << store.staleness().reason;
+    auto l = store.latest();
+    ASSERT_TRUE(l);
+    EXPECT_EQ(l->neurons.size(), 1024u);
+    EXPECT_EQ(l->spec_version, 343u);
+  }
+  // Turns `fault` on, makes a new head and waits until the follower reports itself stale; the
+  // new head's number (published once the fault clears) and the staleness reason.
+  std::pair<std::uint64_t, std::string> fault_then_stale(Fault fault) {
+    server->set_fault(fault);
+    const std::uint64_t next = server->advance_head();
+    EXPECT_TRUE(store.wait_until([&] { return store.staleness().stale; }, 10s));
+    return {next, store.staleness().reason};
+  }
+  std::unique_ptr<ReplayServer> server;
+  std::unique_ptr<ClientStack> client;
+  follower::SnapshotStore store;
+  std::unique_ptr<follower::Follower> follower;
+};
 
 }  // namespace pylon::replay::testing

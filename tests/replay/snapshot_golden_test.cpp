@@ -157,22 +157,14 @@ TEST(ReplaySnapshot, AskingForWhatWasNotRecordedFailsInsteadOfInventing) {
 
 TEST(ReplayFollower, PublishesTheRecordedBlockEndToEnd) {
   PYLON_REPLAY_REQUIRE_SHARED();
-  auto server = start_server();
-  ASSERT_TRUE(server);
-  ClientStack c(server->url());
-  ASSERT_TRUE(c.chain);
-  follower::SnapshotStore store;
-  follower::Follower f(*c.chain, *c.rpc, store, follower_options(), {});
-  ASSERT_TRUE(f.start().ok());
-  ASSERT_TRUE(wait_until([&] { return store.published_count() >= 1; }, 20s)) << store.staleness().reason;
-  follower::SnapshotPtr s = store.latest();
-  ASSERT_TRUE(s);
+  FollowerRig rig;
+  follower::SnapshotPtr s = rig.first();
+  ASSERT_TRUE(s) << rig.store.staleness().reason;
   EXPECT_EQ(s->block, 6852690u);
   EXPECT_EQ(s->spec_version, 343u);
-  EXPECT_FALSE(store.staleness().stale);
+  EXPECT_FALSE(rig.store.staleness().stale);
   expect_golden_neurons(*s);
-  EXPECT_EQ(store.at_block(6852690), s);
-  f.stop();
+  EXPECT_EQ(rig.store.at_block(6852690), s);
 }
 
 }  // namespace
