@@ -5,6 +5,8 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "rest_test_support.hpp"
@@ -225,13 +227,24 @@ TEST(RestHttp, ConnectionsOnEveryIoThreadSeeOneSnapshotAtATime) {
   // Clients on several loops read while new snapshots are published: every answer is whole and
   // names a published block, and a block never goes backwards on one connection.
   std::atomic<bool> failed{false};
+  // Each publish waits for an answer after it, so that reads and publishes interleave: a wait on
+  // the readers' progress rather than a timer.
+  std::mutex mu;
+  std::condition_variable progress;
+  std::uint64_t answers = 0;
+  int running = 6;
   std::vector<std::thread> readers;
-  for (int t = 0; t < 6; ++t)
+  for (int t = 0; t < running; ++t)
     readers.emplace_back([&, t] {
       HttpClient c(h.port());
       std::uint64_t last = 0;
       for (int i = 0; i < 150 && !failed; ++i) {
         auto a = c.request("GET", (i + t) % 3 == 0 ? "/metagraph" : "/latest_block");
+        {
+          std::lock_guard lock(mu);
+          ++answers;
+        }
+        progress.notify_all();
         if (a.status != 200u) failed = true;
         if (a.body.rfind("{\"block\":", 0) == 0) {
           const std::uint64_t b = std::stoull(a.body.substr(9));
@@ -241,10 +254,17 @@ TEST(RestHttp, ConnectionsOnEveryIoThreadSeeOneSnapshotAtATime) {
           failed = true;
         }
       }
+      {
+        std::lock_guard lock(mu);
+        --running;
+      }
+      progress.notify_all();
     });
   for (std::uint64_t b = kRecordedBlock + 1; b <= kRecordedBlock + 200; ++b) {
+    std::unique_lock lock(mu);
+    const std::uint64_t seen = answers;
     h.snapshots.publish(at_block(*recorded(), b));
-    std::this_thread::sleep_for(1ms);
+    progress.wait(lock, [&] { return answers > seen || running == 0; });
   }
   for (auto& r : readers) r.join();
   EXPECT_FALSE(failed);

@@ -47,9 +47,12 @@ TEST(RestRead, HealthIsLoadingBeforeTheFirstSnapshotAndOkAfter) {
 TEST(RestRead, HealthIsStaleWhenTheSnapshotIsOld) {
   PYLON_REST_REQUIRE_SHARED();
   RestOptions o;
-  o.fresh_within = std::chrono::milliseconds(1);
-  Harness h(o, false);
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  o.fresh_within = std::chrono::seconds(30);
+  Harness h(o, false, false);
+  // A snapshot built a minute ago, as one left by a follower that cannot read newer blocks.
+  auto old = std::make_shared<follower::Snapshot>(*recorded());
+  old->built_at = std::chrono::steady_clock::now() - std::chrono::minutes(1);
+  h.snapshots.publish(std::move(old));
   h.snapshots.mark_stale("node unreachable");
   auto a = h.get("/health");
   EXPECT_EQ(a.status, 503u);
