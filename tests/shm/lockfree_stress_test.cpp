@@ -86,61 +86,88 @@ TEST(ShmLockFree, SnapshotSingleSlotSeqlockNeverTorn) {
   snapshot_stress(1);
 }
 
+// The producers of the queue tests: thread t attaches to slot t and pushes 0, 1, 2, ... as the
+// weight of uid t, yielding while the ring is full. `after_push(producer, seq, count)` runs after
+// each accepted push and `at_end(producer, last_seq)` once all its pushes are counted in
+// `finished`; either returning false counts a failure.
+struct ProducerThreads {
+  std::atomic<std::uint32_t> finished{0};
+  std::atomic<std::uint64_t> failures{0};
+  std::vector<std::thread> threads;
+
+  template <class AfterPush, class AtEnd>
+  void start(test::QueueImages& img, std::uint32_t producers, std::uint64_t per_producer,
+             AfterPush after_push, AtEnd at_end) {
+    for (std::uint32_t t = 0; t < producers; ++t) {
+      threads.emplace_back([&img, this, t, per_producer, after_push, at_end] {
+        ProducerOptions o;
+        o.preferred_slot = static_cast<std::int32_t>(t);
+        ShmResult<WeightProducer> p = img.attach(o);
+        if (!p) {
+          failures++;
+          finished++;
+          return;
+        }
+        std::uint64_t last = 0;
+        for (std::uint64_t i = 0; i < per_producer;) {
+          ShmResult<std::uint64_t> s = p->push_uid(static_cast<std::uint16_t>(t), static_cast<double>(i));
+          if (s.ok()) {
+            last = *s;
+            ++i;
+            if (!after_push(*p, last, i)) failures++;
+          } else if (s.code() == Errc::full) {
+            std::this_thread::yield();
+          } else {
+            failures++;
+            break;
+          }
+        }
+        finished++;  // before at_end: a consumer woken there must already see it
+        if (!at_end(*p, last)) failures++;
+      });
+    }
+  }
+  void join() {
+    for (auto& th : threads) th.join();
+  }
+};
+
+// The consumer's check: per producer uid, weights must arrive as 0, 1, 2, ... exactly once.
+struct InOrder {
+  explicit InOrder(std::uint32_t producers) : next(producers, 0) {}
+  void operator()(std::uint32_t, std::uint64_t, const WeightEntry& e) {
+    if (e.uid >= next.size() || e.weight != static_cast<double>(next[e.uid])) {
+      ++bad;
+      return;
+    }
+    ++next[e.uid];
+  }
+  std::vector<std::uint64_t> next;
+  std::uint64_t bad = 0;
+};
+
 TEST(ShmLockFree, ProducersAndConsumerLoseAndDuplicateNothing) {
   const std::uint32_t producers = 4;
   const std::uint64_t per_producer = kTsan ? 3000 : 40000;
   QueueSegmentHeader geo = queue_geometry(8, 64, 10000, 1, 1);
   test::QueueImages img(geo);
-
-  std::atomic<std::uint32_t> finished{0};
-  std::atomic<std::uint64_t> failures{0};
-  std::vector<std::thread> threads;
-  for (std::uint32_t t = 0; t < producers; ++t) {
-    threads.emplace_back([&, t] {
-      ProducerOptions o;
-      o.preferred_slot = static_cast<std::int32_t>(t);
-      ShmResult<WeightProducer> p = img.attach(o);
-      if (!p) {
-        failures++;
-        finished++;
-        return;
-      }
-      std::uint64_t last = 0;
-      for (std::uint64_t i = 0; i < per_producer;) {
-        ShmResult<std::uint64_t> s = p->push_uid(static_cast<std::uint16_t>(t), static_cast<double>(i));
-        if (s.ok()) {
-          last = *s;
-          ++i;
-        } else if (s.code() == Errc::full) {
-          std::this_thread::yield();
-        } else {
-          failures++;
-          break;
-        }
-      }
-      if (!p->wait_durable(last, std::chrono::seconds(30)).ok()) failures++;
-      finished++;
-    });
-  }
-  // Consumer: per producer uid, weights must arrive as 0, 1, 2, ... exactly once.
-  std::vector<std::uint64_t> next(producers, 0);
-  std::uint64_t bad = 0;
+  ProducerThreads pt;
+  pt.start(
+      img, producers, per_producer, [](WeightProducer&, std::uint64_t, std::uint64_t) { return true; },
+      [](WeightProducer& p, std::uint64_t last) {
+        return p.wait_durable(last, std::chrono::seconds(30)).ok();
+      });
+  InOrder check(producers);
   test::ProtocolDrainer d = img.drainer();
-  auto visit = [&](std::uint32_t, std::uint64_t, const WeightEntry& e) {
-    if (e.uid >= producers || e.weight != static_cast<double>(next[e.uid])) {
-      ++bad;
-      return;
-    }
-    ++next[e.uid];
-  };
-  while (finished.load() < producers) {
+  auto visit = [&](std::uint32_t slot, std::uint64_t seq, const WeightEntry& e) { check(slot, seq, e); };
+  while (pt.finished.load() < producers) {
     if (d.drain(visit) == 0) std::this_thread::yield();
   }
   d.drain(visit);
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(failures.load(), 0u);
-  EXPECT_EQ(bad, 0u);
-  for (std::uint32_t t = 0; t < producers; ++t) EXPECT_EQ(next[t], per_producer) << t;
+  pt.join();
+  EXPECT_EQ(pt.failures.load(), 0u);
+  EXPECT_EQ(check.bad, 0u);
+  for (std::uint32_t t = 0; t < producers; ++t) EXPECT_EQ(check.next[t], per_producer) << t;
 }
 
 TEST(ShmLockFree, TheDoorbellWakesASleepingConsumerEveryTime) {
@@ -151,60 +178,37 @@ TEST(ShmLockFree, TheDoorbellWakesASleepingConsumerEveryTime) {
   const std::uint64_t per_producer = kTsan ? 400 : 4000;
   QueueSegmentHeader geo = queue_geometry(4, 64, 10000, 1, 1);
   test::QueueImages img(geo);
-  std::atomic<std::uint32_t> finished{0};
-  std::atomic<std::uint64_t> failures{0};
-  std::vector<std::thread> threads;
-  for (std::uint32_t t = 0; t < producers; ++t) {
-    threads.emplace_back([&, t] {
-      ProducerOptions o;
-      o.preferred_slot = static_cast<std::int32_t>(t);
-      ShmResult<WeightProducer> p = img.attach(o);
-      if (!p) {
-        failures++;
-        finished++;
-        return;
-      }
-      for (std::uint64_t i = 0; i < per_producer;) {
-        ShmResult<std::uint64_t> s = p->push_uid(static_cast<std::uint16_t>(t), static_cast<double>(i));
-        if (s.ok()) {
-          ++i;
-          // Every few pushes, wait until the consumer made them durable: it then goes to sleep.
-          if (i % 3 == 0 && !p->wait_durable(*s, std::chrono::seconds(60)).ok()) failures++;
-        } else if (s.code() != Errc::full) {
-          failures++;
-          break;
-        }
-      }
-      finished++;
+  auto* header = reinterpret_cast<QueueSegmentHeader*>(img.base());
+  ProducerThreads pt;
+  pt.start(
+      img, producers, per_producer,
+      // Every few pushes, wait until the consumer made them durable: it then goes to sleep.
+      [](WeightProducer& p, std::uint64_t seq, std::uint64_t count) {
+        return count % 3 != 0 || p.wait_durable(seq, std::chrono::seconds(60)).ok();
+      },
       // Wake the consumer once more so it sees finished (a last push would do the same).
-      __atomic_fetch_add(&reinterpret_cast<QueueSegmentHeader*>(img.base())->doorbell, 1u, __ATOMIC_SEQ_CST);
-      ::syscall(SYS_futex, &reinterpret_cast<QueueSegmentHeader*>(img.base())->doorbell, FUTEX_WAKE, 1,
-                nullptr, nullptr, 0);
-    });
-  }
+      [header](WeightProducer&, std::uint64_t) {
+        __atomic_fetch_add(&header->doorbell, 1u, __ATOMIC_SEQ_CST);
+        ::syscall(SYS_futex, &header->doorbell, FUTEX_WAKE, 1, nullptr, nullptr, 0);
+        return true;
+      });
+  InOrder check(producers);
   test::ProtocolDrainer d = img.drainer();
-  std::vector<std::uint64_t> next(producers, 0);
-  std::uint64_t bad = 0, sleeps = 0, timeouts = 0;
-  auto visit = [&](std::uint32_t, std::uint64_t, const WeightEntry& e) {
-    if (e.uid >= producers || e.weight != static_cast<double>(next[e.uid])) {
-      ++bad;
-      return;
-    }
-    ++next[e.uid];
-  };
-  auto all_done = [&] { return finished.load() == producers; };
+  auto visit = [&](std::uint32_t slot, std::uint64_t seq, const WeightEntry& e) { check(slot, seq, e); };
+  std::uint64_t sleeps = 0, timeouts = 0;
+  auto all_done = [&] { return pt.finished.load() == producers; };
   while (!all_done()) {
     if (d.drain(visit) != 0) continue;
     ++sleeps;
     if (!d.sleep_until_pushed(std::chrono::seconds(20), all_done)) ++timeouts;
   }
   d.drain(visit);
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(failures.load(), 0u);
-  EXPECT_EQ(bad, 0u);
+  pt.join();
+  EXPECT_EQ(pt.failures.load(), 0u);
+  EXPECT_EQ(check.bad, 0u);
   EXPECT_EQ(timeouts, 0u) << "a push did not wake the sleeping consumer";
   EXPECT_GT(sleeps, 10u);
-  for (std::uint32_t t = 0; t < producers; ++t) EXPECT_EQ(next[t], per_producer) << t;
+  for (std::uint32_t t = 0; t < producers; ++t) EXPECT_EQ(check.next[t], per_producer) << t;
 }
 
 }  // namespace
