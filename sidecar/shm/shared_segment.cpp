@@ -87,9 +87,14 @@ Result<SharedSegment> SharedSegment::create(const std::string& name, std::size_t
     if (::fchmod(fd, access.group_writable ? 0660 : 0640) != 0)
       return Result<SharedSegment>(fail("cannot chmod"));
   }
+  return adopt(path, p, size, fd, st);
+}
+
+SharedSegment SharedSegment::adopt(std::string path, void* mapped, std::size_t size, int fd,
+                                   const struct stat& st) {
   SharedSegment s;
-  s.name_ = path;
-  s.data_ = static_cast<unsigned char*>(p);
+  s.name_ = std::move(path);
+  s.data_ = static_cast<unsigned char*>(mapped);
   s.size_ = size;
   s.fd_ = fd;
   s.mode_ = st.st_mode & 07777;
@@ -123,15 +128,7 @@ Result<SharedSegment> SharedSegment::open_existing(const std::string& name) {
     ::close(fd);
     return make_error("shm: cannot map " + path + ": " + std::strerror(err));
   }
-  SharedSegment s;
-  s.name_ = path;
-  s.data_ = static_cast<unsigned char*>(p);
-  s.size_ = size;
-  s.fd_ = fd;
-  s.mode_ = st.st_mode & 07777;
-  s.dev_ = st.st_dev;
-  s.ino_ = st.st_ino;
-  return s;
+  return adopt(path, p, size, fd, st);
 }
 
 void SharedSegment::unlink() {

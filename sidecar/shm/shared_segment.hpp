@@ -4,6 +4,7 @@
 // mapping still has its size and whether the name still refers to it (check_intact).
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstddef>
@@ -58,6 +59,9 @@ class SharedSegment {
   Status check_intact(std::size_t need) const;
 
  private:
+  // Takes ownership of a mapped segment: its name, mapping, descriptor and the stat read at open.
+  static SharedSegment adopt(std::string path, void* mapped, std::size_t size, int fd, const struct stat& st);
+
   std::string name_;  // with leading '/'
   unsigned char* data_ = nullptr;
   std::size_t size_ = 0;
