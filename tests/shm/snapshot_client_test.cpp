@@ -17,10 +17,12 @@ namespace {
 using test::RawSegment;
 using test::TestPublisher;
 
+// A formatted segment and its publisher; a daemon restart is a second one under the same name.
 struct Fixture {
-  explicit Fixture(std::uint32_t neurons = 256, std::uint32_t slots = 2, std::uint64_t generation = 7)
+  explicit Fixture(std::uint32_t neurons = 256, std::uint32_t slots = 2, std::uint64_t generation = 7,
+                   const std::string& name = test::unique_name("snap"))
       : geo(snapshot_geometry(slots, neurons, 64, 4096, 3, generation)),
-        seg(test::unique_name("snap"), geo.segment_size),
+        seg(name, geo.segment_size),
         pub(seg.data(), geo, neurons) {
     format_snapshot_segment(seg.data(), geo, 1);
   }
@@ -171,11 +173,8 @@ TEST(ShmSnapshot, FreshnessReportsBlockAgeAndHeartbeat) {
 
 TEST(ShmSnapshot, ReaderFollowsANewGeneration) {
   std::string name = test::unique_name("gen");
-  SnapshotSegmentHeader g1 = snapshot_geometry(2, 64, 8, 256, 1, 1001);
-  auto first = std::make_unique<RawSegment>(name, g1.segment_size);
-  format_snapshot_segment(first->data(), g1, 1);
-  TestPublisher p1(first->data(), g1, 64);
-  p1.publish(10);
+  auto first = std::make_unique<Fixture>(64, 2, 1001, name);
+  first->pub.publish(10);
 
   ShmResult<SnapshotReader> r = SnapshotReader::open(name.c_str());
   ASSERT_TRUE(r.ok());
@@ -184,13 +183,10 @@ TEST(ShmSnapshot, ReaderFollowsANewGeneration) {
   EXPECT_EQ(s.generation(), 1001u);
 
   // The daemon restarts: the old segment is unlinked and retired, a bigger one takes the name.
-  first->unlink();
-  SnapshotSegmentHeader g2 = snapshot_geometry(2, 128, 8, 256, 1, 1002);
-  RawSegment second(name, g2.segment_size);
-  format_snapshot_segment(second.data(), g2, 1);
-  TestPublisher p2(second.data(), g2, 128);
-  p2.publish(11);
-  set_state(first->data(), SegmentState::retired);
+  first->seg.unlink();
+  Fixture second(128, 2, 1002, name);
+  second.pub.publish(11);
+  set_state(first->seg.data(), SegmentState::retired);
 
   ASSERT_TRUE(r->copy(s).ok());
   EXPECT_EQ(s.generation(), 1002u);
@@ -222,24 +218,18 @@ TEST(ShmSnapshot, WaitForBlockReturnsTheNextPublishedBlock) {
 
 TEST(ShmSnapshot, WaitForBlockFollowsANewGeneration) {
   std::string name = test::unique_name("waitgen");
-  SnapshotSegmentHeader g1 = snapshot_geometry(2, 64, 8, 256, 1, 2001);
-  auto first = std::make_unique<RawSegment>(name, g1.segment_size);
-  format_snapshot_segment(first->data(), g1, 1);
-  TestPublisher p1(first->data(), g1, 64);
-  p1.publish(10);
+  auto first = std::make_unique<Fixture>(64, 2, 2001, name);
+  first->pub.publish(10);
   ShmResult<SnapshotReader> r = SnapshotReader::open(name.c_str());
   ASSERT_TRUE(r.ok());
 
   ShmResult<std::uint64_t> waited = make_shm_error(Errc::invalid_argument, "not run");
   std::thread waiter([&] { waited = r->wait_for_block(10, std::chrono::seconds(60)); });
   // The daemon stops (retires and unlinks its segment), then a new one publishes under the name.
-  first->unlink();
-  set_state(first->data(), SegmentState::retired);
-  SnapshotSegmentHeader g2 = snapshot_geometry(2, 64, 8, 256, 1, 2002);
-  RawSegment second(name, g2.segment_size);
-  format_snapshot_segment(second.data(), g2, 1);
-  TestPublisher p2(second.data(), g2, 64);
-  p2.publish(11);
+  first->seg.unlink();
+  set_state(first->seg.data(), SegmentState::retired);
+  Fixture second(64, 2, 2002, name);
+  second.pub.publish(11);
   waiter.join();
   ASSERT_TRUE(waited.ok()) << waited.message();
   EXPECT_EQ(*waited, 11u);
