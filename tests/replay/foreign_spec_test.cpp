@@ -37,11 +37,7 @@ TEST(ReplayForeignSpec, BuildSnapshotFailsWithALocatedError) {
   server->set_override(serve_spec208(*answer));
   ClientStack c(server->url());
   ASSERT_TRUE(c.chain);
-  auto hash = c.chain->block_hash(6852690);
-  ASSERT_TRUE(hash.ok() && hash->has_value());
-  auto s =
-      follower::build_snapshot(*c.chain, 1, {**hash, 6852690},
-                               {.hyperparams = false, .commitments = false, .timestamp = false, .epoch = {}});
+  auto s = build_recorded(c);
   ASSERT_FALSE(s.ok()) << "spec-208 bytes decoded as " << s->neurons.size() << " spec-343 neurons";
   EXPECT_TRUE(contains(s.error().message, "get_neurons_lite at #6852690")) << s.error().message;
   std::cout << "located error: " << s.error().message << "\n";

@@ -64,13 +64,30 @@ struct ClientStack {
   std::unique_ptr<chain::ChainClient> chain;
 };
 
+// The neurons alone: what every recording holds.
+inline follower::BuildOptions neurons_only() {
+  return {.hyperparams = false, .commitments = false, .timestamp = false, .epoch = {}};
+}
+
 inline follower::FollowerOptions follower_options() {
   follower::FollowerOptions o;
   o.netuid = 1;
-  o.build = {.hyperparams = false, .commitments = false, .timestamp = false, .epoch = {}};
+  o.build = neurons_only();
   o.retry_after = 100ms;
   o.stale_after = 1000ms;
   return o;
+}
+
+// The block every recording is of.
+inline constexpr std::uint64_t kRecordedBlock = 6852690;
+
+// build_snapshot of `netuid` at the recorded block, its hash read through `c` first.
+inline Result<follower::Snapshot> build_recorded(ClientStack& c, std::uint16_t netuid = 1,
+                                                 const follower::BuildOptions& build = neurons_only()) {
+  auto hash = c.chain->block_hash(kRecordedBlock);
+  if (!hash) return hash.error();
+  if (!*hash) return make_error("the recording names no hash for block " + std::to_string(kRecordedBlock));
+  return follower::build_snapshot(*c.chain, netuid, {**hash, kRecordedBlock}, build);
 }
 
 inline std::unique_ptr<ReplayServer> start_server(const std::string& scenario = "metagraph") {

@@ -110,12 +110,7 @@ TEST(ReplaySnapshot, RecordedMetagraphDecodesLikePolkadotJs) {
   ASSERT_TRUE(server);
   ClientStack c(server->url());
   ASSERT_TRUE(c.chain);
-  auto hash = c.chain->block_hash(6852690);
-  ASSERT_TRUE(hash.ok()) << hash.error().message;
-  ASSERT_TRUE(hash->has_value());
-  auto s =
-      follower::build_snapshot(*c.chain, 1, {**hash, 6852690},
-                               {.hyperparams = false, .commitments = false, .timestamp = false, .epoch = {}});
+  auto s = build_recorded(c);
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s->spec_version, 343u);
   EXPECT_EQ(s->block, 6852690u);
@@ -138,18 +133,14 @@ TEST(ReplaySnapshot, AskingForWhatWasNotRecordedFailsInsteadOfInventing) {
   ASSERT_TRUE(server);
   ClientStack c(server->url());
   ASSERT_TRUE(c.chain);
-  auto hash = c.chain->block_hash(6852690);
-  ASSERT_TRUE(hash.ok() && hash->has_value());
   // The recording holds no hyperparameters call for this block: a real error, no snapshot.
-  auto s =
-      follower::build_snapshot(*c.chain, 1, {**hash, 6852690},
-                               {.hyperparams = true, .commitments = false, .timestamp = false, .epoch = {}});
+  follower::BuildOptions with_hyperparams = neurons_only();
+  with_hyperparams.hyperparams = true;
+  auto s = build_recorded(c, 1, with_hyperparams);
   ASSERT_FALSE(s.ok());
   EXPECT_TRUE(contains(s.error().message, "state_call")) << s.error().message;
   // Another subnet was not recorded either.
-  auto other =
-      follower::build_snapshot(*c.chain, 2, {**hash, 6852690},
-                               {.hyperparams = false, .commitments = false, .timestamp = false, .epoch = {}});
+  auto other = build_recorded(c, 2);
   ASSERT_FALSE(other.ok());
   EXPECT_TRUE(contains(other.error().message, "NeuronInfoRuntimeApi_get_neurons_lite"))
       << other.error().message;
