@@ -3,6 +3,7 @@
 // test (protocol-level consumer) and the daemon test (WeightQueue as the consumer).
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -41,6 +42,18 @@ struct SnapshotStressReport {
   std::atomic<std::uint64_t> torn[4];
   std::atomic<std::uint64_t> errors[4];
 };
+
+// What every snapshot stress run must show: no reader saw a torn snapshot or an error, each
+// copied at least once, and no child died. Frees the report.
+inline void expect_clean_and_free(SnapshotStressReport* rep) {
+  for (int r = 0; r < 3; ++r) {
+    EXPECT_EQ(rep->torn[r].load(), 0u) << "reader " << r;
+    EXPECT_EQ(rep->errors[r].load(), 0u) << "reader " << r;
+    EXPECT_GT(rep->copies[r].load(), 0u) << "reader " << r;
+  }
+  EXPECT_EQ(rep->errors[3].load(), 0u) << "a child exited abnormally";
+  free_anon(rep);
+}
 
 // publish(block) is called by the writer child; readers open `name` with the client.
 inline void run_snapshot_stress(const char* name, std::uint32_t base_neurons, std::uint64_t publishes,
