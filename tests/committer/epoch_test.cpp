@@ -32,31 +32,28 @@ TEST(EpochFormula, FirstEpochBlocksMatchSubtensorsTable) {
 }
 
 TEST(EpochFormula, HandWorkedValues) {
-  // Local chain, netuid 2, tempo 10: epochs run where (B + 3) % 11 == 10: 7, 18, 29, ...
-  auto a = epoch_by_formula(2, 10, 20);
-  ASSERT_TRUE(a.ok());
-  EXPECT_EQ(a->start, 18u);
-  EXPECT_EQ(a->end, 29u);
-  auto b = epoch_by_formula(2, 10, 29);
-  ASSERT_TRUE(b.ok());
-  EXPECT_EQ(b->start, 29u);
-  EXPECT_EQ(b->end, 40u);
-  auto c = epoch_by_formula(2, 10, 28);
-  ASSERT_TRUE(c.ok());
-  EXPECT_EQ(c->start, 18u);
-  EXPECT_EQ(c->end, 29u);
-  // Finney's recorded metagraph: netuid 1, tempo 360, block 6852690: (6852690 + 2) % 361 = 190,
-  // 170 blocks to go: the next epoch is at 6852860, this one began at 6852499.
-  auto f = epoch_by_formula(1, 360, 6852690);
-  ASSERT_TRUE(f.ok());
-  EXPECT_EQ(f->end, 6852860u);
-  EXPECT_EQ(f->start, 6852499u);
-  EXPECT_EQ(f->tempo, 360u);
-  // Before the first epoch of the chain the epoch starts at genesis.
-  auto g = epoch_by_formula(2, 10, 3);
-  ASSERT_TRUE(g.ok());
-  EXPECT_EQ(g->start, 0u);
-  EXPECT_EQ(g->end, 7u);
+  struct Row {
+    std::uint16_t netuid, tempo;
+    std::uint64_t block, start, end;
+    const char* why;
+  };
+  for (const Row& r : {
+           // Local chain, netuid 2, tempo 10: epochs run where (B + 3) % 11 == 10: 7, 18, 29, ...
+           Row{2, 10, 20, 18, 29, "inside an epoch"},
+           Row{2, 10, 29, 29, 40, "at an epoch's first block"},
+           Row{2, 10, 28, 18, 29, "at an epoch's last block"},
+           // Finney's recorded metagraph: netuid 1, tempo 360, block 6852690: (6852690 + 2) % 361 =
+           // 190, 170 blocks to go: the next epoch is at 6852860, this one began at 6852499.
+           Row{1, 360, 6852690, 6852499, 6852860, "finney's recorded block"},
+           Row{2, 10, 3, 0, 7, "before the chain's first epoch: from genesis"},
+       }) {
+    SCOPED_TRACE(r.why);
+    auto e = epoch_by_formula(r.netuid, r.tempo, r.block);
+    ASSERT_TRUE(e.ok());
+    EXPECT_EQ(e->start, r.start);
+    EXPECT_EQ(e->end, r.end);
+    EXPECT_EQ(e->tempo, r.tempo);
+  }
   EXPECT_FALSE(epoch_by_formula(1, 0, 100).ok());
 }
 
