@@ -204,12 +204,20 @@ class FromJson {
     if (len && arr.size() != *len)
       return expected(
           id, "an array of " + std::to_string(*len) + " elements, not " + std::to_string(arr.size()), j);
+    return elements(
+        arr, [&](std::size_t) { return elem; }, out, depth);
+  }
+
+  // The elements of a checked array, element i encoded as type_at(i), each under its index in
+  // the error path.
+  template <class TypeAt>
+  Status elements(simdjson::dom::array arr, TypeAt type_at, Value& out, int depth) {
     out.kind = Value::Kind::Array;
     out.items.resize(arr.size());
     std::size_t i = 0;
     for (element e : arr) {
       Segment seg(path_, index_seg(i));
-      PYLON_TRY(value(elem, e, out.items[i], depth + 1));
+      PYLON_TRY(value(type_at(i), e, out.items[i], depth + 1));
       ++i;
     }
     return {};
@@ -218,15 +226,8 @@ class FromJson {
   Status tuple(TypeId id, const std::vector<TypeId>& types, element j, Value& out, int depth) {
     if (!j.is_array() || as_array(j).size() != types.size())
       return expected(id, "an array of " + std::to_string(types.size()) + " elements", j);
-    out.kind = Value::Kind::Array;
-    out.items.resize(types.size());
-    std::size_t i = 0;
-    for (element e : as_array(j)) {
-      Segment seg(path_, index_seg(i));
-      PYLON_TRY(value(types[i], e, out.items[i], depth + 1));
-      ++i;
-    }
-    return {};
+    return elements(
+        as_array(j), [&](std::size_t i) { return types[i]; }, out, depth);
   }
 
   Status unit(TypeId id, element j, Value& out) {
@@ -273,15 +274,8 @@ class FromJson {
       if (fs.size() == 1) return value(fs[0].type, j, out, depth + 1);  // newtype: the inner value
       if (!j.is_array() || as_array(j).size() != fs.size())
         return expected(id, "an array of " + std::to_string(fs.size()) + " elements", j);
-      out.kind = Value::Kind::Array;
-      out.items.resize(fs.size());
-      std::size_t i = 0;
-      for (element e : as_array(j)) {
-        Segment seg(path_, index_seg(i));
-        PYLON_TRY(value(fs[i].type, e, out.items[i], depth + 1));
-        ++i;
-      }
-      return {};
+      return elements(
+          as_array(j), [&](std::size_t i) { return fs[i].type; }, out, depth);
     }
     if (!j.is_object()) return expected(id, "an object with " + field_list(fs), j);
     // Place each given key on its field first, so unknown and doubled keys are refused before any
