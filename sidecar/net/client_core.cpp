@@ -63,7 +63,9 @@ void RpcClient::Impl::shutdown() {
 void RpcClient::Impl::request(std::string method, std::string_view params_json,
                               std::chrono::milliseconds timeout, InternalDone done) {
   if (stopped) return done(make_error(RpcErrc::kStopped, method + ": client stopped"), FailKind::kStopped);
-  if (method.empty()) return done(make_error(RpcErrc::kRejected, "JSON-RPC request without a method name"), FailKind::kRejected);
+  if (method.empty())
+    return done(make_error(RpcErrc::kRejected, "JSON-RPC request without a method name"),
+                FailKind::kRejected);
   if (pending.size() >= options.max_pending_requests) {
     return done(make_error(RpcErrc::kRejected, method + ": too many pending requests (limit " +
                                                    std::to_string(options.max_pending_requests) + ")"),
@@ -72,7 +74,8 @@ void RpcClient::Impl::request(std::string method, std::string_view params_json,
   if (auto valid = validate_params_json(params_json); !valid.ok()) {
     return done(make_error(RpcErrc::kRejected, method + ": " + valid.error().message), FailKind::kRejected);
   }
-  if (timeout.count() <= 0) return done(make_error(RpcErrc::kRejected, method + ": timeout must be positive"), FailKind::kRejected);
+  if (timeout.count() <= 0)
+    return done(make_error(RpcErrc::kRejected, method + ": timeout must be positive"), FailKind::kRejected);
 
   const std::uint64_t id = next_request_id++;
   Pending p;
@@ -134,11 +137,8 @@ void RpcClient::Impl::on_open(std::uint64_t gen) {
   if (stopped || gen != generation) return;
   open = true;
   opened_at = std::chrono::steady_clock::now();
-  const std::string endpoint = endpoints[endpoint_index].str();
-  set_link_state(true, endpoint, "");
-  ClientEvent ev;
-  ev.kind = ClientEvent::Kind::kConnected;
-  ev.endpoint = endpoint;
+  ClientEvent ev = event_here(ClientEvent::Kind::kConnected);
+  set_link_state(true, ev.endpoint, "");
   ev.reconnect = ever_connected;
   ever_connected = true;
   emit(std::move(ev));
@@ -197,15 +197,13 @@ void RpcClient::Impl::handle_response(const IncomingMessage& msg) {
 void RpcClient::Impl::on_close(std::uint64_t gen, Error reason) {
   if (stopped || gen != generation) return;
   const bool was_open = open;
-  const std::string endpoint = endpoints[endpoint_index].str();
+  ClientEvent ev =
+      event_here(was_open ? ClientEvent::Kind::kDisconnected : ClientEvent::Kind::kConnectFailed);
+  ev.detail = reason.message;
   open = false;
   conn.reset();
   set_link_state(false, "", reason.message);
 
-  ClientEvent ev;
-  ev.kind = was_open ? ClientEvent::Kind::kDisconnected : ClientEvent::Kind::kConnectFailed;
-  ev.endpoint = endpoint;
-  ev.detail = reason.message;
   emit(std::move(ev));
   if (stopped) return;
 
@@ -233,6 +231,13 @@ void RpcClient::Impl::schedule_reconnect() {
     if (ec || !self || self->stopped) return;
     self->connect_next();
   });
+}
+
+ClientEvent RpcClient::Impl::event_here(ClientEvent::Kind kind) const {
+  ClientEvent ev;
+  ev.kind = kind;
+  ev.endpoint = endpoints[endpoint_index].str();
+  return ev;
 }
 
 void RpcClient::Impl::emit(ClientEvent ev) {

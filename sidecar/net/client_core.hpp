@@ -56,6 +56,8 @@ struct RpcClient::Impl : std::enable_shared_from_this<RpcClient::Impl> {
   void handle_response(const IncomingMessage& msg);
   void fail_request(std::uint64_t id, const std::string& detail, FailKind kind);
   void emit(ClientEvent ev);
+  // An event of `kind` about the endpoint in use.
+  ClientEvent event_here(ClientEvent::Kind kind) const;
   void set_link_state(bool is_open, std::string endpoint, std::string last_error);
 
   // client_subscriptions.cpp

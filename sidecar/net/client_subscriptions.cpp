@@ -8,15 +8,18 @@ namespace pylon::net {
 
 void RpcClient::Impl::subscribe(SubscribeSpec spec, NotificationCallback notify, SubscribeCallback done) {
   if (stopped)
-    return invoke_user("subscribe", done, Result<SubscriptionId>(make_error(RpcErrc::kStopped, spec.method + ": client stopped")));
-  if (spec.method.empty() || spec.unsubscribe_method.empty()) {
     return invoke_user(
         "subscribe", done,
-        Result<SubscriptionId>(make_error(RpcErrc::kRejected, "subscribe needs both a method and an unsubscribe method")));
+        Result<SubscriptionId>(make_error(RpcErrc::kStopped, spec.method + ": client stopped")));
+  if (spec.method.empty() || spec.unsubscribe_method.empty()) {
+    return invoke_user("subscribe", done,
+                       Result<SubscriptionId>(make_error(
+                           RpcErrc::kRejected, "subscribe needs both a method and an unsubscribe method")));
   }
   if (!notify) {
-    return invoke_user("subscribe", done,
-                       Result<SubscriptionId>(make_error(RpcErrc::kRejected, spec.method + ": no notification callback")));
+    return invoke_user(
+        "subscribe", done,
+        Result<SubscriptionId>(make_error(RpcErrc::kRejected, spec.method + ": no notification callback")));
   }
   const SubscriptionId id = next_subscription_id++;
   Subscription s;
@@ -79,9 +82,7 @@ void RpcClient::Impl::on_subscribe_answer(SubscriptionId id, bool first, std::ui
     } else {
       const std::string detail = std::move(answer).error().message;
       subs.erase(it);
-      ClientEvent ev;
-      ev.kind = ClientEvent::Kind::kSubscriptionLost;
-      ev.endpoint = endpoints[endpoint_index].str();
+      ClientEvent ev = event_here(ClientEvent::Kind::kSubscriptionLost);
       ev.subscription = id;
       ev.detail = detail;
       emit(std::move(ev));
@@ -135,8 +136,9 @@ void RpcClient::Impl::handle_notification(const IncomingMessage& msg) {
 void RpcClient::Impl::unsubscribe(SubscriptionId id, StatusCallback done) {
   auto it = subs.find(id);
   if (it == subs.end()) {
-    return invoke_user("unsubscribe", done,
-                       Status(make_error(RpcErrc::kRejected, "unsubscribe: unknown subscription " + std::to_string(id))));
+    return invoke_user(
+        "unsubscribe", done,
+        Status(make_error(RpcErrc::kRejected, "unsubscribe: unknown subscription " + std::to_string(id))));
   }
   Subscription s = std::move(it->second);
   subs.erase(it);
@@ -178,9 +180,7 @@ void RpcClient::Impl::resubscribe_done(std::uint64_t gen, bool ok) {
   if (gen != resubscribe_gen || resubscribe_outstanding == 0) return;
   if (ok) ++resubscribe_ok;
   if (--resubscribe_outstanding > 0) return;
-  ClientEvent ev;
-  ev.kind = ClientEvent::Kind::kResubscribed;
-  ev.endpoint = endpoints[endpoint_index].str();
+  ClientEvent ev = event_here(ClientEvent::Kind::kResubscribed);
   ev.reconnect = true;
   ev.count = resubscribe_ok;
   emit(std::move(ev));
