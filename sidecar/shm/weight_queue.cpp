@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "pylon/shm/detail/atomic_words.hpp"
+#include "pylon/shm/detail/futex.hpp"
 #include "pylon/shm/detail/segment.hpp"
 #include "pylon/shm/writer/queue_segments.hpp"
 #include "shm/fault_guard.hpp"
@@ -317,7 +318,12 @@ Status WeightQueue::mark_durable(std::uint32_t producer, std::uint64_t seq) {
     }
     store_release(&a->drained, seq);
   }
-  if (seq > durable) store_release(&a->durable, seq);
+  if (seq > durable) {
+    store_release(&a->durable, seq);
+    // Producers waiting in wait_durable() sleep on the low half of this word (LAYOUT.md, "Drain").
+    static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the futex word is the low half of durable");
+    futex_wake_shared(reinterpret_cast<const std::uint32_t*>(&a->durable));
+  }
   return {};
 }
 

@@ -231,7 +231,10 @@ struct ProtocolDrainer {
         }
       }
       store_release(&a->drained, pos->head);
-      if (mark_durable) store_release(&a->durable, pos->head);
+      if (mark_durable) {
+        store_release(&a->durable, pos->head);
+        futex_wake_shared(reinterpret_cast<const std::uint32_t*>(&a->durable));  // LAYOUT.md, "Drain"
+      }
     }
     return n;
   }

@@ -8,11 +8,14 @@
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <string>
 #include <thread>
 
@@ -73,6 +76,44 @@ TEST(ShmWeightQueue, DrainThenDurable) {
   ASSERT_TRUE(pos.ok());
   EXPECT_EQ(pos->head, 2u);
   EXPECT_EQ(pos->durable, 2u);
+}
+
+// Whether thread `tid` of this process is asleep (state S in /proc: a futex wait, here).
+bool asleep(pid_t tid) {
+  std::FILE* f = std::fopen(("/proc/self/task/" + std::to_string(tid) + "/stat").c_str(), "r");
+  if (!f) return false;
+  char buf[512] = {};
+  const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  const char* close = std::strrchr(buf, ')');  // the name in parentheses may hold spaces
+  return n > 0 && close && close[1] == ' ' && close[2] == 'S';
+}
+
+TEST(ShmWeightQueue, MarkDurableWakesASleepingProducerAtOnce) {
+  // The producer's wait sleeps on the durable word, each sleep capped at a quarter of the lease:
+  // with an hour's lease and an hour's wait, only mark_durable's wake-up can end it within the
+  // test's run (without it the test hangs until ctest's timeout).
+  std::string name = test::unique_name("wqwake");
+  WeightQueueConfig c = config(name);
+  c.lease_timeout_ms = 3'600'000;
+  auto q = open_queue(c);
+  ASSERT_TRUE(q);
+  ShmResult<WeightProducer> p = WeightProducer::open(name.c_str());
+  ASSERT_TRUE(p.ok()) << p.message();
+  ShmResult<std::uint64_t> seq = p->push_uid(3, 0.5);
+  ASSERT_TRUE(seq.ok());
+  std::atomic<pid_t> tid{0};
+  ShmStatus waited = make_shm_error(Errc::invalid_argument, "not run");
+  std::thread waiter([&] {
+    tid = static_cast<pid_t>(::syscall(SYS_gettid));
+    waited = p->wait_durable(*seq, 1h);
+  });
+  while (tid.load() == 0 || !asleep(tid.load())) std::this_thread::yield();  // in its futex wait
+  Result<DrainReport> rep = q->drain([](std::span<const DrainedEntry>) -> Status { return {}; });
+  ASSERT_TRUE(rep.ok());
+  ASSERT_TRUE(q->mark_durable(*rep).ok());
+  waiter.join();
+  EXPECT_TRUE(waited.ok()) << waited.message();
 }
 
 TEST(ShmWeightQueue, FailedCallbackRedeliversTheSameEntries) {

@@ -18,6 +18,7 @@
 #include <cstring>
 
 #include "pylon/shm/detail/atomic_words.hpp"
+#include "pylon/shm/detail/futex.hpp"
 #include "pylon/shm/detail/queue_protocol.hpp"
 #include "pylon/shm/detail/segment.hpp"
 #include "pylon/shm/layout.hpp"
@@ -94,7 +95,10 @@ class WeightProducer {
     return renew(monotonic_ms(), /*force=*/true);
   }
 
-  // Wait until entry seq is committed by the weights store, polling with a short backoff.
+  // Wait until entry seq is committed by the weights store. After a short spin it sleeps on the
+  // low half of the ack slot's `durable` word, which the daemon wakes after every store to it
+  // (LAYOUT.md, "Drain"); each sleep is capped at a quarter of the lease timeout so the lease stays
+  // fresh and a daemon that never wakes (one that died; an older one) is still noticed.
   ShmStatus wait_durable(std::uint64_t seq, std::chrono::nanoseconds timeout) noexcept {
     if (ctl_ == nullptr) return make_shm_error(Errc::invalid_argument, "producer not open");
     if (seq > head_) {
@@ -103,8 +107,14 @@ class WeightProducer {
     }
     const std::uint64_t deadline =
         monotonic_ns() + static_cast<std::uint64_t>(timeout.count() > 0 ? timeout.count() : 0);
-    long sleep_ns = 1000;
+    static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the futex word is the low half of durable");
+    const auto* word = reinterpret_cast<const std::uint32_t*>(&ack_->durable);
+    const std::uint64_t max_sleep_ns =
+        (geo_.lease_timeout_ms > 4 ? geo_.lease_timeout_ms / 4 : 1) * 1000000ULL;
     for (std::uint32_t spins = 0;; ++spins) {
+      // The futex word is read before the condition: a store in between changes it, and the
+      // wait below then returns at once instead of missing the wake-up.
+      const std::uint32_t seen = load_acquire(word);
       if (load_acquire(&ack_->durable) >= seq) return {};
       if (ShmStatus s = check_live(); !s) return s;
       std::uint64_t now = monotonic_ns();
@@ -117,9 +127,8 @@ class WeightProducer {
       // Keep the lease fresh while waiting; losing it does not change what becomes durable.
       (void)renew((now / 1000000ULL) & kLeaseTimeMask, false);
       if (spins < 64) continue;
-      timespec ts{0, sleep_ns};
-      ::nanosleep(&ts, nullptr);
-      if (sleep_ns < 1000000) sleep_ns *= 2;
+      const std::uint64_t left = deadline - now;
+      futex_wait_shared(word, seen, left < max_sleep_ns ? left : max_sleep_ns);
     }
   }
 
