@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -203,16 +204,28 @@ void DaemonProcess::kill9() {
 
 int DaemonProcess::terminate(std::chrono::seconds limit) {
   if (pid_ <= 0) return -1;
+  // A pidfd becomes readable when the process exits: wait on that event, not on a timer.
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
   ::kill(pid_, SIGTERM);
   const auto end = std::chrono::steady_clock::now() + limit;
   int status = 0;
-  while (std::chrono::steady_clock::now() < end) {
+  for (;;) {
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
+      if (pidfd >= 0) ::close(pidfd);
       return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    if (pidfd >= 0) {
+      pollfd p{pidfd, POLLIN, 0};
+      ::poll(&p, 1, static_cast<int>(left.count()));
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // no pidfd (kernel < 5.3)
+    }
   }
+  if (pidfd >= 0) ::close(pidfd);
   kill9();
   return -1;
 }
