@@ -21,10 +21,10 @@ namespace {
 int run(std::span<char* const> args) {
   CLI::App app(
       "Run the daemon. It takes no options: settings come from the environment and ./.env\n"
-      "(README, Configuration).",
+      "(or the file PYLON_ENV_FILE names; README, Configuration).",
       "pylon run");
   if (auto exit = pylon::app::parse_args(app, args)) return *exit;
-  auto env = pylon::config::gather_env(".env", environ);
+  auto env = pylon::config::gather_env(pylon::config::env_file_path(std::getenv("PYLON_ENV_FILE")), environ);
   if (!env.ok()) {
     std::fprintf(stderr, "pylon: configuration: %s\n", env.error().message.c_str());
     return 2;

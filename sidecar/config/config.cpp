@@ -19,22 +19,36 @@ constexpr std::size_t kMinTokenChars = 16;
 constexpr std::size_t kMaxTokenFileBytes = 4096;
 constexpr std::size_t kMaxDotenvBytes = 1 << 20;
 
-// One setting: its name, its aliases (the original service's names), and whether it was given.
+// One setting: its name, its aliases (the original service's 1.x and 2.x names), and whether it
+// was given. Several of these names set to different values is a conflict: which one the
+// operator meant cannot be known, so load() stops naming them (never their values, which may be
+// secrets). The same value under two names is fine (a 2.x .env beside Pylon's own settings).
 struct Lookup {
   const Env& env;
   std::vector<std::string>& warnings;
   std::set<std::string>& used;
+  std::optional<std::string>& conflict;  // the first one found
 
   std::optional<std::string> get(const std::string& name, std::initializer_list<const char*> aliases = {}) {
     used.insert(name);
-    auto it = env.find(name);
-    if (it != env.end()) return it->second;
+    std::optional<std::string> value;
+    std::string given_as;
+    auto take = [&](const std::string& n) {
+      auto it = env.find(n);
+      if (it == env.end()) return;
+      if (!value) {
+        value = it->second;
+        given_as = n;
+      } else if (*value != it->second && !conflict) {
+        conflict = given_as + " and " + n + " are both set, to different values: keep one of them";
+      }
+    };
+    take(name);
     for (const char* a : aliases) {
       used.insert(a);
-      auto ai = env.find(a);
-      if (ai != env.end()) return ai->second;
+      take(a);
     }
-    return std::nullopt;
+    return value;
   }
 };
 
@@ -126,6 +140,10 @@ std::optional<std::string> network_url(const std::string& name, std::uint16_t lo
   return std::nullopt;
 }
 
+std::string env_file_path(const char* pylon_env_file) {
+  return pylon_env_file != nullptr && *pylon_env_file != '\0' ? pylon_env_file : ".env";
+}
+
 Result<Env> gather_env(const std::string& dotenv_path, char** environ_ptr) {
   Env env;
   std::optional<keys::FileRead> dotenv;
@@ -170,10 +188,12 @@ Result<Env> gather_env(const std::string& dotenv_path, char** environ_ptr) {
   return env;
 }
 
-Result<Config> load(const Env& env, const std::string& home) {
+namespace {
+
+Result<Config> load_values(const Env& env, const std::string& home, std::optional<std::string>& conflict) {
   Config c;
   std::set<std::string> used;
-  Lookup l{env, c.warnings, used};
+  Lookup l{env, c.warnings, used, conflict};
 
   if (auto v = l.get("PYLON_LOCALNET_PORT")) {
     PYLON_ASSIGN(c.localnet_port, parse_uint<std::uint16_t>("PYLON_LOCALNET_PORT", *v, 1, 65535));
@@ -182,7 +202,8 @@ Result<Config> load(const Env& env, const std::string& home) {
   if (!netuid) return make_error("PYLON_NETUID is required: the subnet to follow (e.g. PYLON_NETUID=1)");
   PYLON_ASSIGN(c.netuid, parse_uint<std::uint16_t>("PYLON_NETUID", *netuid, 0, 65535));
 
-  const std::string urls = l.get("PYLON_CHAIN_URLS", {"BITTENSOR_NETWORK"}).value_or("finney");
+  const std::string urls =
+      l.get("PYLON_CHAIN_URLS", {"BITTENSOR_NETWORK", "PYLON_BITTENSOR_NETWORK"}).value_or("finney");
   std::stringstream ss(urls);
   for (std::string item; std::getline(ss, item, ',');) {
     while (!item.empty() && item.front() == ' ') item.erase(item.begin());
@@ -193,17 +214,19 @@ Result<Config> load(const Env& env, const std::string& home) {
     c.chain_urls.push_back(item);
   }
   if (c.chain_urls.empty()) return make_error("PYLON_CHAIN_URLS: no endpoint given");
-  if (auto v = l.get("PYLON_ARCHIVE_URL"); v && !v->empty()) {
+  if (auto v = l.get("PYLON_ARCHIVE_URL", {"PYLON_BITTENSOR_ARCHIVE_NETWORK"}); v && !v->empty()) {
     std::string u = *v;
     if (auto known = network_url(u, c.localnet_port)) u = *known;
     PYLON_TRY(check_url("PYLON_ARCHIVE_URL", u));
     c.archive_url = u;
   }
-  if (auto v = l.get("PYLON_ARCHIVE_CUTOFF")) {
+  if (auto v = l.get("PYLON_ARCHIVE_CUTOFF", {"PYLON_BITTENSOR_ARCHIVE_BLOCKS_CUTOFF"})) {
     PYLON_ASSIGN(c.archive_cutoff, parse_uint<std::uint64_t>("PYLON_ARCHIVE_CUTOFF", *v, 1, 1'000'000'000));
   }
-  c.wallet_path = expand_home(
-      l.get("PYLON_WALLET_PATH", {"BITTENSOR_WALLET_PATH"}).value_or("~/.bittensor/wallets"), home);
+  c.wallet_path =
+      expand_home(l.get("PYLON_WALLET_PATH", {"BITTENSOR_WALLET_PATH", "PYLON_BITTENSOR_WALLET_PATH"})
+                      .value_or("~/.bittensor/wallets"),
+                  home);
   c.wallet_name = l.get("PYLON_WALLET_NAME", {"BITTENSOR_WALLET_NAME"}).value_or("default");
   c.wallet_hotkey = l.get("PYLON_WALLET_HOTKEY", {"BITTENSOR_WALLET_HOTKEY_NAME"}).value_or("default");
   for (const auto* n : {&c.wallet_name, &c.wallet_hotkey})
@@ -215,7 +238,7 @@ Result<Config> load(const Env& env, const std::string& home) {
   if (auto v = l.get("PYLON_ALLOW_GROUP_READABLE_KEYS")) {
     PYLON_ASSIGN(c.allow_group_readable_keys, parse_bool("PYLON_ALLOW_GROUP_READABLE_KEYS", *v));
   }
-  c.db_path = expand_home(l.get("PYLON_DB_PATH").value_or("./pylon.db"), home);
+  c.db_path = expand_home(l.get("PYLON_DB_PATH", {"PYLON_DATABASE_PATH"}).value_or("./pylon.db"), home);
   c.shm_name = l.get("PYLON_SHM_NAME").value_or("pylon-" + std::to_string(c.netuid));
   if (c.shm_name.empty() || c.shm_name.find('/') != std::string::npos || c.shm_name.size() > 200)
     return make_error("PYLON_SHM_NAME: '" + c.shm_name + "' must be a non-empty name without '/'");
@@ -283,6 +306,7 @@ Result<Config> load(const Env& env, const std::string& home) {
   if (auto v = l.get("PYLON_SNAPSHOT_KEEP")) {
     PYLON_ASSIGN(c.snapshot_keep, parse_uint<std::uint32_t>("PYLON_SNAPSHOT_KEEP", *v, 1, 10000));
   }
+  l.get("PYLON_ENV_FILE");  // read by gather_env's caller (env_file_path), before this
   // Variables of Pylon's scripts and tests (script/test, localnet/, the oracle) are not the
   // daemon's, but they are not typos either.
   auto script_variable = [](const std::string& k) {
@@ -293,6 +317,17 @@ Result<Config> load(const Env& env, const std::string& home) {
   for (const auto& [k, v] : env)
     if (k.starts_with("PYLON_") && !used.count(k) && !script_variable(k))
       c.warnings.push_back("unknown setting " + k + " (ignored)");
+  return c;
+}
+
+}  // namespace
+
+Result<Config> load(const Env& env, const std::string& home) {
+  std::optional<std::string> conflict;
+  Result<Config> c = load_values(env, home, conflict);
+  // Two names of one setting that disagree come first: a bad value found on the way may be the
+  // one the operator did not mean.
+  if (conflict) return make_error(*conflict);
   return c;
 }
 

@@ -1,7 +1,8 @@
 // Pylon's settings (../shared/config.md): one daemon, one subnet, one validator hotkey. Read from
-// the environment and a .env file (the environment wins); the original service's names are
-// accepted as aliases. A bad value stops the start with a message naming the setting; secrets
-// (the auth token) are never printed.
+// the environment and a .env file (the environment wins); the original service's names (1.x, and
+// 2.x's of ../shared/api/pylon-v1.md §7) are accepted as aliases, and two names of one setting
+// set to different values stop the start. A bad value stops the start with a message naming the setting;
+// secrets (the auth token) are never printed.
 #pragma once
 
 #include <cstdint>
@@ -58,6 +59,10 @@ struct Config {
 };
 
 using Env = std::map<std::string, std::string>;
+
+// The settings file: PYLON_ENV_FILE's value (`pylon_env_file`, from the process environment, as
+// the 2.x service reads it) when set, else ./.env.
+std::string env_file_path(const char* pylon_env_file);
 
 // The process environment merged over the .env file at `dotenv_path` (if it exists). .env is
 // opened like a key file (keys/secret_file.hpp: no FIFO or folder, symlinks only inside its

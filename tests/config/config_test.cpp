@@ -59,9 +59,53 @@ TEST(Config, OriginalNamesAreAliases) {
   EXPECT_EQ(c->commit_every_epochs, 3u);
   EXPECT_EQ(c->commit_window.start_offset, 5u);
   EXPECT_EQ(c->commit_window.end_buffer, 2u);
-  // The new name wins over its alias.
-  auto both = with({{"PYLON_NETUID", "4"}, {"BITTENSOR_NETUID", "3"}});
-  EXPECT_EQ(both->netuid, 4);
+  // A name and its alias with the same value are one setting.
+  auto same = with({{"PYLON_NETUID", "4"}, {"BITTENSOR_NETUID", "4"}});
+  ASSERT_TRUE(same.ok()) << same.error().message;
+  EXPECT_EQ(same->netuid, 4);
+}
+
+TEST(Config, TwoNamesOfOneSettingThatDisagreeStopTheStartNamingBoth) {
+  for (const auto& [a, b] : std::vector<std::pair<std::string, std::string>>{
+           {"PYLON_NETUID", "BITTENSOR_NETUID"},
+           {"PYLON_DB_PATH", "PYLON_DATABASE_PATH"},
+           {"PYLON_CHAIN_URLS", "PYLON_BITTENSOR_NETWORK"},
+           {"BITTENSOR_NETWORK", "PYLON_BITTENSOR_NETWORK"},
+           {"PYLON_ARCHIVE_CUTOFF", "PYLON_BITTENSOR_ARCHIVE_BLOCKS_CUTOFF"},
+       }) {
+    Env env{{"PYLON_NETUID", "4"}, {a, "5"}, {b, "6"}};
+    if (a != "PYLON_NETUID") env.erase("BITTENSOR_NETUID");
+    auto c = with(env);
+    ASSERT_FALSE(c.ok()) << a << " / " << b;
+    EXPECT_NE(c.error().message.find(a), std::string::npos) << c.error().message;
+    EXPECT_NE(c.error().message.find(b), std::string::npos) << c.error().message;
+    // Values may be secrets: the message names the settings only.
+    EXPECT_EQ(c.error().message.find('6'), std::string::npos) << c.error().message;
+  }
+}
+
+TEST(Config, Pylon2xNamesAreAliases) {
+  // A 2.x service's .env (../shared/api/pylon-v1.md §7) for the settings both services have.
+  auto c = with({{"PYLON_NETUID", "12"},
+                 {"PYLON_BITTENSOR_NETWORK", "test"},
+                 {"PYLON_BITTENSOR_ARCHIVE_NETWORK", "archive"},
+                 {"PYLON_BITTENSOR_ARCHIVE_BLOCKS_CUTOFF", "500"},
+                 {"PYLON_BITTENSOR_WALLET_PATH", "/wallets"},
+                 {"PYLON_DATABASE_PATH", "/var/lib/pylon/pylon.db"},
+                 {"PYLON_ENV_FILE", "/etc/pylon/sn12.env"}});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->chain_urls, std::vector<std::string>{"wss://test.finney.opentensor.ai:443"});
+  EXPECT_EQ(c->archive_url, "wss://archive.chain.opentensor.ai:443");
+  EXPECT_EQ(c->archive_cutoff, 500u);
+  EXPECT_EQ(c->wallet_path, "/wallets");
+  EXPECT_EQ(c->db_path, "/var/lib/pylon/pylon.db");
+  EXPECT_TRUE(c->warnings.empty()) << c->warnings.front();  // every one of them is known
+}
+
+TEST(Config, TheSettingsFileIsPylonEnvFileOrDotEnv) {
+  EXPECT_EQ(env_file_path(nullptr), ".env");
+  EXPECT_EQ(env_file_path(""), ".env");
+  EXPECT_EQ(env_file_path("/etc/pylon/sn12.env"), "/etc/pylon/sn12.env");
 }
 
 TEST(Config, BadValuesNameTheSettingAndHideSecrets) {
