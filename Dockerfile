@@ -21,6 +21,11 @@ RUN apt-get update -qq \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
+# blst's C sources (cmake/Blst.cmake) from third_party/blst's lockfile, as script/bootstrap installs
+# them; node and npm are Debian's, in this build stage only.
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm \
+ && (cd third_party/blst && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) \
+ && rm -rf /var/lib/apt/lists/*
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPYLON_BENCH=OFF -DPYLON_WERROR=ON \
  && cmake --build /build -j"$(nproc)" --target pylon \
  && strip --strip-debug -o /pylon /build/pylon \
