@@ -2,9 +2,24 @@
 // changes with every connection.
 #include <vector>
 
+#include "common/json_writer.hpp"
 #include "net/client_core.hpp"
 
 namespace pylon::net {
+
+namespace {
+
+// The params of an unsubscribe call: the server's subscription id (already checked JSON, as it
+// wrote it), in an array made by the JSON writer.
+std::string id_params(std::string_view id_json) {
+  JsonWriter w;
+  w.begin_array();
+  w.raw(id_json);
+  w.end_array();
+  return w.take();
+}
+
+}  // namespace
 
 void RpcClient::Impl::subscribe(SubscribeSpec spec, NotificationCallback notify, SubscribeCallback done) {
   if (stopped)
@@ -63,7 +78,7 @@ void RpcClient::Impl::on_subscribe_answer(SubscriptionId id, bool first, std::ui
   if (it == subs.end()) {
     // Unsubscribed while the (re)subscribe was in flight: end the server's side too.
     if (remote && open) {
-      request(unsubscribe_method, "[" + remote->json + "]", options.request_timeout,
+      request(unsubscribe_method, id_params(remote->json), options.request_timeout,
               [](Result<std::string>, FailKind) {});
     }
     if (!first) resubscribe_done(gen, false);
@@ -145,7 +160,7 @@ void RpcClient::Impl::unsubscribe(SubscriptionId id, StatusCallback done) {
   if (s.state == Subscription::State::kActive) {
     by_remote.erase(s.remote_id);
     if (open) {
-      request(s.spec.unsubscribe_method, "[" + s.remote_id_json + "]", options.request_timeout,
+      request(s.spec.unsubscribe_method, id_params(s.remote_id_json), options.request_timeout,
               [done = std::move(done)](Result<std::string> answer, FailKind) mutable {
                 invoke_user("unsubscribe", done, answer.ok() ? Status() : Status(std::move(answer).error()));
               });
