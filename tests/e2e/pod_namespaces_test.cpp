@@ -115,7 +115,9 @@ class PausePod {
   // with the launcher.
   std::vector<std::string> container() const {
     std::vector<std::string> argv = {"nsenter", "--target", std::to_string(pid_)};
-    if (!as_root()) argv.push_back("--user");
+    // Entering the user namespace as its mapped root: setgroups is denied there, so keep the
+    // credentials (the mapped uid is root inside).
+    if (!as_root()) argv.insert(argv.end(), {"--user", "--preserve-credentials"});
     argv.insert(argv.end(), {"--ipc", "--mount", "--", "unshare", "--mount", "--pid", "--fork",
                              "--kill-child=SIGTERM", "--mount-proc", "--"});
     return argv;
