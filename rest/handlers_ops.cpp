@@ -1,4 +1,5 @@
 // Operations endpoints: liveness, readiness, Prometheus metrics, the OpenAPI document.
+#include <array>
 #include <cstdio>
 
 #include "committer/committer.hpp"
@@ -11,6 +12,11 @@
 
 namespace pylon::rest {
 namespace {
+
+// The outcomes an attempt ends with (weights/attempt_state.hpp); pending ones are not counted.
+constexpr std::array<weights::AttemptStatus, 5> kCommitOutcomes = {
+    weights::AttemptStatus::kIncluded, weights::AttemptStatus::kFinalized, weights::AttemptStatus::kFailed,
+    weights::AttemptStatus::kExpired, weights::AttemptStatus::kMissed};
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
@@ -73,14 +79,21 @@ void Api::get_metrics(Reply reply) {
   if (auto s = deps_.snapshots.latest()) {
     out += "# HELP pylon_snapshot_block Block of the latest snapshot.\n# TYPE pylon_snapshot_block gauge\n";
     append_sample(out, "pylon_snapshot_block", "", static_cast<double>(s->block));
-    out += "# HELP pylon_snapshot_age_seconds Age of the latest snapshot.\n";
+    out +=
+        "# HELP pylon_snapshot_age_seconds Seconds since the follower set out to read the latest "
+        "snapshot's finalized block.\n";
     out += "# TYPE pylon_snapshot_age_seconds gauge\n";
-    append_sample(out, "pylon_snapshot_age_seconds", "", seconds_since(s->built_at));
+    append_sample(out, "pylon_snapshot_age_seconds", "", seconds_since(s->seen_at));
     out +=
         "# HELP pylon_snapshot_neurons Neurons in the latest snapshot.\n# TYPE pylon_snapshot_neurons "
         "gauge\n";
     append_sample(out, "pylon_snapshot_neurons", "", static_cast<double>(s->neurons.size()));
   }
+  const auto builds = deps_.snapshots.build_times();
+  append_family(out, "pylon_snapshot_build_duration_seconds", "histogram",
+                "Time the follower took to read a finalized block into a snapshot.");
+  append_histogram(out, "pylon_snapshot_build_duration_seconds", "", follower::kBuildTimeBuckets,
+                   builds.counts, builds.sum_seconds);
   out += "# HELP pylon_snapshot_stale 1 while the follower cannot read the newest block.\n";
   out += "# TYPE pylon_snapshot_stale gauge\n";
   append_sample(out, "pylon_snapshot_stale", "", deps_.snapshots.staleness().stale ? 1 : 0);
@@ -108,16 +121,20 @@ void Api::get_metrics(Reply reply) {
   }
   if (deps_.committer) {
     const auto st = deps_.committer->state();
-    out += "# HELP pylon_commit_outcomes_total Weight commit attempts by outcome.\n";
-    out += "# TYPE pylon_commit_outcomes_total counter\n";
-    for (const auto& [outcome, n] : st.outcomes) {
-      std::string label = "outcome=";
-      append_json_string(label, weights::to_text(outcome));
-      append_sample(out, "pylon_commit_outcomes_total", label, static_cast<double>(n));
+    // Every outcome from the start (0 until it happens), so a rate over it is defined. One
+    // mechanism (0) until the committer commits per mechanism.
+    append_family(out, "pylon_weight_commits_total", "counter",
+                  "Weight commit attempts by how they ended, per mechanism.");
+    for (const auto outcome : kCommitOutcomes) {
+      const auto it = st.outcomes.find(outcome);
+      append_sample(out, "pylon_weight_commits_total",
+                    "outcome=\"" + std::string(weights::to_text(outcome)) + "\",mechanism=\"0\"",
+                    it == st.outcomes.end() ? 0 : static_cast<double>(it->second));
     }
-    out += "# HELP pylon_commit_last_epoch Start block of the last epoch whose weights were committed.\n";
-    out += "# TYPE pylon_commit_last_epoch gauge\n";
-    append_sample(out, "pylon_commit_last_epoch", "", static_cast<double>(st.last_epoch_committed));
+    append_family(out, "pylon_commit_last_epoch", "gauge",
+                  "Start block of the last epoch whose weights were committed, per mechanism.");
+    append_sample(out, "pylon_commit_last_epoch", "mechanism=\"0\"",
+                  static_cast<double>(st.last_epoch_committed));
     out += "# HELP pylon_commit_blocked 1 while the committer cannot commit (see /health).\n";
     out += "# TYPE pylon_commit_blocked gauge\n";
     append_sample(out, "pylon_commit_blocked", "", st.blocked_reason.empty() ? 0 : 1);

@@ -64,10 +64,13 @@ void Follower::on_head(std::string_view json) {
 }
 
 Status Follower::build(std::uint64_t number) {
+  const auto started = std::chrono::steady_clock::now();
   PYLON_ASSIGN(std::optional<chain::Hash> hash, chain_.block_hash(number));
   if (!hash) return make_error("the node has no block #" + std::to_string(number));
   PYLON_ASSIGN(Snapshot s,
                build_snapshot(chain_, options_.netuid, chain::BlockRef{*hash, number}, options_.build));
+  s.seen_at = started;  // the hash lookup is part of reading the block
+  store_.record_build_time(s.built_at - started);
   store_.publish(std::make_shared<const Snapshot>(std::move(s)));
   return {};
 }
@@ -114,7 +117,9 @@ void Follower::run() {
       target -= target % options_.every_n_blocks;
       if (have_done && target <= done) {  // wait for the next multiple
         done = std::max(done, target);
-        lock.wait(cv_, [&]() PYLON_REQUIRES(mu_) { return stopping_ || newest_ >= done + options_.every_n_blocks; });
+        lock.wait(cv_, [&]() PYLON_REQUIRES(mu_) {
+          return stopping_ || newest_ >= done + options_.every_n_blocks;
+        });
         continue;
       }
     }

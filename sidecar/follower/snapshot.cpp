@@ -70,6 +70,7 @@ Result<std::vector<HotkeyCommitment>> read_commitments(chain::ChainClient& chain
 Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid, const chain::BlockRef& at,
                                 const BuildOptions& options) {
   Snapshot s;
+  s.seen_at = std::chrono::steady_clock::now();
   s.netuid = netuid;
   s.block = at.number;
   s.block_hash = at.hash;

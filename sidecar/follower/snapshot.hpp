@@ -39,6 +39,9 @@ struct Snapshot {
   std::optional<std::vector<HotkeyCommitment>> commitments;
   std::optional<SnapshotEpoch> epoch;  // nullopt when BuildOptions::epoch is not given
   std::string unavailable_reason;
+  // When the build of this block began, i.e. when Pylon set out to read a block it knew was
+  // finalized (the snapshot's age in /metrics counts from here), and when it was complete.
+  std::chrono::steady_clock::time_point seen_at{};
   std::chrono::steady_clock::time_point built_at{};
 
   const codec::views::NeuronLite* neuron_by_hotkey(const codec::AccountId& hotkey) const;

@@ -21,6 +21,20 @@ void SnapshotStore::publish(SnapshotPtr s) {
   for (const auto& [id, listener] : listeners_) listener(now);
 }
 
+void SnapshotStore::record_build_time(std::chrono::nanoseconds took) {
+  const double seconds = std::chrono::duration<double>(took).count();
+  std::size_t bucket = 0;
+  while (bucket < kBuildTimeBuckets.size() && seconds > kBuildTimeBuckets[bucket]) ++bucket;
+  Lock lock(mu_);
+  ++build_times_.counts[bucket];
+  build_times_.sum_seconds += seconds;
+}
+
+BuildTimes SnapshotStore::build_times() const {
+  Lock lock(mu_);
+  return build_times_;
+}
+
 std::uint64_t SnapshotStore::wait_newer(std::uint64_t seen, std::chrono::milliseconds timeout) const {
   Lock lock(latest_mu_);
   lock.wait_for(published_cv_, timeout, [&] { return published_.load(std::memory_order_relaxed) > seen; });

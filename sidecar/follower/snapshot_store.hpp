@@ -11,6 +11,7 @@
 // or (un)subscribe. unsubscribe() returns only once that listener is no longer running.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -22,6 +23,18 @@
 #include "follower/snapshot.hpp"
 
 namespace pylon::follower {
+
+// Bounds (seconds) of the snapshot build-time histogram: a small subnet on a local node takes a
+// few milliseconds, finney's 256-neuron subnets a few hundred, an archive node far away seconds.
+inline constexpr std::array<double, 12> kBuildTimeBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                             0.5,   1,    2.5,   5,    10,  30};
+
+// How long the follower's snapshot builds took: counts[i] observations in bucket i alone (the last
+// one is +Inf), and their sum.
+struct BuildTimes {
+  std::array<std::uint64_t, kBuildTimeBuckets.size() + 1> counts{};
+  double sum_seconds = 0;
+};
 
 struct Staleness {
   bool stale = false;
@@ -45,6 +58,11 @@ class SnapshotStore {
   Staleness staleness() const;
   // The generation: how many snapshots were published so far.
   std::uint64_t published_count() const { return published_.load(std::memory_order_acquire); }
+
+  // The follower's record of one successful build (from looking up the block to the snapshot
+  // being whole), for /metrics; build_times() reads them all.
+  void record_build_time(std::chrono::nanoseconds took);
+  BuildTimes build_times() const;
 
   // Blocks until more than `seen` snapshots were published, or the timeout passed; returns the
   // generation then (equal to `seen` on a timeout).
@@ -86,6 +104,7 @@ class SnapshotStore {
   std::deque<SnapshotPtr> recent_ PYLON_GUARDED_BY(mu_);
   Staleness staleness_ PYLON_GUARDED_BY(mu_);
   std::atomic<std::uint64_t> published_{0};
+  BuildTimes build_times_ PYLON_GUARDED_BY(mu_);
   std::uint64_t changes_ PYLON_GUARDED_BY(latest_mu_) = 0;
   mutable std::condition_variable published_cv_;  // with latest_mu_: published_ or changes_ moved
   // Held while listeners run, so unsubscribe() waits for a running listener to return.

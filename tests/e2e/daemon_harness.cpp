@@ -190,7 +190,12 @@ void DaemonProcess::start() {
   ::setenv("PYLON_LOG_FORMAT", "json", 1);
   for (const auto& [k, v] : extra_env_) ::setenv(k.c_str(), v.c_str(), 1);
   const std::string bin = std::string(PYLON_BINARY_DIR) + "/pylon";
-  ::execl(bin.c_str(), bin.c_str(), "run", static_cast<char*>(nullptr));
+  std::vector<char*> argv;
+  for (const auto& a : launcher_) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(const_cast<char*>(bin.c_str()));
+  argv.push_back(const_cast<char*>("run"));
+  argv.push_back(nullptr);
+  ::execvp(argv[0], argv.data());
   ::_exit(127);
 }
 

@@ -52,12 +52,16 @@ class DaemonProcess {
   DaemonProcess(std::uint16_t netuid, std::map<std::string, std::string> extra_env = {});
   ~DaemonProcess();  // SIGKILL if still running; removes its shm segments
 
+  // A command the daemon runs under (its argv, before `pylon run`), e.g. nsenter/unshare to put
+  // it in a pod's namespaces; empty (the default): run `pylon` directly.
+  void set_launcher(std::vector<std::string> argv) { launcher_ = std::move(argv); }
   void start();
   void kill9();
   // SIGTERM and wait; returns the exit status (-1 when it had to be killed).
   int terminate(std::chrono::seconds limit = std::chrono::seconds(30));
   bool running();
 
+  pid_t pid() const { return pid_; }  // the process start() made (the launcher's, when one is set)
   std::uint16_t port() const { return port_; }
   const std::string& shm_name() const { return shm_name_; }
   std::string queue_name() const { return shm_name_ + "-weights"; }
@@ -70,6 +74,7 @@ class DaemonProcess {
   std::map<std::string, std::string> extra_env_;
   std::uint16_t port_;
   std::string shm_name_;
+  std::vector<std::string> launcher_;
   pid_t pid_ = -1;
 };
 

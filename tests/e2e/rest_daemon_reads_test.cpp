@@ -9,7 +9,6 @@
 // validator acts on, and a daemon that only agrees with itself proves nothing.
 #include <gtest/gtest.h>
 #include <simdjson.h>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,11 +68,17 @@ TEST_F(RestDaemonLocalnet, MetricsCountTheChainsNeurons) {
            std::string("method=\"state_call\",outcome=\"ok\"}"),
            std::string("pylon_chain_rpc_duration_seconds_bucket{endpoint=\"ws://127.0.0.1:"),
            std::string("event=\"connected\"} 1\n"),
-           std::string("# TYPE pylon_commit_outcomes_total counter\n"),
+           std::string("# TYPE pylon_weight_commits_total counter\n"),
+           std::string("\npylon_weight_commits_total{outcome=\"failed\",mechanism=\"0\"} "),
+           std::string("\npylon_weight_commits_total{outcome=\"missed\",mechanism=\"0\"} "),
+           std::string("\npylon_commit_last_epoch{mechanism=\"0\"} "),
+           // The follower built at least the snapshot the daemon caught up to.
+           std::string("\npylon_snapshot_build_duration_seconds_bucket{le=\"+Inf\"} "),
            std::string("# TYPE pylon_commit_blocked gauge\n"),
            std::string("\nprocess_resident_memory_bytes "),
        })
     EXPECT_NE(a.body.find(want), std::string::npos) << want << "\n" << a.body;
+  EXPECT_EQ(a.body.find("\npylon_snapshot_build_duration_seconds_count 0\n"), std::string::npos) << a.body;
   // The exposition as Prometheus reads it: promtool parses it strictly and lints it.
   if (std::system("command -v promtool >/dev/null 2>&1") != 0) GTEST_SKIP() << "promtool is not installed";
   char path[] = "/tmp/pylon-daemon-metrics-XXXXXX";

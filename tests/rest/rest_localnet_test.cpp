@@ -56,7 +56,7 @@ Result<follower::SnapshotPtr> snapshot_at_head(chain::ChainClient& c, std::uint1
     return follower::SnapshotEpoch{e.start, e.end};
   };
   PYLON_ASSIGN(follower::Snapshot s, follower::build_snapshot(c, netuid, at, o));
-  s.built_at = std::chrono::steady_clock::now();
+  s.seen_at = s.built_at = std::chrono::steady_clock::now();
   return follower::SnapshotPtr(std::make_shared<const follower::Snapshot>(std::move(s)));
 }
 

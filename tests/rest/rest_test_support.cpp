@@ -56,7 +56,7 @@ follower::SnapshotPtr recorded() {
     hc.commitment.block = out.block - 10;
     hc.commitment.fields.push_back({"Raw4", {0xde, 0xad, 0xbe, 0xef}, std::nullopt});
     out.commitments = std::vector<follower::HotkeyCommitment>{hc};
-    out.built_at = std::chrono::steady_clock::now();
+    out.seen_at = out.built_at = std::chrono::steady_clock::now();
     return std::make_shared<const follower::Snapshot>(std::move(out));
   }();
   return snap;
@@ -65,12 +65,12 @@ follower::SnapshotPtr recorded() {
 follower::SnapshotPtr at_block(const follower::Snapshot& s, std::uint64_t block) {
   auto copy = std::make_shared<follower::Snapshot>(s);
   if (block == s.block) {
-    copy->built_at = std::chrono::steady_clock::now();
+    copy->seen_at = copy->built_at = std::chrono::steady_clock::now();
     return copy;
   }
   copy->block = block;
   for (int i = 0; i < 8; ++i) copy->block_hash[31 - i] = static_cast<std::uint8_t>(block >> (8 * i));
-  copy->built_at = std::chrono::steady_clock::now();
+  copy->seen_at = copy->built_at = std::chrono::steady_clock::now();
   return copy;
 }
 
