@@ -4,6 +4,8 @@
 // segment for the same snapshot (shm::to_snapshot_data), weights pushed by uid and by hotkey land
 // in the store, bad input is refused before anything is sent, and malformed answers are errors.
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <map>
 
@@ -217,6 +219,42 @@ TEST(ClientRest, MalformedAnswersAreCorrupt) {
   EXPECT_EQ(p.commitments("{\"" + codec::ss58_encode(recorded()->neurons.at(0).hotkey) + "\":\"0x0\"}", cs).code(),
             shm::Errc::corrupt);
   EXPECT_EQ(p.latest_block(R"({"block":1.5})").code(), shm::Errc::corrupt);
+}
+
+}  // namespace
+}  // namespace pylon::rest::test
+
+namespace pylon::rest::test {
+namespace {
+
+std::string seed(const char* name) {
+  std::ifstream in(std::string(PYLON_SOURCE_DIR) + "/tests/fuzz/corpus/fuzz_client_rest/" + name);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The fuzz target's seeds are answers of each kind that parse (so the fuzzer starts past the
+// checks), including an IPv6 axon, an absent one and hyperparameters beyond the segment's.
+TEST(ClientRest, FuzzSeedsAreValidAnswers) {
+  client_detail::RestParser p;
+  ClientSnapshot s;
+  ASSERT_TRUE(p.metagraph(seed("metagraph.json"), s).ok());
+  ASSERT_EQ(s.neurons.size(), 3u);
+  EXPECT_EQ(s.neurons[0].axon_ip_type, 0);
+  EXPECT_EQ(s.neurons[1].axon_ip_type, 4);
+  EXPECT_EQ(s.neurons[1].axon_ip[0], 192);
+  EXPECT_EQ(s.neurons[2].axon_ip_type, 6);
+  EXPECT_EQ(s.neurons[2].stake, 1234567891234u);
+  EXPECT_EQ(s.neurons[2].rank, 32768);
+  EXPECT_EQ(s.neurons[2].validator_trust, 65534);
+  EXPECT_EQ(s.neurons[0].validator_permit, 1);
+  EXPECT_TRUE(p.hyperparams(seed("hyperparams.json"), s.hyperparams).ok());
+  EXPECT_EQ(s.hyperparams.max_difficulty, UINT64_MAX);
+  EXPECT_EQ(s.hyperparams.registration_allowed, 1);
+  ASSERT_TRUE(p.commitments(seed("commitments.json"), s.commitments).ok());
+  ASSERT_EQ(s.commitments.size(), 2u);
+  EXPECT_EQ(s.commitments[0].data, (std::vector<std::uint8_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(*p.latest_block(seed("latest_block.json")), 6852690u);
+  EXPECT_EQ(p.detail(seed("error_detail.json")), "weights: 1 hotkey is not in the metagraph");
 }
 
 }  // namespace
