@@ -259,3 +259,21 @@ TEST(ClientRest, FuzzSeedsAreValidAnswers) {
 
 }  // namespace
 }  // namespace pylon::rest::test
+
+namespace pylon::rest::test {
+namespace {
+
+std::string source_file(const std::string& path) {
+  std::ifstream in(std::string(PYLON_SOURCE_DIR) + "/" + path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The README shows the example the e2e test runs, verbatim.
+TEST(ClientRest, ReadmeShowsTheExampleItRuns) {
+  const std::string example = source_file("shm-client/examples/client_example.cpp");
+  ASSERT_FALSE(example.empty());
+  EXPECT_NE(source_file("shm-client/README.md").find("```cpp\n" + example + "```"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pylon::rest::test
