@@ -69,7 +69,8 @@ TEST(ClientRest, SnapshotEqualsTheSegmentsRecordsOfTheSameSnapshot) {
     EXPECT_EQ(r.active, n.active ? 1 : 0);
     EXPECT_EQ(r.axon_port, n.axon.port);
     EXPECT_EQ(r.axon_protocol, n.axon.protocol);
-    const bool zero_ip = std::all_of(n.axon.ip.begin(), n.axon.ip.end(), [](std::uint8_t b) { return b == 0; });
+    const bool zero_ip =
+        std::all_of(n.axon.ip.begin(), n.axon.ip.end(), [](std::uint8_t b) { return b == 0; });
     EXPECT_EQ(r.axon_ip_type, zero_ip ? 0 : static_cast<int>(n.axon.ip_type));
     EXPECT_EQ(0, std::memcmp(r.axon_ip, n.axon.ip.data(), 16));
   }
@@ -93,7 +94,8 @@ TEST(ClientRest, WeightsByUidAndHotkeyLandInTheStore) {
   PYLON_REST_REQUIRE_SHARED();
   Harness h;
   Client c = connect_rest(h);
-  std::map<WeightKey, double> w{{0, 0.5}, {3, 1.0}, {codec::ss58_encode(recorded()->neurons.at(9).hotkey), 2.5}};
+  std::map<WeightKey, double> w{
+      {0, 0.5}, {3, 1.0}, {codec::ss58_encode(recorded()->neurons.at(9).hotkey), 2.5}};
   auto seq = c.push_weights(w);
   ASSERT_TRUE(seq.ok()) << seq.message();
   EXPECT_EQ(*seq, 1u);
@@ -122,7 +124,8 @@ TEST(ClientRest, BadItemsAreRefusedAndNothingIsSent) {
       {{{0, 1.0}, {1, -0.5}}, shm::Errc::invalid_argument},
       {{{0, 1.0}, {1, 1.5e15}}, shm::Errc::invalid_argument},
       {{{0, 1.0}, {bad_checksum, 1.0}}, shm::Errc::invalid_argument},
-      {{{0, 1.0}, {codec::ss58_encode(recorded()->neurons.at(1).hotkey, 0), 1.0}}, shm::Errc::invalid_argument},
+      {{{0, 1.0}, {codec::ss58_encode(recorded()->neurons.at(1).hotkey, 0), 1.0}},
+       shm::Errc::invalid_argument},
       {{{0, 1.0}, {"not an address", 1.0}}, shm::Errc::invalid_argument},
       {{{0, 1.0}, {1024, 1.0}}, shm::Errc::out_of_range},
       {{{0, 1.0}, {-1, 1.0}}, shm::Errc::out_of_range},
@@ -149,14 +152,14 @@ TEST(ClientRest, HttpStatusesAreErrcsAndTheTokenIsSent) {
   co.rest_url = "http://127.0.0.1:" + std::to_string(h.port());
   auto without = Client::connect(co);
   ASSERT_TRUE(without.ok());
-  auto pushed = without->push_weights(std::vector<std::pair<WeightKey, double>>{
-      {codec::ss58_encode(recorded()->neurons.at(1).hotkey), 1.0}});
+  auto pushed = without->push_weights(
+      std::vector<std::pair<WeightKey, double>>{{codec::ss58_encode(recorded()->neurons.at(1).hotkey), 1.0}});
   EXPECT_EQ(pushed.code(), shm::Errc::permission) << pushed.message();
   EXPECT_EQ(std::string(pushed.message()).find("client-test-token"), std::string::npos);
   co.token = "client-test-token";
   auto with = Client::connect(co);
-  pushed = with->push_weights(std::vector<std::pair<WeightKey, double>>{
-      {codec::ss58_encode(recorded()->neurons.at(1).hotkey), 1.0}});
+  pushed = with->push_weights(
+      std::vector<std::pair<WeightKey, double>>{{codec::ss58_encode(recorded()->neurons.at(1).hotkey), 1.0}});
   EXPECT_TRUE(pushed.ok()) << pushed.message();
   // Nothing listening: not_found, as when the segment is absent.
   co.rest_url = "http://127.0.0.1:1";
@@ -216,8 +219,9 @@ TEST(ClientRest, MalformedAnswersAreCorrupt) {
   EXPECT_EQ(hp.tempo, 65535);  // clamped, as the segment does
   std::vector<ClientCommitment> cs;
   EXPECT_EQ(p.commitments(R"({"x":"0x00"})", cs).code(), shm::Errc::corrupt);
-  EXPECT_EQ(p.commitments("{\"" + codec::ss58_encode(recorded()->neurons.at(0).hotkey) + "\":\"0x0\"}", cs).code(),
-            shm::Errc::corrupt);
+  EXPECT_EQ(
+      p.commitments("{\"" + codec::ss58_encode(recorded()->neurons.at(0).hotkey) + "\":\"0x0\"}", cs).code(),
+      shm::Errc::corrupt);
   EXPECT_EQ(p.latest_block(R"({"block":1.5})").code(), shm::Errc::corrupt);
 }
 

@@ -17,9 +17,9 @@
 // Thread contract: a Client is used by one thread at a time (move it between threads freely).
 #pragma once
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
-#include <charconv>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -42,10 +42,10 @@ enum class Transport : std::uint8_t { shm, rest };
 enum class Prefer : std::uint8_t { automatic, shm, rest };
 
 struct ClientOptions {
-  int netuid = -1;              // names the segment pylon-<netuid> unless shm_name is given
-  std::string shm_name;         // snapshot segment; the queue is <shm_name>-weights
-  std::string rest_url;         // default http://127.0.0.1:8000
-  std::string token;            // bearer token for REST (never printed)
+  int netuid = -1;       // names the segment pylon-<netuid> unless shm_name is given
+  std::string shm_name;  // snapshot segment; the queue is <shm_name>-weights
+  std::string rest_url;  // default http://127.0.0.1:8000
+  std::string token;     // bearer token for REST (never printed)
   Prefer prefer = Prefer::automatic;
   std::chrono::milliseconds http_timeout{10000};
 };
@@ -63,9 +63,9 @@ class WeightKey {
       if (uid > static_cast<unsigned long long>(INT64_MAX)) uid_ = -1;  // out of range either way
     }
   }
-  WeightKey(std::string hotkey) : hotkey_(std::move(hotkey)) {}  // NOLINT
+  WeightKey(std::string hotkey) : hotkey_(std::move(hotkey)) {}     // NOLINT
   WeightKey(const char* hotkey) : hotkey_(hotkey ? hotkey : "") {}  // NOLINT
-  WeightKey(std::string_view hotkey) : hotkey_(hotkey) {}  // NOLINT
+  WeightKey(std::string_view hotkey) : hotkey_(hotkey) {}           // NOLINT
   bool is_uid() const noexcept { return is_uid_; }
   long long uid() const noexcept { return uid_; }
   const std::string& hotkey() const noexcept { return hotkey_; }
@@ -108,7 +108,8 @@ class Client {
 
   // The first snapshot of a block after `after`. Over shm it sleeps on the segment's publish
   // futex (woken by the daemon); over REST it polls /latest_block every 200 ms.
-  shm::ShmResult<ClientSnapshot> wait_for_block(std::uint64_t after, std::chrono::nanoseconds timeout) noexcept {
+  shm::ShmResult<ClientSnapshot> wait_for_block(std::uint64_t after,
+                                                std::chrono::nanoseconds timeout) noexcept {
     return guarded<ClientSnapshot>([&]() -> shm::ShmResult<ClientSnapshot> {
       if (!impl_) return not_connected();
       if (!impl_->rest) {
@@ -133,8 +134,8 @@ class Client {
           return shm::make_shm_error(shm::Errc::timeout, "no snapshot after block %llu in time",
                                      static_cast<unsigned long long>(after));
         }
-        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(deadline - now,
-                                                                                 std::chrono::milliseconds(200)));
+        std::this_thread::sleep_for(
+            std::min<std::chrono::steady_clock::duration>(deadline - now, std::chrono::milliseconds(200)));
       }
     });
   }
@@ -143,8 +144,8 @@ class Client {
   // returns the sequence number to wait_durable on. Over shm it waits only when the ring has no
   // room (at most `timeout` per wait); over REST it is one PUT /set_weights.
   template <class Items>
-  shm::ShmResult<std::uint64_t> push_weights(const Items& items,
-                                             std::chrono::nanoseconds timeout = std::chrono::seconds(10)) noexcept {
+  shm::ShmResult<std::uint64_t> push_weights(
+      const Items& items, std::chrono::nanoseconds timeout = std::chrono::seconds(10)) noexcept {
     return guarded<std::uint64_t>([&]() -> shm::ShmResult<std::uint64_t> {
       if (!impl_) return not_connected();
       std::vector<Item> batch;
@@ -222,14 +223,16 @@ class Client {
   }
 
   static shm::ShmError not_connected() noexcept {
-    return shm::make_shm_error(shm::Errc::invalid_argument, "the client is not connected (use Client::connect)");
+    return shm::make_shm_error(shm::Errc::invalid_argument,
+                               "the client is not connected (use Client::connect)");
   }
 
   static shm::ShmResult<Client> open(const ClientOptions& opt) {
     std::string shm_name = opt.shm_name;
     if (shm_name.empty() && opt.netuid != -1) {
       if (opt.netuid < 0 || opt.netuid > 65535) {
-        return shm::make_shm_error(shm::Errc::invalid_argument, "netuid %d is not a subnet number", opt.netuid);
+        return shm::make_shm_error(shm::Errc::invalid_argument, "netuid %d is not a subnet number",
+                                   opt.netuid);
       }
       shm_name = "pylon-" + std::to_string(opt.netuid);
     }
@@ -256,8 +259,8 @@ class Client {
     client_detail::HttpUrl url;
     const std::string rest_url = opt.rest_url.empty() ? "http://127.0.0.1:8000" : opt.rest_url;
     if (!client_detail::parse_http_url(rest_url, url)) {
-      return shm::make_shm_error(shm::Errc::invalid_argument, "rest_url %.100s is not http://host[:port][/path]",
-                                 rest_url.c_str());
+      return shm::make_shm_error(shm::Errc::invalid_argument,
+                                 "rest_url %.100s is not http://host[:port][/path]", rest_url.c_str());
     }
     c.impl_->rest = std::make_unique<client_detail::HttpConnection>(std::move(url), opt.token);
     c.impl_->http_timeout = opt.http_timeout;
@@ -267,14 +270,15 @@ class Client {
   shm::ShmResult<Item> check(const WeightKey& key, double weight) {
     // NaN fails both comparisons.
     if (!(weight >= 0 && weight <= kMaxWeight)) {
-      return shm::make_shm_error(shm::Errc::invalid_argument, "weight %g is not a finite number from 0 to 1e15",
-                                 weight);
+      return shm::make_shm_error(shm::Errc::invalid_argument,
+                                 "weight %g is not a finite number from 0 to 1e15", weight);
     }
     Item it;
     it.weight = weight;
     if (!key.is_uid()) {
       if (!client_detail::ss58_decode(key.hotkey(), it.hotkey)) {
-        return shm::make_shm_error(shm::Errc::invalid_argument, "malformed hotkey %.60s: not an SS58 address of prefix 42",
+        return shm::make_shm_error(shm::Errc::invalid_argument,
+                                   "malformed hotkey %.60s: not an SS58 address of prefix 42",
                                    key.hotkey().c_str());
       }
       return it;
@@ -285,8 +289,8 @@ class Client {
       if (!s) return s.error();
     }
     if (key.uid() < 0 || key.uid() >= static_cast<long long>(impl_->uid_limit)) {
-      return shm::make_shm_error(shm::Errc::out_of_range, "uid %lld is not below the subnet's %zu neurons", key.uid(),
-                                 impl_->uid_limit);
+      return shm::make_shm_error(shm::Errc::out_of_range, "uid %lld is not below the subnet's %zu neurons",
+                                 key.uid(), impl_->uid_limit);
     }
     it.by_uid = true;
     it.uid = static_cast<std::uint16_t>(key.uid());
@@ -325,7 +329,8 @@ class Client {
       }
       shm::ShmResult<std::uint64_t> r = shm_push_once(batch, timeout);
       const shm::Errc e = r.code();
-      if (r || attempt == 1 || (e != shm::Errc::retired && e != shm::Errc::lease_lost && e != shm::Errc::not_live)) {
+      if (r || attempt == 1 ||
+          (e != shm::Errc::retired && e != shm::Errc::lease_lost && e != shm::Errc::not_live)) {
         return r;
       }
       impl_->producer = shm::WeightProducer();
@@ -334,7 +339,8 @@ class Client {
   }
 
   // A batch larger than the ring goes in ring-sized parts, each after room was made durable.
-  shm::ShmResult<std::uint64_t> shm_push_once(const std::vector<Item>& batch, std::chrono::nanoseconds timeout) {
+  shm::ShmResult<std::uint64_t> shm_push_once(const std::vector<Item>& batch,
+                                              std::chrono::nanoseconds timeout) {
     shm::WeightProducer& p = impl_->producer;
     const std::uint64_t cap = p.capacity();
     std::uint64_t last = p.last_seq();
@@ -398,15 +404,19 @@ class Client {
 
   shm::ShmStatus rest_snapshot(ClientSnapshot& out) {
     client_detail::RestParser& p = impl_->parser;
-    if (shm::ShmStatus s = get_parsed("/metagraph", [&](const std::string& b) { return p.metagraph(b, out); }); !s) {
+    if (shm::ShmStatus s =
+            get_parsed("/metagraph", [&](const std::string& b) { return p.metagraph(b, out); });
+        !s) {
       return s;
     }
-    if (shm::ShmStatus s = get_parsed("/hyperparams", [&](const std::string& b) { return p.hyperparams(b, out.hyperparams); });
+    if (shm::ShmStatus s = get_parsed(
+            "/hyperparams", [&](const std::string& b) { return p.hyperparams(b, out.hyperparams); });
         !s) {
       return s;
     }
     const std::string commitments = "/get_commitments?block=" + std::to_string(out.block);
-    return get_parsed(commitments.c_str(), [&](const std::string& b) { return p.commitments(b, out.commitments); });
+    return get_parsed(commitments.c_str(),
+                      [&](const std::string& b) { return p.commitments(b, out.commitments); });
   }
 
   shm::ShmResult<std::uint64_t> rest_push(const std::vector<Item>& batch) {

@@ -41,8 +41,8 @@ struct ClientSnapshot {
   // The SS58 hotkey of `uid`, or Errc::out_of_range.
   shm::ShmResult<std::string> hotkey(std::size_t uid) const {
     if (uid >= neurons.size()) {
-      return shm::make_shm_error(shm::Errc::out_of_range, "uid %zu is not below the subnet's %zu neurons", uid,
-                                 neurons.size());
+      return shm::make_shm_error(shm::Errc::out_of_range, "uid %zu is not below the subnet's %zu neurons",
+                                 uid, neurons.size());
     }
     return client_detail::ss58_encode(neurons[uid].hotkey);
   }
@@ -50,7 +50,8 @@ struct ClientSnapshot {
   shm::ShmResult<std::uint16_t> uid_of(std::string_view ss58) const noexcept {
     client_detail::AccountId id;
     if (!client_detail::ss58_decode(ss58, id)) {
-      return shm::make_shm_error(shm::Errc::invalid_argument, "malformed hotkey: not an SS58 address of prefix 42");
+      return shm::make_shm_error(shm::Errc::invalid_argument,
+                                 "malformed hotkey: not an SS58 address of prefix 42");
     }
     for (const shm::NeuronRecord& n : neurons) {
       if (std::memcmp(n.hotkey, id.data(), 32) == 0) return n.uid;

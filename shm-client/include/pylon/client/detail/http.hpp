@@ -16,8 +16,8 @@
 #include <boost/beast/http/write.hpp>
 #include <chrono>
 #include <cstdint>
-#include <string>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "pylon/shm/result.hpp"
@@ -54,7 +54,8 @@ inline bool parse_http_url(std::string_view url, HttpUrl& out) {
   }
   if (colon != std::string_view::npos) {
     std::string_view port = authority.substr(colon + 1);
-    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos) return false;
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos)
+      return false;
     out.port = std::string(port);
   }
   return !out.host.empty();
@@ -89,12 +90,13 @@ class HttpConnection {
       // A kept-alive connection the server had closed: one fresh try.
       if (reused && attempt == 0 && ec != boost::beast::error::timeout) continue;
       if (ec == boost::beast::error::timeout) {
-        return shm::make_shm_error(shm::Errc::timeout, "%s %s: no answer in time", std::string(boost::beast::http::to_string(method)).c_str(),
+        return shm::make_shm_error(shm::Errc::timeout, "%s %s: no answer in time",
+                                   std::string(boost::beast::http::to_string(method)).c_str(),
                                    target.c_str());
       }
       return shm::make_shm_error(connected_ ? shm::Errc::os_error : shm::Errc::not_found, "%s %s:%s%s: %s",
-                                 std::string(boost::beast::http::to_string(method)).c_str(), url_.host.c_str(), url_.port.c_str(),
-                                 target.c_str(), ec.message().c_str());
+                                 std::string(boost::beast::http::to_string(method)).c_str(),
+                                 url_.host.c_str(), url_.port.c_str(), target.c_str(), ec.message().c_str());
     }
   }
 

@@ -82,7 +82,8 @@ class RestParser {
       simdjson::dom::object o;
       if (value.get_object().get(o)) return corrupt(kWhat, "a neuron");
       std::uint64_t uid = 0;
-      if (o["uid"].get_uint64().get(uid) || uid >= n || seen[uid]) return corrupt(kWhat, "a neuron's uid (not 0..n-1)");
+      if (o["uid"].get_uint64().get(uid) || uid >= n || seen[uid])
+        return corrupt(kWhat, "a neuron's uid (not 0..n-1)");
       seen[uid] = true;
       shm::NeuronRecord& r = out.neurons[uid];
       r.uid = static_cast<std::uint16_t>(uid);
@@ -103,11 +104,16 @@ class RestParser {
       const char* name;
       std::uint64_t* field;
     };
-    const U64 u64s[] = {{"min_difficulty", &h.min_difficulty},       {"max_difficulty", &h.max_difficulty},
-                        {"weights_version", &h.weights_version},     {"weights_rate_limit", &h.weights_rate_limit},
-                        {"min_burn", &h.min_burn},                   {"max_burn", &h.max_burn},
-                        {"bonds_moving_avg", &h.bonds_moving_avg},   {"serving_rate_limit", &h.serving_rate_limit},
-                        {"adjustment_alpha", &h.adjustment_alpha},   {"difficulty", &h.difficulty},
+    const U64 u64s[] = {{"min_difficulty", &h.min_difficulty},
+                        {"max_difficulty", &h.max_difficulty},
+                        {"weights_version", &h.weights_version},
+                        {"weights_rate_limit", &h.weights_rate_limit},
+                        {"min_burn", &h.min_burn},
+                        {"max_burn", &h.max_burn},
+                        {"bonds_moving_avg", &h.bonds_moving_avg},
+                        {"serving_rate_limit", &h.serving_rate_limit},
+                        {"adjustment_alpha", &h.adjustment_alpha},
+                        {"difficulty", &h.difficulty},
                         {"commit_reveal_period", &h.commit_reveal_period}};
     struct U16 {
       const char* name;
@@ -164,7 +170,8 @@ class RestParser {
       ClientCommitment c;
       std::string_view hex;
       if (!ss58_decode(key, c.hotkey)) return corrupt(kWhat, "a hotkey");
-      if (value.get_string().get(hex) || !parse_hex(hex, c.data) || c.data.size() > shm::kMaxCommitmentBytes) {
+      if (value.get_string().get(hex) || !parse_hex(hex, c.data) ||
+          c.data.size() > shm::kMaxCommitmentBytes) {
         return corrupt(kWhat, "a commitment");
       }
       out.push_back(std::move(c));
@@ -193,7 +200,8 @@ class RestParser {
     static constexpr const char* kWhat = "/metagraph";
     std::string_view text;
     AccountId id;
-    if (o["hotkey"].get_string().get(text) || text != key || !ss58_decode(text, id)) return corrupt(kWhat, "hotkey");
+    if (o["hotkey"].get_string().get(text) || text != key || !ss58_decode(text, id))
+      return corrupt(kWhat, "hotkey");
     std::memcpy(r.hotkey, id.data(), 32);
     if (o["coldkey"].get_string().get(text) || !ss58_decode(text, id)) return corrupt(kWhat, "coldkey");
     std::memcpy(r.coldkey, id.data(), 32);
@@ -203,9 +211,9 @@ class RestParser {
       const char* name;
       std::uint16_t* field;
     };
-    const Fraction fractions[] = {{"rank", &r.rank},           {"trust", &r.trust},
-                                  {"validator_trust", &r.validator_trust}, {"consensus", &r.consensus},
-                                  {"incentive", &r.incentive}, {"dividends", &r.dividends}};
+    const Fraction fractions[] = {
+        {"rank", &r.rank},           {"trust", &r.trust},         {"validator_trust", &r.validator_trust},
+        {"consensus", &r.consensus}, {"incentive", &r.incentive}, {"dividends", &r.dividends}};
     for (const Fraction& f : fractions) {
       std::uint64_t v = 0;
       if (!scaled(o, f.name, 65535.0, 65535.0, v)) return corrupt(kWhat, f.name);
@@ -231,7 +239,8 @@ class RestParser {
   }
 
   // A JSON number x in 0..max (after scaling) as round(x * scale).
-  static bool scaled(simdjson::dom::object& o, const char* name, double scale, double max, std::uint64_t& out) {
+  static bool scaled(simdjson::dom::object& o, const char* name, double scale, double max,
+                     std::uint64_t& out) {
     double v = 0;
     if (o[name].get_double().get(v)) return false;
     const double s = std::round(v * scale);
