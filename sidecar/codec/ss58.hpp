@@ -10,11 +10,10 @@
 #include <string_view>
 
 #include "common/hex.hpp"
+#include "common/ids.hpp"
 #include "common/result.hpp"
 
 namespace pylon::codec {
-
-using AccountId = std::array<std::uint8_t, 32>;
 
 inline constexpr std::uint16_t kBittensorSs58Prefix = 42;
 

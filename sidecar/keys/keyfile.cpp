@@ -155,7 +155,7 @@ Result<PublicInfo> keyfile_public_info(const KeyfileContents& c) {
   if (!c.ss58_address.empty()) {
     auto decoded = codec::ss58_decode(c.ss58_address);
     if (!decoded.ok()) return Error{"keyfile: \"ss58Address\" is invalid: " + decoded.error().message};
-    if (decoded->account != info.public_key)
+    if (decoded->account != AccountId(info.public_key))
       return Error{"keyfile: \"ss58Address\" names another account than \"publicKey\""};
     info.ss58_address = c.ss58_address;
   }
