@@ -29,6 +29,7 @@
 namespace {
 
 using namespace pylon::weights;
+using pylon::AccountId;
 using Clock = std::chrono::steady_clock;
 
 class BenchDir {

@@ -148,7 +148,7 @@ Result<SetWeightsBody> decode_set_weights(std::string_view body) {
   simdjson::dom::object obj;
   if (e.get(obj)) return make_error("field \"weights\" must be an object of hotkey: weight");
   SetWeightsBody out;
-  std::set<codec::AccountId> seen;
+  std::set<AccountId> seen;
   for (auto [key, value] : obj) {
     auto hk = parse_hotkey(key);
     if (!hk.ok()) return make_error("weights: " + hk.error().message);

@@ -22,7 +22,7 @@ namespace pylon::rest {
 using weights::kMaxWeight;
 
 struct HotkeyArg {
-  codec::AccountId account{};
+  AccountId account{};
   std::string text;  // as sent (valid SS58)
 };
 

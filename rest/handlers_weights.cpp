@@ -49,7 +49,7 @@ Response force_commit_error(const Error& e) {
   return error_response(502, code::chain_error, "force commit failed: " + e.message);
 }
 
-void append_weights(std::string& out, const std::map<weights::AccountId, double>& w) {
+void append_weights(std::string& out, const std::map<AccountId, double>& w) {
   out += '{';
   bool first = true;
   for (const auto& [hk, v] : w) {

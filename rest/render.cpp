@@ -136,7 +136,7 @@ std::string render_latest_block(const follower::Snapshot& s) {
   return out;
 }
 
-std::string render_block_hash(const chain::Hash& h) {
+std::string render_block_hash(const BlockHash& h) {
   std::string out = "{\"block_hash\":\"";
   append_hex(out, h);
   out += "\"}";

@@ -20,7 +20,7 @@ std::string ip_text(const codec::views::AxonInfo& axon);
 
 std::string render_metagraph(const follower::Snapshot& s);
 std::string render_latest_block(const follower::Snapshot& s);
-std::string render_block_hash(const chain::Hash& h);
+std::string render_block_hash(const BlockHash& h);
 // The subnet's hyperparameters by the chain's field names; requires s.hyperparams.
 std::string render_hyperparams(const follower::Snapshot& s);
 // {hotkey: "0x…"} of every commitment; requires s.commitments.

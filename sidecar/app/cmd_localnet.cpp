@@ -41,7 +41,7 @@ class Bootstrap {
     PYLON_ASSIGN(p.genesis_hash, chain_.genesis_hash());
     p.spec_version = v.spec_version;
     p.tx_version = v.transaction_version;
-    PYLON_ASSIGN(p.nonce, chain_.account_nonce(who.public_key));
+    PYLON_ASSIGN(p.nonce, chain_.account_nonce(pylon::AccountId(who.public_key)));
     p.mortal = pylon::extrinsic::Mortality{64, h.number, head};
     PYLON_ASSIGN(auto x, pylon::extrinsic::build_signed(*md, encoded, who, p));
     PYLON_ASSIGN(chain::TxOutcome out, chain_.submit_and_seal(x.bytes));
@@ -79,7 +79,7 @@ class Bootstrap {
     return pylon::make_error("register_network succeeded without a NetworkAdded event");
   }
 
-  Result<bool> has_permit(std::uint16_t netuid, const pylon::codec::AccountId& hotkey) {
+  Result<bool> has_permit(std::uint16_t netuid, const pylon::AccountId& hotkey) {
     PYLON_ASSIGN(auto head, chain_.finalized_head());
     PYLON_ASSIGN(chain::Header h, chain_.header(head));
     PYLON_ASSIGN(auto md, chain_.metadata(head));
@@ -93,7 +93,7 @@ class Bootstrap {
     return false;
   }
 
-  static std::string ss58(const pylon::codec::AccountId& a) { return pylon::codec::ss58_encode(a); }
+  static std::string ss58(const pylon::keys::PublicKey& a) { return pylon::codec::ss58_encode(a); }
 
  private:
   chain::ChainClient& chain_;
@@ -187,8 +187,8 @@ int localnet(std::span<char* const> args) {
     // Validator permits are computed at each epoch (tempo 10 here): make blocks until both exist.
     for (int round = 0; round < 12; ++round) {
       PYLON_TRY(b.blocks(10));
-      PYLON_ASSIGN(bool p0, b.has_permit(netuids[0], validator->public_key));
-      PYLON_ASSIGN(bool p1, b.has_permit(netuids[1], validator->public_key));
+      PYLON_ASSIGN(bool p0, b.has_permit(netuids[0], pylon::AccountId(validator->public_key)));
+      PYLON_ASSIGN(bool p1, b.has_permit(netuids[1], pylon::AccountId(validator->public_key)));
       if (p0 && p1) return std::pair{netuids[0], netuids[1]};
     }
     return pylon::make_error("the validator has no permit after 120 blocks");

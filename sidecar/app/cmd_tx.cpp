@@ -31,10 +31,10 @@ pylon::Result<std::uint64_t> parse_u64(const std::string& name, const std::strin
   return static_cast<std::uint64_t>(v);
 }
 
-pylon::Result<pylon::extrinsic::Hash> parse_hash(const std::string& name, const std::string& text) {
+pylon::Result<pylon::BlockHash> parse_hash(const std::string& name, const std::string& text) {
   auto b = pylon::from_hex(text);
   if (!b.ok() || b->size() != 32) return pylon::make_error(name + " must be 0x + 64 hex digits");
-  pylon::extrinsic::Hash h;
+  pylon::BlockHash h;
   std::copy(b->begin(), b->end(), h.begin());
   return h;
 }

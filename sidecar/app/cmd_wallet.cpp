@@ -16,11 +16,11 @@
 
 #include "app/cli.hpp"
 #include "app/command.hpp"
+#include "codec/ss58.hpp"
 #include "common/json_writer.hpp"
 #include "keys/bip39.hpp"
 #include "keys/derive.hpp"
 #include "keys/secret_file.hpp"
-#include "keys/ss58.hpp"
 #include "keys/wallet.hpp"
 
 namespace {
@@ -87,7 +87,7 @@ pylon::Result<NewKey> make_key(const Options& o) {
 }
 
 void print_address(const keys::PublicKey& pk) {
-  std::printf("%s\n", keys::ss58_encode_account(pk).value().c_str());
+  std::printf("%s\n", pylon::codec::ss58_encode(pk).c_str());
 }
 
 int new_hotkey(const Options& o) {
@@ -154,7 +154,7 @@ int show(const Options& o) {
     if (!kp.ok()) return fail(kp.error().message);
     out.key("hotkeyName");
     out.string(o.hotkey);
-    put("hotkey", keys::PublicInfo{kp->public_key, keys::ss58_encode_account(kp->public_key).value()});
+    put("hotkey", keys::PublicInfo{kp->public_key, pylon::codec::ss58_encode(kp->public_key)});
   }
   out.end_object();
   if (!any)

@@ -66,7 +66,7 @@ std::optional<weights::DrainContext> drain_context(const follower::SnapshotStore
   weights::DrainContext c;
   c.netuid = s->netuid;
   c.epoch = s->epoch->start;
-  c.hotkey_of = [s](std::uint16_t uid) -> std::optional<weights::AccountId> {
+  c.hotkey_of = [s](std::uint16_t uid) -> std::optional<AccountId> {
     const auto* n = s->neuron_by_uid(uid);
     if (!n) return std::nullopt;
     return n->hotkey;

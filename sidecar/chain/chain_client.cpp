@@ -13,15 +13,15 @@
 
 namespace pylon::chain {
 
-std::string hash_hex(const Hash& h) {
+std::string hash_hex(const BlockHash& h) {
   return to_hex(h);
 }
 
-Result<Hash> parse_hash(std::string_view hex) {
+Result<BlockHash> parse_hash(std::string_view hex) {
   PYLON_ASSIGN(Bytes b, from_hex(hex));
   if (b.size() != 32)
     return make_error("expected a 32-byte hash, got " + std::to_string(b.size()) + " bytes");
-  Hash h;
+  BlockHash h;
   std::copy(b.begin(), b.end(), h.begin());
   return h;
 }
@@ -38,7 +38,7 @@ class Params {
     return *this;
   }
   Params& hex(ByteSpan b) { return string(to_hex(b)); }
-  Params& hash(const Hash& h) { return string(hash_hex(h)); }
+  Params& hash(const BlockHash& h) { return string(hash_hex(h)); }
   Params& number(std::uint64_t n) {
     w_.number(n);
     return *this;
@@ -118,48 +118,48 @@ void ChainClient::note_finalized(std::uint64_t number) {
   finalized_number_ = std::max(finalized_number_, number);
 }
 
-Result<std::optional<Hash>> ChainClient::block_hash(std::uint64_t number) {
+Result<std::optional<BlockHash>> ChainClient::block_hash(std::uint64_t number) {
   const std::string m = "chain_getBlockHash";
   PYLON_ASSIGN(std::string text, call(rpc_, m, Params().number(number).json()));
-  return with_json(m, text, [&](simdjson::dom::element e) -> Result<std::optional<Hash>> {
-    if (e.is_null()) return std::optional<Hash>{};
+  return with_json(m, text, [&](simdjson::dom::element e) -> Result<std::optional<BlockHash>> {
+    if (e.is_null()) return std::optional<BlockHash>{};
     PYLON_ASSIGN(std::string s, json_string(m, e));
-    PYLON_ASSIGN(Hash h, parse_hash(s));
-    return std::optional<Hash>{h};
+    PYLON_ASSIGN(BlockHash h, parse_hash(s));
+    return std::optional<BlockHash>{h};
   });
 }
 
-Result<Hash> ChainClient::genesis_hash() {
+Result<BlockHash> ChainClient::genesis_hash() {
   {
     Lock lock(mu_);
     if (genesis_) return *genesis_;
   }
-  PYLON_ASSIGN(std::optional<Hash> h, block_hash(0));
+  PYLON_ASSIGN(std::optional<BlockHash> h, block_hash(0));
   if (!h) return make_error(ChainErrc::kUnknownBlock, "chain_getBlockHash(0): the node has no genesis block");
   Lock lock(mu_);
   genesis_ = *h;
   return *h;
 }
 
-Result<Hash> ChainClient::finalized_head() {
+Result<BlockHash> ChainClient::finalized_head() {
   const std::string m = "chain_getFinalizedHead";
   PYLON_ASSIGN(std::string text, call(rpc_, m, Params().json()));
-  return with_json(m, text, [&](simdjson::dom::element e) -> Result<Hash> {
+  return with_json(m, text, [&](simdjson::dom::element e) -> Result<BlockHash> {
     PYLON_ASSIGN(std::string s, json_string(m, e));
     return parse_hash(s);
   });
 }
 
-Result<Hash> ChainClient::best_hash() {
+Result<BlockHash> ChainClient::best_hash() {
   const std::string m = "chain_getBlockHash";
   PYLON_ASSIGN(std::string text, call(rpc_, m, Params().json()));
-  return with_json(m, text, [&](simdjson::dom::element e) -> Result<Hash> {
+  return with_json(m, text, [&](simdjson::dom::element e) -> Result<BlockHash> {
     PYLON_ASSIGN(std::string s, json_string(m, e));
     return parse_hash(s);
   });
 }
 
-Result<Header> ChainClient::header(const Hash& at) {
+Result<Header> ChainClient::header(const BlockHash& at) {
   const std::string m = "chain_getHeader";
   PYLON_ASSIGN(std::string text, call(rpc_, m, Params().hash(at).json()));
   return with_json(m, text, [&](simdjson::dom::element e) -> Result<Header> {
@@ -180,7 +180,7 @@ Result<Header> ChainClient::header(const Hash& at) {
   });
 }
 
-Result<RuntimeVersion> ChainClient::runtime_version(const Hash& at) {
+Result<RuntimeVersion> ChainClient::runtime_version(const BlockHash& at) {
   return runtime_version(rpc_, at);
 }
 
@@ -188,7 +188,7 @@ Result<RuntimeVersion> ChainClient::runtime_version(const BlockRef& at) {
   return runtime_version(route(at), at.hash);
 }
 
-Result<RuntimeVersion> ChainClient::runtime_version(net::RpcTransport& c, const Hash& at) {
+Result<RuntimeVersion> ChainClient::runtime_version(net::RpcTransport& c, const BlockHash& at) {
   const std::string m = "state_getRuntimeVersion";
   PYLON_ASSIGN(std::string text, call(c, m, Params().hash(at).json()));
   auto v = parse_runtime_version(text);
@@ -219,12 +219,12 @@ Result<RuntimeVersion> parse_runtime_version(std::string_view json) {
   return v;
 }
 
-Result<std::shared_ptr<const codec::Metadata>> ChainClient::fetch_metadata(const Hash& at) {
+Result<std::shared_ptr<const codec::Metadata>> ChainClient::fetch_metadata(const BlockHash& at) {
   return fetch_metadata(rpc_, at);
 }
 
 Result<std::shared_ptr<const codec::Metadata>> ChainClient::fetch_metadata(net::RpcTransport& c,
-                                                                           const Hash& at) {
+                                                                           const BlockHash& at) {
   // V15 through the runtime API (it carries the runtime APIs' types); V14 from state_getMetadata
   // on runtimes that do not offer V15.
   const Bytes v15{0x0f, 0, 0, 0};
@@ -250,7 +250,7 @@ Result<std::shared_ptr<const codec::Metadata>> ChainClient::fetch_metadata(net::
 }
 
 Result<std::shared_ptr<const codec::Metadata>> ChainClient::metadata_for(const RuntimeVersion& v,
-                                                                         const Hash& at) {
+                                                                         const BlockHash& at) {
   return metadata_for(v, BlockRef{at, UINT64_MAX});  // a number past any cutoff: the main endpoint
 }
 
@@ -275,7 +275,7 @@ void ChainClient::remember_metadata(std::uint32_t spec, std::shared_ptr<const co
   while (metadata_by_spec_.size() > 4) metadata_by_spec_.erase(metadata_by_spec_.begin());
 }
 
-Result<std::shared_ptr<const codec::Metadata>> ChainClient::metadata(const Hash& at) {
+Result<std::shared_ptr<const codec::Metadata>> ChainClient::metadata(const BlockHash& at) {
   PYLON_ASSIGN(RuntimeVersion v, runtime_version(at));
   return metadata_for(v, at);
 }
@@ -374,7 +374,7 @@ Result<std::vector<std::pair<Bytes, Bytes>>> ChainClient::storage_by_prefix(Byte
   return out;
 }
 
-Result<std::uint64_t> ChainClient::account_nonce(const codec::AccountId& account) {
+Result<std::uint64_t> ChainClient::account_nonce(const AccountId& account) {
   const std::string m = "system_accountNextIndex";
   PYLON_ASSIGN(std::string text, call(rpc_, m, Params().string(codec::ss58_encode(account)).json()));
   return with_json(m, text, [&](simdjson::dom::element e) { return json_number(m, e); });
@@ -393,7 +393,7 @@ Result<std::uint64_t> ChainClient::timestamp(const BlockRef& at) {
   return ms;
 }
 
-Result<TxOutcome> ChainClient::outcome_in_block(const Hash& block, ByteSpan extrinsic) {
+Result<TxOutcome> ChainClient::outcome_in_block(const BlockHash& block, ByteSpan extrinsic) {
   const std::string m = "chain_getBlock";
   PYLON_ASSIGN(std::string text, call(rpc_, m, Params().hash(block).json()));
   const std::string want = to_hex(extrinsic);
@@ -435,7 +435,7 @@ Result<TxOutcome> ChainClient::submit_and_seal(ByteSpan extrinsic) {
   one_block.writer().number(std::uint64_t{1});
   one_block.writer().end_object();
   PYLON_ASSIGN(std::string made, call(rpc_, "dev_newBlock", one_block.json()));
-  PYLON_ASSIGN(Hash block, with_json("dev_newBlock", made, [&](simdjson::dom::element e) -> Result<Hash> {
+  PYLON_ASSIGN(BlockHash block, with_json("dev_newBlock", made, [&](simdjson::dom::element e) -> Result<BlockHash> {
                  PYLON_ASSIGN(std::string s, json_string("dev_newBlock", e));
                  return parse_hash(s);
                }));
@@ -450,7 +450,7 @@ Result<TxOutcome> ChainClient::submit_and_watch(ByteSpan extrinsic, std::chrono:
     std::condition_variable cv;  // with mu
     bool done PYLON_GUARDED_BY(mu) = false;
     TxOutcome outcome PYLON_GUARDED_BY(mu);
-    std::optional<Hash> in_block PYLON_GUARDED_BY(mu);
+    std::optional<BlockHash> in_block PYLON_GUARDED_BY(mu);
   };
   auto w = std::make_shared<Watch>();
   net::SubscribeSpec spec{"author_submitAndWatchExtrinsic", Params().hex(extrinsic).json(),
@@ -503,7 +503,7 @@ Result<TxOutcome> ChainClient::submit_and_watch(ByteSpan extrinsic, std::chrono:
   }
   (void)rpc_.unsubscribe(sub);
   TxOutcome out;
-  std::optional<Hash> block;
+  std::optional<BlockHash> block;
   {
     Lock lock(w->mu);
     out = w->outcome;

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "chain/events.hpp"
+#include "common/ids.hpp"
 #include "common/sync.hpp"
 #include "codec/metadata.hpp"
 #include "codec/ss58.hpp"
@@ -21,8 +22,6 @@
 #include "net/rpc_transport.hpp"
 
 namespace pylon::chain {
-
-using Hash = std::array<std::uint8_t, 32>;
 
 // What kind of failure a ChainClient error is (`error.kind_of<ChainErrc>()`). Failures of the
 // connection itself keep net::RpcErrc (a node's JSON-RPC error, a timeout, a lost connection).
@@ -34,8 +33,8 @@ enum class ChainErrc {
 };
 
 struct Header {
-  Hash hash{};
-  Hash parent{};
+  BlockHash hash{};
+  BlockHash parent{};
   std::uint64_t number = 0;
 };
 
@@ -47,13 +46,13 @@ struct RuntimeVersion {
 
 // A block both by hash and number (the number routes archive reads).
 struct BlockRef {
-  Hash hash{};
+  BlockHash hash{};
   std::uint64_t number = 0;
 };
 
 struct TxOutcome {
   enum class Status { Included, Finalized, Invalid, Dropped, Usurped, TimedOut } status = Status::TimedOut;
-  Hash block{};          // the block it landed in (Included/Finalized)
+  BlockHash block{};          // the block it landed in (Included/Finalized)
   bool success = false;  // ExtrinsicSuccess in that block
   std::string
       error;  // the dispatch error by name ("SubtensorModule.CommitRevealEnabled"), or why not included
@@ -75,15 +74,15 @@ class ChainClient {
   ChainClient(const ChainClient&) = delete;
   ChainClient& operator=(const ChainClient&) = delete;
 
-  Result<Hash> genesis_hash();
-  Result<std::optional<Hash>> block_hash(std::uint64_t number);
-  Result<Hash> finalized_head();
+  Result<BlockHash> genesis_hash();
+  Result<std::optional<BlockHash>> block_hash(std::uint64_t number);
+  Result<BlockHash> finalized_head();
   // The best (newest, not necessarily final) block's hash.
-  Result<Hash> best_hash();
-  Result<Header> header(const Hash& at);
-  Result<RuntimeVersion> runtime_version(const Hash& at);
-  Result<std::shared_ptr<const codec::Metadata>> metadata(const Hash& at);
-  Result<std::shared_ptr<const codec::Metadata>> metadata_for(const RuntimeVersion& v, const Hash& at);
+  Result<BlockHash> best_hash();
+  Result<Header> header(const BlockHash& at);
+  Result<RuntimeVersion> runtime_version(const BlockHash& at);
+  Result<std::shared_ptr<const codec::Metadata>> metadata(const BlockHash& at);
+  Result<std::shared_ptr<const codec::Metadata>> metadata_for(const RuntimeVersion& v, const BlockHash& at);
   // The same, routed like every other state read: a pruned node has discarded the state of old
   // blocks ("State already discarded"), runtime version and metadata included, so for blocks past
   // the archive cutoff these ask the archive. Prefer them wherever the block number is known.
@@ -100,7 +99,7 @@ class ChainClient {
   // Every (key, value) under a prefix, paged through state_getKeysPaged + state_queryStorageAt.
   Result<std::vector<std::pair<Bytes, Bytes>>> storage_by_prefix(ByteSpan prefix, const BlockRef& at,
                                                                  std::uint32_t page_size = 512);
-  Result<std::uint64_t> account_nonce(const codec::AccountId& account);
+  Result<std::uint64_t> account_nonce(const AccountId& account);
 
   // Submits and watches until included (or finalized when asked), then reads the block's events.
   // `on_accepted` (optional) runs on the calling thread as soon as the node has taken the
@@ -109,7 +108,7 @@ class ChainClient {
   Result<TxOutcome> submit_and_watch(ByteSpan extrinsic, std::chrono::milliseconds timeout,
                                      bool wait_finalized, const std::function<void()>& on_accepted = {});
   // The outcome of the extrinsic with this hash in that block, from System.Events.
-  Result<TxOutcome> outcome_in_block(const Hash& block, ByteSpan extrinsic);
+  Result<TxOutcome> outcome_in_block(const BlockHash& block, ByteSpan extrinsic);
 
   // For chains that make blocks on request (the local chain): submits, asks for one block
   // (dev_newBlock) and reads the outcome from it.
@@ -141,9 +140,9 @@ class ChainClient {
  private:
   net::RpcTransport& route(const BlockRef& at);
   Result<std::string> call(net::RpcTransport& c, const std::string& method, const std::string& params);
-  Result<std::shared_ptr<const codec::Metadata>> fetch_metadata(const Hash& at);
-  Result<std::shared_ptr<const codec::Metadata>> fetch_metadata(net::RpcTransport& c, const Hash& at);
-  Result<RuntimeVersion> runtime_version(net::RpcTransport& c, const Hash& at);
+  Result<std::shared_ptr<const codec::Metadata>> fetch_metadata(const BlockHash& at);
+  Result<std::shared_ptr<const codec::Metadata>> fetch_metadata(net::RpcTransport& c, const BlockHash& at);
+  Result<RuntimeVersion> runtime_version(net::RpcTransport& c, const BlockHash& at);
   std::shared_ptr<const codec::Metadata> cached_metadata(std::uint32_t spec);
   void remember_metadata(std::uint32_t spec, std::shared_ptr<const codec::Metadata> md);
 
@@ -155,7 +154,7 @@ class ChainClient {
   ChainClientOptions options_;
   Mutex mu_;
   std::map<std::uint32_t, std::shared_ptr<const codec::Metadata>> metadata_by_spec_ PYLON_GUARDED_BY(mu_);
-  std::optional<Hash> genesis_ PYLON_GUARDED_BY(mu_);
+  std::optional<BlockHash> genesis_ PYLON_GUARDED_BY(mu_);
   std::uint64_t finalized_number_ PYLON_GUARDED_BY(mu_) = 0;
   std::shared_ptr<RuntimeWatch> watch_;  // set by watch_runtime
 };
@@ -163,7 +162,7 @@ class ChainClient {
 // A runtime version object as state_getRuntimeVersion and its subscription return it.
 Result<RuntimeVersion> parse_runtime_version(std::string_view json);
 
-std::string hash_hex(const Hash& h);
-Result<Hash> parse_hash(std::string_view hex);
+std::string hash_hex(const BlockHash& h);
+Result<BlockHash> parse_hash(std::string_view hex);
 
 }  // namespace pylon::chain

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/ids.hpp"
 #include "common/result.hpp"
 
 namespace pylon::chain {
@@ -27,7 +28,7 @@ struct ExtrinsicStatus {
     kInvalid,          // no longer valid
   };
   Kind kind = Kind::kReady;
-  std::optional<std::array<std::uint8_t, 32>> block;  // kInBlock, kRetracted, kFinalityTimeout, kFinalized
+  std::optional<BlockHash> block;  // kInBlock, kRetracted, kFinalityTimeout, kFinalized
   // Whether the node stops watching the transaction after this one.
   bool final() const {
     return kind == Kind::kFinalized || kind == Kind::kUsurped || kind == Kind::kDropped ||

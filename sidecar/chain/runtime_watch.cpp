@@ -106,7 +106,7 @@ void ChainClient::prefetch_metadata(std::uint32_t spec) {
   // (a reorg or a second upgrade may have moved it on); otherwise the metadata is read when a
   // block of that spec is first decoded, as without the subscription.
   auto fetch = [&]() -> Result<bool> {
-    PYLON_ASSIGN(Hash best, best_hash());
+    PYLON_ASSIGN(BlockHash best, best_hash());
     PYLON_ASSIGN(RuntimeVersion v, runtime_version(rpc_, best));
     if (v.spec_version != spec) return false;
     PYLON_ASSIGN(auto md, fetch_metadata(rpc_, best));

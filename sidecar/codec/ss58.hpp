@@ -1,7 +1,7 @@
 // SS58 addresses: base58(prefix || payload || checksum), the checksum being the first bytes of
 // blake2b-512("SS58PRE" || prefix || payload). Prefixes 0..63 take one byte, 64..16383 two.
-// The codec owns them because the chain's JSON conventions print AccountId32 as SS58; the keys
-// module builds on the same functions.
+// The codec owns them (the one SS58 API of Pylon) because the chain's JSON conventions print
+// AccountId32 as SS58; keyfiles and `pylon wallet` use the same functions.
 #pragma once
 
 #include <array>
@@ -10,11 +10,10 @@
 #include <string_view>
 
 #include "common/hex.hpp"
+#include "common/ids.hpp"
 #include "common/result.hpp"
 
 namespace pylon::codec {
-
-using AccountId = std::array<std::uint8_t, 32>;
 
 inline constexpr std::uint16_t kBittensorSs58Prefix = 42;
 

@@ -26,16 +26,8 @@ class Ss58Book {
   std::size_t size() const noexcept { return texts_.size(); }
 
  private:
-  // Accounts are public keys (uniform bytes): eight of them are already a good hash.
-  struct Hash {
-    std::size_t operator()(const AccountId& a) const noexcept {
-      std::size_t h;
-      std::memcpy(&h, a.data(), sizeof h);
-      return h;
-    }
-  };
   std::uint16_t prefix_;
-  std::unordered_map<AccountId, std::string, Hash> texts_;
+  std::unordered_map<AccountId, std::string> texts_;  // std::hash<AccountId>: common/ids.hpp
 };
 
 }  // namespace pylon::codec

@@ -70,8 +70,7 @@ Result<std::uint64_t> read_netuid_u64(chain::ChainClient& chain, const codec::Me
 }
 
 Result<std::vector<WeightCommit>> read_weight_commits(chain::ChainClient& chain, std::uint16_t netuid,
-                                                      const codec::AccountId& hotkey,
-                                                      const chain::BlockRef& at) {
+                                                      const AccountId& hotkey, const chain::BlockRef& at) {
   PYLON_ASSIGN(auto md, chain.metadata(at.hash));
   const Bytes account(hotkey.begin(), hotkey.end());
   PYLON_ASSIGN(std::optional<codec::Value> v,

@@ -23,7 +23,7 @@ Result<std::uint64_t> read_netuid_u64(chain::ChainClient& chain, const codec::Me
 // u64 last_reveal_block)). The meaning of the three numbers is subtensor's do_commit_weights:
 // the reveal is accepted in blocks first_reveal_block..=last_reveal_block.
 struct WeightCommit {
-  chain::Hash hash{};
+  std::array<std::uint8_t, 32> hash{};
   std::uint64_t commit_block = 0;
   std::uint64_t first_reveal_block = 0;
   std::uint64_t last_reveal_block = 0;
@@ -32,8 +32,7 @@ struct WeightCommit {
 // The hotkey's unrevealed commits on the subnet, oldest first; empty when none. An entry shape
 // other than the 4-tuple above is an error naming the shape (a runtime Pylon does not know).
 Result<std::vector<WeightCommit>> read_weight_commits(chain::ChainClient& chain, std::uint16_t netuid,
-                                                      const codec::AccountId& hotkey,
-                                                      const chain::BlockRef& at);
+                                                      const AccountId& hotkey, const chain::BlockRef& at);
 
 // The hotkey uid's row of SubtensorModule.Weights: (uid, value) pairs; empty when none.
 Result<std::vector<std::pair<std::uint16_t, std::uint16_t>>> read_weights_row(chain::ChainClient& chain,

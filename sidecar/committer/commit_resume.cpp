@@ -24,7 +24,7 @@ Status Committer::Impl::resolve_pending(const follower::Snapshot& snap) {
     const BlockRange range = pending_search(a.block, a.mortal_until, searched, snap.block);
     bool found = false;
     for (std::uint64_t n = range.from; n <= range.to; ++n) {
-      PYLON_ASSIGN(std::optional<chain::Hash> hash, chain.block_hash(n));
+      PYLON_ASSIGN(std::optional<BlockHash> hash, chain.block_hash(n));
       if (!hash) break;
       auto out = chain.outcome_in_block(*hash, a.extrinsic);
       if (out.ok()) {

@@ -40,7 +40,7 @@ std::vector<std::uint16_t> random_salt() {
   return salt;
 }
 
-std::string commit_args(std::uint16_t netuid, const chain::Hash& hash) {
+std::string commit_args(std::uint16_t netuid, const std::array<std::uint8_t, 32>& hash) {
   JsonWriter w;
   w.begin_object();
   w.key("netuid");
@@ -79,7 +79,7 @@ Status Committer::Impl::finish_attempt(const weights::CommitAttempt& a, const ch
   using weights::RevealStatus;
   const AttemptStatus status = status_of(outcome);
   if (status == AttemptStatus::kPending) return {};  // unknown: looked for on chain later
-  std::optional<chain::Hash> in;
+  std::optional<BlockHash> in;
   if (outcome.status == chain::TxOutcome::Status::Included ||
       outcome.status == chain::TxOutcome::Status::Finalized)
     in = outcome.block;
@@ -120,7 +120,7 @@ Status Committer::Impl::finish_attempt(const weights::CommitAttempt& a, const ch
 
 Result<Committer::Impl::CommitResult> Committer::Impl::commit_epoch(
     const follower::Snapshot& snap, std::uint64_t epoch, weights::CallKind call,
-    const std::map<codec::AccountId, double>& weights,
+    const std::map<AccountId, double>& weights,
     const std::function<void(const weights::CommitAttempt&)>& on_accepted) {
   PYLON_ASSIGN(WeightsCall wc, build_weights_call(snap, weights));
   if (!wc.unknown_hotkeys.empty())

@@ -258,7 +258,7 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
 }
 
 void Committer::Impl::execute(const Action& action, const follower::Snapshot& snap, std::uint64_t epoch,
-                              const std::map<codec::AccountId, double>& weights) {
+                              const std::map<AccountId, double>& weights) {
   using namespace action;
   std::visit(
       Overloaded{

@@ -52,8 +52,8 @@ struct CommitterState {
 
 struct ForceResult {
   std::uint64_t block = 0;
-  std::map<weights::AccountId, double> committed_weights;  // as stored for the epoch
-  chain::Hash extrinsic_hash{};
+  std::map<AccountId, double> committed_weights;  // as stored for the epoch
+  ExtrinsicHash extrinsic_hash{};
   weights::CallKind call = weights::CallKind::kSetWeights;
 };
 

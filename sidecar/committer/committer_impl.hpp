@@ -76,10 +76,10 @@ struct Committer::Impl {
     weights::AttemptStatus status = weights::AttemptStatus::kPending;  // after submission (pending: unknown)
     std::string error;
     weights::CallKind call = weights::CallKind::kSetWeights;
-    chain::Hash extrinsic_hash{};
+    ExtrinsicHash extrinsic_hash{};
   };
   Result<CommitResult> commit_epoch(const follower::Snapshot& snap, std::uint64_t epoch,
-                                    weights::CallKind call, const std::map<codec::AccountId, double>& weights,
+                                    weights::CallKind call, const std::map<AccountId, double>& weights,
                                     const std::function<void(const weights::CommitAttempt&)>& on_accepted);
   // Records the outcome of an attempt (and of the reveal it commits or reveals).
   Status finish_attempt(const weights::CommitAttempt& attempt, const chain::TxOutcome& outcome);
@@ -88,7 +88,7 @@ struct Committer::Impl {
   void sweep_missed(const follower::Snapshot& snap, std::uint64_t current);
   // The executor of one decide() answer for the current epoch.
   void execute(const Action& action, const follower::Snapshot& snap, std::uint64_t epoch,
-               const std::map<codec::AccountId, double>& weights);
+               const std::map<AccountId, double>& weights);
   PolicyOptions policy_options() const { return {options.every_epochs, options.window}; }
 
   void set_phase(Phase phase, const std::string& reason = {});

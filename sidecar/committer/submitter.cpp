@@ -10,8 +10,8 @@ namespace pylon::committer {
 Submitter::Submitter(chain::ChainClient& chain, keys::Keypair signer, SubmitterOptions options)
     : chain_(chain), signer_(std::move(signer)), options_(options) {}
 
-const keys::PublicKey& Submitter::account() const {
-  return signer_.public_key;
+AccountId Submitter::account() const {
+  return AccountId(signer_.public_key);
 }
 
 namespace {
@@ -47,7 +47,7 @@ Result<Prepared> Submitter::prepare(const codec::Metadata& md, ByteSpan call, co
   p.genesis_hash = *genesis_;
   p.spec_version = v.spec_version;
   p.tx_version = v.transaction_version;
-  PYLON_ASSIGN(p.nonce, chain_.account_nonce(signer_.public_key));
+  PYLON_ASSIGN(p.nonce, chain_.account_nonce(account()));
   p.mortal = extrinsic::Mortality{options_.mortal_period, at.number, at.hash};
   PYLON_ASSIGN(extrinsic::SignedExtrinsic x, extrinsic::build_signed(md, call, signer_, p));
   const extrinsic::Era era = extrinsic::Era::mortal_at(options_.mortal_period, at.number);

@@ -40,7 +40,7 @@ class Submitter {
   // The keypair is moved in and zeroed when the submitter goes away.
   Submitter(chain::ChainClient& chain, keys::Keypair signer, SubmitterOptions options = {});
 
-  const keys::PublicKey& account() const;
+  AccountId account() const;
 
   // `call` is "Pallet.call_name", `args_json` its arguments as JSON (extrinsic::encode_call_json).
   // `before_submit` runs with the signed bytes before anything is sent; if it fails, nothing is
@@ -64,7 +64,7 @@ class Submitter {
   keys::Keypair signer_;
   SubmitterOptions options_;
   Mutex mu_;  // one submission at a time: nonces never race
-  std::optional<extrinsic::Hash> genesis_ PYLON_GUARDED_BY(mu_);
+  std::optional<BlockHash> genesis_ PYLON_GUARDED_BY(mu_);
 };
 
 }  // namespace pylon::committer

@@ -90,7 +90,7 @@ Result<std::vector<double>> cap_shares(std::vector<double> w, std::uint16_t limi
 }
 
 Result<WeightsCall> build_weights_call(const follower::Snapshot& snap,
-                                       const std::map<codec::AccountId, double>& weights) {
+                                       const std::map<AccountId, double>& weights) {
   if (!snap.hyperparams)
     return make_error("the subnet's hyperparameters are not known at block " + std::to_string(snap.block) +
                       (snap.unavailable_reason.empty() ? "" : ": " + snap.unavailable_reason));

@@ -28,7 +28,7 @@ struct WeightsCall {
 };
 
 Result<WeightsCall> build_weights_call(const follower::Snapshot& snapshot,
-                                       const std::map<codec::AccountId, double>& weights);
+                                       const std::map<AccountId, double>& weights);
 
 // The share cap subtensor applies (check_vec_max_limited): no value may exceed `limit`/65535 of
 // the sum. Redistributes the excess over the uncapped weights, as the bittensor SDK's

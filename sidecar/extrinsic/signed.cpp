@@ -181,7 +181,7 @@ Result<SignedExtrinsic> build_signed(const codec::Metadata& md, ByteSpan call, c
   out.byte_vec(body.out());
   SignedExtrinsic x;
   x.bytes = out.take();
-  x.hash = keys::blake2b_256(x.bytes);
+  x.hash = ExtrinsicHash(keys::blake2b_256(x.bytes));
   return x;
 }
 

@@ -7,22 +7,21 @@
 #include <optional>
 
 #include "codec/metadata.hpp"
+#include "common/ids.hpp"
 #include "codec/scale_reader.hpp"
 #include "extrinsic/era.hpp"
 #include "keys/sr25519.hpp"
 
 namespace pylon::extrinsic {
 
-using Hash = std::array<std::uint8_t, 32>;
-
 struct Mortality {
   std::uint64_t period = 64;
   std::uint64_t block_number = 0;  // the checkpoint block
-  Hash block_hash{};               // its hash (goes into the signed payload)
+  BlockHash block_hash{};             // its hash (goes into the signed payload)
 };
 
 struct TxParams {
-  Hash genesis_hash{};
+  BlockHash genesis_hash{};
   std::uint32_t spec_version = 0;
   std::uint32_t tx_version = 0;
   std::uint64_t nonce = 0;
@@ -32,7 +31,7 @@ struct TxParams {
 
 struct SignedExtrinsic {
   Bytes bytes;  // with its compact length prefix, as author_submitExtrinsic takes it
-  Hash hash{};  // blake2-256 of `bytes`
+  ExtrinsicHash hash{};  // blake2-256 of `bytes`
 };
 
 // The extension data (in the extrinsic) and implicit data (signed only), in the metadata's order.

@@ -10,7 +10,7 @@
 
 namespace pylon::extrinsic {
 
-std::array<std::uint8_t, 32> weights_commit_hash(const codec::AccountId& hotkey, std::uint16_t netuid,
+std::array<std::uint8_t, 32> weights_commit_hash(const AccountId& hotkey, std::uint16_t netuid,
                                                  const std::vector<std::uint16_t>& uids,
                                                  const std::vector<std::uint16_t>& values,
                                                  const std::vector<std::uint16_t>& salt,

@@ -65,7 +65,7 @@ void Follower::on_head(std::string_view json) {
 
 Status Follower::build(std::uint64_t number) {
   const auto started = std::chrono::steady_clock::now();
-  PYLON_ASSIGN(std::optional<chain::Hash> hash, chain_.block_hash(number));
+  PYLON_ASSIGN(std::optional<BlockHash> hash, chain_.block_hash(number));
   if (!hash) return make_error("the node has no block #" + std::to_string(number));
   PYLON_ASSIGN(Snapshot s,
                build_snapshot(chain_, options_.netuid, chain::BlockRef{*hash, number}, options_.build));

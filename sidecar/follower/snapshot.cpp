@@ -5,7 +5,7 @@
 
 namespace pylon::follower {
 
-const codec::views::NeuronLite* Snapshot::neuron_by_hotkey(const codec::AccountId& hotkey) const {
+const codec::views::NeuronLite* Snapshot::neuron_by_hotkey(const AccountId& hotkey) const {
   for (const auto& n : neurons)
     if (n.hotkey == hotkey) return &n;
   return nullptr;

@@ -16,7 +16,7 @@
 namespace pylon::follower {
 
 struct HotkeyCommitment {
-  codec::AccountId hotkey{};
+  AccountId hotkey{};
   codec::views::Commitment commitment;
 };
 
@@ -29,7 +29,7 @@ struct SnapshotEpoch {
 struct Snapshot {
   std::uint16_t netuid = 0;
   std::uint64_t block = 0;
-  chain::Hash block_hash{};
+  BlockHash block_hash{};
   std::uint64_t timestamp_ms = 0;  // the block's Timestamp.Now (0 when not read)
   std::uint32_t spec_version = 0;
   std::vector<codec::views::NeuronLite> neurons;
@@ -44,7 +44,7 @@ struct Snapshot {
   std::chrono::steady_clock::time_point seen_at{};
   std::chrono::steady_clock::time_point built_at{};
 
-  const codec::views::NeuronLite* neuron_by_hotkey(const codec::AccountId& hotkey) const;
+  const codec::views::NeuronLite* neuron_by_hotkey(const AccountId& hotkey) const;
   const codec::views::NeuronLite* neuron_by_uid(std::uint16_t uid) const;
 };
 

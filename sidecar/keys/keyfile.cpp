@@ -5,9 +5,9 @@
 
 #include <cstring>
 
+#include "codec/ss58.hpp"
 #include "common/json_writer.hpp"
 #include "keys/bip39.hpp"
-#include "keys/ss58.hpp"
 
 namespace pylon::keys {
 
@@ -151,11 +151,11 @@ Result<PublicInfo> keyfile_public_info(const KeyfileContents& c) {
   }
   PublicInfo info;
   info.public_key = c.public_key ? *c.public_key : *c.account_id;
-  PYLON_ASSIGN(info.ss58_address, ss58_encode_account(info.public_key));
+  info.ss58_address = codec::ss58_encode(info.public_key);
   if (!c.ss58_address.empty()) {
-    auto decoded = ss58_decode_account(c.ss58_address);
+    auto decoded = codec::ss58_decode(c.ss58_address);
     if (!decoded.ok()) return Error{"keyfile: \"ss58Address\" is invalid: " + decoded.error().message};
-    if (*decoded != info.public_key)
+    if (decoded->account != AccountId(info.public_key))
       return Error{"keyfile: \"ss58Address\" names another account than \"publicKey\""};
     info.ss58_address = c.ss58_address;
   }
@@ -224,7 +224,7 @@ SecretBytes keyfile_json(const Keypair& kp, const SecretString* phrase, const Se
   // Reserved once, big enough for every field, so no reallocation leaves secret copies behind.
   std::string out;
   out.reserve(1024 + (phrase ? phrase->size() * 2 : 0));
-  const std::string ss58 = ss58_encode_account(kp.public_key).value();
+  const std::string ss58 = codec::ss58_encode(kp.public_key);
   out += '{';
   put_hex(out, "accountId", kp.public_key.data(), 32, true);
   put_hex(out, "publicKey", kp.public_key.data(), 32);
@@ -252,7 +252,7 @@ std::string public_keyfile_json(const PublicKey& public_key) {
   w.key("publicKey");
   w.string(to_hex(public_key));
   w.key("ss58Address");
-  w.string(ss58_encode_account(public_key).value());
+  w.string(codec::ss58_encode(public_key));
   w.end_object();
   return w.take();
 }

@@ -64,7 +64,7 @@ AxonData axon_of(const codec::views::AxonInfo& a) {
 Result<SnapshotData> to_snapshot_data(const follower::Snapshot& s) {
   SnapshotData d;
   d.block_number = s.block;
-  d.block_hash = s.block_hash;
+  d.block_hash = s.block_hash.bytes();
   d.timestamp_ms = s.timestamp_ms;
   if (s.hyperparams) fill_hyperparams(*s.hyperparams, d.hyperparams);
   std::vector<const codec::views::NeuronLite*> by_uid(s.neurons.size(), nullptr);
@@ -77,8 +77,8 @@ Result<SnapshotData> to_snapshot_data(const follower::Snapshot& s) {
   d.neurons.reserve(by_uid.size());
   for (const auto* n : by_uid) {
     NeuronData r;
-    r.hotkey = n->hotkey;
-    r.coldkey = n->coldkey;
+    r.hotkey = n->hotkey.bytes();
+    r.coldkey = n->coldkey.bytes();
     r.uid = n->uid;
     r.stake = n->total_stake();
     r.rank = n->rank;
@@ -98,7 +98,7 @@ Result<SnapshotData> to_snapshot_data(const follower::Snapshot& s) {
   if (s.commitments) {
     for (const auto& c : *s.commitments) {
       CommitmentData cd;
-      cd.hotkey = c.hotkey;
+      cd.hotkey = c.hotkey.bytes();
       cd.block = c.commitment.block;
       cd.data = c.commitment.concatenated();
       if (cd.data.size() > kMaxCommitmentBytes)

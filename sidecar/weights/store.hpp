@@ -17,13 +17,11 @@
 #include <utility>
 #include <vector>
 
+#include "common/ids.hpp"
 #include "common/result.hpp"
 #include "weights/attempt_state.hpp"
 
 namespace pylon::weights {
-
-using AccountId = std::array<std::uint8_t, 32>;
-using Hash = std::array<std::uint8_t, 32>;
 
 // What kind of failure a store error is (Error::kind_of<StoreErrc>()):
 //   kRefused   the request itself is wrong (a value outside weight_value.hpp's rule, a delta that
@@ -60,13 +58,13 @@ struct CommitAttempt {
   std::uint64_t epoch = 0;
   std::uint64_t block = 0;  // the block it was built at
   CallKind call = CallKind::kSetWeights;
-  Hash extrinsic_hash{};
+  ExtrinsicHash extrinsic_hash{};
   std::vector<std::uint8_t> extrinsic;  // the signed bytes, persisted before submission
   std::uint64_t nonce = 0;
   std::uint64_t mortal_until = 0;  // last block the extrinsic is valid in
   AttemptStatus status = AttemptStatus::kPending;  // error says why when failed, expired or missed
   std::string error;
-  std::optional<Hash> included_in;
+  std::optional<BlockHash> included_in;
   std::string weights_json;  // {"uids":[...],"values":[...]} as sent, for the operator
   std::int64_t created_ms = 0;
   std::int64_t updated_ms = 0;
@@ -77,7 +75,7 @@ struct CommitAttempt {
 struct PendingReveal {
   std::uint16_t netuid = 0;
   std::uint64_t epoch = 0;
-  Hash commit_hash{};
+  std::array<std::uint8_t, 32> commit_hash{};  // weights_commit_hash of what is revealed
   std::vector<std::uint16_t> uids;
   std::vector<std::uint16_t> values;
   std::vector<std::uint16_t> salt;
@@ -133,7 +131,7 @@ class Store {
   // Binds the database to the chain with this genesis hash the first time; afterwards refuses
   // another chain's (its epochs are the same block numbers, its weights not ours) with both
   // hashes named.
-  Status bind_chain(const Hash& genesis);
+  Status bind_chain(const BlockHash& genesis);
 
   // Applies the updates in order in one transaction (with the queue marks), synced at commit.
   // Returns each hotkey's weight after its update. All or nothing: a set outside valid_weight, a
@@ -175,7 +173,7 @@ class Store {
   // Commit attempts.
   Result<std::int64_t> record_attempt(const CommitAttempt& attempt);  // returns the id
   Status update_attempt(std::int64_t id, AttemptStatus status, const std::string& error,
-                        const std::optional<Hash>& included_in);
+                        const std::optional<BlockHash>& included_in);
   Result<std::vector<CommitAttempt>> attempts(std::uint16_t netuid, std::uint64_t epoch) const;
   // Reading a row whose status or call text this build does not know fails with kCorrupt.
   Result<std::vector<CommitAttempt>> attempts_with_status(std::uint16_t netuid, AttemptStatus status) const;

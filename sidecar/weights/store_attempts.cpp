@@ -12,9 +12,10 @@ constexpr const char* kAttemptColumns =
     "id, netuid, epoch, block, call, extrinsic_hash, extrinsic, nonce, mortal_until, status, error, "
     "included_in, weights_json, created_ms, updated_ms";
 
-Result<Hash> hash_of(const std::vector<std::uint8_t>& b, const char* what) {
+template <class Id>
+Result<Id> hash_of(const std::vector<std::uint8_t>& b, const char* what) {
   if (b.size() != 32) return make_error(std::string("weights store: a stored ") + what + " is not 32 bytes");
-  Hash h{};
+  Id h{};
   std::copy(b.begin(), b.end(), h.begin());
   return h;
 }
@@ -36,14 +37,14 @@ Result<CommitAttempt> read_attempt(const sql::Stmt& st) {
   a.epoch = st.u64(2);
   a.block = st.u64(3);
   PYLON_ASSIGN(a.call, state_of(st.text(4), &call_kind_from_text, "attempt call"));
-  PYLON_ASSIGN(a.extrinsic_hash, hash_of(st.blob(5), "extrinsic hash"));
+  PYLON_ASSIGN(a.extrinsic_hash, hash_of<ExtrinsicHash>(st.blob(5), "extrinsic hash"));
   a.extrinsic = st.blob(6);
   a.nonce = st.u64(7);
   a.mortal_until = st.u64(8);
   PYLON_ASSIGN(a.status, state_of(st.text(9), &attempt_status_from_text, "attempt status"));
   a.error = st.text(10);
   if (!st.is_null(11)) {
-    PYLON_ASSIGN(a.included_in, hash_of(st.blob(11), "block hash"));
+    PYLON_ASSIGN(a.included_in, hash_of<BlockHash>(st.blob(11), "block hash"));
   }
   a.weights_json = st.text(12);
   a.created_ms = st.i64(13);
@@ -89,7 +90,7 @@ Result<PendingReveal> read_reveal(const sql::Stmt& st) {
   PendingReveal r;
   r.netuid = static_cast<std::uint16_t>(st.i64(0));
   r.epoch = st.u64(1);
-  PYLON_ASSIGN(r.commit_hash, hash_of(st.blob(2), "commit hash"));
+  PYLON_ASSIGN(r.commit_hash, (hash_of<std::array<std::uint8_t, 32>>(st.blob(2), "commit hash")));
   PYLON_ASSIGN(r.uids, u16_vector(st.blob(3), "uids"));
   PYLON_ASSIGN(r.values, u16_vector(st.blob(4), "values"));
   PYLON_ASSIGN(r.salt, u16_vector(st.blob(5), "salt"));
@@ -133,7 +134,7 @@ Result<std::int64_t> Store::record_attempt(const CommitAttempt& a) {
 }
 
 Status Store::update_attempt(std::int64_t id, AttemptStatus status, const std::string& error,
-                             const std::optional<Hash>& included_in) {
+                             const std::optional<BlockHash>& included_in) {
   Lock lock(impl_->mu);
   PYLON_ASSIGN(sql::Stmt st, impl_->db.prepare("UPDATE commit_attempts SET status = ?2, error = ?3, "
                                                "included_in = ?4, updated_ms = ?5 WHERE id = ?1"));
@@ -219,7 +220,7 @@ Result<std::optional<PendingReveal>> Store::reveal(std::uint16_t netuid, std::ui
   return std::optional<PendingReveal>(std::move(r));
 }
 
-Status Store::bind_chain(const Hash& genesis) {
+Status Store::bind_chain(const BlockHash& genesis) {
   Lock lock(impl_->mu);
   PYLON_ASSIGN(sql::Stmt read, impl_->db.prepare("SELECT genesis FROM chain WHERE id = 1"));
   PYLON_ASSIGN(bool have, read.step());

@@ -35,7 +35,7 @@ QueueBatch to_batch(std::span<const shm::DrainedEntry> entries, const DrainConte
       }
       w.hotkey = *hk;
     } else {
-      w.hotkey = e.hotkey;
+      w.hotkey = AccountId(e.hotkey);
     }
     q.updates.push_back(w);
     q.origins.push_back(at);

@@ -39,7 +39,7 @@ struct HeaderNode {
 
 TEST(ChainAnswers, SoundHeaderParses) {
   HeaderNode node("{\"parentHash\":" + kHash + ",\"number\":\"0x1f\"}");
-  auto h = node.chain->header(Hash{});
+  auto h = node.chain->header(BlockHash{});
   ASSERT_TRUE(h.ok()) << h.error().message;
   EXPECT_EQ(h->number, 31u);
   EXPECT_EQ(h->parent[0], 0xaa);
@@ -63,7 +63,7 @@ TEST(ChainAnswers, MalformedHeadersAreErrorsNotCrashes) {
   };
   for (const auto& a : answers) {
     HeaderNode node(a);
-    auto h = node.chain->header(Hash{});
+    auto h = node.chain->header(BlockHash{});
     ASSERT_FALSE(h.ok()) << a;
     EXPECT_TRUE(h.error().is(ChainErrc::kBadAnswer)) << a << ": " << h.error().message;
   }
@@ -71,7 +71,7 @@ TEST(ChainAnswers, MalformedHeadersAreErrorsNotCrashes) {
 
 TEST(ChainAnswers, NullHeaderIsAnUnknownBlock) {
   HeaderNode node("null");
-  auto h = node.chain->header(Hash{});
+  auto h = node.chain->header(BlockHash{});
   ASSERT_FALSE(h.ok());
   EXPECT_TRUE(h.error().is(ChainErrc::kUnknownBlock)) << h.error().message;
 }
@@ -87,7 +87,7 @@ TEST(ChainAnswers, ANodeErrorKeepsItsCodeAndData) {
   auto rpc = net::RpcClient::create(net, std::move(o));
   ASSERT_TRUE(rpc.ok());
   ChainClient chain(**rpc);
-  auto h = chain.header(Hash{});
+  auto h = chain.header(BlockHash{});
   ASSERT_FALSE(h.ok());
   EXPECT_TRUE(h.error().is(net::RpcErrc::kNodeError)) << h.error().message;
   EXPECT_EQ(h.error().code, 1010);

@@ -24,12 +24,12 @@ bool valid_json(const std::string& text) {
 TEST(ChainScripted, ParamsAreJsonWhateverTheyHold) {
   ScriptedTransport node("\"0x01\"\n");
   ChainClient chain(node);
-  auto r = chain.state_call("Api\"with\\quotes\n", Bytes{0xab}, BlockRef{Hash{}, 1});
+  auto r = chain.state_call("Api\"with\\quotes\n", Bytes{0xab}, BlockRef{BlockHash{}, 1});
   ASSERT_TRUE(r.ok()) << r.error().message;
   ASSERT_EQ(node.calls.size(), 1u);
   const std::string params = node.calls[0].substr(std::string("state_call").size());
   EXPECT_TRUE(valid_json(params)) << params;
-  EXPECT_EQ(params, R"(["Api\"with\\quotes\n","0xab",")" + to_hex(Hash{}) + "\"]");
+  EXPECT_EQ(params, R"(["Api\"with\\quotes\n","0xab",")" + to_hex(BlockHash{}) + "\"]");
 }
 
 TEST(ChainScripted, KeyPagesContinueAfterTheLastKey) {
@@ -42,12 +42,12 @@ TEST(ChainScripted, KeyPagesContinueAfterTheLastKey) {
       "[{\"block\":\"" +
       kHex + "\",\"changes\":[[\"0x0103\",\"0x07\"]]}]\n");
   ChainClient chain(node);
-  auto r = chain.storage_by_prefix(Bytes{0x01}, BlockRef{Hash{}, 1}, 2);
+  auto r = chain.storage_by_prefix(Bytes{0x01}, BlockRef{BlockHash{}, 1}, 2);
   ASSERT_TRUE(r.ok()) << r.error().message;
   ASSERT_EQ(r->size(), 2u);  // the removed key is left out
   EXPECT_EQ((*r)[1].second, Bytes{0x07});
   ASSERT_EQ(node.calls.size(), 4u);
-  const std::string hash = "\"" + to_hex(Hash{}) + "\"";
+  const std::string hash = "\"" + to_hex(BlockHash{}) + "\"";
   EXPECT_EQ(node.calls[0], "state_getKeysPaged[\"0x01\",2,null," + hash + "]");
   EXPECT_EQ(node.calls[1], "state_queryStorageAt[[\"0x0101\",\"0x0102\"]," + hash + "]");
   EXPECT_EQ(node.calls[2], "state_getKeysPaged[\"0x01\",2,\"0x0102\"," + hash + "]");
@@ -61,7 +61,7 @@ TEST(ChainScripted, APageThatDoesNotMoveOnIsABadAnswer) {
     script += "[\"0x0101\",\"0x0102\"]\n[{\"block\":\"" + kHex + "\",\"changes\":[]}]\n";
   ScriptedTransport node(script);
   ChainClient chain(node);
-  auto r = chain.storage_by_prefix(Bytes{0x01}, BlockRef{Hash{}, 1}, 2);
+  auto r = chain.storage_by_prefix(Bytes{0x01}, BlockRef{BlockHash{}, 1}, 2);
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.error().is(ChainErrc::kBadAnswer)) << r.error().message;
   EXPECT_EQ(node.calls.size(), 3u);

@@ -17,7 +17,7 @@ std::unique_ptr<LocalnetChain> connect_localnet(RpcClientOptions options) {
   return c;
 }
 
-Result<chain::Hash> new_blocks(RpcClient& rpc, std::uint32_t count,
+Result<BlockHash> new_blocks(RpcClient& rpc, std::uint32_t count,
                                std::optional<std::chrono::milliseconds> timeout) {
   PYLON_ASSIGN(std::string made,
                rpc.call("dev_newBlock", "[{\"count\":" + std::to_string(count) + "}]", timeout));
@@ -40,7 +40,7 @@ BlockMaker::~BlockMaker() {
 }
 
 Result<chain::BlockRef> finalized_block(chain::ChainClient& c) {
-  PYLON_ASSIGN(chain::Hash h, c.finalized_head());
+  PYLON_ASSIGN(BlockHash h, c.finalized_head());
   PYLON_ASSIGN(chain::Header hdr, c.header(h));
   return chain::BlockRef{h, hdr.number};
 }
@@ -48,7 +48,7 @@ Result<chain::BlockRef> finalized_block(chain::ChainClient& c) {
 Result<chain::BlockRef> best_block(RpcClient& rpc, chain::ChainClient& c) {
   PYLON_ASSIGN(std::string answer, rpc.call("chain_getBlockHash", "[]"));
   if (answer.size() < 4) return make_error("chain_getBlockHash answered " + answer);
-  PYLON_ASSIGN(chain::Hash h, chain::parse_hash(std::string_view(answer).substr(1, answer.size() - 2)));
+  PYLON_ASSIGN(BlockHash h, chain::parse_hash(std::string_view(answer).substr(1, answer.size() - 2)));
   PYLON_ASSIGN(chain::Header hdr, c.header(h));
   return chain::BlockRef{h, hdr.number};
 }
@@ -71,7 +71,7 @@ Result<extrinsic::SignedExtrinsic> sign_call(chain::ChainClient& c, const keys::
   PYLON_ASSIGN(p.genesis_hash, c.genesis_hash());
   p.spec_version = v.spec_version;
   p.tx_version = v.transaction_version;
-  PYLON_ASSIGN(p.nonce, c.account_nonce(who.public_key));
+  PYLON_ASSIGN(p.nonce, c.account_nonce(AccountId(who.public_key)));
   p.mortal = extrinsic::Mortality{64, at.number, at.hash};
   return extrinsic::build_signed(*md, encoded, who, p);
 }

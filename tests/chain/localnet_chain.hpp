@@ -33,7 +33,7 @@ std::unique_ptr<LocalnetChain> connect_localnet(RpcClientOptions options = {});
 
 // dev_newBlock: chopsticks builds `count` blocks; the hash of the last one. The timeout is the
 // client's unless given (many blocks at once can take longer than a request usually may).
-Result<chain::Hash> new_blocks(RpcClient& rpc, std::uint32_t count,
+Result<BlockHash> new_blocks(RpcClient& rpc, std::uint32_t count,
                                std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
 // Blocks from another thread while it lives, one about every `every` (300 ms), so that whatever

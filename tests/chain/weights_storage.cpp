@@ -23,7 +23,7 @@ WeightsRow chain_weights(chain::ChainClient& c, std::uint16_t netuid, std::uint1
   return row;
 }
 
-std::size_t chain_commit_count(chain::ChainClient& c, std::uint16_t netuid, const codec::AccountId& hotkey,
+std::size_t chain_commit_count(chain::ChainClient& c, std::uint16_t netuid, const AccountId& hotkey,
                                const chain::BlockRef& at) {
   auto raw = read_storage(c, "SubtensorModule", "WeightCommits",
                           {u16_key(netuid), Bytes(hotkey.begin(), hotkey.end())}, at);

@@ -19,7 +19,7 @@ WeightsRow chain_weights(chain::ChainClient& c, std::uint16_t netuid, std::uint1
                          const chain::BlockRef& at);
 
 // How many hash commits WeightCommits(netuid, hotkey) holds at `at`; 0 when absent or undecodable.
-std::size_t chain_commit_count(chain::ChainClient& c, std::uint16_t netuid, const codec::AccountId& hotkey,
+std::size_t chain_commit_count(chain::ChainClient& c, std::uint16_t netuid, const AccountId& hotkey,
                                const chain::BlockRef& at);
 
 }  // namespace pylon::net::testing

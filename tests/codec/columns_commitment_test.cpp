@@ -14,7 +14,7 @@ constexpr const char* kFinney = "chain/finney-metadata-v15.option.hex";
 
 AccountId account(std::uint8_t fill) {
   AccountId a;
-  a.fill(fill);
+  a.bytes().fill(fill);
   return a;
 }
 

@@ -60,13 +60,13 @@ class WeightsCallTest : public ::testing::Test {
     for (auto& [k, s] : snap.hyperparams->fields)
       if (k == name) s.uint = v;
   }
-  const codec::AccountId& hotkey(std::uint16_t uid) { return snap.neuron_by_uid(uid)->hotkey; }
+  const AccountId& hotkey(std::uint16_t uid) { return snap.neuron_by_uid(uid)->hotkey; }
 
   follower::Snapshot snap;
 };
 
 TEST_F(WeightsCallTest, MapsHotkeysToUidsAndMaxNormalises) {
-  std::map<codec::AccountId, double> w{{hotkey(700), 4.0}, {hotkey(3), 1.0}, {hotkey(42), 2.0}};
+  std::map<AccountId, double> w{{hotkey(700), 4.0}, {hotkey(3), 1.0}, {hotkey(42), 2.0}};
   auto c = build_weights_call(snap, w);
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->uids, (std::vector<std::uint16_t>{3, 42, 700}));
@@ -82,9 +82,9 @@ TEST_F(WeightsCallTest, MapsHotkeysToUidsAndMaxNormalises) {
 }
 
 TEST_F(WeightsCallTest, ReportsUnknownHotkeysAndDropsZeros) {
-  codec::AccountId stranger{};
-  stranger.fill(7);
-  std::map<codec::AccountId, double> w{{hotkey(5), 0.5}, {hotkey(6), 0.0}, {stranger, 3.0}};
+  AccountId stranger{};
+  stranger.bytes().fill(7);
+  std::map<AccountId, double> w{{hotkey(5), 0.5}, {hotkey(6), 0.0}, {stranger, 3.0}};
   auto c = build_weights_call(snap, w);
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->uids, (std::vector<std::uint16_t>{5}));
@@ -109,7 +109,7 @@ TEST_F(WeightsCallTest, ReportsUnknownHotkeysAndDropsZeros) {
 
 TEST_F(WeightsCallTest, MinAllowedWeightsRefusedWithTheReason) {
   set_param("min_allowed_weights", 5);
-  std::map<codec::AccountId, double> w{{hotkey(1), 1.0}, {hotkey(2), 1.0}, {hotkey(3), 1.0}};
+  std::map<AccountId, double> w{{hotkey(1), 1.0}, {hotkey(2), 1.0}, {hotkey(3), 1.0}};
   auto c = build_weights_call(snap, w);
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().message.find("requires at least 5"), std::string::npos) << c.error().message;

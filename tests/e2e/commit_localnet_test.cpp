@@ -45,7 +45,7 @@ std::vector<std::pair<std::uint16_t, std::uint16_t>> chain_weights(chain::ChainC
   return net::testing::chain_weights(c, netuid, uid, best(c));
 }
 
-std::size_t chain_commit_count(chain::ChainClient& c, std::uint16_t netuid, const codec::AccountId& hotkey) {
+std::size_t chain_commit_count(chain::ChainClient& c, std::uint16_t netuid, const AccountId& hotkey) {
   return net::testing::chain_commit_count(c, netuid, hotkey, best(c));
 }
 
@@ -113,7 +113,7 @@ struct Loop {
 
 // Weights for every epoch the next ~80 blocks touch, so whichever epoch the loop is in has them.
 void put_weights(weights::Store& store, chain::ChainClient& c, std::uint16_t netuid,
-                 const std::map<codec::AccountId, double>& w) {
+                 const std::map<AccountId, double>& w) {
   const std::uint64_t head = best(c).number;
   std::set<std::uint64_t> epochs;
   for (std::uint64_t b = head; b < head + 80; ++b) epochs.insert(epoch_by_formula(netuid, 10, b)->start);
@@ -156,7 +156,7 @@ class CommitLocalnet : public ::testing::Test {
 TEST_F(CommitLocalnet, WeightsLandInChainStorageWithSetWeightsAndWithCommitReveal) {
   auto signer = keys::load_hotkey({boot->wallets, "pylon"}, "pylon");
   ASSERT_TRUE(signer.ok()) << signer.error().message;
-  const codec::AccountId me = signer->public_key;
+  const AccountId me = AccountId(signer->public_key);
   Submitter sub(*c->chain, std::move(signer).value(), SubmitterOptions{.mortal_period = 64, .timeout = 60s});
 
   // Epochs (tempo 10) as the committer will see them, and uids from the chain's metagraph.
@@ -166,8 +166,8 @@ TEST_F(CommitLocalnet, WeightsLandInChainStorageWithSetWeightsAndWithCommitRevea
   auto miner1 = keys::key_from_uri("//PylonMiner1");
   auto miner2 = keys::key_from_uri("//PylonMiner2");
   ASSERT_TRUE(miner1.ok() && miner2.ok());
-  const std::map<codec::AccountId, double> w{{miner1->keypair.public_key, 1.0},
-                                             {miner2->keypair.public_key, 3.0}};
+  const std::map<AccountId, double> w{{AccountId(miner1->keypair.public_key), 1.0},
+                                             {AccountId(miner2->keypair.public_key), 3.0}};
   Loop plain(*c, *store, sub, boot->plain);
   Loop reveal(*c, *store, sub, boot->reveal);
   std::uint16_t uid[2], my_uid[2], m1[2], m2[2];
@@ -176,8 +176,8 @@ TEST_F(CommitLocalnet, WeightsLandInChainStorageWithSetWeightsAndWithCommitRevea
     ASSERT_TRUE(s.ok());
     ASSERT_NE(s->neuron_by_hotkey(me), nullptr);
     my_uid[k] = s->neuron_by_hotkey(me)->uid;
-    m1[k] = s->neuron_by_hotkey(miner1->keypair.public_key)->uid;
-    m2[k] = s->neuron_by_hotkey(miner2->keypair.public_key)->uid;
+    m1[k] = s->neuron_by_hotkey(AccountId(miner1->keypair.public_key))->uid;
+    m2[k] = s->neuron_by_hotkey(AccountId(miner2->keypair.public_key))->uid;
     uid[k] = k == 0 ? boot->plain : boot->reveal;
     put_weights(*store, *c->chain, uid[k], w);
   }
@@ -235,7 +235,7 @@ TEST_F(CommitLocalnet, WeightsLandInChainStorageWithSetWeightsAndWithCommitRevea
 TEST_F(CommitLocalnet, FindsAPendingAttemptOnChainAndNeverCommitsTheEpochTwice) {
   auto signer = keys::load_hotkey({boot->wallets, "pylon"}, "pylon");
   ASSERT_TRUE(signer.ok()) << signer.error().message;
-  const codec::AccountId me = signer->public_key;
+  const AccountId me = AccountId(signer->public_key);
   Submitter sub(*c->chain, std::move(signer).value(), SubmitterOptions{.mortal_period = 64, .timeout = 60s});
   auto miner1 = keys::key_from_uri("//PylonMiner1");
   auto miner2 = keys::key_from_uri("//PylonMiner2");
@@ -252,11 +252,11 @@ TEST_F(CommitLocalnet, FindsAPendingAttemptOnChainAndNeverCommitsTheEpochTwice) 
   auto snap = follower::build_snapshot(*c->chain, netuid, at);
   ASSERT_TRUE(snap.ok());
   const std::uint16_t my_uid = snap->neuron_by_hotkey(me)->uid;
-  const std::uint16_t m1 = snap->neuron_by_hotkey(miner1->keypair.public_key)->uid;
+  const std::uint16_t m1 = snap->neuron_by_hotkey(AccountId(miner1->keypair.public_key))->uid;
   ASSERT_TRUE(store
                   ->apply(std::vector<weights::WeightUpdate>{
-                      {netuid, epoch, miner1->keypair.public_key, weights::Op::set, 1.0},
-                      {netuid, epoch, miner2->keypair.public_key, weights::Op::set, 3.0}})
+                      {netuid, epoch, AccountId(miner1->keypair.public_key), weights::Op::set, 1.0},
+                      {netuid, epoch, AccountId(miner2->keypair.public_key), weights::Op::set, 3.0}})
                   .ok());
 
   BlockMaker blocks(*c->rpc);
@@ -311,7 +311,7 @@ TEST_F(CommitLocalnet, AnUnregisteredHotkeyIsBlockedWithTheReason) {
   auto miner1 = keys::key_from_uri("//PylonMiner1");
   ASSERT_TRUE(bob.ok() && miner1.ok());
   Submitter sub(*c->chain, std::move(bob->keypair));
-  put_weights(*store, *c->chain, boot->plain, {{miner1->keypair.public_key, 1.0}});
+  put_weights(*store, *c->chain, boot->plain, {{AccountId(miner1->keypair.public_key), 1.0}});
   Loop loop(*c, *store, sub, boot->plain);
   ASSERT_TRUE(loop.follower.start().ok());
   ASSERT_TRUE(loop.committer.start().ok());

@@ -284,13 +284,13 @@ std::vector<std::pair<std::uint16_t, std::uint16_t>> ChainProbe::weights_row(std
   return net::testing::chain_weights(chain(), netuid, uid, best());
 }
 
-std::size_t ChainProbe::weight_commit_count(std::uint16_t netuid, const codec::AccountId& hotkey) {
+std::size_t ChainProbe::weight_commit_count(std::uint16_t netuid, const AccountId& hotkey) {
   return net::testing::chain_commit_count(chain(), netuid, hotkey, best());
 }
 
-codec::AccountId pylon_hotkey() {
+AccountId pylon_hotkey() {
   auto id = codec::ss58_decode("5DCSKtJUQkSyr9YsShEF24oZ2NnfYcorsXYSPM8EtNEjUeX1");
-  return id.ok() ? id->account : codec::AccountId{};
+  return id.ok() ? id->account : AccountId{};
 }
 
 }  // namespace pylon::e2e

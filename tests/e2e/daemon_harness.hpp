@@ -90,7 +90,7 @@ class ChainProbe {
   // SubtensorModule.Weights(netuid, uid) at the best block: (uid, weight) pairs.
   std::vector<std::pair<std::uint16_t, std::uint16_t>> weights_row(std::uint16_t netuid, std::uint16_t uid);
   // How many hash commits SubtensorModule.WeightCommits holds for (netuid, hotkey) at the best block.
-  std::size_t weight_commit_count(std::uint16_t netuid, const codec::AccountId& hotkey);
+  std::size_t weight_commit_count(std::uint16_t netuid, const AccountId& hotkey);
 
  private:
   struct Impl;
@@ -108,6 +108,6 @@ class DaemonLocalnetTest : public ::testing::Test {
 };
 
 // The shared `pylon` hotkey (5DCSKt…UeX1).
-codec::AccountId pylon_hotkey();
+AccountId pylon_hotkey();
 
 }  // namespace pylon::e2e

@@ -45,7 +45,7 @@ TEST_F(RestDaemonLocalnet, SetCommitmentLandsInCommitmentsStorageAndIsServed) {
   const auto hashes = rpc->extrinsic_hashes(in);
   EXPECT_NE(std::find(hashes.begin(), hashes.end(), xt), hashes.end()) << a.body;
 
-  const codec::AccountId me = pylon_hotkey();
+  const AccountId me = pylon_hotkey();
   const Bytes my_key(me.begin(), me.end());
   // Commitments.CommitmentOf(netuid, hotkey): Registration { deposit, block, info: { fields } }
   // ending in fields = [Data::Raw6(data)]: compact(1), variant 7 (RawN is N + 1), the bytes.

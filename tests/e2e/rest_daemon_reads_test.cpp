@@ -191,7 +191,7 @@ void expect_metagraph_matches_chain(const std::string& body, std::uint64_t block
     auto owner =
         storage_value(c, at, "SubtensorModule", "Owner", {Bytes(id->account.begin(), id->account.end())});
     ASSERT_TRUE(owner && owner->size() == 32);
-    codec::AccountId cold{};
+    AccountId cold{};
     std::copy(owner->begin(), owner->end(), cold.begin());
     EXPECT_EQ(str_of(v, "coldkey"), codec::ss58_encode(cold)) << hk;
     ASSERT_TRUE(by_hotkey.count(hk)) << hk << " is not in the runtime API's answer";

@@ -165,7 +165,7 @@ std::map<std::string, double> stored_weights(const std::string& db, std::uint16_
                                   std::pair{netuid, epoch}, [&](sqlite3_stmt* st) {
                                     const auto* p =
                                         static_cast<const std::uint8_t*>(sqlite3_column_blob(st, 0));
-                                    codec::AccountId id{};
+                                    AccountId id{};
                                     if (sqlite3_column_bytes(st, 0) == 32) std::copy(p, p + 32, id.begin());
                                     out[codec::ss58_encode(id)] = sqlite3_column_double(st, 1);
                                   });

@@ -44,13 +44,13 @@ const char* kMetadataFiles[] = {
 
 TxParams params(std::uint64_t nonce, bool mortal) {
   TxParams p;
-  p.genesis_hash.fill(0x45);
+  p.genesis_hash.bytes().fill(0x45);
   p.spec_version = 293;
   p.tx_version = 1;
   p.nonce = nonce;
   p.tip = 12345;
   if (mortal) p.mortal = Mortality{64, 1000, {}};
-  if (mortal) p.mortal->block_hash.fill(0x77);
+  if (mortal) p.mortal->block_hash.bytes().fill(0x77);
   return p;
 }
 
@@ -135,7 +135,7 @@ TEST(SignedExtrinsic, LongPayloadIsSignedAsItsBlake2Hash) {
   EXPECT_EQ(
       run_oracle({"sr25519-verify", to_hex(alice->keypair.public_key), to_hex(*payload), sig}).exit_code, 0);
   // and the transaction hash is blake2-256 of the whole extrinsic
-  EXPECT_EQ(x->hash, keys::blake2b_256(x->bytes));
+  EXPECT_EQ(x->hash, ExtrinsicHash(keys::blake2b_256(x->bytes)));
 }
 
 TEST(SignedExtrinsic, UnknownExtensionsAreEmptyOrRefusedByName) {
@@ -192,7 +192,7 @@ TEST(WeightsCommitHash, IsBlake2OfTheScaleTupleTheOracleReadsBack) {
   PYLON_REQUIRE_SHARED();
   auto alice = keys::key_from_uri("//Alice");
   const std::vector<std::uint16_t> uids{0, 5}, values{1, 65535}, salt{9, 8, 7, 6, 5, 4, 3, 2};
-  const auto h = weights_commit_hash(alice->keypair.public_key, 2, uids, values, salt, 11);
+  const auto h = weights_commit_hash(AccountId(alice->keypair.public_key), 2, uids, values, salt, 11);
   // The same tuple, SCALE-encoded by hand, read back by polkadot-js and hashed by it.
   Bytes scale(alice->keypair.public_key.begin(), alice->keypair.public_key.end());
   const Bytes rest = *from_hex(

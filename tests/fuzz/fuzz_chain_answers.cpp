@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   testing::ScriptedTransport node(nl == std::string_view::npos ? std::string_view{} : in.substr(nl + 1));
   ChainClient chain(node);
   const Bytes bytes{0x2c, 0x04, 0x00};
-  const BlockRef at{Hash{}, 7};
+  const BlockRef at{BlockHash{}, 7};
   auto kinded = [](const auto& r) {  // every error says what kind of failure it is
     if (!r.ok() && r.error().domain == nullptr) std::abort();
   };
@@ -29,15 +29,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       {"block_hash", [&] { kinded(chain.block_hash(7)); }},
       {"finalized_head", [&] { kinded(chain.finalized_head()); }},
       {"best_hash", [&] { kinded(chain.best_hash()); }},
-      {"header", [&] { kinded(chain.header(Hash{})); }},
+      {"header", [&] { kinded(chain.header(BlockHash{})); }},
       {"runtime_version", [&] { kinded(chain.runtime_version(at)); }},
       {"metadata", [&] { kinded(chain.metadata(at)); }},
       {"timestamp", [&] { kinded(chain.timestamp(at)); }},
       {"state_call", [&] { kinded(chain.state_call("Api_method", bytes, at)); }},
       {"storage", [&] { kinded(chain.storage(bytes, at)); }},
       {"storage_by_prefix", [&] { kinded(chain.storage_by_prefix(bytes, at, 2)); }},
-      {"account_nonce", [&] { kinded(chain.account_nonce(codec::AccountId{})); }},
-      {"outcome_in_block", [&] { kinded(chain.outcome_in_block(Hash{}, bytes)); }},
+      {"account_nonce", [&] { kinded(chain.account_nonce(AccountId{})); }},
+      {"outcome_in_block", [&] { kinded(chain.outcome_in_block(BlockHash{}, bytes)); }},
       {"submit_and_seal", [&] { kinded(chain.submit_and_seal(bytes)); }},
       {"submit_and_watch",
        [&] { kinded(chain.submit_and_watch(bytes, std::chrono::milliseconds(0), false)); }},

@@ -4,14 +4,18 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "keys/ss58.hpp"
+#include "codec/ss58.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto decoded = pylon::keys::ss58_decode(text);
+  auto decoded = pylon::codec::ss58_decode_payload(text);
   if (decoded.ok()) {
-    auto again = pylon::keys::ss58_encode(decoded->payload, decoded->prefix);
+    auto again = pylon::codec::ss58_encode_payload(decoded->payload, decoded->prefix);
     if (!again.ok() || *again != text) std::abort();
+    // The account form agrees with the payload form on every 32-byte address.
+    auto account = pylon::codec::ss58_decode(text);
+    if (account.ok() != (decoded->payload.size() == 32)) std::abort();
+    if (account.ok() && pylon::codec::ss58_encode(account->account, account->prefix) != text) std::abort();
   }
   return 0;
 }

@@ -4,7 +4,6 @@
 
 #include <string>
 
-#include "keys/ss58.hpp"
 #include "test_support.hpp"
 
 namespace pylon::keys {

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "app/command.hpp"
+#include "codec/ss58.hpp"
 #include "keys/secret_file.hpp"
-#include "keys/ss58.hpp"
 #include "keys/wallet.hpp"
 #include "test_support.hpp"
 
@@ -86,7 +86,7 @@ TEST(WalletCli, NewHotkeyWithGeneratedMnemonic) {
   ASSERT_EQ(r.code, 0) << r.err;
   auto kp = load_hotkey({dir.path(), "w"}, "h");
   ASSERT_TRUE(kp.ok()) << kp.error().message;
-  EXPECT_EQ(*ss58_encode_account(kp->public_key) + "\n", r.out);
+  EXPECT_EQ(codec::ss58_encode(kp->public_key) + "\n", r.out);
   // The stored mnemonic regenerates the same key (secretPhrase -> secretSeed -> key).
   auto data = read_secret_file(fs::path(dir.path()) / "w/hotkeys/h");
   ASSERT_TRUE(data.ok());
@@ -129,14 +129,14 @@ TEST(WalletCli, NewColdkeyWithPasswordFromEnvironment) {
   ASSERT_EQ(r.code, 0) << r.err;
   auto expected = keypair_from_uri("//Pylon//cold");
   ASSERT_TRUE(expected.ok());
-  EXPECT_EQ(r.out, *ss58_encode_account(expected->public_key) + "\n");
+  EXPECT_EQ(r.out, codec::ss58_encode(expected->public_key) + "\n");
   EXPECT_EQ(mode_of(fs::path(dir.path()) / "c/coldkey"), 0600u);
   auto loaded = load_coldkey({dir.path(), "c"}, "cold password");
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
   EXPECT_EQ(loaded->public_key, expected->public_key);
   auto s = wallet({"show", "--path", dir.path(), "--wallet", "c"});
   ASSERT_EQ(s.code, 0) << s.err;
-  EXPECT_NE(s.out.find(*ss58_encode_account(expected->public_key)), std::string::npos);
+  EXPECT_NE(s.out.find(codec::ss58_encode(expected->public_key)), std::string::npos);
   // Missing password source.
   auto none =
       wallet({"new-coldkey", "--path", dir.path(), "--wallet", "d", "--password-env", "PYLON_TEST_UNSET_PW"});

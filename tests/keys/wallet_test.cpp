@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "codec/ss58.hpp"
 #include "keys/secret_file.hpp"
-#include "keys/ss58.hpp"
 #include "test_support.hpp"
 
 namespace pylon::keys {
@@ -40,7 +40,7 @@ TEST(Wallet, SharedHotkeyLoads) {
   auto kp = load_hotkey({dir.path(), "pylon"}, "pylon");
   ASSERT_TRUE(kp.ok()) << kp.error().message;
   EXPECT_EQ(to_hex(kp->public_key), "0x3221ea5ffa4420873080d43722892acc0ad85acbdf847a002412a3f26a12f033");
-  EXPECT_EQ(*ss58_encode_account(kp->public_key), "5DCSKtJUQkSyr9YsShEF24oZ2NnfYcorsXYSPM8EtNEjUeX1");
+  EXPECT_EQ(codec::ss58_encode(kp->public_key), "5DCSKtJUQkSyr9YsShEF24oZ2NnfYcorsXYSPM8EtNEjUeX1");
   // coldkeypub.txt holds no secret: readable as shipped (0444), and consistent.
   auto pub = load_public_info(fs::path(test::shared_dir()) / "wallets/pylon/coldkeypub.txt");
   ASSERT_TRUE(pub.ok()) << pub.error().message;

@@ -30,7 +30,7 @@ struct TwoNodes {
                                                  chain::ChainClientOptions{kCutoff});
     auto h = chain::parse_hash(main->recorded_hash());
     EXPECT_TRUE(h.ok());
-    at = chain::BlockRef{h.ok() ? *h : chain::Hash{}, main->recorded_number()};
+    at = chain::BlockRef{h.ok() ? *h : BlockHash{}, main->recorded_number()};
   }
   ~TwoNodes() {
     chain.reset();

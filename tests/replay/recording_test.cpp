@@ -62,7 +62,7 @@ TEST(ReplayServer, AnswersFromTheRecordingAndRefusesTheRest) {
   // Metadata is served only for the runtime the file describes (the metagraph block is spec 343).
   auto md = c.chain->metadata(*head);
   ASSERT_TRUE(md.ok()) << md.error().message;
-  chain::Hash elsewhere{};
+  BlockHash elsewhere{};
   elsewhere[0] = 1;
   auto none = c.chain->metadata(elsewhere);
   ASSERT_FALSE(none.ok());

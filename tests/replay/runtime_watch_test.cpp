@@ -71,7 +71,7 @@ struct Watched {
     stack = std::make_unique<ClientStack>(server->url());
     auto h = chain::parse_hash(server->recorded_hash());
     EXPECT_TRUE(h.ok());
-    at = chain::BlockRef{h.ok() ? *h : chain::Hash{}, server->recorded_number()};
+    at = chain::BlockRef{h.ok() ? *h : BlockHash{}, server->recorded_number()};
   }
   std::unique_ptr<ReplayServer> server;
   std::unique_ptr<ClientStack> stack;

@@ -180,7 +180,7 @@ TEST(RestRead, EpochFromTheInjectedRule) {
   snapshots.publish(at_block(*recorded(), kRecordedBlock));
   RestDeps deps(snapshots, kNetuid);
   int calls = 0;
-  chain::Hash seen{};
+  BlockHash seen{};
   deps.epoch_at = [&](const chain::BlockRef& at) -> Result<EpochAnswer> {
     ++calls;
     seen = at.hash;

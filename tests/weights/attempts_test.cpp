@@ -8,8 +8,8 @@
 namespace pylon::weights {
 namespace {
 
-Hash filled(std::uint8_t b) {
-  Hash h;
+std::array<std::uint8_t, 32> filled(std::uint8_t b) {
+  std::array<std::uint8_t, 32> h;
   h.fill(b);
   return h;
 }
@@ -20,7 +20,7 @@ CommitAttempt sample(std::uint64_t epoch, CallKind call) {
   a.epoch = epoch;
   a.block = 123456;
   a.call = call;
-  a.extrinsic_hash = filled(0x11);
+  a.extrinsic_hash = ExtrinsicHash(filled(0x11));
   a.extrinsic = {0x45, 0x02, 0x84, 0x00, 0xff};
   a.nonce = (1ULL << 63) + 5;  // stored by bit pattern in a signed column
   a.mortal_until = 123520;
@@ -61,7 +61,7 @@ TEST(WeightsAttempts, RecordUpdateAndFindAcrossReopen) {
     ida = *ra;
     idb = *rb;
     EXPECT_NE(ida, idb);
-    ASSERT_TRUE(s->update_attempt(ida, AttemptStatus::kFinalized, "", filled(0x22)).ok());
+    ASSERT_TRUE(s->update_attempt(ida, AttemptStatus::kFinalized, "", BlockHash(filled(0x22))).ok());
     ASSERT_TRUE(s->update_attempt(idb, AttemptStatus::kFailed,
                                   "Module error: SubtensorModule::SettingWeightsTooFast", {})
                     .ok());
@@ -75,7 +75,7 @@ TEST(WeightsAttempts, RecordUpdateAndFindAcrossReopen) {
   ASSERT_TRUE(at100.ok());
   ASSERT_EQ(at100->size(), 1u);
   a.status = AttemptStatus::kFinalized;
-  a.included_in = filled(0x22);
+  a.included_in = BlockHash(filled(0x22));
   expect_same(at100->front(), a);
   EXPECT_EQ(at100->front().id, ida);
   EXPECT_GE(at100->front().updated_ms, at100->front().created_ms);

@@ -83,9 +83,9 @@ TEST(WeightsSchema, VersionOneDatabaseKeepsItsWeightsAndGainsTheChainBinding) {
   ASSERT_TRUE(w.ok());
   ASSERT_EQ(w->size(), 1u);
   EXPECT_EQ(w->begin()->second, 0.25);
-  Hash finney{}, local{};
-  finney.fill(0x2f);
-  local.fill(0x45);
+  BlockHash finney{}, local{};
+  finney.bytes().fill(0x2f);
+  local.bytes().fill(0x45);
   ASSERT_TRUE(s->bind_chain(local).ok());
   ASSERT_TRUE(s->bind_chain(local).ok());  // the same chain again: fine
   Status other = s->bind_chain(finney);
