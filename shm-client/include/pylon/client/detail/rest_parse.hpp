@@ -62,7 +62,7 @@ class RestParser {
   ShmStatus metagraph(std::string_view body, ClientSnapshot& out) {
     static constexpr const char* kWhat = "/metagraph";
     simdjson::dom::object root;
-    if (parser_.parse(body.data(), body.size()).get_object().get(root)) {
+    if (parse(body).get_object().get(root)) {
       return make_shm_error(Errc::corrupt, "%s: the answer is not a JSON object", kWhat);
     }
     if (root["block"].get_uint64().get(out.block)) return corrupt(kWhat, "block");
@@ -96,7 +96,7 @@ class RestParser {
   ShmStatus hyperparams(std::string_view body, shm::Hyperparams& h) {
     static constexpr const char* kWhat = "/hyperparams";
     simdjson::dom::object root;
-    if (parser_.parse(body.data(), body.size()).get_object().get(root)) {
+    if (parse(body).get_object().get(root)) {
       return make_shm_error(Errc::corrupt, "%s: the answer is not a JSON object", kWhat);
     }
     h = shm::Hyperparams{};
@@ -162,7 +162,7 @@ class RestParser {
   ShmStatus commitments(std::string_view body, std::vector<ClientCommitment>& out) {
     static constexpr const char* kWhat = "/get_commitments";
     simdjson::dom::object root;
-    if (parser_.parse(body.data(), body.size()).get_object().get(root)) {
+    if (parse(body).get_object().get(root)) {
       return make_shm_error(Errc::corrupt, "%s: the answer is not a JSON object", kWhat);
     }
     out.clear();
@@ -182,7 +182,7 @@ class RestParser {
   // GET /latest_block: {"block": n}.
   shm::ShmResult<std::uint64_t> latest_block(std::string_view body) {
     std::uint64_t block = 0;
-    if (parser_.parse(body.data(), body.size())["block"].get_uint64().get(block)) {
+    if (parse(body)["block"].get_uint64().get(block)) {
       return corrupt("/latest_block", "block");
     }
     return block;
@@ -191,11 +191,18 @@ class RestParser {
   // An error answer's "detail" text (the API's error shape), or "" when it has none.
   std::string detail(std::string_view body) {
     std::string_view d;
-    if (parser_.parse(body.data(), body.size())["detail"].get_string().get(d)) return {};
+    if (parse(body)["detail"].get_string().get(d)) return {};
     return std::string(d.substr(0, 120));
   }
 
  private:
+  // An empty body is refused before simdjson sees it: a caller's empty view may point nowhere,
+  // and simdjson copies from that pointer (undefined behaviour for a null one).
+  simdjson::simdjson_result<simdjson::dom::element> parse(std::string_view body) {
+    if (body.empty()) return simdjson::EMPTY;
+    return parser_.parse(body.data(), body.size());
+  }
+
   static ShmStatus neuron(simdjson::dom::object& o, std::string_view key, shm::NeuronRecord& r) {
     static constexpr const char* kWhat = "/metagraph";
     std::string_view text;
