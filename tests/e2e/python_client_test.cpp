@@ -1,7 +1,8 @@
 // pylon_shm (shm-client/python) on the real daemon and the real local chain: its pytest suite
 // (shm-client/python/tests) run against the REST daemon suite's shared daemon, so the Python
 // client costs no daemon start and no bootstrap of its own. The suite runs every daemon test over
-// shm and again over REST (connect() falling back because the named segment is absent).
+// shm and again over REST (connect() falling back because the named segment is absent). The
+// tests here that need the chain or a daemon of their own drive small scripts of that folder.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -9,12 +10,14 @@
 
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "e2e_support.hpp"
 #include "localnet_env.hpp"
 #include "rest_daemon_support.hpp"
 
@@ -25,6 +28,17 @@ std::string quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return q + "'";
+}
+
+// What the shell command printed (stderr included); `status` is pclose's.
+std::string shell(const std::string& cmd, int& status) {
+  std::string out;
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  if (!pipe) return "popen failed";
+  std::array<char, 4096> buf{};
+  while (std::fgets(buf.data(), buf.size(), pipe)) out += buf.data();
+  status = ::pclose(pipe);
+  return out;
 }
 
 TEST_F(RestDaemonLocalnet, PythonClientPassesItsPytestSuiteOverShmAndRest) {
@@ -41,16 +55,81 @@ TEST_F(RestDaemonLocalnet, PythonClientPassesItsPytestSuiteOverShmAndRest) {
       " PYLON_TEST_SOURCE_DIR=" + quote(PYLON_SOURCE_DIR) + " " + quote(PYLON_PYTHON3) +
       " -m pytest -q -rs -p no:cacheprovider " +
       quote(std::string(PYLON_SOURCE_DIR) + "/shm-client/python/tests") + " 2>&1";
-  std::string out;
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe)) out += buf.data();
-  const int status = ::pclose(pipe);
+  int status = -1;
+  const std::string out = shell(cmd, status);
   EXPECT_EQ(status, 0) << out << "\n" << d->log_tail();
   // Here the daemon tests must run, not skip.
   EXPECT_EQ(out.find("skipped"), std::string::npos) << out;
   std::printf("%s", out.c_str());
+#endif
+}
+
+// The whole way of a Python validator's weights: pushed through pylon_shm by hotkey and by uid,
+// over shm and then over REST, each batch durable in the daemon's store, committed by the daemon
+// (POST /force_commit_weights) and read back by the test from the chain's SubtensorModule.Weights
+// (the way the REST weights test reads it), never from Pylon's own word.
+TEST_F(RestDaemonLocalnet, PythonWeightsLandInTheChainsWeights) {
+#ifndef PYLON_SHM_PYTHON_DIR
+  GTEST_SKIP() << "pylon_shm is not built (python3-dev, python3-pybind11 or python3-pytest missing)";
+#else
+  const Neuron& m0 = shared_->others[0];
+  const Neuron& m1 = shared_->others[1];
+  struct Round {
+    const char* transport;
+    std::string key0, key1;  // how m0 and m1 are named in the push
+    double w0, w1;
+    std::uint16_t chain0, chain1;  // max-normalised to u16: 3.0 -> 65535, 1.0 -> 21845
+  };
+  // The two rounds' rows differ, so the second cannot pass on the first's row.
+  const Round rounds[] = {
+      {"shm", m0.hotkey, std::to_string(m1.uid), 1.0, 3.0, 21845, 65535},
+      {"rest", std::to_string(m0.uid), m1.hotkey, 3.0, 1.0, 65535, 21845},
+  };
+  for (const Round& r : rounds) {
+    SCOPED_TRACE(r.transport);
+    // No block is made from here until the commit's attempt is stored: the epoch must hold still.
+    const std::pair<std::uint64_t, std::uint64_t> at = empty_weights_epoch();
+    ASSERT_NE(at.first, 0u);
+    const std::uint64_t epoch = at.second;
+    char w[64];
+    std::snprintf(w, sizeof w, "=%.17g", r.w0);
+    const std::string arg0 = r.key0 + w;
+    std::snprintf(w, sizeof w, "=%.17g", r.w1);
+    const std::string arg1 = r.key1 + w;
+    int status = -1;
+    const std::string out =
+        shell("PYTHONPATH=" + quote(PYLON_SHM_PYTHON_DIR) + " PYLON_TEST_SHM_NAME=" + quote(d->shm_name()) +
+                  " PYLON_TEST_REST_URL=" + quote("http://127.0.0.1:" + std::to_string(d->port())) + " " +
+                  quote(PYLON_PYTHON3) + " " +
+                  quote(std::string(PYLON_SOURCE_DIR) + "/shm-client/python/tests/push_weights.py") + " " +
+                  r.transport + " " + quote(arg0) + " " + quote(arg1),
+              status);
+    ASSERT_EQ(status, 0) << out << "\n" << d->log_tail();
+    ASSERT_EQ(out.rfind("durable ", 0), 0u) << out;
+    ASSERT_EQ(stored_weights(d->db_path(), netuid, epoch),
+              (std::map<std::string, double>{{m0.hotkey, r.w0}, {m1.hotkey, r.w1}}));
+
+    HttpAnswer fc;
+    {
+      BlockMaker blocks(*rpc->client, std::chrono::milliseconds(300),
+                        [&] { return stored_attempts(d->db_path(), netuid, epoch) > 0; });
+      fc = http(d->port(), "POST", "/force_commit_weights");
+    }
+    ASSERT_EQ(fc.status, 200) << fc.body << "\n" << d->log_tail();
+    std::map<std::uint16_t, std::uint16_t> got;
+    ASSERT_TRUE(test::eventually(
+        [&] {
+          probe->new_blocks(1);
+          const auto row = probe->weights_row(netuid, shared_->my_uid);
+          got = std::map<std::uint16_t, std::uint16_t>(row.begin(), row.end());
+          return row.size() == 2 && got.count(m0.uid) && got.count(m1.uid) &&
+                 std::abs(int(got[m0.uid]) - r.chain0) <= 1 && std::abs(int(got[m1.uid]) - r.chain1) <= 1;
+        },
+        std::chrono::seconds(30)))
+        << "Weights(" << netuid << ", " << shared_->my_uid << ") never became {" << m0.uid << ": " << r.chain0
+        << ", " << m1.uid << ": " << r.chain1 << "}, is " << ::testing::PrintToString(got) << "\n"
+        << fc.body;
+  }
 #endif
 }
 

@@ -220,6 +220,19 @@ std::string make_wallets(const std::string& root, const std::string& coldkey_dir
 
 RestDaemonLocalnet::Shared* RestDaemonLocalnet::shared_ = nullptr;
 
+std::pair<std::uint64_t, std::uint64_t> RestDaemonLocalnet::empty_weights_epoch() {
+  std::uint64_t head = caught_up(*d, *probe);
+  if (head == 0) return {0, 0};
+  const auto tempo =
+      storage_uint(probe->chain(), block_ref(*rpc, head), "SubtensorModule", "Tempo", {u16_key(netuid)});
+  if (!tempo) return {0, 0};
+  auto [epoch, end] = epoch_by_walk(netuid, *tempo, head);
+  if (stored_weights(d->db_path(), netuid, epoch).empty()) return {head, epoch};
+  probe->new_blocks(static_cast<std::uint32_t>(end - head));
+  head = caught_up(*d, *probe);
+  return {head, head == 0 ? 0 : epoch_by_walk(netuid, *tempo, head).first};
+}
+
 void RestDaemonLocalnet::TearDownTestSuite() {
   if (!shared_) return;
   if (shared_->daemon) {

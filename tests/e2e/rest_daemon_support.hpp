@@ -129,6 +129,11 @@ class RestDaemonLocalnet : public DaemonLocalnetTest {
   void SetUp() override;
   static void start_shared();
 
+  // The daemon caught up with the chain in an epoch whose store holds no weights yet: the current
+  // one, or else the next (blocks are made up to it). {head, epoch}; head 0 when it never caught up.
+  // Why: a commit then carries exactly the weights the test writes, whatever ran before it.
+  std::pair<std::uint64_t, std::uint64_t> empty_weights_epoch();
+
   std::uint16_t netuid = 0;
   DaemonProcess* d = nullptr;
   ChainProbe* probe = nullptr;

@@ -84,6 +84,34 @@ TEST(ShmSnapshot, CopyReturnsThePublishedSnapshot) {
   EXPECT_EQ(test::check_snapshot(s, 256), "");
 }
 
+// is_newest: true for the copy of the current slot until anything is published, then false until
+// copied again; a copy made by another reader, or never made, is not this reader's newest.
+TEST(ShmSnapshot, IsNewestUntilTheNextPublish) {
+  Fixture f;
+  f.pub.publish(100);
+  ShmResult<SnapshotReader> r = SnapshotReader::open(f.seg.name());
+  ASSERT_TRUE(r.ok()) << r.message();
+  Snapshot s, never;
+  EXPECT_FALSE(*r->is_newest(never));
+  ASSERT_TRUE(r->copy(s).ok());
+  EXPECT_TRUE(*r->is_newest(s));
+  EXPECT_TRUE(*r->is_newest(s));
+  // Two publishes bring the writer back to the slot `s` came from: its sequence tells them apart.
+  f.pub.publish(101);
+  EXPECT_FALSE(*r->is_newest(s));
+  f.pub.publish(102);
+  EXPECT_FALSE(*r->is_newest(s));
+  ASSERT_TRUE(r->copy(s).ok());
+  EXPECT_EQ(s.block_number(), 102u);
+  EXPECT_TRUE(*r->is_newest(s));
+  ShmResult<SnapshotReader> other = SnapshotReader::open(f.seg.name());
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(*other->is_newest(s));
+  // A retired segment without a replacement is an error, as for copy().
+  set_state(f.seg.data(), SegmentState::retired);
+  EXPECT_EQ(r->is_newest(s).code(), Errc::retired);
+}
+
 TEST(ShmSnapshot, FindByHotkey) {
   Fixture f;
   f.pub.publish(50);

@@ -135,6 +135,33 @@ def test_wait_for_block_returns_the_next_snapshot(client, daemon):
     assert result["snap"].block > before
 
 
+def test_shm_snapshots_stay_as_they_were_while_new_ones_reuse_buffers(daemon):
+    # Over shm a snapshot of an unchanged block is the same object (no copy), and a new block's copy
+    # goes into the buffers of one no longer held: a snapshot still held must never change.
+    client = pylon_shm.connect(shm_name=daemon.shm_name, prefer="shm")
+    first = client.snapshot()
+    assert client.snapshot() is first
+    # The native copy's own block and hash too: the neurons may be the same from block to block, the
+    # block never is, so a reused copy under `first` would show here.
+    kept = (first.block, first.block_hash, first.neurons.tobytes(), first._native.block,
+            "0x" + first._native.block_hash.hex())
+    seen = [first.block]
+    for _ in range(3):  # three blocks: the first two copies' buffers are free again by the third
+        daemon.new_block()
+        snap = client.wait_for_block(seen[-1], timeout=60)
+        assert snap.block > seen[-1] and snap is not first
+        assert client.snapshot() is snap
+        seen.append(snap.block)
+        del snap  # dropped: its buffers may serve the next block
+        assert (first.block, first.block_hash, first.neurons.tobytes(), first._native.block,
+                "0x" + first._native.block_hash.hex()) == kept
+    latest = client.snapshot()
+    mg = get(daemon, f"/metagraph/{latest.block}")
+    assert mg["block_hash"] == latest.block_hash
+    assert np.array_equal(latest.neurons["stake"], _rest._neurons_array(mg["neurons"])["stake"])
+    client.close()
+
+
 def test_readme_example_runs(client, daemon):
     shm = daemon.shm_name if client.transport == "shm" else "pylon-absent-" + uuid.uuid4().hex[:12]
     example = os.path.join(HERE, "..", "examples", "validator.py")

@@ -70,6 +70,9 @@ class Snapshot {
   friend class SnapshotReader;
   SnapshotMeta meta_{};
   std::uint64_t generation_ = 0;
+  // Where the copy came from (slot and its even seq): SnapshotReader::is_newest compares them.
+  const unsigned char* slot_ = nullptr;
+  std::uint64_t slot_seq_ = 0;
   detail::PodBuffer<NeuronRecord> neurons_;
   detail::PodBuffer<std::uint16_t> index_;
   detail::PodBuffer<CommitmentRecord> commitments_;
@@ -256,10 +259,27 @@ class SnapshotReader {
       }
       out.meta_ = m;
       out.generation_ = geo_.generation;
+      out.slot_ = r->slot;
+      out.slot_seq_ = r->seq;
       return check_snapshot_rows(m, out.index_.data(), out.commitments_.data());
     }
     return make_shm_error(Errc::busy, "the writer rewrote the snapshot during %u read attempts",
                           opts_.max_attempts);
+  }
+
+  // True when `s` (a copy this reader made) is still the newest snapshot: same generation, and the
+  // current slot is the one it was copied from with the same sequence (a slot written again gets
+  // a new one). Lets a caller that copies on every call skip a copy of identical bytes; costs a
+  // few atomic loads. Errors as copy() reports them (retired, not_live, ...).
+  ShmResult<bool> is_newest(const Snapshot& s) noexcept {
+    if (ShmStatus st = follow_generation(); !st) return st.error();
+    if (s.slot_ == nullptr || s.generation_ != geo_.generation) return false;
+    ShmResult<SlotRead> r = begin_read(map_.data(), geo_);
+    if (!r) {
+      if (r.code() == Errc::busy) return false;  // being written: a new one is coming
+      return r.error();
+    }
+    return r->slot == s.slot_ && r->seq == s.slot_seq_;
   }
 
   // Zero-copy view of the current slot; check view.valid() after using what you read.

@@ -41,7 +41,11 @@ class _ShmTransport:
         self._last_snapshot = None
 
     def snapshot(self) -> Snapshot:
-        snap = Snapshot._from_native(self._reader.copy())
+        ns = self._reader.copy()
+        last = self._last_snapshot
+        if last is not None and last._native is ns:
+            return last  # the same block as last time: the reader checked, nothing was copied
+        snap = Snapshot._from_native(ns)
         self._last_snapshot = snap
         return snap
 
@@ -93,7 +97,11 @@ class Client:
         return self._t.name
 
     def snapshot(self) -> Snapshot:
-        """The latest snapshot: block, block_hash, neurons, hyperparams, commitments."""
+        """The latest snapshot: block, block_hash, neurons, hyperparams, commitments.
+
+        Snapshots are immutable: over shm, while no new block was published this returns the same
+        object as the call before (a check of a few words of the segment, no copy).
+        """
         return self._t.snapshot()
 
     def wait_for_block(self, after: int, timeout: float = 30.0) -> Snapshot:
