@@ -61,7 +61,7 @@ TEST(ShmExample, ReadmeExampleRunsAgainstTheDaemon) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
   EXPECT_EQ(entries, d.neurons.size());
   double total = 0, sum = 0;
-  for (const NeuronData& n : d.neurons) total += n.incentive;
+  for (const NeuronRecord& n : d.neurons) total += n.incentive;
   for (std::size_t uid = 0; uid < weight.size(); ++uid) {
     EXPECT_NEAR(weight[uid], d.neurons[uid].incentive / total, 1e-12) << uid;
     sum += weight[uid];
