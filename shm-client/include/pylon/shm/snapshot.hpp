@@ -42,20 +42,10 @@ class Snapshot {
   const NeuronRecord& neuron(std::size_t uid) const noexcept { return neurons_[uid]; }
   // Binary search of the hotkey index; nullptr when the hotkey is not registered.
   const NeuronRecord* find(const std::uint8_t* hotkey) const noexcept {
-    const std::uint16_t* lo = index_.data();
-    std::size_t n = meta_.neuron_count;
-    while (n > 0) {
-      std::size_t half = n / 2;
-      int c = std::memcmp(neurons_[lo[half]].hotkey, hotkey, 32);
-      if (c == 0) return &neurons_[lo[half]];
-      if (c < 0) {
-        lo += half + 1;
-        n -= half + 1;
-      } else {
-        n = half;
-      }
-    }
-    return nullptr;
+    const int uid = find_in_hotkey_index(
+        meta_.neuron_count, [&](std::size_t i) { return index_[i]; },
+        [&](std::uint16_t u) { return std::memcmp(neurons_[u].hotkey, hotkey, 32); });
+    return uid < 0 ? nullptr : &neurons_[static_cast<std::size_t>(uid)];
   }
 
   std::size_t commitment_count() const noexcept { return meta_.commitment_count; }
@@ -129,26 +119,16 @@ class LiveView {
                                                                offsetof(NeuronRecord, stake)));
   }
   bool find(const std::uint8_t* hotkey, NeuronRecord& out) const noexcept {
-    std::size_t lo = 0, n = meta_.neuron_count;
-    while (n > 0) {
-      std::size_t half = n / 2;
-      std::uint16_t uid = index_at(lo + half);
-      if (uid >= meta_.neuron_count) return false;  // torn or corrupt: valid() will say
-      std::uint8_t key[32];
-      atomic_copy_out(key, neurons_ + std::size_t{uid} * sizeof(NeuronRecord), 32);
-      int c = std::memcmp(key, hotkey, 32);
-      if (c == 0) {
-        out = neuron(uid);
-        return true;
-      }
-      if (c < 0) {
-        lo += half + 1;
-        n -= half + 1;
-      } else {
-        n = half;
-      }
-    }
-    return false;
+    const int uid = find_in_hotkey_index(
+        meta_.neuron_count, [&](std::size_t i) { return index_at(i); },
+        [&](std::uint16_t u) {
+          std::uint8_t key[32];
+          atomic_copy_out(key, neurons_ + std::size_t{u} * sizeof(NeuronRecord), 32);
+          return std::memcmp(key, hotkey, 32);
+        });
+    if (uid < 0) return false;
+    out = neuron(static_cast<std::size_t>(uid));
+    return true;
   }
   bool valid() const noexcept { return end_read(read_); }
 
