@@ -200,23 +200,11 @@ class SnapshotReader {
         !out.data_.reserve(geo_.commitment_data_capacity)) {
       return make_shm_error(Errc::no_memory, "cannot allocate a snapshot copy");
     }
-    for (std::uint32_t attempt = 0; attempt < opts_.max_attempts; ++attempt) {
-      ShmResult<SlotRead> r = begin_read(map_.data(), geo_);
-      if (!r) {
-        if (r.code() == Errc::busy) {
-          ++retries_;
-          continue;
-        }
-        return r.error();
-      }
-      const unsigned char* slot = r->slot;
+    for (std::uint32_t attempt = 0;; ++attempt) {
       SnapshotMeta m;
-      atomic_copy_out(&m, slot + geo_.meta_offset, sizeof(m));
-      if (ShmStatus s = check_meta_counts(m, geo_); !s) {
-        if (end_read(*r)) return s;  // consistent and still wrong: corrupt
-        ++retries_;
-        continue;
-      }
+      ShmResult<SlotRead> r = begin_slot(attempt, m);
+      if (!r) return r.error();
+      const unsigned char* slot = r->slot;
       // resize within reserved capacity: no allocation, and value-initialisation only on growth.
       out.neurons_.resize(m.neuron_count);
       out.index_.resize(m.neuron_count);
@@ -238,36 +226,19 @@ class SnapshotReader {
       out.generation_ = geo_.generation;
       return check_snapshot_rows(m, out.index_.data(), out.commitments_.data());
     }
-    return make_shm_error(Errc::busy, "the writer rewrote the snapshot during %u read attempts",
-                          opts_.max_attempts);
   }
 
   // Zero-copy view of the current slot; check view.valid() after using what you read.
   ShmResult<LiveView> view() noexcept {
     if (ShmStatus s = follow_generation(); !s) return s.error();
-    for (std::uint32_t attempt = 0; attempt < opts_.max_attempts; ++attempt) {
-      ShmResult<SlotRead> r = begin_read(map_.data(), geo_);
-      if (!r) {
-        if (r.code() == Errc::busy) {
-          ++retries_;
-          continue;
-        }
-        return r.error();
-      }
-      LiveView v;
-      v.read_ = *r;
-      atomic_copy_out(&v.meta_, r->slot + geo_.meta_offset, sizeof(SnapshotMeta));
-      if (ShmStatus s = check_meta_counts(v.meta_, geo_); !s) {
-        if (end_read(*r)) return s.error();
-        ++retries_;
-        continue;
-      }
-      v.neurons_ = r->slot + geo_.neurons_offset;
-      v.index_ = r->slot + geo_.hotkey_index_offset;
-      return v;
-    }
-    return make_shm_error(Errc::busy, "the writer rewrote the snapshot during %u read attempts",
-                          opts_.max_attempts);
+    std::uint32_t attempt = 0;
+    LiveView v;
+    ShmResult<SlotRead> r = begin_slot(attempt, v.meta_);
+    if (!r) return r.error();
+    v.read_ = *r;
+    v.neurons_ = r->slot + geo_.neurons_offset;
+    v.index_ = r->slot + geo_.hotkey_index_offset;
+    return v;
   }
 
   ShmResult<NeuronRecord> neuron_by_uid(std::uint16_t uid) noexcept {
@@ -363,6 +334,32 @@ class SnapshotReader {
   }
 
  private:
+  // The start of one read, for copy() and view(): a slot the writer is not writing and its meta,
+  // whose counts fit the geometry. Retries while the writer is busy or rewrote the meta meanwhile,
+  // counting attempts in `attempt` (the caller's budget of opts_.max_attempts, shared with its own
+  // retries); a meta that is consistent and still out of bounds is corrupt.
+  ShmResult<SlotRead> begin_slot(std::uint32_t& attempt, SnapshotMeta& m) noexcept {
+    for (; attempt < opts_.max_attempts; ++attempt) {
+      ShmResult<SlotRead> r = begin_read(map_.data(), geo_);
+      if (!r) {
+        if (r.code() == Errc::busy) {
+          ++retries_;
+          continue;
+        }
+        return r.error();
+      }
+      atomic_copy_out(&m, r->slot + geo_.meta_offset, sizeof(m));
+      if (ShmStatus s = check_meta_counts(m, geo_); !s) {
+        if (end_read(*r)) return s.error();
+        ++retries_;
+        continue;
+      }
+      return r;
+    }
+    return make_shm_error(Errc::busy, "the writer rewrote the snapshot during %u read attempts",
+                          opts_.max_attempts);
+  }
+
   template <class F>
   ShmResult<NeuronRecord> lookup(F&& f) noexcept {
     for (std::uint32_t attempt = 0; attempt < opts_.max_attempts; ++attempt) {
