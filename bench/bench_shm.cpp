@@ -43,7 +43,7 @@ SnapshotData make_data(std::uint64_t block, std::uint32_t neurons) {
   d.block_number = block;
   d.timestamp_ms = realtime_ns() / 1000000;
   for (std::uint32_t i = 0; i < neurons; ++i) {
-    NeuronData n;
+    NeuronRecord n{};
     for (int k = 0; k < 32; ++k) n.hotkey[k] = static_cast<std::uint8_t>((i * 2654435761u) >> (k % 24));
     n.hotkey[0] = static_cast<std::uint8_t>(i);
     n.hotkey[1] = static_cast<std::uint8_t>(i >> 8);
@@ -54,7 +54,7 @@ SnapshotData make_data(std::uint64_t block, std::uint32_t neurons) {
   }
   for (std::uint32_t i = 0; i < 64; ++i) {
     CommitmentData c;
-    c.hotkey = d.neurons[i].hotkey;
+    std::memcpy(c.hotkey.data(), d.neurons[i].hotkey, 32);
     c.data.assign(64, static_cast<std::uint8_t>(i));
     d.commitments.push_back(c);
   }
@@ -187,7 +187,7 @@ void BM_NeuronByHotkeyInPlace(benchmark::State& state) {
   SnapshotEnv env(1024);
   std::size_t i = 0;
   for (auto _ : state) {
-    ShmResult<NeuronRecord> n = env.reader.neuron_by_hotkey(env.data.neurons[i].hotkey.data());
+    ShmResult<NeuronRecord> n = env.reader.neuron_by_hotkey(env.data.neurons[i].hotkey);
     if (!n.ok()) state.SkipWithError("lookup failed");
     benchmark::DoNotOptimize(n.value().stake);
     i = (i + 37) % 1024;
@@ -201,7 +201,7 @@ void BM_NeuronByHotkeyInCopy(benchmark::State& state) {
   if (!env.reader.copy(s).ok()) std::abort();
   std::size_t i = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(s.find(env.data.neurons[i].hotkey.data()));
+    benchmark::DoNotOptimize(s.find(env.data.neurons[i].hotkey));
     i = (i + 37) % 1024;
   }
 }

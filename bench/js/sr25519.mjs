@@ -1,25 +1,12 @@
 // The JavaScript peer of bench_sr25519: polkadot-js's sr25519 (WASM schnorrkel) signing and
 // verifying the same message sizes. Prints one JSON line: median microseconds per op.
 import { cryptoWaitReady, sr25519PairFromSeed, sr25519Sign, sr25519Verify } from '@polkadot/util-crypto';
+import { timeMicros } from './timing.mjs';
 
 await cryptoWaitReady();
 const pair = sr25519PairFromSeed(new Uint8Array(32).fill(7));
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-// Times `batch` calls per sample after a warm-up; returns the median microseconds per call.
-function time(fn, batch = 50, samples = 21) {
-  for (let i = 0; i < batch * 2; ++i) fn();
-  const per = [];
-  for (let s = 0; s < samples; ++s) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < batch; ++i) fn();
-    per.push(Number(process.hrtime.bigint() - t0) / 1000 / batch);
-  }
-  return median(per);
-}
+const time = (fn) => timeMicros(fn, { batch: 50, samples: 21 });
 
 const out = {};
 for (const size of [32, 256, 4096]) {

@@ -3,6 +3,7 @@
 // Prints one JSON line: median microseconds per op.
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { timeMicros } from './timing.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const oracleDir = process.env.PYLON_CRV4_ORACLE_DIR || join(here, '..', '..', 'build', 'crv4-oracle');
@@ -22,21 +23,7 @@ function commit256() {
   return Uint8Array.from(p);
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-// Times `batch` calls per sample after a warm-up; returns the median microseconds per call.
-function time(fn, batch = 5, samples = 11) {
-  for (let i = 0; i < batch * 2; ++i) fn();
-  const per = [];
-  for (let s = 0; s < samples; ++s) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < batch; ++i) fn();
-    per.push(Number(process.hrtime.bigint() - t0) / 1000 / batch);
-  }
-  return median(per);
-}
+const time = (fn) => timeMicros(fn, { batch: 5, samples: 11 });
 
 const payload = commit256();
 const sig = unhex('b44679b9a59af2ec876b1a6b1ad52ea9b1615fc3982b19576350f93447cb1125e342b73a8dd2bacbe47e4b6b63ed5e39');

@@ -1,6 +1,7 @@
 #include "shm/from_snapshot.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace pylon::shm {
 namespace {
@@ -42,24 +43,43 @@ void fill_hyperparams(const codec::views::Record& r, Hyperparams& h) {
   h.liquid_alpha_enabled = flag("liquid_alpha_enabled");
 }
 
-AxonData axon_of(const codec::views::AxonInfo& a) {
-  AxonData out;
-  out.port = a.port;
-  out.protocol = a.protocol;
-  out.version = a.version;
-  if (a.ip_type == 4) {
-    out.ip_type = IpType::v4;
-    for (int i = 0; i < 4; ++i)
-      out.ip[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(a.ip >> (8 * (3 - i)));
-  } else if (a.ip_type == 6) {
-    out.ip_type = IpType::v6;
-    for (int i = 0; i < 16; ++i)
-      out.ip[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(a.ip >> (8 * (15 - i)));
-  }
-  return out;
+// Big-endian (network order) bytes of the low `n` bytes of the u128 address.
+void ip_bytes(codec::u128 ip, int n, std::uint8_t (&out)[16]) {
+  for (int i = 0; i < n; ++i) out[i] = static_cast<std::uint8_t>(ip >> (8 * (n - 1 - i)));
 }
 
 }  // namespace
+
+NeuronRecord neuron_record(const codec::views::NeuronLite& n) {
+  NeuronRecord r{};
+  std::memcpy(r.hotkey, n.hotkey.bytes().data(), sizeof r.hotkey);
+  std::memcpy(r.coldkey, n.coldkey.bytes().data(), sizeof r.coldkey);
+  r.stake = n.total_stake();
+  r.emission = n.emission;
+  r.last_update = n.last_update;
+  r.axon_version = n.axon.version;
+  r.uid = n.uid;
+  r.rank = n.rank;
+  r.trust = n.trust;
+  r.validator_trust = n.validator_trust;
+  r.consensus = n.consensus;
+  r.incentive = n.incentive;
+  r.dividends = n.dividends;
+  r.pruning_score = n.pruning_score;
+  r.axon_port = n.axon.port;
+  r.validator_permit = n.validator_permit ? 1 : 0;
+  r.active = n.active ? 1 : 0;
+  r.axon_protocol = n.axon.protocol;
+  // Any other ip_type the chain might hold is no address the segment can describe: none.
+  if (n.axon.ip_type == 4) {
+    r.axon_ip_type = static_cast<std::uint8_t>(IpType::v4);
+    ip_bytes(n.axon.ip, 4, r.axon_ip);
+  } else if (n.axon.ip_type == 6) {
+    r.axon_ip_type = static_cast<std::uint8_t>(IpType::v6);
+    ip_bytes(n.axon.ip, 16, r.axon_ip);
+  }
+  return r;
+}
 
 Result<SnapshotData> to_snapshot_data(const follower::Snapshot& s) {
   SnapshotData d;
@@ -76,24 +96,7 @@ Result<SnapshotData> to_snapshot_data(const follower::Snapshot& s) {
   }
   d.neurons.reserve(by_uid.size());
   for (const auto* n : by_uid) {
-    NeuronData r;
-    r.hotkey = n->hotkey.bytes();
-    r.coldkey = n->coldkey.bytes();
-    r.uid = n->uid;
-    r.stake = n->total_stake();
-    r.rank = n->rank;
-    r.trust = n->trust;
-    r.validator_trust = n->validator_trust;
-    r.consensus = n->consensus;
-    r.incentive = n->incentive;
-    r.dividends = n->dividends;
-    r.emission = n->emission;
-    r.validator_permit = n->validator_permit;
-    r.last_update = n->last_update;
-    r.active = n->active;
-    r.pruning_score = n->pruning_score;
-    r.axon = axon_of(n->axon);
-    d.neurons.push_back(r);
+    d.neurons.push_back(neuron_record(*n));
   }
   if (s.commitments) {
     for (const auto& c : *s.commitments) {

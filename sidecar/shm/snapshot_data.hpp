@@ -1,5 +1,7 @@
-// What the daemon publishes: a plain, owning description of one subnet snapshot. The follower
-// fills it from chain state; SnapshotWriter turns it into the frozen shared-memory layout.
+// What the daemon publishes: a plain, owning description of one subnet snapshot. The follower's
+// snapshot becomes one (shm/from_snapshot.hpp); SnapshotWriter checks it and lays it out in the
+// frozen shared-memory layout. Neurons are already the segment's NeuronRecord rows, so the decoded
+// neuron is converted once, in neuron_record().
 #pragma once
 
 #include <array>
@@ -9,28 +11,6 @@
 #include "pylon/shm/layout.hpp"
 
 namespace pylon::shm {
-
-struct AxonData {
-  IpType ip_type = IpType::none;
-  std::array<std::uint8_t, 16> ip{};  // v4 in the first 4 bytes, network order
-  std::uint16_t port = 0;
-  std::uint8_t protocol = 0;
-  std::uint32_t version = 0;
-};
-
-struct NeuronData {
-  std::array<std::uint8_t, 32> hotkey{};
-  std::array<std::uint8_t, 32> coldkey{};
-  std::uint16_t uid = 0;
-  std::uint64_t stake = 0;  // rao
-  std::uint16_t rank = 0, trust = 0, validator_trust = 0, consensus = 0, incentive = 0, dividends = 0;
-  std::uint64_t emission = 0;  // rao
-  bool validator_permit = false;
-  std::uint64_t last_update = 0;
-  bool active = false;
-  std::uint16_t pruning_score = 0;
-  AxonData axon;
-};
 
 struct CommitmentData {
   std::array<std::uint8_t, 32> hotkey{};
@@ -43,7 +23,8 @@ struct SnapshotData {
   std::array<std::uint8_t, 32> block_hash{};
   std::uint64_t timestamp_ms = 0;  // block timestamp, unix ms
   Hyperparams hyperparams{};
-  std::vector<NeuronData> neurons;  // neurons[i].uid == i
+  // The segment's own rows (to_snapshot_data makes them from the chain's); neurons[i].uid == i.
+  std::vector<NeuronRecord> neurons;
   std::vector<CommitmentData> commitments;
 };
 

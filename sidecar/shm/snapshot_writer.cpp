@@ -70,36 +70,18 @@ Status SnapshotWriter::build_image(const SnapshotData& d) {
   if (d.commitments.size() > kMaxCommitments) return make_error("shm: too many commitments");
   neurons_.resize(d.neurons.size());
   for (std::size_t i = 0; i < d.neurons.size(); ++i) {
-    const NeuronData& n = d.neurons[i];
+    const NeuronRecord& n = d.neurons[i];
     if (n.uid != i) {
       return make_error("shm: neuron at position " + std::to_string(i) + " has uid " + std::to_string(n.uid) +
                         "; the table must be ordered by uid");
     }
-    if (n.axon.ip_type != IpType::none && n.axon.ip_type != IpType::v4 && n.axon.ip_type != IpType::v6) {
+    const auto ip_type = static_cast<IpType>(n.axon_ip_type);
+    if (ip_type != IpType::none && ip_type != IpType::v4 && ip_type != IpType::v6) {
       return make_error("shm: neuron " + std::to_string(i) + " has an unknown ip type");
     }
-    NeuronRecord r{};
-    std::memcpy(r.hotkey, n.hotkey.data(), 32);
-    std::memcpy(r.coldkey, n.coldkey.data(), 32);
-    r.stake = n.stake;
-    r.emission = n.emission;
-    r.last_update = n.last_update;
-    std::memcpy(r.axon_ip, n.axon.ip.data(), 16);
-    r.axon_version = n.axon.version;
-    r.uid = n.uid;
-    r.rank = n.rank;
-    r.trust = n.trust;
-    r.validator_trust = n.validator_trust;
-    r.consensus = n.consensus;
-    r.incentive = n.incentive;
-    r.dividends = n.dividends;
-    r.pruning_score = n.pruning_score;
-    r.axon_port = n.axon.port;
-    r.validator_permit = n.validator_permit ? 1 : 0;
-    r.active = n.active ? 1 : 0;
-    r.axon_ip_type = static_cast<std::uint8_t>(n.axon.ip_type);
-    r.axon_protocol = n.axon.protocol;
-    neurons_[i] = r;
+    neurons_[i] = n;
+    // The layout promises readers zero reserved bytes, whatever the caller left there.
+    std::memset(neurons_[i].reserved, 0, sizeof neurons_[i].reserved);
   }
   index_.resize(d.neurons.size());
   for (std::size_t i = 0; i < index_.size(); ++i) index_[i] = static_cast<std::uint16_t>(i);

@@ -236,7 +236,8 @@ TEST(RpcClientLocalnet, ReconnectsAfterChainRestartAndResumesSubscription) {
   Collector<Result<std::string>> inflight;
   c->call_async(
       "dev_newBlock", R"([{"count":5}])", [&](Result<std::string> r) { inflight.push(std::move(r)); }, 120s);
-  std::this_thread::sleep_for(200ms);
+  // The first of its five blocks is announced: the request is on the node, four blocks to go.
+  ASSERT_TRUE(heads.wait_count(2, 30s));
   ASSERT_EQ(env.stop(), "");
   ASSERT_TRUE(inflight.wait_count(1, 15s)) << "request on the dropped connection did not complete";
   const auto lost = inflight.snapshot()[0];

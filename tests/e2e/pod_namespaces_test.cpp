@@ -35,8 +35,14 @@ struct Ran {
   std::string output;
 };
 
-// Runs argv (no shell), stdout and stderr together.
-Ran run(const std::vector<std::string>& argv) {
+// A started process: its pid and the read end of a pipe carrying its stdout and stderr together.
+struct Spawned {
+  pid_t pid = -1;
+  int out = -1;
+};
+
+// Starts argv (no shell); the one launcher of the pod's pause process and of run().
+Spawned spawn(const std::vector<std::string>& argv) {
   int p[2];
   if (::pipe(p) != 0) return {};
   const pid_t pid = ::fork();
@@ -52,12 +58,24 @@ Ran run(const std::vector<std::string>& argv) {
     ::_exit(127);
   }
   ::close(p[1]);
+  if (pid < 0) {
+    ::close(p[0]);
+    return {};
+  }
+  return {pid, p[0]};
+}
+
+// Runs argv (no shell) to its end, stdout and stderr together.
+Ran run(const std::vector<std::string>& argv) {
+  const Spawned s = spawn(argv);
+  if (s.pid < 0) return {};
   Ran r;
   char buf[4096];
-  for (ssize_t n; (n = ::read(p[0], buf, sizeof buf)) > 0;) r.output.append(buf, static_cast<std::size_t>(n));
-  ::close(p[0]);
+  for (ssize_t n; (n = ::read(s.out, buf, sizeof buf)) > 0;)
+    r.output.append(buf, static_cast<std::size_t>(n));
+  ::close(s.out);
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  ::waitpid(s.pid, &status, 0);
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
 }
@@ -78,30 +96,18 @@ class PausePod {
  public:
   // Empty when the pod is up; otherwise why not.
   std::string start() {
-    int p[2];
-    if (::pipe(p) != 0) return "pipe failed";
     std::vector<std::string> argv = {"unshare"};
     if (!as_root()) argv.insert(argv.end(), {"--user", "--map-root-user"});
     argv.insert(argv.end(), {"--ipc", "--mount", "--propagation", "private", "sh", "-c",
                              "mount -t tmpfs -o size=64m,mode=1777 pod-shm /dev/shm && echo ready && "
                              "exec sleep 100000"});
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(p[1], 1);
-      ::dup2(p[1], 2);
-      ::close(p[0]);
-      ::close(p[1]);
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      ::execvp(args[0], args.data());
-      ::_exit(127);
-    }
-    ::close(p[1]);
+    const Spawned s = spawn(argv);
+    pid_ = s.pid;
+    if (pid_ < 0) return "could not start the pod's pause process";
     std::string said;
     char c;
-    while (said.find('\n') == std::string::npos && ::read(p[0], &c, 1) == 1) said += c;
-    ::close(p[0]);
+    while (said.find('\n') == std::string::npos && ::read(s.out, &c, 1) == 1) said += c;
+    ::close(s.out);
     return said == "ready\n" ? std::string() : "the pod's pause process did not start: " + said;
   }
   ~PausePod() {

@@ -13,12 +13,16 @@ namespace pylon::keys::test {
 
 namespace fs = std::filesystem;
 
-std::string oracle_path() {
-  const char* env = std::getenv("PYLON_ORACLE");
-  const std::string path = env && *env ? env : std::string(PYLON_SOURCE_DIR) + "/build/oracle/oracle.mjs";
+std::string node_oracle(const char* env_var, const std::string& default_in_source) {
+  const char* env = std::getenv(env_var);
+  const std::string path = env && *env ? env : std::string(PYLON_SOURCE_DIR) + "/" + default_in_source;
   if (!fs::exists(path)) return {};
   if (run_command("command -v node >/dev/null 2>&1").exit_code != 0) return {};
   return path;
+}
+
+std::string oracle_path() {
+  return node_oracle("PYLON_ORACLE", "build/oracle/oracle.mjs");
 }
 
 std::string shared_dir() {

@@ -7,8 +7,10 @@
 
 namespace pylon::keys::test {
 
-// Path of oracle.mjs (env PYLON_ORACLE, default <repo>/build/oracle/oracle.mjs) if it and node
-// exist; empty otherwise.
+// Path of a node oracle script (env `env_var`, else <repo>/`default_in_source`) if it and node
+// exist; empty otherwise. The one finder of the polkadot-js and the crv4 (timelock) oracles.
+std::string node_oracle(const char* env_var, const std::string& default_in_source);
+// The polkadot-js oracle: env PYLON_ORACLE, default <repo>/build/oracle/oracle.mjs.
 std::string oracle_path();
 // The shared folder (env PYLON_SHARED_DIR, default <repo>/../shared) if it exists; else empty.
 std::string shared_dir();

@@ -73,6 +73,11 @@ struct Watched {
     EXPECT_TRUE(h.ok());
     at = chain::BlockRef{h.ok() ? *h : BlockHash{}, server->recorded_number()};
   }
+  // Starts the chain client's runtime watch, every announced spec version recorded in `announced`.
+  Status watch() {
+    return stack->chain->watch_runtime(
+        [this](const chain::RuntimeVersion& v) { announced.push(v.spec_version); });
+  }
   std::unique_ptr<ReplayServer> server;
   std::unique_ptr<ClientStack> stack;
   chain::BlockRef at;
@@ -85,8 +90,7 @@ TEST(RuntimeWatch, TheCurrentRuntimesMetadataIsFetchedBeforeAnyBlockIsDecoded) {
   ASSERT_TRUE(w.server && w.stack->chain);
   auto& chain = *w.stack->chain;
   EXPECT_FALSE(chain.has_metadata_for(343));
-  ASSERT_TRUE(
-      chain.watch_runtime([&](const chain::RuntimeVersion& v) { w.announced.push(v.spec_version); }).ok());
+  ASSERT_TRUE(w.watch().ok());
   ASSERT_TRUE(w.announced.wait_count(1, 5s));
   EXPECT_EQ(w.announced.snapshot()[0], 343u);
   ASSERT_TRUE(wait_until([&] { return chain.has_metadata_for(343); }, 5s));
@@ -107,8 +111,7 @@ TEST(RuntimeWatch, AnUpgradeOnTheBestBlockLoadsTheNewMetadataAheadOfTheFirstBloc
   Watched w;
   ASSERT_TRUE(w.server && w.stack->chain);
   auto& chain = *w.stack->chain;
-  ASSERT_TRUE(
-      chain.watch_runtime([&](const chain::RuntimeVersion& v) { w.announced.push(v.spec_version); }).ok());
+  ASSERT_TRUE(w.watch().ok());
   ASSERT_TRUE(wait_until([&] { return chain.has_metadata_for(343); }, 5s));
   const std::uint64_t fetched_before = w.server->requests("state_call");
 
@@ -166,9 +169,7 @@ TEST(RuntimeWatch, TheSubscriptionIsRestoredAfterTheNodeDropsTheConnection) {
   PYLON_REPLAY_REQUIRE_SHARED();
   Watched w;
   ASSERT_TRUE(w.server && w.stack->chain);
-  auto& chain = *w.stack->chain;
-  ASSERT_TRUE(
-      chain.watch_runtime([&](const chain::RuntimeVersion& v) { w.announced.push(v.spec_version); }).ok());
+  ASSERT_TRUE(w.watch().ok());
   ASSERT_TRUE(w.announced.wait_count(1, 5s));
   w.server->set_fault(Fault::kDrop);
   ASSERT_TRUE(wait_until([&] { return !w.stack->rpc->connected(); }, 5s));

@@ -50,11 +50,11 @@ TEST(ClientRest, SnapshotEqualsTheSegmentsRecordsOfTheSameSnapshot) {
   ASSERT_EQ(snap->neurons.size(), 1024u);
   for (std::size_t i = 0; i < want->neurons.size(); ++i) {
     const shm::NeuronRecord& r = snap->neurons[i];
-    const shm::NeuronData& n = want->neurons[i];
+    const shm::NeuronRecord& n = want->neurons[i];
     SCOPED_TRACE("uid " + std::to_string(i));
     EXPECT_EQ(r.uid, n.uid);
-    EXPECT_EQ(0, std::memcmp(r.hotkey, n.hotkey.data(), 32));
-    EXPECT_EQ(0, std::memcmp(r.coldkey, n.coldkey.data(), 32));
+    EXPECT_EQ(0, std::memcmp(r.hotkey, n.hotkey, 32));
+    EXPECT_EQ(0, std::memcmp(r.coldkey, n.coldkey, 32));
     EXPECT_EQ(r.stake, n.stake);
     EXPECT_EQ(r.emission, n.emission);
     EXPECT_EQ(r.rank, n.rank);
@@ -65,14 +65,14 @@ TEST(ClientRest, SnapshotEqualsTheSegmentsRecordsOfTheSameSnapshot) {
     EXPECT_EQ(r.dividends, n.dividends);
     EXPECT_EQ(r.last_update, n.last_update);
     EXPECT_EQ(r.pruning_score, n.pruning_score);
-    EXPECT_EQ(r.validator_permit, n.validator_permit ? 1 : 0);
-    EXPECT_EQ(r.active, n.active ? 1 : 0);
-    EXPECT_EQ(r.axon_port, n.axon.port);
-    EXPECT_EQ(r.axon_protocol, n.axon.protocol);
+    EXPECT_EQ(r.validator_permit, n.validator_permit);
+    EXPECT_EQ(r.active, n.active);
+    EXPECT_EQ(r.axon_port, n.axon_port);
+    EXPECT_EQ(r.axon_protocol, n.axon_protocol);
     const bool zero_ip =
-        std::all_of(n.axon.ip.begin(), n.axon.ip.end(), [](std::uint8_t b) { return b == 0; });
-    EXPECT_EQ(r.axon_ip_type, zero_ip ? 0 : static_cast<int>(n.axon.ip_type));
-    EXPECT_EQ(0, std::memcmp(r.axon_ip, n.axon.ip.data(), 16));
+        std::all_of(std::begin(n.axon_ip), std::end(n.axon_ip), [](std::uint8_t b) { return b == 0; });
+    EXPECT_EQ(r.axon_ip_type, zero_ip ? 0 : n.axon_ip_type);
+    EXPECT_EQ(0, std::memcmp(r.axon_ip, n.axon_ip, 16));
   }
   EXPECT_EQ(0, std::memcmp(&snap->hyperparams, &want->hyperparams, sizeof(shm::Hyperparams)));
   EXPECT_EQ(snap->hyperparams.tempo, kTempo);

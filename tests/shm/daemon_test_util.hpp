@@ -6,31 +6,6 @@
 
 namespace pylon::shm::test {
 
-inline NeuronData neuron_data(const NeuronRecord& r) {
-  NeuronData n;
-  std::memcpy(n.hotkey.data(), r.hotkey, 32);
-  std::memcpy(n.coldkey.data(), r.coldkey, 32);
-  n.uid = r.uid;
-  n.stake = r.stake;
-  n.rank = r.rank;
-  n.trust = r.trust;
-  n.validator_trust = r.validator_trust;
-  n.consensus = r.consensus;
-  n.incentive = r.incentive;
-  n.dividends = r.dividends;
-  n.emission = r.emission;
-  n.validator_permit = r.validator_permit != 0;
-  n.last_update = r.last_update;
-  n.active = r.active != 0;
-  n.pruning_score = r.pruning_score;
-  n.axon.ip_type = static_cast<IpType>(r.axon_ip_type);
-  std::memcpy(n.axon.ip.data(), r.axon_ip, 16);
-  n.axon.port = r.axon_port;
-  n.axon.protocol = r.axon_protocol;
-  n.axon.version = r.axon_version;
-  return n;
-}
-
 // The same snapshot TestPublisher publishes for `block`, as the daemon's input struct.
 inline SnapshotData snapshot_data(std::uint64_t block, std::uint32_t base_neurons) {
   SnapshotData d;
@@ -40,11 +15,8 @@ inline SnapshotData snapshot_data(std::uint64_t block, std::uint32_t base_neuron
   d.hyperparams.tempo = static_cast<std::uint16_t>(block);
   d.hyperparams.max_burn = block * 11;
   std::uint32_t n = neuron_count_for(block, base_neurons);
-  std::vector<NeuronRecord> recs(n);
-  for (std::uint32_t i = 0; i < n; ++i) {
-    recs[i] = expected_neuron(block, i);
-    d.neurons.push_back(neuron_data(recs[i]));
-  }
+  for (std::uint32_t i = 0; i < n; ++i) d.neurons.push_back(expected_neuron(block, i));
+  const std::vector<NeuronRecord>& recs = d.neurons;
   std::uint32_t commitments = 1 + static_cast<std::uint32_t>(block % 5);
   CommitmentData c0;
   c0.block = block;

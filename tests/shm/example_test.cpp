@@ -1,9 +1,11 @@
 // Runs the README example (shm-client/examples/example.cpp) as a separate process against the
 // real daemon side and checks what arrived in the queue.
 #include <gtest/gtest.h>
+#include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <thread>
@@ -38,9 +40,19 @@ TEST(ShmExample, ReadmeExampleRunsAgainstTheDaemon) {
   }
   std::vector<double> weight(d.neurons.size(), -1);
   std::size_t entries = 0;
+  // The daemon side sleeps on the queue's doorbell, which the example rings when it pushes; the
+  // example's exit wakes it too (a reaper blocked in waitpid), so the loop waits on events only.
   int status = 0;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (::waitpid(pid, &status, WNOHANG) == 0 && std::chrono::steady_clock::now() < deadline) {
+  std::atomic<bool> exited{false};
+  std::thread reaper([&] {
+    ::pthread_setname_np(::pthread_self(), "example-reaper");
+    ::waitpid(pid, &status, 0);
+    exited.store(true);
+    (*q)->wake();
+  });
+  bool timed_out = false, drained = true;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!exited.load() && drained) {
     Result<DrainReport> rep = (*q)->drain([&](std::span<const DrainedEntry> batch) -> Status {
       for (const DrainedEntry& e : batch) {
         if (e.uid < weight.size()) weight[e.uid] = e.weight;
@@ -48,20 +60,24 @@ TEST(ShmExample, ReadmeExampleRunsAgainstTheDaemon) {
       }
       return {};
     });
-    ASSERT_TRUE(rep.ok());
-    ASSERT_TRUE((*q)->mark_durable(*rep).ok());  // "the store committed"
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
+    drained = rep.ok() && (*q)->mark_durable(*rep).ok();  // "the store committed"
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      break;
+    }
+    if (drained) drained = (*q)->wait_for_entries(left, [&] { return exited.load(); });
   }
-  if (std::chrono::steady_clock::now() >= deadline) {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, &status, 0);
-    FAIL() << "example did not finish within 30 s";
-  }
+  if (!exited.load()) ::kill(pid, SIGKILL);  // ends the reaper's wait
+  reaper.join();
+  ASSERT_FALSE(timed_out) << "example did not finish within 30 s";
+  ASSERT_TRUE(drained) << "drain, mark_durable or the doorbell wait failed";
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
   EXPECT_EQ(entries, d.neurons.size());
   double total = 0, sum = 0;
-  for (const NeuronData& n : d.neurons) total += n.incentive;
+  for (const NeuronRecord& n : d.neurons) total += n.incentive;
   for (std::size_t uid = 0; uid < weight.size(); ++uid) {
     EXPECT_NEAR(weight[uid], d.neurons[uid].incentive / total, 1e-12) << uid;
     sum += weight[uid];

@@ -53,11 +53,27 @@ TEST(ShmWriter, PublishedDataReadsBackExactly) {
   EXPECT_EQ(s.hyperparams().commit_reveal_period, 3u);
   EXPECT_EQ(s.generation(), w->generation());
   EXPECT_EQ(r->geometry().netuid, 7);
-  const NeuronRecord* n = s.find(d.neurons[42].hotkey.data());
+  const NeuronRecord* n = s.find(d.neurons[42].hotkey);
   ASSERT_NE(n, nullptr);
   EXPECT_EQ(n->uid, 42);
   EXPECT_EQ(s.commitment(2).size, 6u);
   EXPECT_EQ(std::memcmp(s.commitment(2).hotkey, d.commitments[2].hotkey.data(), 32), 0);
+}
+
+// Callers hand the writer whole NeuronRecords; the bytes the layout reserves reach readers as zero
+// whatever the caller left in them.
+TEST(ShmWriter, ReservedNeuronBytesArePublishedAsZero) {
+  std::string name = test::unique_name("wres");
+  auto w = make_writer(name);
+  ASSERT_TRUE(w);
+  SnapshotData d = test::snapshot_data(12, 100);
+  for (auto& n : d.neurons) std::memset(n.reserved, 0xa5, sizeof n.reserved);
+  ASSERT_TRUE(w->publish(d).ok());
+  ShmResult<SnapshotReader> r = SnapshotReader::open(name.c_str());
+  ASSERT_TRUE(r.ok()) << r.message();
+  Snapshot s;
+  ASSERT_TRUE(r->copy(s).ok());
+  EXPECT_EQ(test::check_snapshot(s, 100), "");  // byte-exact against the generator's zeroed rows
 }
 
 TEST(ShmWriter, BadDataIsRefusedAndChangesNothing) {
@@ -74,13 +90,13 @@ TEST(ShmWriter, BadDataIsRefusedAndChangesNothing) {
   d.neurons[3].uid = 9;
   expect_refused(d, "ordered by uid");
   d = test::snapshot_data(11, 100);
-  d.neurons[4].hotkey = d.neurons[7].hotkey;
+  std::memcpy(d.neurons[4].hotkey, d.neurons[7].hotkey, 32);
   expect_refused(d, "share a hotkey");
   d = test::snapshot_data(11, 100);
   d.commitments[0].data.assign(kMaxCommitmentBytes + 1, 0);
   expect_refused(d, "more than");
   d = test::snapshot_data(11, 100);
-  d.neurons[0].axon.ip_type = static_cast<IpType>(5);
+  d.neurons[0].axon_ip_type = 5;
   expect_refused(d, "ip type");
   ShmResult<SnapshotReader> r = SnapshotReader::open(name.c_str());
   ASSERT_TRUE(r.ok());

@@ -4,8 +4,6 @@
 // the tests skip without it or without node.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <string>
 
 #include "test_support.hpp"
@@ -14,16 +12,11 @@
 namespace pylon::timelock {
 namespace {
 
-namespace fs = std::filesystem;
 using keys::test::run_command;
 using keys::test::shell_quote;
 
 std::string oracle() {
-  const char* env = std::getenv("PYLON_CRV4_ORACLE");
-  const std::string path = env && *env ? env : std::string(PYLON_SOURCE_DIR) + "/build/crv4-oracle/tle.mjs";
-  if (!fs::exists(path)) return {};
-  if (run_command("command -v node >/dev/null 2>&1").exit_code != 0) return {};
-  return path;
+  return keys::test::node_oracle("PYLON_CRV4_ORACLE", "build/crv4-oracle/tle.mjs");
 }
 
 #define PYLON_REQUIRE_CRV4_ORACLE()                                                                      \

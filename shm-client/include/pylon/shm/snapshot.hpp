@@ -42,20 +42,10 @@ class Snapshot {
   const NeuronRecord& neuron(std::size_t uid) const noexcept { return neurons_[uid]; }
   // Binary search of the hotkey index; nullptr when the hotkey is not registered.
   const NeuronRecord* find(const std::uint8_t* hotkey) const noexcept {
-    const std::uint16_t* lo = index_.data();
-    std::size_t n = meta_.neuron_count;
-    while (n > 0) {
-      std::size_t half = n / 2;
-      int c = std::memcmp(neurons_[lo[half]].hotkey, hotkey, 32);
-      if (c == 0) return &neurons_[lo[half]];
-      if (c < 0) {
-        lo += half + 1;
-        n -= half + 1;
-      } else {
-        n = half;
-      }
-    }
-    return nullptr;
+    const int uid = find_in_hotkey_index(
+        meta_.neuron_count, [&](std::size_t i) { return index_[i]; },
+        [&](std::uint16_t u) { return std::memcmp(neurons_[u].hotkey, hotkey, 32); });
+    return uid < 0 ? nullptr : &neurons_[static_cast<std::size_t>(uid)];
   }
 
   std::size_t commitment_count() const noexcept { return meta_.commitment_count; }
@@ -132,26 +122,16 @@ class LiveView {
                                                                offsetof(NeuronRecord, stake)));
   }
   bool find(const std::uint8_t* hotkey, NeuronRecord& out) const noexcept {
-    std::size_t lo = 0, n = meta_.neuron_count;
-    while (n > 0) {
-      std::size_t half = n / 2;
-      std::uint16_t uid = index_at(lo + half);
-      if (uid >= meta_.neuron_count) return false;  // torn or corrupt: valid() will say
-      std::uint8_t key[32];
-      atomic_copy_out(key, neurons_ + std::size_t{uid} * sizeof(NeuronRecord), 32);
-      int c = std::memcmp(key, hotkey, 32);
-      if (c == 0) {
-        out = neuron(uid);
-        return true;
-      }
-      if (c < 0) {
-        lo += half + 1;
-        n -= half + 1;
-      } else {
-        n = half;
-      }
-    }
-    return false;
+    const int uid = find_in_hotkey_index(
+        meta_.neuron_count, [&](std::size_t i) { return index_at(i); },
+        [&](std::uint16_t u) {
+          std::uint8_t key[32];
+          atomic_copy_out(key, neurons_ + std::size_t{u} * sizeof(NeuronRecord), 32);
+          return std::memcmp(key, hotkey, 32);
+        });
+    if (uid < 0) return false;
+    out = neuron(static_cast<std::size_t>(uid));
+    return true;
   }
   bool valid() const noexcept { return end_read(read_); }
 
@@ -223,23 +203,11 @@ class SnapshotReader {
         !out.data_.reserve(geo_.commitment_data_capacity)) {
       return make_shm_error(Errc::no_memory, "cannot allocate a snapshot copy");
     }
-    for (std::uint32_t attempt = 0; attempt < opts_.max_attempts; ++attempt) {
-      ShmResult<SlotRead> r = begin_read(map_.data(), geo_);
-      if (!r) {
-        if (r.code() == Errc::busy) {
-          ++retries_;
-          continue;
-        }
-        return r.error();
-      }
-      const unsigned char* slot = r->slot;
+    for (std::uint32_t attempt = 0;; ++attempt) {
       SnapshotMeta m;
-      atomic_copy_out(&m, slot + geo_.meta_offset, sizeof(m));
-      if (ShmStatus s = check_meta_counts(m, geo_); !s) {
-        if (end_read(*r)) return s;  // consistent and still wrong: corrupt
-        ++retries_;
-        continue;
-      }
+      ShmResult<SlotRead> r = begin_slot(attempt, m);
+      if (!r) return r.error();
+      const unsigned char* slot = r->slot;
       // resize within reserved capacity: no allocation, and value-initialisation only on growth.
       out.neurons_.resize(m.neuron_count);
       out.index_.resize(m.neuron_count);
@@ -263,8 +231,6 @@ class SnapshotReader {
       out.slot_seq_ = r->seq;
       return check_snapshot_rows(m, out.index_.data(), out.commitments_.data());
     }
-    return make_shm_error(Errc::busy, "the writer rewrote the snapshot during %u read attempts",
-                          opts_.max_attempts);
   }
 
   // True when `s` (a copy this reader made) is still the newest snapshot: same generation, and the
@@ -285,29 +251,14 @@ class SnapshotReader {
   // Zero-copy view of the current slot; check view.valid() after using what you read.
   ShmResult<LiveView> view() noexcept {
     if (ShmStatus s = follow_generation(); !s) return s.error();
-    for (std::uint32_t attempt = 0; attempt < opts_.max_attempts; ++attempt) {
-      ShmResult<SlotRead> r = begin_read(map_.data(), geo_);
-      if (!r) {
-        if (r.code() == Errc::busy) {
-          ++retries_;
-          continue;
-        }
-        return r.error();
-      }
-      LiveView v;
-      v.read_ = *r;
-      atomic_copy_out(&v.meta_, r->slot + geo_.meta_offset, sizeof(SnapshotMeta));
-      if (ShmStatus s = check_meta_counts(v.meta_, geo_); !s) {
-        if (end_read(*r)) return s.error();
-        ++retries_;
-        continue;
-      }
-      v.neurons_ = r->slot + geo_.neurons_offset;
-      v.index_ = r->slot + geo_.hotkey_index_offset;
-      return v;
-    }
-    return make_shm_error(Errc::busy, "the writer rewrote the snapshot during %u read attempts",
-                          opts_.max_attempts);
+    std::uint32_t attempt = 0;
+    LiveView v;
+    ShmResult<SlotRead> r = begin_slot(attempt, v.meta_);
+    if (!r) return r.error();
+    v.read_ = *r;
+    v.neurons_ = r->slot + geo_.neurons_offset;
+    v.index_ = r->slot + geo_.hotkey_index_offset;
+    return v;
   }
 
   ShmResult<NeuronRecord> neuron_by_uid(std::uint16_t uid) noexcept {
@@ -403,6 +354,32 @@ class SnapshotReader {
   }
 
  private:
+  // The start of one read, for copy() and view(): a slot the writer is not writing and its meta,
+  // whose counts fit the geometry. Retries while the writer is busy or rewrote the meta meanwhile,
+  // counting attempts in `attempt` (the caller's budget of opts_.max_attempts, shared with its own
+  // retries); a meta that is consistent and still out of bounds is corrupt.
+  ShmResult<SlotRead> begin_slot(std::uint32_t& attempt, SnapshotMeta& m) noexcept {
+    for (; attempt < opts_.max_attempts; ++attempt) {
+      ShmResult<SlotRead> r = begin_read(map_.data(), geo_);
+      if (!r) {
+        if (r.code() == Errc::busy) {
+          ++retries_;
+          continue;
+        }
+        return r.error();
+      }
+      atomic_copy_out(&m, r->slot + geo_.meta_offset, sizeof(m));
+      if (ShmStatus s = check_meta_counts(m, geo_); !s) {
+        if (end_read(*r)) return s.error();
+        ++retries_;
+        continue;
+      }
+      return r;
+    }
+    return make_shm_error(Errc::busy, "the writer rewrote the snapshot during %u read attempts",
+                          opts_.max_attempts);
+  }
+
   template <class F>
   ShmResult<NeuronRecord> lookup(F&& f) noexcept {
     for (std::uint32_t attempt = 0; attempt < opts_.max_attempts; ++attempt) {

@@ -13,6 +13,7 @@
 // never block the writer either way, so the daemon uses 2 slots.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "pylon/shm/detail/atomic_words.hpp"
@@ -77,6 +78,29 @@ inline ShmResult<SlotRead> begin_read(const unsigned char* base, const SnapshotS
 inline bool end_read(const SlotRead& r) noexcept {
   fence_acquire();
   return load_relaxed(slot_seq(r.slot)) == r.seq;
+}
+
+// Binary search of a slot's hotkey index (uids in hotkey order), for both readers: `uid_at(i)`
+// reads entry i, `compare(uid)` is memcmp of that uid's hotkey against the key sought. Returns the
+// uid, or -1 when the key is absent or an entry points beyond `count` (a torn in-place read, which
+// LiveView::valid() then reports; a copy's index was checked before it was handed out).
+template <class UidAt, class Compare>
+inline int find_in_hotkey_index(std::size_t count, UidAt uid_at, Compare compare) noexcept {
+  std::size_t lo = 0, n = count;
+  while (n > 0) {
+    const std::size_t half = n / 2;
+    const std::uint16_t uid = uid_at(lo + half);
+    if (uid >= count) return -1;
+    const int c = compare(uid);
+    if (c == 0) return uid;
+    if (c < 0) {
+      lo += half + 1;
+      n -= half + 1;
+    } else {
+      n = half;
+    }
+  }
+  return -1;
 }
 
 }  // namespace pylon::shm
