@@ -82,6 +82,11 @@ CREATE TABLE chain (
   bound_ms INTEGER NOT NULL
 );
 )sql"},
+    // Timelocked commits (commit-reveal v4) are sealed to a drand round; the chain reveals them,
+    // so the round is what an operator checks the reveal against. NULL for every other call.
+    {"v3: the drand round of timelocked commits", R"sql(
+ALTER TABLE commit_attempts ADD COLUMN reveal_round INTEGER;
+)sql"},
 };
 
 }  // namespace

@@ -61,11 +61,12 @@ struct CommitAttempt {
   ExtrinsicHash extrinsic_hash{};
   std::vector<std::uint8_t> extrinsic;  // the signed bytes, persisted before submission
   std::uint64_t nonce = 0;
-  std::uint64_t mortal_until = 0;  // last block the extrinsic is valid in
+  std::uint64_t mortal_until = 0;                  // last block the extrinsic is valid in
   AttemptStatus status = AttemptStatus::kPending;  // error says why when failed, expired or missed
   std::string error;
   std::optional<BlockHash> included_in;
-  std::string weights_json;  // {"uids":[...],"values":[...]} as sent, for the operator
+  std::string weights_json;                   // {"uids":[...],"values":[...]} as sent, for the operator
+  std::optional<std::uint64_t> reveal_round;  // commit_timelocked_weights: the drand round it is sealed to
   std::int64_t created_ms = 0;
   std::int64_t updated_ms = 0;
 };
@@ -125,7 +126,7 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  static constexpr int kSchemaVersion = 2;  // bump with a new migration step
+  static constexpr int kSchemaVersion = 3;  // bump with a new migration step
   int schema_version() const;
 
   // Binds the database to the chain with this genesis hash the first time; afterwards refuses
@@ -137,7 +138,8 @@ class Store {
   // Returns each hotkey's weight after its update. All or nothing: a set outside valid_weight, a
   // delta outside valid_delta, or a delta whose result is outside valid_weight (weight_value.hpp)
   // refuses the whole call (StoreErrc::kRefused) with the reason and changes nothing (the marks
-  // included). Database failures are StoreErrc::kInternal. The marks belong to the netuid of the first update.
+  // included). Database failures are StoreErrc::kInternal. The marks belong to the netuid of the first
+  // update.
   Result<std::vector<double>> apply(std::span<const WeightUpdate> updates,
                                     std::span<const QueueMark> marks = {});
 

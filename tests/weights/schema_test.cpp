@@ -78,7 +78,7 @@ TEST(WeightsSchema, VersionOneDatabaseKeepsItsWeightsAndGainsTheChainBinding) {
   ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 1);
   auto s = test::open_store(path);
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 2);
+  EXPECT_EQ(s->schema_version(), Store::kSchemaVersion);
   auto w = s->weights(2, 100);
   ASSERT_TRUE(w.ok());
   ASSERT_EQ(w->size(), 1u);
@@ -100,13 +100,58 @@ TEST(WeightsSchema, VersionOneDatabaseKeepsItsWeightsAndGainsTheChainBinding) {
   EXPECT_FALSE(again->bind_chain(finney).ok());
 }
 
+TEST(WeightsSchema, VersionTwoAttemptsKeepTheirRowsAndTimelockedOnesKeepTheirRound) {
+  test::TempDir dir;
+  std::string path = dir.file("v2.db");
+  {
+    Result<sql::Db> db = sql::Db::open(path);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(schema::migrate(*db, schema::migrations().first(2)).ok());
+  }
+  // A hash commit as version 2 stored it.
+  raw_exec(path,
+           "INSERT INTO commit_attempts (netuid, epoch, block, call, extrinsic_hash, extrinsic, nonce, "
+           "mortal_until, status, error, included_in, weights_json, created_ms, updated_ms) VALUES "
+           "(2, 100, 105, 'commit_weights', zeroblob(32), x'01', 3, 169, 'included', '', NULL, '{}', 1, 2);");
+  auto s = test::open_store(path);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->schema_version(), Store::kSchemaVersion);
+  auto old = s->attempts(2, 100);
+  ASSERT_TRUE(old.ok()) << old.error().message;
+  ASSERT_EQ(old->size(), 1u);
+  EXPECT_EQ((*old)[0].call, CallKind::kCommitWeights);
+  EXPECT_EQ((*old)[0].nonce, 3u);
+  EXPECT_FALSE((*old)[0].reveal_round);
+  CommitAttempt t;
+  t.netuid = 2;
+  t.epoch = 200;
+  t.block = 201;
+  t.call = CallKind::kCommitTimelockedWeights;
+  t.extrinsic = {0x02};
+  t.reveal_round = 23'456'789'012ULL;
+  ASSERT_TRUE(s->record_attempt(t).ok());
+  s.reset();
+  auto again = test::open_store(path);
+  ASSERT_TRUE(again);
+  auto back = again->attempts(2, 200);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_EQ(back->size(), 1u);
+  EXPECT_EQ((*back)[0].call, CallKind::kCommitTimelockedWeights);
+  ASSERT_TRUE((*back)[0].reveal_round);
+  EXPECT_EQ(*(*back)[0].reveal_round, 23'456'789'012ULL);
+  EXPECT_EQ(raw_int(path, "SELECT count(*) FROM commit_attempts WHERE call = 'commit_timelocked_weights'"),
+            1);
+}
+
 TEST(WeightsSchema, NewerDatabaseIsRefusedNamingBothVersions) {
   test::TempDir dir;
   std::string path = dir.file("future.db");
   raw_exec(path, "CREATE TABLE weights_v7 (x); PRAGMA user_version = 7;");
   Result<std::unique_ptr<Store>> s = Store::open(path);
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.error().message.find("schema version 7, newer than this build's 2"), std::string::npos)
+  EXPECT_NE(s.error().message.find("schema version 7, newer than this build's " +
+                                   std::to_string(Store::kSchemaVersion)),
+            std::string::npos)
       << s.error().message;
   EXPECT_EQ(raw_int(path, "PRAGMA user_version"), 7);  // untouched
   EXPECT_EQ(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'weights'"), 0);
