@@ -143,6 +143,52 @@ TEST(WeightsSchema, VersionTwoAttemptsKeepTheirRowsAndTimelockedOnesKeepTheirRou
             1);
 }
 
+TEST(WeightsSchema, VersionThreeWeightsBecomeMechanismZeroAndMechanismsStaySeparate) {
+  test::TempDir dir;
+  std::string path = dir.file("v3.db");
+  {
+    Result<sql::Db> db = sql::Db::open(path);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(schema::migrate(*db, schema::migrations().first(3)).ok());
+  }
+  raw_exec(path,
+           "INSERT INTO weights VALUES (2, 100, zeroblob(32), 0.25, 7);"
+           "INSERT INTO weights VALUES (2, 100, x'" +
+               std::string(64, 'a') +
+               "', 0.5, 7);"
+               "INSERT INTO weights VALUES (3, 200, zeroblob(32), 1.5, 7);");
+  auto s = test::open_store(path);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->schema_version(), Store::kSchemaVersion);
+  EXPECT_EQ(raw_int(path, "SELECT count(*) FROM weights WHERE mechanism = 0"), 3);
+  auto w = s->weights(2, 100);
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  ASSERT_EQ(w->size(), 2u);
+  EXPECT_EQ(w->begin()->second, 0.25);
+  auto m = s->mechanisms(2, 100);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(*m, std::vector<std::uint8_t>{0});
+  // Mechanism 1 of the same epoch and hotkey is its own row: a delta there starts from 0.
+  WeightUpdate one{2, 100, AccountId{}, Op::add, 2.0};
+  one.mechanism = 1;
+  auto r = s->apply(std::span<const WeightUpdate>(&one, 1));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ((*r)[0], 2.0);
+  auto w1 = s->weights(2, 100, 1);
+  ASSERT_TRUE(w1.ok());
+  ASSERT_EQ(w1->size(), 1u);
+  EXPECT_EQ(w1->begin()->second, 2.0);
+  auto w0 = s->weights(2, 100);
+  ASSERT_TRUE(w0.ok());
+  EXPECT_EQ(w0->at(AccountId{}), 0.25);  // mechanism 0 untouched
+  m = s->mechanisms(2, 100);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(*m, (std::vector<std::uint8_t>{0, 1}));
+  auto e = s->epochs(2);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(*e, std::vector<std::uint64_t>{100});
+}
+
 TEST(WeightsSchema, NewerDatabaseIsRefusedNamingBothVersions) {
   test::TempDir dir;
   std::string path = dir.file("future.db");
