@@ -41,6 +41,8 @@ void append_attempt(std::string& out, const weights::CommitAttempt& a) {
   }
   out += ",\"weights\":";
   out += a.weights_json.empty() ? std::string("null") : a.weights_json;
+  if (a.reveal_round)  // a timelocked commit: the drand round the chain decrypts it with
+    out += ",\"reveal_round\":" + std::to_string(*a.reveal_round);
   out += ",\"created_ms\":" + std::to_string(a.created_ms);
   out += ",\"updated_ms\":" + std::to_string(a.updated_ms);
   out += '}';

@@ -1,6 +1,11 @@
 // `pylon tx encode ...`: offline signing for operators, and a seam for tests. Prints
-// {"extrinsic": "0x…", "hash": "0x…"}.
+// {"extrinsic": "0x…", "hash": "0x…"}. With --timelock-weights it builds a timelocked weight
+// commit (commit-reveal v4) as the committer does: the weights payload for the signer's hotkey,
+// encrypted to the args' reveal_round, becomes the call's `commit`.
+#include <simdjson.h>
+
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -9,6 +14,7 @@
 #include "app/cli.hpp"
 #include "app/command.hpp"
 #include "codec/metadata.hpp"
+#include "committer/weights_call.hpp"
 #include "extrinsic/call.hpp"
 #include "extrinsic/signed.hpp"
 #include "keys/derive.hpp"
@@ -41,8 +47,63 @@ pylon::Result<pylon::BlockHash> parse_hash(const std::string& name, const std::s
 
 struct Options {
   std::string metadata, genesis_hash, spec_version, tx_version, nonce, tip, mortal;
-  std::string keyfile, password_file, uri, call, args;
+  std::string keyfile, password_file, uri, call, args, timelock_weights;
 };
+
+pylon::Result<std::vector<std::uint16_t>> u16_array(simdjson::dom::element e, const char* name) {
+  simdjson::dom::array a;
+  if (e.get_array().get(a))
+    return pylon::make_error(std::string("--timelock-weights: '") + name + "' must be an array");
+  std::vector<std::uint16_t> out;
+  for (simdjson::dom::element x : a) {
+    std::uint64_t v = 0;
+    if (x.get_uint64().get(v) || v > UINT16_MAX)
+      return pylon::make_error(std::string("--timelock-weights: '") + name +
+                               "' holds a value that is not a u16");
+    out.push_back(static_cast<std::uint16_t>(v));
+  }
+  return out;
+}
+
+// --args of a timelocked commit without `commit`, and --timelock-weights {"uids", "values",
+// "version_key"}: the args with `commit` = the sealed payload of the signer's weights.
+pylon::Result<std::string> sealed_args(const std::string& args, const std::string& weights,
+                                       const pylon::AccountId& hotkey) {
+  simdjson::dom::parser ap, wp;
+  simdjson::dom::object a, w;
+  if (ap.parse(args).get_object().get(a)) return pylon::make_error("--args must be a JSON object");
+  std::uint64_t round = 0;
+  if (a["reveal_round"].get_uint64().get(round))
+    return pylon::make_error(
+        "--timelock-weights needs --args with reveal_round (the drand round to encrypt to)");
+  if (!a["commit"].error())
+    return pylon::make_error("--timelock-weights makes the commit: leave 'commit' out of --args");
+  if (wp.parse(weights).get_object().get(w))
+    return pylon::make_error("--timelock-weights must be a JSON object {uids, values, version_key}");
+  pylon::committer::WeightsCall call;
+  for (auto field : w) {
+    if (field.key == "uids" || field.key == "values") {
+      auto v = u16_array(field.value, field.key == "uids" ? "uids" : "values");
+      if (!v.ok()) return v.error();
+      (field.key == "uids" ? call.uids : call.values) = std::move(v).value();
+    } else if (field.key == "version_key") {
+      if (field.value.get_uint64().get(call.version_key))
+        return pylon::make_error("--timelock-weights: 'version_key' must be a u64");
+    } else {
+      return pylon::make_error("--timelock-weights: unknown field '" + std::string(field.key) + "'");
+    }
+  }
+  if (call.uids.size() != call.values.size())
+    return pylon::make_error("--timelock-weights: uids and values differ in length");
+  auto sealed = call.seal(hotkey, round);
+  if (!sealed.ok()) return pylon::with_context("--timelock-weights", sealed.error());
+  // The object is valid JSON (parsed above): insert the field before its closing brace.
+  std::string out = args;
+  while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back()))) out.pop_back();
+  out.pop_back();
+  out += std::string(a.size() == 0 ? "" : ",") + "\"commit\":\"" + pylon::to_hex(*sealed) + "\"}";
+  return out;
+}
 
 int tx(std::span<char* const> args) {
   Options o;
@@ -65,6 +126,9 @@ int tx(std::span<char* const> args) {
   enc->add_option("--uri", o.uri, "the signer as a dev URI such as //Alice")->excludes(keyfile);
   enc->add_option("--call", o.call, "Pallet.call")->required();
   enc->add_option("--args", o.args, "the call's arguments as JSON, by field name")->required();
+  enc->add_option("--timelock-weights", o.timelock_weights,
+                  "{\"uids\",\"values\",\"version_key\"}: seal them for the signer as the call's "
+                  "commit, encrypted to the args' reveal_round (commit_timelocked_weights)");
   if (auto exit = pylon::app::parse_args(app, args)) return *exit;
   if (o.keyfile.empty() == o.uri.empty()) {
     std::fprintf(stderr, "pylon tx: give exactly one of --keyfile and --uri\n");
@@ -107,8 +171,6 @@ int tx(std::span<char* const> args) {
 
   auto md = pylon::codec::load_metadata_file(o.metadata);
   if (!md.ok()) return fail(md.error().message);
-  auto call = pylon::extrinsic::encode_call_json(**md, o.call, o.args);
-  if (!call.ok()) return fail(call.error().message);
 
   pylon::Result<pylon::keys::Keypair> signer = pylon::make_error("no key");
   if (!o.uri.empty()) {
@@ -128,6 +190,13 @@ int tx(std::span<char* const> args) {
     signer = pylon::keys::load_keyfile(o.keyfile, password.view());
   }
   if (!signer.ok()) return fail(signer.error().message);
+  if (!o.timelock_weights.empty()) {
+    auto sealed = sealed_args(o.args, o.timelock_weights, pylon::AccountId(signer->public_key));
+    if (!sealed.ok()) return fail(sealed.error().message);
+    o.args = std::move(sealed).value();
+  }
+  auto call = pylon::extrinsic::encode_call_json(**md, o.call, o.args);
+  if (!call.ok()) return fail(call.error().message);
   auto x = pylon::extrinsic::build_signed(**md, *call, *signer, p);
   if (!x.ok()) return fail(x.error().message);
   std::printf("{\"extrinsic\":\"%s\",\"hash\":\"%s\"}\n", pylon::to_hex(x->bytes).c_str(),

@@ -9,10 +9,13 @@ namespace {
 
 constexpr std::string_view kPallet = "SubtensorModule";
 
-Result<const codec::StorageEntry*> entry(const codec::Metadata& md, std::string_view item) {
-  const codec::Pallet* p = md.pallet(kPallet);
+Result<const codec::StorageEntry*> entry(const codec::Metadata& md, std::string_view pallet,
+                                         std::string_view item) {
+  const codec::Pallet* p = md.pallet(pallet);
   const codec::StorageEntry* e = p ? p->storage_entry(item) : nullptr;
-  if (!e) return make_error("storage item SubtensorModule." + std::string(item) + " is not in this runtime");
+  if (!e)
+    return make_error("storage item " + std::string(pallet) + "." + std::string(item) +
+                      " is not in this runtime");
   return e;
 }
 
@@ -31,18 +34,30 @@ const codec::Value* unwrap_single(const codec::Value* v) {
 
 // The stored value (or the entry's default), decoded with its type.
 Result<std::optional<codec::Value>> read_value(chain::ChainClient& chain, const codec::Metadata& md,
-                                               std::string_view item, const std::vector<Bytes>& keys,
-                                               const chain::BlockRef& at) {
-  PYLON_ASSIGN(const codec::StorageEntry* e, entry(md, item));
-  PYLON_ASSIGN(Bytes key, chain::storage_key(md, kPallet, item, keys));
+                                               std::string_view pallet, std::string_view item,
+                                               const std::vector<Bytes>& keys, const chain::BlockRef& at) {
+  PYLON_ASSIGN(const codec::StorageEntry* e, entry(md, pallet, item));
+  PYLON_ASSIGN(Bytes key, chain::storage_key(md, pallet, item, keys));
   PYLON_ASSIGN(std::optional<Bytes> raw, chain.storage(key, at));
   if (!raw) {
     if (e->optional) return std::optional<codec::Value>{};
     raw = e->default_value;
   }
   auto v = codec::decode_exact(md.types, e->value, *raw);
-  if (!v.ok()) return make_error("SubtensorModule." + std::string(item) + ": " + v.error().message);
+  if (!v.ok()) return make_error(std::string(pallet) + "." + std::string(item) + ": " + v.error().message);
   return std::optional<codec::Value>(std::move(v).value());
+}
+
+Result<std::uint64_t> as_u64(const std::optional<codec::Value>& v, std::string_view pallet,
+                             std::string_view item) {
+  if (!v) return std::uint64_t{0};
+  const codec::Value* x = unwrap_single(&*v);
+  if (x->kind == codec::Value::Kind::Option) x = x->items.empty() ? nullptr : unwrap_single(&x->items[0]);
+  if (!x) return std::uint64_t{0};
+  if (x->kind != codec::Value::Kind::UInt)
+    return make_error(std::string(pallet) + "." + std::string(item) +
+                      " is not an unsigned integer in this runtime");
+  return x->uint;
 }
 
 }  // namespace
@@ -59,14 +74,15 @@ bool has_storage_item(const codec::Metadata& md, std::string_view pallet, std::s
 Result<std::uint64_t> read_netuid_u64(chain::ChainClient& chain, const codec::Metadata& md,
                                       std::string_view item, std::uint16_t netuid,
                                       const chain::BlockRef& at) {
-  PYLON_ASSIGN(std::optional<codec::Value> v, read_value(chain, md, item, {netuid_key(netuid)}, at));
-  if (!v) return std::uint64_t{0};
-  const codec::Value* x = unwrap_single(&*v);
-  if (x->kind == codec::Value::Kind::Option) x = x->items.empty() ? nullptr : unwrap_single(&x->items[0]);
-  if (!x) return std::uint64_t{0};
-  if (x->kind != codec::Value::Kind::UInt)
-    return make_error("SubtensorModule." + std::string(item) + " is not an unsigned integer in this runtime");
-  return x->uint;
+  PYLON_ASSIGN(std::optional<codec::Value> v, read_value(chain, md, kPallet, item, {netuid_key(netuid)}, at));
+  return as_u64(v, kPallet, item);
+}
+
+Result<std::uint64_t> read_plain_u64(chain::ChainClient& chain, const codec::Metadata& md,
+                                     std::string_view pallet, std::string_view item,
+                                     const chain::BlockRef& at) {
+  PYLON_ASSIGN(std::optional<codec::Value> v, read_value(chain, md, pallet, item, {}, at));
+  return as_u64(v, pallet, item);
 }
 
 Result<std::vector<WeightCommit>> read_weight_commits(chain::ChainClient& chain, std::uint16_t netuid,
@@ -74,7 +90,7 @@ Result<std::vector<WeightCommit>> read_weight_commits(chain::ChainClient& chain,
   PYLON_ASSIGN(auto md, chain.metadata(at.hash));
   const Bytes account(hotkey.begin(), hotkey.end());
   PYLON_ASSIGN(std::optional<codec::Value> v,
-               read_value(chain, *md, "WeightCommits", {netuid_key(netuid), account}, at));
+               read_value(chain, *md, kPallet, "WeightCommits", {netuid_key(netuid), account}, at));
   std::vector<WeightCommit> out;
   if (!v) return out;
   const codec::Value* list = &*v;
@@ -107,7 +123,7 @@ Result<std::vector<std::pair<std::uint16_t, std::uint16_t>>> read_weights_row(ch
                                                                               const chain::BlockRef& at) {
   PYLON_ASSIGN(auto md, chain.metadata(at.hash));
   PYLON_ASSIGN(std::optional<codec::Value> v,
-               read_value(chain, *md, "Weights", {netuid_key(netuid), netuid_key(uid)}, at));
+               read_value(chain, *md, kPallet, "Weights", {netuid_key(netuid), netuid_key(uid)}, at));
   std::vector<std::pair<std::uint16_t, std::uint16_t>> out;
   if (!v) return out;
   const std::string shape_error = "SubtensorModule.Weights is not Vec<(u16, u16)> in this runtime";

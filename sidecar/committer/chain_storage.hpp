@@ -29,6 +29,11 @@ struct WeightCommit {
   std::uint64_t last_reveal_block = 0;
 };
 
+// A plain (unkeyed) `<pallet>.<item>` as an unsigned integer; the entry's default when absent.
+Result<std::uint64_t> read_plain_u64(chain::ChainClient& chain, const codec::Metadata& md,
+                                     std::string_view pallet, std::string_view item,
+                                     const chain::BlockRef& at);
+
 // The hotkey's unrevealed commits on the subnet, oldest first; empty when none. An entry shape
 // other than the 4-tuple above is an error naming the shape (a runtime Pylon does not know).
 Result<std::vector<WeightCommit>> read_weight_commits(chain::ChainClient& chain, std::uint16_t netuid,

@@ -5,6 +5,7 @@
 
 #include "codec/ss58.hpp"
 #include "committer/committer_impl.hpp"
+#include "committer/timelocked_target.hpp"
 #include "common/hex.hpp"
 #include "common/json_writer.hpp"
 #include "common/log.hpp"
@@ -93,6 +94,7 @@ Status Committer::Impl::finish_attempt(const weights::CommitAttempt& a, const ch
   // The reveal this attempt commits or reveals.
   switch (a.call) {
     case CallKind::kSetWeights:
+    case CallKind::kCommitTimelockedWeights:  // the chain reveals it: nothing is owed
       return {};
     case CallKind::kCommitWeights:
     case CallKind::kRevealWeights:
@@ -132,7 +134,20 @@ Result<Committer::Impl::CommitResult> Committer::Impl::commit_epoch(
   CommitResult result;
   result.call = call;
   std::string args;
-  if (reveal) {
+  std::optional<std::uint64_t> reveal_round;
+  if (call == weights::CallKind::kCommitTimelockedWeights) {
+    PYLON_ASSIGN(TimelockedTarget t,
+                 timelocked_target(chain, options.netuid, ref(snap), static_cast<std::uint64_t>(now_ms())));
+    if (t.reveal.raised_to_stored)
+      log::warn("committer", "the clock is behind the chain's drand pulses: sealing to the next round",
+                {{"epoch", std::to_string(epoch)},
+                 {"last_stored_round", std::to_string(t.last_stored_round)},
+                 {"round", std::to_string(t.reveal.round)}});
+    PYLON_ASSIGN(Bytes sealed, wc.seal(submitter.account(), t.reveal.round));
+    args =
+        timelocked_commit_args(options.netuid, std::nullopt, sealed, t.reveal.round, t.commit_reveal_version);
+    reveal_round = t.reveal.round;
+  } else if (reveal) {
     weights::PendingReveal r;
     r.netuid = options.netuid;
     r.epoch = epoch;
@@ -165,6 +180,7 @@ Result<Committer::Impl::CommitResult> Committer::Impl::commit_epoch(
     attempt.mortal_until = p.mortal_until;
     attempt.status = weights::AttemptStatus::kPending;
     attempt.weights_json = wc.json();
+    attempt.reveal_round = reveal_round;
     attempt.created_ms = attempt.updated_ms = now_ms();
     PYLON_ASSIGN(attempt.id, store.record_attempt(attempt));
     result.extrinsic_hash = attempt.extrinsic_hash;

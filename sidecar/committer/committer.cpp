@@ -13,6 +13,7 @@
 
 #include "codec/ss58.hpp"
 #include "committer/committer_impl.hpp"
+#include "committer/timelocked_target.hpp"
 #include "common/hex.hpp"
 #include "common/log.hpp"
 
@@ -140,6 +141,11 @@ Result<EpochSpan> Committer::Impl::epoch_of(const follower::Snapshot& snap) {
   return epoch_at(chain, options.netuid, ref(snap));
 }
 
+Result<bool> Committer::Impl::timelocked_at(const follower::Snapshot& snap) {
+  PYLON_ASSIGN(auto md, chain.metadata(snap.block_hash));
+  return has_timelocked_commits(*md);
+}
+
 void Committer::Impl::run() {
   for (;;) {
     std::shared_ptr<ForceRequest> req;
@@ -237,6 +243,14 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
   if (snap->hyperparams) {
     facts.commit_reveal = snap->hyperparams->flag("commit_reveal_weights_enabled").value_or(false);
     facts.weights_rate_limit = snap->hyperparams->u64("weights_rate_limit").value_or(0);
+  }
+  if (facts.commit_reveal) {  // which commit (R9) follows the block's metadata
+    auto timelocked = timelocked_at(*snap);
+    if (!timelocked.ok()) {
+      log::warn("committer", "cannot read the block's metadata", {{"error", timelocked.error().message}});
+      return;
+    }
+    facts.timelocked = *timelocked;
   }
   auto past = store.attempts(options.netuid, epoch);
   if (!past.ok()) {
@@ -367,13 +381,14 @@ void Committer::Impl::sweep_missed(const follower::Snapshot& snap, std::uint64_t
     if (!epoch_missed(e, current, has_weights, ledger_of(*attempts), po)) continue;
     const bool cr =
         snap.hyperparams && snap.hyperparams->flag("commit_reveal_weights_enabled").value_or(false);
+    const auto tl = cr ? timelocked_at(snap) : Result<bool>(false);
     std::string reason =
         "the epoch ended before its weights were committed (the daemon was not running, or "
         "not following the chain, during its commit window)";
     if (!attempts->empty())
       reason += "; last attempt: " + std::string(weights::to_text(attempts->back().status)) + " " +
                 attempts->back().error;
-    (void)record_missed(snap, e, call_for(cr), reason);
+    (void)record_missed(snap, e, call_for(cr, tl.ok() && *tl), reason);
   }
 }
 
@@ -398,15 +413,18 @@ void Committer::Impl::serve_force(const std::shared_ptr<ForceRequest>& req) {
                              " is not registered on subnet " + std::to_string(options.netuid)));
   const bool cr =
       snap->hyperparams && snap->hyperparams->flag("commit_reveal_weights_enabled").value_or(false);
+  auto tl = cr ? timelocked_at(*snap) : Result<bool>(false);
+  if (!tl.ok()) return answer(tl.error());
   set_phase(Phase::kCommitting);
   ForceResult fr;
   fr.block = snap->block;
   fr.committed_weights = *weights;
-  auto r = commit_epoch(*snap, span->start, call_for(cr), *weights, [&](const weights::CommitAttempt& a) {
-    fr.extrinsic_hash = a.extrinsic_hash;
-    fr.call = a.call;
-    answer(fr);  // persisted and in the node's pool: the REST call need not wait for inclusion
-  });
+  auto r =
+      commit_epoch(*snap, span->start, call_for(cr, *tl), *weights, [&](const weights::CommitAttempt& a) {
+        fr.extrinsic_hash = a.extrinsic_hash;
+        fr.call = a.call;
+        answer(fr);  // persisted and in the node's pool: the REST call need not wait for inclusion
+      });
   if (!r.ok()) {
     set_phase(Phase::kIdle);
     return answer(r.error());

@@ -65,6 +65,8 @@ struct Committer::Impl {
 
   // The snapshot's epoch when the follower computed it, else epoch_at at its block.
   Result<EpochSpan> epoch_of(const follower::Snapshot& snap);
+  // Whether the snapshot block's runtime has commit_timelocked_weights (R9).
+  Result<bool> timelocked_at(const follower::Snapshot& snap);
 
   // Steps.
   Status resolve_pending(const follower::Snapshot& snap);

@@ -20,8 +20,9 @@ Window commit_window(std::uint64_t epoch_start, std::uint64_t epoch_end, const c
   return w;
 }
 
-CallKind call_for(bool commit_reveal) {
-  return commit_reveal ? CallKind::kCommitWeights : CallKind::kSetWeights;
+CallKind call_for(bool commit_reveal, bool timelocked) {
+  if (!commit_reveal) return CallKind::kSetWeights;
+  return timelocked ? CallKind::kCommitTimelockedWeights : CallKind::kCommitWeights;
 }
 
 Action decide(const ChainFacts& facts, const Ledger& ledger, const PolicyOptions& options) {
@@ -58,7 +59,7 @@ Action decide(const ChainFacts& facts, const Ledger& ledger, const PolicyOptions
   // R3, R4.
   const Window w = commit_window(facts.epoch_start, facts.epoch_end, options.window);
   if (facts.block >= w.end) {
-    if (ledger.has_weights) return RecordMissed{call_for(facts.commit_reveal), w};
+    if (ledger.has_weights) return RecordMissed{call_for(facts.commit_reveal, facts.timelocked), w};
     return Idle{IdleWhy::kWindowClosed};
   }
   // R1.
@@ -69,7 +70,7 @@ Action decide(const ChainFacts& facts, const Ledger& ledger, const PolicyOptions
   if (facts.own->last_update != 0 && facts.block + 1 < open_at) return Wait{WaitWhy::kRateLimit, open_at};
   // R8.
   if (facts.block < ledger.memo.next_try_block) return Wait{WaitWhy::kBackoff, ledger.memo.next_try_block};
-  return Commit{call_for(facts.commit_reveal)};
+  return Commit{call_for(facts.commit_reveal, facts.timelocked)};
 }
 
 namespace {

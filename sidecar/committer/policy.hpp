@@ -39,8 +39,10 @@
 //      2^(n-1) blocks, capped at 32) until the window closes; the memory of failures is the
 //      epoch's and starts afresh with the next epoch.                 after_commit_failure(), decide()
 // Which call
-//  R9  commit_reveal_weights_enabled: commit_weights (a hash, the reveal owed later); otherwise
-//      set_weights.                                                                 call_for()
+//  R9  commit_reveal_weights_enabled: where the block's runtime has commit_timelocked_weights,
+//      that (the weights sealed to a drand round; the chain reveals them, no reveal is owed),
+//      else commit_weights (a hash, the reveal owed later); otherwise set_weights. The choice
+//      follows the metadata of the block at hand, never a spec version.              call_for()
 // Hash commit-reveal
 //  R10 An owed reveal (its commit included) is revealed when the next block lies inside the
 //      chain's own window for that commit, [first_reveal_block, last_reveal_block] from
@@ -87,6 +89,7 @@ struct ChainFacts {
   };
   std::optional<Neuron> own;             // the validator's hotkey; nullopt: not registered
   bool commit_reveal = false;            // hyperparameter commit_reveal_weights_enabled
+  bool timelocked = false;               // the runtime has commit_timelocked_weights (metadata)
   std::uint64_t weights_rate_limit = 0;  // hyperparameter weights_rate_limit (blocks)
 };
 
@@ -167,7 +170,7 @@ using Action =
 // R3.
 Window commit_window(std::uint64_t epoch_start, std::uint64_t epoch_end, const config::CommitWindow& window);
 // R9.
-weights::CallKind call_for(bool commit_reveal);
+weights::CallKind call_for(bool commit_reveal, bool timelocked);
 // R1-R9, in that order of precedence: blocked, done or pending, closed, off-cadence, window over,
 // no weights, before the window, rate limit, backoff, commit. `ledger.memo` must be the memo of
 // `facts.epoch_start`.

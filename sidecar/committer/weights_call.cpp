@@ -6,6 +6,8 @@
 
 #include "codec/ss58.hpp"
 #include "common/json_writer.hpp"
+#include "extrinsic/weights_hash.hpp"
+#include "timelock/timelock.hpp"
 
 namespace pylon::committer {
 
@@ -53,6 +55,31 @@ std::string WeightsCall::set_weights_args(std::uint16_t netuid) const {
   write_u16s(w, values);
   w.key("version_key");
   w.number(version_key);
+  w.end_object();
+  return w.take();
+}
+
+Result<Bytes> WeightsCall::seal(const AccountId& hotkey, std::uint64_t round) const {
+  const Bytes payload = extrinsic::weights_tlock_payload(hotkey, uids, values, version_key);
+  return timelock::encrypt(round, payload);
+}
+
+std::string timelocked_commit_args(std::uint16_t netuid, std::optional<std::uint8_t> mecid, ByteSpan commit,
+                                   std::uint64_t reveal_round, std::uint16_t commit_reveal_version) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("netuid");
+  w.number(std::uint64_t{netuid});
+  if (mecid) {
+    w.key("mecid");
+    w.number(std::uint64_t{*mecid});
+  }
+  w.key("commit");
+  w.string(to_hex(commit));
+  w.key("reveal_round");
+  w.number(reveal_round);
+  w.key("commit_reveal_version");
+  w.number(std::uint64_t{commit_reveal_version});
   w.end_object();
   return w.take();
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,17 @@ struct WeightsCall {
   std::string json() const;
   // The call's arguments for extrinsic::encode_call_json.
   std::string set_weights_args(std::uint16_t netuid) const;
+  // The encrypted commit of commit_timelocked_weights: the SCALE WeightsTlockPayload of these
+  // uids, values and version_key for `hotkey` (the signer), timelock-encrypted to drand quicknet
+  // `round`. Errors: timelock::TimelockErrc.
+  Result<Bytes> seal(const AccountId& hotkey, std::uint64_t round) const;
 };
+
+// The arguments of commit_timelocked_weights (netuid, commit, reveal_round,
+// commit_reveal_version), or of commit_timelocked_mechanism_weights when `mecid` is given, for
+// extrinsic::encode_call_json.
+std::string timelocked_commit_args(std::uint16_t netuid, std::optional<std::uint8_t> mecid, ByteSpan commit,
+                                   std::uint64_t reveal_round, std::uint16_t commit_reveal_version);
 
 Result<WeightsCall> build_weights_call(const follower::Snapshot& snapshot,
                                        const std::map<AccountId, double>& weights);

@@ -21,4 +21,16 @@ std::array<std::uint8_t, 32> weights_commit_hash(const AccountId& hotkey, std::u
   return keys::blake2b_256(w.out());
 }
 
+Bytes weights_tlock_payload(const AccountId& hotkey, const std::vector<std::uint16_t>& uids,
+                            const std::vector<std::uint16_t>& values, std::uint64_t version_key) {
+  codec::ScaleWriter w;
+  w.byte_vec(hotkey);  // Vec<u8>, not AccountId32: a compact length comes first
+  for (const auto* v : {&uids, &values}) {
+    w.compact(v->size());
+    for (std::uint16_t x : *v) w.fixed_le<std::uint16_t>(x);
+  }
+  w.fixed_le<std::uint64_t>(version_key);
+  return std::move(w.out());
+}
+
 }  // namespace pylon::extrinsic

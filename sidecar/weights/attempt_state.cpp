@@ -14,6 +14,8 @@ std::string_view to_text(CallKind call) {
       return "commit_weights";
     case CallKind::kRevealWeights:
       return "reveal_weights";
+    case CallKind::kCommitTimelockedWeights:
+      return "commit_timelocked_weights";
   }
   return "unknown";  // not reached: every CallKind is named above
 }
@@ -62,8 +64,8 @@ std::optional<E> from_text(std::string_view text, const std::array<E, N>& all) {
 }  // namespace
 
 std::optional<CallKind> call_kind_from_text(std::string_view text) {
-  return from_text(text,
-                   std::array{CallKind::kSetWeights, CallKind::kCommitWeights, CallKind::kRevealWeights});
+  return from_text(text, std::array{CallKind::kSetWeights, CallKind::kCommitWeights, CallKind::kRevealWeights,
+                                    CallKind::kCommitTimelockedWeights});
 }
 
 std::optional<AttemptStatus> attempt_status_from_text(std::string_view text) {

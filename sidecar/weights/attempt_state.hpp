@@ -16,6 +16,9 @@ enum class CallKind : std::uint8_t {
   kSetWeights,     // "set_weights": the weights in the open (commit-reveal off)
   kCommitWeights,  // "commit_weights": the hash of the weights (commit-reveal on)
   kRevealWeights,  // "reveal_weights": the weights behind an earlier commit
+  // "commit_timelocked_weights": the weights encrypted to a drand round (commit-reveal v4); the
+  // chain decrypts and applies them itself in the reveal epoch, no reveal is owed
+  kCommitTimelockedWeights,
 };
 
 // What became of an attempt.
@@ -45,11 +48,12 @@ std::optional<CallKind> call_kind_from_text(std::string_view text);
 std::optional<AttemptStatus> attempt_status_from_text(std::string_view text);
 std::optional<RevealStatus> reveal_status_from_text(std::string_view text);
 
-// set_weights and commit_weights put an epoch's weights on chain (a reveal only follows one).
+// set_weights and the commits put an epoch's weights on chain (a reveal only follows one).
 inline bool commits_weights(CallKind call) {
   switch (call) {
     case CallKind::kSetWeights:
     case CallKind::kCommitWeights:
+    case CallKind::kCommitTimelockedWeights:
       return true;
     case CallKind::kRevealWeights:
       return false;

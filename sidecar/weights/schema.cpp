@@ -82,6 +82,30 @@ CREATE TABLE chain (
   bound_ms INTEGER NOT NULL
 );
 )sql"},
+    // Timelocked commits (commit-reveal v4) are sealed to a drand round; the chain reveals them,
+    // so the round is what an operator checks the reveal against. NULL for every other call.
+    {"v3: the drand round of timelocked commits", R"sql(
+ALTER TABLE commit_attempts ADD COLUMN reveal_round INTEGER;
+)sql"},
+    // Subnets have up to a few mechanisms (sub-subnets) whose weights are set separately: weights
+    // are keyed by mechanism too. Every existing row is mechanism 0, the only one of runtimes
+    // without mechanisms. SQLite cannot change a primary key in place: the table is rebuilt.
+    {"v4: weights per mechanism", R"sql(
+CREATE TABLE weights_v4 (
+  netuid INTEGER NOT NULL,
+  mechanism INTEGER NOT NULL CHECK (mechanism BETWEEN 0 AND 255),
+  epoch INTEGER NOT NULL,
+  hotkey BLOB NOT NULL CHECK (length(hotkey) = 32),
+  weight REAL NOT NULL CHECK (weight >= 0),
+  updated_ms INTEGER NOT NULL,
+  PRIMARY KEY (netuid, mechanism, epoch, hotkey)
+) WITHOUT ROWID;
+INSERT INTO weights_v4 (netuid, mechanism, epoch, hotkey, weight, updated_ms)
+  SELECT netuid, 0, epoch, hotkey, weight, updated_ms FROM weights;
+DROP TABLE weights;
+ALTER TABLE weights_v4 RENAME TO weights;
+CREATE INDEX weights_by_epoch ON weights (netuid, epoch);
+)sql"},
 };
 
 }  // namespace

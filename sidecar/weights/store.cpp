@@ -63,10 +63,11 @@ double settle(double old_weight, double delta) {
 
 Status StoreDb::prepare() {
   PYLON_ASSIGN(get_weight,
-               db.prepare("SELECT weight FROM weights WHERE netuid = ?1 AND epoch = ?2 AND hotkey = ?3"));
+               db.prepare("SELECT weight FROM weights WHERE netuid = ?1 AND epoch = ?2 AND hotkey = ?3 "
+                          "AND mechanism = ?4"));
   PYLON_ASSIGN(put_weight,
-               db.prepare("INSERT INTO weights (netuid, epoch, hotkey, weight, updated_ms) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (netuid, epoch, hotkey) "
+               db.prepare("INSERT INTO weights (netuid, epoch, hotkey, weight, updated_ms, mechanism) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (netuid, mechanism, epoch, hotkey) "
                           "DO UPDATE SET weight = excluded.weight, updated_ms = excluded.updated_ms"));
   PYLON_ASSIGN(put_mark, db.prepare("INSERT INTO queue_durable (netuid, producer, seq, updated_ms) "
                                     "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (netuid, producer) "
@@ -86,7 +87,11 @@ Status apply_one(StoreDb& s, const WeightUpdate& u, std::int64_t now, double& ou
     PYLON_REQUIRES(s.mu) {
   double w = u.value;
   if (u.op == Op::add) {
-    s.get_weight.start().bind(1, std::int64_t{u.netuid}).bind_u64(2, u.epoch).bind_blob(3, u.hotkey);
+    s.get_weight.start()
+        .bind(1, std::int64_t{u.netuid})
+        .bind_u64(2, u.epoch)
+        .bind_blob(3, u.hotkey)
+        .bind(4, std::int64_t{u.mechanism});
     PYLON_ASSIGN(bool row, s.get_weight.step());
     w = settle(row ? s.get_weight.real(0) : 0.0, u.value);
     if (!valid_weight(w)) {
@@ -99,7 +104,8 @@ Status apply_one(StoreDb& s, const WeightUpdate& u, std::int64_t now, double& ou
       .bind_u64(2, u.epoch)
       .bind_blob(3, u.hotkey)
       .bind(4, w)
-      .bind(5, now);
+      .bind(5, now)
+      .bind(6, std::int64_t{u.mechanism});
   PYLON_TRY(s.put_weight.run());
   out = w;
   return {};
@@ -283,11 +289,12 @@ std::vector<Result<std::vector<double>>> Store::apply_group(
   return std::move(r.batches);
 }
 
-Result<std::map<AccountId, double>> Store::weights(std::uint16_t netuid, std::uint64_t epoch) const {
+Result<std::map<AccountId, double>> Store::weights(std::uint16_t netuid, std::uint64_t epoch,
+                                                   std::uint8_t mechanism) const {
   Lock lock(impl_->mu);
-  PYLON_ASSIGN(sql::Stmt st,
-               impl_->db.prepare("SELECT hotkey, weight FROM weights WHERE netuid = ?1 AND epoch = ?2"));
-  st.bind(1, std::int64_t{netuid}).bind_u64(2, epoch);
+  PYLON_ASSIGN(sql::Stmt st, impl_->db.prepare("SELECT hotkey, weight FROM weights WHERE netuid = ?1 AND "
+                                               "epoch = ?2 AND mechanism = ?3"));
+  st.bind(1, std::int64_t{netuid}).bind_u64(2, epoch).bind(3, std::int64_t{mechanism});
   std::map<AccountId, double> out;
   for (;;) {
     PYLON_ASSIGN(bool row, st.step());
@@ -298,6 +305,20 @@ Result<std::map<AccountId, double>> Store::weights(std::uint16_t netuid, std::ui
     AccountId id{};
     std::copy(hk.begin(), hk.end(), id.begin());
     out[id] = st.real(1);
+  }
+  return out;
+}
+
+Result<std::vector<std::uint8_t>> Store::mechanisms(std::uint16_t netuid, std::uint64_t epoch) const {
+  Lock lock(impl_->mu);
+  PYLON_ASSIGN(sql::Stmt st, impl_->db.prepare("SELECT DISTINCT mechanism FROM weights WHERE netuid = ?1 AND "
+                                               "epoch = ?2 ORDER BY mechanism"));
+  st.bind(1, std::int64_t{netuid}).bind_u64(2, epoch);
+  std::vector<std::uint8_t> out;
+  for (;;) {
+    PYLON_ASSIGN(bool row, st.step());
+    if (!row) break;
+    out.push_back(static_cast<std::uint8_t>(st.i64(0)));
   }
   return out;
 }

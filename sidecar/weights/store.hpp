@@ -42,6 +42,9 @@ struct WeightUpdate {
   AccountId hotkey{};
   Op op = Op::set;
   double value = 0;  // the weight (set) or the delta (add)
+  // The subnet's mechanism (sub-subnet) the weight is for; 0 on runtimes without mechanisms, and
+  // for every writer that names none (the legacy REST surface, an shm push without one).
+  std::uint8_t mechanism = 0;
 };
 
 // The shm queue position an update batch covers: committed in the same transaction, so the
@@ -61,11 +64,12 @@ struct CommitAttempt {
   ExtrinsicHash extrinsic_hash{};
   std::vector<std::uint8_t> extrinsic;  // the signed bytes, persisted before submission
   std::uint64_t nonce = 0;
-  std::uint64_t mortal_until = 0;  // last block the extrinsic is valid in
+  std::uint64_t mortal_until = 0;                  // last block the extrinsic is valid in
   AttemptStatus status = AttemptStatus::kPending;  // error says why when failed, expired or missed
   std::string error;
   std::optional<BlockHash> included_in;
-  std::string weights_json;  // {"uids":[...],"values":[...]} as sent, for the operator
+  std::string weights_json;                   // {"uids":[...],"values":[...]} as sent, for the operator
+  std::optional<std::uint64_t> reveal_round;  // commit_timelocked_weights: the drand round it is sealed to
   std::int64_t created_ms = 0;
   std::int64_t updated_ms = 0;
 };
@@ -125,7 +129,7 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  static constexpr int kSchemaVersion = 2;  // bump with a new migration step
+  static constexpr int kSchemaVersion = 4;  // bump with a new migration step
   int schema_version() const;
 
   // Binds the database to the chain with this genesis hash the first time; afterwards refuses
@@ -137,7 +141,8 @@ class Store {
   // Returns each hotkey's weight after its update. All or nothing: a set outside valid_weight, a
   // delta outside valid_delta, or a delta whose result is outside valid_weight (weight_value.hpp)
   // refuses the whole call (StoreErrc::kRefused) with the reason and changes nothing (the marks
-  // included). Database failures are StoreErrc::kInternal. The marks belong to the netuid of the first update.
+  // included). Database failures are StoreErrc::kInternal. The marks belong to the netuid of the first
+  // update.
   Result<std::vector<double>> apply(std::span<const WeightUpdate> updates,
                                     std::span<const QueueMark> marks = {});
 
@@ -153,9 +158,13 @@ class Store {
   // Refusal limit of one batch (REST or queue drain).
   static constexpr std::size_t kMaxBatch = 65536;
 
-  // The epoch's weights (hotkeys with weight 0 included as stored); empty when none.
-  Result<std::map<AccountId, double>> weights(std::uint16_t netuid, std::uint64_t epoch) const;
-  // Epochs holding weights, newest first.
+  // The epoch's weights for one mechanism (hotkeys with weight 0 included as stored); empty when
+  // none. Mechanism 0 is the subnet's only one on runtimes without mechanisms.
+  Result<std::map<AccountId, double>> weights(std::uint16_t netuid, std::uint64_t epoch,
+                                              std::uint8_t mechanism = 0) const;
+  // The mechanisms holding weights for the epoch, ascending.
+  Result<std::vector<std::uint8_t>> mechanisms(std::uint16_t netuid, std::uint64_t epoch) const;
+  // Epochs holding weights (of any mechanism), newest first.
   Result<std::vector<std::uint64_t>> epochs(std::uint16_t netuid, std::size_t limit = 64) const;
 
   // Per producer slot, the last seq whose update is committed (what the drain resumes after).

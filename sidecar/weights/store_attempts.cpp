@@ -10,7 +10,7 @@ namespace {
 
 constexpr const char* kAttemptColumns =
     "id, netuid, epoch, block, call, extrinsic_hash, extrinsic, nonce, mortal_until, status, error, "
-    "included_in, weights_json, created_ms, updated_ms";
+    "included_in, weights_json, created_ms, updated_ms, reveal_round";
 
 template <class Id>
 Result<Id> hash_of(const std::vector<std::uint8_t>& b, const char* what) {
@@ -49,6 +49,7 @@ Result<CommitAttempt> read_attempt(const sql::Stmt& st) {
   a.weights_json = st.text(12);
   a.created_ms = st.i64(13);
   a.updated_ms = st.i64(14);
+  if (!st.is_null(15)) a.reveal_round = st.u64(15);
   return a;
 }
 
@@ -105,11 +106,12 @@ Result<PendingReveal> read_reveal(const sql::Stmt& st) {
 
 Result<std::int64_t> Store::record_attempt(const CommitAttempt& a) {
   Lock lock(impl_->mu);
-  PYLON_ASSIGN(
-      sql::Stmt st,
-      impl_->db.prepare("INSERT INTO commit_attempts (netuid, epoch, block, call, extrinsic_hash, extrinsic, "
-                        "nonce, mortal_until, status, error, included_in, weights_json, created_ms, "
-                        "updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"));
+  PYLON_ASSIGN(sql::Stmt st,
+               impl_->db.prepare(
+                   "INSERT INTO commit_attempts (netuid, epoch, block, call, extrinsic_hash, extrinsic, "
+                   "nonce, mortal_until, status, error, included_in, weights_json, created_ms, "
+                   "updated_ms, reveal_round) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                   "?13, ?14, ?15)"));
   std::int64_t now = now_ms();
   st.bind(1, std::int64_t{a.netuid})
       .bind_u64(2, a.epoch)
@@ -128,6 +130,11 @@ Result<std::int64_t> Store::record_attempt(const CommitAttempt& a) {
     st.bind_blob(11, *a.included_in);
   } else {
     st.bind_null(11);
+  }
+  if (a.reveal_round) {
+    st.bind_u64(15, *a.reveal_round);
+  } else {
+    st.bind_null(15);
   }
   PYLON_TRY(st.run());  // autocommit: synced before returning, so the attempt exists before submission
   return impl_->db.last_insert_rowid();

@@ -573,3 +573,77 @@ TEST(CommitPolicy, MissedEpochs) {
 
 }  // namespace
 }  // namespace pylon::committer
+
+namespace pylon::committer {
+namespace {
+
+// R9 with timelocked commits (commit-reveal v4): where the block's runtime has
+// commit_timelocked_weights and commit-reveal is on, the epoch is committed with it; its landing
+// makes the epoch done (nothing is owed: the chain reveals); and a restart in each phase finds the
+// same answers from the record alone.
+TEST(CommitPolicy, TimelockedCommits) {
+  using C = CallKind;
+  using S = AttemptStatus;
+  auto tl = [](std::function<void(Case&)> more = {}) {
+    return [more](Case& c) {
+      c.facts.commit_reveal = true;
+      c.facts.timelocked = true;
+      if (more) more(c);
+    };
+  };
+  run({
+      {"commit-reveal on, the runtime has the call", tl(), "commit(commit_timelocked_weights)"},
+      {"the runtime has the call, commit-reveal off: set_weights", [](Case& c) { c.facts.timelocked = true; },
+       "commit(set_weights)"},
+      {"commit-reveal on, no timelocked call (the local runtime): the hash commit",
+       [](Case& c) { c.facts.commit_reveal = true; }, "commit(commit_weights)"},
+      {"window closed without a commit", tl([](Case& c) { c.facts.block = 1090; }),
+       "record_missed(commit_timelocked_weights 1050..1090)"},
+      // Restarts: the memo is fresh, the record is what survives.
+      {"restart, nothing sent, before the window", tl([](Case& c) { c.facts.block = 1010; }),
+       "wait(before_window until 1050)"},
+      {"restart, sent and outcome unknown",
+       tl([](Case& c) { c.attempts = {attempt(C::kCommitTimelockedWeights, S::kPending)}; }),
+       "wait(outcome_unknown)"},
+      {"restart, outcome unknown after the window: still looked for", tl([](Case& c) {
+         c.attempts = {attempt(C::kCommitTimelockedWeights, S::kPending)};
+         c.facts.block = 1095;
+       }),
+       "wait(outcome_unknown)"},
+      {"restart, included: done, no reveal owed",
+       tl([](Case& c) { c.attempts = {attempt(C::kCommitTimelockedWeights, S::kIncluded)}; }), "idle(done)"},
+      {"restart, finalized, in the reveal epoch's blocks", tl([](Case& c) {
+         c.attempts = {attempt(C::kCommitTimelockedWeights, S::kFinalized)};
+         c.facts.block = 1095;
+       }),
+       "idle(done)"},
+      {"restart, failed: tried again while the window lasts",
+       tl([](Case& c) { c.attempts = {attempt(C::kCommitTimelockedWeights, S::kFailed)}; }),
+       "commit(commit_timelocked_weights)"},
+      {"restart, expired: tried again",
+       tl([](Case& c) { c.attempts = {attempt(C::kCommitTimelockedWeights, S::kExpired)}; }),
+       "commit(commit_timelocked_weights)"},
+      {"restart, missed recorded: not again", tl([](Case& c) {
+         c.attempts = {attempt(C::kCommitTimelockedWeights, S::kMissed)};
+         c.facts.block = 1095;
+       }),
+       "idle(window_closed)"},
+      {"the runtime gained the call mid-epoch after a landed hash commit: done",
+       tl([](Case& c) { c.attempts = {attempt(C::kCommitWeights, S::kIncluded)}; }), "idle(done)"},
+  });
+  // R12, R13: a landed timelocked commit counts as the epoch's commit.
+  const std::vector<LedgerEntry> record{attempt(C::kCommitTimelockedWeights, S::kIncluded, 900),
+                                        attempt(C::kCommitWeights, S::kIncluded, 800)};
+  EXPECT_EQ(last_committed_epoch(record), 900u);
+  PolicyOptions every;
+  EXPECT_FALSE(epoch_missed(900, 1000, true, std::vector<LedgerEntry>{record[0]}, every));
+  EXPECT_TRUE(epoch_missed(900, 1000, true,
+                           std::vector<LedgerEntry>{attempt(C::kCommitTimelockedWeights, S::kFailed, 900)},
+                           every));
+  EXPECT_EQ(call_for(true, true), C::kCommitTimelockedWeights);
+  EXPECT_EQ(call_for(true, false), C::kCommitWeights);
+  EXPECT_EQ(call_for(false, true), C::kSetWeights);
+}
+
+}  // namespace
+}  // namespace pylon::committer

@@ -5,10 +5,13 @@
 #include <simdjson.h>
 
 #include <cmath>
+#include <cstdio>
 
 #include "codec/ss58.hpp"
 #include "codec/views/neuron_lite.hpp"
+#include "extrinsic/call.hpp"
 #include "test_support.hpp"
+#include "timelock/timelock.hpp"
 
 namespace pylon::committer {
 namespace {
@@ -160,6 +163,67 @@ TEST(WeightsCall, NeedsTheHyperparameters) {
   auto c = build_weights_call(s, {});
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().message.find("not recorded"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pylon::committer
+
+namespace pylon::committer {
+namespace {
+
+// The timelocked commit's arguments encode with the devnet metadata (the runtime that has the
+// calls) into commit_timelocked_weights / commit_timelocked_mechanism_weights, field for field in
+// the order §1.2 of ../shared/crv4/README.md gives, and the sealed commit opens to the payload.
+TEST(TimelockedCommitArgs, EncodeAsTheRuntimesCallsWithASealedCommit) {
+  const char* rel = "chain/devnet-metadata-v16.scale";
+  if (!test::have_shared(rel)) GTEST_SKIP() << "reference file " << test::shared_path(rel) << " is absent";
+  auto md = codec::load_metadata_file(test::shared_path(rel));
+  ASSERT_TRUE(md.ok()) << md.error().message;
+  WeightsCall call;
+  call.uids = {1, 2};
+  call.values = {65535, 7};
+  call.version_key = 3;
+  AccountId hotkey;
+  hotkey.bytes().fill(0xab);
+  auto sealed = call.seal(hotkey, 1000);
+  ASSERT_TRUE(sealed.ok()) << sealed.error().message;
+  const std::string sig1000 =
+      "b44679b9a59af2ec876b1a6b1ad52ea9b1615fc3982b19576350f93447cb1125e342b73a8dd2bacbe47e4b6b63ed5e39";
+  auto opened = timelock::decrypt(*from_hex(sig1000), *sealed);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  std::string hotkey_hex;
+  for (int i = 0; i < 32; ++i) hotkey_hex += "ab";
+  // compact(32) hotkey, compact(2) uids 1 2, compact(2) values 65535 7, version_key 3.
+  EXPECT_EQ(to_hex(*opened), "0x80" + hotkey_hex +
+                                 "0801000200"
+                                 "08ffff0700"
+                                 "0300000000000000");
+  auto plain = extrinsic::encode_call_json(**md, "SubtensorModule.commit_timelocked_weights",
+                                           timelocked_commit_args(7, std::nullopt, *sealed, 1000, 4));
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  auto mech = extrinsic::encode_call_json(**md, "SubtensorModule.commit_timelocked_mechanism_weights",
+                                          timelocked_commit_args(7, 1, *sealed, 1000, 4));
+  ASSERT_TRUE(mech.ok()) << mech.error().message;
+  // pallet 7, call 113 / 118 (§1.2), netuid 7 (u16), [mecid 1 (u8)], compact(len) commit, round, version.
+  const std::string tail = to_hex(*sealed).substr(2) +
+                           "e803000000000000"
+                           "0400";
+  ASSERT_GE(sealed->size(), 64u);
+  ASSERT_LT(sealed->size(), 16384u);  // a two-byte compact length
+  const auto n = static_cast<std::uint32_t>(sealed->size() << 2 | 1);
+  char compact[8];
+  std::snprintf(compact, sizeof compact, "%02x%02x", n & 0xff, (n >> 8) & 0xff);
+  EXPECT_EQ(to_hex(*plain),
+            "0x07"
+            "71"
+            "0700" +
+                std::string(compact) + tail);
+  EXPECT_EQ(to_hex(*mech),
+            "0x07"
+            "76"
+            "0700"
+            "01" +
+                std::string(compact) + tail);
 }
 
 }  // namespace

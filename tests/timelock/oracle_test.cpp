@@ -3,9 +3,14 @@
 // payload, and Pylon opens the oracle's. Installed by script/install-oracle in build/crv4-oracle;
 // the tests skip without it or without node.
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <string>
 
+#include "codec/metadata.hpp"
+#include "extrinsic/call.hpp"
+#include "extrinsic/signed.hpp"
+#include "run_binary.hpp"
 #include "test_support.hpp"
 #include "timelock/timelock.hpp"
 
@@ -92,6 +97,137 @@ TEST(TimelockOracle, PylonOpensTheOraclesCiphertext) {
   auto p = decrypt(*from_hex(kSig1000), *c);
   ASSERT_TRUE(p.ok()) << p.error().message;
   EXPECT_EQ(*p, payload);
+}
+
+// `pylon tx encode --timelock-weights` with the devnet metadata (which has the timelocked calls):
+// polkadot-js decodes the extrinsic to the same call, signer and arguments and verifies its
+// signature, and the crv4 oracle opens the commit inside with quicknet's real signature of the
+// reveal round to exactly the payload the chain expects (SCALE {hotkey, uids, values,
+// version_key}, written out by hand here).
+TEST(TimelockOracle, TxEncodeBuildsATimelockedCommitTheChainCanReveal) {
+  PYLON_REQUIRE_CRV4_ORACLE();
+  PYLON_REQUIRE_ORACLE();
+  PYLON_REQUIRE_SHARED();
+  const std::string meta = keys::test::shared_dir() + "/chain/devnet-metadata-v16.scale";
+  const std::string alice = "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d";
+  struct Case {
+    const char* call;
+    const char* method;
+    const char* args;  // without the commit
+  };
+  for (const Case& c :
+       {Case{"SubtensorModule.commit_timelocked_weights", "commitTimelockedWeights",
+             R"({"netuid":7,"reveal_round":1000,"commit_reveal_version":4})"},
+        Case{"SubtensorModule.commit_timelocked_mechanism_weights", "commitTimelockedMechanismWeights",
+             R"({"netuid":7,"mecid":1,"reveal_round":1000,"commit_reveal_version":4})"}}) {
+    SCOPED_TRACE(c.call);
+    auto x = app::test::run_binary(PYLON_BINARY,
+                                   {"tx",
+                                    "encode",
+                                    "--metadata",
+                                    meta,
+                                    "--genesis-hash",
+                                    "0x" + std::string(64, '4'),
+                                    "--spec-version",
+                                    "381",
+                                    "--tx-version",
+                                    "1",
+                                    "--nonce",
+                                    "5",
+                                    "--uri",
+                                    "//Alice",
+                                    "--call",
+                                    c.call,
+                                    "--args",
+                                    c.args,
+                                    "--timelock-weights",
+                                    R"({"uids":[0,5,300],"values":[65535,1,4660],"version_key":42})"});
+    ASSERT_EQ(x.code, 0) << x.err;
+    const std::string extrinsic = keys::test::json_field(x.out, "extrinsic");
+    auto d = keys::test::run_oracle({"decode-extrinsic", meta, extrinsic});
+    ASSERT_EQ(d.exit_code, 0) << d.out;
+    simdjson::dom::parser parser;
+    simdjson::dom::element e = parser.parse(d.out);
+    EXPECT_EQ(std::string_view(e["signer"]), "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY");
+    EXPECT_EQ(std::string_view(e["method"]), c.method);
+    EXPECT_EQ(std::uint64_t(e["args"]["netuid"]), 7u);
+    EXPECT_EQ(std::uint64_t(e["args"]["reveal_round"]), 1000u);
+    EXPECT_EQ(std::uint64_t(e["args"]["commit_reveal_version"]), 4u);
+    const std::string commit{std::string_view(e["args"]["commit"])};
+    // The commit opens with round 1000's beacon signature to exactly the chain's payload.
+    auto opened = tle("decrypt", commit, kSig1000);
+    ASSERT_EQ(opened.exit_code, 0) << opened.out;
+    EXPECT_EQ(trim(opened.out), "80" + alice +
+                                    "0c"
+                                    "0000"
+                                    "0500"
+                                    "2c01"  // compact(3) uids 0, 5, 300
+                                    "0c"
+                                    "ffff"
+                                    "0100"
+                                    "3412"                // compact(3) values
+                                    "2a00000000000000");  // version_key 42
+    // The signature verifies over the payload of the call polkadot-js decoded.
+    auto md = codec::load_metadata_file(meta);
+    ASSERT_TRUE(md.ok()) << md.error().message;
+    auto call = extrinsic::encode_call_json(**md, c.call, simdjson::to_string(e["args"]));
+    ASSERT_TRUE(call.ok()) << call.error().message;
+    extrinsic::TxParams p;
+    p.genesis_hash.bytes().fill(0x44);
+    p.spec_version = 381;
+    p.tx_version = 1;
+    p.nonce = 5;
+    auto payload = extrinsic::signing_payload(**md, *call, p);
+    ASSERT_TRUE(payload.ok()) << payload.error().message;
+    auto v = keys::test::run_oracle(
+        {"sr25519-verify", "0x" + alice, to_hex(*payload), std::string(std::string_view(e["signature"]))});
+    EXPECT_EQ(v.exit_code, 0) << v.out;
+  }
+}
+
+TEST(TimelockOracle, TxEncodeRefusesBadTimelockWeights) {
+  PYLON_REQUIRE_SHARED();
+  const std::string meta = keys::test::shared_dir() + "/chain/devnet-metadata-v16.scale";
+  auto run = [&](const std::string& args, const std::string& weights) {
+    return app::test::run_binary(PYLON_BINARY, {"tx",
+                                                "encode",
+                                                "--metadata",
+                                                meta,
+                                                "--genesis-hash",
+                                                "0x" + std::string(64, '4'),
+                                                "--spec-version",
+                                                "381",
+                                                "--tx-version",
+                                                "1",
+                                                "--nonce",
+                                                "5",
+                                                "--uri",
+                                                "//Alice",
+                                                "--call",
+                                                "SubtensorModule.commit_timelocked_weights",
+                                                "--args",
+                                                args,
+                                                "--timelock-weights",
+                                                weights});
+  };
+  const std::string ok_args = R"({"netuid":7,"reveal_round":1000,"commit_reveal_version":4})";
+  const std::string ok_weights = R"({"uids":[1],"values":[1],"version_key":0})";
+  struct Bad {
+    std::string args, weights, says;
+  };
+  for (const Bad& b : {Bad{R"({"netuid":7,"commit_reveal_version":4})", ok_weights, "reveal_round"},
+                       Bad{R"({"netuid":7,"commit":"0x00","reveal_round":1000,"commit_reveal_version":4})",
+                           ok_weights, "leave 'commit' out"},
+                       Bad{ok_args, R"({"uids":[1,2],"values":[1],"version_key":0})", "differ in length"},
+                       Bad{ok_args, R"({"uids":[70000],"values":[1],"version_key":0})", "not a u16"},
+                       Bad{ok_args, R"({"uids":[1],"values":[1],"salt":[1]})", "unknown field 'salt'"},
+                       Bad{R"({"netuid":7,"reveal_round":0,"commit_reveal_version":4})", ok_weights, "round"},
+                       Bad{"[1]", ok_weights, "JSON object"}}) {
+    auto r = run(b.args, b.weights);
+    EXPECT_EQ(r.code, 1) << b.args << " " << b.weights;
+    EXPECT_TRUE(r.out.empty());
+    EXPECT_NE(r.err.find(b.says), std::string::npos) << r.err;
+  }
 }
 
 }  // namespace

@@ -78,7 +78,7 @@ TEST(WeightsSchema, VersionOneDatabaseKeepsItsWeightsAndGainsTheChainBinding) {
   ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 1);
   auto s = test::open_store(path);
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 2);
+  EXPECT_EQ(s->schema_version(), Store::kSchemaVersion);
   auto w = s->weights(2, 100);
   ASSERT_TRUE(w.ok());
   ASSERT_EQ(w->size(), 1u);
@@ -100,13 +100,104 @@ TEST(WeightsSchema, VersionOneDatabaseKeepsItsWeightsAndGainsTheChainBinding) {
   EXPECT_FALSE(again->bind_chain(finney).ok());
 }
 
+TEST(WeightsSchema, VersionTwoAttemptsKeepTheirRowsAndTimelockedOnesKeepTheirRound) {
+  test::TempDir dir;
+  std::string path = dir.file("v2.db");
+  {
+    Result<sql::Db> db = sql::Db::open(path);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(schema::migrate(*db, schema::migrations().first(2)).ok());
+  }
+  // A hash commit as version 2 stored it.
+  raw_exec(path,
+           "INSERT INTO commit_attempts (netuid, epoch, block, call, extrinsic_hash, extrinsic, nonce, "
+           "mortal_until, status, error, included_in, weights_json, created_ms, updated_ms) VALUES "
+           "(2, 100, 105, 'commit_weights', zeroblob(32), x'01', 3, 169, 'included', '', NULL, '{}', 1, 2);");
+  auto s = test::open_store(path);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->schema_version(), Store::kSchemaVersion);
+  auto old = s->attempts(2, 100);
+  ASSERT_TRUE(old.ok()) << old.error().message;
+  ASSERT_EQ(old->size(), 1u);
+  EXPECT_EQ((*old)[0].call, CallKind::kCommitWeights);
+  EXPECT_EQ((*old)[0].nonce, 3u);
+  EXPECT_FALSE((*old)[0].reveal_round);
+  CommitAttempt t;
+  t.netuid = 2;
+  t.epoch = 200;
+  t.block = 201;
+  t.call = CallKind::kCommitTimelockedWeights;
+  t.extrinsic = {0x02};
+  t.reveal_round = 23'456'789'012ULL;
+  ASSERT_TRUE(s->record_attempt(t).ok());
+  s.reset();
+  auto again = test::open_store(path);
+  ASSERT_TRUE(again);
+  auto back = again->attempts(2, 200);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_EQ(back->size(), 1u);
+  EXPECT_EQ((*back)[0].call, CallKind::kCommitTimelockedWeights);
+  ASSERT_TRUE((*back)[0].reveal_round);
+  EXPECT_EQ(*(*back)[0].reveal_round, 23'456'789'012ULL);
+  EXPECT_EQ(raw_int(path, "SELECT count(*) FROM commit_attempts WHERE call = 'commit_timelocked_weights'"),
+            1);
+}
+
+TEST(WeightsSchema, VersionThreeWeightsBecomeMechanismZeroAndMechanismsStaySeparate) {
+  test::TempDir dir;
+  std::string path = dir.file("v3.db");
+  {
+    Result<sql::Db> db = sql::Db::open(path);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(schema::migrate(*db, schema::migrations().first(3)).ok());
+  }
+  raw_exec(path,
+           "INSERT INTO weights VALUES (2, 100, zeroblob(32), 0.25, 7);"
+           "INSERT INTO weights VALUES (2, 100, x'" +
+               std::string(64, 'a') +
+               "', 0.5, 7);"
+               "INSERT INTO weights VALUES (3, 200, zeroblob(32), 1.5, 7);");
+  auto s = test::open_store(path);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->schema_version(), Store::kSchemaVersion);
+  EXPECT_EQ(raw_int(path, "SELECT count(*) FROM weights WHERE mechanism = 0"), 3);
+  auto w = s->weights(2, 100);
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  ASSERT_EQ(w->size(), 2u);
+  EXPECT_EQ(w->begin()->second, 0.25);
+  auto m = s->mechanisms(2, 100);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(*m, std::vector<std::uint8_t>{0});
+  // Mechanism 1 of the same epoch and hotkey is its own row: a delta there starts from 0.
+  WeightUpdate one{2, 100, AccountId{}, Op::add, 2.0};
+  one.mechanism = 1;
+  auto r = s->apply(std::span<const WeightUpdate>(&one, 1));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ((*r)[0], 2.0);
+  auto w1 = s->weights(2, 100, 1);
+  ASSERT_TRUE(w1.ok());
+  ASSERT_EQ(w1->size(), 1u);
+  EXPECT_EQ(w1->begin()->second, 2.0);
+  auto w0 = s->weights(2, 100);
+  ASSERT_TRUE(w0.ok());
+  EXPECT_EQ(w0->at(AccountId{}), 0.25);  // mechanism 0 untouched
+  m = s->mechanisms(2, 100);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(*m, (std::vector<std::uint8_t>{0, 1}));
+  auto e = s->epochs(2);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(*e, std::vector<std::uint64_t>{100});
+}
+
 TEST(WeightsSchema, NewerDatabaseIsRefusedNamingBothVersions) {
   test::TempDir dir;
   std::string path = dir.file("future.db");
   raw_exec(path, "CREATE TABLE weights_v7 (x); PRAGMA user_version = 7;");
   Result<std::unique_ptr<Store>> s = Store::open(path);
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.error().message.find("schema version 7, newer than this build's 2"), std::string::npos)
+  EXPECT_NE(s.error().message.find("schema version 7, newer than this build's " +
+                                   std::to_string(Store::kSchemaVersion)),
+            std::string::npos)
       << s.error().message;
   EXPECT_EQ(raw_int(path, "PRAGMA user_version"), 7);  // untouched
   EXPECT_EQ(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'weights'"), 0);
