@@ -199,5 +199,27 @@ TEST(RestV1, PutWeightsIsDurableBeforeThe200AndTheLatestRequestWins) {
   EXPECT_EQ(h.store->weights(kNetuid, kEpoch)->at(recorded()->neurons.at(2).hotkey), 3.0);
 }
 
+// /metrics counts v1 requests by route template (not by the path sent), 308s included.
+TEST(RestV1, MetricsCountByTemplate) {
+  PYLON_REST_REQUIRE_SHARED();
+  Harness h(v1_options());
+  h.get("/api/v1/subnet/1/block/latest/commitments/" + hotkey(0), kOpenAuth);
+  h.get("/api/v1/subnet/1/block/latest/commitments/" + hotkey(1) + "/", kOpenAuth);
+  h.get("/api/v1/identity/sn1/subnet/9/block/latest/commitments", kSn1Auth);
+  h.get("/api/v1/nope");
+  auto m = h.get("/metrics");
+  ASSERT_EQ(m.status, 200u);
+  for (const char* want : {
+           "pylon_http_requests_total{path=\"/api/v1/subnet/{netuid}/block/latest/commitments/{hotkey}\","
+           "status=\"200\"} 1\n",
+           "pylon_http_requests_total{path=\"/api/v1/subnet/{netuid}/block/latest/commitments/{hotkey}\","
+           "status=\"404\"} 1\n",
+           "pylon_http_requests_total{path=\"/api/v1/identity/{identity}/subnet/{netuid}/block/latest/commitments\","
+           "status=\"308\"} 1\n",
+           "pylon_http_requests_total{path=\"other\",status=\"404\"} 1\n",
+       })
+    EXPECT_NE(m.body.find(want), std::string::npos) << want;
+}
+
 }  // namespace
 }  // namespace pylon::rest::test
