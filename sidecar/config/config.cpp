@@ -247,7 +247,15 @@ Result<Config> load_values(const Env& env, const std::string& home, std::optiona
     c.http_threads = std::clamp<std::uint32_t>(std::thread::hardware_concurrency(), 1, 4);
   }
   PYLON_ASSIGN(c.auth_token, token_setting(l, "PYLON_AUTH_TOKEN", home, c.allow_group_readable_keys));
-  PYLON_ASSIGN(c.metrics_token, token_setting(l, "PYLON_METRICS_TOKEN", home, c.allow_group_readable_keys));
+  // The 2.x service's default is PYLON_METRICS_TOKEN="" (pylon-v1.md §7): a 2.x .env may say so
+  // explicitly and must still start. Empty is unset here (/metrics then needs the auth token).
+  if (auto it = env.find("PYLON_METRICS_TOKEN"); it != env.end() && it->second.empty()) {
+    used.insert("PYLON_METRICS_TOKEN");
+    if (env.count("PYLON_METRICS_TOKEN_FILE"))
+      return make_error("PYLON_METRICS_TOKEN and PYLON_METRICS_TOKEN_FILE are both set: choose one");
+  } else {
+    PYLON_ASSIGN(c.metrics_token, token_setting(l, "PYLON_METRICS_TOKEN", home, c.allow_group_readable_keys));
+  }
   // The point of a metrics token is that a scraper's token cannot write: the same value would.
   if (c.metrics_token && c.auth_token && *c.metrics_token == *c.auth_token)
     return make_error(

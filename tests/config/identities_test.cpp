@@ -53,6 +53,18 @@ TEST(Identities, TheContractsExampleLoadsUnchanged) {
   for (const auto& w : c->warnings) EXPECT_EQ(w.find("PYLON_ID_"), std::string::npos) << w;
 }
 
+// A 2.x .env may spell out the 2.x defaults: PYLON_METRICS_TOKEN="" and PYLON_OPEN_ACCESS_TOKEN="".
+TEST(Identities, The2xEmptyTokenDefaultsStart) {
+  Env e = example();
+  e["PYLON_METRICS_TOKEN"] = "";
+  e["PYLON_OPEN_ACCESS_TOKEN"] = "";
+  auto c = load(e, "/h");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_FALSE(c->metrics_token.has_value());
+  EXPECT_EQ(c->v1.open_access_token, nullptr);
+  for (const auto& w : c->warnings) EXPECT_EQ(w.find("TOKEN"), std::string::npos) << w;
+}
+
 TEST(Identities, NoneListedIsNoneServed) {
   auto c = load({{"PYLON_NETUID", "1"}}, "/h");
   ASSERT_TRUE(c.ok()) << c.error().message;

@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const v1::Options o = [] {
     v1::Options x;
     x.open_access_token = std::make_shared<const pylon::keys::SecretString>("open-access-token-0123");
-    x.identities.push_back({"sn1", 1, std::make_shared<const pylon::keys::SecretString>("sn1-token-0123456789"), {}});
+    x.identities.push_back(
+        {"sn1", 1, std::make_shared<const pylon::keys::SecretString>("sn1-token-0123456789"), {}});
     return x;
   }();
   Request req;
@@ -32,8 +33,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const RouteMatch m = match_route(req.method, req.path);
   if (m.v1) {
     auto verdict = v1::guard(m, req, o);
-    if (auto* r = std::get_if<Response>(&verdict); r && r->body->rfind("{\"status_code\":", 0) != 0) std::abort();
-    if (auto* a = std::get_if<v1::Admitted>(&verdict); a && v1::family(m.route) == v1::Family::identity && !a->identity)
+    if (auto* r = std::get_if<Response>(&verdict); r && r->body->rfind("{\"status_code\":", 0) != 0)
+      std::abort();
+    if (auto* a = std::get_if<v1::Admitted>(&verdict);
+        a && v1::family(m.route) == v1::Family::identity && !a->identity)
       std::abort();
   }
   const auto weights = v1::decode_weights(in);

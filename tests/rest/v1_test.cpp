@@ -214,7 +214,8 @@ TEST(RestV1, MetricsCountByTemplate) {
            "status=\"200\"} 1\n",
            "pylon_http_requests_total{path=\"/api/v1/subnet/{netuid}/block/latest/commitments/{hotkey}\","
            "status=\"404\"} 1\n",
-           "pylon_http_requests_total{path=\"/api/v1/identity/{identity}/subnet/{netuid}/block/latest/commitments\","
+           "pylon_http_requests_total{path=\"/api/v1/identity/{identity}/subnet/{netuid}/block/latest/"
+           "commitments\","
            "status=\"308\"} 1\n",
            "pylon_http_requests_total{path=\"other\",status=\"404\"} 1\n",
        })
