@@ -57,7 +57,8 @@ std::optional<simdjson::dom::object> object_of(simdjson::dom::parser& parser, st
                                                std::vector<FieldError>& errors) {
   element root;
   simdjson::dom::object obj;
-  if (parser.parse(body.data(), body.size()).get(root) || root.get_object().get(obj)) {
+  // An empty body may have no buffer at all (data() null), which simdjson must not be handed.
+  if (body.empty() || parser.parse(body.data(), body.size()).get(root) || root.get_object().get(obj)) {
     errors.push_back({"", kNotObject});
     return std::nullopt;
   }

@@ -157,6 +157,7 @@ TEST(RestV1, PutWeightsValidatesAsThe2xServiceDoes) {
        validation("weights", "Value error, Invalid hotkey: '' must be a non-empty string")},
       {"[1]", validation("", "Input should be a valid dictionary or object to extract fields from")},
       {"not json", validation("", "Input should be a valid dictionary or object to extract fields from")},
+      {"", validation("", "Input should be a valid dictionary or object to extract fields from")},
   };
   for (const auto& [body, answer] : rows) {
     auto a = http(h.port(), "PUT", path, body, kSn1Auth);
