@@ -4,19 +4,10 @@
 
 #include "common/log.hpp"
 #include "rest/openapi.hpp"
+#include "rest/v1/render.hpp"
 
 namespace pylon::rest {
 namespace {
-
-// The token is compared in time that depends only on its own length.
-bool token_matches(std::string_view given, std::string_view expected) {
-  std::size_t diff = given.size() ^ expected.size();
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    const unsigned char g = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
-    diff |= static_cast<std::size_t>(g ^ static_cast<unsigned char>(expected[i]));
-  }
-  return diff == 0;
-}
 
 std::optional<std::string_view> bearer(std::string_view header) {
   constexpr std::string_view kScheme = "bearer ";
@@ -42,7 +33,8 @@ Api::Api(const RestOptions& options, RestDeps deps, Metrics& metrics, std::funct
       on_io_(std::move(on_io)),
       on_worker_(std::move(on_worker)),
       live_body_(std::make_shared<const std::string>("{\"status\":\"ok\"}")),
-      openapi_body_(std::make_shared<const std::string>(openapi_json())) {}
+      openapi_body_(std::make_shared<const std::string>(openapi_json())),
+      v1_identities_body_(std::make_shared<const std::string>(v1::render_identities(options_.v1))) {}
 
 std::optional<Response> Api::check_auth(Route r, const Request& req) const {
   if (r == Route::live || r == Route::health) return std::nullopt;
@@ -74,6 +66,11 @@ std::optional<Response> Api::precheck(const Request& req) const {
 }
 
 std::optional<Response> Api::refusal(const RouteMatch& m, const Request& req) const {
+  if (m.v1) {
+    auto verdict = v1::guard(m, req, options_.v1);
+    if (auto* refused = std::get_if<Response>(&verdict)) return std::move(*refused);
+    return std::nullopt;
+  }
   if (m.route == Route::unknown) {
     if (m.path_known) {
       Response e = error_response(405, code::method_not_allowed, "this path does not take that method");
@@ -87,6 +84,11 @@ std::optional<Response> Api::refusal(const RouteMatch& m, const Request& req) co
 
 void Api::handle(const Request& req, Reply reply) {
   const RouteMatch m = match_route(req.method, req.path);
+  if (m.v1) {
+    auto verdict = v1::guard(m, req, options_.v1);
+    if (auto* refused = std::get_if<Response>(&verdict)) return reply(std::move(*refused));
+    return dispatch_v1(m, req, std::get<v1::Admitted>(verdict), std::move(reply));
+  }
   if (auto refused = refusal(m, req)) return reply(std::move(*refused));
   dispatch(m, req, std::move(reply));
 }

@@ -18,6 +18,7 @@
 #include "rest/render.hpp"
 #include "rest/routes.hpp"
 #include "rest/server.hpp"
+#include "rest/v1/guard.hpp"
 #include "weights/store.hpp"
 
 namespace pylon::rest {
@@ -97,6 +98,11 @@ class Api {
   void post_set_commitment(const Request& req, Reply reply);
   void put_set_hyperparam(const Request& req, Reply reply);
 
+  // --- /api/v1 (rest/v1/handlers.cpp), after the guard of rest/v1/guard.hpp admitted the request
+  void dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitted& admitted, Reply reply);
+  void put_v1_weights(const Request& req, Reply reply);
+  static Response v1_accepted(std::size_t count);  // {"detail": "weights update scheduled", "count": N}
+
   // --- operations (handlers_ops.cpp)
   void get_health(Reply reply);
   void get_live(Reply reply);
@@ -117,6 +123,7 @@ class Api {
       PYLON_GUARDED_BY(cache_mu_);  // most recent first, at most options_.old_block_cache
   std::map<std::uint64_t, EpochAnswer> epochs_ PYLON_GUARDED_BY(cache_mu_);  // by block, for blocks asked
   const std::shared_ptr<const std::string> live_body_, openapi_body_;        // made once, at construction
+  const std::shared_ptr<const std::string> v1_identities_body_;               // made once, at construction
 };
 
 }  // namespace pylon::rest

@@ -55,6 +55,15 @@ Response error_response(unsigned status, std::string_view code, std::string_view
   return json_response(status, std::move(out));
 }
 
+bool token_matches(std::string_view given, std::string_view expected) {
+  std::size_t diff = given.size() ^ expected.size();
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const unsigned char g = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
+    diff |= static_cast<std::size_t>(g ^ static_cast<unsigned char>(expected[i]));
+  }
+  return diff == 0;
+}
+
 Response no_snapshot_response() {
   return error_response(503, "not_ready", "no snapshot yet: the follower has not read a block");
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,8 @@ struct Request {
   std::string_view query;  // after '?', may be empty
   std::string_view body;
   std::string_view authorization;  // the Authorization header, may be empty
+  bool has_authorization = false;   // whether the header was sent at all (v1: 401 texts differ)
+  std::optional<std::string_view> pylon_timeout;  // X-Pylon-Timeout, when sent (v1 deadline)
   bool from_loopback = false;
 };
 
@@ -51,6 +54,10 @@ Response shared_response(unsigned status, std::shared_ptr<const std::string> bod
                          std::string_view content_type = "application/json");
 // {"detail": detail, "error": code}.
 Response error_response(unsigned status, std::string_view code, std::string_view detail);
+
+// Whether a bearer token equals the expected one, in time that depends only on the expected
+// token's length (the legacy and the v1 guards both compare with it).
+bool token_matches(std::string_view given, std::string_view expected);
 
 // 503: no snapshot has been published yet.
 Response no_snapshot_response();

@@ -7,6 +7,7 @@
 #include "codec/ss58.hpp"
 #include "codec/ss58_book.hpp"
 #include "common/json_writer.hpp"
+#include "rest/v1/render.hpp"
 
 namespace pylon::rest {
 namespace {
@@ -222,6 +223,16 @@ const std::shared_ptr<const std::string>& RenderedSnapshot::commitments() {
   if (!snap_->commitments) return commitments_;
   return once(commitments_once_, commitments_,
               [&] { return text([&] { return render_commitments(*snap_); }); });
+}
+
+const std::shared_ptr<const std::string>& RenderedSnapshot::v1_block_latest() {
+  return once(v1_block_latest_once_, v1_block_latest_,
+              [&] { return text([&] { return v1::render_block_latest(*snap_); }); });
+}
+const std::shared_ptr<const std::string>& RenderedSnapshot::v1_commitments() {
+  if (!snap_->commitments) return v1_commitments_;
+  return once(v1_commitments_once_, v1_commitments_,
+              [&] { return text([&] { return v1::render_commitments(*snap_); }); });
 }
 
 }  // namespace pylon::rest

@@ -39,6 +39,9 @@ class RenderedSnapshot {
   const std::shared_ptr<const std::string>& block_hash();
   const std::shared_ptr<const std::string>& hyperparams();  // null when the snapshot has none
   const std::shared_ptr<const std::string>& commitments();  // null when the snapshot has none
+  // The /api/v1 bodies (rest/v1/render.hpp), cached beside the legacy ones.
+  const std::shared_ptr<const std::string>& v1_block_latest();
+  const std::shared_ptr<const std::string>& v1_commitments();  // null when the snapshot has none
 
  private:
   follower::SnapshotPtr snap_;
@@ -46,6 +49,8 @@ class RenderedSnapshot {
   std::shared_ptr<const FileBody> metagraph_file_;
   std::once_flag metagraph_once_, metagraph_file_once_, latest_block_once_, block_hash_once_,
       hyperparams_once_, commitments_once_;
+  std::shared_ptr<const std::string> v1_block_latest_, v1_commitments_;
+  std::once_flag v1_block_latest_once_, v1_commitments_once_;
 };
 
 }  // namespace pylon::rest

@@ -1,5 +1,7 @@
 #include "rest/routes.hpp"
 
+#include "rest/v1/routes.hpp"
+
 namespace pylon::rest {
 namespace {
 
@@ -51,6 +53,7 @@ std::string_view method_name(Method m) {
 }  // namespace
 
 std::string_view route_template(Route r) {
+  if (auto t = v1::route_template(r); !t.empty()) return t;
   for (const auto& e : kEntries)
     if (e.route == r) return e.templ;
   return "other";
@@ -59,6 +62,7 @@ std::string_view route_template(Route r) {
 RouteMatch match_route(Method m, std::string_view path) {
   // HEAD is answered as GET without the body (the server drops it).
   const Method want = m == Method::head ? Method::get : m;
+  if (v1::is_v1_path(path)) return v1::match_route(want, path);
   RouteMatch out;
   for (const auto& e : kEntries) {
     std::string_view param;
@@ -88,6 +92,7 @@ bool is_write(Route r) {
     case Route::set_weights:
     case Route::force_commit_weights:
     case Route::set_commitment:
+    case Route::v1_id_put_weights:
       return true;
     default:
       return false;

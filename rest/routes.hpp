@@ -32,6 +32,19 @@ enum class Route : std::uint8_t {
   set_commitment,
   metrics,
   openapi,
+  // The /api/v1 surface of the 2.x service (../shared/api/pylon-v1.md; rest/v1/routes.cpp).
+  // Public:
+  v1_identities,
+  v1_block_latest,
+  v1_login,
+  // Open access (/api/v1/subnet/{netuid}/...):
+  v1_oa_commitments,
+  v1_oa_commitment,
+  // Identity (/api/v1/identity/{identity}/subnet/{netuid}/...):
+  v1_id_commitments,
+  v1_id_commitment_self,
+  v1_id_commitment,
+  v1_id_put_weights,
   unknown,  // 404 / 405
   count
 };
@@ -41,8 +54,18 @@ inline constexpr std::size_t kRouteCount = static_cast<std::size_t>(Route::count
 // The path template (the metrics label and the OpenAPI key).
 std::string_view route_template(Route r);
 
+// The path parameters of a /api/v1 route (those its template has).
+struct V1Params {
+  std::uint64_t netuid = 0;  // {netuid}: any integer; checked against the subnets served later
+  std::uint64_t block = 0;   // {block}
+  std::string_view identity;
+  std::string_view hotkey;
+};
+
 struct RouteMatch {
   Route route = Route::unknown;
+  bool v1 = false;          // under /api/v1: answered with the v1 error body
+  V1Params v1_params;
   std::string_view param;   // {block_number} / {hotkey}
   bool path_known = false;  // the path exists, under another method (405)
   std::string_view allow;   // the method that path takes (for Allow)

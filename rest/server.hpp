@@ -20,6 +20,7 @@
 #include "follower/snapshot_store.hpp"
 #include "keys/sr25519.hpp"
 #include "rest/chain_metrics.hpp"
+#include "rest/v1/options.hpp"
 
 namespace pylon::weights {
 class Store;
@@ -53,6 +54,7 @@ struct RestOptions {
   std::size_t workers = 2;                        // threads for blocking work
   std::chrono::milliseconds fresh_within{60000};  // /health: the latest snapshot is at most this old
   std::size_t old_block_cache = 8;                // snapshots built from the chain for old blocks
+  v1::Options v1;                                 // the /api/v1 surface (identities, tokens, timeouts)
 };
 
 // The epoch holding a block (committer::epoch_at bound to the chain and netuid).

@@ -189,6 +189,9 @@ Request Session::request_head() const {
   if (q != std::string_view::npos) req.query = target.substr(q + 1);
   const auto auth = msg[http::field::authorization];
   req.authorization = std::string_view(auth.data(), auth.size());
+  req.has_authorization = msg.find(http::field::authorization) != msg.end();
+  if (auto t = msg.find("X-Pylon-Timeout"); t != msg.end())
+    req.pylon_timeout = std::string_view(t->value().data(), t->value().size());
   req.from_loopback = loopback_;
   return req;
 }

@@ -29,6 +29,17 @@ int run(std::span<char* const> args) {
     std::fprintf(stderr, "pylon: configuration: %s\n", env.error().message.c_str());
     return 2;
   }
+  {
+    // The identities may live in a file of their own (PYLON_ID_ENV_FILE, pylon-v1.md §7).
+    const auto g = env->find("PYLON_ALLOW_GROUP_READABLE_KEYS");
+    const bool allow_group = g != env->end() && g->second == "1";
+    auto merged = pylon::config::merge_id_env_file(std::move(env).value(), allow_group);
+    if (!merged.ok()) {
+      std::fprintf(stderr, "pylon: configuration: %s\n", merged.error().message.c_str());
+      return 2;
+    }
+    env = std::move(merged);
+  }
   const char* home = std::getenv("HOME");
   auto cfg = pylon::config::load(*env, home ? home : "/");
   if (!cfg.ok()) {

@@ -160,6 +160,7 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
   // restart (the committer looks its signed bytes up until their era ends).
   committer::SubmitterOptions so;
   so.timeout = std::chrono::seconds(30);
+  const AccountId own_hotkey(hotkey.public_key);
   committer::Submitter submitter(chain, std::move(hotkey), so);
   committer::CommitterOptions co;
   co.netuid = cfg.netuid;
@@ -175,6 +176,15 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
   ho.auth_token = cfg.auth_token;
   ho.metrics_token = cfg.metrics_token;
   ho.reads_need_token = cfg.auth_reads;
+  // The /api/v1 identities: config::check_servable made each one the daemon's subnet and hotkey.
+  for (const auto& id : cfg.v1.identities)
+    ho.v1.identities.push_back({id.name, id.netuid, id.token, own_hotkey});
+  ho.v1.open_access_token = cfg.v1.open_access_token;
+  ho.v1.default_timeout_seconds = cfg.v1.default_timeout_seconds;
+  ho.v1.max_timeout_seconds = cfg.v1.max_timeout_seconds;
+  ho.v1.recent_soft_limit_blocks = cfg.v1.recent_soft_limit_blocks;
+  ho.v1.recent_hard_limit_blocks = cfg.v1.recent_hard_limit_blocks;
+  ho.v1.block_duration_seconds = cfg.v1.block_duration_seconds;
   std::function<Result<keys::Keypair>()> load_coldkey;
   if (cfg.coldkey_password_file) {
     load_coldkey = [&cfg]() -> Result<keys::Keypair> {

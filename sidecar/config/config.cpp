@@ -10,12 +10,12 @@
 
 #include "common/log.hpp"
 #include "config/dotenv.hpp"
+#include "config/identities.hpp"
 #include "keys/secret_file.hpp"
 
 namespace pylon::config {
 namespace {
 
-constexpr std::size_t kMinTokenChars = 16;
 constexpr std::size_t kMaxTokenFileBytes = 4096;
 constexpr std::size_t kMaxDotenvBytes = 1 << 20;
 
@@ -77,28 +77,12 @@ std::string expand_home(const std::string& p, const std::string& home) {
   return p;
 }
 
-// The bearer token exactly as the REST API will compare it. Surrounding whitespace is dropped:
-// `echo token > file`, editors and `kubectl create secret --from-file` leave a trailing newline,
-// which no client can send back (HTTP strips it from header values), so a kept newline meant a 401
-// on every request. Inside, only visible ASCII is accepted (RFC 6750's token characters are a
-// subset): a space or control character could never match either. The value is never printed.
+// The bearer token exactly as the REST API will compare it (bearer_token_view, identities.hpp):
+// surrounding whitespace dropped, since `echo token > file`, editors and `kubectl create secret
+// --from-file` leave a trailing newline that no client can send back; visible ASCII inside.
 Result<std::string> bearer_token(const std::string& setting, std::string_view raw) {
-  auto space = [](char ch) {
-    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\v' || ch == '\f';
-  };
-  while (!raw.empty() && space(raw.front())) raw.remove_prefix(1);
-  while (!raw.empty() && space(raw.back())) raw.remove_suffix(1);
-  for (const char ch : raw)
-    if (ch < 0x21 || ch > 0x7e)
-      return make_error(ConfigErrc::bad_token,
-                        setting +
-                            ": the token holds a space, control or non-ASCII character; a bearer "
-                            "token is visible ASCII (surrounding whitespace, such as a trailing "
-                            "newline, is ignored)");
-  if (raw.size() < kMinTokenChars)
-    return make_error(ConfigErrc::bad_token, setting + ": the token is too short (use at least " +
-                                                 std::to_string(kMinTokenChars) + " characters)");
-  return std::string(raw);
+  PYLON_ASSIGN(std::string_view t, bearer_token_view(setting, raw));
+  return std::string(t);
 }
 
 Status check_url(const std::string& name, const std::string& url) {
@@ -156,8 +140,17 @@ Result<Env> gather_env(const std::string& dotenv_path, char** environ_ptr) {
   } else if (!read.error().is(keys::FileErrc::missing)) {
     return read.error();  // a FIFO, a folder, unreadable: not silently skipped (the message names it)
   }
-  auto sets = [&env](const char* name) { return env.count(name) && !env.at(name).empty(); };
-  const bool dotenv_has_token = sets("PYLON_AUTH_TOKEN") || sets("PYLON_METRICS_TOKEN");
+  auto sets = [&env](const std::string& name) { return env.count(name) && !env.at(name).empty(); };
+  // The v1 tokens (the open-access one, each identity's) are secrets too.
+  std::string token_name;
+  for (const auto& [k, v] : env)
+    if (!v.empty() &&
+        (k == "PYLON_AUTH_TOKEN" || k == "PYLON_METRICS_TOKEN" || k == "PYLON_OPEN_ACCESS_TOKEN" ||
+         (k.starts_with("PYLON_ID_") && k.ends_with("_TOKEN")))) {
+      token_name = k;
+      break;
+    }
+  const bool dotenv_has_token = !token_name.empty();
   for (char** e = environ_ptr; e && *e; ++e) {
     const std::string kv = *e;
     const auto eq = kv.find('=');
@@ -180,9 +173,9 @@ Result<Env> gather_env(const std::string& dotenv_path, char** environ_ptr) {
         allow_group = b.ok() && *b;  // a bad value is reported by load()
       }
       if (auto st = keys::check_secret_file(dotenv_path, dotenv->mode, dotenv->owner, allow_group); !st.ok())
-        return with_context(
-            dotenv_path + " sets " + (sets("PYLON_AUTH_TOKEN") ? "PYLON_AUTH_TOKEN" : "PYLON_METRICS_TOKEN"),
-            st.error());
+        return with_context(dotenv_path + " sets " +
+                                (sets("PYLON_AUTH_TOKEN") ? std::string("PYLON_AUTH_TOKEN") : token_name),
+                            st.error());
     }
   }
   return env;
@@ -254,7 +247,15 @@ Result<Config> load_values(const Env& env, const std::string& home, std::optiona
     c.http_threads = std::clamp<std::uint32_t>(std::thread::hardware_concurrency(), 1, 4);
   }
   PYLON_ASSIGN(c.auth_token, token_setting(l, "PYLON_AUTH_TOKEN", home, c.allow_group_readable_keys));
-  PYLON_ASSIGN(c.metrics_token, token_setting(l, "PYLON_METRICS_TOKEN", home, c.allow_group_readable_keys));
+  // The 2.x service's default is PYLON_METRICS_TOKEN="" (pylon-v1.md §7): a 2.x .env may say so
+  // explicitly and must still start. Empty is unset here (/metrics then needs the auth token).
+  if (auto it = env.find("PYLON_METRICS_TOKEN"); it != env.end() && it->second.empty()) {
+    used.insert("PYLON_METRICS_TOKEN");
+    if (env.count("PYLON_METRICS_TOKEN_FILE"))
+      return make_error("PYLON_METRICS_TOKEN and PYLON_METRICS_TOKEN_FILE are both set: choose one");
+  } else {
+    PYLON_ASSIGN(c.metrics_token, token_setting(l, "PYLON_METRICS_TOKEN", home, c.allow_group_readable_keys));
+  }
   // The point of a metrics token is that a scraper's token cannot write: the same value would.
   if (c.metrics_token && c.auth_token && *c.metrics_token == *c.auth_token)
     return make_error(
@@ -305,6 +306,10 @@ Result<Config> load_values(const Env& env, const std::string& home, std::optiona
   }
   if (auto v = l.get("PYLON_SNAPSHOT_KEEP")) {
     PYLON_ASSIGN(c.snapshot_keep, parse_uint<std::uint32_t>("PYLON_SNAPSHOT_KEEP", *v, 1, 10000));
+  }
+  PYLON_ASSIGN(c.v1, load_v1_settings(env, c.netuid, used));
+  if (!c.v1.identities.empty()) {
+    PYLON_TRY(check_servable(c.v1, c.netuid, c.wallet_name, c.wallet_hotkey));
   }
   l.get("PYLON_ENV_FILE");  // read by gather_env's caller (env_file_path), before this
   // Variables of Pylon's scripts and tests (script/test, localnet/, the oracle) are not the

@@ -13,6 +13,7 @@
 
 #include "common/log.hpp"
 #include "common/result.hpp"
+#include "config/identities.hpp"
 
 namespace pylon::config {
 
@@ -54,6 +55,7 @@ struct Config {
   std::uint16_t localnet_port = 9944;
   std::uint32_t snapshot_every = 1;  // PYLON_SNAPSHOT_EVERY: build a snapshot every N finalized blocks
   std::uint32_t snapshot_keep = 32;  // PYLON_SNAPSHOT_KEEP: snapshots kept for reads at a block
+  V1Settings v1;                     // the /api/v1 surface: identities, open-access token, timeouts
 
   std::vector<std::string> warnings;  // e.g. unknown PYLON_* variables, aliases used
 };

@@ -23,6 +23,15 @@ ADDED = [
     ("put", "/set_weights"), ("get", "/weights_status"), ("get", "/live"), ("get", "/metrics"),
     ("get", "/schema/openapi.json"),
 ]
+# The /api/v1 surface of the 2.x service (shared/api/pylon-v1.md) that Pylon serves (issue 15).
+V1 = [
+    ("get", "/api/v1/identities"), ("get", "/api/v1/block/latest"), ("post", "/api/v1/login/identity/{}"),
+    ("get", "/api/v1/subnet/{}/block/latest/commitments"), ("get", "/api/v1/subnet/{}/block/latest/commitments/{}"),
+    ("get", "/api/v1/identity/{}/subnet/{}/block/latest/commitments"),
+    ("get", "/api/v1/identity/{}/subnet/{}/block/latest/commitments/{}"),
+    ("get", "/api/v1/identity/{}/subnet/{}/block/latest/commitments/self"),
+    ("put", "/api/v1/identity/{}/subnet/{}/weights"),
+]
 
 
 def shape(path):
@@ -43,7 +52,7 @@ def main():
     for path, item in (doc.get("paths") or {}).items():
         for method in item:
             have.add((method.lower(), shape(path)))
-    for method, path in CONTRACT + ADDED:
+    for method, path in CONTRACT + ADDED + V1:
         if (method, path) not in have:
             problems.append(f"{method.upper()} {path} is not documented")
     if problems:
@@ -51,7 +60,7 @@ def main():
             print(f"FAIL: {p}")
         return 1
     print(f"openapi {version}: all {len(CONTRACT)} contract operations and {len(ADDED)} additions documented "
-          f"({len(have)} operations in all)")
+          f"and {len(V1)} /api/v1 operations ({len(have)} operations in all)")
     return 0
 
 

@@ -49,6 +49,8 @@ TEST(RestOpenapi, EveryDocumentedPathIsAnswered) {
     };
     put("{block_number}", std::to_string(kRecordedBlock));
     put("{hotkey}", first_hotkey());
+    put("{netuid}", std::to_string(kNetuid));
+    put("{identity}", "sn1");
     simdjson::dom::object methods;
     ASSERT_FALSE(item.get(methods));
     for (auto [method, op] : methods) {
@@ -57,12 +59,13 @@ TEST(RestOpenapi, EveryDocumentedPathIsAnswered) {
       auto a = http(h.port(), m, target, m == "GET" ? "" : "{}");
       EXPECT_NE(a.status, 405u) << m << " " << target;
       EXPECT_EQ(a.body.find("no such path"), std::string::npos) << m << " " << target << ": " << a.body;
+      EXPECT_EQ(a.body.find("\"detail\":\"Not Found\""), std::string::npos) << m << " " << target << ": " << a.body;
       EXPECT_NE(a.status, 0u) << m << " " << target;
       ++operations;
     }
   }
-  EXPECT_EQ(operations,
-            21u);  // the seed contract's 16 plus set_weights, weights_status, live, metrics, schema
+  // The seed contract's 16 plus set_weights, weights_status, live, metrics, schema; 9 of /api/v1.
+  EXPECT_EQ(operations, 30u);
 }
 
 TEST(RestMetrics, PrometheusTextHasTheFamilies) {

@@ -1,0 +1,120 @@
+#include "rest/v1/bodies.hpp"
+
+#include <simdjson.h>
+
+#include <charconv>
+#include <cmath>
+#include <map>
+
+#include "rest/body.hpp"
+#include "weights/weight_value.hpp"
+
+namespace pylon::rest::v1 {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+const char* const kNotObject = "Input should be a valid dictionary or object to extract fields from";
+const char* const kNotNumber = "Input should be a valid number, unable to parse string as a number";
+
+// Python's float() of a string: surrounding whitespace, an optional sign, inf/nan spelled out.
+std::optional<double> number_text(std::string_view t) {
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t' || t.front() == '\n' || t.front() == '\r'))
+    t.remove_prefix(1);
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\n' || t.back() == '\r'))
+    t.remove_suffix(1);
+  if (!t.empty() && t.front() == '+') t.remove_prefix(1);
+  double v = 0;
+  const auto r = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (t.empty() || r.ec != std::errc() || r.ptr != t.data() + t.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<double> number_of(element e, std::string& why) {
+  double v = 0;
+  switch (e.type()) {
+    case element_type::DOUBLE:
+    case element_type::INT64:
+    case element_type::UINT64:
+      if (e.get_double().get(v)) return std::nullopt;
+      return v;
+    case element_type::STRING: {
+      std::string_view s;
+      if (!e.get_string().get(s))
+        if (auto n = number_text(s)) return n;
+      why = kNotNumber;
+      return std::nullopt;
+    }
+    default:
+      why = "Input should be a valid number";
+      return std::nullopt;
+  }
+}
+
+// The body as a JSON object, or the field error saying it is not one.
+std::optional<simdjson::dom::object> object_of(simdjson::dom::parser& parser, std::string_view body,
+                                               std::vector<FieldError>& errors) {
+  element root;
+  simdjson::dom::object obj;
+  // An empty body may have no buffer at all (data() null), which simdjson must not be handed.
+  if (body.empty() || parser.parse(body.data(), body.size()).get(root) || root.get_object().get(obj)) {
+    errors.push_back({"", kNotObject});
+    return std::nullopt;
+  }
+  return obj;
+}
+
+}  // namespace
+
+std::variant<WeightsBody, std::vector<FieldError>> decode_weights(std::string_view body) {
+  simdjson::dom::parser parser;
+  std::vector<FieldError> errors;
+  auto obj = object_of(parser, body, errors);
+  if (!obj) return errors;
+  element weights;
+  if ((*obj)["weights"].get(weights)) return std::vector<FieldError>{{"weights", "Field required"}};
+  simdjson::dom::object map;
+  if (weights.get_object().get(map))
+    return std::vector<FieldError>{{"weights", "Input should be a valid dictionary"}};
+  std::map<std::string_view, element> entries;  // a later duplicate wins, as in a Python dict
+  for (auto [key, value] : map) entries[key] = value;
+  if (entries.empty()) return std::vector<FieldError>{{"weights", "Value error, No weights provided"}};
+  WeightsBody out;
+  out.count = entries.size();
+  for (const auto& [key, value] : entries) {
+    if (key.empty()) {
+      errors.push_back({"weights", "Value error, Invalid hotkey: '' must be a non-empty string"});
+      continue;
+    }
+    std::string why;
+    const auto v = number_of(value, why);
+    const std::string field = "weights." + std::string(key);
+    if (!v) {
+      errors.push_back({field, why});
+      continue;
+    }
+    if (!weights::valid_weight(*v)) {
+      errors.push_back({field, std::string("Input should be a finite number from 0 to 1e15") +
+                                   weights::weight_problem(*v)});
+      continue;
+    }
+    if (auto hk = parse_hotkey(key); hk.ok()) out.weights.emplace_back(hk->account, *v);
+  }
+  if (!errors.empty()) return errors;
+  return out;
+}
+
+std::variant<std::string, std::vector<FieldError>> decode_login(std::string_view body) {
+  simdjson::dom::parser parser;
+  std::vector<FieldError> errors;
+  auto obj = object_of(parser, body, errors);
+  if (!obj) return errors;
+  element token;
+  if ((*obj)["token"].get(token)) return std::vector<FieldError>{{"token", "Field required"}};
+  std::string_view t;
+  if (token.get_string().get(t)) return std::vector<FieldError>{{"token", "Input should be a valid string"}};
+  return std::string(t);
+}
+
+}  // namespace pylon::rest::v1

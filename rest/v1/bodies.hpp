@@ -1,0 +1,29 @@
+// Request bodies of the v1 writes, validated as the 2.x service does (pylon-v1.md §4): every
+// failure becomes a FieldError with the service's key and message texts, unknown fields are
+// ignored, numeric strings are numbers.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/ids.hpp"
+#include "rest/v1/errors.hpp"
+
+namespace pylon::rest::v1 {
+
+struct WeightsBody {
+  // Entries with an SS58 hotkey, as sent (a later duplicate key wins, as in a Python dict).
+  std::vector<std::pair<AccountId, double>> weights;
+  std::size_t count = 0;  // every entry of the request, hotkeys that are not SS58 included
+};
+// PUT .../weights: {"weights": {hotkey: number}}. A hotkey that is not an SS58 address is counted
+// and dropped (the 2.x service drops unknown hotkeys at commit time); a negative or non-finite
+// weight is refused (Pylon's weight rule, weights/weight_value.hpp).
+std::variant<WeightsBody, std::vector<FieldError>> decode_weights(std::string_view body);
+
+// POST /login/identity/{identity}: {"token": str}.
+std::variant<std::string, std::vector<FieldError>> decode_login(std::string_view body);
+
+}  // namespace pylon::rest::v1

@@ -1,0 +1,159 @@
+// The /api/v1 handlers (pylon-v1.md §2): members of Api so they share its snapshot cache, the
+// weights Writer and the worker pool with the legacy surface. The guard (rest/v1/guard.hpp) has
+// admitted the request: the route, the timeout header, the token and the identity's netuid are
+// checked; bodies are validated here.
+#include <simdjson.h>
+
+#include "common/json_writer.hpp"
+#include "rest/api.hpp"
+#include "rest/body.hpp"
+#include "rest/v1/bodies.hpp"
+#include "rest/v1/errors.hpp"
+#include "rest/v1/render.hpp"
+#include "rest/v1/routes.hpp"
+#include "weights/writer.hpp"
+
+namespace pylon::rest {
+namespace {
+
+// Answers of the helpers shared with the legacy surface (no snapshot yet, the epoch, the store)
+// carry the legacy error body {"detail", "error"}: re-shaped to the v1 body, same status and
+// detail, so every error under /api/v1 has one shape.
+Reply v1_shaped(Reply reply) {
+  return [reply = std::move(reply)](Response r) {
+    if (r.status < 400 || !r.body || r.body->find("\"status_code\"") != std::string::npos)
+      return reply(std::move(r));
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    std::string_view detail;
+    if (parser.parse(*r.body).get(root) || root["detail"].get_string().get(detail)) detail = "";
+    Response v = v1::error(r.status, detail);
+    v.extra_headers = std::move(r.extra_headers);
+    reply(std::move(v));
+  };
+}
+
+Response not_followed(std::uint64_t asked, std::uint16_t followed) {
+  // Pylon's choice for other subnets' open-access reads (rest/README.md): this daemon follows one
+  // subnet, and answering another from a half-built cache would be wrong data, so: 404, saying so.
+  return v1::error(404, "Subnet " + std::to_string(asked) +
+                            " is not followed by this Pylon (it follows subnet " + std::to_string(followed) +
+                            ")");
+}
+
+}  // namespace
+
+void Api::dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitted& admitted, Reply reply) {
+  reply = v1_shaped(std::move(reply));
+  switch (m.route) {
+    case Route::v1_identities:
+      return reply(shared_response(200, v1_identities_body_));
+    case Route::v1_block_latest: {
+      auto l = latest();
+      if (!l) return reply(no_snapshot_response());
+      return reply(shared_response(200, l->v1_block_latest()));
+    }
+    case Route::v1_login: {
+      auto body = v1::decode_login(req.body);
+      if (auto* bad = std::get_if<std::vector<v1::FieldError>>(&body))
+        return reply(v1::validation_error("POST", req.path, *bad));
+      for (const auto& id : options_.v1.identities) {
+        if (id.name != m.v1_params.identity) continue;
+        if (!token_matches(std::get<std::string>(body), id.token->view()))
+          return reply(v1::error(401, "Invalid token"));
+        JsonWriter w;
+        w.begin_object();
+        w.key("netuid");
+        w.number(static_cast<std::uint64_t>(id.netuid));
+        w.key("identity_name");
+        w.string(id.name);
+        w.end_object();
+        return reply(json_response(200, w.take()));
+      }
+      return reply(v1::error(404, "Identity '" + std::string(m.v1_params.identity) + "' not found"));
+    }
+    case Route::v1_id_put_weights:
+      return put_v1_weights(req, std::move(reply));
+    default:
+      break;
+  }
+  // The subnet reads, the same under both prefixes.
+  if (m.v1_params.netuid != deps_.netuid) return reply(not_followed(m.v1_params.netuid, deps_.netuid));
+  auto l = latest();
+  if (!l) return reply(no_snapshot_response());
+  const auto& s = *l->snapshot();
+  if (!s.commitments) return reply(v1::error(503, "commitments are not known: " + s.unavailable_reason));
+  switch (v1::read_of(m.route)) {
+    case v1::Read::commitments:
+      return reply(shared_response(200, l->v1_commitments()));
+    case v1::Read::commitment:
+    case v1::Read::commitment_self: {
+      AccountId hotkey{};
+      if (v1::read_of(m.route) == v1::Read::commitment_self) {
+        hotkey = admitted.identity->hotkey;
+      } else {
+        auto hk = parse_hotkey(m.v1_params.hotkey);
+        if (!hk.ok()) return reply(v1::error(404, "Commitment not found."));
+        hotkey = hk->account;
+      }
+      auto one = v1::render_commitment(s, hotkey);
+      switch (one.lookup) {
+        case v1::CommitmentLookup::found:
+          return reply(json_response(200, std::move(one.body)));
+        case v1::CommitmentLookup::timelocked:
+          return reply(v1::error(404, ""));  // the 2.x service's answer to a timelocked one
+        case v1::CommitmentLookup::absent:
+          break;
+      }
+      return reply(v1::error(404, "Commitment not found."));
+    }
+    default:
+      return reply(v1::error(404, "Not Found"));
+  }
+}
+
+// PUT .../weights: the request's weights become the identity's weights of the current epoch, in
+// one transaction through the same Writer as PUT /set_weights, before the 200. Latest request
+// wins: hotkeys stored for this epoch and absent from the request are set to 0 in that batch.
+void Api::put_v1_weights(const Request& req, Reply reply) {
+  auto decoded = v1::decode_weights(req.body);
+  if (auto* bad = std::get_if<std::vector<v1::FieldError>>(&decoded))
+    return reply(v1::validation_error("PUT", req.path, *bad));
+  if (!deps_.writer || !deps_.store) return reply(v1::error(503, "no weights store is configured"));
+  with_current_epoch(std::move(reply), [this, body = std::get<v1::WeightsBody>(std::move(decoded))](
+                                           EpochAnswer e, Reply rep) mutable {
+    metrics_.worker_queued();
+    on_worker_([this, e, body = std::move(body), rep = std::move(rep)]() mutable {
+      auto stored = deps_.store->weights(deps_.netuid, e.start);
+      metrics_.worker_done();
+      if (!stored.ok())
+        return rep(v1::error(500, "cannot read the stored weights: " + stored.error().message));
+      std::vector<weights::WeightUpdate> updates;
+      std::map<AccountId, double> latest;
+      for (const auto& [hk, w] : body.weights) latest[hk] = w;
+      for (const auto& [hk, w] : *stored)
+        if (!latest.count(hk) && w != 0) updates.push_back({deps_.netuid, e.start, hk, weights::Op::set, 0});
+      for (const auto& [hk, w] : latest) updates.push_back({deps_.netuid, e.start, hk, weights::Op::set, w});
+      const std::size_t count = body.count;
+      if (updates.empty()) return rep(v1_accepted(count));
+      deps_.writer->submit(std::move(updates), [rep = std::move(rep), count](Result<std::vector<double>> r) {
+        if (!r.ok())
+          return rep(v1::error(r.error().is(weights::StoreErrc::kStopped) ? 503 : 500, r.error().message));
+        rep(v1_accepted(count));
+      });
+    });
+  });
+}
+
+Response Api::v1_accepted(std::size_t count) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("detail");
+  w.string("weights update scheduled");
+  w.key("count");
+  w.number(static_cast<std::uint64_t>(count));
+  w.end_object();
+  return json_response(200, w.take());
+}
+
+}  // namespace pylon::rest

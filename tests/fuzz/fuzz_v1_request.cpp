@@ -1,0 +1,48 @@
+// Fuzzes the /api/v1 request path short of the sockets: the first three lines of the input are
+// the path, the Authorization header and X-Pylon-Timeout (empty: not sent), the rest the body.
+// Route match, the guard and the v1 body decoders never crash; every refusal is a v1 error body,
+// an admitted identity route names an identity, and decoded weights keep the weight rule.
+#include <cstdlib>
+
+#include "rest/v1/bodies.hpp"
+#include "rest/v1/guard.hpp"
+#include "rest/v1/routes.hpp"
+#include "weights/weight_value.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace pylon::rest;
+  std::string_view in(reinterpret_cast<const char*>(data), size), line[3];
+  for (auto& l : line) {
+    l = in.substr(0, in.find('\n'));
+    in.remove_prefix(std::min(in.size(), l.size() + 1));
+  }
+  static const v1::Options o = [] {
+    v1::Options x;
+    x.open_access_token = std::make_shared<const pylon::keys::SecretString>("open-access-token-0123");
+    x.identities.push_back(
+        {"sn1", 1, std::make_shared<const pylon::keys::SecretString>("sn1-token-0123456789"), {}});
+    return x;
+  }();
+  Request req;
+  req.method = line[0].size() % 2 ? Method::put : Method::get;
+  req.path = line[0];
+  req.authorization = line[1];
+  req.has_authorization = !line[1].empty();
+  if (!line[2].empty()) req.pylon_timeout = line[2];
+  req.body = in;
+  const RouteMatch m = match_route(req.method, req.path);
+  if (m.v1) {
+    auto verdict = v1::guard(m, req, o);
+    if (auto* r = std::get_if<Response>(&verdict); r && r->body->rfind("{\"status_code\":", 0) != 0)
+      std::abort();
+    if (auto* a = std::get_if<v1::Admitted>(&verdict);
+        a && v1::family(m.route) == v1::Family::identity && !a->identity)
+      std::abort();
+  }
+  const auto weights = v1::decode_weights(in);
+  if (const auto* w = std::get_if<v1::WeightsBody>(&weights))
+    for (const auto& [hotkey, value] : w->weights)
+      if (!pylon::weights::valid_weight(value) || w->count < w->weights.size()) std::abort();
+  (void)v1::decode_login(in);
+  return 0;
+}
