@@ -1,6 +1,7 @@
 // The /api/v1 surface over HTTP on the recorded finney snapshot (netuid 1): the public reads, the
 // commitments under both prefixes, login and PUT weights through the real weights Writer, with
 // exact status and body. The order of checks itself is table-tested in v1_guard_test.cpp.
+#include <atomic>
 #include <future>
 #include <thread>
 
@@ -220,11 +221,16 @@ TEST(RestV1, ConcurrentPutWeightsNeverStoreTheUnion) {
   });
   entered.get_future().wait();
   HttpAnswer ax, ay;
-  std::thread tx(
-      [&] { ax = http(h.port(), "PUT", path, "{\"weights\":{\"" + hotkey(0) + "\":1}}", kSn1Auth); });
-  std::thread ty(
-      [&] { ay = http(h.port(), "PUT", path, "{\"weights\":{\"" + hotkey(1) + "\":1}}", kSn1Auth); });
-  while (h.writer->stats().pending < 2) std::this_thread::yield();  // both batches are waiting
+  std::atomic<int> answered{0};  // a request answered without reaching the writer ends the wait
+  std::thread tx([&] {
+    ax = http(h.port(), "PUT", path, "{\"weights\":{\"" + hotkey(0) + "\":1}}", kSn1Auth);
+    ++answered;
+  });
+  std::thread ty([&] {
+    ay = http(h.port(), "PUT", path, "{\"weights\":{\"" + hotkey(1) + "\":1}}", kSn1Auth);
+    ++answered;
+  });
+  while (h.writer->stats().pending < 2 && answered == 0) std::this_thread::yield();  // both are waiting
   release.set_value();
   tx.join();
   ty.join();
