@@ -114,7 +114,9 @@ void Api::dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitte
 
 // PUT .../weights: the request's weights become the identity's weights of the current epoch, in
 // one transaction through the same Writer as PUT /set_weights, before the 200. Latest request
-// wins: hotkeys stored for this epoch and absent from the request are set to 0 in that batch.
+// wins: the batch replaces the epoch's weight set (weights::replacing: hotkeys stored for this
+// epoch and absent from the request become 0 in the same transaction), so two concurrent PUTs
+// never leave the union of their hotkeys behind.
 void Api::put_v1_weights(const Request& req, Reply reply) {
   auto decoded = v1::decode_weights(req.body);
   if (auto* bad = std::get_if<std::vector<v1::FieldError>>(&decoded))
@@ -122,26 +124,16 @@ void Api::put_v1_weights(const Request& req, Reply reply) {
   if (!deps_.writer || !deps_.store) return reply(v1::error(503, "no weights store is configured"));
   with_current_epoch(std::move(reply), [this, body = std::get<v1::WeightsBody>(std::move(decoded))](
                                            EpochAnswer e, Reply rep) mutable {
-    metrics_.worker_queued();
-    on_worker_([this, e, body = std::move(body), rep = std::move(rep)]() mutable {
-      auto stored = deps_.store->weights(deps_.netuid, e.start);
-      metrics_.worker_done();
-      if (!stored.ok())
-        return rep(v1::error(500, "cannot read the stored weights: " + stored.error().message));
-      std::vector<weights::WeightUpdate> updates;
-      std::map<AccountId, double> latest;
-      for (const auto& [hk, w] : body.weights) latest[hk] = w;
-      for (const auto& [hk, w] : *stored)
-        if (!latest.count(hk) && w != 0) updates.push_back({deps_.netuid, e.start, hk, weights::Op::set, 0});
-      for (const auto& [hk, w] : latest) updates.push_back({deps_.netuid, e.start, hk, weights::Op::set, w});
-      const std::size_t count = body.count;
-      if (updates.empty()) return rep(v1_accepted(count));
-      deps_.writer->submit(std::move(updates), [rep = std::move(rep), count](Result<std::vector<double>> r) {
-        if (!r.ok())
-          return rep(v1::error(r.error().is(weights::StoreErrc::kStopped) ? 503 : 500, r.error().message));
-        rep(v1_accepted(count));
-      });
-    });
+    std::map<AccountId, double> latest;
+    for (const auto& [hk, w] : body.weights) latest[hk] = w;
+    const std::size_t count = body.count;
+    deps_.writer->submit(
+        weights::replacing(deps_.netuid, e.start, 0, latest),
+        [rep = std::move(rep), count](Result<std::vector<double>> r) {
+          if (!r.ok())
+            return rep(v1::error(r.error().is(weights::StoreErrc::kStopped) ? 503 : 500, r.error().message));
+          rep(v1_accepted(count));
+        });
   });
 }
 

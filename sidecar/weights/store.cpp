@@ -44,6 +44,8 @@ Status validate(std::span<const WeightUpdate> updates) {
                                                      number(u.value) + ", not a finite number within +-1e15");
         }
         break;
+      case Op::clear_epoch:
+        break;
       default:
         return make_error(StoreErrc::kRefused, "unknown operation for " + address(u.hotkey));
     }
@@ -61,6 +63,15 @@ double settle(double old_weight, double delta) {
 
 }  // namespace
 
+std::vector<WeightUpdate> replacing(std::uint16_t netuid, std::uint64_t epoch, std::uint8_t mechanism,
+                                    const std::map<AccountId, double>& weights) {
+  std::vector<WeightUpdate> out;
+  out.reserve(weights.size() + 1);
+  out.push_back({netuid, epoch, AccountId{}, Op::clear_epoch, 0, mechanism});
+  for (const auto& [hotkey, w] : weights) out.push_back({netuid, epoch, hotkey, Op::set, w, mechanism});
+  return out;
+}
+
 Status StoreDb::prepare() {
   PYLON_ASSIGN(get_weight,
                db.prepare("SELECT weight FROM weights WHERE netuid = ?1 AND epoch = ?2 AND hotkey = ?3 "
@@ -69,6 +80,8 @@ Status StoreDb::prepare() {
                db.prepare("INSERT INTO weights (netuid, epoch, hotkey, weight, updated_ms, mechanism) "
                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (netuid, mechanism, epoch, hotkey) "
                           "DO UPDATE SET weight = excluded.weight, updated_ms = excluded.updated_ms"));
+  PYLON_ASSIGN(zero_epoch, db.prepare("UPDATE weights SET weight = 0, updated_ms = ?4 WHERE netuid = ?1 "
+                                      "AND epoch = ?2 AND mechanism = ?3 AND weight != 0"));
   PYLON_ASSIGN(put_mark, db.prepare("INSERT INTO queue_durable (netuid, producer, seq, updated_ms) "
                                     "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (netuid, producer) "
                                     "DO UPDATE SET seq = excluded.seq, updated_ms = excluded.updated_ms "
@@ -85,6 +98,16 @@ namespace {
 // returned in `refusal`; the Status is for database failures only.
 Status apply_one(StoreDb& s, const WeightUpdate& u, std::int64_t now, double& out, std::string& refusal)
     PYLON_REQUIRES(s.mu) {
+  if (u.op == Op::clear_epoch) {
+    PYLON_TRY(s.zero_epoch.start()
+                  .bind(1, std::int64_t{u.netuid})
+                  .bind_u64(2, u.epoch)
+                  .bind(3, std::int64_t{u.mechanism})
+                  .bind(4, now)
+                  .run());
+    out = 0;
+    return {};
+  }
   double w = u.value;
   if (u.op == Op::add) {
     s.get_weight.start()

@@ -33,7 +33,13 @@ namespace pylon::weights {
 //              know, written by another program or a newer build): refused, never guessed
 enum class StoreErrc : std::uint8_t { kRefused, kNotFound, kInternal, kStopped, kCorrupt };
 
-enum class Op : std::uint8_t { set = 0, add = 1 };
+// set: the weight becomes value; add: value is added to it.
+// clear_epoch: every weight stored for (netuid, mechanism, epoch) becomes 0 (hotkey and value are
+// ignored). Followed by sets in the same batch it replaces the epoch's weight set in one
+// transaction (replacing() below): "the latest request wins" without a read-then-write race.
+// Zeros, not deleted rows: the committer reads a zero as "no weight", as for any stored 0. Never
+// produced by the shm queue (its op byte is set or add only).
+enum class Op : std::uint8_t { set = 0, add = 1, clear_epoch = 2 };
 
 // One change to one hotkey's weight in one epoch (the epoch is its start block).
 struct WeightUpdate {
@@ -46,6 +52,13 @@ struct WeightUpdate {
   // for every writer that names none (the legacy REST surface, an shm push without one).
   std::uint8_t mechanism = 0;
 };
+
+// One batch that makes `weights` the epoch's whole weight set for the mechanism: a clear_epoch
+// then a set per hotkey. Applied as one batch (Store::apply, Writer::submit), it is atomic: two
+// such batches can never leave the union of their hotkeys behind. The result vector's first entry
+// is the clear's (0); the sets' follow in `weights` order.
+std::vector<WeightUpdate> replacing(std::uint16_t netuid, std::uint64_t epoch, std::uint8_t mechanism,
+                                    const std::map<AccountId, double>& weights);
 
 // The shm queue position an update batch covers: committed in the same transaction, so the
 // durable position and the weights can never disagree after a crash.

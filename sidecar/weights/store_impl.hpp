@@ -20,6 +20,7 @@ struct StoreDb {
   // Prepared once: the hot path (one SELECT and one UPSERT per update) then skips parsing.
   sql::Stmt get_weight PYLON_GUARDED_BY(mu);
   sql::Stmt put_weight PYLON_GUARDED_BY(mu);
+  sql::Stmt zero_epoch PYLON_GUARDED_BY(mu);  // Op::clear_epoch
   sql::Stmt put_mark PYLON_GUARDED_BY(mu);
   sql::Stmt put_rejected PYLON_GUARDED_BY(mu);
 

@@ -1,6 +1,10 @@
 // The /api/v1 surface over HTTP on the recorded finney snapshot (netuid 1): the public reads, the
 // commitments under both prefixes, login and PUT weights through the real weights Writer, with
 // exact status and body. The order of checks itself is table-tested in v1_guard_test.cpp.
+#include <atomic>
+#include <future>
+#include <thread>
+
 #include "codec/ss58.hpp"
 #include "common/hex.hpp"
 #include "rest_test_support.hpp"
@@ -198,6 +202,47 @@ TEST(RestV1, PutWeightsIsDurableBeforeThe200AndTheLatestRequestWins) {
   EXPECT_EQ(neg.status, 400u);
   EXPECT_NE(neg.body.find("\"key\":\"weights." + hotkey(2) + "\""), std::string::npos) << neg.body;
   EXPECT_EQ(h.store->weights(kNetuid, kEpoch)->at(recorded()->neurons.at(2).hotkey), 3.0);
+}
+
+// Two PUTs racing: both reach the Writer while it is held busy (its previous batch's answer is
+// running), so they commit in one round. The handler used to read the stored weights and then
+// submit zeros for absent hotkeys: both reads saw an empty epoch and the union {x, y} was stored.
+// Each PUT is now one replacing batch: exactly one request's set is left, never both.
+TEST(RestV1, ConcurrentPutWeightsNeverStoreTheUnion) {
+  PYLON_REST_REQUIRE_SHARED();
+  Harness h(v1_options());
+  const std::string path = "/api/v1/identity/sn1/subnet/1/weights";
+  std::promise<void> entered, release;
+  std::shared_future<void> released = release.get_future().share();
+  weights::WeightUpdate other{kNetuid, kEpoch - 361, recorded()->neurons.at(5).hotkey, weights::Op::set, 1};
+  h.writer->submit({other}, [&entered, released](Result<std::vector<double>>) {
+    entered.set_value();
+    released.wait();  // holds the writer thread: what is submitted now waits for one round
+  });
+  entered.get_future().wait();
+  HttpAnswer ax, ay;
+  std::atomic<int> answered{0};  // a request answered without reaching the writer ends the wait
+  std::thread tx([&] {
+    ax = http(h.port(), "PUT", path, "{\"weights\":{\"" + hotkey(0) + "\":1}}", kSn1Auth);
+    ++answered;
+  });
+  std::thread ty([&] {
+    ay = http(h.port(), "PUT", path, "{\"weights\":{\"" + hotkey(1) + "\":1}}", kSn1Auth);
+    ++answered;
+  });
+  while (h.writer->stats().pending < 2 && answered == 0) std::this_thread::yield();  // both are waiting
+  release.set_value();
+  tx.join();
+  ty.join();
+  EXPECT_EQ(ax.status, 200u) << ax.body;
+  EXPECT_EQ(ay.status, 200u) << ay.body;
+  auto stored = h.store->weights(kNetuid, kEpoch);
+  ASSERT_TRUE(stored.ok());
+  const AccountId& x = recorded()->neurons.at(0).hotkey;
+  const AccountId& y = recorded()->neurons.at(1).hotkey;
+  const std::map<AccountId, double> only_x{{x, 1.0}, {y, 0.0}}, only_y{{x, 0.0}, {y, 1.0}};
+  EXPECT_TRUE(*stored == only_x || *stored == only_y)
+      << "x=" << (stored->count(x) ? stored->at(x) : -1) << " y=" << (stored->count(y) ? stored->at(y) : -1);
 }
 
 // /metrics counts v1 requests by route template (not by the path sent), 308s included.

@@ -137,6 +137,46 @@ TEST(WeightsStore, GroupCommitKeepsBatchesApart) {
   EXPECT_EQ(w.count(hotkey(3)), 0u);
 }
 
+// The v1 PUT's "latest request wins" is one batch (weights::replacing), so two replacements in
+// one group commit leave the later set alone: never the union of both (the old read-then-write
+// race's outcome). Other epochs, mechanisms and subnets are untouched; a refused replacement
+// changes nothing, its clear included.
+TEST(WeightsStore, ReplacingTheEpochsSetIsOneBatch) {
+  test::TempDir dir;
+  auto s = test::open_store(dir.file("w.db"));
+  ASSERT_TRUE(s);
+  WeightUpdate other_mech = set(1, 7);
+  other_mech.mechanism = 1;
+  ASSERT_TRUE(
+      s->apply(std::vector<WeightUpdate>{set(1, 1), set(2, 2), set(1, 4, 110), set(1, 5, 100, 3), other_mech})
+          .ok());
+  std::vector<WeightUpdate> x = replacing(2, 100, 0, {{hotkey(3), 0.5}});
+  std::vector<WeightUpdate> y = replacing(2, 100, 0, {{hotkey(4), 0.25}, {hotkey(5), 1}});
+  std::span<const WeightUpdate> group[] = {x, y};
+  std::vector<Result<std::vector<double>>> r = s->apply_group(group);
+  ASSERT_EQ(r.size(), 2u);
+  ASSERT_TRUE(r[0].ok()) << r[0].error().message;
+  ASSERT_TRUE(r[1].ok()) << r[1].error().message;
+  EXPECT_EQ(*r[1], (std::vector<double>{0, 0.25, 1}));
+  EXPECT_EQ(weights_of(*s),
+            (std::map<AccountId, double>{
+                {hotkey(1), 0}, {hotkey(2), 0}, {hotkey(3), 0}, {hotkey(4), 0.25}, {hotkey(5), 1}}));
+  EXPECT_EQ(weights_of(*s, 110), (std::map<AccountId, double>{{hotkey(1), 4}}));
+  EXPECT_EQ(weights_of(*s, 100, 3), (std::map<AccountId, double>{{hotkey(1), 5}}));
+  auto mech1 = s->weights(2, 100, 1);
+  ASSERT_TRUE(mech1.ok());
+  EXPECT_EQ(*mech1, (std::map<AccountId, double>{{hotkey(1), 7}}));
+
+  std::vector<WeightUpdate> bad = replacing(2, 100, 0, {{hotkey(6), -1}});
+  Result<std::vector<double>> refused = s->apply(bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(refused.error().is(StoreErrc::kRefused));
+  EXPECT_EQ(weights_of(*s)[hotkey(5)], 1);
+  // An empty replacement clears the epoch.
+  ASSERT_TRUE(s->apply(replacing(2, 100, 0, {})).ok());
+  EXPECT_EQ(weights_of(*s)[hotkey(5)], 0);
+}
+
 TEST(WeightsStore, WeightsSurviveCloseAndReopen) {
   test::TempDir dir;
   std::string path = dir.file("w.db");
