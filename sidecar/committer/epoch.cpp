@@ -24,6 +24,9 @@
 // BlocksSinceLastStep passes 50400 (B + 50401 - BlocksSinceLastStep) — never before B + 1. That is
 // get_next_epoch_start_block (:1124) plus the safety net it leaves out; a deferral by
 // MaxEpochsPerBlock cannot be known in advance and moves the fire later.
+// RaoFoundation/subtensor (0bb2cb305, coinbase/run_coinbase/drain_pending_emissions.rs) changed
+// this: the bump is capped at tempo + 1 and the safety net is BlocksSinceLastStep > tempo, so a
+// skipped or deferred epoch fires again at the next block. EpochState::SafetyNet holds both.
 // None of the metadata files in ../shared (finney spec 343, devnet spec 381, local spec 293) has
 // LastEpochBlock: the stateful rule is tested over values (tests/committer/epoch_test.cpp).
 #include "committer/epoch.hpp"
@@ -66,9 +69,11 @@ Result<EpochSpan> epoch_by_state(const EpochState& st, std::uint64_t block) {
       std::uint64_t{st.tempo} + (st.period == EpochState::Period::tempo_plus_one ? 1 : 0);
   std::uint64_t next = st.last_epoch_block + period;
   if (st.pending_epoch_at > 0) next = std::min(next, st.pending_epoch_at);
-  // The bump of block k makes BlocksSinceLastStep blocks_since_last_step + (k - block).
+  // The bump of block k makes BlocksSinceLastStep blocks_since_last_step + (k - block) (capped at
+  // tempo + 1 where the net is tempo, which changes nothing here: the net fires once it is passed).
+  const std::uint64_t limit = st.safety_net == EpochState::SafetyNet::tempo ? st.tempo : kMaxTempo;
   const std::uint64_t safety_net =
-      st.blocks_since_last_step > kMaxTempo ? block + 1 : block + (kMaxTempo + 1 - st.blocks_since_last_step);
+      st.blocks_since_last_step > limit ? block + 1 : block + (limit + 1 - st.blocks_since_last_step);
   next = std::min(next, safety_net);
   s.end = std::max(next, block + 1);
   return s;

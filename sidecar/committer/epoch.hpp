@@ -29,11 +29,17 @@ struct EpochState {
   // runtimes before it (d30a76f38 up to 1fc3e8824, LastEpochBlock but no SubnetEpochIndex) at
   // block - LastEpochBlock > tempo.
   enum class Period : std::uint8_t { tempo, tempo_plus_one };
+  // The safety net: opentensor/subtensor (main 14bc6f9f9) bumps BlocksSinceLastStep without a cap
+  // and fires past MAX_TEMPO (50400); RaoFoundation/subtensor (0bb2cb305, drain_pending_emissions.rs)
+  // caps the bump at tempo + 1 and fires past tempo. No metadata item is known yet that tells the
+  // two apart: epoch_at takes max_tempo (see the report of branch wt-epoch).
+  enum class SafetyNet : std::uint8_t { max_tempo, tempo };
   std::uint64_t last_epoch_block = 0;        // LastEpochBlock: where the current epoch fired
   std::uint64_t pending_epoch_at = 0;        // PendingEpochAt: a deferred or owner-triggered epoch (0: none)
   std::uint64_t blocks_since_last_step = 0;  // BlocksSinceLastStep: blocks since the last epoch that ran
   std::uint16_t tempo = 0;
   Period period = Period::tempo;
+  SafetyNet safety_net = SafetyNet::max_tempo;
 };
 
 // The stateful rule (run_coinbase's drain_pending and should_run_epoch): the epoch holding `block`

@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <utility>
+
 namespace pylon::committer {
 namespace {
 
@@ -121,6 +124,30 @@ TEST(EpochState, ReadsTheBoundariesFromTheScheduleItems) {
   EXPECT_FALSE(epoch_by_state({.last_epoch_block = 30, .tempo = 5}, 20).ok());
 }
 
+TEST(EpochState, TheCappedSafetyNetOfRaoFoundationsSubtensor) {
+  // drain_pending_emissions.rs@0bb2cb305: BlocksSinceLastStep = min(+1, tempo + 1), then due at
+  // BlocksSinceLastStep > tempo: a counter at tempo or above fires at the next block.
+  struct Row {
+    std::uint64_t last, since, block, end;
+    const char* why;
+  };
+  for (const Row& r : {
+           Row{1000, 5, 1005, 1100, "the regular period"},
+           Row{1000, 99, 1005, 1007, "bsls 99: 100 at the next bump, 101 at the one after"},
+           Row{1000, 100, 1010, 1011, "bsls at tempo: past it at the next bump"},
+           Row{1000, 101, 1010, 1011, "bsls at its cap after a skipped epoch"},
+       }) {
+    SCOPED_TRACE(r.why);
+    const EpochState st{.last_epoch_block = r.last,
+                        .blocks_since_last_step = r.since,
+                        .tempo = 100,
+                        .safety_net = EpochState::SafetyNet::tempo};
+    auto s = epoch_by_state(st, r.block);
+    ASSERT_TRUE(s.ok());
+    EXPECT_EQ(s->end, r.end);
+  }
+}
+
 // subtensor's scheduling, block by block, as drain_pending (run_coinbase.rs:347-431@14bc6f9f9)
 // does it: BlocksSinceLastStep += 1 (no cap), then a due epoch (should_run_epoch: PendingEpochAt
 // due, BlocksSinceLastStep > MAX_TEMPO, or the period over) is deferred one block past the
@@ -130,10 +157,14 @@ TEST(EpochState, ReadsTheBoundariesFromTheScheduleItems) {
 struct ChainModel {
   EpochState st;
   void step(std::uint64_t block, bool capped, bool skipped) {
+    const bool capped_net = st.safety_net == EpochState::SafetyNet::tempo;  // RaoFoundation's
+    const std::uint64_t limit = capped_net ? st.tempo : 50400;
     st.blocks_since_last_step += 1;
+    if (capped_net)
+      st.blocks_since_last_step = std::min<std::uint64_t>(st.blocks_since_last_step, st.tempo + 1u);
     const std::uint64_t period = st.tempo + (st.period == EpochState::Period::tempo_plus_one ? 1u : 0u);
     const bool due = (st.pending_epoch_at > 0 && block >= st.pending_epoch_at) ||
-                     st.blocks_since_last_step > 50400 || block - st.last_epoch_block >= period;
+                     st.blocks_since_last_step > limit || block - st.last_epoch_block >= period;
     fired = false;
     if (!due) return;
     if (capped) {
@@ -149,8 +180,11 @@ struct ChainModel {
 };
 
 TEST(EpochState, PredictsTheNextFiringOfAModelledChain) {
-  for (const auto period : {EpochState::Period::tempo, EpochState::Period::tempo_plus_one}) {
-    ChainModel chain{.st = {.tempo = 12, .period = period}};
+  for (const auto& [period, net] :
+       {std::pair{EpochState::Period::tempo, EpochState::SafetyNet::max_tempo},
+        std::pair{EpochState::Period::tempo_plus_one, EpochState::SafetyNet::max_tempo},
+        std::pair{EpochState::Period::tempo, EpochState::SafetyNet::tempo}}) {
+    ChainModel chain{.st = {.tempo = 12, .period = period, .safety_net = net}};
     std::uint64_t predicted_end = 0, predicted_start = 0;
     int checked = 0, safety_net_fires = 0;
     for (std::uint64_t b = 1; b < 60000; ++b) {
