@@ -57,7 +57,9 @@ using EpochRuleState = std::variant<EpochScheduleState, FormulaEpochState>;
 // BlocksSinceLastStep forces an epoch (should_run_epoch, coinbase/run_coinbase.rs:1094), and the
 // simulation budget is (reveal period + 1) times it. Not on main yet: branch
 // chore/dynamic-tempo-cleanup (0d66c4238) makes it the pallet constant SubtensorModule.MaxTempo,
-// to be read from the block's metadata once a runtime carries it.
+// to be read from the block's metadata once a runtime carries it. RaoFoundation/subtensor
+// (0bb2cb305) instead caps BlocksSinceLastStep at tempo + 1 and fires past tempo; that variant is
+// not simulated here yet (epoch.hpp EpochState::SafetyNet has it).
 inline constexpr std::uint64_t kMaxTempo = 50400;
 // A reveal period no runtime allows (subtensor caps it far lower); above it the inputs are refused
 // instead of simulated for hours.
