@@ -24,15 +24,27 @@ Result<EpochSpan> epoch_by_formula(std::uint16_t netuid, std::uint16_t tempo, st
 
 // The stateful rule's inputs, read at one block (the state after that block executed).
 struct EpochState {
+  // The regular period, chosen from the block's metadata: runtimes with SubnetEpochIndex
+  // (subtensor 1fc3e8824 and later) fire at block - LastEpochBlock >= tempo; the dynamic-tempo
+  // runtimes before it (d30a76f38 up to 1fc3e8824, LastEpochBlock but no SubnetEpochIndex) at
+  // block - LastEpochBlock > tempo.
+  enum class Period : std::uint8_t { tempo, tempo_plus_one };
+  // The safety net: opentensor/subtensor (main 14bc6f9f9) bumps BlocksSinceLastStep without a cap
+  // and fires past MAX_TEMPO (50400); RaoFoundation/subtensor (0bb2cb305, drain_pending_emissions.rs)
+  // caps the bump at tempo + 1 and fires past tempo. No metadata item is known yet that tells the
+  // two apart: epoch_at takes max_tempo (see the report of branch wt-epoch).
+  enum class SafetyNet : std::uint8_t { max_tempo, tempo };
   std::uint64_t last_epoch_block = 0;        // LastEpochBlock: where the current epoch fired
   std::uint64_t pending_epoch_at = 0;        // PendingEpochAt: a deferred or owner-triggered epoch (0: none)
-  std::uint64_t blocks_since_last_step = 0;  // BlocksSinceLastStep: the safety net past tempo
+  std::uint64_t blocks_since_last_step = 0;  // BlocksSinceLastStep: blocks since the last epoch that ran
   std::uint16_t tempo = 0;
+  Period period = Period::tempo;
+  SafetyNet safety_net = SafetyNet::max_tempo;
 };
 
-// The stateful rule (current subtensor, run_coinbase's epoch scheduling): the epoch holding
-// `block` began at LastEpochBlock and the next fires at the first block where one of
-// PendingEpochAt, BlocksSinceLastStep > tempo or block - LastEpochBlock >= tempo holds. Pure.
+// The stateful rule (run_coinbase's drain_pending and should_run_epoch): the epoch holding `block`
+// began at LastEpochBlock and the next fires at the first later block where PendingEpochAt is due,
+// BlocksSinceLastStep passes MAX_TEMPO (50400) or the regular period is over. Pure.
 Result<EpochSpan> epoch_by_state(const EpochState& state, std::uint64_t block);
 
 // The epoch holding `at`, by the rule that block's runtime uses (reads Tempo and, where the

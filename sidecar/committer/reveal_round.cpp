@@ -1,7 +1,14 @@
-// The stateful simulation follows subtensor's run_coinbase (should_run_epoch) and weights.rs
-// (current_epoch_with_lookahead) as bittensor-drand 2.0's epoch_schedule.rs models them; the
-// formula rule is subtensor's get_epoch_index of the runtimes before SubnetEpochIndex. Facts and
-// sources: ../shared/crv4/README.md §1.3-§1.6.
+// The stateful simulation follows subtensor's run_coinbase and weights.rs as read at
+// opentensor/subtensor main 14bc6f9f9 (2026-06-30; paths under pallets/subtensor/src):
+// should_run_epoch (coinbase/run_coinbase.rs:1085-1100: tempo > 0 and a due PendingEpochAt,
+// BlocksSinceLastStep > MAX_TEMPO = 50400 (lib.rs:1814) or block - LastEpochBlock >= tempo),
+// drain_pending (:347-431: BlocksSinceLastStep += 1 uncapped, then a due epoch consumes its slot)
+// and current_epoch_with_lookahead (subnets/weights.rs:1275), as bittensor-drand 2.0's
+// epoch_schedule.rs models them. The simulation cannot know the future, so it takes every due
+// epoch as run: none deferred by MaxEpochsPerBlock (that moves a fire a block later) and none
+// skipped (a skipped one leaves BlocksSinceLastStep counting). The formula rule is subtensor's
+// get_epoch_index of the runtimes before SubnetEpochIndex. Facts and sources:
+// ../shared/crv4/README.md §1.3-§1.6.
 #include "committer/reveal_round.hpp"
 
 #include <algorithm>
@@ -20,10 +27,12 @@ Result<RevealBlocks> stateful_reveal(const EpochScheduleState& head, std::uint64
   if (head.tempo == 0)
     return make_error(RevealRoundErrc::tempo_zero, "the subnet has tempo 0: it runs no epochs");
   RevealBlocks out;
-  // The extrinsic lands in head + 1 (bittensor-drand's COMMIT_INCLUSION_BLOCK_OFFSET): no block
-  // lies between the head and it, so the head's state is the one before its coinbase.
+  // The extrinsic lands in head + 1 (bittensor-drand's COMMIT_INCLUSION_BLOCK_OFFSET) and runs
+  // after that block's on_initialize, so it files the commit under current_epoch_with_lookahead
+  // (weights.rs:100, :1275@14bc6f9f9) of the state after the coinbase. The pre-coinbase
+  // lookahead differs when that coinbase's bump takes BlocksSinceLastStep past MAX_TEMPO.
   out.commit_block = head.current_block + 1;
-  out.commit_epoch = lookahead_epoch(head, out.commit_block);
+  out.commit_epoch = lookahead_epoch(simulate_block(head, out.commit_block), out.commit_block);
   const std::uint64_t target = out.commit_epoch + period;
   const std::uint64_t budget = period * kMaxTempo + kMaxTempo;
   EpochScheduleState before = head;
@@ -69,7 +78,7 @@ std::uint64_t lookahead_epoch(const EpochScheduleState& s, std::uint64_t block) 
 }
 
 EpochScheduleState simulate_block(EpochScheduleState s, std::uint64_t block) {
-  s.blocks_since_last_step += 1;
+  s.blocks_since_last_step += 1;  // drain_pending (run_coinbase.rs:363): before the check, no cap
   s.current_block = block;
   if (should_run_epoch(s, block)) {
     s.last_epoch_block = block;

@@ -7,8 +7,10 @@
 //   - stateful (SubnetEpochIndex, LastEpochBlock, PendingEpochAt, BlocksSinceLastStep): the
 //     block-by-block simulation of run_coinbase's scheduling that bittensor-drand 2.0 does
 //     (epoch_schedule.rs predict_first_reveal_block; ../shared/crv4/README.md §1.5): the commit
-//     lands in head + 1, its epoch is the lookahead epoch there, and the reveal begins at the first
-//     block whose pre-coinbase lookahead epoch is commit epoch + RevealPeriodEpochs;
+//     lands in head + 1, its epoch is the lookahead epoch there after that block's coinbase (the
+//     extrinsic runs after on_initialize), and the reveal begins at the first block whose
+//     pre-coinbase lookahead epoch is commit epoch + RevealPeriodEpochs (reveal_crv3_commits runs
+//     before run_coinbase: coinbase/block_step.rs:19-21@14bc6f9f9);
 //   - formula (runtimes before the epoch storage): epochs on the (block + netuid + 1) / (tempo + 1)
 //     grid, the commit's epoch that of head + 1, the reveal at the first block of the epoch
 //     RevealPeriodEpochs later.
@@ -51,8 +53,13 @@ struct FormulaEpochState {
 
 using EpochRuleState = std::variant<EpochScheduleState, FormulaEpochState>;
 
-// subtensor's MAX_TEMPO (bittensor-drand constants.rs): past it BlocksSinceLastStep forces an epoch,
-// and the simulation budget is (reveal period + 1) times it.
+// subtensor's MAX_TEMPO (pallets/subtensor/src/lib.rs:1814@14bc6f9f9, 2026-06-30): past it
+// BlocksSinceLastStep forces an epoch (should_run_epoch, coinbase/run_coinbase.rs:1094), and the
+// simulation budget is (reveal period + 1) times it. Not on main yet: branch
+// chore/dynamic-tempo-cleanup (0d66c4238) makes it the pallet constant SubtensorModule.MaxTempo,
+// to be read from the block's metadata once a runtime carries it. RaoFoundation/subtensor
+// (0bb2cb305) instead caps BlocksSinceLastStep at tempo + 1 and fires past tempo; that variant is
+// not simulated here yet (epoch.hpp EpochState::SafetyNet has it).
 inline constexpr std::uint64_t kMaxTempo = 50400;
 // A reveal period no runtime allows (subtensor caps it far lower); above it the inputs are refused
 // instead of simulated for hours.

@@ -1,9 +1,13 @@
 // Epoch boundaries: the formula against values worked by hand from subtensor's
 // blocks_until_next_epoch (and the table in its doc comment), and the stateful rule against a
-// block-by-block model of run_coinbase's scheduling (drain_pending_subnet_emissions).
+// block-by-block model of run_coinbase's scheduling (drain_pending), both read from
+// opentensor/subtensor main at 14bc6f9f9 (2026-06-30).
 #include "committer/epoch.hpp"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <utility>
 
 namespace pylon::committer {
 namespace {
@@ -79,38 +83,88 @@ TEST(EpochFormula, EveryBlockLiesInTheSpanBetweenTwoEpochRuns) {
 }
 
 TEST(EpochState, ReadsTheBoundariesFromTheScheduleItems) {
-  EpochState st{.last_epoch_block = 1000, .pending_epoch_at = 0, .blocks_since_last_step = 5, .tempo = 360};
-  auto s = epoch_by_state(st, 1005);
-  ASSERT_TRUE(s.ok());
-  EXPECT_EQ(s->start, 1000u);
-  EXPECT_EQ(s->end, 1360u);  // period tempo, not tempo + 1
-  EXPECT_EQ(s->rule, EpochSpan::Rule::stateful);
-  st.pending_epoch_at = 1100;  // an owner-triggered epoch comes first
-  EXPECT_EQ(epoch_by_state(st, 1005)->end, 1100u);
-  st.pending_epoch_at = 2000;  // a pending trigger after the regular one does not delay it
-  EXPECT_EQ(epoch_by_state(st, 1005)->end, 1360u);
-  st.pending_epoch_at = 0;
-  st.blocks_since_last_step = 360;  // the safety net fires at the next block
-  EXPECT_EQ(epoch_by_state(st, 1005)->end, 1006u);
-  // Due at 1360 but deferred by MaxEpochsPerBlock: PendingEpochAt = 1361.
-  EpochState deferred{
-      .last_epoch_block = 1000, .pending_epoch_at = 1361, .blocks_since_last_step = 10, .tempo = 360};
-  EXPECT_EQ(epoch_by_state(deferred, 1360)->end, 1361u);
-  EXPECT_EQ(epoch_by_state(deferred, 1360)->start, 1000u);
+  // Read after block `block`; `end` is the first block whose coinbase finds an epoch due
+  // (should_run_epoch, run_coinbase.rs:1085@14bc6f9f9).
+  using P = EpochState::Period;
+  struct Row {
+    std::uint64_t last, pending, since;
+    std::uint16_t tempo;
+    P period;
+    std::uint64_t block, end;
+    const char* why;
+  };
+  for (const Row& r : {
+           Row{1000, 0, 5, 360, P::tempo, 1005, 1360, "period tempo, not tempo + 1"},
+           Row{1000, 0, 5, 360, P::tempo_plus_one, 1005, 1361, "before SubnetEpochIndex: > tempo"},
+           Row{1000, 1100, 5, 360, P::tempo, 1005, 1100, "an owner-triggered epoch comes first"},
+           Row{1000, 2000, 5, 360, P::tempo, 1005, 1360, "a later pending trigger does not delay it"},
+           Row{1000, 1361, 10, 360, P::tempo, 1360, 1361, "due at 1360, deferred by MaxEpochsPerBlock"},
+           Row{1000, 1003, 5, 360, P::tempo, 1005, 1006, "a pending block already passed: the next"},
+           // BlocksSinceLastStep is not reset by a skipped epoch: past tempo it only counts on.
+           Row{1000, 0, 150, 100, P::tempo, 1010, 1100, "bsls past tempo is no safety net"},
+           Row{1000, 0, 360, 360, P::tempo, 1005, 1360, "bsls at tempo is no safety net"},
+           Row{1000, 0, 50300, 360, P::tempo, 1005, 1106, "bsls passes 50400 at the bump of 1106"},
+           Row{1000, 0, 50400, 360, P::tempo, 1005, 1006, "bsls 50400: 50401 at the next bump"},
+           Row{1000, 0, 90000, 360, P::tempo, 1005, 1006, "bsls far past 50400: every block"},
+           Row{0, 0, 0, 60000, P::tempo, 0, 50401, "tempo above MAX_TEMPO: the safety net first"},
+       }) {
+    SCOPED_TRACE(r.why);
+    const EpochState st{.last_epoch_block = r.last,
+                        .pending_epoch_at = r.pending,
+                        .blocks_since_last_step = r.since,
+                        .tempo = r.tempo,
+                        .period = r.period};
+    auto s = epoch_by_state(st, r.block);
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    EXPECT_EQ(s->start, r.last);
+    EXPECT_EQ(s->end, r.end);
+    EXPECT_EQ(s->rule, EpochSpan::Rule::stateful);
+  }
   EXPECT_FALSE(epoch_by_state({.last_epoch_block = 10, .tempo = 0}, 20).ok());
   EXPECT_FALSE(epoch_by_state({.last_epoch_block = 30, .tempo = 5}, 20).ok());
 }
 
-// subtensor's scheduling, block by block: bump BlocksSinceLastStep (capped at tempo + 1), then
-// fire on a due PendingEpochAt, BlocksSinceLastStep > tempo or block - LastEpochBlock >= tempo;
-// beyond the per-block cap a fire is deferred one block; a fired slot is consumed even when the
-// epoch is skipped (then BlocksSinceLastStep is not reset).
+TEST(EpochState, TheCappedSafetyNetOfRaoFoundationsSubtensor) {
+  // drain_pending_emissions.rs@0bb2cb305: BlocksSinceLastStep = min(+1, tempo + 1), then due at
+  // BlocksSinceLastStep > tempo: a counter at tempo or above fires at the next block.
+  struct Row {
+    std::uint64_t last, since, block, end;
+    const char* why;
+  };
+  for (const Row& r : {
+           Row{1000, 5, 1005, 1100, "the regular period"},
+           Row{1000, 99, 1005, 1007, "bsls 99: 100 at the next bump, 101 at the one after"},
+           Row{1000, 100, 1010, 1011, "bsls at tempo: past it at the next bump"},
+           Row{1000, 101, 1010, 1011, "bsls at its cap after a skipped epoch"},
+       }) {
+    SCOPED_TRACE(r.why);
+    const EpochState st{.last_epoch_block = r.last,
+                        .blocks_since_last_step = r.since,
+                        .tempo = 100,
+                        .safety_net = EpochState::SafetyNet::tempo};
+    auto s = epoch_by_state(st, r.block);
+    ASSERT_TRUE(s.ok());
+    EXPECT_EQ(s->end, r.end);
+  }
+}
+
+// subtensor's scheduling, block by block, as drain_pending (run_coinbase.rs:347-431@14bc6f9f9)
+// does it: BlocksSinceLastStep += 1 (no cap), then a due epoch (should_run_epoch: PendingEpochAt
+// due, BlocksSinceLastStep > MAX_TEMPO, or the period over) is deferred one block past the
+// per-block cap (PendingEpochAt = block + 1, nothing else); otherwise the slot is consumed
+// (LastEpochBlock = block, PendingEpochAt = 0) and BlocksSinceLastStep is reset only when the
+// epoch ran (not when skipped).
 struct ChainModel {
   EpochState st;
   void step(std::uint64_t block, bool capped, bool skipped) {
-    st.blocks_since_last_step = std::min<std::uint64_t>(st.blocks_since_last_step + 1, st.tempo + 1u);
+    const bool capped_net = st.safety_net == EpochState::SafetyNet::tempo;  // RaoFoundation's
+    const std::uint64_t limit = capped_net ? st.tempo : 50400;
+    st.blocks_since_last_step += 1;
+    if (capped_net)
+      st.blocks_since_last_step = std::min<std::uint64_t>(st.blocks_since_last_step, st.tempo + 1u);
+    const std::uint64_t period = st.tempo + (st.period == EpochState::Period::tempo_plus_one ? 1u : 0u);
     const bool due = (st.pending_epoch_at > 0 && block >= st.pending_epoch_at) ||
-                     st.blocks_since_last_step > st.tempo || block - st.last_epoch_block >= st.tempo;
+                     st.blocks_since_last_step > limit || block - st.last_epoch_block >= period;
     fired = false;
     if (!due) return;
     if (capped) {
@@ -126,33 +180,46 @@ struct ChainModel {
 };
 
 TEST(EpochState, PredictsTheNextFiringOfAModelledChain) {
-  ChainModel chain{
-      .st = {.last_epoch_block = 0, .pending_epoch_at = 0, .blocks_since_last_step = 0, .tempo = 12}};
-  std::uint64_t predicted_end = 0, predicted_start = 0;
-  int checked = 0;
-  for (std::uint64_t b = 1; b < 400; ++b) {
-    const bool capped = b == 60 || b == 61;         // two blocks too busy: the due epoch slides to 62
-    const bool skipped = b >= 98 && b <= 100;       // skipped epochs: the safety net fires each block
-    if (b == 200) chain.st.pending_epoch_at = 205;  // the owner triggers an epoch early
-    chain.step(b, capped, skipped);
-    if (predicted_end != 0 && b < predicted_end) {
-      EXPECT_FALSE(chain.fired) << "fired at " << b << " before the predicted " << predicted_end;
+  for (const auto& [period, net] :
+       {std::pair{EpochState::Period::tempo, EpochState::SafetyNet::max_tempo},
+        std::pair{EpochState::Period::tempo_plus_one, EpochState::SafetyNet::max_tempo},
+        std::pair{EpochState::Period::tempo, EpochState::SafetyNet::tempo}}) {
+    ChainModel chain{.st = {.tempo = 12, .period = period, .safety_net = net}};
+    std::uint64_t predicted_end = 0, predicted_start = 0;
+    int checked = 0, safety_net_fires = 0;
+    for (std::uint64_t b = 1; b < 60000; ++b) {
+      const bool capped = b == 60 || b == 61;  // two blocks too busy: the due epoch slides to 62
+      // Epochs skipped for long: BlocksSinceLastStep passes 50400 near 50500, and from there the
+      // safety net fires each block until an epoch runs again at 50600.
+      const bool skipped = (b >= 98 && b <= 100) || (b >= 100 + 13 && b < 50600);
+      if (b == 200) chain.st.pending_epoch_at = 205;  // the owner triggers an epoch early
+      const std::uint64_t last_before = chain.st.last_epoch_block;
+      chain.step(b, capped, skipped);
+      if (predicted_end != 0 && b < predicted_end) {
+        ASSERT_FALSE(chain.fired) << "fired at " << b << " before the predicted " << predicted_end;
+      }
+      // A predicted block fires unless MaxEpochsPerBlock deferred it (which nothing can foresee).
+      if (b == predicted_end && !capped) {
+        ASSERT_TRUE(chain.fired) << "predicted " << b << " did not fire";
+      }
+      if (chain.fired && predicted_end != 0) {
+        ASSERT_EQ(b, predicted_end) << "block " << b;
+        ++checked;
+        if (b - last_before < 12) ++safety_net_fires;
+      }
+      auto s = epoch_by_state(chain.st, b);
+      ASSERT_TRUE(s.ok()) << s.error().message;
+      ASSERT_EQ(s->start, chain.st.last_epoch_block);
+      if (chain.fired) {
+        ASSERT_EQ(s->start, b);
+      }
+      ASSERT_GE(s->start, predicted_start);
+      predicted_start = s->start;
+      predicted_end = s->end;
     }
-    if (chain.fired && predicted_end != 0) {
-      EXPECT_EQ(b, predicted_end) << "block " << b;
-      ++checked;
-    }
-    auto s = epoch_by_state(chain.st, b);
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    EXPECT_EQ(s->start, chain.st.last_epoch_block);
-    if (chain.fired) {
-      EXPECT_EQ(s->start, b);
-    }
-    EXPECT_GE(s->start, predicted_start);
-    predicted_start = s->start;
-    predicted_end = s->end;
+    EXPECT_GT(checked, 4000);
+    EXPECT_GT(safety_net_fires, 50);
   }
-  EXPECT_GT(checked, 25);
 }
 
 }  // namespace

@@ -98,6 +98,32 @@ TEST(RevealRound, EdgeCasesWorkedByHand) {
   EXPECT_TRUE(huge.error().is(RevealRoundErrc::bad_input));
 }
 
+TEST(RevealRound, CommitEpochIsTheOneTheExtrinsicSees) {
+  // The commit extrinsic runs after its block's coinbase (block_step.rs:19-21, weights.rs:100
+  // @14bc6f9f9). Rows: last, bsls, head -> commit epoch and first reveal block, index 5,
+  // tempo 100, reveal period 1.
+  struct Row {
+    std::uint64_t last, bsls, head, commit_epoch, first_reveal;
+    const char* why;
+  };
+  for (const Row& r : {
+           Row{990, 10, 1000, 5, 1090, "no epoch in the commit block"},
+           Row{901, 99, 1000, 6, 1101, "the period ends in the commit block"},
+           // The bump of 1001 takes BlocksSinceLastStep to 50401: the coinbase fires epoch 6
+           // before the extrinsic, which files the commit under 6; epoch 7 comes at 1001 + 100.
+           Row{990, 50400, 1000, 6, 1101, "the safety net fires in the commit block"},
+           // A block later: 1002 fires epoch 6 in its coinbase, after its reveal saw epoch 5.
+           Row{990, 50399, 1000, 5, 1003, "the safety net fires in the next block"},
+       }) {
+    SCOPED_TRACE(r.why);
+    auto out = first_reveal_block(state(r.last, 0, 5, 100, r.bsls, r.head), 1);
+    ASSERT_TRUE(out.ok());
+    EXPECT_EQ(out->commit_block, r.head + 1);
+    EXPECT_EQ(out->commit_epoch, r.commit_epoch);
+    EXPECT_EQ(out->first_reveal_block, r.first_reveal);
+  }
+}
+
 TEST(RevealRound, FormulaRuleMatchesTheLegacyFormula) {
   // bittensor-drand 1.x generate_commit: cur_epoch = (block + netuid + 1) / (tempo + 1);
   // first = (cur_epoch + period) * (tempo + 1) - (netuid + 1). Same answer while head + 1 stays in
