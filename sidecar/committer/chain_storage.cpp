@@ -85,6 +85,57 @@ Result<std::uint64_t> read_plain_u64(chain::ChainClient& chain, const codec::Met
   return as_u64(v, pallet, item);
 }
 
+bool has_mechanisms(const codec::Metadata& md) {
+  return has_storage_item(md, kPallet, "MechanismCountCurrent");
+}
+
+Result<Mechanisms> decode_mechanisms(const codec::Metadata& md, const std::optional<Bytes>& count_raw,
+                                     const std::optional<Bytes>& split_raw) {
+  Mechanisms m;
+  if (!has_mechanisms(md)) return m;
+  // Decoded as read_value does: the entry's type, its default when nothing is stored.
+  auto decode = [&](std::string_view item,
+                    const std::optional<Bytes>& raw) -> Result<std::optional<codec::Value>> {
+    PYLON_ASSIGN(const codec::StorageEntry* e, entry(md, kPallet, item));
+    if (!raw && e->optional) return std::optional<codec::Value>{};
+    auto v = codec::decode_exact(md.types, e->value, raw ? *raw : e->default_value);
+    if (!v.ok()) return make_error(std::string(kPallet) + "." + std::string(item) + ": " + v.error().message);
+    return std::optional<codec::Value>(std::move(v).value());
+  };
+  PYLON_ASSIGN(std::optional<codec::Value> count, decode("MechanismCountCurrent", count_raw));
+  PYLON_ASSIGN(std::uint64_t n, as_u64(count, kPallet, "MechanismCountCurrent"));
+  if (n == 0 || n > UINT8_MAX)
+    return make_error("SubtensorModule.MechanismCountCurrent is " + std::to_string(n) +
+                      " (a subnet has 1 to 255 mechanisms)");
+  m.count = static_cast<std::uint8_t>(n);
+  if (!has_storage_item(md, kPallet, "MechanismEmissionSplit")) return m;
+  PYLON_ASSIGN(std::optional<codec::Value> split, decode("MechanismEmissionSplit", split_raw));
+  const codec::Value* list = split ? &*split : nullptr;
+  if (list && list->kind == codec::Value::Kind::Option)
+    list = list->items.empty() ? nullptr : &list->items[0];
+  if (!list) return m;
+  const std::string shape_error = "SubtensorModule.MechanismEmissionSplit is not Vec<u16> in this runtime";
+  if (list->kind != codec::Value::Kind::Array) return make_error(shape_error);
+  for (const codec::Value& x : list->items) {
+    if (x.kind != codec::Value::Kind::UInt || x.uint > UINT16_MAX) return make_error(shape_error);
+    m.emission_split.push_back(static_cast<std::uint16_t>(x.uint));
+  }
+  return m;
+}
+
+Result<Mechanisms> read_mechanisms(chain::ChainClient& chain, const codec::Metadata& md, std::uint16_t netuid,
+                                   const chain::BlockRef& at) {
+  if (!has_mechanisms(md)) return Mechanisms{};
+  auto raw = [&](std::string_view item) -> Result<std::optional<Bytes>> {
+    if (!has_storage_item(md, kPallet, item)) return std::optional<Bytes>{};
+    PYLON_ASSIGN(Bytes key, chain::storage_key(md, kPallet, item, {netuid_key(netuid)}));
+    return chain.storage(key, at);
+  };
+  PYLON_ASSIGN(std::optional<Bytes> count, raw("MechanismCountCurrent"));
+  PYLON_ASSIGN(std::optional<Bytes> split, raw("MechanismEmissionSplit"));
+  return decode_mechanisms(md, count, split);
+}
+
 Result<std::vector<WeightCommit>> read_weight_commits(chain::ChainClient& chain, std::uint16_t netuid,
                                                       const AccountId& hotkey, const chain::BlockRef& at) {
   PYLON_ASSIGN(auto md, chain.metadata(at.hash));

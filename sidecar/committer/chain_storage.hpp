@@ -34,6 +34,25 @@ Result<std::uint64_t> read_plain_u64(chain::ChainClient& chain, const codec::Met
                                      std::string_view pallet, std::string_view item,
                                      const chain::BlockRef& at);
 
+// The subnet's mechanisms (sub-subnets), whose weights are set separately.
+struct Mechanisms {
+  std::uint8_t count = 1;                     // mechanisms 0..count-1 take weights
+  std::vector<std::uint16_t> emission_split;  // per mechanism (u16 parts of 65535); empty: not set
+};
+
+// Whether the runtime has mechanisms at all: its metadata has SubtensorModule.MechanismCountCurrent.
+bool has_mechanisms(const codec::Metadata& md);
+
+// The mechanisms from the raw storage values as the node answered them (nullopt: nothing stored),
+// decoded with the metadata's types and defaults. A runtime without MechanismCountCurrent has one
+// mechanism; MechanismEmissionSplit is read only where the metadata has it. Count 0 is an error.
+Result<Mechanisms> decode_mechanisms(const codec::Metadata& md, const std::optional<Bytes>& count_raw,
+                                     const std::optional<Bytes>& split_raw);
+
+// The subnet's mechanisms at `at` (reads nothing on a runtime without them).
+Result<Mechanisms> read_mechanisms(chain::ChainClient& chain, const codec::Metadata& md, std::uint16_t netuid,
+                                   const chain::BlockRef& at);
+
 // The hotkey's unrevealed commits on the subnet, oldest first; empty when none. An entry shape
 // other than the 4-tuple above is an error naming the shape (a runtime Pylon does not know).
 Result<std::vector<WeightCommit>> read_weight_commits(chain::ChainClient& chain, std::uint16_t netuid,

@@ -20,23 +20,7 @@ namespace pylon::committer {
 namespace {
 
 std::string reveal_args(const weights::PendingReveal& r) {
-  JsonWriter w;
-  auto list = [&](const char* k, const std::vector<std::uint16_t>& xs) {
-    w.key(k);
-    w.begin_array();
-    for (auto x : xs) w.number(std::uint64_t{x});
-    w.end_array();
-  };
-  w.begin_object();
-  w.key("netuid");
-  w.number(std::uint64_t{r.netuid});
-  list("uids", r.uids);
-  list("values", r.values);
-  list("salt", r.salt);
-  w.key("version_key");
-  w.number(r.version_key);
-  w.end_object();
-  return w.take();
+  return reveal_weights_args(r.netuid, 0, r.uids, r.values, r.salt, r.version_key);
 }
 
 // Dispatch errors after which revealing again cannot succeed: the commit is gone, never matched,

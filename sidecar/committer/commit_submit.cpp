@@ -41,17 +41,6 @@ std::vector<std::uint16_t> random_salt() {
   return salt;
 }
 
-std::string commit_args(std::uint16_t netuid, const std::array<std::uint8_t, 32>& hash) {
-  JsonWriter w;
-  w.begin_object();
-  w.key("netuid");
-  w.number(std::uint64_t{netuid});
-  w.key("commit_hash");
-  w.string(to_hex(hash));
-  w.end_object();
-  return w.take();
-}
-
 }  // namespace
 
 Status Committer::Impl::record_missed(const follower::Snapshot& snap, std::uint64_t epoch,
@@ -159,7 +148,7 @@ Result<Committer::Impl::CommitResult> Committer::Impl::commit_epoch(
                                                    r.salt, r.version_key);
     r.status = weights::RevealStatus::kPending;
     PYLON_TRY(store.save_reveal(r));  // before the commit exists anywhere else
-    args = commit_args(options.netuid, r.commit_hash);
+    args = commit_hash_args(options.netuid, 0, r.commit_hash);
   } else {
     args = wc.set_weights_args(options.netuid);
   }

@@ -21,7 +21,81 @@ void write_u16s(JsonWriter& w, const std::vector<std::uint16_t>& xs) {
   w.end_array();
 }
 
+// "netuid", and "mecid" for a mechanism >= 1: the leading fields of every weights call.
+void write_subnet(JsonWriter& w, std::uint16_t netuid, std::uint8_t mechanism) {
+  w.key("netuid");
+  w.number(std::uint64_t{netuid});
+  if (mechanism != 0) {
+    w.key("mecid");
+    w.number(std::uint64_t{mechanism});
+  }
+}
+
 }  // namespace
+
+std::string weights_call_name(weights::CallKind kind, std::uint8_t mechanism) {
+  const bool mech = mechanism != 0;
+  switch (kind) {
+    case weights::CallKind::kSetWeights:
+      return mech ? "SubtensorModule.set_mechanism_weights" : "SubtensorModule.set_weights";
+    case weights::CallKind::kCommitWeights:
+      return mech ? "SubtensorModule.commit_mechanism_weights" : "SubtensorModule.commit_weights";
+    case weights::CallKind::kRevealWeights:
+      return mech ? "SubtensorModule.reveal_mechanism_weights" : "SubtensorModule.reveal_weights";
+    case weights::CallKind::kCommitTimelockedWeights:
+      return mech ? "SubtensorModule.commit_timelocked_mechanism_weights"
+                  : "SubtensorModule.commit_timelocked_weights";
+  }
+  return "SubtensorModule.set_weights";  // not reached: every kind is named above
+}
+
+std::string commit_hash_args(std::uint16_t netuid, std::uint8_t mechanism,
+                             const std::array<std::uint8_t, 32>& hash) {
+  JsonWriter w;
+  w.begin_object();
+  write_subnet(w, netuid, mechanism);
+  w.key("commit_hash");
+  w.string(to_hex(hash));
+  w.end_object();
+  return w.take();
+}
+
+std::string reveal_weights_args(std::uint16_t netuid, std::uint8_t mechanism,
+                                const std::vector<std::uint16_t>& uids,
+                                const std::vector<std::uint16_t>& values,
+                                const std::vector<std::uint16_t>& salt, std::uint64_t version_key) {
+  JsonWriter w;
+  w.begin_object();
+  write_subnet(w, netuid, mechanism);
+  w.key("uids");
+  write_u16s(w, uids);
+  w.key("values");
+  write_u16s(w, values);
+  w.key("salt");
+  write_u16s(w, salt);
+  w.key("version_key");
+  w.number(version_key);
+  w.end_object();
+  return w.take();
+}
+
+std::array<std::uint8_t, 32> mechanism_commit_hash(const AccountId& hotkey, std::uint16_t netuid,
+                                                   std::uint8_t mechanism,
+                                                   const std::vector<std::uint16_t>& uids,
+                                                   const std::vector<std::uint16_t>& values,
+                                                   const std::vector<std::uint16_t>& salt,
+                                                   std::uint64_t version_key) {
+  return extrinsic::weights_commit_hash(hotkey, extrinsic::mechanism_storage_index(netuid, mechanism), uids,
+                                        values, salt, version_key);
+}
+
+Status check_mechanism(std::uint8_t mechanism, const Mechanisms& mechanisms, std::uint16_t netuid) {
+  if (mechanism < mechanisms.count) return {};
+  return make_error("subnet " + std::to_string(netuid) + " has " + std::to_string(mechanisms.count) +
+                    (mechanisms.count == 1 ? " mechanism" : " mechanisms") + " (0.." +
+                    std::to_string(mechanisms.count - 1) + "): no weights for mechanism " +
+                    std::to_string(mechanism));
+}
 
 std::string WeightsCall::json() const {
   JsonWriter w;
@@ -44,11 +118,10 @@ std::string WeightsCall::json() const {
   return w.take();
 }
 
-std::string WeightsCall::set_weights_args(std::uint16_t netuid) const {
+std::string WeightsCall::set_weights_args(std::uint16_t netuid, std::uint8_t mechanism) const {
   JsonWriter w;
   w.begin_object();
-  w.key("netuid");
-  w.number(std::uint64_t{netuid});
+  write_subnet(w, netuid, mechanism);
   w.key("dests");
   write_u16s(w, uids);
   w.key("weights");

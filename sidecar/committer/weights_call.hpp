@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "committer/chain_storage.hpp"
 #include "follower/snapshot.hpp"
+#include "weights/attempt_state.hpp"
 
 namespace pylon::committer {
 
@@ -24,8 +26,9 @@ struct WeightsCall {
 
   // {"uids":[…],"values":[…],"version_key":N,"unknown_hotkeys":[…]} for the attempt record.
   std::string json() const;
-  // The call's arguments for extrinsic::encode_call_json.
-  std::string set_weights_args(std::uint16_t netuid) const;
+  // The call's arguments for extrinsic::encode_call_json: set_weights, or set_mechanism_weights
+  // (with `mecid`) for a mechanism >= 1.
+  std::string set_weights_args(std::uint16_t netuid, std::uint8_t mechanism = 0) const;
   // The encrypted commit of commit_timelocked_weights: the SCALE WeightsTlockPayload of these
   // uids, values and version_key for `hotkey` (the signer), timelock-encrypted to drand quicknet
   // `round`. Errors: timelock::TimelockErrc.
@@ -37,6 +40,34 @@ struct WeightsCall {
 // extrinsic::encode_call_json.
 std::string timelocked_commit_args(std::uint16_t netuid, std::optional<std::uint8_t> mecid, ByteSpan commit,
                                    std::uint64_t reveal_round, std::uint16_t commit_reveal_version);
+
+// The runtime call that carries `kind` for `mechanism`: mechanism 0 takes the plain calls
+// (set_weights, commit_weights, reveal_weights, commit_timelocked_weights), which every runtime
+// has, so a chain without mechanisms sees exactly what it saw before; a mechanism >= 1 takes
+// set_mechanism_weights, commit_mechanism_weights, reveal_mechanism_weights or
+// commit_timelocked_mechanism_weights, whose arguments add `mecid` after `netuid`.
+std::string weights_call_name(weights::CallKind kind, std::uint8_t mechanism);
+
+// The arguments of commit_weights / commit_mechanism_weights.
+std::string commit_hash_args(std::uint16_t netuid, std::uint8_t mechanism,
+                             const std::array<std::uint8_t, 32>& hash);
+// The arguments of reveal_weights / reveal_mechanism_weights.
+std::string reveal_weights_args(std::uint16_t netuid, std::uint8_t mechanism,
+                                const std::vector<std::uint16_t>& uids,
+                                const std::vector<std::uint16_t>& values,
+                                const std::vector<std::uint16_t>& salt, std::uint64_t version_key);
+// The hash a commit for `mechanism` carries and its reveal must match: over the mechanism's
+// storage index (extrinsic::mechanism_storage_index), as subtensor computes it on reveal.
+std::array<std::uint8_t, 32> mechanism_commit_hash(const AccountId& hotkey, std::uint16_t netuid,
+                                                   std::uint8_t mechanism,
+                                                   const std::vector<std::uint16_t>& uids,
+                                                   const std::vector<std::uint16_t>& values,
+                                                   const std::vector<std::uint16_t>& salt,
+                                                   std::uint64_t version_key);
+
+// Weights for `mechanism` are refused unless the subnet has it (mechanism < count): the chain
+// would refuse the call (MechanismDoesNotExist) after the fee.
+Status check_mechanism(std::uint8_t mechanism, const Mechanisms& mechanisms, std::uint16_t netuid);
 
 Result<WeightsCall> build_weights_call(const follower::Snapshot& snapshot,
                                        const std::map<AccountId, double>& weights);

@@ -1,9 +1,16 @@
 #include "extrinsic/weights_hash.hpp"
 
+#include <algorithm>
+
 #include "codec/scale_writer.hpp"
 #include "keys/hash.hpp"
 
 namespace pylon::extrinsic {
+
+std::uint16_t mechanism_storage_index(std::uint16_t netuid, std::uint8_t mecid) {
+  const std::uint32_t index = std::uint32_t{mecid} * 4096u + netuid;
+  return static_cast<std::uint16_t>(std::min<std::uint32_t>(index, UINT16_MAX));
+}
 
 std::array<std::uint8_t, 32> weights_commit_hash(const AccountId& hotkey, std::uint16_t netuid,
                                                  const std::vector<std::uint16_t>& uids,

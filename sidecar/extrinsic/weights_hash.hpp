@@ -15,6 +15,11 @@
 
 namespace pylon::extrinsic {
 
+// subtensor's get_mechanism_storage_index: mecid * 4096 (GLOBAL_MAX_SUBNET_COUNT) + netuid in
+// u16 arithmetic, saturating. Mechanism 0's index is the netuid itself. It is the `netuid` of
+// weights_commit_hash for a mechanism's commit, and the key of its per-mechanism storage.
+std::uint16_t mechanism_storage_index(std::uint16_t netuid, std::uint8_t mecid);
+
 std::array<std::uint8_t, 32> weights_commit_hash(const AccountId& hotkey, std::uint16_t netuid,
                                                  const std::vector<std::uint16_t>& uids,
                                                  const std::vector<std::uint16_t>& values,

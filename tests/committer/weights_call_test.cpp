@@ -10,6 +10,7 @@
 #include "codec/ss58.hpp"
 #include "codec/views/neuron_lite.hpp"
 #include "extrinsic/call.hpp"
+#include "extrinsic/weights_hash.hpp"
 #include "test_support.hpp"
 #include "timelock/timelock.hpp"
 
@@ -224,6 +225,108 @@ TEST(TimelockedCommitArgs, EncodeAsTheRuntimesCallsWithASealedCommit) {
             "0700"
             "01" +
                 std::string(compact) + tail);
+}
+
+// Mechanism 0 keeps the plain calls and their arguments (what the local spec 293 runtime takes);
+// a mechanism >= 1 takes the *_mechanism_* calls with `mecid` after `netuid`, and each encodes with
+// the devnet metadata (spec 381) at the call index that metadata gives: pallet 7, calls 119
+// (set_mechanism_weights), 115 (commit_mechanism_weights), 116 (reveal_mechanism_weights).
+TEST(MechanismCalls, MechanismZeroIsThePlainCallAndOthersCarryTheMecid) {
+  const char* devnet = "chain/devnet-metadata-v16.scale";
+  const char* local = "chain/localnet/spec293-metadata-v15.option.hex";
+  for (const char* rel : {devnet, local})
+    if (!test::have_shared(rel)) GTEST_SKIP() << "reference file " << test::shared_path(rel) << " is absent";
+  auto dev = codec::load_metadata_file(test::shared_path(devnet));
+  auto loc = codec::load_metadata_file(test::shared_path(local));
+  ASSERT_TRUE(dev.ok() && loc.ok());
+  using weights::CallKind;
+  EXPECT_EQ(weights_call_name(CallKind::kSetWeights, 0), "SubtensorModule.set_weights");
+  EXPECT_EQ(weights_call_name(CallKind::kCommitWeights, 0), "SubtensorModule.commit_weights");
+  EXPECT_EQ(weights_call_name(CallKind::kRevealWeights, 0), "SubtensorModule.reveal_weights");
+  EXPECT_EQ(weights_call_name(CallKind::kCommitTimelockedWeights, 0),
+            "SubtensorModule.commit_timelocked_weights");
+  EXPECT_EQ(weights_call_name(CallKind::kSetWeights, 1), "SubtensorModule.set_mechanism_weights");
+  EXPECT_EQ(weights_call_name(CallKind::kCommitWeights, 1), "SubtensorModule.commit_mechanism_weights");
+  EXPECT_EQ(weights_call_name(CallKind::kRevealWeights, 1), "SubtensorModule.reveal_mechanism_weights");
+  EXPECT_EQ(weights_call_name(CallKind::kCommitTimelockedWeights, 1),
+            "SubtensorModule.commit_timelocked_mechanism_weights");
+
+  WeightsCall call;
+  call.uids = {0, 5};
+  call.values = {65535, 1};
+  call.version_key = 7;
+  std::array<std::uint8_t, 32> hash{};
+  hash.fill(0x11);
+  const std::vector<std::uint16_t> salt{9, 8};
+  const std::string h32 = "1111111111111111111111111111111111111111111111111111111111111111";
+  // Mechanism 0: the same arguments as before mechanisms, accepted by the local runtime.
+  EXPECT_EQ(call.set_weights_args(3), R"({"netuid":3,"dests":[0,5],"weights":[65535,1],"version_key":7})");
+  EXPECT_EQ(commit_hash_args(3, 0, hash), R"({"netuid":3,"commit_hash":"0x)" + h32 + "\"}");
+  EXPECT_EQ(reveal_weights_args(3, 0, call.uids, call.values, salt, 7),
+            R"({"netuid":3,"uids":[0,5],"values":[65535,1],"salt":[9,8],"version_key":7})");
+  for (auto kind : {CallKind::kSetWeights, CallKind::kCommitWeights, CallKind::kRevealWeights})
+    EXPECT_TRUE(extrinsic::find_call(**loc, weights_call_name(kind, 0)).ok());
+  EXPECT_FALSE(extrinsic::find_call(**loc, weights_call_name(CallKind::kSetWeights, 1)).ok());
+
+  // Mechanism 1 with devnet's metadata, byte for byte.
+  auto set = extrinsic::encode_call_json(**dev, weights_call_name(CallKind::kSetWeights, 1),
+                                         call.set_weights_args(3, 1));
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  EXPECT_EQ(to_hex(*set),
+            "0x07770300"
+            "01"
+            "0800000500"
+            "08ffff0100"
+            "0700000000000000");
+  auto commit = extrinsic::encode_call_json(**dev, weights_call_name(CallKind::kCommitWeights, 1),
+                                            commit_hash_args(3, 1, hash));
+  ASSERT_TRUE(commit.ok()) << commit.error().message;
+  EXPECT_EQ(to_hex(*commit),
+            "0x07730300"
+            "01" +
+                h32);
+  auto reveal = extrinsic::encode_call_json(**dev, weights_call_name(CallKind::kRevealWeights, 1),
+                                            reveal_weights_args(3, 1, call.uids, call.values, salt, 7));
+  ASSERT_TRUE(reveal.ok()) << reveal.error().message;
+  EXPECT_EQ(to_hex(*reveal),
+            "0x07740300"
+            "01"
+            "0800000500"
+            "08ffff0100"
+            "0809000800"
+            "0700000000000000");
+}
+
+// subtensor's get_mechanism_storage_index (u16 arithmetic: mecid * 4096 + netuid, saturating), and
+// the commit hash over it: mechanism 0's is the plain commit's, mechanism 1's is the plain hash
+// with the netuid replaced by 4096 + netuid.
+TEST(MechanismCalls, TheCommitHashIsOverTheMechanismsStorageIndex) {
+  EXPECT_EQ(extrinsic::mechanism_storage_index(7, 0), 7);
+  EXPECT_EQ(extrinsic::mechanism_storage_index(7, 1), 4103);
+  EXPECT_EQ(extrinsic::mechanism_storage_index(4095, 15), 65535);
+  EXPECT_EQ(extrinsic::mechanism_storage_index(1, 16), 65535);  // saturates as subtensor's does
+  AccountId hotkey;
+  hotkey.bytes().fill(0xab);
+  const std::vector<std::uint16_t> uids{0, 5}, values{65535, 1}, salt{9, 8, 7};
+  EXPECT_EQ(mechanism_commit_hash(hotkey, 7, 0, uids, values, salt, 3),
+            extrinsic::weights_commit_hash(hotkey, 7, uids, values, salt, 3));
+  EXPECT_EQ(mechanism_commit_hash(hotkey, 7, 1, uids, values, salt, 3),
+            extrinsic::weights_commit_hash(hotkey, 4103, uids, values, salt, 3));
+  EXPECT_NE(mechanism_commit_hash(hotkey, 7, 1, uids, values, salt, 3),
+            mechanism_commit_hash(hotkey, 7, 0, uids, values, salt, 3));
+}
+
+TEST(MechanismCalls, WeightsForAMechanismTheSubnetLacksAreRefused) {
+  Mechanisms one;
+  Mechanisms two;
+  two.count = 2;
+  EXPECT_TRUE(check_mechanism(0, one, 7).ok());
+  auto refused = check_mechanism(1, one, 7);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message, "subnet 7 has 1 mechanism (0..0): no weights for mechanism 1");
+  EXPECT_TRUE(check_mechanism(1, two, 7).ok());
+  EXPECT_FALSE(check_mechanism(2, two, 7).ok());
+  EXPECT_FALSE(check_mechanism(255, two, 7).ok());
 }
 
 }  // namespace

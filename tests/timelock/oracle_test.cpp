@@ -185,6 +185,61 @@ TEST(TimelockOracle, TxEncodeBuildsATimelockedCommitTheChainCanReveal) {
   }
 }
 
+// The mechanism calls a committer sends for a mechanism >= 1, built offline by `pylon tx encode`
+// with the devnet metadata (which has them): polkadot-js decodes each to the same call and
+// arguments (mecid included) and verifies its signature.
+TEST(MechanismOracle, TxEncodeBuildsEveryMechanismCallThePolkadotJsOracleDecodes) {
+  PYLON_REQUIRE_ORACLE();
+  PYLON_REQUIRE_SHARED();
+  const std::string meta = keys::test::shared_dir() + "/chain/devnet-metadata-v16.scale";
+  struct Case {
+    const char* call;
+    const char* method;
+    const char* args;
+  };
+  for (
+      const Case& c :
+      {Case{"SubtensorModule.set_mechanism_weights", "setMechanismWeights",
+            R"({"netuid":7,"mecid":1,"dests":[0,5,300],"weights":[65535,1,4660],"version_key":42})"},
+       Case{
+           "SubtensorModule.commit_mechanism_weights", "commitMechanismWeights",
+           R"({"netuid":7,"mecid":1,"commit_hash":"0x1111111111111111111111111111111111111111111111111111111111111111"})"},
+       Case{
+           "SubtensorModule.reveal_mechanism_weights", "revealMechanismWeights",
+           R"({"netuid":7,"mecid":1,"uids":[0,5],"values":[1,65535],"salt":[9,8,7,6,5,4,3,2],"version_key":42})"}}) {
+    SCOPED_TRACE(c.call);
+    auto x = app::test::run_binary(
+        PYLON_BINARY,
+        {"tx", "encode", "--metadata", meta, "--genesis-hash", "0x" + std::string(64, '4'), "--spec-version",
+         "381", "--tx-version", "1", "--nonce", "5", "--uri", "//Alice", "--call", c.call, "--args", c.args});
+    ASSERT_EQ(x.code, 0) << x.err;
+    auto d = keys::test::run_oracle({"decode-extrinsic", meta, keys::test::json_field(x.out, "extrinsic")});
+    ASSERT_EQ(d.exit_code, 0) << d.out;
+    simdjson::dom::parser parser;
+    simdjson::dom::element e = parser.parse(d.out);
+    EXPECT_EQ(std::string_view(e["signer"]), "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY");
+    EXPECT_EQ(std::string_view(e["method"]), c.method);
+    simdjson::dom::parser ap;
+    simdjson::dom::element expected = ap.parse(std::string(c.args));
+    EXPECT_EQ(simdjson::to_string(e["args"]), simdjson::to_string(expected));
+    auto md = codec::load_metadata_file(meta);
+    ASSERT_TRUE(md.ok()) << md.error().message;
+    auto call = extrinsic::encode_call_json(**md, c.call, c.args);
+    ASSERT_TRUE(call.ok()) << call.error().message;
+    extrinsic::TxParams p;
+    p.genesis_hash.bytes().fill(0x44);
+    p.spec_version = 381;
+    p.tx_version = 1;
+    p.nonce = 5;
+    auto payload = extrinsic::signing_payload(**md, *call, p);
+    ASSERT_TRUE(payload.ok()) << payload.error().message;
+    auto v = keys::test::run_oracle({"sr25519-verify",
+                                     "0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d",
+                                     to_hex(*payload), std::string(std::string_view(e["signature"]))});
+    EXPECT_EQ(v.exit_code, 0) << v.out;
+  }
+}
+
 TEST(TimelockOracle, TxEncodeRefusesBadTimelockWeights) {
   PYLON_REQUIRE_SHARED();
   const std::string meta = keys::test::shared_dir() + "/chain/devnet-metadata-v16.scale";
