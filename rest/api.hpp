@@ -82,6 +82,8 @@ class Api {
   void with_current_epoch(Reply reply, std::function<void(EpochAnswer, Reply)> then);
   // ?epoch=N (a block; absent: the current epoch).
   void with_epoch_param(const Request& req, Reply reply, std::function<void(EpochAnswer, Reply)> then);
+  // ?mechanism=N (absent: 0), one the subnet has at the latest snapshot's block.
+  void with_mechanism_param(const Request& req, Reply reply, std::function<void(std::uint8_t, Reply)> then);
   // Hands the batch to the Writer; `answer` builds the 200 body from the new weights.
   void submit_weights(std::vector<weights::WeightUpdate> updates, Reply reply,
                       std::function<Response(const std::vector<double>&)> answer);

@@ -121,20 +121,28 @@ void Api::get_metrics(Reply reply) {
   }
   if (deps_.committer) {
     const auto st = deps_.committer->state();
-    // Every outcome from the start (0 until it happens), so a rate over it is defined. One
-    // mechanism (0) until the committer commits per mechanism.
+    // Every outcome from the start (0 until it happens), so a rate over it is defined: mechanism
+    // 0 always, every other mechanism once the committer has worked on it.
+    auto mechanisms = st.outcomes_by_mechanism;
+    mechanisms.try_emplace(0);
+    for (const auto& [mechanism, epoch] : st.last_epoch_by_mechanism) mechanisms.try_emplace(mechanism);
     append_family(out, "pylon_weight_commits_total", "counter",
                   "Weight commit attempts by how they ended, per mechanism.");
-    for (const auto outcome : kCommitOutcomes) {
-      const auto it = st.outcomes.find(outcome);
-      append_sample(out, "pylon_weight_commits_total",
-                    "outcome=\"" + std::string(weights::to_text(outcome)) + "\",mechanism=\"0\"",
-                    it == st.outcomes.end() ? 0 : static_cast<double>(it->second));
-    }
+    for (const auto& [mechanism, outcomes] : mechanisms)
+      for (const auto outcome : kCommitOutcomes) {
+        const auto it = outcomes.find(outcome);
+        append_sample(out, "pylon_weight_commits_total",
+                      "outcome=\"" + std::string(weights::to_text(outcome)) + "\",mechanism=\"" +
+                          std::to_string(mechanism) + "\"",
+                      it == outcomes.end() ? 0 : static_cast<double>(it->second));
+      }
+    auto last_epochs = st.last_epoch_by_mechanism;
+    last_epochs.try_emplace(0, st.last_epoch_committed);
     append_family(out, "pylon_commit_last_epoch", "gauge",
                   "Start block of the last epoch whose weights were committed, per mechanism.");
-    append_sample(out, "pylon_commit_last_epoch", "mechanism=\"0\"",
-                  static_cast<double>(st.last_epoch_committed));
+    for (const auto& [mechanism, epoch] : last_epochs)
+      append_sample(out, "pylon_commit_last_epoch", "mechanism=\"" + std::to_string(mechanism) + "\"",
+                    static_cast<double>(epoch));
     out += "# HELP pylon_commit_blocked 1 while the committer cannot commit (see /health).\n";
     out += "# TYPE pylon_commit_blocked gauge\n";
     append_sample(out, "pylon_commit_blocked", "", st.blocked_reason.empty() ? 0 : 1);

@@ -1,8 +1,10 @@
 // The weights endpoints: writes go through the Writer (one synced transaction per group of
 // requests) into the current epoch, the one holding the latest snapshot's block; reads come from
-// the store on a worker.
+// the store on a worker. Each is for one mechanism (sub-subnet) of the subnet: ?mechanism=N,
+// default 0, the only one on runtimes without mechanisms.
 #include "codec/ss58.hpp"
 #include "committer/committer.hpp"
+#include "committer/weights_call.hpp"
 #include "common/json_writer.hpp"
 #include "rest/api.hpp"
 #include "rest/body.hpp"
@@ -65,6 +67,43 @@ void append_weights(std::string& out, const std::map<AccountId, double>& w) {
 
 }  // namespace
 
+// Mechanism 0 exists on every subnet, so the default (and ?mechanism=0) reads nothing; a higher
+// one is checked against MechanismCountCurrent at the latest snapshot's block (a runtime without
+// mechanisms has one), on a worker, and refused with 400 when the subnet lacks it: weights stored
+// for it could never be committed.
+void Api::with_mechanism_param(const Request& req, Reply reply, std::function<void(std::uint8_t, Reply)> then) {
+  auto param = query_param(req.query, "mechanism");
+  if (!param) return then(0, std::move(reply));
+  auto n = parse_block_number(*param, "mechanism");
+  if (!n.ok()) return reply(error_response(400, code::bad_request, n.error().message));
+  if (*n > 255)
+    return reply(error_response(400, code::bad_request,
+                                "mechanism " + std::to_string(*n) + " is out of range: mechanism ids are 0..255"));
+  const auto mechanism = static_cast<std::uint8_t>(*n);
+  if (mechanism == 0) return then(0, std::move(reply));
+  auto l = latest();
+  if (!l) return reply(no_snapshot_response());
+  if (!deps_.chain)
+    return reply(error_response(503, code::unavailable, "no chain is configured to read the subnet's mechanisms"));
+  const chain::BlockRef at{l->snapshot()->block_hash, l->snapshot()->block};
+  metrics_.worker_queued();
+  on_worker_([this, at, mechanism, reply = std::move(reply), then = std::move(then)]() mutable {
+    auto mechanisms = [&]() -> Result<committer::Mechanisms> {
+      PYLON_ASSIGN(auto md, deps_.chain->metadata(at.hash));
+      return committer::read_mechanisms(*deps_.chain, *md, deps_.netuid, at);
+    }();
+    metrics_.count_chain_call(mechanisms.ok());
+    metrics_.worker_done();
+    if (!mechanisms.ok())
+      return reply(error_response(502, code::chain_error, "the subnet's mechanisms: " + mechanisms.error().message));
+    if (auto s = committer::check_mechanism(mechanism, *mechanisms, deps_.netuid); !s.ok())
+      return reply(error_response(400, code::bad_request, s.error().message));
+    on_io_([mechanism, reply = std::move(reply), then = std::move(then)]() mutable {
+      then(mechanism, std::move(reply));
+    });
+  });
+}
+
 void Api::with_current_epoch(Reply reply, std::function<void(EpochAnswer, Reply)> then) {
   auto l = latest();
   if (!l) return reply(no_snapshot_response());
@@ -84,13 +123,15 @@ void Api::put_set_weight(const Request& req, Reply reply) {
   auto body = decode_set_weight(req.body);
   if (!body.ok()) return reply(error_response(400, code::bad_request, body.error().message));
   if (!deps_.writer) return reply(error_response(503, code::unavailable, "no weights store is configured"));
-  with_current_epoch(std::move(reply), [this, b = std::move(body).value()](EpochAnswer e, Reply rep) {
-    weights::WeightUpdate u{deps_.netuid, e.start, b.hotkey.account, weights::Op::set, b.weight};
-    submit_weights({u}, std::move(rep), [hk = b.hotkey.text, epoch = e.start](const std::vector<double>& w) {
-      std::string out = "{\"hotkey\":\"" + hk + "\",\"weight\":";
-      append_float(out, w.at(0));
-      out += ",\"epoch\":" + std::to_string(epoch) + "}";
-      return json_response(200, std::move(out));
+  with_mechanism_param(req, std::move(reply), [this, b = std::move(body).value()](std::uint8_t m, Reply r) {
+    with_current_epoch(std::move(r), [this, b, m](EpochAnswer e, Reply rep) {
+      weights::WeightUpdate u{deps_.netuid, e.start, b.hotkey.account, weights::Op::set, b.weight, m};
+      submit_weights({u}, std::move(rep), [hk = b.hotkey.text, epoch = e.start](const std::vector<double>& w) {
+        std::string out = "{\"hotkey\":\"" + hk + "\",\"weight\":";
+        append_float(out, w.at(0));
+        out += ",\"epoch\":" + std::to_string(epoch) + "}";
+        return json_response(200, std::move(out));
+      });
     });
   });
 }
@@ -99,13 +140,15 @@ void Api::put_update_weight(const Request& req, Reply reply) {
   auto body = decode_update_weight(req.body);
   if (!body.ok()) return reply(error_response(400, code::bad_request, body.error().message));
   if (!deps_.writer) return reply(error_response(503, code::unavailable, "no weights store is configured"));
-  with_current_epoch(std::move(reply), [this, b = std::move(body).value()](EpochAnswer e, Reply rep) {
-    weights::WeightUpdate u{deps_.netuid, e.start, b.hotkey.account, weights::Op::add, b.delta};
-    submit_weights({u}, std::move(rep), [hk = b.hotkey.text, epoch = e.start](const std::vector<double>& w) {
-      std::string out = "{\"hotkey\":\"" + hk + "\",\"weight\":";
-      append_float(out, w.at(0));
-      out += ",\"epoch\":" + std::to_string(epoch) + "}";
-      return json_response(200, std::move(out));
+  with_mechanism_param(req, std::move(reply), [this, b = std::move(body).value()](std::uint8_t m, Reply r) {
+    with_current_epoch(std::move(r), [this, b, m](EpochAnswer e, Reply rep) {
+      weights::WeightUpdate u{deps_.netuid, e.start, b.hotkey.account, weights::Op::add, b.delta, m};
+      submit_weights({u}, std::move(rep), [hk = b.hotkey.text, epoch = e.start](const std::vector<double>& w) {
+        std::string out = "{\"hotkey\":\"" + hk + "\",\"weight\":";
+        append_float(out, w.at(0));
+        out += ",\"epoch\":" + std::to_string(epoch) + "}";
+        return json_response(200, std::move(out));
+      });
     });
   });
 }
@@ -114,25 +157,27 @@ void Api::put_set_weights(const Request& req, Reply reply) {
   auto body = decode_set_weights(req.body);
   if (!body.ok()) return reply(error_response(400, code::bad_request, body.error().message));
   if (!deps_.writer) return reply(error_response(503, code::unavailable, "no weights store is configured"));
-  with_current_epoch(std::move(reply), [this, b = std::move(body).value()](EpochAnswer e, Reply rep) {
-    std::vector<weights::WeightUpdate> updates;
-    std::vector<std::string> names;
-    updates.reserve(b.weights.size());
-    for (const auto& [hk, w] : b.weights) {
-      updates.push_back({deps_.netuid, e.start, hk.account, weights::Op::set, w});
-      names.push_back(hk.text);
-    }
-    submit_weights(std::move(updates), std::move(rep),
-                   [names = std::move(names), epoch = e.start](const std::vector<double>& w) {
-                     std::string out = "{\"epoch\":" + std::to_string(epoch) + ",\"weights\":{";
-                     for (std::size_t i = 0; i < names.size() && i < w.size(); ++i) {
-                       if (i) out += ',';
-                       out += '"' + names[i] + "\":";
-                       append_float(out, w[i]);
-                     }
-                     out += "}}";
-                     return json_response(200, std::move(out));
-                   });
+  with_mechanism_param(req, std::move(reply), [this, b = std::move(body).value()](std::uint8_t m, Reply r) {
+    with_current_epoch(std::move(r), [this, b, m](EpochAnswer e, Reply rep) {
+      std::vector<weights::WeightUpdate> updates;
+      std::vector<std::string> names;
+      updates.reserve(b.weights.size());
+      for (const auto& [hk, w] : b.weights) {
+        updates.push_back({deps_.netuid, e.start, hk.account, weights::Op::set, w, m});
+        names.push_back(hk.text);
+      }
+      submit_weights(std::move(updates), std::move(rep),
+                     [names = std::move(names), epoch = e.start](const std::vector<double>& w) {
+                       std::string out = "{\"epoch\":" + std::to_string(epoch) + ",\"weights\":{";
+                       for (std::size_t i = 0; i < names.size() && i < w.size(); ++i) {
+                         if (i) out += ',';
+                         out += '"' + names[i] + "\":";
+                         append_float(out, w[i]);
+                       }
+                       out += "}}";
+                       return json_response(200, std::move(out));
+                     });
+    });
   });
 }
 
@@ -147,20 +192,32 @@ void Api::with_epoch_param(const Request& req, Reply reply, std::function<void(E
 
 void Api::get_raw_weights(const Request& req, Reply reply) {
   if (!deps_.store) return reply(error_response(503, code::unavailable, "no weights store is configured"));
-  with_epoch_param(req, std::move(reply), [this](EpochAnswer e, Reply rep) {
-    blocking(
-        [this, e]() -> Response {
-          auto w = deps_.store->weights(deps_.netuid, e.start);
-          if (!w.ok()) return error_response(500, code::internal, w.error().message);
-          if (w->empty())
-            return error_response(404, code::not_found,
-                                  "no weights for the epoch starting at block " + std::to_string(e.start));
-          std::string out = "{\"epoch\":" + std::to_string(e.start) + ",\"weights\":";
-          append_weights(out, *w);
-          out += '}';
-          return json_response(200, std::move(out));
-        },
-        std::move(rep));
+  // Both parameters are read here: the request's text does not outlive this call.
+  std::optional<std::uint64_t> block;
+  if (auto param = query_param(req.query, "epoch")) {
+    auto b = parse_block_number(*param, "epoch");
+    if (!b.ok()) return reply(error_response(400, code::bad_request, b.error().message));
+    block = *b;
+  }
+  with_mechanism_param(req, std::move(reply), [this, block](std::uint8_t m, Reply r) {
+    auto answer = [this, m](EpochAnswer e, Reply rep) {
+      blocking(
+          [this, e, m]() -> Response {
+            auto w = deps_.store->weights(deps_.netuid, e.start, m);
+            if (!w.ok()) return error_response(500, code::internal, w.error().message);
+            if (w->empty())
+              return error_response(404, code::not_found,
+                                    "no weights for the epoch starting at block " + std::to_string(e.start) +
+                                        (m == 0 ? "" : " for mechanism " + std::to_string(m)));
+            std::string out = "{\"epoch\":" + std::to_string(e.start) + ",\"weights\":";
+            append_weights(out, *w);
+            out += '}';
+            return json_response(200, std::move(out));
+          },
+          std::move(rep));
+    };
+    if (block) return with_epoch_at(*block, std::move(r), std::move(answer));
+    with_current_epoch(std::move(r), std::move(answer));
   });
 }
 

@@ -189,4 +189,19 @@ Result<std::vector<std::pair<std::uint16_t, std::uint16_t>>> read_weights_row(ch
   return out;
 }
 
+Result<std::uint64_t> read_last_update(chain::ChainClient& chain, std::uint16_t index, std::uint16_t uid,
+                                       const chain::BlockRef& at) {
+  PYLON_ASSIGN(auto md, chain.metadata(at.hash));
+  PYLON_ASSIGN(std::optional<codec::Value> v,
+               read_value(chain, *md, kPallet, "LastUpdate", {netuid_key(index)}, at));
+  if (!v) return std::uint64_t{0};
+  if (v->kind != codec::Value::Kind::Array)
+    return make_error("SubtensorModule.LastUpdate is not Vec<u64> in this runtime");
+  if (uid >= v->items.size()) return std::uint64_t{0};
+  const codec::Value& x = v->items[uid];
+  if (x.kind != codec::Value::Kind::UInt)
+    return make_error("SubtensorModule.LastUpdate is not Vec<u64> in this runtime");
+  return x.uint;
+}
+
 }  // namespace pylon::committer

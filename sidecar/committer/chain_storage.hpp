@@ -64,4 +64,11 @@ Result<std::vector<std::pair<std::uint16_t, std::uint16_t>>> read_weights_row(ch
                                                                               std::uint16_t uid,
                                                                               const chain::BlockRef& at);
 
+// The block `uid` last set (or committed) weights in on the netuid storage index `index` (the
+// netuid for mechanism 0, extrinsic::mechanism_storage_index for a mechanism): its entry of
+// SubtensorModule.LastUpdate, the Vec<u64> subtensor's check_rate_limit reads; 0 when the vector
+// holds no entry for the uid (never set, as subtensor reads it).
+Result<std::uint64_t> read_last_update(chain::ChainClient& chain, std::uint16_t index, std::uint16_t uid,
+                                       const chain::BlockRef& at);
+
 }  // namespace pylon::committer

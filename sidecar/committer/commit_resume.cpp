@@ -47,14 +47,14 @@ Status Committer::Impl::resolve_pending(const follower::Snapshot& snap) {
       const std::string why =
           "not included before its mortal era ended at block " + std::to_string(a.mortal_until);
       PYLON_TRY(store.update_attempt(a.id, AttemptStatus::kExpired, why, std::nullopt));
-      count(AttemptStatus::kExpired);
+      count(AttemptStatus::kExpired, a.mechanism);
       searched_until.erase(a.id);
       log::warn("committer", "pending extrinsic expired",
                 {{"call", std::string(weights::to_text(a.call))},
                  {"epoch", std::to_string(a.epoch)},
                  {"extrinsic", to_hex(a.extrinsic_hash)}});
       if (a.call == weights::CallKind::kCommitWeights) {
-        PYLON_ASSIGN(std::optional<weights::PendingReveal> r, store.reveal(a.netuid, a.epoch));
+        PYLON_ASSIGN(std::optional<weights::PendingReveal> r, store.reveal(a.netuid, a.epoch, a.mechanism));
         if (r && r->status == weights::RevealStatus::kPending) {
           r->status = weights::RevealStatus::kFailed;
           r->error = "the commit expired: " + why;

@@ -14,13 +14,14 @@
 #include "committer/committer_impl.hpp"
 #include "common/json_writer.hpp"
 #include "common/log.hpp"
+#include "extrinsic/weights_hash.hpp"
 
 namespace pylon::committer {
 
 namespace {
 
 std::string reveal_args(const weights::PendingReveal& r) {
-  return reveal_weights_args(r.netuid, 0, r.uids, r.values, r.salt, r.version_key);
+  return reveal_weights_args(r.netuid, r.mechanism, r.uids, r.values, r.salt, r.version_key);
 }
 
 // Dispatch errors after which revealing again cannot succeed: the commit is gone, never matched,
@@ -39,8 +40,16 @@ Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
   using weights::RevealStatus;
   PYLON_ASSIGN(auto owed, store.reveals_with_status(options.netuid, RevealStatus::kCommitted));
   if (owed.empty()) return {};
-  PYLON_ASSIGN(auto commits, read_weight_commits(chain, options.netuid, submitter.account(), ref(snap)));
+  // WeightCommits and Weights are keyed by the mechanism's storage index (the netuid for mechanism 0).
+  std::map<std::uint8_t, std::vector<WeightCommit>> commits_of;
   for (weights::PendingReveal& r : owed) {
+    const std::uint16_t index = extrinsic::mechanism_storage_index(options.netuid, r.mechanism);
+    if (!commits_of.contains(r.mechanism)) {
+      PYLON_ASSIGN(commits_of[r.mechanism],
+                   read_weight_commits(chain, index, submitter.account(), ref(snap)));
+    }
+    const std::vector<WeightCommit>& commits = commits_of[r.mechanism];
+    const std::pair<std::uint64_t, std::uint8_t> key{r.epoch, r.mechanism};
     RevealFacts facts;
     facts.block = snap.block;
     facts.commit_block = r.commit_block;
@@ -49,9 +58,9 @@ Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
         facts.commit = RevealFacts::OnChain{x.first_reveal_block, x.last_reveal_block};
     PYLON_ASSIGN(auto past, store.attempts(options.netuid, r.epoch));
     for (const auto& a : past)
-      facts.reveal_in_flight |=
-          a.call == weights::CallKind::kRevealWeights && a.status == AttemptStatus::kPending;
-    const auto memo_it = reveal_memo.find(r.epoch);
+      facts.reveal_in_flight |= a.mechanism == r.mechanism && a.call == weights::CallKind::kRevealWeights &&
+                                a.status == AttemptStatus::kPending;
+    const auto memo_it = reveal_memo.find(key);
     facts.next_try_block = memo_it == reveal_memo.end() ? 0 : memo_it->second.next_try_block;
 
     switch (decide_reveal(facts)) {
@@ -63,7 +72,7 @@ Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
         const codec::views::NeuronLite* own = snap.neuron_by_hotkey(submitter.account());
         bool revealed = false;
         if (own) {
-          PYLON_ASSIGN(auto row, read_weights_row(chain, options.netuid, own->uid, ref(snap)));
+          PYLON_ASSIGN(auto row, read_weights_row(chain, index, own->uid, ref(snap)));
           std::vector<std::uint16_t> uids, values;
           for (auto [u, v] : row) {
             uids.push_back(u);
@@ -74,7 +83,7 @@ Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
         r.status = revealed ? RevealStatus::kRevealed : RevealStatus::kFailed;
         r.error = revealed ? "" : "the commit is no longer on chain and was not revealed (expired)";
         PYLON_TRY(store.save_reveal(r));
-        if (!revealed) count(AttemptStatus::kMissed);
+        if (!revealed) count(AttemptStatus::kMissed, r.mechanism);
         log::info("committer", revealed ? "reveal found on chain" : "commit expired unrevealed",
                   {{"epoch", std::to_string(r.epoch)}});
         continue;
@@ -87,7 +96,7 @@ Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
         r.status = RevealStatus::kFailed;
         r.error = "the reveal window ended at block " + std::to_string(facts.commit->last_reveal_block);
         PYLON_TRY(store.save_reveal(r));
-        PYLON_TRY(record_missed(snap, r.epoch, weights::CallKind::kRevealWeights, r.error));
+        PYLON_TRY(record_missed(snap, r.epoch, r.mechanism, weights::CallKind::kRevealWeights, r.error));
         continue;
       case RevealStep::kReveal:
         break;
@@ -102,6 +111,7 @@ Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
       attempt = weights::CommitAttempt{};
       attempt.netuid = options.netuid;
       attempt.epoch = r.epoch;
+      attempt.mechanism = r.mechanism;
       attempt.block = p.block;
       attempt.call = weights::CallKind::kRevealWeights;
       attempt.extrinsic_hash = p.signed_tx.hash;
@@ -113,7 +123,8 @@ Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
       PYLON_ASSIGN(attempt.id, store.record_attempt(attempt));
       return {};
     };
-    auto sent = submitter.submit("SubtensorModule.reveal_weights", reveal_args(r), ref(snap), before);
+    auto sent = submitter.submit(weights_call_name(weights::CallKind::kRevealWeights, r.mechanism),
+                                 reveal_args(r), ref(snap), before);
     std::string error;
     chain::DispatchError dispatch_error;  // what is decided on; `error` is for people
     if (!sent.ok()) {
@@ -122,7 +133,7 @@ Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
     } else {
       PYLON_TRY(finish_attempt(attempt, sent->outcome));
       if (status_of(sent->outcome) != AttemptStatus::kFailed) {
-        reveal_memo.erase(r.epoch);
+        reveal_memo.erase(key);
         set_phase(Phase::kIdle);
         continue;
       }
@@ -135,7 +146,7 @@ Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
       PYLON_TRY(store.save_reveal(r));
       continue;
     }
-    RevealMemo& m = reveal_memo[r.epoch];
+    RevealMemo& m = reveal_memo[key];
     m = after_reveal_failure(m, snap.block, dispatch_error.is("SubtensorModule", "RevealTooEarly"));
     log::warn("committer", "reveal failed", {{"epoch", std::to_string(r.epoch)}, {"error", error}});
   }

@@ -44,10 +44,12 @@ std::vector<std::uint16_t> random_salt() {
 }  // namespace
 
 Status Committer::Impl::record_missed(const follower::Snapshot& snap, std::uint64_t epoch,
-                                      weights::CallKind call, const std::string& reason) {
+                                      std::uint8_t mechanism, weights::CallKind call,
+                                      const std::string& reason) {
   weights::CommitAttempt a;
   a.netuid = options.netuid;
   a.epoch = epoch;
+  a.mechanism = mechanism;
   a.block = snap.block;
   a.call = call;
   a.status = weights::AttemptStatus::kMissed;
@@ -58,8 +60,9 @@ Status Committer::Impl::record_missed(const follower::Snapshot& snap, std::uint6
     log::warn("committer", "cannot record a missed epoch", {{"error", id.error().message}});
     return id.error();
   }
-  count(weights::AttemptStatus::kMissed);
-  log::warn("committer", "epoch missed", {{"epoch", std::to_string(epoch)}, {"reason", reason}});
+  count(weights::AttemptStatus::kMissed, mechanism);
+  log::warn("committer", "epoch missed",
+            {{"epoch", std::to_string(epoch)}, {"mechanism", std::to_string(mechanism)}, {"reason", reason}});
   return {};
 }
 
@@ -74,10 +77,11 @@ Status Committer::Impl::finish_attempt(const weights::CommitAttempt& a, const ch
       outcome.status == chain::TxOutcome::Status::Finalized)
     in = outcome.block;
   PYLON_TRY(store.update_attempt(a.id, status, status == AttemptStatus::kFailed ? outcome.error : "", in));
-  count(status);
+  count(status, a.mechanism);
   log::info("committer", "attempt " + std::string(weights::to_text(status)),
             {{"call", std::string(weights::to_text(a.call))},
              {"epoch", std::to_string(a.epoch)},
+             {"mechanism", std::to_string(a.mechanism)},
              {"extrinsic", to_hex(a.extrinsic_hash)},
              {"error", outcome.error}});
   // The reveal this attempt commits or reveals.
@@ -89,7 +93,7 @@ Status Committer::Impl::finish_attempt(const weights::CommitAttempt& a, const ch
     case CallKind::kRevealWeights:
       break;
   }
-  PYLON_ASSIGN(std::optional<weights::PendingReveal> r, store.reveal(a.netuid, a.epoch));
+  PYLON_ASSIGN(std::optional<weights::PendingReveal> r, store.reveal(a.netuid, a.epoch, a.mechanism));
   if (!r) return {};
   if (a.call == CallKind::kCommitWeights) {
     if (status == AttemptStatus::kFailed) {
@@ -110,7 +114,7 @@ Status Committer::Impl::finish_attempt(const weights::CommitAttempt& a, const ch
 }
 
 Result<Committer::Impl::CommitResult> Committer::Impl::commit_epoch(
-    const follower::Snapshot& snap, std::uint64_t epoch, weights::CallKind call,
+    const follower::Snapshot& snap, std::uint64_t epoch, std::uint8_t mechanism, weights::CallKind call,
     const std::map<AccountId, double>& weights,
     const std::function<void(const weights::CommitAttempt&)>& on_accepted) {
   PYLON_ASSIGN(WeightsCall wc, build_weights_call(snap, weights));
@@ -133,24 +137,26 @@ Result<Committer::Impl::CommitResult> Committer::Impl::commit_epoch(
                  {"last_stored_round", std::to_string(t.last_stored_round)},
                  {"round", std::to_string(t.reveal.round)}});
     PYLON_ASSIGN(Bytes sealed, wc.seal(submitter.account(), t.reveal.round));
-    args =
-        timelocked_commit_args(options.netuid, std::nullopt, sealed, t.reveal.round, t.commit_reveal_version);
+    const auto mecid = mechanism == 0 ? std::nullopt : std::optional<std::uint8_t>(mechanism);
+    args = timelocked_commit_args(options.netuid, mecid, sealed, t.reveal.round, t.commit_reveal_version);
     reveal_round = t.reveal.round;
   } else if (reveal) {
     weights::PendingReveal r;
     r.netuid = options.netuid;
     r.epoch = epoch;
+    r.mechanism = mechanism;
     r.uids = wc.uids;
     r.values = wc.values;
     r.salt = random_salt();
     r.version_key = wc.version_key;
-    r.commit_hash = extrinsic::weights_commit_hash(submitter.account(), options.netuid, r.uids, r.values,
-                                                   r.salt, r.version_key);
+    // Over the mechanism's storage index (the netuid itself for mechanism 0), as subtensor checks it.
+    r.commit_hash = mechanism_commit_hash(submitter.account(), options.netuid, mechanism, r.uids, r.values,
+                                          r.salt, r.version_key);
     r.status = weights::RevealStatus::kPending;
     PYLON_TRY(store.save_reveal(r));  // before the commit exists anywhere else
-    args = commit_hash_args(options.netuid, 0, r.commit_hash);
+    args = commit_hash_args(options.netuid, mechanism, r.commit_hash);
   } else {
-    args = wc.set_weights_args(options.netuid);
+    args = wc.set_weights_args(options.netuid, mechanism);
   }
 
   weights::CommitAttempt attempt;
@@ -161,6 +167,7 @@ Result<Committer::Impl::CommitResult> Committer::Impl::commit_epoch(
     attempt = weights::CommitAttempt{};
     attempt.netuid = options.netuid;
     attempt.epoch = epoch;
+    attempt.mechanism = mechanism;
     attempt.block = p.block;
     attempt.call = result.call;
     attempt.extrinsic_hash = p.signed_tx.hash;
@@ -178,8 +185,7 @@ Result<Committer::Impl::CommitResult> Committer::Impl::commit_epoch(
   auto accepted = [&](const Prepared&) {
     if (on_accepted) on_accepted(attempt);
   };
-  auto sent = submitter.submit("SubtensorModule." + std::string(weights::to_text(result.call)), args,
-                               ref(snap), before, accepted);
+  auto sent = submitter.submit(weights_call_name(result.call, mechanism), args, ref(snap), before, accepted);
   if (!sent.ok()) {
     // Sent or not, nobody knows: the attempt stays pending and is looked for on chain.
     if (attempt.id != 0) {

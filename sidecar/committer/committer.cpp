@@ -11,11 +11,14 @@
 // executes their answers.
 #include <pthread.h>
 
+#include <set>
+
 #include "codec/ss58.hpp"
 #include "committer/committer_impl.hpp"
 #include "committer/timelocked_target.hpp"
 #include "common/hex.hpp"
 #include "common/log.hpp"
+#include "extrinsic/weights_hash.hpp"
 
 namespace pylon::committer {
 
@@ -126,9 +129,17 @@ void Committer::Impl::set_phase(Phase phase, const std::string& reason) {
   state.blocked_reason = reason;
 }
 
-void Committer::Impl::count(weights::AttemptStatus status) {
+void Committer::Impl::count(weights::AttemptStatus status, std::uint8_t mechanism) {
   Lock lock(state_mu);
   ++state.outcomes[status];
+  ++state.outcomes_by_mechanism[mechanism][status];
+}
+
+void Committer::Impl::committed(std::uint8_t mechanism, std::uint64_t epoch) {
+  last_committed_epoch[mechanism] = epoch;
+  Lock lock(state_mu);
+  if (mechanism == 0) state.last_epoch_committed = epoch;
+  state.last_epoch_by_mechanism[mechanism] = epoch;
 }
 
 Result<EpochSpan> Committer::Impl::epoch_of(const follower::Snapshot& snap) {
@@ -177,7 +188,7 @@ void Committer::Impl::run() {
 std::vector<LedgerEntry> ledger_of(const std::vector<weights::CommitAttempt>& attempts) {
   std::vector<LedgerEntry> out;
   out.reserve(attempts.size());
-  for (const auto& a : attempts) out.push_back({a.epoch, a.call, a.status});
+  for (const auto& a : attempts) out.push_back({a.epoch, a.call, a.status, a.mechanism});
   return out;
 }
 
@@ -209,12 +220,11 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
       const auto entries = ledger_of(*done);
       record.insert(record.end(), entries.begin(), entries.end());
     }
-    last_committed_epoch = committer::last_committed_epoch(record);
+    std::set<std::uint8_t> mechanisms;
+    for (const LedgerEntry& e : record) mechanisms.insert(e.mechanism);
+    for (std::uint8_t m : mechanisms)
+      if (auto last = committer::last_committed_epoch(record, m)) committed(m, *last);
     resumed = true;
-    if (last_committed_epoch) {
-      Lock lock(state_mu);
-      state.last_epoch_committed = *last_committed_epoch;
-    }
   }
   if (auto s = resolve_pending(*snap); !s.ok())
     log::warn("committer", "looking for pending extrinsics failed", {{"error", s.error().message}});
@@ -228,9 +238,9 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
     return;
   }
   const std::uint64_t epoch = span->start;
-  if (memo.epoch != epoch) {
-    memo = EpochMemo{};
-    memo.epoch = epoch;
+  if (memo_epoch != epoch) {
+    memos.clear();
+    memo_epoch = epoch;
     sweep_missed(*snap, epoch);
   }
 
@@ -257,23 +267,88 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
     log::warn("committer", "cannot read the epoch's attempts", {{"error", past.error().message}});
     return;
   }
-  auto weights = store.weights(options.netuid, epoch);
-  if (!weights.ok()) {
-    log::warn("committer", "cannot read the epoch's weights", {{"error", weights.error().message}});
+  auto stored = store.mechanisms(options.netuid, epoch);
+  if (!stored.ok()) {
+    log::warn("committer", "cannot read the epoch's mechanisms", {{"error", stored.error().message}});
     return;
   }
+  // Mechanism 0 always (its phases are what a subnet without mechanisms always showed), then
+  // each other mechanism holding weights for the epoch, in order.
+  std::set<std::uint8_t> decided(stored->begin(), stored->end());
+  decided.insert(0);
+  // R15: every subnet has mechanism 0, so the count is read (at the block, through its metadata)
+  // only when another mechanism holds weights: without such weights nothing more is read from the
+  // chain than before mechanisms existed.
+  Mechanisms mechanisms;
+  if (*decided.rbegin() != 0) {
+    auto md = chain.metadata(snap->block_hash);
+    if (!md.ok()) {
+      log::warn("committer", "cannot read the block's metadata", {{"error", md.error().message}});
+      return;
+    }
+    auto read = read_mechanisms(chain, **md, options.netuid, ref(*snap));
+    if (!read.ok()) {
+      log::warn("committer", "cannot read the subnet's mechanisms", {{"error", read.error().message}});
+      return;
+    }
+    mechanisms = *read;
+  }
   const std::vector<LedgerEntry> entries = ledger_of(*past);
+  for (std::uint8_t m : decided) {
+    facts.mechanism = m;
+    decide_mechanism(*snap, facts, mechanisms, entries);
+  }
+}
+
+void Committer::Impl::decide_mechanism(const follower::Snapshot& snap, ChainFacts facts,
+                                       const Mechanisms& mechanisms, std::span<const LedgerEntry> attempts) {
+  const std::uint8_t m = facts.mechanism;
+  const std::uint64_t epoch = facts.epoch_start;
+  EpochMemo& memo = memos[m];
+  memo.epoch = epoch;
+  facts.mechanism_count = mechanisms.count;
+  if (!mechanism_exists(facts)) {
+    if (!memo.no_such_mechanism_logged) {
+      const Status refused = check_mechanism(m, mechanisms, options.netuid);
+      log::warn("committer", "weights stored for a mechanism the subnet does not have are not committed",
+                {{"epoch", std::to_string(epoch)},
+                 {"error", refused.ok() ? std::string() : refused.error().message}});
+    }
+    memo.no_such_mechanism_logged = true;
+    return;
+  }
+  auto weights = store.weights(options.netuid, epoch, m);
+  if (!weights.ok()) {
+    log::warn("committer", "cannot read the epoch's weights",
+              {{"mechanism", std::to_string(m)}, {"error", weights.error().message}});
+    return;
+  }
+  if (m != 0 && facts.own && !weights->empty()) {
+    // R7 per mechanism: the snapshot's last_update is mechanism 0's; another's is LastUpdate at
+    // its storage index, as subtensor's check_rate_limit reads it.
+    const codec::views::NeuronLite* own = snap.neuron_by_hotkey(submitter.account());
+    auto last =
+        read_last_update(chain, extrinsic::mechanism_storage_index(options.netuid, m), own->uid, ref(snap));
+    if (!last.ok()) {
+      log::warn("committer", "cannot read the mechanism's last weights update",
+                {{"mechanism", std::to_string(m)}, {"error", last.error().message}});
+      return;
+    }
+    facts.own->last_update = *last;
+  }
   Ledger ledger;
-  ledger.last_committed_epoch = last_committed_epoch;
-  ledger.epoch_attempts = entries;
+  if (auto it = last_committed_epoch.find(m); it != last_committed_epoch.end())
+    ledger.last_committed_epoch = it->second;
+  ledger.epoch_attempts = attempts;
   ledger.has_weights = !weights->empty();
   ledger.memo = memo;
-  execute(decide(facts, ledger, policy_options()), *snap, epoch, *weights);
+  execute(decide(facts, ledger, policy_options()), snap, epoch, m, *weights);
 }
 
 void Committer::Impl::execute(const Action& action, const follower::Snapshot& snap, std::uint64_t epoch,
-                              const std::map<AccountId, double>& weights) {
+                              std::uint8_t mechanism, const std::map<AccountId, double>& weights) {
   using namespace action;
+  EpochMemo& memo = memos[mechanism];
   std::visit(
       Overloaded{
           [&](const Blocked& b) {
@@ -327,31 +402,28 @@ void Committer::Impl::execute(const Action& action, const follower::Snapshot& sn
             const std::string reason = "the commit window (blocks " + std::to_string(m.window.start) + ".." +
                                        std::to_string(m.window.end) + ") closed" +
                                        (memo.last_error.empty() ? "" : ": " + memo.last_error);
-            if (auto s = record_missed(snap, epoch, m.call, reason); !s.ok())
+            if (auto s = record_missed(snap, epoch, mechanism, m.call, reason); !s.ok())
               return;  // tried again next block
             memo.closed = true;
             set_phase(Phase::kIdle);
           },
           [&](const Commit& c) {
             set_phase(Phase::kCommitting);
-            auto r = commit_epoch(snap, epoch, c.call, weights, {});
+            auto r = commit_epoch(snap, epoch, mechanism, c.call, weights, {});
             std::string error;
             if (!r.ok())
               error = r.error().message;
             else if (r->status == weights::AttemptStatus::kFailed)
               error = r->error;
             if (error.empty()) {
-              if (r->status != weights::AttemptStatus::kPending) {
-                last_committed_epoch = epoch;
-                Lock lock(state_mu);
-                state.last_epoch_committed = epoch;
-              }
+              if (r->status != weights::AttemptStatus::kPending) committed(mechanism, epoch);
               set_phase(r->call == weights::CallKind::kCommitWeights ? Phase::kRevealing : Phase::kIdle);
               return;
             }
             memo = after_commit_failure(std::move(memo), snap.block, error);
             log::warn("committer", "commit failed",
                       {{"epoch", std::to_string(epoch)},
+                       {"mechanism", std::to_string(mechanism)},
                        {"error", error},
                        {"retry_at_block", std::to_string(memo.next_try_block)}});
             set_phase(Phase::kWaitingWindow, "epoch " + std::to_string(epoch) + ": " + error);
@@ -376,19 +448,26 @@ void Committer::Impl::sweep_missed(const follower::Snapshot& snap, std::uint64_t
     if (e >= current) continue;
     auto attempts = store.attempts(options.netuid, e);
     if (!attempts.ok()) return;
-    auto w = store.weights(options.netuid, e);
-    const bool has_weights = w.ok() && !w->empty();
-    if (!epoch_missed(e, current, has_weights, ledger_of(*attempts), po)) continue;
-    const bool cr =
-        snap.hyperparams && snap.hyperparams->flag("commit_reveal_weights_enabled").value_or(false);
-    const auto tl = cr ? timelocked_at(snap) : Result<bool>(false);
-    std::string reason =
-        "the epoch ended before its weights were committed (the daemon was not running, or "
-        "not following the chain, during its commit window)";
-    if (!attempts->empty())
-      reason += "; last attempt: " + std::string(weights::to_text(attempts->back().status)) + " " +
-                attempts->back().error;
-    (void)record_missed(snap, e, call_for(cr, tl.ok() && *tl), reason);
+    auto mechanisms = store.mechanisms(options.netuid, e);
+    if (!mechanisms.ok()) return;
+    const std::vector<LedgerEntry> entries = ledger_of(*attempts);
+    for (std::uint8_t m : *mechanisms) {
+      auto w = store.weights(options.netuid, e, m);
+      const bool has_weights = w.ok() && !w->empty();
+      if (!epoch_missed(e, current, has_weights, entries, po, m)) continue;
+      const bool cr =
+          snap.hyperparams && snap.hyperparams->flag("commit_reveal_weights_enabled").value_or(false);
+      const auto tl = cr ? timelocked_at(snap) : Result<bool>(false);
+      std::string reason =
+          "the epoch ended before its weights were committed (the daemon was not running, or "
+          "not following the chain, during its commit window)";
+      const weights::CommitAttempt* last = nullptr;
+      for (const auto& a : *attempts)
+        if (a.mechanism == m) last = &a;
+      if (last)
+        reason += "; last attempt: " + std::string(weights::to_text(last->status)) + " " + last->error;
+      (void)record_missed(snap, e, m, call_for(cr, tl.ok() && *tl), reason);
+    }
   }
 }
 
@@ -419,8 +498,9 @@ void Committer::Impl::serve_force(const std::shared_ptr<ForceRequest>& req) {
   ForceResult fr;
   fr.block = snap->block;
   fr.committed_weights = *weights;
+  // The legacy surface: mechanism 0, the subnet's only one on runtimes without mechanisms.
   auto r =
-      commit_epoch(*snap, span->start, call_for(cr, *tl), *weights, [&](const weights::CommitAttempt& a) {
+      commit_epoch(*snap, span->start, 0, call_for(cr, *tl), *weights, [&](const weights::CommitAttempt& a) {
         fr.extrinsic_hash = a.extrinsic_hash;
         fr.call = a.call;
         answer(fr);  // persisted and in the node's pool: the REST call need not wait for inclusion
@@ -429,11 +509,7 @@ void Committer::Impl::serve_force(const std::shared_ptr<ForceRequest>& req) {
     set_phase(Phase::kIdle);
     return answer(r.error());
   }
-  if (weights::landed(r->status)) {
-    last_committed_epoch = span->start;
-    Lock lock(state_mu);
-    state.last_epoch_committed = span->start;
-  }
+  if (weights::landed(r->status)) committed(0, span->start);
   set_phase(r->call == weights::CallKind::kCommitWeights && r->status != weights::AttemptStatus::kFailed
                 ? Phase::kRevealing
                 : Phase::kIdle);

@@ -45,9 +45,12 @@ std::string_view to_string(Phase phase);
 struct CommitterState {
   Phase phase = Phase::kIdle;
   std::string blocked_reason;  // e.g. "hotkey 5DCS… is not registered on subnet 2", "no validator permit"
-  std::uint64_t last_epoch_committed = 0;
+  std::uint64_t last_epoch_committed = 0;  // mechanism 0's
   std::map<weights::AttemptStatus, std::uint64_t>
-      outcomes;  // attempts by how they ended (and reveals missed)
+      outcomes;  // attempts by how they ended (and reveals missed), every mechanism's
+  // Per mechanism (sub-subnet): the last epoch committed and the outcomes, for /metrics.
+  std::map<std::uint8_t, std::uint64_t> last_epoch_by_mechanism;
+  std::map<std::uint8_t, std::map<weights::AttemptStatus, std::uint64_t>> outcomes_by_mechanism;
 };
 
 struct ForceResult {

@@ -54,10 +54,12 @@ struct Committer::Impl {
   // Loop-thread bookkeeping (only the loop thread touches these).
   bool resumed = false;
   std::uint64_t last_block = 0;
-  std::optional<std::uint64_t> last_committed_epoch;
-  EpochMemo memo;                                        // the current epoch's (policy.hpp)
-  std::map<std::int64_t, std::uint64_t> searched_until;  // pending attempt id -> last block searched
-  std::map<std::uint64_t, RevealMemo> reveal_memo;       // epoch -> retry state of its reveal
+  std::map<std::uint8_t, std::uint64_t> last_committed_epoch;  // per mechanism (R12, R15)
+  std::uint64_t memo_epoch = UINT64_MAX;                       // the epoch `memos` are for
+  std::map<std::uint8_t, EpochMemo> memos;                     // per mechanism, the current epoch's
+  std::map<std::int64_t, std::uint64_t> searched_until;        // pending attempt id -> last block searched
+  // (epoch, mechanism) -> retry state of its reveal
+  std::map<std::pair<std::uint64_t, std::uint8_t>, RevealMemo> reveal_memo;
 
   void run();
   void tick(const follower::SnapshotPtr& snap);
@@ -81,20 +83,27 @@ struct Committer::Impl {
     ExtrinsicHash extrinsic_hash{};
   };
   Result<CommitResult> commit_epoch(const follower::Snapshot& snap, std::uint64_t epoch,
-                                    weights::CallKind call, const std::map<AccountId, double>& weights,
+                                    std::uint8_t mechanism, weights::CallKind call,
+                                    const std::map<AccountId, double>& weights,
                                     const std::function<void(const weights::CommitAttempt&)>& on_accepted);
   // Records the outcome of an attempt (and of the reveal it commits or reveals).
   Status finish_attempt(const weights::CommitAttempt& attempt, const chain::TxOutcome& outcome);
-  Status record_missed(const follower::Snapshot& snap, std::uint64_t epoch, weights::CallKind call,
-                       const std::string& reason);
+  Status record_missed(const follower::Snapshot& snap, std::uint64_t epoch, std::uint8_t mechanism,
+                       weights::CallKind call, const std::string& reason);
   void sweep_missed(const follower::Snapshot& snap, std::uint64_t current);
-  // The executor of one decide() answer for the current epoch.
+  // Decides and executes one mechanism's commit of the current epoch (R15); `facts` holds the
+  // facts every mechanism shares.
+  void decide_mechanism(const follower::Snapshot& snap, ChainFacts facts, const Mechanisms& mechanisms,
+                        std::span<const LedgerEntry> attempts);
+  // The executor of one decide() answer for the current epoch and one mechanism.
   void execute(const Action& action, const follower::Snapshot& snap, std::uint64_t epoch,
-               const std::map<AccountId, double>& weights);
+               std::uint8_t mechanism, const std::map<AccountId, double>& weights);
   PolicyOptions policy_options() const { return {options.every_epochs, options.window}; }
 
   void set_phase(Phase phase, const std::string& reason = {});
-  void count(weights::AttemptStatus status);
+  void count(weights::AttemptStatus status, std::uint8_t mechanism);
+  // The mechanism's last committed epoch, in the loop's memory and the state.
+  void committed(std::uint8_t mechanism, std::uint64_t epoch);
   chain::BlockRef ref(const follower::Snapshot& s) const { return {s.block_hash, s.block}; }
 };
 

@@ -33,7 +33,8 @@ Action decide(const ChainFacts& facts, const Ledger& ledger, const PolicyOptions
   // R6: the first commit of the epoch that landed or is pending decides.
   bool missed = false;
   for (const LedgerEntry& a : ledger.epoch_attempts) {
-    if (a.epoch != facts.epoch_start || !weights::commits_weights(a.call)) continue;
+    if (a.epoch != facts.epoch_start || a.mechanism != facts.mechanism || !weights::commits_weights(a.call))
+      continue;
     switch (a.status) {
       case AttemptStatus::kIncluded:
       case AttemptStatus::kFinalized:
@@ -71,6 +72,10 @@ Action decide(const ChainFacts& facts, const Ledger& ledger, const PolicyOptions
   // R8.
   if (facts.block < ledger.memo.next_try_block) return Wait{WaitWhy::kBackoff, ledger.memo.next_try_block};
   return Commit{call_for(facts.commit_reveal, facts.timelocked)};
+}
+
+bool mechanism_exists(const ChainFacts& facts) {
+  return facts.mechanism < facts.mechanism_count;
 }
 
 namespace {
@@ -119,10 +124,12 @@ bool pending_expired(std::uint64_t searched, std::uint64_t mortal_until, std::ui
   return searched >= mortal_until && block > mortal_until;
 }
 
-std::optional<std::uint64_t> last_committed_epoch(std::span<const LedgerEntry> record) {
+std::optional<std::uint64_t> last_committed_epoch(std::span<const LedgerEntry> record,
+                                                  std::uint8_t mechanism) {
   std::optional<std::uint64_t> last;
   for (const LedgerEntry& a : record)
-    if (weights::commits_weights(a.call) && weights::landed(a.status) && (!last || a.epoch > *last))
+    if (a.mechanism == mechanism && weights::commits_weights(a.call) && weights::landed(a.status) &&
+        (!last || a.epoch > *last))
       last = a.epoch;
   return last;
 }
@@ -132,10 +139,11 @@ bool sweeps_missed(const PolicyOptions& options) {
 }
 
 bool epoch_missed(std::uint64_t epoch, std::uint64_t current, bool has_weights,
-                  std::span<const LedgerEntry> attempts, const PolicyOptions& options) {
+                  std::span<const LedgerEntry> attempts, const PolicyOptions& options,
+                  std::uint8_t mechanism) {
   if (!sweeps_missed(options) || epoch >= current || !has_weights) return false;
   for (const LedgerEntry& a : attempts) {
-    if (!weights::commits_weights(a.call)) continue;
+    if (a.mechanism != mechanism || !weights::commits_weights(a.call)) continue;
     switch (a.status) {
       case AttemptStatus::kIncluded:
       case AttemptStatus::kFinalized:

@@ -65,6 +65,15 @@
 //      longer cadence the epochs between commits are skipped by design.          epoch_missed()
 //  R14 A reveal owed by a previous run is found through the store (status "committed") and
 //      follows R10; a commit persisted but pending follows R11, then R10.
+// Mechanisms (sub-subnets)
+//  R15 Each mechanism with stored weights for the epoch is decided on its own, by R1-R14 over its
+//      own attempts, reveals, memo and last committed epoch; mechanism 0 is always decided (it is
+//      the subnet's only one on runtimes without mechanisms, and takes the legacy calls). The rate
+//      limit (R7) is subtensor's check_rate_limit over LastUpdate at the mechanism's storage index
+//      (mecid * 4096 + netuid) against the subnet's one WeightsSetRateLimit; the epoch, and so
+//      the window (R3), is the subnet's, the same for every mechanism. A mechanism >= the
+//      subnet's MechanismCountCurrent is never committed (the chain refuses it with
+//      MechanismDoesNotExist after taking the fee): decide() is not asked.    mechanism_exists()
 #pragma once
 
 #include <cstdint>
@@ -91,6 +100,9 @@ struct ChainFacts {
   bool commit_reveal = false;            // hyperparameter commit_reveal_weights_enabled
   bool timelocked = false;               // the runtime has commit_timelocked_weights (metadata)
   std::uint64_t weights_rate_limit = 0;  // hyperparameter weights_rate_limit (blocks)
+  // R15: the mechanism decided on (own->last_update is its LastUpdate) and the subnet's count.
+  std::uint8_t mechanism = 0;
+  std::uint8_t mechanism_count = 1;
 };
 
 // One attempt of the store's record, as the rules see it.
@@ -98,23 +110,26 @@ struct LedgerEntry {
   std::uint64_t epoch = 0;
   weights::CallKind call = weights::CallKind::kSetWeights;
   weights::AttemptStatus status = weights::AttemptStatus::kPending;
+  std::uint8_t mechanism = 0;
 };
 
 // The loop's memory of one epoch: lost on a restart (the record in the store is what survives).
 struct EpochMemo {
-  std::uint64_t epoch = UINT64_MAX;  // the epoch this is for
-  int failures = 0;                  // commit failures in a row
-  std::uint64_t next_try_block = 0;  // no retry before this block
-  std::string last_error;            // the last failure, for the "missed" reason
-  bool closed = false;               // the window closed and that was recorded
-  bool blocked_logged = false;       // the executor's: "blocked" is logged once per epoch
+  std::uint64_t epoch = UINT64_MAX;       // the epoch this is for
+  int failures = 0;                       // commit failures in a row
+  std::uint64_t next_try_block = 0;       // no retry before this block
+  std::string last_error;                 // the last failure, for the "missed" reason
+  bool closed = false;                    // the window closed and that was recorded
+  bool blocked_logged = false;            // the executor's: "blocked" is logged once per epoch
+  bool no_such_mechanism_logged = false;  // the executor's: R15's refusal is logged once per epoch
 };
 
+// The record as it concerns the mechanism decided on (ChainFacts::mechanism).
 struct Ledger {
-  std::optional<std::uint64_t> last_committed_epoch;  // R12
-  std::span<const LedgerEntry> epoch_attempts;        // the current epoch's, oldest first
-  bool has_weights = false;                           // the current epoch has stored weights
-  EpochMemo memo;                                     // for the current epoch
+  std::optional<std::uint64_t> last_committed_epoch;  // R12, of this mechanism
+  std::span<const LedgerEntry> epoch_attempts;        // the current epoch's (any mechanism), oldest first
+  bool has_weights = false;                           // the mechanism has stored weights for the epoch
+  EpochMemo memo;                                     // the mechanism's, for the current epoch
 };
 
 struct PolicyOptions {
@@ -171,10 +186,13 @@ using Action =
 Window commit_window(std::uint64_t epoch_start, std::uint64_t epoch_end, const config::CommitWindow& window);
 // R9.
 weights::CallKind call_for(bool commit_reveal, bool timelocked);
-// R1-R9, in that order of precedence: blocked, done or pending, closed, off-cadence, window over,
-// no weights, before the window, rate limit, backoff, commit. `ledger.memo` must be the memo of
-// `facts.epoch_start`.
+// R1-R9 for one mechanism (R15), in that order of precedence: blocked, done or pending, closed,
+// off-cadence, window over, no weights, before the window, rate limit, backoff, commit.
+// `ledger.memo` must be the mechanism's memo of `facts.epoch_start`; attempts of other mechanisms
+// in `ledger.epoch_attempts` are not this one's. Ask only when mechanism_exists(facts).
 Action decide(const ChainFacts& facts, const Ledger& ledger, const PolicyOptions& options);
+// R15: the subnet has the mechanism (facts.mechanism < facts.mechanism_count).
+bool mechanism_exists(const ChainFacts& facts);
 // R8: the memo after a failed commit at `block`.
 EpochMemo after_commit_failure(EpochMemo memo, std::uint64_t block, std::string error);
 
@@ -222,12 +240,15 @@ BlockRange pending_search(std::uint64_t signed_at, std::uint64_t mortal_until, s
 // R11: not found in any block up to `searched`, and the era is over at `block`.
 bool pending_expired(std::uint64_t searched, std::uint64_t mortal_until, std::uint64_t block);
 
-// R12.
-std::optional<std::uint64_t> last_committed_epoch(std::span<const LedgerEntry> record);
+// R12, for one mechanism.
+std::optional<std::uint64_t> last_committed_epoch(std::span<const LedgerEntry> record,
+                                                  std::uint8_t mechanism = 0);
 
 // R13: whether missed epochs are swept at all (cadence 1), and whether one past epoch is missed.
 bool sweeps_missed(const PolicyOptions& options);
+// `has_weights` and the verdict are the mechanism's; attempts of other mechanisms are ignored.
 bool epoch_missed(std::uint64_t epoch, std::uint64_t current, bool has_weights,
-                  std::span<const LedgerEntry> attempts, const PolicyOptions& options);
+                  std::span<const LedgerEntry> attempts, const PolicyOptions& options,
+                  std::uint8_t mechanism = 0);
 
 }  // namespace pylon::committer

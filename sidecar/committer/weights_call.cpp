@@ -91,10 +91,11 @@ std::array<std::uint8_t, 32> mechanism_commit_hash(const AccountId& hotkey, std:
 
 Status check_mechanism(std::uint8_t mechanism, const Mechanisms& mechanisms, std::uint16_t netuid) {
   if (mechanism < mechanisms.count) return {};
-  return make_error("subnet " + std::to_string(netuid) + " has " + std::to_string(mechanisms.count) +
-                    (mechanisms.count == 1 ? " mechanism" : " mechanisms") + " (0.." +
-                    std::to_string(mechanisms.count - 1) + "): no weights for mechanism " +
-                    std::to_string(mechanism));
+  return make_error(MechanismErrc::kNoSuchMechanism,
+                    "subnet " + std::to_string(netuid) + " has " + std::to_string(mechanisms.count) +
+                        (mechanisms.count == 1 ? " mechanism" : " mechanisms") + " (0.." +
+                        std::to_string(mechanisms.count - 1) + "): no weights for mechanism " +
+                        std::to_string(mechanism));
 }
 
 std::string WeightsCall::json() const {

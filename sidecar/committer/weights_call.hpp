@@ -65,8 +65,13 @@ std::array<std::uint8_t, 32> mechanism_commit_hash(const AccountId& hotkey, std:
                                                    const std::vector<std::uint16_t>& salt,
                                                    std::uint64_t version_key);
 
+// What kind of failure a mechanism check is (Error::kind_of<MechanismErrc>()).
+enum class MechanismErrc : std::uint8_t {
+  kNoSuchMechanism,  // the subnet has fewer mechanisms than the one named
+};
+
 // Weights for `mechanism` are refused unless the subnet has it (mechanism < count): the chain
-// would refuse the call (MechanismDoesNotExist) after the fee.
+// would refuse the call (MechanismDoesNotExist) after the fee. Error MechanismErrc::kNoSuchMechanism.
 Status check_mechanism(std::uint8_t mechanism, const Mechanisms& mechanisms, std::uint16_t netuid);
 
 Result<WeightsCall> build_weights_call(const follower::Snapshot& snapshot,

@@ -106,6 +106,35 @@ DROP TABLE weights;
 ALTER TABLE weights_v4 RENAME TO weights;
 CREATE INDEX weights_by_epoch ON weights (netuid, epoch);
 )sql"},
+    // The committer commits each mechanism's weights separately: its attempts and owed reveals
+    // are keyed by mechanism too. Every existing row is mechanism 0 (all a v4 build committed).
+    // pending_reveals' primary key gains the mechanism: rebuilt as weights was in v4.
+    {"v5: commit attempts and reveals per mechanism", R"sql(
+ALTER TABLE commit_attempts ADD COLUMN mechanism INTEGER NOT NULL DEFAULT 0
+  CHECK (mechanism BETWEEN 0 AND 255);
+CREATE TABLE pending_reveals_v5 (
+  netuid INTEGER NOT NULL,
+  mechanism INTEGER NOT NULL CHECK (mechanism BETWEEN 0 AND 255),
+  epoch INTEGER NOT NULL,
+  commit_hash BLOB NOT NULL CHECK (length(commit_hash) = 32),
+  uids BLOB NOT NULL,
+  vals BLOB NOT NULL,
+  salt BLOB NOT NULL,
+  version_key INTEGER NOT NULL,
+  commit_block INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  error TEXT NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  PRIMARY KEY (netuid, mechanism, epoch)
+) WITHOUT ROWID;
+INSERT INTO pending_reveals_v5 (netuid, mechanism, epoch, commit_hash, uids, vals, salt, version_key,
+                                commit_block, status, error, updated_ms)
+  SELECT netuid, 0, epoch, commit_hash, uids, vals, salt, version_key, commit_block, status, error,
+         updated_ms FROM pending_reveals;
+DROP TABLE pending_reveals;
+ALTER TABLE pending_reveals_v5 RENAME TO pending_reveals;
+CREATE INDEX pending_reveals_by_status ON pending_reveals (status, netuid);
+)sql"},
 };
 
 }  // namespace

@@ -85,6 +85,7 @@ struct CommitAttempt {
   std::optional<std::uint64_t> reveal_round;  // commit_timelocked_weights: the drand round it is sealed to
   std::int64_t created_ms = 0;
   std::int64_t updated_ms = 0;
+  std::uint8_t mechanism = 0;  // the mechanism whose weights it carries (0: the legacy calls)
 };
 
 // A commit_weights whose reveal is still owed: everything reveal_weights needs, persisted before
@@ -100,6 +101,7 @@ struct PendingReveal {
   std::uint64_t commit_block = 0;  // 0 until the commit is included
   RevealStatus status = RevealStatus::kPending;
   std::string error;
+  std::uint8_t mechanism = 0;  // revealed with reveal_weights (0) or reveal_mechanism_weights
 };
 
 // Entries drained from the shm queue, committed together with REST batches (Store::commit_group).
@@ -142,7 +144,7 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  static constexpr int kSchemaVersion = 4;  // bump with a new migration step
+  static constexpr int kSchemaVersion = 5;  // bump with a new migration step
   int schema_version() const;
 
   // Binds the database to the chain with this genesis hash the first time; afterwards refuses
@@ -196,14 +198,16 @@ class Store {
   Result<std::int64_t> record_attempt(const CommitAttempt& attempt);  // returns the id
   Status update_attempt(std::int64_t id, AttemptStatus status, const std::string& error,
                         const std::optional<BlockHash>& included_in);
+  // The epoch's attempts of every mechanism, oldest first (CommitAttempt::mechanism tells them apart).
   Result<std::vector<CommitAttempt>> attempts(std::uint16_t netuid, std::uint64_t epoch) const;
   // Reading a row whose status or call text this build does not know fails with kCorrupt.
   Result<std::vector<CommitAttempt>> attempts_with_status(std::uint16_t netuid, AttemptStatus status) const;
 
-  // Pending reveals, keyed by (netuid, epoch).
+  // Pending reveals, keyed by (netuid, mechanism, epoch).
   Status save_reveal(const PendingReveal& reveal);
   Result<std::vector<PendingReveal>> reveals_with_status(std::uint16_t netuid, RevealStatus status) const;
-  Result<std::optional<PendingReveal>> reveal(std::uint16_t netuid, std::uint64_t epoch) const;
+  Result<std::optional<PendingReveal>> reveal(std::uint16_t netuid, std::uint64_t epoch,
+                                              std::uint8_t mechanism = 0) const;
 
  private:
   struct Impl;

@@ -10,7 +10,7 @@ namespace {
 
 constexpr const char* kAttemptColumns =
     "id, netuid, epoch, block, call, extrinsic_hash, extrinsic, nonce, mortal_until, status, error, "
-    "included_in, weights_json, created_ms, updated_ms, reveal_round";
+    "included_in, weights_json, created_ms, updated_ms, reveal_round, mechanism";
 
 template <class Id>
 Result<Id> hash_of(const std::vector<std::uint8_t>& b, const char* what) {
@@ -50,6 +50,7 @@ Result<CommitAttempt> read_attempt(const sql::Stmt& st) {
   a.created_ms = st.i64(13);
   a.updated_ms = st.i64(14);
   if (!st.is_null(15)) a.reveal_round = st.u64(15);
+  a.mechanism = static_cast<std::uint8_t>(st.i64(16));  // CHECKed 0..255 by the schema
   return a;
 }
 
@@ -85,7 +86,7 @@ Result<std::vector<std::uint16_t>> u16_vector(const std::vector<std::uint8_t>& b
 }
 
 constexpr const char* kRevealColumns =
-    "netuid, epoch, commit_hash, uids, vals, salt, version_key, commit_block, status, error";
+    "netuid, epoch, commit_hash, uids, vals, salt, version_key, commit_block, status, error, mechanism";
 
 Result<PendingReveal> read_reveal(const sql::Stmt& st) {
   PendingReveal r;
@@ -99,6 +100,7 @@ Result<PendingReveal> read_reveal(const sql::Stmt& st) {
   r.commit_block = st.u64(7);
   PYLON_ASSIGN(r.status, state_of(st.text(8), &reveal_status_from_text, "reveal status"));
   r.error = st.text(9);
+  r.mechanism = static_cast<std::uint8_t>(st.i64(10));  // CHECKed 0..255 by the schema
   return r;
 }
 
@@ -110,8 +112,8 @@ Result<std::int64_t> Store::record_attempt(const CommitAttempt& a) {
                impl_->db.prepare(
                    "INSERT INTO commit_attempts (netuid, epoch, block, call, extrinsic_hash, extrinsic, "
                    "nonce, mortal_until, status, error, included_in, weights_json, created_ms, "
-                   "updated_ms, reveal_round) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                   "?13, ?14, ?15)"));
+                   "updated_ms, reveal_round, mechanism) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                   "?12, ?13, ?14, ?15, ?16)"));
   std::int64_t now = now_ms();
   st.bind(1, std::int64_t{a.netuid})
       .bind_u64(2, a.epoch)
@@ -125,7 +127,8 @@ Result<std::int64_t> Store::record_attempt(const CommitAttempt& a) {
       .bind(10, a.error)
       .bind(12, a.weights_json)
       .bind(13, a.created_ms != 0 ? a.created_ms : now)
-      .bind(14, now);
+      .bind(14, now)
+      .bind(16, std::int64_t{a.mechanism});
   if (a.included_in) {
     st.bind_blob(11, *a.included_in);
   } else {
@@ -180,8 +183,8 @@ Status Store::save_reveal(const PendingReveal& r) {
   PYLON_ASSIGN(
       sql::Stmt st,
       impl_->db.prepare("INSERT INTO pending_reveals (netuid, epoch, commit_hash, uids, vals, salt, "
-                        "version_key, commit_block, status, error, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, "
-                        "?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (netuid, epoch) DO UPDATE SET "
+                        "version_key, commit_block, status, error, updated_ms, mechanism) VALUES (?1, ?2, ?3, ?4, "
+                        "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (netuid, mechanism, epoch) DO UPDATE SET "
                         "commit_hash = excluded.commit_hash, uids = excluded.uids, vals = excluded.vals, "
                         "salt = excluded.salt, version_key = excluded.version_key, "
                         "commit_block = excluded.commit_block, status = excluded.status, "
@@ -196,7 +199,8 @@ Status Store::save_reveal(const PendingReveal& r) {
       .bind_u64(8, r.commit_block)
       .bind(9, to_text(r.status))
       .bind(10, r.error)
-      .bind(11, now_ms());
+      .bind(11, now_ms())
+      .bind(12, std::int64_t{r.mechanism});
   return st.run();
 }
 
@@ -205,7 +209,7 @@ Result<std::vector<PendingReveal>> Store::reveals_with_status(std::uint16_t netu
   Lock lock(impl_->mu);
   PYLON_ASSIGN(sql::Stmt st,
                impl_->db.prepare(std::string("SELECT ") + kRevealColumns +
-                                 " FROM pending_reveals WHERE status = ?1 AND netuid = ?2 ORDER BY epoch"));
+                                 " FROM pending_reveals WHERE status = ?1 AND netuid = ?2 ORDER BY epoch, mechanism"));
   st.bind(1, to_text(status)).bind(2, std::int64_t{netuid});
   std::vector<PendingReveal> out;
   for (;;) {
@@ -216,11 +220,13 @@ Result<std::vector<PendingReveal>> Store::reveals_with_status(std::uint16_t netu
   }
 }
 
-Result<std::optional<PendingReveal>> Store::reveal(std::uint16_t netuid, std::uint64_t epoch) const {
+Result<std::optional<PendingReveal>> Store::reveal(std::uint16_t netuid, std::uint64_t epoch,
+                                                  std::uint8_t mechanism) const {
   Lock lock(impl_->mu);
-  PYLON_ASSIGN(sql::Stmt st, impl_->db.prepare(std::string("SELECT ") + kRevealColumns +
-                                               " FROM pending_reveals WHERE netuid = ?1 AND epoch = ?2"));
-  st.bind(1, std::int64_t{netuid}).bind_u64(2, epoch);
+  PYLON_ASSIGN(sql::Stmt st,
+               impl_->db.prepare(std::string("SELECT ") + kRevealColumns +
+                                 " FROM pending_reveals WHERE netuid = ?1 AND epoch = ?2 AND mechanism = ?3"));
+  st.bind(1, std::int64_t{netuid}).bind_u64(2, epoch).bind(3, std::int64_t{mechanism});
   PYLON_ASSIGN(bool row, st.step());
   if (!row) return std::optional<PendingReveal>();
   PYLON_ASSIGN(PendingReveal r, read_reveal(st));
