@@ -92,9 +92,9 @@ TEST_F(RestDaemonLocalnet, CppClientWeightsLandInRawWeightsOverShmAndRest) {
     auto c = Client::connect(options_for(*d, netuid, t));
     ASSERT_TRUE(c.ok()) << c.message();
     ASSERT_EQ(c->transport(), t);
-    auto got = c->snapshot();
-    ASSERT_TRUE(got.ok()) << got.message();
-    const SnapshotPtr& snap = *got;
+    auto read = c->snapshot();
+    ASSERT_TRUE(read.ok()) << read.message();
+    const SnapshotPtr& snap = *read;
     const std::size_t last = snap->neurons.size() - 1;
     const std::string hk0 = *snap->hotkey(0), hk_last = *snap->hotkey(last);
     auto bad = c->push_weights(std::map<WeightKey, double>{{hk0, base + 7}, {last, std::nan("")}});
