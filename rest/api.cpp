@@ -26,12 +26,13 @@ std::optional<std::string_view> bearer(std::string_view header) {
 }  // namespace
 
 Api::Api(const RestOptions& options, RestDeps deps, Metrics& metrics, std::function<void(Task)> on_io,
-         std::function<void(Task)> on_worker)
+         std::function<void(Task)> on_worker, LongPolls* long_polls)
     : options_(options),
       deps_(std::move(deps)),
       metrics_(metrics),
       on_io_(std::move(on_io)),
       on_worker_(std::move(on_worker)),
+      long_polls_(long_polls),
       live_body_(std::make_shared<const std::string>("{\"status\":\"ok\"}")),
       openapi_body_(std::make_shared<const std::string>(openapi_json())),
       v1_identities_body_(std::make_shared<const std::string>(v1::render_identities(options_.v1))) {}
@@ -100,7 +101,7 @@ void Api::dispatch(const RouteMatch& m, const Request& req, Reply reply) {
     case Route::live:
       return get_live(std::move(reply));
     case Route::latest_block:
-      return get_latest_block(std::move(reply));
+      return get_latest_block(req, std::move(reply));
     case Route::metagraph:
     case Route::metagraph_at:
       return get_metagraph(m.param, std::move(reply));

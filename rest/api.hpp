@@ -14,6 +14,7 @@
 
 #include "common/sync.hpp"
 #include "rest/http_types.hpp"
+#include "rest/long_poll.hpp"
 #include "rest/metrics.hpp"
 #include "rest/render.hpp"
 #include "rest/routes.hpp"
@@ -27,8 +28,9 @@ using Task = std::function<void()>;
 
 class Api {
  public:
+  // `long_polls` parks GET /latest_block?after=N (null: such a request is answered at once).
   Api(const RestOptions& options, RestDeps deps, Metrics& metrics, std::function<void(Task)> on_io,
-      std::function<void(Task)> on_worker);
+      std::function<void(Task)> on_worker, LongPolls* long_polls = nullptr);
 
   // Answers one request (exactly one call of reply, maybe later, from any thread).
   void handle(const Request& req, Reply reply);
@@ -71,7 +73,8 @@ class Api {
   // The epoch holding `block` (cached per block), then `then` on the I/O thread.
   void with_epoch_at(std::uint64_t block, Reply reply, std::function<void(EpochAnswer, Reply)> then);
   void get_metagraph(std::string_view param, Reply reply);
-  void get_latest_block(Reply reply);
+  void get_latest_block(const Request& req, Reply reply);
+  void answer_latest_block(const Reply& reply);
   void get_block_hash(std::string_view param, Reply reply);
   void get_epoch(std::string_view param, Reply reply);
   void get_hyperparams(Reply reply);
@@ -116,6 +119,7 @@ class Api {
   Metrics& metrics_;
   std::function<void(Task)> on_io_;
   std::function<void(Task)> on_worker_;
+  LongPolls* long_polls_ = nullptr;
 
   // Shared by the I/O threads (and the workers' continuations): held only to look up or swap a
   // pointer, never while rendering or waiting.

@@ -3,6 +3,7 @@
 #include "committer/epoch.hpp"
 #include "rest/api.hpp"
 #include "rest/body.hpp"
+#include "rest/long_poll.hpp"
 
 namespace pylon::rest {
 namespace {
@@ -201,7 +202,27 @@ void Api::get_metagraph(std::string_view param, Reply reply) {
   });
 }
 
-void Api::get_latest_block(Reply reply) {
+// Without after/timeout the answer of the seed contract, byte for byte. With ?after=N it waits
+// (parked, no thread held) until a block after N is published or the timeout passes, then answers
+// the same way: 200 {"block": latest} (after the timeout that block may be N or below), or 503
+// when no snapshot exists yet. Beyond RestOptions::max_long_polls parked: 503 with Retry-After.
+void Api::get_latest_block(const Request& req, Reply reply) {
+  auto poll = parse_long_poll_query(req.query);
+  if (!poll.ok()) return reply(error_response(400, code::bad_request, poll.error().message));
+  auto l = latest();
+  const bool now =
+      !*poll || !long_polls_ || (l && l->snapshot()->block > (*poll)->after) || (*poll)->timeout.count() == 0;
+  if (now) return answer_latest_block(reply);
+  if (long_polls_->park((*poll)->after, (*poll)->timeout, [this, reply] { answer_latest_block(reply); }))
+    return;
+  Response busy = error_response(503, code::unavailable,
+                                 "too many requests are waiting for a block (at most " +
+                                     std::to_string(options_.max_long_polls) + "); retry shortly");
+  busy.extra_headers = "Retry-After: 1\r\n";
+  reply(std::move(busy));
+}
+
+void Api::answer_latest_block(const Reply& reply) {
   auto l = latest();
   if (!l) return reply(no_snapshot_response());
   reply(shared_response(200, l->latest_block()));

@@ -19,6 +19,7 @@
 #include "common/sync.hpp"
 #include "common/thread_name.hpp"
 #include "rest/api.hpp"
+#include "rest/long_poll.hpp"
 #include "rest/session.hpp"
 
 namespace pylon::rest {
@@ -88,6 +89,7 @@ struct Server::Impl {
   Metrics metrics;
   std::unique_ptr<Api> api;
   std::vector<std::unique_ptr<IoLoop>> loops;  // loops[0] also runs the acceptor
+  std::unique_ptr<LongPolls> long_polls;       // on loops[0]; its timers go before the loops
   asio::thread_pool workers;
   tcp::acceptor acceptor;
   asio::steady_timer retry;
@@ -161,11 +163,12 @@ Result<std::unique_ptr<Server>> Server::start(RestOptions options, RestDeps deps
     ::signal(SIGPIPE, SIG_IGN);
   auto impl = std::make_unique<Impl>(std::move(options));
   Impl& i = *impl;
+  i.long_polls = std::make_unique<LongPolls>(i.loops[0]->ioc, deps.snapshots, i.options.max_long_polls);
   // A worker's continuation may run on any loop (the Api's caches are shared under their lock);
   // the answer itself goes back through the session's own loop.
   i.api = std::make_unique<Api>(
       i.options, std::move(deps), i.metrics, [g = i.loops[0]->gate](Task t) { g->post(std::move(t)); },
-      [&i](Task t) { asio::post(i.workers, std::move(t)); });
+      [&i](Task t) { asio::post(i.workers, std::move(t)); }, i.long_polls.get());
 
   boost::system::error_code ec;
   const std::string host = i.options.host == "localhost" ? "127.0.0.1" : i.options.host;
@@ -191,6 +194,10 @@ Result<std::unique_ptr<Server>> Server::start(RestOptions options, RestDeps deps
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
+std::size_t Server::long_polls_parked() const {
+  return impl_->long_polls->parked();
+}
+
 std::uint16_t Server::port() const {
   boost::system::error_code ec;
   auto ep = impl_->acceptor.local_endpoint(ec);
@@ -204,6 +211,7 @@ void Server::stop() {
   impl_->stopped = true;
   Impl& i = *impl_;
   i.stopping = true;
+  i.long_polls->stop();  // no new parks, no more wakes; the parked ones go with their connections
   // Close the listener, then every connection on its own loop, and wait (briefly) for that.
   std::vector<std::future<void>> closed;
   auto on_loop = [&](IoLoop& loop, std::function<void()> f) {
@@ -218,6 +226,7 @@ void Server::stop() {
     boost::system::error_code ec;
     i.acceptor.close(ec);
     i.retry.cancel();
+    i.long_polls->drop_all();
   });
   for (auto& l : i.loops)
     on_loop(*l, [loop = l.get()] {

@@ -55,6 +55,8 @@ struct RestOptions {
   std::chrono::milliseconds fresh_within{60000};  // /health: the latest snapshot is at most this old
   std::size_t old_block_cache = 8;                // snapshots built from the chain for old blocks
   v1::Options v1;                                 // the /api/v1 surface (identities, tokens, timeouts)
+  // GET /latest_block?after=N requests parked at once (rest/long_poll.hpp); beyond: 503 at once.
+  std::size_t max_long_polls = 1024;
 };
 
 // The epoch holding a block (committer::epoch_at bound to the chain and netuid).
@@ -98,6 +100,8 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   std::uint16_t port() const;
+  // Long-polls parked now (tests wait on it before they publish).
+  std::size_t long_polls_parked() const;
   // Stops accepting, closes every connection, joins the threads. Idempotent.
   void stop();
 

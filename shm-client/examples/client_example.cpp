@@ -26,11 +26,12 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  pylon::shm::ShmResult<pylon::ClientSnapshot> snap = client->snapshot();
-  if (!snap) {
-    std::fprintf(stderr, "cannot read the snapshot: %s\n", snap.message());
+  pylon::shm::ShmResult<pylon::SnapshotPtr> got = client->snapshot();  // immutable, shared
+  if (!got) {
+    std::fprintf(stderr, "cannot read the snapshot: %s\n", got.message());
     return 1;
   }
+  const pylon::SnapshotPtr& snap = *got;
   std::printf("%s: block %llu (%.10s...), %zu neurons, tempo %u\n",
               client->transport() == pylon::Transport::shm ? "shm" : "rest",
               static_cast<unsigned long long>(snap->block), snap->block_hash().c_str(), snap->neurons.size(),

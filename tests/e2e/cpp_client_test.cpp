@@ -48,8 +48,9 @@ TEST_F(RestDaemonLocalnet, CppClientSnapshotEqualsRestMetagraphAtTheSameBlock) {
   ASSERT_TRUE(rest_client.ok()) << rest_client.message();
   ASSERT_EQ(rest_client->transport(), Transport::rest);
 
-  auto over_shm = shm_client->snapshot();
-  ASSERT_TRUE(over_shm.ok()) << over_shm.message();
+  auto got_shm = shm_client->snapshot();
+  ASSERT_TRUE(got_shm.ok()) << got_shm.message();
+  const SnapshotPtr& over_shm = *got_shm;
   ASSERT_GE(over_shm->neurons.size(), 2u);
   // /metagraph/<block> is the same block's metagraph, whatever the head is by now.
   HttpAnswer mg = http(d->port(), "GET", "/metagraph/" + std::to_string(over_shm->block));
@@ -66,8 +67,9 @@ TEST_F(RestDaemonLocalnet, CppClientSnapshotEqualsRestMetagraphAtTheSameBlock) {
     EXPECT_EQ(0, std::memcmp(&r, &at_block.neurons[i], sizeof r)) << "uid " << i;
   }
   // The REST client's whole snapshot (hyperparams and commitments too), when at the same block.
-  auto over_rest = rest_client->snapshot();
-  ASSERT_TRUE(over_rest.ok()) << over_rest.message();
+  auto got_rest = rest_client->snapshot();
+  ASSERT_TRUE(got_rest.ok()) << got_rest.message();
+  const SnapshotPtr& over_rest = *got_rest;
   if (over_rest->block == over_shm->block) {
     EXPECT_EQ(0, std::memcmp(&over_rest->hyperparams, &over_shm->hyperparams, sizeof(shm::Hyperparams)));
     ASSERT_EQ(over_rest->commitments.size(), over_shm->commitments.size());
@@ -90,8 +92,9 @@ TEST_F(RestDaemonLocalnet, CppClientWeightsLandInRawWeightsOverShmAndRest) {
     auto c = Client::connect(options_for(*d, netuid, t));
     ASSERT_TRUE(c.ok()) << c.message();
     ASSERT_EQ(c->transport(), t);
-    auto snap = c->snapshot();
-    ASSERT_TRUE(snap.ok()) << snap.message();
+    auto read = c->snapshot();
+    ASSERT_TRUE(read.ok()) << read.message();
+    const SnapshotPtr& snap = *read;
     const std::size_t last = snap->neurons.size() - 1;
     const std::string hk0 = *snap->hotkey(0), hk_last = *snap->hotkey(last);
     auto bad = c->push_weights(std::map<WeightKey, double>{{hk0, base + 7}, {last, std::nan("")}});
@@ -129,7 +132,7 @@ TEST_F(RestDaemonLocalnet, CppClientReadmeExampleRunsBothWays) {
     auto snap = c->snapshot();
     ASSERT_TRUE(snap.ok());
     // Something else first, so the 2.0 below is this run's.
-    http(d->port(), "PUT", "/set_weight", R"({"hotkey":")" + *snap->hotkey(0) + R"(","weight":0.5})");
+    http(d->port(), "PUT", "/set_weight", R"({"hotkey":")" + *(*snap)->hotkey(0) + R"(","weight":0.5})");
     int status = -1;
     const std::string out = run(std::string(PYLON_CLIENT_EXAMPLE) + " " + std::to_string(netuid) + " " +
                                     o.shm_name + " " + o.rest_url,
@@ -138,7 +141,7 @@ TEST_F(RestDaemonLocalnet, CppClientReadmeExampleRunsBothWays) {
     EXPECT_EQ(out.rfind(t == Transport::shm ? "shm: block " : "rest: block ", 0), 0u) << out;
     EXPECT_NE(out.find("weights durable"), std::string::npos) << out;
     // The example gives uid 0 (by hotkey, the later key) 2.0.
-    EXPECT_EQ(raw_weights(d->port())[*snap->hotkey(0)], 2.0);
+    EXPECT_EQ(raw_weights(d->port())[*(*snap)->hotkey(0)], 2.0);
   }
 #endif
 }

@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "rest/body.hpp"
+#include "rest/long_poll.hpp"
 #include "rest/routes.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -23,6 +24,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)match_route(Method::get, target.substr(0, q));
   if (q != std::string_view::npos) {
     if (auto e = query_param(target.substr(q + 1), "epoch")) (void)parse_block_number(*e, "epoch");
+    // The long-poll's after/timeout: a wait is never longer than the bound.
+    if (auto p = parse_long_poll_query(target.substr(q + 1)); p.ok() && *p && (*p)->timeout > kMaxLongPoll)
+      std::abort();
   }
   const std::string_view body = parser.is_done() ? std::string_view(parser.get().body()) : text;
   // Decoded weights and deltas keep the one rule (weights/weight_value.hpp); hotkeys are prefix 42.

@@ -3,16 +3,22 @@
 // from /metagraph, /hyperparams and /get_commitments equals what the daemon writes into the
 // segment for the same snapshot (shm::to_snapshot_data), weights pushed by uid and by hotkey land
 // in the store, bad input is refused before anything is sent, and malformed answers are errors.
+#include <unistd.h>
+
 #include <cmath>
 #include <fstream>
+#include <functional>
+#include <future>
 #include <iterator>
 #include <limits>
 #include <map>
+#include <thread>
 
 #include "codec/ss58.hpp"
 #include "pylon/client/rest.hpp"
 #include "rest_test_support.hpp"
 #include "shm/from_snapshot.hpp"
+#include "shm/snapshot_writer.hpp"
 
 namespace pylon::rest::test {
 namespace {
@@ -39,8 +45,9 @@ TEST(ClientRest, SnapshotEqualsTheSegmentsRecordsOfTheSameSnapshot) {
   PYLON_REST_REQUIRE_SHARED();
   Harness h({}, false);
   Client c = connect_rest(h);
-  auto snap = c.snapshot();
-  ASSERT_TRUE(snap.ok()) << snap.message();
+  auto got = c.snapshot();
+  ASSERT_TRUE(got.ok()) << got.message();
+  const SnapshotPtr& snap = *got;
   auto want = shm::to_snapshot_data(*recorded());
   ASSERT_TRUE(want.ok()) << want.error().message;
 
@@ -177,7 +184,81 @@ TEST(ClientRest, WaitForBlockAnswersTheNextSnapshot) {
   h.snapshots.publish(at_block(*recorded(), kRecordedBlock + 1));
   auto next = c.wait_for_block(kRecordedBlock, std::chrono::seconds(30));
   ASSERT_TRUE(next.ok()) << next.message();
-  EXPECT_EQ(next->block, kRecordedBlock + 1);
+  EXPECT_EQ((*next)->block, kRecordedBlock + 1);
+  // Waiting for a block not there yet parks one long-poll on the server (no polling on a timer),
+  // and the publish answers it.
+  auto waiting = std::async(std::launch::async,
+                            [&c] { return c.wait_for_block(kRecordedBlock + 1, std::chrono::seconds(60)); });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (h.server->long_polls_parked() != 1 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+  ASSERT_EQ(h.server->long_polls_parked(), 1u);
+  h.snapshots.publish(at_block(*recorded(), kRecordedBlock + 2));
+  auto woke = waiting.get();
+  ASSERT_TRUE(woke.ok()) << woke.message();
+  EXPECT_EQ((*woke)->block, kRecordedBlock + 2);
+}
+
+// A snapshot the client handed out is immutable: the same one comes back while no newer block was
+// published (nothing copied or fetched again), and one held keeps its block and rows when a newer
+// block, with other rows, is published and read.
+void expect_held_snapshots_stay(Client& c, const std::function<void()>& publish_next) {
+  auto first = c.snapshot();
+  ASSERT_TRUE(first.ok()) << first.message();
+  const SnapshotPtr held = *first;
+  const ClientSnapshot before = *held;  // a deep copy to compare with
+  auto again = c.snapshot();
+  ASSERT_TRUE(again.ok()) << again.message();
+  EXPECT_EQ(again->get(), held.get());
+  publish_next();
+  auto next = c.wait_for_block(before.block, std::chrono::seconds(30));
+  ASSERT_TRUE(next.ok()) << next.message();
+  EXPECT_NE(next->get(), held.get());
+  EXPECT_EQ((*next)->block, before.block + 1);
+  EXPECT_NE((*next)->neurons.at(0).last_update, before.neurons.at(0).last_update);
+  EXPECT_EQ(held->block, before.block);
+  EXPECT_EQ(held->block_hash_bytes, before.block_hash_bytes);
+  ASSERT_EQ(held->neurons.size(), before.neurons.size());
+  EXPECT_EQ(0, std::memcmp(held->neurons.data(), before.neurons.data(),
+                           before.neurons.size() * sizeof(shm::NeuronRecord)));
+  auto latest = c.snapshot();
+  ASSERT_TRUE(latest.ok()) << latest.message();
+  EXPECT_EQ(latest->get(), next->get());
+}
+
+TEST(ClientRest, HeldSnapshotsNeverChangeAndAreReusedWhileUnchangedOverShm) {
+  PYLON_REST_REQUIRE_SHARED();
+  shm::SnapshotWriterConfig sc;
+  sc.name = "pylon-client-held-" + std::to_string(::getpid());
+  sc.netuid = kNetuid;
+  auto w = shm::SnapshotWriter::create(sc);
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  auto data = shm::to_snapshot_data(*recorded());
+  ASSERT_TRUE(data.ok()) << data.error().message;
+  ASSERT_TRUE((*w)->publish(*data).ok());
+  ClientOptions o;
+  o.shm_name = sc.name;
+  o.prefer = Prefer::shm;
+  auto c = Client::connect(o);
+  ASSERT_TRUE(c.ok()) << c.message();
+  expect_held_snapshots_stay(*c, [&] {
+    data->block_number += 1;
+    data->block_hash[31] ^= 1;
+    data->neurons.at(0).last_update += 12345;
+    ASSERT_TRUE((*w)->publish(*data).ok());
+  });
+  (*w)->close();
+}
+
+TEST(ClientRest, HeldSnapshotsNeverChangeAndAreReusedWhileUnchangedOverRest) {
+  PYLON_REST_REQUIRE_SHARED();
+  Harness h({}, false);
+  Client c = connect_rest(h);
+  expect_held_snapshots_stay(c, [&] {
+    auto next = std::make_shared<follower::Snapshot>(*at_block(*recorded(), kRecordedBlock + 1));
+    next->neurons.at(0).last_update += 12345;
+    h.snapshots.publish(std::move(next));
+  });
 }
 
 // The parser on answers that do not fit: each an error naming the part, never a partial result.

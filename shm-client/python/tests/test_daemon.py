@@ -135,6 +135,16 @@ def test_wait_for_block_returns_the_next_snapshot(client, daemon):
     assert result["snap"].block > before
 
 
+def test_snapshot_is_the_same_object_until_a_new_block(client, daemon):
+    # Over shm a check of the segment, over REST one GET /latest_block: no new copy or metagraph.
+    first = client.snapshot()
+    assert client.snapshot() is first
+    daemon.new_block()
+    nxt = client.wait_for_block(first.block, timeout=60)
+    assert nxt is not first and nxt.block > first.block
+    assert client.snapshot() is nxt
+
+
 def test_shm_snapshots_stay_as_they_were_while_new_ones_reuse_buffers(daemon):
     # Over shm a snapshot of an unchanged block is the same object (no copy), and a new block's copy
     # goes into the buffers of one no longer held: a snapshot still held must never change.

@@ -4,7 +4,7 @@
 // under pylon/shm/ stay dependency-free.
 //
 //   auto client = pylon::Client::connect({.netuid = 1});           // shm when co-located, else REST
-//   auto snap = client->snapshot();                                  // ClientSnapshot
+//   auto snap = client->snapshot();                                  // SnapshotPtr (immutable)
 //   auto seq = client->push_weights(std::map<pylon::WeightKey, double>{{0, 1.0}, {"5F…", 0.5}});
 //   client->wait_durable(*seq, std::chrono::seconds(10));
 //
@@ -17,10 +17,12 @@
 // Thread contract: a Client is used by one thread at a time (move it between threads freely).
 #pragma once
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <string>
@@ -90,43 +92,57 @@ class Client {
 
   Transport transport() const noexcept { return impl_ && impl_->rest ? Transport::rest : Transport::shm; }
 
-  shm::ShmResult<ClientSnapshot> snapshot() noexcept {
-    return guarded<ClientSnapshot>([&]() -> shm::ShmResult<ClientSnapshot> {
+  // The latest snapshot. Snapshots are immutable and shared: while no newer block was published
+  // this returns the same one again without copying (over shm a check of a few words of the
+  // segment, over REST one GET /latest_block instead of the metagraph), and one the caller holds
+  // never changes when a newer block comes.
+  shm::ShmResult<SnapshotPtr> snapshot() noexcept {
+    return guarded<SnapshotPtr>([&]() -> shm::ShmResult<SnapshotPtr> {
       if (!impl_) return not_connected();
-      ClientSnapshot snap;
-      shm::ShmStatus st = impl_->rest ? rest_snapshot(snap) : shm_snapshot(snap);
+      if (impl_->last && still_newest()) return impl_->last;
+      auto snap = std::make_shared<ClientSnapshot>();
+      shm::ShmStatus st = impl_->rest ? rest_snapshot(*snap) : shm_snapshot(*snap);
       if (!st) return st.error();
-      impl_->uid_limit = snap.neurons.size();
-      impl_->has_snapshot = true;
-      impl_->last_hotkeys.resize(snap.neurons.size());
-      for (std::size_t i = 0; i < snap.neurons.size(); ++i) {
-        std::memcpy(impl_->last_hotkeys[i].data(), snap.neurons[i].hotkey, 32);
+      impl_->uid_limit = snap->neurons.size();
+      impl_->last_hotkeys.resize(snap->neurons.size());
+      for (std::size_t i = 0; i < snap->neurons.size(); ++i) {
+        std::memcpy(impl_->last_hotkeys[i].data(), snap->neurons[i].hotkey, 32);
       }
-      return snap;
+      impl_->last = std::move(snap);
+      return impl_->last;
     });
   }
 
-  // The first snapshot of a block after `after`. Over shm it sleeps on the segment's publish
-  // futex (woken by the daemon); over REST it polls /latest_block every 200 ms.
-  shm::ShmResult<ClientSnapshot> wait_for_block(std::uint64_t after,
-                                                std::chrono::nanoseconds timeout) noexcept {
-    return guarded<ClientSnapshot>([&]() -> shm::ShmResult<ClientSnapshot> {
+  // The first snapshot of a block after `after`, as soon as the daemon publishes it. Over shm it
+  // sleeps on the segment's publish futex; over REST it long-polls
+  // GET /latest_block?after=N&timeout=S (the server answers when the block is published).
+  shm::ShmResult<SnapshotPtr> wait_for_block(std::uint64_t after, std::chrono::nanoseconds timeout) noexcept {
+    return guarded<SnapshotPtr>([&]() -> shm::ShmResult<SnapshotPtr> {
       if (!impl_) return not_connected();
       if (!impl_->rest) {
         shm::ShmResult<std::uint64_t> b = impl_->reader.wait_for_block(after, timeout);
         if (!b) return b.error();
         return snapshot();
       }
+      using std::chrono::milliseconds;
       const auto deadline = std::chrono::steady_clock::now() + timeout;
       for (;;) {
-        shm::ShmResult<client_detail::HttpAnswer> a = get("/latest_block");
-        if (a && a->status == 200) {
+        const auto asked = std::chrono::steady_clock::now();
+        // The server parks a request at most 60 s: longer waits are several requests.
+        const auto left = deadline > asked ? deadline - asked : std::chrono::steady_clock::duration::zero();
+        const milliseconds wait = std::min(kMaxServerWait, std::chrono::duration_cast<milliseconds>(left));
+        char target[96];
+        std::snprintf(target, sizeof target, "/latest_block?after=%llu&timeout=%lld.%03lld",
+                      static_cast<unsigned long long>(after), static_cast<long long>(wait.count() / 1000),
+                      static_cast<long long>(wait.count() % 1000));
+        shm::ShmResult<client_detail::HttpAnswer> a = impl_->rest->request(
+            boost::beast::http::verb::get, target, std::string(), wait + impl_->http_timeout);
+        if (!a) return a.error();
+        if (a->status == 200) {
           shm::ShmResult<std::uint64_t> block = impl_->parser.latest_block(a->body);
           if (!block) return block.error();
           if (*block > after) return snapshot();
-        } else if (!a) {
-          return a.error();
-        } else if (a->status != 503) {  // 503 before the daemon's first snapshot: keep waiting
+        } else if (a->status != 503) {  // 503: no snapshot yet, or too many waiting: ask again
           return http_error("GET /latest_block", *a).error();
         }
         const auto now = std::chrono::steady_clock::now();
@@ -134,8 +150,12 @@ class Client {
           return shm::make_shm_error(shm::Errc::timeout, "no snapshot after block %llu in time",
                                      static_cast<unsigned long long>(after));
         }
-        std::this_thread::sleep_for(
-            std::min<std::chrono::steady_clock::duration>(deadline - now, std::chrono::milliseconds(200)));
+        // A server that answered before the time asked did not wait (a Pylon without the
+        // long-poll, or one with too many requests parked): pause rather than ask again at once.
+        if (now - asked < wait) {
+          std::this_thread::sleep_for(
+              std::min<std::chrono::steady_clock::duration>(deadline - now, kRetryPause));
+        }
       }
     });
   }
@@ -192,13 +212,14 @@ class Client {
     shm::Snapshot copy;  // reused: steady-state copies do not allocate in the reader
     shm::WeightProducer producer;
     bool has_producer = false;
+    // both: the latest snapshot handed out, returned again while no newer block exists
+    SnapshotPtr last;
     // rest
     std::unique_ptr<client_detail::HttpConnection> rest;
     client_detail::RestParser parser;
     std::chrono::milliseconds http_timeout{10000};
     std::uint64_t rest_seq = 0;
     // both: the latest snapshot's uid count and hotkeys, to check and resolve uids
-    bool has_snapshot = false;
     std::size_t uid_limit = 0;
     std::vector<client_detail::AccountId> last_hotkeys;
   };
@@ -206,6 +227,10 @@ class Client {
   // A writer whose heartbeat is older than this is taken for dead by Prefer::automatic (the daemon
   // beats every ~100 ms; the reader uses the same 5 s to look for a new generation).
   static constexpr std::uint64_t kStaleWriterNs = 5'000'000'000ULL;
+  // The longest a Pylon REST server parks GET /latest_block?after=N (rest/long_poll.hpp), and the
+  // pause before asking again when a server answered without waiting.
+  static constexpr std::chrono::milliseconds kMaxServerWait{60000};
+  static constexpr std::chrono::milliseconds kRetryPause{200};
 
   template <class T, class F>
   static shm::ShmResult<T> guarded(F&& f) noexcept {
@@ -284,8 +309,8 @@ class Client {
       return it;
     }
     // uids are resolved at the latest block: refresh when the last snapshot is too small.
-    if (!impl_->has_snapshot || key.uid() >= static_cast<long long>(impl_->uid_limit)) {
-      shm::ShmResult<ClientSnapshot> s = snapshot();
+    if (!impl_->last || key.uid() >= static_cast<long long>(impl_->uid_limit)) {
+      shm::ShmResult<SnapshotPtr> s = snapshot();
       if (!s) return s.error();
     }
     if (key.uid() < 0 || key.uid() >= static_cast<long long>(impl_->uid_limit)) {
@@ -296,6 +321,19 @@ class Client {
     it.uid = static_cast<std::uint16_t>(key.uid());
     it.hotkey = impl_->last_hotkeys[it.uid];
     return it;
+  }
+
+  // Whether impl_->last is still the newest snapshot; false also when that cannot be told (the
+  // full read that follows reports the error).
+  bool still_newest() {
+    if (!impl_->rest) {
+      shm::ShmResult<bool> same = impl_->reader.is_newest(impl_->copy);
+      return same && *same;
+    }
+    shm::ShmResult<client_detail::HttpAnswer> a = get("/latest_block");
+    if (!a || a->status != 200) return false;
+    shm::ShmResult<std::uint64_t> block = impl_->parser.latest_block(a->body);
+    return block && *block == impl_->last->block;
   }
 
   // ---- shm ----

@@ -1,7 +1,8 @@
 // pylon::ClientSnapshot: what pylon::Client::snapshot() gives over either transport, in the
 // segment's units (LAYOUT.md): neurons as the NeuronRecord array (row i = uid i), the
 // Hyperparams record, commitments by hotkey. Dependency-free (part of the rest component only
-// because only pylon::Client makes them).
+// because only pylon::Client makes them). The Client hands them out as SnapshotPtr: immutable,
+// shared, and the same one again while no newer block was published.
 //
 // Thread contract: a value type; const access from several threads is safe.
 #pragma once
@@ -9,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,5 +69,9 @@ struct ClientSnapshot {
     return nullptr;
   }
 };
+
+// What pylon::Client::snapshot() returns: never changed once made, so it may be held as long as
+// wanted and read from any thread while the client moves on to newer blocks.
+using SnapshotPtr = std::shared_ptr<const ClientSnapshot>;
 
 }  // namespace pylon

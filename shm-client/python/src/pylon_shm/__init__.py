@@ -99,8 +99,9 @@ class Client:
     def snapshot(self) -> Snapshot:
         """The latest snapshot: block, block_hash, neurons, hyperparams, commitments.
 
-        Snapshots are immutable: over shm, while no new block was published this returns the same
-        object as the call before (a check of a few words of the segment, no copy).
+        Snapshots are immutable: while no new block was published this returns the same object as
+        the call before (over shm a check of a few words of the segment, no copy; over REST one
+        ``GET /latest_block``).
         """
         return self._t.snapshot()
 
@@ -108,7 +109,8 @@ class Client:
         """Sleep until a snapshot of a block after ``after`` exists and return it.
 
         Over shm this sleeps on the segment's publish futex (woken by the daemon on every
-        publish, no polling); over REST it polls ``/latest_block`` every 0.2 s.
+        publish, no polling); over REST it long-polls ``GET /latest_block?after=N&timeout=S``,
+        which the daemon answers when it publishes the block.
         PylonError("timeout") when none came in time.
         """
         return self._t.wait_for_block(int(after), float(timeout))

@@ -20,6 +20,10 @@ from ._snapshot import NEURON_DTYPE, Snapshot
 _U16 = 65535.0
 _RAO = 1e9
 _FRACTIONS = ("rank", "trust", "validator_trust", "consensus", "incentive", "dividends")
+# The longest a Pylon REST server parks GET /latest_block?after=N (rest/long_poll.hpp), and the
+# pause before asking again when a server answered without waiting.
+_MAX_SERVER_WAIT = 60.0
+_RETRY_PAUSE = 0.2
 # HTTP statuses as the shm client's Errc names, so callers handle one set of errors.
 _STATUS_ERRC = {400: "invalid_argument", 401: "permission", 403: "permission", 404: "not_found",
                 413: "invalid_argument", 503: "not_live", 504: "timeout"}
@@ -37,7 +41,7 @@ class RestTransport:
         self._last_snapshot = None
         self._seq = 0
 
-    def _request(self, method: str, path: str, body=None):
+    def _request(self, method: str, path: str, body=None, timeout=None):
         data = None
         headers = dict(self._headers)
         if body is not None:
@@ -45,7 +49,7 @@ class RestTransport:
             headers["Content-Type"] = "application/json"
         req = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
         try:
-            with urllib.request.urlopen(req, timeout=self._timeout) as r:
+            with urllib.request.urlopen(req, timeout=timeout or self._timeout) as r:
                 return json.loads(r.read())
         except urllib.error.HTTPError as e:
             detail = ""
@@ -64,6 +68,14 @@ class RestTransport:
             raise PylonError("corrupt", f"{method} {path}: the answer is not JSON ({e})") from None
 
     def snapshot(self) -> Snapshot:
+        last = self._last_snapshot
+        if last is not None:
+            # Snapshots are immutable: the same block is the same object (one small request).
+            try:
+                if self.latest_block() == last.block:
+                    return last
+            except PylonError:
+                pass  # the full read below reports it
         mg = self._request("GET", "/metagraph")
         try:
             block = int(mg["block"])
@@ -85,19 +97,29 @@ class RestTransport:
         return int(self._request("GET", "/latest_block")["block"])
 
     def wait_for_block(self, after: int, timeout: float) -> Snapshot:
-        # REST has no push channel: poll /latest_block (cheap, one small answer) every 0.2 s.
+        # The long-poll: the server answers as soon as it publishes a block after `after`, or at
+        # the wait asked (at most 60 s, so a longer timeout is several requests).
         deadline = time.monotonic() + timeout
         while True:
+            asked = time.monotonic()
+            wait = int(max(0.0, min(_MAX_SERVER_WAIT, deadline - asked)) * 1000) / 1000
             try:
-                if self.latest_block() > after:
+                answer = self._request("GET", f"/latest_block?after={after}&timeout={wait:.3f}",
+                                       timeout=wait + self._timeout)
+                if int(answer["block"]) > after:
                     return self.snapshot()
             except PylonError as e:
-                if e.errc != "not_live":  # 503 before the daemon's first snapshot: keep waiting
+                if e.errc != "not_live":  # 503: no snapshot yet, or too many waiting: ask again
                     raise
-            left = deadline - time.monotonic()
-            if left <= 0:
+            except (KeyError, TypeError, ValueError) as e:
+                raise PylonError("corrupt", f"/latest_block has an unexpected shape ({e!r})") from None
+            now = time.monotonic()
+            if now >= deadline:
                 raise PylonError("timeout", f"no snapshot after block {after} within {timeout} s")
-            time.sleep(min(0.2, left))
+            if now - asked < wait:
+                # The server did not wait (a Pylon without the long-poll, or one with too many
+                # requests parked): pause rather than ask again at once.
+                time.sleep(min(_RETRY_PAUSE, deadline - now))
 
     def push_weights(self, items, timeout: float) -> int:
         # Validate everything first, exactly as the shm path does; then one request.
