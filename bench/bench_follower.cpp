@@ -119,7 +119,8 @@ void BM_BuildSnapshot(benchmark::State& state) {
   if (!rig.error.empty()) return state.SkipWithError(rig.error.c_str());
   auto hash = chain::parse_hash(rig.server->recorded_hash());
   const chain::BlockRef at{*hash, rig.server->recorded_number()};
-  const follower::BuildOptions opts{.hyperparams = false, .commitments = false, .timestamp = false, .epoch = {}};
+  const follower::BuildOptions opts{
+      .hyperparams = false, .commitments = false, .timestamp = false, .stakes = false, .epoch = {}};
   for (auto _ : state) {
     auto s = follower::build_snapshot(*rig.chain, 1, at, opts);
     if (!s.ok()) return state.SkipWithError(s.error().message.c_str());

@@ -106,6 +106,8 @@ class Api {
   // --- /api/v1 (rest/v1/handlers.cpp), after the guard of rest/v1/guard.hpp admitted the request
   void dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitted& admitted, Reply reply);
   void put_v1_weights(const Request& req, Reply reply);
+  void get_v1_recent_neurons(std::uint64_t netuid, Reply reply);
+  static Response v1_neurons_response(RenderedSnapshot& r, bool validators);  // 503 without stakes
   static Response v1_accepted(std::size_t count);  // {"detail": "weights update scheduled", "count": N}
 
   // --- operations (handlers_ops.cpp)

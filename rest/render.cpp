@@ -71,6 +71,48 @@ std::string ip_text(const codec::views::AxonInfo& axon) {
   return out;
 }
 
+void append_neuron_fields(std::string& out, const codec::views::NeuronLite& n, std::string_view hotkey,
+                          std::string_view coldkey) {
+  out += "{\"uid\":";
+  append_u64(out, n.uid);
+  out += ",\"coldkey\":\"";
+  out += coldkey;
+  out += "\",\"hotkey\":\"";
+  out += hotkey;
+  out += "\",\"active\":";
+  out += n.active ? "true" : "false";
+  out += ",\"axon_info\":{\"ip\":\"";
+  out += ip_text(n.axon);
+  out += "\",\"port\":";
+  append_u64(out, n.axon.port);
+  out += ",\"protocol\":";
+  append_u64(out, n.axon.protocol);
+  out += "},\"stake\":";
+  append_float(out, static_cast<double>(n.total_stake()) / kRaoPerTao);
+  const std::pair<std::string_view, std::uint16_t> fractions[] = {{"rank", n.rank},
+                                                                  {"incentive", n.incentive},
+                                                                  {"consensus", n.consensus},
+                                                                  {"trust", n.trust},
+                                                                  {"validator_trust", n.validator_trust},
+                                                                  {"dividends", n.dividends}};
+  out += ",\"rank\":";
+  append_float(out, n.rank / kU16Max);
+  out += ",\"emission\":";
+  append_float(out, static_cast<double>(n.emission) / kRaoPerTao);
+  for (std::size_t i = 1; i < std::size(fractions); ++i) {
+    out += ",\"";
+    out += fractions[i].first;
+    out += "\":";
+    append_float(out, fractions[i].second / kU16Max);
+  }
+  out += ",\"last_update\":";
+  append_u64(out, n.last_update);
+  out += ",\"validator_permit\":";
+  out += n.validator_permit ? "true" : "false";
+  out += ",\"pruning_score\":";
+  append_u64(out, n.pruning_score);
+}
+
 std::string render_metagraph(const follower::Snapshot& s) {
   std::string out;
   out.reserve(256 + s.neurons.size() * 480);
@@ -86,44 +128,7 @@ std::string render_metagraph(const follower::Snapshot& s) {
     first = false;
     const std::string& hotkey = book.text(n.hotkey);
     append_key(out, hotkey);
-    out += "{\"uid\":";
-    append_u64(out, n.uid);
-    out += ",\"coldkey\":\"";
-    out += book.text(n.coldkey);
-    out += "\",\"hotkey\":\"";
-    out += hotkey;
-    out += "\",\"active\":";
-    out += n.active ? "true" : "false";
-    out += ",\"axon_info\":{\"ip\":\"";
-    out += ip_text(n.axon);
-    out += "\",\"port\":";
-    append_u64(out, n.axon.port);
-    out += ",\"protocol\":";
-    append_u64(out, n.axon.protocol);
-    out += "},\"stake\":";
-    append_float(out, static_cast<double>(n.total_stake()) / kRaoPerTao);
-    const std::pair<std::string_view, std::uint16_t> fractions[] = {{"rank", n.rank},
-                                                                    {"incentive", n.incentive},
-                                                                    {"consensus", n.consensus},
-                                                                    {"trust", n.trust},
-                                                                    {"validator_trust", n.validator_trust},
-                                                                    {"dividends", n.dividends}};
-    out += ",\"rank\":";
-    append_float(out, n.rank / kU16Max);
-    out += ",\"emission\":";
-    append_float(out, static_cast<double>(n.emission) / kRaoPerTao);
-    for (std::size_t i = 1; i < std::size(fractions); ++i) {
-      out += ",\"";
-      out += fractions[i].first;
-      out += "\":";
-      append_float(out, fractions[i].second / kU16Max);
-    }
-    out += ",\"last_update\":";
-    append_u64(out, n.last_update);
-    out += ",\"validator_permit\":";
-    out += n.validator_permit ? "true" : "false";
-    out += ",\"pruning_score\":";
-    append_u64(out, n.pruning_score);
+    append_neuron_fields(out, n, hotkey, book.text(n.coldkey));
     out += '}';
   }
   out += "}}";
@@ -233,6 +238,16 @@ const std::shared_ptr<const std::string>& RenderedSnapshot::v1_commitments() {
   if (!snap_->commitments) return v1_commitments_;
   return once(v1_commitments_once_, v1_commitments_,
               [&] { return text([&] { return v1::render_commitments(*snap_); }); });
+}
+const std::shared_ptr<const std::string>& RenderedSnapshot::v1_neurons() {
+  if (!snap_->stakes) return v1_neurons_;
+  return once(v1_neurons_once_, v1_neurons_,
+              [&] { return text([&] { return v1::render_neurons(*snap_); }); });
+}
+const std::shared_ptr<const std::string>& RenderedSnapshot::v1_validators() {
+  if (!snap_->stakes) return v1_validators_;
+  return once(v1_validators_once_, v1_validators_,
+              [&] { return text([&] { return v1::render_validators(*snap_); }); });
 }
 
 }  // namespace pylon::rest

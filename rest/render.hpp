@@ -18,6 +18,10 @@ void append_float(std::string& out, double v);
 // The axon's IP as text: dotted IPv4, IPv6, "0.0.0.0" when unset.
 std::string ip_text(const codec::views::AxonInfo& axon);
 
+// One neuron's object as /metagraph renders it, without its closing brace: the v1 Neuron is the
+// same object with `stakes` added (rest/v1/render.cpp).
+void append_neuron_fields(std::string& out, const codec::views::NeuronLite& n, std::string_view hotkey,
+                          std::string_view coldkey);
 std::string render_metagraph(const follower::Snapshot& s);
 std::string render_latest_block(const follower::Snapshot& s);
 std::string render_block_hash(const BlockHash& h);
@@ -42,6 +46,8 @@ class RenderedSnapshot {
   // The /api/v1 bodies (rest/v1/render.hpp), cached beside the legacy ones.
   const std::shared_ptr<const std::string>& v1_block_latest();
   const std::shared_ptr<const std::string>& v1_commitments();  // null when the snapshot has none
+  const std::shared_ptr<const std::string>& v1_neurons();      // null without stakes
+  const std::shared_ptr<const std::string>& v1_validators();   // null without stakes
 
  private:
   follower::SnapshotPtr snap_;
@@ -49,8 +55,8 @@ class RenderedSnapshot {
   std::shared_ptr<const FileBody> metagraph_file_;
   std::once_flag metagraph_once_, metagraph_file_once_, latest_block_once_, block_hash_once_,
       hyperparams_once_, commitments_once_;
-  std::shared_ptr<const std::string> v1_block_latest_, v1_commitments_;
-  std::once_flag v1_block_latest_once_, v1_commitments_once_;
+  std::shared_ptr<const std::string> v1_block_latest_, v1_commitments_, v1_neurons_, v1_validators_;
+  std::once_flag v1_block_latest_once_, v1_commitments_once_, v1_neurons_once_, v1_validators_once_;
 };
 
 }  // namespace pylon::rest

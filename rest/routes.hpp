@@ -40,11 +40,21 @@ enum class Route : std::uint8_t {
   // Open access (/api/v1/subnet/{netuid}/...):
   v1_oa_commitments,
   v1_oa_commitment,
+  v1_oa_neurons,
+  v1_oa_neurons_at,
+  v1_oa_neurons_recent,
+  v1_oa_validators,
+  v1_oa_validators_at,
   // Identity (/api/v1/identity/{identity}/subnet/{netuid}/...):
   v1_id_commitments,
   v1_id_commitment_self,
   v1_id_commitment,
   v1_id_put_weights,
+  v1_id_neurons,
+  v1_id_neurons_at,
+  v1_id_neurons_recent,
+  v1_id_validators,
+  v1_id_validators_at,
   unknown,  // 404 / 405
   count
 };

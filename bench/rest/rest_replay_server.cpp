@@ -48,6 +48,7 @@ pylon::Result<pylon::follower::SnapshotPtr> snapshot_at(pylon::chain::ChainClien
   o.hyperparams = false;
   o.commitments = false;
   o.timestamp = false;
+  o.stakes = false;
   PYLON_ASSIGN(auto s, pylon::follower::build_snapshot(chain, kNetuid, {*hash, number}, o));
   return std::make_shared<const pylon::follower::Snapshot>(std::move(s));
 }

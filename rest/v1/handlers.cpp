@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include "common/json_writer.hpp"
+#include "common/log.hpp"
 #include "rest/api.hpp"
 #include "rest/body.hpp"
 #include "rest/v1/bodies.hpp"
@@ -78,18 +79,42 @@ void Api::dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitte
       break;
   }
   // The subnet reads, the same under both prefixes.
+  const v1::Read read = v1::read_of(m.route);
+  if (read == v1::Read::neurons_recent) return get_v1_recent_neurons(m.v1_params.netuid, std::move(reply));
   if (m.v1_params.netuid != deps_.netuid) return reply(not_followed(m.v1_params.netuid, deps_.netuid));
   auto l = latest();
   if (!l) return reply(no_snapshot_response());
+  switch (read) {
+    case v1::Read::neurons:
+    case v1::Read::validators:
+      return reply(v1_neurons_response(*l, read == v1::Read::validators));
+    case v1::Read::neurons_at:
+    case v1::Read::validators_at: {
+      // The snapshots kept for recent blocks, else one built from the node (the archive past its
+      // cutoff) on a worker, as the legacy /metagraph/{block} does. Every 404 on the way (past
+      // the head, no such block, the subnet absent then) is the contract's "Block N not found.".
+      const std::uint64_t block = m.v1_params.block;
+      Reply not_found = [block, reply = std::move(reply)](Response r) {
+        if (r.status == 404) return reply(v1::error(404, "Block " + std::to_string(block) + " not found."));
+        reply(std::move(r));
+      };
+      const bool validators = read == v1::Read::validators_at;
+      return with_snapshot_at(block, std::move(not_found), [validators](const Rendered& r, Reply rep) {
+        rep(v1_neurons_response(*r, validators));
+      });
+    }
+    default:
+      break;
+  }
   const auto& s = *l->snapshot();
   if (!s.commitments) return reply(v1::error(503, "commitments are not known: " + s.unavailable_reason));
-  switch (v1::read_of(m.route)) {
+  switch (read) {
     case v1::Read::commitments:
       return reply(shared_response(200, l->v1_commitments()));
     case v1::Read::commitment:
     case v1::Read::commitment_self: {
       AccountId hotkey{};
-      if (v1::read_of(m.route) == v1::Read::commitment_self) {
+      if (read == v1::Read::commitment_self) {
         hotkey = admitted.identity->hotkey;
       } else {
         auto hk = parse_hotkey(m.v1_params.hotkey);
@@ -110,6 +135,44 @@ void Api::dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitte
     default:
       return reply(v1::error(404, "Not Found"));
   }
+}
+
+// Neurons or validators of one snapshot. Every field of a v1 Neuron is required by the 2.x client,
+// `stakes` included, so a snapshot without the subnet state's stakes answers 503 (the client's
+// PylonResponseException) rather than a body the client would reject or invented zeros.
+Response Api::v1_neurons_response(RenderedSnapshot& r, bool validators) {
+  const auto& body = validators ? r.v1_validators() : r.v1_neurons();
+  if (!body)
+    return v1::error(503, "Neuron stakes are not known at block " + std::to_string(r.snapshot()->block) +
+                              ": " + r.snapshot()->stakes_unavailable);
+  return shared_response(200, body);
+}
+
+// GET .../block/recent/neurons (pylon-v1.md §6.4). The 2.x service refreshes a cache every
+// 1080 s; Pylon's follower already holds the subnet at every finalized block, so the "cache" is
+// the latest snapshot and its age is the wall-clock time since it was built, in blocks of
+// block_duration_seconds, rounded down. Past the hard limit: 503 stale; past the soft limit:
+// served, with a warning logged. A subnet this Pylon does not follow, no snapshot yet, or a latest
+// snapshot without stakes: 503 missing, as the 2.x service answers a subnet it does not cache.
+void Api::get_v1_recent_neurons(std::uint64_t netuid, Reply reply) {
+  const auto missing = [] {
+    return v1::error(503,
+                     "Recent neurons data is not available. Cache update may not have finished yet or subnet "
+                     "may not be configured for caching recent objects.");
+  };
+  if (netuid != deps_.netuid) return reply(missing());
+  auto l = latest();
+  if (!l || !l->v1_neurons()) return reply(missing());
+  const auto& o = options_.v1;
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - l->snapshot()->built_at).count();
+  const auto age = static_cast<std::uint64_t>(std::max(0.0, seconds) / o.block_duration_seconds);
+  if (age > o.recent_hard_limit_blocks)
+    return reply(v1::error(503, "Recent neurons data is stale. Cache update may be failing."));
+  if (age > o.recent_soft_limit_blocks)
+    log::warn("rest", "serving recent neurons past the soft limit",
+              {{"block", std::to_string(l->snapshot()->block)}, {"age_blocks", std::to_string(age)}});
+  reply(shared_response(200, l->v1_neurons()));
 }
 
 // PUT .../weights: the request's weights become the identity's weights of the current epoch, in

@@ -1,8 +1,13 @@
 #include "rest/v1/render.hpp"
 
+#include <algorithm>
+#include <numeric>
+
 #include "codec/ss58.hpp"
+#include "codec/ss58_book.hpp"
 #include "common/hex.hpp"
 #include "common/json_writer.hpp"
+#include "rest/render.hpp"
 
 namespace pylon::rest::v1 {
 namespace {
@@ -25,7 +30,81 @@ bool timelocked(const codec::views::Commitment& c) {
   return false;
 }
 
+constexpr double kRaoPerTao = 1e9;
+
+// Indices of s.neurons in uid order (get_neurons_lite lists them so; sorting makes it a promise).
+std::vector<std::size_t> by_uid(const follower::Snapshot& s) {
+  std::vector<std::size_t> order(s.neurons.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return s.neurons[a].uid < s.neurons[b].uid; });
+  return order;
+}
+
+// The v1 Neuron of s.neurons[i], with its stakes (s.stakes[i]).
+void append_neuron(std::string& out, const follower::Snapshot& s, std::size_t i, codec::Ss58Book& book) {
+  const auto& n = s.neurons[i];
+  const auto& st = (*s.stakes)[i];
+  const std::string& hotkey = book.text(n.hotkey);
+  append_neuron_fields(out, n, hotkey, book.text(n.coldkey));
+  out += ",\"stakes\":{\"alpha\":";
+  append_float(out, static_cast<double>(st.alpha) / kRaoPerTao);
+  out += ",\"tao\":";
+  append_float(out, static_cast<double>(st.tao) / kRaoPerTao);
+  out += ",\"total\":";
+  append_float(out, static_cast<double>(st.total) / kRaoPerTao);
+  out += "}}";
+}
+
+std::string block_text(const follower::Snapshot& s) {
+  JsonWriter w;
+  block(w, s);
+  return w.take();
+}
+
 }  // namespace
+
+std::string render_neurons(const follower::Snapshot& s) {
+  std::string out;
+  out.reserve(256 + s.neurons.size() * 560);
+  out += "{\"block\":";
+  out += block_text(s);
+  out += ",\"neurons\":{";
+  codec::Ss58Book book;  // each account rendered once (a coldkey owns many hotkeys)
+  bool first = true;
+  for (const std::size_t i : by_uid(s)) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, book.text(s.neurons[i].hotkey));
+    out += ':';
+    append_neuron(out, s, i, book);
+  }
+  out += "}}";
+  return out;
+}
+
+std::string render_validators(const follower::Snapshot& s) {
+  std::vector<std::size_t> order;
+  for (const std::size_t i : by_uid(s))
+    if (s.neurons[i].validator_permit) order.push_back(i);
+  // Stable: validators of equal total stake stay in uid order.
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return (*s.stakes)[a].total > (*s.stakes)[b].total; });
+  std::string out;
+  out.reserve(256 + order.size() * 560);
+  out += "{\"block\":";
+  out += block_text(s);
+  out += ",\"validators\":[";
+  codec::Ss58Book book;
+  bool first = true;
+  for (const std::size_t i : order) {
+    if (!first) out += ',';
+    first = false;
+    append_neuron(out, s, i, book);
+  }
+  out += "]}";
+  return out;
+}
 
 std::string render_block_latest(const follower::Snapshot& s) {
   JsonWriter w;

@@ -25,6 +25,13 @@ struct OneCommitment {
 // requires s.commitments.
 OneCommitment render_commitment(const follower::Snapshot& s, const AccountId& hotkey);
 
+// {"block": Block, "neurons": {hotkey: Neuron}} in uid order; requires s.stakes. A Neuron is the
+// legacy /metagraph neuron plus "stakes": {"alpha", "tao", "total"} (rao/1e9).
+std::string render_neurons(const follower::Snapshot& s);
+// {"block": Block, "validators": [Neuron…]}: the validator_permit neurons by stakes.total,
+// largest first, ties in uid order; requires s.stakes.
+std::string render_validators(const follower::Snapshot& s);
+
 // GET /api/v1/identities: {"identities": {name: netuid}}, never tokens.
 std::string render_identities(const Options& o);
 

@@ -32,6 +32,27 @@ constexpr Entry kEntries[] = {
      "/api/v1/identity/{identity}/subnet/{netuid}/block/latest/commitments/{hotkey}"},
     {Route::v1_id_put_weights, Method::put, Family::identity, Read::none,
      "/api/v1/identity/{identity}/subnet/{netuid}/weights"},
+    // {block} matches integers only, so `latest` and `recent` never reach it.
+    {Route::v1_oa_neurons, Method::get, Family::open_access, Read::neurons,
+     "/api/v1/subnet/{netuid}/block/latest/neurons"},
+    {Route::v1_oa_neurons_recent, Method::get, Family::open_access, Read::neurons_recent,
+     "/api/v1/subnet/{netuid}/block/recent/neurons"},
+    {Route::v1_oa_neurons_at, Method::get, Family::open_access, Read::neurons_at,
+     "/api/v1/subnet/{netuid}/block/{block}/neurons"},
+    {Route::v1_oa_validators, Method::get, Family::open_access, Read::validators,
+     "/api/v1/subnet/{netuid}/block/latest/validators"},
+    {Route::v1_oa_validators_at, Method::get, Family::open_access, Read::validators_at,
+     "/api/v1/subnet/{netuid}/block/{block}/validators"},
+    {Route::v1_id_neurons, Method::get, Family::identity, Read::neurons,
+     "/api/v1/identity/{identity}/subnet/{netuid}/block/latest/neurons"},
+    {Route::v1_id_neurons_recent, Method::get, Family::identity, Read::neurons_recent,
+     "/api/v1/identity/{identity}/subnet/{netuid}/block/recent/neurons"},
+    {Route::v1_id_neurons_at, Method::get, Family::identity, Read::neurons_at,
+     "/api/v1/identity/{identity}/subnet/{netuid}/block/{block}/neurons"},
+    {Route::v1_id_validators, Method::get, Family::identity, Read::validators,
+     "/api/v1/identity/{identity}/subnet/{netuid}/block/latest/validators"},
+    {Route::v1_id_validators_at, Method::get, Family::identity, Read::validators_at,
+     "/api/v1/identity/{identity}/subnet/{netuid}/block/{block}/validators"},
 };
 
 const Entry* entry_of(Route r) {

@@ -18,6 +18,11 @@ enum class Read : std::uint8_t {
   commitments,
   commitment,       // {hotkey}
   commitment_self,  // the identity's own hotkey
+  neurons,          // block/latest/neurons
+  neurons_at,       // block/{block}/neurons
+  neurons_recent,   // block/recent/neurons (the §6.4 rules)
+  validators,       // block/latest/validators
+  validators_at,    // block/{block}/validators
 };
 
 // "/api/v1" or anything under it.

@@ -26,6 +26,15 @@ struct SnapshotEpoch {
   std::uint64_t end = 0;    // first block of the next epoch
 };
 
+// One neuron's stake weights as the subnet state gives them (SubnetInfoRuntimeApi_get_subnet_state,
+// the runtime's get_stake_weights_for_network), in rao: alpha staked on the hotkey, tao (its root
+// stake counted at the subnet's tao weight) and their total.
+struct NeuronStakes {
+  std::uint64_t alpha = 0;
+  std::uint64_t tao = 0;
+  std::uint64_t total = 0;
+};
+
 struct Snapshot {
   std::uint16_t netuid = 0;
   std::uint64_t block = 0;
@@ -38,6 +47,12 @@ struct Snapshot {
   std::optional<codec::views::Record> hyperparams;
   std::optional<std::vector<HotkeyCommitment>> commitments;
   std::optional<SnapshotEpoch> epoch;  // nullopt when BuildOptions::epoch is not given
+  // Per neuron, in the order of `neurons` (stakes[i] is neurons[i]'s), read at the same block.
+  // Only the /api/v1 neurons and validators read them, so a failure to get them never fails the
+  // build: nullopt, and stakes_unavailable says why (a runtime without the API, the call failed,
+  // an answer that does not match the neurons).
+  std::optional<std::vector<NeuronStakes>> stakes;
+  std::string stakes_unavailable;
   std::string unavailable_reason;
   // When the build of this block began, i.e. when Pylon set out to read a block it knew was
   // finalized (the snapshot's age in /metrics counts from here), and when it was complete.
@@ -56,6 +71,7 @@ struct BuildOptions {
   bool hyperparams = true;
   bool commitments = true;
   bool timestamp = true;
+  bool stakes = true;  // the subnet state's per-neuron stakes (Snapshot::stakes)
   // How the epoch of a block is computed (the committer's epoch rules, injected by the app so the
   // follower does not depend on the committer). Unset: the snapshot carries no epoch.
   std::function<Result<SnapshotEpoch>(chain::ChainClient&, std::uint16_t netuid, const chain::BlockRef&)>

@@ -31,6 +31,11 @@ V1 = [
     ("get", "/api/v1/identity/{}/subnet/{}/block/latest/commitments/{}"),
     ("get", "/api/v1/identity/{}/subnet/{}/block/latest/commitments/self"),
     ("put", "/api/v1/identity/{}/subnet/{}/weights"),
+] + [
+    ("get", prefix + tail)
+    for prefix in ("/api/v1/subnet/{}/", "/api/v1/identity/{}/subnet/{}/")
+    for tail in ("block/latest/neurons", "block/{}/neurons", "block/recent/neurons", "block/latest/validators",
+                 "block/{}/validators")
 ]
 
 

@@ -66,7 +66,7 @@ struct ClientStack {
 
 // The neurons alone: what every recording holds.
 inline follower::BuildOptions neurons_only() {
-  return {.hyperparams = false, .commitments = false, .timestamp = false, .epoch = {}};
+  return {.hyperparams = false, .commitments = false, .timestamp = false, .stakes = false, .epoch = {}};
 }
 
 inline follower::FollowerOptions follower_options() {

@@ -48,6 +48,7 @@ TEST(RestOpenapi, EveryDocumentedPathIsAnswered) {
       if (p != std::string::npos) target.replace(p, name.size(), value);
     };
     put("{block_number}", std::to_string(kRecordedBlock));
+    put("{block}", std::to_string(kRecordedBlock));
     put("{hotkey}", first_hotkey());
     put("{netuid}", std::to_string(kNetuid));
     put("{identity}", "sn1");
@@ -64,8 +65,8 @@ TEST(RestOpenapi, EveryDocumentedPathIsAnswered) {
       ++operations;
     }
   }
-  // The seed contract's 16 plus set_weights, weights_status, live, metrics, schema; 9 of /api/v1.
-  EXPECT_EQ(operations, 30u);
+  // The seed contract's 16 plus set_weights, weights_status, live, metrics, schema; 19 of /api/v1.
+  EXPECT_EQ(operations, 40u);
 }
 
 TEST(RestMetrics, PrometheusTextHasTheFamilies) {
