@@ -1,25 +1,13 @@
 #include "rest/chain_metrics.hpp"
 
+#include "common/enum_names.hpp"
 #include "rest/metrics.hpp"
 
 namespace pylon::rest {
 namespace {
 
-std::string_view event_name(ConnectionEvent e) {
-  switch (e) {
-    case ConnectionEvent::connected:
-      return "connected";
-    case ConnectionEvent::reconnected:
-      return "reconnected";
-    case ConnectionEvent::connect_failed:
-      return "connect_failed";
-    case ConnectionEvent::disconnected:
-      return "disconnected";
-    case ConnectionEvent::subscription_lost:
-      return "subscription_lost";
-  }
-  return "other";
-}
+constexpr auto kEventNames = enum_names<ConnectionEvent::connected, ConnectionEvent::subscription_lost>(
+    "connected", "reconnected", "connect_failed", "disconnected", "subscription_lost");
 
 }  // namespace
 
@@ -71,8 +59,8 @@ void ChainMetrics::render(std::string& out) const {
                 "Chain connection events by endpoint: connected, reconnected, connect_failed, disconnected, "
                 "subscription_lost.");
   for (const auto& [key, n] : events_) {
-    const std::string labels =
-        "endpoint=\"" + label_value(key.first) + "\",event=\"" + std::string(event_name(key.second)) + "\"";
+    const std::string labels = "endpoint=\"" + label_value(key.first) + "\",event=\"" +
+                               std::string(kEventNames(key.second, "other")) + "\"";
     append_sample(out, "pylon_chain_connection_events_total", labels, static_cast<double>(n));
   }
 }

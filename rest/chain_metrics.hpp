@@ -22,6 +22,7 @@ namespace pylon::rest {
 inline constexpr std::array<double, 14> kRpcLatencyBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
                                                               0.25,  0.5,    1,     2.5,  5,     10,   30};
 
+// subscription_lost last: chain_metrics.cpp names connected..subscription_lost.
 enum class ConnectionEvent { connected, reconnected, connect_failed, disconnected, subscription_lost };
 
 class ChainMetrics {

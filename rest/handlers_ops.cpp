@@ -6,6 +6,7 @@
 #include "common/build_info.hpp"
 #include "common/json_writer.hpp"
 #include "rest/api.hpp"
+#include "rest/committer_json.hpp"
 #include "rest/openapi.hpp"
 #include "rest/process_metrics.hpp"
 #include "weights/writer.hpp"
@@ -46,11 +47,8 @@ void Api::get_health(Reply reply) {
     append_json_string(out, stale.reason);
   }
   if (deps_.committer) {
-    const auto st = deps_.committer->state();
-    out += ",\"committer\":{\"phase\":";
-    append_json_string(out, committer::to_string(st.phase));
-    out += ",\"blocked_reason\":";
-    append_json_string(out, st.blocked_reason);
+    out += ",\"committer\":{";
+    append_committer_phase(out, deps_.committer->state());
     out += '}';
   }
   if (!fresh) {

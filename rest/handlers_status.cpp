@@ -7,6 +7,7 @@
 #include "committer/submitter.hpp"
 #include "common/json_writer.hpp"
 #include "rest/api.hpp"
+#include "rest/committer_json.hpp"
 #include "weights/store.hpp"
 
 namespace pylon::rest {
@@ -107,10 +108,8 @@ void Api::get_weights_status(const Request& req, Reply reply) {
           out += ",\"committer\":";
           if (deps_.committer) {
             const auto st = deps_.committer->state();
-            out += "{\"phase\":";
-            append_json_string(out, committer::to_string(st.phase));
-            out += ",\"blocked_reason\":";
-            append_json_string(out, st.blocked_reason);
+            out += '{';
+            append_committer_phase(out, st);
             out += ",\"last_epoch_committed\":" + std::to_string(st.last_epoch_committed);
             out += ",\"last_block\":" + std::to_string(deps_.committer->last_ticked_block()) + '}';
           } else {

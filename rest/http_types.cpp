@@ -5,9 +5,15 @@
 
 #include <cerrno>
 
+#include "common/enum_names.hpp"
 #include "common/json_writer.hpp"
 
 namespace pylon::rest {
+
+std::string_view method_text(Method m) {
+  static constexpr auto kNames = enum_names<Method::get, Method::other>("GET", "PUT", "POST", "HEAD", "");
+  return kNames(m, "");
+}
 
 FileBody::~FileBody() {
   if (fd >= 0) ::close(fd);

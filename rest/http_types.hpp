@@ -11,7 +11,10 @@
 
 namespace pylon::rest {
 
-enum class Method : std::uint8_t { get, put, post, head, other };
+enum class Method : std::uint8_t { get, put, post, head, other };  // other last: see method_text
+
+// The method as HTTP spells it ("GET"); "" for other.
+std::string_view method_text(Method m);
 
 struct Request {
   Method method = Method::other;

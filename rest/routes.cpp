@@ -37,19 +37,6 @@ constexpr Entry kEntries[] = {
     {Route::openapi, Method::get, "/schema/openapi.json", false, "/schema/openapi.json"},
 };
 
-std::string_view method_name(Method m) {
-  switch (m) {
-    case Method::get:
-      return "GET";
-    case Method::put:
-      return "PUT";
-    case Method::post:
-      return "POST";
-    default:
-      return "";
-  }
-}
-
 }  // namespace
 
 std::string_view route_template(Route r) {
@@ -79,7 +66,7 @@ RouteMatch match_route(Method m, std::string_view path) {
       return out;
     }
     out.path_known = true;
-    out.allow = method_name(e.method);
+    out.allow = method_text(e.method);
   }
   return out;
 }

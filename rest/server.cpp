@@ -15,9 +15,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/io_loop.hpp"
 #include "common/log.hpp"
 #include "common/sync.hpp"
-#include "common/thread_name.hpp"
 #include "rest/api.hpp"
 #include "rest/long_poll.hpp"
 #include "rest/session.hpp"
@@ -67,18 +67,7 @@ struct IoLoop {
 
   IoLoop() { gate->open(ioc); }
 
-  void run() {
-    name_this_thread("pylon-http");
-    // Handlers do not throw by design; if one ever does, the server logs it and keeps serving.
-    for (;;) {
-      try {
-        ioc.run();
-        return;
-      } catch (const std::exception& e) {
-        log::error("rest", "an I/O handler threw; serving on", {{"what", e.what()}});
-      }
-    }
-  }
+  void run() { serve_io_loop(ioc, "pylon-http", "rest"); }
 };
 
 // Members are destroyed bottom-up: the acceptor and the worker pool (and whatever closures it

@@ -6,6 +6,7 @@
 
 #include "app/cli.hpp"
 #include "app/command.hpp"
+#include "common/find_by.hpp"
 
 namespace {
 int usage(FILE* out) {
@@ -19,9 +20,7 @@ int usage(FILE* out) {
 }
 
 const pylon::app::Command* find(std::string_view name) {
-  for (const auto& c : pylon::app::commands())
-    if (c.name == name) return &c;
-  return nullptr;
+  return pylon::find_by(pylon::app::commands(), name, &pylon::app::Command::name);
 }
 }  // namespace
 

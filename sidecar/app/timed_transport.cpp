@@ -2,28 +2,15 @@
 
 #include <chrono>
 
+#include "common/enum_names.hpp"
+
 namespace pylon::app {
 
-const char* outcome_name(net::RpcErrc kind) {
-  switch (kind) {
-    case net::RpcErrc::kNodeError:
-      return "node_error";
-    case net::RpcErrc::kTimeout:
-      return "timeout";
-    case net::RpcErrc::kConnectionLost:
-      return "connection_lost";
-    case net::RpcErrc::kStopped:
-      return "stopped";
-    case net::RpcErrc::kRejected:
-      return "rejected";
-    case net::RpcErrc::kBadAnswer:
-      return "bad_answer";
-    case net::RpcErrc::kStalled:
-      return "stalled";
-    case net::RpcErrc::kBadOptions:
-      return "bad_options";
-  }
-  return "error";
+std::string_view outcome_name(net::RpcErrc kind) {
+  static constexpr auto kNames = enum_names<net::RpcErrc::kNodeError, net::RpcErrc::kBadOptions>(
+      "node_error", "timeout", "connection_lost", "stopped", "rejected", "bad_answer", "stalled",
+      "bad_options");
+  return kNames(kind, "error");
 }
 
 TimedTransport::TimedTransport(net::RpcClient& rpc, rest::ChainMetrics& metrics,

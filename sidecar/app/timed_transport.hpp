@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "net/rpc_client.hpp"
 #include "rest/chain_metrics.hpp"
@@ -33,6 +34,6 @@ class TimedTransport final : public net::RpcTransport {
 };
 
 // The name /metrics gives an RPC error kind (the outcome label).
-const char* outcome_name(net::RpcErrc kind);
+std::string_view outcome_name(net::RpcErrc kind);
 
 }  // namespace pylon::app

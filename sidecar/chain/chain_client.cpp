@@ -82,6 +82,12 @@ Result<std::string> json_string(const std::string& method, simdjson::dom::elemen
   return std::string(s);
 }
 
+// A block hash in the answer: a "0x…" string of 32 bytes.
+Result<BlockHash> json_hash(const std::string& method, simdjson::dom::element e) {
+  PYLON_ASSIGN(std::string s, json_string(method, e));
+  return parse_hash(s);
+}
+
 Result<std::uint64_t> json_number(const std::string& method, simdjson::dom::element e) {
   std::uint64_t v;
   if (e.get_uint64().get(v) == simdjson::SUCCESS) return v;
@@ -123,8 +129,7 @@ Result<std::optional<BlockHash>> ChainClient::block_hash(std::uint64_t number) {
   PYLON_ASSIGN(std::string text, call(rpc_, m, Params().number(number).json()));
   return with_json(m, text, [&](simdjson::dom::element e) -> Result<std::optional<BlockHash>> {
     if (e.is_null()) return std::optional<BlockHash>{};
-    PYLON_ASSIGN(std::string s, json_string(m, e));
-    PYLON_ASSIGN(BlockHash h, parse_hash(s));
+    PYLON_ASSIGN(BlockHash h, json_hash(m, e));
     return std::optional<BlockHash>{h};
   });
 }
@@ -144,19 +149,13 @@ Result<BlockHash> ChainClient::genesis_hash() {
 Result<BlockHash> ChainClient::finalized_head() {
   const std::string m = "chain_getFinalizedHead";
   PYLON_ASSIGN(std::string text, call(rpc_, m, Params().json()));
-  return with_json(m, text, [&](simdjson::dom::element e) -> Result<BlockHash> {
-    PYLON_ASSIGN(std::string s, json_string(m, e));
-    return parse_hash(s);
-  });
+  return with_json(m, text, [&](simdjson::dom::element e) { return json_hash(m, e); });
 }
 
 Result<BlockHash> ChainClient::best_hash() {
   const std::string m = "chain_getBlockHash";
   PYLON_ASSIGN(std::string text, call(rpc_, m, Params().json()));
-  return with_json(m, text, [&](simdjson::dom::element e) -> Result<BlockHash> {
-    PYLON_ASSIGN(std::string s, json_string(m, e));
-    return parse_hash(s);
-  });
+  return with_json(m, text, [&](simdjson::dom::element e) { return json_hash(m, e); });
 }
 
 Result<Header> ChainClient::header(const BlockHash& at) {
@@ -435,9 +434,8 @@ Result<TxOutcome> ChainClient::submit_and_seal(ByteSpan extrinsic) {
   one_block.writer().number(std::uint64_t{1});
   one_block.writer().end_object();
   PYLON_ASSIGN(std::string made, call(rpc_, "dev_newBlock", one_block.json()));
-  PYLON_ASSIGN(BlockHash block, with_json("dev_newBlock", made, [&](simdjson::dom::element e) -> Result<BlockHash> {
-                 PYLON_ASSIGN(std::string s, json_string("dev_newBlock", e));
-                 return parse_hash(s);
+  PYLON_ASSIGN(BlockHash block, with_json("dev_newBlock", made, [](simdjson::dom::element e) {
+                 return json_hash("dev_newBlock", e);
                }));
   return outcome_in_block(block, extrinsic);
 }
@@ -451,6 +449,12 @@ Result<TxOutcome> ChainClient::submit_and_watch(ByteSpan extrinsic, std::chrono:
     bool done PYLON_GUARDED_BY(mu) = false;
     TxOutcome outcome PYLON_GUARDED_BY(mu);
     std::optional<BlockHash> in_block PYLON_GUARDED_BY(mu);
+    // The node gave up on the transaction: the watch ends with `status` and why.
+    void fail(TxOutcome::Status status, std::string error) PYLON_REQUIRES(mu) {
+      outcome.status = status;
+      outcome.error = std::move(error);
+      done = true;
+    }
   };
   auto w = std::make_shared<Watch>();
   net::SubscribeSpec spec{"author_submitAndWatchExtrinsic", Params().hex(extrinsic).json(),
@@ -473,19 +477,16 @@ Result<TxOutcome> ChainClient::submit_and_watch(ByteSpan extrinsic, std::chrono:
         w->done = true;
         break;
       case Kind::kInvalid:
+        w->fail(TxOutcome::Status::Invalid, "the node reports the transaction invalid");
+        break;
       case Kind::kDropped:
-        w->outcome.status =
-            st->kind == Kind::kInvalid ? TxOutcome::Status::Invalid : TxOutcome::Status::Dropped;
-        w->outcome.error = std::string("the node reports the transaction ") +
-                           (st->kind == Kind::kInvalid ? "invalid" : "dropped");
-        w->done = true;
+        w->fail(TxOutcome::Status::Dropped, "the node reports the transaction dropped");
         break;
       case Kind::kUsurped:
+        w->fail(TxOutcome::Status::Usurped, "the node reports " + std::string(json.substr(0, 200)));
+        break;
       case Kind::kFinalityTimeout:
-        w->outcome.status =
-            st->kind == Kind::kUsurped ? TxOutcome::Status::Usurped : TxOutcome::Status::Dropped;
-        w->outcome.error = "the node reports " + std::string(json.substr(0, 200));
-        w->done = true;
+        w->fail(TxOutcome::Status::Dropped, "the node reports " + std::string(json.substr(0, 200)));
         break;
       case Kind::kFuture:
       case Kind::kReady:

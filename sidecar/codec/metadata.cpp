@@ -1,29 +1,23 @@
 #include "codec/metadata.hpp"
 
+#include "common/find_by.hpp"
+
 namespace pylon::codec {
 
 const StorageEntry* Pallet::storage_entry(std::string_view n) const {
-  for (const auto& e : storage)
-    if (e.name == n) return &e;
-  return nullptr;
+  return find_by(storage, n, &StorageEntry::name);
 }
 
 const Constant* Pallet::constant(std::string_view n) const {
-  for (const auto& c : constants)
-    if (c.name == n) return &c;
-  return nullptr;
+  return find_by(constants, n, &Constant::name);
 }
 
 const Pallet* Metadata::pallet(std::string_view name) const {
-  for (const auto& p : pallets)
-    if (p.name == name) return &p;
-  return nullptr;
+  return find_by(pallets, name, &Pallet::name);
 }
 
 const Pallet* Metadata::pallet_by_index(std::uint8_t index) const {
-  for (const auto& p : pallets)
-    if (p.index == index) return &p;
-  return nullptr;
+  return find_by(pallets, index, &Pallet::index);
 }
 
 const RuntimeApiMethod* Metadata::api_method(std::string_view api, std::string_view method) const {

@@ -31,7 +31,7 @@ class Parser {
       PYLON_ASSIGN(md->outer_error, type_ref());
       PYLON_TRY(custom());
     }
-    if (!r_.at_end()) return r_.error(std::to_string(r_.remaining()) + " bytes left after the metadata");
+    PYLON_TRY(r_.expect_end("the metadata"));
     PYLON_TRY(md->types.finish());
     PYLON_TRY(check_refs(*md));
     return std::shared_ptr<const Metadata>(std::move(md));

@@ -8,6 +8,11 @@ Error ScaleReader::error(std::string_view what) const {
   return make_error("at byte " + std::to_string(pos_) + ": " + std::string(what));
 }
 
+Status ScaleReader::expect_end(std::string_view what) const {
+  if (at_end()) return {};
+  return error(std::to_string(remaining()) + " bytes left after " + std::string(what));
+}
+
 Error ScaleReader::short_read(std::size_t need) const {
   return make_error("at byte " + std::to_string(pos_) + ": need " + std::to_string(need) + " bytes, " +
                     std::to_string(remaining()) + " remain");

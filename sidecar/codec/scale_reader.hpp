@@ -51,6 +51,8 @@ class ScaleReader {
 
   // An error tagged with the current offset.
   Error error(std::string_view what) const;
+  // An error when bytes remain after `what`, which was to be the whole input ("N bytes left after what").
+  Status expect_end(std::string_view what) const;
 
  private:
   Error short_read(std::size_t need) const;

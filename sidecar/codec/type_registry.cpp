@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/find_by.hpp"
+
 namespace pylon::codec {
 
 std::size_t primitive_size(Primitive p) {
@@ -39,15 +41,11 @@ std::string_view primitive_name(Primitive p) {
 }
 
 const Variant* TypeDef::variant_named(std::string_view name) const {
-  for (const auto& v : variants)
-    if (v.name == name) return &v;
-  return nullptr;
+  return find_by(variants, name, &Variant::name);
 }
 
 const Field* TypeDef::field_named(std::string_view name) const {
-  for (const auto& f : fields)
-    if (f.name == name) return &f;
-  return nullptr;
+  return find_by(fields, name, &Field::name);
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/find_by.hpp"
 #include "common/hex.hpp"
 
 namespace pylon::codec {
@@ -64,9 +65,7 @@ inline Value Value::of_uint(std::uint64_t v) {
 }
 
 inline const Value* Value::field(std::string_view name) const {
-  for (const auto& [k, v] : fields)
-    if (k == name) return &v;
-  return nullptr;
+  return find_value(fields, name);
 }
 
 }  // namespace pylon::codec

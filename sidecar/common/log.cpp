@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/enum_names.hpp"
 #include "common/json_writer.hpp"
 #include "common/sync.hpp"
 
@@ -14,18 +15,11 @@ std::atomic<Format> g_format{Format::Text};
 std::atomic<Level> g_min{Level::Info};
 Mutex g_mu;  // one line at a time on stderr
 
-const char* name(Level l) {
-  switch (l) {
-    case Level::Debug:
-      return "debug";
-    case Level::Info:
-      return "info";
-    case Level::Warn:
-      return "warn";
-    case Level::Error:
-      return "error";
-  }
-  return "info";
+// Level's values in order; parse_level reads the same table.
+constexpr auto kLevelNames = enum_names<Level::Debug, Level::Error>("debug", "info", "warn", "error");
+
+std::string_view name(Level l) {
+  return kLevelNames(l, "info");
 }
 
 std::string now_iso() {
@@ -50,11 +44,8 @@ void set_min_level(Level l) {
 }
 
 std::optional<Level> parse_level(std::string_view s) {
-  if (s == "debug") return Level::Debug;
-  if (s == "info") return Level::Info;
-  if (s == "warn" || s == "warning") return Level::Warn;
-  if (s == "error") return Level::Error;
-  return std::nullopt;
+  if (s == "warning") return Level::Warn;  // the other common spelling
+  return kLevelNames.parse(s);
 }
 
 namespace {

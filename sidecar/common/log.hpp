@@ -19,7 +19,7 @@
 namespace pylon::log {
 
 enum class Format { Text, Json };
-enum class Level { Debug, Info, Warn, Error };
+enum class Level { Debug, Info, Warn, Error };  // Error last: log.cpp names Debug..Error
 
 void set_format(Format f);
 void set_min_level(Level l);

@@ -86,6 +86,25 @@ Result<Keypair> keypair_from_scalar_and_nonce(std::uint8_t scalar[32], const std
   return kp;
 }
 
+// A keypair from 64 secret bytes, scalar then nonce. `ed25519_form`: the scalar is stored times the
+// cofactor, as ed25519-style expanded keys hold it, and is divided by it here.
+Result<Keypair> keypair_from_secret64(ByteSpan secret64, bool ed25519_form) {
+  if (secret64.size() != 64) {
+    return Error{"sr25519: secret key must be 64 bytes (scalar + nonce), got " +
+                 std::to_string(secret64.size())};
+  }
+  std::uint8_t scalar[32];
+  std::memcpy(scalar, secret64.data(), 32);
+  if (ed25519_form) {
+    if ((scalar[0] & 7) != 0) {
+      sodium_memzero(scalar, sizeof scalar);
+      return Error{"sr25519: ed25519-form secret scalar is not a multiple of the cofactor"};
+    }
+    divide_by_cofactor(scalar);
+  }
+  return keypair_from_scalar_and_nonce(scalar, secret64.data() + 32);
+}
+
 }  // namespace
 
 bool is_canonical_scalar(std::span<const std::uint8_t, 32> scalar) {
@@ -129,28 +148,11 @@ Result<Keypair> keypair_from_mini_secret(ByteSpan mini_secret) {
 }
 
 Result<Keypair> keypair_from_secret_bytes(ByteSpan secret64) {
-  if (secret64.size() != 64) {
-    return Error{"sr25519: secret key must be 64 bytes (scalar + nonce), got " +
-                 std::to_string(secret64.size())};
-  }
-  std::uint8_t scalar[32];
-  std::memcpy(scalar, secret64.data(), 32);
-  return keypair_from_scalar_and_nonce(scalar, secret64.data() + 32);
+  return keypair_from_secret64(secret64, /*ed25519_form=*/false);
 }
 
 Result<Keypair> keypair_from_ed25519_secret_bytes(ByteSpan secret64) {
-  if (secret64.size() != 64) {
-    return Error{"sr25519: secret key must be 64 bytes (scalar + nonce), got " +
-                 std::to_string(secret64.size())};
-  }
-  std::uint8_t scalar[32];
-  std::memcpy(scalar, secret64.data(), 32);
-  if ((scalar[0] & 7) != 0) {
-    sodium_memzero(scalar, sizeof scalar);
-    return Error{"sr25519: ed25519-form secret scalar is not a multiple of the cofactor"};
-  }
-  divide_by_cofactor(scalar);
-  return keypair_from_scalar_and_nonce(scalar, secret64.data() + 32);
+  return keypair_from_secret64(secret64, /*ed25519_form=*/true);
 }
 
 Signature sign(const Keypair& keypair, ByteSpan message, std::string_view context) {

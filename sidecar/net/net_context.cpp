@@ -1,28 +1,11 @@
 #include "net/net_context.hpp"
 
-#include <cstdio>
-#include <exception>
-
-#include "common/thread_name.hpp"
+#include "common/io_loop.hpp"
 
 namespace pylon::net {
 
 NetContext::NetContext() : work_(boost::asio::make_work_guard(io_)) {
-  thread_ = std::thread([this] {
-    name_this_thread("pylon-net");
-    // Handlers report errors as values; an exception escaping one (e.g. bad_alloc) is a bug, but it
-    // must not take the process down: report it and keep serving the other handlers.
-    for (;;) {
-      try {
-        io_.run();
-        return;
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "pylon net: unexpected exception in network handler: %s\n", e.what());
-      } catch (...) {
-        std::fprintf(stderr, "pylon net: unexpected non-standard exception in network handler\n");
-      }
-    }
-  });
+  thread_ = std::thread([this] { serve_io_loop(io_, "pylon-net", "net"); });
 }
 
 NetContext::~NetContext() {

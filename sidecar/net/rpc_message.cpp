@@ -40,16 +40,33 @@ Error json_error(std::string_view where, simdjson::error_code err) {
                     "invalid JSON-RPC message: " + std::string(where) + ": " + simdjson::error_message(err));
 }
 
+// Reads past a value that is not interpreted (on demand, each value must be consumed to go on).
+Status skip(od::value v, std::string_view where) {
+  std::string_view ignored;
+  if (auto err = raw_of(v, ignored)) return json_error(where, err);
+  return {};
+}
+
+// Hands each member of `o` to fn(key, value) -> Status, in order, and stops at the first error.
+// `key_what` and `value_what` name a member whose key or value cannot be read.
+template <class Fn>
+Status for_each_member(od::object& o, std::string_view key_what, std::string_view value_what, Fn&& fn) {
+  for (auto field : o) {
+    std::string_view key;
+    if (auto err = field.unescaped_key().get(key)) return json_error(key_what, err);
+    od::value v;
+    if (auto err = field.value().get(v)) return json_error(value_what, err);
+    PYLON_TRY(fn(key, v));
+  }
+  return {};
+}
+
 Result<RpcError> parse_error_object(od::value v) {
   od::object o;
   if (auto err = v.get_object().get(o)) return json_error("\"error\" is not an object", err);
   RpcError e;
   bool has_code = false;
-  for (auto field : o) {
-    std::string_view key;
-    if (auto err = field.unescaped_key().get(key)) return json_error("error key", err);
-    od::value fv;
-    if (auto err = field.value().get(fv)) return json_error("error field", err);
+  PYLON_TRY(for_each_member(o, "error key", "error field", [&](std::string_view key, od::value fv) -> Status {
     if (key == "code") {
       if (auto err = fv.get_int64().get(e.code)) return json_error("error.code", err);
       has_code = true;
@@ -62,10 +79,10 @@ Result<RpcError> parse_error_object(od::value v) {
       if (auto err = raw_of(fv, raw)) return json_error("error.data", err);
       e.data_json = std::string(raw);
     } else {
-      std::string_view ignored;
-      if (auto err = raw_of(fv, ignored)) return json_error("error field", err);
+      return skip(fv, "error field");
     }
-  }
+    return {};
+  }));
   if (!has_code)
     return make_error(RpcErrc::kBadAnswer, "invalid JSON-RPC message: error object without a code");
   return e;
@@ -92,11 +109,7 @@ Result<IncomingMessage> RpcMessageParser::parse(std::string_view text) {
 
   IncomingMessage msg;
   bool has_result = false, has_method = false, has_params = false, has_id = false;
-  for (auto field : root) {
-    std::string_view key;
-    if (auto err = field.unescaped_key().get(key)) return json_error("bad key", err);
-    od::value v;
-    if (auto err = field.value().get(v)) return json_error("bad value", err);
+  PYLON_TRY(for_each_member(root, "bad key", "bad value", [&](std::string_view key, od::value v) -> Status {
     if (key == "id") {
       has_id = true;
       od::json_type t;
@@ -108,9 +121,7 @@ Result<IncomingMessage> RpcMessageParser::parse(std::string_view text) {
       if (auto err = raw_of(v, msg.result_json)) return json_error("result", err);
       has_result = true;
     } else if (key == "error") {
-      auto e = parse_error_object(v);
-      if (!e.ok()) return std::move(e).error();
-      msg.error = std::move(e).value();
+      PYLON_ASSIGN(msg.error, parse_error_object(v));
     } else if (key == "method") {
       std::string_view m;
       if (auto err = v.get_string().get(m)) return json_error("method", err);
@@ -119,47 +130,40 @@ Result<IncomingMessage> RpcMessageParser::parse(std::string_view text) {
     } else if (key == "params") {
       od::json_type t;
       if (auto err = v.type().get(t)) return json_error("params", err);
-      if (t != od::json_type::object) {  // not a notification's; judged below
-        std::string_view ignored;
-        if (auto err = raw_of(v, ignored)) return json_error("params", err);
-        continue;
-      }
+      if (t != od::json_type::object) return skip(v, "params");  // not a notification's; judged below
       od::object params;
       if (auto err = v.get_object().get(params)) return json_error("notification params", err);
       has_params = true;
-      for (auto pf : params) {
-        std::string_view pkey;
-        if (auto err = pf.unescaped_key().get(pkey)) return json_error("params key", err);
-        od::value pv;
-        if (auto err = pf.value().get(pv)) return json_error("params value", err);
-        if (pkey == "subscription") {
-          od::json_type t;
-          if (auto err = pv.type().get(t)) return json_error("subscription", err);
-          if (t == od::json_type::string) {
-            std::string_view s;
-            if (auto err = pv.get_string().get(s)) return json_error("subscription", err);
-            msg.subscription = std::string(s);
-          } else if (t == od::json_type::number) {
-            std::uint64_t n = 0;
-            if (auto err = pv.get_uint64().get(n)) return json_error("subscription", err);
-            msg.subscription = std::to_string(n);
-          } else {
-            return make_error(RpcErrc::kBadAnswer,
-                              "invalid JSON-RPC message: subscription id is neither string nor number");
-          }
-        } else if (pkey == "result") {
-          if (auto err = raw_of(pv, msg.result_json)) return json_error("params.result", err);
-          has_result = true;
-        } else {
-          std::string_view ignored;
-          if (auto err = raw_of(pv, ignored)) return json_error("params field", err);
-        }
-      }
+      return for_each_member(
+          params, "params key", "params value", [&](std::string_view pkey, od::value pv) -> Status {
+            if (pkey == "subscription") {
+              od::json_type t;
+              if (auto err = pv.type().get(t)) return json_error("subscription", err);
+              if (t == od::json_type::string) {
+                std::string_view s;
+                if (auto err = pv.get_string().get(s)) return json_error("subscription", err);
+                msg.subscription = std::string(s);
+              } else if (t == od::json_type::number) {
+                std::uint64_t n = 0;
+                if (auto err = pv.get_uint64().get(n)) return json_error("subscription", err);
+                msg.subscription = std::to_string(n);
+              } else {
+                return make_error(RpcErrc::kBadAnswer,
+                                  "invalid JSON-RPC message: subscription id is neither string nor number");
+              }
+            } else if (pkey == "result") {
+              if (auto err = raw_of(pv, msg.result_json)) return json_error("params.result", err);
+              has_result = true;
+            } else {
+              return skip(pv, "params field");
+            }
+            return {};
+          });
     } else {
-      std::string_view ignored;  // "jsonrpc" and unknown members: consumed, not interpreted
-      if (auto err = raw_of(v, ignored)) return json_error("member", err);
+      return skip(v, "member");  // "jsonrpc" and unknown members: consumed, not interpreted
     }
-  }
+    return {};
+  }));
   // simdjson 3.0 has no document::at_end(): current_location() fails with OUT_OF_BOUNDS at the end.
   const char* trailing = nullptr;
   if (doc.current_location().get(trailing) != simdjson::OUT_OF_BOUNDS) {

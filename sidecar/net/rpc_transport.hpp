@@ -25,6 +25,7 @@ enum class RpcErrc {
   kBadAnswer,       // the node's answer is not a valid JSON-RPC message or subscription id
   kStalled,         // a blocking call got no completion from the network thread
   kBadOptions,      // create(): invalid options or TLS set-up
+  // kBadOptions last: app/timed_transport.cpp names kNodeError..kBadOptions.
 };
 
 // Local, stable across reconnects (the server's own subscription ids change).

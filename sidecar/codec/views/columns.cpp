@@ -1,13 +1,12 @@
 #include "codec/views/columns.hpp"
 
 #include "codec/decoder.hpp"
+#include "common/find_by.hpp"
 
 namespace pylon::codec::views {
 
 const Column* Columns::find(std::string_view name) const {
-  for (const auto& [k, c] : columns)
-    if (k == name) return &c;
-  return nullptr;
+  return find_value(columns, name);
 }
 
 std::optional<std::uint64_t> Columns::u64(std::string_view name) const {
@@ -22,7 +21,6 @@ std::optional<std::uint64_t> Columns::u64(std::string_view name) const {
 Result<ColumnsView> ColumnsView::resolve_type(std::shared_ptr<const Metadata> md, TypeId type) {
   const TypeRegistry& reg = md->types;
   ColumnsView v;
-  v.type_name_ = reg.display_name(type);
   PYLON_ASSIGN(const TypeDef* t, named_struct(reg, type, v.optional_, v.type_name_));
   for (const auto& f : t->fields) {
     Field out{f.name, f.type, false, Column::Kind::Other, {}};
@@ -54,9 +52,7 @@ Result<ColumnsView> ColumnsView::resolve_type(std::shared_ptr<const Metadata> md
 }
 
 Result<ColumnsView> ColumnsView::resolve_api(std::shared_ptr<const Metadata> md, std::string_view method) {
-  const RuntimeApiMethod* m = md->api_method(method);
-  if (!m) return make_error("the runtime has no " + std::string(method));
-  const TypeId out = m->output;
+  PYLON_ASSIGN(const TypeId out, api_output(*md, method));
   return resolve_type(std::move(md), out);
 }
 
@@ -109,20 +105,10 @@ Status ColumnsView::read_field(const Field& f, ScaleReader& r, Column& out) cons
 }
 
 Result<std::optional<Columns>> ColumnsView::decode(ByteSpan bytes) const {
-  ScaleReader r(bytes);
-  if (optional_) {
-    PYLON_ASSIGN(bool some, read_some(r, type_name_));
-    if (!some) return std::optional<Columns>{};
-  }
-  Columns out;
-  out.columns.resize(fields_.size());
-  for (std::size_t i = 0; i < fields_.size(); ++i) {
-    out.columns[i].first = fields_[i].name;
-    auto s = read_field(fields_[i], r, out.columns[i].second);
-    if (!s.ok()) return make_error(s.error().message + " (in " + type_name_ + "." + fields_[i].name + ")");
-  }
-  if (!r.at_end()) return r.error(std::to_string(r.remaining()) + " bytes left after " + type_name_);
-  return std::optional<Columns>{std::move(out)};
+  return decode_struct<Columns>(bytes, optional_, type_name_, fields_,
+                                [this](const Field& f, ScaleReader& r, Columns& out) {
+                                  return read_field(f, r, out.columns.emplace_back(f.name, Column{}).second);
+                                });
 }
 
 }  // namespace pylon::codec::views

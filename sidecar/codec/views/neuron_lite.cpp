@@ -284,9 +284,7 @@ Status NeuronLiteView::decode_all_into(ByteSpan bytes, std::vector<NeuronLite>& 
     auto s = decode_one(r, out[i]);
     if (!s.ok()) return make_error(s.error().message + " (in neuron [" + std::to_string(i) + "])");
   }
-  if (!r.at_end())
-    return r.error(std::to_string(r.remaining()) + " bytes left after " + std::to_string(count) + " neurons");
-  return {};
+  return r.expect_end(std::to_string(count) + " neurons");
 }
 
 Result<std::vector<NeuronLite>> NeuronLiteView::decode_all(ByteSpan bytes) const {

@@ -1,11 +1,11 @@
 #include "codec/views/record.hpp"
 
+#include "common/find_by.hpp"
+
 namespace pylon::codec::views {
 
 const Scalar* Record::find(std::string_view name) const {
-  for (const auto& [k, v] : fields)
-    if (k == name) return &v;
-  return nullptr;
+  return find_value(fields, name);
 }
 
 std::optional<std::uint64_t> Record::u64(std::string_view name) const {
@@ -25,7 +25,6 @@ std::optional<bool> Record::flag(std::string_view name) const {
 Result<RecordView> RecordView::resolve_type(std::shared_ptr<const Metadata> md, TypeId type) {
   const TypeRegistry& reg = md->types;
   RecordView v;
-  v.type_name_ = reg.display_name(type);
   PYLON_ASSIGN(const TypeDef* t, named_struct(reg, type, v.optional_, v.type_name_));
   for (const auto& f : t->fields) {
     auto shape = scalar_shape(reg, f.type);
@@ -38,28 +37,18 @@ Result<RecordView> RecordView::resolve_type(std::shared_ptr<const Metadata> md, 
 }
 
 Result<RecordView> RecordView::resolve_api(std::shared_ptr<const Metadata> md, std::string_view method) {
-  const RuntimeApiMethod* m = md->api_method(method);
-  if (!m) return make_error("the runtime has no " + std::string(method));
-  const TypeId out = m->output;
+  PYLON_ASSIGN(const TypeId out, api_output(*md, method));
   return resolve_type(std::move(md), out);
 }
 
 Result<std::optional<Record>> RecordView::decode(ByteSpan bytes) const {
-  ScaleReader r(bytes);
-  if (optional_) {
-    PYLON_ASSIGN(bool some, read_some(r, type_name_));
-    if (!some) return std::optional<Record>{};
-  }
-  Record rec;
-  rec.fields.reserve(fields_.size());
-  for (const auto& f : fields_) {
-    Scalar s;
-    auto st = read_scalar(f.kind, f.shape, r, s);
-    if (!st.ok()) return make_error(st.error().message + " (in " + type_name_ + "." + f.name + ")");
-    rec.fields.emplace_back(f.name, s);
-  }
-  if (!r.at_end()) return r.error(std::to_string(r.remaining()) + " bytes left after " + type_name_);
-  return std::optional<Record>{std::move(rec)};
+  return decode_struct<Record>(bytes, optional_, type_name_, fields_,
+                               [](const Field& f, ScaleReader& r, Record& rec) -> Status {
+                                 Scalar s;
+                                 PYLON_TRY(read_scalar(f.kind, f.shape, r, s));
+                                 rec.fields.emplace_back(f.name, s);
+                                 return {};
+                               });
 }
 
 std::string hyperparams_method(const Metadata& md) {

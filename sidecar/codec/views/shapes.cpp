@@ -1,5 +1,7 @@
 #include "codec/views/shapes.hpp"
 
+#include "codec/metadata.hpp"
+
 namespace pylon::codec::views {
 namespace {
 
@@ -83,8 +85,8 @@ Status read_scalar(Scalar::Kind kind, const IntShape& shape, ScaleReader& r, Sca
   return {};
 }
 
-Result<const TypeDef*> named_struct(const TypeRegistry& reg, TypeId type, bool& optional,
-                                    const std::string& name) {
+Result<const TypeDef*> named_struct(const TypeRegistry& reg, TypeId type, bool& optional, std::string& name) {
+  name = reg.display_name(type);
   optional = reg[type].special == Special::Option;
   if (optional) type = reg[type].variants[1].fields[0].type;
   const TypeDef& t = reg[type];
@@ -93,12 +95,19 @@ Result<const TypeDef*> named_struct(const TypeRegistry& reg, TypeId type, bool& 
   return &t;
 }
 
-Result<bool> read_some(ScaleReader& r, const std::string& type_name) {
+Result<bool> read_some(ScaleReader& r, bool optional, const std::string& type_name) {
+  if (!optional) return true;
   PYLON_ASSIGN(std::uint8_t tag, r.u8());
   if (tag > 1)
     return make_error("at byte 0: Option tag " + std::to_string(tag) + " is not 0 or 1 (" + type_name + ")");
   if (tag == 0 && !r.at_end()) return r.error("bytes left after None");
   return tag == 1;
+}
+
+Result<TypeId> api_output(const Metadata& md, std::string_view method) {
+  const RuntimeApiMethod* m = md.api_method(method);
+  if (!m) return make_error("the runtime has no " + std::string(method));
+  return m->output;
 }
 
 }  // namespace pylon::codec::views

@@ -8,6 +8,10 @@
 #include "codec/ss58.hpp"
 #include "codec/type_registry.hpp"
 
+namespace pylon::codec {
+class Metadata;
+}  // namespace pylon::codec
+
 namespace pylon::codec::views {
 
 // An unsigned or signed integer: a primitive, a Compact<primitive>, or newtypes around either
@@ -69,11 +73,33 @@ struct Scalar {
 std::optional<std::pair<Scalar::Kind, IntShape>> scalar_shape(const TypeRegistry& reg, TypeId id);
 Status read_scalar(Scalar::Kind kind, const IntShape& shape, ScaleReader& r, Scalar& out);
 
-// `type` is a struct with named fields or an Option of one: sets `optional`, returns the struct.
-Result<const TypeDef*> named_struct(const TypeRegistry& reg, TypeId type, bool& optional,
-                                    const std::string& name);
-// Reads the Option tag of an optional answer: false for None (which must end the bytes).
-Result<bool> read_some(ScaleReader& r, const std::string& type_name);
+// `type` is a struct with named fields or an Option of one: sets `optional` and `name` (the type's
+// display name, which the view's errors quote), returns the struct.
+Result<const TypeDef*> named_struct(const TypeRegistry& reg, TypeId type, bool& optional, std::string& name);
+// Reads the Option tag of an `optional` answer: false for None (which must end the bytes). True,
+// reading nothing, for an answer that is not optional.
+Result<bool> read_some(ScaleReader& r, bool optional, const std::string& type_name);
+
+// The frame of a struct answer both struct views decode: the Option tag, then each of `fields` in
+// order through read_field(field, reader, out) (an error is given the field's name), then nothing
+// may be left.
+template <class Out, class Fields, class ReadField>
+Result<std::optional<Out>> decode_struct(ByteSpan bytes, bool optional, const std::string& type_name,
+                                         const Fields& fields, ReadField read_field) {
+  ScaleReader r(bytes);
+  PYLON_ASSIGN(const bool some, read_some(r, optional, type_name));
+  if (!some) return std::optional<Out>{};
+  Out out;
+  for (const auto& f : fields) {
+    auto s = read_field(f, r, out);
+    if (!s.ok()) return make_error(s.error().message + " (in " + type_name + "." + f.name + ")");
+  }
+  PYLON_TRY(r.expect_end(type_name));
+  return std::optional<Out>{std::move(out)};
+}
+
+// The answer type of runtime API `method` ("Api_method"); an error when the runtime has no such method.
+Result<TypeId> api_output(const Metadata& md, std::string_view method);
 
 inline Result<AccountId> read_account(ScaleReader& r) {
   PYLON_ASSIGN(ByteSpan b, r.bytes(32));

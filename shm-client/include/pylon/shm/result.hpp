@@ -53,30 +53,7 @@ inline ShmError make_shm_error(Errc code, const char* fmt, ...) noexcept {
   return e;
 }
 
-// Value or error. T must be default-constructible and nothrow-movable (all client types are).
-template <class T>
-class [[nodiscard]] ShmResult {
- public:
-  ShmResult(T value) noexcept : value_(std::move(value)) {}  // NOLINT: implicit by design
-  ShmResult(ShmError error) noexcept : error_(error) {}      // NOLINT
-  bool ok() const noexcept { return error_.code == Errc::ok; }
-  explicit operator bool() const noexcept { return ok(); }
-  Errc code() const noexcept { return error_.code; }
-  const ShmError& error() const noexcept { return error_; }
-  const char* message() const noexcept { return error_.message; }
-  T& value() & noexcept { return value_; }
-  const T& value() const& noexcept { return value_; }
-  T&& value() && noexcept { return std::move(value_); }
-  T& operator*() & noexcept { return value_; }
-  const T& operator*() const& noexcept { return value_; }
-  T* operator->() noexcept { return &value_; }
-  const T* operator->() const noexcept { return &value_; }
-
- private:
-  T value_{};
-  ShmError error_{};
-};
-
+// Success or error.
 class [[nodiscard]] ShmStatus {
  public:
   ShmStatus() noexcept = default;
@@ -89,6 +66,25 @@ class [[nodiscard]] ShmStatus {
 
  private:
   ShmError error_{};
+};
+
+// Value or error: a ShmStatus (its error part) with the value beside it. T must be
+// default-constructible and nothrow-movable (all client types are).
+template <class T>
+class [[nodiscard]] ShmResult : public ShmStatus {
+ public:
+  ShmResult(T value) noexcept : value_(std::move(value)) {}  // NOLINT: implicit by design
+  ShmResult(ShmError error) noexcept : ShmStatus(error) {}   // NOLINT
+  T& value() & noexcept { return value_; }
+  const T& value() const& noexcept { return value_; }
+  T&& value() && noexcept { return std::move(value_); }
+  T& operator*() & noexcept { return value_; }
+  const T& operator*() const& noexcept { return value_; }
+  T* operator->() noexcept { return &value_; }
+  const T* operator->() const noexcept { return &value_; }
+
+ private:
+  T value_{};
 };
 
 }  // namespace pylon::shm
