@@ -50,6 +50,13 @@ std::string devnet_metadata() {
   return keys::test::shared_dir() + "/chain/devnet-metadata-v16.scale";
 }
 
+// A call encoded on the devnet: its name, the method polkadot-js names it by, its JSON arguments.
+struct DevnetCall {
+  const char* call;
+  const char* method;
+  const char* args;
+};
+
 // `pylon tx encode` of `call` with `args` on the devnet metadata, signed by //Alice with fixed
 // transaction parameters (genesis 0x44.., spec 381, tx version 1, nonce 5: the ones
 // expect_alice_signed rebuilds); `extra` is appended to the arguments.
@@ -162,11 +169,7 @@ TEST(TimelockOracle, TxEncodeBuildsATimelockedCommitTheChainCanReveal) {
   PYLON_REQUIRE_ORACLE();
   PYLON_REQUIRE_SHARED();
   const std::string meta = devnet_metadata();
-  struct Case {
-    const char* call;
-    const char* method;
-    const char* args;  // without the commit
-  };
+  using Case = DevnetCall;  // args without the commit
   for (const Case& c :
        {Case{"SubtensorModule.commit_timelocked_weights", "commitTimelockedWeights",
              R"({"netuid":7,"reveal_round":1000,"commit_reveal_version":4})"},
@@ -213,11 +216,7 @@ TEST(MechanismOracle, TxEncodeBuildsEveryMechanismCallThePolkadotJsOracleDecodes
   PYLON_REQUIRE_ORACLE();
   PYLON_REQUIRE_SHARED();
   const std::string meta = devnet_metadata();
-  struct Case {
-    const char* call;
-    const char* method;
-    const char* args;
-  };
+  using Case = DevnetCall;
   for (
       const Case& c :
       {Case{"SubtensorModule.set_mechanism_weights", "setMechanismWeights",
