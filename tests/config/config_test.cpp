@@ -10,6 +10,7 @@
 
 #include "config/dotenv.hpp"
 #include "keys/secret_file.hpp"
+#include "scratch_dir.hpp"
 
 namespace pylon::config {
 namespace {
@@ -260,21 +261,7 @@ TEST(Dotenv, ParsesAndTheEnvironmentWins) {
   EXPECT_EQ(none->size(), 1u);
 }
 
-// A scratch folder for files the configuration reads.
-struct Scratch {
-  std::string dir;
-  Scratch() {
-    char t[] = "/tmp/pylon-config-XXXXXX";
-    if (::mkdtemp(t)) dir = t;
-  }
-  ~Scratch() { std::filesystem::remove_all(dir); }
-  std::string write(const std::string& name, const std::string& text, mode_t mode) const {
-    const std::string p = dir + "/" + name;
-    std::ofstream(p, std::ios::trunc | std::ios::binary) << text;
-    ::chmod(p.c_str(), mode);
-    return p;
-  }
-};
+using Scratch = test::ScratchDir;
 
 constexpr const char* kToken = "0123456789abcdef-secret";
 
@@ -312,7 +299,7 @@ TEST(Config, TheTokenAcceptedIsExactlyTheOneCompared) {
 // Issue: a FIFO at a secret path hung the start; the token file and .env are opened like keys.
 TEST(Config, AFifoAtTheTokenFileOrDotenvIsRefusedWithoutBlocking) {
   Scratch s;
-  const std::string fifo = s.dir + "/fifo";
+  const std::string fifo = s.dir() + "/fifo";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   auto c = with({{"PYLON_NETUID", "1"}, {"PYLON_AUTH_TOKEN_FILE", fifo}});
   ASSERT_FALSE(c.ok());
@@ -322,7 +309,7 @@ TEST(Config, AFifoAtTheTokenFileOrDotenvIsRefusedWithoutBlocking) {
   auto e = gather_env(fifo, no_environ);
   ASSERT_FALSE(e.ok());
   EXPECT_TRUE(e.error().is(keys::FileErrc::not_regular)) << e.error().message;
-  auto folder = gather_env(s.dir, no_environ);
+  auto folder = gather_env(s.dir(), no_environ);
   ASSERT_FALSE(folder.ok());
   EXPECT_TRUE(folder.error().is(keys::FileErrc::not_regular)) << folder.error().message;
 }
