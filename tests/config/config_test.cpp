@@ -15,6 +15,8 @@
 namespace pylon::config {
 namespace {
 
+using Scratch = test::ScratchDir;
+
 Result<Config> with(Env env) {
   return load(env, "/home/v");
 }
@@ -195,11 +197,8 @@ TEST(Config, TheMetricsTokenIsATokenOfItsOwn) {
   EXPECT_NE(short_token.error().message.find("PYLON_METRICS_TOKEN"), std::string::npos);
 
   // The file form: the secret-file checks of PYLON_AUTH_TOKEN_FILE, and never both forms.
-  char dir[] = "/tmp/pylon-config-XXXXXX";
-  ASSERT_NE(::mkdtemp(dir), nullptr);
-  const std::string file = std::string(dir) + "/metrics-token";
-  std::ofstream(file) << "0123456789abcdef-scrape-file\n";
-  ASSERT_EQ(::chmod(file.c_str(), 0644), 0);
+  Scratch s;
+  const std::string file = s.write("metrics-token", "0123456789abcdef-scrape-file\n", 0644);
   auto exposed = with({{"PYLON_NETUID", "1"}, {"PYLON_METRICS_TOKEN_FILE", file}});
   ASSERT_FALSE(exposed.ok());
   EXPECT_NE(exposed.error().message.find("PYLON_METRICS_TOKEN_FILE"), std::string::npos);
@@ -214,16 +213,11 @@ TEST(Config, TheMetricsTokenIsATokenOfItsOwn) {
                      {"PYLON_METRICS_TOKEN", "0123456789abcdef-scrape"}});
   ASSERT_FALSE(twice.ok());
   EXPECT_NE(twice.error().message.find("both set"), std::string::npos);
-  std::remove(file.c_str());
-  ::rmdir(dir);
 }
 
 TEST(Config, ATokenFileReadableByEveryoneIsRefusedWithoutPrintingIt) {
-  char dir[] = "/tmp/pylon-config-XXXXXX";
-  ASSERT_NE(::mkdtemp(dir), nullptr);
-  const std::string file = std::string(dir) + "/token";
-  std::ofstream(file) << "0123456789abcdef-secret\n";
-  ASSERT_EQ(::chmod(file.c_str(), 0644), 0);
+  Scratch s;
+  const std::string file = s.write("token", "0123456789abcdef-secret\n", 0644);
   auto open = with({{"PYLON_NETUID", "1"}, {"PYLON_AUTH_TOKEN_FILE", file}});
   ASSERT_FALSE(open.ok());
   EXPECT_NE(open.error().message.find("chmod 600"), std::string::npos) << open.error().message;
@@ -232,8 +226,6 @@ TEST(Config, ATokenFileReadableByEveryoneIsRefusedWithoutPrintingIt) {
   auto ok = with({{"PYLON_NETUID", "1"}, {"PYLON_AUTH_TOKEN_FILE", file}});
   ASSERT_TRUE(ok.ok()) << ok.error().message;
   EXPECT_EQ(ok->auth_token, "0123456789abcdef-secret");
-  std::remove(file.c_str());
-  ::rmdir(dir);
 }
 
 TEST(Dotenv, ParsesAndTheEnvironmentWins) {
@@ -260,8 +252,6 @@ TEST(Dotenv, ParsesAndTheEnvironmentWins) {
   ASSERT_TRUE(none.ok()) << none.error().message;
   EXPECT_EQ(none->size(), 1u);
 }
-
-using Scratch = test::ScratchDir;
 
 constexpr const char* kToken = "0123456789abcdef-secret";
 
