@@ -18,7 +18,7 @@ std::unique_ptr<LocalnetChain> connect_localnet(RpcClientOptions options) {
 }
 
 Result<BlockHash> new_blocks(RpcClient& rpc, std::uint32_t count,
-                               std::optional<std::chrono::milliseconds> timeout) {
+                             std::optional<std::chrono::milliseconds> timeout) {
   PYLON_ASSIGN(std::string made,
                rpc.call("dev_newBlock", "[{\"count\":" + std::to_string(count) + "}]", timeout));
   if (made.size() < 2) return make_error("dev_newBlock answered " + made);
@@ -27,6 +27,8 @@ Result<BlockHash> new_blocks(RpcClient& rpc, std::uint32_t count,
 
 BlockMaker::BlockMaker(RpcClient& rpc, std::chrono::milliseconds every, std::function<bool()> after)
     : rpc_(rpc), thread_([this, every, after = std::move(after)] {
+        // Kept: `after` is a caller's condition with no event (polled), and `every` is the block
+        // time this thread plays the chain's block author with: the pause is the point.
         while (!stop_ && after && !after()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
         while (!stop_) {
           std::this_thread::sleep_for(every);

@@ -83,7 +83,7 @@ std::string LocalnetEnv::start() {
     auto [st, o] = run(quote(localnet_dir_ + "/new-blocks") + " --port " + std::to_string(port_) + " 1");
     if (st == 0) return {};
     last = o;
-    ::usleep(static_cast<useconds_t>(500'000 + attempt * 250'000));
+    ::usleep(static_cast<useconds_t>(500'000 + attempt * 250'000));  // kept: chopsticks has no ready event
   }
   return "the local chain does not build blocks:\n" + last;
 }

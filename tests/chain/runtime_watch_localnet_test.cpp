@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <thread>
+#include <utility>
 
+#include "../common/poll_until.hpp"
 #include "chain/chain_client.hpp"
 #include "localnet_env.hpp"
 #include "net_test_support.hpp"
@@ -15,14 +17,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// The node's announcements reach the watch on its own thread: polled, there is no event.
 template <class Pred>
-bool wait_until(Pred pred, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return pred();
+bool wait_until(Pred&& pred, std::chrono::milliseconds limit) {
+  return ::pylon::test::poll_until(std::forward<Pred>(pred), limit, 10ms);
 }
 
 TEST(RuntimeWatchLocalnet, TheNodesRuntimeIsAnnouncedAndItsMetadataPrefetched) {

@@ -7,10 +7,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <initializer_list>
 #include <utility>
+
+#include "epoch_rows.hpp"
 
 namespace pylon::committer {
 namespace {
+
+using test::epoch_state;
 
 // subtensor: blocks_until_next_epoch = tempo - (block + netuid + 1) % (tempo + 1); an epoch runs
 // where it is 0.
@@ -82,70 +87,64 @@ TEST(EpochFormula, EveryBlockLiesInTheSpanBetweenTwoEpochRuns) {
   }
 }
 
-TEST(EpochState, ReadsTheBoundariesFromTheScheduleItems) {
-  // Read after block `block`; `end` is the first block whose coinbase finds an epoch due
-  // (should_run_epoch, run_coinbase.rs:1085@14bc6f9f9).
-  using P = EpochState::Period;
-  struct Row {
-    std::uint64_t last, pending, since;
-    std::uint16_t tempo;
-    P period;
-    std::uint64_t block, end;
-    const char* why;
-  };
-  for (const Row& r : {
-           Row{1000, 0, 5, 360, P::tempo, 1005, 1360, "period tempo, not tempo + 1"},
-           Row{1000, 0, 5, 360, P::tempo_plus_one, 1005, 1361, "before SubnetEpochIndex: > tempo"},
-           Row{1000, 1100, 5, 360, P::tempo, 1005, 1100, "an owner-triggered epoch comes first"},
-           Row{1000, 2000, 5, 360, P::tempo, 1005, 1360, "a later pending trigger does not delay it"},
-           Row{1000, 1361, 10, 360, P::tempo, 1360, 1361, "due at 1360, deferred by MaxEpochsPerBlock"},
-           Row{1000, 1003, 5, 360, P::tempo, 1005, 1006, "a pending block already passed: the next"},
-           // BlocksSinceLastStep is not reset by a skipped epoch: past tempo it only counts on.
-           Row{1000, 0, 150, 100, P::tempo, 1010, 1100, "bsls past tempo is no safety net"},
-           Row{1000, 0, 360, 360, P::tempo, 1005, 1360, "bsls at tempo is no safety net"},
-           Row{1000, 0, 50300, 360, P::tempo, 1005, 1106, "bsls passes 50400 at the bump of 1106"},
-           Row{1000, 0, 50400, 360, P::tempo, 1005, 1006, "bsls 50400: 50401 at the next bump"},
-           Row{1000, 0, 90000, 360, P::tempo, 1005, 1006, "bsls far past 50400: every block"},
-           Row{0, 0, 0, 60000, P::tempo, 0, 50401, "tempo above MAX_TEMPO: the safety net first"},
-       }) {
-    SCOPED_TRACE(r.why);
-    const EpochState st{.last_epoch_block = r.last,
-                        .pending_epoch_at = r.pending,
-                        .blocks_since_last_step = r.since,
-                        .tempo = r.tempo,
-                        .period = r.period};
-    auto s = epoch_by_state(st, r.block);
+// A state read after block `block`, and `end`: the first block whose coinbase finds an epoch due
+// (should_run_epoch, run_coinbase.rs:1085@14bc6f9f9).
+struct SpanCase {
+  EpochState state;
+  std::uint64_t block, end;
+  const char* why;
+};
+
+void expect_spans(std::initializer_list<SpanCase> cases) {
+  for (const SpanCase& c : cases) {
+    SCOPED_TRACE(c.why);
+    auto s = epoch_by_state(c.state, c.block);
     ASSERT_TRUE(s.ok()) << s.error().message;
-    EXPECT_EQ(s->start, r.last);
-    EXPECT_EQ(s->end, r.end);
+    EXPECT_EQ(s->start, c.state.last_epoch_block);
+    EXPECT_EQ(s->end, c.end);
     EXPECT_EQ(s->rule, EpochSpan::Rule::stateful);
   }
+}
+
+TEST(EpochState, ReadsTheBoundariesFromTheScheduleItems) {
+  using P = EpochState::Period;
+  expect_spans({
+      {epoch_state(1000, 0, 5, 360, P::tempo), 1005, 1360, "period tempo, not tempo + 1"},
+      {epoch_state(1000, 0, 5, 360, P::tempo_plus_one), 1005, 1361, "before SubnetEpochIndex: > tempo"},
+      {epoch_state(1000, 1100, 5, 360, P::tempo), 1005, 1100, "an owner-triggered epoch comes first"},
+      {epoch_state(1000, 2000, 5, 360, P::tempo), 1005, 1360, "a later pending trigger does not delay it"},
+      {epoch_state(1000, 1361, 10, 360, P::tempo), 1360, 1361, "due at 1360, deferred by MaxEpochsPerBlock"},
+      {epoch_state(1000, 1003, 5, 360, P::tempo), 1005, 1006, "a pending block already passed: the next"},
+  });
   EXPECT_FALSE(epoch_by_state({.last_epoch_block = 10, .tempo = 0}, 20).ok());
   EXPECT_FALSE(epoch_by_state({.last_epoch_block = 30, .tempo = 5}, 20).ok());
+}
+
+TEST(EpochState, TheSafetyNetOfOpentensorsSubtensor) {
+  // BlocksSinceLastStep is not reset by a skipped epoch: past tempo it only counts on, and fires
+  // an epoch only past MAX_TEMPO (50400). State: LastEpochBlock, PendingEpochAt, bsls, tempo.
+  expect_spans({
+      {epoch_state(1000, 0, 150, 100), 1010, 1100, "bsls past tempo is no safety net"},
+      {epoch_state(1000, 0, 360, 360), 1005, 1360, "bsls at tempo is no safety net"},
+      {epoch_state(1000, 0, 50300, 360), 1005, 1106, "bsls passes 50400 at the bump of 1106"},
+      {epoch_state(1000, 0, 50400, 360), 1005, 1006, "bsls 50400: 50401 at the next bump"},
+      {epoch_state(1000, 0, 90000, 360), 1005, 1006, "bsls far past 50400: every block"},
+      {epoch_state(0, 0, 0, 60000), 0, 50401, "tempo above MAX_TEMPO: the safety net first"},
+  });
 }
 
 TEST(EpochState, TheCappedSafetyNetOfRaoFoundationsSubtensor) {
   // drain_pending_emissions.rs@0bb2cb305: BlocksSinceLastStep = min(+1, tempo + 1), then due at
   // BlocksSinceLastStep > tempo: a counter at tempo or above fires at the next block.
-  struct Row {
-    std::uint64_t last, since, block, end;
-    const char* why;
+  auto capped = [](std::uint64_t bsls) {
+    return epoch_state(1000, 0, bsls, 100, EpochState::Period::tempo, EpochState::SafetyNet::tempo);
   };
-  for (const Row& r : {
-           Row{1000, 5, 1005, 1100, "the regular period"},
-           Row{1000, 99, 1005, 1007, "bsls 99: 100 at the next bump, 101 at the one after"},
-           Row{1000, 100, 1010, 1011, "bsls at tempo: past it at the next bump"},
-           Row{1000, 101, 1010, 1011, "bsls at its cap after a skipped epoch"},
-       }) {
-    SCOPED_TRACE(r.why);
-    const EpochState st{.last_epoch_block = r.last,
-                        .blocks_since_last_step = r.since,
-                        .tempo = 100,
-                        .safety_net = EpochState::SafetyNet::tempo};
-    auto s = epoch_by_state(st, r.block);
-    ASSERT_TRUE(s.ok());
-    EXPECT_EQ(s->end, r.end);
-  }
+  expect_spans({
+      {capped(5), 1005, 1100, "the regular period"},
+      {capped(99), 1005, 1007, "bsls 99: 100 at the next bump, 101 at the one after"},
+      {capped(100), 1010, 1011, "bsls at tempo: past it at the next bump"},
+      {capped(101), 1010, 1011, "bsls at its cap after a skipped epoch"},
+  });
 }
 
 // subtensor's scheduling, block by block, as drain_pending (run_coinbase.rs:347-431@14bc6f9f9)

@@ -7,43 +7,57 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
+#include <tuple>
+
+#include "epoch_rows.hpp"
+
 namespace pylon::committer {
 namespace {
 
-EpochScheduleState state(std::uint64_t last, std::uint64_t pending, std::uint64_t index, std::uint16_t tempo,
-                         std::uint64_t bsls, std::uint64_t current) {
-  EpochScheduleState s;
-  s.last_epoch_block = last;
-  s.pending_epoch_at = pending;
-  s.subnet_epoch_index = index;
-  s.tempo = tempo;
-  s.blocks_since_last_step = bsls;
-  s.current_block = current;
-  return s;
+using test::schedule_state;
+
+// A commit on top of `state` with reveal period `period`: the epoch it is filed under and the first
+// block its reveal is accepted in.
+struct RevealCase {
+  EpochScheduleState state;
+  std::uint64_t period, commit_epoch, first_reveal;
+  const char* why;
+};
+
+void expect_reveals(std::initializer_list<RevealCase> cases) {
+  for (const RevealCase& c : cases) {
+    auto out = first_reveal_block(c.state, c.period);
+    ASSERT_TRUE(out.ok()) << c.why << ": " << out.error().message;
+    // (commit block, commit epoch, first reveal block): the commit lands in the block after the head.
+    EXPECT_EQ(std::tuple(out->commit_block, out->commit_epoch, out->first_reveal_block),
+              std::tuple(c.state.current_block + 1, c.commit_epoch, c.first_reveal))
+        << c.why;
+  }
 }
 
 constexpr std::uint64_t kGenesisMs = 1692803367ULL * 1000;
 
 TEST(RevealRound, PublishedPredictVectors) {
   // predict_vectors(): (last, pending, idx, tempo, bsls, cur), reveal period 1.
-  auto cycle_reset = first_reveal_block(state(10, 0, 0, 50, 0, 10), 1);
+  auto cycle_reset = first_reveal_block(schedule_state(10, 0, 0, 50, 0, 10), 1);
   ASSERT_TRUE(cycle_reset.ok()) << cycle_reset.error().message;
   EXPECT_EQ(cycle_reset->first_reveal_block, 60u);
   EXPECT_EQ(cycle_reset->commit_epoch, 0u);
   EXPECT_EQ(cycle_reset->commit_block, 11u);
 
-  auto pending = first_reveal_block(state(80, 95, 0, 20, 0, 91), 1);
+  auto pending = first_reveal_block(schedule_state(80, 95, 0, 20, 0, 91), 1);
   ASSERT_TRUE(pending.ok()) << pending.error().message;
   EXPECT_EQ(pending->first_reveal_block, 95u);
 
-  auto zero = first_reveal_block(state(10, 0, 0, 0, 0, 10), 1);
+  auto zero = first_reveal_block(schedule_state(10, 0, 0, 0, 0, 10), 1);
   ASSERT_FALSE(zero.ok());
   EXPECT_TRUE(zero.error().is(RevealRoundErrc::tempo_zero));
 }
 
 TEST(RevealRound, PublishedCommitEpochVector) {
   // commit_epoch_vectors(): (100, 0, 0, 50, 0, 120) commits in epoch 0.
-  auto b = first_reveal_block(state(100, 0, 0, 50, 0, 120), 1);
+  auto b = first_reveal_block(schedule_state(100, 0, 0, 50, 0, 120), 1);
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(b->commit_epoch, 0u);
   EXPECT_EQ(b->first_reveal_block, 150u);  // 100 + tempo: the next auto-fire
@@ -51,7 +65,7 @@ TEST(RevealRound, PublishedCommitEpochVector) {
 
 TEST(RevealRound, RevealIsTheFirstBlockOfTheTargetEpochNotALaterOne) {
   // bittensor-drand's reveal_uses_exact_equality_not_gte, over every block up to the answer.
-  const auto head = state(80, 95, 0, 20, 0, 91);
+  const auto head = schedule_state(80, 95, 0, 20, 0, 91);
   auto b = first_reveal_block(head, 1);
   ASSERT_TRUE(b.ok());
   EpochScheduleState s = head;
@@ -64,36 +78,24 @@ TEST(RevealRound, RevealIsTheFirstBlockOfTheTargetEpochNotALaterOne) {
 
 TEST(RevealRound, EdgeCasesWorkedByHand) {
   // Not published vectors: each derived by hand from subtensor's rules (README §1.4).
-  // A commit landing in the block an epoch fires is filed under the next epoch (lookahead), so
-  // its reveal is one full tempo later: last 10, tempo 50, head 59 -> commit at 60 in epoch 1,
-  // reveal when epoch 2 begins at 110.
-  auto at_fire = first_reveal_block(state(10, 0, 0, 50, 0, 59), 1);
-  ASSERT_TRUE(at_fire.ok());
-  EXPECT_EQ(at_fire->commit_epoch, 1u);
-  EXPECT_EQ(at_fire->first_reveal_block, 110u);
-  // Reveal period 2 after a pending epoch: epochs at 95 (pending), 115 (95 + tempo).
-  auto two = first_reveal_block(state(80, 95, 4, 20, 0, 91), 2);
-  ASSERT_TRUE(two.ok());
-  EXPECT_EQ(two->commit_epoch, 4u);
-  EXPECT_EQ(two->first_reveal_block, 115u);
-  // Reveal period 0: revealed in the commit's own epoch, from the commit block on.
-  auto none = first_reveal_block(state(10, 0, 0, 50, 0, 20), 0);
-  ASSERT_TRUE(none.ok());
-  EXPECT_EQ(none->first_reveal_block, 21u);
-  // Tempo above MAX_TEMPO: BlocksSinceLastStep > 50400 forces the epochs. Head 50401 with
-  // bsls 50401: the commit block 50402 fires (epoch 6), the coinbase of 100803 bumps bsls to
-  // 50401 and fires epoch 7, whose lookahead shows first before the coinbase of 100804.
-  auto slow = first_reveal_block(state(0, 0, 5, 60000, 50401, 50401), 1);
-  ASSERT_TRUE(slow.ok());
-  EXPECT_EQ(slow->commit_epoch, 6u);
-  EXPECT_EQ(slow->first_reveal_block, 100804u);
-  // A pending epoch in the past fires at once.
-  auto overdue = first_reveal_block(state(10, 12, 3, 50, 2, 14), 1);
-  ASSERT_TRUE(overdue.ok());
-  EXPECT_EQ(overdue->commit_epoch, 4u);
-  EXPECT_EQ(overdue->first_reveal_block, 65u);  // fired at 15, next at 15 + 50
+  expect_reveals({
+      // A commit landing in the block an epoch fires is filed under the next epoch (lookahead), so
+      // its reveal is one full tempo later: last 10, tempo 50, head 59 -> commit at 60 in epoch 1,
+      // reveal when epoch 2 begins at 110.
+      {schedule_state(10, 0, 0, 50, 0, 59), 1, 1, 110, "a commit in the block an epoch fires"},
+      // Reveal period 2 after a pending epoch: epochs at 95 (pending), 115 (95 + tempo).
+      {schedule_state(80, 95, 4, 20, 0, 91), 2, 4, 115, "reveal period 2 after a pending epoch"},
+      // Reveal period 0: revealed in the commit's own epoch, from the commit block on.
+      {schedule_state(10, 0, 0, 50, 0, 20), 0, 0, 21, "reveal period 0"},
+      // Tempo above MAX_TEMPO: BlocksSinceLastStep > 50400 forces the epochs. Head 50401 with
+      // bsls 50401: the commit block 50402 fires (epoch 6), the coinbase of 100803 bumps bsls to
+      // 50401 and fires epoch 7, whose lookahead shows first before the coinbase of 100804.
+      {schedule_state(0, 0, 5, 60000, 50401, 50401), 1, 6, 100804, "tempo above MAX_TEMPO"},
+      // A pending epoch in the past fires at once: at 15, the next at 15 + 50.
+      {schedule_state(10, 12, 3, 50, 2, 14), 1, 4, 65, "an overdue pending epoch"},
+  });
   // A reveal period beyond any runtime's is refused, not simulated for hours.
-  auto huge = first_reveal_block(state(10, 0, 0, 50, 0, 10), kMaxRevealPeriodEpochs + 1);
+  auto huge = first_reveal_block(schedule_state(10, 0, 0, 50, 0, 10), kMaxRevealPeriodEpochs + 1);
   ASSERT_FALSE(huge.ok());
   EXPECT_TRUE(huge.error().is(RevealRoundErrc::bad_input));
 }
@@ -102,26 +104,18 @@ TEST(RevealRound, CommitEpochIsTheOneTheExtrinsicSees) {
   // The commit extrinsic runs after its block's coinbase (block_step.rs:19-21, weights.rs:100
   // @14bc6f9f9). Rows: last, bsls, head -> commit epoch and first reveal block, index 5,
   // tempo 100, reveal period 1.
-  struct Row {
-    std::uint64_t last, bsls, head, commit_epoch, first_reveal;
-    const char* why;
+  auto at_1000 = [](std::uint64_t last, std::uint64_t bsls) {
+    return schedule_state(last, 0, 5, 100, bsls, 1000);
   };
-  for (const Row& r : {
-           Row{990, 10, 1000, 5, 1090, "no epoch in the commit block"},
-           Row{901, 99, 1000, 6, 1101, "the period ends in the commit block"},
-           // The bump of 1001 takes BlocksSinceLastStep to 50401: the coinbase fires epoch 6
-           // before the extrinsic, which files the commit under 6; epoch 7 comes at 1001 + 100.
-           Row{990, 50400, 1000, 6, 1101, "the safety net fires in the commit block"},
-           // A block later: 1002 fires epoch 6 in its coinbase, after its reveal saw epoch 5.
-           Row{990, 50399, 1000, 5, 1003, "the safety net fires in the next block"},
-       }) {
-    SCOPED_TRACE(r.why);
-    auto out = first_reveal_block(state(r.last, 0, 5, 100, r.bsls, r.head), 1);
-    ASSERT_TRUE(out.ok());
-    EXPECT_EQ(out->commit_block, r.head + 1);
-    EXPECT_EQ(out->commit_epoch, r.commit_epoch);
-    EXPECT_EQ(out->first_reveal_block, r.first_reveal);
-  }
+  expect_reveals({
+      {at_1000(990, 10), 1, 5, 1090, "no epoch in the commit block"},
+      {at_1000(901, 99), 1, 6, 1101, "the period ends in the commit block"},
+      // The bump of 1001 takes BlocksSinceLastStep to 50401: the coinbase fires epoch 6
+      // before the extrinsic, which files the commit under 6; epoch 7 comes at 1001 + 100.
+      {at_1000(990, 50400), 1, 6, 1101, "the safety net fires in the commit block"},
+      // A block later: 1002 fires epoch 6 in its coinbase, after its reveal saw epoch 5.
+      {at_1000(990, 50399), 1, 5, 1003, "the safety net fires in the next block"},
+  });
 }
 
 TEST(RevealRound, FormulaRuleMatchesTheLegacyFormula) {
@@ -152,7 +146,7 @@ TEST(RevealRound, BlocksBecomeTheRoundOfTheTargetBlock) {
   // cycle_reset: reveal at 60, target 63, 53 blocks of 12 s after the head = 636 s = 212 rounds
   // after the head's time; the head's time is round 1000's.
   RevealRoundInputs in;
-  in.state = state(10, 0, 0, 50, 0, 10);
+  in.state = schedule_state(10, 0, 0, 50, 0, 10);
   in.reveal_period_epochs = 1;
   in.now_unix_ms = kGenesisMs + 999 * 3000 + 1500;  // mid-way through round 1000's period
   in.block_time_ms = 12000;
@@ -171,7 +165,7 @@ TEST(RevealRound, BlocksBecomeTheRoundOfTheTargetBlock) {
 
 TEST(RevealRound, NeverAtOrBelowTheLastStoredRound) {
   RevealRoundInputs in;
-  in.state = state(10, 0, 0, 50, 0, 10);
+  in.state = schedule_state(10, 0, 0, 50, 0, 10);
   in.reveal_period_epochs = 1;
   in.now_unix_ms = kGenesisMs + 999 * 3000;
   in.block_time_ms = 12000;
@@ -194,7 +188,7 @@ TEST(RevealRound, NeverAtOrBelowTheLastStoredRound) {
 
 TEST(RevealRound, RefusesInputsNoChainProduces) {
   RevealRoundInputs in;
-  in.state = state(10, 0, 0, 50, 0, 10);
+  in.state = schedule_state(10, 0, 0, 50, 0, 10);
   in.reveal_period_epochs = 1;
   in.now_unix_ms = kGenesisMs;
   in.block_time_ms = 0;
@@ -202,7 +196,7 @@ TEST(RevealRound, RefusesInputsNoChainProduces) {
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.error().is(RevealRoundErrc::bad_input));
   in.block_time_ms = 12000;
-  in.state = state(10, 0, 0, 0, 0, 10);
+  in.state = schedule_state(10, 0, 0, 0, 0, 10);
   r = reveal_round(in);
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.error().is(RevealRoundErrc::tempo_zero));

@@ -10,9 +10,12 @@
 
 #include "config/dotenv.hpp"
 #include "keys/secret_file.hpp"
+#include "scratch_dir.hpp"
 
 namespace pylon::config {
 namespace {
+
+using Scratch = test::ScratchDir;
 
 Result<Config> with(Env env) {
   return load(env, "/home/v");
@@ -194,11 +197,8 @@ TEST(Config, TheMetricsTokenIsATokenOfItsOwn) {
   EXPECT_NE(short_token.error().message.find("PYLON_METRICS_TOKEN"), std::string::npos);
 
   // The file form: the secret-file checks of PYLON_AUTH_TOKEN_FILE, and never both forms.
-  char dir[] = "/tmp/pylon-config-XXXXXX";
-  ASSERT_NE(::mkdtemp(dir), nullptr);
-  const std::string file = std::string(dir) + "/metrics-token";
-  std::ofstream(file) << "0123456789abcdef-scrape-file\n";
-  ASSERT_EQ(::chmod(file.c_str(), 0644), 0);
+  Scratch s;
+  const std::string file = s.write("metrics-token", "0123456789abcdef-scrape-file\n", 0644);
   auto exposed = with({{"PYLON_NETUID", "1"}, {"PYLON_METRICS_TOKEN_FILE", file}});
   ASSERT_FALSE(exposed.ok());
   EXPECT_NE(exposed.error().message.find("PYLON_METRICS_TOKEN_FILE"), std::string::npos);
@@ -213,16 +213,11 @@ TEST(Config, TheMetricsTokenIsATokenOfItsOwn) {
                      {"PYLON_METRICS_TOKEN", "0123456789abcdef-scrape"}});
   ASSERT_FALSE(twice.ok());
   EXPECT_NE(twice.error().message.find("both set"), std::string::npos);
-  std::remove(file.c_str());
-  ::rmdir(dir);
 }
 
 TEST(Config, ATokenFileReadableByEveryoneIsRefusedWithoutPrintingIt) {
-  char dir[] = "/tmp/pylon-config-XXXXXX";
-  ASSERT_NE(::mkdtemp(dir), nullptr);
-  const std::string file = std::string(dir) + "/token";
-  std::ofstream(file) << "0123456789abcdef-secret\n";
-  ASSERT_EQ(::chmod(file.c_str(), 0644), 0);
+  Scratch s;
+  const std::string file = s.write("token", "0123456789abcdef-secret\n", 0644);
   auto open = with({{"PYLON_NETUID", "1"}, {"PYLON_AUTH_TOKEN_FILE", file}});
   ASSERT_FALSE(open.ok());
   EXPECT_NE(open.error().message.find("chmod 600"), std::string::npos) << open.error().message;
@@ -231,8 +226,6 @@ TEST(Config, ATokenFileReadableByEveryoneIsRefusedWithoutPrintingIt) {
   auto ok = with({{"PYLON_NETUID", "1"}, {"PYLON_AUTH_TOKEN_FILE", file}});
   ASSERT_TRUE(ok.ok()) << ok.error().message;
   EXPECT_EQ(ok->auth_token, "0123456789abcdef-secret");
-  std::remove(file.c_str());
-  ::rmdir(dir);
 }
 
 TEST(Dotenv, ParsesAndTheEnvironmentWins) {
@@ -259,22 +252,6 @@ TEST(Dotenv, ParsesAndTheEnvironmentWins) {
   ASSERT_TRUE(none.ok()) << none.error().message;
   EXPECT_EQ(none->size(), 1u);
 }
-
-// A scratch folder for files the configuration reads.
-struct Scratch {
-  std::string dir;
-  Scratch() {
-    char t[] = "/tmp/pylon-config-XXXXXX";
-    if (::mkdtemp(t)) dir = t;
-  }
-  ~Scratch() { std::filesystem::remove_all(dir); }
-  std::string write(const std::string& name, const std::string& text, mode_t mode) const {
-    const std::string p = dir + "/" + name;
-    std::ofstream(p, std::ios::trunc | std::ios::binary) << text;
-    ::chmod(p.c_str(), mode);
-    return p;
-  }
-};
 
 constexpr const char* kToken = "0123456789abcdef-secret";
 
@@ -312,7 +289,7 @@ TEST(Config, TheTokenAcceptedIsExactlyTheOneCompared) {
 // Issue: a FIFO at a secret path hung the start; the token file and .env are opened like keys.
 TEST(Config, AFifoAtTheTokenFileOrDotenvIsRefusedWithoutBlocking) {
   Scratch s;
-  const std::string fifo = s.dir + "/fifo";
+  const std::string fifo = s.dir() + "/fifo";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   auto c = with({{"PYLON_NETUID", "1"}, {"PYLON_AUTH_TOKEN_FILE", fifo}});
   ASSERT_FALSE(c.ok());
@@ -322,7 +299,7 @@ TEST(Config, AFifoAtTheTokenFileOrDotenvIsRefusedWithoutBlocking) {
   auto e = gather_env(fifo, no_environ);
   ASSERT_FALSE(e.ok());
   EXPECT_TRUE(e.error().is(keys::FileErrc::not_regular)) << e.error().message;
-  auto folder = gather_env(s.dir, no_environ);
+  auto folder = gather_env(s.dir(), no_environ);
   ASSERT_FALSE(folder.ok());
   EXPECT_TRUE(folder.error().is(keys::FileErrc::not_regular)) << folder.error().message;
 }

@@ -10,6 +10,7 @@
 
 #include "config/config.hpp"
 #include "keys/secret_file.hpp"
+#include "scratch_dir.hpp"
 
 namespace pylon::config {
 namespace {
@@ -190,20 +191,7 @@ TEST(Identities, UnlistedIdentityVariablesAreReportedAsUnknown) {
   EXPECT_TRUE(named);
 }
 
-struct Scratch {
-  std::string dir;
-  Scratch() {
-    char t[] = "/tmp/pylon-ids-XXXXXX";
-    if (::mkdtemp(t)) dir = t;
-  }
-  ~Scratch() { std::filesystem::remove_all(dir); }
-  std::string write(const std::string& name, const std::string& text, mode_t mode) const {
-    const std::string p = dir + "/" + name;
-    std::ofstream(p, std::ios::trunc | std::ios::binary) << text;
-    ::chmod(p.c_str(), mode);
-    return p;
-  }
-};
+using Scratch = test::ScratchDir;
 
 TEST(Identities, TheIdEnvFileAddsIdentityVariablesAndIsASecretFile) {
   Scratch s;
@@ -224,7 +212,7 @@ TEST(Identities, TheIdEnvFileAddsIdentityVariablesAndIsASecretFile) {
   EXPECT_TRUE(exposed.error().is(keys::FileErrc::exposed_to_others)) << exposed.error().message;
   EXPECT_NE(exposed.error().message.find("PYLON_ID_ENV_FILE"), std::string::npos);
   EXPECT_EQ(exposed.error().message.find(kTokB), std::string::npos);
-  e["PYLON_ID_ENV_FILE"] = s.dir + "/missing.env";
+  e["PYLON_ID_ENV_FILE"] = s.dir() + "/missing.env";
   EXPECT_FALSE(merge_id_env_file(e, false).ok());
 }
 

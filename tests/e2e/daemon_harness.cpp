@@ -142,6 +142,8 @@ bool wait_ready(DaemonProcess& d, ChainProbe& probe) {
     if (http(d.port(), "GET", "/health").status == 200) return true;
     if (!d.running()) return false;
     if (i % 3 == 2) probe.new_blocks(1);
+    // Kept: the daemon is another process whose readiness shows only in /health (polled), and
+    // this loop also exits early when that process dies, which a plain poll_until would not.
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
   }
   return false;

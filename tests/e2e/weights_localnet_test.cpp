@@ -54,10 +54,8 @@ std::uint64_t json_u64(const std::string& body, const char* field);
 // a slow (sanitized, loaded) daemon, so a kill point falls at a stage of the protocol, not in a lag.
 void step(DaemonProcess& d, ChainProbe& probe) {
   const std::uint64_t head = probe.new_blocks(1);
-  for (int i = 0; i < 30; ++i) {
-    if (json_u64(http(d.port(), "GET", "/latest_block").body, "block") >= head) return;
-    std::this_thread::sleep_for(100ms);
-  }
+  ::pylon::test::eventually(
+      [&] { return json_u64(http(d.port(), "GET", "/latest_block").body, "block") >= head; }, 3s);
 }
 
 std::uint64_t json_u64(const std::string& body, const char* field) {
@@ -133,11 +131,15 @@ TEST_F(WeightsLocalnet, RestAndShmWeightsLandOnChainThroughSetWeights) {
     return row.size() == 2 && r.count(miners[0].uid) && r.count(miners[1].uid) && r[miners[1].uid] == 65535 &&
            std::abs(int(r[miners[0].uid]) - int(expected_u16(0.5, 2.0))) <= 1;
   };
-  for (int i = 0; i < 60 && !ours(); ++i) {
-    probe.new_blocks(1);
-    std::this_thread::sleep_for(400ms);
-    row = probe.weights_row(b.netuid_plain, my_uid);
-  }
+  // A block each round, and time for the daemon (another process) to commit in it.
+  ::pylon::test::poll_until(
+      [&] {
+        if (ours()) return true;
+        probe.new_blocks(1);
+        row = probe.weights_row(b.netuid_plain, my_uid);
+        return false;
+      },
+      24s, 400ms);
   ASSERT_EQ(row.size(), 2u) << "Weights(" << b.netuid_plain << ", " << my_uid << ") never got both rows\n"
                             << http(d.port(), "GET", "/weights_status").body << "\n"
                             << d.log_tail();
@@ -218,10 +220,12 @@ TEST_F(WeightsLocalnet, AnEpochThatEndsWhileTheDaemonIsDownIsReportedMissedWithT
   d.start();
   ASSERT_TRUE(wait_ready(d, probe)) << d.log_tail();
   std::string why;
-  for (int i = 0; i < 50 && why.empty(); ++i) {
-    why = missed_reason(d, epoch);
-    if (why.empty()) std::this_thread::sleep_for(200ms);
-  }
+  ::pylon::test::poll_until(
+      [&] {
+        why = missed_reason(d, epoch);
+        return !why.empty();
+      },
+      10s, 200ms);
   EXPECT_NE(why.find("the epoch ended before its weights were committed"), std::string::npos)
       << http(d.port(), "GET", "/weights_status?epoch=" + std::to_string(epoch)).body;
   EXPECT_EQ(accepted_commits(d, epoch), 0);
@@ -281,7 +285,7 @@ TEST_F(WeightsLocalnet, KillNineBetweenAcknowledgementAndRevealLosesNoWeight) {
     const int blocks = std::uniform_int_distribution<int>(0, 22)(rng);
     const int ms = std::uniform_int_distribution<int>(0, 800)(rng);
     for (int k = 0; k < blocks; ++k) step(d, probe);
-    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));  // kept: the random kill point is the input
     d.kill9();
     std::printf("round %d: epoch %llu, killed after %d blocks + %d ms\n", round,
                 static_cast<unsigned long long>(epoch), blocks, ms);

@@ -83,6 +83,15 @@ TEST(ArchiveRouting, BeforeAnyFinalizedBlockIsKnownReadsGoToTheMainNode) {
   EXPECT_EQ(TwoNodes::state_reads(*n.archive), 0u);
 }
 
+// Every read of read_everything() went to `used` (metadata + get_neurons_lite, one storage item,
+// runtime_version + metadata's version check) and none to `unused`.
+void expect_all_reads_on(const ReplayServer& used, const ReplayServer& unused) {
+  EXPECT_EQ(used.requests("state_call"), 2u);
+  EXPECT_EQ(used.requests("state_getStorage"), 1u);
+  EXPECT_EQ(used.requests("state_getRuntimeVersion"), 2u);
+  EXPECT_EQ(TwoNodes::state_reads(unused), 0u);
+}
+
 TEST(ArchiveRouting, ABlockExactlyAtTheCutoffStillGoesToTheMainNode) {
   PYLON_REPLAY_REQUIRE_SHARED();
   TwoNodes n;
@@ -90,10 +99,7 @@ TEST(ArchiveRouting, ABlockExactlyAtTheCutoffStillGoesToTheMainNode) {
   n.chain->note_finalized(n.at.number + kCutoff);
   EXPECT_FALSE(n.chain->routes_to_archive(n.at));
   n.read_everything();
-  EXPECT_EQ(n.main->requests("state_call"), 2u);  // metadata + get_neurons_lite
-  EXPECT_EQ(n.main->requests("state_getStorage"), 1u);
-  EXPECT_EQ(n.main->requests("state_getRuntimeVersion"), 2u);  // runtime_version + metadata
-  EXPECT_EQ(TwoNodes::state_reads(*n.archive), 0u);
+  expect_all_reads_on(*n.main, *n.archive);
 }
 
 TEST(ArchiveRouting, ABlockOnePastTheCutoffGoesToTheArchive) {
@@ -103,10 +109,7 @@ TEST(ArchiveRouting, ABlockOnePastTheCutoffGoesToTheArchive) {
   n.chain->note_finalized(n.at.number + kCutoff + 1);
   EXPECT_TRUE(n.chain->routes_to_archive(n.at));
   n.read_everything();
-  EXPECT_EQ(n.archive->requests("state_call"), 2u);  // metadata + get_neurons_lite
-  EXPECT_EQ(n.archive->requests("state_getStorage"), 1u);
-  EXPECT_EQ(n.archive->requests("state_getRuntimeVersion"), 2u);  // runtime_version + metadata
-  EXPECT_EQ(TwoNodes::state_reads(*n.main), 0u);
+  expect_all_reads_on(*n.archive, *n.main);
 
   // A newer block (within the cutoff of the same head) is read from the main node meanwhile.
   chain::BlockRef recent{n.at.hash, n.at.number + 1};

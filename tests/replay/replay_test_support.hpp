@@ -7,7 +7,9 @@
 #include <chrono>
 #include <memory>
 #include <thread>
+#include <utility>
 
+#include "../common/poll_until.hpp"
 #include "chain/chain_client.hpp"
 #include "follower/follower.hpp"
 #include "net/rpc_client.hpp"
@@ -30,14 +32,10 @@ inline bool contains(std::string_view hay, std::string_view needle) {
   return hay.find(needle) != std::string_view::npos;
 }
 
+// Waits for a condition of the client under test against the replay server (no event to wait on).
 template <class Pred>
-bool wait_until(Pred pred, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return pred();
+bool wait_until(Pred&& pred, std::chrono::milliseconds limit) {
+  return ::pylon::test::poll_until(std::forward<Pred>(pred), limit, std::chrono::milliseconds(5));
 }
 
 // NetContext + RpcClient + ChainClient against one server, with short timeouts so faults show

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "../common/poll_until.hpp"
 #include "common/build_info.hpp"
 #include "rest_test_support.hpp"
 
@@ -60,7 +61,8 @@ TEST(RestOpenapi, EveryDocumentedPathIsAnswered) {
       auto a = http(h.port(), m, target, m == "GET" ? "" : "{}");
       EXPECT_NE(a.status, 405u) << m << " " << target;
       EXPECT_EQ(a.body.find("no such path"), std::string::npos) << m << " " << target << ": " << a.body;
-      EXPECT_EQ(a.body.find("\"detail\":\"Not Found\""), std::string::npos) << m << " " << target << ": " << a.body;
+      EXPECT_EQ(a.body.find("\"detail\":\"Not Found\""), std::string::npos)
+          << m << " " << target << ": " << a.body;
       EXPECT_NE(a.status, 0u) << m << " " << target;
       ++operations;
     }
@@ -99,11 +101,13 @@ TEST(RestMetrics, PrometheusTextHasTheFamilies) {
   // The earlier one-shot connections are closed by their own I/O loops, which may run a moment
   // after this request's loop answered: the gauge settles at this one connection.
   const std::string open_one = "pylon_http_connections_open 1\n";
-  for (int i = 0; i < 100 && a.body.find(open_one) == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    a = h.get("/metrics");
-  }
-  EXPECT_NE(a.body.find(open_one), std::string::npos) << a.body;
+  EXPECT_TRUE(::pylon::test::poll_until(
+      [&] {
+        a = h.get("/metrics");
+        return a.body.find(open_one) != std::string::npos;
+      },
+      std::chrono::seconds(2), std::chrono::milliseconds(20)))
+      << a.body;
 }
 
 // Whether `promtool` (Debian's prometheus package; script/bootstrap installs it) can be run.

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "../common/poll_until.hpp"
 #include "codec/ss58.hpp"
 #include "committer/chain_storage.hpp"
 #include "committer/committer.hpp"
@@ -199,9 +200,7 @@ TEST(RestLocalnet, ChainBackedEndpoints) {
     EXPECT_NE(a.body.find(hash), std::string::npos) << a.body;
     // One block later it is included, and the store says so.
     ASSERT_TRUE(net::testing::new_blocks(*chain->rpc, 1).ok());
-    const auto until = std::chrono::steady_clock::now() + 30s;
-    while (attempt_status() != "included" && std::chrono::steady_clock::now() < until)
-      std::this_thread::sleep_for(100ms);
+    ::pylon::test::poll_until([&] { return attempt_status() == "included"; }, 30s, 100ms);
     EXPECT_EQ(attempt_status(), "included");
   }
 

@@ -13,18 +13,27 @@ import struct
 import sys
 
 
-def read_queue(name, slot):
+def open_segment(name):
     with open("/dev/shm/" + name, "rb") as f:
-        q = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
-    with open("/dev/shm/" + name + "-ack", "rb") as f:
-        a = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
-    magic, abi, header_size, segment_size, generation = struct.unpack_from("<QIIQQ", q, 0)
-    if magic != 0x455551574E4C5950:
-        sys.exit("not a Pylon weight-queue segment")
-    if abi != 2:
-        sys.exit(f"queue segment has ABI version {abi} but this reader speaks ABI version 2")
-    if header_size != 192 or segment_size > len(q):
-        sys.exit("bad queue header")
+        return mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
+
+
+def check_header(m, what, magic_wanted, abi_wanted, header_wanted):
+    """The common header (LAYOUT.md): magic, ABI, header size, segment size; returns the generation."""
+    magic, abi, header_size, segment_size, generation = struct.unpack_from("<QIIQQ", m, 0)
+    if magic != magic_wanted:
+        sys.exit(f"not a Pylon {what} segment")
+    if abi != abi_wanted:
+        sys.exit(f"{what} segment has ABI version {abi} but this reader speaks ABI version {abi_wanted}")
+    if header_size != header_wanted or segment_size > len(m):
+        sys.exit(f"bad {what} header")
+    return generation
+
+
+def read_queue(name, slot):
+    q = open_segment(name)
+    a = open_segment(name + "-ack")
+    generation = check_header(q, "weight-queue", 0x455551574E4C5950, 2, 192)
     slots, capacity, entry_size, stride, slots_offset = struct.unpack_from("<IIIIQ", q, 32)
     amagic, aabi, aheader, asize, agen, aslots, astride, aoffset = struct.unpack_from("<QIIQQIIQ", a, 0)
     if amagic != 0x4B4341574E4C5950 or aabi != 2 or aheader != 192 or asize > len(a):
@@ -50,15 +59,8 @@ def main():
         read_queue(sys.argv[2], int(sys.argv[3]))
         return
     name, uid = sys.argv[1], int(sys.argv[2])
-    with open("/dev/shm/" + name, "rb") as f:
-        m = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
-    magic, abi, header_size, segment_size, generation = struct.unpack_from("<QIIQQ", m, 0)
-    if magic != 0x50414E534E4C5950:
-        sys.exit("not a Pylon snapshot segment")
-    if abi != 1:
-        sys.exit(f"segment has ABI version {abi} but this reader speaks ABI version 1")
-    if header_size != 256 or segment_size > len(m):
-        sys.exit("bad header")
+    m = open_segment(name)
+    generation = check_header(m, "snapshot", 0x50414E534E4C5950, 1, 256)
     slot_count, slot_size, slots_offset = struct.unpack_from("<IIQ", m, 32)
     neurons_offset, index_offset, commitments_offset = struct.unpack_from("<III", m, 76)
     meta_offset = struct.unpack_from("<I", m, 72)[0]

@@ -156,7 +156,7 @@ inline KillOutcome run_kill_stress(
           break;
         }
         if (r.code() != Errc::no_free_slot || tries > 5000) ::_exit(3);
-        ::usleep(1000);
+        ::usleep(1000);  // a slot frees when another process's lease lapses: no event to wait on
       }
       for (std::uint64_t i = 0; rep->stop.load() == 0;) {
         ShmResult<std::uint64_t> s = p.push_uid(static_cast<std::uint16_t>(id), static_cast<double>(i));

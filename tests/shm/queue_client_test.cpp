@@ -136,7 +136,8 @@ TEST(ShmQueue, ExpiredLeaseIsTakenOverAndTheOldOwnerIsFenced) {
   ASSERT_TRUE(old_owner.ok());
   ASSERT_TRUE(old_owner->push_uid(1, 1).ok());
   EXPECT_EQ(WeightProducer::open(f.seg.name()).code(), Errc::no_free_slot);
-  std::this_thread::sleep_for(80ms);  // the owner goes silent past its lease
+  // Kept: a lease lapses only by wall time passing (no event), so the owner goes silent past it.
+  std::this_thread::sleep_for(80ms);
   ShmResult<WeightProducer> heir = WeightProducer::open(f.seg.name());
   ASSERT_TRUE(heir.ok()) << heir.message();
   EXPECT_EQ(heir->epoch(), old_owner->epoch() + 1);
@@ -155,7 +156,7 @@ TEST(ShmQueue, HeartbeatKeepsTheLease) {
   ShmResult<WeightProducer> p = WeightProducer::open(f.seg.name());
   ASSERT_TRUE(p.ok());
   for (int i = 0; i < 6; ++i) {
-    std::this_thread::sleep_for(15ms);
+    std::this_thread::sleep_for(15ms);  // kept: the test is that time passing past the lease is survived
     ASSERT_TRUE(p->heartbeat().ok());
   }
   EXPECT_EQ(WeightProducer::open(f.seg.name()).code(), Errc::no_free_slot);

@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <string>
+#include <vector>
 
 #include "codec/metadata.hpp"
 #include "extrinsic/call.hpp"
@@ -42,6 +43,65 @@ std::string trim(std::string s) {
 
 const char* kSig1000 =
     "b44679b9a59af2ec876b1a6b1ad52ea9b1615fc3982b19576350f93447cb1125e342b73a8dd2bacbe47e4b6b63ed5e39";
+
+const char* kAlice = "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d";
+
+std::string devnet_metadata() {
+  return keys::test::shared_dir() + "/chain/devnet-metadata-v16.scale";
+}
+
+// A call encoded on the devnet: its name, the method polkadot-js names it by, its JSON arguments.
+struct DevnetCall {
+  const char* call;
+  const char* method;
+  const char* args;
+};
+
+// `pylon tx encode` of `call` with `args` on the devnet metadata, signed by //Alice with fixed
+// transaction parameters (genesis 0x44.., spec 381, tx version 1, nonce 5: the ones
+// expect_alice_signed rebuilds); `extra` is appended to the arguments.
+app::test::Ran encode_on_devnet(const std::string& call, const std::string& args,
+                                const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> argv = {"tx",
+                                   "encode",
+                                   "--metadata",
+                                   devnet_metadata(),
+                                   "--genesis-hash",
+                                   "0x" + std::string(64, '4'),
+                                   "--spec-version",
+                                   "381",
+                                   "--tx-version",
+                                   "1",
+                                   "--nonce",
+                                   "5",
+                                   "--uri",
+                                   "//Alice",
+                                   "--call",
+                                   call,
+                                   "--args",
+                                   args};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return app::test::run_binary(PYLON_BINARY, argv);
+}
+
+// The oracle verifies the extrinsic's signature `e` (polkadot-js's decode) as Alice's over the
+// signing payload of `call` with `args` and encode_on_devnet's transaction parameters.
+void expect_alice_signed(const std::string& call, const std::string& args, simdjson::dom::element e) {
+  auto md = codec::load_metadata_file(devnet_metadata());
+  ASSERT_TRUE(md.ok()) << md.error().message;
+  auto encoded = extrinsic::encode_call_json(**md, call, args);
+  ASSERT_TRUE(encoded.ok()) << encoded.error().message;
+  extrinsic::TxParams p;
+  p.genesis_hash.bytes().fill(0x44);
+  p.spec_version = 381;
+  p.tx_version = 1;
+  p.nonce = 5;
+  auto payload = extrinsic::signing_payload(**md, *encoded, p);
+  ASSERT_TRUE(payload.ok()) << payload.error().message;
+  auto v = keys::test::run_oracle({"sr25519-verify", std::string("0x") + kAlice, to_hex(*payload),
+                                   std::string(std::string_view(e["signature"]))});
+  EXPECT_EQ(v.exit_code, 0) << v.out;
+}
 
 // A commit of 256 uids: SCALE {hotkey (Alice), uids, values, version_key}, 1069 bytes.
 Bytes commit_payload() {
@@ -108,40 +168,17 @@ TEST(TimelockOracle, TxEncodeBuildsATimelockedCommitTheChainCanReveal) {
   PYLON_REQUIRE_CRV4_ORACLE();
   PYLON_REQUIRE_ORACLE();
   PYLON_REQUIRE_SHARED();
-  const std::string meta = keys::test::shared_dir() + "/chain/devnet-metadata-v16.scale";
-  const std::string alice = "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d";
-  struct Case {
-    const char* call;
-    const char* method;
-    const char* args;  // without the commit
-  };
+  const std::string meta = devnet_metadata();
+  using Case = DevnetCall;  // args without the commit
   for (const Case& c :
        {Case{"SubtensorModule.commit_timelocked_weights", "commitTimelockedWeights",
              R"({"netuid":7,"reveal_round":1000,"commit_reveal_version":4})"},
         Case{"SubtensorModule.commit_timelocked_mechanism_weights", "commitTimelockedMechanismWeights",
              R"({"netuid":7,"mecid":1,"reveal_round":1000,"commit_reveal_version":4})"}}) {
     SCOPED_TRACE(c.call);
-    auto x = app::test::run_binary(PYLON_BINARY,
-                                   {"tx",
-                                    "encode",
-                                    "--metadata",
-                                    meta,
-                                    "--genesis-hash",
-                                    "0x" + std::string(64, '4'),
-                                    "--spec-version",
-                                    "381",
-                                    "--tx-version",
-                                    "1",
-                                    "--nonce",
-                                    "5",
-                                    "--uri",
-                                    "//Alice",
-                                    "--call",
-                                    c.call,
-                                    "--args",
-                                    c.args,
-                                    "--timelock-weights",
-                                    R"({"uids":[0,5,300],"values":[65535,1,4660],"version_key":42})"});
+    auto x = encode_on_devnet(
+        c.call, c.args,
+        {"--timelock-weights", R"({"uids":[0,5,300],"values":[65535,1,4660],"version_key":42})"});
     ASSERT_EQ(x.code, 0) << x.err;
     const std::string extrinsic = keys::test::json_field(x.out, "extrinsic");
     auto d = keys::test::run_oracle({"decode-extrinsic", meta, extrinsic});
@@ -157,7 +194,7 @@ TEST(TimelockOracle, TxEncodeBuildsATimelockedCommitTheChainCanReveal) {
     // The commit opens with round 1000's beacon signature to exactly the chain's payload.
     auto opened = tle("decrypt", commit, kSig1000);
     ASSERT_EQ(opened.exit_code, 0) << opened.out;
-    EXPECT_EQ(trim(opened.out), "80" + alice +
+    EXPECT_EQ(trim(opened.out), "80" + std::string(kAlice) +
                                     "0c"
                                     "0000"
                                     "0500"
@@ -168,20 +205,7 @@ TEST(TimelockOracle, TxEncodeBuildsATimelockedCommitTheChainCanReveal) {
                                     "3412"                // compact(3) values
                                     "2a00000000000000");  // version_key 42
     // The signature verifies over the payload of the call polkadot-js decoded.
-    auto md = codec::load_metadata_file(meta);
-    ASSERT_TRUE(md.ok()) << md.error().message;
-    auto call = extrinsic::encode_call_json(**md, c.call, simdjson::to_string(e["args"]));
-    ASSERT_TRUE(call.ok()) << call.error().message;
-    extrinsic::TxParams p;
-    p.genesis_hash.bytes().fill(0x44);
-    p.spec_version = 381;
-    p.tx_version = 1;
-    p.nonce = 5;
-    auto payload = extrinsic::signing_payload(**md, *call, p);
-    ASSERT_TRUE(payload.ok()) << payload.error().message;
-    auto v = keys::test::run_oracle(
-        {"sr25519-verify", "0x" + alice, to_hex(*payload), std::string(std::string_view(e["signature"]))});
-    EXPECT_EQ(v.exit_code, 0) << v.out;
+    expect_alice_signed(c.call, simdjson::to_string(e["args"]), e);
   }
 }
 
@@ -191,12 +215,8 @@ TEST(TimelockOracle, TxEncodeBuildsATimelockedCommitTheChainCanReveal) {
 TEST(MechanismOracle, TxEncodeBuildsEveryMechanismCallThePolkadotJsOracleDecodes) {
   PYLON_REQUIRE_ORACLE();
   PYLON_REQUIRE_SHARED();
-  const std::string meta = keys::test::shared_dir() + "/chain/devnet-metadata-v16.scale";
-  struct Case {
-    const char* call;
-    const char* method;
-    const char* args;
-  };
+  const std::string meta = devnet_metadata();
+  using Case = DevnetCall;
   for (
       const Case& c :
       {Case{"SubtensorModule.set_mechanism_weights", "setMechanismWeights",
@@ -208,10 +228,7 @@ TEST(MechanismOracle, TxEncodeBuildsEveryMechanismCallThePolkadotJsOracleDecodes
            "SubtensorModule.reveal_mechanism_weights", "revealMechanismWeights",
            R"({"netuid":7,"mecid":1,"uids":[0,5],"values":[1,65535],"salt":[9,8,7,6,5,4,3,2],"version_key":42})"}}) {
     SCOPED_TRACE(c.call);
-    auto x = app::test::run_binary(
-        PYLON_BINARY,
-        {"tx", "encode", "--metadata", meta, "--genesis-hash", "0x" + std::string(64, '4'), "--spec-version",
-         "381", "--tx-version", "1", "--nonce", "5", "--uri", "//Alice", "--call", c.call, "--args", c.args});
+    auto x = encode_on_devnet(c.call, c.args);
     ASSERT_EQ(x.code, 0) << x.err;
     auto d = keys::test::run_oracle({"decode-extrinsic", meta, keys::test::json_field(x.out, "extrinsic")});
     ASSERT_EQ(d.exit_code, 0) << d.out;
@@ -222,48 +239,15 @@ TEST(MechanismOracle, TxEncodeBuildsEveryMechanismCallThePolkadotJsOracleDecodes
     simdjson::dom::parser ap;
     simdjson::dom::element expected = ap.parse(std::string(c.args));
     EXPECT_EQ(simdjson::to_string(e["args"]), simdjson::to_string(expected));
-    auto md = codec::load_metadata_file(meta);
-    ASSERT_TRUE(md.ok()) << md.error().message;
-    auto call = extrinsic::encode_call_json(**md, c.call, c.args);
-    ASSERT_TRUE(call.ok()) << call.error().message;
-    extrinsic::TxParams p;
-    p.genesis_hash.bytes().fill(0x44);
-    p.spec_version = 381;
-    p.tx_version = 1;
-    p.nonce = 5;
-    auto payload = extrinsic::signing_payload(**md, *call, p);
-    ASSERT_TRUE(payload.ok()) << payload.error().message;
-    auto v = keys::test::run_oracle({"sr25519-verify",
-                                     "0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d",
-                                     to_hex(*payload), std::string(std::string_view(e["signature"]))});
-    EXPECT_EQ(v.exit_code, 0) << v.out;
+    expect_alice_signed(c.call, c.args, e);
   }
 }
 
 TEST(TimelockOracle, TxEncodeRefusesBadTimelockWeights) {
   PYLON_REQUIRE_SHARED();
-  const std::string meta = keys::test::shared_dir() + "/chain/devnet-metadata-v16.scale";
-  auto run = [&](const std::string& args, const std::string& weights) {
-    return app::test::run_binary(PYLON_BINARY, {"tx",
-                                                "encode",
-                                                "--metadata",
-                                                meta,
-                                                "--genesis-hash",
-                                                "0x" + std::string(64, '4'),
-                                                "--spec-version",
-                                                "381",
-                                                "--tx-version",
-                                                "1",
-                                                "--nonce",
-                                                "5",
-                                                "--uri",
-                                                "//Alice",
-                                                "--call",
-                                                "SubtensorModule.commit_timelocked_weights",
-                                                "--args",
-                                                args,
-                                                "--timelock-weights",
-                                                weights});
+  auto run = [](const std::string& args, const std::string& weights) {
+    return encode_on_devnet("SubtensorModule.commit_timelocked_weights", args,
+                            {"--timelock-weights", weights});
   };
   const std::string ok_args = R"({"netuid":7,"reveal_round":1000,"commit_reveal_version":4})";
   const std::string ok_weights = R"({"uids":[1],"values":[1],"version_key":0})";

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <tuple>
+
 #include "weights_test_support.hpp"
 
 namespace pylon::weights {
@@ -29,20 +31,14 @@ CommitAttempt sample(std::uint64_t epoch, CallKind call) {
   return a;
 }
 
+// Every stored field of an attempt, in the order CommitAttempt declares them.
+auto stored_fields(const CommitAttempt& a) {
+  return std::tie(a.netuid, a.epoch, a.block, a.call, a.extrinsic_hash, a.extrinsic, a.nonce, a.mortal_until,
+                  a.status, a.error, a.included_in, a.weights_json, a.created_ms);
+}
+
 void expect_same(const CommitAttempt& got, const CommitAttempt& want) {
-  EXPECT_EQ(got.netuid, want.netuid);
-  EXPECT_EQ(got.epoch, want.epoch);
-  EXPECT_EQ(got.block, want.block);
-  EXPECT_EQ(got.call, want.call);
-  EXPECT_EQ(got.extrinsic_hash, want.extrinsic_hash);
-  EXPECT_EQ(got.extrinsic, want.extrinsic);
-  EXPECT_EQ(got.nonce, want.nonce);
-  EXPECT_EQ(got.mortal_until, want.mortal_until);
-  EXPECT_EQ(got.status, want.status);
-  EXPECT_EQ(got.error, want.error);
-  EXPECT_EQ(got.included_in, want.included_in);
-  EXPECT_EQ(got.weights_json, want.weights_json);
-  EXPECT_EQ(got.created_ms, want.created_ms);
+  EXPECT_EQ(stored_fields(got), stored_fields(want));
 }
 
 TEST(WeightsAttempts, RecordUpdateAndFindAcrossReopen) {

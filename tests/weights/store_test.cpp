@@ -261,14 +261,21 @@ TEST(WeightsStore, RejectedEntriesAreKeptAndBecomeDurable) {
   EXPECT_TRUE(weights_of(*s).empty());
 }
 
+// A queue batch on subnet 2 of `updates`, the i-th from slot 0 at position i + 1.
+QueueBatch queue_batch(std::vector<WeightUpdate> updates) {
+  QueueBatch q;
+  q.netuid = 2;
+  for (std::size_t i = 0; i < updates.size(); ++i) q.origins.push_back({0, i + 1});
+  q.updates = std::move(updates);
+  return q;
+}
+
 TEST(WeightsStore, QueueBatchEntriesStandAlone) {
   test::TempDir dir;
   auto s = test::open_store(dir.file("w.db"));
   ASSERT_TRUE(s);
-  QueueBatch q;
-  q.netuid = 2;
-  q.updates = {set(1, 1), add(2, -1), set(3, std::numeric_limits<double>::quiet_NaN()), add(1, 0.5)};
-  q.origins = {{0, 1}, {0, 2}, {0, 3}, {0, 4}};
+  QueueBatch q =
+      queue_batch({set(1, 1), add(2, -1), set(3, std::numeric_limits<double>::quiet_NaN()), add(1, 0.5)});
   q.refused = {{{0, 5}, "uid 9 is not registered on subnet 2"}};
   q.marks = {{0, 5}};
   std::vector<WeightUpdate> rest = {set(7, 7)};
@@ -297,10 +304,8 @@ TEST(WeightsStore, QueueEntriesFollowTheOneWeightRule) {
   test::TempDir dir;
   auto s = test::open_store(dir.file("w.db"));
   ASSERT_TRUE(s);
-  QueueBatch q;
-  q.netuid = 2;
-  q.updates = {set(1, 1e300), set(2, kMaxWeight), set(3, std::nextafter(kMaxWeight, 1e300)), add(2, 1)};
-  q.origins = {{0, 1}, {0, 2}, {0, 3}, {0, 4}};
+  QueueBatch q =
+      queue_batch({set(1, 1e300), set(2, kMaxWeight), set(3, std::nextafter(kMaxWeight, 1e300)), add(2, 1)});
   q.marks = {{0, 4}};
   GroupResult g = s->commit_group({}, &q);
   ASSERT_TRUE(g.committed.ok()) << g.committed.error().message;
