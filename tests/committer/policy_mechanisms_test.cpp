@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "committer/policy.hpp"
-#include "describe_action.hpp"
+#include "policy_rows.hpp"
 
 namespace pylon::committer {
 namespace {
@@ -37,12 +37,7 @@ struct Subnet {
   PerMechanism mech[2];
   PolicyOptions options;
 
-  Subnet() {
-    facts.block = 1060;
-    facts.epoch_start = 1000;
-    facts.epoch_end = 1100;
-    facts.own = ChainFacts::Neuron{true, 0};
-    facts.weights_rate_limit = 100;
+  Subnet() : facts(test::starting_facts()) {
     facts.mechanism_count = 2;
     for (auto& m : mech) m.memo.epoch = 1000;
   }

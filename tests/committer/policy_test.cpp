@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "describe_action.hpp"
+#include "policy_rows.hpp"
 
 namespace pylon::committer {
 namespace {
@@ -33,14 +33,7 @@ struct Case {
   EpochMemo memo;
   PolicyOptions options;
 
-  Case() {
-    facts.block = 1060;
-    facts.epoch_start = 1000;
-    facts.epoch_end = 1100;
-    facts.own = ChainFacts::Neuron{true, 0};
-    facts.weights_rate_limit = 100;
-    memo.epoch = 1000;
-  }
+  Case() : facts(test::starting_facts()) { memo.epoch = 1000; }
   Action decide() const {
     Ledger l;
     l.last_committed_epoch = last_committed;

@@ -1,6 +1,7 @@
-// The committer policy tables' one-line text of an Action: its kind, why, and the block or window
-// it names, so a row's expected answer is a short string and a failing row prints both sides.
-// Pure function; no state.
+// What the committer policy tables (policy_test.cpp, policy_mechanisms_test.cpp) share: the
+// situation every row starts from, and the one-line text of an Action (its kind, why, and the block
+// or window it names), so a row's expected answer is a short string and a failing row prints both
+// sides. Pure functions; no state.
 #pragma once
 
 #include <string>
@@ -16,6 +17,18 @@ struct Overloaded : F... {
 };
 template <class... F>
 Overloaded(F...) -> Overloaded<F...>;
+
+// Epoch [1000, 1100) (length 100, so the default window mid:10 is [1050, 1090)), block 1060, a
+// registered validator with a permit that never set weights, rate limit 100.
+inline ChainFacts starting_facts() {
+  ChainFacts facts;
+  facts.block = 1060;
+  facts.epoch_start = 1000;
+  facts.epoch_end = 1100;
+  facts.own = ChainFacts::Neuron{true, 0};
+  facts.weights_rate_limit = 100;
+  return facts;
+}
 
 inline std::string describe(const Action& a) {
   using namespace action;
