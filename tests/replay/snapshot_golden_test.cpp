@@ -104,16 +104,15 @@ void expect_golden_neurons(const follower::Snapshot& s) {
 
 TEST(ReplaySnapshot, RecordedMetagraphDecodesLikePolkadotJs) {
   PYLON_REPLAY_REQUIRE_SHARED();
-  auto server = start_server();
-  ASSERT_TRUE(server);
-  ClientStack c(server->url());
-  ASSERT_TRUE(c.chain);
+  ReplayedNode node;
+  ASSERT_TRUE(node.up());
+  ClientStack& c = *node.stack;
   auto s = build_recorded(c);
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s->spec_version, 343u);
   EXPECT_EQ(s->block, 6852690u);
   EXPECT_EQ(s->netuid, 1);
-  EXPECT_EQ(chain::hash_hex(s->block_hash), server->recorded_hash());
+  EXPECT_EQ(chain::hash_hex(s->block_hash), node.server->recorded_hash());
   EXPECT_FALSE(s->hyperparams.has_value());
   EXPECT_FALSE(s->commitments.has_value());
   EXPECT_EQ(s->timestamp_ms, 0u);
@@ -127,10 +126,9 @@ TEST(ReplaySnapshot, RecordedMetagraphDecodesLikePolkadotJs) {
 
 TEST(ReplaySnapshot, AskingForWhatWasNotRecordedFailsInsteadOfInventing) {
   PYLON_REPLAY_REQUIRE_SHARED();
-  auto server = start_server();
-  ASSERT_TRUE(server);
-  ClientStack c(server->url());
-  ASSERT_TRUE(c.chain);
+  ReplayedNode node;
+  ASSERT_TRUE(node.up());
+  ClientStack& c = *node.stack;
   // The recording holds no hyperparameters call for this block: a real error, no snapshot.
   follower::BuildOptions with_hyperparams = neurons_only();
   with_hyperparams.hyperparams = true;
