@@ -25,6 +25,7 @@
 namespace pylon::rest {
 
 using Task = std::function<void()>;
+struct HotkeyArg;  // rest/body.hpp
 
 class Api {
  public:
@@ -92,6 +93,9 @@ class Api {
                       std::function<Response(const std::vector<double>&)> answer);
   void put_set_weight(const Request& req, Reply reply);
   void put_update_weight(const Request& req, Reply reply);
+  // The one-hotkey writes after their body is decoded: `op` of `value` on `hotkey`, answered with
+  // the hotkey's new weight and the epoch.
+  void put_one_weight(const Request& req, const HotkeyArg& hotkey, weights::Op op, double value, Reply reply);
   void put_set_weights(const Request& req, Reply reply);
   void get_raw_weights(const Request& req, Reply reply);
   void post_force_commit(Reply reply);

@@ -109,6 +109,21 @@ Result<double> delta_field(const Fields& f, std::string_view name) {
   return v;
 }
 
+// The one-hotkey bodies: {"hotkey": SS58, <number_name>: number}, the number checked by `number`;
+// the hotkey's error first, as the fields are listed.
+struct HotkeyAndNumber {
+  HotkeyArg hotkey;
+  double number = 0;
+};
+Result<HotkeyAndNumber> hotkey_and_number(std::string_view body, std::string_view number_name,
+                                          Result<double> (*number)(const Fields&, std::string_view)) {
+  PYLON_ASSIGN(Fields f, object_fields(body, {"hotkey", number_name}));
+  HotkeyAndNumber out;
+  PYLON_ASSIGN(out.hotkey, hotkey_field(f, "hotkey"));
+  PYLON_ASSIGN(out.number, number(f, number_name));
+  return out;
+}
+
 }  // namespace
 
 Result<HotkeyArg> parse_hotkey(std::string_view text) {
@@ -125,19 +140,13 @@ Result<HotkeyArg> parse_hotkey(std::string_view text) {
 }
 
 Result<SetWeightBody> decode_set_weight(std::string_view body) {
-  PYLON_ASSIGN(Fields f, object_fields(body, {"hotkey", "weight"}));
-  SetWeightBody out;
-  PYLON_ASSIGN(out.hotkey, hotkey_field(f, "hotkey"));
-  PYLON_ASSIGN(out.weight, weight_field(f, "weight"));
-  return out;
+  PYLON_ASSIGN(HotkeyAndNumber b, hotkey_and_number(body, "weight", weight_field));
+  return SetWeightBody{std::move(b.hotkey), b.number};
 }
 
 Result<UpdateWeightBody> decode_update_weight(std::string_view body) {
-  PYLON_ASSIGN(Fields f, object_fields(body, {"hotkey", "weight_delta"}));
-  UpdateWeightBody out;
-  PYLON_ASSIGN(out.hotkey, hotkey_field(f, "hotkey"));
-  PYLON_ASSIGN(out.delta, delta_field(f, "weight_delta"));
-  return out;
+  PYLON_ASSIGN(HotkeyAndNumber b, hotkey_and_number(body, "weight_delta", delta_field));
+  return UpdateWeightBody{std::move(b.hotkey), b.number};
 }
 
 Result<SetWeightsBody> decode_set_weights(std::string_view body) {

@@ -122,29 +122,23 @@ void Api::submit_weights(std::vector<weights::WeightUpdate> updates, Reply reply
 void Api::put_set_weight(const Request& req, Reply reply) {
   auto body = decode_set_weight(req.body);
   if (!body.ok()) return reply(error_response(400, code::bad_request, body.error().message));
-  if (!deps_.writer) return reply(error_response(503, code::unavailable, "no weights store is configured"));
-  with_mechanism_param(req, std::move(reply), [this, b = std::move(body).value()](std::uint8_t m, Reply r) {
-    with_current_epoch(std::move(r), [this, b, m](EpochAnswer e, Reply rep) {
-      weights::WeightUpdate u{deps_.netuid, e.start, b.hotkey.account, weights::Op::set, b.weight, m};
-      submit_weights({u}, std::move(rep), [hk = b.hotkey.text, epoch = e.start](const std::vector<double>& w) {
-        std::string out = "{\"hotkey\":\"" + hk + "\",\"weight\":";
-        append_float(out, w.at(0));
-        out += ",\"epoch\":" + std::to_string(epoch) + "}";
-        return json_response(200, std::move(out));
-      });
-    });
-  });
+  put_one_weight(req, body->hotkey, weights::Op::set, body->weight, std::move(reply));
 }
 
 void Api::put_update_weight(const Request& req, Reply reply) {
   auto body = decode_update_weight(req.body);
   if (!body.ok()) return reply(error_response(400, code::bad_request, body.error().message));
+  put_one_weight(req, body->hotkey, weights::Op::add, body->delta, std::move(reply));
+}
+
+void Api::put_one_weight(const Request& req, const HotkeyArg& hotkey, weights::Op op, double value,
+                         Reply reply) {
   if (!deps_.writer) return reply(error_response(503, code::unavailable, "no weights store is configured"));
-  with_mechanism_param(req, std::move(reply), [this, b = std::move(body).value()](std::uint8_t m, Reply r) {
-    with_current_epoch(std::move(r), [this, b, m](EpochAnswer e, Reply rep) {
-      weights::WeightUpdate u{deps_.netuid, e.start, b.hotkey.account, weights::Op::add, b.delta, m};
-      submit_weights({u}, std::move(rep), [hk = b.hotkey.text, epoch = e.start](const std::vector<double>& w) {
-        std::string out = "{\"hotkey\":\"" + hk + "\",\"weight\":";
+  with_mechanism_param(req, std::move(reply), [this, hk = hotkey, op, value](std::uint8_t m, Reply r) {
+    with_current_epoch(std::move(r), [this, hk, op, value, m](EpochAnswer e, Reply rep) {
+      weights::WeightUpdate u{deps_.netuid, e.start, hk.account, op, value, m};
+      submit_weights({u}, std::move(rep), [text = hk.text, epoch = e.start](const std::vector<double>& w) {
+        std::string out = "{\"hotkey\":\"" + text + "\",\"weight\":";
         append_float(out, w.at(0));
         out += ",\"epoch\":" + std::to_string(epoch) + "}";
         return json_response(200, std::move(out));

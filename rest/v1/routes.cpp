@@ -102,10 +102,6 @@ bool fits(std::string_view templ, std::string_view path, V1Params& p) {
   return path.empty();
 }
 
-std::string_view method_name(Method m) {
-  return m == Method::put ? "PUT" : m == Method::post ? "POST" : "GET";
-}
-
 }  // namespace
 
 bool is_v1_path(std::string_view path) {
@@ -127,7 +123,7 @@ RouteMatch match_route(Method want, std::string_view path) {
     }
     if (!out.path_known) {
       out.path_known = true;
-      out.allow = method_name(e.method);
+      out.allow = method_text(e.method);
     }
   }
   return out;

@@ -2,43 +2,39 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 namespace pylon::net {
 namespace {
 
-TEST(EndpointUrl, PlainWithPortAndDefaultTarget) {
-  auto u = parse_endpoint_url("ws://127.0.0.1:9944");
-  ASSERT_TRUE(u.ok()) << u.error().message;
-  EXPECT_FALSE(u->tls);
-  EXPECT_EQ(u->host, "127.0.0.1");
-  EXPECT_EQ(u->port, 9944);
-  EXPECT_EQ(u->target, "/");
-  EXPECT_EQ(u->host_header(), "127.0.0.1:9944");
-  EXPECT_EQ(u->str(), "ws://127.0.0.1:9944/");
-}
-
-TEST(EndpointUrl, TlsDefaultsToPort443AndKeepsPathAndQuery) {
-  auto u = parse_endpoint_url("WSS://entrypoint-finney.opentensor.ai/rpc?x=1");
-  ASSERT_TRUE(u.ok()) << u.error().message;
-  EXPECT_TRUE(u->tls);
-  EXPECT_EQ(u->host, "entrypoint-finney.opentensor.ai");
-  EXPECT_EQ(u->port, 443);
-  EXPECT_EQ(u->target, "/rpc?x=1");
-  EXPECT_EQ(u->host_header(), "entrypoint-finney.opentensor.ai");
-}
-
-TEST(EndpointUrl, QueryWithoutPathGetsSlash) {
-  auto u = parse_endpoint_url("ws://host?a=b");
-  ASSERT_TRUE(u.ok()) << u.error().message;
-  EXPECT_EQ(u->port, 80);
-  EXPECT_EQ(u->target, "/?a=b");
-}
-
-TEST(EndpointUrl, Ipv6Literal) {
-  auto u = parse_endpoint_url("ws://[::1]:9944/");
-  ASSERT_TRUE(u.ok()) << u.error().message;
-  EXPECT_EQ(u->host, "::1");
-  EXPECT_EQ(u->port, 9944);
-  EXPECT_EQ(u->host_header(), "[::1]:9944");
+// Each accepted URL split into its parts: the scheme case-insensitive, the port defaulting to the
+// scheme's (80, 443) and then left out of the Host header, the target "/" unless given (a bare
+// query gets one), an IPv6 literal unbracketed in `host` and bracketed in the header.
+TEST(EndpointUrl, AcceptedUrlsSplitIntoTheirParts) {
+  struct Case {
+    const char* url;
+    bool tls;
+    const char* host;
+    std::uint16_t port;
+    const char* target;
+    const char* host_header;
+  } cases[] = {
+      {"ws://127.0.0.1:9944", false, "127.0.0.1", 9944, "/", "127.0.0.1:9944"},
+      {"WSS://entrypoint-finney.opentensor.ai/rpc?x=1", true, "entrypoint-finney.opentensor.ai", 443,
+       "/rpc?x=1", "entrypoint-finney.opentensor.ai"},
+      {"ws://host?a=b", false, "host", 80, "/?a=b", "host"},
+      {"ws://[::1]:9944/", false, "::1", 9944, "/", "[::1]:9944"},
+  };
+  for (const Case& c : cases) {
+    auto u = parse_endpoint_url(c.url);
+    ASSERT_TRUE(u.ok()) << c.url << ": " << u.error().message;
+    EXPECT_EQ(u->tls, c.tls) << c.url;
+    EXPECT_EQ(u->host, c.host) << c.url;
+    EXPECT_EQ(u->port, c.port) << c.url;
+    EXPECT_EQ(u->target, c.target) << c.url;
+    EXPECT_EQ(u->host_header(), c.host_header) << c.url;
+  }
+  EXPECT_EQ(parse_endpoint_url("ws://127.0.0.1:9944")->str(), "ws://127.0.0.1:9944/");
 }
 
 TEST(EndpointUrl, RejectsBadInputWithReason) {

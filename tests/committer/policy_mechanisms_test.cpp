@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "committer/policy.hpp"
+#include "policy_rows.hpp"
 
 namespace pylon::committer {
 namespace {
@@ -20,52 +21,7 @@ namespace {
 using weights::AttemptStatus;
 using weights::CallKind;
 
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
-
-// The answer's kind and its block, enough to tell the rows apart.
-std::string describe(const Action& a) {
-  using namespace action;
-  return std::visit(
-      Overloaded{
-          [](const Idle& i) -> std::string {
-            switch (i.why) {
-              case IdleWhy::kDone:
-                return "idle(done)";
-              case IdleWhy::kOffCadence:
-                return "idle(off_cadence)";
-              case IdleWhy::kNoWeights:
-                return "idle(no_weights)";
-              case IdleWhy::kWindowClosed:
-                return "idle(window_closed)";
-            }
-            return "idle(?)";
-          },
-          [](const Wait& w) -> std::string {
-            switch (w.why) {
-              case WaitWhy::kOutcomeUnknown:
-                return "wait(outcome_unknown)";
-              case WaitWhy::kBeforeWindow:
-                return "wait(before_window until " + std::to_string(w.until) + ")";
-              case WaitWhy::kRateLimit:
-                return "wait(rate_limit until " + std::to_string(w.until) + ")";
-              case WaitWhy::kBackoff:
-                return "wait(backoff until " + std::to_string(w.until) + ")";
-            }
-            return "wait(?)";
-          },
-          [](const Blocked&) -> std::string { return "blocked"; },
-          [](const Commit& c) { return "commit(" + std::string(weights::to_text(c.call)) + ")"; },
-          [](const RecordMissed& m) {
-            return "record_missed(" + std::string(weights::to_text(m.call)) + ")";
-          },
-      },
-      a);
-}
+using test::describe;
 
 // One mechanism's own facts; the record is the epoch's, shared by both.
 struct PerMechanism {
@@ -81,12 +37,7 @@ struct Subnet {
   PerMechanism mech[2];
   PolicyOptions options;
 
-  Subnet() {
-    facts.block = 1060;
-    facts.epoch_start = 1000;
-    facts.epoch_end = 1100;
-    facts.own = ChainFacts::Neuron{true, 0};
-    facts.weights_rate_limit = 100;
+  Subnet() : facts(test::starting_facts()) {
     facts.mechanism_count = 2;
     for (auto& m : mech) m.memo.epoch = 1000;
   }
@@ -148,7 +99,7 @@ TEST(CommitPolicyMechanisms, EachMechanismIsDecidedOnItsOwn) {
          s.facts.block = 1090;
          s.mech[1].has_weights = false;
        },
-       "record_missed(set_weights) | idle(window_closed)"},
+       "record_missed(set_weights 1050..1090) | idle(window_closed)"},
       {"backoff is the mechanism's memo's", [](Subnet& s) { s.mech[1].memo.next_try_block = 1064; },
        "commit(set_weights) | wait(backoff until 1064)"},
       {"cadence every 2 epochs counts from each mechanism's own last commit",

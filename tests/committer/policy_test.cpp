@@ -15,66 +15,15 @@
 #include <string>
 #include <vector>
 
+#include "policy_rows.hpp"
+
 namespace pylon::committer {
 namespace {
 
 using weights::AttemptStatus;
 using weights::CallKind;
 
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
-
-std::string describe(const Action& a) {
-  using namespace action;
-  auto call = [](CallKind c) { return std::string(weights::to_text(c)); };
-  return std::visit(Overloaded{
-                        [](const Idle& i) -> std::string {
-                          switch (i.why) {
-                            case IdleWhy::kDone:
-                              return "idle(done)";
-                            case IdleWhy::kOffCadence:
-                              return "idle(off_cadence)";
-                            case IdleWhy::kNoWeights:
-                              return "idle(no_weights)";
-                            case IdleWhy::kWindowClosed:
-                              return "idle(window_closed)";
-                          }
-                          return "idle(?)";
-                        },
-                        [](const Wait& w) -> std::string {
-                          switch (w.why) {
-                            case WaitWhy::kOutcomeUnknown:
-                              return "wait(outcome_unknown)";
-                            case WaitWhy::kBeforeWindow:
-                              return "wait(before_window until " + std::to_string(w.until) + ")";
-                            case WaitWhy::kRateLimit:
-                              return "wait(rate_limit until " + std::to_string(w.until) + ")";
-                            case WaitWhy::kBackoff:
-                              return "wait(backoff until " + std::to_string(w.until) + ")";
-                          }
-                          return "wait(?)";
-                        },
-                        [](const Blocked& b) -> std::string {
-                          switch (b.why) {
-                            case BlockedWhy::kNotRegistered:
-                              return "blocked(not_registered)";
-                            case BlockedWhy::kNoPermit:
-                              return "blocked(no_permit)";
-                          }
-                          return "blocked(?)";
-                        },
-                        [&](const Commit& c) { return "commit(" + call(c.call) + ")"; },
-                        [&](const RecordMissed& m) {
-                          return "record_missed(" + call(m.call) + " " + std::to_string(m.window.start) +
-                                 ".." + std::to_string(m.window.end) + ")";
-                        },
-                    },
-                    a);
-}
+using test::describe;
 
 struct Case {
   ChainFacts facts;
@@ -84,14 +33,7 @@ struct Case {
   EpochMemo memo;
   PolicyOptions options;
 
-  Case() {
-    facts.block = 1060;
-    facts.epoch_start = 1000;
-    facts.epoch_end = 1100;
-    facts.own = ChainFacts::Neuron{true, 0};
-    facts.weights_rate_limit = 100;
-    memo.epoch = 1000;
-  }
+  Case() : facts(test::starting_facts()) { memo.epoch = 1000; }
   Action decide() const {
     Ledger l;
     l.last_committed_epoch = last_committed;

@@ -40,10 +40,9 @@ TEST(ReplayRecording, LoadsTheMetagraphScenario) {
 
 TEST(ReplayServer, AnswersFromTheRecordingAndRefusesTheRest) {
   PYLON_REPLAY_REQUIRE_SHARED();
-  auto server = start_server();
-  ASSERT_TRUE(server);
-  ClientStack c(server->url());
-  ASSERT_TRUE(c.rpc);
+  ReplayedNode node;
+  ASSERT_TRUE(node.up());
+  ClientStack& c = *node.stack;
   auto hash = c.rpc->call("chain_getBlockHash", "[6852690]");
   ASSERT_TRUE(hash.ok()) << hash.error().message;
   EXPECT_EQ(*hash, "\"0xdb13c066e2c63969f140164fb3bfe7a0aaa7b71407fc0fe525d68e57329ef9d0\"");

@@ -174,6 +174,16 @@ struct ReplayServer::Impl {
   static std::string result_frame(const std::string& id, const std::string& result) {
     return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + result + "}";
   }
+  // An unsubscribe call: params [subscription id]; true when it was one of `subs` (now dropped), as
+  // the node answers.
+  static std::string unsubscribe(const std::string& id, simdjson::dom::array params,
+                                 std::vector<std::string>& subs) {
+    std::string_view sub;
+    bool found = false;
+    if (params.size() == 1 && !params.at(0).get_string().get(sub))
+      found = std::erase(subs, std::string(sub)) > 0;
+    return result_frame(id, found ? "true" : "false");
+  }
   static std::string error_frame(const std::string& id, int code, std::string_view message) {
     return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"error\":{\"code\":" + std::to_string(code) +
            ",\"message\":" + quote(message) + "}}";
@@ -247,13 +257,7 @@ struct ReplayServer::Impl {
       notify_runtime = true;
       return result_frame(id, quote(sub));
     }
-    if (method == "state_unsubscribeRuntimeVersion") {
-      std::string_view sub;
-      bool found = false;
-      if (params.size() == 1 && !params.at(0).get_string().get(sub))
-        found = std::erase(s.runtime_subscriptions, std::string(sub)) > 0;
-      return result_frame(id, found ? "true" : "false");
-    }
+    if (method == "state_unsubscribeRuntimeVersion") return unsubscribe(id, params, s.runtime_subscriptions);
     if (method == "chain_subscribeFinalizedHeads") {
       std::string sub = "replay-" + std::to_string(next_subscription++);
       s.subscriptions.push_back(sub);
@@ -261,13 +265,7 @@ struct ReplayServer::Impl {
       notify_head = head;
       return result_frame(id, quote(sub));
     }
-    if (method == "chain_unsubscribeFinalizedHeads") {
-      std::string_view sub;
-      bool found = false;
-      if (params.size() == 1 && !params.at(0).get_string().get(sub))
-        found = std::erase(s.subscriptions, std::string(sub)) > 0;
-      return result_frame(id, found ? "true" : "false");
-    }
+    if (method == "chain_unsubscribeFinalizedHeads") return unsubscribe(id, params, s.subscriptions);
     if (method == "chain_getFinalizedHead") {
       std::lock_guard lock(mu);
       return result_frame(id, quote(hash_of(head)));

@@ -94,6 +94,17 @@ inline std::unique_ptr<ReplayServer> start_server(const std::string& scenario = 
   return s.ok() ? std::move(s).value() : nullptr;
 }
 
+// A ReplayServer of the metagraph recording and a client stack on it, what most replay tests
+// start from; up() when both came up.
+struct ReplayedNode {
+  ReplayedNode() : server(start_server()) {
+    if (server) stack = std::make_unique<ClientStack>(server->url());
+  }
+  bool up() const { return server && stack && stack->rpc && stack->chain; }
+  std::unique_ptr<ReplayServer> server;
+  std::unique_ptr<ClientStack> stack;  // destroyed first: it holds connections to the server
+};
+
 // A ReplayServer, a client stack and a follower publishing into `store`; first() starts it.
 struct FollowerRig {
   FollowerRig() {

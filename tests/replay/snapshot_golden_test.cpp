@@ -43,19 +43,17 @@ std::string diff(const codec::views::NeuronLite& n, simdjson::dom::element g) {
   d.push_back(check("uid", std::to_string(n.uid), num(g["uid"])));
   d.push_back(check("netuid", std::to_string(n.netuid), num(g["netuid"])));
   d.push_back(check("active", n.active ? "true" : "false", simdjson::minify(g["active"])));
-  auto ax = g["axon_info"];
-  d.push_back(check("axon.block", std::to_string(n.axon.block), num(ax["block"])));
-  d.push_back(check("axon.version", std::to_string(n.axon.version), num(ax["version"])));
-  d.push_back(check("axon.ip", u128_text(n.axon.ip), num(ax["ip"])));
-  d.push_back(check("axon.port", std::to_string(n.axon.port), num(ax["port"])));
-  d.push_back(check("axon.ip_type", std::to_string(n.axon.ip_type), num(ax["ip_type"])));
-  d.push_back(check("axon.protocol", std::to_string(n.axon.protocol), num(ax["protocol"])));
-  auto pr = g["prometheus_info"];
-  d.push_back(check("prometheus.block", std::to_string(n.prometheus.block), num(pr["block"])));
-  d.push_back(check("prometheus.version", std::to_string(n.prometheus.version), num(pr["version"])));
-  d.push_back(check("prometheus.ip", u128_text(n.prometheus.ip), num(pr["ip"])));
-  d.push_back(check("prometheus.port", std::to_string(n.prometheus.port), num(pr["port"])));
-  d.push_back(check("prometheus.ip_type", std::to_string(n.prometheus.ip_type), num(pr["ip_type"])));
+  // The fields axon_info and prometheus_info share; the axon alone has a protocol.
+  auto served = [&](const std::string& what, const auto& info, simdjson::dom::element j) {
+    d.push_back(check(what + ".block", std::to_string(info.block), num(j["block"])));
+    d.push_back(check(what + ".version", std::to_string(info.version), num(j["version"])));
+    d.push_back(check(what + ".ip", u128_text(info.ip), num(j["ip"])));
+    d.push_back(check(what + ".port", std::to_string(info.port), num(j["port"])));
+    d.push_back(check(what + ".ip_type", std::to_string(info.ip_type), num(j["ip_type"])));
+  };
+  served("axon", n.axon, g["axon_info"]);
+  d.push_back(check("axon.protocol", std::to_string(n.axon.protocol), num(g["axon_info"]["protocol"])));
+  served("prometheus", n.prometheus, g["prometheus_info"]);
   simdjson::dom::array stake = g["stake"].get_array().value_unsafe();
   d.push_back(check("stake entries", std::to_string(n.stake.size()), std::to_string(stake.size())));
   if (stake.size() == n.stake.size()) {
@@ -106,16 +104,15 @@ void expect_golden_neurons(const follower::Snapshot& s) {
 
 TEST(ReplaySnapshot, RecordedMetagraphDecodesLikePolkadotJs) {
   PYLON_REPLAY_REQUIRE_SHARED();
-  auto server = start_server();
-  ASSERT_TRUE(server);
-  ClientStack c(server->url());
-  ASSERT_TRUE(c.chain);
+  ReplayedNode node;
+  ASSERT_TRUE(node.up());
+  ClientStack& c = *node.stack;
   auto s = build_recorded(c);
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s->spec_version, 343u);
   EXPECT_EQ(s->block, 6852690u);
   EXPECT_EQ(s->netuid, 1);
-  EXPECT_EQ(chain::hash_hex(s->block_hash), server->recorded_hash());
+  EXPECT_EQ(chain::hash_hex(s->block_hash), node.server->recorded_hash());
   EXPECT_FALSE(s->hyperparams.has_value());
   EXPECT_FALSE(s->commitments.has_value());
   EXPECT_EQ(s->timestamp_ms, 0u);
@@ -129,10 +126,9 @@ TEST(ReplaySnapshot, RecordedMetagraphDecodesLikePolkadotJs) {
 
 TEST(ReplaySnapshot, AskingForWhatWasNotRecordedFailsInsteadOfInventing) {
   PYLON_REPLAY_REQUIRE_SHARED();
-  auto server = start_server();
-  ASSERT_TRUE(server);
-  ClientStack c(server->url());
-  ASSERT_TRUE(c.chain);
+  ReplayedNode node;
+  ASSERT_TRUE(node.up());
+  ClientStack& c = *node.stack;
   // The recording holds no hyperparameters call for this block: a real error, no snapshot.
   follower::BuildOptions with_hyperparams = neurons_only();
   with_hyperparams.hyperparams = true;

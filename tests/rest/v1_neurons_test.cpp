@@ -9,28 +9,13 @@
 #include "codec/ss58.hpp"
 #include "common/hex.hpp"
 #include "rest_test_support.hpp"
+#include "v1_test_support.hpp"
 
 namespace pylon::rest::test {
 namespace {
 
-const std::string kOpen = "open-access-token-0123";
-const std::string kSn1 = "sn1-identity-token-0123";
-const std::string kOpenAuth = "Bearer " + kOpen;
-const std::string kSn1Auth = "Bearer " + kSn1;
 const std::string kOpenPrefix = "/api/v1/subnet/1";
 const std::string kIdPrefix = "/api/v1/identity/sn1/subnet/1";
-
-RestOptions v1_options() {
-  RestOptions o;
-  o.v1.open_access_token = std::make_shared<const keys::SecretString>(kOpen);
-  o.v1.identities.push_back(
-      {"sn1", kNetuid, std::make_shared<const keys::SecretString>(kSn1), recorded()->neurons.at(0).hotkey});
-  return o;
-}
-
-std::string error(unsigned status, const std::string& detail) {
-  return "{\"status_code\":" + std::to_string(status) + ",\"detail\":\"" + detail + "\"}";
-}
 
 // Test-made stakes: total in whole TAO falls to uid % 7 (so many validators tie), alpha and tao
 // split it unevenly with fractions that must survive the rao/1e9 conversion.
@@ -185,7 +170,7 @@ TEST(RestV1Neurons, AtABlockFromTheKeptSnapshotsElseTheContracts404) {
       const std::uint64_t past = kRecordedBlock + 2;
       auto none = h.get(prefix + "/block/" + std::to_string(past) + "/" + what, auth);
       EXPECT_EQ(none.status, 404u);
-      EXPECT_EQ(none.body, error(404, "Block " + std::to_string(past) + " not found."));
+      EXPECT_EQ(none.body, v1_error(404, "Block " + std::to_string(past) + " not found."));
       // Not kept: read from the node, which here (the replay node knows one block) fails: 502 in
       // the v1 shape.
       auto failed = h.get(prefix + "/block/" + std::to_string(kRecordedBlock - 5) + "/" + what, auth);
@@ -193,7 +178,7 @@ TEST(RestV1Neurons, AtABlockFromTheKeptSnapshotsElseTheContracts404) {
       EXPECT_TRUE(failed.body.starts_with("{\"status_code\":502,\"detail\":\"reading block 6852685: "))
           << failed.body;
       // Not an integer: no route.
-      EXPECT_EQ(h.get(prefix + "/block/1.5/" + what, auth).body, error(404, "Not Found"));
+      EXPECT_EQ(h.get(prefix + "/block/1.5/" + what, auth).body, v1_error(404, "Not Found"));
     }
   }
 }
@@ -206,9 +191,9 @@ TEST(RestV1Neurons, WithoutStakesTheAnswerIs503SayingWhy) {
   s->stakes_unavailable = "the runtime at #6852690 has no SubnetInfoRuntimeApi_get_subnet_state";
   h.snapshots.publish(s);
   const std::string why =
-      error(503,
-            "Neuron stakes are not known at block 6852690: the runtime at #6852690 has no "
-            "SubnetInfoRuntimeApi_get_subnet_state");
+      v1_error(503,
+               "Neuron stakes are not known at block 6852690: the runtime at #6852690 has no "
+               "SubnetInfoRuntimeApi_get_subnet_state");
   for (const char* path : {"/block/latest/neurons", "/block/latest/validators", "/block/6852690/neurons",
                            "/block/6852690/validators"}) {
     auto a = h.get(kOpenPrefix + path, kOpenAuth);
@@ -219,7 +204,7 @@ TEST(RestV1Neurons, WithoutStakesTheAnswerIs503SayingWhy) {
   EXPECT_EQ(h.get("/metagraph").status, 200u);
   // Another subnet: this Pylon follows one.
   EXPECT_EQ(h.get("/api/v1/subnet/2/block/latest/neurons", kOpenAuth).body,
-            error(404, "Subnet 2 is not followed by this Pylon (it follows subnet 1)"));
+            v1_error(404, "Subnet 2 is not followed by this Pylon (it follows subnet 1)"));
 }
 
 TEST(RestV1Neurons, RecentServesTheLatestSnapshotUntilItIsPastTheHardLimit) {
@@ -228,11 +213,11 @@ TEST(RestV1Neurons, RecentServesTheLatestSnapshotUntilItIsPastTheHardLimit) {
   o.v1.recent_soft_limit_blocks = 100;
   o.v1.recent_hard_limit_blocks = 150;
   o.v1.block_duration_seconds = 12;
-  const std::string missing = error(
+  const std::string missing = v1_error(
       503,
       "Recent neurons data is not available. Cache update may not have finished yet or subnet may not be "
       "configured for caching recent objects.");
-  const std::string stale = error(503, "Recent neurons data is stale. Cache update may be failing.");
+  const std::string stale = v1_error(503, "Recent neurons data is stale. Cache update may be failing.");
   Harness h(o, false, false);
   // Nothing yet.
   EXPECT_EQ(h.get(kOpenPrefix + "/block/recent/neurons", kOpenAuth).body, missing);

@@ -8,24 +8,12 @@
 #include "codec/ss58.hpp"
 #include "common/hex.hpp"
 #include "rest_test_support.hpp"
+#include "v1_test_support.hpp"
 
 namespace pylon::rest::test {
 namespace {
 
-const std::string kOpen = "open-access-token-0123";
-const std::string kSn1 = "sn1-identity-token-0123";
-const std::string kOpenAuth = "Bearer " + kOpen;
-const std::string kSn1Auth = "Bearer " + kSn1;
 constexpr std::uint64_t kEpoch = 6852499;  // the epoch holding the recorded block (tempo 360, netuid 1)
-
-RestOptions v1_options() {
-  RestOptions o;
-  o.v1.open_access_token = std::make_shared<const keys::SecretString>(kOpen);
-  // The identity's hotkey is the first neuron's, which holds the test's Raw commitment.
-  o.v1.identities.push_back(
-      {"sn1", kNetuid, std::make_shared<const keys::SecretString>(kSn1), recorded()->neurons.at(0).hotkey});
-  return o;
-}
 
 std::string hotkey(std::size_t uid) {
   return codec::ss58_encode(recorded()->neurons.at(uid).hotkey);
@@ -34,10 +22,6 @@ std::string hotkey(std::size_t uid) {
 std::string block_json() {
   return "{\"number\":" + std::to_string(kRecordedBlock) + ",\"hash\":\"" + to_hex(recorded()->block_hash) +
          "\"}";
-}
-
-std::string error(unsigned status, const std::string& detail) {
-  return "{\"status_code\":" + std::to_string(status) + ",\"detail\":\"" + detail + "\"}";
 }
 
 TEST(RestV1, PublicReads) {
@@ -86,12 +70,12 @@ TEST(RestV1, CommitmentsUnderBothPrefixes) {
     EXPECT_EQ(a.body, one);
     auto tl = h.get(prefix + "/block/latest/commitments/" + hotkey(1), auth);
     EXPECT_EQ(tl.status, 404u);
-    EXPECT_EQ(tl.body, error(404, ""));
+    EXPECT_EQ(tl.body, v1_error(404, ""));
     for (const std::string& none :
          {hotkey(2), std::string("not-a-hotkey"), codec::ss58_encode(AccountId{})}) {
       auto n = h.get(prefix + "/block/latest/commitments/" + none, auth);
       EXPECT_EQ(n.status, 404u) << none;
-      EXPECT_EQ(n.body, error(404, "Commitment not found.")) << none;
+      EXPECT_EQ(n.body, v1_error(404, "Commitment not found.")) << none;
     }
   }
   auto self = h.get("/api/v1/identity/sn1/subnet/1/block/latest/commitments/self", kSn1Auth);
@@ -100,7 +84,7 @@ TEST(RestV1, CommitmentsUnderBothPrefixes) {
   // Another subnet: this Pylon follows one; it says so rather than answering from nothing.
   auto other = h.get("/api/v1/subnet/2/block/latest/commitments", kOpenAuth);
   EXPECT_EQ(other.status, 404u);
-  EXPECT_EQ(other.body, error(404, "Subnet 2 is not followed by this Pylon (it follows subnet 1)"));
+  EXPECT_EQ(other.body, v1_error(404, "Subnet 2 is not followed by this Pylon (it follows subnet 1)"));
   // An identity path on another netuid is redirected (the Location is checked in the guard test).
   EXPECT_EQ(h.get("/api/v1/identity/sn1/subnet/2/block/latest/commitments", kSn1Auth).status, 308u);
 }
@@ -117,11 +101,11 @@ TEST(RestV1, TheTimeoutHeaderAndTheAuthHeaderReachTheGuard) {
   auto answers = c.read_answers(4);
   ASSERT_EQ(answers.size(), 4u);
   EXPECT_EQ(answers[0].status, 400u);
-  EXPECT_EQ(answers[0].body, error(400, "Invalid X-Pylon-Timeout header value: soon"));
-  EXPECT_EQ(answers[1].body, error(400, "X-Pylon-Timeout header value must be positive, got -2.0"));
-  EXPECT_EQ(answers[2].body, error(401, "Authorization header is required"));
-  EXPECT_EQ(answers[3].body, error(401, "Invalid Authorization header format. Expected: Bearer <token>"));
-  EXPECT_EQ(h.get("/api/v1/nope").body, error(404, "Not Found"));
+  EXPECT_EQ(answers[0].body, v1_error(400, "Invalid X-Pylon-Timeout header value: soon"));
+  EXPECT_EQ(answers[1].body, v1_error(400, "X-Pylon-Timeout header value must be positive, got -2.0"));
+  EXPECT_EQ(answers[2].body, v1_error(401, "Authorization header is required"));
+  EXPECT_EQ(answers[3].body, v1_error(401, "Invalid Authorization header format. Expected: Bearer <token>"));
+  EXPECT_EQ(h.get("/api/v1/nope").body, v1_error(404, "Not Found"));
   EXPECT_EQ(http(h.port(), "DELETE", "/api/v1/identities").status, 405u);
 }
 
@@ -133,9 +117,9 @@ TEST(RestV1, Login) {
   EXPECT_EQ(ok.body, "{\"netuid\":1,\"identity_name\":\"sn1\"}");
   auto wrong = http(h.port(), "POST", "/api/v1/login/identity/sn1", "{\"token\":\"" + kOpen + "\"}");
   EXPECT_EQ(wrong.status, 401u);
-  EXPECT_EQ(wrong.body, error(401, "Invalid token"));
+  EXPECT_EQ(wrong.body, v1_error(401, "Invalid token"));
   EXPECT_EQ(http(h.port(), "POST", "/api/v1/login/identity/ghost", "{\"token\":\"x\"}").body,
-            error(404, "Identity 'ghost' not found"));
+            v1_error(404, "Identity 'ghost' not found"));
   EXPECT_EQ(http(h.port(), "POST", "/api/v1/login/identity/sn1", "{}").body,
             "{\"status_code\":400,\"detail\":\"Validation failed for POST /api/v1/login/identity/sn1\","
             "\"extra\":[{\"key\":\"token\",\"message\":\"Field required\"}]}");

@@ -25,6 +25,21 @@ double stored(Harness& h, std::size_t neuron) {
   return it == w->end() ? -1 : it->second;
 }
 
+// The refused requests stored nothing: the epoch holds no weights.
+void expect_nothing_stored(Harness& h) {
+  auto w = h.store->weights(kNetuid, kEpoch);
+  ASSERT_TRUE(w.ok());
+  EXPECT_TRUE(w->empty());
+}
+
+// A PUT the endpoint refuses: 400, the body saying `why`.
+void expect_put_refused(Harness& h, const std::string& target, const std::string& body,
+                        std::string_view why) {
+  auto a = http(h.port(), "PUT", target, body);
+  EXPECT_EQ(a.status, 400u) << target << " " << body << " -> " << a.body;
+  EXPECT_NE(a.body.find(why), std::string::npos) << a.body;
+}
+
 TEST(RestWrite, SetWeightStoresInTheCurrentEpoch) {
   PYLON_REST_REQUIRE_SHARED();
   Harness h;
@@ -42,9 +57,8 @@ TEST(RestWrite, UpdateWeightAddsAndRefusesBelowZero) {
   EXPECT_EQ(a.body, "{\"hotkey\":\"" + hotkey(1) + "\",\"weight\":2.0,\"epoch\":6852499}");
   a = http(h.port(), "PUT", "/update_weight", R"({"hotkey":")" + hotkey(1) + R"(","weight_delta":-0.5})");
   EXPECT_EQ(a.body, "{\"hotkey\":\"" + hotkey(1) + "\",\"weight\":1.5,\"epoch\":6852499}");
-  a = http(h.port(), "PUT", "/update_weight", R"({"hotkey":")" + hotkey(1) + R"(","weight_delta":-2})");
-  EXPECT_EQ(a.status, 400u) << a.body;
-  EXPECT_NE(a.body.find("non-negative"), std::string::npos) << a.body;
+  expect_put_refused(h, "/update_weight", R"({"hotkey":")" + hotkey(1) + R"(","weight_delta":-2})",
+                     "non-negative");
   EXPECT_EQ(stored(h, 1), 1.5);
 }
 
@@ -192,9 +206,7 @@ TEST(RestWrite, BadInputCorpusIsRefusedAndChangesNothing) {
     EXPECT_EQ(code, "bad_request");
     EXPECT_FALSE(j.root["detail"].get_string().error());
   }
-  auto w = h.store->weights(kNetuid, kEpoch);
-  ASSERT_TRUE(w.ok());
-  EXPECT_TRUE(w->empty());
+  expect_nothing_stored(h);
 }
 
 TEST(RestWrite, HotkeysOfOtherNetworksAreRefusedEverywhere) {
@@ -206,9 +218,7 @@ TEST(RestWrite, HotkeysOfOtherNetworksAreRefusedEverywhere) {
     EXPECT_NE(a.body.find("prefix " + std::to_string(prefix)), std::string::npos) << a.body;
     EXPECT_EQ(a.body.find(other_prefix(prefix)), std::string::npos) << "echoed back: " << a.body;
   }
-  auto w = h.store->weights(kNetuid, kEpoch);
-  ASSERT_TRUE(w.ok());
-  EXPECT_TRUE(w->empty());
+  expect_nothing_stored(h);
 }
 
 // One rule for a weight (weights/weight_value.hpp): a delta may not take it past the limit either.
@@ -217,9 +227,8 @@ TEST(RestWrite, UpdateWeightRefusesAResultOverTheLimit) {
   Harness h;
   auto a = http(h.port(), "PUT", "/set_weight", R"({"hotkey":")" + hotkey(0) + R"(","weight":1e15})");
   ASSERT_EQ(a.status, 200u) << a.body;
-  a = http(h.port(), "PUT", "/update_weight", R"({"hotkey":")" + hotkey(0) + R"(","weight_delta":1})");
-  EXPECT_EQ(a.status, 400u) << a.body;
-  EXPECT_NE(a.body.find("at most 1e15"), std::string::npos) << a.body;
+  expect_put_refused(h, "/update_weight", R"({"hotkey":")" + hotkey(0) + R"(","weight_delta":1})",
+                     "at most 1e15");
   EXPECT_EQ(stored(h, 0), 1e15);
 }
 

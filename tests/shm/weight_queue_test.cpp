@@ -41,6 +41,14 @@ std::unique_ptr<WeightQueue> open_queue(const WeightQueueConfig& c) {
   return q.ok() ? std::move(q).value() : nullptr;
 }
 
+// One drain whose callback accepts the batch and keeps a copy of it in `seen`.
+Result<DrainReport> drain_keeping(WeightQueue& q, std::vector<DrainedEntry>& seen) {
+  return q.drain([&](std::span<const DrainedEntry> batch) -> Status {
+    seen.assign(batch.begin(), batch.end());
+    return {};
+  });
+}
+
 TEST(ShmWeightQueue, DrainThenDurable) {
   std::string name = test::unique_name("wq");
   auto q = open_queue(config(name));
@@ -53,10 +61,7 @@ TEST(ShmWeightQueue, DrainThenDurable) {
   ShmResult<std::uint64_t> last = p->push_hotkey(hk, -0.25, WeightOp::add);
   ASSERT_TRUE(last.ok());
   std::vector<DrainedEntry> seen;
-  Result<DrainReport> rep = q->drain([&](std::span<const DrainedEntry> batch) -> Status {
-    seen.assign(batch.begin(), batch.end());
-    return {};
-  });
+  Result<DrainReport> rep = drain_keeping(*q, seen);
   ASSERT_TRUE(rep.ok());
   EXPECT_EQ(rep->entries, 2u);
   ASSERT_EQ(seen.size(), 2u);
@@ -127,13 +132,10 @@ TEST(ShmWeightQueue, FailedCallbackRedeliversTheSameEntries) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().message, "db down");
   EXPECT_EQ(p->drained(), 0u);
-  std::size_t n = 0;
-  Result<DrainReport> good = q->drain([&](std::span<const DrainedEntry> b) -> Status {
-    n = b.size();
-    return {};
-  });
+  std::vector<DrainedEntry> seen;
+  Result<DrainReport> good = drain_keeping(*q, seen);
   ASSERT_TRUE(good.ok());
-  EXPECT_EQ(n, 1u);
+  EXPECT_EQ(seen.size(), 1u);
 }
 
 TEST(ShmWeightQueue, EntriesWithBadStampsAreRejectedNotApplied) {
@@ -149,10 +151,7 @@ TEST(ShmWeightQueue, EntriesWithBadStampsAreRejectedNotApplied) {
   ProducerSlotControl* c = producer_control(m->data(), q->geometry(), p->slot());
   ring_entries(c)[0].stamp = 77;
   std::vector<DrainedEntry> seen;
-  Result<DrainReport> rep = q->drain([&](std::span<const DrainedEntry> b) -> Status {
-    seen.assign(b.begin(), b.end());
-    return {};
-  });
+  Result<DrainReport> rep = drain_keeping(*q, seen);
   ASSERT_TRUE(rep.ok());
   EXPECT_EQ(rep->rejected, 1u);
   ASSERT_EQ(seen.size(), 1u);
@@ -354,6 +353,21 @@ TEST(ShmWeightQueue, TruncationRacingTheDrainNeverCrashes) {
   EXPECT_EQ(ok + damaged, 3000);
 }
 
+// The daemon's check finds the queue damaged, saying `why`.
+void expect_damaged(WeightQueue& q, std::string_view why) {
+  Status st = q.check_intact();
+  ASSERT_FALSE(st.ok());
+  EXPECT_TRUE(st.error().is(QueueErrc::damaged));
+  EXPECT_NE(st.error().message.find(why), std::string::npos) << st.error().message;
+}
+
+// A new producer opens the queue by name (and gives its slot back).
+void expect_producer_opens(const std::string& name) {
+  ShmResult<WeightProducer> p = WeightProducer::open(name.c_str());
+  ASSERT_TRUE(p.ok()) << p.message();
+  p->release();
+}
+
 TEST(ShmWeightQueue, ReplacedOrRetiredOrOverwrittenSegmentIsDamaged) {
   std::string name = test::unique_name("wqtamper");
   auto q = open_queue(config(name));
@@ -367,14 +381,9 @@ TEST(ShmWeightQueue, ReplacedOrRetiredOrOverwrittenSegmentIsDamaged) {
     store_release(&reinterpret_cast<QueueSegmentHeader*>(m->data())->abi_version, std::uint32_t{7});
   }
   EXPECT_EQ(WeightProducer::open(name.c_str()).code(), Errc::abi_mismatch);
-  Status st = q->check_intact();
-  ASSERT_FALSE(st.ok());
-  EXPECT_TRUE(st.error().is(QueueErrc::damaged));
-  EXPECT_NE(st.error().message.find("header was overwritten"), std::string::npos) << st.error().message;
+  ASSERT_NO_FATAL_FAILURE(expect_damaged(*q, "header was overwritten"));
   ASSERT_TRUE(q->recreate("overwritten by a producer").ok());
-  ShmResult<WeightProducer> fresh = WeightProducer::open(name.c_str());
-  ASSERT_TRUE(fresh.ok()) << fresh.message();
-  fresh->release();
+  ASSERT_NO_FATAL_FAILURE(expect_producer_opens(name));
   // A retired mark in the ack segment that this daemon did not write (only its own user could).
   {
     ShmResult<Mapping> a = Mapping::open(q->ack_name().c_str(), true);
@@ -383,14 +392,9 @@ TEST(ShmWeightQueue, ReplacedOrRetiredOrOverwrittenSegmentIsDamaged) {
                   static_cast<std::uint32_t>(SegmentState::retired));
   }
   EXPECT_EQ(WeightProducer::open(name.c_str()).code(), Errc::retired);
-  Status retired = q->check_intact();
-  ASSERT_FALSE(retired.ok());
-  EXPECT_TRUE(retired.error().is(QueueErrc::damaged));
-  EXPECT_NE(retired.error().message.find("state was set to 2"), std::string::npos) << retired.error().message;
+  ASSERT_NO_FATAL_FAILURE(expect_damaged(*q, "state was set to 2"));
   ASSERT_TRUE(q->recreate("retired").ok());
-  ShmResult<WeightProducer> after = WeightProducer::open(name.c_str());
-  ASSERT_TRUE(after.ok()) << after.message();
-  after->release();
+  ASSERT_NO_FATAL_FAILURE(expect_producer_opens(name));
   // The geometry overwritten.
   {
     ShmResult<Mapping> m = Mapping::open(name.c_str(), true);
@@ -403,10 +407,7 @@ TEST(ShmWeightQueue, ReplacedOrRetiredOrOverwrittenSegmentIsDamaged) {
   ASSERT_EQ(::shm_unlink(("/" + name).c_str()), 0);
   {
     test::RawSegment other(name, 8192);
-    Status replaced = q->check_intact();
-    ASSERT_FALSE(replaced.ok());
-    EXPECT_TRUE(replaced.error().is(QueueErrc::damaged));
-    EXPECT_NE(replaced.error().message.find("another file"), std::string::npos) << replaced.error().message;
+    ASSERT_NO_FATAL_FAILURE(expect_damaged(*q, "another file"));
   }
   EXPECT_NE(q->check_intact().error().message.find("removed"), std::string::npos);
   ASSERT_TRUE(q->recreate("replaced").ok());

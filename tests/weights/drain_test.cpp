@@ -47,6 +47,18 @@ shm::WeightProducer open_producer(const std::string& name) {
   return p.ok() ? std::move(p).value() : shm::WeightProducer{};
 }
 
+// Pushes one uid entry and waits (up to 10 s) until the daemon says it is durable: its sequence
+// number, or 0 (never a sequence number: they start at 1) after a failure the EXPECTs here name.
+std::uint64_t push_durable(shm::WeightProducer& p, std::uint16_t uid, double value,
+                           shm::WeightOp op = shm::WeightOp::set) {
+  shm::ShmResult<std::uint64_t> seq = p.push_uid(uid, value, op);
+  EXPECT_TRUE(seq.ok()) << seq.message();
+  if (!seq.ok()) return 0;
+  shm::ShmStatus durable = p.wait_durable(*seq, 10s);
+  EXPECT_TRUE(durable.ok()) << durable.message();
+  return durable.ok() ? *seq : 0;
+}
+
 // Subnet 2 at epoch 100, uids 0..9 registered (uid n is hotkey(n)).
 std::optional<AccountId> registered(std::uint16_t uid) {
   if (uid < 10) return hotkey(uid);
@@ -177,9 +189,7 @@ TEST_F(WeightsDrain, ARestartedDaemonSkipsWhatTheStoreCommitted) {
   ASSERT_TRUE(second);
   EXPECT_NE(second->open_note().find("adopted"), std::string::npos) << second->open_note();
   Writer w(*s, second.get(), context());
-  shm::ShmResult<std::uint64_t> seq = p.push_uid(1, 1, shm::WeightOp::add);
-  ASSERT_TRUE(seq.ok());
-  ASSERT_TRUE(p.wait_durable(*seq, 10s).ok());
+  ASSERT_NE(push_durable(p, 1, 1, shm::WeightOp::add), 0u);
   EXPECT_EQ(weights_of(*s)[hotkey(1)], 4) << "the replayed adds were applied twice";
   w.stop();
   EXPECT_EQ(w.stats().queue_entries, 1u);
@@ -192,10 +202,7 @@ TEST_F(WeightsDrain, AFreshSegmentForgetsTheOldPositions) {
   ASSERT_TRUE(q);
   Writer w(*s, q.get(), context());
   shm::WeightProducer p = open_producer(name);
-  shm::ShmResult<std::uint64_t> seq = p.push_uid(2, 0.5);
-  ASSERT_TRUE(seq.ok());
-  EXPECT_EQ(*seq, 1u);
-  ASSERT_TRUE(p.wait_durable(*seq, 10s).ok());
+  ASSERT_EQ(push_durable(p, 2, 0.5), 1u);
   EXPECT_EQ(weights_of(*s)[hotkey(2)], 0.5);
   Result<std::map<std::uint32_t, std::uint64_t>> pos = s->queue_durable(2);
   ASSERT_TRUE(pos.ok());
@@ -208,9 +215,7 @@ TEST_F(WeightsDrain, ATruncatedSegmentIsRecreatedAndTheDaemonLives) {
   Writer w(*s, q.get(), context());
   {
     shm::WeightProducer p = open_producer(name);
-    shm::ShmResult<std::uint64_t> seq = p.push_uid(1, 0.5);
-    ASSERT_TRUE(seq.ok());
-    ASSERT_TRUE(p.wait_durable(*seq, 10s).ok());  // acknowledged: it is in SQLite
+    ASSERT_NE(push_durable(p, 1, 0.5), 0u);  // acknowledged: it is in SQLite
   }
   // A validator with write access truncates the segment (truncate -s 0 /dev/shm/<name>).
   int fd = ::shm_open(("/" + name).c_str(), O_RDWR, 0);
@@ -226,10 +231,7 @@ TEST_F(WeightsDrain, ATruncatedSegmentIsRecreatedAndTheDaemonLives) {
       },
       20s, 1ms);
   ASSERT_TRUE(again.ok()) << again.message();
-  shm::ShmResult<std::uint64_t> seq = again->push_uid(2, 0.25);
-  ASSERT_TRUE(seq.ok());
-  EXPECT_EQ(*seq, 1u);  // a new segment numbers from 1
-  ASSERT_TRUE(again->wait_durable(*seq, 10s).ok());
+  ASSERT_EQ(push_durable(*again, 2, 0.25), 1u);  // a new segment numbers from 1
   EXPECT_EQ(q->origin(), shm::QueueOrigin::replaced);
   auto got = weights_of(*s);
   EXPECT_EQ(got[hotkey(1)], 0.5) << "an acknowledged entry was lost";

@@ -4,36 +4,15 @@
 #include "weights/schema.hpp"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
+#include "raw_sqlite.hpp"
 #include "weights_test_support.hpp"
 
 namespace pylon::weights {
 namespace {
 
-// Runs SQL on a raw connection, as another program (or an older Pylon) would.
-void raw_exec(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* err = nullptr;
-  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "");
-  sqlite3_free(err);
-  sqlite3_close(db);
-}
-
-std::int64_t raw_int(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  std::int64_t v = -1;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
-    v = sqlite3_column_int64(st, 0);
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return v;
-}
+using test::raw_exec;
+using test::raw_int;
 
 TEST(WeightsSchema, VersionZeroDatabaseUpgradesOnOpen) {
   test::TempDir dir;

@@ -2,23 +2,15 @@
 // upgrades on open with every row as mechanism 0, and mechanisms then keep separate attempts and
 // reveals of the same epoch.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
+#include "raw_sqlite.hpp"
 #include "weights/schema.hpp"
 #include "weights_test_support.hpp"
 
 namespace pylon::weights {
 namespace {
 
-void raw_exec(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* err = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "");
-  sqlite3_free(err);
-  sqlite3_close(db);
-}
+using test::raw_exec;
 
 // A v4 file: the first four migrations, then rows written by SQL as a v4 build wrote them.
 std::string v4_file(const test::TempDir& dir) {

@@ -8,17 +8,14 @@
 #include "pylon/shm/detail/atomic_words.hpp"
 #include "pylon/shm/detail/queue_protocol.hpp"
 #include "pylon/shm/layout.hpp"
+#include "pylon/shm/writer/fresh_header.hpp"
 
 namespace pylon::shm {
 
 inline QueueSegmentHeader queue_geometry(std::uint32_t producer_slots, std::uint32_t ring_capacity,
                                          std::uint64_t lease_timeout_ms, std::uint32_t netuid,
                                          std::uint64_t generation) noexcept {
-  QueueSegmentHeader h{};
-  h.magic = kQueueMagic;
-  h.abi_version = kQueueAbiVersion;
-  h.header_size = sizeof(QueueSegmentHeader);
-  h.generation = generation;
+  auto h = fresh_header<QueueSegmentHeader>(kQueueMagic, kQueueAbiVersion, generation);
   h.producer_slots = producer_slots;
   h.ring_capacity = ring_capacity;
   h.entry_size = sizeof(WeightEntry);
@@ -33,11 +30,7 @@ inline QueueSegmentHeader queue_geometry(std::uint32_t producer_slots, std::uint
 
 // The ack segment that belongs to a queue segment.
 inline AckSegmentHeader ack_geometry(const QueueSegmentHeader& q) noexcept {
-  AckSegmentHeader a{};
-  a.magic = kAckMagic;
-  a.abi_version = kQueueAbiVersion;
-  a.header_size = sizeof(AckSegmentHeader);
-  a.generation = q.generation;
+  auto a = fresh_header<AckSegmentHeader>(kAckMagic, kQueueAbiVersion, q.generation);
   a.producer_slots = q.producer_slots;
   a.slot_stride = sizeof(AckSlot);
   a.slots_offset = align_up(sizeof(AckSegmentHeader), kCacheLine);

@@ -10,6 +10,7 @@
 #include "pylon/shm/detail/futex.hpp"
 #include "pylon/shm/detail/snapshot_protocol.hpp"
 #include "pylon/shm/layout.hpp"
+#include "pylon/shm/writer/fresh_header.hpp"
 
 namespace pylon::shm {
 
@@ -20,11 +21,7 @@ inline SnapshotSegmentHeader snapshot_geometry(std::uint32_t slot_count, std::ui
                                                std::uint32_t commitment_capacity,
                                                std::uint32_t commitment_data_capacity, std::uint16_t netuid,
                                                std::uint64_t generation) noexcept {
-  SnapshotSegmentHeader h{};
-  h.magic = kSnapshotMagic;
-  h.abi_version = kAbiVersion;
-  h.header_size = sizeof(SnapshotSegmentHeader);
-  h.generation = generation;
+  auto h = fresh_header<SnapshotSegmentHeader>(kSnapshotMagic, kAbiVersion, generation);
   h.slot_count = slot_count;
   h.neuron_capacity = neuron_capacity;
   h.commitment_capacity = commitment_capacity;
