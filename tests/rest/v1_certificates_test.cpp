@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <thread>
 
 #include "chain/certificates.hpp"
 #include "chain/storage_key.hpp"
@@ -418,6 +419,29 @@ TEST(RestV1Certificates, ServedUnderBothPrefixesAndReadOncePerBlock) {
   auto other = h.get("/api/v1/subnet/2/block/latest/certificates", kOpenAuth);
   EXPECT_EQ(other.status, 404u);
   EXPECT_EQ(other.body, error(404, "Subnet 2 is not followed by this Pylon (it follows subnet 1)"));
+}
+
+// Requests at once on several I/O loops and workers share the per-block cache (under its mutex):
+// every one gets the same answer, however many of them read the node before the first kept it.
+TEST(RestV1Certificates, ConcurrentRequestsGetTheSameAnswer) {
+  PYLON_REST_REQUIRE_SHARED();
+  NodeCertificates node({{recorded()->neurons.at(0).hotkey, value_of(test_key(), 1)}});
+  RestOptions o = v1_options();
+  o.io_threads = 4;
+  Harness h(o);
+  const std::string c0 = "{\"algorithm\":1,\"public_key\":\"" + to_hex(test_key()) + "\"}";
+  std::vector<std::thread> clients;
+  std::vector<HttpAnswer> answers(8);
+  for (std::size_t i = 0; i < answers.size(); ++i)
+    clients.emplace_back([&, i] {
+      answers[i] = i % 2 ? h.get("/api/v1/subnet/1/block/latest/certificates/" + hotkey(0), kOpenAuth)
+                         : h.get("/api/v1/subnet/1/block/latest/certificates", kOpenAuth);
+    });
+  for (auto& t : clients) t.join();
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    EXPECT_EQ(answers[i].status, 200u) << i;
+    EXPECT_EQ(answers[i].body, i % 2 ? c0 : "{\"" + hotkey(0) + "\":" + c0 + "}") << i;
+  }
 }
 
 TEST(RestV1Certificates, NoneIsAnEmptyMapAndEveryLookupIs404) {
