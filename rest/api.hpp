@@ -19,7 +19,9 @@
 #include "rest/render.hpp"
 #include "rest/routes.hpp"
 #include "rest/server.hpp"
+#include "rest/v1/certificates.hpp"
 #include "rest/v1/guard.hpp"
+#include "rest/v1/routes.hpp"
 #include "weights/store.hpp"
 
 namespace pylon::rest {
@@ -111,6 +113,8 @@ class Api {
   void dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitted& admitted, Reply reply);
   void put_v1_weights(const Request& req, Reply reply);
   void get_v1_recent_neurons(std::uint64_t netuid, Reply reply);
+  void get_v1_certificates(const follower::Snapshot& s, v1::Read read, std::string_view hotkey_param,
+                           const v1::Admitted& admitted, Reply reply);
   static Response v1_neurons_response(RenderedSnapshot& r, bool validators);  // 503 without stakes
   static Response v1_accepted(std::size_t count);  // {"detail": "weights update scheduled", "count": N}
 
@@ -136,6 +140,7 @@ class Api {
   std::map<std::uint64_t, EpochAnswer> epochs_ PYLON_GUARDED_BY(cache_mu_);  // by block, for blocks asked
   const std::shared_ptr<const std::string> live_body_, openapi_body_;        // made once, at construction
   const std::shared_ptr<const std::string> v1_identities_body_;               // made once, at construction
+  v1::CertificateCache certificates_;  // per (netuid, block), read on request (rest/v1/certificates.hpp)
 };
 
 }  // namespace pylon::rest

@@ -45,6 +45,8 @@ enum class Route : std::uint8_t {
   v1_oa_neurons_recent,
   v1_oa_validators,
   v1_oa_validators_at,
+  v1_oa_certificates,
+  v1_oa_certificate,
   // Identity (/api/v1/identity/{identity}/subnet/{netuid}/...):
   v1_id_commitments,
   v1_id_commitment_self,
@@ -55,6 +57,9 @@ enum class Route : std::uint8_t {
   v1_id_neurons_recent,
   v1_id_validators,
   v1_id_validators_at,
+  v1_id_certificates,
+  v1_id_certificate_self,
+  v1_id_certificate,
   unknown,  // 404 / 405
   count
 };

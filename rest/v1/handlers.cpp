@@ -9,6 +9,7 @@
 #include "rest/api.hpp"
 #include "rest/body.hpp"
 #include "rest/v1/bodies.hpp"
+#include "rest/v1/certificates.hpp"
 #include "rest/v1/errors.hpp"
 #include "rest/v1/render.hpp"
 #include "rest/v1/routes.hpp"
@@ -103,6 +104,10 @@ void Api::dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitte
         rep(v1_neurons_response(*r, validators));
       });
     }
+    case v1::Read::certificates:
+    case v1::Read::certificate:
+    case v1::Read::certificate_self:
+      return get_v1_certificates(*l->snapshot(), read, m.v1_params.hotkey, admitted, std::move(reply));
     default:
       break;
   }
@@ -135,6 +140,48 @@ void Api::dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitte
     default:
       return reply(v1::error(404, "Not Found"));
   }
+}
+
+// GET .../block/latest/certificates[/{hotkey}|/self] (rest/v1/certificates.hpp): the subnet's
+// NeuronCertificates at the latest snapshot's block, from the cache or read once on a worker. A
+// hotkey that is not SS58, or has no certificate, is the 2.x service's 404; a read that fails or
+// a value that does not fit the block's metadata is 502 (pylon-v1.md §4), never a partial map.
+void Api::get_v1_certificates(const follower::Snapshot& s, v1::Read read, std::string_view hotkey_param,
+                              const v1::Admitted& admitted, Reply reply) {
+  static constexpr std::string_view kNotFound = "Certificate not found or error fetching.";
+  std::optional<AccountId> hotkey;
+  if (read == v1::Read::certificate_self) {
+    hotkey = admitted.identity->hotkey;
+  } else if (read == v1::Read::certificate) {
+    auto hk = parse_hotkey(hotkey_param);
+    if (!hk.ok()) return reply(v1::error(404, kNotFound));
+    hotkey = hk->account;
+  }
+  auto answer = [hotkey](const v1::BlockCertificates& c) -> Response {
+    if (!hotkey) return shared_response(200, c.map_body);
+    const auto it = c.certificates.find(*hotkey);
+    if (it == c.certificates.end()) return v1::error(404, kNotFound);
+    return json_response(200, v1::render_certificate(it->second));
+  };
+  const std::uint16_t netuid = deps_.netuid;
+  if (auto kept = certificates_.find(netuid, s.block_hash)) return reply(answer(*kept));
+  if (!deps_.chain) return reply(v1::error(503, "no chain is configured to read certificates"));
+  const chain::BlockRef at{s.block_hash, s.block};
+  blocking(
+      [this, netuid, at, answer = std::move(answer)]() -> Response {
+        auto certs = chain::read_certificates(*deps_.chain, netuid, at);
+        metrics_.count_chain_call(certs.ok());
+        if (!certs.ok()) {
+          log::warn("rest", "certificates could not be read",
+                    {{"block", std::to_string(at.number)}, {"error", certs.error().message}});
+          return v1::error(502, "the certificates at block " + std::to_string(at.number) +
+                                    " could not be read: " + certs.error().message);
+        }
+        auto c = v1::make_block_certificates(netuid, at.hash, std::move(certs).value());
+        certificates_.keep(c);
+        return answer(*c);
+      },
+      std::move(reply));
 }
 
 // Neurons or validators of one snapshot. Every field of a v1 Neuron is required by the 2.x client,

@@ -53,6 +53,16 @@ constexpr Entry kEntries[] = {
      "/api/v1/identity/{identity}/subnet/{netuid}/block/latest/validators"},
     {Route::v1_id_validators_at, Method::get, Family::identity, Read::validators_at,
      "/api/v1/identity/{identity}/subnet/{netuid}/block/{block}/validators"},
+    {Route::v1_oa_certificates, Method::get, Family::open_access, Read::certificates,
+     "/api/v1/subnet/{netuid}/block/latest/certificates"},
+    {Route::v1_oa_certificate, Method::get, Family::open_access, Read::certificate,
+     "/api/v1/subnet/{netuid}/block/latest/certificates/{hotkey}"},
+    {Route::v1_id_certificates, Method::get, Family::identity, Read::certificates,
+     "/api/v1/identity/{identity}/subnet/{netuid}/block/latest/certificates"},
+    {Route::v1_id_certificate_self, Method::get, Family::identity, Read::certificate_self,
+     "/api/v1/identity/{identity}/subnet/{netuid}/block/latest/certificates/self"},
+    {Route::v1_id_certificate, Method::get, Family::identity, Read::certificate,
+     "/api/v1/identity/{identity}/subnet/{netuid}/block/latest/certificates/{hotkey}"},
 };
 
 const Entry* entry_of(Route r) {

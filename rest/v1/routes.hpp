@@ -23,6 +23,11 @@ enum class Read : std::uint8_t {
   neurons_recent,   // block/recent/neurons (the §6.4 rules)
   validators,       // block/latest/validators
   validators_at,    // block/{block}/validators
+
+  // Read from the chain on request, kept per block (rest/v1/certificates.hpp):
+  certificates,      // block/latest/certificates
+  certificate,       // {hotkey}
+  certificate_self,  // the identity's own hotkey
 };
 
 // "/api/v1" or anything under it.

@@ -1,0 +1,51 @@
+// Neuron TLS certificates: subtensor's SubtensorModule.NeuronCertificates, a double map
+// (netuid, hotkey) -> NeuronCertificate {public_key, algorithm}, which a neuron writes with
+// serve_axon_tls. Everything is resolved from the metadata of the block read: the pallet's
+// storage prefix, the entry's hashers, the key and value types. A value that does not fit that
+// metadata is an error (ChainErrc::kBadState), never a guess.
+#pragma once
+
+#include <map>
+#include <memory>
+
+#include "chain/chain_client.hpp"
+
+namespace pylon::chain {
+
+struct NeuronCertificate {
+  std::uint8_t algorithm = 0;  // 1: Ed25519 (the only one the 2.x service generates)
+  Bytes public_key;            // raw bytes (at most 64 in subtensor)
+
+  bool operator==(const NeuronCertificate&) const = default;
+};
+
+using Certificates = std::map<AccountId, NeuronCertificate>;
+
+// Decodes NeuronCertificates values with one metadata. Immutable after resolve: any thread.
+class CertificateDecoder {
+ public:
+  // nullopt: this runtime has no SubtensorModule.NeuronCertificates (older runtimes), so no
+  // neuron can have a certificate. An error: the entry is there but is not a (u16, AccountId32)
+  // double map with a reversible hotkey hasher holding {public_key: bytes, algorithm: u8}.
+  static Result<std::optional<CertificateDecoder>> resolve(std::shared_ptr<const codec::Metadata> md);
+
+  // The storage prefix of one subnet's entries: pallet, item and the hashed netuid.
+  Result<Bytes> subnet_prefix(std::uint16_t netuid) const;
+  // One storage value (the node answers absent keys with null, so no Option framing).
+  Result<NeuronCertificate> decode(ByteSpan value) const;
+  // One (key, value) pair under subnet_prefix (of `prefix_len` bytes): the hotkey and its
+  // certificate.
+  Result<std::pair<AccountId, NeuronCertificate>> decode_entry(ByteSpan key, std::size_t prefix_len,
+                                                               ByteSpan value) const;
+
+ private:
+  std::shared_ptr<const codec::Metadata> md_;
+  const codec::StorageEntry* entry_ = nullptr;  // in *md_
+  std::size_t hotkey_hash_len_ = 0;             // bytes of the hotkey hasher before the hotkey itself
+};
+
+// Every certificate of `netuid` at `at` (one paged storage_by_prefix read, routed to the archive
+// like every state read). An empty map when the runtime has no NeuronCertificates.
+Result<Certificates> read_certificates(ChainClient& chain, std::uint16_t netuid, const BlockRef& at);
+
+}  // namespace pylon::chain

@@ -1,0 +1,111 @@
+// The v1 certificate reads on the real local chain (spec 293, whose metadata has
+// SubtensorModule.NeuronCertificates): a subnet owner's hotkey publishes a TLS certificate with
+// the runtime's own serve_axon_tls, and the REST server, following that subnet, answers it from
+// the chain's storage at the snapshot's block; a hotkey without one is 404.
+#include "chain/certificates.hpp"
+#include "codec/ss58.hpp"
+#include "common/hex.hpp"
+#include "follower/snapshot.hpp"
+#include "keys/derive.hpp"
+#include "localnet_chain.hpp"
+#include "localnet_env.hpp"
+#include "rest_test_support.hpp"
+
+namespace pylon::rest::test {
+namespace {
+
+using namespace std::chrono_literals;
+using net::testing::finalized_block;
+
+const std::string kOpen = "open-access-token-certs-localnet";
+
+Result<chain::TxOutcome> submit(chain::ChainClient& c, const keys::Keypair& who, const std::string& call,
+                                const std::string& args) {
+  PYLON_ASSIGN(auto x, net::testing::sign_call(c, who, call, args));
+  PYLON_ASSIGN(chain::TxOutcome out, c.submit_and_seal(x.bytes));
+  if (!out.success) return make_error(call + " failed: " + out.error);
+  return out;
+}
+
+TEST(RestV1CertificatesLocalnet, ACertificateServedOnChainIsAnswered) {
+  PYLON_REQUIRE_LOCALNET();
+  net::RpcClientOptions ro;
+  ro.request_timeout = 60s;
+  auto chain = net::testing::connect_localnet(ro);
+  ASSERT_NE(chain, nullptr);
+  auto& c = *chain->chain;
+  auto alice = keys::key_from_uri("//Alice");
+  auto hot = keys::key_from_uri("//CertOwnerHot");
+  ASSERT_TRUE(alice.ok() && hot.ok());
+  const auto& a = alice->keypair;
+  const std::string hot_ss58 = codec::ss58_encode(hot->keypair.public_key);
+
+  // A subnet owned by //Alice with //CertOwnerHot as its owner hotkey (uid 0), funded for its fees.
+  ASSERT_TRUE(net::testing::new_blocks(*chain->rpc, 1).ok());
+  auto rl = submit(c, a, "Sudo.sudo",
+                   R"({"call":{"AdminUtils":{"sudo_set_network_rate_limit":{"rate_limit":0}}}})");
+  ASSERT_TRUE(rl.ok()) << rl.error().message;
+  auto fund = submit(c, a, "Balances.transfer_keep_alive",
+                     R"({"dest":{"id":")" + hot_ss58 + R"("},"value":100000000000})");
+  ASSERT_TRUE(fund.ok()) << fund.error().message;
+  auto reg = submit(c, a, "SubtensorModule.register_network", R"({"hotkey":")" + hot_ss58 + R"("})");
+  ASSERT_TRUE(reg.ok()) << reg.error().message;
+  std::uint16_t netuid = 0;
+  for (const auto& e : reg->events)
+    if (e.pallet == "SubtensorModule" && e.name == "NetworkAdded" && !e.data.items.empty())
+      netuid = static_cast<std::uint16_t>(e.data.items[0].uint);
+  ASSERT_NE(netuid, 0);
+  const std::string nu = std::to_string(netuid);
+
+  // serve_axon_tls: the certificate argument is the algorithm byte, then the public key.
+  Bytes public_key(32);
+  for (std::size_t i = 0; i < public_key.size(); ++i) public_key[i] = static_cast<std::uint8_t>(0xa0 + i);
+  Bytes certificate{0x01};
+  certificate.insert(certificate.end(), public_key.begin(), public_key.end());
+  auto served = submit(c, hot->keypair, "SubtensorModule.serve_axon_tls",
+                       R"({"netuid":)" + nu +
+                           R"(,"version":1,"ip":134744072,"port":8091,"ip_type":4,"protocol":4,)"
+                           R"("placeholder1":0,"placeholder2":0,"certificate":")" +
+                           to_hex(certificate) + R"("})");
+  ASSERT_TRUE(served.ok()) << served.error().message;
+
+  auto at = finalized_block(c);
+  ASSERT_TRUE(at.ok()) << at.error().message;
+  auto certs = chain::read_certificates(c, netuid, *at);
+  ASSERT_TRUE(certs.ok()) << certs.error().message;
+  ASSERT_EQ(certs->size(), 1u);
+  EXPECT_EQ(certs->begin()->first, AccountId(hot->keypair.public_key));
+  EXPECT_EQ(certs->begin()->second.algorithm, 1);
+  EXPECT_EQ(certs->begin()->second.public_key, public_key);
+
+  // The REST server following that subnet, the snapshot built from the chain at the same block.
+  follower::BuildOptions bo;
+  bo.stakes = false;
+  auto s = follower::build_snapshot(c, netuid, *at, bo);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  s->seen_at = s->built_at = std::chrono::steady_clock::now();
+  follower::SnapshotStore snapshots(2);
+  snapshots.publish(std::make_shared<const follower::Snapshot>(std::move(s).value()));
+  RestDeps deps(snapshots, netuid);
+  deps.chain = &c;
+  RestOptions o = loopback_options();
+  o.v1.open_access_token = std::make_shared<const keys::SecretString>(kOpen);
+  auto server = Server::start(o, std::move(deps));
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  const std::uint16_t port = (*server)->port();
+  const std::string auth = "Bearer " + kOpen;
+  const std::string one = "{\"algorithm\":1,\"public_key\":\"" + to_hex(public_key) + "\"}";
+  const std::string base = "/api/v1/subnet/" + nu + "/block/latest/certificates";
+  auto all = http(port, "GET", base, "", auth);
+  EXPECT_EQ(all.status, 200u) << all.body;
+  EXPECT_EQ(all.body, "{\"" + hot_ss58 + "\":" + one + "}");
+  auto mine = http(port, "GET", base + "/" + hot_ss58, "", auth);
+  EXPECT_EQ(mine.status, 200u) << mine.body;
+  EXPECT_EQ(mine.body, one);
+  auto none = http(port, "GET", base + "/" + codec::ss58_encode(a.public_key), "", auth);
+  EXPECT_EQ(none.status, 404u) << none.body;
+  EXPECT_EQ(none.body, "{\"status_code\":404,\"detail\":\"Certificate not found or error fetching.\"}");
+}
+
+}  // namespace
+}  // namespace pylon::rest::test
