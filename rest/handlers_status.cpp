@@ -152,9 +152,9 @@ void Api::weights_status(EpochAnswer e, bool filtered, std::uint8_t mechanism, R
       [this, e, filtered, mechanism, snap]() -> Response {
         const std::optional<std::uint8_t> only =
             filtered ? std::optional<std::uint8_t>(mechanism) : std::nullopt;
-        const std::uint8_t main =
-            only.value_or(0);  // whose weights, reveal and chain row the legacy members show
-        auto w = deps_.store->weights(deps_.netuid, e.start, main);
+        // Whose weights, reveal and chain row the legacy members show.
+        const std::uint8_t primary = only.value_or(0);
+        auto w = deps_.store->weights(deps_.netuid, e.start, primary);
         if (!w.ok()) return error_response(500, code::internal, w.error().message);
         auto all_attempts = deps_.store->attempts(deps_.netuid, e.start);
         if (!all_attempts.ok()) return error_response(500, code::internal, all_attempts.error().message);
@@ -162,7 +162,7 @@ void Api::weights_status(EpochAnswer e, bool filtered, std::uint8_t mechanism, R
         for (auto& a : *all_attempts)
           if (!only || a.mechanism == *only) attempts.push_back(std::move(a));
         // The mechanisms this epoch concerns: those holding weights or attempts (0 always).
-        std::set<std::uint8_t> mechanisms{main};
+        std::set<std::uint8_t> mechanisms{primary};
         if (!only) {
           auto held = deps_.store->mechanisms(deps_.netuid, e.start);
           if (!held.ok()) return error_response(500, code::internal, held.error().message);
@@ -184,7 +184,7 @@ void Api::weights_status(EpochAnswer e, bool filtered, std::uint8_t mechanism, R
         out += ",\"mechanisms\":[";
         bool first = true;
         for (std::uint8_t m : mechanisms) {
-          auto mw = m == main ? w : deps_.store->weights(deps_.netuid, e.start, m);
+          auto mw = m == primary ? w : deps_.store->weights(deps_.netuid, e.start, m);
           if (!mw.ok()) return error_response(500, code::internal, mw.error().message);
           if (!first) out += ',';
           first = false;
@@ -201,7 +201,7 @@ void Api::weights_status(EpochAnswer e, bool filtered, std::uint8_t mechanism, R
         out += "],\"reveal\":";
         const weights::PendingReveal* legacy = nullptr;
         for (const auto& r : reveals)
-          if (r.mechanism == main) legacy = &r;
+          if (r.mechanism == primary) legacy = &r;
         if (legacy)
           append_reveal(out, *legacy);
         else
@@ -225,7 +225,7 @@ void Api::weights_status(EpochAnswer e, bool filtered, std::uint8_t mechanism, R
           out += "null";
         }
         out += ",\"chain\":";
-        out += chain_weights(snap, main);
+        out += chain_weights(snap, primary);
         out += '}';
         return json_response(200, std::move(out));
       },

@@ -4,10 +4,17 @@
 // weights endpoints' 400 rules (the subnet's MechanismCountCurrent, answered here as 2 by the replay
 // node, which holds no such read). The committer's per-mechanism state and a timelocked commit's
 // chain reveal are rendered by committer_json.hpp, checked here on exact text.
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+
 #include "chain/storage_key.hpp"
 #include "codec/ss58.hpp"
 #include "committer/chain_storage.hpp"
+#include "committer/submitter.hpp"
 #include "common/hex.hpp"
+#include "keys/sr25519.hpp"
 #include "rest/committer_json.hpp"
 #include "rest_test_support.hpp"
 
@@ -201,6 +208,146 @@ TEST(WeightsStatusMechanism, ATimelockedCommitsRevealShowsTheWeightsReadBack) {
   EXPECT_EQ(chain_reveal_json(r, 6852691),
             R"({"state":"awaiting","block":6853000,"commit_block":6852691,"last_stored_round":20851736,)"
             R"("last_update":6852862,"weights":null})");
+}
+
+// The whole path of a timelocked commit's "revealed": a daemon whose hotkey is uid 2 of the recorded
+// snapshot (a test key put there in a copy), a landed commit_timelocked_weights in the store
+// (included in the recorded block), and the storage the recording lacks served under the keys the
+// recorded block's metadata gives for mechanism 0 (storage index = netuid 1).
+class RevealStorage {
+ public:
+  explicit RevealStorage(const codec::Metadata& md) {
+    auto key = [&](std::string_view pallet, std::string_view item, std::vector<Bytes> keys) {
+      auto k = chain::storage_key(md, pallet, item, keys);
+      EXPECT_TRUE(k.ok()) << item;
+      return k.ok() ? to_hex(*k).substr(2) : std::string("-");
+    };
+    prefix_ = key("SubtensorModule", "TimelockedWeightCommits", {committer::netuid_key(kNetuid)});
+    Bytes epoch{0x26, 0x4a, 0, 0, 0, 0, 0, 0};  // 18982
+    queued_ = key("SubtensorModule", "TimelockedWeightCommits", {committer::netuid_key(kNetuid), epoch});
+    values_[key("Drand", "LastStoredRound", {})] = "0x302b3e0100000000";  // 20851504
+    // LastUpdate(1): uid 2 at 6852700, after the commit's block.
+    values_[key("SubtensorModule", "LastUpdate", {committer::netuid_key(kNetuid)})] =
+        "0x0c"
+        "0000000000000000"
+        "0000000000000000"
+        "5c90680000000000";
+    // Weights(1, 2): [(1, 9), (5, 65535)].
+    values_[key("SubtensorModule", "Weights", {committer::netuid_key(kNetuid), committer::netuid_key(2)})] =
+        "0x08"
+        "0100"
+        "0900"
+        "0500"
+        "ffff";
+    replay_node().server->set_override(
+        [this](std::string_view method, std::string_view params) -> std::optional<std::string> {
+          if (method == "state_getKeysPaged") {
+            if (queue_.empty() || params.find(prefix_) == std::string_view::npos ||
+                params.find("null") == std::string_view::npos)
+              return std::string("[]");
+            return "[\"0x" + queued_ + "\"]";
+          }
+          if (method == "state_queryStorageAt")
+            return "[{\"block\":null,\"changes\":[[\"0x" + queued_ + "\",\"" + queue_ + "\"]]}]";
+          if (method.rfind("state_getStorage", 0) != 0) return std::nullopt;
+          for (const auto& [k, v] : values_)
+            if (params.find(k) != std::string_view::npos) return "\"" + v + "\"";
+          return std::nullopt;
+        });
+  }
+  ~RevealStorage() { replay_node().server->set_override({}); }
+  RevealStorage(const RevealStorage&) = delete;
+  RevealStorage& operator=(const RevealStorage&) = delete;
+  // TimelockedWeightCommits(1, 18982) holds `hex` (empty: nothing queued).
+  void queue(std::string hex) { queue_ = std::move(hex); }
+
+ private:
+  std::string prefix_, queued_, queue_;
+  std::map<std::string, std::string> values_;
+};
+
+TEST(WeightsStatusMechanism, ALandedTimelockedCommitShowsWhatTheChainRevealed) {
+  PYLON_REST_REQUIRE_SHARED();
+  auto& node = replay_node();
+  ASSERT_TRUE(node.stack && node.server);
+  auto md = node.stack->chain->metadata(recorded()->block_hash);
+  ASSERT_TRUE(md.ok()) << md.error().message;
+  const Bytes seed(32, 0x07);
+  auto kp = keys::keypair_from_mini_secret(seed);
+  ASSERT_TRUE(kp.ok());
+  committer::Submitter submitter(*node.stack->chain, std::move(kp).value());
+  const AccountId me = submitter.account();
+
+  char tmpl[] = "/tmp/pylon-rest-XXXXXX";
+  const std::string dir = ::mkdtemp(tmpl);
+  auto store = weights::Store::open(dir + "/weights.db");
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  weights::CommitAttempt a;
+  a.netuid = kNetuid;
+  a.epoch = kEpoch;
+  a.block = kRecordedBlock - 1;
+  a.call = weights::CallKind::kCommitTimelockedWeights;
+  a.status = weights::AttemptStatus::kIncluded;
+  a.included_in = recorded()->block_hash;
+  a.reveal_round = 20851500;
+  ASSERT_TRUE((*store)->record_attempt(a).ok());
+  a.call = weights::CallKind::kSetWeights;  // not timelocked: nothing to reveal
+  a.reveal_round.reset();
+  ASSERT_TRUE((*store)->record_attempt(a).ok());
+
+  follower::SnapshotStore snapshots{4};
+  auto copy = std::make_shared<follower::Snapshot>(*at_block(*recorded(), kRecordedBlock));
+  copy->neurons.at(2).hotkey = me;
+  snapshots.publish(copy);
+  RestDeps deps(snapshots, kNetuid);
+  deps.chain = node.stack->chain.get();
+  deps.hotkey_submitter = &submitter;
+  deps.store = store->get();
+  deps.build_hyperparams = false;
+  deps.build_commitments = false;
+  auto server = Server::start(loopback_options(), std::move(deps));
+  ASSERT_TRUE(server.ok()) << server.error().message;
+
+  RevealStorage storage(**md);
+  // Queued: this hotkey's entry for the round (AccountId, commit block, ciphertext, round).
+  std::string entry =
+      "0x04" + to_hex(Bytes(me.begin(), me.end())).substr(2) + "52906800000000000c aabbcc2c2b3e0100000000";
+  entry.erase(std::remove(entry.begin(), entry.end(), ' '), entry.end());
+  storage.queue(entry);
+  auto r = http((*server)->port(), "GET", "/weights_status");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  Json waiting(r.body);
+  ASSERT_TRUE(waiting.ok) << r.body;
+  auto attempts = waiting.root["attempts"].get_array().value_unsafe();
+  ASSERT_EQ(attempts.size(), 2u) << r.body;
+  EXPECT_EQ(attempts.at(0)["revealed"]["state"].get_string().value_unsafe(), "awaiting") << r.body;
+  EXPECT_TRUE(attempts.at(0)["revealed"]["weights"].is_null());
+  EXPECT_TRUE(attempts.at(1)["revealed"].error()) << r.body;
+
+  // The chain took it out of the queue and applied it: the Weights row beside the round.
+  storage.queue("");
+  r = http((*server)->port(), "GET", "/weights_status");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  Json done(r.body);
+  ASSERT_TRUE(done.ok) << r.body;
+  auto revealed = done.root["attempts"].at(0)["revealed"];
+  EXPECT_EQ(revealed["state"].get_string().value_unsafe(), "revealed") << r.body;
+  EXPECT_EQ(revealed["commit_block"].get_uint64().value_unsafe(), kRecordedBlock);
+  EXPECT_EQ(revealed["last_update"].get_uint64().value_unsafe(), 6852700u);
+  EXPECT_EQ(revealed["last_stored_round"].get_uint64().value_unsafe(), 20851504u);
+  EXPECT_EQ(done.root["attempts"].at(0)["reveal_round"].get_uint64().value_unsafe(), 20851500u);
+  auto row = revealed["weights"].get_array().value_unsafe();
+  ASSERT_EQ(row.size(), 2u) << r.body;
+  EXPECT_EQ(row.at(1).at(0).get_uint64().value_unsafe(), 5u);
+  EXPECT_EQ(row.at(1).at(1).get_uint64().value_unsafe(), 65535u);
+  // The chain member reads the same row for this hotkey.
+  EXPECT_EQ(done.root["chain"]["uid"].get_uint64().value_unsafe(), 2u) << r.body;
+  EXPECT_EQ(done.root["chain"]["weights"].get_array().value_unsafe().size(), 2u);
+
+  server->reset();
+  store->reset();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
 
 }  // namespace
