@@ -2,6 +2,7 @@
 
 #include "chain/storage_key.hpp"
 #include "codec/decoder.hpp"
+#include "committer/weights_call.hpp"
 #include "extrinsic/weights_hash.hpp"
 
 namespace pylon::committer {
@@ -50,7 +51,8 @@ Result<std::optional<codec::Value>> decode_storage_value(const codec::Metadata& 
   PYLON_ASSIGN(const codec::StorageEntry* e, entry(md, pallet, item));
   if (!raw && e->optional) return std::optional<codec::Value>{};
   auto v = codec::decode_exact(md.types, e->value, raw ? *raw : e->default_value);
-  if (!v.ok()) return make_error(std::string(pallet) + "." + std::string(item) + ": " + v.error().message);
+  // The decoder's kind is kept: an answer that does not fit is told from a failed read.
+  if (!v.ok()) return with_context(std::string(pallet) + "." + std::string(item), v.error());
   return std::optional<codec::Value>(std::move(v).value());
 }
 
@@ -126,8 +128,9 @@ Result<std::uint16_t> mechanism_index(const codec::Metadata& md, std::uint16_t n
   if (!has_mechanisms(md)) {
     if (mechanism != 0)
       return make_error(
+          MechanismErrc::kNoSuchMechanism,
           "mechanism " + std::to_string(mechanism) +
-          " does not exist: this runtime has no mechanisms (no SubtensorModule.MechanismCountCurrent)");
+              " does not exist: this runtime has no mechanisms (no SubtensorModule.MechanismCountCurrent)");
     return netuid;
   }
   return extrinsic::mechanism_storage_index(netuid, mechanism);

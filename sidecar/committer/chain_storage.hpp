@@ -67,7 +67,8 @@ Result<Mechanisms> decode_mechanisms(const codec::Metadata& md, const std::optio
 // The key a mechanism's per-mechanism storage (Weights, LastUpdate, WeightCommits,
 // TimelockedWeightCommits) is under on this runtime: extrinsic::mechanism_storage_index where the
 // metadata has mechanisms, the netuid itself otherwise. A mechanism above 0 on a runtime without
-// mechanisms is an error (it cannot have weights there).
+// mechanisms is an error MechanismErrc::kNoSuchMechanism (weights_call.hpp): it cannot have
+// weights there.
 Result<std::uint16_t> mechanism_index(const codec::Metadata& md, std::uint16_t netuid,
                                       std::uint8_t mechanism);
 

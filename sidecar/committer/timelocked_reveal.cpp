@@ -17,12 +17,12 @@ Result<bool> holds_commit(const codec::Metadata& md, const Bytes& raw, const Tim
   const std::string shape_error =
       "SubtensorModule.TimelockedWeightCommits entries are not (AccountId, u64, Bytes, u64) in this runtime";
   if (!v) return false;
-  if (v->kind != codec::Value::Kind::Array) return make_error(shape_error);
+  if (v->kind != codec::Value::Kind::Array) return make_error(TimelockedRevealErrc::kBadShape, shape_error);
   for (const codec::Value& e : v->items) {
     if (e.kind != codec::Value::Kind::Array || e.items.size() != 4 ||
         e.items[0].kind != codec::Value::Kind::AccountId || e.items[0].bytes.size() != c.hotkey.size() ||
         e.items[3].kind != codec::Value::Kind::UInt)
-      return make_error(shape_error);
+      return make_error(TimelockedRevealErrc::kBadShape, shape_error);
     if (std::equal(c.hotkey.begin(), c.hotkey.end(), e.items[0].bytes.begin()) &&
         e.items[3].uint == c.reveal_round)
       return true;
@@ -44,10 +44,13 @@ std::string_view to_string(ChainRevealState state) {
   return "awaiting";  // not reached: every state is named above
 }
 
-Result<ChainReveal> decide_timelocked_reveal(const codec::Metadata& md, const TimelockedCommitRef& commit,
-                                             const TimelockedRevealStorage& storage) {
+namespace {
+
+Result<ChainReveal> decide(const codec::Metadata& md, const TimelockedCommitRef& commit,
+                           const TimelockedRevealStorage& storage) {
   if (!has_storage_item(md, kPallet, kCommits))
-    return make_error("this runtime has no SubtensorModule.TimelockedWeightCommits");
+    return make_error(TimelockedRevealErrc::kNotInRuntime,
+                      "this runtime has no SubtensorModule.TimelockedWeightCommits");
   ChainReveal r;
   r.block = storage.block;
   PYLON_ASSIGN(std::optional<codec::Value> round,
@@ -70,6 +73,18 @@ Result<ChainReveal> decide_timelocked_reveal(const codec::Metadata& md, const Ti
                decode_storage_value(md, kPallet, "Weights", storage.weights_row));
   PYLON_ASSIGN(r.weights, weights_row_from(row));
   r.state = ChainRevealState::kRevealed;
+  return r;
+}
+
+}  // namespace
+
+Result<ChainReveal> decide_timelocked_reveal(const codec::Metadata& md, const TimelockedCommitRef& commit,
+                                             const TimelockedRevealStorage& storage) {
+  auto r = decide(md, commit, storage);
+  // The decoder's and chain_storage's shape errors carry no kind of their own: each is an answer
+  // that does not fit the metadata.
+  if (!r.ok() && r.error().domain == nullptr)
+    return make_error(TimelockedRevealErrc::kBadShape, r.error().message);
   return r;
 }
 

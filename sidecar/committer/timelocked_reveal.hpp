@@ -26,6 +26,14 @@
 
 namespace pylon::committer {
 
+// What kind of failure a reveal read is (Error::kind_of<TimelockedRevealErrc>()); the chain
+// client's and the decoder's errors keep their own kinds.
+enum class TimelockedRevealErrc : std::uint8_t {
+  kNotInRuntime,  // the block's runtime has no SubtensorModule.TimelockedWeightCommits
+  kBadShape,      // a storage answer does not fit the metadata's type (or a queue entry is not
+                  // (AccountId, u64, Bytes, u64) in this runtime)
+};
+
 enum class ChainRevealState : std::uint8_t { kAwaiting, kRevealed, kDropped };
 std::string_view to_string(ChainRevealState state);  // "awaiting", "revealed", "dropped"
 

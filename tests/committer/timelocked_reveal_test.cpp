@@ -14,6 +14,7 @@
 #include "chain/storage_key.hpp"
 #include "codec/metadata.hpp"
 #include "committer/chain_storage.hpp"
+#include "committer/weights_call.hpp"
 #include "common/hex.hpp"
 #include "replay_test_support.hpp"
 #include "test_support.hpp"
@@ -121,7 +122,9 @@ TEST(TimelockedReveal, TheStorageIndexFollowsTheMetadata) {
   auto md = load(local);
   ASSERT_TRUE(md.ok()) << md.error().message;
   EXPECT_EQ(*mechanism_index(**md, 3, 0), 3u);
-  EXPECT_FALSE(mechanism_index(**md, 3, 1).ok());  // no mechanisms: none above 0
+  auto none = mechanism_index(**md, 3, 1);  // no mechanisms: none above 0
+  ASSERT_FALSE(none.ok());
+  EXPECT_TRUE(none.error().is(MechanismErrc::kNoSuchMechanism));
 }
 
 TEST(TimelockedReveal, DecidedFromDevnetAndFinneyStorage) {
@@ -175,6 +178,13 @@ TEST(TimelockedReveal, DecidedFromDevnetAndFinneyStorage) {
     s = revealed_storage();
     s.pending.push_back(Bytes{0x04, 0x01});
     EXPECT_FALSE(decide_timelocked_reveal(**md, ours(), s).ok()) << rel;
+    for (auto* answer : {&s.weights_row, &s.last_update, &s.last_stored_round}) {
+      s = revealed_storage();
+      *answer = Bytes{0x04};  // a Vec of one element that is not there / a truncated u64
+      auto bad = decide_timelocked_reveal(**md, ours(), s);
+      ASSERT_FALSE(bad.ok()) << rel;
+      EXPECT_TRUE(bad.error().is(TimelockedRevealErrc::kBadShape)) << bad.error().message;
+    }
     s = revealed_storage();
     s.weights_row = Bytes{0x04, 0x01, 0x00};
     EXPECT_FALSE(decide_timelocked_reveal(**md, ours(), s).ok()) << rel;
@@ -191,7 +201,9 @@ TEST(TimelockedReveal, ARuntimeWithoutTimelockedCommitsIsAnError) {
   ASSERT_TRUE(md.ok()) << md.error().message;
   auto c = ours();
   c.mechanism = 0;
-  EXPECT_FALSE(decide_timelocked_reveal(**md, c, revealed_storage()).ok());
+  auto r = decide_timelocked_reveal(**md, c, revealed_storage());
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.error().is(TimelockedRevealErrc::kNotInRuntime));
 }
 
 std::string json_str(const std::string& s) {
