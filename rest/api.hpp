@@ -103,7 +103,12 @@ class Api {
   void post_force_commit(Reply reply);
   Response force_commit();  // blocking
   void get_weights_status(const Request& req, Reply reply);
-  std::string chain_weights(const follower::SnapshotPtr& snap);  // blocking
+  // /weights_status (handlers_status.cpp): `filtered` when ?mechanism= named `mechanism`; every
+  // mechanism otherwise.
+  void weights_status(EpochAnswer e, bool filtered, std::uint8_t mechanism, Reply reply);
+  std::string chain_weights(const follower::SnapshotPtr& snap, std::uint8_t mechanism);  // blocking
+  std::vector<std::string> timelocked_reveals(const std::vector<weights::CommitAttempt>& attempts,
+                                              const follower::SnapshotPtr& snap);  // blocking
 
   // --- chain writes (handlers_chain.cpp)
   void post_set_commitment(const Request& req, Reply reply);

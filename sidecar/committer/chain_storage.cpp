@@ -2,6 +2,8 @@
 
 #include "chain/storage_key.hpp"
 #include "codec/decoder.hpp"
+#include "committer/weights_call.hpp"
+#include "extrinsic/weights_hash.hpp"
 
 namespace pylon::committer {
 
@@ -36,15 +38,21 @@ const codec::Value* unwrap_single(const codec::Value* v) {
 Result<std::optional<codec::Value>> read_value(chain::ChainClient& chain, const codec::Metadata& md,
                                                std::string_view pallet, std::string_view item,
                                                const std::vector<Bytes>& keys, const chain::BlockRef& at) {
-  PYLON_ASSIGN(const codec::StorageEntry* e, entry(md, pallet, item));
   PYLON_ASSIGN(Bytes key, chain::storage_key(md, pallet, item, keys));
   PYLON_ASSIGN(std::optional<Bytes> raw, chain.storage(key, at));
-  if (!raw) {
-    if (e->optional) return std::optional<codec::Value>{};
-    raw = e->default_value;
-  }
-  auto v = codec::decode_exact(md.types, e->value, *raw);
-  if (!v.ok()) return make_error(std::string(pallet) + "." + std::string(item) + ": " + v.error().message);
+  return decode_storage_value(md, pallet, item, raw);
+}
+
+}  // namespace
+
+Result<std::optional<codec::Value>> decode_storage_value(const codec::Metadata& md, std::string_view pallet,
+                                                         std::string_view item,
+                                                         const std::optional<Bytes>& raw) {
+  PYLON_ASSIGN(const codec::StorageEntry* e, entry(md, pallet, item));
+  if (!raw && e->optional) return std::optional<codec::Value>{};
+  auto v = codec::decode_exact(md.types, e->value, raw ? *raw : e->default_value);
+  // The decoder's kind is kept: an answer that does not fit is told from a failed read.
+  if (!v.ok()) return with_context(std::string(pallet) + "." + std::string(item), v.error());
   return std::optional<codec::Value>(std::move(v).value());
 }
 
@@ -59,8 +67,6 @@ Result<std::uint64_t> as_u64(const std::optional<codec::Value>& v, std::string_v
                       " is not an unsigned integer in this runtime");
   return x->uint;
 }
-
-}  // namespace
 
 Bytes netuid_key(std::uint16_t netuid) {
   return Bytes{static_cast<std::uint8_t>(netuid), static_cast<std::uint8_t>(netuid >> 8)};
@@ -93,14 +99,8 @@ Result<Mechanisms> decode_mechanisms(const codec::Metadata& md, const std::optio
                                      const std::optional<Bytes>& split_raw) {
   Mechanisms m;
   if (!has_mechanisms(md)) return m;
-  // Decoded as read_value does: the entry's type, its default when nothing is stored.
-  auto decode = [&](std::string_view item,
-                    const std::optional<Bytes>& raw) -> Result<std::optional<codec::Value>> {
-    PYLON_ASSIGN(const codec::StorageEntry* e, entry(md, kPallet, item));
-    if (!raw && e->optional) return std::optional<codec::Value>{};
-    auto v = codec::decode_exact(md.types, e->value, raw ? *raw : e->default_value);
-    if (!v.ok()) return make_error(std::string(kPallet) + "." + std::string(item) + ": " + v.error().message);
-    return std::optional<codec::Value>(std::move(v).value());
+  auto decode = [&](std::string_view item, const std::optional<Bytes>& raw) {
+    return decode_storage_value(md, kPallet, item, raw);
   };
   PYLON_ASSIGN(std::optional<codec::Value> count, decode("MechanismCountCurrent", count_raw));
   PYLON_ASSIGN(std::uint64_t n, as_u64(count, kPallet, "MechanismCountCurrent"));
@@ -121,6 +121,19 @@ Result<Mechanisms> decode_mechanisms(const codec::Metadata& md, const std::optio
     m.emission_split.push_back(static_cast<std::uint16_t>(x.uint));
   }
   return m;
+}
+
+Result<std::uint16_t> mechanism_index(const codec::Metadata& md, std::uint16_t netuid,
+                                      std::uint8_t mechanism) {
+  if (!has_mechanisms(md)) {
+    if (mechanism != 0)
+      return make_error(
+          MechanismErrc::kNoSuchMechanism,
+          "mechanism " + std::to_string(mechanism) +
+              " does not exist: this runtime has no mechanisms (no SubtensorModule.MechanismCountCurrent)");
+    return netuid;
+  }
+  return extrinsic::mechanism_storage_index(netuid, mechanism);
 }
 
 Result<Mechanisms> read_mechanisms(chain::ChainClient& chain, const codec::Metadata& md, std::uint16_t netuid,
@@ -168,13 +181,8 @@ Result<std::vector<WeightCommit>> read_weight_commits(chain::ChainClient& chain,
   return out;
 }
 
-Result<std::vector<std::pair<std::uint16_t, std::uint16_t>>> read_weights_row(chain::ChainClient& chain,
-                                                                              std::uint16_t netuid,
-                                                                              std::uint16_t uid,
-                                                                              const chain::BlockRef& at) {
-  PYLON_ASSIGN(auto md, chain.metadata(at.hash));
-  PYLON_ASSIGN(std::optional<codec::Value> v,
-               read_value(chain, *md, kPallet, "Weights", {netuid_key(netuid), netuid_key(uid)}, at));
+Result<std::vector<std::pair<std::uint16_t, std::uint16_t>>> weights_row_from(
+    const std::optional<codec::Value>& v) {
   std::vector<std::pair<std::uint16_t, std::uint16_t>> out;
   if (!v) return out;
   const std::string shape_error = "SubtensorModule.Weights is not Vec<(u16, u16)> in this runtime";
@@ -189,11 +197,17 @@ Result<std::vector<std::pair<std::uint16_t, std::uint16_t>>> read_weights_row(ch
   return out;
 }
 
-Result<std::uint64_t> read_last_update(chain::ChainClient& chain, std::uint16_t index, std::uint16_t uid,
-                                       const chain::BlockRef& at) {
+Result<std::vector<std::pair<std::uint16_t, std::uint16_t>>> read_weights_row(chain::ChainClient& chain,
+                                                                              std::uint16_t netuid,
+                                                                              std::uint16_t uid,
+                                                                              const chain::BlockRef& at) {
   PYLON_ASSIGN(auto md, chain.metadata(at.hash));
   PYLON_ASSIGN(std::optional<codec::Value> v,
-               read_value(chain, *md, kPallet, "LastUpdate", {netuid_key(index)}, at));
+               read_value(chain, *md, kPallet, "Weights", {netuid_key(netuid), netuid_key(uid)}, at));
+  return weights_row_from(v);
+}
+
+Result<std::uint64_t> last_update_from(const std::optional<codec::Value>& v, std::uint16_t uid) {
   if (!v) return std::uint64_t{0};
   if (v->kind != codec::Value::Kind::Array)
     return make_error("SubtensorModule.LastUpdate is not Vec<u64> in this runtime");
@@ -202,6 +216,14 @@ Result<std::uint64_t> read_last_update(chain::ChainClient& chain, std::uint16_t 
   if (x.kind != codec::Value::Kind::UInt)
     return make_error("SubtensorModule.LastUpdate is not Vec<u64> in this runtime");
   return x.uint;
+}
+
+Result<std::uint64_t> read_last_update(chain::ChainClient& chain, std::uint16_t index, std::uint16_t uid,
+                                       const chain::BlockRef& at) {
+  PYLON_ASSIGN(auto md, chain.metadata(at.hash));
+  PYLON_ASSIGN(std::optional<codec::Value> v,
+               read_value(chain, *md, kPallet, "LastUpdate", {netuid_key(index)}, at));
+  return last_update_from(v, uid);
 }
 
 }  // namespace pylon::committer

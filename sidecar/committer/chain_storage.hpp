@@ -13,6 +13,21 @@ namespace pylon::committer {
 // SCALE u16 netuid as a storage map key.
 Bytes netuid_key(std::uint16_t netuid);
 
+// A raw storage answer of `<pallet>.<item>` decoded with the entry's type from the metadata: the
+// entry's default when nothing is stored, nullopt for an optional entry that holds nothing.
+Result<std::optional<codec::Value>> decode_storage_value(const codec::Metadata& md, std::string_view pallet,
+                                                         std::string_view item,
+                                                         const std::optional<Bytes>& raw);
+// A decoded unsigned integer item (through newtypes and Option); 0 for nothing.
+Result<std::uint64_t> as_u64(const std::optional<codec::Value>& v, std::string_view pallet,
+                             std::string_view item);
+// A decoded SubtensorModule.Weights row as (uid, value) pairs, and one uid's entry of a decoded
+// SubtensorModule.LastUpdate (0 when it holds none): the shapes read_weights_row and
+// read_last_update read, for callers holding the raw answers.
+Result<std::vector<std::pair<std::uint16_t, std::uint16_t>>> weights_row_from(
+    const std::optional<codec::Value>& v);
+Result<std::uint64_t> last_update_from(const std::optional<codec::Value>& v, std::uint16_t uid);
+
 bool has_storage_item(const codec::Metadata& md, std::string_view pallet, std::string_view item);
 
 // `SubtensorModule.<item>(netuid)` as an unsigned integer; the entry's default when absent.
@@ -48,6 +63,14 @@ bool has_mechanisms(const codec::Metadata& md);
 // mechanism; MechanismEmissionSplit is read only where the metadata has it. Count 0 is an error.
 Result<Mechanisms> decode_mechanisms(const codec::Metadata& md, const std::optional<Bytes>& count_raw,
                                      const std::optional<Bytes>& split_raw);
+
+// The key a mechanism's per-mechanism storage (Weights, LastUpdate, WeightCommits,
+// TimelockedWeightCommits) is under on this runtime: extrinsic::mechanism_storage_index where the
+// metadata has mechanisms, the netuid itself otherwise. A mechanism above 0 on a runtime without
+// mechanisms is an error MechanismErrc::kNoSuchMechanism (weights_call.hpp): it cannot have
+// weights there.
+Result<std::uint16_t> mechanism_index(const codec::Metadata& md, std::uint16_t netuid,
+                                      std::uint8_t mechanism);
 
 // The subnet's mechanisms at `at` (reads nothing on a runtime without them).
 Result<Mechanisms> read_mechanisms(chain::ChainClient& chain, const codec::Metadata& md, std::uint16_t netuid,
