@@ -32,7 +32,10 @@ Result<std::vector<std::uint64_t>> per_neuron(const Columns& cols, std::string_v
 Result<std::vector<NeuronStakes>> stakes_from_subnet_state(
     const codec::views::ColumnsView& view, ByteSpan answer,
     const std::vector<codec::views::NeuronLite>& neurons) {
-  auto decoded = view.decode(answer);
+  // Only the columns read here are kept; the others (emission_history alone holds a value per
+  // neuron per subnet of the chain) are checked and dropped.
+  static constexpr std::string_view kColumns[] = {"hotkeys", "alpha_stake", "tao_stake", "total_stake"};
+  auto decoded = view.decode(answer, kColumns);
   if (!decoded.ok()) return make_error(StakesErrc::kMalformed, decoded.error().message);
   if (!decoded->has_value()) return make_error(StakesErrc::kAbsent, "the subnet state is None");
   const Columns& cols = **decoded;

@@ -104,6 +104,22 @@ TEST(StakesFromSubnetState, TruncatedAnswersAreMalformed) {
   EXPECT_TRUE(stakes_from_subnet_state(*f->view, longer, eight).error().is(StakesErrc::kMalformed));
 }
 
+TEST(StakesFromSubnetState, ColumnsNotReadAreStillChecked) {
+  PYLON_FIXTURE(f);
+  // Only hotkeys and the stakes are kept; a bad byte in another column still refuses the answer.
+  std::vector<codec::views::NeuronLite> eight(f->neurons.begin(), f->neurons.begin() + 8);
+  auto bytes = test::subnet_state_answer(*f->md, 1, eight, 3);
+  ASSERT_TRUE(bytes.ok()) << bytes.error().message;
+  // Some, netuid, hotkeys and coldkeys (a length byte and 8 accounts each), active's length byte.
+  const std::size_t first_active = 1 + 1 + 2 * (1 + 8 * 32) + 1;
+  ASSERT_LE((*bytes)[first_active], 1);
+  (*bytes)[first_active] = 2;  // a bool that is neither 0 nor 1
+  auto r = stakes_from_subnet_state(*f->view, *bytes, eight);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.error().is(StakesErrc::kMalformed)) << r.error().message;
+  EXPECT_NE(r.error().message.find("active"), std::string::npos) << r.error().message;
+}
+
 TEST(StakesFromSubnetState, UidOutOfRangeOrRepeatedIsAMismatch) {
   PYLON_FIXTURE(f);
   auto out_of_range = f->neurons;

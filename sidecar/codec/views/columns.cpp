@@ -1,5 +1,7 @@
 #include "codec/views/columns.hpp"
 
+#include <algorithm>
+
 #include "codec/decoder.hpp"
 #include "common/find_by.hpp"
 
@@ -102,6 +104,49 @@ Status ColumnsView::read_field(const Field& f, ScaleReader& r, Column& out) cons
       return {};
   }
   return {};
+}
+
+Status ColumnsView::skip_field(const Field& f, ScaleReader& r) const {
+  if (f.optional) {
+    PYLON_ASSIGN(std::uint8_t tag, r.u8());
+    if (tag > 1) return r.error("Option tag " + std::to_string(tag) + " is not 0 or 1");
+    if (tag == 0) return {};
+  }
+  switch (f.kind) {
+    case Column::Kind::Scalar: {
+      Column unused;
+      return read_field(Field{f.name, f.type, false, f.kind, f.shape}, r, unused);
+    }
+    case Column::Kind::List: {  // each element checked as read_field checks it (bools, widths)
+      PYLON_ASSIGN(std::size_t n, r.length(f.shape.width == 0 ? 1 : (f.shape.compact ? 1 : f.shape.width)));
+      for (std::size_t i = 0; i < n; ++i) {
+        if (f.shape.width == 0) {
+          PYLON_TRY(r.boolean());
+        } else {
+          PYLON_TRY(read_uint(f.shape, r));
+        }
+      }
+      return {};
+    }
+    case Column::Kind::Accounts: {
+      PYLON_ASSIGN(std::size_t n, r.length(32));
+      return r.skip(32 * n);
+    }
+    case Column::Kind::Other:  // the type walk checks the bytes without building a value
+      return skip_value(md_->types, f.type, r);
+    case Column::Kind::Absent:
+      return {};
+  }
+  return {};
+}
+
+Result<std::optional<Columns>> ColumnsView::decode(ByteSpan bytes, std::span<const std::string_view> only) const {
+  return decode_struct<Columns>(bytes, optional_, type_name_, fields_,
+                                [this, only](const Field& f, ScaleReader& r, Columns& out) -> Status {
+                                  if (std::find(only.begin(), only.end(), f.name) == only.end())
+                                    return skip_field(f, r);
+                                  return read_field(f, r, out.columns.emplace_back(f.name, Column{}).second);
+                                });
 }
 
 Result<std::optional<Columns>> ColumnsView::decode(ByteSpan bytes) const {
