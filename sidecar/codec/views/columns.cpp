@@ -25,7 +25,7 @@ Result<ColumnsView> ColumnsView::resolve_type(std::shared_ptr<const Metadata> md
   ColumnsView v;
   PYLON_ASSIGN(const TypeDef* t, named_struct(reg, type, v.optional_, v.type_name_));
   for (const auto& f : t->fields) {
-    Field out{f.name, f.type, false, Column::Kind::Other, {}};
+    Field out{f.name, f.type, false, Column::Kind::Other, {}, std::nullopt};
     if (reg[out.type].special == Special::Option) {
       out.optional = true;
       out.type = reg[out.type].variants[1].fields[0].type;
@@ -46,6 +46,8 @@ Result<ColumnsView> ColumnsView::resolve_type(std::shared_ptr<const Metadata> md
                !int_shape(reg, ft.elem)->is_signed) {
       out.kind = Column::Kind::List;
       out.shape = *int_shape(reg, ft.elem);
+    } else if (ft.kind == TypeKind::Sequence && reg[ft.elem].kind == TypeKind::Sequence) {
+      if (auto e = int_shape(reg, reg[ft.elem].elem); e && !e->is_signed) out.rows_of = *e;
     }
     v.fields_.push_back(std::move(out));
   }
@@ -115,7 +117,7 @@ Status ColumnsView::skip_field(const Field& f, ScaleReader& r) const {
   switch (f.kind) {
     case Column::Kind::Scalar: {
       Column unused;
-      return read_field(Field{f.name, f.type, false, f.kind, f.shape}, r, unused);
+      return read_field(Field{f.name, f.type, false, f.kind, f.shape, std::nullopt}, r, unused);
     }
     case Column::Kind::List: {  // each element checked as read_field checks it (bools, widths)
       PYLON_ASSIGN(std::size_t n, r.length(f.shape.width == 0 ? 1 : (f.shape.compact ? 1 : f.shape.width)));
@@ -132,15 +134,26 @@ Status ColumnsView::skip_field(const Field& f, ScaleReader& r) const {
       PYLON_ASSIGN(std::size_t n, r.length(32));
       return r.skip(32 * n);
     }
-    case Column::Kind::Other:  // the type walk checks the bytes without building a value
-      return skip_value(md_->types, f.type, r);
+    case Column::Kind::Other: {
+      if (f.rows_of) {  // rows of integers, each read and width-checked, none kept
+        PYLON_ASSIGN(std::size_t rows, r.length(1));
+        for (std::size_t i = 0; i < rows; ++i) {
+          PYLON_ASSIGN(std::size_t n,
+                       r.length(f.rows_of->compact ? 1 : std::max<std::size_t>(1, f.rows_of->width)));
+          for (std::size_t k = 0; k < n; ++k) PYLON_TRY(read_uint(*f.rows_of, r));
+        }
+        return {};
+      }
+      return skip_value(md_->types, f.type, r);  // the type walk checks the bytes, builds nothing
+    }
     case Column::Kind::Absent:
       return {};
   }
   return {};
 }
 
-Result<std::optional<Columns>> ColumnsView::decode(ByteSpan bytes, std::span<const std::string_view> only) const {
+Result<std::optional<Columns>> ColumnsView::decode(ByteSpan bytes,
+                                                   std::span<const std::string_view> only) const {
   return decode_struct<Columns>(bytes, optional_, type_name_, fields_,
                                 [this, only](const Field& f, ScaleReader& r, Columns& out) -> Status {
                                   if (std::find(only.begin(), only.end(), f.name) == only.end())

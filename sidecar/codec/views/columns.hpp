@@ -50,6 +50,9 @@ class ColumnsView {
     bool optional;  // field is Option<...>
     Column::Kind kind;
     IntShape shape;  // Scalar / List element (width 0 = bool)
+    // Other fields that are a list of lists of unsigned integers (SubnetState.emission_history):
+    // the inner element, so that skip_field reads them in a loop rather than a type walk.
+    std::optional<IntShape> rows_of;
   };
   Status read_field(const Field& f, ScaleReader& r, Column& out) const;
   // Reads a field the caller did not ask for, storing nothing.
