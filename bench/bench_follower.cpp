@@ -5,6 +5,11 @@
 //                               SnapshotStore, end to end (subscription, chain_getBlockHash,
 //                               state_getRuntimeVersion, state_call get_neurons_lite, decode, publish)
 //   BM_BuildSnapshot            build_snapshot alone, called directly (no notification, no worker)
+//   BM_BuildSnapshotStakes/S    the same with (S=1) and without (S=0) the subnet state read for the
+//                               stakes (state_call get_subnet_state + decode + match): the server
+//                               answers it with the state written for the recorded neurons
+//                               (tests/follower/subnet_state_answer.hpp, 129 rows of emission
+//                               history as finney had 129 subnets), since no recording holds one
 //   BM_RpcRoundTripNeuronsLite  the same get_neurons_lite state_call as raw JSON-RPC: the round trip
 //                               floor, so Pylon's own share of the above is the difference
 //   BM_FollowerMemory           10,000 notifications, each waited for until published; VmRSS
@@ -19,8 +24,12 @@
 #include <thread>
 
 #include "chain/chain_client.hpp"
+#include "common/hex.hpp"
 #include "follower/follower.hpp"
 #include "net/rpc_client.hpp"
+
+// The subnet state answer for the recorded neurons (test support, header only).
+#include "../tests/follower/subnet_state_answer.hpp"
 
 // The replay server is test support code: the pylon_replay_support library of tests/replay.
 #include "replay_server.hpp"
@@ -128,6 +137,64 @@ void BM_BuildSnapshot(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_BuildSnapshot)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_BuildSnapshotStakes(benchmark::State& state) {
+  Rig rig(false);
+  if (!rig.error.empty()) return state.SkipWithError(rig.error.c_str());
+  auto hash = chain::parse_hash(rig.server->recorded_hash());
+  const chain::BlockRef at{*hash, rig.server->recorded_number()};
+  follower::BuildOptions opts{
+      .hyperparams = false, .commitments = false, .timestamp = false, .stakes = false, .epoch = {}};
+  auto plain = follower::build_snapshot(*rig.chain, 1, at, opts);
+  auto md = rig.chain->metadata(at);
+  if (!plain.ok() || !md.ok()) return state.SkipWithError("the recorded block does not build");
+  auto answer = test::subnet_state_answer(**md, 1, plain->neurons, 129);
+  if (!answer.ok()) return state.SkipWithError(answer.error().message.c_str());
+  const std::string result = "\"" + to_hex(*answer) + "\"";
+  rig.server->set_override([&result](std::string_view method, std::string_view params) -> std::optional<std::string> {
+    if (method == "state_call" && params.find(follower::kSubnetStateMethod) != std::string_view::npos) return result;
+    return std::nullopt;
+  });
+  opts.stakes = state.range(0) != 0;
+  for (auto _ : state) {
+    auto s = follower::build_snapshot(*rig.chain, 1, at, opts);
+    if (!s.ok()) return state.SkipWithError(s.error().message.c_str());
+    if (opts.stakes && !s->stakes) return state.SkipWithError(s->stakes_unavailable.c_str());
+    benchmark::DoNotOptimize(s->neurons.data());
+  }
+  state.counters["state_answer_bytes"] = static_cast<double>(answer->size());
+  rig.server->set_override({});
+}
+// The decode and match of that answer alone (no transport): what the stakes cost beyond the bytes.
+void BM_StakesFromSubnetState(benchmark::State& state) {
+  Rig rig(false);
+  if (!rig.error.empty()) return state.SkipWithError(rig.error.c_str());
+  auto hash = chain::parse_hash(rig.server->recorded_hash());
+  const chain::BlockRef at{*hash, rig.server->recorded_number()};
+  auto plain = follower::build_snapshot(
+      *rig.chain, 1, at, {.hyperparams = false, .commitments = false, .timestamp = false, .stakes = false, .epoch = {}});
+  auto md = rig.chain->metadata(at);
+  if (!plain.ok() || !md.ok()) return state.SkipWithError("the recorded block does not build");
+  auto answer = test::subnet_state_answer(**md, 1, plain->neurons, 129);
+  auto view = codec::views::ColumnsView::resolve_api(*md, follower::kSubnetStateMethod);
+  if (!answer.ok() || !view.ok()) return state.SkipWithError("no subnet state answer");
+  // Arg 0: the ColumnsView decode of every column (what the stakes read did before it kept only
+  // its four); arg 1: stakes_from_subnet_state as the follower calls it.
+  for (auto _ : state) {
+    if (state.range(0) == 0) {
+      auto all = view->decode(*answer);
+      if (!all.ok()) return state.SkipWithError(all.error().message.c_str());
+      benchmark::DoNotOptimize(all->has_value());
+      continue;
+    }
+    auto s = follower::stakes_from_subnet_state(*view, *answer, plain->neurons);
+    if (!s.ok()) return state.SkipWithError(s.error().message.c_str());
+    benchmark::DoNotOptimize(s->data());
+  }
+}
+BENCHMARK(BM_StakesFromSubnetState)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+BENCHMARK(BM_BuildSnapshotStakes)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
 
 void BM_RpcRoundTripNeuronsLite(benchmark::State& state) {
   Rig rig(false);

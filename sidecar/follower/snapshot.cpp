@@ -66,61 +66,20 @@ Result<std::vector<HotkeyCommitment>> read_commitments(chain::ChainClient& chain
   return out;
 }
 
-constexpr std::string_view kSubnetState = "SubnetInfoRuntimeApi_get_subnet_state";
-
-// A list column of the subnet state with one u64 per neuron.
-Result<std::vector<std::uint64_t>> per_neuron(const codec::views::Columns& cols, std::string_view name,
-                                              std::size_t neurons) {
-  const codec::views::Column* c = cols.find(name);
-  if (c == nullptr || c->kind != codec::views::Column::Kind::List)
-    return make_error("the subnet state has no list " + std::string(name));
-  if (c->list.size() != neurons)
-    return make_error("the subnet state's " + std::string(name) + " has " + std::to_string(c->list.size()) +
-                      " entries for " + std::to_string(neurons) + " neurons");
-  std::vector<std::uint64_t> out;
-  out.reserve(neurons);
-  for (const auto v : c->list) {
-    if (v > UINT64_MAX) return make_error("the subnet state's " + std::string(name) + " exceeds u64");
-    out.push_back(static_cast<std::uint64_t>(v));
-  }
-  return out;
-}
-
 // The neurons' stakes from the subnet state at the same block, decoded with that block's
-// metadata like every runtime call. The state lists every column by uid, as get_neurons_lite lists
-// the neurons; its hotkeys must be the neurons' one for one, or the two answers do not describe
-// the same subnet and neither is trusted for stakes.
+// metadata like every runtime call (stakes_from_subnet_state says what must match).
 Result<std::vector<NeuronStakes>> read_stakes(chain::ChainClient& chain,
                                               std::shared_ptr<const codec::Metadata> md, ByteSpan netuid_arg,
                                               const chain::BlockRef& at,
                                               const std::vector<codec::views::NeuronLite>& neurons) {
-  if (md->api_method(kSubnetState) == nullptr)
+  if (md->api_method(kSubnetStateMethod) == nullptr)
     return make_error("the runtime at #" + std::to_string(at.number) + " has no " +
-                      std::string(kSubnetState));
-  PYLON_ASSIGN(auto view, codec::views::ColumnsView::resolve_api(std::move(md), kSubnetState));
-  PYLON_ASSIGN(Bytes raw, chain.state_call(kSubnetState, netuid_arg, at));
-  PYLON_ASSIGN(auto decoded, view.decode(raw));
-  if (!decoded) return make_error("the subnet state at #" + std::to_string(at.number) + " is None");
-  const codec::views::Columns& cols = *decoded;
-  const codec::views::Column* hotkeys = cols.find("hotkeys");
-  if (hotkeys == nullptr || hotkeys->kind != codec::views::Column::Kind::Accounts)
-    return make_error("the subnet state has no hotkeys");
-  if (hotkeys->accounts.size() != neurons.size())
-    return make_error("the subnet state has " + std::to_string(hotkeys->accounts.size()) + " hotkeys for " +
-                      std::to_string(neurons.size()) + " neurons");
-  for (std::size_t i = 0; i < neurons.size(); ++i)
-    if (neurons[i].uid >= hotkeys->accounts.size() || hotkeys->accounts[neurons[i].uid] != neurons[i].hotkey)
-      return make_error("the subnet state's hotkey at uid " + std::to_string(neurons[i].uid) +
-                        " is not the neuron's");
-  PYLON_ASSIGN(auto alpha, per_neuron(cols, "alpha_stake", neurons.size()));
-  PYLON_ASSIGN(auto tao, per_neuron(cols, "tao_stake", neurons.size()));
-  PYLON_ASSIGN(auto total, per_neuron(cols, "total_stake", neurons.size()));
-  std::vector<NeuronStakes> out(neurons.size());
-  for (std::size_t i = 0; i < neurons.size(); ++i) {
-    const std::size_t uid = neurons[i].uid;
-    out[i] = NeuronStakes{alpha[uid], tao[uid], total[uid]};
-  }
-  return out;
+                      std::string(kSubnetStateMethod));
+  PYLON_ASSIGN(auto view, codec::views::ColumnsView::resolve_api(std::move(md), kSubnetStateMethod));
+  PYLON_ASSIGN(Bytes raw, chain.state_call(kSubnetStateMethod, netuid_arg, at));
+  auto stakes = stakes_from_subnet_state(view, raw, neurons);
+  if (!stakes.ok()) return with_context("at #" + std::to_string(at.number), stakes.error());
+  return stakes;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "codec/views/commitment.hpp"
 #include "codec/views/neuron_lite.hpp"
 #include "codec/views/record.hpp"
+#include "follower/stakes.hpp"
 
 namespace pylon::follower {
 
@@ -24,15 +25,6 @@ struct HotkeyCommitment {
 struct SnapshotEpoch {
   std::uint64_t start = 0;  // first block of the epoch (its id in the weights store)
   std::uint64_t end = 0;    // first block of the next epoch
-};
-
-// One neuron's stake weights as the subnet state gives them (SubnetInfoRuntimeApi_get_subnet_state,
-// the runtime's get_stake_weights_for_network), in rao: alpha staked on the hotkey, tao (its root
-// stake counted at the subnet's tao weight) and their total.
-struct NeuronStakes {
-  std::uint64_t alpha = 0;
-  std::uint64_t tao = 0;
-  std::uint64_t total = 0;
 };
 
 struct Snapshot {

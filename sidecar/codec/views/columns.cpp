@@ -1,5 +1,7 @@
 #include "codec/views/columns.hpp"
 
+#include <algorithm>
+
 #include "codec/decoder.hpp"
 #include "common/find_by.hpp"
 
@@ -23,7 +25,7 @@ Result<ColumnsView> ColumnsView::resolve_type(std::shared_ptr<const Metadata> md
   ColumnsView v;
   PYLON_ASSIGN(const TypeDef* t, named_struct(reg, type, v.optional_, v.type_name_));
   for (const auto& f : t->fields) {
-    Field out{f.name, f.type, false, Column::Kind::Other, {}};
+    Field out{f.name, f.type, false, Column::Kind::Other, {}, std::nullopt};
     if (reg[out.type].special == Special::Option) {
       out.optional = true;
       out.type = reg[out.type].variants[1].fields[0].type;
@@ -44,6 +46,8 @@ Result<ColumnsView> ColumnsView::resolve_type(std::shared_ptr<const Metadata> md
                !int_shape(reg, ft.elem)->is_signed) {
       out.kind = Column::Kind::List;
       out.shape = *int_shape(reg, ft.elem);
+    } else if (ft.kind == TypeKind::Sequence && reg[ft.elem].kind == TypeKind::Sequence) {
+      if (auto e = int_shape(reg, reg[ft.elem].elem); e && !e->is_signed) out.rows_of = *e;
     }
     v.fields_.push_back(std::move(out));
   }
@@ -102,6 +106,60 @@ Status ColumnsView::read_field(const Field& f, ScaleReader& r, Column& out) cons
       return {};
   }
   return {};
+}
+
+Status ColumnsView::skip_field(const Field& f, ScaleReader& r) const {
+  if (f.optional) {
+    PYLON_ASSIGN(std::uint8_t tag, r.u8());
+    if (tag > 1) return r.error("Option tag " + std::to_string(tag) + " is not 0 or 1");
+    if (tag == 0) return {};
+  }
+  switch (f.kind) {
+    case Column::Kind::Scalar: {
+      Column unused;
+      return read_field(Field{f.name, f.type, false, f.kind, f.shape, std::nullopt}, r, unused);
+    }
+    case Column::Kind::List: {  // each element checked as read_field checks it (bools, widths)
+      PYLON_ASSIGN(std::size_t n, r.length(f.shape.width == 0 ? 1 : (f.shape.compact ? 1 : f.shape.width)));
+      for (std::size_t i = 0; i < n; ++i) {
+        if (f.shape.width == 0) {
+          PYLON_TRY(r.boolean());
+        } else {
+          PYLON_TRY(read_uint(f.shape, r));
+        }
+      }
+      return {};
+    }
+    case Column::Kind::Accounts: {
+      PYLON_ASSIGN(std::size_t n, r.length(32));
+      return r.skip(32 * n);
+    }
+    case Column::Kind::Other: {
+      if (f.rows_of) {  // rows of integers, each read and width-checked, none kept
+        PYLON_ASSIGN(std::size_t rows, r.length(1));
+        for (std::size_t i = 0; i < rows; ++i) {
+          PYLON_ASSIGN(std::size_t n,
+                       r.length(f.rows_of->compact ? 1 : std::max<std::size_t>(1, f.rows_of->width)));
+          for (std::size_t k = 0; k < n; ++k) PYLON_TRY(read_uint(*f.rows_of, r));
+        }
+        return {};
+      }
+      return skip_value(md_->types, f.type, r);  // the type walk checks the bytes, builds nothing
+    }
+    case Column::Kind::Absent:
+      return {};
+  }
+  return {};
+}
+
+Result<std::optional<Columns>> ColumnsView::decode(ByteSpan bytes,
+                                                   std::span<const std::string_view> only) const {
+  return decode_struct<Columns>(bytes, optional_, type_name_, fields_,
+                                [this, only](const Field& f, ScaleReader& r, Columns& out) -> Status {
+                                  if (std::find(only.begin(), only.end(), f.name) == only.end())
+                                    return skip_field(f, r);
+                                  return read_field(f, r, out.columns.emplace_back(f.name, Column{}).second);
+                                });
 }
 
 Result<std::optional<Columns>> ColumnsView::decode(ByteSpan bytes) const {

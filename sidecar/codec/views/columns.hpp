@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,11 @@ class ColumnsView {
   static Result<ColumnsView> resolve_api(std::shared_ptr<const Metadata> md, std::string_view method);
   // nullopt for None (unknown subnet); all bytes must be consumed.
   Result<std::optional<Columns>> decode(ByteSpan bytes) const;
+  // The same, keeping only the columns named in `only`: every other field is still read and
+  // checked (the answer must decode whole), but not stored. Cheaper when the caller needs a few
+  // columns of a wide answer (the follower: 4 of get_subnet_state's 18, where emission_history
+  // alone holds a value per neuron per subnet of the chain).
+  Result<std::optional<Columns>> decode(ByteSpan bytes, std::span<const std::string_view> only) const;
 
  private:
   struct Field {
@@ -44,8 +50,13 @@ class ColumnsView {
     bool optional;  // field is Option<...>
     Column::Kind kind;
     IntShape shape;  // Scalar / List element (width 0 = bool)
+    // Other fields that are a list of lists of unsigned integers (SubnetState.emission_history):
+    // the inner element, so that skip_field reads them in a loop rather than a type walk.
+    std::optional<IntShape> rows_of;
   };
   Status read_field(const Field& f, ScaleReader& r, Column& out) const;
+  // Reads a field the caller did not ask for, storing nothing.
+  Status skip_field(const Field& f, ScaleReader& r) const;
 
   std::shared_ptr<const Metadata> md_;
   bool optional_ = false;
