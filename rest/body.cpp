@@ -221,6 +221,13 @@ Result<std::uint64_t> parse_block_number(std::string_view text, std::string_view
   return v;
 }
 
+Result<std::optional<std::uint64_t>> epoch_query_param(std::string_view query) {
+  const auto param = query_param(query, "epoch");
+  if (!param) return std::optional<std::uint64_t>();
+  PYLON_ASSIGN(const std::uint64_t block, parse_block_number(*param, "epoch"));
+  return std::optional<std::uint64_t>(block);
+}
+
 std::optional<std::string_view> query_param(std::string_view query, std::string_view name) {
   while (!query.empty()) {
     auto amp = query.find('&');

@@ -58,5 +58,7 @@ Result<std::uint64_t> parse_block_number(std::string_view text, std::string_view
 // The value of `name` in a query string (no percent-decoding: the values Pylon takes are digits);
 // nullopt when absent.
 std::optional<std::string_view> query_param(std::string_view query, std::string_view name);
+// `?epoch=N` of the weights reads: nullopt when absent, an error (the 400's detail) when malformed.
+Result<std::optional<std::uint64_t>> epoch_query_param(std::string_view query);
 
 }  // namespace pylon::rest

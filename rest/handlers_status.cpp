@@ -16,28 +16,11 @@
 #include "rest/api.hpp"
 #include "rest/body.hpp"
 #include "rest/committer_json.hpp"
+#include "rest/render.hpp"
 #include "weights/store.hpp"
 
 namespace pylon::rest {
 namespace {
-
-void key(std::string& out, std::string_view k) {
-  out += '"';
-  out += k;
-  out += "\":";
-}
-
-void append_weight_map(std::string& out, const std::map<AccountId, double>& w) {
-  out += '{';
-  bool first = true;
-  for (const auto& [hk, v] : w) {
-    if (!first) out += ',';
-    first = false;
-    key(out, codec::ss58_encode(hk));
-    append_float(out, v);
-  }
-  out += '}';
-}
 
 void append_pairs(std::string& out, const std::vector<std::pair<std::uint16_t, std::uint16_t>>& row) {
   out += '[';
@@ -130,12 +113,9 @@ void Api::get_weights_status(const Request& req, Reply reply) {
   // Both parameters are read here: the request's text does not outlive this call. Without
   // ?mechanism= every mechanism is shown (the legacy members stay mechanism 0's); with it, that one
   // only, checked as the weights endpoints check it.
-  std::optional<std::uint64_t> block;
-  if (auto param = query_param(req.query, "epoch")) {
-    auto b = parse_block_number(*param, "epoch");
-    if (!b.ok()) return reply(error_response(400, code::bad_request, b.error().message));
-    block = *b;
-  }
+  auto epoch = epoch_query_param(req.query);
+  if (!epoch.ok()) return reply(error_response(400, code::bad_request, epoch.error().message));
+  const std::optional<std::uint64_t> block = *epoch;
   const bool filtered = query_param(req.query, "mechanism").has_value();
   with_mechanism_param(req, std::move(reply), [this, block, filtered](std::uint8_t m, Reply r) {
     auto answer = [this, filtered, m](EpochAnswer e, Reply rep) {

@@ -8,6 +8,7 @@
 #include "common/json_writer.hpp"
 #include "rest/api.hpp"
 #include "rest/body.hpp"
+#include "rest/render.hpp"
 #include "weights/store.hpp"
 #include "weights/writer.hpp"
 
@@ -51,40 +52,29 @@ Response force_commit_error(const Error& e) {
   return error_response(502, code::chain_error, "force commit failed: " + e.message);
 }
 
-void append_weights(std::string& out, const std::map<AccountId, double>& w) {
-  out += '{';
-  bool first = true;
-  for (const auto& [hk, v] : w) {
-    if (!first) out += ',';
-    first = false;
-    out += '"';
-    out += codec::ss58_encode(hk);
-    out += "\":";
-    append_float(out, v);
-  }
-  out += '}';
-}
-
 }  // namespace
 
 // Mechanism 0 exists on every subnet, so the default (and ?mechanism=0) reads nothing; a higher
 // one is checked against MechanismCountCurrent at the latest snapshot's block (a runtime without
 // mechanisms has one), on a worker, and refused with 400 when the subnet lacks it: weights stored
 // for it could never be committed.
-void Api::with_mechanism_param(const Request& req, Reply reply, std::function<void(std::uint8_t, Reply)> then) {
+void Api::with_mechanism_param(const Request& req, Reply reply,
+                               std::function<void(std::uint8_t, Reply)> then) {
   auto param = query_param(req.query, "mechanism");
   if (!param) return then(0, std::move(reply));
   auto n = parse_block_number(*param, "mechanism");
   if (!n.ok()) return reply(error_response(400, code::bad_request, n.error().message));
   if (*n > 255)
-    return reply(error_response(400, code::bad_request,
-                                "mechanism " + std::to_string(*n) + " is out of range: mechanism ids are 0..255"));
+    return reply(
+        error_response(400, code::bad_request,
+                       "mechanism " + std::to_string(*n) + " is out of range: mechanism ids are 0..255"));
   const auto mechanism = static_cast<std::uint8_t>(*n);
   if (mechanism == 0) return then(0, std::move(reply));
   auto l = latest();
   if (!l) return reply(no_snapshot_response());
   if (!deps_.chain)
-    return reply(error_response(503, code::unavailable, "no chain is configured to read the subnet's mechanisms"));
+    return reply(
+        error_response(503, code::unavailable, "no chain is configured to read the subnet's mechanisms"));
   const chain::BlockRef at{l->snapshot()->block_hash, l->snapshot()->block};
   metrics_.worker_queued();
   on_worker_([this, at, mechanism, reply = std::move(reply), then = std::move(then)]() mutable {
@@ -95,7 +85,8 @@ void Api::with_mechanism_param(const Request& req, Reply reply, std::function<vo
     metrics_.count_chain_call(mechanisms.ok());
     metrics_.worker_done();
     if (!mechanisms.ok())
-      return reply(error_response(502, code::chain_error, "the subnet's mechanisms: " + mechanisms.error().message));
+      return reply(
+          error_response(502, code::chain_error, "the subnet's mechanisms: " + mechanisms.error().message));
     if (auto s = committer::check_mechanism(mechanism, *mechanisms, deps_.netuid); !s.ok())
       return reply(error_response(400, code::bad_request, s.error().message));
     on_io_([mechanism, reply = std::move(reply), then = std::move(then)]() mutable {
@@ -187,12 +178,9 @@ void Api::with_epoch_param(const Request& req, Reply reply, std::function<void(E
 void Api::get_raw_weights(const Request& req, Reply reply) {
   if (!deps_.store) return reply(error_response(503, code::unavailable, "no weights store is configured"));
   // Both parameters are read here: the request's text does not outlive this call.
-  std::optional<std::uint64_t> block;
-  if (auto param = query_param(req.query, "epoch")) {
-    auto b = parse_block_number(*param, "epoch");
-    if (!b.ok()) return reply(error_response(400, code::bad_request, b.error().message));
-    block = *b;
-  }
+  auto epoch = epoch_query_param(req.query);
+  if (!epoch.ok()) return reply(error_response(400, code::bad_request, epoch.error().message));
+  const std::optional<std::uint64_t> block = *epoch;
   with_mechanism_param(req, std::move(reply), [this, block](std::uint8_t m, Reply r) {
     auto answer = [this, m](EpochAnswer e, Reply rep) {
       blocking(
@@ -204,7 +192,7 @@ void Api::get_raw_weights(const Request& req, Reply reply) {
                                     "no weights for the epoch starting at block " + std::to_string(e.start) +
                                         (m == 0 ? "" : " for mechanism " + std::to_string(m)));
             std::string out = "{\"epoch\":" + std::to_string(e.start) + ",\"weights\":";
-            append_weights(out, *w);
+            append_weight_map(out, *w);
             out += '}';
             return json_response(200, std::move(out));
           },
@@ -241,7 +229,7 @@ Response Api::force_commit() {
   metrics_.count_chain_call(r.ok());
   if (!r.ok()) return force_commit_error(r.error());
   std::string out = "{\"block\":" + std::to_string(r->block) + ",\"committed_weights\":";
-  append_weights(out, r->committed_weights);
+  append_weight_map(out, r->committed_weights);
   out += ",\"extrinsic_hash\":\"";
   append_hex(out, r->extrinsic_hash);
   out += "\",\"call\":";

@@ -52,6 +52,20 @@ void append_float(std::string& out, double v) {
   if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
 }
 
+void append_weight_map(std::string& out, const std::map<AccountId, double>& weights) {
+  out += '{';
+  bool first = true;
+  for (const auto& [hotkey, weight] : weights) {
+    if (!first) out += ',';
+    first = false;
+    out += '"';
+    out += codec::ss58_encode(hotkey);
+    out += "\":";
+    append_float(out, weight);
+  }
+  out += '}';
+}
+
 std::string ip_text(const codec::views::AxonInfo& axon) {
   if (axon.ip_type == 6) {
     boost::asio::ip::address_v6::bytes_type b{};

@@ -3,6 +3,7 @@
 // shares the same bytes.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,6 +16,8 @@ namespace pylon::rest {
 // Numbers as Python's json prints floats: shortest round-trip text, always with a fraction or
 // exponent so clients typed for floats read floats.
 void append_float(std::string& out, double v);
+// Stored weights as the weights endpoints answer them: {"<ss58 hotkey>": weight, ...}.
+void append_weight_map(std::string& out, const std::map<AccountId, double>& weights);
 // The axon's IP as text: dotted IPv4, IPv6, "0.0.0.0" when unset.
 std::string ip_text(const codec::views::AxonInfo& axon);
 
