@@ -2,6 +2,7 @@
 
 #include "chain/storage_key.hpp"
 #include "committer/chain_storage.hpp"
+#include "common/enum_names.hpp"
 
 namespace pylon::committer {
 
@@ -33,15 +34,9 @@ Result<bool> holds_commit(const codec::Metadata& md, const Bytes& raw, const Tim
 }  // namespace
 
 std::string_view to_string(ChainRevealState state) {
-  switch (state) {
-    case ChainRevealState::kAwaiting:
-      return "awaiting";
-    case ChainRevealState::kRevealed:
-      return "revealed";
-    case ChainRevealState::kDropped:
-      return "dropped";
-  }
-  return "awaiting";  // not reached: every state is named above
+  static constexpr auto kNames =
+      enum_names<ChainRevealState::kAwaiting, ChainRevealState::kDropped>("awaiting", "revealed", "dropped");
+  return kNames(state, "awaiting");  // only a cast makes a value outside the table
 }
 
 namespace {
