@@ -78,6 +78,30 @@ Result<extrinsic::SignedExtrinsic> sign_call(chain::ChainClient& c, const keys::
   return extrinsic::build_signed(*md, encoded, who, p);
 }
 
+Result<chain::TxOutcome> sign_and_seal(chain::ChainClient& c, const keys::Keypair& who, std::string_view call,
+                                       std::string_view args) {
+  PYLON_ASSIGN(auto x, sign_call(c, who, call, args));
+  PYLON_ASSIGN(chain::TxOutcome out, c.submit_and_seal(x.bytes));
+  if (!out.success) return make_error(std::string(call) + " failed: " + out.error);
+  return out;
+}
+
+Result<std::uint16_t> register_subnet(chain::ChainClient& c, const keys::Keypair& owner,
+                                      const std::string& hotkey_ss58, std::uint64_t fund_rao) {
+  PYLON_TRY(sign_and_seal(c, owner, "Sudo.sudo",
+                          R"({"call":{"AdminUtils":{"sudo_set_network_rate_limit":{"rate_limit":0}}}})"));
+  if (fund_rao > 0)
+    PYLON_TRY(sign_and_seal(
+        c, owner, "Balances.transfer_keep_alive",
+        R"({"dest":{"id":")" + hotkey_ss58 + R"("},"value":)" + std::to_string(fund_rao) + "}"));
+  PYLON_ASSIGN(chain::TxOutcome reg, sign_and_seal(c, owner, "SubtensorModule.register_network",
+                                                   R"({"hotkey":")" + hotkey_ss58 + R"("})"));
+  for (const auto& e : reg.events)
+    if (e.pallet == "SubtensorModule" && e.name == "NetworkAdded" && !e.data.items.empty())
+      return static_cast<std::uint16_t>(e.data.items[0].uint);
+  return make_error("register_network: no NetworkAdded event");
+}
+
 Bytes u16_key(std::uint16_t v) {
   return Bytes{static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8)};
 }

@@ -34,7 +34,7 @@ std::unique_ptr<LocalnetChain> connect_localnet(RpcClientOptions options = {});
 // dev_newBlock: chopsticks builds `count` blocks; the hash of the last one. The timeout is the
 // client's unless given (many blocks at once can take longer than a request usually may).
 Result<BlockHash> new_blocks(RpcClient& rpc, std::uint32_t count,
-                               std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+                             std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
 // Blocks from another thread while it lives, one about every `every` (300 ms), so that whatever
 // waits for inclusion (a submission, the committer's window) gets there however slow the build.
@@ -69,6 +69,17 @@ Result<std::optional<Bytes>> read_storage(chain::ChainClient& c, std::string_vie
 // probes; what is under test signs through the Submitter.
 Result<extrinsic::SignedExtrinsic> sign_call(chain::ChainClient& c, const keys::Keypair& who,
                                              std::string_view call, std::string_view args);
+
+// sign_call, then submitted and sealed into a block of its own; a call the chain refuses (its
+// dispatch failed) is an error naming the call.
+Result<chain::TxOutcome> sign_and_seal(chain::ChainClient& c, const keys::Keypair& who, std::string_view call,
+                                       std::string_view args);
+
+// A subnet registered by `owner` (a funded coldkey that is also the chain's sudo key, e.g. //Alice)
+// with `hotkey_ss58` as its owner hotkey (uid 0), after lifting the network rate limit; with
+// `fund_rao` > 0 that much is first moved to the hotkey for its fees. The netuid NetworkAdded names.
+Result<std::uint16_t> register_subnet(chain::ChainClient& c, const keys::Keypair& owner,
+                                      const std::string& hotkey_ss58, std::uint64_t fund_rao = 0);
 
 // A u16 storage key part (netuid, uid) as the hashers take it: little-endian.
 Bytes u16_key(std::uint16_t v);

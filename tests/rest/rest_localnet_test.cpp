@@ -39,15 +39,6 @@ std::unique_ptr<net::testing::LocalnetChain> connect() {
 using net::testing::BlockMaker;
 using net::testing::finalized_block;
 
-// Signs `call` and has it sealed into a block of its own (setup only; the API uses the Submitter).
-Result<chain::TxOutcome> send(chain::ChainClient& c, const keys::Keypair& who, const std::string& call,
-                              const std::string& args) {
-  PYLON_ASSIGN(auto x, net::testing::sign_call(c, who, call, args));
-  PYLON_ASSIGN(chain::TxOutcome out, c.submit_and_seal(x.bytes));
-  if (!out.success) return make_error(call + " failed: " + out.error);
-  return out;
-}
-
 Result<follower::SnapshotPtr> snapshot_at_head(chain::ChainClient& c, std::uint16_t netuid) {
   PYLON_ASSIGN(chain::BlockRef at, finalized_block(c));
   follower::BuildOptions o;
@@ -75,25 +66,15 @@ TEST(RestLocalnet, ChainBackedEndpoints) {
   // Setup: no network rate limit, fees for the hotkey, a subnet owned by //Alice.
   auto before = finalized_block(c);
   ASSERT_TRUE(before.ok()) << before.error().message;
-  auto rl = send(c, alice->keypair, "Sudo.sudo",
-                 R"({"call":{"AdminUtils":{"sudo_set_network_rate_limit":{"rate_limit":0}}}})");
-  ASSERT_TRUE(rl.ok()) << rl.error().message;
-  auto fund = send(c, alice->keypair, "Balances.transfer_keep_alive",
-                   R"({"dest":{"id":")" + hot_ss58 + R"("},"value":100000000000})");
-  ASSERT_TRUE(fund.ok()) << fund.error().message;
-  auto reg =
-      send(c, alice->keypair, "SubtensorModule.register_network", R"({"hotkey":")" + hot_ss58 + R"("})");
-  ASSERT_TRUE(reg.ok()) << reg.error().message;
-  std::uint16_t netuid = 0;
-  for (const auto& e : reg->events)
-    if (e.pallet == "SubtensorModule" && e.name == "NetworkAdded" && !e.data.items.empty())
-      netuid = static_cast<std::uint16_t>(e.data.items[0].uint);
-  ASSERT_NE(netuid, 0);
+  auto subnet = net::testing::register_subnet(c, alice->keypair, hot_ss58, 100000000000);
+  ASSERT_TRUE(subnet.ok()) << subnet.error().message;
+  const std::uint16_t netuid = *subnet;
   // The owner hotkey registered at this very block: without lifting the weights rate limit a
   // set_weights now is refused as SettingWeightsTooFast.
-  auto wrl = send(c, alice->keypair, "Sudo.sudo",
-                  R"({"call":{"AdminUtils":{"sudo_set_weights_set_rate_limit":{"netuid":)" +
-                      std::to_string(netuid) + R"(,"weights_set_rate_limit":0}}}})");
+  auto wrl =
+      net::testing::sign_and_seal(c, alice->keypair, "Sudo.sudo",
+                                  R"({"call":{"AdminUtils":{"sudo_set_weights_set_rate_limit":{"netuid":)" +
+                                      std::to_string(netuid) + R"(,"weights_set_rate_limit":0}}}})");
   ASSERT_TRUE(wrl.ok()) << wrl.error().message;
 
   follower::SnapshotStore snapshots(2);

@@ -19,14 +19,6 @@ using net::testing::finalized_block;
 
 const std::string kOpen = "open-access-token-certs-localnet";
 
-Result<chain::TxOutcome> submit(chain::ChainClient& c, const keys::Keypair& who, const std::string& call,
-                                const std::string& args) {
-  PYLON_ASSIGN(auto x, net::testing::sign_call(c, who, call, args));
-  PYLON_ASSIGN(chain::TxOutcome out, c.submit_and_seal(x.bytes));
-  if (!out.success) return make_error(call + " failed: " + out.error);
-  return out;
-}
-
 TEST(RestV1CertificatesLocalnet, ACertificateServedOnChainIsAnswered) {
   PYLON_REQUIRE_LOCALNET();
   net::RpcClientOptions ro;
@@ -42,19 +34,9 @@ TEST(RestV1CertificatesLocalnet, ACertificateServedOnChainIsAnswered) {
 
   // A subnet owned by //Alice with //CertOwnerHot as its owner hotkey (uid 0), funded for its fees.
   ASSERT_TRUE(net::testing::new_blocks(*chain->rpc, 1).ok());
-  auto rl = submit(c, a, "Sudo.sudo",
-                   R"({"call":{"AdminUtils":{"sudo_set_network_rate_limit":{"rate_limit":0}}}})");
-  ASSERT_TRUE(rl.ok()) << rl.error().message;
-  auto fund = submit(c, a, "Balances.transfer_keep_alive",
-                     R"({"dest":{"id":")" + hot_ss58 + R"("},"value":100000000000})");
-  ASSERT_TRUE(fund.ok()) << fund.error().message;
-  auto reg = submit(c, a, "SubtensorModule.register_network", R"({"hotkey":")" + hot_ss58 + R"("})");
-  ASSERT_TRUE(reg.ok()) << reg.error().message;
-  std::uint16_t netuid = 0;
-  for (const auto& e : reg->events)
-    if (e.pallet == "SubtensorModule" && e.name == "NetworkAdded" && !e.data.items.empty())
-      netuid = static_cast<std::uint16_t>(e.data.items[0].uint);
-  ASSERT_NE(netuid, 0);
+  auto subnet = net::testing::register_subnet(c, a, hot_ss58, 100000000000);
+  ASSERT_TRUE(subnet.ok()) << subnet.error().message;
+  const std::uint16_t netuid = *subnet;
   const std::string nu = std::to_string(netuid);
 
   // serve_axon_tls: the certificate argument is the algorithm byte, then the public key.
@@ -62,11 +44,12 @@ TEST(RestV1CertificatesLocalnet, ACertificateServedOnChainIsAnswered) {
   for (std::size_t i = 0; i < public_key.size(); ++i) public_key[i] = static_cast<std::uint8_t>(0xa0 + i);
   Bytes certificate{0x01};
   certificate.insert(certificate.end(), public_key.begin(), public_key.end());
-  auto served = submit(c, hot->keypair, "SubtensorModule.serve_axon_tls",
-                       R"({"netuid":)" + nu +
-                           R"(,"version":1,"ip":134744072,"port":8091,"ip_type":4,"protocol":4,)"
-                           R"("placeholder1":0,"placeholder2":0,"certificate":")" +
-                           to_hex(certificate) + R"("})");
+  auto served =
+      net::testing::sign_and_seal(c, hot->keypair, "SubtensorModule.serve_axon_tls",
+                                  R"({"netuid":)" + nu +
+                                      R"(,"version":1,"ip":134744072,"port":8091,"ip_type":4,"protocol":4,)"
+                                      R"("placeholder1":0,"placeholder2":0,"certificate":")" +
+                                      to_hex(certificate) + R"("})");
   ASSERT_TRUE(served.ok()) << served.error().message;
 
   auto at = finalized_block(c);

@@ -24,14 +24,6 @@ using net::testing::finalized_block;
 constexpr std::uint64_t kTao = 1'000'000'000;
 const std::string kOpen = "open-access-token-v1-localnet";
 
-Status send(chain::ChainClient& c, const keys::Keypair& who, const std::string& call,
-            const std::string& args) {
-  PYLON_ASSIGN(auto x, net::testing::sign_call(c, who, call, args));
-  PYLON_ASSIGN(chain::TxOutcome out, c.submit_and_seal(x.bytes));
-  if (!out.success) return make_error(call + " failed: " + out.error);
-  return {};
-}
-
 // A JSON integer the oracle printed as a number, or as a string above 2^53.
 std::uint64_t u64_of(simdjson::dom::element e) {
   std::uint64_t v = 0;
@@ -60,26 +52,15 @@ TEST(RestV1Localnet, NeuronStakesAreTheSubnetStatesAtTheSameBlock) {
   // A subnet owned by //Alice (its owner hotkey is uid 0), a validator registered, tempo 1 so each
   // block is an epoch (permits come at once), staking opened, 1000 TAO on the validator.
   ASSERT_TRUE(net::testing::new_blocks(*chain->rpc, 1).ok());
-  auto rl =
-      send(c, a, "Sudo.sudo", R"({"call":{"AdminUtils":{"sudo_set_network_rate_limit":{"rate_limit":0}}}})");
-  ASSERT_TRUE(rl.ok()) << rl.error().message;
-  auto x =
-      net::testing::sign_call(c, a, "SubtensorModule.register_network",
-                              R"({"hotkey":")" + codec::ss58_encode(owner_hot->keypair.public_key) + R"("})");
-  ASSERT_TRUE(x.ok()) << x.error().message;
-  auto reg = c.submit_and_seal(x->bytes);
-  ASSERT_TRUE(reg.ok() && reg->success) << (reg.ok() ? reg->error : reg.error().message);
-  std::uint16_t netuid = 0;
-  for (const auto& e : reg->events)
-    if (e.pallet == "SubtensorModule" && e.name == "NetworkAdded" && !e.data.items.empty())
-      netuid = static_cast<std::uint16_t>(e.data.items[0].uint);
-  ASSERT_NE(netuid, 0);
+  auto subnet = net::testing::register_subnet(c, a, codec::ss58_encode(owner_hot->keypair.public_key));
+  ASSERT_TRUE(subnet.ok()) << subnet.error().message;
+  const std::uint16_t netuid = *subnet;
   const std::string nu = std::to_string(netuid);
-  auto vr = send(c, a, "SubtensorModule.burned_register",
-                 R"({"netuid":)" + nu + R"(,"hotkey":")" + validator_ss58 + R"("})");
+  auto vr = net::testing::sign_and_seal(c, a, "SubtensorModule.burned_register",
+                                        R"({"netuid":)" + nu + R"(,"hotkey":")" + validator_ss58 + R"("})");
   ASSERT_TRUE(vr.ok()) << vr.error().message;
-  auto tempo = send(c, a, "Sudo.sudo",
-                    R"({"call":{"AdminUtils":{"sudo_set_tempo":{"netuid":)" + nu + R"(,"tempo":1}}}})");
+  auto tempo = net::testing::sign_and_seal(
+      c, a, "Sudo.sudo", R"({"call":{"AdminUtils":{"sudo_set_tempo":{"netuid":)" + nu + R"(,"tempo":1}}}})");
   ASSERT_TRUE(tempo.ok()) << tempo.error().message;
   // start_call opens staking DurationOfStartCall (10) blocks after NetworkRegisteredAt. Rather than
   // make those blocks (most of this test's time), the registration is dated back to genesis with
@@ -101,13 +82,13 @@ TEST(RestV1Localnet, NeuronStakesAreTheSubnetStatesAtTheSameBlock) {
                          "[[[\"" + to_hex(*key) + "\",\"0x0000000000000000\"]]]");  // u64 0, not deleted
     ASSERT_TRUE(set.ok()) << set.error().message;
   }
-  auto sc = send(c, a, "SubtensorModule.start_call", R"({"netuid":)" + nu + "}");
+  auto sc = net::testing::sign_and_seal(c, a, "SubtensorModule.start_call", R"({"netuid":)" + nu + "}");
   ASSERT_TRUE(sc.ok()) << sc.error().message;
   auto pre_stake = finalized_block(c);  // every neuron registered, none staked
   ASSERT_TRUE(pre_stake.ok()) << pre_stake.error().message;
-  auto st = send(c, a, "SubtensorModule.add_stake",
-                 R"({"hotkey":")" + validator_ss58 + R"(","netuid":)" + nu + R"(,"amount_staked":)" +
-                     std::to_string(1000 * kTao) + "}");
+  auto st = net::testing::sign_and_seal(c, a, "SubtensorModule.add_stake",
+                                        R"({"hotkey":")" + validator_ss58 + R"(","netuid":)" + nu +
+                                            R"(,"amount_staked":)" + std::to_string(1000 * kTao) + "}");
   ASSERT_TRUE(st.ok()) << st.error().message;
   // Permits come with an epoch.
   follower::SnapshotPtr snap;
