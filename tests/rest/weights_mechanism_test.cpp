@@ -3,58 +3,18 @@
 // (MechanismCountCurrent at the latest snapshot's block, answered here as 2 by the replay node in
 // place of the recording, which holds no such read) and a parameter that is not an integer in
 // 0..255 are 400s that store nothing; the default is mechanism 0, exactly as before.
-#include "chain/storage_key.hpp"
-#include "codec/ss58.hpp"
-#include "committer/chain_storage.hpp"
-#include "common/hex.hpp"
+#include "mechanism_count_answer.hpp"
 #include "rest_test_support.hpp"
 
 namespace pylon::rest::test {
 namespace {
-
-constexpr std::uint64_t kEpoch = 6852499;  // the epoch holding the recorded block (tempo 360)
-
-std::string hotkey(std::size_t i) {
-  return codec::ss58_encode(recorded()->neurons.at(i).hotkey);
-}
-
-// The replay node answers SubtensorModule.MechanismCountCurrent(kNetuid) with `count` (SCALE u8)
-// while this lives; other reads go to the recording as before.
-struct MechanismCount {
-  explicit MechanismCount(std::uint8_t count) { answer(count); }
-  ~MechanismCount() {
-    if (replay_node().server) replay_node().server->set_override({});
-  }
-  MechanismCount(const MechanismCount&) = delete;
-  MechanismCount& operator=(const MechanismCount&) = delete;
-  static void answer(std::uint8_t count);
-};
-
-void MechanismCount::answer(std::uint8_t count) {
-  auto& node = replay_node();
-  ASSERT_TRUE(node.stack && node.server);
-  auto md = node.stack->chain->metadata(recorded()->block_hash);
-  ASSERT_TRUE(md.ok()) << md.error().message;
-  auto key =
-      chain::storage_key(**md, "SubtensorModule", "MechanismCountCurrent", {committer::netuid_key(kNetuid)});
-  ASSERT_TRUE(key.ok()) << key.error().message;
-  std::string hex = to_hex(*key);
-  if (hex.rfind("0x", 0) == 0) hex.erase(0, 2);
-  const std::string value = "\"" + to_hex(Bytes{count}) + "\"";
-  node.server->set_override(
-      [hex, value](std::string_view method, std::string_view params) -> std::optional<std::string> {
-        if (method.rfind("state_getStorage", 0) == 0 && params.find(hex) != std::string_view::npos)
-          return value;
-        return std::nullopt;
-      });
-}
 
 struct Stored {
   std::map<AccountId, double> weights;
   bool ok = false;
 };
 Stored stored(Harness& h, std::uint8_t mechanism) {
-  auto w = h.store->weights(kNetuid, kEpoch, mechanism);
+  auto w = h.store->weights(kNetuid, kRecordedEpoch, mechanism);
   if (!w.ok()) return {};
   return {*w, true};
 }
@@ -77,17 +37,17 @@ HttpAnswer put_in_order(Harness& h, const std::vector<Put>& puts) {
 
 TEST(RestWeightsMechanism, WritesAndReadsGoToTheNamedMechanism) {
   PYLON_REST_REQUIRE_SHARED();
-  MechanismCount two(2);
+  MechanismCountAnswer two(2);
   Harness h;
   auto a = put_in_order(
       h, {
              {"/set_weights?mechanism=1",
-              R"({"weights":{")" + hotkey(1) + R"(":1,")" + hotkey(2) + R"(":0.5}})"},
-             {"/set_weight?mechanism=1", R"({"hotkey":")" + hotkey(3) + R"(","weight":0.25})"},
-             {"/update_weight?mechanism=1", R"({"hotkey":")" + hotkey(1) + R"(","weight_delta":2})"},
+              R"({"weights":{")" + recorded_hotkey(1) + R"(":1,")" + recorded_hotkey(2) + R"(":0.5}})"},
+             {"/set_weight?mechanism=1", R"({"hotkey":")" + recorded_hotkey(3) + R"(","weight":0.25})"},
+             {"/update_weight?mechanism=1", R"({"hotkey":")" + recorded_hotkey(1) + R"(","weight_delta":2})"},
          });
   ASSERT_EQ(a.status, 200u) << a.body;
-  EXPECT_EQ(a.body, "{\"hotkey\":\"" + hotkey(1) + "\",\"weight\":3.0,\"epoch\":6852499}");
+  EXPECT_EQ(a.body, "{\"hotkey\":\"" + recorded_hotkey(1) + "\",\"weight\":3.0,\"epoch\":6852499}");
 
   const Stored one = stored(h, 1);
   ASSERT_TRUE(one.ok);
@@ -98,8 +58,8 @@ TEST(RestWeightsMechanism, WritesAndReadsGoToTheNamedMechanism) {
 
   auto r = h.get("/raw_weights?mechanism=1");
   ASSERT_EQ(r.status, 200u) << r.body;
-  EXPECT_NE(r.body.find("\"" + hotkey(3) + "\":0.25"), std::string::npos) << r.body;
-  r = h.get("/raw_weights?epoch=" + std::to_string(kEpoch) + "&mechanism=1");
+  EXPECT_NE(r.body.find("\"" + recorded_hotkey(3) + "\":0.25"), std::string::npos) << r.body;
+  r = h.get("/raw_weights?epoch=" + std::to_string(kRecordedEpoch) + "&mechanism=1");
   EXPECT_EQ(r.status, 200u) << r.body;
   r = h.get("/raw_weights");  // mechanism 0: nothing there
   EXPECT_EQ(r.status, 404u) << r.body;
@@ -107,8 +67,8 @@ TEST(RestWeightsMechanism, WritesAndReadsGoToTheNamedMechanism) {
   // The default and ?mechanism=0 are mechanism 0, as the legacy surface always was.
   a = put_in_order(
       h, {
-             {"/set_weight", R"({"hotkey":")" + hotkey(0) + R"(","weight":7})"},
-             {"/update_weight?mechanism=0", R"({"hotkey":")" + hotkey(0) + R"(","weight_delta":1})"},
+             {"/set_weight", R"({"hotkey":")" + recorded_hotkey(0) + R"(","weight":7})"},
+             {"/update_weight?mechanism=0", R"({"hotkey":")" + recorded_hotkey(0) + R"(","weight_delta":1})"},
          });
   ASSERT_EQ(a.status, 200u) << a.body;
   EXPECT_EQ(stored(h, 0).weights.at(recorded()->neurons.at(0).hotkey), 8.0);
@@ -117,12 +77,13 @@ TEST(RestWeightsMechanism, WritesAndReadsGoToTheNamedMechanism) {
 
 TEST(RestWeightsMechanism, AMechanismTheSubnetLacksIs400AndStoresNothing) {
   PYLON_REST_REQUIRE_SHARED();
-  MechanismCount two(2);
+  MechanismCountAnswer two(2);
   Harness h;
-  const std::string body = R"({"hotkey":")" + hotkey(0) + R"(","weight":1})";
+  const std::string body = R"({"hotkey":")" + recorded_hotkey(0) + R"(","weight":1})";
   for (const char* route : {"/set_weight", "/update_weight"}) {
-    const std::string b =
-        std::string(route) == "/set_weight" ? body : R"({"hotkey":")" + hotkey(0) + R"(","weight_delta":1})";
+    const std::string b = std::string(route) == "/set_weight"
+                              ? body
+                              : R"({"hotkey":")" + recorded_hotkey(0) + R"(","weight_delta":1})";
     auto a = http(h.port(), "PUT", std::string(route) + "?mechanism=2", b);
     EXPECT_EQ(a.status, 400u) << route << " " << a.body;
     EXPECT_NE(a.body.find("subnet " + std::to_string(kNetuid) +
@@ -130,20 +91,21 @@ TEST(RestWeightsMechanism, AMechanismTheSubnetLacksIs400AndStoresNothing) {
               std::string::npos)
         << a.body;
   }
-  auto a = http(h.port(), "PUT", "/set_weights?mechanism=7", R"({"weights":{")" + hotkey(1) + R"(":1}})");
+  auto a =
+      http(h.port(), "PUT", "/set_weights?mechanism=7", R"({"weights":{")" + recorded_hotkey(1) + R"(":1}})");
   EXPECT_EQ(a.status, 400u) << a.body;
   auto r = h.get("/raw_weights?mechanism=2");
   EXPECT_EQ(r.status, 400u) << r.body;
-  auto m = h.store->mechanisms(kNetuid, kEpoch);
+  auto m = h.store->mechanisms(kNetuid, kRecordedEpoch);
   ASSERT_TRUE(m.ok());
   EXPECT_TRUE(m->empty());
 }
 
 TEST(RestWeightsMechanism, ANonIntegerMechanismIs400) {
   PYLON_REST_REQUIRE_SHARED();
-  MechanismCount two(2);
+  MechanismCountAnswer two(2);
   Harness h;
-  const std::string body = R"({"hotkey":")" + hotkey(0) + R"(","weight":1})";
+  const std::string body = R"({"hotkey":")" + recorded_hotkey(0) + R"(","weight":1})";
   for (const char* q : {"abc", "-1", "1.0", "", "0x1", "256", "99999999999999999999"}) {
     auto a = http(h.port(), "PUT", std::string("/set_weight?mechanism=") + q, body);
     EXPECT_EQ(a.status, 400u) << q << " " << a.body;
@@ -151,7 +113,7 @@ TEST(RestWeightsMechanism, ANonIntegerMechanismIs400) {
     auto r = h.get(std::string("/raw_weights?mechanism=") + q);
     EXPECT_EQ(r.status, 400u) << q << " " << r.body;
   }
-  auto m = h.store->mechanisms(kNetuid, kEpoch);
+  auto m = h.store->mechanisms(kNetuid, kRecordedEpoch);
   ASSERT_TRUE(m.ok());
   EXPECT_TRUE(m->empty());
 }

@@ -9,63 +9,21 @@
 #include <filesystem>
 #include <map>
 
-#include "chain/storage_key.hpp"
-#include "codec/ss58.hpp"
-#include "committer/chain_storage.hpp"
 #include "committer/submitter.hpp"
-#include "common/hex.hpp"
 #include "keys/sr25519.hpp"
+#include "mechanism_count_answer.hpp"
 #include "rest/committer_json.hpp"
 #include "rest_test_support.hpp"
 
 namespace pylon::rest::test {
 namespace {
 
-constexpr std::uint64_t kEpoch = 6852499;  // the epoch holding the recorded block (tempo 360)
-
-std::string hotkey(std::size_t i) {
-  return codec::ss58_encode(recorded()->neurons.at(i).hotkey);
-}
-
-// The replay node answers SubtensorModule.MechanismCountCurrent(kNetuid) with `count` (SCALE u8)
-// while this lives.
-class MechanismCountAnswer {
- public:
-  explicit MechanismCountAnswer(std::uint8_t count) {
-    auto& node = replay_node();
-    if (!node.stack || !node.server) return;
-    auto md = node.stack->chain->metadata(recorded()->block_hash);
-    if (!md.ok()) return;
-    auto key = chain::storage_key(**md, "SubtensorModule", "MechanismCountCurrent",
-                                  {committer::netuid_key(kNetuid)});
-    if (!key.ok()) return;
-    const std::string hex = to_hex(*key).substr(2);
-    const std::string value = "\"" + to_hex(Bytes{count}) + "\"";
-    node.server->set_override(
-        [hex, value](std::string_view method, std::string_view params) -> std::optional<std::string> {
-          if (method.rfind("state_getStorage", 0) == 0 && params.find(hex) != std::string_view::npos)
-            return value;
-          return std::nullopt;
-        });
-    armed_ = true;
-  }
-  ~MechanismCountAnswer() {
-    if (replay_node().server) replay_node().server->set_override({});
-  }
-  MechanismCountAnswer(const MechanismCountAnswer&) = delete;
-  MechanismCountAnswer& operator=(const MechanismCountAnswer&) = delete;
-  bool armed() const { return armed_; }
-
- private:
-  bool armed_ = false;
-};
-
 // Mechanism 0 and 1 each hold weights, an attempt and a reveal for the epoch.
 void fill(Harness& h) {
   for (std::uint8_t m : {std::uint8_t{0}, std::uint8_t{1}}) {
     weights::WeightUpdate u;
     u.netuid = kNetuid;
-    u.epoch = kEpoch;
+    u.epoch = kRecordedEpoch;
     u.hotkey = recorded()->neurons.at(m + 1).hotkey;
     u.value = m == 0 ? 1.0 : 0.5;
     u.mechanism = m;
@@ -74,7 +32,7 @@ void fill(Harness& h) {
 
     weights::CommitAttempt a;
     a.netuid = kNetuid;
-    a.epoch = kEpoch;
+    a.epoch = kRecordedEpoch;
     a.block = kRecordedBlock;
     a.call = weights::CallKind::kCommitWeights;
     a.nonce = 10 + m;
@@ -84,7 +42,7 @@ void fill(Harness& h) {
 
     weights::PendingReveal r;
     r.netuid = kNetuid;
-    r.epoch = kEpoch;
+    r.epoch = kRecordedEpoch;
     r.commit_hash.fill(static_cast<std::uint8_t>(0xa0 + m));
     r.uids = {static_cast<std::uint16_t>(m + 1)};
     r.values = {65535};
@@ -105,7 +63,7 @@ TEST(WeightsStatusMechanism, EveryMechanismIsListedAndTheLegacyMembersStayMechan
   EXPECT_TRUE(j.root["mechanism"].is_null());
   // Legacy members: mechanism 0's, as before mechanisms.
   EXPECT_EQ(j.root["weights"].get_object().value_unsafe().size(), 1u);
-  EXPECT_EQ(j.root["weights"][hotkey(1)].get_double().value_unsafe(), 1.0);
+  EXPECT_EQ(j.root["weights"][recorded_hotkey(1)].get_double().value_unsafe(), 1.0);
   EXPECT_EQ(j.root["reveal"]["mechanism"].get_uint64().value_unsafe(), 0u);
   EXPECT_EQ(j.root["reveal"]["status"].get_string().value_unsafe(), "committed");
   // Every mechanism's, each named.
@@ -122,7 +80,7 @@ TEST(WeightsStatusMechanism, EveryMechanismIsListedAndTheLegacyMembersStayMechan
   auto mechanisms = j.root["mechanisms"].get_array().value_unsafe();
   ASSERT_EQ(mechanisms.size(), 2u);
   EXPECT_EQ(mechanisms.at(1)["mechanism"].get_uint64().value_unsafe(), 1u);
-  EXPECT_EQ(mechanisms.at(1)["weights"][hotkey(2)].get_double().value_unsafe(), 0.5);
+  EXPECT_EQ(mechanisms.at(1)["weights"][recorded_hotkey(2)].get_double().value_unsafe(), 0.5);
   EXPECT_FALSE(j.root["chain"]["unavailable"].error());
 }
 
@@ -137,9 +95,9 @@ TEST(WeightsStatusMechanism, TheParameterKeepsOneMechanism) {
   Json j(a.body);
   ASSERT_TRUE(j.ok) << a.body;
   EXPECT_EQ(j.root["mechanism"].get_uint64().value_unsafe(), 1u);
-  EXPECT_EQ(j.root["epoch"].get_uint64().value_unsafe(), kEpoch);
-  EXPECT_EQ(j.root["weights"][hotkey(2)].get_double().value_unsafe(), 0.5);
-  EXPECT_TRUE(j.root["weights"][hotkey(1)].error());
+  EXPECT_EQ(j.root["epoch"].get_uint64().value_unsafe(), kRecordedEpoch);
+  EXPECT_EQ(j.root["weights"][recorded_hotkey(2)].get_double().value_unsafe(), 0.5);
+  EXPECT_TRUE(j.root["weights"][recorded_hotkey(1)].error());
   auto attempts = j.root["attempts"].get_array().value_unsafe();
   ASSERT_EQ(attempts.size(), 1u);
   EXPECT_EQ(attempts.at(0)["mechanism"].get_uint64().value_unsafe(), 1u);
@@ -284,7 +242,7 @@ TEST(WeightsStatusMechanism, ALandedTimelockedCommitShowsWhatTheChainRevealed) {
   ASSERT_TRUE(store.ok()) << store.error().message;
   weights::CommitAttempt a;
   a.netuid = kNetuid;
-  a.epoch = kEpoch;
+  a.epoch = kRecordedEpoch;
   a.block = kRecordedBlock - 1;
   a.call = weights::CallKind::kCommitTimelockedWeights;
   a.status = weights::AttemptStatus::kIncluded;
