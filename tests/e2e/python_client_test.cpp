@@ -24,14 +24,14 @@
 namespace pylon::e2e {
 namespace {
 
-std::string quote(const std::string& s) {
+[[maybe_unused]] std::string quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return q + "'";
 }
 
 // What the shell command printed (stderr included); `status` is pclose's.
-std::string shell(const std::string& cmd, int& status) {
+[[maybe_unused]] std::string shell(const std::string& cmd, int& status) {
   std::string out;
   FILE* pipe = ::popen(cmd.c_str(), "r");
   if (!pipe) return "popen failed";
