@@ -19,6 +19,7 @@
 #include "rest/render.hpp"
 #include "rest/routes.hpp"
 #include "rest/server.hpp"
+#include "rest/timelocked_reveal_cache.hpp"
 #include "rest/v1/certificates.hpp"
 #include "rest/v1/guard.hpp"
 #include "rest/v1/routes.hpp"
@@ -145,6 +146,7 @@ class Api {
   std::map<std::uint64_t, EpochAnswer> epochs_ PYLON_GUARDED_BY(cache_mu_);  // by block, for blocks asked
   const std::shared_ptr<const std::string> live_body_, openapi_body_;        // made once, at construction
   const std::shared_ptr<const std::string> v1_identities_body_;               // made once, at construction
+  TimelockedRevealCache reveals_;      // /weights_status's chain reveals, per snapshot (timelocked_reveal_cache.hpp)
   v1::CertificateCache certificates_;  // per (netuid, block), read on request (rest/v1/certificates.hpp)
 };
 

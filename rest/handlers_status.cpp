@@ -265,7 +265,8 @@ std::string Api::chain_weights(const follower::SnapshotPtr& snap, std::uint8_t m
 
 // For each attempt, what the chain did with it when it is a landed timelocked commit (the JSON of
 // its "revealed" member: committer/timelocked_reveal.hpp's decision at the snapshot's block, with
-// the Weights row once revealed), empty for every other attempt.
+// the Weights row once revealed), empty for every other attempt. Decided answers are kept per
+// snapshot (reveals_): polling /weights_status reads the chain once per attempt per block.
 std::vector<std::string> Api::timelocked_reveals(const std::vector<weights::CommitAttempt>& attempts,
                                                  const follower::SnapshotPtr& snap) {
   std::vector<std::string> out(attempts.size());
@@ -292,11 +293,20 @@ std::vector<std::string> Api::timelocked_reveals(const std::vector<weights::Comm
       out[i] = unavailable("the hotkey is not registered at block " + std::to_string(snap->block));
       continue;
     }
-    auto header = deps_.chain->header(*a.included_in);
-    metrics_.count_chain_call(header.ok());
-    if (!header.ok()) {
-      out[i] = unavailable("the commit's block: " + header.error().message);
+    if (auto kept = reveals_.find(snap, a.id)) {
+      out[i] = std::move(*kept);
       continue;
+    }
+    auto commit_block = reveals_.block_number(*a.included_in);
+    if (!commit_block) {
+      auto header = deps_.chain->header(*a.included_in);
+      metrics_.count_chain_call(header.ok());
+      if (!header.ok()) {
+        out[i] = unavailable("the commit's block: " + header.error().message);
+        continue;
+      }
+      reveals_.keep_block_number(*a.included_in, header->number);
+      commit_block = header->number;
     }
     committer::TimelockedCommitRef ref;
     ref.netuid = deps_.netuid;
@@ -304,7 +314,7 @@ std::vector<std::string> Api::timelocked_reveals(const std::vector<weights::Comm
     ref.hotkey = deps_.hotkey_submitter->account();
     ref.uid = n->uid;
     ref.reveal_round = *a.reveal_round;
-    ref.commit_block = header->number;
+    ref.commit_block = *commit_block;
     auto r =
         committer::read_timelocked_reveal(*deps_.chain, ref, chain::BlockRef{snap->block_hash, snap->block});
     metrics_.count_chain_call(r.ok());
@@ -313,6 +323,7 @@ std::vector<std::string> Api::timelocked_reveals(const std::vector<weights::Comm
       continue;
     }
     out[i] = chain_reveal_json(*r, ref.commit_block);
+    reveals_.keep(snap, a.id, out[i]);  // only decided answers: an unavailable one is asked again
   }
   return out;
 }

@@ -5,6 +5,7 @@
 // node, which holds no such read). The committer's per-mechanism state and a timelocked commit's
 // chain reveal are rendered by committer_json.hpp, checked here on exact text.
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -200,6 +201,7 @@ class RevealStorage {
     replay_node().server->set_override(
         [this](std::string_view method, std::string_view params) -> std::optional<std::string> {
           if (method == "state_getKeysPaged") {
+            ++key_reads_;
             if (queue_.empty() || params.find(prefix_) == std::string_view::npos ||
                 params.find("null") == std::string_view::npos)
               return std::string("[]");
@@ -218,10 +220,13 @@ class RevealStorage {
   RevealStorage& operator=(const RevealStorage&) = delete;
   // TimelockedWeightCommits(1, 18982) holds `hex` (empty: nothing queued).
   void queue(std::string hex) { queue_ = std::move(hex); }
+  // How many times the queue's keys were listed: one per reveal decided.
+  int key_reads() const { return key_reads_.load(); }
 
  private:
   std::string prefix_, queued_, queue_;
   std::map<std::string, std::string> values_;
+  std::atomic<int> key_reads_{0};
 };
 
 TEST(WeightsStatusMechanism, ALandedTimelockedCommitShowsWhatTheChainRevealed) {
@@ -281,9 +286,21 @@ TEST(WeightsStatusMechanism, ALandedTimelockedCommitShowsWhatTheChainRevealed) {
   EXPECT_EQ(attempts.at(0)["revealed"]["state"].get_string().value_unsafe(), "awaiting") << r.body;
   EXPECT_TRUE(attempts.at(0)["revealed"]["weights"].is_null());
   EXPECT_TRUE(attempts.at(1)["revealed"].error()) << r.body;
+  EXPECT_EQ(storage.key_reads(), 1);
 
-  // The chain took it out of the queue and applied it: the Weights row beside the round.
+  // Asked again at the same snapshot: the same answer, without reading the reveal or the commit's
+  // block again (the epoch and the legacy "chain" member are read per request, as before).
+  const auto headers = node.server->requests("chain_getHeader");
+  auto again = http((*server)->port(), "GET", "/weights_status");
+  ASSERT_EQ(again.status, 200u) << again.body;
+  EXPECT_EQ(again.body, r.body);
+  EXPECT_EQ(storage.key_reads(), 1);
+  EXPECT_EQ(node.server->requests("chain_getHeader"), headers);
+
+  // The chain took it out of the queue and applied it: the Weights row beside the round, at the
+  // next snapshot (storage at one block never changes).
   storage.queue("");
+  snapshots.publish(std::make_shared<follower::Snapshot>(*copy));
   r = http((*server)->port(), "GET", "/weights_status");
   ASSERT_EQ(r.status, 200u) << r.body;
   Json done(r.body);
