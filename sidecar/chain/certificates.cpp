@@ -1,5 +1,7 @@
 #include "chain/certificates.hpp"
 
+#include <algorithm>
+
 #include "chain/storage_key.hpp"
 #include "codec/decoder.hpp"
 #include "codec/scale_writer.hpp"
@@ -98,13 +100,15 @@ Result<NeuronCertificate> CertificateDecoder::decode(ByteSpan value) const {
 }
 
 Result<std::pair<AccountId, NeuronCertificate>> CertificateDecoder::decode_entry(ByteSpan key,
-                                                                                 std::size_t prefix_len,
+                                                                                 ByteSpan prefix,
                                                                                  ByteSpan value) const {
-  const std::size_t want = prefix_len + hotkey_hash_len_ + 32;
+  const std::size_t want = prefix.size() + hotkey_hash_len_ + 32;
   if (key.size() != want)
     return bad_state("a key has " + std::to_string(key.size()) + " bytes, expected " + std::to_string(want));
+  if (!std::equal(prefix.begin(), prefix.end(), key.begin()))
+    return bad_state("a key is not under the subnet's prefix");
   std::pair<AccountId, NeuronCertificate> out;
-  std::copy_n(key.begin() + static_cast<std::ptrdiff_t>(prefix_len + hotkey_hash_len_), 32,
+  std::copy_n(key.begin() + static_cast<std::ptrdiff_t>(prefix.size() + hotkey_hash_len_), 32,
               out.first.begin());
   auto c = decode(value);
   if (!c.ok()) return with_context("the certificate of " + codec::ss58_encode(out.first), c.error());
@@ -121,7 +125,7 @@ Result<Certificates> read_certificates(ChainClient& chain, std::uint16_t netuid,
   PYLON_ASSIGN(Bytes prefix, decoder->subnet_prefix(netuid));
   PYLON_ASSIGN(auto entries, chain.storage_by_prefix(prefix, at));
   for (const auto& [key, value] : entries) {
-    PYLON_ASSIGN(auto one, decoder->decode_entry(key, prefix.size(), value));
+    PYLON_ASSIGN(auto one, decoder->decode_entry(key, prefix, value));
     out.insert_or_assign(one.first, std::move(one.second));
   }
   return out;

@@ -33,9 +33,10 @@ class CertificateDecoder {
   Result<Bytes> subnet_prefix(std::uint16_t netuid) const;
   // One storage value (the node answers absent keys with null, so no Option framing).
   Result<NeuronCertificate> decode(ByteSpan value) const;
-  // One (key, value) pair under subnet_prefix (of `prefix_len` bytes): the hotkey and its
-  // certificate.
-  Result<std::pair<AccountId, NeuronCertificate>> decode_entry(ByteSpan key, std::size_t prefix_len,
+  // One (key, value) pair read under `prefix` (subnet_prefix): the hotkey and its certificate. A
+  // key outside the prefix (a node answering for another subnet) is kBadState like any key that
+  // does not fit: its hotkey would be put on the wrong subnet.
+  Result<std::pair<AccountId, NeuronCertificate>> decode_entry(ByteSpan key, ByteSpan prefix,
                                                                ByteSpan value) const;
 
  private:

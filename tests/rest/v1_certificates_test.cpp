@@ -234,7 +234,7 @@ TEST(V1CertificateDecode, ARealRuntimesValueDecodes) {
     ASSERT_TRUE(prefix.ok()) << prefix.error().message;
     const Bytes key = entry_key(*md, 7, hotkey);
     ASSERT_EQ(Bytes(key.begin(), key.begin() + static_cast<std::ptrdiff_t>(prefix->size())), *prefix);
-    auto e = (*d)->decode_entry(key, prefix->size(), value);
+    auto e = (*d)->decode_entry(key, *prefix, value);
     ASSERT_TRUE(e.ok()) << e.error().message;
     EXPECT_EQ(e->first, hotkey);
     EXPECT_EQ(e->second, *c);
@@ -265,10 +265,17 @@ TEST(V1CertificateDecode, MalformedValuesAndKeysAreBadState) {
   auto prefix = (*d)->subnet_prefix(1);
   ASSERT_TRUE(prefix.ok());
   Bytes key = entry_key(*md, 1, hotkey);
-  key.pop_back();
-  auto e = (*d)->decode_entry(key, prefix->size(), good);
-  ASSERT_FALSE(e.ok());
-  EXPECT_TRUE(e.error().is(chain::ChainErrc::kBadState)) << e.error().message;
+  ASSERT_TRUE((*d)->decode_entry(key, *prefix, good).ok());
+  Bytes short_key = key;
+  short_key.pop_back();
+  // Another subnet's entry, of the right length: its hotkey must not be put on subnet 1.
+  const Bytes other_subnet = entry_key(*md, 2, hotkey);
+  ASSERT_EQ(other_subnet.size(), key.size());
+  for (const Bytes& bad : {short_key, other_subnet}) {
+    auto e = (*d)->decode_entry(bad, *prefix, good);
+    ASSERT_FALSE(e.ok()) << to_hex(bad);
+    EXPECT_TRUE(e.error().is(chain::ChainErrc::kBadState)) << e.error().message;
+  }
 }
 
 TEST(V1CertificateDecode, ARuntimeWithoutTheItemHasNoneAndAnotherShapeIsRefused) {
