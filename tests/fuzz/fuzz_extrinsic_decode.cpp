@@ -1,6 +1,6 @@
-// A block body's extrinsic decoded with finney's real metadata (from $PYLON_SHARED_DIR; without it
-// the target does nothing): arbitrary bytes give a decoded extrinsic or an error with a
-// DecodeErrc kind, never a crash; what decodes renders to JSON and its length is the prefix's.
+// A block body's extrinsic decoded with finney's real metadata (from $PYLON_SHARED_DIR or the configured
+// shared folder; without it the target does nothing): arbitrary bytes give a decoded extrinsic or an error
+// with a DecodeErrc kind, never a crash; what decodes renders to JSON and its length is the prefix's.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace pylon;
   static const auto md = [] {
     const char* dir = std::getenv("PYLON_SHARED_DIR");
-    auto m = codec::load_metadata_file(std::string(dir ? dir : "../shared") +
+    auto m = codec::load_metadata_file(std::string(dir ? dir : PYLON_SHARED_DIR_DEFAULT) +
                                        "/chain/finney-metadata-v15.option.hex");
     return m.ok() ? *m : nullptr;
   }();
