@@ -37,6 +37,7 @@ enum class Route : std::uint8_t {
   v1_identities,
   v1_block_latest,
   v1_login,
+  v1_extrinsic,
   // Open access (/api/v1/subnet/{netuid}/...):
   v1_oa_commitments,
   v1_oa_commitment,
@@ -73,6 +74,7 @@ std::string_view route_template(Route r);
 struct V1Params {
   std::uint64_t netuid = 0;  // {netuid}: any integer; checked against the subnets served later
   std::uint64_t block = 0;   // {block}
+  std::uint64_t index = 0;   // {index}
   std::string_view identity;
   std::string_view hotkey;
 };

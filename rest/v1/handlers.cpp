@@ -76,6 +76,8 @@ void Api::dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitte
     }
     case Route::v1_id_put_weights:
       return put_v1_weights(req, std::move(reply));
+    case Route::v1_extrinsic:
+      return get_v1_extrinsic(m.v1_params.block, m.v1_params.index, std::move(reply));
     default:
       break;
   }

@@ -20,6 +20,8 @@ constexpr Entry kEntries[] = {
     {Route::v1_identities, Method::get, Family::public_, Read::none, "/api/v1/identities"},
     {Route::v1_block_latest, Method::get, Family::public_, Read::none, "/api/v1/block/latest"},
     {Route::v1_login, Method::post, Family::public_, Read::none, "/api/v1/login/identity/{identity}"},
+    {Route::v1_extrinsic, Method::get, Family::public_, Read::none,
+     "/api/v1/block/{block}/extrinsic/{index}"},
     {Route::v1_oa_commitments, Method::get, Family::open_access, Read::commitments,
      "/api/v1/subnet/{netuid}/block/latest/commitments"},
     {Route::v1_oa_commitment, Method::get, Family::open_access, Read::commitment,
@@ -101,6 +103,8 @@ bool fits(std::string_view templ, std::string_view path, V1Params& p) {
       if (!integer(s, p.netuid)) return false;
     } else if (t == "{block}") {
       if (!integer(s, p.block)) return false;
+    } else if (t == "{index}") {
+      if (!integer(s, p.index)) return false;
     } else if (t == "{identity}") {
       p.identity = s;
     } else if (t == "{hotkey}") {

@@ -392,6 +392,25 @@ Result<std::uint64_t> ChainClient::timestamp(const BlockRef& at) {
   return ms;
 }
 
+Result<std::optional<std::vector<Bytes>>> ChainClient::block_extrinsics(const BlockRef& at) {
+  const std::string m = "chain_getBlock";
+  PYLON_ASSIGN(std::string text, call(route(at), m, Params().hash(at.hash).json()));
+  return with_json(m, text, [&](simdjson::dom::element e) -> Result<std::optional<std::vector<Bytes>>> {
+    if (e.is_null()) return std::optional<std::vector<Bytes>>{};
+    simdjson::dom::array xs;
+    if (e["block"]["extrinsics"].get_array().get(xs)) return make_error(m + ": the block lacks extrinsics");
+    std::vector<Bytes> out;
+    for (auto x : xs) {
+      std::string_view s;
+      if (x.get_string().get(s)) return make_error(m + ": an extrinsic is not a hex string");
+      auto b = from_hex(s);
+      if (!b.ok()) return make_error(m + ": an extrinsic is not hex: " + b.error().message);
+      out.push_back(std::move(*b));
+    }
+    return std::optional<std::vector<Bytes>>{std::move(out)};
+  });
+}
+
 Result<TxOutcome> ChainClient::outcome_in_block(const BlockHash& block, ByteSpan extrinsic) {
   const std::string m = "chain_getBlock";
   PYLON_ASSIGN(std::string text, call(rpc_, m, Params().hash(block).json()));

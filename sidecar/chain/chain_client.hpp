@@ -92,6 +92,11 @@ class ChainClient {
   // Milliseconds since the epoch (Timestamp.Now).
   Result<std::uint64_t> timestamp(const BlockRef& at);
 
+  // The encoded extrinsics of a block's body (chain_getBlock), each with its compact length
+  // prefix, in block order; nullopt when the node has no such block. Routed like state reads: a
+  // block past the archive cutoff is read from the archive.
+  Result<std::optional<std::vector<Bytes>>> block_extrinsics(const BlockRef& at);
+
   // Runtime API call; the answer's raw bytes.
   Result<Bytes> state_call(std::string_view method, ByteSpan args, const BlockRef& at);
   // nullopt when the key holds nothing.

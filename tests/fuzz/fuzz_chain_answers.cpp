@@ -33,6 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       {"runtime_version", [&] { kinded(chain.runtime_version(at)); }},
       {"metadata", [&] { kinded(chain.metadata(at)); }},
       {"timestamp", [&] { kinded(chain.timestamp(at)); }},
+      {"block_extrinsics", [&] { kinded(chain.block_extrinsics(at)); }},
       {"state_call", [&] { kinded(chain.state_call("Api_method", bytes, at)); }},
       {"storage", [&] { kinded(chain.storage(bytes, at)); }},
       {"storage_by_prefix", [&] { kinded(chain.storage_by_prefix(bytes, at, 2)); }},

@@ -50,6 +50,7 @@ TEST(RestOpenapi, EveryDocumentedPathIsAnswered) {
     };
     put("{block_number}", std::to_string(kRecordedBlock));
     put("{block}", std::to_string(kRecordedBlock));
+    put("{index}", "0");
     put("{hotkey}", first_hotkey());
     put("{netuid}", std::to_string(kNetuid));
     put("{identity}", "sn1");
@@ -67,8 +68,8 @@ TEST(RestOpenapi, EveryDocumentedPathIsAnswered) {
       ++operations;
     }
   }
-  // The seed contract's 16 plus set_weights, weights_status, live, metrics, schema; 24 of /api/v1.
-  EXPECT_EQ(operations, 45u);
+  // The seed contract's 16 plus set_weights, weights_status, live, metrics, schema; 25 of /api/v1.
+  EXPECT_EQ(operations, 46u);
 }
 
 TEST(RestMetrics, PrometheusTextHasTheFamilies) {
