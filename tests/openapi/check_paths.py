@@ -30,7 +30,7 @@ V1 = [
     ("get", "/api/v1/identity/{}/subnet/{}/block/latest/commitments"),
     ("get", "/api/v1/identity/{}/subnet/{}/block/latest/commitments/{}"),
     ("get", "/api/v1/identity/{}/subnet/{}/block/latest/commitments/self"),
-    ("put", "/api/v1/identity/{}/subnet/{}/weights"),
+    ("put", "/api/v1/identity/{}/subnet/{}/weights"), ("post", "/api/v1/identity/{}/subnet/{}/commitments"),
 ] + [
     ("get", prefix + tail)
     for prefix in ("/api/v1/subnet/{}/", "/api/v1/identity/{}/subnet/{}/")
