@@ -141,6 +141,14 @@ void Api::dispatch(const RouteMatch& m, const Request& req, Reply reply) {
   }
 }
 
+void Api::stop() {
+  {
+    Lock lock(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+}
+
 void Api::blocking(std::function<Response()> job, Reply reply) {
   metrics_.worker_queued();
   on_worker_([this, job = std::move(job), reply = std::move(reply)]() mutable {

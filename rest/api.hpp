@@ -5,6 +5,7 @@
 // snapshot's bodies are rendered once whichever thread asks first.
 #pragma once
 
+#include <condition_variable>
 #include <functional>
 #include <list>
 #include <map>
@@ -45,6 +46,10 @@ class Api {
   std::optional<Response> precheck(const Request& req) const;
 
   Metrics& metrics() { return metrics_; }
+
+  // Wakes work waiting between retries (POST .../commitments) and makes it give up, so
+  // Server::stop's join of the workers waits at most for the attempt in flight. Any thread.
+  void stop();
 
  private:
   using Rendered = std::shared_ptr<RenderedSnapshot>;
@@ -118,6 +123,10 @@ class Api {
   // --- /api/v1 (rest/v1/handlers.cpp), after the guard of rest/v1/guard.hpp admitted the request
   void dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitted& admitted, Reply reply);
   void put_v1_weights(const Request& req, Reply reply);
+  void post_v1_commitment(const Request& req, const v1::Admitted& admitted, Reply reply);
+  // The attempts of one commitment write (blocking, on a worker) until `deadline`.
+  Response set_v1_commitment(const Bytes& data, std::string_view path,
+                             std::chrono::steady_clock::time_point deadline);
   void get_v1_recent_neurons(std::uint64_t netuid, Reply reply);
   void get_v1_extrinsic(std::uint64_t block, std::uint64_t index, Reply reply);  // rest/v1/extrinsic.cpp
   void get_v1_certificates(const follower::Snapshot& s, v1::Read read, std::string_view hotkey_param,
@@ -148,6 +157,10 @@ class Api {
   const std::shared_ptr<const std::string> live_body_, openapi_body_;        // made once, at construction
   const std::shared_ptr<const std::string> v1_identities_body_;               // made once, at construction
   TimelockedRevealCache reveals_;      // /weights_status's chain reveals, per snapshot (timelocked_reveal_cache.hpp)
+  // Set by stop(); retry waits sleep on stop_cv_.
+  Mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ PYLON_GUARDED_BY(stop_mu_) = false;
   v1::CertificateCache certificates_;  // per (netuid, block), read on request (rest/v1/certificates.hpp)
 };
 

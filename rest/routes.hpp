@@ -53,6 +53,7 @@ enum class Route : std::uint8_t {
   v1_id_commitment_self,
   v1_id_commitment,
   v1_id_put_weights,
+  v1_id_post_commitments,
   v1_id_neurons,
   v1_id_neurons_at,
   v1_id_neurons_recent,

@@ -225,7 +225,9 @@ void Server::stop() {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   for (auto& f : closed) f.wait_until(deadline);
   for (auto& l : i.loops) l->gate->close();
-  // Blocking work still running finishes (its answer is dropped); queued work is abandoned.
+  // Blocking work still running finishes (its answer is dropped); queued work is abandoned, and
+  // work waiting to retry gives up at once.
+  i.api->stop();
   i.workers.stop();
   i.workers.join();
   for (auto& l : i.loops) {

@@ -65,7 +65,53 @@ std::optional<simdjson::dom::object> object_of(simdjson::dom::parser& parser, st
   return obj;
 }
 
+int hex_digit(char ch) {
+  if (ch >= '0' && ch <= '9') return ch - '0';
+  if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+  if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+  return -1;
+}
+
+// Python's bytes.fromhex: whitespace may come before each pair, never inside one.
+std::optional<Bytes> from_hex_python(std::string_view t) {
+  Bytes out;
+  out.reserve(t.size() / 2);
+  std::size_t i = 0;
+  while (true) {
+    while (i < t.size() &&
+           (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r' || t[i] == '\v' || t[i] == '\f'))
+      ++i;
+    if (i == t.size()) return out;
+    const int hi = hex_digit(t[i]);
+    const int lo = i + 1 < t.size() ? hex_digit(t[i + 1]) : -1;
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<std::uint8_t>(hi * 16 + lo));
+    i += 2;
+  }
+}
+
 }  // namespace
+
+std::variant<Bytes, std::vector<FieldError>> decode_commitment(std::string_view body) {
+  simdjson::dom::parser parser;
+  std::vector<FieldError> errors;
+  auto obj = object_of(parser, body, errors);
+  if (!obj) return errors;
+  std::optional<element> commitment;  // a later duplicate wins, as in a Python dict
+  for (auto [key, value] : *obj)
+    if (key == "commitment") commitment = value;
+  if (!commitment) return std::vector<FieldError>{{"commitment", "Field required"}};
+  std::string_view text;
+  if (commitment->get_string().get(text))
+    return std::vector<FieldError>{{"commitment", "Value error, commitment must be bytes or hex string"}};
+  if (text.starts_with("0x")) text.remove_prefix(2);
+  auto bytes = from_hex_python(text);
+  if (!bytes)
+    return std::vector<FieldError>{
+        {"commitment", "Value error, passed commitment data is not a valid hex string."}};
+  if (bytes->empty()) return std::vector<FieldError>{{"commitment", "Data should have at least 1 byte"}};
+  return std::move(*bytes);
+}
 
 std::variant<WeightsBody, std::vector<FieldError>> decode_weights(std::string_view body) {
   simdjson::dom::parser parser;

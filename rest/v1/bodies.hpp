@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/hex.hpp"
 #include "common/ids.hpp"
 #include "rest/v1/errors.hpp"
 
@@ -22,6 +23,11 @@ struct WeightsBody {
 // and dropped (the 2.x service drops unknown hotkeys at commit time); a negative or non-finite
 // weight is refused (Pylon's weight rule, weights/weight_value.hpp).
 std::variant<WeightsBody, std::vector<FieldError>> decode_weights(std::string_view body);
+
+// POST .../commitments: {"commitment": "<hex>"}, read as the 2.x service's CommitmentDataBytes: a
+// leading lowercase "0x" is dropped, the rest is Python's bytes.fromhex (two hex digits per byte,
+// either case, ASCII whitespace allowed before each pair); at least one byte.
+std::variant<Bytes, std::vector<FieldError>> decode_commitment(std::string_view body);
 
 // POST /login/identity/{identity}: {"token": str}.
 std::variant<std::string, std::vector<FieldError>> decode_login(std::string_view body);

@@ -4,12 +4,14 @@
 // checked; bodies are validated here.
 #include <simdjson.h>
 
+#include "committer/submitter.hpp"
 #include "common/json_writer.hpp"
 #include "common/log.hpp"
 #include "rest/api.hpp"
 #include "rest/body.hpp"
 #include "rest/v1/bodies.hpp"
 #include "rest/v1/certificates.hpp"
+#include "rest/v1/commitment_write.hpp"
 #include "rest/v1/errors.hpp"
 #include "rest/v1/render.hpp"
 #include "rest/v1/routes.hpp"
@@ -78,6 +80,8 @@ void Api::dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitte
       return put_v1_weights(req, std::move(reply));
     case Route::v1_extrinsic:
       return get_v1_extrinsic(m.v1_params.block, m.v1_params.index, std::move(reply));
+    case Route::v1_id_post_commitments:
+      return post_v1_commitment(req, admitted, std::move(reply));
     default:
       break;
   }
@@ -247,6 +251,117 @@ void Api::put_v1_weights(const Request& req, Reply reply) {
           rep(v1_accepted(count));
         });
   });
+}
+
+// POST .../commitments (pylon-v1.md §6.2): the bytes become the identity's hotkey's commitment
+// on its subnet while the request waits. Each attempt builds Commitments.set_commitment from the
+// metadata of the latest snapshot's block and signs it through the daemon's one hotkey Submitter
+// (the committer's: nonces are per account, so two submitters of one key would race), watching
+// for inclusion at most 120 s and never past the request's deadline (the reads before it, nonce
+// and runtime version, are bounded by the RPC client's own timeout). 201 once a block holds it
+// and its events say ExtrinsicSuccess; after a failed attempt the next one follows a backoff from
+// PYLON_COMMITMENT_RETRY_DELAY_SECONDS doubling up to 10x; 502 with the last error once
+// PYLON_COMMITMENT_RETRY_ATTEMPTS are spent; 504 `Request timed out` when the deadline comes
+// first. Data longer than the runtime's Data type holds (Raw128 on subtensor) is refused as a
+// validation failure (400) before anything is signed: no block would take it.
+void Api::post_v1_commitment(const Request& req, const v1::Admitted& admitted, Reply reply) {
+  auto decoded = v1::decode_commitment(req.body);
+  if (auto* bad = std::get_if<std::vector<v1::FieldError>>(&decoded))
+    return reply(v1::validation_error("POST", req.path, *bad));
+  if (!deps_.chain || !deps_.hotkey_submitter)
+    return reply(v1::error(503, "no chain or hotkey is configured to write commitments"));
+  // The identity signs with its own hotkey; this daemon has one (config::check_servable).
+  if (admitted.identity->hotkey != deps_.hotkey_submitter->account())
+    return reply(v1::error(
+        503, "identity '" + admitted.identity->name + "' signs with another hotkey than this Pylon's"));
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                             std::chrono::duration<double>(admitted.deadline_seconds));
+  // Owned copies: the request's views do not outlive this call.
+  blocking([this, data = std::get<Bytes>(std::move(decoded)), path = std::string(req.path),
+            deadline]() { return set_v1_commitment(data, path, deadline); },
+           std::move(reply));
+}
+
+Response Api::set_v1_commitment(const Bytes& data, std::string_view path,
+                                std::chrono::steady_clock::time_point deadline) {
+  using Clock = std::chrono::steady_clock;
+  using std::chrono::milliseconds;
+  static constexpr milliseconds kPerAttempt{120000};
+  const auto timed_out = [] { return v1::error(504, "Request timed out"); };
+  const std::uint32_t attempts = std::max<std::uint32_t>(options_.v1.commitment_retry_attempts, 1);
+  enum class Attempt : std::uint8_t { landed, failed, too_long, no_call };
+  std::string last_error;
+  // One attempt: the block at hand, its metadata, the call built from it, the submission.
+  const auto attempt_once = [&](milliseconds left) -> Attempt {
+    auto snap = deps_.snapshots.latest();
+    if (!snap) {
+      last_error = "no snapshot of the chain yet";
+      return Attempt::failed;
+    }
+    const chain::BlockRef at{snap->block_hash, snap->block};
+    auto md = deps_.chain->metadata(at.hash);
+    metrics_.count_chain_call(md.ok());
+    if (!md.ok()) {
+      last_error = "metadata at block " + std::to_string(at.number) + ": " + md.error().message;
+      return Attempt::failed;
+    }
+    auto args = v1::set_commitment_args(**md, deps_.netuid, data);
+    if (!args.ok()) {
+      last_error = args.error().message;
+      return args.error().is(v1::CommitmentCallErrc::kTooLong) ? Attempt::too_long : Attempt::no_call;
+    }
+    auto s = deps_.hotkey_submitter->submit_within(std::min(kPerAttempt, left), "Commitments.set_commitment",
+                                                   *args, at);
+    metrics_.count_chain_call(s.ok());
+    if (!s.ok()) {
+      last_error = s.error().message;
+      return Attempt::failed;
+    }
+    using St = chain::TxOutcome::Status;
+    const auto& o = s->outcome;
+    if (o.status != St::Included && o.status != St::Finalized) {
+      last_error = "set_commitment: the extrinsic was not included: " + o.error;
+      return Attempt::failed;
+    }
+    if (!o.success) {
+      last_error = "set_commitment: the chain refused it: " + o.error;
+      return Attempt::failed;
+    }
+    return Attempt::landed;
+  };
+  for (std::uint32_t attempt = 1;; ++attempt) {
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+    if (left <= milliseconds(0)) return timed_out();
+    switch (attempt_once(left)) {
+      case Attempt::landed: {
+        JsonWriter w;
+        w.begin_object();
+        w.key("detail");
+        w.string("Commitment set successfully.");
+        w.end_object();
+        return json_response(201, w.take());
+      }
+      // What no later block changes is answered at once: data longer than the runtime's Data
+      // holds is the request's fault (400, as a validation failure, nothing signed), a runtime
+      // without the call the chain's (502).
+      case Attempt::too_long:
+        return v1::validation_error("POST", path, {{"commitment", "Value error, " + last_error}});
+      case Attempt::no_call:
+        return v1::error(502, last_error);
+      case Attempt::failed:
+        break;
+    }
+    log::warn(
+        "rest", "commitment attempt failed",
+        {{"attempt", std::to_string(attempt)}, {"of", std::to_string(attempts)}, {"error", last_error}});
+    if (attempt == attempts) return v1::error(502, last_error);
+    const auto wait = v1::commitment_backoff(options_.v1.commitment_retry_delay_seconds, attempt);
+    if (Clock::now() + wait >= deadline) return timed_out();
+    Lock lock(stop_mu_);
+    if (lock.wait_for(stop_cv_, wait, [this]() PYLON_REQUIRES(stop_mu_) { return stopping_; }))
+      return v1::error(503, "Pylon is stopping");
+  }
 }
 
 Response Api::v1_accepted(std::size_t count) {

@@ -29,6 +29,10 @@ struct Options {
   std::uint64_t recent_soft_limit_blocks = 100;
   std::uint64_t recent_hard_limit_blocks = 150;
   double block_duration_seconds = 12;
+  // POST .../commitments (pylon-v1.md §6.2): attempts in all; the backoff between them starts at
+  // the delay and doubles up to 10x it.
+  std::uint32_t commitment_retry_attempts = 10;
+  double commitment_retry_delay_seconds = 1;
 };
 
 }  // namespace pylon::rest::v1

@@ -34,6 +34,8 @@ constexpr Entry kEntries[] = {
      "/api/v1/identity/{identity}/subnet/{netuid}/block/latest/commitments/{hotkey}"},
     {Route::v1_id_put_weights, Method::put, Family::identity, Read::none,
      "/api/v1/identity/{identity}/subnet/{netuid}/weights"},
+    {Route::v1_id_post_commitments, Method::post, Family::identity, Read::none,
+     "/api/v1/identity/{identity}/subnet/{netuid}/commitments"},
     // {block} matches integers only, so `latest` and `recent` never reach it.
     {Route::v1_oa_neurons, Method::get, Family::open_access, Read::neurons,
      "/api/v1/subnet/{netuid}/block/latest/neurons"},

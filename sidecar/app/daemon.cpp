@@ -185,6 +185,8 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
   ho.v1.recent_soft_limit_blocks = cfg.v1.recent_soft_limit_blocks;
   ho.v1.recent_hard_limit_blocks = cfg.v1.recent_hard_limit_blocks;
   ho.v1.block_duration_seconds = cfg.v1.block_duration_seconds;
+  ho.v1.commitment_retry_attempts = cfg.v1.commitment_retry_attempts;
+  ho.v1.commitment_retry_delay_seconds = cfg.v1.commitment_retry_delay_seconds;
   std::function<Result<keys::Keypair>()> load_coldkey;
   if (cfg.coldkey_password_file) {
     load_coldkey = [&cfg]() -> Result<keys::Keypair> {

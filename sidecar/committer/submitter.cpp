@@ -63,6 +63,18 @@ Result<Submitted> Submitter::submit(std::string_view call, std::string_view args
                                     const chain::BlockRef& at,
                                     const std::function<Status(const Prepared&)>& before_submit,
                                     const std::function<void(const Prepared&)>& on_accepted) {
+  return submit_with(options_.timeout, call, args_json, at, before_submit, on_accepted);
+}
+
+Result<Submitted> Submitter::submit_within(std::chrono::milliseconds timeout, std::string_view call,
+                                           std::string_view args_json, const chain::BlockRef& at) {
+  return submit_with(timeout, call, args_json, at, {}, {});
+}
+
+Result<Submitted> Submitter::submit_with(std::chrono::milliseconds timeout, std::string_view call,
+                                         std::string_view args_json, const chain::BlockRef& at,
+                                         const std::function<Status(const Prepared&)>& before_submit,
+                                         const std::function<void(const Prepared&)>& on_accepted) {
   Lock lock(mu_);
   PYLON_ASSIGN(auto md, chain_.metadata(at.hash));
   PYLON_ASSIGN(Bytes encoded, extrinsic::encode_call_json(*md, call, args_json));
@@ -72,8 +84,7 @@ Result<Submitted> Submitter::submit(std::string_view call, std::string_view args
     auto accepted = [&] {
       if (on_accepted) on_accepted(prepared);
     };
-    auto out = chain_.submit_and_watch(prepared.signed_tx.bytes, options_.timeout, options_.wait_finalized,
-                                       accepted);
+    auto out = chain_.submit_and_watch(prepared.signed_tx.bytes, timeout, options_.wait_finalized, accepted);
     // A watched transaction turning "invalid" after the pool took it is the nonce being used by
     // another transaction included first (the pool re-validates on each block).
     const bool refused =

@@ -56,7 +56,18 @@ class Submitter {
   // Decided from the error's kind, the node's JSON-RPC code and its data, never from the message.
   static bool is_nonce_refusal(const Error& error);
 
+  // submit() watching for at most `timeout` instead of SubmitterOptions::timeout: a REST write
+  // (POST /api/v1/.../commitments) bounds each attempt by its own rule and the request's deadline
+  // while sharing this submitter, and so the key's nonces, with the committer.
+  Result<Submitted> submit_within(std::chrono::milliseconds timeout, std::string_view call,
+                                  std::string_view args_json, const chain::BlockRef& at);
+
  private:
+  Result<Submitted> submit_with(std::chrono::milliseconds timeout, std::string_view call,
+                                std::string_view args_json, const chain::BlockRef& at,
+                                const std::function<Status(const Prepared&)>& before_submit,
+                                const std::function<void(const Prepared&)>& on_accepted);
+
   Result<Prepared> prepare(const codec::Metadata& md, ByteSpan call, const chain::BlockRef& at)
       PYLON_REQUIRES(mu_);
 

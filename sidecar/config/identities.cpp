@@ -143,6 +143,17 @@ Result<V1Settings> load_v1_settings(const Env& env, std::uint16_t default_netuid
   if (const auto* s = get("PYLON_BLOCK_DURATION_SECONDS")) {
     PYLON_ASSIGN(v.block_duration_seconds, parse_seconds("PYLON_BLOCK_DURATION_SECONDS", *s));
   }
+  if (const auto* s = get("PYLON_COMMITMENT_RETRY_ATTEMPTS")) {
+    // At least one attempt: 0 would answer every commitment write 502 without trying.
+    PYLON_ASSIGN(std::uint64_t n, parse_count("PYLON_COMMITMENT_RETRY_ATTEMPTS", *s, 1000));
+    if (n == 0)
+      return make_error(IdentityErrc::bad_value,
+                        "PYLON_COMMITMENT_RETRY_ATTEMPTS: '0' is not a whole number in 1..1000");
+    v.commitment_retry_attempts = static_cast<std::uint32_t>(n);
+  }
+  if (const auto* s = get("PYLON_COMMITMENT_RETRY_DELAY_SECONDS")) {
+    PYLON_ASSIGN(v.commitment_retry_delay_seconds, parse_seconds("PYLON_COMMITMENT_RETRY_DELAY_SECONDS", *s));
+  }
   get("PYLON_ID_ENV_FILE");  // read before this, by merge_id_env_file
 
   const auto* list = get("PYLON_IDENTITIES");

@@ -51,6 +51,9 @@ struct V1Settings {
   std::uint64_t recent_soft_limit_blocks = 100;  // PYLON_RECENT_OBJECTS_SOFT_LIMIT_BLOCKS
   std::uint64_t recent_hard_limit_blocks = 150;  // PYLON_RECENT_OBJECTS_HARD_LIMIT_BLOCKS
   double block_duration_seconds = 12;            // PYLON_BLOCK_DURATION_SECONDS
+  // POST .../commitments (pylon-v1.md §6.2): attempts in all, and the first backoff between them.
+  std::uint32_t commitment_retry_attempts = 10;  // PYLON_COMMITMENT_RETRY_ATTEMPTS, 1..1000
+  double commitment_retry_delay_seconds = 1;     // PYLON_COMMITMENT_RETRY_DELAY_SECONDS
 };
 
 // Reads the v1 settings from `env`. An identity without PYLON_ID_<NAME>_NETUID takes

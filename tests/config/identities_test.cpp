@@ -123,6 +123,11 @@ TEST(Identities, BadListsAndValuesAreRefused) {
            {"PYLON_MAX_REQUEST_TIMEOUT_SECONDS", "-1"},
            {"PYLON_DEFAULT_REQUEST_TIMEOUT_SECONDS", "301"},   // above the max (300)
            {"PYLON_RECENT_OBJECTS_SOFT_LIMIT_BLOCKS", "151"},  // above the hard limit (150)
+           {"PYLON_COMMITMENT_RETRY_ATTEMPTS", "0"},           // at least one attempt
+           {"PYLON_COMMITMENT_RETRY_ATTEMPTS", "1001"},
+           {"PYLON_COMMITMENT_RETRY_ATTEMPTS", "2.5"},
+           {"PYLON_COMMITMENT_RETRY_DELAY_SECONDS", "0"},
+           {"PYLON_COMMITMENT_RETRY_DELAY_SECONDS", "soon"},
        }) {
     Env e = example();
     e[var] = value;
@@ -130,6 +135,21 @@ TEST(Identities, BadListsAndValuesAreRefused) {
     ASSERT_FALSE(c.ok()) << var << "=" << value;
     EXPECT_NE(c.error().message.find(var), std::string::npos) << c.error().message;
   }
+}
+
+// pylon-v1.md §7: 10 attempts 1 s apart unless set.
+TEST(Identities, CommitmentRetrySettings) {
+  Env e = example();
+  auto d = load(e, "/h");
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(d->v1.commitment_retry_attempts, 10u);
+  EXPECT_EQ(d->v1.commitment_retry_delay_seconds, 1.0);
+  e["PYLON_COMMITMENT_RETRY_ATTEMPTS"] = "3";
+  e["PYLON_COMMITMENT_RETRY_DELAY_SECONDS"] = "0.25";
+  auto c = load(e, "/h");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->v1.commitment_retry_attempts, 3u);
+  EXPECT_EQ(c->v1.commitment_retry_delay_seconds, 0.25);
 }
 
 TEST(Identities, TokensFollowTheAuthTokenRulesAndAreNeverPrinted) {

@@ -1,7 +1,8 @@
 // Fuzzes the /api/v1 request path short of the sockets: the first three lines of the input are
 // the path, the Authorization header and X-Pylon-Timeout (empty: not sent), the rest the body.
 // Route match, the guard and the v1 body decoders never crash; every refusal is a v1 error body,
-// an admitted identity route names an identity, and decoded weights keep the weight rule.
+// an admitted identity route names an identity, decoded weights keep the weight rule and a decoded
+// commitment holds at least one byte.
 #include <cstdlib>
 
 #include "rest/v1/bodies.hpp"
@@ -43,6 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (const auto* w = std::get_if<v1::WeightsBody>(&weights))
     for (const auto& [hotkey, value] : w->weights)
       if (!pylon::weights::valid_weight(value) || w->count < w->weights.size()) std::abort();
+  const auto commitment = v1::decode_commitment(in);
+  if (const auto* c = std::get_if<pylon::Bytes>(&commitment); c && c->empty()) std::abort();
   (void)v1::decode_login(in);
   return 0;
 }

@@ -30,13 +30,14 @@ V1 = [
     ("get", "/api/v1/identity/{}/subnet/{}/block/latest/commitments"),
     ("get", "/api/v1/identity/{}/subnet/{}/block/latest/commitments/{}"),
     ("get", "/api/v1/identity/{}/subnet/{}/block/latest/commitments/self"),
-    ("put", "/api/v1/identity/{}/subnet/{}/weights"),
+    ("put", "/api/v1/identity/{}/subnet/{}/weights"), ("post", "/api/v1/identity/{}/subnet/{}/commitments"),
 ] + [
     ("get", prefix + tail)
     for prefix in ("/api/v1/subnet/{}/", "/api/v1/identity/{}/subnet/{}/")
     for tail in ("block/latest/neurons", "block/{}/neurons", "block/recent/neurons", "block/latest/validators",
                  "block/{}/validators", "block/latest/certificates", "block/latest/certificates/{}")
-] + [("get", "/api/v1/identity/{}/subnet/{}/block/latest/certificates/self")]
+] + [("get", "/api/v1/identity/{}/subnet/{}/block/latest/certificates/self"),
+       ("get", "/api/v1/block/{}/extrinsic/{}")]
 
 
 def shape(path):
