@@ -118,6 +118,7 @@ class Api {
   void dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitted& admitted, Reply reply);
   void put_v1_weights(const Request& req, Reply reply);
   void get_v1_recent_neurons(std::uint64_t netuid, Reply reply);
+  void post_v1_certificate(const Request& req, const v1::Admitted& admitted, Reply reply);
   void get_v1_certificates(const follower::Snapshot& s, v1::Read read, std::string_view hotkey_param,
                            const v1::Admitted& admitted, Reply reply);
   static Response v1_neurons_response(RenderedSnapshot& r, bool validators);  // 503 without stakes

@@ -80,6 +80,7 @@ bool is_write(Route r) {
     case Route::force_commit_weights:
     case Route::set_commitment:
     case Route::v1_id_put_weights:
+    case Route::v1_id_post_certificate_self:
       return true;
     default:
       return false;

@@ -60,6 +60,7 @@ enum class Route : std::uint8_t {
   v1_id_certificates,
   v1_id_certificate_self,
   v1_id_certificate,
+  v1_id_post_certificate_self,  // POST .../certificates/self: a new keypair, served on chain
   unknown,  // 404 / 405
   count
 };

@@ -36,7 +36,8 @@ V1 = [
     for prefix in ("/api/v1/subnet/{}/", "/api/v1/identity/{}/subnet/{}/")
     for tail in ("block/latest/neurons", "block/{}/neurons", "block/recent/neurons", "block/latest/validators",
                  "block/{}/validators", "block/latest/certificates", "block/latest/certificates/{}")
-] + [("get", "/api/v1/identity/{}/subnet/{}/block/latest/certificates/self")]
+] + [("get", "/api/v1/identity/{}/subnet/{}/block/latest/certificates/self"),
+      ("post", "/api/v1/identity/{}/subnet/{}/certificates/self")]
 
 
 def shape(path):
