@@ -60,7 +60,8 @@ enum class Route : std::uint8_t {
   v1_id_certificates,
   v1_id_certificate_self,
   v1_id_certificate,
-  v1_id_post_certificate_self,  // POST .../certificates/self: a new keypair, served on chain
+  // POST .../certificates/self: a new keypair, served on chain.
+  v1_id_post_certificate_self,
   unknown,  // 404 / 405
   count
 };
