@@ -129,6 +129,7 @@ class Api {
                              std::chrono::steady_clock::time_point deadline);
   void get_v1_recent_neurons(std::uint64_t netuid, Reply reply);
   void get_v1_extrinsic(std::uint64_t block, std::uint64_t index, Reply reply);  // rest/v1/extrinsic.cpp
+  void post_v1_certificate(const Request& req, const v1::Admitted& admitted, Reply reply);
   void get_v1_certificates(const follower::Snapshot& s, v1::Read read, std::string_view hotkey_param,
                            const v1::Admitted& admitted, Reply reply);
   static Response v1_neurons_response(RenderedSnapshot& r, bool validators);  // 503 without stakes

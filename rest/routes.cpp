@@ -81,6 +81,7 @@ bool is_write(Route r) {
     case Route::set_commitment:
     case Route::v1_id_put_weights:
     case Route::v1_id_post_commitments:
+    case Route::v1_id_post_certificate_self:
       return true;
     default:
       return false;

@@ -62,6 +62,8 @@ enum class Route : std::uint8_t {
   v1_id_certificates,
   v1_id_certificate_self,
   v1_id_certificate,
+  // POST .../certificates/self: a new keypair, served on chain.
+  v1_id_post_certificate_self,
   unknown,  // 404 / 405
   count
 };

@@ -77,7 +77,9 @@ struct RestDeps {
   weights::Store* store = nullptr;      // weights reads, /weights_status
   weights::Writer* writer = nullptr;    // weights writes (group commit)
   committer::Committer* committer = nullptr;
-  committer::Submitter* hotkey_submitter = nullptr;  // set_commitment
+  // The committer's own signer for the validator's hotkey (one per key: nonces never race):
+  // /set_commitment and POST /api/v1/.../certificates/self.
+  committer::Submitter* hotkey_submitter = nullptr;
   // The coldkey, loaded only when a /set_hyperparam needs it (null: no password file configured).
   std::function<Result<keys::Keypair>()> load_coldkey;
   // The epoch of a block; null: subtensor's formula over the snapshot's tempo hyperparameter.

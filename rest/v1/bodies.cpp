@@ -151,6 +151,26 @@ std::variant<WeightsBody, std::vector<FieldError>> decode_weights(std::string_vi
   return out;
 }
 
+std::variant<CertificateAlgorithm, std::vector<FieldError>> decode_certificate_request(
+    std::string_view body) {
+  simdjson::dom::parser parser;
+  std::vector<FieldError> errors;
+  auto obj = object_of(parser, body, errors);
+  if (!obj) return errors;
+  element algorithm;
+  if ((*obj)["algorithm"].get(algorithm)) return CertificateAlgorithm::ed25519;
+  // Python's `v != 1` on the JSON value: 1 and 1.0 are equal to it; strings, null, lists and
+  // every other number are not. (True == 1 in Python too, but pydantic then refuses a bool for
+  // the int enum, so a boolean is refused here with the same text.)
+  double v = 0;
+  const bool number = algorithm.type() == element_type::INT64 || algorithm.type() == element_type::UINT64 ||
+                      algorithm.type() == element_type::DOUBLE;
+  if (number && !algorithm.get_double().get(v) && v == 1.0) return CertificateAlgorithm::ed25519;
+  return std::vector<FieldError>{
+      {"algorithm",
+       "Value error, Currently, only algorithm equals 1 is supported which is EdDSA using Ed25519 curve"}};
+}
+
 std::variant<std::string, std::vector<FieldError>> decode_login(std::string_view body) {
   simdjson::dom::parser parser;
   std::vector<FieldError> errors;

@@ -28,6 +28,12 @@ std::variant<WeightsBody, std::vector<FieldError>> decode_weights(std::string_vi
 // leading lowercase "0x" is dropped, the rest is Python's bytes.fromhex (two hex digits per byte,
 // either case, ASCII whitespace allowed before each pair); at least one byte.
 std::variant<Bytes, std::vector<FieldError>> decode_commitment(std::string_view body);
+// POST .../certificates/self: {"algorithm": 1}, the only algorithm (Ed25519) the 2.x service
+// generates; an absent algorithm is 1 (its default). Anything else, "1" and booleans included, is
+// refused with the service's text (its validator compares the raw value with the int 1 before any
+// coercion).
+enum class CertificateAlgorithm : std::uint8_t { ed25519 = 1 };
+std::variant<CertificateAlgorithm, std::vector<FieldError>> decode_certificate_request(std::string_view body);
 
 // POST /login/identity/{identity}: {"token": str}.
 std::variant<std::string, std::vector<FieldError>> decode_login(std::string_view body);

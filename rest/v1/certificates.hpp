@@ -13,6 +13,8 @@
 
 #include "chain/certificates.hpp"
 #include "common/sync.hpp"
+#include "keys/secret_bytes.hpp"
+#include "rest/http_types.hpp"
 
 namespace pylon::rest::v1 {
 
@@ -26,6 +28,11 @@ struct BlockCertificates {
 
 // {"algorithm": int, "public_key": "0x…"}.
 std::string render_certificate(const chain::NeuronCertificate& c);
+// 201 {"algorithm", "public_key", "private_key"} of a certificate just served. The body is built
+// at its final size (no reallocation leaves copies of the key behind) and zeroed when the last
+// holder lets go of it, i.e. once the connection has written it.
+Response certificate_keypair_response(const chain::NeuronCertificate& c,
+                                      const keys::SecretBytes& private_key);
 std::shared_ptr<const BlockCertificates> make_block_certificates(std::uint16_t netuid, const BlockHash& at,
                                                                  chain::Certificates certificates);
 

@@ -4,9 +4,12 @@
 // checked; bodies are validated here.
 #include <simdjson.h>
 
+#include "codec/ss58.hpp"
 #include "committer/submitter.hpp"
+#include "common/hex.hpp"
 #include "common/json_writer.hpp"
 #include "common/log.hpp"
+#include "keys/ed25519.hpp"
 #include "rest/api.hpp"
 #include "rest/body.hpp"
 #include "rest/v1/bodies.hpp"
@@ -82,6 +85,8 @@ void Api::dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitte
       return get_v1_extrinsic(m.v1_params.block, m.v1_params.index, std::move(reply));
     case Route::v1_id_post_commitments:
       return post_v1_commitment(req, admitted, std::move(reply));
+    case Route::v1_id_post_certificate_self:
+      return post_v1_certificate(req, admitted, std::move(reply));
     default:
       break;
   }
@@ -186,6 +191,65 @@ void Api::get_v1_certificates(const follower::Snapshot& s, v1::Read read, std::s
         auto c = v1::make_block_certificates(netuid, at.hash, std::move(certs).value());
         certificates_.keep(c);
         return answer(*c);
+      },
+      std::move(reply));
+}
+
+// POST .../certificates/self (pylon-v1.md §2): a fresh Ed25519 keypair whose public key the
+// identity's hotkey serves on chain with SubtensorModule.serve_axon_tls, its axon kept as the
+// latest snapshot has it (chain/certificates.hpp). Signed by the committer's own Submitter for
+// that hotkey (deps_.hotkey_submitter): one signer per key, so the two never race for a nonce.
+// 201 only once the extrinsic is in a block and its events say it succeeded; anything else is 502
+// with the reason (the 2.x service's "Could not generate certificate pair."), and the keypair is
+// dropped. The private key is never logged nor put in an error: the 201 body is the one place it
+// leaves the keypair's SecretBytes (rest/v1/certificates.hpp zeroes that body once it is sent).
+// The submission is bounded by the Submitter's own watch timeout (30 s in the daemon, under the
+// default request deadline of 60 s).
+void Api::post_v1_certificate(const Request& req, const v1::Admitted& admitted, Reply reply) {
+  static constexpr std::string_view kFailed = "Could not generate certificate pair: ";
+  auto decoded = v1::decode_certificate_request(req.body);
+  if (auto* bad = std::get_if<std::vector<v1::FieldError>>(&decoded))
+    return reply(v1::validation_error("POST", req.path, *bad));
+  const AccountId hotkey = admitted.identity->hotkey;
+  if (!deps_.chain || !deps_.hotkey_submitter || deps_.hotkey_submitter->account() != hotkey)
+    return reply(v1::error(503, "no chain or signer for the identity's hotkey is configured"));
+  auto l = latest();
+  if (!l) return reply(no_snapshot_response());
+  const auto& s = *l->snapshot();
+  const auto* neuron = s.neuron_by_hotkey(hotkey);
+  if (neuron == nullptr)
+    return reply(v1::error(502, std::string(kFailed) + "the hotkey " + codec::ss58_encode(hotkey) +
+                                    " is not registered on subnet " + std::to_string(deps_.netuid) +
+                                    " at block " + std::to_string(s.block)));
+  const chain::BlockRef at{s.block_hash, s.block};
+  blocking(
+      [this, at, hotkey, axon = neuron->axon]() -> Response {
+        auto key = keys::generate_ed25519();
+        if (!key.ok()) return v1::error(502, std::string(kFailed) + key.error().message);
+        const chain::NeuronCertificate cert{static_cast<std::uint8_t>(v1::CertificateAlgorithm::ed25519),
+                                            Bytes(key->public_key.begin(), key->public_key.end())};
+        auto sent = deps_.hotkey_submitter->submit("SubtensorModule.serve_axon_tls",
+                                                   chain::serve_axon_tls_args(deps_.netuid, axon, cert), at);
+        metrics_.count_chain_call(sent.ok());
+        std::string why;
+        if (!sent.ok()) {
+          why = sent.error().message;
+        } else if (const auto& o = sent->outcome; o.status != chain::TxOutcome::Status::Included &&
+                                                  o.status != chain::TxOutcome::Status::Finalized) {
+          why = "serve_axon_tls was not included: " + o.error;
+        } else if (!o.success) {
+          why = "serve_axon_tls failed in block " + to_hex(o.block) + ": " + o.error;
+        }
+        if (!why.empty()) {
+          log::warn("rest", "certificate not served",
+                    {{"hotkey", codec::ss58_encode(hotkey)}, {"error", why}});
+          return v1::error(502, std::string(kFailed) + why);
+        }
+        log::info("rest", "certificate served on chain",
+                  {{"hotkey", codec::ss58_encode(hotkey)},
+                   {"public_key", to_hex(cert.public_key)},
+                   {"block", to_hex(sent->outcome.block)}});
+        return v1::certificate_keypair_response(cert, key->seed);
       },
       std::move(reply));
 }

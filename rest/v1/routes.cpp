@@ -67,6 +67,8 @@ constexpr Entry kEntries[] = {
      "/api/v1/identity/{identity}/subnet/{netuid}/block/latest/certificates/self"},
     {Route::v1_id_certificate, Method::get, Family::identity, Read::certificate,
      "/api/v1/identity/{identity}/subnet/{netuid}/block/latest/certificates/{hotkey}"},
+    {Route::v1_id_post_certificate_self, Method::post, Family::identity, Read::none,
+     "/api/v1/identity/{identity}/subnet/{netuid}/certificates/self"},
 };
 
 const Entry* entry_of(Route r) {

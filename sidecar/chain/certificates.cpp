@@ -6,6 +6,7 @@
 #include "codec/decoder.hpp"
 #include "codec/scale_writer.hpp"
 #include "codec/ss58.hpp"
+#include "common/hex.hpp"
 
 namespace pylon::chain {
 namespace {
@@ -114,6 +115,30 @@ Result<std::pair<AccountId, NeuronCertificate>> CertificateDecoder::decode_entry
   if (!c.ok()) return with_context("the certificate of " + codec::ss58_encode(out.first), c.error());
   out.second = std::move(c).value();
   return out;
+}
+
+Bytes certificate_argument(const NeuronCertificate& c) {
+  Bytes out(1 + c.public_key.size());
+  out[0] = c.algorithm;
+  std::copy(c.public_key.begin(), c.public_key.end(), out.begin() + 1);
+  return out;
+}
+
+std::string serve_axon_tls_args(std::uint16_t netuid, const codec::views::AxonInfo& axon,
+                                const NeuronCertificate& c) {
+  const bool served = axon.ip_type == 4 || axon.ip_type == 6;
+  // ip is a u128: decimal text (JSON numbers stop at 64 bits).
+  std::string ip;
+  for (codec::u128 v = served ? axon.ip : 0;; v /= 10) {
+    ip.insert(ip.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
+    if (v < 10) break;
+  }
+  return "{\"netuid\":" + std::to_string(netuid) + ",\"version\":" + std::to_string(axon.version) +
+         ",\"ip\":\"" + ip + "\",\"port\":" + std::to_string(axon.port) +
+         ",\"ip_type\":" + std::to_string(served ? axon.ip_type : 4) +
+         ",\"protocol\":" + std::to_string(axon.protocol) +
+         ",\"placeholder1\":0,\"placeholder2\":0,\"certificate\":\"" + to_hex(certificate_argument(c)) +
+         "\"}";
 }
 
 Result<Certificates> read_certificates(ChainClient& chain, std::uint16_t netuid, const BlockRef& at) {

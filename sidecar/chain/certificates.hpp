@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "chain/chain_client.hpp"
+#include "codec/views/neuron_lite.hpp"
 
 namespace pylon::chain {
 
@@ -44,6 +45,17 @@ class CertificateDecoder {
   const codec::StorageEntry* entry_ = nullptr;  // in *md_
   std::size_t hotkey_hash_len_ = 0;             // bytes of the hotkey hasher before the hotkey itself
 };
+
+// The `certificate` argument of SubtensorModule.serve_axon_tls: subtensor builds the stored
+// NeuronCertificate from it as {algorithm: first byte, public_key: the rest (at most 64 bytes)}.
+Bytes certificate_argument(const NeuronCertificate& c);
+
+// serve_axon_tls's arguments, as JSON by the call's field names (extrinsic::encode_call_json
+// checks them against the metadata of the block at hand): `axon`'s fields unchanged, placeholders
+// 0, and `c`. An axon never served (ip_type 0, which subtensor refuses) is sent as IPv4 0.0.0.0,
+// as the 2.x service does when it re-serves such a neuron's axon.
+std::string serve_axon_tls_args(std::uint16_t netuid, const codec::views::AxonInfo& axon,
+                                const NeuronCertificate& c);
 
 // Every certificate of `netuid` at `at` (one paged storage_by_prefix read, routed to the archive
 // like every state read). An empty map when the runtime has no NeuronCertificates.

@@ -1,8 +1,8 @@
 // Fuzzes the /api/v1 request path short of the sockets: the first three lines of the input are
 // the path, the Authorization header and X-Pylon-Timeout (empty: not sent), the rest the body.
 // Route match, the guard and the v1 body decoders never crash; every refusal is a v1 error body,
-// an admitted identity route names an identity, decoded weights keep the weight rule and a decoded
-// commitment holds at least one byte.
+// an admitted identity route names an identity, decoded weights keep the weight rule, a decoded
+// commitment holds at least one byte and a certificate request decodes to Ed25519 or field errors.
 #include <cstdlib>
 
 #include "rest/v1/bodies.hpp"
@@ -47,5 +47,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto commitment = v1::decode_commitment(in);
   if (const auto* c = std::get_if<pylon::Bytes>(&commitment); c && c->empty()) std::abort();
   (void)v1::decode_login(in);
+  // The certificate request is Ed25519 or a field error, never anything else.
+  const auto algorithm = v1::decode_certificate_request(in);
+  if (const auto* a = std::get_if<v1::CertificateAlgorithm>(&algorithm);
+      a && *a != v1::CertificateAlgorithm::ed25519)
+    std::abort();
   return 0;
 }

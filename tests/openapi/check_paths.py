@@ -37,7 +37,8 @@ V1 = [
     for tail in ("block/latest/neurons", "block/{}/neurons", "block/recent/neurons", "block/latest/validators",
                  "block/{}/validators", "block/latest/certificates", "block/latest/certificates/{}")
 ] + [("get", "/api/v1/identity/{}/subnet/{}/block/latest/certificates/self"),
-       ("get", "/api/v1/block/{}/extrinsic/{}")]
+       ("get", "/api/v1/block/{}/extrinsic/{}"),
+       ("post", "/api/v1/identity/{}/subnet/{}/certificates/self")]
 
 
 def shape(path):

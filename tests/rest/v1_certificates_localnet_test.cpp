@@ -39,17 +39,17 @@ TEST(RestV1CertificatesLocalnet, ACertificateServedOnChainIsAnswered) {
   const std::uint16_t netuid = *subnet;
   const std::string nu = std::to_string(netuid);
 
-  // serve_axon_tls: the certificate argument is the algorithm byte, then the public key.
+  // serve_axon_tls with the layout Pylon's own POST .../certificates/self sends.
   Bytes public_key(32);
   for (std::size_t i = 0; i < public_key.size(); ++i) public_key[i] = static_cast<std::uint8_t>(0xa0 + i);
-  Bytes certificate{0x01};
-  certificate.insert(certificate.end(), public_key.begin(), public_key.end());
-  auto served =
-      net::testing::sign_and_seal(c, hot->keypair, "SubtensorModule.serve_axon_tls",
-                                  R"({"netuid":)" + nu +
-                                      R"(,"version":1,"ip":134744072,"port":8091,"ip_type":4,"protocol":4,)"
-                                      R"("placeholder1":0,"placeholder2":0,"certificate":")" +
-                                      to_hex(certificate) + R"("})");
+  codec::views::AxonInfo axon;
+  axon.version = 1;
+  axon.ip = 134744072;  // 8.8.8.8
+  axon.port = 8091;
+  axon.ip_type = 4;
+  axon.protocol = 4;
+  auto served = net::testing::sign_and_seal(c, hot->keypair, "SubtensorModule.serve_axon_tls",
+                                            chain::serve_axon_tls_args(netuid, axon, {1, public_key}));
   ASSERT_TRUE(served.ok()) << served.error().message;
 
   auto at = finalized_block(c);
