@@ -106,7 +106,9 @@ Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid,
 
   std::vector<std::string> missing;
   if (options.hyperparams) {
-    PYLON_ASSIGN(auto view, codec::views::HyperparamsView::resolve(md));
+    auto resolved = codec::views::HyperparamsView::resolve(md);
+    if (!resolved.ok()) return with_context("the runtime at #" + std::to_string(at.number), std::move(resolved).error());
+    const auto& view = *resolved;
     PYLON_ASSIGN(Bytes raw, chain.state_call(view.method(), arg.out(), at));
     auto rec = view.decode(raw);
     if (!rec.ok()) return with_context(view.method() + " at #" + std::to_string(at.number), std::move(rec).error());
