@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "committer/committer.hpp"
+#include "committer/epoch_api.hpp"
 #include "common/build_info.hpp"
 #include "common/json_writer.hpp"
 #include "rest/api.hpp"
@@ -99,6 +100,11 @@ void Api::get_metrics(Reply reply) {
   out += "# TYPE pylon_snapshots_published_total counter\n";
   append_sample(out, "pylon_snapshots_published_total", "",
                 static_cast<double>(deps_.snapshots.published_count()));
+  out += "# HELP pylon_epoch_rule_disagreements_total Epoch reads where the runtime's get_next_epoch_start_block "
+         "differed from the storage rule (which was kept).\n";
+  out += "# TYPE pylon_epoch_rule_disagreements_total counter\n";
+  append_sample(out, "pylon_epoch_rule_disagreements_total", "",
+                static_cast<double>(committer::epoch_rule_disagreements()));
   if (deps_.writer) {
     const auto w = deps_.writer->stats();
     out += "# HELP pylon_weights_queue_depth Weight batches waiting for the writer.\n";

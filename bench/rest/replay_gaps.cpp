@@ -1,7 +1,7 @@
 #include "replay_gaps.hpp"
 
 #include "codec/scale_writer.hpp"
-#include "codec/views/record.hpp"
+#include "codec/views/hyperparams.hpp"
 #include "common/hex.hpp"
 
 namespace pylon::bench {

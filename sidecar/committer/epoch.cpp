@@ -34,6 +34,7 @@
 #include <algorithm>
 
 #include "committer/chain_storage.hpp"
+#include "committer/epoch_api.hpp"
 #include "committer/reveal_round.hpp"
 
 namespace pylon::committer {
@@ -87,7 +88,11 @@ Result<EpochSpan> epoch_at(chain::ChainClient& chain, std::uint16_t netuid, cons
   const bool stateful = has_storage_item(*md, "SubtensorModule", "LastEpochBlock") &&
                         has_storage_item(*md, "SubtensorModule", "PendingEpochAt") &&
                         has_storage_item(*md, "SubtensorModule", "BlocksSinceLastStep");
-  if (!stateful) return epoch_by_formula(netuid, static_cast<std::uint16_t>(tempo), at.number);
+  if (!stateful) {
+    PYLON_ASSIGN(EpochSpan span, epoch_by_formula(netuid, static_cast<std::uint16_t>(tempo), at.number));
+    PYLON_TRY(cross_check_with_runtime(chain, *md, netuid, at, span));
+    return span;
+  }
   EpochState st;
   st.tempo = static_cast<std::uint16_t>(tempo);
   // SubnetEpochIndex came with the period of tempo blocks (1fc3e8824); before it, tempo + 1.
@@ -99,6 +104,8 @@ Result<EpochSpan> epoch_at(chain::ChainClient& chain, std::uint16_t netuid, cons
   PYLON_ASSIGN(st.blocks_since_last_step, read_netuid_u64(chain, *md, "BlocksSinceLastStep", netuid, at));
   auto span = epoch_by_state(st, at.number);
   if (!span.ok()) return make_error("subnet " + std::to_string(netuid) + ": " + span.error().message);
+  // The runtime's own answer, where it has one, only checks the span (epoch_api.hpp says why).
+  PYLON_TRY(cross_check_with_runtime(chain, *md, netuid, at, *span));
   return span;
 }
 

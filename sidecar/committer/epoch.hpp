@@ -48,7 +48,8 @@ struct EpochState {
 Result<EpochSpan> epoch_by_state(const EpochState& state, std::uint64_t block);
 
 // The epoch holding `at`, by the rule that block's runtime uses (reads Tempo and, where the
-// metadata has them, the epoch storage items at that block).
+// metadata has them, the epoch storage items at that block). Where the runtime also offers
+// get_next_epoch_start_block, its answer is compared with the span's end (epoch_api.hpp).
 Result<EpochSpan> epoch_at(chain::ChainClient& chain, std::uint16_t netuid, const chain::BlockRef& at);
 
 // epoch_at in the shape follower::BuildOptions::epoch takes, so snapshots carry their epoch:

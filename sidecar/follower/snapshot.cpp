@@ -3,6 +3,7 @@
 #include "chain/storage_key.hpp"
 #include "codec/scale_writer.hpp"
 #include "codec/views/columns.hpp"
+#include "codec/views/hyperparams.hpp"
 
 namespace pylon::follower {
 
@@ -105,14 +106,12 @@ Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid,
 
   std::vector<std::string> missing;
   if (options.hyperparams) {
-    const std::string method = codec::views::hyperparams_method(*md);
-    if (method.empty())
-      return make_error("the runtime at #" + std::to_string(at.number) + " offers no hyperparameters API");
-    PYLON_ASSIGN(auto view, codec::views::RecordView::resolve_api(md, method));
-    PYLON_ASSIGN(Bytes raw, chain.state_call(method, arg.out(), at));
+    auto resolved = codec::views::HyperparamsView::resolve(md);
+    if (!resolved.ok()) return with_context("the runtime at #" + std::to_string(at.number), std::move(resolved).error());
+    const auto& view = *resolved;
+    PYLON_ASSIGN(Bytes raw, chain.state_call(view.method(), arg.out(), at));
     auto rec = view.decode(raw);
-    if (!rec.ok())
-      return make_error(method + " at #" + std::to_string(at.number) + ": " + rec.error().message);
+    if (!rec.ok()) return with_context(view.method() + " at #" + std::to_string(at.number), std::move(rec).error());
     if (!rec->has_value())
       return make_error(SnapshotErrc::kSubnetAbsent, "subnet " + std::to_string(netuid) +
                                                          " does not exist at #" + std::to_string(at.number));

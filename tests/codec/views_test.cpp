@@ -3,7 +3,7 @@
 // read by name.
 #include "codec/ss58.hpp"
 #include "codec/views/neuron_lite.hpp"
-#include "codec/views/record.hpp"
+#include "codec/views/hyperparams.hpp"
 #include "json_compare.hpp"
 #include "test_support.hpp"
 

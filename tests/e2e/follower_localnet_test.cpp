@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "chain/chain_client.hpp"
+#include "codec/views/hyperparams.hpp"
 #include "e2e_support.hpp"
 #include "follower/follower.hpp"
 #include "localnet_chain.hpp"

@@ -51,12 +51,4 @@ Result<std::optional<Record>> RecordView::decode(ByteSpan bytes) const {
                                });
 }
 
-std::string hyperparams_method(const Metadata& md) {
-  if (md.api_method("SubnetInfoRuntimeApi_get_subnet_hyperparams_v2"))
-    return "SubnetInfoRuntimeApi_get_subnet_hyperparams_v2";
-  if (md.api_method("SubnetInfoRuntimeApi_get_subnet_hyperparams"))
-    return "SubnetInfoRuntimeApi_get_subnet_hyperparams";
-  return {};
-}
-
 }  // namespace pylon::codec::views

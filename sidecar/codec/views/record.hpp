@@ -44,8 +44,4 @@ class RecordView {
   std::string type_name_;
 };
 
-// The hyperparameters method this runtime offers: `_v2` where present (it adds fields), else
-// the original. Empty when neither exists.
-std::string hyperparams_method(const Metadata& md);
-
 }  // namespace pylon::codec::views

@@ -1,0 +1,25 @@
+// Fuzzes the decoder of a node's SubnetInfoRuntimeApi_get_next_epoch_start_block answer
+// (Option<u64> by the metadata), resolved on the real devnet metadata with the method added as
+// subtensor declares it (tests/committer/next_epoch_metadata.hpp: no shared metadata has it yet).
+// Whatever the bytes: a block number, None, or an error with an EpochApiErrc kind; never a crash.
+#include <cstdlib>
+
+#include "../committer/next_epoch_metadata.hpp"
+#include "committer/epoch_api.hpp"
+
+using namespace pylon;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const auto md = [] {
+    const char* dir = std::getenv("PYLON_SHARED_DIR");
+    auto base = codec::load_metadata_file(std::string(dir ? dir : PYLON_SHARED_DIR_DEFAULT) +
+                                          "/chain/devnet-metadata-v16.scale");
+    if (!base.ok()) std::abort();  // a fuzzer without the runtime's types would test nothing
+    auto with = test::with_next_epoch_start(**base);
+    if (!with) std::abort();
+    return with;
+  }();
+  auto r = committer::decode_next_epoch_start(*md, ByteSpan(data, size));
+  if (r.ok() ? (size != 1 && size != 9) : !r.error().kind_of<committer::EpochApiErrc>()) std::abort();
+  return 0;
+}
