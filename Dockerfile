@@ -17,6 +17,7 @@ RUN apt-get update -qq \
       build-essential cmake ninja-build pkg-config \
       libboost1.81-dev libboost-url1.81-dev \
       libcli11-dev libsimdjson-dev libsqlite3-dev libsodium-dev libssl-dev libxxhash-dev \
+      zlib1g-dev libzstd-dev \
       libgtest-dev libgmock-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src

@@ -7,6 +7,10 @@ find_package(Boost 1.81 REQUIRED)
 
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+# The REST bodies' Content-Encodings (rest/compress.hpp): gzip from zlib (zlib1g-dev), zstd from
+# libzstd (libzstd-dev), both Debian's.
+find_package(ZLIB REQUIRED)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 find_package(simdjson REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(OpenSSL REQUIRED)

@@ -35,6 +35,7 @@ Api::Api(const RestOptions& options, RestDeps deps, Metrics& metrics, std::funct
       long_polls_(long_polls),
       live_body_(std::make_shared<const std::string>("{\"status\":\"ok\"}")),
       openapi_body_(std::make_shared<const std::string>(openapi_json())),
+      openapi_compressed_(compress_body(*openapi_body_)),
       v1_identities_body_(std::make_shared<const std::string>(v1::render_identities(options_.v1))) {}
 
 std::optional<Response> Api::check_auth(Route r, const Request& req) const {
@@ -162,6 +163,25 @@ void Api::blocking(std::function<Response()> job, Reply reply) {
     }
     metrics_.worker_done();
     reply(std::move(r));
+  });
+}
+
+void Api::prepare_latest() {
+  auto r = latest();
+  if (!r) return;
+  r->prepare();
+  {
+    Lock lock(prepared_mu_);
+    const std::uint64_t block = r->snapshot()->block;
+    if (!prepared_block_ || *prepared_block_ < block) prepared_block_ = block;
+  }
+  prepared_cv_.notify_all();
+}
+
+bool Api::wait_prepared(std::uint64_t block, std::chrono::milliseconds timeout) {
+  Lock lock(prepared_mu_);
+  return lock.wait_for(prepared_cv_, timeout, [&]() PYLON_REQUIRES(prepared_mu_) {
+    return prepared_block_ && *prepared_block_ >= block;
   });
 }
 

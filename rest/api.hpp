@@ -5,6 +5,7 @@
 // snapshot's bodies are rendered once whichever thread asks first.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <list>
@@ -50,6 +51,13 @@ class Api {
   // Wakes work waiting between retries (POST .../commitments) and makes it give up, so
   // Server::stop's join of the workers waits at most for the attempt in flight. Any thread.
   void stop();
+  // Renders the latest snapshot's bodies and compresses the large ones (RenderedSnapshot::prepare)
+  // so requests find them ready. Blocking (tens of milliseconds for 1024 neurons): the server
+  // runs it on a worker each time the follower publishes a snapshot.
+  void prepare_latest();
+  // Waits until a snapshot of `block` or later was prepared, or the timeout passed (tests wait on
+  // it before they ask for compressed bodies).
+  bool wait_prepared(std::uint64_t block, std::chrono::milliseconds timeout);
 
  private:
   using Rendered = std::shared_ptr<RenderedSnapshot>;
@@ -156,12 +164,17 @@ class Api {
       PYLON_GUARDED_BY(cache_mu_);  // most recent first, at most options_.old_block_cache
   std::map<std::uint64_t, EpochAnswer> epochs_ PYLON_GUARDED_BY(cache_mu_);  // by block, for blocks asked
   const std::shared_ptr<const std::string> live_body_, openapi_body_;        // made once, at construction
+  const std::shared_ptr<const CompressedBody> openapi_compressed_;          // made once, at construction
   const std::shared_ptr<const std::string> v1_identities_body_;               // made once, at construction
   TimelockedRevealCache reveals_;      // /weights_status's chain reveals, per snapshot (timelocked_reveal_cache.hpp)
   // Set by stop(); retry waits sleep on stop_cv_.
   Mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopping_ PYLON_GUARDED_BY(stop_mu_) = false;
+  // The block of the last snapshot prepare_latest() finished, for wait_prepared.
+  Mutex prepared_mu_;
+  std::condition_variable prepared_cv_;
+  std::optional<std::uint64_t> prepared_block_ PYLON_GUARDED_BY(prepared_mu_);
   v1::CertificateCache certificates_;  // per (netuid, block), read on request (rest/v1/certificates.hpp)
 };
 

@@ -157,7 +157,9 @@ void Api::get_metrics(Reply reply) {
 }
 
 void Api::get_openapi(Reply reply) {
-  reply(shared_response(200, openapi_body_));
+  Response r = shared_response(200, openapi_body_);
+  r.compressed = openapi_compressed_;  // compressed once, at construction
+  reply(std::move(r));
 }
 
 }  // namespace pylon::rest

@@ -189,17 +189,12 @@ void Api::get_metagraph(std::string_view param, Reply reply) {
   if (param.empty()) {
     auto l = latest();
     if (!l) return reply(no_snapshot_response());
-    Response r = shared_response(200, l->metagraph());
-    r.file = l->metagraph_file();
-    return reply(std::move(r));
+    return reply(l->response(RenderedSnapshot::Body::metagraph));
   }
   auto block = parse_block_number(param, "block_number");
   if (!block.ok()) return reply(error_response(400, code::bad_request, block.error().message));
-  with_snapshot_at(*block, std::move(reply), [](const Rendered& r, Reply rep) {
-    Response out = shared_response(200, r->metagraph());
-    out.file = r->metagraph_file();
-    rep(std::move(out));
-  });
+  with_snapshot_at(*block, std::move(reply),
+                   [](const Rendered& r, Reply rep) { rep(r->response(RenderedSnapshot::Body::metagraph)); });
 }
 
 // Without after/timeout the answer of the seed contract, byte for byte. With ?after=N it waits
@@ -276,7 +271,7 @@ void Api::get_hyperparams(Reply reply) {
   if (!body)
     return reply(error_response(
         503, code::not_ready, "the hyperparameters are not known yet: " + l->snapshot()->unavailable_reason));
-  reply(shared_response(200, body));
+  reply(l->response(RenderedSnapshot::Body::hyperparams));
 }
 
 // ?block=N picks the snapshot; absent, the latest.
@@ -318,7 +313,7 @@ void Api::get_commitments(const Request& req, Reply reply) {
     if (!body)
       return rep(error_response(503, code::not_ready,
                                 "commitments are not known: " + r->snapshot()->unavailable_reason));
-    rep(shared_response(200, body));
+    rep(r->response(RenderedSnapshot::Body::commitments));
   });
 }
 

@@ -27,6 +27,8 @@ struct Request {
   bool from_loopback = false;
 };
 
+struct CompressedBody;  // rest/compress.hpp
+
 // A large body kept in an anonymous in-memory file so it can leave with sendfile(2): on loopback
 // the kernel then copies it once (into the reader) instead of twice, as nginx serves static files.
 struct FileBody {
@@ -45,6 +47,9 @@ struct Response {
   std::string_view content_type = "application/json";
   std::shared_ptr<const std::string> body;
   std::shared_ptr<const FileBody> file;  // when set: the same bytes as `body`, sent from the file
+  // When set: `body` compressed, made when it was rendered. The session sends the form the
+  // request's Accept-Encoding asks for (rest/accept_encoding.hpp), with `Vary: Accept-Encoding`.
+  std::shared_ptr<const CompressedBody> compressed;
   std::string extra_headers;             // complete "Name: value\r\n" lines (WWW-Authenticate, Allow)
 };
 

@@ -264,4 +264,46 @@ const std::shared_ptr<const std::string>& RenderedSnapshot::v1_validators() {
               [&] { return text([&] { return v1::render_validators(*snap_); }); });
 }
 
+const std::shared_ptr<const std::string>& RenderedSnapshot::body(Body b) {
+  switch (b) {
+    case Body::metagraph:
+      return metagraph();
+    case Body::hyperparams:
+      return hyperparams();
+    case Body::commitments:
+      return commitments();
+    case Body::v1_commitments:
+      return v1_commitments();
+    case Body::v1_neurons:
+      return v1_neurons();
+    case Body::v1_validators:
+      return v1_validators();
+  }
+  return metagraph();  // not reached: every Body is a case above
+}
+
+void RenderedSnapshot::prepare() {
+  std::call_once(prepare_once_, [&] {
+    (void)latest_block();
+    (void)block_hash();
+    (void)v1_block_latest();
+    (void)metagraph_file();
+    for (std::size_t i = 0; i < kBodies; ++i)
+      if (const auto& b = body(static_cast<Body>(i))) compressed_[i] = compress_body(*b);
+    prepared_.store(true, std::memory_order_release);
+  });
+}
+
+std::shared_ptr<const CompressedBody> RenderedSnapshot::compressed(Body b) const {
+  if (!prepared()) return nullptr;
+  return compressed_[static_cast<std::size_t>(b)];
+}
+
+Response RenderedSnapshot::response(Body b) {
+  Response r = shared_response(200, body(b));
+  r.compressed = compressed(b);
+  if (b == Body::metagraph) r.file = metagraph_file();
+  return r;
+}
+
 }  // namespace pylon::rest

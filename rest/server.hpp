@@ -104,6 +104,10 @@ class Server {
   std::uint16_t port() const;
   // Long-polls parked now (tests wait on it before they publish).
   std::size_t long_polls_parked() const;
+  // Until the bodies of a snapshot of `block` or later are rendered and compressed (they are, on
+  // a worker, each time the store publishes one; requests before that get identity bodies), or
+  // the timeout passed. Tests wait on it before they ask for compressed answers.
+  bool wait_prepared(std::uint64_t block, std::chrono::milliseconds timeout) const;
   // Stops accepting, closes every connection, joins the threads. Idempotent.
   void stop();
 

@@ -9,6 +9,8 @@
 #include <boost/beast/http/status.hpp>
 #include <cerrno>
 
+#include "rest/compress.hpp"
+
 namespace pylon::rest {
 
 namespace beast = boost::beast;
@@ -37,6 +39,21 @@ Method to_method(http::verb v) {
     default:
       return Method::other;
   }
+}
+
+// Every Accept-Encoding line of the request as one list (RFC 9110 §5.3 lets a list be split over
+// several lines).
+AcceptEncoding accept_encoding_of(const http::request<http::string_body>& msg) {
+  auto [from, to] = msg.equal_range(http::field::accept_encoding);
+  if (from == to) return {};
+  if (std::next(from) == to)
+    return parse_accept_encoding(std::string_view(from->value().data(), from->value().size()));
+  std::string joined;
+  for (auto it = from; it != to; ++it) {
+    if (!joined.empty()) joined += ',';
+    joined.append(it->value().data(), it->value().size());
+  }
+  return parse_accept_encoding(joined);
 }
 
 bool is_parse_error(const beast::error_code& ec) {
@@ -203,23 +220,37 @@ void Session::on_request() {
   req.body = msg.body();
   const bool keep_alive = msg.keep_alive();
   const bool head = req.method == Method::head;
+  const AcceptEncoding accept = accept_encoding_of(msg);
   version_ = msg.version();
   route_ = match_route(req.method, req.path).route;
 
   // The answer comes back on the I/O thread, inline when the handler answers at once. The
   // session is held weakly: a reply arriving after the server stopped finds nothing to write to.
   std::weak_ptr<Session> weak = shared_from_this();
-  api_.handle(req, [weak, post = hooks_.post, keep_alive, head](Response r) {
-    post([weak, r = std::move(r), keep_alive, head]() mutable {
-      if (auto self = weak.lock()) self->write(std::move(r), keep_alive, head);
+  api_.handle(req, [weak, post = hooks_.post, keep_alive, head, accept](Response r) {
+    post([weak, r = std::move(r), keep_alive, head, accept]() mutable {
+      if (auto self = weak.lock()) self->write(std::move(r), keep_alive, head, accept);
     });
   });
 }
 
-void Session::write(Response r, bool keep_alive, bool head) {
+void Session::write(Response r, bool keep_alive, bool head, AcceptEncoding accept) {
   if (closed_) return;
   api_.metrics().count_request(route_, r.status, std::chrono::steady_clock::now() - started_);
   body_ = r.body;
+  // A body kept compressed leaves in the form the request asks for: picking one is all the work
+  // done here (the forms were made when the body was rendered). HEAD gets the same head, so its
+  // Content-Length is that of the form a GET would get.
+  Coding coding = Coding::identity;
+  if (r.compressed && body_) {
+    coding = choose_coding(accept, !r.compressed->gzip.empty(), !r.compressed->zstd.empty());
+    if (coding != Coding::identity) {
+      const std::string& form = coding == Coding::gzip ? r.compressed->gzip : r.compressed->zstd;
+      // Aliasing: the chosen form lives as long as the whole CompressedBody does.
+      body_ = std::shared_ptr<const std::string>(r.compressed, &form);
+      r.file.reset();  // the file holds the identity bytes
+    }
+  }
   const std::size_t length = body_ ? body_->size() : 0;
   head_.clear();
   head_ += "HTTP/1.1 ";
@@ -232,6 +263,12 @@ void Session::write(Response r, bool keep_alive, bool head) {
   head_ += "\r\nContent-Length: ";
   head_ += std::to_string(length);
   head_ += "\r\n";
+  if (coding != Coding::identity) {
+    head_ += "Content-Encoding: ";
+    head_ += coding_token(coding);
+    head_ += "\r\n";
+  }
+  if (r.compressed) head_ += "Vary: Accept-Encoding\r\n";  // caches must key on it, identity too
   if (!keep_alive)
     head_ += "Connection: close\r\n";
   else if (version_ < 11)

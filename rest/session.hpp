@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 
+#include "rest/accept_encoding.hpp"
 #include "rest/api.hpp"
 #include "rest/request_head.hpp"
 
@@ -49,7 +50,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // The request line and headers as the Api sees them (body not included).
   Request request_head() const;
   void on_request();
-  void write(Response r, bool keep_alive, bool head);
+  // `accept`: the request's Accept-Encoding, which picks the form of a compressed body.
+  void write(Response r, bool keep_alive, bool head, AcceptEncoding accept = {});
   // After the headers: the file body with sendfile, waiting for writability in between.
   void send_file(std::size_t offset, bool keep_alive);
   void after_write(const boost::beast::error_code& ec, bool keep_alive);

@@ -126,7 +126,7 @@ void Api::dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitte
   if (!s.commitments) return reply(v1::error(503, "commitments are not known: " + s.unavailable_reason));
   switch (read) {
     case v1::Read::commitments:
-      return reply(shared_response(200, l->v1_commitments()));
+      return reply(l->response(RenderedSnapshot::Body::v1_commitments));
     case v1::Read::commitment:
     case v1::Read::commitment_self: {
       AccountId hotkey{};
@@ -262,7 +262,7 @@ Response Api::v1_neurons_response(RenderedSnapshot& r, bool validators) {
   if (!body)
     return v1::error(503, "Neuron stakes are not known at block " + std::to_string(r.snapshot()->block) +
                               ": " + r.snapshot()->stakes_unavailable);
-  return shared_response(200, body);
+  return r.response(validators ? RenderedSnapshot::Body::v1_validators : RenderedSnapshot::Body::v1_neurons);
 }
 
 // GET .../block/recent/neurons (pylon-v1.md §6.4). The 2.x service refreshes a cache every
@@ -289,7 +289,7 @@ void Api::get_v1_recent_neurons(std::uint64_t netuid, Reply reply) {
   if (age > o.recent_soft_limit_blocks)
     log::warn("rest", "serving recent neurons past the soft limit",
               {{"block", std::to_string(l->snapshot()->block)}, {"age_blocks", std::to_string(age)}});
-  reply(shared_response(200, l->v1_neurons()));
+  reply(l->response(RenderedSnapshot::Body::v1_neurons));
 }
 
 // PUT .../weights: the request's weights become the identity's weights of the current epoch, in

@@ -110,3 +110,22 @@ def test_readme_shows_the_example_that_the_daemon_tests_run():
     with open(os.path.join(here, "..", "examples", "validator.py")) as f:
         example = f.read()
     assert "```python\n" + example + "```" in readme
+
+
+def test_rest_asks_for_gzip_and_decodes_it():
+    # The REST transport asks for gzip (Pylon keeps each snapshot's bodies compressed) and undoes
+    # it; the daemon tests' REST runs take that path against the real server.
+    import gzip
+
+    from pylon_shm import _rest
+
+    assert _rest.RestTransport("http://127.0.0.1:1")._headers["Accept-Encoding"] == "gzip"
+    body = b'{"block": 1, "neurons": {}}' * 100
+    assert _rest._decoded(gzip.compress(body), "gzip") == body
+    assert _rest._decoded(gzip.compress(body), " GZIP ") == body
+    assert _rest._decoded(body, None) == body
+    assert _rest._decoded(body, "identity") == body
+    # A body that does not decompress, or a coding never asked for, is the client's "corrupt".
+    for bad, coding in ((b"not gzip", "gzip"), (gzip.compress(body)[:-4], "gzip"), (body, "br")):
+        with pytest.raises(ValueError):
+            _rest._decoded(bad, coding)

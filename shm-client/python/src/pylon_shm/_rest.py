@@ -2,14 +2,18 @@
 
 Reads are GET /metagraph, /hyperparams and /get_commitments (three requests: the snapshot is
 taken at /metagraph's block, and the other two are asked for at that block where the API allows
-it); weights are one PUT /set_weights, durable when it answers 200.
+it); weights are one PUT /set_weights, durable when it answers 200. Answers are asked for
+gzip-compressed (the server compresses each snapshot's bodies once; /metagraph of 1024 neurons is
+~15% of its size on the wire) and decompressed here with the standard library.
 """
 
+import gzip
 import ipaddress
 import json
 import time
 import urllib.error
 import urllib.request
+import zlib
 
 import numpy as np
 
@@ -29,12 +33,24 @@ _STATUS_ERRC = {400: "invalid_argument", 401: "permission", 403: "permission", 4
                 413: "invalid_argument", 503: "not_live", 504: "timeout"}
 
 
+def _decoded(body: bytes, encoding) -> bytes:
+    """The body as sent before its Content-Encoding (gzip, the only one asked for, or none)."""
+    if encoding is None or encoding.strip().lower() in ("", "identity"):
+        return body
+    if encoding.strip().lower() == "gzip":
+        try:
+            return gzip.decompress(body)
+        except (OSError, EOFError, zlib.error) as e:  # as ValueError: the caller's "corrupt"
+            raise ValueError(f"the gzip body does not decompress: {e}") from None
+    raise ValueError(f"Content-Encoding {encoding!r} was not asked for")
+
+
 class RestTransport:
     name = "rest"
 
     def __init__(self, base_url: str, token=None, timeout: float = 10.0):
         self.base_url = base_url.rstrip("/")
-        self._headers = {"Accept": "application/json"}
+        self._headers = {"Accept": "application/json", "Accept-Encoding": "gzip"}
         if token:
             self._headers["Authorization"] = f"Bearer {token}"
         self._timeout = timeout
@@ -50,11 +66,11 @@ class RestTransport:
         req = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=timeout or self._timeout) as r:
-                return json.loads(r.read())
+                return json.loads(_decoded(r.read(), r.headers.get("Content-Encoding")))
         except urllib.error.HTTPError as e:
             detail = ""
             try:
-                j = json.loads(e.read())
+                j = json.loads(_decoded(e.read(), e.headers.get("Content-Encoding")))
                 detail = j.get("detail", "") if isinstance(j, dict) else ""
             except (ValueError, OSError):
                 pass
