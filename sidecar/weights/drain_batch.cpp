@@ -16,7 +16,7 @@ std::optional<std::string> mechanism_refusal(std::uint8_t mechanism, const Drain
                                              std::optional<Result<std::uint8_t>>& count) {
   if (!ctx.mechanism_count) {
     return "mechanism " + std::to_string(mechanism) +
-           " cannot be checked: no chain is configured to read the " + "subnet's mechanisms";
+           " cannot be checked: no chain is configured to read the subnet's mechanisms";
   }
   if (!count) count.emplace(ctx.mechanism_count());
   if (!count->ok()) {

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 import uuid
 
@@ -133,6 +134,10 @@ def test_weights_for_mechanism_1_land_there_or_are_refused(client, daemon):
     if has_mechanism_1:
         assert raw_weights(daemon, 1)[probe] == value
     elif client.transport == "shm":
+        # Counted once the writer's round ends, just after the entry became durable.
+        deadline = time.monotonic() + 10
+        while queue_rejected(daemon) != rejected_before + 1 and time.monotonic() < deadline:
+            time.sleep(0.02)  # /metrics has no event to wait on
         assert queue_rejected(daemon) == rejected_before + 1
     # The default is mechanism 0, and the queue goes on.
     seq2 = client.push_weights({probe: value + 1})
