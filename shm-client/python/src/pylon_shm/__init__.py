@@ -130,7 +130,8 @@ class Client:
         waits (up to ``timeout``) only when the ring has no room; over REST it is one
         ``PUT /set_weights``, durable when it returns.
         """
-        if isinstance(mechanism, bool) or not isinstance(mechanism, (int, np.integer)) or not 0 <= mechanism <= 255:
+        if (isinstance(mechanism, bool) or not isinstance(mechanism, (int, np.integer))
+                or not 0 <= mechanism <= 255):
             raise PylonError("invalid_argument", f"mechanism {mechanism!r} is not a mechanism id (0..255)")
         if not isinstance(weights, dict):
             raise PylonError("invalid_argument", "weights must be a dict {hotkey or uid: weight}")
