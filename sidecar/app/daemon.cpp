@@ -5,6 +5,7 @@
 
 #include "app/timed_transport.hpp"
 #include "chain/chain_client.hpp"
+#include "committer/chain_storage.hpp"
 #include "committer/committer.hpp"
 #include "common/log.hpp"
 #include "follower/follower.hpp"
@@ -59,8 +60,33 @@ Result<std::optional<gid_t>> shm_group(const config::Config& cfg) {
   return std::optional<gid_t>{g->gr_gid};
 }
 
-// The drain's view of the chain: the latest snapshot's epoch and uid -> hotkey table.
-std::optional<weights::DrainContext> drain_context(const follower::SnapshotStore& snapshots) {
+// The subnet's mechanism count at a block, for the queue drain's check of entries naming a
+// mechanism above 0. Read from the chain the first time such an entry comes at a new block (two
+// storage reads at most, nothing on a runtime without mechanisms) and kept for that block, so a
+// stream of mechanism-1 pushes costs one read per block, not one per drain; mechanism-0 entries
+// never ask. A failed read is not kept: the next batch asks again.
+// Thread contract: only the weights writer thread calls at() (through the DrainContext).
+class MechanismCountAt {
+ public:
+  MechanismCountAt(chain::ChainClient& chain, std::uint16_t netuid) : chain_(chain), netuid_(netuid) {}
+  Result<std::uint8_t> at(const chain::BlockRef& block) {
+    if (known_ && known_->first == block.hash) return known_->second;
+    PYLON_ASSIGN(auto md, chain_.metadata(block.hash));
+    PYLON_ASSIGN(committer::Mechanisms m, committer::read_mechanisms(chain_, *md, netuid_, block));
+    known_.emplace(block.hash, m.count);
+    return m.count;
+  }
+
+ private:
+  chain::ChainClient& chain_;
+  const std::uint16_t netuid_;
+  std::optional<std::pair<BlockHash, std::uint8_t>> known_;
+};
+
+// The drain's view of the chain: the latest snapshot's epoch, uid -> hotkey table and (on demand)
+// the subnet's mechanism count at its block.
+std::optional<weights::DrainContext> drain_context(const follower::SnapshotStore& snapshots,
+                                                   MechanismCountAt& mechanisms) {
   follower::SnapshotPtr s = snapshots.latest();
   if (!s || !s->epoch) return std::nullopt;
   weights::DrainContext c;
@@ -71,6 +97,7 @@ std::optional<weights::DrainContext> drain_context(const follower::SnapshotStore
     if (!n) return std::nullopt;
     return n->hotkey;
   };
+  c.mechanism_count = [s, &mechanisms] { return mechanisms.at(chain::BlockRef{s->block_hash, s->block}); };
   return c;
 }
 
@@ -152,7 +179,10 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
   }
   log::info("weights", "store ready",
             {{"path", cfg.db_path}, {"schema", std::to_string((*store)->schema_version())}});
-  weights::Writer weights_writer(**store, queue->get(), [&snapshots] { return drain_context(snapshots); });
+  MechanismCountAt drain_mechanisms(chain, cfg.netuid);
+  weights::Writer weights_writer(**store, queue->get(), [&snapshots, &drain_mechanisms] {
+    return drain_context(snapshots, drain_mechanisms);
+  });
 
   // The commit loop, signing with the validator's hotkey.
   // A submission in flight holds up SIGTERM until it is watched to its end: 30 s keeps that inside

@@ -286,6 +286,7 @@ Result<DrainReport> WeightQueue::drain(const BatchFn& fn, std::size_t max_entrie
       d.uid = e.uid;
       std::memcpy(d.hotkey.data(), e.hotkey, 32);
       d.weight = e.weight;
+      d.mechanism = e.mechanism;
       batch_.push_back(d);
     }
   }

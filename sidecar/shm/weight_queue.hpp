@@ -82,6 +82,9 @@ struct DrainedEntry {
   std::uint16_t uid = 0;
   std::array<std::uint8_t, 32> hotkey{};
   double weight = 0;
+  // As the producer wrote it: whether the subnet has it is the weights writer's check (it needs
+  // the chain), not the queue's.
+  std::uint8_t mechanism = 0;
 };
 
 struct DrainReport {

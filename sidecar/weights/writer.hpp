@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "common/sync.hpp"
+#include "weights/drain_batch.hpp"
 #include "weights/store.hpp"
 
 namespace pylon::shm {
@@ -33,13 +34,6 @@ class WeightQueue;
 
 namespace pylon::weights {
 
-// What the drain needs to know about the chain right now (from the latest snapshot).
-struct DrainContext {
-  std::uint16_t netuid = 0;
-  std::uint64_t epoch = 0;  // the current epoch's start block
-  // uid -> hotkey at the latest block; nullopt when that uid is not registered.
-  std::function<std::optional<AccountId>(std::uint16_t uid)> hotkey_of;
-};
 // nullopt while there is no snapshot yet: the queue is then left untouched (entries wait).
 using DrainContextFn = std::function<std::optional<DrainContext>()>;
 

@@ -4,47 +4,11 @@
 #include <map>
 
 #include "common/log.hpp"
+#include "weights/drain_batch.hpp"
 #include "weights/writer.hpp"
 #include "weights/writer_round.hpp"
 
 namespace pylon::weights {
-
-namespace {
-
-QueueBatch to_batch(std::span<const shm::DrainedEntry> entries, const DrainContext& ctx) {
-  QueueBatch q;
-  q.netuid = ctx.netuid;
-  q.updates.reserve(entries.size());
-  q.origins.reserve(entries.size());
-  std::map<std::uint32_t, std::uint64_t> upto;
-  for (const shm::DrainedEntry& e : entries) {
-    QueueMark at{e.producer, e.seq};
-    std::uint64_t& u = upto[e.producer];
-    u = std::max(u, e.seq);
-    WeightUpdate w;
-    w.netuid = ctx.netuid;
-    w.epoch = ctx.epoch;
-    w.op = e.op == shm::WeightOp::add ? Op::add : Op::set;
-    w.value = e.weight;
-    if (e.key_kind == shm::KeyKind::uid) {
-      std::optional<AccountId> hk = ctx.hotkey_of ? ctx.hotkey_of(e.uid) : std::nullopt;
-      if (!hk) {
-        q.refused.emplace_back(at, "uid " + std::to_string(e.uid) + " is not registered on subnet " +
-                                       std::to_string(ctx.netuid));
-        continue;
-      }
-      w.hotkey = *hk;
-    } else {
-      w.hotkey = AccountId(e.hotkey);
-    }
-    q.updates.push_back(w);
-    q.origins.push_back(at);
-  }
-  for (auto [producer, seq] : upto) q.marks.push_back(QueueMark{producer, seq});
-  return q;
-}
-
-}  // namespace
 
 bool Writer::drain_into(Round& r) {
   std::optional<DrainContext> ctx = context_ ? context_() : std::nullopt;
@@ -52,7 +16,7 @@ bool Writer::drain_into(Round& r) {
   if (!ctx) return false;  // no snapshot yet: entries wait in the queue
   Result<shm::DrainReport> report = queue_->drain(
       [&](std::span<const shm::DrainedEntry> entries) -> Status {
-        QueueBatch q = to_batch(entries, *ctx);
+        QueueBatch q = to_queue_batch(entries, *ctx);
         r.result = store_.commit_group(r.batches, &q);
         r.committed = true;
         return r.result.committed;

@@ -10,6 +10,7 @@
 #include <map>
 #include <string>
 
+#include "../common/poll_until.hpp"
 #include "pylon/client/rest.hpp"
 #include "rest_daemon_support.hpp"
 
@@ -25,10 +26,11 @@ ClientOptions options_for(const DaemonProcess& d, std::uint16_t netuid, Transpor
   return o;
 }
 
-// /raw_weights of the current epoch, hotkey -> weight.
-std::map<std::string, double> raw_weights(std::uint16_t port) {
+// /raw_weights of the current epoch (of `mechanism`), hotkey -> weight.
+std::map<std::string, double> raw_weights(std::uint16_t port, unsigned mechanism = 0) {
   std::map<std::string, double> out;
-  HttpAnswer a = http(port, "GET", "/raw_weights");
+  HttpAnswer a = http(
+      port, "GET", mechanism == 0 ? "/raw_weights" : "/raw_weights?mechanism=" + std::to_string(mechanism));
   Json j(a.body);
   simdjson::dom::object w;
   if (a.status != 200 || !j.ok || j.root["weights"].get_object().get(w)) return out;
@@ -37,6 +39,14 @@ std::map<std::string, double> raw_weights(std::uint16_t port) {
     if (!v.get_double().get(d)) out[std::string(k)] = d;
   }
   return out;
+}
+
+// The daemon's count of refused queue entries (/metrics), -1 when it has none.
+double rejected_queue_entries(std::uint16_t port) {
+  const std::string body = http(port, "GET", "/metrics").body;
+  const std::string key = "\npylon_weights_queue_entries_total{outcome=\"rejected\"} ";
+  const std::size_t at = body.find(key);
+  return at == std::string::npos ? -1 : std::stod(body.substr(at + key.size()));
 }
 
 TEST_F(RestDaemonLocalnet, CppClientSnapshotEqualsRestMetagraphAtTheSameBlock) {
@@ -83,7 +93,7 @@ TEST_F(RestDaemonLocalnet, CppClientSnapshotEqualsRestMetagraphAtTheSameBlock) {
 }
 
 // The same push code over each transport: by uid and by hotkey, into /raw_weights; a bad batch
-// (one NaN) pushes nothing.
+// (one NaN) pushes nothing; a push for mechanism 1 lands there or is refused as the chain says.
 TEST_F(RestDaemonLocalnet, CppClientWeightsLandInRawWeightsOverShmAndRest) {
   caught_up(*d, *probe);
   double base = 100.25;
@@ -105,6 +115,29 @@ TEST_F(RestDaemonLocalnet, CppClientWeightsLandInRawWeightsOverShmAndRest) {
     auto got = raw_weights(d->port());
     EXPECT_EQ(got[hk0], base);
     EXPECT_EQ(got[hk_last], base + 1);
+    // Mechanism 1, as the chain decides (MechanismCountCurrent, through the daemon's REST check):
+    // stored under it when the local subnet has it; otherwise REST refuses at once, and the daemon
+    // refuses the shm entry (counted) while it still becomes durable. Mechanism 0 is untouched.
+    const bool has_mechanism_1 = http(d->port(), "GET", "/raw_weights?mechanism=1").status != 400;
+    const double rejected = rejected_queue_entries(d->port());
+    auto m1 = c->push_weights(std::map<WeightKey, double>{{hk0, base + 5}}, std::chrono::seconds(10), 1);
+    if (has_mechanism_1 || t == Transport::shm) {
+      ASSERT_TRUE(m1.ok()) << m1.message();
+      ASSERT_TRUE(c->wait_durable(*m1, std::chrono::seconds(10)).ok());
+      if (has_mechanism_1) {
+        EXPECT_EQ(raw_weights(d->port(), 1)[hk0], base + 5);
+      } else {
+        // Counted once the writer's round ends, just after the entry became durable.
+        EXPECT_TRUE(
+            ::pylon::test::poll_until([&] { return rejected_queue_entries(d->port()) == rejected + 1; },
+                                      std::chrono::seconds(10), std::chrono::milliseconds(20)))
+            << rejected_queue_entries(d->port()) << " rejected, was " << rejected;
+      }
+    } else {
+      EXPECT_EQ(m1.code(), shm::Errc::invalid_argument) << m1.message();
+      EXPECT_NE(std::string(m1.message()).find("mechanism 1"), std::string::npos) << m1.message();
+    }
+    EXPECT_EQ(raw_weights(d->port())[hk0], base);
     base += 10;
   }
 }

@@ -3,6 +3,8 @@
 // drain gets past the header check; else from the header), byte 0 bit 1 truncates the file to
 // byte 1 * 8 bytes first. The drain must never fault, never hand over an entry that breaks the
 // entry rules, and always leave the queue usable or report it damaged (then it is recreated).
+// The writer's rules then run on the batch (to_queue_batch, a subnet with mechanisms 0 and 1):
+// every entry is stored under a mechanism the subnet has, or refused.
 #include <unistd.h>
 
 #include <cmath>
@@ -11,6 +13,7 @@
 #include <string>
 
 #include "shm/weight_queue.hpp"
+#include "weights/drain_batch.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace pylon;
@@ -29,6 +32,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       bool key_ok = e.key_kind == KeyKind::uid || e.key_kind == KeyKind::hotkey;
       if (e.producer >= 2 || e.seq == 0 || !std::isfinite(e.weight) || !op_ok || !key_ok) __builtin_trap();
     }
+    weights::DrainContext ctx{1, 7, [](std::uint16_t) { return std::optional<AccountId>(AccountId{}); },
+                              []() -> Result<std::uint8_t> { return std::uint8_t{2}; }};
+    weights::QueueBatch q = weights::to_queue_batch(batch, ctx);
+    if (q.updates.size() + q.refused.size() != batch.size()) __builtin_trap();
+    for (const weights::WeightUpdate& u : q.updates)
+      if (u.mechanism >= 2) __builtin_trap();
     return {};
   });
   if (!r) return r.error().is(QueueErrc::damaged) ? 0 : (__builtin_trap(), 0);

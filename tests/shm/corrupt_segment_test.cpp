@@ -197,13 +197,24 @@ TEST(ShmCorrupt, QueueHeaderChecks) {
   EXPECT_EQ(attach(100, as), Errc::truncated);
   EXPECT_EQ(attach(g.segment_size, 100), Errc::truncated);
   EXPECT_EQ(attach(g.segment_size, as - 64), Errc::corrupt);
-  h->abi_version = 1;  // a segment of the first queue ABI: refused with both versions named
-  ShmResult<WeightProducer> abi = img.attach();
-  EXPECT_EQ(abi.code(), Errc::abi_mismatch);
-  EXPECT_NE(std::string(abi.message()).find("ABI version 1 but this client speaks ABI version 2"),
-            std::string::npos)
-      << abi.message();
+  // Segments of the earlier queue ABIs (2: entries without a mechanism; 1: one segment): refused
+  // with both versions named.
+  static_assert(kQueueAbiVersion == 3);
+  for (std::uint32_t old : {1u, 2u}) {
+    h->abi_version = old;
+    ShmResult<WeightProducer> abi = img.attach();
+    EXPECT_EQ(abi.code(), Errc::abi_mismatch);
+    const std::string want = "weight-queue segment has ABI version " + std::to_string(old) +
+                             " but this client speaks ABI version 3";
+    EXPECT_NE(std::string(abi.message()).find(want), std::string::npos) << abi.message();
+  }
   h->abi_version = kQueueAbiVersion;
+  // A v2 client (its open() runs this same check with its own constant, 2) opening this v3 queue.
+  ShmStatus v2 = detail::check_identity(h->magic, kQueueMagic, "weight-queue", h->abi_version, 2);
+  EXPECT_EQ(v2.code(), Errc::abi_mismatch);
+  EXPECT_NE(std::string(v2.message()).find("ABI version 3 but this client speaks ABI version 2"),
+            std::string::npos)
+      << v2.message();
   img.ack_header()->generation = g.generation + 1;  // the ack segment of another queue
   EXPECT_EQ(img.attach().code(), Errc::retired);
   img.ack_header()->generation = g.generation;

@@ -41,10 +41,14 @@ TEST(ShmLayoutDoc, PythonQueueReaderFromLayoutMdAgrees) {
   Result<DrainReport> r = (*q)->drain([](std::span<const DrainedEntry>) -> Status { return {}; });
   ASSERT_TRUE(r.ok());
   ASSERT_TRUE((*q)->mark_durable(*r).ok());
-  for (int i = 6; i < 11; ++i) ASSERT_TRUE(p->push_uid(static_cast<std::uint16_t>(i), i + 0.5).ok()) << i;
+  // Mechanism i % 3: the reader finds byte 56 where LAYOUT.md puts it.
+  for (int i = 6; i < 11; ++i) {
+    auto mechanism = static_cast<std::uint8_t>(i % 3);
+    ASSERT_TRUE(p->push_uid(static_cast<std::uint16_t>(i), i + 0.5, WeightOp::set, mechanism).ok()) << i;
+  }
   std::string out = run(std::string("python3 ") + PYLON_SHM_LAYOUT_READER + " queue " + name + " 1");
   std::string want = std::to_string((*q)->geometry().generation) + " 3 8 1 11 6 6\n" +
-                     "7 6 6.5\n8 7 7.5\n9 8 8.5\n10 9 9.5\n11 10 10.5\n";
+                     "7 6 6.5 0\n8 7 7.5 1\n9 8 8.5 2\n10 9 9.5 0\n11 10 10.5 1\n";
   EXPECT_EQ(out, want);
 }
 

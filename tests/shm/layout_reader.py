@@ -6,7 +6,7 @@ prints: generation block neuron_count tempo stake(uid) uid_found_by_hotkey commi
 
 usage: layout_reader.py queue <queue-segment-name> <slot>
 prints: generation producer_slots ring_capacity state head drained durable, then one line per
-        entry of the slot not yet drained: seq uid weight
+        entry of the slot not yet drained: seq uid weight mechanism
 """
 import mmap
 import struct
@@ -33,10 +33,10 @@ def check_header(m, what, magic_wanted, abi_wanted, header_wanted):
 def read_queue(name, slot):
     q = open_segment(name)
     a = open_segment(name + "-ack")
-    generation = check_header(q, "weight-queue", 0x455551574E4C5950, 2, 192)
+    generation = check_header(q, "weight-queue", 0x455551574E4C5950, 3, 192)
     slots, capacity, entry_size, stride, slots_offset = struct.unpack_from("<IIIIQ", q, 32)
     amagic, aabi, aheader, asize, agen, aslots, astride, aoffset = struct.unpack_from("<QIIQQIIQ", a, 0)
-    if amagic != 0x4B4341574E4C5950 or aabi != 2 or aheader != 192 or asize > len(a):
+    if amagic != 0x4B4341574E4C5950 or aabi != 3 or aheader != 192 or asize > len(a):
         sys.exit("bad ack header")
     if agen != generation or aslots != slots:
         sys.exit("ack segment of another generation")
@@ -49,9 +49,9 @@ def read_queue(name, slot):
     for pos in range(drained, head):
         cell = ctl + 128 + (pos % capacity) * entry_size
         stamp, weight = struct.unpack_from("<Qd", q, cell)
-        uid, key_kind, op = struct.unpack_from("<HBB", q, cell + 48)
+        uid, key_kind, op, _epoch, mechanism = struct.unpack_from("<HBBIB", q, cell + 48)
         if stamp == pos + 1 and key_kind == 1:
-            print(stamp, uid, weight)
+            print(stamp, uid, weight, mechanism)
 
 
 def main():

@@ -58,7 +58,7 @@ TEST(ShmWeightQueue, DrainThenDurable) {
   ASSERT_TRUE(p.ok()) << p.message();
   std::uint8_t hk[32] = {9, 9, 9};
   ASSERT_TRUE(p->push_uid(3, 0.5).ok());
-  ShmResult<std::uint64_t> last = p->push_hotkey(hk, -0.25, WeightOp::add);
+  ShmResult<std::uint64_t> last = p->push_hotkey(hk, -0.25, WeightOp::add, 4);  // mechanism 4
   ASSERT_TRUE(last.ok());
   std::vector<DrainedEntry> seen;
   Result<DrainReport> rep = drain_keeping(*q, seen);
@@ -69,9 +69,11 @@ TEST(ShmWeightQueue, DrainThenDurable) {
   EXPECT_EQ(seen[0].seq, 1u);
   EXPECT_EQ(seen[0].uid, 3);
   EXPECT_EQ(seen[0].weight, 0.5);
+  EXPECT_EQ(seen[0].mechanism, 0);  // the default
   EXPECT_EQ(seen[1].key_kind, KeyKind::hotkey);
   EXPECT_EQ(seen[1].op, WeightOp::add);
   EXPECT_EQ(seen[1].hotkey[0], 9);
+  EXPECT_EQ(seen[1].mechanism, 4);  // whether the subnet has it is the weights writer's check
   EXPECT_EQ(seen[1].seq, *last);
   EXPECT_EQ(p->drained(), 2u);
   EXPECT_EQ(p->wait_durable(*last, 1ms).code(), Errc::timeout);  // drained, not committed

@@ -1,5 +1,6 @@
 // The writer draining the real shm weight queue fed by a real shm-client producer: uid and hotkey
-// entries land in the current epoch, refused entries are recorded and still become durable, the
+// entries land in the current epoch under the mechanism they name, refused entries (an
+// unregistered uid, a mechanism the subnet lacks) are recorded and still become durable, the
 // durable position moves only after the commit, and a restarted daemon skips what the store has.
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -14,6 +15,7 @@
 #include "../common/poll_until.hpp"
 #include "pylon/shm/weight_producer.hpp"
 #include "shm/weight_queue.hpp"
+#include "weights/drain_batch.hpp"
 #include "weights/writer.hpp"
 #include "weights_test_support.hpp"
 
@@ -66,7 +68,7 @@ std::optional<AccountId> registered(std::uint16_t uid) {
 }
 
 DrainContextFn context() {
-  return [] { return std::optional<DrainContext>(DrainContext{2, 100, &registered}); };
+  return [] { return std::optional<DrainContext>(DrainContext{2, 100, &registered, {}}); };
 }
 
 std::map<AccountId, double> weights_of(Store& s) {
@@ -307,6 +309,100 @@ TEST_F(WeightsDrain, ARestSubmitWakesTheWriterSleepingOnTheQueue) {
   }
   EXPECT_EQ(weights_of(*s)[hotkey(3)], 4);
   w.stop();  // wakes it too: the test would hang here otherwise
+}
+
+// Subnet 2 with mechanisms 0 and 1: each entry lands under the mechanism it names; entries for
+// mechanisms the subnet lacks are refused, recorded and counted like any other invalid entry, and
+// the ring goes on past them.
+TEST_F(WeightsDrain, EntriesLandUnderTheirMechanismAndUnknownMechanismsAreRefused) {
+  auto q = open_queue(name);
+  ASSERT_TRUE(q);
+  std::atomic<int> asked{0};
+  Writer w(*s, q.get(), [&asked]() -> std::optional<DrainContext> {
+    DrainContext c{2, 100, &registered, {}};
+    c.mechanism_count = [&asked]() -> Result<std::uint8_t> {
+      ++asked;
+      return std::uint8_t{2};
+    };
+    return c;
+  });
+  shm::WeightProducer p = open_producer(name);
+  AccountId h20 = hotkey(20);
+  ASSERT_TRUE(p.push_uid(3, 0.5).ok());  // the default: mechanism 0
+  ASSERT_TRUE(p.push_uid(3, 0.75, shm::WeightOp::set, 1).ok());
+  ASSERT_TRUE(p.push_hotkey(h20.data(), 1.0, shm::WeightOp::set, 1).ok());
+  ASSERT_TRUE(p.push_uid(4, 2, shm::WeightOp::set, 2).ok());    // the subnet has 0 and 1 only
+  ASSERT_TRUE(p.push_uid(5, 3, shm::WeightOp::set, 255).ok());  // the largest a byte names
+  ASSERT_TRUE(p.push_uid(3, 0.25, shm::WeightOp::add, 1).ok());
+  std::uint64_t last = push_durable(p, 6, 0.125);  // the queue goes on
+  ASSERT_EQ(last, 7u);
+
+  auto m0 = s->weights(2, 100, 0);
+  ASSERT_TRUE(m0.ok()) << m0.error().message;
+  EXPECT_EQ(*m0, (std::map<AccountId, double>{{hotkey(3), 0.5}, {hotkey(6), 0.125}}));
+  auto m1 = s->weights(2, 100, 1);
+  ASSERT_TRUE(m1.ok()) << m1.error().message;
+  EXPECT_EQ(*m1, (std::map<AccountId, double>{{hotkey(3), 1.0}, {h20, 1.0}}));
+  auto mechanisms = s->mechanisms(2, 100);
+  ASSERT_TRUE(mechanisms.ok());
+  EXPECT_EQ(*mechanisms, (std::vector<std::uint8_t>{0, 1}));
+  Result<std::vector<RejectedEntry>> rej = s->rejected(2);
+  ASSERT_TRUE(rej.ok());
+  std::map<std::uint64_t, std::string> by_seq;
+  for (const RejectedEntry& r : *rej) by_seq[r.at.seq] = r.reason;
+  EXPECT_EQ(by_seq,
+            (std::map<std::uint64_t, std::string>{{4, "mechanism 2 is not on subnet 2 (it has 2)"},
+                                                  {5, "mechanism 255 is not on subnet 2 (it has 2)"}}));
+  w.stop();
+  WriterStats st = w.stats();
+  EXPECT_EQ(st.queue_entries, 5u);
+  EXPECT_EQ(st.queue_rejected, 2u);
+  // Mechanism-0 entries never ask the chain, and a batch asks at most once.
+  EXPECT_GE(asked.load(), 1);
+  EXPECT_LE(asked.load(), 4);
+}
+
+shm::DrainedEntry entry(std::uint64_t seq, std::uint8_t mechanism) {
+  shm::DrainedEntry e;
+  e.seq = seq;
+  e.uid = 1;
+  e.weight = 0.5;
+  e.mechanism = mechanism;
+  return e;
+}
+
+// Without an answer about the subnet's mechanisms an entry above mechanism 0 cannot be stored
+// (its weights could never be committed): refused with the reason, mechanism 0 unaffected.
+TEST(WeightsDrainBatch, MechanismsThatCannotBeCheckedAreRefusedWithTheReason) {
+  const std::vector<shm::DrainedEntry> entries{entry(1, 0), entry(2, 1), entry(3, 1), entry(4, 0)};
+  DrainContext ctx{2, 100, &registered, {}};
+  QueueBatch no_chain = to_queue_batch(entries, ctx);
+  ASSERT_EQ(no_chain.updates.size(), 2u);
+  EXPECT_EQ(no_chain.updates[0].mechanism, 0);
+  EXPECT_EQ(no_chain.origins[1].seq, 4u);
+  ASSERT_EQ(no_chain.refused.size(), 2u);
+  EXPECT_NE(no_chain.refused[0].second.find("no chain is configured"), std::string::npos)
+      << no_chain.refused[0].second;
+  ASSERT_EQ(no_chain.marks.size(), 1u);
+  EXPECT_EQ(no_chain.marks[0].seq, 4u);  // refused entries become durable too
+
+  int asked = 0;
+  ctx.mechanism_count = [&asked]() -> Result<std::uint8_t> {
+    ++asked;
+    return make_error("node unreachable");
+  };
+  QueueBatch failed = to_queue_batch(entries, ctx);
+  EXPECT_EQ(asked, 1);  // once per batch, not once per entry
+  ASSERT_EQ(failed.refused.size(), 2u);
+  EXPECT_EQ(failed.refused[1].first.seq, 3u);
+  EXPECT_EQ(failed.refused[1].second,
+            "mechanism 1 cannot be checked: the subnet's mechanisms: node unreachable");
+
+  ctx.mechanism_count = []() -> Result<std::uint8_t> { return std::uint8_t{1}; };  // no mechanisms
+  QueueBatch one = to_queue_batch(entries, ctx);
+  EXPECT_EQ(one.updates.size(), 2u);
+  ASSERT_EQ(one.refused.size(), 2u);
+  EXPECT_EQ(one.refused[0].second, "mechanism 1 is not on subnet 2 (it has 1)");
 }
 
 }  // namespace

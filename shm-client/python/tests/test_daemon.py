@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 import uuid
 
@@ -23,13 +24,33 @@ def get(daemon, path):
         return json.loads(r.read())
 
 
-def raw_weights(daemon) -> dict:
+def raw_weights(daemon, mechanism=0) -> dict:
     try:
-        return get(daemon, "/raw_weights")["weights"]
+        return get(daemon, "/raw_weights" + (f"?mechanism={mechanism}" if mechanism else ""))["weights"]
     except urllib.error.HTTPError as e:
         if e.code == 404:  # no weights in this epoch yet
             return {}
         raise
+
+
+def subnet_has_mechanism(daemon, mechanism) -> bool:
+    """What the chain says, through the daemon's REST check (400 when the subnet lacks it)."""
+    try:
+        get(daemon, f"/raw_weights?mechanism={mechanism}")
+    except urllib.error.HTTPError as e:
+        if e.code == 400:
+            return False
+        if e.code != 404:
+            raise
+    return True
+
+
+def queue_rejected(daemon) -> float:
+    with urllib.request.urlopen(daemon.rest_url + "/metrics", timeout=10) as r:
+        for line in r.read().decode().splitlines():
+            if line.startswith('pylon_weights_queue_entries_total{outcome="rejected"} '):
+                return float(line.split()[-1])
+    raise AssertionError("/metrics has no rejected queue entries counter")
 
 
 def test_snapshot_equals_rest_metagraph_at_the_same_block(client, daemon):
@@ -91,6 +112,37 @@ def test_weights_by_hotkey_and_by_uid_land_in_raw_weights(client, daemon):
     assert seq2 > seq
     client.wait_durable(seq2, timeout=10)
     assert raw_weights(daemon)[snap.hotkey(by_uid)] == 2.5
+
+
+def test_weights_for_mechanism_1_land_there_or_are_refused(client, daemon):
+    # The local subnet's mechanism count decides (MechanismCountCurrent, read by the daemon): with
+    # mechanism 1 the weights land under it and not under 0; without it, REST refuses the request
+    # and the daemon refuses the shm entries (counted), which still become durable, and the queue
+    # goes on.
+    probe = _ss58.encode(uuid.uuid4().bytes * 2)
+    value = float(uuid.uuid4().int % 1000) + 0.75
+    has_mechanism_1 = subnet_has_mechanism(daemon, 1)
+    rejected_before = queue_rejected(daemon)
+    if has_mechanism_1 or client.transport == "shm":
+        seq = client.push_weights({probe: value}, mechanism=1)
+        client.wait_durable(seq, timeout=10)
+    else:
+        with pytest.raises(pylon_shm.PylonError) as e:
+            client.push_weights({probe: value}, mechanism=1)
+        assert e.value.errc == "invalid_argument" and "mechanism 1" in str(e.value), e.value
+    assert probe not in raw_weights(daemon)
+    if has_mechanism_1:
+        assert raw_weights(daemon, 1)[probe] == value
+    elif client.transport == "shm":
+        # Counted once the writer's round ends, just after the entry became durable.
+        deadline = time.monotonic() + 10
+        while queue_rejected(daemon) != rejected_before + 1 and time.monotonic() < deadline:
+            time.sleep(0.02)  # /metrics has no event to wait on
+        assert queue_rejected(daemon) == rejected_before + 1
+    # The default is mechanism 0, and the queue goes on.
+    seq2 = client.push_weights({probe: value + 1})
+    client.wait_durable(seq2, timeout=10)
+    assert raw_weights(daemon)[probe] == value + 1
 
 
 def test_a_bad_batch_pushes_nothing(client, daemon):

@@ -60,6 +60,15 @@ def test_bad_weights_are_refused_before_any_request(weights):
     assert e.value.errc == "invalid_argument", e.value
 
 
+@pytest.mark.parametrize("mechanism", [-1, 256, True, 1.0, "1", None])
+def test_bad_mechanisms_are_refused_before_any_request(mechanism):
+    c = pylon_shm.connect(rest_url="http://127.0.0.1:9", prefer="rest")
+    with pytest.raises(pylon_shm.PylonError) as e:
+        c.push_weights({PYLON_HOTKEY: 1.0}, mechanism=mechanism)
+    assert e.value.errc == "invalid_argument", e.value
+    assert "mechanism" in str(e.value)
+
+
 def test_max_weight_is_accepted_by_the_checks():
     c = pylon_shm.connect(rest_url="http://127.0.0.1:9", prefer="rest")
     with pytest.raises(pylon_shm.PylonError) as e:

@@ -160,12 +160,15 @@ class Client {
     });
   }
 
-  // Pushes every (key, weight) of `items` (a map or a range of pairs; a later key wins) and
-  // returns the sequence number to wait_durable on. Over shm it waits only when the ring has no
-  // room (at most `timeout` per wait); over REST it is one PUT /set_weights.
+  // Pushes every (key, weight) of `items` (a map or a range of pairs; a later key wins) for the
+  // subnet's `mechanism` (default 0, the one every subnet has) and returns the sequence number to
+  // wait_durable on. Over shm it waits only when the ring has no room (at most `timeout` per
+  // wait), and the daemon refuses (and counts) entries for a mechanism the subnet lacks; over REST
+  // it is one PUT /set_weights, ?mechanism=N above 0, refused at once (invalid_argument) then.
   template <class Items>
-  shm::ShmResult<std::uint64_t> push_weights(
-      const Items& items, std::chrono::nanoseconds timeout = std::chrono::seconds(10)) noexcept {
+  shm::ShmResult<std::uint64_t> push_weights(const Items& items,
+                                             std::chrono::nanoseconds timeout = std::chrono::seconds(10),
+                                             std::uint8_t mechanism = 0) noexcept {
     return guarded<std::uint64_t>([&]() -> shm::ShmResult<std::uint64_t> {
       if (!impl_) return not_connected();
       std::vector<Item> batch;
@@ -175,7 +178,7 @@ class Client {
         batch.push_back(*it);
       }
       if (batch.empty()) return shm::make_shm_error(shm::Errc::invalid_argument, "no weights given");
-      return impl_->rest ? rest_push(batch) : shm_push(batch, timeout);
+      return impl_->rest ? rest_push(batch, mechanism) : shm_push(batch, timeout, mechanism);
     });
   }
 
@@ -355,7 +358,8 @@ class Client {
     return {};
   }
 
-  shm::ShmResult<std::uint64_t> shm_push(const std::vector<Item>& batch, std::chrono::nanoseconds timeout) {
+  shm::ShmResult<std::uint64_t> shm_push(const std::vector<Item>& batch, std::chrono::nanoseconds timeout,
+                                         std::uint8_t mechanism) {
     // A daemon restart retires the queue, and a lease can be taken over: reopen by name once and
     // push the whole batch again (every entry is a `set`, so a repeat is harmless).
     for (int attempt = 0;; ++attempt) {
@@ -365,7 +369,7 @@ class Client {
         impl_->producer = std::move(p).value();
         impl_->has_producer = true;
       }
-      shm::ShmResult<std::uint64_t> r = shm_push_once(batch, timeout);
+      shm::ShmResult<std::uint64_t> r = shm_push_once(batch, timeout, mechanism);
       const shm::Errc e = r.code();
       if (r || attempt == 1 ||
           (e != shm::Errc::retired && e != shm::Errc::lease_lost && e != shm::Errc::not_live)) {
@@ -378,7 +382,7 @@ class Client {
 
   // A batch larger than the ring goes in ring-sized parts, each after room was made durable.
   shm::ShmResult<std::uint64_t> shm_push_once(const std::vector<Item>& batch,
-                                              std::chrono::nanoseconds timeout) {
+                                              std::chrono::nanoseconds timeout, std::uint8_t mechanism) {
     shm::WeightProducer& p = impl_->producer;
     const std::uint64_t cap = p.capacity();
     std::uint64_t last = p.last_seq();
@@ -392,7 +396,8 @@ class Client {
       for (std::uint64_t k = 0; k < part; ++k, ++i) {
         const Item& it = batch[i];
         shm::ShmResult<std::uint64_t> seq =
-            it.by_uid ? p.push_uid(it.uid, it.weight) : p.push_hotkey(it.hotkey.data(), it.weight);
+            it.by_uid ? p.push_uid(it.uid, it.weight, shm::WeightOp::set, mechanism)
+                      : p.push_hotkey(it.hotkey.data(), it.weight, shm::WeightOp::set, mechanism);
         if (!seq) return seq;
         last = *seq;
       }
@@ -457,7 +462,7 @@ class Client {
                       [&](const std::string& b) { return p.commitments(b, out.commitments); });
   }
 
-  shm::ShmResult<std::uint64_t> rest_push(const std::vector<Item>& batch) {
+  shm::ShmResult<std::uint64_t> rest_push(const std::vector<Item>& batch, std::uint8_t mechanism) {
     // One body keyed by hotkey (a later item for the same neuron wins, as in the queue).
     std::map<std::string, double> by_hotkey;
     for (const Item& it : batch) by_hotkey[client_detail::ss58_encode(it.hotkey.data())] = it.weight;
@@ -474,10 +479,13 @@ class Client {
       body.append(buf, r.ptr);
     }
     body += "}}";
+    // Mechanism 0 keeps the legacy URL, which every Pylon serves.
+    const std::string target =
+        mechanism == 0 ? std::string("/set_weights") : "/set_weights?mechanism=" + std::to_string(mechanism);
     shm::ShmResult<client_detail::HttpAnswer> a =
-        impl_->rest->request(boost::beast::http::verb::put, "/set_weights", body, impl_->http_timeout);
+        impl_->rest->request(boost::beast::http::verb::put, target, body, impl_->http_timeout);
     if (!a) return a.error();
-    if (a->status != 200) return http_error("PUT /set_weights", *a).error();
+    if (a->status != 200) return http_error(("PUT " + target).c_str(), *a).error();
     return ++impl_->rest_seq;
   }
 

@@ -235,8 +235,11 @@ static_assert(offsetof(CommitmentRecord, block) == 40);
 // single-producer/single-consumer ring owned through a lease.
 
 // The queue ABI is versioned apart from the snapshot's (kAbiVersion): version 2 moved the daemon's
-// words into the ack segment and added the doorbell; snapshot readers were not affected.
-inline constexpr std::uint32_t kQueueAbiVersion = 2;
+// words into the ack segment and added the doorbell; version 3 names the subnet's mechanism in
+// every WeightEntry (byte 56, formerly reserved). Snapshot readers were not affected by either.
+// A v2 producer would write 0 there and mean "mechanism 0" by accident, not by contract, so the
+// version is bumped and an older client is refused by name instead.
+inline constexpr std::uint32_t kQueueAbiVersion = 3;
 // "PYLNWACK" as little-endian u64.
 inline constexpr std::uint64_t kAckMagic = 0x4B4341574E4C5950ULL;
 
@@ -358,7 +361,8 @@ struct WeightEntry {
   std::uint8_t key_kind;      // 50  KeyKind
   std::uint8_t op;            // 51  WeightOp
   std::uint32_t lease_epoch;  // 52  epoch of the lease the producer held
-  std::uint64_t reserved;     // 56
+  std::uint8_t mechanism;     // 56  the subnet's mechanism (sub-subnet) the weight is for; 0 first
+  std::uint8_t reserved[7];   // 57  written as 0
 };
 static_assert(sizeof(WeightEntry) == 64);
 static_assert(offsetof(WeightEntry, stamp) == 0);
@@ -368,7 +372,8 @@ static_assert(offsetof(WeightEntry, uid) == 48);
 static_assert(offsetof(WeightEntry, key_kind) == 50);
 static_assert(offsetof(WeightEntry, op) == 51);
 static_assert(offsetof(WeightEntry, lease_epoch) == 52);
-static_assert(offsetof(WeightEntry, reserved) == 56);
+static_assert(offsetof(WeightEntry, mechanism) == 56);
+static_assert(offsetof(WeightEntry, reserved) == 57);
 
 static_assert(std::is_trivially_copyable_v<SnapshotSegmentHeader> &&
               std::is_trivially_copyable_v<SlotHeader> && std::is_trivially_copyable_v<Hyperparams> &&

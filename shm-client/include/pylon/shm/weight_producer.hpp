@@ -80,13 +80,17 @@ class WeightProducer {
   std::uint64_t drained() const noexcept { return ctl_ ? load_acquire(&ack_->drained) : 0; }
   std::uint64_t durable() const noexcept { return ctl_ ? load_acquire(&ack_->durable) : 0; }
 
-  ShmResult<std::uint64_t> push_uid(std::uint16_t uid, double weight, WeightOp op = WeightOp::set) noexcept {
-    return push(KeyKind::uid, uid, nullptr, weight, op);
+  // `mechanism` is the subnet's mechanism (sub-subnet) the weight is for; 0, the default, is the
+  // one every subnet has. The daemon checks it against the subnet's mechanism count when it drains
+  // the entry (the client cannot know it) and refuses the entry, counted, when the subnet lacks it.
+  ShmResult<std::uint64_t> push_uid(std::uint16_t uid, double weight, WeightOp op = WeightOp::set,
+                                    std::uint8_t mechanism = 0) noexcept {
+    return push(KeyKind::uid, uid, nullptr, weight, op, mechanism);
   }
-  ShmResult<std::uint64_t> push_hotkey(const std::uint8_t* hotkey, double weight,
-                                       WeightOp op = WeightOp::set) noexcept {
+  ShmResult<std::uint64_t> push_hotkey(const std::uint8_t* hotkey, double weight, WeightOp op = WeightOp::set,
+                                       std::uint8_t mechanism = 0) noexcept {
     if (hotkey == nullptr) return make_shm_error(Errc::invalid_argument, "null hotkey");
-    return push(KeyKind::hotkey, 0, hotkey, weight, op);
+    return push(KeyKind::hotkey, 0, hotkey, weight, op, mechanism);
   }
 
   // Renew the lease; call at least every lease_timeout/4 while idle (push renews it too).
@@ -250,7 +254,7 @@ class WeightProducer {
   }
 
   ShmResult<std::uint64_t> push(KeyKind kind, std::uint16_t uid, const std::uint8_t* hotkey, double weight,
-                                WeightOp op) noexcept {
+                                WeightOp op, std::uint8_t mechanism) noexcept {
     if (ctl_ == nullptr) return make_shm_error(Errc::invalid_argument, "producer not open");
     if (!std::isfinite(weight)) return make_shm_error(Errc::invalid_argument, "weight must be finite");
     if (op != WeightOp::set && op != WeightOp::add)
@@ -278,7 +282,8 @@ class WeightProducer {
     e.key_kind = static_cast<std::uint8_t>(kind);
     e.op = static_cast<std::uint8_t>(op);
     e.lease_epoch = lease_epoch(lease_);
-    e.reserved = 0;
+    e.mechanism = mechanism;
+    std::memset(e.reserved, 0, sizeof e.reserved);
     e.stamp = pos + 1;
     std::uint64_t expected = pos;
     // Publish: the CAS (release, and seq_cst for the doorbell) orders the entry before the new

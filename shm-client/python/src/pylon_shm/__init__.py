@@ -57,13 +57,13 @@ class _ShmTransport:
         snap = self._last_snapshot or self.snapshot()
         return len(snap.neurons)
 
-    def push_weights(self, items, timeout: float) -> int:
+    def push_weights(self, items, timeout: float, mechanism: int = 0) -> int:
         uid_limit = self._uid_limit()
         for attempt in range(2):
             if self._producer is None:
                 self._producer = _native.Producer(self.queue_name)
             try:
-                return self._producer.push(items, uid_limit, timeout)
+                return self._producer.push(items, uid_limit, timeout, mechanism)
             except PylonError as e:
                 if e.errc not in _REOPEN or attempt == 1:
                     raise
@@ -115,8 +115,14 @@ class Client:
         """
         return self._t.wait_for_block(int(after), float(timeout))
 
-    def push_weights(self, weights: dict, timeout: float = 10.0) -> int:
+    def push_weights(self, weights: dict, timeout: float = 10.0, mechanism: int = 0) -> int:
         """Queue ``{hotkey_ss58_or_uid: weight}`` (each a ``set``); returns a sequence number.
+
+        ``mechanism`` (0..255, default 0, the one every subnet has) is the subnet's mechanism
+        (sub-subnet) the weights are for. Over shm the daemon checks it when it drains the entries
+        and refuses (and counts, ``pylon_weights_queue_entries_total{outcome="rejected"}``) those
+        for a mechanism the subnet does not have, which still become durable; over REST it is
+        ``?mechanism=N``, refused at once with PylonError("invalid_argument").
 
         Every key and weight is checked before anything is queued (weights are finite numbers from
         0 to 1e15; hotkeys are SS58 addresses of prefix 42; uids are below the latest snapshot's
@@ -124,6 +130,9 @@ class Client:
         waits (up to ``timeout``) only when the ring has no room; over REST it is one
         ``PUT /set_weights``, durable when it returns.
         """
+        if (isinstance(mechanism, bool) or not isinstance(mechanism, (int, np.integer))
+                or not 0 <= mechanism <= 255):
+            raise PylonError("invalid_argument", f"mechanism {mechanism!r} is not a mechanism id (0..255)")
         if not isinstance(weights, dict):
             raise PylonError("invalid_argument", "weights must be a dict {hotkey or uid: weight}")
         if not weights:
@@ -139,7 +148,7 @@ class Client:
             if isinstance(w, np.floating):
                 w = float(w)
             items.append((key, w))
-        return self._t.push_weights(items, float(timeout))
+        return self._t.push_weights(items, float(timeout), int(mechanism))
 
     def wait_durable(self, seq: int, timeout: float = 10.0) -> None:
         """Return once entry ``seq`` is committed by the daemon's weights store.

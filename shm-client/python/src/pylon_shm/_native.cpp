@@ -257,11 +257,18 @@ class Producer {
     producer_ = std::move(p).value();
   }
 
-  // Validates every item, makes room for all of them, then pushes them as `set` entries; returns
+  // Validates every item, makes room for all of them, then pushes them as `set` entries for
+  // `mechanism` (the subnet's mechanism, 0..255; the daemon refuses one the subnet lacks); returns
   // the last sequence number. Nothing is queued when any item is bad. `uid_limit` is the neuron
   // count of the caller's snapshot (uids must be below it). A batch larger than the ring goes in
   // ring-sized parts, each after the previous became durable (within `room_timeout_s`).
-  std::uint64_t push(const py::list& items, std::uint32_t uid_limit, double room_timeout_s) {
+  std::uint64_t push(const py::list& items, std::uint32_t uid_limit, double room_timeout_s,
+                     long long mechanism) {
+    if (mechanism < 0 || mechanism > 255) {
+      raise(Errc::invalid_argument,
+            "mechanism " + std::to_string(mechanism) + " is out of range: mechanism ids are 0..255");
+    }
+    const auto mech = static_cast<std::uint8_t>(mechanism);
     std::vector<Item> batch;
     batch.reserve(items.size());
     for (py::handle h : items) {
@@ -316,8 +323,8 @@ class Producer {
       }
       for (std::uint64_t k = 0; k < part; ++k, ++i) {
         const Item& it = batch[i];
-        auto seq = it.by_hotkey ? producer_.push_hotkey(it.hotkey, it.weight)
-                                : producer_.push_uid(it.uid, it.weight);
+        auto seq = it.by_hotkey ? producer_.push_hotkey(it.hotkey, it.weight, pylon::shm::WeightOp::set, mech)
+                                : producer_.push_uid(it.uid, it.weight, pylon::shm::WeightOp::set, mech);
         if (!seq) raise(seq.error());
         last = *seq;
       }
@@ -403,7 +410,8 @@ PYBIND11_MODULE(_native, m) {
 
   py::class_<Producer>(m, "Producer")
       .def(py::init<const std::string&>(), py::arg("name"))
-      .def("push", &Producer::push, py::arg("items"), py::arg("uid_limit"), py::arg("room_timeout"))
+      .def("push", &Producer::push, py::arg("items"), py::arg("uid_limit"), py::arg("room_timeout"),
+           py::arg("mechanism") = 0)
       .def("wait_durable", &Producer::wait_durable, py::arg("seq"), py::arg("timeout"))
       .def("heartbeat", &Producer::heartbeat)
       .def("close", &Producer::close)

@@ -137,7 +137,7 @@ class RestTransport:
                 # requests parked): pause rather than ask again at once.
                 time.sleep(min(_RETRY_PAUSE, deadline - now))
 
-    def push_weights(self, items, timeout: float) -> int:
+    def push_weights(self, items, timeout: float, mechanism: int = 0) -> int:
         # Validate everything first, exactly as the shm path does; then one request.
         snap = self._last_snapshot
         body = {}
@@ -154,7 +154,9 @@ class RestTransport:
                                      f"uid {key} is not below the subnet's {len(snap.neurons)} neurons")
                 hotkey = snap.hotkey(key)
             body[hotkey] = float(w)
-        self._request("PUT", "/set_weights", {"weights": body})
+        # Mechanism 0 keeps the legacy URL, which every Pylon serves.
+        path = "/set_weights" if mechanism == 0 else f"/set_weights?mechanism={mechanism}"
+        self._request("PUT", path, {"weights": body})
         self._seq += 1
         return self._seq
 
