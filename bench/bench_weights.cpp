@@ -277,7 +277,7 @@ void BM_ShmPushToDurable(benchmark::State& state) {
   std::unique_ptr<pylon::shm::WeightQueue> queue = std::move(q).value();
   Writer writer(*store, queue.get(), [] {
     return std::optional<DrainContext>(
-        DrainContext{2, 100, [](std::uint16_t uid) -> std::optional<AccountId> { return hotkey(uid); }});
+        DrainContext{2, 100, [](std::uint16_t uid) -> std::optional<AccountId> { return hotkey(uid); }, {}});
   });
   auto p = pylon::shm::WeightProducer::open(qc.name.c_str());
   if (!p.ok()) {
