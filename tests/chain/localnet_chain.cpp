@@ -1,7 +1,9 @@
 #include "localnet_chain.hpp"
 
 #include "chain/storage_key.hpp"
+#include "codec/ss58.hpp"
 #include "extrinsic/call.hpp"
+#include "keys/derive.hpp"
 #include "localnet_env.hpp"
 
 namespace pylon::net::testing {
@@ -100,6 +102,28 @@ Result<std::uint16_t> register_subnet(chain::ChainClient& c, const keys::Keypair
     if (e.pallet == "SubtensorModule" && e.name == "NetworkAdded" && !e.data.items.empty())
       return static_cast<std::uint16_t>(e.data.items[0].uint);
   return make_error("register_network: no NetworkAdded event");
+}
+
+std::optional<LocalnetSetup> localnet_setup() {
+  RpcClientOptions options;
+  options.request_timeout = std::chrono::seconds(60);
+  auto chain = connect_localnet(options);
+  if (!chain) {
+    ADD_FAILURE() << "no local chain";
+    return std::nullopt;
+  }
+  auto alice = keys::key_from_uri("//Alice");
+  if (!alice.ok()) {
+    ADD_FAILURE() << alice.error().message;
+    return std::nullopt;
+  }
+  return LocalnetSetup{std::move(chain), std::move(alice->keypair)};
+}
+
+Result<std::uint16_t> register_owned_subnet(LocalnetSetup& setup, const keys::Keypair& hotkey) {
+  PYLON_TRY(new_blocks(*setup.chain->rpc, 1));
+  return register_subnet(*setup.chain->chain, setup.alice, codec::ss58_encode(hotkey.public_key),
+                         100000000000);
 }
 
 Bytes u16_key(std::uint16_t v) {

@@ -16,6 +16,7 @@
 
 #include "chain/chain_client.hpp"
 #include "extrinsic/signed.hpp"
+#include "keys/sr25519.hpp"
 #include "net/net_context.hpp"
 #include "net/rpc_client.hpp"
 
@@ -80,6 +81,19 @@ Result<chain::TxOutcome> sign_and_seal(chain::ChainClient& c, const keys::Keypai
 // `fund_rao` > 0 that much is first moved to the hotkey for its fees. The netuid NetworkAdded names.
 Result<std::uint16_t> register_subnet(chain::ChainClient& c, const keys::Keypair& owner,
                                       const std::string& hotkey_ss58, std::uint64_t fund_rao = 0);
+
+// What the local-chain REST tests start from: the chain, its requests allowed 60 s (chopsticks
+// builds a block in seconds on a loaded machine), and //Alice, the chain's sudo key and the funded
+// owner of the tests' subnets. nullopt (with the reason as a test failure) when either is missing.
+struct LocalnetSetup {
+  std::unique_ptr<LocalnetChain> chain;
+  keys::Keypair alice;
+};
+std::optional<LocalnetSetup> localnet_setup();
+
+// A subnet owned by //Alice whose owner hotkey (uid 0) is `hotkey`, funded with 100 TAO for its
+// fees: register_subnet after a fresh block.
+Result<std::uint16_t> register_owned_subnet(LocalnetSetup& setup, const keys::Keypair& hotkey);
 
 // A u16 storage key part (netuid, uid) as the hashers take it: little-endian.
 Bytes u16_key(std::uint16_t v);

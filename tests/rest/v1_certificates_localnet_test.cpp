@@ -21,20 +21,17 @@ const std::string kOpen = "open-access-token-certs-localnet";
 
 TEST(RestV1CertificatesLocalnet, ACertificateServedOnChainIsAnswered) {
   PYLON_REQUIRE_LOCALNET();
-  net::RpcClientOptions ro;
-  ro.request_timeout = 60s;
-  auto chain = net::testing::connect_localnet(ro);
-  ASSERT_NE(chain, nullptr);
+  auto setup = net::testing::localnet_setup();
+  ASSERT_TRUE(setup);
+  auto& chain = setup->chain;
   auto& c = *chain->chain;
-  auto alice = keys::key_from_uri("//Alice");
+  const auto& a = setup->alice;
   auto hot = keys::key_from_uri("//CertOwnerHot");
-  ASSERT_TRUE(alice.ok() && hot.ok());
-  const auto& a = alice->keypair;
+  ASSERT_TRUE(hot.ok());
   const std::string hot_ss58 = codec::ss58_encode(hot->keypair.public_key);
 
   // A subnet owned by //Alice with //CertOwnerHot as its owner hotkey (uid 0), funded for its fees.
-  ASSERT_TRUE(net::testing::new_blocks(*chain->rpc, 1).ok());
-  auto subnet = net::testing::register_subnet(c, a, hot_ss58, 100000000000);
+  auto subnet = net::testing::register_owned_subnet(*setup, hot->keypair);
   ASSERT_TRUE(subnet.ok()) << subnet.error().message;
   const std::uint16_t netuid = *subnet;
   const std::string nu = std::to_string(netuid);

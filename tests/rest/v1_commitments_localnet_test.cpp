@@ -50,20 +50,18 @@ RestOptions identity_options(std::uint16_t netuid, const keys::Keypair& hotkey) 
 
 TEST(RestV1CommitmentsLocalnet, PostedCommitmentIsStoredAndReadBack) {
   PYLON_REQUIRE_LOCALNET();
-  net::RpcClientOptions ro;
-  ro.request_timeout = 60s;
-  auto chain = net::testing::connect_localnet(ro);
-  ASSERT_NE(chain, nullptr);
+  auto setup = net::testing::localnet_setup();
+  ASSERT_TRUE(setup);
+  auto& chain = setup->chain;
   auto& c = *chain->chain;
-  auto alice = keys::key_from_uri("//Alice");
+  const auto& alice = setup->alice;
   auto hot = keys::key_from_uri("//CommitV1Hot");
   auto stranger = keys::key_from_uri("//CommitV1Stranger");  // not registered on the subnet
-  ASSERT_TRUE(alice.ok() && hot.ok() && stranger.ok());
+  ASSERT_TRUE(hot.ok() && stranger.ok());
   const std::string hot_ss58 = codec::ss58_encode(hot->keypair.public_key);
 
   // A subnet owned by //Alice with //CommitV1Hot as its owner hotkey (uid 0), funded for its fees.
-  ASSERT_TRUE(net::testing::new_blocks(*chain->rpc, 1).ok());
-  auto subnet = net::testing::register_subnet(c, alice->keypair, hot_ss58, 100000000000);
+  auto subnet = net::testing::register_owned_subnet(*setup, hot->keypair);
   ASSERT_TRUE(subnet.ok()) << subnet.error().message;
   const std::uint16_t netuid = *subnet;
   const std::string path = "/api/v1/identity/cw/subnet/" + std::to_string(netuid) + "/commitments";
@@ -130,7 +128,7 @@ TEST(RestV1CommitmentsLocalnet, PostedCommitmentIsStoredAndReadBack) {
   // the nonce counts the attempts on chain.
   const std::string stranger_ss58 = codec::ss58_encode(stranger->keypair.public_key);
   auto funded =
-      net::testing::sign_and_seal(c, alice->keypair, "Balances.transfer_keep_alive",
+      net::testing::sign_and_seal(c, alice, "Balances.transfer_keep_alive",
                                   R"({"dest":{"id":")" + stranger_ss58 + R"("},"value":100000000000})");
   ASSERT_TRUE(funded.ok()) << funded.error().message;
   const AccountId stranger_id(stranger->keypair.public_key);

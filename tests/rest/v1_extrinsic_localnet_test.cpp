@@ -25,16 +25,14 @@ std::string v1_path(std::uint64_t block, std::uint64_t index) {
 
 TEST(RestV1ExtrinsicLocalnet, ASubmittedTransferReadsBackThroughTheRoute) {
   PYLON_REQUIRE_LOCALNET();
-  net::RpcClientOptions ro;
-  ro.request_timeout = 60s;
-  auto chain = net::testing::connect_localnet(ro);
-  ASSERT_NE(chain, nullptr);
+  auto setup = net::testing::localnet_setup();
+  ASSERT_TRUE(setup);
+  auto& chain = setup->chain;
   auto& c = *chain->chain;
-  auto alice = keys::key_from_uri("//Alice");
   auto bob = keys::key_from_uri("//Bob");
-  ASSERT_TRUE(alice.ok() && bob.ok());
+  ASSERT_TRUE(bob.ok());
   const std::string bob_ss58 = codec::ss58_encode(bob->keypair.public_key);
-  auto tx = net::testing::sign_call(c, alice->keypair, "Balances.transfer_keep_alive",
+  auto tx = net::testing::sign_call(c, setup->alice, "Balances.transfer_keep_alive",
                                     R"({"dest":{"id":")" + bob_ss58 + R"("},"value":1234567})");
   ASSERT_TRUE(tx.ok()) << tx.error().message;
   auto out = c.submit_and_seal(tx->bytes);
@@ -60,7 +58,7 @@ TEST(RestV1ExtrinsicLocalnet, ASubmittedTransferReadsBackThroughTheRoute) {
   EXPECT_EQ(std::uint64_t(j.root["extrinsic_index"]), out->extrinsic_index);
   EXPECT_EQ(std::string_view(j.root["extrinsic_hash"]), to_hex(tx->hash));
   EXPECT_EQ(std::uint64_t(j.root["extrinsic_length"]), tx->bytes.size() - 2);  // a 2-byte compact prefix
-  EXPECT_EQ(std::string_view(j.root["address"]), codec::ss58_encode(alice->keypair.public_key));
+  EXPECT_EQ(std::string_view(j.root["address"]), codec::ss58_encode(setup->alice.public_key));
   EXPECT_EQ(std::string_view(j.root["call"]["call_module"]), "Balances");
   EXPECT_EQ(std::string_view(j.root["call"]["call_function"]), "transfer_keep_alive");
   EXPECT_EQ(simdjson::to_string(j.root["call"]["call_args"]),
