@@ -1,5 +1,7 @@
 #include "follower/follower.hpp"
 
+#include <set>
+
 #include "common/thread_name.hpp"
 #include "follower/head_notification.hpp"
 
@@ -7,8 +9,19 @@ namespace pylon::follower {
 
 Follower::Follower(chain::ChainClient& chain, net::RpcClient& rpc, SnapshotStore& store,
                    FollowerOptions options, LogFn log)
-    : chain_(chain), rpc_(rpc), store_(store), options_(options), log_(std::move(log)) {
+    : Follower(chain, rpc, {FollowedSubnet{options.netuid, &store}}, options, std::move(log)) {}
+
+Follower::Follower(chain::ChainClient& chain, net::RpcClient& rpc, std::vector<FollowedSubnet> subnets,
+                   FollowerOptions options, LogFn log)
+    : chain_(chain), rpc_(rpc), options_(options), log_(std::move(log)) {
   if (options_.every_n_blocks == 0) options_.every_n_blocks = 1;
+  std::set<std::uint16_t> seen;
+  for (const FollowedSubnet& f : subnets) {
+    // Wiring errors, not input: the daemon builds the list from checked settings.
+    if (f.store == nullptr || !seen.insert(f.netuid).second) std::abort();
+    subnets_.push_back(Subnet{f.netuid, f.store});
+  }
+  if (subnets_.empty()) std::abort();
 }
 
 Follower::~Follower() {
@@ -38,13 +51,17 @@ void Follower::stop() {
   if (worker_.joinable()) worker_.join();
 }
 
+void Follower::mark_all_stale(const std::string& reason) {
+  for (const Subnet& s : subnets_) s.store->mark_stale(reason);
+}
+
 void Follower::on_head(std::string_view json) {
   // Runs on the network thread: parse the number, nothing else.
   auto parsed = parse_head_number(json);
   if (!parsed.ok()) {
     // The chain moved on and this node cannot say where to: readers must not take the last
-    // snapshot as current. The next published snapshot clears the mark.
-    store_.mark_stale("the node sent an unreadable finalized head: " + parsed.error().message);
+    // snapshots as current. The next published snapshot of each subnet clears its mark.
+    mark_all_stale("the node sent an unreadable finalized head: " + parsed.error().message);
     if (log_) log_("warn", parsed.error().message);
     return;
   }
@@ -58,27 +75,79 @@ void Follower::on_head(std::string_view json) {
     if (have_head_ && n < newest_) rewound_ = true;
     newest_ = n;
     have_head_ = true;
+    last_head_at_ = std::chrono::steady_clock::now();
   }
   chain_.note_finalized(n);
   cv_.notify_all();
 }
 
-Status Follower::build(std::uint64_t number) {
+bool Follower::any_behind(std::uint64_t target) const {
+  for (const Subnet& s : subnets_)
+    if (s.behind(target)) return true;
+  return false;
+}
+
+bool Follower::build_all(std::uint64_t target) {
   const auto started = std::chrono::steady_clock::now();
-  PYLON_ASSIGN(std::optional<BlockHash> hash, chain_.block_hash(number));
-  if (!hash) return make_error("the node has no block #" + std::to_string(number));
-  PYLON_ASSIGN(Snapshot s,
-               build_snapshot(chain_, options_.netuid, chain::BlockRef{*hash, number}, options_.build));
-  s.seen_at = started;  // the hash lookup is part of reading the block
-  store_.record_build_time(s.built_at - started);
-  store_.publish(std::make_shared<const Snapshot>(std::move(s)));
-  return {};
+  auto hash = chain_.block_hash(target);
+  if (hash.ok() && !*hash) hash = make_error("the node has no block #" + std::to_string(target));
+  if (!hash.ok()) {
+    // Nothing can be built at this block: every subnet still behind it says why.
+    for (const Subnet& s : subnets_)
+      if (s.behind(target)) s.store->mark_stale(hash.error().message);
+    if (log_)
+      log_("warn",
+           "snapshot #" + std::to_string(target) + " failed, keeping the last one: " + hash.error().message);
+    return false;
+  }
+  const chain::BlockRef at{**hash, target};
+  bool all = true;
+  bool first = true;      // the first build's time includes the hash lookup
+  std::string published;  // "netuid: neurons" of each subnet built, for the one log line
+  for (Subnet& sub : subnets_) {
+    if (!sub.behind(target)) continue;
+    const auto sub_started = first ? started : std::chrono::steady_clock::now();
+    first = false;
+    auto s = build_snapshot(chain_, sub.netuid, at, options_.build);
+    if (!s.ok()) {
+      all = false;
+      sub.store->mark_stale(s.error().message);
+      if (log_)
+        log_("warn", "snapshot #" + std::to_string(target) + " of subnet " + std::to_string(sub.netuid) +
+                         " failed, keeping the last one: " + s.error().message);
+      continue;
+    }
+    s->seen_at = sub_started;  // the hash lookup is part of reading the block
+    sub.store->record_build_time(s->built_at - sub_started);
+    const std::size_t neurons = s->neurons.size();
+    sub.store->publish(std::make_shared<const Snapshot>(std::move(s).value()));
+    sub.done = target;
+    sub.have_done = true;
+    if (subnets_.size() == 1) {
+      published = std::to_string(neurons) + " neurons";
+    } else if (subnets_.size() <= 8) {
+      published += (published.empty() ? "subnet " : ", subnet ") + std::to_string(sub.netuid) + ": " +
+                   std::to_string(neurons) + " neurons";
+    }
+  }
+  if (log_ && !published.empty()) {
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+            .count();
+    log_("info", "snapshot #" + std::to_string(target) + " published (" + published + ", " +
+                     std::to_string(ms) + " ms)");
+  } else if (log_ && subnets_.size() > 8) {
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+            .count();
+    log_("info", "snapshot #" + std::to_string(target) + " built for the followed subnets (" +
+                     std::to_string(subnets_.size()) + " subnets, " + std::to_string(ms) + " ms)");
+  }
+  return all;
 }
 
 void Follower::run() {
   name_this_thread("pylon-follower");
-  std::uint64_t done = 0;
-  bool have_done = false;
   // The current head first, so readers have a snapshot before the next block.
   if (auto head = chain_.finalized_head(); head.ok()) {
     if (auto h = chain_.header(*head); h.ok()) {
@@ -86,65 +155,52 @@ void Follower::run() {
       if (!have_head_ || h->number > newest_) {
         newest_ = h->number;
         have_head_ = true;
+        last_head_at_ = std::chrono::steady_clock::now();
       }
     }
   }
   Lock lock(mu_);
   while (!stopping_) {
+    // The block to build: the newest head, rounded down to a multiple of every_n_blocks.
+    auto target_of = [&]() PYLON_REQUIRES(mu_) {
+      std::uint64_t t = newest_;
+      if (options_.every_n_blocks > 1) t -= t % options_.every_n_blocks;
+      return t;
+    };
     const bool woke = lock.wait_for(cv_, options_.stale_after, [&]() PYLON_REQUIRES(mu_) {
-      return stopping_ || rewound_ || (have_head_ && (!have_done || newest_ > done));
+      return stopping_ || rewound_ || (have_head_ && any_behind(target_of()));
     });
     if (stopping_) break;
     if (rewound_) {
       rewound_ = false;
-      have_done = false;
+      for (Subnet& s : subnets_) s.have_done = false;
       if (log_)
         log_("warn", "the node's finalized head went back to #" + std::to_string(newest_) + "; following it");
     }
-    if (!woke) {  // nothing new for stale_after: say why readers see an old snapshot
-      const SnapshotPtr last = store_.latest();
-      const bool old = !last || std::chrono::steady_clock::now() - last->built_at >= options_.stale_after;
-      if (!rpc_.connected()) {
-        store_.mark_stale("no connection to the chain");
-      } else if (old) {
-        store_.mark_stale("no new finalized block for " +
-                          std::to_string(options_.stale_after.count() / 1000) + " s");
+    if (!woke) {  // nothing to build for stale_after: say why readers see old snapshots
+      const bool connected = rpc_.connected();
+      // Heads that keep coming while every_n_blocks skips them are not "no new block".
+      const bool no_heads =
+          !have_head_ || std::chrono::steady_clock::now() - last_head_at_ >= options_.stale_after;
+      for (const Subnet& s : subnets_) {
+        const SnapshotPtr last = s.store->latest();
+        const bool old =
+            !last || (no_heads && std::chrono::steady_clock::now() - last->built_at >= options_.stale_after);
+        if (!connected) {
+          s.store->mark_stale("no connection to the chain");
+        } else if (old) {
+          s.store->mark_stale("no new finalized block for " +
+                              std::to_string(options_.stale_after.count() / 1000) + " s");
+        }
       }
       continue;
     }
-    std::uint64_t target = newest_;
-    if (options_.every_n_blocks > 1) {
-      target -= target % options_.every_n_blocks;
-      if (have_done && target <= done) {  // wait for the next multiple
-        done = std::max(done, target);
-        lock.wait(cv_, [&]() PYLON_REQUIRES(mu_) {
-          return stopping_ || newest_ >= done + options_.every_n_blocks;
-        });
-        continue;
-      }
-    }
+    const std::uint64_t target = target_of();
     lock.unlock();
-    const auto started = std::chrono::steady_clock::now();
-    auto s = build(target);
+    const bool all = build_all(target);
     lock.lock();
-    if (s.ok()) {
-      done = target;
-      have_done = true;
-      if (log_) {
-        const auto ms =
-            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
-                .count();
-        log_("info", "snapshot #" + std::to_string(target) + " published (" +
-                         std::to_string(store_.latest()->neurons.size()) + " neurons, " + std::to_string(ms) +
-                         " ms)");
-      }
-    } else {
-      store_.mark_stale(s.error().message);
-      if (log_)
-        log_("warn",
-             "snapshot #" + std::to_string(target) + " failed, keeping the last one: " + s.error().message);
-      lock.wait_for(cv_, options_.retry_after, [&]() PYLON_REQUIRES(mu_) { return stopping_; });
-    }
+    // A failed subnet is retried after a pause (at the newest head by then), not at once.
+    if (!all) lock.wait_for(cv_, options_.retry_after, [&]() PYLON_REQUIRES(mu_) { return stopping_; });
   }
 }
 

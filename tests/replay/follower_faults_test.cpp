@@ -2,6 +2,7 @@
 // garbled. Each fault must end in a clear reason on the store, the last good snapshot kept and
 // marked stale, no crash, and a new snapshot once the node behaves again. New blocks after the
 // recorded one are the replay server's synthetic blocks (same recorded state, new number/hash).
+#include <atomic>
 #include <initializer_list>
 #include <optional>
 #include <string_view>
@@ -78,6 +79,41 @@ TEST_F(ReplayFaults, ConnectionCutInTheMiddleOfTheMetagraphAnswer) {
   // halfway through its WebSocket message and the socket closes.
   const std::uint64_t next = stale_after(Fault::kCutLargeAnswers, {"state_call", "connection lost"});
   clear_and_recover_to(next);
+}
+
+// Several subnets behind one subscription: netuid 1 is the recording's, netuid 2 is absent from
+// it (the node answers its reads with errors). Subnet 2's failures mark only its own store stale
+// and are retried; subnet 1 is published at every head as if it were followed alone.
+TEST(ReplayFollowerSubnets, AFailingSubnetHoldsBackNoOther) {
+  PYLON_REPLAY_REQUIRE_SHARED();
+  auto server = start_server();
+  ASSERT_TRUE(server);
+  ClientStack client(server->url());
+  follower::SnapshotStore one, two;
+  std::atomic<int> failures_of_two{0};
+  follower::Follower f(*client.chain, *client.rpc, {{1, &one}, {2, &two}}, follower_options(),
+                       [&](std::string_view level, std::string_view msg) {
+                         if (level == "warn" && contains(msg, "of subnet 2 failed")) ++failures_of_two;
+                       });
+  ASSERT_TRUE(f.start().ok());
+  ASSERT_TRUE(one.wait_until([&] { return one.published_count() >= 1; }, 20s));
+  EXPECT_EQ(one.latest()->block, kRecordedBlock);
+  EXPECT_EQ(one.latest()->netuid, 1);
+  EXPECT_EQ(one.latest()->neurons.size(), 1024u);
+  ASSERT_TRUE(two.wait_until([&] { return two.staleness().stale; }, 20s));
+  EXPECT_EQ(two.latest(), nullptr);
+  EXPECT_FALSE(two.staleness().reason.empty());
+  // Retried after retry_after (100 ms), not given up on: its store is marked again.
+  const std::uint64_t marked = two.changes();
+  ASSERT_GT(two.wait_changed(marked, 10s), marked);
+  EXPECT_GE(failures_of_two.load(), 1);
+
+  const std::uint64_t next = server->advance_head();
+  ASSERT_TRUE(one.wait_until([&] { return one.latest()->block == next; }, 20s));
+  EXPECT_FALSE(one.staleness().stale);
+  EXPECT_EQ(two.latest(), nullptr);
+  EXPECT_TRUE(two.staleness().stale);
+  f.stop();
 }
 
 }  // namespace
