@@ -16,6 +16,8 @@ namespace {
 constexpr std::size_t kMinTokenChars = 16;
 constexpr std::size_t kMaxNameChars = 64;
 constexpr std::size_t kMaxIdentities = 256;
+constexpr std::size_t kMaxFollowedNetuids =
+    1024;  // a bound on PYLON_RECENT_OBJECTS_NETUIDS (finney has 129 subnets)
 constexpr std::size_t kMaxIdEnvFileBytes = 1 << 20;
 
 std::string upper(std::string_view s) {
@@ -60,6 +62,27 @@ Result<std::vector<std::string>> identity_names(const std::string& text) {
     names.emplace_back(name);
   }
   return names;
+}
+
+// PYLON_RECENT_OBJECTS_NETUIDS: a JSON list of netuids (`[1, 12]`), as the 2.x service reads it.
+Result<std::vector<std::uint16_t>> netuid_list(const std::string& name, const std::string& text) {
+  const auto bad = [&](const std::string& why) {
+    return make_error(IdentityErrc::bad_value,
+                      name + ": " + why + " (expected a JSON list of netuids, e.g. [1, 12])");
+  };
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  simdjson::dom::array list;
+  if (parser.parse(text).get(doc) || doc.get_array().get(list)) return bad("not a JSON list");
+  std::set<std::uint16_t> netuids;
+  for (auto item : list) {
+    std::uint64_t n = 0;
+    if (item.get_uint64().get(n) || n > 65535)
+      return bad("an entry is not a netuid (a whole number 0..65535)");
+    if (netuids.size() == kMaxFollowedNetuids) return bad("more than 1024 netuids");
+    netuids.insert(static_cast<std::uint16_t>(n));
+  }
+  return std::vector<std::uint16_t>(netuids.begin(), netuids.end());
 }
 
 Result<double> parse_seconds(const std::string& name, const std::string& text) {
@@ -154,6 +177,18 @@ Result<V1Settings> load_v1_settings(const Env& env, std::uint16_t default_netuid
   if (const auto* s = get("PYLON_COMMITMENT_RETRY_DELAY_SECONDS")) {
     PYLON_ASSIGN(v.commitment_retry_delay_seconds, parse_seconds("PYLON_COMMITMENT_RETRY_DELAY_SECONDS", *s));
   }
+  if (const auto* s = get("PYLON_RECENT_OBJECTS_NETUIDS")) {
+    PYLON_ASSIGN(v.recent_netuids, netuid_list("PYLON_RECENT_OBJECTS_NETUIDS", *s));
+  }
+  if (const auto* s = get("PYLON_RECENT_OBJECTS_REFRESH_LEAD_BLOCKS")) {
+    // Checked, then unused: the 2.x service refreshes its cache this many blocks before the soft
+    // limit; Pylon rebuilds every followed subnet's snapshot at each finalized block.
+    PYLON_ASSIGN(std::uint64_t lead, parse_count("PYLON_RECENT_OBJECTS_REFRESH_LEAD_BLOCKS", *s, 1'000'000));
+    if (lead > v.recent_soft_limit_blocks)
+      return make_error(
+          IdentityErrc::bad_value,
+          "PYLON_RECENT_OBJECTS_REFRESH_LEAD_BLOCKS is above PYLON_RECENT_OBJECTS_SOFT_LIMIT_BLOCKS");
+  }
   get("PYLON_ID_ENV_FILE");  // read before this, by merge_id_env_file
 
   const auto* list = get("PYLON_IDENTITIES");
@@ -211,21 +246,33 @@ Result<V1Settings> load_v1_settings(const Env& env, std::uint16_t default_netuid
 
 Status check_servable(const V1Settings& v1, std::uint16_t netuid, const std::string& wallet_name,
                       const std::string& wallet_hotkey) {
+  struct Signer {
+    std::string who;  // "PYLON_WALLET_NAME/PYLON_WALLET_HOTKEY" or "identity 'x'"
+    std::string wallet, hotkey;
+  };
+  std::map<std::uint16_t, Signer> signer_of;
+  signer_of.emplace(
+      netuid, Signer{"the daemon's own (PYLON_WALLET_NAME/PYLON_WALLET_HOTKEY)", wallet_name, wallet_hotkey});
   for (const auto& id : v1.identities) {
-    if (id.netuid != netuid)
-      return make_error(IdentityErrc::unservable,
-                        "identity '" + id.name + "': netuid " + std::to_string(id.netuid) +
-                            " is not the followed subnet PYLON_NETUID=" + std::to_string(netuid) +
-                            "; this Pylon serves identities of the followed subnet only (unset PYLON_ID_" +
-                            upper(id.name) + "_NETUID or run one Pylon per subnet)");
-    if (id.wallet_name != wallet_name || id.hotkey_name != wallet_hotkey)
-      return make_error(
-          IdentityErrc::unservable,
-          "identity '" + id.name + "': wallet " + id.wallet_name + "/" + id.hotkey_name +
-              " is not the daemon's own " + wallet_name + "/" + wallet_hotkey +
-              " (PYLON_WALLET_NAME/PYLON_WALLET_HOTKEY); this Pylon signs with one hotkey only");
+    auto [it, first] =
+        signer_of.emplace(id.netuid, Signer{"identity '" + id.name + "'", id.wallet_name, id.hotkey_name});
+    const Signer& s = it->second;
+    if (first || (s.wallet == id.wallet_name && s.hotkey == id.hotkey_name)) continue;
+    return make_error(IdentityErrc::unservable,
+                      "identity '" + id.name + "': wallet " + id.wallet_name + "/" + id.hotkey_name +
+                          " on subnet " + std::to_string(id.netuid) + " is not " + s.who + " " + s.wallet +
+                          "/" + s.hotkey +
+                          " on the same subnet; this Pylon signs with one hotkey per subnet (run a "
+                          "second Pylon for a second validator on one subnet)");
   }
   return {};
+}
+
+std::vector<std::uint16_t> followed_netuids(const V1Settings& v1, std::uint16_t netuid) {
+  std::set<std::uint16_t> all(v1.recent_netuids.begin(), v1.recent_netuids.end());
+  all.insert(netuid);
+  for (const auto& id : v1.identities) all.insert(id.netuid);
+  return {all.begin(), all.end()};
 }
 
 Result<Env> merge_id_env_file(Env env, bool allow_group_readable) {

@@ -25,7 +25,7 @@ using Env = std::map<std::string, std::string>;
 enum class IdentityErrc : std::uint8_t {
   missing_setting,  // a required PYLON_ID_<NAME>_* variable is unset (the message names it)
   bad_value,        // a value that does not parse (PYLON_IDENTITIES not a JSON list of names, ...)
-  unservable,       // an identity this daemon cannot serve yet (another subnet or hotkey)
+  unservable,       // identities that cannot be served together (two hotkeys on one subnet)
   bad_id_env_file,  // PYLON_ID_ENV_FILE cannot be read or is not a secret file
 };
 
@@ -51,6 +51,9 @@ struct V1Settings {
   std::uint64_t recent_soft_limit_blocks = 100;  // PYLON_RECENT_OBJECTS_SOFT_LIMIT_BLOCKS
   std::uint64_t recent_hard_limit_blocks = 150;  // PYLON_RECENT_OBJECTS_HARD_LIMIT_BLOCKS
   double block_duration_seconds = 12;            // PYLON_BLOCK_DURATION_SECONDS
+  // PYLON_RECENT_OBJECTS_NETUIDS (a JSON list): subnets followed for their open-access reads
+  // besides those the identities name. Sorted, without repeats.
+  std::vector<std::uint16_t> recent_netuids;
   // POST .../commitments (pylon-v1.md §6.2): attempts in all, and the first backoff between them.
   std::uint32_t commitment_retry_attempts = 10;  // PYLON_COMMITMENT_RETRY_ATTEMPTS, 1..1000
   double commitment_retry_delay_seconds = 1;     // PYLON_COMMITMENT_RETRY_DELAY_SECONDS
@@ -62,12 +65,18 @@ struct V1Settings {
 Result<V1Settings> load_v1_settings(const Env& env, std::uint16_t default_netuid,
                                     std::set<std::string>& used);
 
-// Scope of this daemon: it follows one subnet with one hotkey, so an identity on another netuid,
-// or with another wallet or hotkey than the daemon's, cannot be served (its reads would be another
-// subnet's and its weights signed by another key). Refused with IdentityErrc::unservable naming
-// the identity and the reason, never served half.
+// One daemon serves identities on any subnets with any hotkeys, but one hotkey per subnet: the
+// weights store and the committer of a subnet hold one validator's weights, and the subnet's shm
+// queue names no signer. So every identity on a netuid (and the daemon's own PYLON_WALLET_NAME /
+// PYLON_WALLET_HOTKEY on PYLON_NETUID) must name the same wallet and hotkey; two on one subnet
+// are refused with IdentityErrc::unservable naming both, never served half. Identities that
+// share a hotkey on a subnet are aliases of one validator: one committer, one weight set.
 Status check_servable(const V1Settings& v1, std::uint16_t netuid, const std::string& wallet_name,
                       const std::string& wallet_hotkey);
+
+// Every subnet the daemon follows: PYLON_NETUID, each identity's netuid and
+// PYLON_RECENT_OBJECTS_NETUIDS; sorted, without repeats.
+std::vector<std::uint16_t> followed_netuids(const V1Settings& v1, std::uint16_t netuid);
 
 // PYLON_ID_ENV_FILE (when `env` sets it): a .env holding the PYLON_ID_* variables, read with the
 // secret-file rules (it holds tokens; group access only with `allow_group_readable`). Its

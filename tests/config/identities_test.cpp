@@ -186,19 +186,60 @@ TEST(Identities, TwoIdentitiesOrOpenAccessSharingATokenAreRefused) {
   EXPECT_EQ(two->v1.open_access_token->view(), kOpen);
 }
 
-// This daemon follows one subnet with one hotkey: other identities are refused at start, naming
-// the identity and why, not served half.
-TEST(Identities, AnIdentityOfAnotherSubnetOrHotkeyIsRefusedAtStart) {
+// Identities on other subnets with other hotkeys are served by the same daemon, which follows
+// each one's subnet; two hotkeys on one subnet are refused at start, naming both, not served half.
+TEST(Identities, IdentitiesOfOtherSubnetsAndHotkeysAreServedOneHotkeyPerSubnet) {
   Env e = example();
-  e["PYLON_ID_SN12_NETUID"] = "13";
+  e["PYLON_IDENTITIES"] = "[\"sn12\",\"sn3\"]";
+  e["PYLON_ID_SN3_WALLET_NAME"] = "other_wallet";
+  e["PYLON_ID_SN3_HOTKEY_NAME"] = "other_hotkey";
+  e["PYLON_ID_SN3_NETUID"] = "3";
+  e["PYLON_ID_SN3_TOKEN"] = kTokB;
+  e["PYLON_RECENT_OBJECTS_NETUIDS"] = "[40, 3, 40]";
   auto c = load(e, "/h");
-  expect_error_without(c, "identity 'sn12': netuid 13", kTokA);
-  EXPECT_TRUE(c.error().is(IdentityErrc::unservable));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->v1.recent_netuids, (std::vector<std::uint16_t>{3, 40}));
+  EXPECT_EQ(followed_netuids(c->v1, c->netuid), (std::vector<std::uint16_t>{3, 12, 40}));
+
+  // A second hotkey on the daemon's own subnet.
   e = example();
   e["PYLON_ID_SN12_HOTKEY_NAME"] = "other";
   auto h = load(e, "/h");
-  expect_error_without(h, "identity 'sn12': wallet my_wallet/other", kTokA);
+  expect_error_without(h, "identity 'sn12': wallet my_wallet/other on subnet 12 is not the daemon's own",
+                       kTokA);
   EXPECT_TRUE(h.error().is(IdentityErrc::unservable));
+  // Two identities on another subnet with different hotkeys: the second is named.
+  e = example();
+  e["PYLON_IDENTITIES"] = "[\"sn12\",\"a\",\"b\"]";
+  for (const char* n : {"A", "B"}) {
+    const std::string p = std::string("PYLON_ID_") + n + "_";
+    e[p + "WALLET_NAME"] = "w";
+    e[p + "HOTKEY_NAME"] = n;
+    e[p + "NETUID"] = "5";
+  }
+  e["PYLON_ID_A_TOKEN"] = kTokB;
+  e["PYLON_ID_B_TOKEN"] = std::string(kTokB) + "x";
+  auto two = load(e, "/h");
+  expect_error_without(two, "identity 'b': wallet w/B on subnet 5 is not identity 'a' w/A", kTokB);
+  EXPECT_TRUE(two.error().is(IdentityErrc::unservable));
+  // Two names for one hotkey on one subnet are aliases, not a conflict.
+  e["PYLON_ID_B_HOTKEY_NAME"] = "A";
+  EXPECT_TRUE(load(e, "/h").ok());
+}
+
+TEST(Identities, RecentObjectsNetuidsMustBeAJsonListOfNetuids) {
+  for (const char* bad : {"1,2", "[1, -2]", "[\"1\"]", "[65536]", "{}", "[1.5]"}) {
+    Env e = example();
+    e["PYLON_RECENT_OBJECTS_NETUIDS"] = bad;
+    auto c = load(e, "/h");
+    expect_error_without(c, "PYLON_RECENT_OBJECTS_NETUIDS", kTokA);
+    EXPECT_TRUE(c.error().is(IdentityErrc::bad_value)) << bad;
+  }
+  Env e = example();
+  e["PYLON_RECENT_OBJECTS_REFRESH_LEAD_BLOCKS"] = "101";
+  expect_error_without(load(e, "/h"), "PYLON_RECENT_OBJECTS_REFRESH_LEAD_BLOCKS is above", kTokA);
+  e["PYLON_RECENT_OBJECTS_REFRESH_LEAD_BLOCKS"] = "10";
+  EXPECT_TRUE(load(e, "/h").ok());
 }
 
 TEST(Identities, UnlistedIdentityVariablesAreReportedAsUnknown) {
