@@ -23,6 +23,17 @@ std::optional<std::string_view> bearer(std::string_view header) {
   return t;
 }
 
+// The default subnet's parts, as RestDeps carries them.
+SubnetDeps default_parts(RestDeps& deps) {
+  SubnetDeps p;
+  p.snapshots = &deps.snapshots;
+  p.writer = deps.writer;
+  p.committer = deps.committer;
+  p.hotkey_submitter = deps.hotkey_submitter;
+  p.epoch_at = deps.epoch_at;
+  return p;
+}
+
 }  // namespace
 
 Api::Api(const RestOptions& options, RestDeps deps, Metrics& metrics, std::function<void(Task)> on_io,
@@ -36,7 +47,33 @@ Api::Api(const RestOptions& options, RestDeps deps, Metrics& metrics, std::funct
       live_body_(std::make_shared<const std::string>("{\"status\":\"ok\"}")),
       openapi_body_(std::make_shared<const std::string>(openapi_json())),
       openapi_compressed_(compress_body(*openapi_body_)),
-      v1_identities_body_(std::make_shared<const std::string>(v1::render_identities(options_.v1))) {}
+      v1_identities_body_(std::make_shared<const std::string>(v1::render_identities(options_.v1))) {
+  subnets_.emplace(deps_.netuid,
+                   std::make_unique<SubnetContext>(deps_.netuid, default_parts(deps_), options_.old_block_cache));
+  default_ = subnets_.at(deps_.netuid).get();
+  for (const auto& [netuid, parts] : deps_.subnets) {
+    // The default subnet is RestDeps' own; an entry without a store has nothing to serve.
+    if (netuid == deps_.netuid || parts.snapshots == nullptr) {
+      log::warn("rest", "a followed subnet's parts are left out",
+                {{"netuid", std::to_string(netuid)},
+                 {"why", parts.snapshots == nullptr ? "no snapshot store" : "it is the default subnet"}});
+      continue;
+    }
+    subnets_.emplace(netuid, std::make_unique<SubnetContext>(netuid, parts, options_.old_block_cache));
+  }
+}
+
+std::vector<SubnetContext*> Api::followed_subnets() const {
+  std::vector<SubnetContext*> out{default_};
+  for (const auto& [netuid, sub] : subnets_)
+    if (sub.get() != default_) out.push_back(sub.get());
+  return out;
+}
+
+SubnetContext* Api::followed(std::uint16_t netuid) const {
+  const auto it = subnets_.find(netuid);
+  return it == subnets_.end() ? nullptr : it->second.get();
+}
 
 std::optional<Response> Api::check_auth(Route r, const Request& req) const {
   if (r == Route::live || r == Route::health) return std::nullopt;
@@ -163,25 +200,6 @@ void Api::blocking(std::function<Response()> job, Reply reply) {
     }
     metrics_.worker_done();
     reply(std::move(r));
-  });
-}
-
-void Api::prepare_latest() {
-  auto r = latest();
-  if (!r) return;
-  r->prepare();
-  {
-    Lock lock(prepared_mu_);
-    const std::uint64_t block = r->snapshot()->block;
-    if (!prepared_block_ || *prepared_block_ < block) prepared_block_ = block;
-  }
-  prepared_cv_.notify_all();
-}
-
-bool Api::wait_prepared(std::uint64_t block, std::chrono::milliseconds timeout) {
-  Lock lock(prepared_mu_);
-  return lock.wait_for(prepared_cv_, timeout, [&]() PYLON_REQUIRES(prepared_mu_) {
-    return prepared_block_ && *prepared_block_ >= block;
   });
 }
 

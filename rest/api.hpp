@@ -1,8 +1,11 @@
 // The endpoints themselves, independent of the sockets: a request in, a Response out through the
 // Reply. Called on the I/O threads (any of them, at once); handlers that would block hand their
-// work to the worker pool (on_worker) and come back to an I/O thread (on_io). The caches of
-// rendered snapshots and epochs are shared by every I/O thread under one short lock, so a
-// snapshot's bodies are rendered once whichever thread asks first.
+// work to the worker pool (on_worker) and come back to an I/O thread (on_io). Each followed subnet
+// has its context (rest/subnet_context.hpp: its parts and its caches of rendered snapshots and
+// epochs, shared by every I/O thread under that subnet's short lock), so a snapshot's bodies are
+// rendered once whichever thread asks first. The legacy surface serves the default subnet
+// (RestDeps' own fields); /api/v1 serves each followed subnet from its own context, and any
+// other subnet's open-access reads from snapshots built on request (rest/on_demand_snapshots.hpp).
 #pragma once
 
 #include <chrono>
@@ -18,9 +21,11 @@
 #include "rest/http_types.hpp"
 #include "rest/long_poll.hpp"
 #include "rest/metrics.hpp"
+#include "rest/on_demand_snapshots.hpp"
 #include "rest/render.hpp"
 #include "rest/routes.hpp"
 #include "rest/server.hpp"
+#include "rest/subnet_context.hpp"
 #include "rest/timelocked_reveal_cache.hpp"
 #include "rest/v1/certificates.hpp"
 #include "rest/v1/guard.hpp"
@@ -51,13 +56,18 @@ class Api {
   // Wakes work waiting between retries (POST .../commitments) and makes it give up, so
   // Server::stop's join of the workers waits at most for the attempt in flight. Any thread.
   void stop();
-  // Renders the latest snapshot's bodies and compresses the large ones (RenderedSnapshot::prepare)
-  // so requests find them ready. Blocking (tens of milliseconds for 1024 neurons): the server
-  // runs it on a worker each time the follower publishes a snapshot.
-  void prepare_latest();
-  // Waits until a snapshot of `block` or later was prepared, or the timeout passed (tests wait on
-  // it before they ask for compressed bodies).
-  bool wait_prepared(std::uint64_t block, std::chrono::milliseconds timeout);
+  // Every followed subnet, the default one first. The server subscribes to each one's store and
+  // runs its prepare_latest() (render and compress the latest snapshot's bodies: blocking, tens
+  // of milliseconds for 1024 neurons) on a worker each time it publishes.
+  std::vector<SubnetContext*> followed_subnets() const;
+  // The followed subnet `netuid`, or null.
+  SubnetContext* followed(std::uint16_t netuid) const;
+  // The default subnet's prepare_latest / wait_prepared (tests wait on it before they ask for
+  // compressed bodies).
+  void prepare_latest() { default_->prepare_latest(); }
+  bool wait_prepared(std::uint64_t block, std::chrono::milliseconds timeout) {
+    return default_->wait_prepared(block, timeout);
+  }
 
  private:
   using Rendered = std::shared_ptr<RenderedSnapshot>;
@@ -74,21 +84,26 @@ class Api {
   void blocking(std::function<Response()> job, Reply reply);
 
   // --- reads (handlers_read.cpp)
-  Rendered latest();
-  void remember(const Rendered& r);
-  // The snapshot of `block` when the store or the cache holds it, else null.
-  Rendered kept(std::uint64_t block);
-  // The same two with cache_mu_ held.
-  Rendered latest_locked() PYLON_REQUIRES(cache_mu_);
-  void remember_locked(const Rendered& r) PYLON_REQUIRES(cache_mu_);
-  std::optional<EpochAnswer> known_epoch(std::uint64_t block);
-  // The snapshot of `block` (kept by the store, cached, or built from the chain), then `then` on
-  // the I/O thread; errors are answered directly.
-  void with_snapshot_at(std::uint64_t block, Reply reply, std::function<void(const Rendered&, Reply)> then);
-  // Same for the request's ?block=N (absent: the latest snapshot).
+  // The default subnet's latest snapshot, rendered (null before the first).
+  Rendered latest() { return default_->latest(); }
+  // Builds `netuid`'s snapshot at `block` from the chain (the archive past its cutoff), with the
+  // build options of RestDeps; `hash` when known, else read. Blocking: a worker's job.
+  Result<follower::SnapshotPtr> build_from_chain(std::uint16_t netuid, std::uint64_t block,
+                                                 std::optional<BlockHash> hash);
+  // The snapshot of `block` of a followed subnet (kept by the store, cached, or built from the
+  // chain), then `then` on an I/O thread; errors are answered directly.
+  void with_snapshot_at(SubnetContext& sub, std::uint64_t block, Reply reply,
+                        std::function<void(const Rendered&, Reply)> then);
+  // The snapshot of a subnet not followed at `block` (absent: the block of the default subnet's
+  // latest snapshot, the latest finalized block the follower read), from on_demand_ or built
+  // from the chain on a worker, then `then` on an I/O thread; errors are answered directly.
+  void with_unfollowed_at(std::uint16_t netuid, std::optional<std::uint64_t> block, Reply reply,
+                          std::function<void(const Rendered&, Reply)> then);
+  // Same for the request's ?block=N (absent: the latest snapshot); the default subnet.
   void with_block_param(const Request& req, Reply reply, std::function<void(const Rendered&, Reply)> then);
-  // The epoch holding `block` (cached per block), then `then` on the I/O thread.
-  void with_epoch_at(std::uint64_t block, Reply reply, std::function<void(EpochAnswer, Reply)> then);
+  // The epoch holding `block` in `sub` (cached per block), then `then` on the I/O thread.
+  void with_epoch_at(SubnetContext& sub, std::uint64_t block, Reply reply,
+                     std::function<void(EpochAnswer, Reply)> then);
   void get_metagraph(std::string_view param, Reply reply);
   void get_latest_block(const Request& req, Reply reply);
   void answer_latest_block(const Reply& reply);
@@ -99,7 +114,8 @@ class Api {
   void get_commitments(const Request& req, Reply reply);
 
   // --- weights (handlers_weights.cpp)
-  void with_current_epoch(Reply reply, std::function<void(EpochAnswer, Reply)> then);
+  // The epoch holding `sub`'s latest snapshot's block.
+  void with_current_epoch(SubnetContext& sub, Reply reply, std::function<void(EpochAnswer, Reply)> then);
   // ?epoch=N (a block; absent: the current epoch).
   void with_epoch_param(const Request& req, Reply reply, std::function<void(EpochAnswer, Reply)> then);
   // ?mechanism=N (absent: 0), one the subnet has at the latest snapshot's block.
@@ -129,15 +145,20 @@ class Api {
   void put_set_hyperparam(const Request& req, Reply reply);
 
   // --- /api/v1 (rest/v1/handlers.cpp), after the guard of rest/v1/guard.hpp admitted the request
+  // Identity writes take the followed subnet of the path's netuid (the guard checked it is the
+  // identity's); reads take a followed subnet's context or, for any other, on-demand snapshots.
   void dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitted& admitted, Reply reply);
-  void put_v1_weights(const Request& req, Reply reply);
-  void post_v1_commitment(const Request& req, const v1::Admitted& admitted, Reply reply);
+  // The subnet reads of dispatch_v1 at one snapshot of the path's subnet.
+  void answer_v1_read(v1::Read read, const std::string& hotkey_param, const Rendered& l,
+                      const v1::Admitted& admitted, Reply reply);
+  void put_v1_weights(SubnetContext& sub, const Request& req, Reply reply);
+  void post_v1_commitment(SubnetContext& sub, const Request& req, const v1::Admitted& admitted, Reply reply);
   // The attempts of one commitment write (blocking, on a worker) until `deadline`.
-  Response set_v1_commitment(const Bytes& data, std::string_view path,
+  Response set_v1_commitment(SubnetContext& sub, const Bytes& data, std::string_view path,
                              std::chrono::steady_clock::time_point deadline);
   void get_v1_recent_neurons(std::uint64_t netuid, Reply reply);
   void get_v1_extrinsic(std::uint64_t block, std::uint64_t index, Reply reply);  // rest/v1/extrinsic.cpp
-  void post_v1_certificate(const Request& req, const v1::Admitted& admitted, Reply reply);
+  void post_v1_certificate(SubnetContext& sub, const Request& req, const v1::Admitted& admitted, Reply reply);
   void get_v1_certificates(const follower::Snapshot& s, v1::Read read, std::string_view hotkey_param,
                            const v1::Admitted& admitted, Reply reply);
   static Response v1_neurons_response(RenderedSnapshot& r, bool validators);  // 503 without stakes
@@ -156,13 +177,11 @@ class Api {
   std::function<void(Task)> on_worker_;
   LongPolls* long_polls_ = nullptr;
 
-  // Shared by the I/O threads (and the workers' continuations): held only to look up or swap a
-  // pointer, never while rendering or waiting.
-  Mutex cache_mu_;
-  Rendered latest_ PYLON_GUARDED_BY(cache_mu_);
-  std::list<Rendered> old_
-      PYLON_GUARDED_BY(cache_mu_);  // most recent first, at most options_.old_block_cache
-  std::map<std::uint64_t, EpochAnswer> epochs_ PYLON_GUARDED_BY(cache_mu_);  // by block, for blocks asked
+  // The followed subnets by netuid (made at construction, never changed after: read without a
+  // lock); each guards its own caches. default_ is deps_.netuid's.
+  std::map<std::uint16_t, std::unique_ptr<SubnetContext>> subnets_;
+  SubnetContext* default_ = nullptr;
+  OnDemandSnapshots on_demand_;  // other subnets' open-access reads, per (netuid, block)
   const std::shared_ptr<const std::string> live_body_, openapi_body_;        // made once, at construction
   const std::shared_ptr<const CompressedBody> openapi_compressed_;          // made once, at construction
   const std::shared_ptr<const std::string> v1_identities_body_;               // made once, at construction
@@ -171,10 +190,6 @@ class Api {
   Mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopping_ PYLON_GUARDED_BY(stop_mu_) = false;
-  // The block of the last snapshot prepare_latest() finished, for wait_prepared.
-  Mutex prepared_mu_;
-  std::condition_variable prepared_cv_;
-  std::optional<std::uint64_t> prepared_block_ PYLON_GUARDED_BY(prepared_mu_);
   v1::CertificateCache certificates_;  // per (netuid, block), read on request (rest/v1/certificates.hpp)
 };
 

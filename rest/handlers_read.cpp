@@ -1,5 +1,7 @@
 // The read endpoints: the latest snapshot's pre-rendered bodies, kept snapshots for recent
 // blocks, and snapshots built from the chain (on a worker) for older ones.
+#include <exception>
+
 #include "committer/epoch.hpp"
 #include "rest/api.hpp"
 #include "rest/body.hpp"
@@ -21,143 +23,149 @@ Response no_such_block(std::uint64_t block) {
   return error_response(404, code::not_found, "block " + std::to_string(block) + " does not exist");
 }
 
+// A failed build of a snapshot at `block`: no such block and a subnet absent then are answers
+// (404), anything else a failure to read the chain (502).
+Response build_failure(std::uint64_t block, const Error& e) {
+  if (auto kind = e.kind_of<ReadErrc>()) {
+    switch (*kind) {
+      case ReadErrc::kNoSuchBlock:
+        return no_such_block(block);
+    }
+  }
+  if (auto kind = e.kind_of<follower::SnapshotErrc>()) {
+    switch (*kind) {
+      case follower::SnapshotErrc::kSubnetAbsent:
+        return error_response(404, code::not_found, e.message);
+    }
+  }
+  return chain_failed("reading block " + std::to_string(block), e);
+}
+
+Response past_the_head(std::uint64_t block, std::uint64_t head) {
+  return error_response(404, code::not_found,
+                        "block " + std::to_string(block) + " is past the latest finalized block " +
+                            std::to_string(head));
+}
+
 }  // namespace
 
-Api::Rendered Api::latest() {
-  Lock lock(cache_mu_);
-  return latest_locked();
-}
-
-Api::Rendered Api::latest_locked() {
-  auto s = deps_.snapshots.latest();
-  if (!s) return nullptr;
-  if (!latest_ || latest_->snapshot() != s) {
-    if (latest_) remember_locked(latest_);
-    latest_ = std::make_shared<RenderedSnapshot>(std::move(s));
+Result<follower::SnapshotPtr> Api::build_from_chain(std::uint16_t netuid, std::uint64_t block,
+                                                    std::optional<BlockHash> hash) {
+  if (!hash) {
+    auto h = deps_.chain->block_hash(block);
+    metrics_.count_chain_call(h.ok());
+    PYLON_TRY(h);
+    if (!*h) return make_error(ReadErrc::kNoSuchBlock, "no such block");
+    hash = **h;
   }
-  return latest_;
+  follower::BuildOptions o;
+  o.hyperparams = deps_.build_hyperparams;
+  o.commitments = deps_.build_commitments;
+  o.timestamp = false;
+  auto s = follower::build_snapshot(*deps_.chain, netuid, chain::BlockRef{*hash, block}, o);
+  metrics_.count_chain_call(s.ok());
+  PYLON_TRY(s);
+  return follower::SnapshotPtr(std::make_shared<const follower::Snapshot>(std::move(s).value()));
 }
 
-void Api::remember(const Rendered& r) {
-  Lock lock(cache_mu_);
-  remember_locked(r);
-}
-
-void Api::remember_locked(const Rendered& r) {
-  old_.remove(r);
-  old_.push_front(r);
-  while (old_.size() > std::max<std::size_t>(options_.old_block_cache, 1)) old_.pop_back();
-}
-
-Api::Rendered Api::kept(std::uint64_t block) {
-  Lock lock(cache_mu_);
-  auto l = latest_locked();
-  if (l && l->snapshot()->block == block) return l;
-  for (const auto& r : old_)
-    if (r->snapshot()->block == block) return r;
-  if (auto s = deps_.snapshots.at_block(block)) {
-    auto r = std::make_shared<RenderedSnapshot>(std::move(s));
-    remember_locked(r);
-    return r;
-  }
-  return nullptr;
-}
-
-void Api::with_snapshot_at(std::uint64_t block, Reply reply,
+void Api::with_snapshot_at(SubnetContext& sub, std::uint64_t block, Reply reply,
                            std::function<void(const Rendered&, Reply)> then) {
-  auto l = latest();
+  auto l = sub.latest();
   if (!l) return reply(no_snapshot_response());
-  if (block > l->snapshot()->block)
-    return reply(error_response(404, code::not_found,
-                                "block " + std::to_string(block) + " is past the latest finalized block " +
-                                    std::to_string(l->snapshot()->block)));
-  if (auto r = kept(block)) return then(r, std::move(reply));
+  if (block > l->snapshot()->block) return reply(past_the_head(block, l->snapshot()->block));
+  if (auto r = sub.kept(block)) return then(r, std::move(reply));
   if (!deps_.chain)
     return reply(error_response(
         404, code::not_found, "block " + std::to_string(block) + " is not kept and no chain is configured"));
   metrics_.worker_queued();
-  on_worker_([this, block, reply = std::move(reply), then = std::move(then)]() mutable {
-    auto built = [&]() -> Result<follower::SnapshotPtr> {
-      auto hash = deps_.chain->block_hash(block);
-      metrics_.count_chain_call(hash.ok());
-      PYLON_TRY(hash);
-      if (!*hash) return make_error(ReadErrc::kNoSuchBlock, "no such block");
-      follower::BuildOptions o;
-      o.hyperparams = deps_.build_hyperparams;
-      o.commitments = deps_.build_commitments;
-      o.timestamp = false;
-      auto s = follower::build_snapshot(*deps_.chain, deps_.netuid, chain::BlockRef{**hash, block}, o);
-      metrics_.count_chain_call(s.ok());
-      PYLON_TRY(s);
-      return follower::SnapshotPtr(std::make_shared<const follower::Snapshot>(std::move(s).value()));
-    }();
+  on_worker_([this, &sub, block, reply = std::move(reply), then = std::move(then)]() mutable {
+    auto built = build_from_chain(sub.netuid(), block, std::nullopt);
     metrics_.worker_done();
-    if (!built.ok()) {
-      if (auto kind = built.error().kind_of<ReadErrc>()) {
-        switch (*kind) {
-          case ReadErrc::kNoSuchBlock:
-            return reply(no_such_block(block));
-        }
-      }
-      if (auto kind = built.error().kind_of<follower::SnapshotErrc>()) {
-        switch (*kind) {
-          case follower::SnapshotErrc::kSubnetAbsent:
-            return reply(error_response(404, code::not_found, built.error().message));
-        }
-      }
-      return reply(chain_failed("reading block " + std::to_string(block), built.error()));
-    }
-    on_io_([this, s = std::move(built).value(), reply = std::move(reply), then = std::move(then)]() mutable {
+    if (!built.ok()) return reply(build_failure(block, built.error()));
+    on_io_([&sub, s = std::move(built).value(), reply = std::move(reply), then = std::move(then)]() mutable {
       auto r = std::make_shared<RenderedSnapshot>(std::move(s));
-      remember(r);
+      sub.remember(r);
       then(r, std::move(reply));
     });
   });
 }
 
-std::optional<EpochAnswer> Api::known_epoch(std::uint64_t block) {
-  Lock lock(cache_mu_);
-  if (auto it = epochs_.find(block); it != epochs_.end()) return it->second;
-  return std::nullopt;
-}
-
-void Api::with_epoch_at(std::uint64_t block, Reply reply, std::function<void(EpochAnswer, Reply)> then) {
+// The block asked for, else the default subnet's latest (the block every followed subnet's
+// latest snapshot is of, or is about to be). One build per (netuid, block) however many ask at
+// once (OnDemandSnapshots::join); its result is kept for the next ones.
+void Api::with_unfollowed_at(std::uint16_t netuid, std::optional<std::uint64_t> block, Reply reply,
+                             std::function<void(const Rendered&, Reply)> then) {
   auto l = latest();
   if (!l) return reply(no_snapshot_response());
-  if (auto e = known_epoch(block)) return then(*e, std::move(reply));
-  auto remember_epoch = [this](std::uint64_t b, EpochAnswer e) PYLON_EXCLUDES(cache_mu_) {
-    Lock lock(cache_mu_);
-    if (epochs_.size() > 4096) epochs_.clear();
-    epochs_[b] = e;
+  const auto& head = *l->snapshot();
+  if (block && *block > head.block) return reply(past_the_head(*block, head.block));
+  const std::uint64_t at = block.value_or(head.block);
+  if (auto r = on_demand_.find(netuid, at)) return then(r, std::move(reply));
+  if (!deps_.chain)
+    return reply(error_response(404, code::not_found,
+                                "subnet " + std::to_string(netuid) +
+                                    " is not followed and no chain is configured to read it"));
+  // The hash of a block the default subnet's store keeps is known: no read for it.
+  std::optional<BlockHash> hash;
+  if (at == head.block) {
+    hash = head.block_hash;
+  } else if (auto kept = default_->snapshots().at_block(at)) {
+    hash = kept->block_hash;
+  }
+  auto waiter = [this, at, reply = std::move(reply), then = std::move(then)](const Result<Rendered>& r) mutable {
+    if (!r.ok()) return reply(build_failure(at, r.error()));
+    on_io_([r = *r, reply = std::move(reply), then = std::move(then)]() mutable { then(r, std::move(reply)); });
   };
+  if (!on_demand_.join(netuid, at, std::move(waiter))) return;  // a build of it is in flight
+  metrics_.worker_queued();
+  on_worker_([this, netuid, at, hash] {
+    Result<Rendered> r = make_error("the build did not finish");
+    try {
+      auto built = build_from_chain(netuid, at, hash);
+      if (built.ok()) {
+        r = std::make_shared<RenderedSnapshot>(std::move(built).value());
+      } else {
+        r = std::move(built).error();
+      }
+    } catch (const std::exception& e) {
+      // Only Boost and the standard library throw; the waiters must hear of it all the same.
+      r = make_error(std::string("internal error: ") + e.what());
+    }
+    metrics_.worker_done();
+    on_demand_.finish(netuid, at, r);
+  });
+}
+
+void Api::with_epoch_at(SubnetContext& sub, std::uint64_t block, Reply reply,
+                        std::function<void(EpochAnswer, Reply)> then) {
+  auto l = sub.latest();
+  if (!l) return reply(no_snapshot_response());
+  if (auto e = sub.known_epoch(block)) return then(*e, std::move(reply));
   // A snapshot carries its block's epoch when the follower was given the rule.
-  if (auto r = kept(block); r && r->snapshot()->epoch) {
+  if (auto r = sub.kept(block); r && r->snapshot()->epoch) {
     const EpochAnswer e{r->snapshot()->epoch->start, r->snapshot()->epoch->end};
-    remember_epoch(block, e);
+    sub.remember_epoch(block, e);
     return then(e, std::move(reply));
   }
-  if (!deps_.epoch_at) {
+  if (!sub.parts().epoch_at) {
     auto tempo = l->snapshot()->hyperparams ? l->snapshot()->hyperparams->u64("tempo") : std::nullopt;
     if (!tempo || *tempo == 0 || *tempo > 65535)
       return reply(error_response(503, code::not_ready, "the subnet's tempo is not known yet"));
     // The committer's rule, the one home of epoch arithmetic (tempo is not 0 here).
-    auto span = committer::epoch_by_formula(deps_.netuid, static_cast<std::uint16_t>(*tempo), block);
+    auto span = committer::epoch_by_formula(sub.netuid(), static_cast<std::uint16_t>(*tempo), block);
     if (!span.ok()) return reply(error_response(503, code::not_ready, span.error().message));
     const EpochAnswer e{span->start, span->end};
-    remember_epoch(block, e);
+    sub.remember_epoch(block, e);
     return then(e, std::move(reply));
   }
-  if (block > l->snapshot()->block)
-    return reply(error_response(404, code::not_found,
-                                "block " + std::to_string(block) + " is past the latest finalized block " +
-                                    std::to_string(l->snapshot()->block)));
+  if (block > l->snapshot()->block) return reply(past_the_head(block, l->snapshot()->block));
   std::optional<chain::BlockRef> ref;
-  if (auto r = kept(block)) ref = chain::BlockRef{r->snapshot()->block_hash, block};
+  if (auto r = sub.kept(block)) ref = chain::BlockRef{r->snapshot()->block_hash, block};
   if (!ref && !deps_.chain)
     return reply(error_response(
         404, code::not_found, "block " + std::to_string(block) + " is not kept and no chain is configured"));
   metrics_.worker_queued();
-  on_worker_([this, block, ref, reply = std::move(reply), then = std::move(then), remember_epoch]() mutable {
+  on_worker_([this, &sub, block, ref, reply = std::move(reply), then = std::move(then)]() mutable {
     auto span = [&]() -> Result<EpochAnswer> {
       if (!ref) {
         auto hash = deps_.chain->block_hash(block);
@@ -166,7 +174,7 @@ void Api::with_epoch_at(std::uint64_t block, Reply reply, std::function<void(Epo
         if (!*hash) return make_error(ReadErrc::kNoSuchBlock, "no such block");
         ref = chain::BlockRef{**hash, block};
       }
-      return deps_.epoch_at(*ref);
+      return sub.parts().epoch_at(*ref);
     }();
     metrics_.worker_done();
     if (!span.ok()) {
@@ -178,8 +186,8 @@ void Api::with_epoch_at(std::uint64_t block, Reply reply, std::function<void(Epo
       }
       return reply(chain_failed("the epoch of block " + std::to_string(block), span.error()));
     }
-    on_io_([block, e = *span, reply = std::move(reply), then = std::move(then), remember_epoch]() mutable {
-      remember_epoch(block, e);
+    on_io_([&sub, block, e = *span, reply = std::move(reply), then = std::move(then)]() mutable {
+      sub.remember_epoch(block, e);
       then(e, std::move(reply));
     });
   });
@@ -193,7 +201,7 @@ void Api::get_metagraph(std::string_view param, Reply reply) {
   }
   auto block = parse_block_number(param, "block_number");
   if (!block.ok()) return reply(error_response(400, code::bad_request, block.error().message));
-  with_snapshot_at(*block, std::move(reply),
+  with_snapshot_at(*default_, *block, std::move(reply),
                    [](const Rendered& r, Reply rep) { rep(r->response(RenderedSnapshot::Body::metagraph)); });
 }
 
@@ -228,11 +236,8 @@ void Api::get_block_hash(std::string_view param, Reply reply) {
   if (!block.ok()) return reply(error_response(400, code::bad_request, block.error().message));
   auto l = latest();
   if (!l) return reply(no_snapshot_response());
-  if (*block > l->snapshot()->block)
-    return reply(error_response(404, code::not_found,
-                                "block " + std::to_string(*block) + " is past the latest finalized block " +
-                                    std::to_string(l->snapshot()->block)));
-  if (auto r = kept(*block)) return reply(shared_response(200, r->block_hash()));
+  if (*block > l->snapshot()->block) return reply(past_the_head(*block, l->snapshot()->block));
+  if (auto r = default_->kept(*block)) return reply(shared_response(200, r->block_hash()));
   if (!deps_.chain)
     return reply(error_response(
         404, code::not_found, "block " + std::to_string(*block) + " is not kept and no chain is configured"));
@@ -258,7 +263,7 @@ void Api::get_epoch(std::string_view param, Reply reply) {
     if (!b.ok()) return reply(error_response(400, code::bad_request, b.error().message));
     block = *b;
   }
-  with_epoch_at(block, std::move(reply), [](EpochAnswer e, Reply rep) {
+  with_epoch_at(*default_, block, std::move(reply), [](EpochAnswer e, Reply rep) {
     rep(json_response(200, "{\"epoch_start\":" + std::to_string(e.start) +
                                ",\"epoch_end\":" + std::to_string(e.end) + "}"));
   });
@@ -285,7 +290,7 @@ void Api::with_block_param(const Request& req, Reply reply,
   }
   auto block = parse_block_number(*param, "block");
   if (!block.ok()) return reply(error_response(400, code::bad_request, block.error().message));
-  with_snapshot_at(*block, std::move(reply), std::move(then));
+  with_snapshot_at(*default_, *block, std::move(reply), std::move(then));
 }
 
 void Api::get_commitment(const Request& req, std::string_view hotkey, Reply reply) {

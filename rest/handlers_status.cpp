@@ -121,8 +121,8 @@ void Api::get_weights_status(const Request& req, Reply reply) {
     auto answer = [this, filtered, m](EpochAnswer e, Reply rep) {
       weights_status(e, filtered, m, std::move(rep));
     };
-    if (block) return with_epoch_at(*block, std::move(r), std::move(answer));
-    with_current_epoch(std::move(r), std::move(answer));
+    if (block) return with_epoch_at(*default_, *block, std::move(r), std::move(answer));
+    with_current_epoch(*default_, std::move(r), std::move(answer));
   });
 }
 

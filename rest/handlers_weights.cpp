@@ -95,10 +95,10 @@ void Api::with_mechanism_param(const Request& req, Reply reply,
   });
 }
 
-void Api::with_current_epoch(Reply reply, std::function<void(EpochAnswer, Reply)> then) {
-  auto l = latest();
+void Api::with_current_epoch(SubnetContext& sub, Reply reply, std::function<void(EpochAnswer, Reply)> then) {
+  auto l = sub.latest();
   if (!l) return reply(no_snapshot_response());
-  with_epoch_at(l->snapshot()->block, std::move(reply), std::move(then));
+  with_epoch_at(sub, l->snapshot()->block, std::move(reply), std::move(then));
 }
 
 void Api::submit_weights(std::vector<weights::WeightUpdate> updates, Reply reply,
@@ -126,7 +126,7 @@ void Api::put_one_weight(const Request& req, const HotkeyArg& hotkey, weights::O
                          Reply reply) {
   if (!deps_.writer) return reply(error_response(503, code::unavailable, "no weights store is configured"));
   with_mechanism_param(req, std::move(reply), [this, hk = hotkey, op, value](std::uint8_t m, Reply r) {
-    with_current_epoch(std::move(r), [this, hk, op, value, m](EpochAnswer e, Reply rep) {
+    with_current_epoch(*default_, std::move(r), [this, hk, op, value, m](EpochAnswer e, Reply rep) {
       weights::WeightUpdate u{deps_.netuid, e.start, hk.account, op, value, m};
       submit_weights({u}, std::move(rep), [text = hk.text, epoch = e.start](const std::vector<double>& w) {
         std::string out = "{\"hotkey\":\"" + text + "\",\"weight\":";
@@ -143,7 +143,7 @@ void Api::put_set_weights(const Request& req, Reply reply) {
   if (!body.ok()) return reply(error_response(400, code::bad_request, body.error().message));
   if (!deps_.writer) return reply(error_response(503, code::unavailable, "no weights store is configured"));
   with_mechanism_param(req, std::move(reply), [this, b = std::move(body).value()](std::uint8_t m, Reply r) {
-    with_current_epoch(std::move(r), [this, b, m](EpochAnswer e, Reply rep) {
+    with_current_epoch(*default_, std::move(r), [this, b, m](EpochAnswer e, Reply rep) {
       std::vector<weights::WeightUpdate> updates;
       std::vector<std::string> names;
       updates.reserve(b.weights.size());
@@ -169,10 +169,10 @@ void Api::put_set_weights(const Request& req, Reply reply) {
 // ?epoch=N names a block; the answer is the epoch holding it (default: the current one).
 void Api::with_epoch_param(const Request& req, Reply reply, std::function<void(EpochAnswer, Reply)> then) {
   auto param = query_param(req.query, "epoch");
-  if (!param) return with_current_epoch(std::move(reply), std::move(then));
+  if (!param) return with_current_epoch(*default_, std::move(reply), std::move(then));
   auto block = parse_block_number(*param, "epoch");
   if (!block.ok()) return reply(error_response(400, code::bad_request, block.error().message));
-  with_epoch_at(*block, std::move(reply), std::move(then));
+  with_epoch_at(*default_, *block, std::move(reply), std::move(then));
 }
 
 void Api::get_raw_weights(const Request& req, Reply reply) {
@@ -198,8 +198,8 @@ void Api::get_raw_weights(const Request& req, Reply reply) {
           },
           std::move(rep));
     };
-    if (block) return with_epoch_at(*block, std::move(r), std::move(answer));
-    with_current_epoch(std::move(r), std::move(answer));
+    if (block) return with_epoch_at(*default_, *block, std::move(r), std::move(answer));
+    with_current_epoch(*default_, std::move(r), std::move(answer));
   });
 }
 
@@ -208,7 +208,7 @@ void Api::post_force_commit(Reply reply) {
   // The contract's 404 for an epoch without weights is told from the store, as the committer
   // reads it at the same snapshot (should the epoch turn in between and the committer find none,
   // it is to answer weights::StoreErrc::kNotFound, which force_commit_error makes a 404 too).
-  with_current_epoch(std::move(reply), [this](EpochAnswer e, Reply rep) {
+  with_current_epoch(*default_, std::move(reply), [this](EpochAnswer e, Reply rep) {
     blocking(
         [this, e]() -> Response {
           if (deps_.store) {

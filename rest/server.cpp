@@ -88,10 +88,9 @@ struct Server::Impl {
   // Set before stop() closes the connections: a connection accepted around then is dropped rather
   // than served by a loop whose sessions were already closed.
   std::atomic<bool> stopping{false};
-  // The store and this server's listener on it (0: not subscribed), which hands each published
-  // snapshot to a worker to render and compress its bodies (Api::prepare_latest).
-  follower::SnapshotStore* store = nullptr;
-  follower::SnapshotStore::ListenerId prepare_listener = 0;
+  // Each followed subnet's store and this server's listener on it, which hands each published
+  // snapshot to a worker to render and compress its bodies (SubnetContext::prepare_latest).
+  std::vector<std::pair<follower::SnapshotStore*, follower::SnapshotStore::ListenerId>> prepare_listeners;
 
   static std::vector<std::unique_ptr<IoLoop>> make_loops(std::size_t n) {
     std::vector<std::unique_ptr<IoLoop>> v;
@@ -156,7 +155,6 @@ Result<std::unique_ptr<Server>> Server::start(RestOptions options, RestDeps deps
     ::signal(SIGPIPE, SIG_IGN);
   auto impl = std::make_unique<Impl>(std::move(options));
   Impl& i = *impl;
-  i.store = &deps.snapshots;
   i.long_polls = std::make_unique<LongPolls>(i.loops[0]->ioc, deps.snapshots, i.options.max_long_polls);
   // A worker's continuation may run on any loop (the Api's caches are shared under their lock);
   // the answer itself goes back through the session's own loop.
@@ -181,9 +179,12 @@ Result<std::unique_ptr<Server>> Server::start(RestOptions options, RestDeps deps
 
   // From here on stop() runs (the destructor), so the listener is always taken off the store.
   // Posted, not run on the follower's thread: compressing takes tens of milliseconds.
-  i.prepare_listener = i.store->subscribe(
-      [&i](const follower::SnapshotPtr&) { asio::post(i.workers, [&i] { i.api->prepare_latest(); }); });
-  asio::post(i.workers, [&i] { i.api->prepare_latest(); });  // a snapshot published before the start
+  for (SubnetContext* sub : i.api->followed_subnets()) {
+    const auto id = sub->snapshots().subscribe(
+        [&i, sub](const follower::SnapshotPtr&) { asio::post(i.workers, [sub] { sub->prepare_latest(); }); });
+    i.prepare_listeners.emplace_back(&sub->snapshots(), id);
+    asio::post(i.workers, [sub] { sub->prepare_latest(); });  // a snapshot published before the start
+  }
   i.accept();
   for (auto& loop : i.loops) loop->thread = std::thread([l = loop.get()] { l->run(); });
   log::info("rest", "listening",
@@ -195,6 +196,11 @@ Result<std::unique_ptr<Server>> Server::start(RestOptions options, RestDeps deps
 
 bool Server::wait_prepared(std::uint64_t block, std::chrono::milliseconds timeout) const {
   return impl_->api->wait_prepared(block, timeout);
+}
+
+bool Server::wait_prepared(std::uint16_t netuid, std::uint64_t block, std::chrono::milliseconds timeout) const {
+  SubnetContext* sub = impl_->api->followed(netuid);
+  return sub != nullptr && sub->wait_prepared(block, timeout);
 }
 
 std::size_t Server::long_polls_parked() const {
@@ -214,9 +220,9 @@ void Server::stop() {
   impl_->stopped = true;
   Impl& i = *impl_;
   i.stopping = true;
-  // Returns once a running listener is done: no new prepare is posted after this.
-  if (i.prepare_listener) i.store->unsubscribe(i.prepare_listener);
-  i.prepare_listener = 0;
+  // Each returns once a running listener is done: no new prepare is posted after this.
+  for (auto& [store, id] : i.prepare_listeners) store->unsubscribe(id);
+  i.prepare_listeners.clear();
   i.long_polls->stop();  // no new parks, no more wakes; the parked ones go with their connections
   // Close the listener, then every connection on its own loop, and wait (briefly) for that.
   std::vector<std::future<void>> closed;

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -66,6 +67,17 @@ struct EpochAnswer {
 };
 using EpochFn = std::function<Result<EpochAnswer>(const chain::BlockRef& at)>;
 
+// One followed subnet's parts besides the default one (whose parts are RestDeps' own fields). The
+// /api/v1 routes of that netuid (its identities' and the open-access reads) use them; the legacy
+// surface serves the default subnet only.
+struct SubnetDeps {
+  follower::SnapshotStore* snapshots = nullptr;  // never null
+  weights::Writer* writer = nullptr;             // its weights writes (null: refused 503)
+  committer::Committer* committer = nullptr;     // null when no identity signs on this subnet
+  committer::Submitter* hotkey_submitter = nullptr;  // the signer of the identities on this subnet
+  EpochFn epoch_at;                                  // as RestDeps::epoch_at, for this netuid
+};
+
 // Everything the API reads and drives. Only `snapshots` is required; a missing part turns the
 // endpoints that need it into 503 answers that say what is missing.
 struct RestDeps {
@@ -89,6 +101,9 @@ struct RestDeps {
   // What build_snapshot reads for blocks outside the cache (the follower's own options).
   bool build_hyperparams = true;
   bool build_commitments = true;
+  // The other followed subnets, by netuid (never the default netuid; an entry without snapshots
+  // is left out). They share the chain, the weights store and the options above.
+  std::map<std::uint16_t, SubnetDeps> subnets;
 };
 
 class Server {
@@ -108,6 +123,8 @@ class Server {
   // a worker, each time the store publishes one; requests before that get identity bodies), or
   // the timeout passed. Tests wait on it before they ask for compressed answers.
   bool wait_prepared(std::uint64_t block, std::chrono::milliseconds timeout) const;
+  // The same for the followed subnet `netuid` (false at once for a subnet not followed).
+  bool wait_prepared(std::uint16_t netuid, std::uint64_t block, std::chrono::milliseconds timeout) const;
   // Stops accepting, closes every connection, joins the threads. Idempotent.
   void stop();
 

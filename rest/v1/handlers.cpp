@@ -40,12 +40,16 @@ Reply v1_shaped(Reply reply) {
   };
 }
 
-Response not_followed(std::uint64_t asked, std::uint16_t followed) {
-  // Pylon's choice for other subnets' open-access reads (rest/README.md): this daemon follows one
-  // subnet, and answering another from a half-built cache would be wrong data, so: 404, saying so.
+// A subnet read with no followed subnet to answer it and no chain to read it from; or a netuid
+// no subnet can have.
+Response not_followed(std::uint64_t asked, const std::vector<SubnetContext*>& followed) {
+  std::string which;
+  for (const auto* sub : followed) which += (which.empty() ? "" : ", ") + std::to_string(sub->netuid());
+  if (asked > 65535)
+    return v1::error(404, "Subnet " + std::to_string(asked) + " does not exist (netuids are 0..65535)");
   return v1::error(404, "Subnet " + std::to_string(asked) +
-                            " is not followed by this Pylon (it follows subnet " + std::to_string(followed) +
-                            ")");
+                            " is not followed by this Pylon (it follows subnet" +
+                            (followed.size() > 1 ? "s " : " ") + which + ")");
 }
 
 }  // namespace
@@ -79,46 +83,73 @@ void Api::dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitte
       }
       return reply(v1::error(404, "Identity '" + std::string(m.v1_params.identity) + "' not found"));
     }
-    case Route::v1_id_put_weights:
-      return put_v1_weights(req, std::move(reply));
     case Route::v1_extrinsic:
       return get_v1_extrinsic(m.v1_params.block, m.v1_params.index, std::move(reply));
+    case Route::v1_id_put_weights:
     case Route::v1_id_post_commitments:
-      return post_v1_commitment(req, admitted, std::move(reply));
-    case Route::v1_id_post_certificate_self:
-      return post_v1_certificate(req, admitted, std::move(reply));
+    case Route::v1_id_post_certificate_self: {
+      // The guard admitted the path's netuid as the identity's: its writes go to that subnet's
+      // parts (its Writer, its signer), which exist only for a followed subnet.
+      SubnetContext* sub = followed(m.v1_params.netuid);
+      if (sub == nullptr)
+        return reply(v1::error(503, "subnet " + std::to_string(m.v1_params.netuid) + " of identity '" +
+                                        admitted.identity->name + "' is not followed by this Pylon"));
+      if (m.route == Route::v1_id_put_weights) return put_v1_weights(*sub, req, std::move(reply));
+      if (m.route == Route::v1_id_post_commitments)
+        return post_v1_commitment(*sub, req, admitted, std::move(reply));
+      return post_v1_certificate(*sub, req, admitted, std::move(reply));
+    }
     default:
       break;
   }
   // The subnet reads, the same under both prefixes.
   const v1::Read read = v1::read_of(m.route);
   if (read == v1::Read::neurons_recent) return get_v1_recent_neurons(m.v1_params.netuid, std::move(reply));
-  if (m.v1_params.netuid != deps_.netuid) return reply(not_followed(m.v1_params.netuid, deps_.netuid));
-  auto l = latest();
-  if (!l) return reply(no_snapshot_response());
+  const std::uint64_t asked = m.v1_params.netuid;
+  const bool at_block = read == v1::Read::neurons_at || read == v1::Read::validators_at;
+  // Owned: the request's views do not outlive this call, and the snapshot may come later.
+  auto answer = [this, read, hotkey = std::string(m.v1_params.hotkey), admitted](const Rendered& l,
+                                                                                 Reply rep) {
+    answer_v1_read(read, hotkey, l, admitted, std::move(rep));
+  };
+  if (at_block) {
+    // Every 404 on the way (past the head, no such block, the subnet absent then) is the
+    // contract's "Block N not found.".
+    const std::uint64_t block = m.v1_params.block;
+    reply = [block, reply = std::move(reply)](Response r) {
+      if (r.status == 404) return reply(v1::error(404, "Block " + std::to_string(block) + " not found."));
+      reply(std::move(r));
+    };
+  }
+  SubnetContext* sub = asked <= 65535 ? followed(static_cast<std::uint16_t>(asked)) : nullptr;
+  if (sub != nullptr) {
+    // The snapshots kept for recent blocks, else one built from the node (the archive past its
+    // cutoff) on a worker, as the legacy /metagraph/{block} does.
+    if (at_block) return with_snapshot_at(*sub, m.v1_params.block, std::move(reply), std::move(answer));
+    auto l = sub->latest();
+    if (!l) return reply(no_snapshot_response());
+    return answer(l, std::move(reply));
+  }
+  // Any other subnet: read from the chain on request, kept per (netuid, block).
+  if (asked > 65535 || !deps_.chain) return reply(not_followed(asked, followed_subnets()));
+  with_unfollowed_at(static_cast<std::uint16_t>(asked),
+                     at_block ? std::optional<std::uint64_t>(m.v1_params.block) : std::nullopt,
+                     std::move(reply), std::move(answer));
+}
+
+void Api::answer_v1_read(v1::Read read, const std::string& hotkey_param, const Rendered& l,
+                         const v1::Admitted& admitted, Reply reply) {
   switch (read) {
     case v1::Read::neurons:
-    case v1::Read::validators:
-      return reply(v1_neurons_response(*l, read == v1::Read::validators));
     case v1::Read::neurons_at:
-    case v1::Read::validators_at: {
-      // The snapshots kept for recent blocks, else one built from the node (the archive past its
-      // cutoff) on a worker, as the legacy /metagraph/{block} does. Every 404 on the way (past
-      // the head, no such block, the subnet absent then) is the contract's "Block N not found.".
-      const std::uint64_t block = m.v1_params.block;
-      Reply not_found = [block, reply = std::move(reply)](Response r) {
-        if (r.status == 404) return reply(v1::error(404, "Block " + std::to_string(block) + " not found."));
-        reply(std::move(r));
-      };
-      const bool validators = read == v1::Read::validators_at;
-      return with_snapshot_at(block, std::move(not_found), [validators](const Rendered& r, Reply rep) {
-        rep(v1_neurons_response(*r, validators));
-      });
-    }
+      return reply(v1_neurons_response(*l, false));
+    case v1::Read::validators:
+    case v1::Read::validators_at:
+      return reply(v1_neurons_response(*l, true));
     case v1::Read::certificates:
     case v1::Read::certificate:
     case v1::Read::certificate_self:
-      return get_v1_certificates(*l->snapshot(), read, m.v1_params.hotkey, admitted, std::move(reply));
+      return get_v1_certificates(*l->snapshot(), read, hotkey_param, admitted, std::move(reply));
     default:
       break;
   }
@@ -133,7 +164,7 @@ void Api::dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitte
       if (read == v1::Read::commitment_self) {
         hotkey = admitted.identity->hotkey;
       } else {
-        auto hk = parse_hotkey(m.v1_params.hotkey);
+        auto hk = parse_hotkey(hotkey_param);
         if (!hk.ok()) return reply(v1::error(404, "Commitment not found."));
         hotkey = hk->account;
       }
@@ -174,7 +205,7 @@ void Api::get_v1_certificates(const follower::Snapshot& s, v1::Read read, std::s
     if (it == c.certificates.end()) return v1::error(404, kNotFound);
     return json_response(200, v1::render_certificate(it->second));
   };
-  const std::uint16_t netuid = deps_.netuid;
+  const std::uint16_t netuid = s.netuid;
   if (auto kept = certificates_.find(netuid, s.block_hash)) return reply(answer(*kept));
   if (!deps_.chain) return reply(v1::error(503, "no chain is configured to read certificates"));
   const chain::BlockRef at{s.block_hash, s.block};
@@ -197,39 +228,42 @@ void Api::get_v1_certificates(const follower::Snapshot& s, v1::Read read, std::s
 
 // POST .../certificates/self (pylon-v1.md §2): a fresh Ed25519 keypair whose public key the
 // identity's hotkey serves on chain with SubtensorModule.serve_axon_tls, its axon kept as the
-// latest snapshot has it (chain/certificates.hpp). Signed by the committer's own Submitter for
-// that hotkey (deps_.hotkey_submitter): one signer per key, so the two never race for a nonce.
+// latest snapshot of the identity's subnet has it (chain/certificates.hpp). Signed by that
+// subnet's Submitter for its hotkey (SubnetDeps::hotkey_submitter, the committer's own): one
+// signer per key, so the two never race for a nonce.
 // 201 only once the extrinsic is in a block and its events say it succeeded; anything else is 502
 // with the reason (the 2.x service's "Could not generate certificate pair."), and the keypair is
 // dropped. The private key is never logged nor put in an error: the 201 body is the one place it
 // leaves the keypair's SecretBytes (rest/v1/certificates.hpp zeroes that body once it is sent).
 // The submission is bounded by the Submitter's own watch timeout (30 s in the daemon, under the
 // default request deadline of 60 s).
-void Api::post_v1_certificate(const Request& req, const v1::Admitted& admitted, Reply reply) {
+void Api::post_v1_certificate(SubnetContext& sub, const Request& req, const v1::Admitted& admitted,
+                              Reply reply) {
   static constexpr std::string_view kFailed = "Could not generate certificate pair: ";
   auto decoded = v1::decode_certificate_request(req.body);
   if (auto* bad = std::get_if<std::vector<v1::FieldError>>(&decoded))
     return reply(v1::validation_error("POST", req.path, *bad));
   const AccountId hotkey = admitted.identity->hotkey;
-  if (!deps_.chain || !deps_.hotkey_submitter || deps_.hotkey_submitter->account() != hotkey)
+  committer::Submitter* signer = sub.parts().hotkey_submitter;
+  if (!deps_.chain || !signer || signer->account() != hotkey)
     return reply(v1::error(503, "no chain or signer for the identity's hotkey is configured"));
-  auto l = latest();
+  auto l = sub.latest();
   if (!l) return reply(no_snapshot_response());
   const auto& s = *l->snapshot();
   const auto* neuron = s.neuron_by_hotkey(hotkey);
   if (neuron == nullptr)
     return reply(v1::error(502, std::string(kFailed) + "the hotkey " + codec::ss58_encode(hotkey) +
-                                    " is not registered on subnet " + std::to_string(deps_.netuid) +
+                                    " is not registered on subnet " + std::to_string(sub.netuid()) +
                                     " at block " + std::to_string(s.block)));
   const chain::BlockRef at{s.block_hash, s.block};
   blocking(
-      [this, at, hotkey, axon = neuron->axon]() -> Response {
+      [this, signer, netuid = sub.netuid(), at, hotkey, axon = neuron->axon]() -> Response {
         auto key = keys::generate_ed25519();
         if (!key.ok()) return v1::error(502, std::string(kFailed) + key.error().message);
         const chain::NeuronCertificate cert{static_cast<std::uint8_t>(v1::CertificateAlgorithm::ed25519),
                                             Bytes(key->public_key.begin(), key->public_key.end())};
-        auto sent = deps_.hotkey_submitter->submit("SubtensorModule.serve_axon_tls",
-                                                   chain::serve_axon_tls_args(deps_.netuid, axon, cert), at);
+        auto sent = signer->submit("SubtensorModule.serve_axon_tls",
+                                   chain::serve_axon_tls_args(netuid, axon, cert), at);
         metrics_.count_chain_call(sent.ok());
         std::string why;
         if (!sent.ok()) {
@@ -269,16 +303,18 @@ Response Api::v1_neurons_response(RenderedSnapshot& r, bool validators) {
 // 1080 s; Pylon's follower already holds the subnet at every finalized block, so the "cache" is
 // the latest snapshot and its age is the wall-clock time since it was built, in blocks of
 // block_duration_seconds, rounded down. Past the hard limit: 503 stale; past the soft limit:
-// served, with a warning logged. A subnet this Pylon does not follow, no snapshot yet, or a latest
-// snapshot without stakes: 503 missing, as the 2.x service answers a subnet it does not cache.
+// served, with a warning logged. A subnet this Pylon does not follow (read on request, not cached), no
+// snapshot yet, or a latest snapshot without stakes: 503 missing, as the 2.x service answers a subnet it does
+// not cache.
 void Api::get_v1_recent_neurons(std::uint64_t netuid, Reply reply) {
   const auto missing = [] {
     return v1::error(503,
                      "Recent neurons data is not available. Cache update may not have finished yet or subnet "
                      "may not be configured for caching recent objects.");
   };
-  if (netuid != deps_.netuid) return reply(missing());
-  auto l = latest();
+  SubnetContext* sub = netuid <= 65535 ? followed(static_cast<std::uint16_t>(netuid)) : nullptr;
+  if (sub == nullptr) return reply(missing());
+  auto l = sub->latest();
   if (!l || !l->v1_neurons()) return reply(missing());
   const auto& o = options_.v1;
   const double seconds =
@@ -292,29 +328,32 @@ void Api::get_v1_recent_neurons(std::uint64_t netuid, Reply reply) {
   reply(l->response(RenderedSnapshot::Body::v1_neurons));
 }
 
-// PUT .../weights: the request's weights become the identity's weights of the current epoch, in
-// one transaction through the same Writer as PUT /set_weights, before the 200. Latest request
+// PUT .../weights: the request's weights become the identity's weights of its subnet's current
+// epoch, in one transaction through that subnet's Writer (the default subnet's is PUT
+// /set_weights' too), before the 200. Latest request
 // wins: the batch replaces the epoch's weight set (weights::replacing: hotkeys stored for this
 // epoch and absent from the request become 0 in the same transaction), so two concurrent PUTs
 // never leave the union of their hotkeys behind.
-void Api::put_v1_weights(const Request& req, Reply reply) {
+void Api::put_v1_weights(SubnetContext& sub, const Request& req, Reply reply) {
   auto decoded = v1::decode_weights(req.body);
   if (auto* bad = std::get_if<std::vector<v1::FieldError>>(&decoded))
     return reply(v1::validation_error("PUT", req.path, *bad));
-  if (!deps_.writer || !deps_.store) return reply(v1::error(503, "no weights store is configured"));
-  with_current_epoch(std::move(reply), [this, body = std::get<v1::WeightsBody>(std::move(decoded))](
-                                           EpochAnswer e, Reply rep) mutable {
-    std::map<AccountId, double> latest;
-    for (const auto& [hk, w] : body.weights) latest[hk] = w;
-    const std::size_t count = body.count;
-    deps_.writer->submit(
-        weights::replacing(deps_.netuid, e.start, 0, latest),
-        [rep = std::move(rep), count](Result<std::vector<double>> r) {
+  weights::Writer* writer = sub.parts().writer;
+  if (!writer || !deps_.store) return reply(v1::error(503, "no weights store is configured"));
+  with_current_epoch(
+      sub, std::move(reply),
+      [writer, netuid = sub.netuid(), body = std::get<v1::WeightsBody>(std::move(decoded))](
+          EpochAnswer e, Reply rep) mutable {
+        std::map<AccountId, double> latest;
+        for (const auto& [hk, w] : body.weights) latest[hk] = w;
+        const std::size_t count = body.count;
+        writer->submit(weights::replacing(netuid, e.start, 0, latest), [rep = std::move(rep), count](
+                                                                           Result<std::vector<double>> r) {
           if (!r.ok())
             return rep(v1::error(r.error().is(weights::StoreErrc::kStopped) ? 503 : 500, r.error().message));
           rep(v1_accepted(count));
         });
-  });
+      });
 }
 
 // POST .../commitments (pylon-v1.md §6.2): the bytes become the identity's hotkey's commitment
@@ -328,26 +367,29 @@ void Api::put_v1_weights(const Request& req, Reply reply) {
 // PYLON_COMMITMENT_RETRY_ATTEMPTS are spent; 504 `Request timed out` when the deadline comes
 // first. Data longer than the runtime's Data type holds (Raw128 on subtensor) is refused as a
 // validation failure (400) before anything is signed: no block would take it.
-void Api::post_v1_commitment(const Request& req, const v1::Admitted& admitted, Reply reply) {
+void Api::post_v1_commitment(SubnetContext& sub, const Request& req, const v1::Admitted& admitted,
+                             Reply reply) {
   auto decoded = v1::decode_commitment(req.body);
   if (auto* bad = std::get_if<std::vector<v1::FieldError>>(&decoded))
     return reply(v1::validation_error("POST", req.path, *bad));
-  if (!deps_.chain || !deps_.hotkey_submitter)
+  const committer::Submitter* signer = sub.parts().hotkey_submitter;
+  if (!deps_.chain || !signer)
     return reply(v1::error(503, "no chain or hotkey is configured to write commitments"));
-  // The identity signs with its own hotkey; this daemon has one (config::check_servable).
-  if (admitted.identity->hotkey != deps_.hotkey_submitter->account())
+  // The identity signs with its own hotkey: every identity on a subnet shares its one signer
+  // (config::check_servable).
+  if (admitted.identity->hotkey != signer->account())
     return reply(v1::error(
         503, "identity '" + admitted.identity->name + "' signs with another hotkey than this Pylon's"));
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                              std::chrono::duration<double>(admitted.deadline_seconds));
   // Owned copies: the request's views do not outlive this call.
-  blocking([this, data = std::get<Bytes>(std::move(decoded)), path = std::string(req.path),
-            deadline]() { return set_v1_commitment(data, path, deadline); },
+  blocking([this, &sub, data = std::get<Bytes>(std::move(decoded)), path = std::string(req.path),
+            deadline]() { return set_v1_commitment(sub, data, path, deadline); },
            std::move(reply));
 }
 
-Response Api::set_v1_commitment(const Bytes& data, std::string_view path,
+Response Api::set_v1_commitment(SubnetContext& sub, const Bytes& data, std::string_view path,
                                 std::chrono::steady_clock::time_point deadline) {
   using Clock = std::chrono::steady_clock;
   using std::chrono::milliseconds;
@@ -358,7 +400,7 @@ Response Api::set_v1_commitment(const Bytes& data, std::string_view path,
   std::string last_error;
   // One attempt: the block at hand, its metadata, the call built from it, the submission.
   const auto attempt_once = [&](milliseconds left) -> Attempt {
-    auto snap = deps_.snapshots.latest();
+    auto snap = sub.snapshots().latest();
     if (!snap) {
       last_error = "no snapshot of the chain yet";
       return Attempt::failed;
@@ -370,13 +412,13 @@ Response Api::set_v1_commitment(const Bytes& data, std::string_view path,
       last_error = "metadata at block " + std::to_string(at.number) + ": " + md.error().message;
       return Attempt::failed;
     }
-    auto args = v1::set_commitment_args(**md, deps_.netuid, data);
+    auto args = v1::set_commitment_args(**md, sub.netuid(), data);
     if (!args.ok()) {
       last_error = args.error().message;
       return args.error().is(v1::CommitmentCallErrc::kTooLong) ? Attempt::too_long : Attempt::no_call;
     }
-    auto s = deps_.hotkey_submitter->submit_within(std::min(kPerAttempt, left), "Commitments.set_commitment",
-                                                   *args, at);
+    auto s = sub.parts().hotkey_submitter->submit_within(std::min(kPerAttempt, left),
+                                                         "Commitments.set_commitment", *args, at);
     metrics_.count_chain_call(s.ok());
     if (!s.ok()) {
       last_error = s.error().message;
