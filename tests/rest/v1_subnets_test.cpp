@@ -348,6 +348,34 @@ TEST(RestV1Subnets, ASubnetTheChainSaysIsAbsentIs404) {
   EXPECT_EQ(at.body, v1_error(404, "Block 6852690 not found."));
 }
 
+TEST(RestV1Subnets, HealthAndMetricsTellEachFollowedSubnet) {
+  PYLON_REST_REQUIRE_SHARED();
+  TwoSubnets t;
+  ASSERT_TRUE(t.server);
+  t.second.mark_stale("the node is gone");
+  auto health = t.get("/health", "");
+  ASSERT_EQ(health.status, 200u) << health.body;  // the default subnet's readiness, as before
+  Json h(health.body);
+  ASSERT_TRUE(h.ok);
+  EXPECT_EQ(h.root["block"].get_uint64().value_unsafe(), kRecordedBlock);
+  simdjson::dom::array subnets;
+  ASSERT_FALSE(h.root["subnets"].get(subnets)) << health.body;
+  ASSERT_EQ(subnets.size(), 1u);
+  simdjson::dom::element other = subnets.at(0);
+  EXPECT_EQ(other["netuid"].get_uint64().value_unsafe(), kOther);
+  EXPECT_EQ(other["status"].get_string().value_unsafe(), "ok");
+  EXPECT_EQ(other["block"].get_uint64().value_unsafe(), kRecordedBlock);
+  EXPECT_EQ(other["stale_reason"].get_string().value_unsafe(), "the node is gone");
+  auto metrics = t.get("/metrics", "");
+  ASSERT_EQ(metrics.status, 200u);
+  for (const char* line :
+       {"pylon_subnet_snapshot_block{netuid=\"1\"} 6852690\n",
+        "pylon_subnet_snapshot_block{netuid=\"7\"} 6852690\n", "# TYPE pylon_subnet_commit_blocked gauge\n"})
+    EXPECT_NE(metrics.body.find(line), std::string::npos) << line;
+  // No committer in this set-up: no commit samples.
+  EXPECT_EQ(metrics.body.find("pylon_subnet_commit_blocked{"), std::string::npos);
+}
+
 TEST(RestV1Subnets, WithoutAChainAnotherSubnetIsNotFollowed) {
   PYLON_REST_REQUIRE_SHARED();
   TwoSubnets t({.chain = false});
