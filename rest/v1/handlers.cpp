@@ -358,8 +358,9 @@ void Api::put_v1_weights(SubnetContext& sub, const Request& req, Reply reply) {
 
 // POST .../commitments (pylon-v1.md §6.2): the bytes become the identity's hotkey's commitment
 // on its subnet while the request waits. Each attempt builds Commitments.set_commitment from the
-// metadata of the latest snapshot's block and signs it through the daemon's one hotkey Submitter
-// (the committer's: nonces are per account, so two submitters of one key would race), watching
+// metadata of the subnet's latest snapshot's block and signs it through that subnet's hotkey
+// Submitter (one per key, the committer's too: nonces are per account, so two submitters of one
+// key would race), watching
 // for inclusion at most 120 s and never past the request's deadline (the reads before it, nonce
 // and runtime version, are bounded by the RPC client's own timeout). 201 once a block holds it
 // and its events say ExtrinsicSuccess; after a failed attempt the next one follows a backoff from

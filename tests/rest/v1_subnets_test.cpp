@@ -68,6 +68,7 @@ struct Setup {
   std::uint16_t second = kOther;
   bool chain = true;
   bool build_hyperparams = false;
+  std::optional<std::uint16_t> unfollowed_identity{};  // an identity "sn<N>" on a subnet not followed
 };
 
 // A Server following two subnets: the default one in RestDeps' own fields, the other in
@@ -94,6 +95,11 @@ struct TwoSubnets {
     o.v1.identities.push_back({"sn" + std::to_string(setup.second), setup.second,
                                std::make_shared<const keys::SecretString>(token_of(setup.second)),
                                recorded()->neurons.at(1).hotkey});
+    if (setup.unfollowed_identity)
+      o.v1.identities.push_back(
+          {"sn" + std::to_string(*setup.unfollowed_identity), *setup.unfollowed_identity,
+           std::make_shared<const keys::SecretString>(token_of(*setup.unfollowed_identity)),
+           recorded()->neurons.at(2).hotkey});
     o.host = "127.0.0.1";
     o.port = 0;
     o.io_threads = 2;
@@ -374,6 +380,19 @@ TEST(RestV1Subnets, HealthAndMetricsTellEachFollowedSubnet) {
     EXPECT_NE(metrics.body.find(line), std::string::npos) << line;
   // No committer in this set-up: no commit samples.
   EXPECT_EQ(metrics.body.find("pylon_subnet_commit_blocked{"), std::string::npos);
+}
+
+TEST(RestV1Subnets, AnIdentityOnASubnetNotFollowedCannotWrite) {
+  PYLON_REST_REQUIRE_SHARED();
+  TwoSubnets t({.unfollowed_identity = 9});
+  ASSERT_TRUE(t.server);
+  const std::string refused = v1_error(503, "subnet 9 of identity 'sn9' is not followed by this Pylon");
+  auto w = t.put(id_prefix(9) + "/weights", "{\"weights\":{\"" + hotkey(2) + "\":0.5}}", auth_of(9));
+  EXPECT_EQ(w.body, refused);
+  auto c =
+      http(t.server->port(), "POST", id_prefix(9) + "/commitments", "{\"commitment\":\"0x01\"}", auth_of(9));
+  EXPECT_EQ(c.body, refused);
+  EXPECT_EQ(t.first_writer->stats().batches + t.second_writer->stats().batches, 0u);
 }
 
 TEST(RestV1Subnets, WithoutAChainAnotherSubnetIsNotFollowed) {
