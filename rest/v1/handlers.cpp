@@ -90,9 +90,9 @@ void Api::dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitte
     case Route::v1_id_post_certificate_self: {
       // The guard admitted the path's netuid as the identity's: its writes go to that subnet's
       // parts (its Writer, its signer), which exist only for a followed subnet.
-      SubnetContext* sub = followed(m.v1_params.netuid);
+      SubnetContext* sub = followed(admitted.identity->netuid);
       if (sub == nullptr)
-        return reply(v1::error(503, "subnet " + std::to_string(m.v1_params.netuid) + " of identity '" +
+        return reply(v1::error(503, "subnet " + std::to_string(admitted.identity->netuid) + " of identity '" +
                                         admitted.identity->name + "' is not followed by this Pylon"));
       if (m.route == Route::v1_id_put_weights) return put_v1_weights(*sub, req, std::move(reply));
       if (m.route == Route::v1_id_post_commitments)
