@@ -166,6 +166,7 @@ class Api {
 
   // --- operations (handlers_ops.cpp)
   void get_health(Reply reply);
+  void append_subnet_health(std::string& out, SubnetContext& sub) const;
   void get_live(Reply reply);
   void get_metrics(Reply reply);
   void get_openapi(Reply reply);

@@ -30,6 +30,33 @@ void Api::get_live(Reply reply) {
   reply(shared_response(200, live_body_));
 }
 
+// {"netuid", "status", "block", "snapshot_age_seconds", "stale_reason"?, "committer"?} of one
+// followed subnet; status "loading" (and block null) before its first snapshot.
+void Api::append_subnet_health(std::string& out, SubnetContext& sub) const {
+  out += "{\"netuid\":" + std::to_string(sub.netuid());
+  const auto s = sub.snapshots().latest();
+  const auto stale = sub.snapshots().staleness();
+  if (!s) {
+    out += ",\"status\":\"loading\",\"block\":null";
+  } else {
+    const double age = seconds_since(s->built_at);
+    const bool fresh = age <= std::chrono::duration<double>(options_.fresh_within).count();
+    out += fresh ? ",\"status\":\"ok\"" : ",\"status\":\"stale\"";
+    out += ",\"block\":" + std::to_string(s->block) + ",\"snapshot_age_seconds\":";
+    append_float(out, age);
+  }
+  if (stale.stale) {
+    out += ",\"stale_reason\":";
+    append_json_string(out, stale.reason);
+  }
+  if (sub.parts().committer) {
+    out += ",\"committer\":{";
+    append_committer_phase(out, sub.parts().committer->state());
+    out += '}';
+  }
+  out += '}';
+}
+
 void Api::get_health(Reply reply) {
   auto s = deps_.snapshots.latest();
   if (!s)
@@ -51,6 +78,19 @@ void Api::get_health(Reply reply) {
     out += ",\"committer\":{";
     append_committer_phase(out, deps_.committer->state());
     out += '}';
+  }
+  // The other followed subnets, each as the top level tells the default one (its status does not
+  // change the answer's: the default subnet's is the daemon's readiness, as before).
+  if (subnets_.size() > 1) {
+    out += ",\"subnets\":[";
+    bool first = true;
+    for (SubnetContext* sub : followed_subnets()) {
+      if (sub == default_) continue;
+      if (!first) out += ',';
+      first = false;
+      append_subnet_health(out, *sub);
+    }
+    out += ']';
   }
   if (!fresh) {
     out += ",\"detail\":";
@@ -151,6 +191,19 @@ void Api::get_metrics(Reply reply) {
     out += "# TYPE pylon_commit_blocked gauge\n";
     append_sample(out, "pylon_commit_blocked", "", st.blocked_reason.empty() ? 0 : 1);
   }
+  // Every followed subnet, the default one included, by netuid: one panel shows them all.
+  append_family(out, "pylon_subnet_snapshot_block", "gauge",
+                "Block of the latest snapshot of each followed subnet (absent before its first).");
+  for (SubnetContext* sub : followed_subnets())
+    if (auto s = sub->snapshots().latest())
+      append_sample(out, "pylon_subnet_snapshot_block", "netuid=\"" + std::to_string(sub->netuid()) + "\"",
+                    static_cast<double>(s->block));
+  append_family(out, "pylon_subnet_commit_blocked", "gauge",
+                "1 while the committer of a followed subnet cannot commit (subnets with a committer).");
+  for (SubnetContext* sub : followed_subnets())
+    if (sub->parts().committer)
+      append_sample(out, "pylon_subnet_commit_blocked", "netuid=\"" + std::to_string(sub->netuid()) + "\"",
+                    sub->parts().committer->state().blocked_reason.empty() ? 0 : 1);
   render_process_metrics(out);
   reply(shared_response(200, std::make_shared<const std::string>(std::move(out)),
                         "text/plain; version=0.0.4; charset=utf-8"));

@@ -1,6 +1,6 @@
 // POST /api/v1/identity/{identity}/subnet/{netuid}/commitments (pylon-v1.md §6.2): the call, built
 // by name from the metadata of the block at hand, and the backoff between attempts. The handler
-// (rest/v1/handlers.cpp) runs the attempts on a worker through the daemon's one hotkey Submitter.
+// (rest/v1/handlers.cpp) runs the attempts on a worker through the identity's subnet's hotkey Submitter.
 #pragma once
 
 #include <chrono>

@@ -90,9 +90,9 @@ void Api::dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitte
     case Route::v1_id_post_certificate_self: {
       // The guard admitted the path's netuid as the identity's: its writes go to that subnet's
       // parts (its Writer, its signer), which exist only for a followed subnet.
-      SubnetContext* sub = followed(m.v1_params.netuid);
+      SubnetContext* sub = followed(admitted.identity->netuid);
       if (sub == nullptr)
-        return reply(v1::error(503, "subnet " + std::to_string(m.v1_params.netuid) + " of identity '" +
+        return reply(v1::error(503, "subnet " + std::to_string(admitted.identity->netuid) + " of identity '" +
                                         admitted.identity->name + "' is not followed by this Pylon"));
       if (m.route == Route::v1_id_put_weights) return put_v1_weights(*sub, req, std::move(reply));
       if (m.route == Route::v1_id_post_commitments)
@@ -358,8 +358,9 @@ void Api::put_v1_weights(SubnetContext& sub, const Request& req, Reply reply) {
 
 // POST .../commitments (pylon-v1.md §6.2): the bytes become the identity's hotkey's commitment
 // on its subnet while the request waits. Each attempt builds Commitments.set_commitment from the
-// metadata of the latest snapshot's block and signs it through the daemon's one hotkey Submitter
-// (the committer's: nonces are per account, so two submitters of one key would race), watching
+// metadata of the subnet's latest snapshot's block and signs it through that subnet's hotkey
+// Submitter (one per key, the committer's too: nonces are per account, so two submitters of one
+// key would race), watching
 // for inclusion at most 120 s and never past the request's deadline (the reads before it, nonce
 // and runtime version, are bounded by the RPC client's own timeout). 201 once a block holds it
 // and its events say ExtrinsicSuccess; after a failed attempt the next one follows a backoff from

@@ -15,7 +15,7 @@ using SecretToken = std::shared_ptr<const keys::SecretString>;
 
 struct Identity {
   std::string name;          // the {identity} of the paths
-  std::uint16_t netuid = 0;  // its subnet (this daemon: the followed one)
+  std::uint16_t netuid = 0;  // its subnet (one the daemon follows)
   SecretToken token;         // never null
   AccountId hotkey{};        // its hotkey: the `self` of the /self routes
 };

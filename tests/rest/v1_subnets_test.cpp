@@ -68,6 +68,7 @@ struct Setup {
   std::uint16_t second = kOther;
   bool chain = true;
   bool build_hyperparams = false;
+  std::optional<std::uint16_t> unfollowed_identity{};  // an identity "sn<N>" on a subnet not followed
 };
 
 // A Server following two subnets: the default one in RestDeps' own fields, the other in
@@ -94,6 +95,11 @@ struct TwoSubnets {
     o.v1.identities.push_back({"sn" + std::to_string(setup.second), setup.second,
                                std::make_shared<const keys::SecretString>(token_of(setup.second)),
                                recorded()->neurons.at(1).hotkey});
+    if (setup.unfollowed_identity)
+      o.v1.identities.push_back(
+          {"sn" + std::to_string(*setup.unfollowed_identity), *setup.unfollowed_identity,
+           std::make_shared<const keys::SecretString>(token_of(*setup.unfollowed_identity)),
+           recorded()->neurons.at(2).hotkey});
     o.host = "127.0.0.1";
     o.port = 0;
     o.io_threads = 2;
@@ -346,6 +352,47 @@ TEST(RestV1Subnets, ASubnetTheChainSaysIsAbsentIs404) {
   replay_node().server->set_override({});
   EXPECT_EQ(a.body, v1_error(404, "subnet 9 does not exist at #6852690"));
   EXPECT_EQ(at.body, v1_error(404, "Block 6852690 not found."));
+}
+
+TEST(RestV1Subnets, HealthAndMetricsTellEachFollowedSubnet) {
+  PYLON_REST_REQUIRE_SHARED();
+  TwoSubnets t;
+  ASSERT_TRUE(t.server);
+  t.second.mark_stale("the node is gone");
+  auto health = t.get("/health", "");
+  ASSERT_EQ(health.status, 200u) << health.body;  // the default subnet's readiness, as before
+  Json h(health.body);
+  ASSERT_TRUE(h.ok);
+  EXPECT_EQ(h.root["block"].get_uint64().value_unsafe(), kRecordedBlock);
+  simdjson::dom::array subnets;
+  ASSERT_FALSE(h.root["subnets"].get(subnets)) << health.body;
+  ASSERT_EQ(subnets.size(), 1u);
+  simdjson::dom::element other = subnets.at(0);
+  EXPECT_EQ(other["netuid"].get_uint64().value_unsafe(), kOther);
+  EXPECT_EQ(other["status"].get_string().value_unsafe(), "ok");
+  EXPECT_EQ(other["block"].get_uint64().value_unsafe(), kRecordedBlock);
+  EXPECT_EQ(other["stale_reason"].get_string().value_unsafe(), "the node is gone");
+  auto metrics = t.get("/metrics", "");
+  ASSERT_EQ(metrics.status, 200u);
+  for (const char* line :
+       {"pylon_subnet_snapshot_block{netuid=\"1\"} 6852690\n",
+        "pylon_subnet_snapshot_block{netuid=\"7\"} 6852690\n", "# TYPE pylon_subnet_commit_blocked gauge\n"})
+    EXPECT_NE(metrics.body.find(line), std::string::npos) << line;
+  // No committer in this set-up: no commit samples.
+  EXPECT_EQ(metrics.body.find("pylon_subnet_commit_blocked{"), std::string::npos);
+}
+
+TEST(RestV1Subnets, AnIdentityOnASubnetNotFollowedCannotWrite) {
+  PYLON_REST_REQUIRE_SHARED();
+  TwoSubnets t({.unfollowed_identity = 9});
+  ASSERT_TRUE(t.server);
+  const std::string refused = v1_error(503, "subnet 9 of identity 'sn9' is not followed by this Pylon");
+  auto w = t.put(id_prefix(9) + "/weights", "{\"weights\":{\"" + hotkey(2) + "\":0.5}}", auth_of(9));
+  EXPECT_EQ(w.body, refused);
+  auto c =
+      http(t.server->port(), "POST", id_prefix(9) + "/commitments", "{\"commitment\":\"0x01\"}", auth_of(9));
+  EXPECT_EQ(c.body, refused);
+  EXPECT_EQ(t.first_writer->stats().batches + t.second_writer->stats().batches, 0u);
 }
 
 TEST(RestV1Subnets, WithoutAChainAnotherSubnetIsNotFollowed) {
