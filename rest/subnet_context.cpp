@@ -6,12 +6,23 @@ namespace pylon::rest {
 
 namespace {
 constexpr std::size_t kEpochsKept = 4096;  // blocks asked about; cleared past it (a client scanning blocks)
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 }  // namespace
 
-SubnetContext::SubnetContext(std::uint16_t netuid, SubnetDeps parts, std::size_t old_kept)
-    : netuid_(netuid), parts_(std::move(parts)), old_kept_(std::max<std::size_t>(old_kept, 1)) {}
+SubnetContext::SubnetContext(std::uint16_t netuid, SubnetDeps parts, std::size_t old_kept,
+                             std::chrono::nanoseconds prepare_idle)
+    : netuid_(netuid),
+      parts_(std::move(parts)),
+      old_kept_(std::max<std::size_t>(old_kept, 1)),
+      prepare_idle_(prepare_idle),
+      last_read_ns_(now_ns()) {}
 
 SubnetContext::Rendered SubnetContext::latest() {
+  last_read_ns_.store(now_ns(), std::memory_order_relaxed);
   Lock lock(cache_mu_);
   return latest_locked();
 }
@@ -38,6 +49,7 @@ void SubnetContext::remember_locked(const Rendered& r) {
 }
 
 SubnetContext::Rendered SubnetContext::kept(std::uint64_t block) {
+  last_read_ns_.store(now_ns(), std::memory_order_relaxed);
   Lock lock(cache_mu_);
   auto l = latest_locked();
   if (l && l->snapshot()->block == block) return l;
@@ -64,7 +76,13 @@ void SubnetContext::remember_epoch(std::uint64_t block, EpochAnswer e) {
 }
 
 void SubnetContext::prepare_latest() {
-  auto r = latest();
+  const auto idle = std::chrono::nanoseconds(now_ns() - last_read_ns_.load(std::memory_order_relaxed));
+  if (idle >= prepare_idle_) return;
+  Rendered r;
+  {
+    Lock lock(cache_mu_);
+    r = latest_locked();  // not latest(): preparing is not a read
+  }
   if (!r) return;
   r->prepare();
   {

@@ -9,6 +9,7 @@
 // or waiting; wait_prepared blocks on its own mutex.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -26,9 +27,13 @@ namespace pylon::rest {
 class SubnetContext {
  public:
   using Rendered = std::shared_ptr<RenderedSnapshot>;
+  // How long after the last read a subnet's snapshots are still prepared at publish: above one
+  // epoch at tempo 360 (72 min), so a validator reading once an epoch finds them compressed.
+  static constexpr std::chrono::minutes kPrepareIdle{90};
 
   // `parts.snapshots` must not be null; `old_kept`: older snapshots kept rendered (at least 1).
-  SubnetContext(std::uint16_t netuid, SubnetDeps parts, std::size_t old_kept);
+  SubnetContext(std::uint16_t netuid, SubnetDeps parts, std::size_t old_kept,
+                std::chrono::nanoseconds prepare_idle = kPrepareIdle);
   SubnetContext(const SubnetContext&) = delete;
   SubnetContext& operator=(const SubnetContext&) = delete;
 
@@ -48,7 +53,10 @@ class SubnetContext {
   void remember_epoch(std::uint64_t block, EpochAnswer e);
 
   // Renders and compresses the latest snapshot's bodies (blocking: a worker's job), then wakes
-  // wait_prepared.
+  // wait_prepared. Skipped for a subnet nobody read (latest() or kept()) for kPrepareIdle: a
+  // daemon following 128 subnets for the few that are read does not render and compress the
+  // others at every block (the bodies are still rendered on a request, as for any snapshot not
+  // prepared yet, and the read makes the following snapshots prepared again).
   void prepare_latest();
   bool wait_prepared(std::uint64_t block, std::chrono::milliseconds timeout);
 
@@ -59,6 +67,9 @@ class SubnetContext {
   const std::uint16_t netuid_;
   const SubnetDeps parts_;
   const std::size_t old_kept_;
+  const std::chrono::nanoseconds prepare_idle_;
+  // steady_clock nanoseconds of the last read (construction counts as one): any thread.
+  std::atomic<std::int64_t> last_read_ns_;
 
   Mutex cache_mu_;
   Rendered latest_ PYLON_GUARDED_BY(cache_mu_);

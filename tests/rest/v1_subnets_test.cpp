@@ -15,6 +15,7 @@
 #include "codec/ss58.hpp"
 #include "committer/epoch.hpp"
 #include "common/hex.hpp"
+#include "rest/subnet_context.hpp"
 #include "rest_test_support.hpp"
 #include "v1_test_support.hpp"
 
@@ -403,6 +404,28 @@ TEST(RestV1Subnets, WithoutAChainAnotherSubnetIsNotFollowed) {
             v1_error(404, "Subnet 2 is not followed by this Pylon (it follows subnets 1, 7)"));
   // The followed ones need no chain.
   EXPECT_EQ(t.get(open_prefix(kOther) + "/block/latest/neurons", kOpenAuth).status, 200u);
+}
+
+// A subnet nobody read within the idle time is not rendered and compressed at publish (a daemon
+// following many subnets for a few readers); one read within it is, and a request still renders
+// a snapshot that was not prepared.
+TEST(SubnetContextPrepare, OnlySubnetsReadWithinTheIdleTimeArePreparedAtPublish) {
+  follower::SnapshotStore store(4);
+  store.publish(subnet_snapshot(kOther, kOtherNeurons, 100, 1, {0x01}));
+  SubnetDeps parts;
+  parts.snapshots = &store;
+
+  SubnetContext never(kOther, parts, 2, std::chrono::nanoseconds(0));  // every read is already too old
+  never.prepare_latest();
+  EXPECT_FALSE(never.wait_prepared(kRecordedBlock, std::chrono::milliseconds(0)));
+  auto r = never.latest();  // a request renders it anyway
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->prepared());
+
+  SubnetContext read(kOther, parts, 2, std::chrono::hours(1));  // read at construction, within the hour
+  read.prepare_latest();
+  EXPECT_TRUE(read.wait_prepared(kRecordedBlock, std::chrono::milliseconds(0)));
+  EXPECT_TRUE(read.latest()->prepared());
 }
 
 }  // namespace
