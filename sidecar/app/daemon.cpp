@@ -3,20 +3,23 @@
 #include <grp.h>
 #include <unistd.h>
 
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "app/subnet_parts.hpp"
 #include "app/timed_transport.hpp"
 #include "chain/chain_client.hpp"
+#include "codec/ss58.hpp"
 #include "committer/chain_storage.hpp"
 #include "committer/committer.hpp"
 #include "common/log.hpp"
+#include "config/identities.hpp"
 #include "follower/follower.hpp"
 #include "keys/secret_file.hpp"
 #include "keys/wallet.hpp"
 #include "rest/chain_metrics.hpp"
 #include "rest/server.hpp"
-#include "shm/from_snapshot.hpp"
-#include "shm/snapshot_writer.hpp"
-#include "shm/weight_queue.hpp"
-#include "weights/writer.hpp"
 
 namespace pylon::app {
 
@@ -60,46 +63,46 @@ Result<std::optional<gid_t>> shm_group(const config::Config& cfg) {
   return std::optional<gid_t>{g->gr_gid};
 }
 
-// The subnet's mechanism count at a block, for the queue drain's check of entries naming a
-// mechanism above 0. Read from the chain the first time such an entry comes at a new block (two
-// storage reads at most, nothing on a runtime without mechanisms) and kept for that block, so a
-// stream of mechanism-1 pushes costs one read per block, not one per drain; mechanism-0 entries
-// never ask. A failed read is not kept: the next batch asks again.
-// Thread contract: only the weights writer thread calls at() (through the DrainContext).
-class MechanismCountAt {
+// Other subnets' segments: "pylon-<netuid>" beside the default "pylon-<PYLON_NETUID>", or
+// "<PYLON_SHM_NAME>-<netuid>" when the operator named the default segment.
+std::string segment_name(const config::Config& cfg, std::uint16_t netuid) {
+  if (netuid == cfg.netuid) return cfg.shm_name;
+  if (cfg.shm_name == "pylon-" + std::to_string(cfg.netuid)) return "pylon-" + std::to_string(netuid);
+  return cfg.shm_name + "-" + std::to_string(netuid);
+}
+
+// The hotkeys the daemon signs with: the validator's own (PYLON_WALLET_NAME/PYLON_WALLET_HOTKEY)
+// and each identity's, loaded once per wallet/hotkey name, with one Submitter per account, so two
+// names for one key (or two subnets signed by one key) share one nonce sequence.
+// Thread contract: built and read on the main thread before the other threads start.
+class Signers {
  public:
-  MechanismCountAt(chain::ChainClient& chain, std::uint16_t netuid) : chain_(chain), netuid_(netuid) {}
-  Result<std::uint8_t> at(const chain::BlockRef& block) {
-    if (known_ && known_->first == block.hash) return known_->second;
-    PYLON_ASSIGN(auto md, chain_.metadata(block.hash));
-    PYLON_ASSIGN(committer::Mechanisms m, committer::read_mechanisms(chain_, *md, netuid_, block));
-    known_.emplace(block.hash, m.count);
-    return m.count;
+  Signers(chain::ChainClient& chain, committer::SubmitterOptions options)
+      : chain_(chain), options_(options) {}
+  // The submitter of the key `wallet/hotkey` names, loading it the first time.
+  Result<committer::Submitter*> of(const config::Config& cfg, const std::string& wallet,
+                                   const std::string& hotkey) {
+    const auto names = std::make_pair(wallet, hotkey);
+    if (auto it = by_names_.find(names); it != by_names_.end()) return it->second;
+    PYLON_ASSIGN(keys::Keypair key, keys::load_hotkey({cfg.wallet_path, wallet}, hotkey));
+    log::info("keys", "identity hotkey loaded",
+              {{"wallet", wallet}, {"hotkey", hotkey}, {"account", codec::ss58_encode(key.public_key)}});
+    return add(names, std::move(key));
+  }
+  committer::Submitter* add(const std::pair<std::string, std::string>& names, keys::Keypair key) {
+    const AccountId account(key.public_key);
+    auto& s = by_account_[account];
+    if (!s) s = std::make_unique<committer::Submitter>(chain_, std::move(key), options_);
+    by_names_[names] = s.get();
+    return s.get();
   }
 
  private:
   chain::ChainClient& chain_;
-  const std::uint16_t netuid_;
-  std::optional<std::pair<BlockHash, std::uint8_t>> known_;
+  committer::SubmitterOptions options_;
+  std::map<AccountId, std::unique_ptr<committer::Submitter>> by_account_;
+  std::map<std::pair<std::string, std::string>, committer::Submitter*> by_names_;
 };
-
-// The drain's view of the chain: the latest snapshot's epoch, uid -> hotkey table and (on demand)
-// the subnet's mechanism count at its block.
-std::optional<weights::DrainContext> drain_context(const follower::SnapshotStore& snapshots,
-                                                   MechanismCountAt& mechanisms) {
-  follower::SnapshotPtr s = snapshots.latest();
-  if (!s || !s->epoch) return std::nullopt;
-  weights::DrainContext c;
-  c.netuid = s->netuid;
-  c.epoch = s->epoch->start;
-  c.hotkey_of = [s](std::uint16_t uid) -> std::optional<AccountId> {
-    const auto* n = s->neuron_by_uid(uid);
-    if (!n) return std::nullopt;
-    return n->hotkey;
-  };
-  c.mechanism_count = [s, &mechanisms] { return mechanisms.at(chain::BlockRef{s->block_hash, s->block}); };
-  return c;
-}
 
 void follower_log(std::string_view level, std::string_view msg) {
   log::write(level == "warn"    ? log::Level::Warn
@@ -141,37 +144,8 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
   std::optional<TimedTransport> timed_archive;
   if (archive) timed_archive.emplace(*archive, chain_metrics, *cfg.archive_url);
   chain::ChainClient chain(timed_rpc, timed_archive ? &*timed_archive : nullptr, {cfg.archive_cutoff});
-  follower::SnapshotStore snapshots(cfg.snapshot_keep);
 
-  // Shared memory: the snapshot segment validators map read-only, the weight queue they push into.
-  auto group = shm_group(cfg);
-  if (!group.ok()) {
-    log::error("shm", group.error().message);
-    return 2;
-  }
-  shm::SnapshotWriterConfig wc;
-  wc.name = cfg.shm_name;
-  wc.netuid = cfg.netuid;
-  wc.group = *group;
-  auto writer = shm::SnapshotWriter::create(wc);
-  if (!writer.ok()) {
-    log::error("shm", "cannot create the snapshot segment", {{"error", writer.error().message}});
-    return 2;
-  }
-  log::info("shm", "snapshot segment ready", {{"name", "/dev/shm/" + (*writer)->name()}});
-  shm::WeightQueueConfig qc;
-  qc.name = shm::queue_segment_name((*writer)->name());
-  qc.netuid = cfg.netuid;
-  qc.group = *group;
-  auto queue = shm::WeightQueue::open(qc);
-  if (!queue.ok()) {
-    log::error("shm", "cannot open the weight queue segment", {{"error", queue.error().message}});
-    return 2;
-  }
-  log::info("shm", "weight queue ready",
-            {{"name", "/dev/shm/" + (*queue)->name()}, {"note", (*queue)->open_note()}});
-
-  // The weights store and the one thread that writes it (REST batches and the queue drain).
+  // The weights store: one database for every subnet (its rows are keyed by netuid).
   auto store = weights::Store::open(cfg.db_path);
   if (!store.ok()) {
     log::error("weights", "cannot open the weights store", {{"error", store.error().message}});
@@ -179,24 +153,49 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
   }
   log::info("weights", "store ready",
             {{"path", cfg.db_path}, {"schema", std::to_string((*store)->schema_version())}});
-  MechanismCountAt drain_mechanisms(chain, cfg.netuid);
-  weights::Writer weights_writer(**store, queue->get(), [&snapshots, &drain_mechanisms] {
-    return drain_context(snapshots, drain_mechanisms);
-  });
 
-  // The commit loop, signing with the validator's hotkey.
-  // A submission in flight holds up SIGTERM until it is watched to its end: 30 s keeps that inside
-  // Kubernetes' default grace period; an attempt still unknown then is found on chain after the
-  // restart (the committer looks its signed bytes up until their era ends).
+  // The signers. A submission in flight holds up SIGTERM until it is watched to its end: 30 s
+  // keeps that inside Kubernetes' default grace period; an attempt still unknown then is found on
+  // chain after the restart (the committer looks its signed bytes up until their era ends).
   committer::SubmitterOptions so;
   so.timeout = std::chrono::seconds(30);
-  const AccountId own_hotkey(hotkey.public_key);
-  committer::Submitter submitter(chain, std::move(hotkey), so);
-  committer::CommitterOptions co;
-  co.netuid = cfg.netuid;
-  co.every_epochs = cfg.commit_every_epochs;
-  co.window = cfg.commit_window;
-  committer::Committer committer(chain, snapshots, **store, submitter, co);
+  Signers signers(chain, so);
+  committer::Submitter* own = signers.add({cfg.wallet_name, cfg.wallet_hotkey}, std::move(hotkey));
+  // Each signed subnet's signer: the daemon's own on PYLON_NETUID, an identity's on its netuid
+  // (config::check_servable made them one per subnet).
+  std::map<std::uint16_t, committer::Submitter*> signer_of{{cfg.netuid, own}};
+  for (const auto& id : cfg.v1.identities) {
+    auto s = signers.of(cfg, id.wallet_name, id.hotkey_name);
+    if (!s.ok()) {
+      log::error("keys", "cannot load an identity's hotkey",
+                 {{"identity", id.name}, {"error", s.error().message}});
+      return 2;
+    }
+    signer_of.emplace(id.netuid, *s);
+  }
+
+  // Every followed subnet's parts: the default one (PYLON_NETUID: the legacy surface), each
+  // identity's and each of PYLON_RECENT_OBJECTS_NETUIDS.
+  auto group = shm_group(cfg);
+  if (!group.ok()) {
+    log::error("shm", group.error().message);
+    return 2;
+  }
+  std::map<std::uint16_t, std::unique_ptr<SubnetParts>> subnets;
+  for (std::uint16_t netuid : config::followed_netuids(cfg.v1, cfg.netuid)) {
+    SubnetWiring w;
+    w.netuid = netuid;
+    w.shm_name = segment_name(cfg, netuid);
+    w.shm_group = *group;
+    if (auto it = signer_of.find(netuid); it != signer_of.end()) w.signer = it->second;
+    auto parts = SubnetParts::create(w, cfg, chain, **store);
+    if (!parts.ok()) {
+      log::error("pylon", "cannot set up a followed subnet", {{"error", parts.error().message}});
+      return 2;
+    }
+    subnets.emplace(netuid, std::move(parts).value());
+  }
+  SubnetParts& main_subnet = *subnets.at(cfg.netuid);
 
   // The REST API: reads from the snapshots, writes through the writer thread.
   rest::RestOptions ho;
@@ -206,9 +205,9 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
   ho.auth_token = cfg.auth_token;
   ho.metrics_token = cfg.metrics_token;
   ho.reads_need_token = cfg.auth_reads;
-  // The /api/v1 identities: config::check_servable made each one the daemon's subnet and hotkey.
+  // The /api/v1 identities, each with its subnet's signer's account as its `self`.
   for (const auto& id : cfg.v1.identities)
-    ho.v1.identities.push_back({id.name, id.netuid, id.token, own_hotkey});
+    ho.v1.identities.push_back({id.name, id.netuid, id.token, signer_of.at(id.netuid)->account()});
   ho.v1.open_access_token = cfg.v1.open_access_token;
   ho.v1.default_timeout_seconds = cfg.v1.default_timeout_seconds;
   ho.v1.max_timeout_seconds = cfg.v1.max_timeout_seconds;
@@ -224,18 +223,31 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
       return keys::load_coldkey({cfg.wallet_path, cfg.wallet_name}, password.view());
     };
   }
-  rest::RestDeps deps(snapshots, cfg.netuid);
+  const auto epoch_fn = [&chain](std::uint16_t netuid) -> rest::EpochFn {
+    return [&chain, netuid](const chain::BlockRef& at) -> Result<rest::EpochAnswer> {
+      PYLON_ASSIGN(committer::EpochSpan e, committer::epoch_at(chain, netuid, at));
+      return rest::EpochAnswer{e.start, e.end};
+    };
+  };
+  rest::RestDeps deps(main_subnet.snapshots(), cfg.netuid);
   deps.chain = &chain;
   deps.store = store->get();
-  deps.writer = &weights_writer;
-  deps.committer = &committer;
+  deps.writer = main_subnet.writer();
+  deps.committer = main_subnet.committer();
   deps.chain_metrics = &chain_metrics;
-  deps.hotkey_submitter = &submitter;
+  deps.hotkey_submitter = main_subnet.signer();
   deps.load_coldkey = std::move(load_coldkey);
-  deps.epoch_at = [&chain, netuid = cfg.netuid](const chain::BlockRef& at) -> Result<rest::EpochAnswer> {
-    PYLON_ASSIGN(committer::EpochSpan e, committer::epoch_at(chain, netuid, at));
-    return rest::EpochAnswer{e.start, e.end};
-  };
+  deps.epoch_at = epoch_fn(cfg.netuid);
+  for (auto& [netuid, parts] : subnets) {
+    if (netuid == cfg.netuid) continue;
+    rest::SubnetDeps sd;
+    sd.snapshots = &parts->snapshots();
+    sd.writer = parts->writer();
+    sd.committer = parts->committer();
+    sd.hotkey_submitter = parts->signer();
+    sd.epoch_at = epoch_fn(netuid);
+    deps.subnets.emplace(netuid, std::move(sd));
+  }
   auto http = rest::Server::start(ho, deps);
   if (!http.ok()) {
     log::error("rest", "cannot start the REST API", {{"error", http.error().message}});
@@ -249,7 +261,9 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
                                                 : "open"}});
 
   log::info("pylon", "starting",
-            {{"netuid", std::to_string(cfg.netuid)}, {"endpoints", std::to_string(cfg.chain_urls.size())}});
+            {{"netuid", std::to_string(cfg.netuid)},
+             {"subnets", std::to_string(subnets.size())},
+             {"endpoints", std::to_string(cfg.chain_urls.size())}});
   while (!stop.requested() && !(*rpc)->wait_connected(std::chrono::seconds(1)).ok()) {
   }
   if (stop.requested()) return 0;
@@ -279,61 +293,67 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
     log::warn("chain", "no runtime version subscription", {{"error", watched.error().message}});
 
   follower::FollowerOptions fo;
-  fo.netuid = cfg.netuid;
   fo.every_n_blocks = cfg.snapshot_every;
   fo.build.epoch = committer::snapshot_epoch;
-  follower::Follower follower(chain, **rpc, snapshots, fo, follower_log);
+  std::vector<follower::FollowedSubnet> followed;
+  for (auto& [netuid, parts] : subnets) followed.push_back({netuid, &parts->snapshots()});
+  follower::Follower follower(chain, **rpc, std::move(followed), fo, follower_log);
   for (;;) {
     auto started = follower.start();
     if (started.ok()) break;
     log::warn("follower", "cannot subscribe to finalized heads yet", {{"error", started.error().message}});
     if (stop.wait_for(std::chrono::seconds(2))) return 0;
   }
-  if (auto st = committer.start(); !st.ok()) {
-    log::error("committer", "cannot start the commit loop", {{"error", st.error().message}});
-    follower.stop();
-    return 2;
+  for (auto& [netuid, parts] : subnets) {
+    if (auto st = parts->start_committer(); !st.ok()) {
+      log::error("committer", "cannot start the commit loop",
+                 {{"netuid", std::to_string(netuid)}, {"error", st.error().message}});
+      follower.stop();
+      return 2;
+    }
   }
 
-  // Main loop: publish each new snapshot into shared memory as soon as the store has it (its
-  // listener wakes this thread; the segment writer stays on this one thread), and keep the
-  // segments' heartbeats fresh once a second.
-  std::uint64_t shm_seen = 0;
-  const auto woken_by_snapshots =
-      snapshots.subscribe([&stop](const follower::SnapshotPtr&) { stop.notify(); });
+  // Main loop: publish each subnet's new snapshot into its segment as soon as its store has it
+  // (the stores' listeners wake this thread; each segment writer stays on this one thread), and
+  // keep the segments' heartbeats fresh once a second.
+  const auto any_new = [&subnets] {
+    for (const auto& [netuid, parts] : subnets)
+      if (parts->has_new()) return true;
+    return false;
+  };
+  std::vector<std::pair<follower::SnapshotStore*, follower::SnapshotStore::ListenerId>> woken_by;
+  for (auto& [netuid, parts] : subnets)
+    woken_by.emplace_back(&parts->snapshots(), parts->snapshots().subscribe(
+                                                   [&stop](const follower::SnapshotPtr&) { stop.notify(); }));
   auto next_heartbeat = std::chrono::steady_clock::now();
   while (!stop.requested()) {
-    const std::uint64_t published = snapshots.published_count();
-    if (published != shm_seen) {
-      shm_seen = published;
-      auto data = shm::to_snapshot_data(*snapshots.latest());
-      auto st = data.ok() ? (*writer)->publish(*data) : Status(data.error());
-      if (!st.ok())
-        log::error("shm", "snapshot not published to shared memory", {{"error", st.error().message}});
-    }
+    for (auto& [netuid, parts] : subnets) parts->publish_new();
     if (std::chrono::steady_clock::now() >= next_heartbeat) {
-      (*writer)->heartbeat();
-      (*queue)->heartbeat();  // an atomic store: safe beside the writer thread's drain
+      for (auto& [netuid, parts] : subnets) parts->heartbeat();
       next_heartbeat += std::chrono::seconds(1);
     }
     const auto until_heartbeat = std::chrono::duration_cast<std::chrono::milliseconds>(
         next_heartbeat - std::chrono::steady_clock::now());
-    stop.wait_for(std::max(until_heartbeat, std::chrono::milliseconds(0)),
-                  [&] { return snapshots.published_count() != shm_seen; });
+    stop.wait_for(std::max(until_heartbeat, std::chrono::milliseconds(0)), any_new);
   }
-  snapshots.unsubscribe(woken_by_snapshots);
+  for (auto& [store, id] : woken_by) store->unsubscribe(id);
 
-  // Drain: stop taking work, commit what was acknowledged, leave the queue for the next daemon.
+  // Drain: stop taking work, commit what was acknowledged, leave the queues for the next daemon.
   log::info("pylon", "stopping: draining");
   (*http)->stop();
-  committer.stop();
+  for (auto& [netuid, parts] : subnets) parts->stop_committer();
   follower.stop();
-  weights_writer.stop();
-  (*queue)->detach();
-  (*writer)->close();
-  const auto ws = weights_writer.stats();
+  weights::WriterStats ws;
+  std::uint64_t published = 0;
+  for (auto& [netuid, parts] : subnets) {
+    parts->stop_rest();
+    const auto w = parts->writer_stats();
+    ws.batches += w.batches;
+    ws.queue_entries += w.queue_entries;
+    published += parts->snapshots().published_count();
+  }
   log::info("pylon", "stopped",
-            {{"snapshots", std::to_string(snapshots.published_count())},
+            {{"snapshots", std::to_string(published)},
              {"weight_batches", std::to_string(ws.batches)},
              {"queue_entries", std::to_string(ws.queue_entries)}});
   return 0;

@@ -1,0 +1,203 @@
+// One daemon, two identities on two subnets with two hotkeys (issue 15), on the real binary and the
+// real local chain (spec 293): identity `plain` signs with the shared `pylon` hotkey on the
+// bootstrap's plain subnet (PYLON_NETUID), identity `cr` with //PylonMiner1's hotkey on the
+// commit-reveal subnet. Checked against the chain, never by Pylon's word alone: each identity's
+// reads answer its own subnet (neuron counts from SubtensorModule.SubnetworkN, hotkeys from the
+// chain's Keys), and the weights each identity puts land in that subnet's Weights storage under
+// that identity's own uid (the cr subnet's by hash commit, then reveal). Tokens never cross.
+#include <gtest/gtest.h>
+#include <sys/mman.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "codec/ss58.hpp"
+#include "e2e_support.hpp"
+#include "keys/derive.hpp"
+#include "rest_daemon_support.hpp"
+
+namespace pylon::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+using test::eventually;
+
+const std::string kPlainToken = "e2e-identity-plain-token-0001";
+const std::string kCrToken = "e2e-identity-cr-token-0000002";
+constexpr const char* kMinerWallet = "e2e_miner1";
+
+// The hotkey -> neuron object of a v1 neurons answer.
+struct V1Neurons {
+  std::uint64_t block = 0;
+  std::map<std::string, std::pair<std::uint16_t, bool>> by_hotkey;  // uid, validator_permit
+};
+std::optional<V1Neurons> v1_neurons(std::uint16_t port, const std::string& path, const std::string& token) {
+  auto a = http(port, "GET", path, {}, "Authorization: Bearer " + token + "\r\n");
+  if (a.status != 200) return std::nullopt;
+  Json j(a.body);
+  if (!j.ok) return std::nullopt;
+  V1Neurons out;
+  simdjson::dom::element block;
+  if (!j.root["block"].get(block)) out.block = u64_of(block, "number");
+  simdjson::dom::object neurons;
+  if (j.root["neurons"].get_object().get(neurons)) return std::nullopt;
+  for (auto [hotkey, n] : neurons) {
+    bool permit = false;
+    if (n["validator_permit"].get_bool().get(permit)) permit = false;
+    out.by_hotkey[std::string(hotkey)] = {static_cast<std::uint16_t>(u64_of(n, "uid")), permit};
+  }
+  return out;
+}
+
+class V1IdentitiesDaemon : public DaemonLocalnetTest {};
+
+TEST_F(V1IdentitiesDaemon, TwoIdentitiesOnTwoSubnetsWithTwoHotkeysEachLandTheirWeights) {
+  const Bootstrapped& b = bootstrapped();
+  const std::uint16_t plain = b.netuid_plain, cr = b.netuid_cr;
+  ChainProbe probe;
+  auto miner = keys::key_from_uri("//PylonMiner1");
+  ASSERT_TRUE(miner.ok());
+  const std::string miner_ss58 = codec::ss58_encode(miner->keypair.public_key);
+  const std::string me_ss58 = codec::ss58_encode(pylon_hotkey());
+
+  // The second validator's hotkey file, in the wallet folder the daemon reads.
+  if (!std::filesystem::exists(b.wallets + "/" + kMinerWallet + "/hotkeys/m1")) {
+    const std::string cmd = std::string(PYLON_BINARY_DIR) + "/pylon wallet new-hotkey --path '" + b.wallets +
+                            "' --wallet " + kMinerWallet + " --hotkey m1 --uri //PylonMiner1 >/dev/null 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  }
+  // //PylonMiner1 was registered by //Alice; stake makes it a validator of the cr subnet at the
+  // next epoch (weights need a permit).
+  auto alice = keys::key_from_uri("//Alice");
+  ASSERT_TRUE(alice.ok());
+  auto staked = net::testing::sign_and_seal(probe.chain(), alice->keypair, "SubtensorModule.add_stake",
+                                            R"({"hotkey":")" + miner_ss58 + R"(","netuid":)" +
+                                                std::to_string(cr) + R"(,"amount_staked":10000000000000})");
+  ASSERT_TRUE(staked.ok()) << staked.error().message;
+
+  std::map<std::string, std::string> env{{"PYLON_IDENTITIES", R"(["plain","cr"])"},
+                                         {"PYLON_ID_PLAIN_WALLET_NAME", "pylon"},
+                                         {"PYLON_ID_PLAIN_HOTKEY_NAME", "pylon"},
+                                         {"PYLON_ID_PLAIN_TOKEN", kPlainToken},
+                                         {"PYLON_ID_CR_WALLET_NAME", kMinerWallet},
+                                         {"PYLON_ID_CR_HOTKEY_NAME", "m1"},
+                                         {"PYLON_ID_CR_NETUID", std::to_string(cr)},
+                                         {"PYLON_ID_CR_TOKEN", kCrToken},
+                                         {"PYLON_COMMIT_WINDOW", "0:1"}};
+  DaemonProcess d(plain, env);
+  d.start();
+  ASSERT_TRUE(wait_ready(d, probe)) << d.log_tail();
+  ASSERT_NE(caught_up(d, probe), 0u) << d.log_tail();
+  const std::string plain_base = "/api/v1/identity/plain/subnet/" + std::to_string(plain);
+  const std::string cr_base = "/api/v1/identity/cr/subnet/" + std::to_string(cr);
+
+  // One block, then until both subnets' snapshots are of it: the chain never runs ahead of a slow
+  // daemon, so each commit window is seen (chopsticks makes a block in well under a second).
+  const auto step = [&] {
+    const std::uint64_t head = probe.new_blocks(1);
+    (void)eventually(
+        [&] {
+          auto a = v1_neurons(d.port(), plain_base + "/block/latest/neurons", kPlainToken);
+          auto c = v1_neurons(d.port(), cr_base + "/block/latest/neurons", kCrToken);
+          return a && c && a->block >= head && c->block >= head;
+        },
+        30s);
+  };
+
+  // Each identity reads its own subnet, as the chain has it. The cr subnet's permit for
+  // //PylonMiner1 comes at an epoch boundary: blocks until the daemon's snapshot shows it.
+  std::optional<V1Neurons> crn;
+  ASSERT_TRUE(eventually(
+      [&] {
+        crn = v1_neurons(d.port(), cr_base + "/block/latest/neurons", kCrToken);
+        if (crn && crn->by_hotkey.count(miner_ss58) && crn->by_hotkey[miner_ss58].second) return true;
+        step();
+        return false;
+      },
+      180s))
+      << "no validator permit for //PylonMiner1 on subnet " << cr << "\n"
+      << d.log_tail();
+  auto pln = v1_neurons(d.port(), plain_base + "/block/latest/neurons", kPlainToken);
+  ASSERT_TRUE(pln);
+  const chain::BlockRef at = probe.best();
+  EXPECT_EQ(pln->by_hotkey.size(),
+            storage_uint(probe.chain(), at, "SubtensorModule", "SubnetworkN", {u16_key(plain)}));
+  EXPECT_EQ(crn->by_hotkey.size(),
+            storage_uint(probe.chain(), at, "SubtensorModule", "SubnetworkN", {u16_key(cr)}));
+  ASSERT_TRUE(pln->by_hotkey.count(me_ss58));
+  ASSERT_TRUE(crn->by_hotkey.count(miner_ss58));
+
+  // Tokens never cross: each identity's token is refused on the other's routes.
+  EXPECT_EQ(http(d.port(), "GET", cr_base + "/block/latest/neurons", {},
+                 "Authorization: Bearer " + kPlainToken + "\r\n")
+                .status,
+            403);
+  EXPECT_EQ(http(d.port(), "GET", plain_base + "/block/latest/neurons", {},
+                 "Authorization: Bearer " + kCrToken + "\r\n")
+                .status,
+            403);
+
+  // Weights: each identity weighs two neurons of its subnet other than itself.
+  auto others = [](const V1Neurons& n, const std::string& self) {
+    std::vector<std::pair<std::string, std::uint16_t>> v;
+    for (const auto& [hk, un] : n.by_hotkey)
+      if (hk != self) v.emplace_back(hk, un.first);
+    return v;
+  };
+  const auto plain_targets = others(*pln, me_ss58);
+  const auto cr_targets = others(*crn, miner_ss58);
+  ASSERT_GE(plain_targets.size(), 2u);
+  ASSERT_GE(cr_targets.size(), 2u);
+  const auto put = [&](const std::string& base, const std::string& token,
+                       const std::vector<std::pair<std::string, std::uint16_t>>& t, double a, double c) {
+    return http(d.port(), "PUT", base + "/weights",
+                R"({"weights":{")" + t[0].first + R"(":)" + std::to_string(a) + R"(,")" + t[1].first +
+                    R"(":)" + std::to_string(c) + "}}",
+                "Authorization: Bearer " + token + "\r\n");
+  };
+  auto p = put(plain_base, kPlainToken, plain_targets, 1, 3);
+  ASSERT_EQ(p.status, 200) << p.body;
+  EXPECT_NE(p.body.find(R"("count":2)"), std::string::npos) << p.body;
+  auto c = put(cr_base, kCrToken, cr_targets, 3, 1);
+  ASSERT_EQ(c.status, 200) << c.body;
+
+  // Each lands in its subnet's Weights row of its own signer's uid: the larger weight is u16::MAX.
+  const std::uint16_t my_plain_uid = pln->by_hotkey[me_ss58].first;
+  const std::uint16_t my_cr_uid = crn->by_hotkey[miner_ss58].first;
+  const auto landed = [&](std::uint16_t netuid, std::uint16_t uid, std::uint16_t top) {
+    auto row = probe.weights_row(netuid, uid);
+    for (const auto& [u, w] : row)
+      if (u == top && w == 65535) return row.size() == 2;
+    return false;
+  };
+  bool plain_landed = false, cr_landed = false;
+  ASSERT_TRUE(eventually(
+      [&] {
+        plain_landed = plain_landed || landed(plain, my_plain_uid, plain_targets[1].second);
+        cr_landed = cr_landed || landed(cr, my_cr_uid, cr_targets[0].second);
+        if (plain_landed && cr_landed) return true;
+        // Weights are an epoch's: a PUT that came after its epoch's commit window (one block wide
+        // here) is put again in the next epoch, as a validator does each epoch. The same weights
+        // again in one epoch change nothing (latest request wins).
+        if (!plain_landed) {
+          EXPECT_EQ(put(plain_base, kPlainToken, plain_targets, 1, 3).status, 200);
+        }
+        if (!cr_landed) {
+          EXPECT_EQ(put(cr_base, kCrToken, cr_targets, 3, 1).status, 200);
+        }
+        step();
+        return false;
+      },
+      300s))
+      << "plain landed: " << plain_landed << ", cr landed: " << cr_landed << "\n"
+      << d.log_tail(12000);
+  // The cr identity's weights went by hash commit-reveal, signed by //PylonMiner1 (the Weights row
+  // above is its uid's); the pylon hotkey never set weights on the cr subnet through this daemon.
+  EXPECT_EQ(d.terminate(), 0) << d.log_tail();
+  // The cr subnet's segments (the default subnet's are the harness's to remove).
+  ::shm_unlink((d.shm_name() + "-" + std::to_string(cr)).c_str());
+  ::shm_unlink((d.shm_name() + "-" + std::to_string(cr) + "-weights").c_str());
+}
+
+}  // namespace
+}  // namespace pylon::e2e
