@@ -11,28 +11,7 @@ namespace {
 
 constexpr std::string_view kPallet = "SubtensorModule";
 
-Result<const codec::StorageEntry*> entry(const codec::Metadata& md, std::string_view pallet,
-                                         std::string_view item) {
-  const codec::Pallet* p = md.pallet(pallet);
-  const codec::StorageEntry* e = p ? p->storage_entry(item) : nullptr;
-  if (!e)
-    return make_error("storage item " + std::string(pallet) + "." + std::string(item) +
-                      " is not in this runtime");
-  return e;
-}
-
-// H256 and similar newtypes decode as a one-field composite around [u8; 32]: unwrap to the bytes.
-const codec::Value* unwrap_single(const codec::Value* v) {
-  while (v && (v->kind == codec::Value::Kind::Array || v->kind == codec::Value::Kind::Object)) {
-    if (v->kind == codec::Value::Kind::Array && v->items.size() == 1)
-      v = &v->items[0];
-    else if (v->kind == codec::Value::Kind::Object && v->fields.size() == 1)
-      v = &v->fields[0].second;
-    else
-      break;
-  }
-  return v;
-}
+using codec::unwrap_single;
 
 // The stored value (or the entry's default), decoded with its type.
 Result<std::optional<codec::Value>> read_value(chain::ChainClient& chain, const codec::Metadata& md,
@@ -45,36 +24,8 @@ Result<std::optional<codec::Value>> read_value(chain::ChainClient& chain, const 
 
 }  // namespace
 
-Result<std::optional<codec::Value>> decode_storage_value(const codec::Metadata& md, std::string_view pallet,
-                                                         std::string_view item,
-                                                         const std::optional<Bytes>& raw) {
-  PYLON_ASSIGN(const codec::StorageEntry* e, entry(md, pallet, item));
-  if (!raw && e->optional) return std::optional<codec::Value>{};
-  auto v = codec::decode_exact(md.types, e->value, raw ? *raw : e->default_value);
-  // The decoder's kind is kept: an answer that does not fit is told from a failed read.
-  if (!v.ok()) return with_context(std::string(pallet) + "." + std::string(item), v.error());
-  return std::optional<codec::Value>(std::move(v).value());
-}
-
-Result<std::uint64_t> as_u64(const std::optional<codec::Value>& v, std::string_view pallet,
-                             std::string_view item) {
-  if (!v) return std::uint64_t{0};
-  const codec::Value* x = unwrap_single(&*v);
-  if (x->kind == codec::Value::Kind::Option) x = x->items.empty() ? nullptr : unwrap_single(&x->items[0]);
-  if (!x) return std::uint64_t{0};
-  if (x->kind != codec::Value::Kind::UInt)
-    return make_error(std::string(pallet) + "." + std::string(item) +
-                      " is not an unsigned integer in this runtime");
-  return x->uint;
-}
-
 Bytes netuid_key(std::uint16_t netuid) {
   return Bytes{static_cast<std::uint8_t>(netuid), static_cast<std::uint8_t>(netuid >> 8)};
-}
-
-bool has_storage_item(const codec::Metadata& md, std::string_view pallet, std::string_view item) {
-  const codec::Pallet* p = md.pallet(pallet);
-  return p && p->storage_entry(item) != nullptr;
 }
 
 Result<std::uint64_t> read_netuid_u64(chain::ChainClient& chain, const codec::Metadata& md,
@@ -89,38 +40,6 @@ Result<std::uint64_t> read_plain_u64(chain::ChainClient& chain, const codec::Met
                                      const chain::BlockRef& at) {
   PYLON_ASSIGN(std::optional<codec::Value> v, read_value(chain, md, pallet, item, {}, at));
   return as_u64(v, pallet, item);
-}
-
-bool has_mechanisms(const codec::Metadata& md) {
-  return has_storage_item(md, kPallet, "MechanismCountCurrent");
-}
-
-Result<Mechanisms> decode_mechanisms(const codec::Metadata& md, const std::optional<Bytes>& count_raw,
-                                     const std::optional<Bytes>& split_raw) {
-  Mechanisms m;
-  if (!has_mechanisms(md)) return m;
-  auto decode = [&](std::string_view item, const std::optional<Bytes>& raw) {
-    return decode_storage_value(md, kPallet, item, raw);
-  };
-  PYLON_ASSIGN(std::optional<codec::Value> count, decode("MechanismCountCurrent", count_raw));
-  PYLON_ASSIGN(std::uint64_t n, as_u64(count, kPallet, "MechanismCountCurrent"));
-  if (n == 0 || n > UINT8_MAX)
-    return make_error("SubtensorModule.MechanismCountCurrent is " + std::to_string(n) +
-                      " (a subnet has 1 to 255 mechanisms)");
-  m.count = static_cast<std::uint8_t>(n);
-  if (!has_storage_item(md, kPallet, "MechanismEmissionSplit")) return m;
-  PYLON_ASSIGN(std::optional<codec::Value> split, decode("MechanismEmissionSplit", split_raw));
-  const codec::Value* list = split ? &*split : nullptr;
-  if (list && list->kind == codec::Value::Kind::Option)
-    list = list->items.empty() ? nullptr : &list->items[0];
-  if (!list) return m;
-  const std::string shape_error = "SubtensorModule.MechanismEmissionSplit is not Vec<u16> in this runtime";
-  if (list->kind != codec::Value::Kind::Array) return make_error(shape_error);
-  for (const codec::Value& x : list->items) {
-    if (x.kind != codec::Value::Kind::UInt || x.uint > UINT16_MAX) return make_error(shape_error);
-    m.emission_split.push_back(static_cast<std::uint16_t>(x.uint));
-  }
-  return m;
 }
 
 Result<std::uint16_t> mechanism_index(const codec::Metadata& md, std::uint16_t netuid,

@@ -7,28 +7,29 @@
 #include <vector>
 
 #include "chain/chain_client.hpp"
+#include "codec/storage_value.hpp"
+#include "codec/views/mechanisms.hpp"
 
 namespace pylon::committer {
 
 // SCALE u16 netuid as a storage map key.
 Bytes netuid_key(std::uint16_t netuid);
 
-// A raw storage answer of `<pallet>.<item>` decoded with the entry's type from the metadata: the
-// entry's default when nothing is stored, nullopt for an optional entry that holds nothing.
-Result<std::optional<codec::Value>> decode_storage_value(const codec::Metadata& md, std::string_view pallet,
-                                                         std::string_view item,
-                                                         const std::optional<Bytes>& raw);
-// A decoded unsigned integer item (through newtypes and Option); 0 for nothing.
-Result<std::uint64_t> as_u64(const std::optional<codec::Value>& v, std::string_view pallet,
-                             std::string_view item);
+// The generic storage decoding lives in codec (storage_value.hpp), the subnet's mechanisms in
+// codec/views/mechanisms.hpp, where the follower reads them too; their names stay usable here.
+using codec::as_u64;
+using codec::decode_storage_value;
+using codec::has_storage_item;
+using codec::views::decode_mechanisms;
+using codec::views::has_mechanisms;
+using codec::views::Mechanisms;
+
 // A decoded SubtensorModule.Weights row as (uid, value) pairs, and one uid's entry of a decoded
 // SubtensorModule.LastUpdate (0 when it holds none): the shapes read_weights_row and
 // read_last_update read, for callers holding the raw answers.
 Result<std::vector<std::pair<std::uint16_t, std::uint16_t>>> weights_row_from(
     const std::optional<codec::Value>& v);
 Result<std::uint64_t> last_update_from(const std::optional<codec::Value>& v, std::uint16_t uid);
-
-bool has_storage_item(const codec::Metadata& md, std::string_view pallet, std::string_view item);
 
 // `SubtensorModule.<item>(netuid)` as an unsigned integer; the entry's default when absent.
 Result<std::uint64_t> read_netuid_u64(chain::ChainClient& chain, const codec::Metadata& md,
@@ -48,21 +49,6 @@ struct WeightCommit {
 Result<std::uint64_t> read_plain_u64(chain::ChainClient& chain, const codec::Metadata& md,
                                      std::string_view pallet, std::string_view item,
                                      const chain::BlockRef& at);
-
-// The subnet's mechanisms (sub-subnets), whose weights are set separately.
-struct Mechanisms {
-  std::uint8_t count = 1;                     // mechanisms 0..count-1 take weights
-  std::vector<std::uint16_t> emission_split;  // per mechanism (u16 parts of 65535); empty: not set
-};
-
-// Whether the runtime has mechanisms at all: its metadata has SubtensorModule.MechanismCountCurrent.
-bool has_mechanisms(const codec::Metadata& md);
-
-// The mechanisms from the raw storage values as the node answered them (nullopt: nothing stored),
-// decoded with the metadata's types and defaults. A runtime without MechanismCountCurrent has one
-// mechanism; MechanismEmissionSplit is read only where the metadata has it. Count 0 is an error.
-Result<Mechanisms> decode_mechanisms(const codec::Metadata& md, const std::optional<Bytes>& count_raw,
-                                     const std::optional<Bytes>& split_raw);
 
 // The key a mechanism's per-mechanism storage (Weights, LastUpdate, WeightCommits,
 // TimelockedWeightCommits) is under on this runtime: extrinsic::mechanism_storage_index where the

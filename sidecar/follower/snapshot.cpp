@@ -2,6 +2,7 @@
 
 #include "chain/storage_key.hpp"
 #include "codec/scale_writer.hpp"
+#include "codec/storage_value.hpp"
 #include "codec/views/columns.hpp"
 #include "codec/views/hyperparams.hpp"
 
@@ -17,6 +18,12 @@ const codec::views::NeuronLite* Snapshot::neuron_by_uid(std::uint16_t uid) const
   if (uid < neurons.size() && neurons[uid].uid == uid) return &neurons[uid];
   for (const auto& n : neurons)
     if (n.uid == uid) return &n;
+  return nullptr;
+}
+
+const MechanismNeurons* Snapshot::mechanism(std::uint8_t m) const {
+  for (const auto& x : mechanism_neurons)
+    if (x.mechanism == m) return &x;
   return nullptr;
 }
 
@@ -83,6 +90,84 @@ Result<std::vector<NeuronStakes>> read_stakes(chain::ChainClient& chain,
   return stakes;
 }
 
+// What read_mechanisms found: a read that failed (the node refused, a recorded source lacks it)
+// leaves `unavailable` set and nothing else; an answer that does not decode is the Result's error.
+struct MechanismRead {
+  std::optional<codec::views::Mechanisms> mechanisms;
+  std::vector<MechanismNeurons> neurons;
+  std::string unavailable;
+};
+
+// The subnet's mechanism count and split (storage, where the runtime has them), then for each
+// mechanism >= 1 one get_selective_mechagraph call selecting only the per-mechanism fields. A
+// runtime without MechanismCountCurrent reads nothing: one mechanism.
+Result<MechanismRead> read_mechanisms(chain::ChainClient& chain, std::shared_ptr<const codec::Metadata> md,
+                                      std::uint16_t netuid, const chain::BlockRef& at, std::size_t neurons) {
+  MechanismRead out;
+  const std::string block = " at #" + std::to_string(at.number);
+  if (!codec::views::has_mechanisms(*md)) {
+    out.mechanisms = codec::views::Mechanisms{};
+    return out;
+  }
+  codec::ScaleWriter key;
+  key.fixed_le<std::uint16_t>(netuid);
+  // The raw value of SubtensorModule.<item>(netuid); nullopt with `unavailable` set when the read
+  // failed, so the caller stops there.
+  auto raw = [&](std::string_view item) -> Result<std::optional<std::optional<Bytes>>> {
+    if (!codec::has_storage_item(*md, "SubtensorModule", item))
+      return std::optional<std::optional<Bytes>>{std::nullopt};
+    PYLON_ASSIGN(Bytes k, chain::storage_key(*md, "SubtensorModule", item, {key.out()}));
+    auto v = chain.storage(k, at);
+    if (!v.ok()) {
+      out.unavailable = "SubtensorModule." + std::string(item) + block + ": " + v.error().message;
+      return std::optional<std::optional<Bytes>>{};
+    }
+    return std::optional<std::optional<Bytes>>{std::move(v).value()};
+  };
+  PYLON_ASSIGN(auto count_raw, raw("MechanismCountCurrent"));
+  if (!count_raw) return out;
+  // The split matters only where there is more than one mechanism; one read less otherwise.
+  auto count_only = codec::views::decode_mechanisms(*md, *count_raw, std::nullopt);
+  if (!count_only.ok()) return with_context("the subnet's mechanisms" + block, std::move(count_only).error());
+  std::optional<Bytes> split_raw;
+  if (count_only->count > 1) {
+    PYLON_ASSIGN(auto split, raw("MechanismEmissionSplit"));
+    if (!split) return out;
+    split_raw = std::move(*split);
+  }
+  auto mechanisms = codec::views::decode_mechanisms(*md, *count_raw, split_raw);
+  if (!mechanisms.ok()) return with_context("the subnet's mechanisms" + block, std::move(mechanisms).error());
+  if (mechanisms->count > 1) {
+    PYLON_ASSIGN(auto view, codec::views::MechagraphView::resolve(md));
+    if (!view) {
+      out.unavailable =
+          "the runtime" + block + " has no " + std::string(codec::views::MechagraphView::kMethod);
+    } else {
+      for (std::uint8_t m = 1; m < mechanisms->count; ++m) {
+        PYLON_ASSIGN(Bytes args, view->args(netuid, m));
+        auto answer = chain.state_call(codec::views::MechagraphView::kMethod, args, at);
+        if (!answer.ok()) {
+          out.unavailable =
+              std::string(codec::views::MechagraphView::kMethod) + block + ": " + answer.error().message;
+          out.neurons.clear();
+          break;
+        }
+        auto columns = view->decode(*answer, netuid, m, neurons);
+        if (!columns.ok())
+          return with_context("at #" + std::to_string(at.number), std::move(columns).error());
+        MechanismNeurons mn;
+        mn.mechanism = m;
+        if (m < mechanisms->emission_split.size()) mn.emission_share = mechanisms->emission_split[m];
+        mn.incentives = std::move(columns->incentives);
+        mn.last_update = std::move(columns->last_update);
+        out.neurons.push_back(std::move(mn));
+      }
+    }
+  }
+  out.mechanisms = std::move(mechanisms).value();
+  return out;
+}
+
 }  // namespace
 
 Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid, const chain::BlockRef& at,
@@ -104,14 +189,23 @@ Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid,
   if (!decoded.ok())
     return make_error("get_neurons_lite at #" + std::to_string(at.number) + ": " + decoded.error().message);
 
+  {
+    PYLON_ASSIGN(MechanismRead read, read_mechanisms(chain, md, netuid, at, s.neurons.size()));
+    s.mechanisms = std::move(read.mechanisms);
+    s.mechanism_neurons = std::move(read.neurons);
+    s.mechanisms_unavailable = std::move(read.unavailable);
+  }
+
   std::vector<std::string> missing;
   if (options.hyperparams) {
     auto resolved = codec::views::HyperparamsView::resolve(md);
-    if (!resolved.ok()) return with_context("the runtime at #" + std::to_string(at.number), std::move(resolved).error());
+    if (!resolved.ok())
+      return with_context("the runtime at #" + std::to_string(at.number), std::move(resolved).error());
     const auto& view = *resolved;
     PYLON_ASSIGN(Bytes raw, chain.state_call(view.method(), arg.out(), at));
     auto rec = view.decode(raw);
-    if (!rec.ok()) return with_context(view.method() + " at #" + std::to_string(at.number), std::move(rec).error());
+    if (!rec.ok())
+      return with_context(view.method() + " at #" + std::to_string(at.number), std::move(rec).error());
     if (!rec->has_value())
       return make_error(SnapshotErrc::kSubnetAbsent, "subnet " + std::to_string(netuid) +
                                                          " does not exist at #" + std::to_string(at.number));

@@ -10,6 +10,7 @@
 
 #include "chain/chain_client.hpp"
 #include "codec/views/commitment.hpp"
+#include "codec/views/mechanisms.hpp"
 #include "codec/views/neuron_lite.hpp"
 #include "codec/views/record.hpp"
 #include "follower/stakes.hpp"
@@ -25,6 +26,20 @@ struct HotkeyCommitment {
 struct SnapshotEpoch {
   std::uint64_t start = 0;  // first block of the epoch (its id in the weights store)
   std::uint64_t end = 0;    // first block of the next epoch
+};
+
+// One mechanism's (sub-subnet's) own neuron fields, for a mechanism >= 1: what the runtime keeps
+// per mechanism (get_selective_mechagraph); every other neuron field is the subnet's, as
+// `neurons` carry it. Mechanism 0's are the neurons' own.
+struct MechanismNeurons {
+  std::uint8_t mechanism = 0;
+  // Its part of the subnet's emission (of 65535) from MechanismEmissionSplit; nullopt when the
+  // subnet has no split stored (or one without an entry for this mechanism).
+  std::optional<std::uint16_t> emission_share;
+  // Per uid, indexed by uid. A column may be shorter than the neurons: subtensor reads a missing
+  // entry as 0 (e.g. a mechanism whose first epoch has not run yet).
+  std::vector<std::uint16_t> incentives;
+  std::vector<std::uint64_t> last_update;
 };
 
 struct Snapshot {
@@ -45,6 +60,15 @@ struct Snapshot {
   // an answer that does not match the neurons).
   std::optional<std::vector<NeuronStakes>> stakes;
   std::string stakes_unavailable;
+  // The subnet's mechanisms at this block (count 1 on a runtime without them), and for each
+  // mechanism >= 1 its own neuron fields, in mechanism order. nullopt / empty when they could not
+  // be read (the node refused a read, or a recorded source lacks them): mechanisms_unavailable
+  // says why, and mechanism 0 (the neurons) is served as ever. A runtime whose count is above 1
+  // but that has no get_selective_mechagraph keeps the count with no fields, and says so there.
+  // Answers that do not decode fail the build instead, as for the neurons.
+  std::optional<codec::views::Mechanisms> mechanisms;
+  std::vector<MechanismNeurons> mechanism_neurons;
+  std::string mechanisms_unavailable;
   std::string unavailable_reason;
   // When the build of this block began, i.e. when Pylon set out to read a block it knew was
   // finalized (the snapshot's age in /metrics counts from here), and when it was complete.
@@ -53,6 +77,8 @@ struct Snapshot {
 
   const codec::views::NeuronLite* neuron_by_hotkey(const AccountId& hotkey) const;
   const codec::views::NeuronLite* neuron_by_uid(std::uint16_t uid) const;
+  // The fields of mechanism `m` >= 1, nullptr when the snapshot has none for it.
+  const MechanismNeurons* mechanism(std::uint8_t m) const;
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;

@@ -20,6 +20,12 @@ std::optional<std::uint64_t> Columns::u64(std::string_view name) const {
   return std::nullopt;
 }
 
+std::optional<ColumnsView::FieldInfo> ColumnsView::field(std::string_view name) const {
+  for (std::size_t i = 0; i < fields_.size(); ++i)
+    if (fields_[i].name == name) return FieldInfo{i, fields_[i].kind, fields_[i].shape};
+  return std::nullopt;
+}
+
 Result<ColumnsView> ColumnsView::resolve_type(std::shared_ptr<const Metadata> md, TypeId type) {
   const TypeRegistry& reg = md->types;
   ColumnsView v;

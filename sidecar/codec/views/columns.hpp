@@ -43,6 +43,16 @@ class ColumnsView {
   // alone holds a value per neuron per subnet of the chain).
   Result<std::optional<Columns>> decode(ByteSpan bytes, std::span<const std::string_view> only) const;
 
+  // A field of the struct by its metadata name: its position (the index SelectiveMetagraph's
+  // `metagraph_indexes` select it by), how it reads and its integer shape; nullopt when absent.
+  struct FieldInfo {
+    std::size_t index = 0;
+    Column::Kind kind = Column::Kind::Other;
+    IntShape shape;  // Scalar, or a List's element (width 0 = bool)
+  };
+  std::optional<FieldInfo> field(std::string_view name) const;
+  const std::string& type_name() const { return type_name_; }
+
  private:
   struct Field {
     std::string name;
