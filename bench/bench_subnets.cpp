@@ -319,6 +319,7 @@ BENCHMARK(BM_SubnetMemory)
     ->ArgNames({"subnets", "neurons", "rest", "blocks"})
     ->Args({128, 256, 1, 1000})
     ->Args({128, 256, 0, 1000})
+    ->Args({8, 256, 0, 5000})  // a longer run, to tell a drift per block from the allocator's steps
     ->Unit(benchmark::kSecond)
     ->UseRealTime()
     ->Iterations(1);
