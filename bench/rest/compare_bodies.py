@@ -1,10 +1,13 @@
 """Checks that every server of the REST benchmark answers the same metagraph before it is timed.
 
-usage: compare_bodies.py REFERENCE BODY...  (REFERENCE: the static file nginx serves)
+usage: compare_bodies.py [--v1] REFERENCE BODY...  (REFERENCE: the static /metagraph file)
 Compares the contract's fields of every neuron (shared/api/seed-rest.md); a server may add fields
 and, when it follows new blocks, report another block and hash over the same neurons. Floats must
-agree to 1e-12 relative: they are the same rao and u16 values divided the same way. Prints one
-line; exits 1 on the first difference.
+agree to 1e-12 relative: they are the same rao and u16 values divided the same way. With --v1 the
+bodies are /api/v1 neurons answers (shared/api/pylon-v1.md §3: `block` an object, `stakes` per
+neuron) of the same neurons; their stakes must be those pylon_replay_node's subnet state gives
+(alpha = the neuron's stake, tao = its uid in rao, total = their sum). Prints one line; exits 1 on
+the first difference.
 """
 
 import json
@@ -25,8 +28,13 @@ def same(a, b):
     return a == b
 
 
-def difference(ref, body):
-    if not isinstance(body.get("block"), int) or not isinstance(body.get("block_hash"), str):
+def difference(ref, body, v1=False):
+    if v1:
+        block = body.get("block")
+        if not isinstance(block, dict) or not isinstance(block.get("number"), int) or \
+                not isinstance(block.get("hash"), str):
+            return "block is not {number, hash}"
+    elif not isinstance(body.get("block"), int) or not isinstance(body.get("block_hash"), str):
         return "block or block_hash missing"
     neurons = body.get("neurons")
     if not isinstance(neurons, dict):
@@ -41,17 +49,29 @@ def difference(ref, body):
         for f in AXON_FIELDS:
             if not same(got.get("axon_info", {}).get(f), want["axon_info"][f]):
                 return f"neuron {hotkey} axon_info.{f}: {got.get('axon_info', {}).get(f)!r} != {want['axon_info'][f]!r}"
+        if v1:
+            stakes = got.get("stakes")
+            if not isinstance(stakes, dict):
+                return f"neuron {hotkey}: no stakes"
+            expect = {"alpha": want["stake"], "tao": want["uid"] / 1e9, "total": want["stake"] + want["uid"] / 1e9}
+            for k, v in expect.items():
+                if not isinstance(stakes.get(k), float) or not math.isclose(stakes[k], v, rel_tol=1e-9, abs_tol=1e-12):
+                    return f"neuron {hotkey} stakes.{k}: {stakes.get(k)!r} != {v!r}"
     return None
 
 
 def main():
-    if len(sys.argv) < 3:
+    args = sys.argv[1:]
+    v1 = bool(args) and args[0] == "--v1"
+    if v1:
+        args = args[1:]
+    if len(args) < 2:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
-    with open(sys.argv[1]) as f:
+    with open(args[0]) as f:
         ref = json.load(f)
     names = []
-    for path in sys.argv[2:]:
+    for path in args[1:]:
         name = os.path.basename(path)
         try:
             with open(path) as f:
@@ -59,7 +79,7 @@ def main():
         except ValueError as e:
             print(f"{name}: not JSON ({e})")
             return 1
-        diff = difference(ref, body)
+        diff = difference(ref, body, v1)
         if diff:
             print(f"{name}: {diff}")
             return 1
