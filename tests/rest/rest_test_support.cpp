@@ -78,6 +78,14 @@ std::string first_hotkey() {
   return codec::ss58_encode(recorded()->neurons.at(0).hotkey);
 }
 
+std::shared_ptr<const codec::Metadata> load_metadata(const char* rel) {
+  const std::string dir = replay::testing::shared_dir();
+  if (dir.empty()) return nullptr;
+  auto md = codec::load_metadata_file(dir + "/" + rel);
+  EXPECT_TRUE(md.ok()) << rel << ": " << md.error().message;
+  return md.ok() ? *md : nullptr;
+}
+
 HttpClient::HttpClient(std::uint16_t port, const std::string& host) {
   socket_.connect({asio::ip::make_address(host), port});
   timeval tv{5, 0};  // a test never waits forever on a server that does not answer

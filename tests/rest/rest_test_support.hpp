@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "codec/metadata.hpp"
 #include "follower/snapshot_store.hpp"
 #include "replay_test_support.hpp"
 #include "rest/server.hpp"
@@ -98,7 +99,12 @@ struct Json {
   bool ok = false;
 };
 
-std::string first_hotkey();
+std::string first_hotkey();  // SS58 of the snapshot's first neuron
+
+// A metadata file of the shared reference folder (`rel` is below it): the file loaded, or nullptr
+// with a failed expectation naming the file when it does not load (nullptr and no failure when
+// there is no shared folder; the tests skip on PYLON_REST_REQUIRE_SHARED first).
+std::shared_ptr<const codec::Metadata> load_metadata(const char* rel);
 
 inline RestOptions loopback_options() {
   RestOptions o;
@@ -110,6 +116,6 @@ inline RestOptions any_address_options() {
   RestOptions o = loopback_options();
   o.host = "0.0.0.0";
   return o;
-}  // SS58 of the snapshot's first neuron
+}
 
 }  // namespace pylon::rest::test

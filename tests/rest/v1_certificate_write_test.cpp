@@ -105,12 +105,6 @@ TEST(V1CertificateWrite, OverHttpValidationComesFirstAndNoSignerIs503) {
       "{\"status_code\":503,\"detail\":\"no chain or signer for the identity's hotkey is configured\"}");
 }
 
-std::shared_ptr<const codec::Metadata> runtime_metadata(const char* rel) {
-  auto md = codec::load_metadata_file(replay::testing::shared_dir() + "/" + rel);
-  EXPECT_TRUE(md.ok()) << rel << ": " << md.error().message;
-  return md.ok() ? *md : nullptr;
-}
-
 TEST(V1CertificateWrite, ServeAxonTlsEncodesTheAxonUnchangedAndTheCertificate) {
   PYLON_REST_REQUIRE_SHARED();
   Bytes key(32);
@@ -126,7 +120,7 @@ TEST(V1CertificateWrite, ServeAxonTlsEncodesTheAxonUnchangedAndTheCertificate) {
   for (const char* rel :
        {"chain/finney-metadata-v15.option.hex", "chain/localnet/spec293-metadata-v15.option.hex"}) {
     SCOPED_TRACE(rel);
-    auto md = runtime_metadata(rel);
+    auto md = load_metadata(rel);
     ASSERT_TRUE(md);
     auto ref = extrinsic::find_call(*md, "SubtensorModule.serve_axon_tls");
     ASSERT_TRUE(ref.ok()) << ref.error().message;

@@ -160,14 +160,6 @@ TEST(V1CertificateRoutes, TheGuardsOrderOfChecks) {
 
 // ---------------------------------------------------------------- decoding with real metadata
 
-std::shared_ptr<const codec::Metadata> load_metadata(const char* rel) {
-  const std::string dir = replay::testing::shared_dir();
-  if (dir.empty()) return nullptr;
-  auto md = codec::load_metadata_file(dir + "/" + rel);
-  EXPECT_TRUE(md.ok()) << rel << ": " << md.error().message;
-  return md.ok() ? *md : nullptr;
-}
-
 const char* const kMetadataFiles[] = {"chain/finney-metadata-v15.option.hex",
                                       "chain/localnet/spec293-metadata-v15.option.hex"};
 

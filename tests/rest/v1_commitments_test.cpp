@@ -68,14 +68,6 @@ TEST(RestV1Commitments, HexAsTheServiceReadsIt) {
   EXPECT_EQ(accepted(R"({"extra":1,"commitment":"01","commitment":"02"})"), (Bytes{0x02}));
 }
 
-std::shared_ptr<const codec::Metadata> load_metadata(const char* rel) {
-  const std::string dir = replay::testing::shared_dir();
-  if (dir.empty()) return nullptr;
-  auto md = codec::load_metadata_file(dir + "/" + rel);
-  EXPECT_TRUE(md.ok()) << rel << ": " << md.error().message;
-  return md.ok() ? *md : nullptr;
-}
-
 TEST(RestV1Commitments, CallFromTheRealMetadata) {
   PYLON_REST_REQUIRE_SHARED();
   for (const char* rel :
