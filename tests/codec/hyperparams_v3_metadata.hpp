@@ -11,86 +11,44 @@
 
 #include <memory>
 
-#include "codec/metadata.hpp"
+#include "runtime_api_method.hpp"
 
 namespace pylon::test {
 
 inline std::shared_ptr<const codec::Metadata> with_hyperparams_v3(const codec::Metadata& base) {
   using namespace codec;
-  auto md = std::make_shared<Metadata>(base);
-  auto& types = md->types.types;
-  const auto add = [&](TypeDef t) {
-    types.push_back(std::move(t));
-    return static_cast<TypeId>(types.size() - 1);
-  };
-  const auto prim = [&](Primitive p) {
-    TypeDef t;
-    t.kind = TypeKind::Primitive;
-    t.prim = p;
-    return add(std::move(t));
-  };
-  const auto compact = [&](TypeId of) {
-    TypeDef t;
-    t.kind = TypeKind::Compact;
-    t.elem = of;
-    return add(std::move(t));
-  };
-  const auto composite = [&](std::vector<std::string> path, std::vector<Field> fields) {
-    TypeDef t;
-    t.kind = TypeKind::Composite;
-    t.path = std::move(path);
-    t.fields = std::move(fields);
-    return add(std::move(t));
-  };
-  const TypeId u8 = prim(Primitive::U8);
-  TypeDef bytes;
-  bytes.kind = TypeKind::Sequence;
-  bytes.elem = u8;
-  const TypeId vec_u8 = add(std::move(bytes));
-  const TypeId tao =
-      composite({"subtensor_runtime_common", "TaoBalance"}, {Field{"", prim(Primitive::U64), "u64"}});
-  const TypeId i32f32 =
-      composite({"substrate_fixed", "FixedI64"}, {Field{"bits", prim(Primitive::I64), "i64"}});
-  const TypeId u64f64 =
-      composite({"substrate_fixed", "FixedU128"}, {Field{"bits", prim(Primitive::U128), "u128"}});
-  const std::vector<std::pair<std::string, TypeId>> variants = {{"Bool", prim(Primitive::Bool)},
-                                                                {"U16", compact(prim(Primitive::U16))},
-                                                                {"U32", compact(prim(Primitive::U32))},
-                                                                {"U64", compact(prim(Primitive::U64))},
-                                                                {"U128", compact(prim(Primitive::U128))},
-                                                                {"TaoBalance", compact(tao)},
-                                                                {"I32F32", i32f32},
-                                                                {"U64F64", u64f64}};
-  TypeDef value;
-  value.kind = TypeKind::Variant;
-  value.path = {"pallet_subtensor", "rpc_info", "subnet_info", "HyperparamValue"};
-  for (std::size_t i = 0; i < variants.size(); ++i)
-    value.variants.push_back(
-        Variant{variants[i].first, {Field{"", variants[i].second, ""}}, static_cast<std::uint8_t>(i)});
-  const TypeId value_id = add(std::move(value));
-  const TypeId entry =
-      composite({"pallet_subtensor", "rpc_info", "subnet_info", "HyperparamEntry"},
-                {Field{"name", vec_u8, "Vec<u8>"}, Field{"value", value_id, "HyperparamValue"}});
-  TypeDef list;
-  list.kind = TypeKind::Sequence;
-  list.elem = entry;
-  const TypeId list_id = add(std::move(list));
-  TypeDef option;
-  option.kind = TypeKind::Variant;
-  option.path = {"Option"};
-  option.params = {{"T", list_id}};
-  option.variants = {Variant{"None", {}, 0}, Variant{"Some", {Field{"", list_id, ""}}, 1}};
-  const TypeId out = add(std::move(option));
-  if (!md->types.finish().ok()) return nullptr;
-  for (auto& api : md->apis) {
-    if (api.name != "SubnetInfoRuntimeApi") continue;
-    for (const auto& m : api.methods)
-      if (m.name == "get_subnet_hyperparams_v2") {
-        api.methods.push_back(RuntimeApiMethod{"get_subnet_hyperparams_v3", m.inputs, out});
-        return md;
-      }
-  }
-  return nullptr;
+  return with_api_method(
+      base, "SubnetInfoRuntimeApi", "get_subnet_hyperparams_v2", "get_subnet_hyperparams_v3",
+      [](ApiTypes& t) {
+        const TypeId u8 = t.primitive(Primitive::U8);
+        const TypeId vec_u8 = t.sequence(u8);
+        const TypeId tao = t.composite({"subtensor_runtime_common", "TaoBalance"},
+                                       {Field{"", t.primitive(Primitive::U64), "u64"}});
+        const TypeId i32f32 =
+            t.composite({"substrate_fixed", "FixedI64"}, {Field{"bits", t.primitive(Primitive::I64), "i64"}});
+        const TypeId u64f64 = t.composite({"substrate_fixed", "FixedU128"},
+                                          {Field{"bits", t.primitive(Primitive::U128), "u128"}});
+        const std::vector<std::pair<std::string, TypeId>> variants = {
+            {"Bool", t.primitive(Primitive::Bool)},
+            {"U16", t.compact(t.primitive(Primitive::U16))},
+            {"U32", t.compact(t.primitive(Primitive::U32))},
+            {"U64", t.compact(t.primitive(Primitive::U64))},
+            {"U128", t.compact(t.primitive(Primitive::U128))},
+            {"TaoBalance", t.compact(tao)},
+            {"I32F32", i32f32},
+            {"U64F64", u64f64}};
+        TypeDef value;
+        value.kind = TypeKind::Variant;
+        value.path = {"pallet_subtensor", "rpc_info", "subnet_info", "HyperparamValue"};
+        for (std::size_t i = 0; i < variants.size(); ++i)
+          value.variants.push_back(
+              Variant{variants[i].first, {Field{"", variants[i].second, ""}}, static_cast<std::uint8_t>(i)});
+        const TypeId value_id = t.add(std::move(value));
+        const TypeId entry =
+            t.composite({"pallet_subtensor", "rpc_info", "subnet_info", "HyperparamEntry"},
+                        {Field{"name", vec_u8, "Vec<u8>"}, Field{"value", value_id, "HyperparamValue"}});
+        return t.option(t.sequence(entry));
+      });
 }
 
 }  // namespace pylon::test

@@ -7,36 +7,15 @@
 
 #include <memory>
 
-#include "codec/metadata.hpp"
+#include "../codec/runtime_api_method.hpp"
 
 namespace pylon::test {
 
 inline std::shared_ptr<const codec::Metadata> with_next_epoch_start(const codec::Metadata& base) {
   using namespace codec;
-  auto md = std::make_shared<Metadata>(base);
-  auto& types = md->types.types;
-  TypeDef u64;
-  u64.kind = TypeKind::Primitive;
-  u64.prim = Primitive::U64;
-  types.push_back(u64);
-  const auto u64_id = static_cast<TypeId>(types.size() - 1);
-  TypeDef option;
-  option.kind = TypeKind::Variant;
-  option.path = {"Option"};
-  option.params = {{"T", u64_id}};
-  option.variants = {Variant{"None", {}, 0}, Variant{"Some", {Field{"", u64_id, "u64"}}, 1}};
-  types.push_back(option);
-  const auto out = static_cast<TypeId>(types.size() - 1);
-  if (!md->types.finish().ok()) return nullptr;
-  for (auto& api : md->apis) {
-    if (api.name != "SubnetInfoRuntimeApi") continue;
-    for (const auto& m : api.methods)
-      if (m.name == "get_subnet_hyperparams_v2") {
-        api.methods.push_back(RuntimeApiMethod{"get_next_epoch_start_block", m.inputs, out});
-        return md;
-      }
-  }
-  return nullptr;
+  return with_api_method(base, "SubnetInfoRuntimeApi", "get_subnet_hyperparams_v2",
+                         "get_next_epoch_start_block",
+                         [](ApiTypes& t) { return t.option(t.primitive(Primitive::U64), "u64"); });
 }
 
 }  // namespace pylon::test
