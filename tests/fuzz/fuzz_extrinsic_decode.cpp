@@ -8,15 +8,11 @@
 
 #include "codec/json_render.hpp"
 #include "extrinsic/decode.hpp"
+#include "fuzz_metadata.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace pylon;
-  static const auto md = [] {
-    const char* dir = std::getenv("PYLON_SHARED_DIR");
-    auto m = codec::load_metadata_file(std::string(dir ? dir : PYLON_SHARED_DIR_DEFAULT) +
-                                       "/chain/finney-metadata-v15.option.hex");
-    return m.ok() ? *m : nullptr;
-  }();
+  static const auto md = fuzz::shared_metadata("chain/finney-metadata-v15.option.hex");
   if (!md) return 0;
   auto x = extrinsic::decode_extrinsic(*md, ByteSpan(data, size));
   if (!x.ok()) {

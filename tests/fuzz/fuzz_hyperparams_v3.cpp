@@ -8,16 +8,14 @@
 
 #include "../codec/hyperparams_v3_metadata.hpp"
 #include "codec/views/hyperparams.hpp"
+#include "fuzz_metadata.hpp"
 
 using namespace pylon;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const auto view = [] {
-    const char* dir = std::getenv("PYLON_SHARED_DIR");
-    auto md = codec::load_metadata_file(std::string(dir ? dir : PYLON_SHARED_DIR_DEFAULT) +
-                                        "/chain/devnet-metadata-v16.scale");
-    if (!md.ok()) std::abort();  // a fuzzer without the runtime's types would test nothing
-    auto v = codec::views::HyperparamsView::resolve(test::with_hyperparams_v3(**md));
+    auto md = fuzz::required_metadata("chain/devnet-metadata-v16.scale");
+    auto v = codec::views::HyperparamsView::resolve(test::with_hyperparams_v3(*md));
     if (!v.ok() || v->api() != codec::views::HyperparamsView::Api::kV3) std::abort();
     return *v;
   }();

@@ -6,16 +6,13 @@
 
 #include "../committer/next_epoch_metadata.hpp"
 #include "committer/epoch_api.hpp"
+#include "fuzz_metadata.hpp"
 
 using namespace pylon;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const auto md = [] {
-    const char* dir = std::getenv("PYLON_SHARED_DIR");
-    auto base = codec::load_metadata_file(std::string(dir ? dir : PYLON_SHARED_DIR_DEFAULT) +
-                                          "/chain/devnet-metadata-v16.scale");
-    if (!base.ok()) std::abort();  // a fuzzer without the runtime's types would test nothing
-    auto with = test::with_next_epoch_start(**base);
+    auto with = test::with_next_epoch_start(*fuzz::required_metadata("chain/devnet-metadata-v16.scale"));
     if (!with) std::abort();
     return with;
   }();

@@ -11,15 +11,11 @@
 #include "codec/encoder.hpp"
 #include "codec/json_render.hpp"
 #include "codec/metadata.hpp"
+#include "fuzz_metadata.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace pylon::codec;
-  static const auto md = [] {
-    const char* dir = std::getenv("PYLON_SHARED_DIR");
-    auto m =
-        load_metadata_file(std::string(dir ? dir : "../shared") + "/chain/finney-metadata-v15.option.hex");
-    return m.ok() ? *m : nullptr;
-  }();
+  static const auto md = pylon::fuzz::shared_metadata("chain/finney-metadata-v15.option.hex");
   if (!md || size < 2 || md->types.types.empty()) return 0;
   const TypeId type = static_cast<TypeId>((data[0] | data[1] << 8) % md->types.types.size());
   auto v = decode_exact(md->types, type, pylon::ByteSpan(data + 2, size - 2));

@@ -7,16 +7,14 @@
 
 #include "codec/metadata.hpp"
 #include "follower/stakes.hpp"
+#include "fuzz_metadata.hpp"
 
 using namespace pylon;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const auto view = [] {
-    const char* dir = std::getenv("PYLON_SHARED_DIR");
-    auto md = codec::load_metadata_file(std::string(dir ? dir : PYLON_SHARED_DIR_DEFAULT) +
-                                        "/chain/finney-metadata-v15.option.hex");
-    if (!md.ok()) std::abort();  // a fuzzer without the runtime's types would test nothing
-    return codec::views::ColumnsView::resolve_api(*md, follower::kSubnetStateMethod).value();
+    auto md = fuzz::required_metadata("chain/finney-metadata-v15.option.hex");
+    return codec::views::ColumnsView::resolve_api(md, follower::kSubnetStateMethod).value();
   }();
   const std::size_t n = size == 0 ? 0 : data[0] % 17;
   if (size < 1 + n * 34) return 0;

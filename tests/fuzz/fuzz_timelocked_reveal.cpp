@@ -11,16 +11,11 @@
 
 #include "codec/metadata.hpp"
 #include "committer/timelocked_reveal.hpp"
+#include "fuzz_metadata.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace pylon;
-  static const auto md = [] {
-    const char* dir = std::getenv("PYLON_SHARED_DIR");
-    auto m = codec::load_metadata_file(std::string(dir ? dir : PYLON_SHARED_DIR_DEFAULT) +
-                                       "/chain/devnet-metadata-v16.scale");
-    if (!m.ok()) std::abort();  // a fuzzer without the runtime's types would test nothing
-    return *m;
-  }();
+  static const auto md = fuzz::required_metadata("chain/devnet-metadata-v16.scale");
   if (size < 2) return 0;
   std::size_t at = 2;
   auto next = [&]() -> Bytes {  // one length-prefixed answer (what is left, when cut short)
