@@ -1,10 +1,12 @@
 // Extrinsics Pylon builds for every call it sends decode with polkadot-js under each metadata
-// file with the right signer, call, arguments, era, nonce and tip, and their signatures verify
-// with polkadot-js's sr25519 over the payload Pylon signed.
+// file with the right signer, call, arguments, era, nonce and tip, Pylon's own decoder reads them
+// as polkadot-js does (decoded_vs_oracle.hpp), and their signatures verify with polkadot-js's
+// sr25519 over the payload Pylon signed.
 #include <simdjson.h>
 
 #include "call_cases.hpp"
 #include "codec/metadata.hpp"
+#include "decoded_vs_oracle.hpp"
 #include "extrinsic/call.hpp"
 #include "extrinsic/signed.hpp"
 #include "extrinsic/weights_hash.hpp"
@@ -61,17 +63,15 @@ TEST(SignedExtrinsic, EveryCallDecodesAndVerifiesWithTheOracle) {
       EXPECT_EQ(uint64_t(d["encoded_length"]), x->bytes.size());
       const std::string call_name = kPylonCalls[i].call;
       const std::string method = call_name.substr(call_name.find('.') + 1);
-      // polkadot-js prints the method in camelCase
-      std::string camel;
-      for (std::size_t k = 0; k < method.size(); ++k)
-        camel += method[k] == '_' ? static_cast<char>(std::toupper(method[++k])) : method[k];
-      EXPECT_EQ(std::string_view(d["method"]), camel);
+      EXPECT_EQ(std::string_view(d["method"]), test::camel(method));  // polkadot-js prints camelCase
       // arguments: the oracle's decode equals what we encoded
       simdjson::dom::parser ap;
       simdjson::dom::element expected = ap.parse(std::string(kPylonCalls[i].args));
       EXPECT_EQ(simdjson::to_string(d["args"]), simdjson::to_string(expected));
       const std::string era = simdjson::to_string(d["era"]);
       EXPECT_NE(era.find(mortal ? "mortalEra" : "immortalEra"), std::string::npos) << era;
+      // Pylon's decoder reads the same bytes as the oracle did
+      test::expect_decoded_as_oracle(**md, *x, kPylonCalls[i].call, d);
       // the signature verifies over the payload
       auto payload = signing_payload(**md, *call, p);
       ASSERT_TRUE(payload.ok());
