@@ -343,8 +343,15 @@ class SnapshotReader {
   ShmStatus reattach() noexcept {
     if (name_[0] == '\0') return make_shm_error(Errc::retired, "borrowed segment image cannot be reattached");
     ShmResult<Mapping> m = Mapping::open(name_, /*writable=*/false);
+    // A new daemon creates its segment under the name, sizes it, then formats its header: between
+    // those steps the name holds a file too short or still zero. That is a replacement on its
+    // way, not a bad segment: answered as not_found, which wait_for_block waits through.
+    if (!m && m.code() == Errc::truncated) {
+      return make_shm_error(Errc::not_found, "the segment under the name is being created");
+    }
     if (!m) return m.error();
     SnapshotSegmentHeader h = read_header<SnapshotSegmentHeader>(m->data());
+    if (h.magic == 0) return make_shm_error(Errc::not_found, "the segment under the name is being created");
     if (ShmStatus s = validate_snapshot_header(h, m->size()); !s) return s;
     if (h.generation == geo_.generation) return {};
     map_ = std::move(m).value();
