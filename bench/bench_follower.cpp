@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "chain/chain_client.hpp"
+#include "proc_status.hpp"
 #include "common/hex.hpp"
 #include "follower/follower.hpp"
 #include "net/rpc_client.hpp"
@@ -39,14 +40,7 @@ namespace {
 using namespace std::chrono_literals;
 using namespace pylon;
 
-// kB of a /proc/self/status line ("VmRSS", "VmHWM"), or 0.
-double status_kb(const std::string& key) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind(key + ":", 0) == 0) return std::strtod(line.c_str() + key.size() + 1, nullptr);
-  return 0;
-}
+using bench::status_kb;
 
 // Server + client + store (+ follower when asked), or an error to skip with.
 struct Rig {

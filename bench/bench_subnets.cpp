@@ -44,6 +44,7 @@
 #include "follower/snapshot.hpp"
 #include "follower/snapshot_store.hpp"
 #include "net/rpc_client.hpp"
+#include "proc_status.hpp"
 #include "rest/render.hpp"
 #include "shm/from_snapshot.hpp"
 #include "shm/snapshot_writer.hpp"
@@ -64,14 +65,7 @@ double process_cpu_ms() {
   return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
 }
 
-// kB of a /proc/self/status line ("VmRSS", "RssAnon", ...), or 0.
-double status_kb(const std::string& key) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind(key + ":", 0) == 0) return std::strtod(line.c_str() + key.size() + 1, nullptr);
-  return 0;
-}
+using bench::status_kb;
 
 // pylon_replay_node in its own process, serving kMaxSubnets netuids of `neurons` neurons.
 // Thread contract: made and destroyed by the benchmark thread.
