@@ -130,18 +130,15 @@ bool Follower::build_all(std::uint64_t target) {
                    std::to_string(neurons) + " neurons";
     }
   }
-  if (log_ && !published.empty()) {
+  if (log_ && (!published.empty() || subnets_.size() > 8)) {
     const auto ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
             .count();
-    log_("info", "snapshot #" + std::to_string(target) + " published (" + published + ", " +
-                     std::to_string(ms) + " ms)");
-  } else if (log_ && subnets_.size() > 8) {
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
-            .count();
-    log_("info", "snapshot #" + std::to_string(target) + " built for the followed subnets (" +
-                     std::to_string(subnets_.size()) + " subnets, " + std::to_string(ms) + " ms)");
+    const std::string took = std::to_string(ms) + " ms)";
+    log_("info", "snapshot #" + std::to_string(target) +
+                     (published.empty() ? " built for the followed subnets (" +
+                                              std::to_string(subnets_.size()) + " subnets, " + took
+                                        : " published (" + published + ", " + took));
   }
   return all;
 }
