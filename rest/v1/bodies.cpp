@@ -213,14 +213,16 @@ std::variant<RevealedCommitmentBody, std::vector<FieldError>> decode_revealed_co
         return static_cast<std::uint64_t>(d);
       case element_type::STRING: {
         if (e.get_string().get(s)) return std::string(kNotInt);
-        while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
+        while (!s.empty() &&
+               (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
           s.remove_prefix(1);
         while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
           s.remove_suffix(1);
         if (!s.empty() && s.front() == '+') s.remove_prefix(1);
         const auto r = std::from_chars(s.data(), s.data() + s.size(), u);
         if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size()) {
-          if (s.starts_with("-") && s.size() > 1) return std::string("Input should be greater than or equal to 0");
+          if (s.starts_with("-") && s.size() > 1)
+            return std::string("Input should be greater than or equal to 0");
           return std::string(kNotInt) + ", unable to parse string as an integer";
         }
         return u;

@@ -44,7 +44,8 @@ struct RevealedCommitmentBody {
   std::string commitment;
   std::uint64_t blocks_until_reveal = 0;
 };
-std::variant<RevealedCommitmentBody, std::vector<FieldError>> decode_revealed_commitment(std::string_view body);
+std::variant<RevealedCommitmentBody, std::vector<FieldError>> decode_revealed_commitment(
+    std::string_view body);
 
 // POST /login/identity/{identity}: {"token": str}.
 std::variant<std::string, std::vector<FieldError>> decode_login(std::string_view body);

@@ -5,7 +5,7 @@
 //   - the deadline first: 504 now; the late answer is dropped when it comes (the read itself is
 //     not cut short: an on-demand snapshot build still completes and is kept for the next
 //     request);
-//   - the answer first: it goes out and the deadline is forgotten.
+//   - the answer first: it goes out and its deadline is taken off the timer's queue.
 // The connection is never touched here: the wrapped Reply is the session's own, which holds the
 // session weakly and writes nothing to a connection that has gone.
 //
@@ -16,13 +16,10 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <cstdint>
-#include <map>
+#include <cstddef>
 #include <memory>
 #include <thread>
 
-#include "common/sync.hpp"
 #include "rest/http_types.hpp"
 
 namespace pylon::rest::v1 {
@@ -42,16 +39,11 @@ class Deadlines {
   std::size_t pending() const;
 
  private:
-  struct Once;  // the wrapped Reply and whether it has been answered
-  using Clock = std::chrono::steady_clock;
+  struct Once;      // the wrapped Reply and whether it has been answered
+  struct Registry;  // the deadlines by time, shared with the Replies (which may outlive this)
   void run();
 
-  mutable Mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ PYLON_GUARDED_BY(mu_) = false;
-  std::uint64_t next_id_ PYLON_GUARDED_BY(mu_) = 0;
-  // By (when, id): the earliest first. A deadline whose Reply was answered is erased.
-  std::map<std::pair<Clock::time_point, std::uint64_t>, std::shared_ptr<Once>> due_ PYLON_GUARDED_BY(mu_);
+  std::shared_ptr<Registry> reg_;
   std::thread thread_;
 };
 

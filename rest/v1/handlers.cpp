@@ -15,9 +15,9 @@
 #include "rest/v1/bodies.hpp"
 #include "rest/v1/certificates.hpp"
 #include "rest/v1/commitment_write.hpp"
-#include "rest/v1/revealed.hpp"
 #include "rest/v1/errors.hpp"
 #include "rest/v1/render.hpp"
+#include "rest/v1/revealed.hpp"
 #include "rest/v1/routes.hpp"
 #include "timelock/timelock.hpp"
 #include "weights/writer.hpp"
@@ -102,7 +102,8 @@ void Api::dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitte
       if (m.route == Route::v1_id_put_weights) return put_v1_weights(*sub, req, std::move(reply));
       if (m.route == Route::v1_id_post_commitments)
         return post_v1_commitment(*sub, req, admitted, std::move(reply));
-      if (m.route == Route::v1_id_post_revealed) return post_v1_revealed(*sub, req, admitted, std::move(reply));
+      if (m.route == Route::v1_id_post_revealed)
+        return post_v1_revealed(*sub, req, admitted, std::move(reply));
       return post_v1_certificate(*sub, req, admitted, std::move(reply));
     }
     default:
@@ -135,7 +136,8 @@ void Api::dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitte
     // cutoff) on a worker, as the legacy /metagraph/{block} does.
     if (at_block) {
       // A block not kept is read from the node: the request's deadline bounds the wait for it.
-      if (!sub->kept(m.v1_params.block)) reply = deadlines_.bounded(std::move(reply), admitted.deadline_seconds);
+      if (!sub->kept(m.v1_params.block))
+        reply = deadlines_.bounded(std::move(reply), admitted.deadline_seconds);
       return with_snapshot_at(*sub, m.v1_params.block, std::move(reply), std::move(answer));
     }
     auto l = sub->latest();
@@ -144,9 +146,13 @@ void Api::dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitte
   }
   // Any other subnet: read from the chain on request, kept per (netuid, block).
   if (asked > 65535 || !deps_.chain) return reply(not_followed(asked, followed_subnets()));
-  // Most such reads build a snapshot from the node (a kept one answers before the deadline could
-  // pass): bounded by the request's deadline. A build that outlives it still completes and is kept.
-  reply = deadlines_.bounded(std::move(reply), admitted.deadline_seconds);
+  // A (netuid, block) not kept is built from the node: bounded by the request's deadline (a build
+  // that outlives it still completes and is kept for the next request).
+  if (auto l = latest()) {
+    const std::uint64_t at = at_block ? m.v1_params.block : l->snapshot()->block;
+    if (!on_demand_.find(static_cast<std::uint16_t>(asked), at))
+      reply = deadlines_.bounded(std::move(reply), admitted.deadline_seconds);
+  }
   with_unfollowed_at(static_cast<std::uint16_t>(asked),
                      at_block ? std::optional<std::uint64_t>(m.v1_params.block) : std::nullopt,
                      std::move(reply), std::move(answer));
@@ -455,7 +461,8 @@ void Api::post_v1_commitment(SubnetContext& sub, const Request& req, const v1::A
       [this, &sub, data = std::get<Bytes>(std::move(decoded)), path = std::string(req.path), deadline]() {
         return write_v1_commitment(
             sub, [&](const codec::Metadata& md) { return v1::set_commitment_args(md, sub.netuid(), data); },
-            path, deadline, [] {
+            path, deadline,
+            [] {
               JsonWriter w;
               w.begin_object();
               w.key("detail");
@@ -478,7 +485,8 @@ void Api::post_v1_commitment(SubnetContext& sub, const Request& req, const v1::A
 // GET .../commitments/revealed routes read. 201 {"reveal_round": R} once a block holds it. The
 // round is fixed once, when the request arrives: every attempt sends the same ciphertext (the 2.x
 // service encrypts again per attempt, so its answer names the last attempt's round).
-void Api::post_v1_revealed(SubnetContext& sub, const Request& req, const v1::Admitted& admitted, Reply reply) {
+void Api::post_v1_revealed(SubnetContext& sub, const Request& req, const v1::Admitted& admitted,
+                           Reply reply) {
   auto decoded = v1::decode_revealed_commitment(req.body);
   if (auto* bad = std::get_if<std::vector<v1::FieldError>>(&decoded))
     return reply(v1::validation_error("POST", req.path, *bad));
@@ -489,27 +497,31 @@ void Api::post_v1_revealed(SubnetContext& sub, const Request& req, const v1::Adm
   if (admitted.identity->hotkey != signer->account())
     return reply(v1::error(
         503, "identity '" + admitted.identity->name + "' signs with another hotkey than this Pylon's"));
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   const auto round = v1::reveal_round_after(static_cast<std::uint64_t>(std::max<std::int64_t>(now, 0)),
                                             body.blocks_until_reveal, options_.v1.block_duration_seconds);
   if (!round)
-    return reply(v1::validation_error("POST", req.path,
-                                      {{"blocks_until_reveal", "Value error, the reveal would be past year 2^63 s"}}));
+    return reply(v1::validation_error(
+        "POST", req.path,
+        {{"blocks_until_reveal",
+          "Value error, blocks_until_reveal is too large: the reveal would be past 2^64 seconds"}}));
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                              std::chrono::duration<double>(admitted.deadline_seconds));
   blocking(
       [this, &sub, body = std::move(body), path = std::string(req.path), deadline, round = *round]() {
         auto ciphertext = timelock::encrypt(round, v1::scale_string(body.commitment));
-        if (!ciphertext.ok()) return v1::error(502, "the commitment could not be encrypted: " + ciphertext.error().message);
+        if (!ciphertext.ok())
+          return v1::error(502, "the commitment could not be encrypted: " + ciphertext.error().message);
         return write_v1_commitment(
             sub,
             [&](const codec::Metadata& md) {
               return v1::timelocked_commitment_args(md, sub.netuid(), *ciphertext, round);
             },
-            path, deadline, [round] {
+            path, deadline,
+            [round] {
               JsonWriter w;
               w.begin_object();
               w.key("reveal_round");

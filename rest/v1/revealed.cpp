@@ -41,7 +41,8 @@ bool is_prim(const codec::TypeRegistry& reg, codec::TypeId id, codec::Primitive 
 
 bool is_bytes(const codec::TypeRegistry& reg, codec::TypeId id) {
   const codec::TypeId u = unwrapped(reg, id);
-  return reg.has(u) && reg[u].kind == codec::TypeKind::Sequence && is_prim(reg, reg[u].elem, codec::Primitive::U8);
+  return reg.has(u) && reg[u].kind == codec::TypeKind::Sequence &&
+         is_prim(reg, reg[u].elem, codec::Primitive::U8);
 }
 
 std::optional<std::size_t> concat_hash_len(codec::StorageHasher h) {
@@ -150,13 +151,14 @@ Result<std::pair<AccountId, std::vector<RevealedEntry>>> RevealedDecoder::decode
   std::copy_n(key.begin() + static_cast<std::ptrdiff_t>(prefix.size() + hotkey_hash_len_), 32,
               out.first.begin());
   auto entries = decode(value);
-  if (!entries.ok()) return with_context("the revealed commitments of " + codec::ss58_encode(out.first),
-                                         entries.error());
+  if (!entries.ok())
+    return with_context("the revealed commitments of " + codec::ss58_encode(out.first), entries.error());
   out.second = std::move(entries).value();
   return out;
 }
 
-Result<RevealedMap> read_revealed(chain::ChainClient& chain, std::uint16_t netuid, const chain::BlockRef& at) {
+Result<RevealedMap> read_revealed(chain::ChainClient& chain, std::uint16_t netuid,
+                                  const chain::BlockRef& at) {
   PYLON_ASSIGN(chain::RuntimeVersion v, chain.runtime_version(at));
   PYLON_ASSIGN(auto md, chain.metadata_for(v, at));
   PYLON_ASSIGN(auto decoder, RevealedDecoder::resolve(std::move(md)));
@@ -267,9 +269,10 @@ Result<std::string> timelocked_commitment_args(const codec::Metadata& md, std::u
   const codec::Field* reveal_round = field("reveal_round");
   if (tle == nullptr || tle->fields.size() != 2 || encrypted == nullptr || reveal_round == nullptr ||
       !is_bytes(types, encrypted->type) || !is_prim(types, reveal_round->type, codec::Primitive::U64))
-    return make_error(CommitmentCallErrc::kNoCall,
-                      "this runtime's commitment Data has no TimelockEncrypted{encrypted: bytes, reveal_round: "
-                      "u64}");
+    return make_error(
+        CommitmentCallErrc::kNoCall,
+        "this runtime's commitment Data has no TimelockEncrypted{encrypted: bytes, reveal_round: "
+        "u64}");
   std::string args = "{\"netuid\":" + std::to_string(netuid) +
                      ",\"info\":{\"fields\":[{\"TimelockEncrypted\":{\"encrypted\":\"";
   append_hex(args, ciphertext);

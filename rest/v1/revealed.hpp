@@ -39,8 +39,8 @@ enum class RevealedErrc : std::uint8_t {
 };
 
 struct RevealedEntry {
-  Bytes data;                // the opened bytes, as stored
-  std::uint64_t block = 0;   // the block that revealed them
+  Bytes data;               // the opened bytes, as stored
+  std::uint64_t block = 0;  // the block that revealed them
 
   bool operator==(const RevealedEntry&) const = default;
 };

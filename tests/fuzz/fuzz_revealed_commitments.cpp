@@ -12,7 +12,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace pylon;
   static const auto decoder = [] {
-    auto d = rest::v1::RevealedDecoder::resolve(fuzz::required_metadata("chain/finney-metadata-v15.option.hex"));
+    auto d =
+        rest::v1::RevealedDecoder::resolve(fuzz::required_metadata("chain/finney-metadata-v15.option.hex"));
     if (!d.ok() || !d->has_value()) std::abort();
     return **d;
   }();

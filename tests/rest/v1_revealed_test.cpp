@@ -107,7 +107,8 @@ const codec::StorageEntry& revealed_entry(const codec::Metadata& md) {
 Bytes encoded(const codec::Metadata& md, const std::vector<v1::RevealedEntry>& entries) {
   std::string json = "[";
   for (const auto& e : entries)
-    json += std::string(json.size() > 1 ? "," : "") + "[\"" + to_hex(e.data) + "\"," + std::to_string(e.block) + "]";
+    json += std::string(json.size() > 1 ? "," : "") + "[\"" + to_hex(e.data) + "\"," +
+            std::to_string(e.block) + "]";
   json += "]";
   simdjson::dom::parser p;
   auto bytes = codec::encode_json(md.types, revealed_entry(md).value, p.parse(json).value());
@@ -116,9 +117,10 @@ Bytes encoded(const codec::Metadata& md, const std::vector<v1::RevealedEntry>& e
 }
 
 Bytes entry_key(const codec::Metadata& md, std::uint16_t netuid, const AccountId& hotkey) {
-  auto key = chain::storage_key(md, "Commitments", "RevealedCommitments",
-                                {Bytes{static_cast<std::uint8_t>(netuid), static_cast<std::uint8_t>(netuid >> 8)},
-                                 Bytes(hotkey.begin(), hotkey.end())});
+  auto key =
+      chain::storage_key(md, "Commitments", "RevealedCommitments",
+                         {Bytes{static_cast<std::uint8_t>(netuid), static_cast<std::uint8_t>(netuid >> 8)},
+                          Bytes(hotkey.begin(), hotkey.end())});
   EXPECT_TRUE(key.ok()) << key.error().message;
   return key.ok() ? *key : Bytes{};
 }
@@ -137,8 +139,9 @@ TEST(V1RevealedDecode, ARealRuntimesValueDecodes) {
     const Bytes value = encoded(*md, entries);
     // subtensor's Vec<(Vec<u8>, u64)>: compact count 2, then each entry's compact length, bytes
     // and u64 little-endian.
-    const Bytes layout = {0x08, 0x20, 0x1c, 'm', 'o', 'd', 'e', 'l', '-', 'a', 0xbf, 0x02, 0, 0, 0, 0, 0, 0,
-                          0x08, 0xde, 0xad, 0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01};
+    const Bytes layout = {0x08, 0x20, 0x1c, 'm',  'o',  'd',  'e',  'l',  '-',  'a',
+                          0xbf, 0x02, 0,    0,    0,    0,    0,    0,    0x08, 0xde,
+                          0xad, 0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01};
     EXPECT_EQ(value, layout);
     auto back = (*d)->decode(value);
     ASSERT_TRUE(back.ok()) << back.error().message;
@@ -204,7 +207,8 @@ TEST(V1RevealedDecode, ARuntimeWithoutTheItemHasNoneAndAnotherShapeIsRefused) {
   auto md = load_metadata(kMetadataFiles[1]);
   ASSERT_TRUE(md);
   auto without = std::make_shared<codec::Metadata>(*md);
-  std::erase_if(commitments_pallet(*without).storage, [](const auto& e) { return e.name == "RevealedCommitments"; });
+  std::erase_if(commitments_pallet(*without).storage,
+                [](const auto& e) { return e.name == "RevealedCommitments"; });
   auto none = v1::RevealedDecoder::resolve(without);
   ASSERT_TRUE(none.ok()) << none.error().message;
   EXPECT_FALSE(none->has_value());
@@ -212,7 +216,8 @@ TEST(V1RevealedDecode, ARuntimeWithoutTheItemHasNoneAndAnotherShapeIsRefused) {
   // RevealedCommitments holding CommitmentOf's Registration: refused, not guessed at.
   auto other = std::make_shared<codec::Metadata>(*md);
   auto& storage = commitments_pallet(*other).storage;
-  const auto of = std::find_if(storage.begin(), storage.end(), [](const auto& e) { return e.name == "CommitmentOf"; });
+  const auto of =
+      std::find_if(storage.begin(), storage.end(), [](const auto& e) { return e.name == "CommitmentOf"; });
   ASSERT_NE(of, storage.end());
   for (auto& e : storage)
     if (e.name == "RevealedCommitments") e.value = of->value;
@@ -249,7 +254,8 @@ TEST(V1RevealedWrite, TheBodysValidationTexts) {
   const std::vector<Row> rows = {
       {"{}", {FE{"commitment", "Field required"}, FE{"blocks_until_reveal", "Field required"}}},
       {"[]", {FE{"", "Input should be a valid dictionary or object to extract fields from"}}},
-      {"{\"commitment\": 5, \"blocks_until_reveal\": 1}", {FE{"commitment", "Input should be a valid string"}}},
+      {"{\"commitment\": 5, \"blocks_until_reveal\": 1}",
+       {FE{"commitment", "Input should be a valid string"}}},
       {"{\"commitment\": \"a\", \"blocks_until_reveal\": \"x\"}",
        {FE{"blocks_until_reveal", "Input should be a valid integer, unable to parse string as an integer"}}},
       {"{\"commitment\": \"a\", \"blocks_until_reveal\": 1.5}",
@@ -354,9 +360,11 @@ TEST(V1Deadlines, TheFirstAnswerWinsAndTheOtherIsDropped) {
   std::mutex mu;
   std::condition_variable cv;
   std::vector<unsigned> got;
+  std::string body;
   auto record = [&](Response r) {
     std::lock_guard<std::mutex> l(mu);
     got.push_back(r.status);
+    body = r.body ? *r.body : "";
     cv.notify_all();
   };
   // The deadline first: 504 with the contract's body, then the late 200 is dropped.
@@ -364,24 +372,32 @@ TEST(V1Deadlines, TheFirstAnswerWinsAndTheOtherIsDropped) {
   {
     std::unique_lock<std::mutex> l(mu);
     ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(5), [&] { return got.size() == 1; }));
+    EXPECT_EQ(body, v1_error(504, "Request timed out"));
   }
+  EXPECT_EQ(d.pending(), 0u);
   late(json_response(200, "{}"));
-  // The answer first: it goes out, and the deadline, still queued, never fires.
-  auto early = d.bounded(record, 0.05);
+  // The answer first: it goes out and its deadline leaves the queue at once.
+  auto early = d.bounded(record, 300);
+  EXPECT_EQ(d.pending(), 1u);
   early(json_response(200, "{}"));
   EXPECT_EQ(d.pending(), 0u);
-  auto third = d.bounded(record, 0.02);  // a later deadline: fires after the one above would have
+  early(json_response(200, "{}"));  // a second answer is dropped too
+  // A deadline later than one queued before it, and one earlier: each fires at its own time.
+  auto slow = d.bounded(record, 300);
+  auto third = d.bounded(record, 0.02);
   {
     std::unique_lock<std::mutex> l(mu);
     ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(5), [&] { return got.size() == 3; }));
   }
   EXPECT_EQ(got, (std::vector<unsigned>{504, 200, 504}));
   third(json_response(200, "{}"));
+  EXPECT_EQ(d.pending(), 1u);  // `slow`, still waiting
+  slow(json_response(200, "{}"));
   std::lock_guard<std::mutex> l(mu);
-  EXPECT_EQ(got.size(), 3u);
+  EXPECT_EQ(got, (std::vector<unsigned>{504, 200, 504, 200}));
 }
 
-TEST(V1Deadlines, StoppedDeadlinesNeverFire) {
+TEST(V1Deadlines, StoppedDeadlinesNeverFireAndTheirRepliesOutliveThem) {
   int calls = 0;
   Reply r;
   {
@@ -390,13 +406,15 @@ TEST(V1Deadlines, StoppedDeadlinesNeverFire) {
     EXPECT_EQ(d.pending(), 1u);
   }  // joined, not fired
   EXPECT_EQ(calls, 0);
-  r(json_response(200, "{}"));  // the read's own answer still goes out
+  r(json_response(200, "{}"));  // the read's own answer still goes out, its Deadlines gone
   EXPECT_EQ(calls, 1);
 }
 
 // ---------------------------------------------------------------- over HTTP
 
-std::string hotkey(std::size_t uid) { return codec::ss58_encode(recorded()->neurons.at(uid).hotkey); }
+std::string hotkey(std::size_t uid) {
+  return codec::ss58_encode(recorded()->neurons.at(uid).hotkey);
+}
 
 std::string bare(const Bytes& b) {
   std::string h = to_hex(b);
@@ -431,17 +449,18 @@ struct NodeRevealed {
     changes += "]";
     const std::string stored =
         "[{\"block\":\"" + to_hex(recorded()->block_hash) + "\",\"changes\":" + changes + "}]";
-    node.server->set_override([this, p = bare(*prefix), keys, stored](
-                                  std::string_view method, std::string_view params) -> std::optional<std::string> {
-      if (params.find(p) == std::string_view::npos) return std::nullopt;
-      if (method == "state_getKeysPaged") {
-        std::unique_lock<std::mutex> l(mu_);
-        cv_.wait(l, [this] { return !held_; });
-        return keys;
-      }
-      if (method == "state_queryStorageAt") return stored;
-      return std::nullopt;
-    });
+    node.server->set_override(
+        [this, p = bare(*prefix), keys, stored](std::string_view method,
+                                                std::string_view params) -> std::optional<std::string> {
+          if (params.find(p) == std::string_view::npos) return std::nullopt;
+          if (method == "state_getKeysPaged") {
+            std::unique_lock<std::mutex> l(mu_);
+            cv_.wait(l, [this] { return !held_; });
+            return keys;
+          }
+          if (method == "state_queryStorageAt") return stored;
+          return std::nullopt;
+        });
   }
   void release() {
     std::lock_guard<std::mutex> l(mu_);
@@ -477,7 +496,8 @@ std::uint64_t key_reads() {
 }
 
 std::string block_json() {
-  return "{\"number\":" + std::to_string(kRecordedBlock) + ",\"hash\":\"" + to_hex(recorded()->block_hash) + "\"}";
+  return "{\"number\":" + std::to_string(kRecordedBlock) + ",\"hash\":\"" + to_hex(recorded()->block_hash) +
+         "\"}";
 }
 
 std::string entries_json(const std::string& hk, const std::vector<std::pair<std::string, std::uint64_t>>& e) {
@@ -490,7 +510,8 @@ std::string entries_json(const std::string& hk, const std::vector<std::pair<std:
 
 TEST(RestV1Revealed, ServedUnderBothPrefixesAndReadOncePerBlock) {
   PYLON_REST_REQUIRE_SHARED();
-  const std::vector<std::pair<std::string, std::uint64_t>> own = {{"self-model-a", 705}, {"self-model-b", 706}};
+  const std::vector<std::pair<std::string, std::uint64_t>> own = {{"self-model-a", 705},
+                                                                  {"self-model-b", 706}};
   const std::vector<std::pair<std::string, std::uint64_t>> other = {{"model-a", 703}};
   // An unregistered hotkey's entries are served too (the 2.x service does not filter them).
   AccountId stranger{};
@@ -502,7 +523,8 @@ TEST(RestV1Revealed, ServedUnderBothPrefixesAndReadOncePerBlock) {
   std::map<AccountId, std::string> by_key = {
       {recorded()->neurons.at(0).hotkey, "\"" + hotkey(0) + "\":" + entries_json(hotkey(0), own)},
       {recorded()->neurons.at(2).hotkey, "\"" + hotkey(2) + "\":" + entries_json(hotkey(2), other)},
-      {stranger, "\"" + codec::ss58_encode(stranger) + "\":" + entries_json(codec::ss58_encode(stranger), {{"gone", 9}})}};
+      {stranger, "\"" + codec::ss58_encode(stranger) +
+                     "\":" + entries_json(codec::ss58_encode(stranger), {{"gone", 9}})}};
   std::string map;
   for (const auto& [k, v] : by_key) map += (map.empty() ? "" : ",") + v;
   const std::string all_body = "{\"block\":" + block_json() + ",\"commitments\":{" + map + "}}";
@@ -516,7 +538,8 @@ TEST(RestV1Revealed, ServedUnderBothPrefixesAndReadOncePerBlock) {
     EXPECT_EQ(all.body, all_body);
     auto one = h.get(prefix + "/block/latest/commitments/revealed/" + hotkey(2), auth);
     EXPECT_EQ(one.status, 200u);
-    EXPECT_EQ(one.body, "{\"block\":" + block_json() + ",\"commitments\":" + entries_json(hotkey(2), other) + "}");
+    EXPECT_EQ(one.body,
+              "{\"block\":" + block_json() + ",\"commitments\":" + entries_json(hotkey(2), other) + "}");
     for (const std::string& none : {hotkey(1), std::string("not-a-hotkey")}) {
       auto n = h.get(prefix + "/block/latest/commitments/revealed/" + none, auth);
       EXPECT_EQ(n.status, 404u) << none;
@@ -525,7 +548,8 @@ TEST(RestV1Revealed, ServedUnderBothPrefixesAndReadOncePerBlock) {
   }
   auto self = h.get("/api/v1/identity/sn1/subnet/1/block/latest/commitments/revealed/self", kSn1Auth);
   EXPECT_EQ(self.status, 200u);
-  EXPECT_EQ(self.body, "{\"block\":" + block_json() + ",\"commitments\":" + entries_json(hotkey(0), own) + "}");
+  EXPECT_EQ(self.body,
+            "{\"block\":" + block_json() + ",\"commitments\":" + entries_json(hotkey(0), own) + "}");
   auto oa_self = h.get("/api/v1/subnet/1/block/latest/commitments/revealed/self", kOpenAuth);
   EXPECT_EQ(oa_self.body, v1_error(404, kNotFound));
   EXPECT_EQ(key_reads() - before, 1u);  // every answer above from one read at the snapshot's block
@@ -559,7 +583,8 @@ TEST(RestV1Revealed, NoneIsAnEmptyMapAndAValueThatDoesNotFitIs502) {
   Json j(a.body);
   ASSERT_TRUE(j.ok) << a.body;
   const std::string detail(j.root["detail"].get_string().value_unsafe());
-  EXPECT_NE(detail.find("the revealed commitments at block " + std::to_string(kRecordedBlock)), std::string::npos)
+  EXPECT_NE(detail.find("the revealed commitments at block " + std::to_string(kRecordedBlock)),
+            std::string::npos)
       << detail;
   EXPECT_NE(detail.find(hotkey(3)), std::string::npos) << detail;
   EXPECT_EQ(h.get("/api/v1/identities").status, 200u);  // and the server goes on
@@ -575,7 +600,8 @@ TEST(RestV1Revealed, TheAuthMatrixOfTheNewRoutes) {
   for (const std::string& p : {oa, id}) {
     SCOPED_TRACE(p);
     EXPECT_EQ(h.get(p).body, v1_error(401, "Authorization header is required"));
-    EXPECT_EQ(h.get(p, "Token x").body, v1_error(401, "Invalid Authorization header format. Expected: Bearer <token>"));
+    EXPECT_EQ(h.get(p, "Token x").body,
+              v1_error(401, "Invalid Authorization header format. Expected: Bearer <token>"));
   }
   EXPECT_EQ(h.get(oa, kOpenAuth).status, 200u);
   EXPECT_EQ(h.get(oa, kSn1Auth).body, v1_error(403, "Invalid authorization token"));
@@ -590,10 +616,11 @@ TEST(RestV1Revealed, TheAuthMatrixOfTheNewRoutes) {
   // (none in this harness: 503, nothing encrypted or sent).
   auto bad = http(h.port(), "POST", post, "{\"commitment\": 1}", kSn1Auth);
   EXPECT_EQ(bad.status, 400u);
-  EXPECT_EQ(bad.body,
-            "{\"status_code\":400,\"detail\":\"Validation failed for POST " + post +
-                "\",\"extra\":[{\"key\":\"commitment\",\"message\":\"Input should be a valid string\"},{\"key\":"
-                "\"blocks_until_reveal\",\"message\":\"Field required\"}]}");
+  EXPECT_EQ(
+      bad.body,
+      "{\"status_code\":400,\"detail\":\"Validation failed for POST " + post +
+          "\",\"extra\":[{\"key\":\"commitment\",\"message\":\"Input should be a valid string\"},{\"key\":"
+          "\"blocks_until_reveal\",\"message\":\"Field required\"}]}");
   EXPECT_EQ(http(h.port(), "POST", post, body, kSn1Auth).status, 503u);
   auto moved = http(h.port(), "POST", "/api/v1/identity/sn1/subnet/2/commitments/revealed", body, kSn1Auth);
   EXPECT_EQ(moved.status, 308u);
@@ -628,8 +655,9 @@ TEST(RestV1Deadline, ASlowRevealedReadIs504AndTheLateAnswerIsDropped) {
   EXPECT_EQ(b.status, 200u) << b.body;
   EXPECT_NE(b.body.find("\"commitment\":\"late\""), std::string::npos) << b.body;
   auto metrics = h.get("/metrics");
-  EXPECT_NE(metrics.body.find("path=\"/api/v1/subnet/{netuid}/block/latest/commitments/revealed\",status=\"504\""),
-            std::string::npos)
+  EXPECT_NE(
+      metrics.body.find("path=\"/api/v1/subnet/{netuid}/block/latest/commitments/revealed\",status=\"504\""),
+      std::string::npos)
       << metrics.body.substr(0, 2000);
 }
 
@@ -638,13 +666,14 @@ TEST(RestV1Deadline, NeuronsAtABlockNotKeptAre504WhenTheNodeIsSlow) {
   std::mutex mu;
   std::condition_variable cv;
   bool held = true;
-  replay_node().server->set_override([&](std::string_view method, std::string_view) -> std::optional<std::string> {
-    if (method == "chain_getBlockHash") {
-      std::unique_lock<std::mutex> l(mu);
-      cv.wait(l, [&] { return !held; });
-    }
-    return std::nullopt;
-  });
+  replay_node().server->set_override(
+      [&](std::string_view method, std::string_view) -> std::optional<std::string> {
+        if (method == "chain_getBlockHash") {
+          std::unique_lock<std::mutex> l(mu);
+          cv.wait(l, [&] { return !held; });
+        }
+        return std::nullopt;
+      });
   auto release = [&] {
     std::lock_guard<std::mutex> l(mu);
     held = false;
