@@ -185,6 +185,7 @@ void Api::stop() {
     stopping_ = true;
   }
   stop_cv_.notify_all();
+  deadlines_.stop();  // the connections are closed: no 504 is sent after this
 }
 
 void Api::blocking(std::function<Response()> job, Reply reply) {

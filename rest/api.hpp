@@ -28,6 +28,8 @@
 #include "rest/subnet_context.hpp"
 #include "rest/timelocked_reveal_cache.hpp"
 #include "rest/v1/certificates.hpp"
+#include "rest/v1/deadlines.hpp"
+#include "rest/v1/revealed.hpp"
 #include "rest/v1/guard.hpp"
 #include "rest/v1/routes.hpp"
 #include "weights/store.hpp"
@@ -153,9 +155,17 @@ class Api {
                       const v1::Admitted& admitted, Reply reply);
   void put_v1_weights(SubnetContext& sub, const Request& req, Reply reply);
   void post_v1_commitment(SubnetContext& sub, const Request& req, const v1::Admitted& admitted, Reply reply);
-  // The attempts of one commitment write (blocking, on a worker) until `deadline`.
-  Response set_v1_commitment(SubnetContext& sub, const Bytes& data, std::string_view path,
-                             std::chrono::steady_clock::time_point deadline);
+  // The attempts of one commitment write (blocking, on a worker) until `deadline`: each builds the
+  // arguments of Commitments.set_commitment from the metadata of the block at hand, submits them
+  // through the subnet's hotkey Submitter and, once a block holds it, answers landed().
+  using CommitmentArgs = std::function<Result<std::string>(const codec::Metadata&)>;
+  Response write_v1_commitment(SubnetContext& sub, const CommitmentArgs& build_args, std::string_view path,
+                               std::chrono::steady_clock::time_point deadline,
+                               const std::function<Response()>& landed);
+  void post_v1_revealed(SubnetContext& sub, const Request& req, const v1::Admitted& admitted, Reply reply);
+  // GET .../commitments/revealed[/{hotkey}|/self] at the latest block of the path's subnet.
+  void get_v1_revealed(std::uint64_t netuid, v1::Read read, std::string_view hotkey_param,
+                       const v1::Admitted& admitted, Reply reply);
   void get_v1_recent_neurons(std::uint64_t netuid, Reply reply);
   void get_v1_extrinsic(std::uint64_t block, std::uint64_t index, Reply reply);  // rest/v1/extrinsic.cpp
   void post_v1_certificate(SubnetContext& sub, const Request& req, const v1::Admitted& admitted, Reply reply);
@@ -192,6 +202,10 @@ class Api {
   std::condition_variable stop_cv_;
   bool stopping_ PYLON_GUARDED_BY(stop_mu_) = false;
   v1::CertificateCache certificates_;  // per (netuid, block), read on request (rest/v1/certificates.hpp)
+  v1::RevealedCache revealed_;         // per (netuid, block), read on request (rest/v1/revealed.hpp)
+  // 504 for v1 reads that wait on the node past the request's deadline (rest/v1/deadlines.hpp).
+  // Last: destroyed (its thread joined) first, while everything a Reply may reach still exists.
+  v1::Deadlines deadlines_;
 };
 
 }  // namespace pylon::rest

@@ -82,6 +82,7 @@ bool is_write(Route r) {
     case Route::v1_id_put_weights:
     case Route::v1_id_post_commitments:
     case Route::v1_id_post_certificate_self:
+    case Route::v1_id_post_revealed:
       return true;
     default:
       return false;

@@ -48,6 +48,8 @@ enum class Route : std::uint8_t {
   v1_oa_validators_at,
   v1_oa_certificates,
   v1_oa_certificate,
+  v1_oa_revealed,     // block/latest/commitments/revealed
+  v1_oa_revealed_of,  // .../revealed/{hotkey}
   // Identity (/api/v1/identity/{identity}/subnet/{netuid}/...):
   v1_id_commitments,
   v1_id_commitment_self,
@@ -64,6 +66,11 @@ enum class Route : std::uint8_t {
   v1_id_certificate,
   // POST .../certificates/self: a new keypair, served on chain.
   v1_id_post_certificate_self,
+  v1_id_revealed,
+  v1_id_revealed_self,
+  v1_id_revealed_of,
+  // POST .../commitments/revealed: a timelock-encrypted commitment, answered with its round.
+  v1_id_post_revealed,
   unknown,  // 404 / 405
   count
 };

@@ -171,6 +171,79 @@ std::variant<CertificateAlgorithm, std::vector<FieldError>> decode_certificate_r
        "Value error, Currently, only algorithm equals 1 is supported which is EdDSA using Ed25519 curve"}};
 }
 
+std::variant<RevealedCommitmentBody, std::vector<FieldError>> decode_revealed_commitment(
+    std::string_view body) {
+  static constexpr const char* kNotInt = "Input should be a valid integer";
+  simdjson::dom::parser parser;
+  std::vector<FieldError> errors;
+  auto obj = object_of(parser, body, errors);
+  if (!obj) return errors;
+  std::optional<element> commitment, blocks;  // a later duplicate wins, as in a Python dict
+  for (auto [key, value] : *obj) {
+    if (key == "commitment") commitment = value;
+    if (key == "blocks_until_reveal") blocks = value;
+  }
+  RevealedCommitmentBody out;
+  std::string_view text;
+  if (!commitment)
+    errors.push_back({"commitment", "Field required"});
+  else if (commitment->get_string().get(text))
+    errors.push_back({"commitment", "Input should be a valid string"});
+  else
+    out.commitment = std::string(text);
+  // The number, or why it is not a non-negative integer.
+  const auto integer = [&](element e) -> std::variant<std::uint64_t, std::string> {
+    std::int64_t i = 0;
+    std::uint64_t u = 0;
+    double d = 0;
+    std::string_view s;
+    switch (e.type()) {
+      case element_type::UINT64:
+        if (e.get_uint64().get(u)) return std::string(kNotInt);
+        return u;
+      case element_type::INT64:
+        if (e.get_int64().get(i)) return std::string(kNotInt);
+        if (i < 0) return std::string("Input should be greater than or equal to 0");
+        return static_cast<std::uint64_t>(i);
+      case element_type::DOUBLE:
+        if (e.get_double().get(d) || !std::isfinite(d)) return std::string(kNotInt);
+        if (d != std::floor(d)) return std::string(kNotInt) + ", got a number with a fractional part";
+        if (d < 0) return std::string("Input should be greater than or equal to 0");
+        if (d >= 9.2e18) return std::string(kNotInt);
+        return static_cast<std::uint64_t>(d);
+      case element_type::STRING: {
+        if (e.get_string().get(s)) return std::string(kNotInt);
+        while (!s.empty() &&
+               (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
+          s.remove_prefix(1);
+        while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
+          s.remove_suffix(1);
+        if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+        const auto r = std::from_chars(s.data(), s.data() + s.size(), u);
+        if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size()) {
+          if (s.starts_with("-") && s.size() > 1)
+            return std::string("Input should be greater than or equal to 0");
+          return std::string(kNotInt) + ", unable to parse string as an integer";
+        }
+        return u;
+      }
+      default:
+        return std::string(kNotInt);
+    }
+  };
+  if (!blocks) {
+    errors.push_back({"blocks_until_reveal", "Field required"});
+  } else {
+    auto n = integer(*blocks);
+    if (auto* why = std::get_if<std::string>(&n))
+      errors.push_back({"blocks_until_reveal", *why});
+    else
+      out.blocks_until_reveal = std::get<std::uint64_t>(n);
+  }
+  if (!errors.empty()) return errors;
+  return out;
+}
+
 std::variant<std::string, std::vector<FieldError>> decode_login(std::string_view body) {
   simdjson::dom::parser parser;
   std::vector<FieldError> errors;

@@ -47,7 +47,7 @@ std::optional<std::uint32_t> raw_length(const codec::TypeRegistry& types, const 
 
 }  // namespace
 
-Result<std::string> set_commitment_args(const codec::Metadata& md, std::uint16_t netuid, ByteSpan data) {
+Result<const codec::TypeDef*> commitment_data_type(const codec::Metadata& md) {
   auto ref = extrinsic::find_call(md, "Commitments.set_commitment");
   if (!ref.ok()) return make_error(CommitmentCallErrc::kNoCall, ref.error().message);
   const codec::TypeRegistry& types = md.types;
@@ -64,6 +64,13 @@ Result<std::string> set_commitment_args(const codec::Metadata& md, std::uint16_t
     return no_call("info.fields is not a list");
   const TypeDef& data_t = types[types[seq].elem];
   if (data_t.kind != TypeKind::Variant) return no_call("a field is not an enum");
+  return &data_t;
+}
+
+Result<std::string> set_commitment_args(const codec::Metadata& md, std::uint16_t netuid, ByteSpan data) {
+  PYLON_ASSIGN(const TypeDef* data_type, commitment_data_type(md));
+  const TypeDef& data_t = *data_type;
+  const codec::TypeRegistry& types = md.types;
   const codec::Variant* raw = nullptr;
   std::uint32_t longest = 0;
   bool any = false;

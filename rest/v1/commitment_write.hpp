@@ -25,6 +25,11 @@ enum class CommitmentCallErrc : std::uint8_t {
 // of a runtime upgrade, so the handler refuses it (400) instead of retrying.
 Result<std::string> set_commitment_args(const codec::Metadata& md, std::uint16_t netuid, ByteSpan data);
 
+// The Data enum of the info's fields of the runtime's Commitments.set_commitment(netuid, info)
+// (kNoCall when the call or that shape is missing). Shared with the timelocked write
+// (rest/v1/revealed.hpp).
+Result<const codec::TypeDef*> commitment_data_type(const codec::Metadata& md);
+
 // The wait after `failures` failed attempts (1, 2, ...): the delay, doubling each time, at most
 // 10x the delay (the 2.x service's rule for its weight and commitment retries).
 std::chrono::milliseconds commitment_backoff(double delay_seconds, std::uint32_t failures);

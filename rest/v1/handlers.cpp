@@ -17,7 +17,9 @@
 #include "rest/v1/commitment_write.hpp"
 #include "rest/v1/errors.hpp"
 #include "rest/v1/render.hpp"
+#include "rest/v1/revealed.hpp"
 #include "rest/v1/routes.hpp"
+#include "timelock/timelock.hpp"
 #include "weights/writer.hpp"
 
 namespace pylon::rest {
@@ -84,10 +86,13 @@ void Api::dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitte
       return reply(v1::error(404, "Identity '" + std::string(m.v1_params.identity) + "' not found"));
     }
     case Route::v1_extrinsic:
+      // Always a read from the node (the archive past its cutoff): bounded by the deadline.
+      if (deps_.chain) reply = deadlines_.bounded(std::move(reply), admitted.deadline_seconds);
       return get_v1_extrinsic(m.v1_params.block, m.v1_params.index, std::move(reply));
     case Route::v1_id_put_weights:
     case Route::v1_id_post_commitments:
-    case Route::v1_id_post_certificate_self: {
+    case Route::v1_id_post_certificate_self:
+    case Route::v1_id_post_revealed: {
       // The guard admitted the path's netuid as the identity's: its writes go to that subnet's
       // parts (its Writer, its signer), which exist only for a followed subnet.
       SubnetContext* sub = followed(admitted.identity->netuid);
@@ -97,6 +102,8 @@ void Api::dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitte
       if (m.route == Route::v1_id_put_weights) return put_v1_weights(*sub, req, std::move(reply));
       if (m.route == Route::v1_id_post_commitments)
         return post_v1_commitment(*sub, req, admitted, std::move(reply));
+      if (m.route == Route::v1_id_post_revealed)
+        return post_v1_revealed(*sub, req, admitted, std::move(reply));
       return post_v1_certificate(*sub, req, admitted, std::move(reply));
     }
     default:
@@ -106,6 +113,8 @@ void Api::dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitte
   const v1::Read read = v1::read_of(m.route);
   if (read == v1::Read::neurons_recent) return get_v1_recent_neurons(m.v1_params.netuid, std::move(reply));
   const std::uint64_t asked = m.v1_params.netuid;
+  if (read == v1::Read::revealed || read == v1::Read::revealed_of || read == v1::Read::revealed_self)
+    return get_v1_revealed(asked, read, m.v1_params.hotkey, admitted, std::move(reply));
   const bool at_block = read == v1::Read::neurons_at || read == v1::Read::validators_at;
   // Owned: the request's views do not outlive this call, and the snapshot may come later.
   auto answer = [this, read, hotkey = std::string(m.v1_params.hotkey), admitted](const Rendered& l,
@@ -125,13 +134,25 @@ void Api::dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitte
   if (sub != nullptr) {
     // The snapshots kept for recent blocks, else one built from the node (the archive past its
     // cutoff) on a worker, as the legacy /metagraph/{block} does.
-    if (at_block) return with_snapshot_at(*sub, m.v1_params.block, std::move(reply), std::move(answer));
+    if (at_block) {
+      // A block not kept is read from the node: the request's deadline bounds the wait for it.
+      if (!sub->kept(m.v1_params.block))
+        reply = deadlines_.bounded(std::move(reply), admitted.deadline_seconds);
+      return with_snapshot_at(*sub, m.v1_params.block, std::move(reply), std::move(answer));
+    }
     auto l = sub->latest();
     if (!l) return reply(no_snapshot_response());
     return answer(l, std::move(reply));
   }
   // Any other subnet: read from the chain on request, kept per (netuid, block).
   if (asked > 65535 || !deps_.chain) return reply(not_followed(asked, followed_subnets()));
+  // A (netuid, block) not kept is built from the node: bounded by the request's deadline (a build
+  // that outlives it still completes and is kept for the next request).
+  if (auto l = latest()) {
+    const std::uint64_t at = at_block ? m.v1_params.block : l->snapshot()->block;
+    if (!on_demand_.find(static_cast<std::uint16_t>(asked), at))
+      reply = deadlines_.bounded(std::move(reply), admitted.deadline_seconds);
+  }
   with_unfollowed_at(static_cast<std::uint16_t>(asked),
                      at_block ? std::optional<std::uint64_t>(m.v1_params.block) : std::nullopt,
                      std::move(reply), std::move(answer));
@@ -209,6 +230,7 @@ void Api::get_v1_certificates(const follower::Snapshot& s, v1::Read read, std::s
   if (auto kept = certificates_.find(netuid, s.block_hash)) return reply(answer(*kept));
   if (!deps_.chain) return reply(v1::error(503, "no chain is configured to read certificates"));
   const chain::BlockRef at{s.block_hash, s.block};
+  reply = deadlines_.bounded(std::move(reply), admitted.deadline_seconds);  // a read from the node
   blocking(
       [this, netuid, at, answer = std::move(answer)]() -> Response {
         auto certs = chain::read_certificates(*deps_.chain, netuid, at);
@@ -222,6 +244,56 @@ void Api::get_v1_certificates(const follower::Snapshot& s, v1::Read read, std::s
         auto c = v1::make_block_certificates(netuid, at.hash, std::move(certs).value());
         certificates_.keep(c);
         return answer(*c);
+      },
+      std::move(reply));
+}
+
+// GET .../block/latest/commitments/revealed[/{hotkey}|/self] (rest/v1/revealed.hpp): the subnet's
+// Commitments.RevealedCommitments at the latest block (a followed subnet's latest snapshot's, any
+// other subnet's at the default subnet's latest, the newest finalized block the follower read),
+// from the cache or read once on a worker under the request's deadline (504 past it). Every
+// hotkey with entries is in the map, registered or not (the 2.x service does not filter these).
+// A hotkey that is not SS58, or has no entry, is the contract's 404 `Commitments not found.`; a
+// failed read or a value that does not fit the block's metadata 502, never a partial map.
+void Api::get_v1_revealed(std::uint64_t netuid, v1::Read read, std::string_view hotkey_param,
+                          const v1::Admitted& admitted, Reply reply) {
+  static constexpr std::string_view kNotFound = "Commitments not found.";
+  if (netuid > 65535) return reply(not_followed(netuid, followed_subnets()));
+  std::optional<AccountId> hotkey;
+  if (read == v1::Read::revealed_self) {
+    hotkey = admitted.identity->hotkey;
+  } else if (read == v1::Read::revealed_of) {
+    auto hk = parse_hotkey(hotkey_param);
+    if (!hk.ok()) return reply(v1::error(404, kNotFound));
+    hotkey = hk->account;
+  }
+  SubnetContext* sub = followed(static_cast<std::uint16_t>(netuid));
+  auto l = sub != nullptr ? sub->latest() : latest();
+  if (!l) return reply(no_snapshot_response());
+  const chain::BlockRef at{l->snapshot()->block_hash, l->snapshot()->block};
+  auto answer = [hotkey](const v1::BlockRevealed& r) -> Response {
+    if (!hotkey) return shared_response(200, r.map_body);
+    auto one = v1::render_revealed_of(r, *hotkey);
+    if (!one) return v1::error(404, kNotFound);
+    return json_response(200, std::move(*one));
+  };
+  const auto n = static_cast<std::uint16_t>(netuid);
+  if (auto kept = revealed_.find(n, at.hash)) return reply(answer(*kept));
+  if (!deps_.chain) return reply(v1::error(503, "no chain is configured to read revealed commitments"));
+  reply = deadlines_.bounded(std::move(reply), admitted.deadline_seconds);
+  blocking(
+      [this, n, at, answer = std::move(answer)]() -> Response {
+        auto read = v1::read_revealed(*deps_.chain, n, at);
+        metrics_.count_chain_call(read.ok());
+        if (!read.ok()) {
+          log::warn("rest", "revealed commitments could not be read",
+                    {{"block", std::to_string(at.number)}, {"error", read.error().message}});
+          return v1::error(502, "the revealed commitments at block " + std::to_string(at.number) +
+                                    " could not be read: " + read.error().message);
+        }
+        auto r = v1::make_block_revealed(n, at, std::move(read).value());
+        revealed_.keep(r);
+        return answer(*r);
       },
       std::move(reply));
 }
@@ -385,13 +457,85 @@ void Api::post_v1_commitment(SubnetContext& sub, const Request& req, const v1::A
       std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                              std::chrono::duration<double>(admitted.deadline_seconds));
   // Owned copies: the request's views do not outlive this call.
-  blocking([this, &sub, data = std::get<Bytes>(std::move(decoded)), path = std::string(req.path),
-            deadline]() { return set_v1_commitment(sub, data, path, deadline); },
-           std::move(reply));
+  blocking(
+      [this, &sub, data = std::get<Bytes>(std::move(decoded)), path = std::string(req.path), deadline]() {
+        return write_v1_commitment(
+            sub, [&](const codec::Metadata& md) { return v1::set_commitment_args(md, sub.netuid(), data); },
+            path, deadline,
+            [] {
+              JsonWriter w;
+              w.begin_object();
+              w.key("detail");
+              w.string("Commitment set successfully.");
+              w.end_object();
+              return json_response(201, w.take());
+            });
+      },
+      std::move(reply));
 }
 
-Response Api::set_v1_commitment(SubnetContext& sub, const Bytes& data, std::string_view path,
-                                std::chrono::steady_clock::time_point deadline) {
+// POST .../commitments/revealed (pylon-v1.md §2; the bittensor SDK's set_reveal_commitment, which
+// the 2.x service calls): the commitment string, SCALE-encoded as the SDK does (compact length +
+// UTF-8), timelock-encrypted with Pylon's own code (sidecar/timelock) to the drand quicknet round
+// blocks_until_reveal blocks of PYLON_BLOCK_DURATION_SECONDS from now, then written as
+// Commitments.set_commitment(netuid, {fields: [TimelockEncrypted{encrypted, reveal_round}]})
+// through the same attempts as POST .../commitments (the identity's subnet's hotkey Submitter,
+// retries, backoff, 120 s per attempt, never past the deadline). subtensor opens it once the
+// round's pulse is stored and moves the bytes to Commitments.RevealedCommitments, which the
+// GET .../commitments/revealed routes read. 201 {"reveal_round": R} once a block holds it. The
+// round is fixed once, when the request arrives: every attempt sends the same ciphertext (the 2.x
+// service encrypts again per attempt, so its answer names the last attempt's round).
+void Api::post_v1_revealed(SubnetContext& sub, const Request& req, const v1::Admitted& admitted,
+                           Reply reply) {
+  auto decoded = v1::decode_revealed_commitment(req.body);
+  if (auto* bad = std::get_if<std::vector<v1::FieldError>>(&decoded))
+    return reply(v1::validation_error("POST", req.path, *bad));
+  auto body = std::get<v1::RevealedCommitmentBody>(std::move(decoded));
+  const committer::Submitter* signer = sub.parts().hotkey_submitter;
+  if (!deps_.chain || !signer)
+    return reply(v1::error(503, "no chain or hotkey is configured to write commitments"));
+  if (admitted.identity->hotkey != signer->account())
+    return reply(v1::error(
+        503, "identity '" + admitted.identity->name + "' signs with another hotkey than this Pylon's"));
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  const auto round = v1::reveal_round_after(static_cast<std::uint64_t>(std::max<std::int64_t>(now, 0)),
+                                            body.blocks_until_reveal, options_.v1.block_duration_seconds);
+  if (!round)
+    return reply(v1::validation_error(
+        "POST", req.path,
+        {{"blocks_until_reveal",
+          "Value error, blocks_until_reveal is too large: the reveal would be past 2^64 seconds"}}));
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                             std::chrono::duration<double>(admitted.deadline_seconds));
+  blocking(
+      [this, &sub, body = std::move(body), path = std::string(req.path), deadline, round = *round]() {
+        auto ciphertext = timelock::encrypt(round, v1::scale_string(body.commitment));
+        if (!ciphertext.ok())
+          return v1::error(502, "the commitment could not be encrypted: " + ciphertext.error().message);
+        return write_v1_commitment(
+            sub,
+            [&](const codec::Metadata& md) {
+              return v1::timelocked_commitment_args(md, sub.netuid(), *ciphertext, round);
+            },
+            path, deadline,
+            [round] {
+              JsonWriter w;
+              w.begin_object();
+              w.key("reveal_round");
+              w.number(round);
+              w.end_object();
+              return json_response(201, w.take());
+            });
+      },
+      std::move(reply));
+}
+
+Response Api::write_v1_commitment(SubnetContext& sub, const CommitmentArgs& build_args, std::string_view path,
+                                  std::chrono::steady_clock::time_point deadline,
+                                  const std::function<Response()>& landed) {
   using Clock = std::chrono::steady_clock;
   using std::chrono::milliseconds;
   static constexpr milliseconds kPerAttempt{120000};
@@ -413,7 +557,7 @@ Response Api::set_v1_commitment(SubnetContext& sub, const Bytes& data, std::stri
       last_error = "metadata at block " + std::to_string(at.number) + ": " + md.error().message;
       return Attempt::failed;
     }
-    auto args = v1::set_commitment_args(**md, sub.netuid(), data);
+    auto args = build_args(**md);
     if (!args.ok()) {
       last_error = args.error().message;
       return args.error().is(v1::CommitmentCallErrc::kTooLong) ? Attempt::too_long : Attempt::no_call;
@@ -441,14 +585,8 @@ Response Api::set_v1_commitment(SubnetContext& sub, const Bytes& data, std::stri
     const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
     if (left <= milliseconds(0)) return timed_out();
     switch (attempt_once(left)) {
-      case Attempt::landed: {
-        JsonWriter w;
-        w.begin_object();
-        w.key("detail");
-        w.string("Commitment set successfully.");
-        w.end_object();
-        return json_response(201, w.take());
-      }
+      case Attempt::landed:
+        return landed();
       // What no later block changes is answered at once: data longer than the runtime's Data
       // holds is the request's fault (400, as a validation failure, nothing signed), a runtime
       // without the call the chain's (502).

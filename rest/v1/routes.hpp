@@ -28,6 +28,11 @@ enum class Read : std::uint8_t {
   certificates,      // block/latest/certificates
   certificate,       // {hotkey}
   certificate_self,  // the identity's own hotkey
+
+  // Read from the chain on request, kept per block (rest/v1/revealed.hpp):
+  revealed,       // block/latest/commitments/revealed
+  revealed_of,    // .../revealed/{hotkey}
+  revealed_self,  // .../revealed/self
 };
 
 // "/api/v1" or anything under it.

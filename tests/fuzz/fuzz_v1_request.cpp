@@ -2,7 +2,8 @@
 // the path, the Authorization header and X-Pylon-Timeout (empty: not sent), the rest the body.
 // Route match, the guard and the v1 body decoders never crash; every refusal is a v1 error body,
 // an admitted identity route names an identity, decoded weights keep the weight rule, a decoded
-// commitment holds at least one byte and a certificate request decodes to Ed25519 or field errors.
+// commitment holds at least one byte, a certificate request decodes to Ed25519 or field errors,
+// and a revealed-commitment body decodes or says why.
 #include <cstdlib>
 
 #include "rest/v1/bodies.hpp"
@@ -52,5 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (const auto* a = std::get_if<v1::CertificateAlgorithm>(&algorithm);
       a && *a != v1::CertificateAlgorithm::ed25519)
     std::abort();
+  // A revealed commitment body is a string and a count, or field errors that each name a field.
+  const auto revealed = v1::decode_revealed_commitment(in);
+  if (const auto* e = std::get_if<std::vector<v1::FieldError>>(&revealed); e && e->empty()) std::abort();
   return 0;
 }

@@ -1,0 +1,283 @@
+#include "rest/v1/revealed.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "chain/storage_key.hpp"
+#include "codec/decoder.hpp"
+#include "codec/scale_reader.hpp"
+#include "codec/scale_writer.hpp"
+#include "codec/ss58.hpp"
+#include "common/json_writer.hpp"
+#include "rest/v1/commitment_write.hpp"
+#include "timelock/timelock.hpp"
+
+namespace pylon::rest::v1 {
+namespace {
+
+constexpr std::string_view kPallet = "Commitments";
+constexpr std::string_view kItem = "RevealedCommitments";
+
+Error bad_state(const std::string& what) {
+  return make_error(RevealedErrc::kBadState, std::string(kPallet) + "." + std::string(kItem) + ": " + what);
+}
+
+// Through single-field wrappers (subtensor's NetUid(u16), BoundedVec) to the type itself.
+codec::TypeId unwrapped(const codec::TypeRegistry& reg, codec::TypeId id) {
+  for (int guard = 0; guard < 8 && reg.has(id); ++guard) {
+    const codec::TypeDef& t = reg[id];
+    if (t.kind != codec::TypeKind::Composite || t.fields.size() != 1 || t.special != codec::Special::None)
+      return id;
+    id = t.fields[0].type;
+  }
+  return id;
+}
+
+bool is_prim(const codec::TypeRegistry& reg, codec::TypeId id, codec::Primitive p) {
+  const codec::TypeId u = unwrapped(reg, id);
+  return reg.has(u) && reg[u].kind == codec::TypeKind::Primitive && reg[u].prim == p;
+}
+
+bool is_bytes(const codec::TypeRegistry& reg, codec::TypeId id) {
+  const codec::TypeId u = unwrapped(reg, id);
+  return reg.has(u) && reg[u].kind == codec::TypeKind::Sequence &&
+         is_prim(reg, reg[u].elem, codec::Primitive::U8);
+}
+
+std::optional<std::size_t> concat_hash_len(codec::StorageHasher h) {
+  switch (h) {
+    case codec::StorageHasher::Blake2_128Concat:
+      return 16;
+    case codec::StorageHasher::Twox64Concat:
+      return 8;
+    case codec::StorageHasher::Identity:
+      return 0;
+    default:
+      return std::nullopt;
+  }
+}
+
+void write_block(JsonWriter& w, const chain::BlockRef& at) {
+  w.key("block");
+  w.begin_object();
+  w.key("number");
+  w.number(at.number);
+  w.key("hash");
+  w.string(to_hex(at.hash));
+  w.end_object();
+}
+
+void write_entries(JsonWriter& w, const std::string& hotkey, const std::vector<RevealedEntry>& entries) {
+  w.begin_array();
+  for (const auto& e : entries) {
+    w.begin_object();
+    w.key("reveal_block_number");
+    w.number(e.block);
+    w.key("hotkey");
+    w.string(hotkey);
+    w.key("commitment");
+    w.string(revealed_text(e.data));
+    w.end_object();
+  }
+  w.end_array();
+}
+
+}  // namespace
+
+Result<std::optional<RevealedDecoder>> RevealedDecoder::resolve(std::shared_ptr<const codec::Metadata> md) {
+  const codec::Pallet* p = md->pallet(kPallet);
+  const codec::StorageEntry* e = p ? p->storage_entry(kItem) : nullptr;
+  if (e == nullptr) return std::optional<RevealedDecoder>();
+  const codec::TypeRegistry& reg = md->types;
+  const codec::TypeDef& key = reg[e->key];
+  if (!e->is_map || e->hashers.size() != 2 || key.kind != codec::TypeKind::Tuple || key.tuple.size() != 2)
+    return bad_state("not a double map of (netuid, hotkey) in this runtime, but keyed by " +
+                     reg.display_name(e->key));
+  if (!is_prim(reg, key.tuple[0], codec::Primitive::U16))
+    return bad_state("its netuid key is " + reg.display_name(key.tuple[0]) + ", not a u16");
+  if (reg[key.tuple[1]].special != codec::Special::AccountId32)
+    return bad_state("its hotkey key is " + reg.display_name(key.tuple[1]) + ", not an AccountId32");
+  const auto hash_len = concat_hash_len(e->hashers[1]);
+  if (!hash_len) return bad_state("its hotkey hasher does not keep the hotkey in the key");
+  // Value: Vec<(Vec<u8>, u64)> (bounded or not).
+  const codec::TypeId seq = unwrapped(reg, e->value);
+  const codec::TypeDef* item = nullptr;
+  if (reg.has(seq) && reg[seq].kind == codec::TypeKind::Sequence && reg.has(reg[seq].elem))
+    item = &reg[reg[seq].elem];
+  if (item == nullptr || item->kind != codec::TypeKind::Tuple || item->tuple.size() != 2 ||
+      !is_bytes(reg, item->tuple[0]) || !is_prim(reg, item->tuple[1], codec::Primitive::U64))
+    return bad_state("holds " + reg.display_name(e->value) + ", not a list of (bytes, u64)");
+  RevealedDecoder d;
+  d.entry_ = e;
+  d.hotkey_hash_len_ = *hash_len;
+  d.md_ = std::move(md);
+  return std::optional<RevealedDecoder>(std::move(d));
+}
+
+Result<Bytes> RevealedDecoder::subnet_prefix(std::uint16_t netuid) const {
+  codec::ScaleWriter k;
+  k.fixed_le<std::uint16_t>(netuid);
+  return chain::storage_key(*md_, kPallet, kItem, {k.out()});
+}
+
+Result<std::vector<RevealedEntry>> RevealedDecoder::decode(ByteSpan value) const {
+  auto v = codec::decode_exact(md_->types, entry_->value, value);
+  if (!v.ok()) return bad_state("a value does not decode: " + v.error().message);
+  // resolve() checked the types; the decoded shapes are checked here all the same.
+  const codec::Value* list = &*v;
+  if (list->kind == codec::Value::Kind::Object && list->fields.size() == 1) list = &list->fields[0].second;
+  if (list->kind != codec::Value::Kind::Array) return bad_state("a value is not a list");
+  std::vector<RevealedEntry> out;
+  out.reserve(list->items.size());
+  for (const auto& it : list->items) {
+    if (it.kind != codec::Value::Kind::Array || it.items.size() != 2 ||
+        it.items[0].kind != codec::Value::Kind::Bytes || it.items[1].kind != codec::Value::Kind::UInt)
+      return bad_state("an entry is not (bytes, u64)");
+    out.push_back(RevealedEntry{it.items[0].bytes, it.items[1].uint});
+  }
+  return out;
+}
+
+Result<std::pair<AccountId, std::vector<RevealedEntry>>> RevealedDecoder::decode_entry(ByteSpan key,
+                                                                                       ByteSpan prefix,
+                                                                                       ByteSpan value) const {
+  const std::size_t want = prefix.size() + hotkey_hash_len_ + 32;
+  if (key.size() != want)
+    return bad_state("a key has " + std::to_string(key.size()) + " bytes, expected " + std::to_string(want));
+  if (!std::equal(prefix.begin(), prefix.end(), key.begin()))
+    return bad_state("a key is not under the subnet's prefix");
+  std::pair<AccountId, std::vector<RevealedEntry>> out;
+  std::copy_n(key.begin() + static_cast<std::ptrdiff_t>(prefix.size() + hotkey_hash_len_), 32,
+              out.first.begin());
+  auto entries = decode(value);
+  if (!entries.ok())
+    return with_context("the revealed commitments of " + codec::ss58_encode(out.first), entries.error());
+  out.second = std::move(entries).value();
+  return out;
+}
+
+Result<RevealedMap> read_revealed(chain::ChainClient& chain, std::uint16_t netuid,
+                                  const chain::BlockRef& at) {
+  PYLON_ASSIGN(chain::RuntimeVersion v, chain.runtime_version(at));
+  PYLON_ASSIGN(auto md, chain.metadata_for(v, at));
+  PYLON_ASSIGN(auto decoder, RevealedDecoder::resolve(std::move(md)));
+  RevealedMap out;
+  if (!decoder) return out;
+  PYLON_ASSIGN(Bytes prefix, decoder->subnet_prefix(netuid));
+  PYLON_ASSIGN(auto entries, chain.storage_by_prefix(prefix, at));
+  for (const auto& [key, value] : entries) {
+    PYLON_ASSIGN(auto one, decoder->decode_entry(key, prefix, value));
+    out.insert_or_assign(one.first, std::move(one.second));
+  }
+  return out;
+}
+
+std::string revealed_text(ByteSpan data) {
+  codec::ScaleReader r(data);
+  auto len = r.compact();
+  if (len.ok() && *len == r.remaining()) {
+    const std::size_t off = data.size() - r.remaining();
+    return std::string(reinterpret_cast<const char*>(data.data()) + off, data.size() - off);
+  }
+  return to_hex(data);
+}
+
+std::shared_ptr<const BlockRevealed> make_block_revealed(std::uint16_t netuid, const chain::BlockRef& at,
+                                                         RevealedMap commitments) {
+  auto out = std::make_shared<BlockRevealed>();
+  out->netuid = netuid;
+  out->at = at;
+  JsonWriter w;
+  w.begin_object();
+  write_block(w, at);
+  w.key("commitments");
+  w.begin_object();
+  for (const auto& [hotkey, entries] : commitments) {
+    const std::string ss58 = codec::ss58_encode(hotkey);
+    w.key(ss58);
+    write_entries(w, ss58, entries);
+  }
+  w.end_object();
+  w.end_object();
+  out->map_body = std::make_shared<const std::string>(w.take());
+  out->commitments = std::move(commitments);
+  return out;
+}
+
+std::optional<std::string> render_revealed_of(const BlockRevealed& r, const AccountId& hotkey) {
+  const auto it = r.commitments.find(hotkey);
+  if (it == r.commitments.end()) return std::nullopt;
+  JsonWriter w;
+  w.begin_object();
+  write_block(w, r.at);
+  w.key("commitments");
+  write_entries(w, codec::ss58_encode(hotkey), it->second);
+  w.end_object();
+  return w.take();
+}
+
+std::shared_ptr<const BlockRevealed> RevealedCache::find(std::uint16_t netuid, const BlockHash& at) const {
+  Lock lock(mu_);
+  for (const auto& r : kept_)
+    if (r->netuid == netuid && r->at.hash == at) return r;
+  return nullptr;
+}
+
+void RevealedCache::keep(std::shared_ptr<const BlockRevealed> r) {
+  Lock lock(mu_);
+  kept_.remove_if([&](const auto& k) { return k->netuid == r->netuid && k->at.hash == r->at.hash; });
+  kept_.push_front(std::move(r));
+  while (kept_.size() > kKept) kept_.pop_back();
+}
+
+std::optional<std::uint64_t> reveal_round_after(std::uint64_t now_unix, std::uint64_t blocks_until_reveal,
+                                                double block_seconds) {
+  if (now_unix < timelock::kQuicknetGenesis || !(block_seconds > 0) || !std::isfinite(block_seconds))
+    return std::nullopt;
+  const double wait = std::round(static_cast<double>(blocks_until_reveal) * block_seconds);
+  // 2^63 keeps the sum below 2^64 and the conversion defined.
+  if (!(wait < 9.2e18)) return std::nullopt;
+  const std::uint64_t since = now_unix - timelock::kQuicknetGenesis;
+  const auto w = static_cast<std::uint64_t>(wait);
+  if (w > std::numeric_limits<std::uint64_t>::max() - since) return std::nullopt;
+  return (since + w) / timelock::kQuicknetPeriodSeconds;
+}
+
+Bytes scale_string(std::string_view s) {
+  codec::ScaleWriter w;
+  w.compact(s.size());
+  Bytes out = w.out();
+  out.insert(out.end(), s.begin(), s.end());
+  return out;
+}
+
+Result<std::string> timelocked_commitment_args(const codec::Metadata& md, std::uint16_t netuid,
+                                               ByteSpan ciphertext, std::uint64_t round) {
+  PYLON_ASSIGN(const codec::TypeDef* data_t, commitment_data_type(md));
+  const codec::TypeRegistry& types = md.types;
+  const codec::Variant* tle = nullptr;
+  for (const auto& v : data_t->variants)
+    if (v.name == "TimelockEncrypted") tle = &v;
+  const auto field = [&](std::string_view name) -> const codec::Field* {
+    if (tle == nullptr) return nullptr;
+    for (const auto& f : tle->fields)
+      if (f.name == name) return &f;
+    return nullptr;
+  };
+  const codec::Field* encrypted = field("encrypted");
+  const codec::Field* reveal_round = field("reveal_round");
+  if (tle == nullptr || tle->fields.size() != 2 || encrypted == nullptr || reveal_round == nullptr ||
+      !is_bytes(types, encrypted->type) || !is_prim(types, reveal_round->type, codec::Primitive::U64))
+    return make_error(
+        CommitmentCallErrc::kNoCall,
+        "this runtime's commitment Data has no TimelockEncrypted{encrypted: bytes, reveal_round: "
+        "u64}");
+  std::string args = "{\"netuid\":" + std::to_string(netuid) +
+                     ",\"info\":{\"fields\":[{\"TimelockEncrypted\":{\"encrypted\":\"";
+  append_hex(args, ciphertext);
+  args += "\",\"reveal_round\":" + std::to_string(round) + "}}]}}";
+  return args;
+}
+
+}  // namespace pylon::rest::v1
