@@ -14,8 +14,9 @@
 
 namespace pylon::rest {
 
-// 308 and 504 are /api/v1's (netuid redirect, request deadline); 0 is "other".
-inline constexpr std::array<unsigned, 14> kStatuses = {200, 308, 400, 401, 403, 404, 405,
+// 201, 308 and 504 are /api/v1's (created by a write, netuid redirect, request deadline); 0 is
+// "other".
+inline constexpr std::array<unsigned, 15> kStatuses = {200, 201, 308, 400, 401, 403, 404, 405,
                                                        408, 413, 500, 502, 503, 504, 0};
 inline constexpr std::array<double, 12> kLatencyBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                                            0.01,   0.025,   0.05,   0.1,   0.5,    2.5};

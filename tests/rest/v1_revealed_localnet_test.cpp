@@ -215,6 +215,12 @@ TEST(RestV1RevealedLocalnet, PostedThenOpenedByTheRuntimeAndServed) {
       http(port, "GET", "/api/v1/subnet/" + nu + "/block/latest/commitments/revealed", "", "Bearer " + kOpen);
   EXPECT_EQ(all.status, 200u) << all.body;
   EXPECT_NE(all.body.find("\"" + hot_ss58 + "\":[" + one + "]"), std::string::npos) << all.body;
+  // /metrics counts the write's 201 under its route, not as "other".
+  auto metrics = http(port, "GET", "/metrics", "", "");
+  EXPECT_NE(metrics.body.find("pylon_http_requests_total{path=\"/api/v1/identity/{identity}/subnet/{netuid}/"
+                              "commitments/revealed\",status=\"201\"} 1\n"),
+            std::string::npos)
+      << metrics.body;
 }
 
 }  // namespace
