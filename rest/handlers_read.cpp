@@ -215,7 +215,7 @@ void Api::with_epoch_at(SubnetContext& sub, std::uint64_t block, Reply reply,
 
 // ?mechanism=N (0..255, default 0): mechanism N's incentive and last_update in place of the
 // subnet's own. Mechanism 0 is the body rendered once per snapshot; another is rendered per
-// request on a worker (a subnet's metagraph is a few milliseconds of formatting).
+// request, on a worker so that formatting a whole metagraph never holds up an I/O loop.
 void Api::get_metagraph(const Request& req, std::string_view param, Reply reply) {
   std::uint8_t mechanism = 0;
   if (auto p = query_param(req.query, "mechanism")) {
