@@ -142,7 +142,7 @@ void Api::dispatch(const RouteMatch& m, const Request& req, Reply reply) {
       return get_latest_block(req, std::move(reply));
     case Route::metagraph:
     case Route::metagraph_at:
-      return get_metagraph(m.param, std::move(reply));
+      return get_metagraph(req, m.param, std::move(reply));
     case Route::block_hash:
       return get_block_hash(m.param, std::move(reply));
     case Route::epoch:

@@ -106,7 +106,7 @@ class Api {
   // The epoch holding `block` in `sub` (cached per block), then `then` on the I/O thread.
   void with_epoch_at(SubnetContext& sub, std::uint64_t block, Reply reply,
                      std::function<void(EpochAnswer, Reply)> then);
-  void get_metagraph(std::string_view param, Reply reply);
+  void get_metagraph(const Request& req, std::string_view param, Reply reply);
   void get_latest_block(const Request& req, Reply reply);
   void answer_latest_block(const Reply& reply);
   void get_block_hash(std::string_view param, Reply reply);

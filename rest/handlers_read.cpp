@@ -19,6 +19,26 @@ enum class ReadErrc : std::uint8_t {
   kNoSuchBlock,  // the chain has no block of that number (yet)
 };
 
+// /metagraph?mechanism=N for N >= 1 from the snapshot's own mechanisms (read at its block): 400
+// for a mechanism the subnet does not have then, 503 when the snapshot could not read them.
+Response mechanism_metagraph(const follower::Snapshot& s, std::uint8_t m) {
+  const std::string at = " at block " + std::to_string(s.block);
+  if (!s.mechanisms)
+    return error_response(503, code::unavailable,
+                          "the subnet's mechanisms could not be read" + at + ": " + s.mechanisms_unavailable);
+  if (m >= s.mechanisms->count)
+    return error_response(400, code::bad_request,
+                          "mechanism " + std::to_string(m) + " is out of range: subnet " +
+                              std::to_string(s.netuid) + " has " + std::to_string(s.mechanisms->count) +
+                              " mechanism(s)" + at);
+  const follower::MechanismNeurons* fields = s.mechanism(m);
+  if (fields == nullptr)
+    return error_response(503, code::unavailable,
+                          "mechanism " + std::to_string(m) + "'s fields could not be read" + at + ": " +
+                              s.mechanisms_unavailable);
+  return json_response(200, render_metagraph(s, *fields));
+}
+
 Response no_such_block(std::uint64_t block) {
   return error_response(404, code::not_found, "block " + std::to_string(block) + " does not exist");
 }
@@ -193,7 +213,38 @@ void Api::with_epoch_at(SubnetContext& sub, std::uint64_t block, Reply reply,
   });
 }
 
-void Api::get_metagraph(std::string_view param, Reply reply) {
+// ?mechanism=N (0..255, default 0): mechanism N's incentive and last_update in place of the
+// subnet's own. Mechanism 0 is the body rendered once per snapshot; another is rendered per
+// request, on a worker so that formatting a whole metagraph never holds up an I/O loop.
+void Api::get_metagraph(const Request& req, std::string_view param, Reply reply) {
+  std::uint8_t mechanism = 0;
+  if (auto p = query_param(req.query, "mechanism")) {
+    auto n = parse_block_number(*p, "mechanism");
+    if (!n.ok()) return reply(error_response(400, code::bad_request, n.error().message));
+    if (*n > 255)
+      return reply(
+          error_response(400, code::bad_request,
+                         "mechanism " + std::to_string(*n) + " is out of range: mechanism ids are 0..255"));
+    mechanism = static_cast<std::uint8_t>(*n);
+  }
+  if (mechanism != 0) {
+    auto answer = [this, mechanism](const Rendered& r, Reply rep) {
+      metrics_.worker_queued();
+      on_worker_([this, snap = r->snapshot(), mechanism, rep = std::move(rep)]() mutable {
+        Response resp = mechanism_metagraph(*snap, mechanism);
+        metrics_.worker_done();
+        rep(std::move(resp));
+      });
+    };
+    if (param.empty()) {
+      auto l = latest();
+      if (!l) return reply(no_snapshot_response());
+      return answer(l, std::move(reply));
+    }
+    auto block = parse_block_number(param, "block_number");
+    if (!block.ok()) return reply(error_response(400, code::bad_request, block.error().message));
+    return with_snapshot_at(*default_, *block, std::move(reply), answer);
+  }
   if (param.empty()) {
     auto l = latest();
     if (!l) return reply(no_snapshot_response());

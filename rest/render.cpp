@@ -85,8 +85,11 @@ std::string ip_text(const codec::views::AxonInfo& axon) {
   return out;
 }
 
-void append_neuron_fields(std::string& out, const codec::views::NeuronLite& n, std::string_view hotkey,
-                          std::string_view coldkey) {
+namespace {
+// The neuron's object with the given incentive and last_update: the neuron's own (mechanism 0) or
+// another mechanism's, the only two fields subtensor keeps per mechanism.
+void append_neuron_fields_of(std::string& out, const codec::views::NeuronLite& n, std::string_view hotkey,
+                             std::string_view coldkey, std::uint16_t incentive, std::uint64_t last_update) {
   out += "{\"uid\":";
   append_u64(out, n.uid);
   out += ",\"coldkey\":\"";
@@ -104,7 +107,7 @@ void append_neuron_fields(std::string& out, const codec::views::NeuronLite& n, s
   out += "},\"stake\":";
   append_float(out, static_cast<double>(n.total_stake()) / kRaoPerTao);
   const std::pair<std::string_view, std::uint16_t> fractions[] = {{"rank", n.rank},
-                                                                  {"incentive", n.incentive},
+                                                                  {"incentive", incentive},
                                                                   {"consensus", n.consensus},
                                                                   {"trust", n.trust},
                                                                   {"validator_trust", n.validator_trust},
@@ -120,14 +123,16 @@ void append_neuron_fields(std::string& out, const codec::views::NeuronLite& n, s
     append_float(out, fractions[i].second / kU16Max);
   }
   out += ",\"last_update\":";
-  append_u64(out, n.last_update);
+  append_u64(out, last_update);
   out += ",\"validator_permit\":";
   out += n.validator_permit ? "true" : "false";
   out += ",\"pruning_score\":";
   append_u64(out, n.pruning_score);
 }
 
-std::string render_metagraph(const follower::Snapshot& s) {
+// The metagraph with each neuron's incentive and last_update from fields(n).
+template <class Fields>
+std::string render_metagraph_with(const follower::Snapshot& s, Fields fields) {
   std::string out;
   out.reserve(256 + s.neurons.size() * 480);
   out += "{\"block\":";
@@ -142,11 +147,32 @@ std::string render_metagraph(const follower::Snapshot& s) {
     first = false;
     const std::string& hotkey = book.text(n.hotkey);
     append_key(out, hotkey);
-    append_neuron_fields(out, n, hotkey, book.text(n.coldkey));
+    const auto [incentive, last_update] = fields(n);
+    append_neuron_fields_of(out, n, hotkey, book.text(n.coldkey), incentive, last_update);
     out += '}';
   }
   out += "}}";
   return out;
+}
+}  // namespace
+
+void append_neuron_fields(std::string& out, const codec::views::NeuronLite& n, std::string_view hotkey,
+                          std::string_view coldkey) {
+  append_neuron_fields_of(out, n, hotkey, coldkey, n.incentive, n.last_update);
+}
+
+std::string render_metagraph(const follower::Snapshot& s) {
+  return render_metagraph_with(s, [](const codec::views::NeuronLite& n) {
+    return std::pair<std::uint16_t, std::uint64_t>{n.incentive, n.last_update};
+  });
+}
+
+std::string render_metagraph(const follower::Snapshot& s, const follower::MechanismNeurons& m) {
+  return render_metagraph_with(s, [&m](const codec::views::NeuronLite& n) {
+    // A uid past a column's end reads 0, as subtensor reads a missing entry.
+    return std::pair<std::uint16_t, std::uint64_t>{n.uid < m.incentives.size() ? m.incentives[n.uid] : 0,
+                                                   n.uid < m.last_update.size() ? m.last_update[n.uid] : 0};
+  });
 }
 
 std::string render_latest_block(const follower::Snapshot& s) {

@@ -30,6 +30,10 @@ std::string ip_text(const codec::views::AxonInfo& axon);
 void append_neuron_fields(std::string& out, const codec::views::NeuronLite& n, std::string_view hotkey,
                           std::string_view coldkey);
 std::string render_metagraph(const follower::Snapshot& s);
+// /metagraph?mechanism=N for N >= 1: the same object with mechanism m's incentive and last_update
+// in place of the subnet's own (mechanism 0's); every other field is the subnet's in every
+// mechanism. Not kept with the snapshot: rendered per request.
+std::string render_metagraph(const follower::Snapshot& s, const follower::MechanismNeurons& m);
 std::string render_latest_block(const follower::Snapshot& s);
 std::string render_block_hash(const BlockHash& h);
 // The subnet's hyperparameters by the chain's field names; requires s.hyperparams.

@@ -48,6 +48,32 @@ void ip_bytes(codec::u128 ip, int n, std::uint8_t (&out)[16]) {
   for (int i = 0; i < n; ++i) out[i] = static_cast<std::uint8_t>(ip >> (8 * (n - 1 - i)));
 }
 
+// The mechanisms as the follower read them: the count (0 when it could not be read), each
+// mechanism's part of the split, and for mechanisms >= 1 their fields where the follower has them.
+Status fill_mechanisms(const follower::Snapshot& s, SnapshotData& d) {
+  if (!s.mechanisms) {
+    d.mechanism_count = 0;
+    return {};
+  }
+  const codec::views::Mechanisms& m = *s.mechanisms;
+  d.mechanism_count = m.count;
+  d.mechanisms.resize(m.count);
+  for (std::size_t i = 0; i < m.count; ++i) {
+    if (i < m.emission_split.size()) d.mechanisms[i].emission_share = m.emission_split[i];
+  }
+  for (const follower::MechanismNeurons& mn : s.mechanism_neurons) {
+    if (mn.mechanism == 0 || mn.mechanism >= m.count) {
+      return make_error("snapshot #" + std::to_string(s.block) + ": fields of mechanism " +
+                        std::to_string(mn.mechanism) + " beside a count of " + std::to_string(m.count));
+    }
+    MechanismData& x = d.mechanisms[mn.mechanism];
+    x.has_fields = true;
+    x.incentives = mn.incentives;
+    x.last_update = mn.last_update;
+  }
+  return {};
+}
+
 }  // namespace
 
 NeuronRecord neuron_record(const codec::views::NeuronLite& n) {
@@ -111,6 +137,7 @@ Result<SnapshotData> to_snapshot_data(const follower::Snapshot& s) {
       d.commitments.push_back(std::move(cd));
     }
   }
+  PYLON_TRY(fill_mechanisms(s, d));
   return d;
 }
 

@@ -27,6 +27,9 @@ struct SnapshotWriterConfig {
   std::uint32_t commitment_capacity = 4096;
   std::uint32_t commitment_data_capacity = 1u << 20;
   std::uint32_t slots = 2;  // 1 = plain seqlock (benchmarks only)
+  // Mechanisms each slot has room for, mechanism 0 included. Two, finney's most per subnet when
+  // this was written (MaxMechanismCount); a subnet with more regrows the segment like any count.
+  std::uint32_t mechanism_capacity = 2;
 };
 
 class SnapshotWriter {
@@ -49,8 +52,10 @@ class SnapshotWriter {
 
  private:
   explicit SnapshotWriter(SnapshotWriterConfig config);
-  Status regenerate(std::uint32_t neurons, std::uint32_t commitments, std::uint32_t data_bytes);
+  Status regenerate(std::uint32_t neurons, std::uint32_t commitments, std::uint32_t data_bytes,
+                    std::uint32_t mechanisms);
   Status build_image(const SnapshotData& data);
+  Status build_mechanisms(const SnapshotData& data);
 
   SnapshotWriterConfig config_;
   std::string name_;
@@ -63,6 +68,9 @@ class SnapshotWriter {
   std::vector<std::uint16_t> index_;
   std::vector<CommitmentRecord> commitments_;
   std::vector<std::uint8_t> data_;
+  std::vector<MechanismRecord> mechanisms_;
+  std::vector<std::uint16_t> mech_incentives_;  // mechanisms 1.., neuron_count entries each
+  std::vector<std::uint64_t> mech_last_update_;
 };
 
 }  // namespace pylon::shm

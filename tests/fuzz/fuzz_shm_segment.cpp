@@ -1,6 +1,7 @@
 // Arbitrary bytes as a snapshot segment and as a queue segment: the client must validate, refuse
 // or read them without touching memory outside the image. Odd first byte: the input is used raw;
-// even: it is XORed over a valid segment so the fuzzer reaches past the magic and geometry checks.
+// even: it is XORed over a valid segment (a snapshot of two neurons and three mechanisms) so the
+// fuzzer reaches past the magic and geometry checks.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -13,7 +14,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace pylon::shm;
   bool raw = size > 0 && (data[0] & 1);
-  SnapshotSegmentHeader g = snapshot_geometry(2, 8, 4, 64, 1, 1);
+  SnapshotSegmentHeader g = snapshot_geometry(2, 8, 4, 64, 1, 1, 3);
   QueueSegmentHeader q = queue_geometry(2, 4, 1000, 1, 1);
   AckSegmentHeader a = ack_geometry(q);
   std::size_t n = raw ? size : std::max<std::size_t>(g.segment_size, q.segment_size);
@@ -25,7 +26,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   format_ack_segment(a8, a, 1);
   if (!raw) {
     format_snapshot_segment(s8, g, 1);
-    reinterpret_cast<SlotHeader*>(slot_base(s8, g, 0))->seq = 2;  // one published (empty) snapshot
+    SnapshotMeta m{};
+    m.neuron_count = 2, m.mechanism_count = 3;
+    NeuronRecord rows[2] = {};
+    rows[1].uid = 1, rows[1].hotkey[0] = 1;
+    const std::uint16_t index[2] = {0, 1}, incentives[4] = {1, 2, 0, 0};
+    const std::uint64_t last_update[4] = {3, 4, 0, 0};
+    const MechanismRecord mechs[3] = {{1, 3, {}}, {2, 3, {}}, {3, 1, {}}};  // 2 without fields
+    publish_snapshot(s8, g, SlotImage{&m, rows, index, nullptr, nullptr, mechs, last_update, incentives});
     format_queue_segment(q8, q);
   }
   for (std::size_t i = 0; i < std::min(size, n); ++i) s8[i] ^= data[i], q8[i] ^= data[i];
@@ -35,6 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto r = SnapshotReader::attach(s8, n)) {
     Snapshot s;
     if (r->copy(s).ok() && s.neuron_count() > 0) (void)s.find(s.neuron(0).hotkey);
+    for (std::uint32_t m = 0; m < 4; ++m)
+      (void)(s.incentive(1, m) + s.last_update(1, m) + s.mechanism(m).emission_share());
     std::uint8_t hotkey[32] = {};
     (void)r->neuron_by_hotkey(hotkey);
     (void)r->neuron_by_uid(1);

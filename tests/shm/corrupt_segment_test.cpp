@@ -14,9 +14,9 @@ namespace {
 
 // A valid snapshot segment image in private, 8-byte aligned memory.
 struct Image {
-  Image() : geo(snapshot_geometry(2, 64, 8, 512, 1, 5)), words(geo.segment_size / 8) {
+  Image() : geo(snapshot_geometry(2, 64, 8, 512, 1, 5, 3)), words(geo.segment_size / 8) {
     format_snapshot_segment(bytes(), geo, 1);
-    test::TestPublisher pub(bytes(), geo, 64);
+    test::TestPublisher pub(bytes(), geo, 64, 3);
     pub.publish(40);
   }
   unsigned char* bytes() { return reinterpret_cast<unsigned char*>(words.data()); }
@@ -91,6 +91,35 @@ TEST(ShmCorrupt, GarbageGeometry) {
   }
 }
 
+TEST(ShmCorrupt, GarbageMechanismGeometry) {
+  auto refused = [](const char* why, auto&& spoil, const char* needle) {
+    Image img;
+    spoil(*img.header(), img.geo);
+    ShmStatus s = img.copy();
+    EXPECT_EQ(s.code(), Errc::corrupt) << why;
+    EXPECT_NE(msg(s).find(needle), std::string::npos) << why << ": " << msg(s);
+  };
+  using H = SnapshotSegmentHeader;
+  refused(
+      "no mechanism", [](H& h, const H&) { h.mechanism_capacity = 0; }, "mechanism capacity 0");
+  refused(
+      "more than the ids", [](H& h, const H&) { h.mechanism_capacity = kMaxMechanisms + 1; }, "capacity 257");
+  refused(
+      "record size", [](H& h, const H&) { h.mechanism_record_size = 16; }, "record sizes");
+  refused(
+      "records over the commitment data",
+      [](H& h, const H& g) { h.mechanisms_offset = g.commitment_data_offset + 8; }, "overlap");
+  refused(
+      "columns over the records",
+      [](H& h, const H& g) { h.mechanism_last_update_offset = g.mechanisms_offset; }, "overlap");
+  refused(
+      "incentive columns leave the slot",
+      [](H& h, const H& g) { h.mechanism_incentives_offset = g.slot_size - 64; }, "overlap");
+  refused(
+      "room claimed for more mechanisms than the slot holds",
+      [](H& h, const H&) { h.mechanism_capacity = 40; }, "overlap");
+}
+
 TEST(ShmCorrupt, GarbageIndices) {
   {
     Image img;
@@ -105,6 +134,13 @@ TEST(ShmCorrupt, GarbageIndices) {
     ShmStatus s = img.copy();
     EXPECT_EQ(s.code(), Errc::corrupt);
     EXPECT_NE(msg(s).find("exceed capacity"), std::string::npos) << msg(s);
+  }
+  {
+    Image img;
+    img.meta()->mechanism_count = 4;  // capacity is 3
+    ShmStatus s = img.copy();
+    EXPECT_EQ(s.code(), Errc::corrupt);
+    EXPECT_NE(msg(s).find("mechanisms 4) exceed capacity"), std::string::npos) << msg(s);
   }
   {
     Image img;

@@ -34,4 +34,21 @@ inline SnapshotData snapshot_data(std::uint64_t block, std::uint32_t base_neuron
   return d;
 }
 
+// Three mechanisms over d's neurons: 0 (the rows) and 1 with their emission shares, 1 with
+// fields (its columns one entry short of the neurons: the last uid reads 0), 2 with a share and
+// no fields (the daemon could not read them).
+inline void add_mechanisms(SnapshotData& d) {
+  const std::size_t n = d.neurons.size();
+  d.mechanism_count = 3;
+  d.mechanisms.resize(3);
+  d.mechanisms[0].emission_share = 30000;
+  d.mechanisms[1].emission_share = 20000;
+  d.mechanisms[1].has_fields = true;
+  for (std::size_t uid = 0; uid + 1 < n; ++uid) {
+    d.mechanisms[1].incentives.push_back(static_cast<std::uint16_t>(uid * 3 + 1));
+    d.mechanisms[1].last_update.push_back(d.block_number * 10 + uid);
+  }
+  d.mechanisms[2].emission_share = 15535;
+}
+
 }  // namespace pylon::shm::test

@@ -60,6 +60,7 @@ TEST(ShmLayoutDoc, PythonReaderFromLayoutMdAgrees) {
   Result<std::unique_ptr<SnapshotWriter>> w = SnapshotWriter::create(c);
   ASSERT_TRUE(w.ok());
   SnapshotData d = test::snapshot_data(4242, 500);
+  test::add_mechanisms(d);
   ASSERT_TRUE((*w)->publish(d).ok());
   std::string cmd = std::string("python3 ") + PYLON_SHM_LAYOUT_READER + " " + name + " 77";
   FILE* p = ::popen(cmd.c_str(), "r");
@@ -70,7 +71,13 @@ TEST(ShmLayoutDoc, PythonReaderFromLayoutMdAgrees) {
   ASSERT_EQ(::pclose(p), 0) << out;
   std::string want = std::to_string((*w)->generation()) + " 4242 " + std::to_string(d.neurons.size()) + " " +
                      std::to_string(d.hyperparams.tempo) + " " + std::to_string(d.neurons[77].stake) +
-                     " 77 " + std::to_string(d.commitments.size()) + "\n";
+                     " 77 " + std::to_string(d.commitments.size()) + " 3\n" +
+                     // m flags share incentive(77) last_update(77): 0 is the row's own fields, 2 has
+                     // no fields (flag bit 1 clear) and columns of zeros.
+                     "0 3 30000 " + std::to_string(d.neurons[77].incentive) + " " +
+                     std::to_string(d.neurons[77].last_update) + "\n" + "1 3 20000 " +
+                     std::to_string(77 * 3 + 1) + " " + std::to_string(4242 * 10 + 77) + "\n" +
+                     "2 1 15535 0 0\n";
   EXPECT_EQ(out, want);
 }
 

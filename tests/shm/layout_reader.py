@@ -3,6 +3,8 @@
 
 usage: layout_reader.py <segment-name> <uid>
 prints: generation block neuron_count tempo stake(uid) uid_found_by_hotkey commitment_count
+        mechanism_count, then one line per mechanism m < mechanism_count:
+        m flags emission_share incentive(uid) last_update(uid)
 
 usage: layout_reader.py queue <queue-segment-name> <slot>
 prints: generation producer_slots ring_capacity state head drained durable, then one line per
@@ -60,10 +62,13 @@ def main():
         return
     name, uid = sys.argv[1], int(sys.argv[2])
     m = open_segment(name)
-    generation = check_header(m, "snapshot", 0x50414E534E4C5950, 1, 256)
+    generation = check_header(m, "snapshot", 0x50414E534E4C5950, 2, 256)
     slot_count, slot_size, slots_offset = struct.unpack_from("<IIQ", m, 32)
     neurons_offset, index_offset, commitments_offset = struct.unpack_from("<III", m, 76)
     meta_offset = struct.unpack_from("<I", m, 72)[0]
+    neuron_capacity = struct.unpack_from("<I", m, 48)[0]
+    mech_capacity, mech_record_size, mech_offset, mech_last_update, mech_incentives = struct.unpack_from(
+        "<IIIII", m, 92)
     for _ in range(1000):
         state, current = struct.unpack_from("<II", m, 128)
         if state != 1 or current >= slot_count:
@@ -79,6 +84,9 @@ def main():
         sys.exit("writer kept the slot busy")
     block, ts_ms = struct.unpack_from("<QQ", image, meta_offset)
     neuron_count, commitment_count = struct.unpack_from("<II", image, meta_offset + 48)
+    mechanism_count = struct.unpack_from("<I", image, meta_offset + 60)[0]
+    if mechanism_count > mech_capacity or mech_record_size != 8:
+        sys.exit("mechanism count beyond the capacity")
     tempo = struct.unpack_from("<H", image, meta_offset + 128 + 98)[0]
     row = neurons_offset + uid * 136
     stake = struct.unpack_from("<Q", image, row + 64)[0]
@@ -96,7 +104,17 @@ def main():
             lo = mid + 1
         else:
             hi = mid
-    print(generation, block, neuron_count, tempo, stake, found, commitment_count)
+    print(generation, block, neuron_count, tempo, stake, found, commitment_count, mechanism_count)
+    for mech in range(mechanism_count):
+        share, flags = struct.unpack_from("<HB", image, mech_offset + mech * mech_record_size)
+        if mech == 0:  # the row's own fields
+            incentive = struct.unpack_from("<H", image, row + 118)[0]
+            last_update = struct.unpack_from("<Q", image, row + 80)[0]
+        else:
+            incentive_stride = (neuron_capacity * 2 + 7) // 8 * 8
+            incentive = struct.unpack_from("<H", image, mech_incentives + (mech - 1) * incentive_stride + 2 * uid)[0]
+            last_update = struct.unpack_from("<Q", image, mech_last_update + (mech - 1) * neuron_capacity * 8 + 8 * uid)[0]
+        print(mech, flags, share, incentive, last_update)
 
 
 if __name__ == "__main__":

@@ -27,11 +27,12 @@ constexpr bool kTsan = false;
 #endif
 
 void snapshot_stress(std::uint32_t slots) {
-  SnapshotSegmentHeader geo = snapshot_geometry(slots, kNeurons, 8, 256, 1, 1);
+  // Three mechanisms: their columns are copied under the same seqlock as the rows.
+  SnapshotSegmentHeader geo = snapshot_geometry(slots, kNeurons, 8, 256, 1, 1, 3);
   std::vector<std::uint64_t> mem(geo.segment_size / 8);
   auto* base = reinterpret_cast<unsigned char*>(mem.data());
   format_snapshot_segment(base, geo, 1);
-  test::TestPublisher pub(base, geo, kNeurons);
+  test::TestPublisher pub(base, geo, kNeurons, 3);
   pub.publish(1);
   const std::uint64_t publishes = kTsan ? 600 : 5000;
   std::atomic<bool> done{false};
@@ -52,7 +53,7 @@ void snapshot_stress(std::uint32_t slots) {
         if (t == 0) {
           ShmStatus st = r->copy(s);
           if (!st) continue;  // busy: allowed, never torn
-          if (!test::check_snapshot(s, kNeurons).empty() || s.block_number() < last_block) torn++;
+          if (!test::check_snapshot(s, kNeurons, 3).empty() || s.block_number() < last_block) torn++;
           last_block = s.block_number();
           copies++;
           ok_reads++;

@@ -55,10 +55,11 @@ inline void expect_clean_and_free(SnapshotStressReport* rep) {
   free_anon(rep);
 }
 
-// publish(block) is called by the writer child; readers open `name` with the client.
+// publish(block) is called by the writer child; readers open `name` with the client. With
+// `mechanisms` > 0 they check that many mechanisms in every copy (check_snapshot).
 inline void run_snapshot_stress(const char* name, std::uint32_t base_neurons, std::uint64_t publishes,
-                                const std::function<void(std::uint64_t)>& publish,
-                                SnapshotStressReport* rep) {
+                                const std::function<void(std::uint64_t)>& publish, SnapshotStressReport* rep,
+                                std::uint32_t mechanisms = 0) {
   const int readers = 3;
   std::vector<pid_t> kids;
   for (int r = 0; r < readers; ++r) {
@@ -74,7 +75,7 @@ inline void run_snapshot_stress(const char* name, std::uint32_t base_neurons, st
           if (st.code() != Errc::busy) rep->errors[r]++;
           continue;
         }
-        if (!check_snapshot(s, base_neurons).empty() || s.block_number() < last) rep->torn[r]++;
+        if (!check_snapshot(s, base_neurons, mechanisms).empty() || s.block_number() < last) rep->torn[r]++;
         last = s.block_number();
         rep->copies[r]++;
         ok_reads++;

@@ -8,14 +8,15 @@ namespace {
 
 TEST(ShmMultiProcess, ReadersNeverSeeATornSnapshot) {
   const std::uint32_t neurons = 256;
-  SnapshotSegmentHeader geo = snapshot_geometry(2, neurons, 8, 256, 1, 1);
+  // Three mechanisms: their columns are copied under the same seqlock as the rows.
+  SnapshotSegmentHeader geo = snapshot_geometry(2, neurons, 8, 256, 1, 1, 3);
   test::RawSegment seg(test::unique_name("mp-snap"), geo.segment_size);
   format_snapshot_segment(seg.data(), geo, 1);
-  test::TestPublisher pub(seg.data(), geo, neurons);
+  test::TestPublisher pub(seg.data(), geo, neurons, 3);
   pub.publish(1);
   auto* rep = test::shared_anon<test::SnapshotStressReport>();
   test::run_snapshot_stress(
-      seg.name(), neurons, 4000, [&](std::uint64_t b) { pub.publish(b); }, rep);
+      seg.name(), neurons, 4000, [&](std::uint64_t b) { pub.publish(b); }, rep, 3);
   EXPECT_EQ(rep->published.load(), 3999u);
   test::expect_clean_and_free(rep);
 }

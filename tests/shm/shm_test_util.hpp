@@ -120,11 +120,28 @@ inline std::uint32_t neuron_count_for(std::uint64_t block, std::uint32_t base) {
   return base - static_cast<std::uint32_t>(block % 17);
 }
 
+// Mechanism m as published at `block`: every mechanism has a share; mechanism 2 has no fields (the
+// daemon could not read them), so its columns are zero; the others' columns depend on both.
+inline MechanismRecord expected_mechanism(std::uint64_t block, std::uint32_t m) {
+  MechanismRecord r{};
+  r.emission_share = static_cast<std::uint16_t>(block * 13 + m);
+  r.flags = kMechanismHasEmissionShare | (m == 2 ? 0 : kMechanismHasFields);
+  return r;
+}
+inline std::uint16_t expected_mechanism_incentive(std::uint64_t block, std::uint32_t m, std::uint32_t uid) {
+  return m == 2 ? 0 : static_cast<std::uint16_t>(block + m * 7 + uid);
+}
+inline std::uint64_t expected_mechanism_last_update(std::uint64_t block, std::uint32_t m, std::uint32_t uid) {
+  return m == 2 ? 0 : block * 100 + m * 10 + uid;
+}
+
 // Builds and publishes the snapshot for a block straight through the protocol.
 class TestPublisher {
  public:
-  TestPublisher(unsigned char* base, const SnapshotSegmentHeader& geo, std::uint32_t neurons)
-      : base_(base), geo_(geo), base_neurons_(neurons) {}
+  // `mechanisms`: the mechanism count every snapshot has (at most the geometry's capacity).
+  TestPublisher(unsigned char* base, const SnapshotSegmentHeader& geo, std::uint32_t neurons,
+                std::uint32_t mechanisms = 1)
+      : base_(base), geo_(geo), base_neurons_(neurons), mechanism_count_(mechanisms) {}
 
   void publish(std::uint64_t block) {
     std::uint32_t n = neuron_count_for(block, base_neurons_);
@@ -160,14 +177,30 @@ class TestPublisher {
     meta_.commitment_data_size = static_cast<std::uint32_t>(data_.size());
     meta_.hyperparams.tempo = static_cast<std::uint16_t>(block);
     meta_.hyperparams.max_burn = block * 11;
+    meta_.mechanism_count = mechanism_count_;
+    mechanisms_.clear();
+    incentives_.clear();
+    last_update_.clear();
+    for (std::uint32_t m = 0; m < mechanism_count_; ++m) {
+      mechanisms_.push_back(expected_mechanism(block, m));
+      for (std::uint32_t uid = 0; m > 0 && uid < n; ++uid) {
+        incentives_.push_back(expected_mechanism_incentive(block, m, uid));
+        last_update_.push_back(expected_mechanism_last_update(block, m, uid));
+      }
+    }
     publish_snapshot(base_, geo_,
-                     SlotImage{&meta_, neurons_.data(), index_.data(), commitments_.data(), data_.data()});
+                     SlotImage{&meta_, neurons_.data(), index_.data(), commitments_.data(), data_.data(),
+                               mechanisms_.data(), last_update_.data(), incentives_.data()});
   }
 
  private:
   unsigned char* base_;
   SnapshotSegmentHeader geo_;
   std::uint32_t base_neurons_;
+  std::uint32_t mechanism_count_;
+  std::vector<MechanismRecord> mechanisms_;
+  std::vector<std::uint16_t> incentives_;
+  std::vector<std::uint64_t> last_update_;
   SnapshotMeta meta_{};
   std::vector<NeuronRecord> neurons_;
   std::vector<std::uint16_t> index_;
@@ -175,8 +208,10 @@ class TestPublisher {
   std::vector<std::uint8_t> data_;
 };
 
-// Empty string when the snapshot is exactly what TestPublisher published for its block.
-inline std::string check_snapshot(const Snapshot& s, std::uint32_t base_neurons) {
+// Empty string when the snapshot is exactly what TestPublisher published for its block; with
+// `mechanisms` > 0 its mechanisms too (the count TestPublisher was given).
+inline std::string check_snapshot(const Snapshot& s, std::uint32_t base_neurons,
+                                  std::uint32_t mechanisms = 0) {
   std::uint64_t b = s.block_number();
   if (s.neuron_count() != neuron_count_for(b, base_neurons)) return "neuron count does not match block";
   for (int i = 0; i < 32; ++i) {
@@ -201,6 +236,19 @@ inline std::string check_snapshot(const Snapshot& s, std::uint32_t base_neurons)
     if (v.size != c * 3) return "commitment size torn";
     for (std::uint32_t k = 0; k < v.size; ++k) {
       if (v.data[k] != static_cast<std::uint8_t>(b + c + k)) return "commitment bytes torn";
+    }
+  }
+  if (mechanisms == 0) return "";
+  if (s.mechanism_count() != mechanisms) return "mechanism count torn";
+  for (std::uint32_t m = 0; m < mechanisms; ++m) {
+    MechanismView v = s.mechanism(m);
+    const MechanismRecord want = expected_mechanism(b, m);
+    if (!v.exists() || v.emission_share() != want.emission_share) return "mechanism share torn";
+    if (v.has_fields() != (m == 0 || (want.flags & kMechanismHasFields) != 0)) return "mechanism flags torn";
+    for (std::uint32_t uid = 0; m > 0 && v.has_fields() && uid < s.neuron_count(); ++uid) {
+      if (v.incentives()[uid] != expected_mechanism_incentive(b, m, uid)) return "mechanism incentive torn";
+      if (v.last_update(uid) != expected_mechanism_last_update(b, m, uid))
+        return "mechanism last_update torn";
     }
   }
   return "";

@@ -40,6 +40,69 @@ TEST(ShmSnapshot, GeometryIsAlignedAndValid) {
   EXPECT_EQ(h.slot_size % 64, 0u);
   EXPECT_TRUE(validate_snapshot_header(h, h.segment_size).ok());
   EXPECT_EQ(validate_snapshot_header(h, h.segment_size - 1).code(), Errc::truncated);
+  // One mechanism: its record after the commitment data, and no column at all.
+  EXPECT_EQ(h.mechanism_capacity, 1u);
+  EXPECT_EQ(h.mechanism_record_size, sizeof(MechanismRecord));
+  EXPECT_EQ(h.mechanisms_offset, h.commitment_data_offset + (1u << 20));
+  EXPECT_EQ(h.mechanism_last_update_offset, h.mechanisms_offset + 64);
+  EXPECT_EQ(h.mechanism_incentives_offset, h.mechanism_last_update_offset);
+  EXPECT_EQ(h.slot_size, h.mechanism_incentives_offset);
+  // Three: two columns of each kind, at LAYOUT.md's strides, the area last in the slot. What
+  // comes before it is where it is with one mechanism: a reader of mechanism 0 reads the same.
+  SnapshotSegmentHeader m = snapshot_geometry(2, 4095, 4096, 1 << 20, 1, 1, 3);
+  SnapshotSegmentHeader one = snapshot_geometry(2, 4095, 4096, 1 << 20, 1, 1);
+  EXPECT_EQ(m.mechanisms_offset, one.mechanisms_offset);
+  EXPECT_EQ(std::memcmp(&m.meta_offset, &one.meta_offset,
+                        offsetof(SnapshotSegmentHeader, commitment_data_offset) + 4 -
+                            offsetof(SnapshotSegmentHeader, meta_offset)),
+            0);
+  EXPECT_EQ(m.mechanism_last_update_offset % 64, 0u);
+  EXPECT_EQ(m.mechanism_incentives_offset, align_up(m.mechanism_last_update_offset + 2 * 4095 * 8, 64));
+  EXPECT_EQ(mechanism_incentive_stride(m), 4096u * 2);  // 4095 * 2 rounded up to 8
+  EXPECT_EQ(m.slot_size, align_up(m.mechanism_incentives_offset + 2 * 4096 * 2, 64));
+  EXPECT_TRUE(validate_snapshot_header(m, m.segment_size).ok());
+}
+
+// A snapshot of three mechanisms copies exactly: counts, shares, flags, every column entry; the
+// calls without a mechanism read mechanism 0, the rows' own fields.
+TEST(ShmSnapshot, MechanismsCopyExactly) {
+  SnapshotSegmentHeader geo = snapshot_geometry(2, 100, 8, 256, 1, 1, 3);
+  RawSegment seg(test::unique_name("mech"), geo.segment_size);
+  format_snapshot_segment(seg.data(), geo, 1);
+  TestPublisher pub(seg.data(), geo, 100, 3);
+  ShmResult<SnapshotReader> r = SnapshotReader::open(seg.name());
+  ASSERT_TRUE(r.ok()) << r.message();
+  Snapshot s;
+  for (std::uint64_t block : {20u, 21u, 22u}) {
+    pub.publish(block);
+    ASSERT_TRUE(r->copy(s).ok());
+    EXPECT_EQ(test::check_snapshot(s, 100, 3), "");
+  }
+  EXPECT_EQ(s.mechanism_count(), 3u);
+  EXPECT_FALSE(s.mechanism(3).exists());
+  EXPECT_FALSE(s.mechanism(3).has_fields());
+  EXPECT_EQ(s.incentive(1, 3), 0u);
+  EXPECT_EQ(s.mechanism(0).incentives(), nullptr);  // mechanism 0 is the rows, not a column
+  for (std::size_t uid = 0; uid < s.neuron_count(); ++uid) {
+    EXPECT_EQ(s.incentive(uid), s.neuron(uid).incentive);
+    EXPECT_EQ(s.last_update(uid), s.neuron(uid).last_update);
+    EXPECT_EQ(s.incentive(uid, 1),
+              test::expected_mechanism_incentive(22, 1, static_cast<std::uint32_t>(uid)));
+    EXPECT_EQ(s.last_update(uid, 1),
+              test::expected_mechanism_last_update(22, 1, static_cast<std::uint32_t>(uid)));
+  }
+  EXPECT_FALSE(s.mechanism(2).has_fields());
+  EXPECT_EQ(s.mechanism(2).emission_share(), static_cast<std::uint16_t>(22 * 13 + 2));
+  // A subnet whose mechanisms the daemon could not read: count 0, mechanism 0 still the rows.
+  TestPublisher unknown(seg.data(), geo, 100, 0);
+  unknown.publish(23);
+  ASSERT_TRUE(r->copy(s).ok());
+  EXPECT_EQ(test::check_snapshot(s, 100), "");
+  EXPECT_EQ(s.mechanism_count(), 0u);
+  EXPECT_TRUE(s.mechanism(0).exists() && s.mechanism(0).has_fields());
+  EXPECT_FALSE(s.mechanism(0).has_emission_share());
+  EXPECT_EQ(s.incentive(4), s.neuron(4).incentive);
+  EXPECT_FALSE(s.mechanism(1).exists());
 }
 
 TEST(ShmSnapshot, OpenMissingSegmentIsNotFound) {
@@ -286,6 +349,30 @@ TEST(ShmSnapshot, OtherAbiVersionIsRefusedNamingBoth) {
   std::string msg = r.message();
   EXPECT_NE(msg.find("ABI version " + std::to_string(kAbiVersion + 1)), std::string::npos) << msg;
   EXPECT_NE(msg.find("ABI version " + std::to_string(kAbiVersion)), std::string::npos) << msg;
+}
+
+// Version 2 added the mechanisms: a version-1 segment is refused by this client, and a version-1
+// client (its check, with its own version) refuses this one, each naming both versions.
+TEST(ShmSnapshot, Version1AndVersion2RefuseEachOther) {
+  Fixture f;
+  f.pub.publish(5);
+  ASSERT_EQ(kAbiVersion, 2u);
+  auto* h = reinterpret_cast<SnapshotSegmentHeader*>(f.seg.data());
+  h->abi_version = 1;
+  ShmResult<SnapshotReader> r = SnapshotReader::open(f.seg.name());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.code(), Errc::abi_mismatch);
+  EXPECT_NE(std::string(r.message())
+                .find("snapshot segment has ABI version 1 but this client speaks ABI version 2"),
+            std::string::npos)
+      << r.message();
+  h->abi_version = kAbiVersion;
+  ASSERT_TRUE(SnapshotReader::open(f.seg.name()).ok());
+  ShmStatus v1 = detail::check_identity(h->magic, kSnapshotMagic, "snapshot", h->abi_version, 1);
+  EXPECT_EQ(v1.code(), Errc::abi_mismatch);
+  EXPECT_NE(std::string(v1.message()).find("ABI version 2 but this client speaks ABI version 1"),
+            std::string::npos)
+      << v1.message();
 }
 
 TEST(ShmSnapshot, ReadOnlyMappingCannotBeWritten) {

@@ -60,6 +60,84 @@ TEST(ShmWriter, PublishedDataReadsBackExactly) {
   EXPECT_EQ(std::memcmp(s.commitment(2).hotkey, d.commitments[2].hotkey.data(), 32), 0);
 }
 
+// A subnet with three mechanisms: more than the writer's default room for two, so the segment
+// regrows; every mechanism reads back exactly, and mechanism 0 is the rows as before.
+TEST(ShmWriter, MechanismsReadBackExactly) {
+  std::string name = test::unique_name("wmech");
+  auto w = make_writer(name);
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->geometry().mechanism_capacity, 2u);
+  SnapshotData d = test::snapshot_data(325, 200);
+  test::add_mechanisms(d);
+  const std::uint64_t first_generation = w->generation();
+  ASSERT_TRUE(w->publish(d).ok());
+  EXPECT_NE(w->generation(), first_generation);
+  EXPECT_EQ(w->geometry().mechanism_capacity, 4u);
+  ShmResult<SnapshotReader> r = SnapshotReader::open(name.c_str());
+  ASSERT_TRUE(r.ok()) << r.message();
+  Snapshot s;
+  ASSERT_TRUE(r->copy(s).ok());
+  EXPECT_EQ(test::check_snapshot(s, 200), "");
+  const std::size_t n = s.neuron_count();
+  ASSERT_EQ(s.mechanism_count(), 3u);
+  MechanismView m0 = s.mechanism(0), m1 = s.mechanism(1), m2 = s.mechanism(2);
+  EXPECT_TRUE(m0.exists() && m1.exists() && m2.exists());
+  EXPECT_FALSE(s.mechanism(3).exists());
+  EXPECT_EQ(m0.emission_share(), 30000);
+  EXPECT_EQ(m1.emission_share(), 20000);
+  EXPECT_EQ(m2.emission_share(), 15535);
+  EXPECT_TRUE(m0.has_fields() && m1.has_fields());
+  EXPECT_FALSE(m2.has_fields());
+  EXPECT_EQ(m2.incentives(), nullptr);
+  for (std::size_t uid = 0; uid < n; ++uid) {
+    EXPECT_EQ(s.incentive(uid), s.neuron(uid).incentive);
+    EXPECT_EQ(s.last_update(uid, 0), s.neuron(uid).last_update);
+    const bool listed = uid + 1 < n;
+    EXPECT_EQ(s.incentive(uid, 1), listed ? uid * 3 + 1 : 0u) << uid;
+    EXPECT_EQ(s.last_update(uid, 1), listed ? 325 * 10 + uid : 0u) << uid;
+    EXPECT_EQ(m1.incentives()[uid], s.incentive(uid, 1));
+  }
+  EXPECT_EQ(s.incentive(n, 1), 0u);  // beyond the neurons
+  // A later snapshot with one mechanism (the runtime dropped them): count 1, no columns.
+  SnapshotData one = test::snapshot_data(326, 200);
+  ASSERT_TRUE(w->publish(one).ok());
+  ASSERT_TRUE(r->copy(s).ok());
+  EXPECT_EQ(s.block_number(), 326u);
+  EXPECT_EQ(s.mechanism_count(), 1u);
+  EXPECT_TRUE(s.mechanism(0).has_fields());
+  EXPECT_FALSE(s.mechanism(0).has_emission_share());
+  EXPECT_FALSE(s.mechanism(1).exists());
+  EXPECT_EQ(s.incentive(5, 1), 0u);
+}
+
+TEST(ShmWriter, BadMechanismsAreRefusedAndChangeNothing) {
+  std::string name = test::unique_name("wmechbad");
+  auto w = make_writer(name);
+  ASSERT_TRUE(w);
+  SnapshotData good = test::snapshot_data(40, 50);
+  test::add_mechanisms(good);
+  ASSERT_TRUE(w->publish(good).ok());
+  auto refused = [&](const char* why, auto&& spoil) {
+    SnapshotData d = test::snapshot_data(41, 50);
+    test::add_mechanisms(d);
+    spoil(d);
+    EXPECT_FALSE(w->publish(d).ok()) << why;
+  };
+  refused("column longer than the neurons",
+          [](SnapshotData& d) { d.mechanisms[1].incentives.resize(60, 1); });
+  refused("more described than counted", [](SnapshotData& d) { d.mechanism_count = 2; });
+  refused("count beyond the ids", [](SnapshotData& d) { d.mechanism_count = kMaxMechanisms + 1; });
+  refused("columns for mechanism 0", [](SnapshotData& d) { d.mechanisms[0].incentives = {1}; });
+  refused("columns without fields", [](SnapshotData& d) { d.mechanisms[1].has_fields = false; });
+  ShmResult<SnapshotReader> r = SnapshotReader::open(name.c_str());
+  ASSERT_TRUE(r.ok()) << r.message();
+  Snapshot s;
+  ASSERT_TRUE(r->copy(s).ok());
+  EXPECT_EQ(s.block_number(), 40u);
+  EXPECT_EQ(s.mechanism_count(), 3u);
+  EXPECT_EQ(s.incentive(7, 1), 7 * 3 + 1);
+}
+
 // Callers hand the writer whole NeuronRecords; the bytes the layout reserves reach readers as zero
 // whatever the caller left in them.
 TEST(ShmWriter, ReservedNeuronBytesArePublishedAsZero) {

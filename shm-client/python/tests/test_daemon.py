@@ -80,6 +80,24 @@ def test_snapshot_equals_rest_metagraph_at_the_same_block(client, daemon):
                                                                     snap.commitments.items()}
 
 
+def test_mechanisms_are_the_chains(client, daemon):
+    snap = client.snapshot()
+    # Mechanism 0 (the default) is the neuron table's own fields, over both transports.
+    assert np.array_equal(snap.incentives(), snap.neurons["incentive"])
+    assert np.array_equal(snap.last_updates(mechanism=0), snap.neurons["last_update"])
+    if client.transport == "rest":  # REST serves mechanism 0 only
+        assert snap.mechanism_count is None
+        with pytest.raises(pylon_shm.PylonError) as e:
+            snap.incentives(mechanism=1)
+        assert e.value.errc == "unavailable"
+        return
+    # The local runtime (spec 293) has no mechanisms: the count is 1, the subnet's own.
+    assert snap.mechanism_count >= 2 if subnet_has_mechanism(daemon, 1) else snap.mechanism_count == 1
+    with pytest.raises(pylon_shm.PylonError) as e:
+        snap.incentives(mechanism=snap.mechanism_count)
+    assert e.value.errc == "out_of_range"
+
+
 def test_lookups_refuse_what_is_not_there(client):
     snap = client.snapshot()
     for uid in (-1, len(snap.neurons), 70000):

@@ -13,7 +13,12 @@
 
 namespace pylon::shm {
 
-inline constexpr std::uint32_t kAbiVersion = 1;  // the snapshot segment's; the queue's is below
+// The snapshot segment's ABI (the queue's is below). Version 2 added the subnet's mechanisms
+// (sub-subnets): their count in SnapshotMeta (bytes 60..63, reserved in version 1), and a
+// mechanism area at the end of each slot (geometry in header bytes 92..111, reserved in version 1).
+// A version-1 reader would read the meta's count bytes as padding and never find the area: the
+// version is bumped so it is refused by name instead of serving mechanism 0 alone unknowingly.
+inline constexpr std::uint32_t kAbiVersion = 2;
 inline constexpr std::size_t kCacheLine = 64;
 // "PYLNSNAP" / "PYLNWQUE" as little-endian u64 (the first 8 bytes of the segment spell it).
 inline constexpr std::uint64_t kSnapshotMagic = 0x50414E534E4C5950ULL;
@@ -25,6 +30,7 @@ inline constexpr std::uint32_t kMaxCommitments = 65536;
 inline constexpr std::uint32_t kMaxCommitmentBytes = 4096;  // one commitment's data
 inline constexpr std::uint32_t kMaxCommitmentDataCapacity = 256u << 20;
 inline constexpr std::uint32_t kMaxSlots = 4;
+inline constexpr std::uint32_t kMaxMechanisms = 256;  // mechanism ids are u8 (subtensor's MechId)
 inline constexpr std::uint32_t kMaxProducerSlots = 1024;
 inline constexpr std::uint32_t kMaxRingCapacity = 1u << 20;
 
@@ -57,7 +63,17 @@ struct SnapshotSegmentHeader {
   std::uint32_t hotkey_index_offset;     // 80  u16[neuron_capacity]: uids sorted by hotkey
   std::uint32_t commitments_offset;      // 84  CommitmentRecord[commitment_capacity]
   std::uint32_t commitment_data_offset;  // 88  u8[commitment_data_capacity]
-  std::uint32_t reserved1[9];            // 92
+  // The mechanism area (version 2), after everything else in the slot so that a reader of
+  // mechanism 0 (the neuron rows) reads nothing of it: MechanismRecord[mechanism_capacity], then
+  // for each mechanism m >= 1 its per-uid columns, at a stride fixed by neuron_capacity:
+  //   last_update of m: mechanism_last_update_offset + (m-1) * neuron_capacity * 8  (u64 each)
+  //   incentive of m:   mechanism_incentives_offset + (m-1) * align_up(neuron_capacity * 2, 8)
+  std::uint32_t mechanism_capacity;            // 92  mechanisms each slot has room for, with 0
+  std::uint32_t mechanism_record_size;         // 96  sizeof(MechanismRecord)
+  std::uint32_t mechanisms_offset;             // 100 MechanismRecord[mechanism_capacity]
+  std::uint32_t mechanism_last_update_offset;  // 104 u64[(mechanism_capacity-1) * neuron_capacity]
+  std::uint32_t mechanism_incentives_offset;   // 108 u16 columns (stride above)
+  std::uint32_t reserved1[4];                  // 112
   // Line 2: which slot is current. Written by the writer on every publish.
   alignas(64) std::uint32_t state;  // 128 SegmentState
   std::uint32_t current_slot;       // 132 slot holding the newest complete snapshot
@@ -88,6 +104,12 @@ static_assert(offsetof(SnapshotSegmentHeader, neurons_offset) == 76);
 static_assert(offsetof(SnapshotSegmentHeader, hotkey_index_offset) == 80);
 static_assert(offsetof(SnapshotSegmentHeader, commitments_offset) == 84);
 static_assert(offsetof(SnapshotSegmentHeader, commitment_data_offset) == 88);
+static_assert(offsetof(SnapshotSegmentHeader, mechanism_capacity) == 92);
+static_assert(offsetof(SnapshotSegmentHeader, mechanism_record_size) == 96);
+static_assert(offsetof(SnapshotSegmentHeader, mechanisms_offset) == 100);
+static_assert(offsetof(SnapshotSegmentHeader, mechanism_last_update_offset) == 104);
+static_assert(offsetof(SnapshotSegmentHeader, mechanism_incentives_offset) == 108);
+static_assert(offsetof(SnapshotSegmentHeader, reserved1) == 112);
 static_assert(offsetof(SnapshotSegmentHeader, state) == 128);
 static_assert(offsetof(SnapshotSegmentHeader, current_slot) == 132);
 static_assert(offsetof(SnapshotSegmentHeader, publish_count) == 136);
@@ -148,10 +170,13 @@ struct SnapshotMeta {
   std::uint32_t neuron_count;          // 48  rows used in the neuron table (= uid count)
   std::uint32_t commitment_count;      // 52  rows used in the commitment table
   std::uint32_t commitment_data_size;  // 56  bytes used in the data area
-  std::uint32_t reserved0;             // 60
-  std::uint64_t published_unix_ns;     // 64  CLOCK_REALTIME when the daemon published it
-  std::uint64_t reserved[7];           // 72
-  Hyperparams hyperparams;             // 128
+  // The subnet's mechanisms at this block (1 on a runtime without them): records 0..count-1 of
+  // the mechanism area are used. 0 when the daemon could not read them at this block (the node
+  // refused the read): only mechanism 0, the neuron rows, is known.
+  std::uint32_t mechanism_count;    // 60
+  std::uint64_t published_unix_ns;  // 64  CLOCK_REALTIME when the daemon published it
+  std::uint64_t reserved[7];        // 72
+  Hyperparams hyperparams;          // 128
 };
 static_assert(sizeof(SnapshotMeta) == 256);
 static_assert(offsetof(SnapshotMeta, timestamp_ms) == 8);
@@ -159,6 +184,7 @@ static_assert(offsetof(SnapshotMeta, block_hash) == 16);
 static_assert(offsetof(SnapshotMeta, neuron_count) == 48);
 static_assert(offsetof(SnapshotMeta, commitment_count) == 52);
 static_assert(offsetof(SnapshotMeta, commitment_data_size) == 56);
+static_assert(offsetof(SnapshotMeta, mechanism_count) == 60);
 static_assert(offsetof(SnapshotMeta, published_unix_ns) == 64);
 static_assert(offsetof(SnapshotMeta, hyperparams) == 128);
 
@@ -222,6 +248,25 @@ static_assert(sizeof(CommitmentRecord) == 64);
 static_assert(offsetof(CommitmentRecord, data_offset) == 32);
 static_assert(offsetof(CommitmentRecord, data_len) == 36);
 static_assert(offsetof(CommitmentRecord, block) == 40);
+
+// MechanismRecord::flags bits.
+inline constexpr std::uint8_t kMechanismHasEmissionShare = 1;  // emission_share holds the split's part
+inline constexpr std::uint8_t kMechanismHasFields = 2;         // the per-uid columns hold this block's values
+
+// One mechanism of the subnet (record m of the slot's mechanism area is mechanism m). Mechanism
+// 0's per-uid fields are the neuron rows' incentive and last_update; a mechanism m >= 1 has its
+// own columns (SnapshotSegmentHeader), valid only with kMechanismHasFields: without it the daemon
+// could not read them at this block (the runtime has no get_selective_mechagraph, or the node
+// refused the call), and the columns hold nothing.
+struct MechanismRecord {
+  std::uint16_t emission_share;  // 0  its part of the subnet's emission, of 65535
+  std::uint8_t flags;            // 2  kMechanismHas* bits
+  std::uint8_t reserved[5];      // 3
+};
+static_assert(sizeof(MechanismRecord) == 8);
+static_assert(offsetof(MechanismRecord, emission_share) == 0);
+static_assert(offsetof(MechanismRecord, flags) == 2);
+static_assert(offsetof(MechanismRecord, reserved) == 3);
 
 // ---------------------------------------------------------------------------------------------
 // Weight queue: two segments per queue (ABI kQueueAbiVersion).
@@ -379,6 +424,7 @@ static_assert(std::is_trivially_copyable_v<SnapshotSegmentHeader> &&
               std::is_trivially_copyable_v<SlotHeader> && std::is_trivially_copyable_v<Hyperparams> &&
               std::is_trivially_copyable_v<SnapshotMeta> && std::is_trivially_copyable_v<NeuronRecord> &&
               std::is_trivially_copyable_v<CommitmentRecord> &&
+              std::is_trivially_copyable_v<MechanismRecord> &&
               std::is_trivially_copyable_v<QueueSegmentHeader> &&
               std::is_trivially_copyable_v<AckSegmentHeader> && std::is_trivially_copyable_v<AckSlot> &&
               std::is_trivially_copyable_v<ProducerSlotControl> && std::is_trivially_copyable_v<WeightEntry>);

@@ -24,6 +24,50 @@ struct CommitmentView {
   std::uint64_t block = 0;
 };
 
+// One mechanism (sub-subnet) of a copied Snapshot: its emission share and its per-uid fields
+// (what subtensor keeps per mechanism: incentive and last_update; every other field of a neuron
+// is the subnet's, the same in every mechanism). Mechanism 0's fields are the neuron rows' own.
+// A view into the Snapshot it came from: valid while that Snapshot lives and is not copied into.
+class MechanismView {
+ public:
+  std::uint32_t id() const noexcept { return id_; }
+  // False for a mechanism the subnet does not have at this block (or when the daemon could not
+  // read the count, for every mechanism but 0): every other accessor then answers nothing.
+  bool exists() const noexcept { return exists_; }
+  // Its part of the subnet's emission, of 65535 (MechanismEmissionSplit); false when the subnet
+  // has no split stored.
+  bool has_emission_share() const noexcept { return (record_.flags & kMechanismHasEmissionShare) != 0; }
+  std::uint16_t emission_share() const noexcept { return has_emission_share() ? record_.emission_share : 0; }
+  // True when incentive() and last_update() hold this block's values; false when the daemon could
+  // not read them (a runtime without get_selective_mechagraph, or the node refused the call).
+  bool has_fields() const noexcept { return (record_.flags & kMechanismHasFields) != 0; }
+  std::size_t neuron_count() const noexcept { return neuron_count_; }
+  // uid's value, u16 fixed point (x / 65535); 0 when uid >= neuron_count() or !has_fields().
+  std::uint16_t incentive(std::size_t uid) const noexcept {
+    if (!has_fields() || uid >= neuron_count_) return 0;
+    return rows_ != nullptr ? rows_[uid].incentive : incentives_[uid];
+  }
+  // The block uid last set weights on this mechanism; 0 as for incentive().
+  std::uint64_t last_update(std::size_t uid) const noexcept {
+    if (!has_fields() || uid >= neuron_count_) return 0;
+    return rows_ != nullptr ? rows_[uid].last_update : last_update_[uid];
+  }
+  // Mechanism m >= 1's columns (neuron_count() entries; nullptr for mechanism 0, whose values are
+  // the rows' incentive/last_update fields, and without has_fields()).
+  const std::uint16_t* incentives() const noexcept { return has_fields() ? incentives_ : nullptr; }
+  const std::uint64_t* last_updates() const noexcept { return has_fields() ? last_update_ : nullptr; }
+
+ private:
+  friend class Snapshot;
+  std::uint32_t id_ = 0;
+  bool exists_ = false;
+  MechanismRecord record_{};
+  std::size_t neuron_count_ = 0;
+  const NeuronRecord* rows_ = nullptr;  // mechanism 0
+  const std::uint16_t* incentives_ = nullptr;
+  const std::uint64_t* last_update_ = nullptr;
+};
+
 // A consistent snapshot owned by the caller. Reuse one object across copies: its buffers keep
 // their capacity, so steady-state copies do not allocate. Movable, not copyable (copy into a
 // second Snapshot with reader.copy instead).
@@ -56,6 +100,38 @@ class Snapshot {
     return CommitmentView{r.hotkey, data_.data() + r.data_offset, r.data_len, r.block};
   }
 
+  // The subnet's mechanisms (sub-subnets) at this block: 1 on a runtime without them; 0 when the
+  // daemon could not read them (mechanism 0, the rows, is still there). Every call above reads
+  // mechanism 0.
+  std::uint32_t mechanism_count() const noexcept { return meta_.mechanism_count; }
+  // Mechanism m (exists() false when the subnet has no mechanism m at this block).
+  MechanismView mechanism(std::uint32_t m) const noexcept {
+    MechanismView v;
+    v.id_ = m;
+    v.neuron_count_ = meta_.neuron_count;
+    if (m == 0) {
+      v.exists_ = true;
+      v.rows_ = neurons_.data();
+      if (meta_.mechanism_count > 0) v.record_ = mechanisms_[0];
+      v.record_.flags |= kMechanismHasFields;  // the rows' own fields, whatever the record says
+      return v;
+    }
+    if (m >= meta_.mechanism_count) return MechanismView{};
+    v.exists_ = true;
+    v.record_ = mechanisms_[m];
+    v.incentives_ = mech_incentives_.data() + std::size_t{m - 1} * meta_.neuron_count;
+    v.last_update_ = mech_last_update_.data() + std::size_t{m - 1} * meta_.neuron_count;
+    return v;
+  }
+  // uid's incentive / last_update on mechanism m (0: the row's own fields, as neuron(uid) has
+  // them); 0 when the mechanism or its fields are not there (mechanism(m) says which).
+  std::uint16_t incentive(std::size_t uid, std::uint32_t m = 0) const noexcept {
+    return mechanism(m).incentive(uid);
+  }
+  std::uint64_t last_update(std::size_t uid, std::uint32_t m = 0) const noexcept {
+    return mechanism(m).last_update(uid);
+  }
+
  private:
   friend class SnapshotReader;
   SnapshotMeta meta_{};
@@ -67,6 +143,11 @@ class Snapshot {
   detail::PodBuffer<std::uint16_t> index_;
   detail::PodBuffer<CommitmentRecord> commitments_;
   detail::PodBuffer<std::uint8_t> data_;
+  // The mechanism area's used part: mechanism_count records, then (count - 1) columns of
+  // neuron_count entries each, one after another (mechanism m's at (m - 1) * neuron_count).
+  detail::PodBuffer<MechanismRecord> mechanisms_;
+  detail::PodBuffer<std::uint16_t> mech_incentives_;
+  detail::PodBuffer<std::uint64_t> mech_last_update_;
 };
 
 // Checks a copied (consistent) snapshot before handing it out: a consistent but garbage slot
@@ -92,12 +173,13 @@ inline ShmStatus check_snapshot_rows(const SnapshotMeta& m, const std::uint16_t*
 
 inline ShmStatus check_meta_counts(const SnapshotMeta& m, const SnapshotSegmentHeader& h) noexcept {
   if (m.neuron_count > h.neuron_capacity || m.commitment_count > h.commitment_capacity ||
-      m.commitment_data_size > h.commitment_data_capacity) {
+      m.commitment_data_size > h.commitment_data_capacity || m.mechanism_count > h.mechanism_capacity) {
     return make_shm_error(Errc::corrupt,
-                          "snapshot counts (neurons %u, commitments %u, data %u) exceed capacity "
-                          "(%u, %u, %u)",
-                          m.neuron_count, m.commitment_count, m.commitment_data_size, h.neuron_capacity,
-                          h.commitment_capacity, h.commitment_data_capacity);
+                          "snapshot counts (neurons %u, commitments %u, data %u, mechanisms %u) exceed "
+                          "capacity (%u, %u, %u, %u)",
+                          m.neuron_count, m.commitment_count, m.commitment_data_size, m.mechanism_count,
+                          h.neuron_capacity, h.commitment_capacity, h.commitment_data_capacity,
+                          h.mechanism_capacity);
   }
   return {};
 }
@@ -200,7 +282,10 @@ class SnapshotReader {
     // exceptions: the client builds with -fno-exceptions too.
     if (!out.neurons_.reserve(geo_.neuron_capacity) || !out.index_.reserve(geo_.neuron_capacity) ||
         !out.commitments_.reserve(geo_.commitment_capacity) ||
-        !out.data_.reserve(geo_.commitment_data_capacity)) {
+        !out.data_.reserve(geo_.commitment_data_capacity) ||
+        !out.mechanisms_.reserve(geo_.mechanism_capacity) ||
+        !out.mech_incentives_.reserve(std::size_t{geo_.mechanism_capacity - 1} * geo_.neuron_capacity) ||
+        !out.mech_last_update_.reserve(std::size_t{geo_.mechanism_capacity - 1} * geo_.neuron_capacity)) {
       return make_shm_error(Errc::no_memory, "cannot allocate a snapshot copy");
     }
     for (std::uint32_t attempt = 0;; ++attempt) {
@@ -221,6 +306,22 @@ class SnapshotReader {
       seqlock_copy_out(out.commitments_.data(), slot + geo_.commitments_offset,
                        std::size_t{m.commitment_count} * sizeof(CommitmentRecord));
       seqlock_copy_out(out.data_.data(), slot + geo_.commitment_data_offset, m.commitment_data_size);
+      // The mechanism area: a subnet with one mechanism copies one record and no column.
+      const std::uint32_t extra = m.mechanism_count > 1 ? m.mechanism_count - 1 : 0;
+      out.mechanisms_.resize(m.mechanism_count);
+      out.mech_incentives_.resize(std::size_t{extra} * m.neuron_count);
+      out.mech_last_update_.resize(std::size_t{extra} * m.neuron_count);
+      seqlock_copy_out(out.mechanisms_.data(), slot + geo_.mechanisms_offset,
+                       std::size_t{m.mechanism_count} * sizeof(MechanismRecord));
+      for (std::uint32_t k = 0; k < extra; ++k) {
+        const std::size_t first = std::size_t{k} * m.neuron_count;
+        seqlock_copy_out(out.mech_last_update_.data() + first,
+                         slot + geo_.mechanism_last_update_offset + k * mechanism_last_update_stride(geo_),
+                         std::size_t{m.neuron_count} * 8);
+        seqlock_copy_out(out.mech_incentives_.data() + first,
+                         slot + geo_.mechanism_incentives_offset + k * mechanism_incentive_stride(geo_),
+                         std::size_t{m.neuron_count} * 2);
+      }
       if (!end_read(*r)) {
         ++retries_;
         continue;

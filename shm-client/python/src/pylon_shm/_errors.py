@@ -6,7 +6,9 @@ class PylonError(Exception):
 
     ``errc`` is the name of the shm client's ``Errc`` value (``"not_found"``, ``"bad_magic"``,
     ``"invalid_argument"``, ``"out_of_range"``, ``"timeout"``, ...) or, over REST, ``"http_<status>"``
-    / the API's ``error`` code; ``str(err)`` starts with it.
+    / the API's ``error`` code; ``str(err)`` starts with it. ``"unavailable"``: the snapshot does not
+    hold what was asked (a mechanism's fields the daemon could not read, or any mechanism above 0
+    over REST).
     """
 
     def __init__(self, errc: str, message: str):

@@ -7,6 +7,7 @@
 // Thread contract: a Reader or Producer object is used by one Python thread at a time (the GIL
 // guarantees it while a method holds it; the waits release the GIL, so the object must not be
 // shared between threads). Snapshots are immutable once made and may be shared freely.
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -139,6 +140,31 @@ py::dict hyperparams_dict(const pylon::shm::Hyperparams& h) {
   d["commit_reveal_weights_enabled"] = h.commit_reveal_weights_enabled != 0;
   d["liquid_alpha_enabled"] = h.liquid_alpha_enabled != 0;
   return d;
+}
+
+// A read-only numpy array over n values of a snapshot's memory; `owner` (the NativeSnapshot) stays
+// alive while the array does, so the Reader never reuses the buffers under it.
+template <class T>
+py::array_t<T> column(const T* p, std::size_t n, py::handle owner) {
+  py::array_t<T> a({static_cast<py::ssize_t>(n)}, {static_cast<py::ssize_t>(sizeof(T))}, p, owner);
+  a.attr("setflags")(py::arg("write") = false);
+  return a;
+}
+
+// Mechanism m of a snapshot for the Python layer: (exists, emission_share or None, has_fields,
+// incentives, last_update); the columns are arrays for m >= 1 with fields, None otherwise
+// (mechanism 0's are the neuron table's own fields).
+py::tuple mechanism_tuple(py::object self, std::uint32_t m) {
+  const NativeSnapshot& s = self.cast<const NativeSnapshot&>();
+  pylon::shm::MechanismView v = s.snap.mechanism(m);
+  py::object share =
+      v.has_emission_share() ? py::object(py::int_(v.emission_share())) : py::object(py::none());
+  py::object incentives = py::none(), last_update = py::none();
+  if (m > 0 && v.has_fields()) {
+    incentives = column(v.incentives(), v.neuron_count(), self);
+    last_update = column(v.last_updates(), v.neuron_count(), self);
+  }
+  return py::make_tuple(v.exists(), share, v.has_fields(), incentives, last_update);
 }
 
 // (name, offset, numpy format) of every NeuronRecord field, from the C++ struct itself, so the
@@ -381,6 +407,9 @@ PYBIND11_MODULE(_native, m) {
       .def_property_readonly("generation", [](const NativeSnapshot& s) { return s.snap.generation(); })
       .def_property_readonly("neuron_count", [](const NativeSnapshot& s) { return s.snap.neuron_count(); })
       .def("hyperparams", [](const NativeSnapshot& s) { return hyperparams_dict(s.snap.hyperparams()); })
+      .def_property_readonly("mechanism_count",
+                             [](const NativeSnapshot& s) { return s.snap.mechanism_count(); })
+      .def("mechanism", &mechanism_tuple, py::arg("mechanism"))
       .def("commitments",
            [](const NativeSnapshot& s) {
              py::list l;

@@ -142,6 +142,15 @@ inline bool region_ok(std::uint64_t off, std::uint64_t len, std::uint64_t lo, st
 }
 }  // namespace detail
 
+// Bytes between one mechanism's column and the next's (LAYOUT.md, "Mechanism area"): fixed by
+// the neuron capacity, so a column's place never depends on what a slot holds.
+inline std::uint64_t mechanism_last_update_stride(const SnapshotSegmentHeader& h) noexcept {
+  return std::uint64_t{h.neuron_capacity} * 8;
+}
+inline std::uint64_t mechanism_incentive_stride(const SnapshotSegmentHeader& h) noexcept {
+  return align_up(std::uint64_t{h.neuron_capacity} * 2, 8);
+}
+
 // Copy the header out of the mapping with word loads (race-free against a live writer).
 template <class Header>
 inline Header read_header(const unsigned char* base) noexcept {
@@ -174,10 +183,15 @@ inline ShmStatus validate_snapshot_header(const SnapshotSegmentHeader& h, std::s
                           "data %u)",
                           h.slot_count, h.neuron_capacity, h.commitment_capacity, h.commitment_data_capacity);
   }
-  if (h.neuron_record_size != sizeof(NeuronRecord) || h.commitment_record_size != sizeof(CommitmentRecord)) {
-    return make_shm_error(Errc::corrupt, "snapshot record sizes %u/%u, expected %zu/%zu",
-                          h.neuron_record_size, h.commitment_record_size, sizeof(NeuronRecord),
-                          sizeof(CommitmentRecord));
+  if (h.mechanism_capacity < 1 || h.mechanism_capacity > kMaxMechanisms) {
+    return make_shm_error(Errc::corrupt, "snapshot mechanism capacity %u out of range 1..%u",
+                          h.mechanism_capacity, kMaxMechanisms);
+  }
+  if (h.neuron_record_size != sizeof(NeuronRecord) || h.commitment_record_size != sizeof(CommitmentRecord) ||
+      h.mechanism_record_size != sizeof(MechanismRecord)) {
+    return make_shm_error(Errc::corrupt, "snapshot record sizes %u/%u/%u, expected %zu/%zu/%zu",
+                          h.neuron_record_size, h.commitment_record_size, h.mechanism_record_size,
+                          sizeof(NeuronRecord), sizeof(CommitmentRecord), sizeof(MechanismRecord));
   }
   const std::uint64_t slot = h.slot_size;
   if (slot % kCacheLine != 0 || h.slots_offset % kCacheLine != 0 ||
@@ -188,6 +202,7 @@ inline ShmStatus validate_snapshot_header(const SnapshotSegmentHeader& h, std::s
   }
   using detail::region_ok;
   std::uint64_t index_bytes = align_up(std::uint64_t{h.neuron_capacity} * 2, 8);
+  const std::uint64_t extra_mechanisms = h.mechanism_capacity - 1;  // mechanism 0's fields are the rows
   bool ok =
       region_ok(h.meta_offset, sizeof(SnapshotMeta), sizeof(SlotHeader), slot) &&
       region_ok(h.neurons_offset, std::uint64_t{h.neuron_capacity} * sizeof(NeuronRecord),
@@ -197,7 +212,14 @@ inline ShmStatus validate_snapshot_header(const SnapshotSegmentHeader& h, std::s
       region_ok(h.commitments_offset, std::uint64_t{h.commitment_capacity} * sizeof(CommitmentRecord),
                 h.hotkey_index_offset + index_bytes, slot) &&
       region_ok(h.commitment_data_offset, h.commitment_data_capacity,
-                h.commitments_offset + std::uint64_t{h.commitment_capacity} * sizeof(CommitmentRecord), slot);
+                h.commitments_offset + std::uint64_t{h.commitment_capacity} * sizeof(CommitmentRecord),
+                slot) &&
+      region_ok(h.mechanisms_offset, std::uint64_t{h.mechanism_capacity} * sizeof(MechanismRecord),
+                std::uint64_t{h.commitment_data_offset} + h.commitment_data_capacity, slot) &&
+      region_ok(h.mechanism_last_update_offset, extra_mechanisms * mechanism_last_update_stride(h),
+                h.mechanisms_offset + std::uint64_t{h.mechanism_capacity} * sizeof(MechanismRecord), slot) &&
+      region_ok(h.mechanism_incentives_offset, extra_mechanisms * mechanism_incentive_stride(h),
+                h.mechanism_last_update_offset + extra_mechanisms * mechanism_last_update_stride(h), slot);
   if (!ok) return make_shm_error(Errc::corrupt, "snapshot slot regions overlap or leave the slot");
   return {};
 }
