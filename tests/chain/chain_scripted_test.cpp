@@ -65,13 +65,13 @@ TEST(ChainScripted, ABlocksRuntimeVersionIsAskedOnce) {
 // the JSON parser otherwise, with the same bytes and the same kind of error either way.
 TEST(ChainScripted, HexAnswersReadTheSameWhicheverWayTheyAreWritten) {
   ScriptedTransport node(
-      "\"0x00abFF\"\n"           // the plain form
-      "\"\\u0030x01\"\n"        // an escape: valid JSON for "0x01"
-      " \"0x02\" \n"             // space around the string
-      "\"0xzz\"\n"               // not hex
-      "\"0x0\"\n"                // odd digits
-      "\"0x01\"\"\n"            // not one JSON string
-      "null\n"                    // storage: nothing stored
+      "\"0x00abFF\"\n"    // the plain form
+      "\"\\u0030x01\"\n"  // an escape: valid JSON for "0x01"
+      " \"0x02\" \n"      // space around the string
+      "\"0xzz\"\n"        // not hex
+      "\"0x0\"\n"         // odd digits
+      "\"0x01\"\"\n"      // not one JSON string
+      "null\n"            // storage: nothing stored
       "\"0x0102\"\n");
   ChainClient chain(node);
   const BlockRef at{BlockHash{}, 1};

@@ -28,7 +28,8 @@ TEST(Hex, RejectsOddLengthAndBadDigits) {
   // The first bad digit is named, whichever half of a byte it is and however far in.
   EXPECT_NE(from_hex("0x00zz").error().message.find("position 2"), std::string::npos);
   EXPECT_NE(from_hex(std::string(4096, 'a') + "0?").error().message.find("position 4097"), std::string::npos);
-  EXPECT_NE(from_hex("0x\xff" "0").error().message.find("position 0"), std::string::npos);
+  const std::string high_byte = std::string("0x") + static_cast<char>(0xff) + '0';
+  EXPECT_NE(from_hex(high_byte).error().message.find("position 0"), std::string::npos);
 }
 
 TEST(Hex, EveryDigitOfEitherCaseDecodes) {
