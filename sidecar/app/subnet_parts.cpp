@@ -1,6 +1,6 @@
 #include "app/subnet_parts.hpp"
 
-#include "committer/chain_storage.hpp"
+#include "chain/mechanisms.hpp"
 #include "common/log.hpp"
 #include "shm/from_snapshot.hpp"
 
@@ -9,18 +9,24 @@ namespace pylon::app {
 namespace log = pylon::log;
 
 // The subnet's mechanism count at a block, for the queue drain's check of entries naming a
-// mechanism above 0. Read from the chain the first time such an entry comes at a new block (two
-// storage reads at most, nothing on a runtime without mechanisms) and kept for that block, so a
-// stream of mechanism-1 pushes costs one read per block, not one per drain; mechanism-0 entries
-// never ask. A failed read is not kept: the next batch asks again.
+// mechanism above 0. The follower already read it for its snapshot (Snapshot::mechanisms, through
+// chain::read_mechanisms), so the snapshot at the block asked answers it without a read; only
+// where that snapshot has no count (its read failed) is the chain asked, the first time such an
+// entry comes at a new block (two storage reads at most, nothing on a runtime without
+// mechanisms), and the answer kept for that block, so a stream of mechanism-1 pushes costs one
+// read per block, not one per drain; mechanism-0 entries never ask. A failed read is not kept:
+// the next batch asks again.
 // Thread contract: only the weights writer thread calls at() (through the DrainContext).
 class MechanismCountAt {
  public:
   MechanismCountAt(chain::ChainClient& chain, std::uint16_t netuid) : chain_(chain), netuid_(netuid) {}
-  Result<std::uint8_t> at(const chain::BlockRef& block) {
+  // The count at `snapshot`'s block.
+  Result<std::uint8_t> at(const follower::Snapshot& snapshot) {
+    if (snapshot.mechanisms) return snapshot.mechanisms->count;
+    const chain::BlockRef block{snapshot.block_hash, snapshot.block};
     if (known_ && known_->first == block.hash) return known_->second;
-    PYLON_ASSIGN(auto md, chain_.metadata(block.hash));
-    PYLON_ASSIGN(committer::Mechanisms m, committer::read_mechanisms(chain_, *md, netuid_, block));
+    PYLON_ASSIGN(auto md, chain_.metadata(block));
+    PYLON_ASSIGN(codec::views::Mechanisms m, chain::read_mechanisms(chain_, *md, netuid_, block));
     known_.emplace(block.hash, m.count);
     return m.count;
   }
@@ -47,7 +53,7 @@ std::optional<weights::DrainContext> drain_context(const follower::SnapshotStore
     if (!n) return std::nullopt;
     return n->hotkey;
   };
-  c.mechanism_count = [s, &mechanisms] { return mechanisms.at(chain::BlockRef{s->block_hash, s->block}); };
+  c.mechanism_count = [s, &mechanisms] { return mechanisms.at(*s); };
   return c;
 }
 

@@ -88,6 +88,19 @@ Result<BlockHash> json_hash(const std::string& method, simdjson::dom::element e)
   return parse_hash(s);
 }
 
+// The bytes of a node's hex answer (state_call and state_getStorage results, hundreds of KB a block
+// per subnet) decoded straight from the answer text when it is a quoted string of hex digits,
+// instead of parsing it as a document and copying the string out first. Digits and the "0x"
+// prefix need no escaping, so a text that decodes here is that JSON string exactly. nullopt for
+// anything else (null, escapes, other JSON, surrounding space, digits that are not hex): the full
+// parser then reads it and reports what is wrong, as before.
+std::optional<Bytes> quoted_hex(std::string_view text) {
+  if (text.size() < 2 || text.front() != '"' || text.back() != '"') return std::nullopt;
+  auto b = from_hex(text.substr(1, text.size() - 2));
+  if (!b.ok()) return std::nullopt;
+  return std::move(b).value();
+}
+
 Result<std::uint64_t> json_number(const std::string& method, simdjson::dom::element e) {
   std::uint64_t v;
   if (e.get_uint64().get(v) == simdjson::SUCCESS) return v;
@@ -180,11 +193,22 @@ Result<Header> ChainClient::header(const BlockHash& at) {
 }
 
 Result<RuntimeVersion> ChainClient::runtime_version(const BlockHash& at) {
-  return runtime_version(rpc_, at);
+  return runtime_version(BlockRef{at, UINT64_MAX});  // a number past any cutoff: the main endpoint
 }
 
+// The public reads go through the per-block copy; the runtime watch's prefetch asks the node
+// afresh (runtime_version(c, at)), as it looks at whatever the node reports for its best block now.
 Result<RuntimeVersion> ChainClient::runtime_version(const BlockRef& at) {
-  return runtime_version(route(at), at.hash);
+  {
+    Lock lock(mu_);
+    for (const auto& known : versions_by_block_)
+      if (known && known->first == at.hash) return known->second;
+  }
+  PYLON_ASSIGN(RuntimeVersion v, runtime_version(route(at), at.hash));
+  Lock lock(mu_);
+  versions_by_block_[next_version_slot_].emplace(at.hash, v);
+  next_version_slot_ = (next_version_slot_ + 1) % versions_by_block_.size();
+  return v;
 }
 
 Result<RuntimeVersion> ChainClient::runtime_version(net::RpcTransport& c, const BlockHash& at) {
@@ -287,6 +311,7 @@ Result<std::shared_ptr<const codec::Metadata>> ChainClient::metadata(const Block
 Result<Bytes> ChainClient::state_call(std::string_view method, ByteSpan args, const BlockRef& at) {
   const std::string m = "state_call";
   PYLON_ASSIGN(std::string text, call(route(at), m, Params().string(method).hex(args).hash(at.hash).json()));
+  if (auto bytes = quoted_hex(text)) return std::move(*bytes);
   return with_json(m, text, [&](simdjson::dom::element e) -> Result<Bytes> {
     PYLON_ASSIGN(std::string s, json_string(std::string(method), e));
     return from_hex(s);
@@ -296,6 +321,7 @@ Result<Bytes> ChainClient::state_call(std::string_view method, ByteSpan args, co
 Result<std::optional<Bytes>> ChainClient::storage(ByteSpan key, const BlockRef& at) {
   const std::string m = "state_getStorage";
   PYLON_ASSIGN(std::string text, call(route(at), m, Params().hex(key).hash(at.hash).json()));
+  if (auto bytes = quoted_hex(text)) return bytes;
   return with_json(m, text, [&](simdjson::dom::element e) -> Result<std::optional<Bytes>> {
     if (e.is_null()) return std::optional<Bytes>{};
     PYLON_ASSIGN(std::string s, json_string(m, e));

@@ -161,6 +161,12 @@ class ChainClient {
   std::map<std::uint32_t, std::shared_ptr<const codec::Metadata>> metadata_by_spec_ PYLON_GUARDED_BY(mu_);
   std::optional<BlockHash> genesis_ PYLON_GUARDED_BY(mu_);
   std::uint64_t finalized_number_ PYLON_GUARDED_BY(mu_) = 0;
+  // The runtime versions of the last blocks asked about: a block's runtime never changes, and
+  // every followed subnet's build, its epoch and the committer ask for the same block's, so a
+  // block costs one state_getRuntimeVersion however many ask. Replaced round robin.
+  std::array<std::optional<std::pair<BlockHash, RuntimeVersion>>, 8> versions_by_block_
+      PYLON_GUARDED_BY(mu_){};
+  std::size_t next_version_slot_ PYLON_GUARDED_BY(mu_) = 0;
   std::shared_ptr<RuntimeWatch> watch_;  // set by watch_runtime
 };
 

@@ -55,19 +55,6 @@ Result<std::uint16_t> mechanism_index(const codec::Metadata& md, std::uint16_t n
   return extrinsic::mechanism_storage_index(netuid, mechanism);
 }
 
-Result<Mechanisms> read_mechanisms(chain::ChainClient& chain, const codec::Metadata& md, std::uint16_t netuid,
-                                   const chain::BlockRef& at) {
-  if (!has_mechanisms(md)) return Mechanisms{};
-  auto raw = [&](std::string_view item) -> Result<std::optional<Bytes>> {
-    if (!has_storage_item(md, kPallet, item)) return std::optional<Bytes>{};
-    PYLON_ASSIGN(Bytes key, chain::storage_key(md, kPallet, item, {netuid_key(netuid)}));
-    return chain.storage(key, at);
-  };
-  PYLON_ASSIGN(std::optional<Bytes> count, raw("MechanismCountCurrent"));
-  PYLON_ASSIGN(std::optional<Bytes> split, raw("MechanismEmissionSplit"));
-  return decode_mechanisms(md, count, split);
-}
-
 Result<std::vector<WeightCommit>> read_weight_commits(chain::ChainClient& chain, std::uint16_t netuid,
                                                       const AccountId& hotkey, const chain::BlockRef& at) {
   PYLON_ASSIGN(auto md, chain.metadata(at.hash));

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "chain/chain_client.hpp"
+#include "chain/mechanisms.hpp"
 #include "codec/storage_value.hpp"
 #include "codec/views/mechanisms.hpp"
 
@@ -58,9 +59,9 @@ Result<std::uint64_t> read_plain_u64(chain::ChainClient& chain, const codec::Met
 Result<std::uint16_t> mechanism_index(const codec::Metadata& md, std::uint16_t netuid,
                                       std::uint8_t mechanism);
 
-// The subnet's mechanisms at `at` (reads nothing on a runtime without them).
-Result<Mechanisms> read_mechanisms(chain::ChainClient& chain, const codec::Metadata& md, std::uint16_t netuid,
-                                   const chain::BlockRef& at);
+// The subnet's mechanisms at `at`: the one read in chain/mechanisms.hpp, which the follower's
+// snapshots carry too (reads nothing on a runtime without them).
+using chain::read_mechanisms;
 
 // The hotkey's unrevealed commits on the subnet, oldest first; empty when none. An entry shape
 // other than the 4-tuple above is an error naming the shape (a runtime Pylon does not know).

@@ -1,14 +1,33 @@
 #include "common/hex.hpp"
 
+#include <array>
+
 namespace pylon {
 namespace {
 constexpr char kDigits[] = "0123456789abcdef";
 
-int nibble(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+// Every node answer (neurons, subnet states, storage values) arrives as hex text, hundreds of KB a
+// block per subnet, so decoding is table-driven and branch-free per byte: one lookup per digit,
+// kBad (bit 7) marks a non-digit, and the first bad digit is looked for only once the loop has
+// seen one. The error behaviour (messages and positions) is the same as a digit-by-digit check.
+constexpr std::uint8_t kBad = 0x80;
+constexpr std::array<std::uint8_t, 256> kNibble = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (auto& x : t) x = kBad;
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(c - 'a' + 10);
+  for (int c = 'A'; c <= 'F'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(c - 'A' + 10);
+  return t;
+}();
+
+std::uint8_t nibble(char c) {
+  return kNibble[static_cast<unsigned char>(c)];
+}
+
+Error bad_digit(std::string_view digits) {
+  std::size_t i = 0;
+  while (nibble(digits[i]) != kBad) ++i;
+  return make_error("invalid hex character at position " + std::to_string(i));
 }
 }  // namespace
 
@@ -35,13 +54,16 @@ Result<Bytes> from_hex(std::string_view text) {
   if (text.size() % 2 != 0)
     return make_error("hex text has an odd number of digits (" + std::to_string(text.size()) + ")");
   Bytes out(text.size() / 2);
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    const int hi = nibble(text[2 * i]);
-    const int lo = nibble(text[2 * i + 1]);
-    if (hi < 0 || lo < 0)
-      return make_error("invalid hex character at position " + std::to_string(2 * i + (hi < 0 ? 0 : 1)));
-    out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
+  const char* in = text.data();
+  std::uint8_t* p = out.data();
+  std::uint8_t bad = 0;
+  for (std::size_t i = 0, n = out.size(); i < n; ++i) {
+    const std::uint8_t hi = nibble(in[2 * i]);
+    const std::uint8_t lo = nibble(in[2 * i + 1]);
+    bad |= hi | lo;
+    p[i] = static_cast<std::uint8_t>(hi << 4 | lo);
   }
+  if (bad & kBad) return bad_digit(text);
   return out;
 }
 
@@ -52,9 +74,9 @@ Result<std::uint64_t> parse_hex_u64(std::string_view text) {
   if (text.size() > 16) return make_error("a hex number of more than 64 bits");
   std::uint64_t v = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    const int d = nibble(text[i]);
-    if (d < 0) return make_error("invalid hex character at position " + std::to_string(i + 2));
-    v = v << 4 | static_cast<std::uint64_t>(d);
+    const std::uint8_t d = nibble(text[i]);
+    if (d == kBad) return make_error("invalid hex character at position " + std::to_string(i + 2));
+    v = v << 4 | d;
   }
   return v;
 }

@@ -89,26 +89,30 @@ bool Follower::any_behind(std::uint64_t target) const {
 
 bool Follower::build_all(std::uint64_t target) {
   const auto started = std::chrono::steady_clock::now();
-  auto hash = chain_.block_hash(target);
-  if (hash.ok() && !*hash) hash = make_error("the node has no block #" + std::to_string(target));
-  if (!hash.ok()) {
+  // The block's own facts (hash, runtime, metadata, timestamp) are read once and shared by every
+  // subnet's build.
+  auto block = [&]() -> Result<BlockReads> {
+    PYLON_ASSIGN(std::optional<BlockHash> hash, chain_.block_hash(target));
+    if (!hash) return make_error("the node has no block #" + std::to_string(target));
+    return read_block(chain_, chain::BlockRef{*hash, target}, options_.build);
+  }();
+  if (!block.ok()) {
     // Nothing can be built at this block: every subnet still behind it says why.
     for (const Subnet& s : subnets_)
-      if (s.behind(target)) s.store->mark_stale(hash.error().message);
+      if (s.behind(target)) s.store->mark_stale(block.error().message);
     if (log_)
       log_("warn",
-           "snapshot #" + std::to_string(target) + " failed, keeping the last one: " + hash.error().message);
+           "snapshot #" + std::to_string(target) + " failed, keeping the last one: " + block.error().message);
     return false;
   }
-  const chain::BlockRef at{**hash, target};
   bool all = true;
-  bool first = true;      // the first build's time includes the hash lookup
+  bool first = true;      // the first build's time includes the block's own reads
   std::string published;  // "netuid: neurons" of each subnet built, for the one log line
   for (Subnet& sub : subnets_) {
     if (!sub.behind(target)) continue;
     const auto sub_started = first ? started : std::chrono::steady_clock::now();
     first = false;
-    auto s = build_snapshot(chain_, sub.netuid, at, options_.build);
+    auto s = build_snapshot(chain_, sub.netuid, *block, options_.build);
     if (!s.ok()) {
       all = false;
       sub.store->mark_stale(s.error().message);
@@ -117,7 +121,7 @@ bool Follower::build_all(std::uint64_t target) {
                          " failed, keeping the last one: " + s.error().message);
       continue;
     }
-    s->seen_at = sub_started;  // the hash lookup is part of reading the block
+    s->seen_at = sub_started;  // the block's own reads are part of reading it
     sub.store->record_build_time(s->built_at - sub_started);
     const std::size_t neurons = s->neurons.size();
     sub.store->publish(std::make_shared<const Snapshot>(std::move(s).value()));

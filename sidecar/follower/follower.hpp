@@ -3,8 +3,8 @@
 // each followed subnet's snapshot of the newest head in turn (skipping heads that arrived
 // meanwhile, and all but every Nth when asked), publishes each whole into that subnet's store, or
 // marks that store's last one stale with the reason. One subscription and one worker whatever the
-// number of subnets: a block's hash, runtime version and metadata are read once (the chain
-// client keeps them) and serve every subnet's build. A subnet whose build fails (absent at that
+// number of subnets: a block's hash, runtime version, metadata and timestamp are read once
+// (read_block) and serve every subnet's build. A subnet whose build fails (absent at that
 // block, an answer that does not decode) is retried alone; it never holds back the others.
 //
 // Gaps are not back-filled, by design. After a reconnect (the RPC client resubscribes and the node

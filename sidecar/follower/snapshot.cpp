@@ -1,5 +1,6 @@
 #include "follower/snapshot.hpp"
 
+#include "chain/mechanisms.hpp"
 #include "chain/storage_key.hpp"
 #include "codec/scale_writer.hpp"
 #include "codec/storage_value.hpp"
@@ -98,45 +99,21 @@ struct MechanismRead {
   std::string unavailable;
 };
 
-// The subnet's mechanism count and split (storage, where the runtime has them), then for each
-// mechanism >= 1 one get_selective_mechagraph call selecting only the per-mechanism fields. A
-// runtime without MechanismCountCurrent reads nothing: one mechanism.
+// The subnet's mechanism count and split (chain::read_mechanisms, the one read every part of
+// Pylon uses), then for each mechanism >= 1 one get_selective_mechagraph call selecting only the
+// per-mechanism fields.
 Result<MechanismRead> read_mechanisms(chain::ChainClient& chain, std::shared_ptr<const codec::Metadata> md,
                                       std::uint16_t netuid, const chain::BlockRef& at, std::size_t neurons) {
   MechanismRead out;
   const std::string block = " at #" + std::to_string(at.number);
-  if (!codec::views::has_mechanisms(*md)) {
-    out.mechanisms = codec::views::Mechanisms{};
+  auto mechanisms = chain::read_mechanisms(chain, *md, netuid, at);
+  if (!mechanisms.ok()) {
+    // Values the metadata cannot account for fail the build, as undecodable neurons do; a read
+    // the node failed only leaves the mechanisms out.
+    if (mechanisms.error().is(chain::ChainErrc::kBadState)) return std::move(mechanisms).error();
+    out.unavailable = mechanisms.error().message;
     return out;
   }
-  codec::ScaleWriter key;
-  key.fixed_le<std::uint16_t>(netuid);
-  // The raw value of SubtensorModule.<item>(netuid); nullopt with `unavailable` set when the read
-  // failed, so the caller stops there.
-  auto raw = [&](std::string_view item) -> Result<std::optional<std::optional<Bytes>>> {
-    if (!codec::has_storage_item(*md, "SubtensorModule", item))
-      return std::optional<std::optional<Bytes>>{std::nullopt};
-    PYLON_ASSIGN(Bytes k, chain::storage_key(*md, "SubtensorModule", item, {key.out()}));
-    auto v = chain.storage(k, at);
-    if (!v.ok()) {
-      out.unavailable = "SubtensorModule." + std::string(item) + block + ": " + v.error().message;
-      return std::optional<std::optional<Bytes>>{};
-    }
-    return std::optional<std::optional<Bytes>>{std::move(v).value()};
-  };
-  PYLON_ASSIGN(auto count_raw, raw("MechanismCountCurrent"));
-  if (!count_raw) return out;
-  // The split matters only where there is more than one mechanism; one read less otherwise.
-  auto count_only = codec::views::decode_mechanisms(*md, *count_raw, std::nullopt);
-  if (!count_only.ok()) return with_context("the subnet's mechanisms" + block, std::move(count_only).error());
-  std::optional<Bytes> split_raw;
-  if (count_only->count > 1) {
-    PYLON_ASSIGN(auto split, raw("MechanismEmissionSplit"));
-    if (!split) return out;
-    split_raw = std::move(*split);
-  }
-  auto mechanisms = codec::views::decode_mechanisms(*md, *count_raw, split_raw);
-  if (!mechanisms.ok()) return with_context("the subnet's mechanisms" + block, std::move(mechanisms).error());
   if (mechanisms->count > 1) {
     PYLON_ASSIGN(auto view, codec::views::MechagraphView::resolve(md));
     if (!view) {
@@ -170,16 +147,38 @@ Result<MechanismRead> read_mechanisms(chain::ChainClient& chain, std::shared_ptr
 
 }  // namespace
 
+Result<BlockReads> read_block(chain::ChainClient& chain, const chain::BlockRef& at,
+                              const BuildOptions& options) {
+  BlockReads b;
+  b.at = at;
+  PYLON_ASSIGN(chain::RuntimeVersion v, chain.runtime_version(at));  // old blocks: from the archive
+  b.spec_version = v.spec_version;
+  PYLON_ASSIGN(b.metadata, chain.metadata_for(v, at));
+  if (options.timestamp) {
+    PYLON_ASSIGN(b.timestamp_ms, chain.timestamp(at));
+  }
+  return b;
+}
+
 Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid, const chain::BlockRef& at,
                                 const BuildOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  PYLON_ASSIGN(BlockReads block, read_block(chain, at, options));
+  auto s = build_snapshot(chain, netuid, block, options);
+  if (s.ok()) s->seen_at = started;
+  return s;
+}
+
+Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid, const BlockReads& block,
+                                const BuildOptions& options) {
+  const chain::BlockRef& at = block.at;
   Snapshot s;
   s.seen_at = std::chrono::steady_clock::now();
   s.netuid = netuid;
   s.block = at.number;
   s.block_hash = at.hash;
-  PYLON_ASSIGN(chain::RuntimeVersion v, chain.runtime_version(at));  // old blocks: from the archive
-  s.spec_version = v.spec_version;
-  PYLON_ASSIGN(auto md, chain.metadata_for(v, at));
+  s.spec_version = block.spec_version;
+  const std::shared_ptr<const codec::Metadata>& md = block.metadata;
   codec::ScaleWriter arg;
   arg.fixed_le<std::uint16_t>(netuid);
 
@@ -219,7 +218,7 @@ Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid,
     missing.push_back("commitments");
   }
   if (options.timestamp) {
-    PYLON_ASSIGN(s.timestamp_ms, chain.timestamp(at));
+    s.timestamp_ms = block.timestamp_ms;
   } else {
     missing.push_back("timestamp");
   }

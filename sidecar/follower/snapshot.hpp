@@ -102,7 +102,28 @@ struct BuildOptions {
 // Any other failure (reading or decoding) carries the kind of the module that failed, or none.
 enum class SnapshotErrc : std::uint8_t { kSubnetAbsent };
 
-// Reads everything for `netuid` at `at` with the metadata of that block's runtime.
+// What every subnet's snapshot of one block shares: the block's runtime (its version and
+// metadata) and, when BuildOptions::timestamp asks for it, its Timestamp.Now. Read once per block
+// by read_block and handed to each subnet's build_snapshot, so following N subnets does not ask
+// the node N times for the same block's facts. Immutable once read; may be shared by threads.
+struct BlockReads {
+  // Declared so that BlockReads is no aggregate: build_snapshot(chain, netuid, {hash, number})
+  // then means the BlockRef overload, as it did before this one existed.
+  BlockReads() = default;
+  chain::BlockRef at;
+  std::uint32_t spec_version = 0;
+  std::shared_ptr<const codec::Metadata> metadata;  // never null once read
+  std::uint64_t timestamp_ms = 0;                   // 0 when not read (or none stored)
+};
+
+// The block's shared facts as `options` asks for them (old blocks: from the archive).
+Result<BlockReads> read_block(chain::ChainClient& chain, const chain::BlockRef& at,
+                              const BuildOptions& options);
+
+// Reads everything for `netuid` at `block.at`, with that block's metadata from `block`.
+Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid, const BlockReads& block,
+                                const BuildOptions& options = {});
+// The same for one subnet alone: read_block, then the build.
 Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid, const chain::BlockRef& at,
                                 const BuildOptions& options = {});
 

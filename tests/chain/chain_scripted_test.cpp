@@ -32,6 +32,65 @@ TEST(ChainScripted, ParamsAreJsonWhateverTheyHold) {
   EXPECT_EQ(params, R"(["Api\"with\\quotes\n","0xab",")" + to_hex(BlockHash{}) + "\"]");
 }
 
+// A block's runtime never changes: every subnet's build, its epoch and the committer ask for the
+// same block's, and the node is asked once. A failed answer is not kept; blocks asked about long
+// ago are asked again.
+TEST(ChainScripted, ABlocksRuntimeVersionIsAskedOnce) {
+  const std::string v343 = R"({"specName":"node-subtensor","specVersion":343,"transactionVersion":1})";
+  const std::string v344 = R"({"specName":"node-subtensor","specVersion":344,"transactionVersion":1})";
+  std::string script = v343 + "\n!-32000\n" + v344 + "\n";
+  for (int i = 0; i < 8; ++i) script += v344 + "\n";
+  script += v343 + "\n";
+  ScriptedTransport node(script);
+  ChainClient chain(node);
+  auto block = [](std::uint8_t n) {
+    BlockHash h{};
+    h[0] = n;
+    return BlockRef{h, n};
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(chain.runtime_version(block(1))->spec_version, 343u);
+  EXPECT_EQ(chain.runtime_version(block(1).hash)->spec_version, 343u);  // by hash alone too
+  EXPECT_EQ(node.calls.size(), 1u);
+  EXPECT_TRUE(chain.runtime_version(block(2)).error().is(net::RpcErrc::kNodeError));
+  EXPECT_EQ(chain.runtime_version(block(2))->spec_version, 344u);  // asked again after the failure
+  EXPECT_EQ(chain.runtime_version(block(2))->spec_version, 344u);
+  EXPECT_EQ(node.calls.size(), 3u);
+  for (std::uint8_t n = 3; n < 11; ++n) EXPECT_EQ(chain.runtime_version(block(n))->spec_version, 344u);
+  EXPECT_EQ(node.calls.size(), 11u);
+  EXPECT_EQ(chain.runtime_version(block(1))->spec_version, 343u);  // pushed out by 8 newer blocks
+  EXPECT_EQ(node.calls.size(), 12u);
+}
+
+// Hex answers decode straight from the answer text when it is a plain quoted string, and through
+// the JSON parser otherwise, with the same bytes and the same kind of error either way.
+TEST(ChainScripted, HexAnswersReadTheSameWhicheverWayTheyAreWritten) {
+  ScriptedTransport node(
+      "\"0x00abFF\"\n"    // the plain form
+      "\"\\u0030x01\"\n"  // an escape: valid JSON for "0x01"
+      " \"0x02\" \n"      // space around the string
+      "\"0xzz\"\n"        // not hex
+      "\"0x0\"\n"         // odd digits
+      "\"0x01\"\"\n"      // not one JSON string
+      "null\n"            // storage: nothing stored
+      "\"0x0102\"\n");
+  ChainClient chain(node);
+  const BlockRef at{BlockHash{}, 1};
+  EXPECT_EQ(*chain.state_call("Api_m", {}, at), (Bytes{0x00, 0xab, 0xff}));
+  EXPECT_EQ(*chain.state_call("Api_m", {}, at), (Bytes{0x01}));
+  EXPECT_EQ(*chain.state_call("Api_m", {}, at), (Bytes{0x02}));
+  for (int i = 0; i < 3; ++i) {
+    auto bad = chain.state_call("Api_m", {}, at);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_TRUE(bad.error().is(ChainErrc::kBadAnswer)) << bad.error().message;
+  }
+  auto none = chain.storage(Bytes{0x01}, at);
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_FALSE(*none);
+  auto some = chain.storage(Bytes{0x01}, at);
+  ASSERT_TRUE(some.ok()) << some.error().message;
+  EXPECT_EQ(*some, (std::optional<Bytes>{Bytes{0x01, 0x02}}));
+}
+
 TEST(ChainScripted, KeyPagesContinueAfterTheLastKey) {
   ScriptedTransport node(
       "[\"0x0101\",\"0x0102\"]\n"

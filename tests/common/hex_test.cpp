@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 namespace pylon {
 namespace {
 
@@ -23,6 +25,28 @@ TEST(Hex, RejectsOddLengthAndBadDigits) {
   auto bad = from_hex("0x0g");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message.find("position 1"), std::string::npos);
+  // The first bad digit is named, whichever half of a byte it is and however far in.
+  EXPECT_NE(from_hex("0x00zz").error().message.find("position 2"), std::string::npos);
+  EXPECT_NE(from_hex(std::string(4096, 'a') + "0?").error().message.find("position 4097"), std::string::npos);
+  const std::string high_byte = std::string("0x") + static_cast<char>(0xff) + '0';
+  EXPECT_NE(from_hex(high_byte).error().message.find("position 0"), std::string::npos);
+}
+
+TEST(Hex, EveryDigitOfEitherCaseDecodes) {
+  for (int hi = 0; hi < 16; ++hi)
+    for (int lo = 0; lo < 16; ++lo) {
+      const std::string lower = std::string(1, "0123456789abcdef"[hi]) + "0123456789abcdef"[lo];
+      const std::string upper = std::string(1, "0123456789ABCDEF"[hi]) + "0123456789ABCDEF"[lo];
+      const Bytes want{static_cast<std::uint8_t>(hi << 4 | lo)};
+      EXPECT_EQ(*from_hex(lower), want);
+      EXPECT_EQ(*from_hex(upper), want);
+    }
+  for (int c = 0; c < 256; ++c) {  // and nothing else does, in either place of a byte
+    if (std::isxdigit(c)) continue;
+    const char x = static_cast<char>(c);
+    EXPECT_FALSE(from_hex(std::string{'0', '0', '0', x}).ok()) << c;  // "00" first: "0x" is a prefix
+    EXPECT_FALSE(from_hex(std::string{'0', '0', x, '0'}).ok()) << c;
+  }
 }
 
 TEST(Hex, EmptyIsEmpty) {
