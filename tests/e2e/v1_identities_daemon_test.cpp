@@ -210,6 +210,7 @@ TEST_F(V1IdentitiesDaemon, TwoIdentitiesOnTwoSubnetsWithTwoHotkeysEachLandTheirW
   // The cr subnet's segments (the default subnet's are the harness's to remove).
   ::shm_unlink((d.shm_name() + "-" + std::to_string(cr)).c_str());
   ::shm_unlink((d.shm_name() + "-" + std::to_string(cr) + "-weights").c_str());
+  ::shm_unlink((d.shm_name() + "-" + std::to_string(cr) + "-weights-ack").c_str());
 }
 
 }  // namespace
