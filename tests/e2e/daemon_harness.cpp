@@ -41,6 +41,30 @@ std::string number_after(const std::string& json, const std::string& key) {
 
 }  // namespace
 
+namespace {
+
+// A wallet folder with a mode-600 copy of the shared `pylon` hotkey under `dir`.
+std::string make_hotkey_wallets(const std::string& dir) {
+  const std::string wallets = dir + "/wallets";
+  fs::create_directories(wallets + "/pylon/hotkeys");
+  fs::copy_file(keys::test::shared_dir() + "/wallets/pylon/hotkeys/pylon", wallets + "/pylon/hotkeys/pylon");
+  fs::permissions(wallets + "/pylon/hotkeys/pylon", fs::perms::owner_read | fs::perms::owner_write);
+  return wallets;
+}
+
+}  // namespace
+
+const std::string& hotkey_wallets() {
+  static std::string wallets;
+  static keys::test::TempDir* dir = nullptr;  // lives as long as the binary, as the daemons using it
+  static std::once_flag once;
+  std::call_once(once, [] {
+    dir = new keys::test::TempDir();
+    wallets = make_hotkey_wallets(dir->path());
+  });
+  return wallets;
+}
+
 const Bootstrapped& bootstrapped() {
   static Bootstrapped b;
   static keys::test::TempDir* dir =
@@ -48,11 +72,7 @@ const Bootstrapped& bootstrapped() {
   static std::once_flag once;
   std::call_once(once, [] {
     dir = new keys::test::TempDir();
-    b.wallets = dir->path() + "/wallets";
-    fs::create_directories(b.wallets + "/pylon/hotkeys");
-    fs::copy_file(keys::test::shared_dir() + "/wallets/pylon/hotkeys/pylon",
-                  b.wallets + "/pylon/hotkeys/pylon");
-    fs::permissions(b.wallets + "/pylon/hotkeys/pylon", fs::perms::owner_read | fs::perms::owner_write);
+    b.wallets = make_hotkey_wallets(dir->path());
     const std::string pw = dir->path() + "/owner-password";
     { std::ofstream(pw) << "e2e-owner-password-" << ::getpid() << "\n"; }
     fs::permissions(pw, fs::perms::owner_read | fs::perms::owner_write);
@@ -149,11 +169,16 @@ bool wait_ready(DaemonProcess& d, ChainProbe& probe) {
   return false;
 }
 
-void DaemonLocalnetTest::SetUp() {
+void GenesisLocalnetTest::SetUp() {
   auto& env = net::testing::LocalnetEnv::get();
   if (!env.available()) GTEST_SKIP() << env.skip_reason();
   ASSERT_TRUE(env.running()) << env.start_error();
   PYLON_REQUIRE_SHARED();
+}
+
+void DaemonLocalnetTest::SetUp() {
+  GenesisLocalnetTest::SetUp();
+  if (IsSkipped() || HasFatalFailure()) return;
   const Bootstrapped& b = bootstrapped();
   ASSERT_TRUE(b.error.empty()) << b.error;
 }
@@ -174,7 +199,9 @@ DaemonProcess::~DaemonProcess() {
 void DaemonProcess::start() {
   const std::string url = net::testing::LocalnetEnv::get().url();
   const std::string log = dir_.path() + "/pylon.log";
-  const Bootstrapped& b = bootstrapped();
+  // Asked before the fork: the bootstrap (when it is the wallet) runs once, in this process.
+  const std::string wallets =
+      extra_env_.count("PYLON_WALLET_PATH") ? extra_env_.at("PYLON_WALLET_PATH") : bootstrapped().wallets;
   pid_ = ::fork();
   if (pid_ != 0) return;
   ::chdir(dir_.path().c_str());
@@ -183,7 +210,7 @@ void DaemonProcess::start() {
   ::dup2(fd, 2);
   ::setenv("PYLON_NETUID", std::to_string(netuid_).c_str(), 1);
   ::setenv("PYLON_CHAIN_URLS", url.c_str(), 1);
-  ::setenv("PYLON_WALLET_PATH", b.wallets.c_str(), 1);
+  ::setenv("PYLON_WALLET_PATH", wallets.c_str(), 1);
   ::setenv("PYLON_WALLET_NAME", "pylon", 1);
   ::setenv("PYLON_WALLET_HOTKEY", "pylon", 1);
   ::setenv("PYLON_SHM_NAME", shm_name_.c_str(), 1);

@@ -31,6 +31,11 @@ struct Bootstrapped {
 // from memory.
 const Bootstrapped& bootstrapped();
 
+// A wallet folder holding only the shared `pylon` hotkey (pylon/hotkeys/pylon, mode 600), made once
+// per binary; asking for it changes nothing on the chain. For a daemon on a subnet the chain's
+// genesis already has (passed as PYLON_WALLET_PATH in DaemonProcess' extra_env).
+const std::string& hotkey_wallets();
+
 struct HttpAnswer {
   int status = 0;  // 0: no answer (connection refused, timeout)
   std::string body;
@@ -48,7 +53,8 @@ std::uint16_t free_tcp_port();
 class DaemonProcess {
  public:
   // A fresh scratch directory (database, .env-free working directory) per instance; the same
-  // instance can be started again after a kill, keeping its database.
+  // instance can be started again after a kill, keeping its database. Its wallet folder is the
+  // bootstrap's (the first start bootstraps the chain) unless extra_env names PYLON_WALLET_PATH.
   DaemonProcess(std::uint16_t netuid, std::map<std::string, std::string> extra_env = {});
   ~DaemonProcess();  // SIGKILL if still running; removes its shm segments
 
@@ -100,9 +106,16 @@ class ChainProbe {
 // Makes blocks one at a time until the daemon answers /health with 200 (a fresh snapshot).
 bool wait_ready(DaemonProcess& d, ChainProbe& probe);
 
-// The base fixture of the tests that drive the daemon: skips without the local chain or ../shared,
-// fails when the chain did not start or its bootstrap failed.
-class DaemonLocalnetTest : public ::testing::Test {
+// The base fixture of the tests that drive the daemon on the chain as its genesis has it: skips
+// without the local chain or ../shared, fails when the chain did not start.
+class GenesisLocalnetTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+};
+
+// The base fixture of the tests that drive the daemon on the bootstrapped chain: as
+// GenesisLocalnetTest, and fails when the bootstrap failed.
+class DaemonLocalnetTest : public GenesisLocalnetTest {
  protected:
   void SetUp() override;
 };

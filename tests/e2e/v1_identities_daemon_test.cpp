@@ -8,8 +8,11 @@
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <vector>
 
 #include "codec/ss58.hpp"
 #include "e2e_support.hpp"
@@ -155,35 +158,45 @@ TEST_F(V1IdentitiesDaemon, TwoIdentitiesOnTwoSubnetsWithTwoHotkeysEachLandTheirW
                     R"(":)" + std::to_string(c) + "}}",
                 "Authorization: Bearer " + token + "\r\n");
   };
-  auto p = put(plain_base, kPlainToken, plain_targets, 1, 3);
-  ASSERT_EQ(p.status, 200) << p.body;
-  EXPECT_NE(p.body.find(R"("count":2)"), std::string::npos) << p.body;
-  auto c = put(cr_base, kCrToken, cr_targets, 3, 1);
-  ASSERT_EQ(c.status, 200) << c.body;
-
-  // Each lands in its subnet's Weights row of its own signer's uid: the larger weight is u16::MAX.
+  // Each lands in its subnet's Weights row of its own signer's uid, max-normalised: 2 and 7 give
+  // 18724 and 65535, a ratio no other test of this binary writes. The binary's earlier tests set
+  // the pylon hotkey's weights on the plain subnet on the same chain, so the rows must not already
+  // be the ones awaited: a leftover row must not pass for this daemon's commit.
   const std::uint16_t my_plain_uid = pln->by_hotkey[me_ss58].first;
   const std::uint16_t my_cr_uid = crn->by_hotkey[miner_ss58].first;
-  const auto landed = [&](std::uint16_t netuid, std::uint16_t uid, std::uint16_t top) {
-    auto row = probe.weights_row(netuid, uid);
-    for (const auto& [u, w] : row)
-      if (u == top && w == 65535) return row.size() == 2;
-    return false;
+  const auto is_row = [](const std::vector<std::pair<std::uint16_t, std::uint16_t>>& row, std::uint16_t low,
+                         std::uint16_t top) {
+    std::map<std::uint16_t, std::uint16_t> r(row.begin(), row.end());
+    return row.size() == 2 && r.count(low) && r.count(top) && r[top] == 65535 &&
+           std::abs(int(r[low]) - 18724) <= 1;
   };
+  const auto landed = [&](std::uint16_t netuid, std::uint16_t uid, std::uint16_t low, std::uint16_t top) {
+    return is_row(probe.weights_row(netuid, uid), low, top);
+  };
+  ASSERT_FALSE(landed(plain, my_plain_uid, plain_targets[0].second, plain_targets[1].second))
+      << "the plain subnet's row already holds the weights this test puts";
+  ASSERT_FALSE(landed(cr, my_cr_uid, cr_targets[1].second, cr_targets[0].second))
+      << "the cr subnet's row already holds the weights this test puts";
+  auto p = put(plain_base, kPlainToken, plain_targets, 2, 7);
+  ASSERT_EQ(p.status, 200) << p.body;
+  EXPECT_NE(p.body.find(R"("count":2)"), std::string::npos) << p.body;
+  auto c = put(cr_base, kCrToken, cr_targets, 7, 2);
+  ASSERT_EQ(c.status, 200) << c.body;
   bool plain_landed = false, cr_landed = false;
   ASSERT_TRUE(eventually(
       [&] {
-        plain_landed = plain_landed || landed(plain, my_plain_uid, plain_targets[1].second);
-        cr_landed = cr_landed || landed(cr, my_cr_uid, cr_targets[0].second);
+        plain_landed =
+            plain_landed || landed(plain, my_plain_uid, plain_targets[0].second, plain_targets[1].second);
+        cr_landed = cr_landed || landed(cr, my_cr_uid, cr_targets[1].second, cr_targets[0].second);
         if (plain_landed && cr_landed) return true;
         // Weights are an epoch's: a PUT that came after its epoch's commit window (one block wide
         // here) is put again in the next epoch, as a validator does each epoch. The same weights
         // again in one epoch change nothing (latest request wins).
         if (!plain_landed) {
-          EXPECT_EQ(put(plain_base, kPlainToken, plain_targets, 1, 3).status, 200);
+          EXPECT_EQ(put(plain_base, kPlainToken, plain_targets, 2, 7).status, 200);
         }
         if (!cr_landed) {
-          EXPECT_EQ(put(cr_base, kCrToken, cr_targets, 3, 1).status, 200);
+          EXPECT_EQ(put(cr_base, kCrToken, cr_targets, 7, 2).status, 200);
         }
         step();
         return false;
@@ -197,6 +210,7 @@ TEST_F(V1IdentitiesDaemon, TwoIdentitiesOnTwoSubnetsWithTwoHotkeysEachLandTheirW
   // The cr subnet's segments (the default subnet's are the harness's to remove).
   ::shm_unlink((d.shm_name() + "-" + std::to_string(cr)).c_str());
   ::shm_unlink((d.shm_name() + "-" + std::to_string(cr) + "-weights").c_str());
+  ::shm_unlink((d.shm_name() + "-" + std::to_string(cr) + "-weights-ack").c_str());
 }
 
 }  // namespace
