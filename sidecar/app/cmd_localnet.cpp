@@ -31,36 +31,61 @@ class Bootstrap {
  public:
   Bootstrap(chain::ChainClient& c, pylon::net::RpcClient& rpc) : chain_(c), rpc_(rpc) {}
 
-  Result<chain::TxOutcome> send(const keys::Keypair& who, const std::string& call, const std::string& args) {
+  // One extrinsic of a block being assembled: who signs it, the call and its JSON arguments.
+  struct Tx {
+    const keys::Keypair* who;
+    std::string call;
+    std::string args;
+  };
+
+  static Tx sudo(const keys::Keypair& alice, const std::string& pallet, const std::string& call,
+                 const std::string& args) {
+    return {&alice, "Sudo.sudo", "{\"call\":{\"" + pallet + "\":{\"" + call + "\":" + args + "}}}"};
+  }
+
+  // Signs every Tx against the finalized head and seals them all in one block (the local chain
+  // takes about a second a block, so the bootstrap's 19 extrinsics go in 7 blocks, not 19). A
+  // signer's nonces follow one another in the order given, which is the order the pool puts its
+  // extrinsics in the block. Fails on the first that did not succeed, a sudo whose inner call
+  // failed included.
+  Result<std::vector<chain::TxOutcome>> block_of(const std::vector<Tx>& txs) {
     PYLON_ASSIGN(auto head, chain_.finalized_head());
     PYLON_ASSIGN(chain::Header h, chain_.header(head));
     PYLON_ASSIGN(auto md, chain_.metadata(head));
     PYLON_ASSIGN(chain::RuntimeVersion v, chain_.runtime_version(head));
-    PYLON_ASSIGN(pylon::Bytes encoded, pylon::extrinsic::encode_call_json(*md, call, args));
-    pylon::extrinsic::TxParams p;
-    PYLON_ASSIGN(p.genesis_hash, chain_.genesis_hash());
-    p.spec_version = v.spec_version;
-    p.tx_version = v.transaction_version;
-    PYLON_ASSIGN(p.nonce, chain_.account_nonce(pylon::AccountId(who.public_key)));
-    p.mortal = pylon::extrinsic::Mortality{64, h.number, head};
-    PYLON_ASSIGN(auto x, pylon::extrinsic::build_signed(*md, encoded, who, p));
-    PYLON_ASSIGN(chain::TxOutcome out, chain_.submit_and_seal(x.bytes));
-    if (!out.success) return pylon::make_error(call + " failed: " + out.error);
-    std::fprintf(stderr, "bootstrap: %s ok\n", call.c_str());
-    return out;
-  }
-
-  Status sudo(const keys::Keypair& alice, const std::string& pallet, const std::string& call,
-              const std::string& args) {
-    const std::string inner = "{\"" + pallet + "\":{\"" + call + "\":" + args + "}}";
-    PYLON_ASSIGN(chain::TxOutcome out, send(alice, "Sudo.sudo", "{\"call\":" + inner + "}"));
-    for (const auto& e : out.events)
-      if (e.pallet == "Sudo" && e.name == "Sudid") {
-        const pylon::codec::Value* r = e.data.field("sudo_result");
-        if (r && r->kind == pylon::codec::Value::Kind::Variant && r->text == "Err")
-          return pylon::make_error("sudo " + pallet + "." + call + " was dispatched but failed");
+    PYLON_ASSIGN(auto genesis, chain_.genesis_hash());
+    std::map<pylon::AccountId, std::uint64_t> nonces;
+    std::vector<pylon::Bytes> signed_txs;
+    for (const Tx& t : txs) {
+      const pylon::AccountId who(t.who->public_key);
+      auto nonce = nonces.find(who);
+      if (nonce == nonces.end()) {
+        PYLON_ASSIGN(std::uint64_t first, chain_.account_nonce(who));
+        nonce = nonces.emplace(who, first).first;
       }
-    return {};
+      PYLON_ASSIGN(pylon::Bytes encoded, pylon::extrinsic::encode_call_json(*md, t.call, t.args));
+      pylon::extrinsic::TxParams p;
+      p.genesis_hash = genesis;
+      p.spec_version = v.spec_version;
+      p.tx_version = v.transaction_version;
+      p.nonce = nonce->second++;
+      p.mortal = pylon::extrinsic::Mortality{64, h.number, head};
+      PYLON_ASSIGN(auto x, pylon::extrinsic::build_signed(*md, encoded, *t.who, p));
+      signed_txs.push_back(std::move(x.bytes));
+    }
+    PYLON_ASSIGN(std::vector<chain::TxOutcome> outs, chain_.submit_all_and_seal(signed_txs));
+    for (std::size_t i = 0; i < txs.size(); ++i) {
+      const std::string what = txs[i].call == "Sudo.sudo" ? "sudo " + txs[i].args : txs[i].call;
+      if (!outs[i].success) return pylon::make_error(what + " failed: " + outs[i].error);
+      for (const auto& e : outs[i].events)
+        if (e.pallet == "Sudo" && e.name == "Sudid") {
+          const pylon::codec::Value* r = e.data.field("sudo_result");
+          if (r && r->kind == pylon::codec::Value::Kind::Variant && r->text == "Err")
+            return pylon::make_error(what + " was dispatched but failed");
+        }
+      std::fprintf(stderr, "bootstrap: %s ok\n", what.c_str());
+    }
+    return outs;
   }
 
   Status blocks(int n) {
@@ -68,9 +93,8 @@ class Bootstrap {
     return {};
   }
 
-  Result<std::uint16_t> register_network(const keys::Keypair& owner, const keys::Keypair& owner_hot) {
-    PYLON_ASSIGN(chain::TxOutcome out, send(owner, "SubtensorModule.register_network",
-                                            "{\"hotkey\":\"" + ss58(owner_hot.public_key) + "\"}"));
+  // The netuid a register_network extrinsic's NetworkAdded event names.
+  static Result<std::uint16_t> added_network(const chain::TxOutcome& out) {
     for (const auto& e : out.events)
       if (e.pallet == "SubtensorModule" && e.name == "NetworkAdded" &&
           e.data.kind == pylon::codec::Value::Kind::Array && !e.data.items.empty() &&
@@ -152,38 +176,60 @@ int localnet(std::span<char* const> args) {
   const std::string validator_ss58 = Bootstrap::ss58(validator->public_key);
 
   auto run = [&]() -> Result<std::pair<std::uint16_t, std::uint16_t>> {
+    using Tx = Bootstrap::Tx;
+    const keys::Keypair& sudo = alice->keypair;
     PYLON_TRY(b.blocks(1));  // signed extrinsics need a block after genesis
-    PYLON_TRY(b.sudo(alice->keypair, "AdminUtils", "sudo_set_network_rate_limit", "{\"rate_limit\":0}"));
-    for (const auto& to : {owner_ss58, validator_ss58}) {
-      PYLON_TRY(
-          b.send(alice->keypair, "Balances.transfer_keep_alive",
-                 "{\"dest\":{\"id\":\"" + to + "\"},\"value\":" + std::to_string(100'000 * kTao) + "}"));
-    }
+    const std::string fund = std::to_string(100'000 * kTao);
+    PYLON_TRY(b.block_of({
+        Bootstrap::sudo(sudo, "AdminUtils", "sudo_set_network_rate_limit", "{\"rate_limit\":0}"),
+        Tx{&sudo, "Balances.transfer_keep_alive",
+           "{\"dest\":{\"id\":\"" + owner_ss58 + "\"},\"value\":" + fund + "}"},
+        Tx{&sudo, "Balances.transfer_keep_alive",
+           "{\"dest\":{\"id\":\"" + validator_ss58 + "\"},\"value\":" + fund + "}"},
+    }));
+    const std::string register_args =
+        "{\"hotkey\":\"" + Bootstrap::ss58(owner_hot->keypair.public_key) + "\"}";
+    PYLON_ASSIGN(auto added, b.block_of({Tx{&*owner, "SubtensorModule.register_network", register_args},
+                                         Tx{&*owner, "SubtensorModule.register_network", register_args}}));
     std::uint16_t netuids[2];
     for (int k = 0; k < 2; ++k) {
-      PYLON_ASSIGN(netuids[k], b.register_network(*owner, owner_hot->keypair));
+      PYLON_ASSIGN(netuids[k], Bootstrap::added_network(added[k]));
     }
+    // Three registrations a subnet, one a subnet in each block: the runtime limits registrations
+    // per subnet per block (MaxRegistrationsPerBlock). The hyperparameters go with the first.
+    const keys::Keypair* registrants[3] = {&*owner, &sudo, &sudo};
+    const pylon::keys::PublicKey* hotkeys[3] = {&validator->public_key, &miner1->keypair.public_key,
+                                                &miner2->keypair.public_key};
+    for (int r = 0; r < 3; ++r) {
+      std::vector<Tx> txs;
+      for (std::uint16_t n : netuids) {
+        const std::string nu = std::to_string(n);
+        txs.push_back(Tx{registrants[r], "SubtensorModule.burned_register",
+                         "{\"netuid\":" + nu + ",\"hotkey\":\"" + Bootstrap::ss58(*hotkeys[r]) + "\"}"});
+        if (r != 0) continue;
+        txs.push_back(Bootstrap::sudo(sudo, "AdminUtils", "sudo_set_weights_set_rate_limit",
+                                      "{\"netuid\":" + nu + ",\"weights_set_rate_limit\":0}"));
+        txs.push_back(Bootstrap::sudo(
+            sudo, "AdminUtils", "sudo_set_commit_reveal_weights_enabled",
+            "{\"netuid\":" + nu + ",\"enabled\":" + (n == netuids[1] ? "true" : "false") + "}"));
+      }
+      PYLON_TRY(b.block_of(txs));
+    }
+    // DurationOfStartCall is 10 blocks on this runtime, counted from the registration's block,
+    // three of which have passed.
+    PYLON_TRY(b.blocks(8));
+    // Staking opens with start_call: before it the runtime refuses add_stake, and the pool checks
+    // each extrinsic against the block before, so the stakes go in the block after.
+    std::vector<Tx> start, stake;
     for (std::uint16_t n : netuids) {
       const std::string nu = std::to_string(n);
-      PYLON_TRY(b.send(*owner, "SubtensorModule.burned_register",
-                       "{\"netuid\":" + nu + ",\"hotkey\":\"" + validator_ss58 + "\"}"));
-      for (const auto* m : {&miner1->keypair, &miner2->keypair})
-        PYLON_TRY(b.send(alice->keypair, "SubtensorModule.burned_register",
-                         "{\"netuid\":" + nu + ",\"hotkey\":\"" + Bootstrap::ss58(m->public_key) + "\"}"));
-      PYLON_TRY(b.sudo(alice->keypair, "AdminUtils", "sudo_set_weights_set_rate_limit",
-                       "{\"netuid\":" + nu + ",\"weights_set_rate_limit\":0}"));
-      PYLON_TRY(b.sudo(alice->keypair, "AdminUtils", "sudo_set_commit_reveal_weights_enabled",
-                       "{\"netuid\":" + nu + ",\"enabled\":" + (n == netuids[1] ? "true" : "false") + "}"));
+      start.push_back(Tx{&*owner, "SubtensorModule.start_call", "{\"netuid\":" + nu + "}"});
+      stake.push_back(Tx{&*owner, "SubtensorModule.add_stake",
+                         "{\"hotkey\":\"" + validator_ss58 + "\",\"netuid\":" + nu +
+                             ",\"amount_staked\":" + std::to_string(10'000 * kTao) + "}"});
     }
-    PYLON_TRY(b.blocks(11));  // DurationOfStartCall is 10 blocks on this runtime
-    // Staking opens with start_call (before it the runtime refuses add_stake).
-    for (std::uint16_t n : netuids) {
-      const std::string nu = std::to_string(n);
-      PYLON_TRY(b.send(*owner, "SubtensorModule.start_call", "{\"netuid\":" + nu + "}"));
-      PYLON_TRY(b.send(*owner, "SubtensorModule.add_stake",
-                       "{\"hotkey\":\"" + validator_ss58 + "\",\"netuid\":" + nu +
-                           ",\"amount_staked\":" + std::to_string(10'000 * kTao) + "}"));
-    }
+    PYLON_TRY(b.block_of(start));
+    PYLON_TRY(b.block_of(stake));
     // Validator permits are computed at each epoch (tempo 10 here): make blocks until both exist.
     for (int round = 0; round < 12; ++round) {
       PYLON_TRY(b.blocks(10));

@@ -472,7 +472,13 @@ Result<TxOutcome> ChainClient::outcome_in_block(const BlockHash& block, ByteSpan
 }
 
 Result<TxOutcome> ChainClient::submit_and_seal(ByteSpan extrinsic) {
-  PYLON_TRY(call(rpc_, "author_submitExtrinsic", Params().hex(extrinsic).json()));
+  const Bytes one(extrinsic.begin(), extrinsic.end());
+  PYLON_ASSIGN(std::vector<TxOutcome> out, submit_all_and_seal(std::span<const Bytes>(&one, 1)));
+  return std::move(out.front());
+}
+
+Result<std::vector<TxOutcome>> ChainClient::submit_all_and_seal(std::span<const Bytes> extrinsics) {
+  for (const Bytes& x : extrinsics) PYLON_TRY(call(rpc_, "author_submitExtrinsic", Params().hex(x).json()));
   Params one_block;
   one_block.writer().begin_object();
   one_block.writer().key("count");
@@ -482,7 +488,13 @@ Result<TxOutcome> ChainClient::submit_and_seal(ByteSpan extrinsic) {
   PYLON_ASSIGN(BlockHash block, with_json("dev_newBlock", made, [](simdjson::dom::element e) {
                  return json_hash("dev_newBlock", e);
                }));
-  return outcome_in_block(block, extrinsic);
+  std::vector<TxOutcome> out;
+  out.reserve(extrinsics.size());
+  for (const Bytes& x : extrinsics) {
+    PYLON_ASSIGN(TxOutcome o, outcome_in_block(block, x));
+    out.push_back(std::move(o));
+  }
+  return out;
 }
 
 Result<TxOutcome> ChainClient::submit_and_watch(ByteSpan extrinsic, std::chrono::milliseconds timeout,

@@ -11,7 +11,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "chain/events.hpp"
 #include "common/ids.hpp"
@@ -118,6 +120,10 @@ class ChainClient {
   // For chains that make blocks on request (the local chain): submits, asks for one block
   // (dev_newBlock) and reads the outcome from it.
   Result<TxOutcome> submit_and_seal(ByteSpan extrinsic);
+  // The same for several extrinsics sealed in one block (one block instead of one each: the local
+  // chain takes ~1 s a block); the outcomes in the order given. An extrinsic the block lacks (the
+  // pool refused or deferred it) is an error of kind kNotInBlock.
+  Result<std::vector<TxOutcome>> submit_all_and_seal(std::span<const Bytes> extrinsics);
 
   // Runtime upgrades as the node announces them (state_subscribeRuntimeVersion: the best block's
   // runtime, sent at once and again whenever it changes). Decoding does not depend on it: every
