@@ -4,11 +4,7 @@
 // store for the current epochs end up in the chain's SubtensorModule.Weights for the pylon hotkey's
 // uid: through set_weights on the plain subnet, and through commit_weights (seen in WeightCommits)
 // then reveal_weights on the other. Storage is read and decoded here, not by the committer.
-#include <simdjson.h>
-
-#include <filesystem>
-#include <fstream>
-
+#include "commit_bootstrap.hpp"
 #include "committer/committer.hpp"
 #include "e2e_support.hpp"
 #include "follower/follower.hpp"
@@ -22,11 +18,12 @@
 namespace pylon::committer {
 namespace {
 
-namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 using net::testing::BlockMaker;
 using net::testing::LocalnetChain;
+using e2e::Bootstrap;
+using e2e::bootstrapped;
 
 std::unique_ptr<LocalnetChain> connect() {
   net::RpcClientOptions o;
@@ -47,42 +44,6 @@ std::vector<std::pair<std::uint16_t, std::uint16_t>> chain_weights(chain::ChainC
 
 std::size_t chain_commit_count(chain::ChainClient& c, std::uint16_t netuid, const AccountId& hotkey) {
   return net::testing::chain_commit_count(c, netuid, hotkey, best(c));
-}
-
-struct Bootstrap {
-  std::uint16_t plain = 0, reveal = 0;
-  std::string wallets;
-};
-
-// `pylon localnet bootstrap` with a fresh owner coldkey and a copy of the shared hotkey (mode 600).
-Result<Bootstrap> bootstrap(const std::string& dir) {
-  Bootstrap b;
-  b.wallets = dir + "/wallets";
-  fs::create_directories(b.wallets + "/pylon/hotkeys");
-  const std::string hot = b.wallets + "/pylon/hotkeys/pylon";
-  fs::copy_file(keys::test::shared_dir() + "/wallets/pylon/hotkeys/pylon", hot);
-  fs::permissions(hot, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
-  const std::string pw = dir + "/owner-password";
-  std::ofstream(pw) << "commit-e2e-owner\n";
-  fs::permissions(pw, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
-  const char* over = std::getenv("PYLON_E2E_PYLON");  // another build's binary, when this one's is not built
-  const std::string bin =
-      keys::test::shell_quote(over ? std::string(over) : std::string(PYLON_BINARY_DIR) + "/pylon");
-  auto made =
-      keys::test::run_command(bin + " wallet new-coldkey --path " + keys::test::shell_quote(b.wallets) +
-                              " --wallet owner --password-file " + keys::test::shell_quote(pw) + " 2>&1");
-  if (made.exit_code != 0) return make_error("wallet new-coldkey: " + made.out);
-  auto out =
-      keys::test::run_command("PYLON_COLDKEY_PASSWORD_FILE=" + keys::test::shell_quote(pw) + " " + bin +
-                              " localnet bootstrap --url " + net::testing::LocalnetEnv::get().url() +
-                              " --wallet-path " + keys::test::shell_quote(b.wallets) + " 2>/dev/null");
-  if (out.exit_code != 0) return make_error("localnet bootstrap failed: " + out.out);
-  simdjson::dom::parser p;
-  simdjson::dom::element doc;
-  if (p.parse(out.out).get(doc)) return make_error("bootstrap printed no JSON: " + out.out);
-  b.plain = static_cast<std::uint16_t>(uint64_t(doc["netuid"]));
-  b.reveal = static_cast<std::uint16_t>(uint64_t(doc["netuid_commit_reveal"]));
-  return b;
 }
 
 // One subnet's loop: follower, snapshots and committer.
@@ -122,13 +83,6 @@ void put_weights(weights::Store& store, chain::ChainClient& c, std::uint16_t net
     for (const auto& [hk, v] : w) ups.push_back({netuid, e, hk, weights::Op::set, v});
   auto r = store.apply(ups);
   ASSERT_TRUE(r.ok()) << r.error().message;
-}
-
-// The binary's chain is bootstrapped once (about a minute); every test uses it.
-const Result<Bootstrap>& bootstrapped() {
-  static keys::test::TempDir dir;
-  static const Result<Bootstrap> b = bootstrap(dir.path());
-  return b;
 }
 
 // Every test: the bootstrapped chain, a connection to it and a fresh weights store.
