@@ -5,8 +5,10 @@
 // Thread contract: as RpcClient's (any thread); the metrics take their own lock.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "net/rpc_client.hpp"
 #include "rest/chain_metrics.hpp"
@@ -26,8 +28,15 @@ class TimedTransport final : public net::RpcTransport {
   }
   Status unsubscribe(net::SubscriptionId id) override { return rpc_.unsubscribe(id); }
   bool connected() const override { return rpc_.connected(); }
+  std::vector<Result<std::string>> call_all(
+      std::vector<net::CallSpec> calls,
+      std::optional<std::chrono::milliseconds> timeout = std::nullopt) override;
 
  private:
+  std::string endpoint() const;
+  void record(const std::string& endpoint, const std::string& method,
+              std::chrono::steady_clock::duration took, const Result<std::string>& result);
+
   net::RpcClient& rpc_;
   rest::ChainMetrics& metrics_;
   std::string fallback_endpoint_;

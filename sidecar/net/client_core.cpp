@@ -102,12 +102,58 @@ void RpcClient::Impl::request(std::string method, std::string_view params_json,
   pending.emplace(id, std::move(p));
 }
 
+void RpcClient::Impl::request_batch(std::vector<CallSpec> calls, std::chrono::milliseconds timeout,
+                                    std::function<void(std::size_t, Result<std::string>)> done) {
+  auto alone = [&](std::size_t i) {
+    request(std::move(calls[i].method), calls[i].params_json, timeout,
+            [done, i](Result<std::string> r, FailKind) { done(i, std::move(r)); });
+  };
+  if (stopped || !open || batches_refused || calls.size() < 2 || timeout.count() <= 0 ||
+      pending.size() + calls.size() > options.max_pending_requests) {
+    for (std::size_t i = 0; i < calls.size(); ++i) alone(i);  // request() says what is wrong, if anything
+    return;
+  }
+  auto batch = std::make_shared<Batch>(strand);
+  std::string text = "[";
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    CallSpec& c = calls[i];
+    if (c.method.empty() || !validate_params_json(c.params_json).ok()) {
+      alone(i);  // refused with its reason, outside the batch
+      continue;
+    }
+    const std::uint64_t id = next_request_id++;
+    if (!batch->ids.empty()) text += ',';
+    text += make_request_json(id, c.method, c.params_json);
+    Pending p;
+    p.method = std::move(c.method);
+    p.done = [done, i](Result<std::string> r, FailKind) { done(i, std::move(r)); };
+    p.batch = batch;
+    p.sent = true;
+    pending.emplace(id, std::move(p));
+    batch->ids.push_back(id);
+  }
+  if (batch->ids.empty()) return;
+  text += ']';
+  batch->left = batch->ids.size();
+  batch->timer.expires_after(timeout);
+  batch->timer.async_wait([weak = weak_from_this(), batch, timeout](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self) return;
+    for (auto id : batch->ids)
+      self->fail_request(id,
+                         "no response within " + std::to_string(timeout.count()) + " ms (request id " +
+                             std::to_string(id) + ", in a batch)",
+                         FailKind::kTimeout);
+  });
+  conn->send(std::move(text));
+}
+
 void RpcClient::Impl::fail_request(std::uint64_t id, const std::string& detail, FailKind kind) {
   auto it = pending.find(id);
   if (it == pending.end()) return;
   Pending p = std::move(it->second);
   pending.erase(it);
-  p.timer->cancel();
+  settle(p);
   p.done(make_error(errc_of(kind), p.method + ": " + detail), kind);
 }
 
@@ -158,30 +204,51 @@ void RpcClient::Impl::on_open(std::uint64_t gen) {
 
 void RpcClient::Impl::on_message(std::uint64_t gen, std::string_view text) {
   if (stopped || gen != generation) return;
-  auto parsed = parser.parse(text);
+  auto parsed = parser.parse_all(text);  // a batch's answer is an array of responses
   if (!parsed.ok()) {
     // A server that sends something other than JSON-RPC cannot be trusted with the requests on
     // this connection: fail them with the reason now rather than let them time out.
     conn->abort(Error{endpoints[endpoint_index].str() + ": " + parsed.error().message});
     return;
   }
-  const IncomingMessage& msg = parsed.value();
-  if (msg.kind == IncomingMessage::Kind::kResponse) {
-    handle_response(msg);
-  } else {
-    handle_notification(msg);
+  for (const IncomingMessage& msg : parsed.value()) {
+    // A callback may have stopped the client or dropped the connection meanwhile.
+    if (stopped || gen != generation) return;
+    if (msg.kind == IncomingMessage::Kind::kResponse) {
+      handle_response(msg);
+    } else {
+      handle_notification(msg);
+    }
   }
+}
+
+void RpcClient::Impl::settle(Pending& p) {
+  if (p.timer) p.timer->cancel();
+  if (p.batch && --p.batch->left == 0) p.batch->timer.cancel();
 }
 
 void RpcClient::Impl::handle_response(const IncomingMessage& msg) {
   // No id (e.g. a server parse error) or an id no longer pending (answered after its timeout):
-  // nothing to match it to.
-  if (!msg.id) return;
+  // nothing to match it to. An error without an id while batches are out is the server refusing
+  // a batch (jsonrpsee with batches disabled or over its limit answers so): fail the batches' requests
+  // with it, now rather than at their timeout, and send each call alone from here on.
+  if (!msg.id) {
+    if (!msg.error) return;
+    std::vector<std::uint64_t> batched;
+    for (const auto& [id, p] : pending)
+      if (p.batch && p.sent) batched.push_back(id);
+    if (batched.empty()) return;
+    batches_refused = true;
+    const std::string detail = "the server refused a batch of requests: JSON-RPC error " +
+                               std::to_string(msg.error->code) + ": " + msg.error->message;
+    for (auto id : batched) fail_request(id, detail, FailKind::kRpcError);
+    return;
+  }
   auto it = pending.find(*msg.id);
   if (it == pending.end() || !it->second.sent) return;
   Pending p = std::move(it->second);
   pending.erase(it);
-  p.timer->cancel();
+  settle(p);
   if (msg.error) {
     std::string text =
         p.method + ": JSON-RPC error " + std::to_string(msg.error->code) + ": " + msg.error->message;

@@ -48,6 +48,11 @@ struct RpcClient::Impl : std::enable_shared_from_this<RpcClient::Impl> {
   void shutdown();
   void request(std::string method, std::string_view params_json, std::chrono::milliseconds timeout,
                InternalDone done);
+  // The calls as one JSON-RPC batch (an array of requests in one message) under one timer; each
+  // alone (request()) while no connection is open or once the server refused a batch.
+  // `done` hears each call's answer with its index.
+  void request_batch(std::vector<CallSpec> calls, std::chrono::milliseconds timeout,
+                     std::function<void(std::size_t, Result<std::string>)> done);
   void connect_next();
   void on_open(std::uint64_t gen);
   void on_message(std::uint64_t gen, std::string_view text);
@@ -71,13 +76,23 @@ struct RpcClient::Impl : std::enable_shared_from_this<RpcClient::Impl> {
   void resubscribe_done(std::uint64_t gen, bool ok);
   void subscriptions_lost_connection();
 
+  // The requests sent in one batch message share one timer.
+  struct Batch {
+    explicit Batch(Strand& s) : timer(s) {}
+    boost::asio::steady_timer timer;
+    std::vector<std::uint64_t> ids;
+    std::size_t left = 0;  // ids still pending; the timer is cancelled at 0
+  };
   struct Pending {
     std::string method;
     InternalDone done;
-    std::unique_ptr<boost::asio::steady_timer> timer;
-    std::string text;  // the request, kept only until it is sent
+    std::unique_ptr<boost::asio::steady_timer> timer;  // null for a batch's request
+    std::shared_ptr<Batch> batch;                      // set for a batch's request
+    std::string text;                                  // the request, kept only until it is sent
     bool sent = false;
   };
+  // Removes an answered or failed request's timers (its own, or its batch's once all are done).
+  static void settle(Pending& p);
   struct Subscription {
     enum class State { kSubscribing, kActive, kLost };
     SubscribeSpec spec;
@@ -111,6 +126,9 @@ struct RpcClient::Impl : std::enable_shared_from_this<RpcClient::Impl> {
   std::chrono::steady_clock::time_point opened_at{};
 
   std::uint64_t next_request_id = 1;
+  // Set when the server answered a batch with an error for no request (batches disabled, or too
+  // large): from then on every call goes alone.
+  bool batches_refused = false;
   std::map<std::uint64_t, Pending> pending;
   std::deque<std::uint64_t> unsent;  // waiting for a connection, in order
 

@@ -84,6 +84,18 @@ class RpcClient final : public RpcTransport {
   Result<std::string> call(std::string method, std::string params_json = "[]",
                            std::optional<std::chrono::milliseconds> timeout = std::nullopt) override;
 
+  // Sends every call at once, as JSON-RPC batches (a few messages, each under one timeout; each
+  // call alone when the server refuses batches) and waits once for all answers, in the order
+  // given. `on_answer` (optional) hears each answer
+  // as it arrives, with its index, on the network thread: keep it short.
+  using AnswerHook = std::function<void(std::size_t index, const Result<std::string>& answer)>;
+  std::vector<Result<std::string>> call_all(std::vector<CallSpec> calls,
+                                            std::optional<std::chrono::milliseconds> timeout,
+                                            AnswerHook on_answer);
+  std::vector<Result<std::string>> call_all(
+      std::vector<CallSpec> calls, std::optional<std::chrono::milliseconds> timeout = std::nullopt) override {
+    return call_all(std::move(calls), timeout, AnswerHook{});
+  }
   // done gets the id once the server confirmed the subscription; on_notification then gets each
   // notification's "result" in order, across reconnects, until unsubscribe.
   void subscribe_async(SubscribeSpec spec, NotificationCallback on_notification, SubscribeCallback done);

@@ -98,15 +98,10 @@ struct RpcMessageParser::Impl {
 RpcMessageParser::RpcMessageParser() : impl_(std::make_unique<Impl>()) {}
 RpcMessageParser::~RpcMessageParser() = default;
 
-Result<IncomingMessage> RpcMessageParser::parse(std::string_view text) {
-  // padded_string copies the text: a view without data (nullptr, 0) must not reach memcpy.
-  if (text.empty()) return make_error(RpcErrc::kBadAnswer, "invalid JSON-RPC message: empty");
-  impl_->buffer = simdjson::padded_string(text);
-  od::document doc;
-  if (auto err = impl_->parser.iterate(impl_->buffer).get(doc)) return json_error("not JSON", err);
-  od::object root;
-  if (auto err = doc.get_object().get(root)) return json_error("not a JSON object", err);
+namespace {
 
+// One JSON-RPC object (a response or a notification), read member by member from `root`.
+Result<IncomingMessage> parse_object(od::object root) {
   IncomingMessage msg;
   bool has_result = false, has_method = false, has_params = false, has_id = false;
   PYLON_TRY(for_each_member(root, "bad key", "bad value", [&](std::string_view key, od::value v) -> Status {
@@ -164,12 +159,6 @@ Result<IncomingMessage> RpcMessageParser::parse(std::string_view text) {
     }
     return {};
   }));
-  // simdjson 3.0 has no document::at_end(): current_location() fails with OUT_OF_BOUNDS at the end.
-  const char* trailing = nullptr;
-  if (doc.current_location().get(trailing) != simdjson::OUT_OF_BOUNDS) {
-    return make_error(RpcErrc::kBadAnswer, "invalid JSON-RPC message: trailing content after the object");
-  }
-
   if (has_method) {
     if (has_id)
       return make_error(RpcErrc::kBadAnswer,
@@ -190,6 +179,59 @@ Result<IncomingMessage> RpcMessageParser::parse(std::string_view text) {
   }
   msg.kind = IncomingMessage::Kind::kResponse;
   return msg;
+}
+
+}  // namespace
+
+Result<IncomingMessage> RpcMessageParser::parse(std::string_view text) {
+  // padded_string copies the text: a view without data (nullptr, 0) must not reach memcpy.
+  if (text.empty()) return make_error(RpcErrc::kBadAnswer, "invalid JSON-RPC message: empty");
+  impl_->buffer = simdjson::padded_string(text);
+  od::document doc;
+  if (auto err = impl_->parser.iterate(impl_->buffer).get(doc)) return json_error("not JSON", err);
+  od::object root;
+  if (auto err = doc.get_object().get(root)) return json_error("not a JSON object", err);
+  PYLON_ASSIGN(IncomingMessage msg, parse_object(root));
+  // simdjson 3.0 has no document::at_end(): current_location() fails with OUT_OF_BOUNDS at the end.
+  const char* trailing = nullptr;
+  if (doc.current_location().get(trailing) != simdjson::OUT_OF_BOUNDS) {
+    return make_error(RpcErrc::kBadAnswer, "invalid JSON-RPC message: trailing content after the object");
+  }
+
+  return msg;
+}
+
+Result<std::vector<IncomingMessage>> RpcMessageParser::parse_all(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size() && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t')) ++i;
+  std::vector<IncomingMessage> out;
+  if (i == text.size() || text[i] != '[') {
+    PYLON_ASSIGN(IncomingMessage one, parse(text));
+    out.push_back(std::move(one));
+    return out;
+  }
+  impl_->buffer = simdjson::padded_string(text);
+  od::document doc;
+  if (auto err = impl_->parser.iterate(impl_->buffer).get(doc)) return json_error("not JSON", err);
+  od::array items;
+  if (auto err = doc.get_array().get(items)) return json_error("not a JSON array", err);
+  for (auto item : items) {
+    od::object o;
+    if (auto err = item.get_object().get(o)) return json_error("batch item", err);
+    PYLON_ASSIGN(IncomingMessage msg, parse_object(o));
+    if (msg.kind != IncomingMessage::Kind::kResponse)
+      return make_error(RpcErrc::kBadAnswer,
+                        "invalid JSON-RPC message: a notification inside a batch answer");
+    out.push_back(std::move(msg));
+  }
+  // simdjson 3.0 has no document::at_end(): current_location() fails with OUT_OF_BOUNDS at the end.
+  const char* trailing = nullptr;
+  if (doc.current_location().get(trailing) != simdjson::OUT_OF_BOUNDS) {
+    return make_error(RpcErrc::kBadAnswer, "invalid JSON-RPC message: trailing content after the array");
+  }
+
+  if (out.empty()) return make_error(RpcErrc::kBadAnswer, "invalid JSON-RPC message: an empty batch answer");
+  return out;
 }
 
 Result<RemoteSubscriptionId> parse_subscription_id(std::string_view result_json) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.hpp"
 
@@ -48,6 +49,10 @@ class RpcMessageParser {
 
   // Errors name what is wrong ("not JSON", "neither result nor error", ...) and never throw.
   Result<IncomingMessage> parse(std::string_view text);
+  // A message that may also be a batch answer (a JSON array of responses, as the server answers
+  // an array of requests: in any order, each matched by its id); a single message is a list of
+  // one. Any bad item fails the whole message.
+  Result<std::vector<IncomingMessage>> parse_all(std::string_view text);
 
  private:
   struct Impl;

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.hpp"
 
@@ -39,6 +40,12 @@ struct SubscribeSpec {
 
 using NotificationCallback = std::function<void(std::string_view result_json)>;
 
+// One call of a call_all.
+struct CallSpec {
+  std::string method;
+  std::string params_json = "[]";
+};
+
 // Thread contract: implementations are called from any thread; notifications may arrive on a
 // thread of the implementation's own, and none after unsubscribe returns.
 class RpcTransport {
@@ -53,6 +60,16 @@ class RpcTransport {
   virtual Result<SubscriptionId> subscribe(SubscribeSpec spec, NotificationCallback on_notification) = 0;
   virtual Status unsubscribe(SubscriptionId id) = 0;
   virtual bool connected() const = 0;
+  // The answers to several calls, in the order given, each as call() would return it. RpcClient
+  // sends them all at once on its one connection and waits once (a round trip and a wakeup for the
+  // lot, not one each); this default asks them in turn, for transports that cannot pipeline.
+  virtual std::vector<Result<std::string>> call_all(
+      std::vector<CallSpec> calls, std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
+    std::vector<Result<std::string>> out;
+    out.reserve(calls.size());
+    for (CallSpec& c : calls) out.push_back(call(std::move(c.method), std::move(c.params_json), timeout));
+    return out;
+  }
 };
 
 }  // namespace pylon::net

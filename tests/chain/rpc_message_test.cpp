@@ -98,6 +98,45 @@ TEST(RpcMessage, RejectsMalformedMessagesWithReason) {
   EXPECT_EQ(*ok->id, 9u);
 }
 
+TEST(RpcMessage, ABatchAnswerIsItsResponsesInTheServersOrder) {
+  RpcMessageParser p;
+  auto all = p.parse_all(
+      R"( [{"jsonrpc":"2.0","id":9,"result":"0x02"},{"jsonrpc":"2.0","id":8,"error":{"code":-32000,"message":"no"}},)"
+      R"({"jsonrpc":"2.0","id":7,"result":{"a":[1]}}] )");
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ(*(*all)[0].id, 9u);
+  EXPECT_EQ((*all)[0].result_json, "\"0x02\"");
+  EXPECT_EQ(*(*all)[1].id, 8u);
+  ASSERT_TRUE((*all)[1].error);
+  EXPECT_EQ((*all)[1].error->code, -32000);
+  EXPECT_EQ((*all)[2].result_json, R"({"a":[1]})");
+  // A single message is a list of one, parsed as parse() parses it.
+  auto one = p.parse_all(R"({"jsonrpc":"2.0","id":1,"result":"0x01"})");
+  ASSERT_TRUE(one.ok()) << one.error().message;
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ(one->front().result_json, "\"0x01\"");
+}
+
+TEST(RpcMessage, ABadBatchAnswerFailsWhole) {
+  RpcMessageParser p;
+  const std::pair<const char*, const char*> cases[] = {
+      {"[]", "an empty batch answer"},
+      {R"([{"id":1,"result":1},2])", "batch item"},
+      {R"([{"id":1,"result":1},{"id":2}])", "exactly one of result and error"},
+      {R"([{"jsonrpc":"2.0","method":"chain_newHead","params":{"subscription":"s","result":1}}])",
+       "a notification inside a batch answer"},
+      {R"([{"id":1,"result":1}] x)", "invalid JSON-RPC message"},
+      {R"([{"id":1,"result":1})", ""},
+  };
+  for (const auto& [text, why] : cases) {
+    auto all = p.parse_all(text);
+    ASSERT_FALSE(all.ok()) << text;
+    EXPECT_TRUE(all.error().is(RpcErrc::kBadAnswer)) << text;
+    EXPECT_NE(all.error().message.find(why), std::string::npos) << text << ": " << all.error().message;
+  }
+}
+
 TEST(RpcMessage, SubscriptionIdForms) {
   auto s = parse_subscription_id("\"QmAbc\"");
   ASSERT_TRUE(s.ok()) << s.error().message;

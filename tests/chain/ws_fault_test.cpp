@@ -2,6 +2,7 @@
 // clean recovery), never a hang or a crash.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "fake_ws_server.hpp"
@@ -240,6 +241,106 @@ TEST(RpcClientFaults, PendingRequestsAreBounded) {
   const auto r = results.snapshot();
   EXPECT_TRUE(contains(r[0], "too many pending requests (limit 2)")) << r[0];
   EXPECT_TRUE(contains(r[1], "no response within 300 ms")) << r[1];
+}
+
+// The requests of a batch message, each as its own request text (the test server's helpers read
+// one request's id and method).
+std::vector<std::string> batch_items(const std::string& req) {
+  std::vector<std::string> out;
+  if (req.empty() || req.front() != '[') return out;
+  int depth = 0;
+  std::size_t start = 0;
+  for (std::size_t i = 1; i + 1 < req.size(); ++i) {
+    if (req[i] == '{' && depth++ == 0) start = i;
+    if (req[i] == '}' && --depth == 0) out.push_back(req.substr(start, i - start + 1));
+  }
+  return out;
+}
+
+TEST(RpcClientFaults, CallAllSendsOneBatchMessageAndAnswersInTheOrderAsked) {
+  std::atomic<int> messages{0};
+  FakeWsServer server([&](const std::string& req, int) {
+    ++messages;
+    auto items = batch_items(req);
+    if (items.empty()) return ok_reply(req);
+    // Answered in reverse: the client matches by id, not by position.
+    std::string frame = "[";
+    for (auto it = items.rbegin(); it != items.rend(); ++it) {
+      if (frame.size() > 1) frame += ',';
+      frame += FakeWsServer::result(*it, "\"" + FakeWsServer::method_of(*it) + "\"");
+    }
+    return FakeReply{{frame + "]"}};
+  });
+  Fixture f({server.url()});
+  ASSERT_TRUE(f.client->wait_connected(2s).ok());
+  std::vector<CallSpec> calls;
+  for (int i = 0; i < 5; ++i) calls.push_back({"m" + std::to_string(i), "[" + std::to_string(i) + "]"});
+  auto answers = f.client->call_all(calls);
+  ASSERT_EQ(answers.size(), 5u);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(answers[i].ok()) << answers[i].error().message;
+    EXPECT_EQ(answers[i].value(), "\"m" + std::to_string(i) + "\"");
+  }
+  EXPECT_EQ(messages.load(), 1);
+  // A call the client refuses (bad params) fails alone; the others still go and answer.
+  calls[2].params_json = "[1,";
+  answers = f.client->call_all(calls);
+  ASSERT_EQ(answers.size(), 5u);
+  EXPECT_FALSE(answers[2].ok());
+  EXPECT_TRUE(answers[2].error().is(RpcErrc::kRejected)) << answers[2].error().message;
+  EXPECT_TRUE(answers[4].ok() && answers[4].value() == "\"m4\"");
+  EXPECT_EQ(messages.load(), 2);
+}
+
+TEST(RpcClientFaults, ABatchTheServerRefusesFailsAtOnceThenEveryCallGoesAlone) {
+  std::atomic<int> batches{0}, singles{0};
+  FakeWsServer server([&](const std::string& req, int) {
+    if (req.front() == '[') {
+      ++batches;
+      return FakeReply{{R"({"jsonrpc":"2.0","error":{"code":-32005,"message":"Batched requests are not )"
+                        R"(supported by this server"},"id":null})"}};
+    }
+    ++singles;
+    return ok_reply(req);
+  });
+  Fixture f({server.url()});
+  ASSERT_TRUE(f.client->wait_connected(2s).ok());
+  const std::vector<CallSpec> calls = {{"a", "[]"}, {"b", "[]"}, {"c", "[]"}};
+  const auto started = std::chrono::steady_clock::now();
+  auto refused = f.client->call_all(calls);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 4s);  // not the 5 s request timeout
+  ASSERT_EQ(refused.size(), 3u);
+  for (const auto& r : refused) {
+    ASSERT_FALSE(r.ok());
+    EXPECT_TRUE(r.error().is(RpcErrc::kNodeError)) << r.error().message;
+    EXPECT_TRUE(contains(r.error().message, "the server refused a batch of requests")) << r.error().message;
+  }
+  auto alone = f.client->call_all(calls);
+  for (const auto& r : alone) EXPECT_TRUE(r.ok() && r.value() == "\"ok\"");
+  EXPECT_EQ(batches.load(), 1);
+  EXPECT_EQ(singles.load(), 3);
+}
+
+TEST(RpcClientFaults, ABatchAnswerMissingOneResponseTimesOutThatCallAlone) {
+  FakeWsServer server([&](const std::string& req, int) {
+    auto items = batch_items(req);
+    std::string frame = "[";
+    for (const auto& one : items) {
+      if (FakeWsServer::method_of(one) == "lost") continue;
+      if (frame.size() > 1) frame += ',';
+      frame += FakeWsServer::result(one, "1");
+    }
+    return FakeReply{{frame + "]"}};
+  });
+  Fixture f({server.url()}, [](RpcClientOptions& o) { o.request_timeout = 300ms; });
+  ASSERT_TRUE(f.client->wait_connected(2s).ok());
+  auto answers = f.client->call_all({{"a", "[]"}, {"lost", "[]"}, {"c", "[]"}});
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_TRUE(answers[0].ok() && answers[2].ok());
+  ASSERT_FALSE(answers[1].ok());
+  EXPECT_TRUE(answers[1].error().is(RpcErrc::kTimeout)) << answers[1].error().message;
+  EXPECT_TRUE(contains(answers[1].error().message, "lost: no response within 300 ms"))
+      << answers[1].error().message;
 }
 
 TEST(RpcClientFaults, BadOptionsAreRefusedAtCreation) {

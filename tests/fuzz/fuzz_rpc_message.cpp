@@ -1,5 +1,5 @@
 // Fuzzes the JSON-RPC framing of what the node sends (RpcMessageParser: responses, errors,
-// notifications) and the subscription id a subscribe call returns.
+// notifications, batch answers) and the subscription id a subscribe call returns.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
@@ -14,6 +14,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!msg.ok() && !msg.error().is(pylon::net::RpcErrc::kBadAnswer)) std::abort();
   if (msg.ok() && msg->kind == pylon::net::IncomingMessage::Kind::kNotification && msg->subscription.empty())
     std::abort();  // a notification is always matched on its subscription
+  auto all = parser.parse_all(text);
+  if (!all.ok() && !all.error().is(pylon::net::RpcErrc::kBadAnswer)) std::abort();
+  if (all.ok() && all->empty()) std::abort();  // a message holds at least one answer
   auto sub = pylon::net::parse_subscription_id(text);
   if (!sub.ok() && !sub.error().is(pylon::net::RpcErrc::kBadAnswer)) std::abort();
   if (sub.ok() && (sub->text.empty() || sub->json.empty())) std::abort();

@@ -130,6 +130,7 @@ struct ReplayServer::Impl {
 
   std::atomic<int> connections{0};
   std::atomic<std::uint64_t> answered{0};
+  std::atomic<bool> refuse_batches{false};  // answer a batch as jsonrpsee does with batches off
 
   std::string synthetic_hash(std::uint64_t n) const {
     std::string h = recorded_hash.substr(0, 2 + 48);
@@ -341,19 +342,12 @@ struct ReplayServer::Impl {
         id, -32000, "replay of scenario '" + rec.scenario() + "' has no answer for " + method + " " + shown);
   }
 
-  void handle(Session& s, const std::string& text) {
-    Fault f;
-    {
-      std::lock_guard lock(mu);
-      f = fault;
-    }
-    if (f == Fault::kStall) return;
-    simdjson::dom::element req;
+  // One request object's answer frame; a subscription it made sets notify_head / notify_runtime.
+  std::string answer_request(Session& s, simdjson::dom::element req, std::uint64_t& notify_head,
+                             bool& notify_runtime) {
     std::string_view method;
-    if (parser.parse(text).get(req) || req["method"].get_string().get(method)) {
-      s.send(error_frame("null", -32700, "replay: the request is not a JSON-RPC call"));
-      return;
-    }
+    if (req["method"].get_string().get(method))
+      return error_frame("null", -32700, "replay: the request is not a JSON-RPC call");
     std::string id = "null";
     if (auto idv = req["id"]; !idv.error()) id = simdjson::minify(idv.value_unsafe());
     simdjson::dom::element params;
@@ -363,13 +357,46 @@ struct ReplayServer::Impl {
       std::lock_guard lock(mu);
       ++requests_by_method[std::string(method)];
     }
+    return answer(s, id, std::string(method), params, notify_head, notify_runtime);
+  }
+
+  void handle(Session& s, const std::string& text) {
+    Fault f;
+    {
+      std::lock_guard lock(mu);
+      f = fault;
+    }
+    if (f == Fault::kStall) return;
+    simdjson::dom::element req;
+    if (parser.parse(text).get(req)) {
+      s.send(error_frame("null", -32700, "replay: the request is not a JSON-RPC call"));
+      return;
+    }
     std::uint64_t notify_head = UINT64_MAX;
     bool notify_runtime = false;
-    std::string frame = answer(s, id, std::string(method), params, notify_head, notify_runtime);
+    std::string frame;
+    std::uint64_t requests = 1;
+    if (req.is_array()) {
+      // A batch, answered as one array, as nodes do (JSON-RPC 2.0 §6).
+      frame = "[";
+      const simdjson::dom::array items = req.get_array().value_unsafe();
+      for (simdjson::dom::element one : items) {
+        if (frame.size() > 1) frame += ',';
+        frame += answer_request(s, one, notify_head, notify_runtime);
+      }
+      frame += ']';
+      requests = items.size();
+      if (refuse_batches.load()) {
+        frame = error_frame("null", -32005, "Batched requests are not supported by this server");
+        requests = 0;
+      }
+    } else {
+      frame = answer_request(s, req, notify_head, notify_runtime);
+    }
     if (f == Fault::kGarble) frame.resize(frame.size() / 2);
     const bool cut = f == Fault::kCutLargeAnswers && frame.size() > kLargeAnswer;
     s.send(std::move(frame), cut);
-    answered.fetch_add(1, std::memory_order_relaxed);
+    answered.fetch_add(requests, std::memory_order_relaxed);
     if (notify_head != UINT64_MAX && f != Fault::kGarble)
       s.send(notification(s.subscriptions.back(), notify_head));
     if (notify_runtime && f != Fault::kGarble) {
@@ -528,6 +555,10 @@ const Recording& ReplayServer::recording() const {
 int ReplayServer::connections() const {
   return impl_->connections.load();
 }
+void ReplayServer::refuse_batches(bool refuse) {
+  impl_->refuse_batches.store(refuse);
+}
+
 std::uint64_t ReplayServer::answered() const {
   return impl_->answered.load();
 }

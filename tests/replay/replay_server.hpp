@@ -71,6 +71,9 @@ class ReplayServer {
 
   int connections() const;         // accepted so far
   std::uint64_t answered() const;  // requests answered (results and errors)
+  // Answers every batch of requests (a JSON array) with one error for no id, as a node with
+  // batches disabled does (jsonrpsee: -32005). Single requests are answered as before.
+  void refuse_batches(bool refuse);
   // Requests received with this method (answered or not): which node was asked for what.
   std::uint64_t requests(std::string_view method) const;
 
