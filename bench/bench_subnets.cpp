@@ -20,7 +20,9 @@
 // The counters split the process CPU time per block into those phases (each phase's own delta of
 // the process clock; the network thread only works inside `follower`).
 //
-//   BM_SubnetBlock/N/K/R   CPU per block for N subnets of K neurons; R=0 leaves the rest phase out
+//   BM_SubnetBlock/N/K/R/A CPU per block for N subnets of K neurons; R=0 leaves the rest phase out;
+//                          A=1 reads ahead as the follower does (16 subnets' reads asked at once,
+//                          chain/read_ahead.hpp), A=0 asks each read in turn: its peer
 //   BM_SubnetMemory/N/K/R/B  B blocks, VmRSS sampled after each: at the start (first block done),
 //                          after the warm-up (64 blocks: the stores' 32 and the REST cache's 9
 //                          full), the last, and the maximum after the warm-up; RssAnon and
@@ -140,6 +142,7 @@ struct Subnet {
   follower::SnapshotStore store{32};
   std::unique_ptr<shm::SnapshotWriter> writer;
   std::deque<std::shared_ptr<rest::RenderedSnapshot>> rendered;  // newest first
+  chain::ReadPattern reads;                                      // its last build's requests
 };
 
 struct Phases {
@@ -149,7 +152,7 @@ struct Phases {
 // The client side: connection, chain client and the per-subnet state, for N subnets.
 // Thread contract: used by the benchmark thread only (the RPC client runs its own network thread).
 struct Rig {
-  Rig(long n, long neurons, bool with_rest) : rest(with_rest) {
+  Rig(long n, long neurons, bool with_rest, bool read_ahead = true) : rest(with_rest) {
     NodeProcess& node = node_for(neurons);
     if (!node.error.empty()) {
       error = node.error;
@@ -169,6 +172,7 @@ struct Rig {
     }
     chain = std::make_unique<chain::ChainClient>(*rpc);
     options.epoch = committer::snapshot_epoch;
+    if (!read_ahead) options.read_ahead_subnets = 0;
     for (long i = 1; i <= n; ++i) {
       auto& s = subnets.emplace_back(std::make_unique<Subnet>());
       shm::SnapshotWriterConfig wc;
@@ -204,31 +208,45 @@ struct Rig {
                  follower::read_block(*chain, chain::BlockRef{*hash, number}, options));
     double t1 = process_cpu_ms();
     p.block += t1 - t0;
-    for (std::size_t i = 0; i < subnets.size(); ++i) {
-      Subnet& s = *subnets[i];
-      t0 = t1;
-      PYLON_ASSIGN(follower::Snapshot snap,
-                   follower::build_snapshot(*chain, static_cast<std::uint16_t>(i + 1), reads, options));
-      if (!snap.stakes) return make_error("no stakes: " + snap.stakes_unavailable);
-      s.store.publish(std::make_shared<const follower::Snapshot>(std::move(snap)));
-      t1 = process_cpu_ms();
-      p.follower += t1 - t0;
-      t0 = t1;
-      PYLON_ASSIGN(shm::SnapshotData data, shm::to_snapshot_data(*s.store.latest()));
-      PYLON_TRY(s.writer->publish(data));
-      t1 = process_cpu_ms();
-      p.shm += t1 - t0;
-      if (!rest) continue;
-      t0 = t1;
-      auto r = std::make_shared<rest::RenderedSnapshot>(s.store.latest());
-      r->prepare();
-      if (!r->compressed(rest::RenderedSnapshot::Body::v1_neurons))
-        return make_error("the v1 neurons body was not compressed");
-      s.rendered.push_front(std::move(r));
-      while (s.rendered.size() > kRestKept) s.rendered.pop_back();
-      t1 = process_cpu_ms();
-      p.rest += t1 - t0;
-    }
+    std::vector<follower::SubnetToBuild> builds;
+    for (std::size_t i = 0; i < subnets.size(); ++i)
+      builds.push_back({static_cast<std::uint16_t>(i + 1), &subnets[i]->reads});
+    // As Follower::build_all: the subnets' builds in order, their reads asked ahead in groups; the
+    // follower phase of each runs from the end of the one before (a group's read-ahead included).
+    Status failed;
+    t0 = t1;
+    follower::build_snapshots(*chain, reads, options, builds,
+                              [&](std::size_t i, Result<follower::Snapshot> snap) {
+                                if (!failed.ok()) return;
+                                failed = publish(*subnets[i], snap, p, t0);
+                                t0 = process_cpu_ms();
+                              });
+    return failed;
+  }
+
+  // One subnet's built snapshot through the store, its segment and (with `rest`) its REST bodies;
+  // `t0` is where its follower phase began.
+  Status publish(Subnet& s, Result<follower::Snapshot>& snap, Phases& p, double t0) {
+    if (!snap.ok()) return snap.error();
+    if (!snap->stakes) return make_error("no stakes: " + snap->stakes_unavailable);
+    s.store.publish(std::make_shared<const follower::Snapshot>(std::move(snap).value()));
+    double t1 = process_cpu_ms();
+    p.follower += t1 - t0;
+    t0 = t1;
+    PYLON_ASSIGN(shm::SnapshotData data, shm::to_snapshot_data(*s.store.latest()));
+    PYLON_TRY(s.writer->publish(data));
+    t1 = process_cpu_ms();
+    p.shm += t1 - t0;
+    if (!rest) return {};
+    t0 = t1;
+    auto r = std::make_shared<rest::RenderedSnapshot>(s.store.latest());
+    r->prepare();
+    if (!r->compressed(rest::RenderedSnapshot::Body::v1_neurons))
+      return make_error("the v1 neurons body was not compressed");
+    s.rendered.push_front(std::move(r));
+    while (s.rendered.size() > kRestKept) s.rendered.pop_back();
+    t1 = process_cpu_ms();
+    p.rest += t1 - t0;
     return {};
   }
 
@@ -255,7 +273,7 @@ void set_phase_counters(benchmark::State& state, const Phases& p, std::int64_t b
 
 void BM_SubnetBlock(benchmark::State& state) {
   const long n = static_cast<long>(state.range(0));
-  Rig rig(n, static_cast<long>(state.range(1)), state.range(2) != 0);
+  Rig rig(n, static_cast<long>(state.range(1)), state.range(2) != 0, state.range(3) != 0);
   if (!rig.error.empty()) return state.SkipWithError(rig.error.c_str());
   Phases p;
   std::int64_t blocks = 0;
@@ -271,19 +289,23 @@ void BM_SubnetBlock(benchmark::State& state) {
   state.counters["neurons"] = static_cast<double>(rig.subnets.front()->store.latest()->neurons.size());
 }
 BENCHMARK(BM_SubnetBlock)
-    ->ArgNames({"subnets", "neurons", "rest"})
-    ->Args({1, 256, 1})
-    ->Args({8, 256, 1})
-    ->Args({32, 256, 1})
-    ->Args({64, 256, 1})
-    ->Args({128, 256, 1})
-    ->Args({1, 256, 0})
-    ->Args({8, 256, 0})
-    ->Args({32, 256, 0})
-    ->Args({128, 256, 0})
-    ->Args({1, 1024, 1})
-    ->Args({64, 1024, 1})
-    ->Args({128, 1024, 1})
+    ->ArgNames({"subnets", "neurons", "rest", "ahead"})
+    ->Args({1, 256, 1, 1})
+    ->Args({8, 256, 1, 1})
+    ->Args({32, 256, 1, 1})
+    ->Args({64, 256, 1, 1})
+    ->Args({128, 256, 1, 1})
+    ->Args({1, 256, 0, 1})
+    ->Args({8, 256, 0, 1})
+    ->Args({32, 256, 0, 1})
+    ->Args({128, 256, 0, 1})
+    ->Args({1, 256, 0, 0})  // ahead 0: every read asked when the build comes to it (the peer)
+    ->Args({8, 256, 0, 0})
+    ->Args({32, 256, 0, 0})
+    ->Args({128, 256, 0, 0})
+    ->Args({1, 1024, 1, 1})
+    ->Args({64, 1024, 1, 1})
+    ->Args({128, 1024, 1, 1})
     ->Unit(benchmark::kMillisecond)
     ->MeasureProcessCPUTime()
     ->UseRealTime();

@@ -13,13 +13,15 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "chain/events.hpp"
-#include "common/ids.hpp"
-#include "common/sync.hpp"
+#include "chain/read_ahead.hpp"
 #include "codec/metadata.hpp"
 #include "codec/ss58.hpp"
+#include "common/ids.hpp"
+#include "common/sync.hpp"
 #include "net/rpc_client.hpp"  // what callers build the client from
 #include "net/rpc_transport.hpp"
 
@@ -54,7 +56,7 @@ struct BlockRef {
 
 struct TxOutcome {
   enum class Status { Included, Finalized, Invalid, Dropped, Usurped, TimedOut } status = Status::TimedOut;
-  BlockHash block{};          // the block it landed in (Included/Finalized)
+  BlockHash block{};     // the block it landed in (Included/Finalized)
   bool success = false;  // ExtrinsicSuccess in that block
   std::string
       error;  // the dispatch error by name ("SubtensorModule.CommitRevealEnabled"), or why not included
@@ -140,6 +142,32 @@ class ChainClient {
   // Whether the metadata of this spec is cached (read for a block, or prefetched).
   bool has_metadata_for(std::uint32_t spec_version);
 
+  // Reading ahead (read_ahead.hpp). While a Recording lives, the block-bound requests its thread
+  // makes through this client at its block (state reads on the main endpoint) are recorded into
+  // its pattern, which starts empty. One Recording per thread at a time; it cannot move.
+  class Recording {
+   public:
+    ~Recording();
+    Recording(const Recording&) = delete;
+    Recording& operator=(const Recording&) = delete;
+
+   private:
+    friend class ChainClient;
+    Recording(ChainClient& client, ReadPattern& into, std::string hash_hex);
+    ChainClient& client_;
+    ReadPattern& into_;
+    std::string hash_hex_;
+    Recording* outer_;  // the thread's Recording before this one (of another client), restored after
+  };
+  [[nodiscard]] Recording record_reads(ReadPattern& into, const BlockRef& at);
+  // Sends the requests of every pattern at `at` at once and keeps their answers until a read asks
+  // the same request (each answer is served once). Answers an earlier read_ahead kept and nobody
+  // asked are dropped first. Does nothing for blocks whose reads go to the archive. Returns how many
+  // answers now wait.
+  std::size_t read_ahead(std::span<const ReadPattern* const> patterns, const BlockRef& at);
+  // Drops every waiting answer (the builds they were for are done).
+  void drop_read_ahead();
+
   // Remembers the newest finalized block number (for routing to the archive).
   void note_finalized(std::uint64_t number);
   // Whether reads at this block go to the archive endpoint: one is configured and the block is
@@ -151,6 +179,9 @@ class ChainClient {
  private:
   net::RpcTransport& route(const BlockRef& at);
   Result<std::string> call(net::RpcTransport& c, const std::string& method, const std::string& params);
+  // read_ahead.cpp: records a request into this thread's Recording; takes a waiting answer.
+  void note_read(const std::string& method, const std::string& params);
+  std::optional<std::string> take_ahead(const std::string& method, const std::string& params);
   Result<std::shared_ptr<const codec::Metadata>> fetch_metadata(const BlockHash& at);
   Result<std::shared_ptr<const codec::Metadata>> fetch_metadata(net::RpcTransport& c, const BlockHash& at);
   Result<RuntimeVersion> runtime_version(net::RpcTransport& c, const BlockHash& at);
@@ -174,6 +205,8 @@ class ChainClient {
       PYLON_GUARDED_BY(mu_){};
   std::size_t next_version_slot_ PYLON_GUARDED_BY(mu_) = 0;
   std::shared_ptr<RuntimeWatch> watch_;  // set by watch_runtime
+  // read_ahead's answers, keyed by method and parameters (read_ahead.cpp's ahead_key).
+  std::unordered_map<std::string, std::string> ahead_ PYLON_GUARDED_BY(mu_);
 };
 
 // A runtime version object as state_getRuntimeVersion and its subscription return it.

@@ -19,7 +19,10 @@ Follower::Follower(chain::ChainClient& chain, net::RpcClient& rpc, std::vector<F
   for (const FollowedSubnet& f : subnets) {
     // Wiring errors, not input: the daemon builds the list from checked settings.
     if (f.store == nullptr || !seen.insert(f.netuid).second) std::abort();
-    subnets_.push_back(Subnet{f.netuid, f.store});
+    Subnet s;
+    s.netuid = f.netuid;
+    s.store = f.store;
+    subnets_.push_back(std::move(s));
   }
   if (subnets_.empty()) std::abort();
 }
@@ -106,23 +109,31 @@ bool Follower::build_all(std::uint64_t target) {
     return false;
   }
   bool all = true;
-  bool first = true;      // the first build's time includes the block's own reads
   std::string published;  // "netuid: neurons" of each subnet built, for the one log line
+  std::vector<Subnet*> behind;
+  std::vector<SubnetToBuild> builds;
   for (Subnet& sub : subnets_) {
     if (!sub.behind(target)) continue;
-    const auto sub_started = first ? started : std::chrono::steady_clock::now();
-    first = false;
-    auto s = build_snapshot(chain_, sub.netuid, *block, options_.build);
+    behind.push_back(&sub);
+    builds.push_back(SubnetToBuild{sub.netuid, &sub.reads});
+  }
+  // Each build's time runs from the end of the one before (the first's from the block's own
+  // reads, part of reading it), so the read-ahead of a group counts in its first build.
+  auto sub_started = started;
+  build_snapshots(chain_, *block, options_.build, builds, [&](std::size_t i, Result<Snapshot> s) {
+    Subnet& sub = *behind[i];
+    const auto from = sub_started;
     if (!s.ok()) {
       all = false;
       sub.store->mark_stale(s.error().message);
       if (log_)
         log_("warn", "snapshot #" + std::to_string(target) + " of subnet " + std::to_string(sub.netuid) +
                          " failed, keeping the last one: " + s.error().message);
-      continue;
+      sub_started = std::chrono::steady_clock::now();
+      return;
     }
-    s->seen_at = sub_started;  // the block's own reads are part of reading it
-    sub.store->record_build_time(s->built_at - sub_started);
+    s->seen_at = from;
+    sub.store->record_build_time(s->built_at - from);
     const std::size_t neurons = s->neurons.size();
     sub.store->publish(std::make_shared<const Snapshot>(std::move(s).value()));
     sub.done = target;
@@ -133,7 +144,8 @@ bool Follower::build_all(std::uint64_t target) {
       published += (published.empty() ? "subnet " : ", subnet ") + std::to_string(sub.netuid) + ": " +
                    std::to_string(neurons) + " neurons";
     }
-  }
+    sub_started = std::chrono::steady_clock::now();
+  });
   if (log_ && (!published.empty() || subnets_.size() > 8)) {
     const auto ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)

@@ -68,6 +68,7 @@ class Follower {
     SnapshotStore* store = nullptr;
     std::uint64_t done = 0;  // the block of its last published snapshot
     bool have_done = false;
+    chain::ReadPattern reads;  // what its last build asked the node (build_snapshots reads it ahead)
     bool behind(std::uint64_t target) const { return !have_done || done < target; }
   };
 

@@ -1,5 +1,7 @@
 #include "follower/snapshot.hpp"
 
+#include <algorithm>
+
 #include "chain/mechanisms.hpp"
 #include "chain/storage_key.hpp"
 #include "codec/scale_writer.hpp"
@@ -243,6 +245,32 @@ Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid,
   }
   s.built_at = std::chrono::steady_clock::now();
   return s;
+}
+
+void build_snapshots(chain::ChainClient& chain, const BlockReads& block, const BuildOptions& options,
+                     std::span<const SubnetToBuild> subnets,
+                     const std::function<void(std::size_t index, Result<Snapshot> snapshot)>& each) {
+  const std::size_t group = std::max<std::size_t>(options.read_ahead_subnets, 1);
+  std::vector<const chain::ReadPattern*> patterns;
+  for (std::size_t first = 0; first < subnets.size(); first += group) {
+    const std::size_t end = std::min(subnets.size(), first + group);
+    if (options.read_ahead_subnets > 0) {
+      patterns.clear();
+      for (std::size_t i = first; i < end; ++i) patterns.push_back(subnets[i].reads);
+      chain.read_ahead(patterns, block.at);
+    }
+    for (std::size_t i = first; i < end; ++i) {
+      const SubnetToBuild& sub = subnets[i];
+      auto built = [&]() -> Result<Snapshot> {
+        if (options.read_ahead_subnets == 0 || sub.reads == nullptr)
+          return build_snapshot(chain, sub.netuid, block, options);
+        auto recording = chain.record_reads(*sub.reads, block.at);  // this build's requests only
+        return build_snapshot(chain, sub.netuid, block, options);
+      }();
+      each(i, std::move(built));
+    }
+  }
+  chain.drop_read_ahead();  // what no build asked for
 }
 
 }  // namespace pylon::follower

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "chain/chain_client.hpp"
@@ -94,6 +95,9 @@ struct BuildOptions {
   // follower does not depend on the committer). Unset: the snapshot carries no epoch.
   std::function<Result<SnapshotEpoch>(chain::ChainClient&, std::uint16_t netuid, const chain::BlockRef&)>
       epoch;
+  // build_snapshots: how many subnets' reads are asked at once (chain/read_ahead.hpp); 0 asks
+  // each read when the build comes to it. 16 subnets of 256 neurons hold ~2 MiB of answers.
+  std::size_t read_ahead_subnets = 16;
 };
 
 // Kinds of build_snapshot's errors that callers tell apart (Error::kind_of<SnapshotErrc>()):
@@ -126,5 +130,17 @@ Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid,
 // The same for one subnet alone: read_block, then the build.
 Result<Snapshot> build_snapshot(chain::ChainClient& chain, std::uint16_t netuid, const chain::BlockRef& at,
                                 const BuildOptions& options = {});
+
+// One subnet of build_snapshots, with the reads its last build made (learned anew by each build).
+struct SubnetToBuild {
+  std::uint16_t netuid = 0;
+  chain::ReadPattern* reads = nullptr;  // null: this subnet is not read ahead
+};
+
+// build_snapshot for each subnet at one block, in order, with their reads asked ahead in groups of
+// options.read_ahead_subnets; `each` gets subnet i's result as soon as it is built, on this thread.
+void build_snapshots(chain::ChainClient& chain, const BlockReads& block, const BuildOptions& options,
+                     std::span<const SubnetToBuild> subnets,
+                     const std::function<void(std::size_t index, Result<Snapshot> snapshot)>& each);
 
 }  // namespace pylon::follower
