@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "chain/certificates.hpp"
+#include "chain/netuid_hotkey_map.hpp"
 #include "chain/storage_key.hpp"
 #include "codec/encoder.hpp"
 #include "codec/ss58.hpp"
@@ -297,6 +298,56 @@ TEST(V1CertificateDecode, ARuntimeWithoutTheItemHasNoneAndAnotherShapeIsRefused)
   ASSERT_FALSE(refused.ok());
   EXPECT_TRUE(refused.error().is(chain::ChainErrc::kBadState)) << refused.error().message;
   EXPECT_NE(refused.error().message.find("not a certificate"), std::string::npos) << refused.error().message;
+}
+
+// The resolver both decoders (and the follower's CommitmentOf read) share: for each of subtensor's
+// (netuid, hotkey) maps, its keys are those chain::storage_key builds from the metadata's hashers,
+// and the hotkey comes back out of them.
+TEST(NetuidHotkeyMap, TheKeysOfSubtensorsMapsAreStorageKeysAndGiveTheHotkeyBack) {
+  PYLON_REST_REQUIRE_SHARED();
+  AccountId hotkey{};
+  hotkey.bytes().fill(0xcd);
+  const std::pair<std::string_view, std::string_view> items[] = {{"SubtensorModule", "NeuronCertificates"},
+                                                                 {"Commitments", "CommitmentOf"},
+                                                                 {"Commitments", "RevealedCommitments"}};
+  for (const char* rel : kMetadataFiles) {
+    auto md = load_metadata(rel);
+    ASSERT_TRUE(md);
+    for (const auto& [pallet, item] : items) {
+      SCOPED_TRACE(std::string(rel) + " " + std::string(pallet) + "." + std::string(item));
+      auto map = chain::NetuidHotkeyMap::resolve(*md, pallet, item);
+      ASSERT_TRUE(map.ok()) << map.error().message;
+      ASSERT_TRUE(map->has_value());
+      const Bytes netuid_key{0x07, 0x01};  // 263, little-endian
+      auto prefix = chain::storage_key(*md, pallet, item, {netuid_key});
+      auto key = chain::storage_key(*md, pallet, item, {netuid_key, Bytes(hotkey.begin(), hotkey.end())});
+      ASSERT_TRUE(prefix.ok() && key.ok());
+      EXPECT_EQ((*map)->prefix(263), *prefix);
+      EXPECT_EQ((*map)->key(263, hotkey), *key);
+      EXPECT_EQ((*map)->value(), md->pallet(pallet)->storage_entry(item)->value);
+      auto back = (*map)->hotkey(*key, *prefix);
+      ASSERT_TRUE(back.ok()) << back.error().message;
+      EXPECT_EQ(*back, hotkey);
+      // Another subnet's key, and a key one byte short: refused, naming the item.
+      for (const Bytes& bad : {(*map)->key(264, hotkey), Bytes(key->begin(), key->end() - 1)}) {
+        auto refused = (*map)->hotkey(bad, *prefix);
+        ASSERT_FALSE(refused.ok());
+        EXPECT_TRUE(refused.error().is(chain::ChainErrc::kBadState));
+        EXPECT_EQ(refused.error().message.rfind(std::string(pallet) + "." + std::string(item) + ": ", 0), 0u)
+            << refused.error().message;
+      }
+    }
+    // An item that is not there: nothing to resolve. A plain value: not a (netuid, hotkey) map.
+    auto none = chain::NetuidHotkeyMap::resolve(*md, "SubtensorModule", "NoSuchItem");
+    ASSERT_TRUE(none.ok());
+    EXPECT_FALSE(none->has_value());
+    auto plain = chain::NetuidHotkeyMap::resolve(*md, "SubtensorModule", "TotalIssuance");
+    ASSERT_FALSE(plain.ok());
+    EXPECT_TRUE(plain.error().is(chain::ChainErrc::kBadState));
+    EXPECT_NE(plain.error().message.find("SubtensorModule.TotalIssuance: not a double map"),
+              std::string::npos)
+        << plain.error().message;
+  }
 }
 
 // ---------------------------------------------------------------- over HTTP
