@@ -16,7 +16,6 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
@@ -502,74 +501,59 @@ TEST(RestV1Deadline, ASlowRevealedReadIs504AndTheLateAnswerIsDropped) {
       << metrics.body.substr(0, 2000);
 }
 
+// While this lives the replay node holds each `method` request until release(), then answers it
+// from the recording; waiting() counts the requests that came.
+class NodeHolding {
+ public:
+  explicit NodeHolding(std::string method) {
+    replay_node().server->set_override(
+        [this, method = std::move(method)](std::string_view m,
+                                           std::string_view) -> std::optional<std::string> {
+          if (m == method) gate_.wait();
+          return std::nullopt;
+        });
+  }
+  void release() { gate_.open(); }
+  int waiting() const { return gate_.waiting(); }
+  ~NodeHolding() {
+    release();
+    replay_node().server->set_override({});
+  }
+  NodeHolding(const NodeHolding&) = delete;
+  NodeHolding& operator=(const NodeHolding&) = delete;
+
+ private:
+  NodeGate gate_{true};
+};
+
 TEST(RestV1Deadline, NeuronsAtABlockNotKeptAre504WhenTheNodeIsSlow) {
   PYLON_REST_REQUIRE_SHARED();
-  std::mutex mu;
-  std::condition_variable cv;
-  bool held = true;
-  replay_node().server->set_override(
-      [&](std::string_view method, std::string_view) -> std::optional<std::string> {
-        if (method == "chain_getBlockHash") {
-          std::unique_lock<std::mutex> l(mu);
-          cv.wait(l, [&] { return !held; });
-        }
-        return std::nullopt;
-      });
-  auto release = [&] {
-    std::lock_guard<std::mutex> l(mu);
-    held = false;
-    cv.notify_all();
-  };
-  {
-    Harness h(v1_options());
-    const std::string target = "/api/v1/subnet/1/block/" + std::to_string(kRecordedBlock - 5) + "/neurons";
-    auto a = get_within(h.port(), target, kOpenAuth, "0.3");
-    EXPECT_EQ(a.status, 504u);
-    EXPECT_EQ(a.body, v1_error(504, "Request timed out"));
-    release();
-    // The late build ends (failed or not) on its worker and answers nobody; the server goes on.
-    EXPECT_EQ(h.get("/api/v1/identities").status, 200u);
-  }
-  release();
-  replay_node().server->set_override({});
+  NodeHolding node("chain_getBlockHash");
+  Harness h(v1_options());
+  const std::string target = "/api/v1/subnet/1/block/" + std::to_string(kRecordedBlock - 5) + "/neurons";
+  auto a = get_within(h.port(), target, kOpenAuth, "0.3");
+  EXPECT_EQ(a.status, 504u);
+  EXPECT_EQ(a.body, v1_error(504, "Request timed out"));
+  node.release();
+  // The late build ends (failed or not) on its worker and answers nobody; the server goes on.
+  EXPECT_EQ(h.get("/api/v1/identities").status, 200u);
 }
 
 // Another subnet's read is built from the node on request: held past the deadline, 504; a later
 // request for it (the node answering again) is served by a build of its own or the one in flight.
 TEST(RestV1Deadline, AnUnfollowedSubnetsSlowBuildIs504) {
   PYLON_REST_REQUIRE_SHARED();
-  std::mutex mu;
-  std::condition_variable cv;
-  bool held = true;
-  std::atomic<int> waiting{0};
-  replay_node().server->set_override(
-      [&](std::string_view method, std::string_view) -> std::optional<std::string> {
-        if (method == "state_call") {
-          ++waiting;
-          std::unique_lock<std::mutex> l(mu);
-          cv.wait(l, [&] { return !held; });
-        }
-        return std::nullopt;
-      });
-  auto release = [&] {
-    std::lock_guard<std::mutex> l(mu);
-    held = false;
-    cv.notify_all();
-  };
-  {
-    Harness h(v1_options());
-    auto a = get_within(h.port(), "/api/v1/subnet/2/block/latest/neurons", kOpenAuth, "0.3");
-    EXPECT_EQ(a.status, 504u);
-    EXPECT_EQ(a.body, v1_error(504, "Request timed out"));
-    EXPECT_GE(waiting.load(), 1);  // the build was at the node when the deadline passed
-    release();
-    // The late build ends on its worker (the recording has no subnet 2: a failure) and answers
-    // nobody; the next request gets the node's answer, here a 502.
-    auto b = get_within(h.port(), "/api/v1/subnet/2/block/latest/neurons", kOpenAuth, "30");
-    EXPECT_EQ(b.status, 502u) << b.body;
-  }
-  release();
-  replay_node().server->set_override({});
+  NodeHolding node("state_call");
+  Harness h(v1_options());
+  auto a = get_within(h.port(), "/api/v1/subnet/2/block/latest/neurons", kOpenAuth, "0.3");
+  EXPECT_EQ(a.status, 504u);
+  EXPECT_EQ(a.body, v1_error(504, "Request timed out"));
+  EXPECT_GE(node.waiting(), 1);  // the build was at the node when the deadline passed
+  node.release();
+  // The late build ends on its worker (the recording has no subnet 2: a failure) and answers
+  // nobody; the next request gets the node's answer, here a 502.
+  auto b = get_within(h.port(), "/api/v1/subnet/2/block/latest/neurons", kOpenAuth, "30");
+  EXPECT_EQ(b.status, 502u) << b.body;
 }
 
 }  // namespace

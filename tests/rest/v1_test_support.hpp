@@ -7,6 +7,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -152,6 +153,30 @@ inline std::uint64_t key_reads() {
   return replay_node().server ? replay_node().server->requests("state_getKeysPaged") : 0;
 }
 
+// Where a replay node override holds requests: wait() blocks until open() (a node slower than the
+// request's deadline); waiting() counts the requests that came to it.
+class NodeGate {
+ public:
+  explicit NodeGate(bool closed) : closed_(closed) {}
+  void wait() {
+    ++waiting_;
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [this] { return !closed_; });
+  }
+  void open() {
+    std::lock_guard<std::mutex> l(mu_);
+    closed_ = false;
+    cv_.notify_all();
+  }
+  int waiting() const { return waiting_.load(); }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool closed_;
+  std::atomic<int> waiting_{0};
+};
+
 // While this lives the replay node answers the recorded subnet's entries of `pallet`.`item` (a
 // (netuid, hotkey) map) with `entries` (hotkey -> raw value) under the recorded block's metadata;
 // every other read goes to the recording as before. With `hold`, each key read waits until
@@ -160,7 +185,7 @@ class NodeSubnetMap {
  public:
   NodeSubnetMap(std::string_view pallet, std::string_view item,
                 const std::vector<std::pair<AccountId, Bytes>>& entries, bool hold = false)
-      : held_(hold) {
+      : gate_(hold) {
     auto& node = replay_node();
     EXPECT_TRUE(node.stack && node.server);
     if (!node.stack || !node.server) return;
@@ -187,19 +212,14 @@ class NodeSubnetMap {
                                      std::string_view params) -> std::optional<std::string> {
           if (params.find(prefix) == std::string_view::npos) return std::nullopt;
           if (method == "state_getKeysPaged") {
-            std::unique_lock<std::mutex> l(mu_);
-            cv_.wait(l, [this] { return !held_; });
+            gate_.wait();
             return keys;
           }
           if (method == "state_queryStorageAt") return stored;
           return std::nullopt;
         });
   }
-  void release() {
-    std::lock_guard<std::mutex> l(mu_);
-    held_ = false;
-    cv_.notify_all();
-  }
+  void release() { gate_.open(); }
   ~NodeSubnetMap() {
     release();
     if (replay_node().server) replay_node().server->set_override({});
@@ -208,9 +228,7 @@ class NodeSubnetMap {
   NodeSubnetMap& operator=(const NodeSubnetMap&) = delete;
 
  private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool held_ = false;
+  NodeGate gate_;
 };
 
 // What the reads of a subnet's map answer at .../block/latest/`path` ("certificates",
