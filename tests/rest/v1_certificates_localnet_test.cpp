@@ -10,6 +10,7 @@
 #include "localnet_chain.hpp"
 #include "localnet_env.hpp"
 #include "rest_test_support.hpp"
+#include "v1_localnet_support.hpp"
 
 namespace pylon::rest::test {
 namespace {
@@ -59,18 +60,12 @@ TEST(RestV1CertificatesLocalnet, ACertificateServedOnChainIsAnswered) {
   EXPECT_EQ(certs->begin()->second.public_key, public_key);
 
   // The REST server following that subnet, the snapshot built from the chain at the same block.
-  follower::BuildOptions bo;
-  bo.stakes = false;
-  auto s = follower::build_snapshot(c, netuid, *at, bo);
-  ASSERT_TRUE(s.ok()) << s.error().message;
-  s->seen_at = s->built_at = std::chrono::steady_clock::now();
   follower::SnapshotStore snapshots(2);
-  snapshots.publish(std::make_shared<const follower::Snapshot>(std::move(s).value()));
-  RestDeps deps(snapshots, netuid);
-  deps.chain = &c;
+  auto s = publish_localnet_snapshot(snapshots, c, netuid, *at);
+  ASSERT_TRUE(s.ok()) << s.error().message;
   RestOptions o = loopback_options();
   o.v1.open_access_token = std::make_shared<const keys::SecretString>(kOpen);
-  auto server = Server::start(o, std::move(deps));
+  auto server = start_localnet_rest(o, snapshots, netuid, c);
   ASSERT_TRUE(server.ok()) << server.error().message;
   const std::uint16_t port = (*server)->port();
   const std::string auth = "Bearer " + kOpen;

@@ -21,6 +21,7 @@
 #include "localnet_chain.hpp"
 #include "localnet_env.hpp"
 #include "rest_test_support.hpp"
+#include "v1_localnet_support.hpp"
 
 namespace pylon::rest::test {
 namespace {
@@ -31,15 +32,6 @@ using Clock = std::chrono::steady_clock;
 
 const std::string kToken = "commitments-identity-token-0123";
 const std::string kAuth = "Bearer " + kToken;
-
-Result<follower::SnapshotPtr> snapshot_at_head(chain::ChainClient& c, std::uint16_t netuid) {
-  PYLON_ASSIGN(chain::BlockRef at, finalized_block(c));
-  follower::BuildOptions o;
-  o.stakes = false;
-  PYLON_ASSIGN(follower::Snapshot s, follower::build_snapshot(c, netuid, at, o));
-  s.seen_at = s.built_at = Clock::now();
-  return follower::SnapshotPtr(std::make_shared<const follower::Snapshot>(std::move(s)));
-}
 
 RestOptions identity_options(std::uint16_t netuid, const keys::Keypair& hotkey) {
   RestOptions o = loopback_options();
@@ -67,14 +59,10 @@ TEST(RestV1CommitmentsLocalnet, PostedCommitmentIsStoredAndReadBack) {
   const std::string path = "/api/v1/identity/cw/subnet/" + std::to_string(netuid) + "/commitments";
 
   follower::SnapshotStore snapshots(2);
-  auto first = snapshot_at_head(c, netuid);
+  auto first = publish_localnet_snapshot(snapshots, c, netuid);
   ASSERT_TRUE(first.ok()) << first.error().message;
-  snapshots.publish(*first);
   committer::Submitter submitter(c, hot->keypair.clone());
-  RestDeps deps(snapshots, netuid);
-  deps.chain = &c;
-  deps.hotkey_submitter = &submitter;
-  auto server = Server::start(identity_options(netuid, hot->keypair), deps);
+  auto server = start_localnet_rest(identity_options(netuid, hot->keypair), snapshots, netuid, c, &submitter);
   ASSERT_TRUE(server.ok()) << server.error().message;
   const std::uint16_t port = (*server)->port();
 
@@ -113,9 +101,8 @@ TEST(RestV1CommitmentsLocalnet, PostedCommitmentIsStoredAndReadBack) {
   EXPECT_NE(json.find("\"fields\":[{\"raw4\":\"0xc0ffee42\"}]"), std::string::npos) << json;
 
   // The v1 read of the identity's own commitment, from a snapshot of that block.
-  auto second = snapshot_at_head(c, netuid);
+  auto second = publish_localnet_snapshot(snapshots, c, netuid);
   ASSERT_TRUE(second.ok()) << second.error().message;
-  snapshots.publish(*second);
   a = http(port, "GET",
            "/api/v1/identity/cw/subnet/" + std::to_string(netuid) + "/block/latest/commitments/self", "",
            kAuth);
@@ -133,14 +120,11 @@ TEST(RestV1CommitmentsLocalnet, PostedCommitmentIsStoredAndReadBack) {
   ASSERT_TRUE(funded.ok()) << funded.error().message;
   const AccountId stranger_id(stranger->keypair.public_key);
   committer::Submitter stranger_submitter(c, stranger->keypair.clone());
-  RestDeps stranger_deps(snapshots, netuid);
-  stranger_deps.chain = &c;
-  stranger_deps.hotkey_submitter = &stranger_submitter;
   RestOptions so = identity_options(netuid, stranger->keypair);
   so.v1.commitment_retry_attempts = 3;
   so.v1.commitment_retry_delay_seconds = 0.2;
   so.v1.default_timeout_seconds = 60;
-  auto refused_server = Server::start(so, stranger_deps);
+  auto refused_server = start_localnet_rest(so, snapshots, netuid, c, &stranger_submitter);
   ASSERT_TRUE(refused_server.ok()) << refused_server.error().message;
   auto nonce_before = c.account_nonce(stranger_id);
   ASSERT_TRUE(nonce_before.ok()) << nonce_before.error().message;
@@ -165,10 +149,7 @@ TEST(RestV1CommitmentsLocalnet, PostedCommitmentIsStoredAndReadBack) {
   so.v1.commitment_retry_attempts = 10;
   so.v1.commitment_retry_delay_seconds = 30;
   so.v1.default_timeout_seconds = 20;
-  RestDeps late_deps(snapshots, netuid);
-  late_deps.chain = &c;
-  late_deps.hotkey_submitter = &stranger_submitter;
-  auto late_server = Server::start(so, late_deps);
+  auto late_server = start_localnet_rest(so, snapshots, netuid, c, &stranger_submitter);
   ASSERT_TRUE(late_server.ok()) << late_server.error().message;
   {
     net::testing::BlockMaker blocks(*chain->rpc);

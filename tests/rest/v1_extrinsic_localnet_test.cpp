@@ -13,6 +13,7 @@
 #include "localnet_env.hpp"
 #include "rest_test_support.hpp"
 #include "test_support.hpp"
+#include "v1_localnet_support.hpp"
 
 namespace pylon::rest::test {
 namespace {
@@ -43,9 +44,7 @@ TEST(RestV1ExtrinsicLocalnet, ASubmittedTransferReadsBackThroughTheRoute) {
   const std::uint64_t number = header->number;
 
   follower::SnapshotStore snapshots(2);
-  RestDeps deps(snapshots, 1);
-  deps.chain = &c;
-  auto server = Server::start(loopback_options(), std::move(deps));
+  auto server = start_localnet_rest(loopback_options(), snapshots, 1, c);
   ASSERT_TRUE(server.ok()) << server.error().message;
   const std::uint16_t port = (*server)->port();
 

@@ -27,26 +27,17 @@
 #include "rest/v1/revealed.hpp"
 #include "rest_test_support.hpp"
 #include "timelock/timelock.hpp"
+#include "v1_localnet_support.hpp"
 
 namespace pylon::rest::test {
 namespace {
 
 using namespace std::chrono_literals;
 using net::testing::finalized_block;
-using Clock = std::chrono::steady_clock;
 
 const std::string kToken = "revealed-identity-token-0123";
 const std::string kAuth = "Bearer " + kToken;
 const std::string kOpen = "revealed-open-access-token-01";
-
-Result<follower::SnapshotPtr> snapshot_at_head(chain::ChainClient& c, std::uint16_t netuid) {
-  PYLON_ASSIGN(chain::BlockRef at, finalized_block(c));
-  follower::BuildOptions o;
-  o.stakes = false;
-  PYLON_ASSIGN(follower::Snapshot s, follower::build_snapshot(c, netuid, at, o));
-  s.seen_at = s.built_at = Clock::now();
-  return follower::SnapshotPtr(std::make_shared<const follower::Snapshot>(std::move(s)));
-}
 
 std::string shared_text(const std::string& rel) {
   const char* dir = std::getenv("PYLON_SHARED_DIR");
@@ -83,17 +74,13 @@ TEST(RestV1RevealedLocalnet, PostedThenOpenedByTheRuntimeAndServed) {
   const Bytes hot_key(hot_id.begin(), hot_id.end());
 
   follower::SnapshotStore snapshots(2);
-  auto first = snapshot_at_head(c, netuid);
+  auto first = publish_localnet_snapshot(snapshots, c, netuid);
   ASSERT_TRUE(first.ok()) << first.error().message;
-  snapshots.publish(*first);
   committer::Submitter submitter(c, hot->keypair.clone());
-  RestDeps deps(snapshots, netuid);
-  deps.chain = &c;
-  deps.hotkey_submitter = &submitter;
   RestOptions o = loopback_options();
   o.v1.open_access_token = std::make_shared<const keys::SecretString>(kOpen);
   o.v1.identities.push_back({"rv", netuid, std::make_shared<const keys::SecretString>(kToken), hot_id});
-  auto server = Server::start(o, deps);
+  auto server = start_localnet_rest(o, snapshots, netuid, c, &submitter);
   ASSERT_TRUE(server.ok()) << server.error().message;
   const std::uint16_t port = (*server)->port();
 
@@ -202,9 +189,8 @@ TEST(RestV1RevealedLocalnet, PostedThenOpenedByTheRuntimeAndServed) {
   EXPECT_EQ(entries->front().block, after->number);
 
   // Served from a snapshot of that block, under both prefixes.
-  auto second = snapshot_at_head(c, netuid);
+  auto second = publish_localnet_snapshot(snapshots, c, netuid);
   ASSERT_TRUE(second.ok()) << second.error().message;
-  snapshots.publish(*second);
   const std::string one = "{\"reveal_block_number\":" + std::to_string(after->number) + ",\"hotkey\":\"" +
                           hot_ss58 + "\",\"commitment\":\"" + text + "\"}";
   auto self = http(port, "GET",
