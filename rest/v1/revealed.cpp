@@ -134,18 +134,7 @@ Result<std::pair<AccountId, std::vector<RevealedEntry>>> RevealedDecoder::decode
 
 Result<RevealedMap> read_revealed(chain::ChainClient& chain, std::uint16_t netuid,
                                   const chain::BlockRef& at) {
-  PYLON_ASSIGN(chain::RuntimeVersion v, chain.runtime_version(at));
-  PYLON_ASSIGN(auto md, chain.metadata_for(v, at));
-  PYLON_ASSIGN(auto decoder, RevealedDecoder::resolve(std::move(md)));
-  RevealedMap out;
-  if (!decoder) return out;
-  PYLON_ASSIGN(Bytes prefix, decoder->subnet_prefix(netuid));
-  PYLON_ASSIGN(auto entries, chain.storage_by_prefix(prefix, at));
-  for (const auto& [key, value] : entries) {
-    PYLON_ASSIGN(auto one, decoder->decode_entry(key, prefix, value));
-    out.insert_or_assign(one.first, std::move(one.second));
-  }
-  return out;
+  return chain::read_subnet_entries<RevealedDecoder, RevealedMap>(chain, netuid, at);
 }
 
 std::string revealed_text(ByteSpan data) {

@@ -101,18 +101,7 @@ std::string serve_axon_tls_args(std::uint16_t netuid, const codec::views::AxonIn
 }
 
 Result<Certificates> read_certificates(ChainClient& chain, std::uint16_t netuid, const BlockRef& at) {
-  PYLON_ASSIGN(RuntimeVersion v, chain.runtime_version(at));
-  PYLON_ASSIGN(auto md, chain.metadata_for(v, at));
-  PYLON_ASSIGN(auto decoder, CertificateDecoder::resolve(std::move(md)));
-  Certificates out;
-  if (!decoder) return out;
-  PYLON_ASSIGN(Bytes prefix, decoder->subnet_prefix(netuid));
-  PYLON_ASSIGN(auto entries, chain.storage_by_prefix(prefix, at));
-  for (const auto& [key, value] : entries) {
-    PYLON_ASSIGN(auto one, decoder->decode_entry(key, prefix, value));
-    out.insert_or_assign(one.first, std::move(one.second));
-  }
-  return out;
+  return read_subnet_entries<CertificateDecoder, Certificates>(chain, netuid, at);
 }
 
 }  // namespace pylon::chain

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "chain/chain_client.hpp"
 #include "codec/metadata.hpp"
 #include "common/ids.hpp"
 #include "common/result.hpp"
@@ -46,5 +47,26 @@ class NetuidHotkeyMap {
   std::size_t hotkey_hash_len_ = 0;  // bytes of the hotkey hasher before the hotkey itself
   codec::TypeId value_ = 0;
 };
+
+// Every entry of `netuid` in the map a Decoder reads (CertificateDecoder, rest's RevealedDecoder:
+// Decoder::resolve from a block's metadata, subnet_prefix, decode_entry giving (hotkey, value)),
+// read at `at` with one paged storage_by_prefix (routed to the archive like every state read) and
+// decoded with that block's metadata. Empty when the runtime has no such item; an entry that does
+// not decode fails the whole read, never a partial map.
+template <class Decoder, class Map>
+Result<Map> read_subnet_entries(ChainClient& chain, std::uint16_t netuid, const BlockRef& at) {
+  PYLON_ASSIGN(RuntimeVersion v, chain.runtime_version(at));
+  PYLON_ASSIGN(auto md, chain.metadata_for(v, at));
+  PYLON_ASSIGN(auto decoder, Decoder::resolve(std::move(md)));
+  Map out;
+  if (!decoder) return out;
+  PYLON_ASSIGN(Bytes prefix, decoder->subnet_prefix(netuid));
+  PYLON_ASSIGN(auto entries, chain.storage_by_prefix(prefix, at));
+  for (const auto& [key, value] : entries) {
+    PYLON_ASSIGN(auto one, decoder->decode_entry(key, prefix, value));
+    out.insert_or_assign(one.first, std::move(one.second));
+  }
+  return out;
+}
 
 }  // namespace pylon::chain
