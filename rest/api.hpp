@@ -171,6 +171,15 @@ class Api {
   void post_v1_certificate(SubnetContext& sub, const Request& req, const v1::Admitted& admitted, Reply reply);
   void get_v1_certificates(const follower::Snapshot& s, v1::Read read, std::string_view hotkey_param,
                            const v1::Admitted& admitted, Reply reply);
+  // A subnet's item at one block as those two read it, kept per (netuid, block): from `cache`
+  // (v1::CertificateCache, v1::RevealedCache), else 503 without a chain, else `read(chain,
+  // netuid, at)` (a Result of the block's shared_ptr) on a worker under the request's deadline,
+  // kept once read. The reply is `answer(block)`; a failed read is 502 and a warning, both naming
+  // `what` ("certificates").
+  template <class Cache, class Read, class Answer>
+  void read_kept_per_block(Cache& cache, std::uint16_t netuid, const chain::BlockRef& at,
+                           std::string_view what, const v1::Admitted& admitted, Read read, Answer answer,
+                           Reply reply);
   static Response v1_neurons_response(RenderedSnapshot& r, bool validators);  // 503 without stakes
   static Response v1_accepted(std::size_t count);  // {"detail": "weights update scheduled", "count": N}
 

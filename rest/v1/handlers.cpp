@@ -205,6 +205,30 @@ void Api::answer_v1_read(v1::Read read, const std::string& hotkey_param, const R
   }
 }
 
+template <class Cache, class Read, class Answer>
+void Api::read_kept_per_block(Cache& cache, std::uint16_t netuid, const chain::BlockRef& at,
+                              std::string_view what, const v1::Admitted& admitted, Read read, Answer answer,
+                              Reply reply) {
+  if (auto kept = cache.find(netuid, at.hash)) return reply(answer(*kept));
+  if (!deps_.chain) return reply(v1::error(503, "no chain is configured to read " + std::string(what)));
+  reply = deadlines_.bounded(std::move(reply), admitted.deadline_seconds);  // a read from the node
+  blocking(
+      [this, &cache, netuid, at, what = std::string(what), read = std::move(read),
+       answer = std::move(answer)]() -> Response {
+        auto block = read(*deps_.chain, netuid, at);
+        metrics_.count_chain_call(block.ok());
+        if (!block.ok()) {
+          log::warn("rest", what + " could not be read",
+                    {{"block", std::to_string(at.number)}, {"error", block.error().message}});
+          return v1::error(502, "the " + what + " at block " + std::to_string(at.number) +
+                                    " could not be read: " + block.error().message);
+        }
+        cache.keep(*block);
+        return answer(**block);
+      },
+      std::move(reply));
+}
+
 // GET .../block/latest/certificates[/{hotkey}|/self] (rest/v1/certificates.hpp): the subnet's
 // NeuronCertificates at the latest snapshot's block, from the cache or read once on a worker. A
 // hotkey that is not SS58, or has no certificate, is the 2.x service's 404; a read that fails or
@@ -226,26 +250,14 @@ void Api::get_v1_certificates(const follower::Snapshot& s, v1::Read read, std::s
     if (it == c.certificates.end()) return v1::error(404, kNotFound);
     return json_response(200, v1::render_certificate(it->second));
   };
-  const std::uint16_t netuid = s.netuid;
-  if (auto kept = certificates_.find(netuid, s.block_hash)) return reply(answer(*kept));
-  if (!deps_.chain) return reply(v1::error(503, "no chain is configured to read certificates"));
-  const chain::BlockRef at{s.block_hash, s.block};
-  reply = deadlines_.bounded(std::move(reply), admitted.deadline_seconds);  // a read from the node
-  blocking(
-      [this, netuid, at, answer = std::move(answer)]() -> Response {
-        auto certs = chain::read_certificates(*deps_.chain, netuid, at);
-        metrics_.count_chain_call(certs.ok());
-        if (!certs.ok()) {
-          log::warn("rest", "certificates could not be read",
-                    {{"block", std::to_string(at.number)}, {"error", certs.error().message}});
-          return v1::error(502, "the certificates at block " + std::to_string(at.number) +
-                                    " could not be read: " + certs.error().message);
-        }
-        auto c = v1::make_block_certificates(netuid, at.hash, std::move(certs).value());
-        certificates_.keep(c);
-        return answer(*c);
-      },
-      std::move(reply));
+  const auto read_certificates =
+      [](chain::ChainClient& node, std::uint16_t netuid,
+         const chain::BlockRef& at) -> Result<std::shared_ptr<const v1::BlockCertificates>> {
+    PYLON_ASSIGN(auto certs, chain::read_certificates(node, netuid, at));
+    return v1::make_block_certificates(netuid, at.hash, std::move(certs));
+  };
+  read_kept_per_block(certificates_, s.netuid, chain::BlockRef{s.block_hash, s.block}, "certificates",
+                      admitted, read_certificates, std::move(answer), std::move(reply));
 }
 
 // GET .../block/latest/commitments/revealed[/{hotkey}|/self] (rest/v1/revealed.hpp): the subnet's
@@ -277,25 +289,14 @@ void Api::get_v1_revealed(std::uint64_t netuid, v1::Read read, std::string_view 
     if (!one) return v1::error(404, kNotFound);
     return json_response(200, std::move(*one));
   };
-  const auto n = static_cast<std::uint16_t>(netuid);
-  if (auto kept = revealed_.find(n, at.hash)) return reply(answer(*kept));
-  if (!deps_.chain) return reply(v1::error(503, "no chain is configured to read revealed commitments"));
-  reply = deadlines_.bounded(std::move(reply), admitted.deadline_seconds);
-  blocking(
-      [this, n, at, answer = std::move(answer)]() -> Response {
-        auto read = v1::read_revealed(*deps_.chain, n, at);
-        metrics_.count_chain_call(read.ok());
-        if (!read.ok()) {
-          log::warn("rest", "revealed commitments could not be read",
-                    {{"block", std::to_string(at.number)}, {"error", read.error().message}});
-          return v1::error(502, "the revealed commitments at block " + std::to_string(at.number) +
-                                    " could not be read: " + read.error().message);
-        }
-        auto r = v1::make_block_revealed(n, at, std::move(read).value());
-        revealed_.keep(r);
-        return answer(*r);
-      },
-      std::move(reply));
+  const auto read_revealed =
+      [](chain::ChainClient& node, std::uint16_t n,
+         const chain::BlockRef& at) -> Result<std::shared_ptr<const v1::BlockRevealed>> {
+    PYLON_ASSIGN(auto map, v1::read_revealed(node, n, at));
+    return v1::make_block_revealed(n, at, std::move(map));
+  };
+  read_kept_per_block(revealed_, static_cast<std::uint16_t>(netuid), at, "revealed commitments", admitted,
+                      read_revealed, std::move(answer), std::move(reply));
 }
 
 // POST .../certificates/self (pylon-v1.md §2): a fresh Ed25519 keypair whose public key the

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <limits>
 
-#include "chain/storage_key.hpp"
 #include "codec/decoder.hpp"
 #include "codec/scale_reader.hpp"
 #include "codec/scale_writer.hpp"
@@ -21,6 +20,11 @@ constexpr std::string_view kItem = "RevealedCommitments";
 
 Error bad_state(const std::string& what) {
   return make_error(RevealedErrc::kBadState, std::string(kPallet) + "." + std::string(kItem) + ": " + what);
+}
+
+// The shared map's error (ChainErrc::kBadState, its message naming the item) as this module's kind.
+Error revealed_error(Error e) {
+  return make_error(RevealedErrc::kBadState, std::move(e.message));
 }
 
 // Through single-field wrappers (subtensor's NetUid(u16), BoundedVec) to the type itself.
@@ -43,19 +47,6 @@ bool is_bytes(const codec::TypeRegistry& reg, codec::TypeId id) {
   const codec::TypeId u = unwrapped(reg, id);
   return reg.has(u) && reg[u].kind == codec::TypeKind::Sequence &&
          is_prim(reg, reg[u].elem, codec::Primitive::U8);
-}
-
-std::optional<std::size_t> concat_hash_len(codec::StorageHasher h) {
-  switch (h) {
-    case codec::StorageHasher::Blake2_128Concat:
-      return 16;
-    case codec::StorageHasher::Twox64Concat:
-      return 8;
-    case codec::StorageHasher::Identity:
-      return 0;
-    default:
-      return std::nullopt;
-  }
 }
 
 void write_block(JsonWriter& w, const chain::BlockRef& at) {
@@ -86,43 +77,31 @@ void write_entries(JsonWriter& w, const std::string& hotkey, const std::vector<R
 }  // namespace
 
 Result<std::optional<RevealedDecoder>> RevealedDecoder::resolve(std::shared_ptr<const codec::Metadata> md) {
-  const codec::Pallet* p = md->pallet(kPallet);
-  const codec::StorageEntry* e = p ? p->storage_entry(kItem) : nullptr;
-  if (e == nullptr) return std::optional<RevealedDecoder>();
+  auto map = chain::NetuidHotkeyMap::resolve(*md, kPallet, kItem);
+  if (!map.ok()) return revealed_error(std::move(map).error());
+  if (!*map) return std::optional<RevealedDecoder>();
   const codec::TypeRegistry& reg = md->types;
-  const codec::TypeDef& key = reg[e->key];
-  if (!e->is_map || e->hashers.size() != 2 || key.kind != codec::TypeKind::Tuple || key.tuple.size() != 2)
-    return bad_state("not a double map of (netuid, hotkey) in this runtime, but keyed by " +
-                     reg.display_name(e->key));
-  if (!is_prim(reg, key.tuple[0], codec::Primitive::U16))
-    return bad_state("its netuid key is " + reg.display_name(key.tuple[0]) + ", not a u16");
-  if (reg[key.tuple[1]].special != codec::Special::AccountId32)
-    return bad_state("its hotkey key is " + reg.display_name(key.tuple[1]) + ", not an AccountId32");
-  const auto hash_len = concat_hash_len(e->hashers[1]);
-  if (!hash_len) return bad_state("its hotkey hasher does not keep the hotkey in the key");
   // Value: Vec<(Vec<u8>, u64)> (bounded or not).
-  const codec::TypeId seq = unwrapped(reg, e->value);
+  const codec::TypeId value = (*map)->value();
+  const codec::TypeId seq = unwrapped(reg, value);
   const codec::TypeDef* item = nullptr;
   if (reg.has(seq) && reg[seq].kind == codec::TypeKind::Sequence && reg.has(reg[seq].elem))
     item = &reg[reg[seq].elem];
   if (item == nullptr || item->kind != codec::TypeKind::Tuple || item->tuple.size() != 2 ||
       !is_bytes(reg, item->tuple[0]) || !is_prim(reg, item->tuple[1], codec::Primitive::U64))
-    return bad_state("holds " + reg.display_name(e->value) + ", not a list of (bytes, u64)");
+    return bad_state("holds " + reg.display_name(value) + ", not a list of (bytes, u64)");
   RevealedDecoder d;
-  d.entry_ = e;
-  d.hotkey_hash_len_ = *hash_len;
+  d.map_ = std::move(**map);
   d.md_ = std::move(md);
   return std::optional<RevealedDecoder>(std::move(d));
 }
 
 Result<Bytes> RevealedDecoder::subnet_prefix(std::uint16_t netuid) const {
-  codec::ScaleWriter k;
-  k.fixed_le<std::uint16_t>(netuid);
-  return chain::storage_key(*md_, kPallet, kItem, {k.out()});
+  return map_.prefix(netuid);
 }
 
 Result<std::vector<RevealedEntry>> RevealedDecoder::decode(ByteSpan value) const {
-  auto v = codec::decode_exact(md_->types, entry_->value, value);
+  auto v = codec::decode_exact(md_->types, map_.value(), value);
   if (!v.ok()) return bad_state("a value does not decode: " + v.error().message);
   // resolve() checked the types; the decoded shapes are checked here all the same.
   const codec::Value* list = &*v;
@@ -142,14 +121,10 @@ Result<std::vector<RevealedEntry>> RevealedDecoder::decode(ByteSpan value) const
 Result<std::pair<AccountId, std::vector<RevealedEntry>>> RevealedDecoder::decode_entry(ByteSpan key,
                                                                                        ByteSpan prefix,
                                                                                        ByteSpan value) const {
-  const std::size_t want = prefix.size() + hotkey_hash_len_ + 32;
-  if (key.size() != want)
-    return bad_state("a key has " + std::to_string(key.size()) + " bytes, expected " + std::to_string(want));
-  if (!std::equal(prefix.begin(), prefix.end(), key.begin()))
-    return bad_state("a key is not under the subnet's prefix");
   std::pair<AccountId, std::vector<RevealedEntry>> out;
-  std::copy_n(key.begin() + static_cast<std::ptrdiff_t>(prefix.size() + hotkey_hash_len_), 32,
-              out.first.begin());
+  auto hotkey = map_.hotkey(key, prefix);
+  if (!hotkey.ok()) return revealed_error(std::move(hotkey).error());
+  out.first = *hotkey;
   auto entries = decode(value);
   if (!entries.ok())
     return with_context("the revealed commitments of " + codec::ss58_encode(out.first), entries.error());
@@ -159,18 +134,7 @@ Result<std::pair<AccountId, std::vector<RevealedEntry>>> RevealedDecoder::decode
 
 Result<RevealedMap> read_revealed(chain::ChainClient& chain, std::uint16_t netuid,
                                   const chain::BlockRef& at) {
-  PYLON_ASSIGN(chain::RuntimeVersion v, chain.runtime_version(at));
-  PYLON_ASSIGN(auto md, chain.metadata_for(v, at));
-  PYLON_ASSIGN(auto decoder, RevealedDecoder::resolve(std::move(md)));
-  RevealedMap out;
-  if (!decoder) return out;
-  PYLON_ASSIGN(Bytes prefix, decoder->subnet_prefix(netuid));
-  PYLON_ASSIGN(auto entries, chain.storage_by_prefix(prefix, at));
-  for (const auto& [key, value] : entries) {
-    PYLON_ASSIGN(auto one, decoder->decode_entry(key, prefix, value));
-    out.insert_or_assign(one.first, std::move(one.second));
-  }
-  return out;
+  return chain::read_subnet_entries<RevealedDecoder, RevealedMap>(chain, netuid, at);
 }
 
 std::string revealed_text(ByteSpan data) {

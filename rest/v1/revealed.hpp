@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "chain/chain_client.hpp"
+#include "chain/netuid_hotkey_map.hpp"
 #include "codec/metadata.hpp"
 #include "common/hex.hpp"
 #include "common/ids.hpp"
@@ -66,8 +67,7 @@ class RevealedDecoder {
 
  private:
   std::shared_ptr<const codec::Metadata> md_;
-  const codec::StorageEntry* entry_ = nullptr;  // in *md_
-  std::size_t hotkey_hash_len_ = 0;
+  chain::NetuidHotkeyMap map_;
 };
 
 // Every revealed commitment of `netuid` at `at` (one storage_by_prefix read, routed to the archive

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "chain/chain_client.hpp"
+#include "chain/netuid_hotkey_map.hpp"
 #include "codec/views/neuron_lite.hpp"
 
 namespace pylon::chain {
@@ -42,8 +43,7 @@ class CertificateDecoder {
 
  private:
   std::shared_ptr<const codec::Metadata> md_;
-  const codec::StorageEntry* entry_ = nullptr;  // in *md_
-  std::size_t hotkey_hash_len_ = 0;             // bytes of the hotkey hasher before the hotkey itself
+  NetuidHotkeyMap map_;
 };
 
 // The `certificate` argument of SubtensorModule.serve_axon_tls: subtensor builds the stored

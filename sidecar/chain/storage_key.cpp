@@ -45,6 +45,19 @@ Bytes hash_key_part(codec::StorageHasher h, ByteSpan k) {
   return out;
 }
 
+std::optional<std::size_t> concat_hash_len(codec::StorageHasher h) {
+  switch (h) {
+    case codec::StorageHasher::Blake2_128Concat:
+      return 16;
+    case codec::StorageHasher::Twox64Concat:
+      return 8;
+    case codec::StorageHasher::Identity:
+      return 0;
+    default:
+      return std::nullopt;
+  }
+}
+
 Result<Bytes> storage_key(const codec::Metadata& md, std::string_view pallet, std::string_view item,
                           const std::vector<Bytes>& encoded_keys) {
   const codec::Pallet* p = md.pallet(pallet);
@@ -68,16 +81,11 @@ Result<Bytes> storage_key(const codec::Metadata& md, std::string_view pallet, st
 
 Result<ByteSpan> concat_key_part(ByteSpan full_key, std::size_t prefix_len, codec::StorageHasher h,
                                  std::size_t encoded_size) {
-  std::size_t hash_len = 0;
-  if (h == codec::StorageHasher::Blake2_128Concat)
-    hash_len = 16;
-  else if (h == codec::StorageHasher::Twox64Concat)
-    hash_len = 8;
-  else if (h != codec::StorageHasher::Identity)
-    return make_error("the key part is hashed without its value (not a Concat hasher)");
-  if (full_key.size() < prefix_len + hash_len + encoded_size)
+  const auto hash_len = concat_hash_len(h);
+  if (!hash_len) return make_error("the key part is hashed without its value (not a Concat hasher)");
+  if (full_key.size() < prefix_len + *hash_len + encoded_size)
     return make_error("storage key is shorter than its parts");
-  return full_key.subspan(prefix_len + hash_len, encoded_size);
+  return full_key.subspan(prefix_len + *hash_len, encoded_size);
 }
 
 }  // namespace pylon::chain

@@ -2,6 +2,7 @@
 // hashed with the entry's hasher (the *Concat hashers append the key itself).
 #pragma once
 
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -11,6 +12,9 @@ namespace pylon::chain {
 
 Bytes storage_prefix(std::string_view pallet_prefix, std::string_view item);
 Bytes hash_key_part(codec::StorageHasher h, ByteSpan encoded_key);
+// Bytes a hasher puts before the key itself (16 for Blake2_128Concat, 8 for Twox64Concat, 0 for
+// Identity); nullopt when the hasher does not keep the key, which then cannot be read back.
+std::optional<std::size_t> concat_hash_len(codec::StorageHasher h);
 
 // The key of `Pallet.Item` for the given SCALE-encoded map keys (fewer keys than the map has
 // give a prefix for iterating the rest). Resolved from the metadata: the pallet's storage

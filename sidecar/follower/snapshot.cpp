@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "chain/mechanisms.hpp"
-#include "chain/storage_key.hpp"
+#include "chain/netuid_hotkey_map.hpp"
 #include "codec/scale_writer.hpp"
 #include "codec/storage_value.hpp"
 #include "codec/views/columns.hpp"
@@ -32,42 +32,20 @@ const MechanismNeurons* Snapshot::mechanism(std::uint8_t m) const {
 
 namespace {
 
-std::size_t hashed_len(codec::StorageHasher h) {
-  using H = codec::StorageHasher;
-  switch (h) {
-    case H::Blake2_128Concat:
-      return 16;
-    case H::Twox64Concat:
-      return 8;
-    case H::Identity:
-      return 0;
-    default:
-      return SIZE_MAX;  // not reversible
-  }
-}
-
 // All Commitments.CommitmentOf entries of the subnet, keyed (netuid, hotkey).
 Result<std::vector<HotkeyCommitment>> read_commitments(chain::ChainClient& chain, const codec::Metadata& md,
                                                        std::shared_ptr<const codec::Metadata> keep,
                                                        std::uint16_t netuid, const chain::BlockRef& at) {
   PYLON_ASSIGN(auto view, codec::views::CommitmentView::resolve(std::move(keep)));
-  const codec::StorageEntry* e = md.pallet("Commitments")->storage_entry("CommitmentOf");
-  if (e->hashers.size() != 2 || hashed_len(e->hashers[0]) == SIZE_MAX ||
-      hashed_len(e->hashers[1]) == SIZE_MAX)
-    return make_error("Commitments.CommitmentOf keys are not (netuid, account) with reversible hashers");
-  codec::ScaleWriter k;
-  k.fixed_le<std::uint16_t>(netuid);
-  PYLON_ASSIGN(Bytes prefix, chain::storage_key(md, "Commitments", "CommitmentOf", {k.out()}));
+  PYLON_ASSIGN(auto map, chain::NetuidHotkeyMap::resolve(md, "Commitments", "CommitmentOf"));
+  if (!map) return make_error("the runtime has no Commitments.CommitmentOf");
+  const Bytes prefix = map->prefix(netuid);
   PYLON_ASSIGN(auto entries, chain.storage_by_prefix(prefix, at));
   std::vector<HotkeyCommitment> out;
   out.reserve(entries.size());
-  const std::size_t account_at = prefix.size() + hashed_len(e->hashers[1]);
   for (const auto& [key, value] : entries) {
-    if (key.size() != account_at + 32)
-      return make_error("a Commitments.CommitmentOf key has " + std::to_string(key.size()) +
-                        " bytes, expected " + std::to_string(account_at + 32));
     HotkeyCommitment hc;
-    std::copy_n(key.begin() + static_cast<std::ptrdiff_t>(account_at), 32, hc.hotkey.begin());
+    PYLON_ASSIGN(hc.hotkey, map->hotkey(key, prefix));
     auto c = view.decode(value);
     if (!c.ok())
       return make_error("commitment of " + codec::ss58_encode(hc.hotkey) + ": " + c.error().message);

@@ -7,14 +7,9 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
 #include "../chain/scripted_transport.hpp"
+#include "../codec/mechanism_answers.hpp"
 #include "chain/chain_client.hpp"
-#include "codec/encoder.hpp"
 #include "codec/scale_writer.hpp"
 #include "codec/views/shapes.hpp"
 #include "follower/snapshot.hpp"
@@ -24,33 +19,15 @@ namespace {
 
 using chain::testing::ScriptedTransport;
 
-constexpr const char* kDevnet = "chain/devnet-metadata-v16.scale";
-constexpr const char* kLocal = "chain/localnet/spec293-metadata-v15.option.hex";
+constexpr const char* kDevnet = test::kDevnetMetadata;
+constexpr const char* kLocal = test::kLocalMetadata;
 constexpr std::uint16_t kNetuid = 3;
 constexpr std::size_t kNeurons = 4;
-
-std::string shared_path(const std::string& rel) {
-  const char* e = std::getenv("PYLON_SHARED_DIR");
-  return std::string(e ? e : PYLON_SHARED_DIR_DEFAULT) + "/" + rel;
-}
-
-#define REQUIRE_SHARED(rel)                                                                         \
-  do {                                                                                              \
-    if (!std::filesystem::exists(shared_path(rel)))                                                 \
-      GTEST_SKIP() << "reference file " << shared_path(rel) << " is absent (set PYLON_SHARED_DIR)"; \
-  } while (0)
-
-std::string file_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // The metadata file as the node's answer to Metadata_metadata_at_version: hex text as it is, raw
 // bytes as hex.
 std::string metadata_answer(const char* rel) {
-  std::string text = file_text(shared_path(rel));
+  std::string text = test::read_file(test::shared_path(rel));
   if (text.rfind("0x", 0) == 0) {
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
       text.pop_back();
@@ -120,44 +97,23 @@ std::string neurons_answer(const codec::Metadata& md, std::uint16_t netuid, std:
   return "\"" + to_hex(w.out()) + "\"";
 }
 
-// A value of `type` from JSON through Pylon's encoder, as the node's hex answer.
-std::string encoded(const codec::Metadata& md, codec::TypeId type, const std::string& json) {
-  simdjson::dom::parser p;
-  auto bytes = codec::encode_json(md.types, type, p.parse(json));
-  EXPECT_TRUE(bytes.ok()) << bytes.error().message;
-  return bytes.ok() ? "\"" + to_hex(*bytes) + "\"" : "null";
+// Bytes as the node's hex answer.
+std::string hex_answer(const Bytes& b) {
+  return "\"" + to_hex(b) + "\"";
 }
 
 std::string storage_answer(const codec::Metadata& md, const char* item, const std::string& json) {
-  return encoded(md, md.pallet("SubtensorModule")->storage_entry(item)->value, json);
+  return hex_answer(test::subtensor_value(md, item, json));
 }
 
-// get_selective_mechagraph's answer: netuid and the two per-mechanism columns, every other field None.
 std::string mechagraph_answer(const codec::Metadata& md, std::uint16_t netuid, const std::string& incentives,
                               const std::string& last_update) {
-  const codec::RuntimeApiMethod* m = md.api_method(codec::views::MechagraphView::kMethod);
-  const codec::TypeDef& st = md.types[md.types[m->output].variants[1].fields[0].type];
-  std::string json = "{";
-  for (std::size_t i = 0; i < st.fields.size(); ++i) {
-    const std::string& name = st.fields[i].name;
-    const std::string value = name == "netuid"        ? std::to_string(netuid)
-                              : name == "incentives"  ? incentives
-                              : name == "last_update" ? last_update
-                                                      : "null";
-    json += (i ? ",\"" : "\"") + name + "\":" + value;
-  }
-  return encoded(md, m->output, json + "}");
+  return hex_answer(test::mechagraph_answer(md, netuid, incentives, last_update));
 }
 
 const BuildOptions kNeuronsOnly{
     .hyperparams = false, .commitments = false, .timestamp = false, .stakes = false, .epoch = {}};
 const chain::BlockRef kAt{BlockHash{}, 100};
-
-std::shared_ptr<const codec::Metadata> load(const char* rel) {
-  auto md = codec::load_metadata_file(shared_path(rel));
-  EXPECT_TRUE(md.ok()) << md.error().message;
-  return md.ok() ? *md : nullptr;
-}
 
 std::string version(std::uint32_t spec) {
   return R"({"specName":"node-subtensor","specVersion":)" + std::to_string(spec) +
@@ -170,8 +126,8 @@ std::string head(const codec::Metadata& md, const char* rel, std::uint32_t spec)
 }
 
 TEST(MechanismSnapshot, DevnetReadsEachMechanismsFieldsWithOneCall) {
-  REQUIRE_SHARED(kDevnet);
-  auto md = load(kDevnet);
+  PYLON_REQUIRE_SHARED(kDevnet);
+  auto md = test::load_shared_metadata(kDevnet);
   ASSERT_TRUE(md);
   ScriptedTransport node(head(*md, kDevnet, 381) + storage_answer(*md, "MechanismCountCurrent", "3") + "\n" +
                          storage_answer(*md, "MechanismEmissionSplit", "[30000, 20000, 15535]") + "\n" +
@@ -203,8 +159,8 @@ TEST(MechanismSnapshot, DevnetReadsEachMechanismsFieldsWithOneCall) {
 }
 
 TEST(MechanismSnapshot, OneMechanismReadsOnlyTheCount) {
-  REQUIRE_SHARED(kDevnet);
-  auto md = load(kDevnet);
+  PYLON_REQUIRE_SHARED(kDevnet);
+  auto md = test::load_shared_metadata(kDevnet);
   ASSERT_TRUE(md);
   ScriptedTransport node(head(*md, kDevnet, 381) + "null\n");  // nothing stored: the default, 1
   chain::ChainClient chain(node);
@@ -216,8 +172,8 @@ TEST(MechanismSnapshot, OneMechanismReadsOnlyTheCount) {
 }
 
 TEST(MechanismSnapshot, ARuntimeWithoutMechanismsBuildsAsBefore) {
-  REQUIRE_SHARED(kLocal);
-  auto md = load(kLocal);
+  PYLON_REQUIRE_SHARED(kLocal);
+  auto md = test::load_shared_metadata(kLocal);
   ASSERT_TRUE(md);
   ScriptedTransport node(head(*md, kLocal, 293));
   chain::ChainClient chain(node);
@@ -230,8 +186,8 @@ TEST(MechanismSnapshot, ARuntimeWithoutMechanismsBuildsAsBefore) {
 }
 
 TEST(MechanismSnapshot, AReadTheNodeRefusesLeavesThemUnavailable) {
-  REQUIRE_SHARED(kDevnet);
-  auto md = load(kDevnet);
+  PYLON_REQUIRE_SHARED(kDevnet);
+  auto md = test::load_shared_metadata(kDevnet);
   ASSERT_TRUE(md);
   {
     ScriptedTransport node(head(*md, kDevnet, 381) + "!-32000\n");
@@ -258,8 +214,8 @@ TEST(MechanismSnapshot, AReadTheNodeRefusesLeavesThemUnavailable) {
 }
 
 TEST(MechanismSnapshot, AnswersThatDoNotDecodeFailTheBuild) {
-  REQUIRE_SHARED(kDevnet);
-  auto md = load(kDevnet);
+  PYLON_REQUIRE_SHARED(kDevnet);
+  auto md = test::load_shared_metadata(kDevnet);
   ASSERT_TRUE(md);
   auto fails = [&](const std::string& tail, std::string_view needle) {
     ScriptedTransport node(head(*md, kDevnet, 381) + tail);

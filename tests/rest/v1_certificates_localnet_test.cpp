@@ -10,6 +10,7 @@
 #include "localnet_chain.hpp"
 #include "localnet_env.hpp"
 #include "rest_test_support.hpp"
+#include "v1_localnet_support.hpp"
 
 namespace pylon::rest::test {
 namespace {
@@ -19,19 +20,16 @@ using net::testing::finalized_block;
 
 const std::string kOpen = "open-access-token-certs-localnet";
 
-TEST(RestV1CertificatesLocalnet, ACertificateServedOnChainIsAnswered) {
-  PYLON_REQUIRE_LOCALNET();
-  auto setup = net::testing::localnet_setup();
-  ASSERT_TRUE(setup);
-  auto& chain = setup->chain;
-  auto& c = *chain->chain;
-  const auto& a = setup->alice;
-  auto hot = keys::key_from_uri("//CertOwnerHot");
-  ASSERT_TRUE(hot.ok());
-  const std::string hot_ss58 = codec::ss58_encode(hot->keypair.public_key);
+using RestV1CertificatesLocalnet = LocalnetRestTest;
+
+TEST_F(RestV1CertificatesLocalnet, ACertificateServedOnChainIsAnswered) {
+  auto& c = client();
+  const auto& a = setup_->alice;
+  auto hot = localnet_key("//CertOwnerHot");
+  ASSERT_TRUE(hot.ok()) << hot.error().message;
 
   // A subnet owned by //Alice with //CertOwnerHot as its owner hotkey (uid 0), funded for its fees.
-  auto subnet = net::testing::register_owned_subnet(*setup, hot->keypair);
+  auto subnet = net::testing::register_owned_subnet(*setup_, hot->keypair);
   ASSERT_TRUE(subnet.ok()) << subnet.error().message;
   const std::uint16_t netuid = *subnet;
   const std::string nu = std::to_string(netuid);
@@ -59,18 +57,12 @@ TEST(RestV1CertificatesLocalnet, ACertificateServedOnChainIsAnswered) {
   EXPECT_EQ(certs->begin()->second.public_key, public_key);
 
   // The REST server following that subnet, the snapshot built from the chain at the same block.
-  follower::BuildOptions bo;
-  bo.stakes = false;
-  auto s = follower::build_snapshot(c, netuid, *at, bo);
-  ASSERT_TRUE(s.ok()) << s.error().message;
-  s->seen_at = s->built_at = std::chrono::steady_clock::now();
   follower::SnapshotStore snapshots(2);
-  snapshots.publish(std::make_shared<const follower::Snapshot>(std::move(s).value()));
-  RestDeps deps(snapshots, netuid);
-  deps.chain = &c;
+  auto s = publish_localnet_snapshot(snapshots, c, netuid, *at);
+  ASSERT_TRUE(s.ok()) << s.error().message;
   RestOptions o = loopback_options();
   o.v1.open_access_token = std::make_shared<const keys::SecretString>(kOpen);
-  auto server = Server::start(o, std::move(deps));
+  auto server = start_localnet_rest(o, snapshots, netuid, c);
   ASSERT_TRUE(server.ok()) << server.error().message;
   const std::uint16_t port = (*server)->port();
   const std::string auth = "Bearer " + kOpen;
@@ -78,8 +70,8 @@ TEST(RestV1CertificatesLocalnet, ACertificateServedOnChainIsAnswered) {
   const std::string base = "/api/v1/subnet/" + nu + "/block/latest/certificates";
   auto all = http(port, "GET", base, "", auth);
   EXPECT_EQ(all.status, 200u) << all.body;
-  EXPECT_EQ(all.body, "{\"" + hot_ss58 + "\":" + one + "}");
-  auto mine = http(port, "GET", base + "/" + hot_ss58, "", auth);
+  EXPECT_EQ(all.body, "{\"" + hot->ss58 + "\":" + one + "}");
+  auto mine = http(port, "GET", base + "/" + hot->ss58, "", auth);
   EXPECT_EQ(mine.status, 200u) << mine.body;
   EXPECT_EQ(mine.body, one);
   auto none = http(port, "GET", base + "/" + codec::ss58_encode(a.public_key), "", auth);

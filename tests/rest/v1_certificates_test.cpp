@@ -12,42 +12,28 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <stdexcept>
 #include <thread>
 
 #include "chain/certificates.hpp"
+#include "chain/netuid_hotkey_map.hpp"
 #include "chain/storage_key.hpp"
-#include "codec/encoder.hpp"
 #include "codec/ss58.hpp"
 #include "common/hex.hpp"
 #include "rest/v1/certificates.hpp"
 #include "rest/v1/guard.hpp"
 #include "rest/v1/routes.hpp"
 #include "rest_test_support.hpp"
+#include "v1_test_support.hpp"
 
 namespace pylon::rest::test {
 namespace {
 
-const std::string kOpen = "open-access-token-0123";
-const std::string kSn1 = "sn1-identity-token-0123";
-const std::string kOpenAuth = "Bearer " + kOpen;
-const std::string kSn1Auth = "Bearer " + kSn1;
 const std::string kNotFound = "Certificate not found or error fetching.";
-
-std::string error(unsigned status, const std::string& detail) {
-  return "{\"status_code\":" + std::to_string(status) + ",\"detail\":\"" + detail + "\"}";
-}
 
 // ---------------------------------------------------------------- routes and guard
 
 TEST(V1CertificateRoutes, BothPrefixesAndSelfBeforeHotkey) {
-  struct Row {
-    std::string path;
-    Route route;
-    v1::Read read;
-    std::string hotkey;
-  };
-  const std::vector<Row> rows = {
+  expect_v1_get_routes({
       {"/api/v1/subnet/1/block/latest/certificates", Route::v1_oa_certificates, v1::Read::certificates, ""},
       {"/api/v1/subnet/1/block/latest/certificates/", Route::v1_oa_certificates, v1::Read::certificates, ""},
       {"/api/v1/subnet/1/block/latest/certificates/5Abc", Route::v1_oa_certificate, v1::Read::certificate,
@@ -63,17 +49,7 @@ TEST(V1CertificateRoutes, BothPrefixesAndSelfBeforeHotkey) {
        v1::Read::certificate_self, ""},
       {"/api/v1/identity/sn1/subnet/1/block/latest/certificates/5Abc", Route::v1_id_certificate,
        v1::Read::certificate, "5Abc"},
-  };
-  for (const auto& r : rows) {
-    SCOPED_TRACE(r.path);
-    const RouteMatch m = match_route(Method::get, r.path);
-    EXPECT_EQ(m.route, r.route);
-    EXPECT_EQ(v1::read_of(m.route), r.read);
-    EXPECT_EQ(v1::family(m.route), r.path.find("/identity/") != std::string::npos ? v1::Family::identity
-                                                                                  : v1::Family::open_access);
-    EXPECT_EQ(m.v1_params.hotkey, r.hotkey);
-    EXPECT_EQ(m.v1_params.netuid, 1u);
-  }
+  });
   EXPECT_EQ(v1::route_template(Route::v1_id_certificate_self),
             "/api/v1/identity/{identity}/subnet/{netuid}/block/latest/certificates/self");
 }
@@ -134,22 +110,23 @@ TEST(V1CertificateRoutes, TheGuardsOrderOfChecks) {
   const std::string oa = "/api/v1/subnet/1/block/latest/certificates";
   const std::string id = "/api/v1/identity/sn1/subnet/1/block/latest/certificates/self";
   // A bad timeout wins over a missing token.
-  EXPECT_EQ(guarded(id, std::nullopt, "soon").body, error(400, "Invalid X-Pylon-Timeout header value: soon"));
+  EXPECT_EQ(guarded(id, std::nullopt, "soon").body,
+            v1_error(400, "Invalid X-Pylon-Timeout header value: soon"));
   for (const std::string& p : {oa, id}) {
-    EXPECT_EQ(guarded(p, std::nullopt).body, error(401, "Authorization header is required")) << p;
+    EXPECT_EQ(guarded(p, std::nullopt).body, v1_error(401, "Authorization header is required")) << p;
     EXPECT_EQ(guarded(p, "Token x").body,
-              error(401, "Invalid Authorization header format. Expected: Bearer <token>"))
+              v1_error(401, "Invalid Authorization header format. Expected: Bearer <token>"))
         << p;
   }
   // Each family's token opens its own family only.
   EXPECT_EQ(guarded(oa, kOpenAuth).status, 0u);
-  EXPECT_EQ(guarded(oa, kSn1Auth).body, error(403, "Invalid authorization token"));
+  EXPECT_EQ(guarded(oa, kSn1Auth).body, v1_error(403, "Invalid authorization token"));
   EXPECT_EQ(guarded(id, kSn1Auth).status, 0u);
-  EXPECT_EQ(guarded(id, kOpenAuth).body, error(403, "Invalid authorization token"));
+  EXPECT_EQ(guarded(id, kOpenAuth).body, v1_error(403, "Invalid authorization token"));
   // An unknown identity is told only to a well-formed Bearer header.
   const std::string ghost = "/api/v1/identity/ghost/subnet/1/block/latest/certificates/self";
   EXPECT_EQ(guarded(ghost, std::nullopt).status, 401u);
-  EXPECT_EQ(guarded(ghost, kSn1Auth).body, error(404, "Identity 'ghost' not found"));
+  EXPECT_EQ(guarded(ghost, kSn1Auth).body, v1_error(404, "Identity 'ghost' not found"));
   // The identity's netuid: 308 to the same path on its subnet.
   auto moved = guarded("/api/v1/identity/sn1/subnet/2/block/latest/certificates/self", kSn1Auth);
   EXPECT_EQ(moved.status, 308u);
@@ -160,9 +137,6 @@ TEST(V1CertificateRoutes, TheGuardsOrderOfChecks) {
 
 // ---------------------------------------------------------------- decoding with real metadata
 
-const char* const kMetadataFiles[] = {"chain/finney-metadata-v15.option.hex",
-                                      "chain/localnet/spec293-metadata-v15.option.hex"};
-
 // An Ed25519-sized key: 32 bytes 0x00..0x1f.
 Bytes test_key() {
   Bytes k(32);
@@ -170,33 +144,16 @@ Bytes test_key() {
   return k;
 }
 
-const codec::StorageEntry& certificates_entry(const codec::Metadata& md) {
-  return *md.pallet("SubtensorModule")->storage_entry("NeuronCertificates");
-}
-
 // A NeuronCertificate value encoded by the codec's encoder from the metadata's own type.
 Bytes encoded(const codec::Metadata& md, const Bytes& key, unsigned algorithm) {
-  simdjson::dom::parser p;
-  const std::string json =
-      "{\"public_key\":\"" + to_hex(key) + "\",\"algorithm\":" + std::to_string(algorithm) + "}";
-  auto bytes = codec::encode_json(md.types, certificates_entry(md).value, p.parse(json).value());
-  EXPECT_TRUE(bytes.ok()) << bytes.error().message;
-  return bytes.ok() ? *bytes : Bytes{};
-}
-
-// The full storage key of (netuid, hotkey), built from the metadata's hashers.
-Bytes entry_key(const codec::Metadata& md, std::uint16_t netuid, const AccountId& hotkey) {
-  auto key =
-      chain::storage_key(md, "SubtensorModule", "NeuronCertificates",
-                         {Bytes{static_cast<std::uint8_t>(netuid), static_cast<std::uint8_t>(netuid >> 8)},
-                          Bytes(hotkey.begin(), hotkey.end())});
-  EXPECT_TRUE(key.ok()) << key.error().message;
-  return key.ok() ? *key : Bytes{};
+  return encoded_value(
+      md, "SubtensorModule", "NeuronCertificates",
+      "{\"public_key\":\"" + to_hex(key) + "\",\"algorithm\":" + std::to_string(algorithm) + "}");
 }
 
 TEST(V1CertificateDecode, ARealRuntimesValueDecodes) {
   PYLON_REST_REQUIRE_SHARED();
-  for (const char* rel : kMetadataFiles) {
+  for (const char* rel : kRuntimeMetadataFiles) {
     SCOPED_TRACE(rel);
     auto md = load_metadata(rel);
     ASSERT_TRUE(md);
@@ -219,17 +176,10 @@ TEST(V1CertificateDecode, ARealRuntimesValueDecodes) {
               "{\"algorithm\":1,\"public_key\":"
               "\"0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\"}");
 
-    // One entry of a subnet, as storage_by_prefix returns it: the hotkey comes out of the key.
-    AccountId hotkey{};
-    hotkey.bytes().fill(0xab);
-    auto prefix = (*d)->subnet_prefix(7);
-    ASSERT_TRUE(prefix.ok()) << prefix.error().message;
-    const Bytes key = entry_key(*md, 7, hotkey);
-    ASSERT_EQ(Bytes(key.begin(), key.begin() + static_cast<std::ptrdiff_t>(prefix->size())), *prefix);
-    auto e = (*d)->decode_entry(key, *prefix, value);
-    ASSERT_TRUE(e.ok()) << e.error().message;
-    EXPECT_EQ(e->first, hotkey);
-    EXPECT_EQ(e->second, *c);
+    // One entry of a subnet, as storage_by_prefix returns it: the hotkey comes out of the key;
+    // a key that does not fit, or another subnet's, is refused.
+    expect_entry_keys_checked(**d, *md, "SubtensorModule", "NeuronCertificates", value,
+                              chain::ChainErrc::kBadState);
     // An empty key (algorithm 0 and no bytes) is a value like any other.
     auto empty = (*d)->decode(Bytes{0x00, 0x00});
     ASSERT_TRUE(empty.ok()) << empty.error().message;
@@ -237,9 +187,9 @@ TEST(V1CertificateDecode, ARealRuntimesValueDecodes) {
   }
 }
 
-TEST(V1CertificateDecode, MalformedValuesAndKeysAreBadState) {
+TEST(V1CertificateDecode, MalformedValuesAreBadState) {
   PYLON_REST_REQUIRE_SHARED();
-  auto md = load_metadata(kMetadataFiles[0]);
+  auto md = load_metadata(kRuntimeMetadataFiles[0]);
   ASSERT_TRUE(md);
   auto d = chain::CertificateDecoder::resolve(md);
   ASSERT_TRUE(d.ok() && d->has_value());
@@ -253,112 +203,85 @@ TEST(V1CertificateDecode, MalformedValuesAndKeysAreBadState) {
     ASSERT_FALSE(c.ok()) << to_hex(bad);
     EXPECT_TRUE(c.error().is(chain::ChainErrc::kBadState)) << c.error().message;
   }
-  AccountId hotkey{};
-  auto prefix = (*d)->subnet_prefix(1);
-  ASSERT_TRUE(prefix.ok());
-  Bytes key = entry_key(*md, 1, hotkey);
-  ASSERT_TRUE((*d)->decode_entry(key, *prefix, good).ok());
-  Bytes short_key = key;
-  short_key.pop_back();
-  // Another subnet's entry, of the right length: its hotkey must not be put on subnet 1.
-  const Bytes other_subnet = entry_key(*md, 2, hotkey);
-  ASSERT_EQ(other_subnet.size(), key.size());
-  for (const Bytes& bad : {short_key, other_subnet}) {
-    auto e = (*d)->decode_entry(bad, *prefix, good);
-    ASSERT_FALSE(e.ok()) << to_hex(bad);
-    EXPECT_TRUE(e.error().is(chain::ChainErrc::kBadState)) << e.error().message;
-  }
 }
 
 TEST(V1CertificateDecode, ARuntimeWithoutTheItemHasNoneAndAnotherShapeIsRefused) {
   PYLON_REST_REQUIRE_SHARED();
-  auto md = load_metadata(kMetadataFiles[0]);
+  auto md = load_metadata(kRuntimeMetadataFiles[0]);
   ASSERT_TRUE(md);
-  auto pallet_of = [](codec::Metadata& m) -> codec::Pallet& {
-    for (auto& p : m.pallets)
-      if (p.name == "SubtensorModule") return p;
-    throw std::runtime_error("no SubtensorModule");
-  };
-  auto without = std::make_shared<codec::Metadata>(*md);
-  std::erase_if(pallet_of(*without).storage, [](const auto& e) { return e.name == "NeuronCertificates"; });
-  auto none = chain::CertificateDecoder::resolve(without);
+  auto none =
+      chain::CertificateDecoder::resolve(changed_metadata(*md, "SubtensorModule", "NeuronCertificates"));
   ASSERT_TRUE(none.ok()) << none.error().message;
   EXPECT_FALSE(none->has_value());
 
   // NeuronCertificates holding another item's type (Axons' AxonInfo): refused, not guessed at.
-  auto other = std::make_shared<codec::Metadata>(*md);
-  auto& storage = pallet_of(*other).storage;
-  const auto axons =
-      std::find_if(storage.begin(), storage.end(), [](const auto& e) { return e.name == "Axons"; });
-  ASSERT_NE(axons, storage.end());
-  for (auto& e : storage)
-    if (e.name == "NeuronCertificates") e.value = axons->value;
+  auto other = changed_metadata(*md, "SubtensorModule", "NeuronCertificates", "Axons");
   auto refused = chain::CertificateDecoder::resolve(other);
   ASSERT_FALSE(refused.ok());
   EXPECT_TRUE(refused.error().is(chain::ChainErrc::kBadState)) << refused.error().message;
   EXPECT_NE(refused.error().message.find("not a certificate"), std::string::npos) << refused.error().message;
 }
 
-// ---------------------------------------------------------------- over HTTP
-
-RestOptions v1_options() {
-  RestOptions o;
-  o.v1.open_access_token = std::make_shared<const keys::SecretString>(kOpen);
-  o.v1.identities.push_back(
-      {"sn1", kNetuid, std::make_shared<const keys::SecretString>(kSn1), recorded()->neurons.at(0).hotkey});
-  return o;
+// The resolver both decoders (and the follower's CommitmentOf read) share: for each of subtensor's
+// (netuid, hotkey) maps, its keys are those chain::storage_key builds from the metadata's hashers,
+// and the hotkey comes back out of them.
+TEST(NetuidHotkeyMap, TheKeysOfSubtensorsMapsAreStorageKeysAndGiveTheHotkeyBack) {
+  PYLON_REST_REQUIRE_SHARED();
+  AccountId hotkey{};
+  hotkey.bytes().fill(0xcd);
+  const std::pair<std::string_view, std::string_view> items[] = {{"SubtensorModule", "NeuronCertificates"},
+                                                                 {"Commitments", "CommitmentOf"},
+                                                                 {"Commitments", "RevealedCommitments"}};
+  for (const char* rel : kRuntimeMetadataFiles) {
+    auto md = load_metadata(rel);
+    ASSERT_TRUE(md);
+    for (const auto& [pallet, item] : items) {
+      SCOPED_TRACE(std::string(rel) + " " + std::string(pallet) + "." + std::string(item));
+      auto map = chain::NetuidHotkeyMap::resolve(*md, pallet, item);
+      ASSERT_TRUE(map.ok()) << map.error().message;
+      ASSERT_TRUE(map->has_value());
+      const Bytes netuid_key{0x07, 0x01};  // 263, little-endian
+      auto prefix = chain::storage_key(*md, pallet, item, {netuid_key});
+      auto key = chain::storage_key(*md, pallet, item, {netuid_key, Bytes(hotkey.begin(), hotkey.end())});
+      ASSERT_TRUE(prefix.ok() && key.ok());
+      EXPECT_EQ((*map)->prefix(263), *prefix);
+      EXPECT_EQ((*map)->key(263, hotkey), *key);
+      EXPECT_EQ((*map)->value(), md->pallet(pallet)->storage_entry(item)->value);
+      auto back = (*map)->hotkey(*key, *prefix);
+      ASSERT_TRUE(back.ok()) << back.error().message;
+      EXPECT_EQ(*back, hotkey);
+      // Another subnet's key, and a key one byte short: refused, naming the item.
+      for (const Bytes& bad : {(*map)->key(264, hotkey), Bytes(key->begin(), key->end() - 1)}) {
+        auto refused = (*map)->hotkey(bad, *prefix);
+        ASSERT_FALSE(refused.ok());
+        EXPECT_TRUE(refused.error().is(chain::ChainErrc::kBadState));
+        EXPECT_EQ(refused.error().message.rfind(std::string(pallet) + "." + std::string(item) + ": ", 0), 0u)
+            << refused.error().message;
+      }
+    }
+    // An item that is not there: nothing to resolve. A plain value: not a (netuid, hotkey) map.
+    auto none = chain::NetuidHotkeyMap::resolve(*md, "SubtensorModule", "NoSuchItem");
+    ASSERT_TRUE(none.ok());
+    EXPECT_FALSE(none->has_value());
+    auto plain = chain::NetuidHotkeyMap::resolve(*md, "SubtensorModule", "TotalIssuance");
+    ASSERT_FALSE(plain.ok());
+    EXPECT_TRUE(plain.error().is(chain::ChainErrc::kBadState));
+    EXPECT_NE(plain.error().message.find("SubtensorModule.TotalIssuance: not a double map"),
+              std::string::npos)
+        << plain.error().message;
+  }
 }
+
+// ---------------------------------------------------------------- over HTTP
 
 std::string hotkey(std::size_t uid) {
   return codec::ss58_encode(recorded()->neurons.at(uid).hotkey);
 }
 
-std::string bare(const Bytes& b) {
-  std::string h = to_hex(b);
-  return h.rfind("0x", 0) == 0 ? h.substr(2) : h;
-}
-
-// While this lives the replay node answers the recorded subnet's NeuronCertificates with
-// `entries` (hotkey -> raw value), under the metadata of the recorded block; every other read
-// goes to the recording as before.
-struct NodeCertificates {
-  explicit NodeCertificates(const std::vector<std::pair<AccountId, Bytes>>& entries) {
-    auto& node = replay_node();
-    EXPECT_TRUE(node.stack && node.server);
-    if (!node.stack || !node.server) return;
-    auto md = node.stack->chain->metadata(recorded()->block_hash);
-    EXPECT_TRUE(md.ok()) << md.error().message;
-    if (!md.ok()) return;
-    auto d = chain::CertificateDecoder::resolve(*md);
-    EXPECT_TRUE(d.ok() && d->has_value());
-    if (!d.ok() || !d->has_value()) return;
-    auto prefix = (*d)->subnet_prefix(kNetuid);
-    EXPECT_TRUE(prefix.ok());
-    if (!prefix.ok()) return;
-    std::string keys = "[", changes = "[";
-    for (const auto& [hk, value] : entries) {
-      const std::string key = to_hex(entry_key(**md, kNetuid, hk));
-      keys += std::string(keys.size() > 1 ? "," : "") + "\"" + key + "\"";
-      changes += std::string(changes.size() > 1 ? "," : "") + "[\"" + key + "\",\"" + to_hex(value) + "\"]";
-    }
-    keys += "]";
-    changes += "]";
-    const std::string stored =
-        "[{\"block\":\"" + to_hex(recorded()->block_hash) + "\",\"changes\":" + changes + "}]";
-    node.server->set_override(
-        [p = bare(*prefix), keys, stored](std::string_view method,
-                                          std::string_view params) -> std::optional<std::string> {
-          if (params.find(p) == std::string_view::npos) return std::nullopt;
-          if (method == "state_getKeysPaged") return keys;
-          if (method == "state_queryStorageAt") return stored;
-          return std::nullopt;
-        });
-  }
-  ~NodeCertificates() {
-    if (replay_node().server) replay_node().server->set_override({});
-  }
-  NodeCertificates(const NodeCertificates&) = delete;
-  NodeCertificates& operator=(const NodeCertificates&) = delete;
+// The replay node answering the recorded subnet's NeuronCertificates (the recording holds none).
+struct NodeCertificates : NodeSubnetMap {
+  explicit NodeCertificates(const std::vector<std::pair<AccountId, Bytes>>& entries)
+      : NodeSubnetMap("SubtensorModule", "NeuronCertificates", entries) {}
 };
 
 Bytes value_of(const Bytes& key, std::uint8_t algorithm) {
@@ -366,10 +289,6 @@ Bytes value_of(const Bytes& key, std::uint8_t algorithm) {
   v.insert(v.end(), key.begin(), key.end());
   v.push_back(algorithm);
   return v;
-}
-
-std::uint64_t key_reads() {
-  return replay_node().server ? replay_node().server->requests("state_getKeysPaged") : 0;
 }
 
 TEST(RestV1Certificates, ServedUnderBothPrefixesAndReadOncePerBlock) {
@@ -387,33 +306,12 @@ TEST(RestV1Certificates, ServedUnderBothPrefixesAndReadOncePerBlock) {
   const std::string second = zero_first ? "\"" + hotkey(2) + "\":" + c2 : "\"" + hotkey(0) + "\":" + c0;
   const std::string map = "{" + first + "," + second + "}";
 
-  const std::uint64_t before = key_reads();
-  for (const std::string prefix : {"/api/v1/subnet/1", "/api/v1/identity/sn1/subnet/1"}) {
-    SCOPED_TRACE(prefix);
-    const std::string& auth = prefix.find("identity") != std::string::npos ? kSn1Auth : kOpenAuth;
-    auto all = h.get(prefix + "/block/latest/certificates", auth);
-    EXPECT_EQ(all.status, 200u);
-    EXPECT_EQ(all.body, map);
-    EXPECT_EQ(all.content_type, "application/json");
-    auto one = h.get(prefix + "/block/latest/certificates/" + hotkey(2), auth);
-    EXPECT_EQ(one.status, 200u);
-    EXPECT_EQ(one.body, c2);
-    for (const std::string& none :
-         {hotkey(1), std::string("not-a-hotkey"), codec::ss58_encode(AccountId{})}) {
-      auto n = h.get(prefix + "/block/latest/certificates/" + none, auth);
-      EXPECT_EQ(n.status, 404u) << none;
-      EXPECT_EQ(n.body, error(404, kNotFound)) << none;
-    }
-  }
-  auto self = h.get("/api/v1/identity/sn1/subnet/1/block/latest/certificates/self", kSn1Auth);
-  EXPECT_EQ(self.status, 200u);
-  EXPECT_EQ(self.body, c0);
-  // `self` is no hotkey under open access.
-  auto oa_self = h.get("/api/v1/subnet/1/block/latest/certificates/self", kOpenAuth);
-  EXPECT_EQ(oa_self.status, 404u);
-  EXPECT_EQ(oa_self.body, error(404, kNotFound));
-  // Every answer above came from one read of the node at the snapshot's block.
-  EXPECT_EQ(key_reads() - before, 1u);
+  expect_v1_map_reads(h, {.path = "certificates",
+                          .all = map,
+                          .of_neuron_2 = c2,
+                          .self = c0,
+                          .none = {hotkey(1), "not-a-hotkey", codec::ss58_encode(AccountId{})},
+                          .not_found = kNotFound});
   // Another subnet is read from the chain on request (its snapshot first, so a subnet that does
   // not exist is told apart); the recording has nothing of subnet 2: the node's error is a 502.
   auto other = h.get("/api/v1/subnet/2/block/latest/certificates", kOpenAuth);
@@ -447,12 +345,7 @@ TEST(RestV1Certificates, NoneIsAnEmptyMapAndEveryLookupIs404) {
   PYLON_REST_REQUIRE_SHARED();
   NodeCertificates node({});
   Harness h(v1_options());
-  auto all = h.get("/api/v1/subnet/1/block/latest/certificates", kOpenAuth);
-  EXPECT_EQ(all.status, 200u);
-  EXPECT_EQ(all.body, "{}");
-  auto self = h.get("/api/v1/identity/sn1/subnet/1/block/latest/certificates/self", kSn1Auth);
-  EXPECT_EQ(self.status, 404u);
-  EXPECT_EQ(self.body, error(404, kNotFound));
+  expect_v1_map_empty(h, "certificates", "{}", kNotFound);
 }
 
 TEST(RestV1Certificates, AValueThatDoesNotFitTheMetadataIs502AndTheServerGoesOn) {
@@ -464,21 +357,8 @@ TEST(RestV1Certificates, AValueThatDoesNotFitTheMetadataIs502AndTheServerGoesOn)
   Harness h(v1_options());
   for (const std::string& target :
        std::vector<std::string>{"/api/v1/subnet/1/block/latest/certificates",
-                                "/api/v1/subnet/1/block/latest/certificates/" + hotkey(0)}) {
-    auto a = h.get(target, kOpenAuth);
-    EXPECT_EQ(a.status, 502u) << target;
-    Json j(a.body);
-    ASSERT_TRUE(j.ok) << a.body;
-    EXPECT_EQ(j.root["status_code"].get_uint64().value_unsafe(), 502u);
-    const std::string detail(j.root["detail"].get_string().value_unsafe());
-    EXPECT_NE(
-        detail.find("the certificates at block " + std::to_string(kRecordedBlock) + " could not be read"),
-        std::string::npos)
-        << detail;
-    EXPECT_NE(detail.find(hotkey(3)), std::string::npos) << detail;  // names the entry that does not fit
-  }
-  // Nothing was kept from the failed read, and the server answers the next request.
-  EXPECT_EQ(h.get("/api/v1/identities").status, 200u);
+                                "/api/v1/subnet/1/block/latest/certificates/" + hotkey(0)})
+    expect_v1_map_unfit_502(h, target, "certificates");
 }
 
 TEST(RestV1Certificates, ANodeThatCannotAnswerIs502) {

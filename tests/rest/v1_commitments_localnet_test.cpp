@@ -21,6 +21,7 @@
 #include "localnet_chain.hpp"
 #include "localnet_env.hpp"
 #include "rest_test_support.hpp"
+#include "v1_localnet_support.hpp"
 
 namespace pylon::rest::test {
 namespace {
@@ -32,15 +33,6 @@ using Clock = std::chrono::steady_clock;
 const std::string kToken = "commitments-identity-token-0123";
 const std::string kAuth = "Bearer " + kToken;
 
-Result<follower::SnapshotPtr> snapshot_at_head(chain::ChainClient& c, std::uint16_t netuid) {
-  PYLON_ASSIGN(chain::BlockRef at, finalized_block(c));
-  follower::BuildOptions o;
-  o.stakes = false;
-  PYLON_ASSIGN(follower::Snapshot s, follower::build_snapshot(c, netuid, at, o));
-  s.seen_at = s.built_at = Clock::now();
-  return follower::SnapshotPtr(std::make_shared<const follower::Snapshot>(std::move(s)));
-}
-
 RestOptions identity_options(std::uint16_t netuid, const keys::Keypair& hotkey) {
   RestOptions o = loopback_options();
   o.v1.identities.push_back(
@@ -48,38 +40,31 @@ RestOptions identity_options(std::uint16_t netuid, const keys::Keypair& hotkey) 
   return o;
 }
 
-TEST(RestV1CommitmentsLocalnet, PostedCommitmentIsStoredAndReadBack) {
-  PYLON_REQUIRE_LOCALNET();
-  auto setup = net::testing::localnet_setup();
-  ASSERT_TRUE(setup);
-  auto& chain = setup->chain;
-  auto& c = *chain->chain;
-  const auto& alice = setup->alice;
-  auto hot = keys::key_from_uri("//CommitV1Hot");
-  auto stranger = keys::key_from_uri("//CommitV1Stranger");  // not registered on the subnet
+using RestV1CommitmentsLocalnet = LocalnetRestTest;
+
+TEST_F(RestV1CommitmentsLocalnet, PostedCommitmentIsStoredAndReadBack) {
+  auto& c = client();
+  const auto& alice = setup_->alice;
+  auto hot = localnet_key("//CommitV1Hot");
+  auto stranger = localnet_key("//CommitV1Stranger");  // not registered on the subnet
   ASSERT_TRUE(hot.ok() && stranger.ok());
-  const std::string hot_ss58 = codec::ss58_encode(hot->keypair.public_key);
 
   // A subnet owned by //Alice with //CommitV1Hot as its owner hotkey (uid 0), funded for its fees.
-  auto subnet = net::testing::register_owned_subnet(*setup, hot->keypair);
+  auto subnet = net::testing::register_owned_subnet(*setup_, hot->keypair);
   ASSERT_TRUE(subnet.ok()) << subnet.error().message;
   const std::uint16_t netuid = *subnet;
   const std::string path = "/api/v1/identity/cw/subnet/" + std::to_string(netuid) + "/commitments";
 
   follower::SnapshotStore snapshots(2);
-  auto first = snapshot_at_head(c, netuid);
+  auto first = publish_localnet_snapshot(snapshots, c, netuid);
   ASSERT_TRUE(first.ok()) << first.error().message;
-  snapshots.publish(*first);
   committer::Submitter submitter(c, hot->keypair.clone());
-  RestDeps deps(snapshots, netuid);
-  deps.chain = &c;
-  deps.hotkey_submitter = &submitter;
-  auto server = Server::start(identity_options(netuid, hot->keypair), deps);
+  auto server = start_localnet_rest(identity_options(netuid, hot->keypair), snapshots, netuid, c, &submitter);
   ASSERT_TRUE(server.ok()) << server.error().message;
   const std::uint16_t port = (*server)->port();
 
   {
-    net::testing::BlockMaker blocks(*chain->rpc);
+    net::testing::BlockMaker blocks(*localnet().rpc);
     auto a = http(port, "POST", path, R"({"commitment":"0xc0ffee42"})", kAuth);
     ASSERT_EQ(a.status, 201u) << a.body;
     EXPECT_EQ(a.body, "{\"detail\":\"Commitment set successfully.\"}");
@@ -113,39 +98,33 @@ TEST(RestV1CommitmentsLocalnet, PostedCommitmentIsStoredAndReadBack) {
   EXPECT_NE(json.find("\"fields\":[{\"raw4\":\"0xc0ffee42\"}]"), std::string::npos) << json;
 
   // The v1 read of the identity's own commitment, from a snapshot of that block.
-  auto second = snapshot_at_head(c, netuid);
+  auto second = publish_localnet_snapshot(snapshots, c, netuid);
   ASSERT_TRUE(second.ok()) << second.error().message;
-  snapshots.publish(*second);
   a = http(port, "GET",
            "/api/v1/identity/cw/subnet/" + std::to_string(netuid) + "/block/latest/commitments/self", "",
            kAuth);
   EXPECT_EQ(a.status, 200u) << a.body;
-  EXPECT_NE(a.body.find("\"hotkey\":\"" + hot_ss58 + "\",\"commitment\":\"0xc0ffee42\""), std::string::npos)
+  EXPECT_NE(a.body.find("\"hotkey\":\"" + hot->ss58 + "\",\"commitment\":\"0xc0ffee42\""), std::string::npos)
       << a.body;
 
   // A hotkey the chain refuses: funded, but not registered on the subnet, so each attempt is
   // included and fails in dispatch. Each included attempt moves the account's nonce by one, so
   // the nonce counts the attempts on chain.
-  const std::string stranger_ss58 = codec::ss58_encode(stranger->keypair.public_key);
   auto funded =
       net::testing::sign_and_seal(c, alice, "Balances.transfer_keep_alive",
-                                  R"({"dest":{"id":")" + stranger_ss58 + R"("},"value":100000000000})");
+                                  R"({"dest":{"id":")" + stranger->ss58 + R"("},"value":100000000000})");
   ASSERT_TRUE(funded.ok()) << funded.error().message;
-  const AccountId stranger_id(stranger->keypair.public_key);
   committer::Submitter stranger_submitter(c, stranger->keypair.clone());
-  RestDeps stranger_deps(snapshots, netuid);
-  stranger_deps.chain = &c;
-  stranger_deps.hotkey_submitter = &stranger_submitter;
   RestOptions so = identity_options(netuid, stranger->keypair);
   so.v1.commitment_retry_attempts = 3;
   so.v1.commitment_retry_delay_seconds = 0.2;
   so.v1.default_timeout_seconds = 60;
-  auto refused_server = Server::start(so, stranger_deps);
+  auto refused_server = start_localnet_rest(so, snapshots, netuid, c, &stranger_submitter);
   ASSERT_TRUE(refused_server.ok()) << refused_server.error().message;
-  auto nonce_before = c.account_nonce(stranger_id);
+  auto nonce_before = c.account_nonce(stranger->id);
   ASSERT_TRUE(nonce_before.ok()) << nonce_before.error().message;
   {
-    net::testing::BlockMaker blocks(*chain->rpc);
+    net::testing::BlockMaker blocks(*localnet().rpc);
     const auto started = Clock::now();
     a = http((*refused_server)->port(), "POST", path, R"({"commitment":"0x01"})", kAuth);
     const auto took = Clock::now() - started;
@@ -155,7 +134,7 @@ TEST(RestV1CommitmentsLocalnet, PostedCommitmentIsStoredAndReadBack) {
     // Waits of 0.2 s, then 0.4 s, between the attempts.
     EXPECT_GE(took, 600ms);
   }
-  auto nonce_after = c.account_nonce(stranger_id);
+  auto nonce_after = c.account_nonce(stranger->id);
   ASSERT_TRUE(nonce_after.ok()) << nonce_after.error().message;
   EXPECT_EQ(*nonce_after - *nonce_before, 3u) << "attempts signed and included";
   (*refused_server)->stop();
@@ -165,20 +144,17 @@ TEST(RestV1CommitmentsLocalnet, PostedCommitmentIsStoredAndReadBack) {
   so.v1.commitment_retry_attempts = 10;
   so.v1.commitment_retry_delay_seconds = 30;
   so.v1.default_timeout_seconds = 20;
-  RestDeps late_deps(snapshots, netuid);
-  late_deps.chain = &c;
-  late_deps.hotkey_submitter = &stranger_submitter;
-  auto late_server = Server::start(so, late_deps);
+  auto late_server = start_localnet_rest(so, snapshots, netuid, c, &stranger_submitter);
   ASSERT_TRUE(late_server.ok()) << late_server.error().message;
   {
-    net::testing::BlockMaker blocks(*chain->rpc);
+    net::testing::BlockMaker blocks(*localnet().rpc);
     const auto started = Clock::now();
     a = http((*late_server)->port(), "POST", path, R"({"commitment":"0x01"})", kAuth);
     EXPECT_EQ(a.status, 504u) << a.body;
     EXPECT_EQ(a.body, "{\"status_code\":504,\"detail\":\"Request timed out\"}");
     EXPECT_LT(Clock::now() - started, 20s);
   }
-  auto nonce_late = c.account_nonce(stranger_id);
+  auto nonce_late = c.account_nonce(stranger->id);
   ASSERT_TRUE(nonce_late.ok()) << nonce_late.error().message;
   EXPECT_EQ(*nonce_late - *nonce_after, 1u) << "attempts signed and included";
 }

@@ -13,6 +13,7 @@
 #include "localnet_env.hpp"
 #include "rest_test_support.hpp"
 #include "test_support.hpp"
+#include "v1_localnet_support.hpp"
 
 namespace pylon::rest::test {
 namespace {
@@ -23,17 +24,14 @@ std::string v1_path(std::uint64_t block, std::uint64_t index) {
   return "/api/v1/block/" + std::to_string(block) + "/extrinsic/" + std::to_string(index);
 }
 
-TEST(RestV1ExtrinsicLocalnet, ASubmittedTransferReadsBackThroughTheRoute) {
-  PYLON_REQUIRE_LOCALNET();
-  auto setup = net::testing::localnet_setup();
-  ASSERT_TRUE(setup);
-  auto& chain = setup->chain;
-  auto& c = *chain->chain;
-  auto bob = keys::key_from_uri("//Bob");
-  ASSERT_TRUE(bob.ok());
-  const std::string bob_ss58 = codec::ss58_encode(bob->keypair.public_key);
-  auto tx = net::testing::sign_call(c, setup->alice, "Balances.transfer_keep_alive",
-                                    R"({"dest":{"id":")" + bob_ss58 + R"("},"value":1234567})");
+using RestV1ExtrinsicLocalnet = LocalnetRestTest;
+
+TEST_F(RestV1ExtrinsicLocalnet, ASubmittedTransferReadsBackThroughTheRoute) {
+  auto& c = client();
+  auto bob = localnet_key("//Bob");
+  ASSERT_TRUE(bob.ok()) << bob.error().message;
+  auto tx = net::testing::sign_call(c, setup_->alice, "Balances.transfer_keep_alive",
+                                    R"({"dest":{"id":")" + bob->ss58 + R"("},"value":1234567})");
   ASSERT_TRUE(tx.ok()) << tx.error().message;
   auto out = c.submit_and_seal(tx->bytes);
   ASSERT_TRUE(out.ok()) << out.error().message;
@@ -43,9 +41,7 @@ TEST(RestV1ExtrinsicLocalnet, ASubmittedTransferReadsBackThroughTheRoute) {
   const std::uint64_t number = header->number;
 
   follower::SnapshotStore snapshots(2);
-  RestDeps deps(snapshots, 1);
-  deps.chain = &c;
-  auto server = Server::start(loopback_options(), std::move(deps));
+  auto server = start_localnet_rest(loopback_options(), snapshots, 1, c);
   ASSERT_TRUE(server.ok()) << server.error().message;
   const std::uint16_t port = (*server)->port();
 
@@ -58,11 +54,11 @@ TEST(RestV1ExtrinsicLocalnet, ASubmittedTransferReadsBackThroughTheRoute) {
   EXPECT_EQ(std::uint64_t(j.root["extrinsic_index"]), out->extrinsic_index);
   EXPECT_EQ(std::string_view(j.root["extrinsic_hash"]), to_hex(tx->hash));
   EXPECT_EQ(std::uint64_t(j.root["extrinsic_length"]), tx->bytes.size() - 2);  // a 2-byte compact prefix
-  EXPECT_EQ(std::string_view(j.root["address"]), codec::ss58_encode(setup->alice.public_key));
+  EXPECT_EQ(std::string_view(j.root["address"]), codec::ss58_encode(setup_->alice.public_key));
   EXPECT_EQ(std::string_view(j.root["call"]["call_module"]), "Balances");
   EXPECT_EQ(std::string_view(j.root["call"]["call_function"]), "transfer_keep_alive");
   EXPECT_EQ(simdjson::to_string(j.root["call"]["call_args"]),
-            R"([{"name":"dest","type":"AccountIdLookupOf","value":{"id":")" + bob_ss58 +
+            R"([{"name":"dest","type":"AccountIdLookupOf","value":{"id":")" + bob->ss58 +
                 R"("}},{"name":"value","type":"Balance","value":1234567}])");
 
   // The block's timestamp inherent: unsigned, the value Timestamp.Now holds at that block.

@@ -27,26 +27,17 @@
 #include "rest/v1/revealed.hpp"
 #include "rest_test_support.hpp"
 #include "timelock/timelock.hpp"
+#include "v1_localnet_support.hpp"
 
 namespace pylon::rest::test {
 namespace {
 
 using namespace std::chrono_literals;
 using net::testing::finalized_block;
-using Clock = std::chrono::steady_clock;
 
 const std::string kToken = "revealed-identity-token-0123";
 const std::string kAuth = "Bearer " + kToken;
 const std::string kOpen = "revealed-open-access-token-01";
-
-Result<follower::SnapshotPtr> snapshot_at_head(chain::ChainClient& c, std::uint16_t netuid) {
-  PYLON_ASSIGN(chain::BlockRef at, finalized_block(c));
-  follower::BuildOptions o;
-  o.stakes = false;
-  PYLON_ASSIGN(follower::Snapshot s, follower::build_snapshot(c, netuid, at, o));
-  s.seen_at = s.built_at = Clock::now();
-  return follower::SnapshotPtr(std::make_shared<const follower::Snapshot>(std::move(s)));
-}
 
 std::string shared_text(const std::string& rel) {
   const char* dir = std::getenv("PYLON_SHARED_DIR");
@@ -66,34 +57,26 @@ Result<Bytes> encoded_value(const codec::Metadata& md, std::string_view pallet, 
   return codec::encode_json(md.types, e->value, parser.parse(json).value());
 }
 
-TEST(RestV1RevealedLocalnet, PostedThenOpenedByTheRuntimeAndServed) {
-  PYLON_REQUIRE_LOCALNET();
-  auto setup = net::testing::localnet_setup();
-  ASSERT_TRUE(setup);
-  auto& chain = setup->chain;
-  auto& c = *chain->chain;
-  auto hot = keys::key_from_uri("//RevealV1Hot");
-  ASSERT_TRUE(hot.ok());
-  const AccountId hot_id(hot->keypair.public_key);
-  const std::string hot_ss58 = codec::ss58_encode(hot->keypair.public_key);
-  auto subnet = net::testing::register_owned_subnet(*setup, hot->keypair);
+using RestV1RevealedLocalnet = LocalnetRestTest;
+
+TEST_F(RestV1RevealedLocalnet, PostedThenOpenedByTheRuntimeAndServed) {
+  auto& c = client();
+  auto hot = localnet_key("//RevealV1Hot");
+  ASSERT_TRUE(hot.ok()) << hot.error().message;
+  auto subnet = net::testing::register_owned_subnet(*setup_, hot->keypair);
   ASSERT_TRUE(subnet.ok()) << subnet.error().message;
   const std::uint16_t netuid = *subnet;
   const std::string nu = std::to_string(netuid);
-  const Bytes hot_key(hot_id.begin(), hot_id.end());
+  const Bytes hot_key(hot->id.begin(), hot->id.end());
 
   follower::SnapshotStore snapshots(2);
-  auto first = snapshot_at_head(c, netuid);
+  auto first = publish_localnet_snapshot(snapshots, c, netuid);
   ASSERT_TRUE(first.ok()) << first.error().message;
-  snapshots.publish(*first);
   committer::Submitter submitter(c, hot->keypair.clone());
-  RestDeps deps(snapshots, netuid);
-  deps.chain = &c;
-  deps.hotkey_submitter = &submitter;
   RestOptions o = loopback_options();
   o.v1.open_access_token = std::make_shared<const keys::SecretString>(kOpen);
-  o.v1.identities.push_back({"rv", netuid, std::make_shared<const keys::SecretString>(kToken), hot_id});
-  auto server = Server::start(o, deps);
+  o.v1.identities.push_back({"rv", netuid, std::make_shared<const keys::SecretString>(kToken), hot->id});
+  auto server = start_localnet_rest(o, snapshots, netuid, c, &submitter);
   ASSERT_TRUE(server.ok()) << server.error().message;
   const std::uint16_t port = (*server)->port();
 
@@ -103,7 +86,7 @@ TEST(RestV1RevealedLocalnet, PostedThenOpenedByTheRuntimeAndServed) {
           .count();
   std::uint64_t round = 0;
   {
-    net::testing::BlockMaker blocks(*chain->rpc);
+    net::testing::BlockMaker blocks(*localnet().rpc);
     auto a = http(port, "POST", "/api/v1/identity/rv/subnet/" + nu + "/commitments/revealed",
                   R"({"commitment":"pylon reveals","blocks_until_reveal":10})", kAuth);
     ASSERT_EQ(a.status, 201u) << a.body;
@@ -174,10 +157,10 @@ TEST(RestV1RevealedLocalnet, PostedThenOpenedByTheRuntimeAndServed) {
   const auto pair = [](const Bytes& k, const Bytes& v) {
     return "[\"" + to_hex(k) + "\",\"" + to_hex(v) + "\"]";
   };
-  auto set = chain->rpc->call(
+  auto set = localnet().rpc->call(
       "dev_setStorage", "[[" + pair(*commitment_key, *registration) + "," + pair(*pulse_key, *pulse) + "]]");
   ASSERT_TRUE(set.ok()) << set.error().message;
-  ASSERT_TRUE(net::testing::new_blocks(*chain->rpc, 1).ok());
+  ASSERT_TRUE(net::testing::new_blocks(*localnet().rpc, 1).ok());
   auto after = finalized_block(c);
   ASSERT_TRUE(after.ok()) << after.error().message;
   auto revealed = net::testing::read_storage(c, "Commitments", "RevealedCommitments",
@@ -202,11 +185,10 @@ TEST(RestV1RevealedLocalnet, PostedThenOpenedByTheRuntimeAndServed) {
   EXPECT_EQ(entries->front().block, after->number);
 
   // Served from a snapshot of that block, under both prefixes.
-  auto second = snapshot_at_head(c, netuid);
+  auto second = publish_localnet_snapshot(snapshots, c, netuid);
   ASSERT_TRUE(second.ok()) << second.error().message;
-  snapshots.publish(*second);
   const std::string one = "{\"reveal_block_number\":" + std::to_string(after->number) + ",\"hotkey\":\"" +
-                          hot_ss58 + "\",\"commitment\":\"" + text + "\"}";
+                          hot->ss58 + "\",\"commitment\":\"" + text + "\"}";
   auto self = http(port, "GET",
                    "/api/v1/identity/rv/subnet/" + nu + "/block/latest/commitments/revealed/self", "", kAuth);
   EXPECT_EQ(self.status, 200u) << self.body;
@@ -214,7 +196,7 @@ TEST(RestV1RevealedLocalnet, PostedThenOpenedByTheRuntimeAndServed) {
   auto all =
       http(port, "GET", "/api/v1/subnet/" + nu + "/block/latest/commitments/revealed", "", "Bearer " + kOpen);
   EXPECT_EQ(all.status, 200u) << all.body;
-  EXPECT_NE(all.body.find("\"" + hot_ss58 + "\":[" + one + "]"), std::string::npos) << all.body;
+  EXPECT_NE(all.body.find("\"" + hot->ss58 + "\":[" + one + "]"), std::string::npos) << all.body;
   // /metrics counts the write's 201 under its route, not as "other".
   auto metrics = http(port, "GET", "/metrics", "", "");
   EXPECT_NE(metrics.body.find("pylon_http_requests_total{path=\"/api/v1/identity/{identity}/subnet/{netuid}/"

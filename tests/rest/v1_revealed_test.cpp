@@ -16,16 +16,12 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
 #include <sstream>
-#include <stdexcept>
 
-#include "chain/storage_key.hpp"
-#include "codec/encoder.hpp"
 #include "codec/ss58.hpp"
 #include "common/hex.hpp"
 #include "extrinsic/call.hpp"
@@ -42,19 +38,11 @@ namespace pylon::rest::test {
 namespace {
 
 const std::string kNotFound = "Commitments not found.";
-const char* const kMetadataFiles[] = {"chain/finney-metadata-v15.option.hex",
-                                      "chain/localnet/spec293-metadata-v15.option.hex"};
 
 // ---------------------------------------------------------------- routes
 
 TEST(V1RevealedRoutes, RevealedBeforeHotkeyAndSelfBeforeHotkey) {
-  struct Row {
-    std::string path;
-    Route route;
-    v1::Read read;
-    std::string hotkey;
-  };
-  const std::vector<Row> rows = {
+  expect_v1_get_routes({
       {"/api/v1/subnet/1/block/latest/commitments/revealed", Route::v1_oa_revealed, v1::Read::revealed, ""},
       {"/api/v1/subnet/1/block/latest/commitments/revealed/", Route::v1_oa_revealed, v1::Read::revealed, ""},
       {"/api/v1/subnet/1/block/latest/commitments/revealed/5Abc", Route::v1_oa_revealed_of,
@@ -73,15 +61,7 @@ TEST(V1RevealedRoutes, RevealedBeforeHotkeyAndSelfBeforeHotkey) {
        "5Abc"},
       {"/api/v1/identity/sn1/subnet/1/block/latest/commitments/self", Route::v1_id_commitment_self,
        v1::Read::commitment_self, ""},
-  };
-  for (const auto& r : rows) {
-    SCOPED_TRACE(r.path);
-    const RouteMatch m = match_route(Method::get, r.path);
-    EXPECT_EQ(m.route, r.route);
-    EXPECT_EQ(v1::read_of(m.route), r.read);
-    EXPECT_EQ(m.v1_params.hotkey, r.hotkey);
-    EXPECT_FALSE(is_write(m.route));
-  }
+  });
   const RouteMatch post = match_route(Method::post, "/api/v1/identity/sn1/subnet/1/commitments/revealed");
   EXPECT_EQ(post.route, Route::v1_id_post_revealed);
   EXPECT_EQ(v1::family(post.route), v1::Family::identity);
@@ -100,35 +80,18 @@ TEST(V1RevealedRoutes, RevealedBeforeHotkeyAndSelfBeforeHotkey) {
 
 // ---------------------------------------------------------------- decoding with real metadata
 
-const codec::StorageEntry& revealed_entry(const codec::Metadata& md) {
-  return *md.pallet("Commitments")->storage_entry("RevealedCommitments");
-}
-
 // A RevealedCommitments value encoded by the codec's encoder from the metadata's own type.
 Bytes encoded(const codec::Metadata& md, const std::vector<v1::RevealedEntry>& entries) {
   std::string json = "[";
   for (const auto& e : entries)
     json += std::string(json.size() > 1 ? "," : "") + "[\"" + to_hex(e.data) + "\"," +
             std::to_string(e.block) + "]";
-  json += "]";
-  simdjson::dom::parser p;
-  auto bytes = codec::encode_json(md.types, revealed_entry(md).value, p.parse(json).value());
-  EXPECT_TRUE(bytes.ok()) << bytes.error().message;
-  return bytes.ok() ? *bytes : Bytes{};
-}
-
-Bytes entry_key(const codec::Metadata& md, std::uint16_t netuid, const AccountId& hotkey) {
-  auto key =
-      chain::storage_key(md, "Commitments", "RevealedCommitments",
-                         {Bytes{static_cast<std::uint8_t>(netuid), static_cast<std::uint8_t>(netuid >> 8)},
-                          Bytes(hotkey.begin(), hotkey.end())});
-  EXPECT_TRUE(key.ok()) << key.error().message;
-  return key.ok() ? *key : Bytes{};
+  return encoded_value(md, "Commitments", "RevealedCommitments", json + "]");
 }
 
 TEST(V1RevealedDecode, ARealRuntimesValueDecodes) {
   PYLON_REST_REQUIRE_SHARED();
-  for (const char* rel : kMetadataFiles) {
+  for (const char* rel : kRuntimeMetadataFiles) {
     SCOPED_TRACE(rel);
     auto md = load_metadata(rel);
     ASSERT_TRUE(md);
@@ -148,16 +111,8 @@ TEST(V1RevealedDecode, ARealRuntimesValueDecodes) {
     ASSERT_TRUE(back.ok()) << back.error().message;
     EXPECT_EQ(*back, entries);
 
-    AccountId hotkey{};
-    hotkey.bytes().fill(0xab);
-    auto prefix = (*d)->subnet_prefix(7);
-    ASSERT_TRUE(prefix.ok()) << prefix.error().message;
-    const Bytes key = entry_key(*md, 7, hotkey);
-    ASSERT_EQ(Bytes(key.begin(), key.begin() + static_cast<std::ptrdiff_t>(prefix->size())), *prefix);
-    auto e = (*d)->decode_entry(key, *prefix, value);
-    ASSERT_TRUE(e.ok()) << e.error().message;
-    EXPECT_EQ(e->first, hotkey);
-    EXPECT_EQ(e->second, entries);
+    expect_entry_keys_checked(**d, *md, "Commitments", "RevealedCommitments", value,
+                              v1::RevealedErrc::kBadState);
     // No entries at all is a value like any other.
     auto empty = (*d)->decode(Bytes{0x00});
     ASSERT_TRUE(empty.ok()) << empty.error().message;
@@ -165,9 +120,9 @@ TEST(V1RevealedDecode, ARealRuntimesValueDecodes) {
   }
 }
 
-TEST(V1RevealedDecode, MalformedValuesAndKeysAreBadState) {
+TEST(V1RevealedDecode, MalformedValuesAreBadState) {
   PYLON_REST_REQUIRE_SHARED();
-  auto md = load_metadata(kMetadataFiles[0]);
+  auto md = load_metadata(kRuntimeMetadataFiles[0]);
   ASSERT_TRUE(md);
   auto d = v1::RevealedDecoder::resolve(md);
   ASSERT_TRUE(d.ok() && d->has_value());
@@ -181,47 +136,18 @@ TEST(V1RevealedDecode, MalformedValuesAndKeysAreBadState) {
     ASSERT_FALSE(v.ok()) << to_hex(bad);
     EXPECT_TRUE(v.error().is(v1::RevealedErrc::kBadState)) << v.error().message;
   }
-  AccountId hotkey{};
-  auto prefix = (*d)->subnet_prefix(1);
-  ASSERT_TRUE(prefix.ok());
-  const Bytes key = entry_key(*md, 1, hotkey);
-  ASSERT_TRUE((*d)->decode_entry(key, *prefix, good).ok());
-  Bytes short_key = key;
-  short_key.pop_back();
-  const Bytes other_subnet = entry_key(*md, 2, hotkey);  // its hotkey must not land on subnet 1
-  ASSERT_EQ(other_subnet.size(), key.size());
-  for (const Bytes& bad : {short_key, other_subnet}) {
-    auto e = (*d)->decode_entry(bad, *prefix, good);
-    ASSERT_FALSE(e.ok()) << to_hex(bad);
-    EXPECT_TRUE(e.error().is(v1::RevealedErrc::kBadState)) << e.error().message;
-  }
-}
-
-codec::Pallet& commitments_pallet(codec::Metadata& m) {
-  for (auto& p : m.pallets)
-    if (p.name == "Commitments") return p;
-  throw std::runtime_error("no Commitments pallet");
 }
 
 TEST(V1RevealedDecode, ARuntimeWithoutTheItemHasNoneAndAnotherShapeIsRefused) {
   PYLON_REST_REQUIRE_SHARED();
-  auto md = load_metadata(kMetadataFiles[1]);
+  auto md = load_metadata(kRuntimeMetadataFiles[1]);
   ASSERT_TRUE(md);
-  auto without = std::make_shared<codec::Metadata>(*md);
-  std::erase_if(commitments_pallet(*without).storage,
-                [](const auto& e) { return e.name == "RevealedCommitments"; });
-  auto none = v1::RevealedDecoder::resolve(without);
+  auto none = v1::RevealedDecoder::resolve(changed_metadata(*md, "Commitments", "RevealedCommitments"));
   ASSERT_TRUE(none.ok()) << none.error().message;
   EXPECT_FALSE(none->has_value());
 
   // RevealedCommitments holding CommitmentOf's Registration: refused, not guessed at.
-  auto other = std::make_shared<codec::Metadata>(*md);
-  auto& storage = commitments_pallet(*other).storage;
-  const auto of =
-      std::find_if(storage.begin(), storage.end(), [](const auto& e) { return e.name == "CommitmentOf"; });
-  ASSERT_NE(of, storage.end());
-  for (auto& e : storage)
-    if (e.name == "RevealedCommitments") e.value = of->value;
+  auto other = changed_metadata(*md, "Commitments", "RevealedCommitments", "CommitmentOf");
   auto refused = v1::RevealedDecoder::resolve(other);
   ASSERT_FALSE(refused.ok());
   EXPECT_TRUE(refused.error().is(v1::RevealedErrc::kBadState)) << refused.error().message;
@@ -323,7 +249,7 @@ TEST(V1RevealedWrite, TheCallCarriesACiphertextThatOpensToTheCommitment) {
   const std::string commitment = "pylon revealed commitment ✓";
   auto ciphertext = timelock::encrypt(1000, v1::scale_string(commitment));
   ASSERT_TRUE(ciphertext.ok()) << ciphertext.error().message;
-  for (const char* rel : kMetadataFiles) {
+  for (const char* rel : kRuntimeMetadataFiles) {
     SCOPED_TRACE(rel);
     auto md = load_metadata(rel);
     ASSERT_NE(md, nullptr);
@@ -345,7 +271,7 @@ TEST(V1RevealedWrite, TheCallCarriesACiphertextThatOpensToTheCommitment) {
     EXPECT_EQ(v1::revealed_text(*opened), commitment);
   }
   // A runtime whose Data has no TimelockEncrypted: no call, said so.
-  auto md = load_metadata(kMetadataFiles[1]);
+  auto md = load_metadata(kRuntimeMetadataFiles[1]);
   ASSERT_NE(md, nullptr);
   auto stripped = std::make_shared<codec::Metadata>(*md);
   std::erase_if(stripped->pallets, [](const codec::Pallet& p) { return p.name == "Commitments"; });
@@ -417,68 +343,11 @@ std::string hotkey(std::size_t uid) {
   return codec::ss58_encode(recorded()->neurons.at(uid).hotkey);
 }
 
-std::string bare(const Bytes& b) {
-  std::string h = to_hex(b);
-  return h.rfind("0x", 0) == 0 ? h.substr(2) : h;
-}
-
-// While this lives the replay node answers the recorded subnet's RevealedCommitments with
-// `entries` (hotkey -> raw value) under the recorded block's metadata; with `hold`, each such
-// read waits until release() (a node slower than the request's deadline).
-struct NodeRevealed {
+// The replay node answering the recorded subnet's RevealedCommitments; with `hold`, each read
+// waits until release().
+struct NodeRevealed : NodeSubnetMap {
   explicit NodeRevealed(const std::vector<std::pair<AccountId, Bytes>>& entries, bool hold = false)
-      : held_(hold) {
-    auto& node = replay_node();
-    EXPECT_TRUE(node.stack && node.server);
-    if (!node.stack || !node.server) return;
-    auto md = node.stack->chain->metadata(recorded()->block_hash);
-    EXPECT_TRUE(md.ok()) << md.error().message;
-    if (!md.ok()) return;
-    auto d = v1::RevealedDecoder::resolve(*md);
-    EXPECT_TRUE(d.ok() && d->has_value());
-    if (!d.ok() || !d->has_value()) return;
-    auto prefix = (*d)->subnet_prefix(kNetuid);
-    EXPECT_TRUE(prefix.ok());
-    if (!prefix.ok()) return;
-    std::string keys = "[", changes = "[";
-    for (const auto& [hk, value] : entries) {
-      const std::string key = to_hex(entry_key(**md, kNetuid, hk));
-      keys += std::string(keys.size() > 1 ? "," : "") + "\"" + key + "\"";
-      changes += std::string(changes.size() > 1 ? "," : "") + "[\"" + key + "\",\"" + to_hex(value) + "\"]";
-    }
-    keys += "]";
-    changes += "]";
-    const std::string stored =
-        "[{\"block\":\"" + to_hex(recorded()->block_hash) + "\",\"changes\":" + changes + "}]";
-    node.server->set_override(
-        [this, p = bare(*prefix), keys, stored](std::string_view method,
-                                                std::string_view params) -> std::optional<std::string> {
-          if (params.find(p) == std::string_view::npos) return std::nullopt;
-          if (method == "state_getKeysPaged") {
-            std::unique_lock<std::mutex> l(mu_);
-            cv_.wait(l, [this] { return !held_; });
-            return keys;
-          }
-          if (method == "state_queryStorageAt") return stored;
-          return std::nullopt;
-        });
-  }
-  void release() {
-    std::lock_guard<std::mutex> l(mu_);
-    held_ = false;
-    cv_.notify_all();
-  }
-  ~NodeRevealed() {
-    release();
-    if (replay_node().server) replay_node().server->set_override({});
-  }
-  NodeRevealed(const NodeRevealed&) = delete;
-  NodeRevealed& operator=(const NodeRevealed&) = delete;
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool held_ = false;
+      : NodeSubnetMap("Commitments", "RevealedCommitments", entries, hold) {}
 };
 
 Bytes value_of(const std::vector<std::pair<std::string, std::uint64_t>>& entries) {
@@ -490,10 +359,6 @@ Bytes value_of(const std::vector<std::pair<std::string, std::uint64_t>>& entries
     for (int i = 0; i < 8; ++i) v.push_back(static_cast<std::uint8_t>(block >> (8 * i)));
   }
   return v;
-}
-
-std::uint64_t key_reads() {
-  return replay_node().server ? replay_node().server->requests("state_getKeysPaged") : 0;
 }
 
 std::string block_json() {
@@ -530,30 +395,16 @@ TEST(RestV1Revealed, ServedUnderBothPrefixesAndReadOncePerBlock) {
   for (const auto& [k, v] : by_key) map += (map.empty() ? "" : ",") + v;
   const std::string all_body = "{\"block\":" + block_json() + ",\"commitments\":{" + map + "}}";
 
-  const std::uint64_t before = key_reads();
-  for (const std::string prefix : {"/api/v1/subnet/1", "/api/v1/identity/sn1/subnet/1"}) {
-    SCOPED_TRACE(prefix);
-    const std::string& auth = prefix.find("identity") != std::string::npos ? kSn1Auth : kOpenAuth;
-    auto all = h.get(prefix + "/block/latest/commitments/revealed", auth);
-    EXPECT_EQ(all.status, 200u);
-    EXPECT_EQ(all.body, all_body);
-    auto one = h.get(prefix + "/block/latest/commitments/revealed/" + hotkey(2), auth);
-    EXPECT_EQ(one.status, 200u);
-    EXPECT_EQ(one.body,
-              "{\"block\":" + block_json() + ",\"commitments\":" + entries_json(hotkey(2), other) + "}");
-    for (const std::string& none : {hotkey(1), std::string("not-a-hotkey")}) {
-      auto n = h.get(prefix + "/block/latest/commitments/revealed/" + none, auth);
-      EXPECT_EQ(n.status, 404u) << none;
-      EXPECT_EQ(n.body, v1_error(404, kNotFound)) << none;
-    }
-  }
-  auto self = h.get("/api/v1/identity/sn1/subnet/1/block/latest/commitments/revealed/self", kSn1Auth);
-  EXPECT_EQ(self.status, 200u);
-  EXPECT_EQ(self.body,
-            "{\"block\":" + block_json() + ",\"commitments\":" + entries_json(hotkey(0), own) + "}");
-  auto oa_self = h.get("/api/v1/subnet/1/block/latest/commitments/revealed/self", kOpenAuth);
-  EXPECT_EQ(oa_self.body, v1_error(404, kNotFound));
-  EXPECT_EQ(key_reads() - before, 1u);  // every answer above from one read at the snapshot's block
+  const auto one_body = [](const std::string& hk,
+                           const std::vector<std::pair<std::string, std::uint64_t>>& e) {
+    return "{\"block\":" + block_json() + ",\"commitments\":" + entries_json(hk, e) + "}";
+  };
+  expect_v1_map_reads(h, {.path = "commitments/revealed",
+                          .all = all_body,
+                          .of_neuron_2 = one_body(hotkey(2), other),
+                          .self = one_body(hotkey(0), own),
+                          .none = {hotkey(1), "not-a-hotkey"},
+                          .not_found = kNotFound});
   // Counted under the routes' templates.
   auto metrics = h.get("/metrics");
   EXPECT_NE(metrics.body.find("path=\"/api/v1/subnet/{netuid}/block/latest/commitments/revealed/{hotkey}\""),
@@ -569,26 +420,14 @@ TEST(RestV1Revealed, NoneIsAnEmptyMapAndAValueThatDoesNotFitIs502) {
   {
     NodeRevealed node({});
     Harness h(v1_options());
-    auto all = h.get("/api/v1/subnet/1/block/latest/commitments/revealed", kOpenAuth);
-    EXPECT_EQ(all.status, 200u);
-    EXPECT_EQ(all.body, "{\"block\":" + block_json() + ",\"commitments\":{}}");
-    auto self = h.get("/api/v1/identity/sn1/subnet/1/block/latest/commitments/revealed/self", kSn1Auth);
-    EXPECT_EQ(self.body, v1_error(404, kNotFound));
+    expect_v1_map_empty(h, "commitments/revealed", "{\"block\":" + block_json() + ",\"commitments\":{}}",
+                        kNotFound);
   }
   Bytes trailing = value_of({{"x", 1}});
   trailing.push_back(0x07);
   NodeRevealed node({{recorded()->neurons.at(3).hotkey, trailing}});
   Harness h(v1_options());
-  auto a = h.get("/api/v1/subnet/1/block/latest/commitments/revealed", kOpenAuth);
-  EXPECT_EQ(a.status, 502u);
-  Json j(a.body);
-  ASSERT_TRUE(j.ok) << a.body;
-  const std::string detail(j.root["detail"].get_string().value_unsafe());
-  EXPECT_NE(detail.find("the revealed commitments at block " + std::to_string(kRecordedBlock)),
-            std::string::npos)
-      << detail;
-  EXPECT_NE(detail.find(hotkey(3)), std::string::npos) << detail;
-  EXPECT_EQ(h.get("/api/v1/identities").status, 200u);  // and the server goes on
+  expect_v1_map_unfit_502(h, "/api/v1/subnet/1/block/latest/commitments/revealed", "revealed commitments");
 }
 
 TEST(RestV1Revealed, TheAuthMatrixOfTheNewRoutes) {
@@ -662,74 +501,59 @@ TEST(RestV1Deadline, ASlowRevealedReadIs504AndTheLateAnswerIsDropped) {
       << metrics.body.substr(0, 2000);
 }
 
+// While this lives the replay node holds each `method` request until release(), then answers it
+// from the recording; waiting() counts the requests that came.
+class NodeHolding {
+ public:
+  explicit NodeHolding(std::string method) {
+    replay_node().server->set_override(
+        [this, method = std::move(method)](std::string_view m,
+                                           std::string_view) -> std::optional<std::string> {
+          if (m == method) gate_.wait();
+          return std::nullopt;
+        });
+  }
+  void release() { gate_.open(); }
+  int waiting() const { return gate_.waiting(); }
+  ~NodeHolding() {
+    release();
+    replay_node().server->set_override({});
+  }
+  NodeHolding(const NodeHolding&) = delete;
+  NodeHolding& operator=(const NodeHolding&) = delete;
+
+ private:
+  NodeGate gate_{true};
+};
+
 TEST(RestV1Deadline, NeuronsAtABlockNotKeptAre504WhenTheNodeIsSlow) {
   PYLON_REST_REQUIRE_SHARED();
-  std::mutex mu;
-  std::condition_variable cv;
-  bool held = true;
-  replay_node().server->set_override(
-      [&](std::string_view method, std::string_view) -> std::optional<std::string> {
-        if (method == "chain_getBlockHash") {
-          std::unique_lock<std::mutex> l(mu);
-          cv.wait(l, [&] { return !held; });
-        }
-        return std::nullopt;
-      });
-  auto release = [&] {
-    std::lock_guard<std::mutex> l(mu);
-    held = false;
-    cv.notify_all();
-  };
-  {
-    Harness h(v1_options());
-    const std::string target = "/api/v1/subnet/1/block/" + std::to_string(kRecordedBlock - 5) + "/neurons";
-    auto a = get_within(h.port(), target, kOpenAuth, "0.3");
-    EXPECT_EQ(a.status, 504u);
-    EXPECT_EQ(a.body, v1_error(504, "Request timed out"));
-    release();
-    // The late build ends (failed or not) on its worker and answers nobody; the server goes on.
-    EXPECT_EQ(h.get("/api/v1/identities").status, 200u);
-  }
-  release();
-  replay_node().server->set_override({});
+  NodeHolding node("chain_getBlockHash");
+  Harness h(v1_options());
+  const std::string target = "/api/v1/subnet/1/block/" + std::to_string(kRecordedBlock - 5) + "/neurons";
+  auto a = get_within(h.port(), target, kOpenAuth, "0.3");
+  EXPECT_EQ(a.status, 504u);
+  EXPECT_EQ(a.body, v1_error(504, "Request timed out"));
+  node.release();
+  // The late build ends (failed or not) on its worker and answers nobody; the server goes on.
+  EXPECT_EQ(h.get("/api/v1/identities").status, 200u);
 }
 
 // Another subnet's read is built from the node on request: held past the deadline, 504; a later
 // request for it (the node answering again) is served by a build of its own or the one in flight.
 TEST(RestV1Deadline, AnUnfollowedSubnetsSlowBuildIs504) {
   PYLON_REST_REQUIRE_SHARED();
-  std::mutex mu;
-  std::condition_variable cv;
-  bool held = true;
-  std::atomic<int> waiting{0};
-  replay_node().server->set_override(
-      [&](std::string_view method, std::string_view) -> std::optional<std::string> {
-        if (method == "state_call") {
-          ++waiting;
-          std::unique_lock<std::mutex> l(mu);
-          cv.wait(l, [&] { return !held; });
-        }
-        return std::nullopt;
-      });
-  auto release = [&] {
-    std::lock_guard<std::mutex> l(mu);
-    held = false;
-    cv.notify_all();
-  };
-  {
-    Harness h(v1_options());
-    auto a = get_within(h.port(), "/api/v1/subnet/2/block/latest/neurons", kOpenAuth, "0.3");
-    EXPECT_EQ(a.status, 504u);
-    EXPECT_EQ(a.body, v1_error(504, "Request timed out"));
-    EXPECT_GE(waiting.load(), 1);  // the build was at the node when the deadline passed
-    release();
-    // The late build ends on its worker (the recording has no subnet 2: a failure) and answers
-    // nobody; the next request gets the node's answer, here a 502.
-    auto b = get_within(h.port(), "/api/v1/subnet/2/block/latest/neurons", kOpenAuth, "30");
-    EXPECT_EQ(b.status, 502u) << b.body;
-  }
-  release();
-  replay_node().server->set_override({});
+  NodeHolding node("state_call");
+  Harness h(v1_options());
+  auto a = get_within(h.port(), "/api/v1/subnet/2/block/latest/neurons", kOpenAuth, "0.3");
+  EXPECT_EQ(a.status, 504u);
+  EXPECT_EQ(a.body, v1_error(504, "Request timed out"));
+  EXPECT_GE(node.waiting(), 1);  // the build was at the node when the deadline passed
+  node.release();
+  // The late build ends on its worker (the recording has no subnet 2: a failure) and answers
+  // nobody; the next request gets the node's answer, here a 502.
+  auto b = get_within(h.port(), "/api/v1/subnet/2/block/latest/neurons", kOpenAuth, "30");
+  EXPECT_EQ(b.status, 502u) << b.body;
 }
 
 }  // namespace

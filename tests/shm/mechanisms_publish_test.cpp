@@ -6,12 +6,10 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <string>
 #include <vector>
 
-#include "codec/encoder.hpp"
+#include "../codec/mechanism_answers.hpp"
 #include "codec/metadata.hpp"
 #include "codec/views/mechanisms.hpp"
 #include "daemon_test_util.hpp"
@@ -21,55 +19,18 @@
 namespace pylon::shm {
 namespace {
 
-constexpr const char* kDevnet = "chain/devnet-metadata-v16.scale";
-constexpr const char* kLocal = "chain/localnet/spec293-metadata-v15.option.hex";
+using pylon::test::load_shared_metadata;
+using pylon::test::subtensor_value;
+
+constexpr const char* kDevnet = pylon::test::kDevnetMetadata;
+constexpr const char* kLocal = pylon::test::kLocalMetadata;
 constexpr std::uint16_t kNetuid = 3;
 constexpr std::size_t kNeurons = 4;
 
-std::string shared_path(const std::string& rel) {
-  const char* e = std::getenv("PYLON_SHARED_DIR");
-  return std::string(e ? e : PYLON_SHARED_DIR_DEFAULT) + "/" + rel;
-}
-
-#define REQUIRE_SHARED(rel)                                                                         \
-  do {                                                                                              \
-    if (!std::filesystem::exists(shared_path(rel)))                                                 \
-      GTEST_SKIP() << "reference file " << shared_path(rel) << " is absent (set PYLON_SHARED_DIR)"; \
-  } while (0)
-
-std::shared_ptr<const codec::Metadata> load(const char* rel) {
-  auto md = codec::load_metadata_file(shared_path(rel));
-  EXPECT_TRUE(md.ok()) << md.error().message;
-  return md.ok() ? *md : nullptr;
-}
-
-Bytes encoded(const codec::Metadata& md, codec::TypeId type, const std::string& json) {
-  simdjson::dom::parser p;
-  auto bytes = codec::encode_json(md.types, type, p.parse(json));
-  EXPECT_TRUE(bytes.ok()) << bytes.error().message;
-  return bytes.ok() ? *bytes : Bytes{};
-}
-
-Bytes storage_value(const codec::Metadata& md, const char* item, const std::string& json) {
-  return encoded(md, md.pallet("SubtensorModule")->storage_entry(item)->value, json);
-}
-
-// get_selective_mechagraph's answer for `netuid`: the two per-mechanism columns, every other
-// field None.
+// get_selective_mechagraph's answer for kNetuid.
 Bytes mechagraph_answer(const codec::Metadata& md, const std::string& incentives,
                         const std::string& last_update) {
-  const codec::RuntimeApiMethod* m = md.api_method(codec::views::MechagraphView::kMethod);
-  const codec::TypeDef& st = md.types[md.types[m->output].variants[1].fields[0].type];
-  std::string json = "{";
-  for (std::size_t i = 0; i < st.fields.size(); ++i) {
-    const std::string& name = st.fields[i].name;
-    const std::string value = name == "netuid"        ? std::to_string(kNetuid)
-                              : name == "incentives"  ? incentives
-                              : name == "last_update" ? last_update
-                                                      : "null";
-    json += (i ? ",\"" : "\"") + name + "\":" + value;
-  }
-  return encoded(md, m->output, json + "}");
+  return pylon::test::mechagraph_answer(md, kNetuid, incentives, last_update);
 }
 
 // A subnet of kNeurons neurons at block 500: uid u's own (mechanism 0) incentive is 1000 + u and
@@ -116,13 +77,13 @@ Snapshot round_trip(const follower::Snapshot& s, std::uint32_t* capacity = nullp
 }
 
 TEST(MechanismPublish, DevnetMechanismsReadBackExactly) {
-  REQUIRE_SHARED(kDevnet);
-  auto md = load(kDevnet);
+  PYLON_REQUIRE_SHARED(kDevnet);
+  auto md = load_shared_metadata(kDevnet);
   ASSERT_TRUE(md);
   follower::Snapshot s = subnet();
   auto mechanisms =
-      codec::views::decode_mechanisms(*md, storage_value(*md, "MechanismCountCurrent", "2"),
-                                      storage_value(*md, "MechanismEmissionSplit", "[40000, 25535]"));
+      codec::views::decode_mechanisms(*md, subtensor_value(*md, "MechanismCountCurrent", "2"),
+                                      subtensor_value(*md, "MechanismEmissionSplit", "[40000, 25535]"));
   ASSERT_TRUE(mechanisms.ok()) << mechanisms.error().message;
   auto view = codec::views::MechagraphView::resolve(md);
   ASSERT_TRUE(view.ok() && view->has_value());
@@ -159,13 +120,13 @@ TEST(MechanismPublish, DevnetMechanismsReadBackExactly) {
 }
 
 TEST(MechanismPublish, ACountWithoutFieldsSaysSo) {
-  REQUIRE_SHARED(kDevnet);
-  auto md = load(kDevnet);
+  PYLON_REQUIRE_SHARED(kDevnet);
+  auto md = load_shared_metadata(kDevnet);
   ASSERT_TRUE(md);
   follower::Snapshot s = subnet();
   // Count 3 and no split stored: the segment regrows to hold it; the fields were not read.
   auto mechanisms =
-      codec::views::decode_mechanisms(*md, storage_value(*md, "MechanismCountCurrent", "3"), std::nullopt);
+      codec::views::decode_mechanisms(*md, subtensor_value(*md, "MechanismCountCurrent", "3"), std::nullopt);
   ASSERT_TRUE(mechanisms.ok()) << mechanisms.error().message;
   s.mechanisms = *mechanisms;
   std::uint32_t capacity = 0;
@@ -183,8 +144,8 @@ TEST(MechanismPublish, ACountWithoutFieldsSaysSo) {
 }
 
 TEST(MechanismPublish, ALocalRuntimeWritesCountOneAndNoColumns) {
-  REQUIRE_SHARED(kLocal);
-  auto md = load(kLocal);
+  PYLON_REQUIRE_SHARED(kLocal);
+  auto md = load_shared_metadata(kLocal);
   ASSERT_TRUE(md);
   ASSERT_FALSE(codec::views::has_mechanisms(*md));
   auto mechanisms = codec::views::decode_mechanisms(*md, std::nullopt, std::nullopt);
