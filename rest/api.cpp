@@ -5,6 +5,7 @@
 #include "common/log.hpp"
 #include "rest/openapi.hpp"
 #include "rest/v1/render.hpp"
+#include "weights/writer.hpp"
 
 namespace pylon::rest {
 namespace {
@@ -31,10 +32,21 @@ SubnetDeps default_parts(RestDeps& deps) {
   p.committer = deps.committer;
   p.hotkey_submitter = deps.hotkey_submitter;
   p.epoch_at = deps.epoch_at;
+  p.lanes = deps.lanes;
   return p;
 }
 
 }  // namespace
+
+weights::Lane Api::default_lane() const {
+  return {deps_.netuid, deps_.writer ? deps_.writer->signer() : AccountId{}};
+}
+
+LaneDeps Api::lane_of(const SubnetContext& sub, const v1::Identity& identity) {
+  const SubnetDeps& p = sub.parts();
+  if (auto it = p.lanes.find(identity.hotkey); it != p.lanes.end()) return it->second;
+  return {p.writer, p.committer, p.hotkey_submitter};
+}
 
 Api::Api(const RestOptions& options, RestDeps deps, Metrics& metrics, std::function<void(Task)> on_io,
          std::function<void(Task)> on_worker, LongPolls* long_polls)

@@ -74,6 +74,13 @@ class Api {
  private:
   using Rendered = std::shared_ptr<RenderedSnapshot>;
 
+  // The lane the legacy routes read: the default subnet's writer's (weights::Writer::signer),
+  // the zero signer's without a writer.
+  weights::Lane default_lane() const;
+  // The parts an /api/v1 identity writes through on its subnet: its hotkey's own lane when the
+  // subnet has one (SubnetDeps::lanes), else the subnet's default lane.
+  static LaneDeps lane_of(const SubnetContext& sub, const v1::Identity& identity);
+
   // Auth for the route: an error response, or nullopt to go on.
   std::optional<Response> check_auth(Route r, const Request& req) const;
   // 401 unless the request carries `Authorization: Bearer <expected>` (compared in constant time).
@@ -153,15 +160,17 @@ class Api {
   // The subnet reads of dispatch_v1 at one snapshot of the path's subnet.
   void answer_v1_read(v1::Read read, const std::string& hotkey_param, const Rendered& l,
                       const v1::Admitted& admitted, Reply reply);
-  void put_v1_weights(SubnetContext& sub, const Request& req, Reply reply);
+  void put_v1_weights(SubnetContext& sub, const Request& req, const v1::Identity& identity, Reply reply);
   void post_v1_commitment(SubnetContext& sub, const Request& req, const v1::Admitted& admitted, Reply reply);
   // The attempts of one commitment write (blocking, on a worker) until `deadline`: each builds the
   // arguments of Commitments.set_commitment from the metadata of the block at hand, submits them
-  // through the subnet's hotkey Submitter and, once a block holds it, answers landed().
+  // through `signer` (null: the subnet's hotkey Submitter) and, once a block holds it, answers
+  // landed().
   using CommitmentArgs = std::function<Result<std::string>(const codec::Metadata&)>;
   Response write_v1_commitment(SubnetContext& sub, const CommitmentArgs& build_args, std::string_view path,
                                std::chrono::steady_clock::time_point deadline,
-                               const std::function<Response()>& landed);
+                               const std::function<Response()>& landed,
+                               committer::Submitter* signer = nullptr);
   void post_v1_revealed(SubnetContext& sub, const Request& req, const v1::Admitted& admitted, Reply reply);
   // GET .../commitments/revealed[/{hotkey}|/self] at the latest block of the path's subnet.
   void get_v1_revealed(std::uint64_t netuid, v1::Read read, std::string_view hotkey_param,

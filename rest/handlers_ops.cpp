@@ -2,6 +2,7 @@
 #include <array>
 #include <cstdio>
 
+#include "codec/ss58.hpp"
 #include "committer/committer.hpp"
 #include "committer/epoch_api.hpp"
 #include "common/build_info.hpp"
@@ -204,6 +205,15 @@ void Api::get_metrics(Reply reply) {
     if (sub->parts().committer)
       append_sample(out, "pylon_subnet_commit_blocked", "netuid=\"" + std::to_string(sub->netuid()) + "\"",
                     sub->parts().committer->state().blocked_reason.empty() ? 0 : 1);
+  // A subnet's further signing hotkeys (lanes) have their own committers: labelled with the hotkey
+  // too (the default lane's series keeps the netuid label alone).
+  for (SubnetContext* sub : followed_subnets())
+    for (const auto& [hotkey, lane] : sub->parts().lanes)
+      if (lane.committer)
+        append_sample(
+            out, "pylon_subnet_commit_blocked",
+            "netuid=\"" + std::to_string(sub->netuid()) + "\",hotkey=\"" + codec::ss58_encode(hotkey) + "\"",
+            lane.committer->state().blocked_reason.empty() ? 0 : 1);
   render_process_metrics(out);
   reply(shared_response(200, std::make_shared<const std::string>(std::move(out)),
                         "text/plain; version=0.0.4; charset=utf-8"));

@@ -134,9 +134,9 @@ void Api::weights_status(EpochAnswer e, bool filtered, std::uint8_t mechanism, R
             filtered ? std::optional<std::uint8_t>(mechanism) : std::nullopt;
         // Whose weights, reveal and chain row the legacy members show.
         const std::uint8_t primary = only.value_or(0);
-        auto w = deps_.store->weights(deps_.netuid, e.start, primary);
+        auto w = deps_.store->weights(default_lane(), e.start, primary);
         if (!w.ok()) return error_response(500, code::internal, w.error().message);
-        auto all_attempts = deps_.store->attempts(deps_.netuid, e.start);
+        auto all_attempts = deps_.store->attempts(default_lane(), e.start);
         if (!all_attempts.ok()) return error_response(500, code::internal, all_attempts.error().message);
         std::vector<weights::CommitAttempt> attempts;
         for (auto& a : *all_attempts)
@@ -144,14 +144,14 @@ void Api::weights_status(EpochAnswer e, bool filtered, std::uint8_t mechanism, R
         // The mechanisms this epoch concerns: those holding weights or attempts (0 always).
         std::set<std::uint8_t> mechanisms{primary};
         if (!only) {
-          auto held = deps_.store->mechanisms(deps_.netuid, e.start);
+          auto held = deps_.store->mechanisms(default_lane(), e.start);
           if (!held.ok()) return error_response(500, code::internal, held.error().message);
           mechanisms.insert(held->begin(), held->end());
           for (const auto& a : attempts) mechanisms.insert(a.mechanism);
         }
         std::vector<weights::PendingReveal> reveals;
         for (std::uint8_t m : mechanisms) {
-          auto r = deps_.store->reveal(deps_.netuid, e.start, m);
+          auto r = deps_.store->reveal(default_lane(), e.start, m);
           if (!r.ok()) return error_response(500, code::internal, r.error().message);
           if (*r) reveals.push_back(std::move(**r));
         }
@@ -164,7 +164,7 @@ void Api::weights_status(EpochAnswer e, bool filtered, std::uint8_t mechanism, R
         out += ",\"mechanisms\":[";
         bool first = true;
         for (std::uint8_t m : mechanisms) {
-          auto mw = m == primary ? w : deps_.store->weights(deps_.netuid, e.start, m);
+          auto mw = m == primary ? w : deps_.store->weights(default_lane(), e.start, m);
           if (!mw.ok()) return error_response(500, code::internal, mw.error().message);
           if (!first) out += ',';
           first = false;

@@ -185,7 +185,7 @@ void Api::get_raw_weights(const Request& req, Reply reply) {
     auto answer = [this, m](EpochAnswer e, Reply rep) {
       blocking(
           [this, e, m]() -> Response {
-            auto w = deps_.store->weights(deps_.netuid, e.start, m);
+            auto w = deps_.store->weights(default_lane(), e.start, m);
             if (!w.ok()) return error_response(500, code::internal, w.error().message);
             if (w->empty())
               return error_response(404, code::not_found,
@@ -212,7 +212,7 @@ void Api::post_force_commit(Reply reply) {
     blocking(
         [this, e]() -> Response {
           if (deps_.store) {
-            auto w = deps_.store->weights(deps_.netuid, e.start);
+            auto w = deps_.store->weights(default_lane(), e.start);
             if (!w.ok()) return error_response(500, code::internal, w.error().message);
             if (w->empty())
               return error_response(404, code::not_found,

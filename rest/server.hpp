@@ -67,6 +67,16 @@ struct EpochAnswer {
 };
 using EpochFn = std::function<Result<EpochAnswer>(const chain::BlockRef& at)>;
 
+// A further signing hotkey's parts on a subnet (its lane, weights::Lane): the writer and
+// committer of that hotkey's weights and its submitter. A subnet's parts (SubnetDeps, RestDeps)
+// are its default lane's; an /api/v1 identity whose hotkey has a lane of its own in `lanes`
+// writes through that one.
+struct LaneDeps {
+  weights::Writer* writer = nullptr;
+  committer::Committer* committer = nullptr;
+  committer::Submitter* submitter = nullptr;
+};
+
 // One followed subnet's parts besides the default one (whose parts are RestDeps' own fields). The
 // /api/v1 routes of that netuid (its identities' and the open-access reads) use them; the legacy
 // surface serves the default subnet only.
@@ -76,6 +86,7 @@ struct SubnetDeps {
   committer::Committer* committer = nullptr;     // null when no identity signs on this subnet
   committer::Submitter* hotkey_submitter = nullptr;  // the signer of the identities on this subnet
   EpochFn epoch_at;                                  // as RestDeps::epoch_at, for this netuid
+  std::map<AccountId, LaneDeps> lanes;               // the other hotkeys' lanes, by hotkey
 };
 
 // Everything the API reads and drives. Only `snapshots` is required; a missing part turns the
@@ -87,7 +98,9 @@ struct RestDeps {
   std::uint16_t netuid = 0;
   chain::ChainClient* chain = nullptr;  // reads at blocks not kept, block hashes, submissions
   weights::Store* store = nullptr;      // weights reads, /weights_status
-  weights::Writer* writer = nullptr;    // weights writes (group commit)
+  // The default lane: its writer (group commit), committer and signer; the legacy routes read and
+  // write its weights (the writer's lane, weights::Writer::signer).
+  weights::Writer* writer = nullptr;
   committer::Committer* committer = nullptr;
   // The committer's own signer for the validator's hotkey (one per key: nonces never race):
   // /set_commitment and POST /api/v1/.../certificates/self.
@@ -98,6 +111,8 @@ struct RestDeps {
   EpochFn epoch_at;
   // Chain RPC latency, errors and connection events, rendered in /metrics (null: left out).
   const ChainMetrics* chain_metrics = nullptr;
+  // The default subnet's other hotkeys' lanes, by hotkey (SubnetDeps::lanes).
+  std::map<AccountId, LaneDeps> lanes;
   // What build_snapshot reads for blocks outside the cache (the follower's own options).
   bool build_hyperparams = true;
   bool build_commitments = true;

@@ -99,7 +99,8 @@ void Api::dispatch_v1(const RouteMatch& m, const Request& req, const v1::Admitte
       if (sub == nullptr)
         return reply(v1::error(503, "subnet " + std::to_string(admitted.identity->netuid) + " of identity '" +
                                         admitted.identity->name + "' is not followed by this Pylon"));
-      if (m.route == Route::v1_id_put_weights) return put_v1_weights(*sub, req, std::move(reply));
+      if (m.route == Route::v1_id_put_weights)
+        return put_v1_weights(*sub, req, *admitted.identity, std::move(reply));
       if (m.route == Route::v1_id_post_commitments)
         return post_v1_commitment(*sub, req, admitted, std::move(reply));
       if (m.route == Route::v1_id_post_revealed)
@@ -402,16 +403,18 @@ void Api::get_v1_recent_neurons(std::uint64_t netuid, Reply reply) {
 }
 
 // PUT .../weights: the request's weights become the identity's weights of its subnet's current
-// epoch, in one transaction through that subnet's Writer (the default subnet's is PUT
-// /set_weights' too), before the 200. Latest request
-// wins: the batch replaces the epoch's weight set (weights::replacing: hotkeys stored for this
-// epoch and absent from the request become 0 in the same transaction), so two concurrent PUTs
-// never leave the union of their hotkeys behind.
-void Api::put_v1_weights(SubnetContext& sub, const Request& req, Reply reply) {
+// epoch, in one transaction through the Writer of the identity's lane (its subnet and hotkey:
+// lane_of; the default subnet's default lane's is PUT /set_weights' too), before the 200. That
+// lane's committer commits them: another hotkey's identity on the same subnet has its own lane,
+// weights and committer, and never sees these. Latest request wins: the batch replaces the lane's
+// epoch weight set (weights::replacing: hotkeys stored for this epoch and absent from the request
+// become 0 in the same transaction), so two concurrent PUTs never leave the union of their
+// hotkeys behind.
+void Api::put_v1_weights(SubnetContext& sub, const Request& req, const v1::Identity& identity, Reply reply) {
   auto decoded = v1::decode_weights(req.body);
   if (auto* bad = std::get_if<std::vector<v1::FieldError>>(&decoded))
     return reply(v1::validation_error("PUT", req.path, *bad));
-  weights::Writer* writer = sub.parts().writer;
+  weights::Writer* writer = lane_of(sub, identity).writer;
   if (!writer || !deps_.store) return reply(v1::error(503, "no weights store is configured"));
   with_current_epoch(
       sub, std::move(reply),
@@ -446,11 +449,11 @@ void Api::post_v1_commitment(SubnetContext& sub, const Request& req, const v1::A
   auto decoded = v1::decode_commitment(req.body);
   if (auto* bad = std::get_if<std::vector<v1::FieldError>>(&decoded))
     return reply(v1::validation_error("POST", req.path, *bad));
-  const committer::Submitter* signer = sub.parts().hotkey_submitter;
+  // The identity signs with its own hotkey: its lane's Submitter (lane_of), the one its committer
+  // signs with too, so the two never race for a nonce.
+  committer::Submitter* signer = lane_of(sub, *admitted.identity).submitter;
   if (!deps_.chain || !signer)
     return reply(v1::error(503, "no chain or hotkey is configured to write commitments"));
-  // The identity signs with its own hotkey: every identity on a subnet shares its one signer
-  // (config::check_servable).
   if (admitted.identity->hotkey != signer->account())
     return reply(v1::error(
         503, "identity '" + admitted.identity->name + "' signs with another hotkey than this Pylon's"));
@@ -459,7 +462,8 @@ void Api::post_v1_commitment(SubnetContext& sub, const Request& req, const v1::A
                                              std::chrono::duration<double>(admitted.deadline_seconds));
   // Owned copies: the request's views do not outlive this call.
   blocking(
-      [this, &sub, data = std::get<Bytes>(std::move(decoded)), path = std::string(req.path), deadline]() {
+      [this, &sub, signer, data = std::get<Bytes>(std::move(decoded)), path = std::string(req.path),
+       deadline]() {
         return write_v1_commitment(
             sub, [&](const codec::Metadata& md) { return v1::set_commitment_args(md, sub.netuid(), data); },
             path, deadline,
@@ -470,7 +474,8 @@ void Api::post_v1_commitment(SubnetContext& sub, const Request& req, const v1::A
               w.string("Commitment set successfully.");
               w.end_object();
               return json_response(201, w.take());
-            });
+            },
+            signer);
       },
       std::move(reply));
 }
@@ -536,7 +541,8 @@ void Api::post_v1_revealed(SubnetContext& sub, const Request& req, const v1::Adm
 
 Response Api::write_v1_commitment(SubnetContext& sub, const CommitmentArgs& build_args, std::string_view path,
                                   std::chrono::steady_clock::time_point deadline,
-                                  const std::function<Response()>& landed) {
+                                  const std::function<Response()>& landed, committer::Submitter* signer) {
+  if (signer == nullptr) signer = sub.parts().hotkey_submitter;
   using Clock = std::chrono::steady_clock;
   using std::chrono::milliseconds;
   static constexpr milliseconds kPerAttempt{120000};
@@ -563,8 +569,7 @@ Response Api::write_v1_commitment(SubnetContext& sub, const CommitmentArgs& buil
       last_error = args.error().message;
       return args.error().is(v1::CommitmentCallErrc::kTooLong) ? Attempt::too_long : Attempt::no_call;
     }
-    auto s = sub.parts().hotkey_submitter->submit_within(std::min(kPerAttempt, left),
-                                                         "Commitments.set_commitment", *args, at);
+    auto s = signer->submit_within(std::min(kPerAttempt, left), "Commitments.set_commitment", *args, at);
     metrics_.count_chain_call(s.ok());
     if (!s.ok()) {
       last_error = s.error().message;

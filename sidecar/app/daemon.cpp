@@ -3,6 +3,7 @@
 #include <grp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <utility>
 #include <vector>
@@ -104,6 +105,16 @@ class Signers {
   std::map<std::pair<std::string, std::string>, committer::Submitter*> by_names_;
 };
 
+// A subnet's lanes besides the default one, as the REST API routes identities to them.
+std::map<AccountId, rest::LaneDeps> other_lanes(const SubnetParts& parts) {
+  std::map<AccountId, rest::LaneDeps> out;
+  for (std::size_t i = 1; i < parts.lanes().size(); ++i) {
+    const auto& lane = parts.lanes()[i];
+    out.emplace(lane.signer->account(), rest::LaneDeps{lane.writer.get(), lane.committer.get(), lane.signer});
+  }
+  return out;
+}
+
 void follower_log(std::string_view level, std::string_view msg) {
   log::write(level == "warn"    ? log::Level::Warn
              : level == "error" ? log::Level::Error
@@ -161,9 +172,12 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
   so.timeout = std::chrono::seconds(30);
   Signers signers(chain, so);
   committer::Submitter* own = signers.add({cfg.wallet_name, cfg.wallet_hotkey}, std::move(hotkey));
-  // Each signed subnet's signer: the daemon's own on PYLON_NETUID, an identity's on its netuid
-  // (config::check_servable made them one per subnet).
-  std::map<std::uint16_t, committer::Submitter*> signer_of{{cfg.netuid, own}};
+  // Each signed subnet's signers, one lane each (weights::Lane), the default lane's first: the
+  // daemon's own on PYLON_NETUID, else the subnet's first identity's; then each identity's other
+  // hotkeys in the order the identities are listed. Identities sharing a hotkey on a subnet share
+  // its lane.
+  std::map<std::uint16_t, std::vector<committer::Submitter*>> signers_of{{cfg.netuid, {own}}};
+  std::vector<committer::Submitter*> identity_signer;  // per cfg.v1.identities entry
   for (const auto& id : cfg.v1.identities) {
     auto s = signers.of(cfg, id.wallet_name, id.hotkey_name);
     if (!s.ok()) {
@@ -171,7 +185,24 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
                  {{"identity", id.name}, {"error", s.error().message}});
       return 2;
     }
-    signer_of.emplace(id.netuid, *s);
+    identity_signer.push_back(*s);
+    auto& on = signers_of[id.netuid];
+    if (std::find(on.begin(), on.end(), *s) == on.end()) on.push_back(*s);
+  }
+  // Rows written before lanes (schema v6) were written when one hotkey signed per subnet: the
+  // subnet's default signer's, which they now belong to.
+  for (const auto& [netuid, on] : signers_of) {
+    auto adopted = (*store)->adopt_unattributed({netuid, on.front()->account()});
+    if (!adopted.ok()) {
+      log::error("weights", "cannot assign stored weights to their hotkey",
+                 {{"error", adopted.error().message}});
+      return 2;
+    }
+    if (*adopted > 0)
+      log::info("weights", "rows stored before lanes assigned to the subnet's default hotkey",
+                {{"netuid", std::to_string(netuid)},
+                 {"hotkey", codec::ss58_encode(on.front()->account())},
+                 {"rows", std::to_string(*adopted)}});
   }
 
   // Every followed subnet's parts: the default one (PYLON_NETUID: the legacy surface), each
@@ -187,7 +218,7 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
     w.netuid = netuid;
     w.shm_name = segment_name(cfg, netuid);
     w.shm_group = *group;
-    if (auto it = signer_of.find(netuid); it != signer_of.end()) w.signer = it->second;
+    if (auto it = signers_of.find(netuid); it != signers_of.end()) w.signers = it->second;
     auto parts = SubnetParts::create(w, cfg, chain, **store);
     if (!parts.ok()) {
       log::error("pylon", "cannot set up a followed subnet", {{"error", parts.error().message}});
@@ -205,9 +236,11 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
   ho.auth_token = cfg.auth_token;
   ho.metrics_token = cfg.metrics_token;
   ho.reads_need_token = cfg.auth_reads;
-  // The /api/v1 identities, each with its subnet's signer's account as its `self`.
-  for (const auto& id : cfg.v1.identities)
-    ho.v1.identities.push_back({id.name, id.netuid, id.token, signer_of.at(id.netuid)->account()});
+  // The /api/v1 identities, each with its own hotkey's account as its `self` (and its lane).
+  for (std::size_t i = 0; i < cfg.v1.identities.size(); ++i) {
+    const auto& id = cfg.v1.identities[i];
+    ho.v1.identities.push_back({id.name, id.netuid, id.token, identity_signer[i]->account()});
+  }
   ho.v1.open_access_token = cfg.v1.open_access_token;
   ho.v1.default_timeout_seconds = cfg.v1.default_timeout_seconds;
   ho.v1.max_timeout_seconds = cfg.v1.max_timeout_seconds;
@@ -238,6 +271,7 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
   deps.hotkey_submitter = main_subnet.signer();
   deps.load_coldkey = std::move(load_coldkey);
   deps.epoch_at = epoch_fn(cfg.netuid);
+  deps.lanes = other_lanes(main_subnet);
   for (auto& [netuid, parts] : subnets) {
     if (netuid == cfg.netuid) continue;
     rest::SubnetDeps sd;
@@ -246,6 +280,7 @@ int run_daemon(const config::Config& cfg, keys::Keypair hotkey, StopSignal& stop
     sd.committer = parts->committer();
     sd.hotkey_submitter = parts->signer();
     sd.epoch_at = epoch_fn(netuid);
+    sd.lanes = other_lanes(*parts);
     deps.subnets.emplace(netuid, std::move(sd));
   }
   auto http = rest::Server::start(ho, deps);

@@ -1,6 +1,7 @@
 #include "app/subnet_parts.hpp"
 
 #include "chain/mechanisms.hpp"
+#include "codec/ss58.hpp"
 #include "common/log.hpp"
 #include "shm/from_snapshot.hpp"
 
@@ -74,7 +75,7 @@ Result<std::unique_ptr<SubnetParts>> SubnetParts::create(const SubnetWiring& w, 
   p->segment_ = std::move(segment).value();
   log::info("shm", "snapshot segment ready",
             {{"netuid", subnet}, {"name", "/dev/shm/" + p->segment_->name()}});
-  if (!w.signer) return p;
+  if (w.signers.empty()) return p;
 
   shm::WeightQueueConfig qc;
   qc.name = shm::queue_segment_name(p->segment_->name());
@@ -88,18 +89,31 @@ Result<std::unique_ptr<SubnetParts>> SubnetParts::create(const SubnetWiring& w, 
       "shm", "weight queue ready",
       {{"netuid", subnet}, {"name", "/dev/shm/" + p->queue_->name()}, {"note", p->queue_->open_note()}});
 
-  // The one thread that writes this subnet's weights (REST batches and the queue drain).
+  // Per lane, the one thread that writes its weights (REST batches, and for the default lane the
+  // queue drain) and its commit loop.
   p->mechanisms_ = std::make_unique<MechanismCountAt>(chain, w.netuid);
-  p->writer_ = std::make_unique<weights::Writer>(
-      store, p->queue_.get(), [snapshots = &p->snapshots_, mechanisms = p->mechanisms_.get()] {
-        return drain_context(*snapshots, *mechanisms);
-      });
-  p->signer_ = w.signer;
   committer::CommitterOptions co;
   co.netuid = w.netuid;
   co.every_epochs = cfg.commit_every_epochs;
   co.window = cfg.commit_window;
-  p->committer_ = std::make_unique<committer::Committer>(chain, p->snapshots_, store, *w.signer, co);
+  for (committer::Submitter* signer : w.signers) {
+    const bool first = p->lanes_.empty();
+    weights::WriterOptions wo;
+    wo.signer = signer->account();
+    Lane lane;
+    lane.signer = signer;
+    lane.writer = std::make_unique<weights::Writer>(
+        store, first ? p->queue_.get() : nullptr,
+        [snapshots = &p->snapshots_, mechanisms = p->mechanisms_.get()] {
+          return drain_context(*snapshots, *mechanisms);
+        },
+        wo);
+    lane.committer = std::make_unique<committer::Committer>(chain, p->snapshots_, store, *signer, co);
+    p->lanes_.push_back(std::move(lane));
+    if (!first)
+      log::info("weights", "lane ready",
+                {{"netuid", subnet}, {"hotkey", codec::ss58_encode(signer->account())}});
+  }
   return p;
 }
 
@@ -111,8 +125,8 @@ SubnetParts::~SubnetParts() {
 }
 
 Status SubnetParts::start_committer() {
-  if (!committer_) return {};
-  return committer_->start();
+  for (Lane& lane : lanes_) PYLON_TRY(lane.committer->start());
+  return {};
 }
 
 void SubnetParts::publish_new() {
@@ -132,19 +146,28 @@ void SubnetParts::heartbeat() {
 }
 
 void SubnetParts::stop_committer() {
-  if (committer_) committer_->stop();
+  for (Lane& lane : lanes_) lane.committer->stop();
 }
 
 void SubnetParts::stop_rest() {
   if (rest_stopped_) return;
   rest_stopped_ = true;
-  if (writer_) writer_->stop();
+  for (Lane& lane : lanes_) lane.writer->stop();
   if (queue_) queue_->detach();
   if (segment_) segment_->close();
 }
 
 weights::WriterStats SubnetParts::writer_stats() const {
-  return writer_ ? writer_->stats() : weights::WriterStats{};
+  weights::WriterStats all;
+  for (const Lane& lane : lanes_) {
+    const auto w = lane.writer->stats();
+    all.transactions += w.transactions;
+    all.batches += w.batches;
+    all.queue_entries += w.queue_entries;
+    all.queue_rejected += w.queue_rejected;
+    all.pending += w.pending;
+  }
+  return all;
 }
 
 }  // namespace pylon::app

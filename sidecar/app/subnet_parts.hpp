@@ -1,6 +1,9 @@
 // One followed subnet's parts in the daemon: its snapshot store (the follower publishes into it),
-// its shared-memory snapshot segment, and, when an identity signs on it, its weight queue, the
-// weights writer thread that drains that queue and takes REST writes, and its commit loop.
+// its shared-memory snapshot segment, and, per hotkey that signs on it, a lane (weights::Lane): a
+// weights writer thread taking that hotkey's REST writes and a commit loop committing them with
+// that hotkey's Submitter. The first signer's lane is the default one: the subnet's weight queue
+// (which names no signer) drains into it, and the legacy surface serves it on PYLON_NETUID. The
+// lanes share the subnet's snapshot store and the one weights store, where their rows are apart.
 // A subnet followed only for open-access reads (PYLON_RECENT_OBJECTS_NETUIDS) has a store and a
 // segment, no queue: nothing would ever commit what a validator pushed into it.
 //
@@ -15,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "chain/chain_client.hpp"
 #include "committer/committer.hpp"
@@ -30,17 +34,26 @@ namespace pylon::app {
 
 struct SubnetWiring {
   std::uint16_t netuid = 0;
-  std::string shm_name;                    // its snapshot segment (the queue's name follows from it)
-  std::optional<gid_t> shm_group;          // PYLON_SHM_GROUP
-  committer::Submitter* signer = nullptr;  // null: followed for reads only
+  std::string shm_name;            // its snapshot segment (the queue's name follows from it)
+  std::optional<gid_t> shm_group;  // PYLON_SHM_GROUP
+  // The hotkeys that sign on the subnet, one lane each, the default lane's first; no repeats.
+  // Empty: followed for reads only.
+  std::vector<committer::Submitter*> signers;
 };
 
 class MechanismCountAt;  // subnet_parts.cpp
 
 class SubnetParts {
  public:
-  // Creates the segment (and with a signer the queue, the writer thread and the committer, not
-  // yet started). `chain`, `store` and `signer` outlive the parts.
+  // One signing hotkey's parts.
+  struct Lane {
+    committer::Submitter* signer = nullptr;
+    std::unique_ptr<weights::Writer> writer;
+    std::unique_ptr<committer::Committer> committer;
+  };
+
+  // Creates the segment (and with signers the queue and per signer a writer thread and a
+  // committer, not yet started). `chain`, `store` and the signers outlive the parts.
   static Result<std::unique_ptr<SubnetParts>> create(const SubnetWiring& wiring, const config::Config& cfg,
                                                      chain::ChainClient& chain, weights::Store& store);
   ~SubnetParts();
@@ -49,11 +62,14 @@ class SubnetParts {
 
   std::uint16_t netuid() const { return netuid_; }
   follower::SnapshotStore& snapshots() { return snapshots_; }
-  weights::Writer* writer() { return writer_.get(); }             // null without a signer
-  committer::Committer* committer() { return committer_.get(); }  // null without a signer
-  committer::Submitter* signer() { return signer_; }
+  // The default lane's parts; null without a signer.
+  weights::Writer* writer() { return lanes_.empty() ? nullptr : lanes_.front().writer.get(); }
+  committer::Committer* committer() { return lanes_.empty() ? nullptr : lanes_.front().committer.get(); }
+  committer::Submitter* signer() { return lanes_.empty() ? nullptr : lanes_.front().signer; }
+  // Every lane, the default one first.
+  const std::vector<Lane>& lanes() const { return lanes_; }
 
-  // Starts the commit loop (no-op without a signer).
+  // Starts every lane's commit loop (no-op without a signer).
   Status start_committer();
   // A snapshot newer than the last publish_new() is in the store.
   bool has_new() const { return snapshots_.published_count() != shm_seen_; }
@@ -75,9 +91,7 @@ class SubnetParts {
   std::unique_ptr<shm::SnapshotWriter> segment_;
   std::unique_ptr<shm::WeightQueue> queue_;
   std::unique_ptr<MechanismCountAt> mechanisms_;
-  std::unique_ptr<weights::Writer> writer_;
-  committer::Submitter* signer_ = nullptr;
-  std::unique_ptr<committer::Committer> committer_;
+  std::vector<Lane> lanes_;     // after the queue: the default lane's writer drains it
   std::uint64_t shm_seen_ = 0;  // main thread only
   bool rest_stopped_ = false;   // main thread only
 };

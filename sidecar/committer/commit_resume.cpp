@@ -13,7 +13,7 @@ namespace pylon::committer {
 
 Status Committer::Impl::resolve_pending(const follower::Snapshot& snap) {
   using weights::AttemptStatus;
-  PYLON_ASSIGN(auto pending, store.attempts_with_status(options.netuid, AttemptStatus::kPending));
+  PYLON_ASSIGN(auto pending, store.attempts_with_status(lane(), AttemptStatus::kPending));
   for (const weights::CommitAttempt& a : pending) {
     if (a.extrinsic.empty()) {
       PYLON_TRY(store.update_attempt(a.id, AttemptStatus::kFailed, "nothing was signed", std::nullopt));
@@ -54,7 +54,7 @@ Status Committer::Impl::resolve_pending(const follower::Snapshot& snap) {
                  {"epoch", std::to_string(a.epoch)},
                  {"extrinsic", to_hex(a.extrinsic_hash)}});
       if (a.call == weights::CallKind::kCommitWeights) {
-        PYLON_ASSIGN(std::optional<weights::PendingReveal> r, store.reveal(a.netuid, a.epoch, a.mechanism));
+        PYLON_ASSIGN(std::optional<weights::PendingReveal> r, store.reveal(lane(), a.epoch, a.mechanism));
         if (r && r->status == weights::RevealStatus::kPending) {
           r->status = weights::RevealStatus::kFailed;
           r->error = "the commit expired: " + why;

@@ -38,7 +38,7 @@ bool final_reveal_error(const chain::DispatchError& e) {
 Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
   using weights::AttemptStatus;
   using weights::RevealStatus;
-  PYLON_ASSIGN(auto owed, store.reveals_with_status(options.netuid, RevealStatus::kCommitted));
+  PYLON_ASSIGN(auto owed, store.reveals_with_status(lane(), RevealStatus::kCommitted));
   if (owed.empty()) return {};
   // WeightCommits and Weights are keyed by the mechanism's storage index (the netuid for mechanism 0).
   std::map<std::uint8_t, std::vector<WeightCommit>> commits_of;
@@ -56,7 +56,7 @@ Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
     for (const auto& x : commits)
       if (x.hash == r.commit_hash)
         facts.commit = RevealFacts::OnChain{x.first_reveal_block, x.last_reveal_block};
-    PYLON_ASSIGN(auto past, store.attempts(options.netuid, r.epoch));
+    PYLON_ASSIGN(auto past, store.attempts(lane(), r.epoch));
     for (const auto& a : past)
       facts.reveal_in_flight |= a.mechanism == r.mechanism && a.call == weights::CallKind::kRevealWeights &&
                                 a.status == AttemptStatus::kPending;
@@ -110,6 +110,7 @@ Status Committer::Impl::reveal_owed(const follower::Snapshot& snap) {
                                        "the node refused the nonce; signed again", std::nullopt));
       attempt = weights::CommitAttempt{};
       attempt.netuid = options.netuid;
+      attempt.signer = submitter.account();
       attempt.epoch = r.epoch;
       attempt.mechanism = r.mechanism;
       attempt.block = p.block;

@@ -48,6 +48,7 @@ Status Committer::Impl::record_missed(const follower::Snapshot& snap, std::uint6
                                       const std::string& reason) {
   weights::CommitAttempt a;
   a.netuid = options.netuid;
+  a.signer = submitter.account();
   a.epoch = epoch;
   a.mechanism = mechanism;
   a.block = snap.block;
@@ -93,7 +94,7 @@ Status Committer::Impl::finish_attempt(const weights::CommitAttempt& a, const ch
     case CallKind::kRevealWeights:
       break;
   }
-  PYLON_ASSIGN(std::optional<weights::PendingReveal> r, store.reveal(a.netuid, a.epoch, a.mechanism));
+  PYLON_ASSIGN(std::optional<weights::PendingReveal> r, store.reveal(lane(), a.epoch, a.mechanism));
   if (!r) return {};
   if (a.call == CallKind::kCommitWeights) {
     if (status == AttemptStatus::kFailed) {
@@ -143,6 +144,7 @@ Result<Committer::Impl::CommitResult> Committer::Impl::commit_epoch(
   } else if (reveal) {
     weights::PendingReveal r;
     r.netuid = options.netuid;
+    r.signer = submitter.account();
     r.epoch = epoch;
     r.mechanism = mechanism;
     r.uids = wc.uids;
@@ -166,6 +168,7 @@ Result<Committer::Impl::CommitResult> Committer::Impl::commit_epoch(
                                      "the node refused the nonce; signed again", std::nullopt));
     attempt = weights::CommitAttempt{};
     attempt.netuid = options.netuid;
+    attempt.signer = submitter.account();
     attempt.epoch = epoch;
     attempt.mechanism = mechanism;
     attempt.block = p.block;

@@ -212,7 +212,7 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
     std::vector<LedgerEntry> record;
     for (weights::AttemptStatus st :
          {weights::AttemptStatus::kIncluded, weights::AttemptStatus::kFinalized}) {
-      auto done = store.attempts_with_status(options.netuid, st);
+      auto done = store.attempts_with_status(lane(), st);
       if (!done.ok()) {
         log::warn("committer", "cannot read past attempts", {{"error", done.error().message}});
         return;
@@ -262,12 +262,12 @@ void Committer::Impl::tick(const follower::SnapshotPtr& snap) {
     }
     facts.timelocked = *timelocked;
   }
-  auto past = store.attempts(options.netuid, epoch);
+  auto past = store.attempts(lane(), epoch);
   if (!past.ok()) {
     log::warn("committer", "cannot read the epoch's attempts", {{"error", past.error().message}});
     return;
   }
-  auto stored = store.mechanisms(options.netuid, epoch);
+  auto stored = store.mechanisms(lane(), epoch);
   if (!stored.ok()) {
     log::warn("committer", "cannot read the epoch's mechanisms", {{"error", stored.error().message}});
     return;
@@ -317,7 +317,7 @@ void Committer::Impl::decide_mechanism(const follower::Snapshot& snap, ChainFact
     memo.no_such_mechanism_logged = true;
     return;
   }
-  auto weights = store.weights(options.netuid, epoch, m);
+  auto weights = store.weights(lane(), epoch, m);
   if (!weights.ok()) {
     log::warn("committer", "cannot read the epoch's weights",
               {{"mechanism", std::to_string(m)}, {"error", weights.error().message}});
@@ -439,20 +439,20 @@ void Committer::Impl::execute(const Action& action, const follower::Snapshot& sn
 void Committer::Impl::sweep_missed(const follower::Snapshot& snap, std::uint64_t current) {
   const PolicyOptions po = policy_options();
   if (!sweeps_missed(po)) return;
-  auto epochs = store.epochs(options.netuid, 64);
+  auto epochs = store.epochs(lane(), 64);
   if (!epochs.ok()) {
     log::warn("committer", "cannot list stored epochs", {{"error", epochs.error().message}});
     return;
   }
   for (std::uint64_t e : *epochs) {
     if (e >= current) continue;
-    auto attempts = store.attempts(options.netuid, e);
+    auto attempts = store.attempts(lane(), e);
     if (!attempts.ok()) return;
-    auto mechanisms = store.mechanisms(options.netuid, e);
+    auto mechanisms = store.mechanisms(lane(), e);
     if (!mechanisms.ok()) return;
     const std::vector<LedgerEntry> entries = ledger_of(*attempts);
     for (std::uint8_t m : *mechanisms) {
-      auto w = store.weights(options.netuid, e, m);
+      auto w = store.weights(lane(), e, m);
       const bool has_weights = w.ok() && !w->empty();
       if (!epoch_missed(e, current, has_weights, entries, po, m)) continue;
       const bool cr =
@@ -481,7 +481,7 @@ void Committer::Impl::serve_force(const std::shared_ptr<ForceRequest>& req) {
   if (!snap) return answer(make_error("no snapshot of the chain yet"));
   auto span = epoch_of(*snap);
   if (!span.ok()) return answer(make_error("cannot tell the epoch: " + span.error().message));
-  auto weights = store.weights(options.netuid, span->start);
+  auto weights = store.weights(lane(), span->start);
   if (!weights.ok()) return answer(weights.error());
   if (weights->empty())
     return answer(

@@ -4,7 +4,9 @@
 // (hotkeys -> uids at that block, max-normalised to u16, max/min weight limits, version_key) and
 // drives set_weights, or commit_weights then reveal_weights inside the reveal window when
 // commit-reveal is on. Every attempt is recorded in the store before it is submitted; a restart
-// finds pending attempts and reveals and finishes them.
+// finds pending attempts and reveals and finishes them. A committer works one lane
+// (weights::Lane: its subnet and its submitter's hotkey): two validators' hotkeys on one subnet have
+// two committers that never read or commit each other's rows.
 #pragma once
 
 #include <chrono>

@@ -105,6 +105,9 @@ struct Committer::Impl {
   // The mechanism's last committed epoch, in the loop's memory and the state.
   void committed(std::uint8_t mechanism, std::uint64_t epoch);
   chain::BlockRef ref(const follower::Snapshot& s) const { return {s.block_hash, s.block}; }
+  // The committer's lane: its subnet and its submitter's hotkey. It reads and commits only that
+  // lane's weights, attempts and reveals.
+  weights::Lane lane() const { return {options.netuid, submitter.account()}; }
 };
 
 // Attempt status for a submission outcome: included/finalized when it succeeded, failed with

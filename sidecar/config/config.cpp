@@ -307,10 +307,9 @@ Result<Config> load_values(const Env& env, const std::string& home, std::optiona
   if (auto v = l.get("PYLON_SNAPSHOT_KEEP")) {
     PYLON_ASSIGN(c.snapshot_keep, parse_uint<std::uint32_t>("PYLON_SNAPSHOT_KEEP", *v, 1, 10000));
   }
+  // Identities may name any subnets and hotkeys, several hotkeys on one subnet included: the
+  // daemon gives each (subnet, hotkey) its own lane (weights::Lane).
   PYLON_ASSIGN(c.v1, load_v1_settings(env, c.netuid, used));
-  if (!c.v1.identities.empty()) {
-    PYLON_TRY(check_servable(c.v1, c.netuid, c.wallet_name, c.wallet_hotkey));
-  }
   l.get("PYLON_ENV_FILE");  // read by gather_env's caller (env_file_path), before this
   // Variables of Pylon's scripts and tests (script/test, localnet/, the oracle) are not the
   // daemon's, but they are not typos either.

@@ -244,30 +244,6 @@ Result<V1Settings> load_v1_settings(const Env& env, std::uint16_t default_netuid
   return v;
 }
 
-Status check_servable(const V1Settings& v1, std::uint16_t netuid, const std::string& wallet_name,
-                      const std::string& wallet_hotkey) {
-  struct Signer {
-    std::string who;  // "PYLON_WALLET_NAME/PYLON_WALLET_HOTKEY" or "identity 'x'"
-    std::string wallet, hotkey;
-  };
-  std::map<std::uint16_t, Signer> signer_of;
-  signer_of.emplace(
-      netuid, Signer{"the daemon's own (PYLON_WALLET_NAME/PYLON_WALLET_HOTKEY)", wallet_name, wallet_hotkey});
-  for (const auto& id : v1.identities) {
-    auto [it, first] =
-        signer_of.emplace(id.netuid, Signer{"identity '" + id.name + "'", id.wallet_name, id.hotkey_name});
-    const Signer& s = it->second;
-    if (first || (s.wallet == id.wallet_name && s.hotkey == id.hotkey_name)) continue;
-    return make_error(IdentityErrc::unservable,
-                      "identity '" + id.name + "': wallet " + id.wallet_name + "/" + id.hotkey_name +
-                          " on subnet " + std::to_string(id.netuid) + " is not " + s.who + " " + s.wallet +
-                          "/" + s.hotkey +
-                          " on the same subnet; this Pylon signs with one hotkey per subnet (run a "
-                          "second Pylon for a second validator on one subnet)");
-  }
-  return {};
-}
-
 std::vector<std::uint16_t> followed_netuids(const V1Settings& v1, std::uint16_t netuid) {
   std::set<std::uint16_t> all(v1.recent_netuids.begin(), v1.recent_netuids.end());
   all.insert(netuid);

@@ -25,7 +25,6 @@ using Env = std::map<std::string, std::string>;
 enum class IdentityErrc : std::uint8_t {
   missing_setting,  // a required PYLON_ID_<NAME>_* variable is unset (the message names it)
   bad_value,        // a value that does not parse (PYLON_IDENTITIES not a JSON list of names, ...)
-  unservable,       // identities that cannot be served together (two hotkeys on one subnet)
   bad_id_env_file,  // PYLON_ID_ENV_FILE cannot be read or is not a secret file
 };
 
@@ -64,15 +63,6 @@ struct V1Settings {
 // `used`, so Config does not report them as unknown.
 Result<V1Settings> load_v1_settings(const Env& env, std::uint16_t default_netuid,
                                     std::set<std::string>& used);
-
-// One daemon serves identities on any subnets with any hotkeys, but one hotkey per subnet: the
-// weights store and the committer of a subnet hold one validator's weights, and the subnet's shm
-// queue names no signer. So every identity on a netuid (and the daemon's own PYLON_WALLET_NAME /
-// PYLON_WALLET_HOTKEY on PYLON_NETUID) must name the same wallet and hotkey; two on one subnet
-// are refused with IdentityErrc::unservable naming both, never served half. Identities that
-// share a hotkey on a subnet are aliases of one validator: one committer, one weight set.
-Status check_servable(const V1Settings& v1, std::uint16_t netuid, const std::string& wallet_name,
-                      const std::string& wallet_hotkey);
 
 // Every subnet the daemon follows: PYLON_NETUID, each identity's netuid and
 // PYLON_RECENT_OBJECTS_NETUIDS; sorted, without repeats.

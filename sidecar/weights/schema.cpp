@@ -135,6 +135,54 @@ DROP TABLE pending_reveals;
 ALTER TABLE pending_reveals_v5 RENAME TO pending_reveals;
 CREATE INDEX pending_reveals_by_status ON pending_reveals (status, netuid);
 )sql"},
+    // Two validators' hotkeys may sign on one subnet (identities of one daemon): weights, attempts
+    // and owed reveals belong to a lane, a subnet and the hotkey that signs there (the signer).
+    // Existing rows were written when one hotkey signed per subnet: they get the zero signer,
+    // "written before lanes", until Store::adopt_unattributed gives them to the subnet's default
+    // signer. weights and pending_reveals gain the signer in their primary keys: rebuilt.
+    {"v6: weights, attempts and reveals per signing hotkey", R"sql(
+CREATE TABLE weights_v6 (
+  netuid INTEGER NOT NULL,
+  signer BLOB NOT NULL CHECK (length(signer) = 32),
+  mechanism INTEGER NOT NULL CHECK (mechanism BETWEEN 0 AND 255),
+  epoch INTEGER NOT NULL,
+  hotkey BLOB NOT NULL CHECK (length(hotkey) = 32),
+  weight REAL NOT NULL CHECK (weight >= 0),
+  updated_ms INTEGER NOT NULL,
+  PRIMARY KEY (netuid, signer, mechanism, epoch, hotkey)
+) WITHOUT ROWID;
+INSERT INTO weights_v6 (netuid, signer, mechanism, epoch, hotkey, weight, updated_ms)
+  SELECT netuid, zeroblob(32), mechanism, epoch, hotkey, weight, updated_ms FROM weights;
+DROP TABLE weights;
+ALTER TABLE weights_v6 RENAME TO weights;
+CREATE INDEX weights_by_epoch ON weights (netuid, signer, epoch);
+ALTER TABLE commit_attempts ADD COLUMN signer BLOB NOT NULL
+  DEFAULT x'0000000000000000000000000000000000000000000000000000000000000000'
+  CHECK (length(signer) = 32);
+CREATE TABLE pending_reveals_v6 (
+  netuid INTEGER NOT NULL,
+  signer BLOB NOT NULL CHECK (length(signer) = 32),
+  mechanism INTEGER NOT NULL CHECK (mechanism BETWEEN 0 AND 255),
+  epoch INTEGER NOT NULL,
+  commit_hash BLOB NOT NULL CHECK (length(commit_hash) = 32),
+  uids BLOB NOT NULL,
+  vals BLOB NOT NULL,
+  salt BLOB NOT NULL,
+  version_key INTEGER NOT NULL,
+  commit_block INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  error TEXT NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  PRIMARY KEY (netuid, signer, mechanism, epoch)
+) WITHOUT ROWID;
+INSERT INTO pending_reveals_v6 (netuid, signer, mechanism, epoch, commit_hash, uids, vals, salt,
+                                version_key, commit_block, status, error, updated_ms)
+  SELECT netuid, zeroblob(32), mechanism, epoch, commit_hash, uids, vals, salt, version_key,
+         commit_block, status, error, updated_ms FROM pending_reveals;
+DROP TABLE pending_reveals;
+ALTER TABLE pending_reveals_v6 RENAME TO pending_reveals;
+CREATE INDEX pending_reveals_by_status ON pending_reveals (status, netuid);
+)sql"},
 };
 
 }  // namespace

@@ -75,13 +75,14 @@ std::vector<WeightUpdate> replacing(std::uint16_t netuid, std::uint64_t epoch, s
 Status StoreDb::prepare() {
   PYLON_ASSIGN(get_weight,
                db.prepare("SELECT weight FROM weights WHERE netuid = ?1 AND epoch = ?2 AND hotkey = ?3 "
-                          "AND mechanism = ?4"));
-  PYLON_ASSIGN(put_weight,
-               db.prepare("INSERT INTO weights (netuid, epoch, hotkey, weight, updated_ms, mechanism) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (netuid, mechanism, epoch, hotkey) "
-                          "DO UPDATE SET weight = excluded.weight, updated_ms = excluded.updated_ms"));
+                          "AND mechanism = ?4 AND signer = ?5"));
+  PYLON_ASSIGN(
+      put_weight,
+      db.prepare("INSERT INTO weights (netuid, epoch, hotkey, weight, updated_ms, mechanism, signer) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (netuid, signer, mechanism, epoch, hotkey) "
+                 "DO UPDATE SET weight = excluded.weight, updated_ms = excluded.updated_ms"));
   PYLON_ASSIGN(zero_epoch, db.prepare("UPDATE weights SET weight = 0, updated_ms = ?4 WHERE netuid = ?1 "
-                                      "AND epoch = ?2 AND mechanism = ?3 AND weight != 0"));
+                                      "AND epoch = ?2 AND mechanism = ?3 AND signer = ?5 AND weight != 0"));
   PYLON_ASSIGN(put_mark, db.prepare("INSERT INTO queue_durable (netuid, producer, seq, updated_ms) "
                                     "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (netuid, producer) "
                                     "DO UPDATE SET seq = excluded.seq, updated_ms = excluded.updated_ms "
@@ -104,6 +105,7 @@ Status apply_one(StoreDb& s, const WeightUpdate& u, std::int64_t now, double& ou
                   .bind_u64(2, u.epoch)
                   .bind(3, std::int64_t{u.mechanism})
                   .bind(4, now)
+                  .bind_blob(5, u.signer)
                   .run());
     out = 0;
     return {};
@@ -114,7 +116,8 @@ Status apply_one(StoreDb& s, const WeightUpdate& u, std::int64_t now, double& ou
         .bind(1, std::int64_t{u.netuid})
         .bind_u64(2, u.epoch)
         .bind_blob(3, u.hotkey)
-        .bind(4, std::int64_t{u.mechanism});
+        .bind(4, std::int64_t{u.mechanism})
+        .bind_blob(5, u.signer);
     PYLON_ASSIGN(bool row, s.get_weight.step());
     w = settle(row ? s.get_weight.real(0) : 0.0, u.value);
     if (!valid_weight(w)) {
@@ -128,7 +131,8 @@ Status apply_one(StoreDb& s, const WeightUpdate& u, std::int64_t now, double& ou
       .bind_blob(3, u.hotkey)
       .bind(4, w)
       .bind(5, now)
-      .bind(6, std::int64_t{u.mechanism});
+      .bind(6, std::int64_t{u.mechanism})
+      .bind_blob(7, u.signer);
   PYLON_TRY(s.put_weight.run());
   out = w;
   return {};
@@ -312,12 +316,15 @@ std::vector<Result<std::vector<double>>> Store::apply_group(
   return std::move(r.batches);
 }
 
-Result<std::map<AccountId, double>> Store::weights(std::uint16_t netuid, std::uint64_t epoch,
+Result<std::map<AccountId, double>> Store::weights(const Lane& lane, std::uint64_t epoch,
                                                    std::uint8_t mechanism) const {
   Lock lock(impl_->mu);
   PYLON_ASSIGN(sql::Stmt st, impl_->db.prepare("SELECT hotkey, weight FROM weights WHERE netuid = ?1 AND "
-                                               "epoch = ?2 AND mechanism = ?3"));
-  st.bind(1, std::int64_t{netuid}).bind_u64(2, epoch).bind(3, std::int64_t{mechanism});
+                                               "epoch = ?2 AND mechanism = ?3 AND signer = ?4"));
+  st.bind(1, std::int64_t{lane.netuid})
+      .bind_u64(2, epoch)
+      .bind(3, std::int64_t{mechanism})
+      .bind_blob(4, lane.signer);
   std::map<AccountId, double> out;
   for (;;) {
     PYLON_ASSIGN(bool row, st.step());
@@ -332,11 +339,11 @@ Result<std::map<AccountId, double>> Store::weights(std::uint16_t netuid, std::ui
   return out;
 }
 
-Result<std::vector<std::uint8_t>> Store::mechanisms(std::uint16_t netuid, std::uint64_t epoch) const {
+Result<std::vector<std::uint8_t>> Store::mechanisms(const Lane& lane, std::uint64_t epoch) const {
   Lock lock(impl_->mu);
   PYLON_ASSIGN(sql::Stmt st, impl_->db.prepare("SELECT DISTINCT mechanism FROM weights WHERE netuid = ?1 AND "
-                                               "epoch = ?2 ORDER BY mechanism"));
-  st.bind(1, std::int64_t{netuid}).bind_u64(2, epoch);
+                                               "epoch = ?2 AND signer = ?3 ORDER BY mechanism"));
+  st.bind(1, std::int64_t{lane.netuid}).bind_u64(2, epoch).bind_blob(3, lane.signer);
   std::vector<std::uint8_t> out;
   for (;;) {
     PYLON_ASSIGN(bool row, st.step());
@@ -346,11 +353,11 @@ Result<std::vector<std::uint8_t>> Store::mechanisms(std::uint16_t netuid, std::u
   return out;
 }
 
-Result<std::vector<std::uint64_t>> Store::epochs(std::uint16_t netuid, std::size_t limit) const {
+Result<std::vector<std::uint64_t>> Store::epochs(const Lane& lane, std::size_t limit) const {
   Lock lock(impl_->mu);
   PYLON_ASSIGN(sql::Stmt st, impl_->db.prepare("SELECT DISTINCT epoch FROM weights WHERE netuid = ?1 "
-                                               "ORDER BY epoch DESC LIMIT ?2"));
-  st.bind(1, std::int64_t{netuid}).bind(2, static_cast<std::int64_t>(limit));
+                                               "AND signer = ?3 ORDER BY epoch DESC LIMIT ?2"));
+  st.bind(1, std::int64_t{lane.netuid}).bind(2, static_cast<std::int64_t>(limit)).bind_blob(3, lane.signer);
   std::vector<std::uint64_t> out;
   for (;;) {
     PYLON_ASSIGN(bool row, st.step());
@@ -358,6 +365,33 @@ Result<std::vector<std::uint64_t>> Store::epochs(std::uint16_t netuid, std::size
     out.push_back(st.u64(0));
   }
   return out;
+}
+
+Result<std::size_t> Store::adopt_unattributed(const Lane& lane) {
+  if (lane.signer == AccountId{}) return std::size_t{0};
+  Impl& s = *impl_;
+  Lock lock(s.mu);
+  auto fail = [](const Error& e) {
+    return make_error(StoreErrc::kInternal,
+                      "weights store: rows written before lanes not adopted: " + e.message);
+  };
+  Result<sql::Transaction> tx = sql::Transaction::begin(s.db);
+  if (!tx) return fail(tx.error());
+  std::size_t moved = 0;
+  // OR IGNORE: a key the lane already holds keeps the lane's row (the unattributed one stays).
+  for (const char* sql :
+       {"UPDATE OR IGNORE weights SET signer = ?2 WHERE netuid = ?1 AND signer = zeroblob(32)",
+        "UPDATE commit_attempts SET signer = ?2 WHERE netuid = ?1 AND signer = zeroblob(32)",
+        "UPDATE OR IGNORE pending_reveals SET signer = ?2 WHERE netuid = ?1 AND "
+        "signer = zeroblob(32)"}) {
+    Result<sql::Stmt> st = s.db.prepare(sql);
+    if (!st) return fail(st.error());
+    st->bind(1, std::int64_t{lane.netuid}).bind_blob(2, lane.signer);
+    if (Status r = st->run(); !r) return fail(r.error());
+    moved += static_cast<std::size_t>(s.db.changes());
+  }
+  if (Status c = tx->commit(); !c) return fail(c.error());
+  return moved;
 }
 
 Result<std::map<std::uint32_t, std::uint64_t>> Store::queue_durable(std::uint16_t netuid) const {

@@ -33,8 +33,20 @@ namespace pylon::weights {
 //              know, written by another program or a newer build): refused, never guessed
 enum class StoreErrc : std::uint8_t { kRefused, kNotFound, kInternal, kStopped, kCorrupt };
 
+// Whose weights: a subnet and the validator hotkey that signs them there. Weights, commit
+// attempts and owed reveals are kept per lane, so two validators' hotkeys on one subnet (two
+// /api/v1 identities of one daemon) never see each other's rows; identities sharing a hotkey on a
+// subnet share its lane, as the chain keeps one weight row per hotkey. The zero signer is the
+// lane of rows written before lanes existed (schema v6), until adopt_unattributed gives them to
+// their subnet's signer; tests with a single lane use it too.
+struct Lane {
+  std::uint16_t netuid = 0;
+  AccountId signer{};
+  auto operator<=>(const Lane&) const = default;
+};
+
 // set: the weight becomes value; add: value is added to it.
-// clear_epoch: every weight stored for (netuid, mechanism, epoch) becomes 0 (hotkey and value are
+// clear_epoch: every weight stored for (netuid, signer, mechanism, epoch) becomes 0 (hotkey and value are
 // ignored). Followed by sets in the same batch it replaces the epoch's weight set in one
 // transaction (replacing() below): "the latest request wins" without a read-then-write race.
 // Zeros, not deleted rows: the committer reads a zero as "no weight", as for any stored 0. Never
@@ -51,6 +63,8 @@ struct WeightUpdate {
   // The subnet's mechanism (sub-subnet) the weight is for; 0 on runtimes without mechanisms, and
   // for every writer that names none (the legacy REST surface, an shm push without one).
   std::uint8_t mechanism = 0;
+  // The lane's signing hotkey (Lane); a weights::Writer stamps its own on every update it takes.
+  AccountId signer{};
 };
 
 // One batch that makes `weights` the epoch's whole weight set for the mechanism: a clear_epoch
@@ -86,6 +100,7 @@ struct CommitAttempt {
   std::int64_t created_ms = 0;
   std::int64_t updated_ms = 0;
   std::uint8_t mechanism = 0;  // the mechanism whose weights it carries (0: the legacy calls)
+  AccountId signer{};          // the hotkey that signed it (its lane's)
 };
 
 // A commit_weights whose reveal is still owed: everything reveal_weights needs, persisted before
@@ -102,6 +117,7 @@ struct PendingReveal {
   RevealStatus status = RevealStatus::kPending;
   std::string error;
   std::uint8_t mechanism = 0;  // revealed with reveal_weights (0) or reveal_mechanism_weights
+  AccountId signer{};          // the hotkey that committed it and reveals it (its lane's)
 };
 
 // Entries drained from the shm queue, committed together with REST batches (Store::commit_group).
@@ -144,7 +160,7 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  static constexpr int kSchemaVersion = 5;  // bump with a new migration step
+  static constexpr int kSchemaVersion = 6;  // bump with a new migration step
   int schema_version() const;
 
   // Binds the database to the chain with this genesis hash the first time; afterwards refuses
@@ -173,14 +189,21 @@ class Store {
   // Refusal limit of one batch (REST or queue drain).
   static constexpr std::size_t kMaxBatch = 65536;
 
-  // The epoch's weights for one mechanism (hotkeys with weight 0 included as stored); empty when
-  // none. Mechanism 0 is the subnet's only one on runtimes without mechanisms.
-  Result<std::map<AccountId, double>> weights(std::uint16_t netuid, std::uint64_t epoch,
+  // The lane's weights of the epoch for one mechanism (hotkeys with weight 0 included as stored);
+  // empty when none. Mechanism 0 is the subnet's only one on runtimes without mechanisms.
+  Result<std::map<AccountId, double>> weights(const Lane& lane, std::uint64_t epoch,
                                               std::uint8_t mechanism = 0) const;
-  // The mechanisms holding weights for the epoch, ascending.
-  Result<std::vector<std::uint8_t>> mechanisms(std::uint16_t netuid, std::uint64_t epoch) const;
-  // Epochs holding weights (of any mechanism), newest first.
-  Result<std::vector<std::uint64_t>> epochs(std::uint16_t netuid, std::size_t limit = 64) const;
+  // The mechanisms holding the lane's weights for the epoch, ascending.
+  Result<std::vector<std::uint8_t>> mechanisms(const Lane& lane, std::uint64_t epoch) const;
+  // Epochs holding the lane's weights (of any mechanism), newest first.
+  Result<std::vector<std::uint64_t>> epochs(const Lane& lane, std::size_t limit = 64) const;
+
+  // Gives the rows written before lanes (the zero signer's) of lane.netuid to `lane`: weights,
+  // attempts and owed reveals. They were written when one hotkey signed per subnet, the one the
+  // daemon still signs the subnet's legacy surface and queue with: the daemon calls it for that
+  // lane before anything writes. A row whose key the lane already holds keeps the lane's. Returns
+  // how many rows moved.
+  Result<std::size_t> adopt_unattributed(const Lane& lane);
 
   // Per producer slot, the last seq whose update is committed (what the drain resumes after).
   Result<std::map<std::uint32_t, std::uint64_t>> queue_durable(std::uint16_t netuid) const;
@@ -198,15 +221,16 @@ class Store {
   Result<std::int64_t> record_attempt(const CommitAttempt& attempt);  // returns the id
   Status update_attempt(std::int64_t id, AttemptStatus status, const std::string& error,
                         const std::optional<BlockHash>& included_in);
-  // The epoch's attempts of every mechanism, oldest first (CommitAttempt::mechanism tells them apart).
-  Result<std::vector<CommitAttempt>> attempts(std::uint16_t netuid, std::uint64_t epoch) const;
+  // The lane's attempts of the epoch, every mechanism's, oldest first (CommitAttempt::mechanism
+  // tells them apart).
+  Result<std::vector<CommitAttempt>> attempts(const Lane& lane, std::uint64_t epoch) const;
   // Reading a row whose status or call text this build does not know fails with kCorrupt.
-  Result<std::vector<CommitAttempt>> attempts_with_status(std::uint16_t netuid, AttemptStatus status) const;
+  Result<std::vector<CommitAttempt>> attempts_with_status(const Lane& lane, AttemptStatus status) const;
 
-  // Pending reveals, keyed by (netuid, mechanism, epoch).
+  // Pending reveals, keyed by (netuid, signer, mechanism, epoch).
   Status save_reveal(const PendingReveal& reveal);
-  Result<std::vector<PendingReveal>> reveals_with_status(std::uint16_t netuid, RevealStatus status) const;
-  Result<std::optional<PendingReveal>> reveal(std::uint16_t netuid, std::uint64_t epoch,
+  Result<std::vector<PendingReveal>> reveals_with_status(const Lane& lane, RevealStatus status) const;
+  Result<std::optional<PendingReveal>> reveal(const Lane& lane, std::uint64_t epoch,
                                               std::uint8_t mechanism = 0) const;
 
  private:

@@ -10,7 +10,7 @@ namespace {
 
 constexpr const char* kAttemptColumns =
     "id, netuid, epoch, block, call, extrinsic_hash, extrinsic, nonce, mortal_until, status, error, "
-    "included_in, weights_json, created_ms, updated_ms, reveal_round, mechanism";
+    "included_in, weights_json, created_ms, updated_ms, reveal_round, mechanism, signer";
 
 template <class Id>
 Result<Id> hash_of(const std::vector<std::uint8_t>& b, const char* what) {
@@ -51,6 +51,7 @@ Result<CommitAttempt> read_attempt(const sql::Stmt& st) {
   a.updated_ms = st.i64(14);
   if (!st.is_null(15)) a.reveal_round = st.u64(15);
   a.mechanism = static_cast<std::uint8_t>(st.i64(16));  // CHECKed 0..255 by the schema
+  PYLON_ASSIGN(a.signer, hash_of<AccountId>(st.blob(17), "attempt signer"));
   return a;
 }
 
@@ -86,7 +87,8 @@ Result<std::vector<std::uint16_t>> u16_vector(const std::vector<std::uint8_t>& b
 }
 
 constexpr const char* kRevealColumns =
-    "netuid, epoch, commit_hash, uids, vals, salt, version_key, commit_block, status, error, mechanism";
+    "netuid, epoch, commit_hash, uids, vals, salt, version_key, commit_block, status, error, mechanism, "
+    "signer";
 
 Result<PendingReveal> read_reveal(const sql::Stmt& st) {
   PendingReveal r;
@@ -101,6 +103,7 @@ Result<PendingReveal> read_reveal(const sql::Stmt& st) {
   PYLON_ASSIGN(r.status, state_of(st.text(8), &reveal_status_from_text, "reveal status"));
   r.error = st.text(9);
   r.mechanism = static_cast<std::uint8_t>(st.i64(10));  // CHECKed 0..255 by the schema
+  PYLON_ASSIGN(r.signer, hash_of<AccountId>(st.blob(11), "reveal signer"));
   return r;
 }
 
@@ -108,12 +111,13 @@ Result<PendingReveal> read_reveal(const sql::Stmt& st) {
 
 Result<std::int64_t> Store::record_attempt(const CommitAttempt& a) {
   Lock lock(impl_->mu);
-  PYLON_ASSIGN(sql::Stmt st,
-               impl_->db.prepare(
-                   "INSERT INTO commit_attempts (netuid, epoch, block, call, extrinsic_hash, extrinsic, "
-                   "nonce, mortal_until, status, error, included_in, weights_json, created_ms, "
-                   "updated_ms, reveal_round, mechanism) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                   "?12, ?13, ?14, ?15, ?16)"));
+  PYLON_ASSIGN(
+      sql::Stmt st,
+      impl_->db.prepare(
+          "INSERT INTO commit_attempts (netuid, epoch, block, call, extrinsic_hash, extrinsic, "
+          "nonce, mortal_until, status, error, included_in, weights_json, created_ms, "
+          "updated_ms, reveal_round, mechanism, signer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+          "?11, ?12, ?13, ?14, ?15, ?16, ?17)"));
   std::int64_t now = now_ms();
   st.bind(1, std::int64_t{a.netuid})
       .bind_u64(2, a.epoch)
@@ -128,7 +132,8 @@ Result<std::int64_t> Store::record_attempt(const CommitAttempt& a) {
       .bind(12, a.weights_json)
       .bind(13, a.created_ms != 0 ? a.created_ms : now)
       .bind(14, now)
-      .bind(16, std::int64_t{a.mechanism});
+      .bind(16, std::int64_t{a.mechanism})
+      .bind_blob(17, a.signer);
   if (a.included_in) {
     st.bind_blob(11, *a.included_in);
   } else {
@@ -159,22 +164,21 @@ Status Store::update_attempt(std::int64_t id, AttemptStatus status, const std::s
   return {};
 }
 
-Result<std::vector<CommitAttempt>> Store::attempts(std::uint16_t netuid, std::uint64_t epoch) const {
+Result<std::vector<CommitAttempt>> Store::attempts(const Lane& lane, std::uint64_t epoch) const {
   Lock lock(impl_->mu);
-  PYLON_ASSIGN(sql::Stmt st,
-               impl_->db.prepare(std::string("SELECT ") + kAttemptColumns +
-                                 " FROM commit_attempts WHERE netuid = ?1 AND epoch = ?2 ORDER BY id"));
-  st.bind(1, std::int64_t{netuid}).bind_u64(2, epoch);
+  PYLON_ASSIGN(sql::Stmt st, impl_->db.prepare(std::string("SELECT ") + kAttemptColumns +
+                                               " FROM commit_attempts WHERE netuid = ?1 AND epoch = ?2 AND "
+                                               "signer = ?3 ORDER BY id"));
+  st.bind(1, std::int64_t{lane.netuid}).bind_u64(2, epoch).bind_blob(3, lane.signer);
   return read_attempts(st);
 }
 
-Result<std::vector<CommitAttempt>> Store::attempts_with_status(std::uint16_t netuid,
-                                                               AttemptStatus status) const {
+Result<std::vector<CommitAttempt>> Store::attempts_with_status(const Lane& lane, AttemptStatus status) const {
   Lock lock(impl_->mu);
-  PYLON_ASSIGN(sql::Stmt st,
-               impl_->db.prepare(std::string("SELECT ") + kAttemptColumns +
-                                 " FROM commit_attempts WHERE status = ?1 AND netuid = ?2 ORDER BY id"));
-  st.bind(1, to_text(status)).bind(2, std::int64_t{netuid});
+  PYLON_ASSIGN(sql::Stmt st, impl_->db.prepare(std::string("SELECT ") + kAttemptColumns +
+                                               " FROM commit_attempts WHERE status = ?1 AND netuid = ?2 AND "
+                                               "signer = ?3 ORDER BY id"));
+  st.bind(1, to_text(status)).bind(2, std::int64_t{lane.netuid}).bind_blob(3, lane.signer);
   return read_attempts(st);
 }
 
@@ -182,13 +186,15 @@ Status Store::save_reveal(const PendingReveal& r) {
   Lock lock(impl_->mu);
   PYLON_ASSIGN(
       sql::Stmt st,
-      impl_->db.prepare("INSERT INTO pending_reveals (netuid, epoch, commit_hash, uids, vals, salt, "
-                        "version_key, commit_block, status, error, updated_ms, mechanism) VALUES (?1, ?2, ?3, ?4, "
-                        "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (netuid, mechanism, epoch) DO UPDATE SET "
-                        "commit_hash = excluded.commit_hash, uids = excluded.uids, vals = excluded.vals, "
-                        "salt = excluded.salt, version_key = excluded.version_key, "
-                        "commit_block = excluded.commit_block, status = excluded.status, "
-                        "error = excluded.error, updated_ms = excluded.updated_ms"));
+      impl_->db.prepare(
+          "INSERT INTO pending_reveals (netuid, epoch, commit_hash, uids, vals, salt, "
+          "version_key, commit_block, status, error, updated_ms, mechanism, signer) VALUES (?1, ?2, ?3, "
+          "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT (netuid, signer, mechanism, epoch) "
+          "DO UPDATE SET "
+          "commit_hash = excluded.commit_hash, uids = excluded.uids, vals = excluded.vals, "
+          "salt = excluded.salt, version_key = excluded.version_key, "
+          "commit_block = excluded.commit_block, status = excluded.status, "
+          "error = excluded.error, updated_ms = excluded.updated_ms"));
   st.bind(1, std::int64_t{r.netuid})
       .bind_u64(2, r.epoch)
       .bind_blob(3, r.commit_hash)
@@ -200,17 +206,17 @@ Status Store::save_reveal(const PendingReveal& r) {
       .bind(9, to_text(r.status))
       .bind(10, r.error)
       .bind(11, now_ms())
-      .bind(12, std::int64_t{r.mechanism});
+      .bind(12, std::int64_t{r.mechanism})
+      .bind_blob(13, r.signer);
   return st.run();
 }
 
-Result<std::vector<PendingReveal>> Store::reveals_with_status(std::uint16_t netuid,
-                                                              RevealStatus status) const {
+Result<std::vector<PendingReveal>> Store::reveals_with_status(const Lane& lane, RevealStatus status) const {
   Lock lock(impl_->mu);
-  PYLON_ASSIGN(sql::Stmt st,
-               impl_->db.prepare(std::string("SELECT ") + kRevealColumns +
-                                 " FROM pending_reveals WHERE status = ?1 AND netuid = ?2 ORDER BY epoch, mechanism"));
-  st.bind(1, to_text(status)).bind(2, std::int64_t{netuid});
+  PYLON_ASSIGN(sql::Stmt st, impl_->db.prepare(std::string("SELECT ") + kRevealColumns +
+                                               " FROM pending_reveals WHERE status = ?1 AND netuid = ?2 AND "
+                                               "signer = ?3 ORDER BY epoch, mechanism"));
+  st.bind(1, to_text(status)).bind(2, std::int64_t{lane.netuid}).bind_blob(3, lane.signer);
   std::vector<PendingReveal> out;
   for (;;) {
     PYLON_ASSIGN(bool row, st.step());
@@ -220,13 +226,16 @@ Result<std::vector<PendingReveal>> Store::reveals_with_status(std::uint16_t netu
   }
 }
 
-Result<std::optional<PendingReveal>> Store::reveal(std::uint16_t netuid, std::uint64_t epoch,
-                                                  std::uint8_t mechanism) const {
+Result<std::optional<PendingReveal>> Store::reveal(const Lane& lane, std::uint64_t epoch,
+                                                   std::uint8_t mechanism) const {
   Lock lock(impl_->mu);
-  PYLON_ASSIGN(sql::Stmt st,
-               impl_->db.prepare(std::string("SELECT ") + kRevealColumns +
-                                 " FROM pending_reveals WHERE netuid = ?1 AND epoch = ?2 AND mechanism = ?3"));
-  st.bind(1, std::int64_t{netuid}).bind_u64(2, epoch).bind(3, std::int64_t{mechanism});
+  PYLON_ASSIGN(sql::Stmt st, impl_->db.prepare(std::string("SELECT ") + kRevealColumns +
+                                               " FROM pending_reveals WHERE netuid = ?1 AND epoch = ?2 AND "
+                                               "mechanism = ?3 AND signer = ?4"));
+  st.bind(1, std::int64_t{lane.netuid})
+      .bind_u64(2, epoch)
+      .bind(3, std::int64_t{mechanism})
+      .bind_blob(4, lane.signer);
   PYLON_ASSIGN(bool row, st.step());
   if (!row) return std::optional<PendingReveal>();
   PYLON_ASSIGN(PendingReveal r, read_reveal(st));

@@ -20,6 +20,7 @@ Writer::~Writer() {
 }
 
 void Writer::submit(std::vector<WeightUpdate> updates, Done done) {
+  for (WeightUpdate& u : updates) u.signer = options_.signer;
   {
     Lock lock(mu_);
     if (stopping_) {

@@ -42,6 +42,9 @@ struct WriterOptions {
   // Idle self-wake period: the queue segment's integrity check (not a poll for entries: pushes
   // and submits wake the writer themselves), and the wait for a snapshot while entries queue.
   std::chrono::milliseconds idle_check_every{100};
+  // The lane the writer writes (weights::Lane): its signing hotkey is stamped on every update it
+  // takes, REST batches and queue entries alike. One writer per lane.
+  AccountId signer{};
 };
 
 struct WriterStats {
@@ -71,6 +74,8 @@ class Writer {
   // Commits everything already submitted, drains the queue one last time, joins the thread.
   void stop();
   WriterStats stats() const;
+  // The signing hotkey of the writer's lane (WriterOptions::signer).
+  const AccountId& signer() const { return options_.signer; }
 
  private:
   struct Pending {

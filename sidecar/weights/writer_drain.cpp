@@ -17,6 +17,7 @@ bool Writer::drain_into(Round& r) {
   Result<shm::DrainReport> report = queue_->drain(
       [&](std::span<const shm::DrainedEntry> entries) -> Status {
         QueueBatch q = to_queue_batch(entries, *ctx);
+        for (WeightUpdate& u : q.updates) u.signer = options_.signer;
         r.result = store_.commit_group(r.batches, &q);
         r.committed = true;
         return r.result.committed;

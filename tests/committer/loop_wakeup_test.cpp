@@ -59,7 +59,7 @@ TEST(CommitterLoop, WakesOnEachPublishedSnapshotAndTellsTheBlockItTicked) {
     snapshots.publish(snapshot_at(13));
     EXPECT_EQ(c.last_ticked_block(), 12u);
   }
-  auto pending = (*store)->attempts_with_status(1, weights::AttemptStatus::kPending);
+  auto pending = (*store)->attempts_with_status({1}, weights::AttemptStatus::kPending);
   ASSERT_TRUE(pending.ok());
   EXPECT_TRUE(pending->empty());
   std::filesystem::remove_all(dir);

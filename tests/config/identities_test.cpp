@@ -187,8 +187,8 @@ TEST(Identities, TwoIdentitiesOrOpenAccessSharingATokenAreRefused) {
 }
 
 // Identities on other subnets with other hotkeys are served by the same daemon, which follows
-// each one's subnet; two hotkeys on one subnet are refused at start, naming both, not served half.
-TEST(Identities, IdentitiesOfOtherSubnetsAndHotkeysAreServedOneHotkeyPerSubnet) {
+// each one's subnet; several hotkeys on one subnet are served too (one lane each, issue 15).
+TEST(Identities, IdentitiesOfAnySubnetsAndHotkeysAreServed) {
   Env e = example();
   e["PYLON_IDENTITIES"] = "[\"sn12\",\"sn3\"]";
   e["PYLON_ID_SN3_WALLET_NAME"] = "other_wallet";
@@ -205,26 +205,27 @@ TEST(Identities, IdentitiesOfOtherSubnetsAndHotkeysAreServedOneHotkeyPerSubnet) 
   e = example();
   e["PYLON_ID_SN12_HOTKEY_NAME"] = "other";
   auto h = load(e, "/h");
-  expect_error_without(h, "identity 'sn12': wallet my_wallet/other on subnet 12 is not the daemon's own",
-                       kTokA);
-  EXPECT_TRUE(h.error().is(IdentityErrc::unservable));
-  // Two identities on another subnet with different hotkeys: the second is named.
+  ASSERT_TRUE(h.ok()) << h.error().message;
+  EXPECT_EQ(h->v1.identities[0].hotkey_name, "other");
+  EXPECT_EQ(h->v1.identities[0].netuid, 12);
+  // Two identities on another subnet with different hotkeys, and a third sharing one of them.
   e = example();
-  e["PYLON_IDENTITIES"] = "[\"sn12\",\"a\",\"b\"]";
-  for (const char* n : {"A", "B"}) {
+  e["PYLON_IDENTITIES"] = "[\"sn12\",\"a\",\"b\",\"c\"]";
+  for (const char* n : {"A", "B", "C"}) {
     const std::string p = std::string("PYLON_ID_") + n + "_";
     e[p + "WALLET_NAME"] = "w";
     e[p + "HOTKEY_NAME"] = n;
     e[p + "NETUID"] = "5";
+    e[p + "TOKEN"] = std::string(kTokB) + n;
   }
-  e["PYLON_ID_A_TOKEN"] = kTokB;
-  e["PYLON_ID_B_TOKEN"] = std::string(kTokB) + "x";
+  e["PYLON_ID_C_HOTKEY_NAME"] = "A";
   auto two = load(e, "/h");
-  expect_error_without(two, "identity 'b': wallet w/B on subnet 5 is not identity 'a' w/A", kTokB);
-  EXPECT_TRUE(two.error().is(IdentityErrc::unservable));
-  // Two names for one hotkey on one subnet are aliases, not a conflict.
-  e["PYLON_ID_B_HOTKEY_NAME"] = "A";
-  EXPECT_TRUE(load(e, "/h").ok());
+  ASSERT_TRUE(two.ok()) << two.error().message;
+  ASSERT_EQ(two->v1.identities.size(), 4u);
+  EXPECT_EQ(two->v1.identities[1].hotkey_name, "A");
+  EXPECT_EQ(two->v1.identities[2].hotkey_name, "B");
+  EXPECT_EQ(two->v1.identities[3].hotkey_name, "A");
+  EXPECT_EQ(followed_netuids(two->v1, two->netuid), (std::vector<std::uint16_t>{5, 12}));
 }
 
 TEST(Identities, RecentObjectsNetuidsMustBeAJsonListOfNetuids) {

@@ -73,14 +73,14 @@ struct Loop {
 };
 
 // Weights for every epoch the next ~80 blocks touch, so whichever epoch the loop is in has them.
-void put_weights(weights::Store& store, chain::ChainClient& c, std::uint16_t netuid,
+void put_weights(weights::Store& store, chain::ChainClient& c, std::uint16_t netuid, const AccountId& signer,
                  const std::map<AccountId, double>& w) {
   const std::uint64_t head = best(c).number;
   std::set<std::uint64_t> epochs;
   for (std::uint64_t b = head; b < head + 80; ++b) epochs.insert(epoch_by_formula(netuid, 10, b)->start);
   std::vector<weights::WeightUpdate> ups;
   for (std::uint64_t e : epochs)
-    for (const auto& [hk, v] : w) ups.push_back({netuid, e, hk, weights::Op::set, v});
+    for (const auto& [hk, v] : w) ups.push_back({netuid, e, hk, weights::Op::set, v, 0, signer});
   auto r = store.apply(ups);
   ASSERT_TRUE(r.ok()) << r.error().message;
 }
@@ -133,7 +133,7 @@ TEST_F(CommitLocalnet, WeightsLandInChainStorageWithSetWeightsAndWithCommitRevea
     m1[k] = s->neuron_by_hotkey(AccountId(miner1->keypair.public_key))->uid;
     m2[k] = s->neuron_by_hotkey(AccountId(miner2->keypair.public_key))->uid;
     uid[k] = k == 0 ? boot->plain : boot->reveal;
-    put_weights(*store, *c->chain, uid[k], w);
+    put_weights(*store, *c->chain, uid[k], me, w);
   }
   ASSERT_TRUE(chain_weights(*c->chain, boot->plain, my_uid[0]).empty());
   ASSERT_TRUE(chain_weights(*c->chain, boot->reveal, my_uid[1]).empty());
@@ -165,7 +165,7 @@ TEST_F(CommitLocalnet, WeightsLandInChainStorageWithSetWeightsAndWithCommitRevea
   auto counted = [&](std::uint16_t netuid, weights::CallKind call) {
     int n = 0;
     for (weights::AttemptStatus st : {weights::AttemptStatus::kIncluded, weights::AttemptStatus::kFinalized}) {
-      auto a = store->attempts_with_status(netuid, st);
+      auto a = store->attempts_with_status({netuid, me}, st);
       if (a.ok())
         for (const auto& x : *a) n += x.call == call;
     }
@@ -209,8 +209,8 @@ TEST_F(CommitLocalnet, FindsAPendingAttemptOnChainAndNeverCommitsTheEpochTwice) 
   const std::uint16_t m1 = snap->neuron_by_hotkey(AccountId(miner1->keypair.public_key))->uid;
   ASSERT_TRUE(store
                   ->apply(std::vector<weights::WeightUpdate>{
-                      {netuid, epoch, AccountId(miner1->keypair.public_key), weights::Op::set, 1.0},
-                      {netuid, epoch, AccountId(miner2->keypair.public_key), weights::Op::set, 3.0}})
+                      {netuid, epoch, AccountId(miner1->keypair.public_key), weights::Op::set, 1.0, 0, me},
+                      {netuid, epoch, AccountId(miner2->keypair.public_key), weights::Op::set, 3.0, 0, me}})
                   .ok());
 
   BlockMaker blocks(*c->rpc);
@@ -222,6 +222,7 @@ TEST_F(CommitLocalnet, FindsAPendingAttemptOnChainAndNeverCommitsTheEpochTwice) 
                          at, [&](const Prepared& p) -> Status {
                            weights::CommitAttempt a;
                            a.netuid = netuid;
+                           a.signer = me;
                            a.epoch = epoch;
                            a.block = p.block;
                            a.call = weights::CallKind::kSetWeights;
@@ -241,7 +242,7 @@ TEST_F(CommitLocalnet, FindsAPendingAttemptOnChainAndNeverCommitsTheEpochTwice) 
   ASSERT_TRUE(loop.follower.start().ok());
   ASSERT_TRUE(loop.committer.start().ok());
   auto status = [&] {
-    auto a = store->attempts(netuid, epoch);
+    auto a = store->attempts({netuid, me}, epoch);
     for (const auto& x : a.ok() ? *a : std::vector<weights::CommitAttempt>{})
       if (x.id == id) return std::string(weights::to_text(x.status));
     return std::string();
@@ -251,7 +252,7 @@ TEST_F(CommitLocalnet, FindsAPendingAttemptOnChainAndNeverCommitsTheEpochTwice) 
   EXPECT_TRUE(test::eventually([&] { return best(*c->chain).number > epoch + 12; }, 60s));
   loop.committer.stop();
   loop.follower.stop();
-  auto all = store->attempts(netuid, epoch);
+  auto all = store->attempts({netuid, me}, epoch);
   ASSERT_TRUE(all.ok());
   int commits = 0;
   for (const auto& x : *all) commits += x.call == weights::CallKind::kSetWeights && x.status != weights::AttemptStatus::kMissed;
@@ -265,7 +266,7 @@ TEST_F(CommitLocalnet, AnUnregisteredHotkeyIsBlockedWithTheReason) {
   auto miner1 = keys::key_from_uri("//PylonMiner1");
   ASSERT_TRUE(bob.ok() && miner1.ok());
   Submitter sub(*c->chain, std::move(bob->keypair));
-  put_weights(*store, *c->chain, boot->plain, {{AccountId(miner1->keypair.public_key), 1.0}});
+  put_weights(*store, *c->chain, boot->plain, sub.account(), {{AccountId(miner1->keypair.public_key), 1.0}});
   Loop loop(*c, *store, sub, boot->plain);
   ASSERT_TRUE(loop.follower.start().ok());
   ASSERT_TRUE(loop.committer.start().ok());
@@ -280,7 +281,7 @@ TEST_F(CommitLocalnet, AnUnregisteredHotkeyIsBlockedWithTheReason) {
   loop.follower.stop();
   for (weights::AttemptStatus s : {weights::AttemptStatus::kPending, weights::AttemptStatus::kIncluded,
                                    weights::AttemptStatus::kFailed, weights::AttemptStatus::kMissed}) {
-    auto a = store->attempts_with_status(boot->plain, s);
+    auto a = store->attempts_with_status({boot->plain, sub.account()}, s);
     ASSERT_TRUE(a.ok());
     EXPECT_TRUE(a->empty()) << weights::to_text(s);
   }

@@ -213,5 +213,120 @@ TEST_F(V1IdentitiesDaemon, TwoIdentitiesOnTwoSubnetsWithTwoHotkeysEachLandTheirW
   ::shm_unlink((d.shm_name() + "-" + std::to_string(cr) + "-weights-ack").c_str());
 }
 
+// Two identities on ONE subnet with DIFFERENT hotkeys (issue 15): `plain` signs with the `pylon`
+// hotkey (the daemon's own: the subnet's default lane), `m1` with //PylonMiner1's (a lane of its
+// own), both on the plain subnet (PYLON_NETUID; the bootstrap registers //PylonMiner1 there too).
+// Each identity's PUT lands in the subnet's Weights row of its own hotkey's uid with its own
+// ratio: the two weight sets are stored, committed and signed apart.
+TEST_F(V1IdentitiesDaemon, TwoIdentitiesOnOneSubnetWithTwoHotkeysEachLandTheirOwnWeights) {
+  const Bootstrapped& b = bootstrapped();
+  const std::uint16_t plain = b.netuid_plain;
+  ChainProbe probe;
+  auto miner = keys::key_from_uri("//PylonMiner1");
+  ASSERT_TRUE(miner.ok());
+  const std::string miner_ss58 = codec::ss58_encode(miner->keypair.public_key);
+  const std::string me_ss58 = codec::ss58_encode(pylon_hotkey());
+  if (!std::filesystem::exists(b.wallets + "/" + kMinerWallet + "/hotkeys/m1")) {
+    const std::string cmd = std::string(PYLON_BINARY_DIR) + "/pylon wallet new-hotkey --path '" + b.wallets +
+                            "' --wallet " + kMinerWallet + " --hotkey m1 --uri //PylonMiner1 >/dev/null 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  }
+  // Stake makes //PylonMiner1 a validator of the plain subnet too, at the next epoch.
+  auto alice = keys::key_from_uri("//Alice");
+  ASSERT_TRUE(alice.ok());
+  auto staked =
+      net::testing::sign_and_seal(probe.chain(), alice->keypair, "SubtensorModule.add_stake",
+                                  R"({"hotkey":")" + miner_ss58 + R"(","netuid":)" + std::to_string(plain) +
+                                      R"(,"amount_staked":10000000000000})");
+  ASSERT_TRUE(staked.ok()) << staked.error().message;
+
+  const std::string kM1Token = "e2e-identity-m1-token-00000003";
+  std::map<std::string, std::string> env{
+      {"PYLON_IDENTITIES", R"(["plain","m1"])"}, {"PYLON_ID_PLAIN_WALLET_NAME", "pylon"},
+      {"PYLON_ID_PLAIN_HOTKEY_NAME", "pylon"},   {"PYLON_ID_PLAIN_TOKEN", kPlainToken},
+      {"PYLON_ID_M1_WALLET_NAME", kMinerWallet}, {"PYLON_ID_M1_HOTKEY_NAME", "m1"},
+      {"PYLON_ID_M1_TOKEN", kM1Token},           {"PYLON_COMMIT_WINDOW", "0:1"}};
+  DaemonProcess d(plain, env);
+  d.start();
+  ASSERT_TRUE(wait_ready(d, probe)) << d.log_tail();
+  ASSERT_NE(caught_up(d, probe), 0u) << d.log_tail();
+  const std::string plain_base = "/api/v1/identity/plain/subnet/" + std::to_string(plain);
+  const std::string m1_base = "/api/v1/identity/m1/subnet/" + std::to_string(plain);
+  const auto step = [&] {
+    const std::uint64_t head = probe.new_blocks(1);
+    (void)eventually(
+        [&] {
+          auto a = v1_neurons(d.port(), plain_base + "/block/latest/neurons", kPlainToken);
+          return a && a->block >= head;
+        },
+        30s);
+  };
+  std::optional<V1Neurons> n;
+  ASSERT_TRUE(eventually(
+      [&] {
+        n = v1_neurons(d.port(), m1_base + "/block/latest/neurons", kM1Token);
+        if (n && n->by_hotkey.count(miner_ss58) && n->by_hotkey[miner_ss58].second &&
+            n->by_hotkey.count(me_ss58) && n->by_hotkey[me_ss58].second)
+          return true;
+        step();
+        return false;
+      },
+      180s))
+      << "no validator permit for //PylonMiner1 and pylon on subnet " << plain << "\n"
+      << d.log_tail();
+  const std::uint16_t my_uid = n->by_hotkey[me_ss58].first;
+  const std::uint16_t m1_uid = n->by_hotkey[miner_ss58].first;
+  // Targets: two neurons that are neither signer, the same for both identities, weighed in
+  // different ratios: pylon 1:4 (16384 : 65535), //PylonMiner1 4:1 (65535 : 16384), ratios no
+  // other test of this binary writes.
+  std::vector<std::pair<std::string, std::uint16_t>> t;
+  for (const auto& [hk, un] : n->by_hotkey)
+    if (hk != me_ss58 && hk != miner_ss58) t.emplace_back(hk, un.first);
+  ASSERT_GE(t.size(), 1u);
+  // Only //PylonMiner2 besides the two signers on the bootstrap's subnet: the second target is the
+  // other signer (a validator may weigh another validator).
+  const std::pair<std::string, std::uint16_t> x = t[0];
+  const std::pair<std::string, std::uint16_t> y_of_pylon{miner_ss58, m1_uid}, y_of_m1{me_ss58, my_uid};
+  const auto put = [&](const std::string& base, const std::string& token, const std::string& y, double vx,
+                       double vy) {
+    return http(d.port(), "PUT", base + "/weights",
+                R"({"weights":{")" + x.first + R"(":)" + std::to_string(vx) + R"(,")" + y + R"(":)" +
+                    std::to_string(vy) + "}}",
+                "Authorization: Bearer " + token + "\r\n");
+  };
+  const auto landed = [&](std::uint16_t uid, std::uint16_t y, bool x_low) {
+    auto row = probe.weights_row(plain, uid);
+    std::map<std::uint16_t, std::uint16_t> r(row.begin(), row.end());
+    const std::uint16_t low = x_low ? x.second : y, top = x_low ? y : x.second;
+    return row.size() == 2 && r.count(low) && r.count(top) && r[top] == 65535 &&
+           std::abs(int(r[low]) - 16384) <= 1;
+  };
+  ASSERT_FALSE(landed(my_uid, y_of_pylon.second, true)) << "pylon's row already holds this test's weights";
+  ASSERT_FALSE(landed(m1_uid, y_of_m1.second, false))
+      << "//PylonMiner1's row already holds this test's weights";
+  bool pylon_landed = false, m1_landed = false;
+  ASSERT_TRUE(eventually(
+      [&] {
+        pylon_landed = pylon_landed || landed(my_uid, y_of_pylon.second, true);
+        m1_landed = m1_landed || landed(m1_uid, y_of_m1.second, false);
+        if (pylon_landed && m1_landed) return true;
+        // Each epoch's weights again until they land (the commit window is one block wide).
+        if (!pylon_landed) {
+          auto a = put(plain_base, kPlainToken, y_of_pylon.first, 1, 4);
+          EXPECT_EQ(a.status, 200) << a.body;
+        }
+        if (!m1_landed) {
+          auto a = put(m1_base, kM1Token, y_of_m1.first, 4, 1);
+          EXPECT_EQ(a.status, 200) << a.body;
+        }
+        step();
+        return false;
+      },
+      300s))
+      << "pylon landed: " << pylon_landed << ", //PylonMiner1 landed: " << m1_landed << "\n"
+      << d.log_tail(12000);
+  EXPECT_EQ(d.terminate(), 0) << d.log_tail();
+}
+
 }  // namespace
 }  // namespace pylon::e2e

@@ -28,7 +28,7 @@ TEST(RestAuth, WithATokenWritesAndMetricsNeedIt) {
   EXPECT_EQ(http(h.port(), "PUT", "/set_weight", set_weight_body(), "Bearer wrong").status, 401u);
   EXPECT_EQ(http(h.port(), "PUT", "/set_weight", set_weight_body(), "Bearer " + kToken + "x").status, 401u);
   EXPECT_EQ(http(h.port(), "PUT", "/set_weight", set_weight_body(), "Basic " + kToken).status, 401u);
-  EXPECT_TRUE(h.store->weights(kNetuid, 6852499)->empty());  // nothing written by refused requests
+  EXPECT_TRUE(h.store->weights({kNetuid}, 6852499)->empty());  // nothing written by refused requests
   EXPECT_EQ(http(h.port(), "PUT", "/set_weight", set_weight_body(), "Bearer " + kToken).status, 200u);
   EXPECT_EQ(http(h.port(), "PUT", "/set_weight", set_weight_body(), "bearer " + kToken).status, 200u);
   EXPECT_EQ(http(h.port(), "POST", "/force_commit_weights").status, 401u);
@@ -57,7 +57,7 @@ TEST(RestAuth, AMetricsTokenOpensMetricsOnlyAndTheWriteTokenNoLonger) {
   // The scraper's token writes nothing.
   EXPECT_EQ(http(h.port(), "PUT", "/set_weight", set_weight_body(), "Bearer " + metrics_token).status, 401u);
   EXPECT_EQ(http(h.port(), "POST", "/force_commit_weights", "", "Bearer " + metrics_token).status, 401u);
-  EXPECT_TRUE(h.store->weights(kNetuid, 6852499)->empty());
+  EXPECT_TRUE(h.store->weights({kNetuid}, 6852499)->empty());
   EXPECT_EQ(http(h.port(), "PUT", "/set_weight", set_weight_body(), "Bearer " + kToken).status, 200u);
 
   // Without a write token, the metrics token still guards /metrics; writes stay loopback-only.

@@ -37,7 +37,7 @@ Client connect_rest(const Harness& h) {
 }
 
 std::size_t stored_count(Harness& h) {
-  auto w = h.store->weights(kNetuid, kEpoch);
+  auto w = h.store->weights({kNetuid}, kEpoch);
   return w.ok() ? w->size() : 0;
 }
 
@@ -108,7 +108,7 @@ TEST(ClientRest, WeightsByUidAndHotkeyLandInTheStore) {
   EXPECT_EQ(*seq, 1u);
   EXPECT_TRUE(c.wait_durable(*seq, std::chrono::seconds(1)).ok());
   EXPECT_EQ(c.wait_durable(2, std::chrono::seconds(1)).code(), shm::Errc::invalid_argument);
-  auto stored = h.store->weights(kNetuid, kEpoch);
+  auto stored = h.store->weights({kNetuid}, kEpoch);
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->size(), 3u);
   EXPECT_EQ(stored->at(recorded()->neurons.at(0).hotkey), 0.5);

@@ -56,7 +56,7 @@ TEST(RestFraming, AmbiguousFramingGetsOne400AndTheHiddenRequestNeverRuns) {
     EXPECT_TRUE(answers[0].closed) << c.what;
     EXPECT_TRUE(utf8::valid(answers[0].body)) << c.what;
     EXPECT_NE(answers[0].body.find("\"error\":\"bad_request\""), std::string::npos) << answers[0].body;
-    auto w = h.store->weights(kNetuid, kEpoch);
+    auto w = h.store->weights({kNetuid}, kEpoch);
     ASSERT_TRUE(w.ok());
     EXPECT_TRUE(w->empty()) << c.what << ": the hidden write was stored";
   }

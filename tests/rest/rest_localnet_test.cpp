@@ -95,7 +95,11 @@ TEST(RestLocalnet, ChainBackedEndpoints) {
   } cleanup{dir};
   auto store = weights::Store::open(dir + "/weights.db");
   ASSERT_TRUE(store.ok()) << store.error().message;
-  weights::Writer writer(**store, nullptr, [] { return std::optional<weights::DrainContext>(); });
+  // The writer of the hotkey's lane: what the legacy routes write, its committer commits.
+  weights::WriterOptions wo;
+  wo.signer = hotkey_submitter.account();
+  weights::Writer writer(
+      **store, nullptr, [] { return std::optional<weights::DrainContext>(); }, wo);
   committer::CommitterOptions co;
   co.netuid = netuid;
   committer::Committer commit_loop(c, snapshots, **store, hotkey_submitter, co);
@@ -159,7 +163,7 @@ TEST(RestLocalnet, ChainBackedEndpoints) {
     const std::string hash(hash_view);
     const auto epoch = (*first)->epoch->start;
     auto attempt_status = [&]() -> std::string {
-      auto attempts = (*store)->attempts(netuid, epoch);
+      auto attempts = (*store)->attempts({netuid, hotkey_submitter.account()}, epoch);
       if (!attempts.ok()) return "unreadable";
       for (const auto& at : *attempts)
         if (to_hex(at.extrinsic_hash) == hash) return std::string(weights::to_text(at.status));
@@ -169,7 +173,7 @@ TEST(RestLocalnet, ChainBackedEndpoints) {
     // The node holds it: its pool lists the signed bytes the store recorded.
     auto pool = chain->rpc->call("author_pendingExtrinsics", "[]");
     ASSERT_TRUE(pool.ok()) << pool.error().message;
-    auto attempts = (*store)->attempts(netuid, epoch);
+    auto attempts = (*store)->attempts({netuid, hotkey_submitter.account()}, epoch);
     ASSERT_TRUE(attempts.ok());
     std::string signed_hex;
     for (const auto& at : *attempts)

@@ -249,15 +249,15 @@ TEST(RestV1Subnets, PutWeightsLandUnderEachIdentitysNetuidThroughItsSubnetsWrite
   auto e7 = committer::epoch_by_formula(kOther, kTempo, kRecordedBlock);
   ASSERT_TRUE(e1.ok() && e7.ok());
   ASSERT_NE(e1->start, e7->start);
-  auto w1 = t.store->weights(kNetuid, e1->start, 0);
-  auto w7 = t.store->weights(kOther, e7->start, 0);
+  auto w1 = t.store->weights({kNetuid}, e1->start, 0);
+  auto w7 = t.store->weights({kOther}, e7->start, 0);
   ASSERT_TRUE(w1.ok() && w7.ok());
   const auto account = [](std::size_t i) { return recorded()->neurons.at(i).hotkey; };
   EXPECT_EQ(*w1, (std::map<AccountId, double>{{account(2), 0.5}}));
   EXPECT_EQ(*w7, (std::map<AccountId, double>{{account(3), 0.25}, {account(4), 0.75}}));
   // Nothing crossed: neither netuid holds the other's epoch.
-  EXPECT_TRUE(t.store->weights(kNetuid, e7->start, 0)->empty());
-  EXPECT_TRUE(t.store->weights(kOther, e1->start, 0)->empty());
+  EXPECT_TRUE(t.store->weights({kNetuid}, e7->start, 0)->empty());
+  EXPECT_TRUE(t.store->weights({kOther}, e1->start, 0)->empty());
   // Each went through its own subnet's Writer.
   EXPECT_EQ(t.first_writer->stats().batches, 1u);
   EXPECT_EQ(t.second_writer->stats().batches, 1u);

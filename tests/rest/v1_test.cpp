@@ -155,7 +155,7 @@ TEST(RestV1, PutWeightsValidatesAsThe2xServiceDoes) {
   // Auth comes before the body: a bad body without the token is a 401, and nothing is stored.
   EXPECT_EQ(http(h.port(), "PUT", path, "{}", "").status, 401u);
   EXPECT_EQ(http(h.port(), "PUT", path, "{}", kOpenAuth).status, 403u);
-  EXPECT_TRUE(h.store->weights(kNetuid, kEpoch)->empty());
+  EXPECT_TRUE(h.store->weights({kNetuid}, kEpoch)->empty());
 }
 
 TEST(RestV1, PutWeightsIsDurableBeforeThe200AndTheLatestRequestWins) {
@@ -170,13 +170,13 @@ TEST(RestV1, PutWeightsIsDurableBeforeThe200AndTheLatestRequestWins) {
            kSn1Auth);
   EXPECT_EQ(a.status, 200u);
   EXPECT_EQ(a.body, "{\"detail\":\"weights update scheduled\",\"count\":3}");
-  auto stored = h.store->weights(kNetuid, kEpoch);
+  auto stored = h.store->weights({kNetuid}, kEpoch);
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(*stored, (std::map<AccountId, double>{{recorded()->neurons.at(0).hotkey, 0.5},
                                                   {recorded()->neurons.at(1).hotkey, 1.0}}));
   auto b = http(h.port(), "PUT", path, "{\"weights\":{\"" + hotkey(2) + "\":3}}", kSn1Auth);
   EXPECT_EQ(b.body, "{\"detail\":\"weights update scheduled\",\"count\":1}");
-  stored = h.store->weights(kNetuid, kEpoch);
+  stored = h.store->weights({kNetuid}, kEpoch);
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(*stored, (std::map<AccountId, double>{{recorded()->neurons.at(0).hotkey, 0.0},
                                                   {recorded()->neurons.at(1).hotkey, 0.0},
@@ -185,7 +185,7 @@ TEST(RestV1, PutWeightsIsDurableBeforeThe200AndTheLatestRequestWins) {
   auto neg = http(h.port(), "PUT", path, "{\"weights\":{\"" + hotkey(2) + "\":-1}}", kSn1Auth);
   EXPECT_EQ(neg.status, 400u);
   EXPECT_NE(neg.body.find("\"key\":\"weights." + hotkey(2) + "\""), std::string::npos) << neg.body;
-  EXPECT_EQ(h.store->weights(kNetuid, kEpoch)->at(recorded()->neurons.at(2).hotkey), 3.0);
+  EXPECT_EQ(h.store->weights({kNetuid}, kEpoch)->at(recorded()->neurons.at(2).hotkey), 3.0);
 }
 
 // Two PUTs racing: both reach the Writer while it is held busy (its previous batch's answer is
@@ -220,7 +220,7 @@ TEST(RestV1, ConcurrentPutWeightsNeverStoreTheUnion) {
   ty.join();
   EXPECT_EQ(ax.status, 200u) << ax.body;
   EXPECT_EQ(ay.status, 200u) << ay.body;
-  auto stored = h.store->weights(kNetuid, kEpoch);
+  auto stored = h.store->weights({kNetuid}, kEpoch);
   ASSERT_TRUE(stored.ok());
   const AccountId& x = recorded()->neurons.at(0).hotkey;
   const AccountId& y = recorded()->neurons.at(1).hotkey;

@@ -14,7 +14,7 @@ struct Stored {
   bool ok = false;
 };
 Stored stored(Harness& h, std::uint8_t mechanism) {
-  auto w = h.store->weights(kNetuid, kRecordedEpoch, mechanism);
+  auto w = h.store->weights({kNetuid}, kRecordedEpoch, mechanism);
   if (!w.ok()) return {};
   return {*w, true};
 }
@@ -96,7 +96,7 @@ TEST(RestWeightsMechanism, AMechanismTheSubnetLacksIs400AndStoresNothing) {
   EXPECT_EQ(a.status, 400u) << a.body;
   auto r = h.get("/raw_weights?mechanism=2");
   EXPECT_EQ(r.status, 400u) << r.body;
-  auto m = h.store->mechanisms(kNetuid, kRecordedEpoch);
+  auto m = h.store->mechanisms({kNetuid}, kRecordedEpoch);
   ASSERT_TRUE(m.ok());
   EXPECT_TRUE(m->empty());
 }
@@ -113,7 +113,7 @@ TEST(RestWeightsMechanism, ANonIntegerMechanismIs400) {
     auto r = h.get(std::string("/raw_weights?mechanism=") + q);
     EXPECT_EQ(r.status, 400u) << q << " " << r.body;
   }
-  auto m = h.store->mechanisms(kNetuid, kRecordedEpoch);
+  auto m = h.store->mechanisms({kNetuid}, kRecordedEpoch);
   ASSERT_TRUE(m.ok());
   EXPECT_TRUE(m->empty());
 }

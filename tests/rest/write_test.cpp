@@ -19,7 +19,7 @@ std::string other_prefix(std::uint16_t prefix) {
 }
 
 double stored(Harness& h, std::size_t neuron) {
-  auto w = h.store->weights(kNetuid, kEpoch);
+  auto w = h.store->weights({kNetuid}, kEpoch);
   EXPECT_TRUE(w.ok());
   auto it = w->find(recorded()->neurons.at(neuron).hotkey);
   return it == w->end() ? -1 : it->second;
@@ -27,7 +27,7 @@ double stored(Harness& h, std::size_t neuron) {
 
 // The refused requests stored nothing: the epoch holds no weights.
 void expect_nothing_stored(Harness& h) {
-  auto w = h.store->weights(kNetuid, kEpoch);
+  auto w = h.store->weights({kNetuid}, kEpoch);
   ASSERT_TRUE(w.ok());
   EXPECT_TRUE(w->empty());
 }
@@ -87,7 +87,7 @@ TEST(RestWrite, SetWeightsForEveryNeuronFitsTheDefaultLimit) {
   ASSERT_GT(body.size(), 64u * 1024);  // full-precision floats: over the limit this module first had
   auto a = http(h.port(), "PUT", "/set_weights", body);
   ASSERT_EQ(a.status, 200u) << a.body.substr(0, 300);
-  auto w = h.store->weights(kNetuid, kEpoch);
+  auto w = h.store->weights({kNetuid}, kEpoch);
   ASSERT_TRUE(w.ok());
   EXPECT_EQ(w->size(), 1024u);
   EXPECT_EQ(stored(h, 1000), 6.1250000000000001);  // 1000 % 7 = 6

@@ -67,7 +67,7 @@ TEST(WeightsAttempts, RecordUpdateAndFindAcrossReopen) {
   }
   auto s = test::open_store(path);
   ASSERT_TRUE(s);
-  Result<std::vector<CommitAttempt>> at100 = s->attempts(2, 100);
+  Result<std::vector<CommitAttempt>> at100 = s->attempts({2}, 100);
   ASSERT_TRUE(at100.ok());
   ASSERT_EQ(at100->size(), 1u);
   a.status = AttemptStatus::kFinalized;
@@ -76,14 +76,14 @@ TEST(WeightsAttempts, RecordUpdateAndFindAcrossReopen) {
   EXPECT_EQ(at100->front().id, ida);
   EXPECT_GE(at100->front().updated_ms, at100->front().created_ms);
 
-  Result<std::vector<CommitAttempt>> failed = s->attempts_with_status(2, AttemptStatus::kFailed);
+  Result<std::vector<CommitAttempt>> failed = s->attempts_with_status({2}, AttemptStatus::kFailed);
   ASSERT_TRUE(failed.ok());
   ASSERT_EQ(failed->size(), 1u);
   b.status = AttemptStatus::kFailed;
   b.error = "Module error: SubtensorModule::SettingWeightsTooFast";
   expect_same(failed->front(), b);
-  EXPECT_TRUE(s->attempts_with_status(3, AttemptStatus::kFailed)->empty());  // per subnet
-  EXPECT_TRUE(s->attempts(2, 120)->empty());
+  EXPECT_TRUE(s->attempts_with_status({3}, AttemptStatus::kFailed)->empty());  // per subnet
+  EXPECT_TRUE(s->attempts({2}, 120)->empty());
 }
 
 TEST(WeightsReveals, SaveReplaceAndFind) {
@@ -112,7 +112,7 @@ TEST(WeightsReveals, SaveReplaceAndFind) {
   }
   auto s = test::open_store(path);
   ASSERT_TRUE(s);
-  Result<std::optional<PendingReveal>> got = s->reveal(2, 100);
+  Result<std::optional<PendingReveal>> got = s->reveal({2}, 100);
   ASSERT_TRUE(got.ok());
   ASSERT_TRUE(got->has_value());
   const PendingReveal& g = **got;
@@ -123,12 +123,12 @@ TEST(WeightsReveals, SaveReplaceAndFind) {
   EXPECT_EQ(g.version_key, r.version_key);
   EXPECT_EQ(g.commit_block, 104u);
   EXPECT_EQ(g.status, RevealStatus::kCommitted);
-  Result<std::vector<PendingReveal>> pending = s->reveals_with_status(2, RevealStatus::kPending);
+  Result<std::vector<PendingReveal>> pending = s->reveals_with_status({2}, RevealStatus::kPending);
   ASSERT_TRUE(pending.ok());
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ(pending->front().epoch, 110u);
   EXPECT_TRUE(pending->front().uids.empty());
-  Result<std::optional<PendingReveal>> none = s->reveal(2, 999);
+  Result<std::optional<PendingReveal>> none = s->reveal({2}, 999);
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->has_value());
   s.reset();
@@ -180,7 +180,7 @@ TEST(WeightsAttempts, StatesAreStoredAsTheirTexts) {
       ASSERT_TRUE(s->save_reveal(r).ok());
     }
     for (const auto& [st, text] : statuses) {
-      auto got = s->attempts_with_status(2, st);
+      auto got = s->attempts_with_status({2}, st);
       ASSERT_TRUE(got.ok()) << got.error().message;
       ASSERT_EQ(got->size(), calls.size()) << text;
       for (std::size_t i = 0; i < calls.size(); ++i) {
@@ -189,7 +189,7 @@ TEST(WeightsAttempts, StatesAreStoredAsTheirTexts) {
       }
     }
     for (const auto& [st, text] : reveals) {
-      auto got = s->reveals_with_status(2, st);
+      auto got = s->reveals_with_status({2}, st);
       ASSERT_TRUE(got.ok()) << got.error().message;
       ASSERT_EQ(got->size(), 1u) << text;
       EXPECT_EQ(got->front().status, st);
@@ -253,7 +253,7 @@ TEST(WeightsAttempts, UnknownStoredTextIsRefusedAsCorrupt) {
   {
     auto s = test::open_store(path);
     ASSERT_TRUE(s);
-    auto got = s->attempts(2, 100);
+    auto got = s->attempts({2}, 100);
     ASSERT_FALSE(got.ok());
     EXPECT_TRUE(got.error().is(StoreErrc::kCorrupt)) << got.error().message;
     EXPECT_NE(got.error().message.find("landed"), std::string::npos) << got.error().message;
@@ -262,7 +262,7 @@ TEST(WeightsAttempts, UnknownStoredTextIsRefusedAsCorrupt) {
   {
     auto s = test::open_store(path);
     ASSERT_TRUE(s);
-    auto got = s->attempts_with_status(2, AttemptStatus::kIncluded);
+    auto got = s->attempts_with_status({2}, AttemptStatus::kIncluded);
     ASSERT_FALSE(got.ok());
     EXPECT_TRUE(got.error().is(StoreErrc::kCorrupt)) << got.error().message;
   }
@@ -270,10 +270,10 @@ TEST(WeightsAttempts, UnknownStoredTextIsRefusedAsCorrupt) {
   exec("UPDATE pending_reveals SET status = 'Revealed'");
   auto s = test::open_store(path);
   ASSERT_TRUE(s);
-  auto ok = s->attempts(2, 100);
+  auto ok = s->attempts({2}, 100);
   ASSERT_TRUE(ok.ok()) << ok.error().message;
   EXPECT_EQ(ok->front().status, AttemptStatus::kIncluded);
-  auto rev = s->reveal(2, 100);
+  auto rev = s->reveal({2}, 100);
   ASSERT_FALSE(rev.ok());
   EXPECT_TRUE(rev.error().is(StoreErrc::kCorrupt)) << rev.error().message;
 }

@@ -111,17 +111,17 @@ void crash_round(const std::string& path, std::uint64_t base, bool through_write
   auto s = test::open_store(path);  // recovers the WAL
   ASSERT_TRUE(s);
   for (std::uint64_t id : acks) {
-    Result<std::map<AccountId, double>> w = s->weights(2, id);
+    Result<std::map<AccountId, double>> w = s->weights({2}, id);
     ASSERT_TRUE(w.ok());
     ASSERT_EQ(w->size(), kPerBatch) << "acknowledged batch " << id << " is missing after the kill";
     for (std::uint32_t k = 0; k < kPerBatch; ++k)
       EXPECT_EQ(w->at(test::hotkey(k)), static_cast<double>(id + k));
   }
   // Batches in flight at the kill may be there or not, but only whole.
-  Result<std::vector<std::uint64_t>> epochs = s->epochs(2, 1000000);
+  Result<std::vector<std::uint64_t>> epochs = s->epochs({2}, 1000000);
   ASSERT_TRUE(epochs.ok());
   for (std::uint64_t e : *epochs) {
-    Result<std::map<AccountId, double>> w = s->weights(2, e);
+    Result<std::map<AccountId, double>> w = s->weights({2}, e);
     ASSERT_TRUE(w.ok());
     EXPECT_EQ(w->size(), kPerBatch) << "batch " << e << " is there in part";
   }

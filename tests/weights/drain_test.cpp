@@ -72,7 +72,7 @@ DrainContextFn context() {
 }
 
 std::map<AccountId, double> weights_of(Store& s) {
-  Result<std::map<AccountId, double>> w = s.weights(2, 100);
+  Result<std::map<AccountId, double>> w = s.weights({2}, 100);
   return w.ok() ? *w : std::map<AccountId, double>{};
 }
 
@@ -337,13 +337,13 @@ TEST_F(WeightsDrain, EntriesLandUnderTheirMechanismAndUnknownMechanismsAreRefuse
   std::uint64_t last = push_durable(p, 6, 0.125);  // the queue goes on
   ASSERT_EQ(last, 7u);
 
-  auto m0 = s->weights(2, 100, 0);
+  auto m0 = s->weights({2}, 100, 0);
   ASSERT_TRUE(m0.ok()) << m0.error().message;
   EXPECT_EQ(*m0, (std::map<AccountId, double>{{hotkey(3), 0.5}, {hotkey(6), 0.125}}));
-  auto m1 = s->weights(2, 100, 1);
+  auto m1 = s->weights({2}, 100, 1);
   ASSERT_TRUE(m1.ok()) << m1.error().message;
   EXPECT_EQ(*m1, (std::map<AccountId, double>{{hotkey(3), 1.0}, {h20, 1.0}}));
-  auto mechanisms = s->mechanisms(2, 100);
+  auto mechanisms = s->mechanisms({2}, 100);
   ASSERT_TRUE(mechanisms.ok());
   EXPECT_EQ(*mechanisms, (std::vector<std::uint8_t>{0, 1}));
   Result<std::vector<RejectedEntry>> rej = s->rejected(2);

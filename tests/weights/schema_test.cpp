@@ -58,7 +58,7 @@ TEST(WeightsSchema, VersionOneDatabaseKeepsItsWeightsAndGainsTheChainBinding) {
   auto s = test::open_store(path);
   ASSERT_TRUE(s);
   EXPECT_EQ(s->schema_version(), Store::kSchemaVersion);
-  auto w = s->weights(2, 100);
+  auto w = s->weights({2}, 100);
   ASSERT_TRUE(w.ok());
   ASSERT_EQ(w->size(), 1u);
   EXPECT_EQ(w->begin()->second, 0.25);
@@ -95,7 +95,7 @@ TEST(WeightsSchema, VersionTwoAttemptsKeepTheirRowsAndTimelockedOnesKeepTheirRou
   auto s = test::open_store(path);
   ASSERT_TRUE(s);
   EXPECT_EQ(s->schema_version(), Store::kSchemaVersion);
-  auto old = s->attempts(2, 100);
+  auto old = s->attempts({2}, 100);
   ASSERT_TRUE(old.ok()) << old.error().message;
   ASSERT_EQ(old->size(), 1u);
   EXPECT_EQ((*old)[0].call, CallKind::kCommitWeights);
@@ -112,7 +112,7 @@ TEST(WeightsSchema, VersionTwoAttemptsKeepTheirRowsAndTimelockedOnesKeepTheirRou
   s.reset();
   auto again = test::open_store(path);
   ASSERT_TRUE(again);
-  auto back = again->attempts(2, 200);
+  auto back = again->attempts({2}, 200);
   ASSERT_TRUE(back.ok()) << back.error().message;
   ASSERT_EQ(back->size(), 1u);
   EXPECT_EQ((*back)[0].call, CallKind::kCommitTimelockedWeights);
@@ -140,11 +140,11 @@ TEST(WeightsSchema, VersionThreeWeightsBecomeMechanismZeroAndMechanismsStaySepar
   ASSERT_TRUE(s);
   EXPECT_EQ(s->schema_version(), Store::kSchemaVersion);
   EXPECT_EQ(raw_int(path, "SELECT count(*) FROM weights WHERE mechanism = 0"), 3);
-  auto w = s->weights(2, 100);
+  auto w = s->weights({2}, 100);
   ASSERT_TRUE(w.ok()) << w.error().message;
   ASSERT_EQ(w->size(), 2u);
   EXPECT_EQ(w->begin()->second, 0.25);
-  auto m = s->mechanisms(2, 100);
+  auto m = s->mechanisms({2}, 100);
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(*m, std::vector<std::uint8_t>{0});
   // Mechanism 1 of the same epoch and hotkey is its own row: a delta there starts from 0.
@@ -153,17 +153,17 @@ TEST(WeightsSchema, VersionThreeWeightsBecomeMechanismZeroAndMechanismsStaySepar
   auto r = s->apply(std::span<const WeightUpdate>(&one, 1));
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ((*r)[0], 2.0);
-  auto w1 = s->weights(2, 100, 1);
+  auto w1 = s->weights({2}, 100, 1);
   ASSERT_TRUE(w1.ok());
   ASSERT_EQ(w1->size(), 1u);
   EXPECT_EQ(w1->begin()->second, 2.0);
-  auto w0 = s->weights(2, 100);
+  auto w0 = s->weights({2}, 100);
   ASSERT_TRUE(w0.ok());
   EXPECT_EQ(w0->at(AccountId{}), 0.25);  // mechanism 0 untouched
-  m = s->mechanisms(2, 100);
+  m = s->mechanisms({2}, 100);
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(*m, (std::vector<std::uint8_t>{0, 1}));
-  auto e = s->epochs(2);
+  auto e = s->epochs({2});
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(*e, std::vector<std::uint64_t>{100});
 }

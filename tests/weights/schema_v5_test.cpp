@@ -36,22 +36,22 @@ TEST(WeightsSchemaV5, VersionFourAttemptsAndRevealsBecomeMechanismZero) {
   const std::string path = v4_file(dir);
   auto s = test::open_store(path);
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 5);
-  auto a = s->attempts(2, 100);
+  EXPECT_EQ(s->schema_version(), Store::kSchemaVersion);
+  auto a = s->attempts({2}, 100);
   ASSERT_TRUE(a.ok()) << a.error().message;
   ASSERT_EQ(a->size(), 1u);
   EXPECT_EQ((*a)[0].mechanism, 0);
   EXPECT_EQ((*a)[0].call, CallKind::kCommitWeights);
-  auto owed = s->reveals_with_status(2, RevealStatus::kCommitted);
+  auto owed = s->reveals_with_status({2}, RevealStatus::kCommitted);
   ASSERT_TRUE(owed.ok()) << owed.error().message;
   ASSERT_EQ(owed->size(), 1u);
   EXPECT_EQ((*owed)[0].mechanism, 0);
   EXPECT_EQ((*owed)[0].commit_block, 151u);
   EXPECT_EQ((*owed)[0].uids, std::vector<std::uint16_t>{1});
-  auto r0 = s->reveal(2, 100);
+  auto r0 = s->reveal({2}, 100);
   ASSERT_TRUE(r0.ok());
   ASSERT_TRUE(r0->has_value());
-  auto r1 = s->reveal(2, 100, 1);
+  auto r1 = s->reveal({2}, 100, 1);
   ASSERT_TRUE(r1.ok());
   EXPECT_FALSE(r1->has_value());  // mechanism 1 owes nothing
 }
@@ -71,7 +71,7 @@ TEST(WeightsSchemaV5, MechanismsKeepSeparateAttemptsAndRevealsOfOneEpoch) {
   a.mechanism = 0;
   a.status = AttemptStatus::kFailed;
   ASSERT_TRUE(s->record_attempt(a).ok());
-  auto back = s->attempts(2, 100);
+  auto back = s->attempts({2}, 100);
   ASSERT_TRUE(back.ok()) << back.error().message;
   ASSERT_EQ(back->size(), 2u);
   EXPECT_EQ((*back)[0].mechanism, 1);
@@ -90,14 +90,14 @@ TEST(WeightsSchemaV5, MechanismsKeepSeparateAttemptsAndRevealsOfOneEpoch) {
   r.mechanism = 1;
   r.uids = {4};
   ASSERT_TRUE(s->save_reveal(r).ok());  // not an upsert over mechanism 0's
-  auto owed = s->reveals_with_status(2, RevealStatus::kCommitted);
+  auto owed = s->reveals_with_status({2}, RevealStatus::kCommitted);
   ASSERT_TRUE(owed.ok());
   ASSERT_EQ(owed->size(), 2u);
-  auto r1 = s->reveal(2, 100, 1);
+  auto r1 = s->reveal({2}, 100, 1);
   ASSERT_TRUE(r1.ok());
   ASSERT_TRUE(r1->has_value());
   EXPECT_EQ((*r1)->uids, std::vector<std::uint16_t>{4});
-  auto r0 = s->reveal(2, 100, 0);
+  auto r0 = s->reveal({2}, 100, 0);
   ASSERT_TRUE(r0.ok());
   ASSERT_TRUE(r0->has_value());
   EXPECT_EQ((*r0)->uids, std::vector<std::uint16_t>{1});

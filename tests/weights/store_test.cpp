@@ -19,7 +19,7 @@ using test::hotkey;
 using test::set;
 
 std::map<AccountId, double> weights_of(Store& s, std::uint64_t epoch = 100, std::uint16_t netuid = 2) {
-  Result<std::map<AccountId, double>> w = s.weights(netuid, epoch);
+  Result<std::map<AccountId, double>> w = s.weights({netuid}, epoch);
   EXPECT_TRUE(w.ok()) << (w.ok() ? "" : w.error().message);
   return w.ok() ? *w : std::map<AccountId, double>{};
 }
@@ -52,10 +52,10 @@ TEST(WeightsStore, EpochsAndSubnetsAreSeparate) {
   EXPECT_EQ(weights_of(*s, 110)[hotkey(1)], 1);
   EXPECT_EQ(weights_of(*s, 100, 3)[hotkey(1)], 5);
   EXPECT_TRUE(weights_of(*s, 120).empty());
-  Result<std::vector<std::uint64_t>> e = s->epochs(2);
+  Result<std::vector<std::uint64_t>> e = s->epochs({2});
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(*e, (std::vector<std::uint64_t>{110, 100}));  // newest first
-  Result<std::vector<std::uint64_t>> one = s->epochs(2, 1);
+  Result<std::vector<std::uint64_t>> one = s->epochs({2}, 1);
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(*one, (std::vector<std::uint64_t>{110}));
 }
@@ -163,7 +163,7 @@ TEST(WeightsStore, ReplacingTheEpochsSetIsOneBatch) {
                 {hotkey(1), 0}, {hotkey(2), 0}, {hotkey(3), 0}, {hotkey(4), 0.25}, {hotkey(5), 1}}));
   EXPECT_EQ(weights_of(*s, 110), (std::map<AccountId, double>{{hotkey(1), 4}}));
   EXPECT_EQ(weights_of(*s, 100, 3), (std::map<AccountId, double>{{hotkey(1), 5}}));
-  auto mech1 = s->weights(2, 100, 1);
+  auto mech1 = s->weights({2}, 100, 1);
   ASSERT_TRUE(mech1.ok());
   EXPECT_EQ(*mech1, (std::map<AccountId, double>{{hotkey(1), 7}}));
 

@@ -31,7 +31,7 @@ TEST(WeightsWriter, AnswersAfterTheCommit) {
   w.submit({set(1, 0.5), add(1, 0.25)}, [&](Result<std::vector<double>> r) {
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(*r, (std::vector<double>{0.5, 0.75}));
-    Result<std::map<AccountId, double>> got = other->weights(2, 100);
+    Result<std::map<AccountId, double>> got = other->weights({2}, 100);
     seen.set_value(got.ok() && got->count(hotkey(1)) ? got->at(hotkey(1)) : -1);
   });
   EXPECT_EQ(seen.get_future().get(), 0.75);
@@ -65,7 +65,7 @@ TEST(WeightsWriter, WaitingBatchesShareATransactionButNotAFate) {
   WriterStats st = w.stats();
   EXPECT_EQ(st.batches, static_cast<std::uint64_t>(kBatches));
   EXPECT_LT(st.transactions, st.batches / 4) << "the waiting batches were not grouped";
-  auto weights = s->weights(2, 100);
+  auto weights = s->weights({2}, 100);
   ASSERT_TRUE(weights.ok());
   EXPECT_EQ(weights->at(hotkey(1)), 270);
   EXPECT_EQ(weights->at(hotkey(3)), 270);
@@ -84,7 +84,7 @@ TEST(WeightsWriter, ManyThreadsSubmitting) {
     });
   }
   for (auto& t : threads) t.join();
-  auto weights = s->weights(2, 100);
+  auto weights = s->weights({2}, 100);
   ASSERT_TRUE(weights.ok());
   for (std::uint32_t t = 0; t < 6; ++t) EXPECT_EQ(weights->at(hotkey(t)), 20);
   EXPECT_EQ(w.stats().batches, 240u);
@@ -119,7 +119,7 @@ TEST(WeightsWriter, StopCommitsEverythingSubmitted) {
   }
   auto s = test::open_store(path);
   ASSERT_TRUE(s);
-  auto weights = s->weights(2, 100);
+  auto weights = s->weights({2}, 100);
   ASSERT_TRUE(weights.ok());
   ASSERT_EQ(weights->size(), 500u);
   for (std::uint32_t i = 0; i < 500; ++i) EXPECT_EQ(weights->at(hotkey(i)), i);
