@@ -303,8 +303,8 @@ void Api::get_v1_revealed(std::uint64_t netuid, v1::Read read, std::string_view 
 // POST .../certificates/self (pylon-v1.md §2): a fresh Ed25519 keypair whose public key the
 // identity's hotkey serves on chain with SubtensorModule.serve_axon_tls, its axon kept as the
 // latest snapshot of the identity's subnet has it (chain/certificates.hpp). Signed by that
-// subnet's Submitter for its hotkey (SubnetDeps::hotkey_submitter, the committer's own): one
-// signer per key, so the two never race for a nonce.
+// Submitter of the identity's hotkey (its lane's, Api::lane_of: the committer's own): one signer
+// per key, so the two never race for a nonce.
 // 201 only once the extrinsic is in a block and its events say it succeeded; anything else is 502
 // with the reason (the 2.x service's "Could not generate certificate pair."), and the keypair is
 // dropped. The private key is never logged nor put in an error: the 201 body is the one place it
@@ -318,7 +318,7 @@ void Api::post_v1_certificate(SubnetContext& sub, const Request& req, const v1::
   if (auto* bad = std::get_if<std::vector<v1::FieldError>>(&decoded))
     return reply(v1::validation_error("POST", req.path, *bad));
   const AccountId hotkey = admitted.identity->hotkey;
-  committer::Submitter* signer = sub.parts().hotkey_submitter;
+  committer::Submitter* signer = lane_of(sub, *admitted.identity).submitter;  // its hotkey's lane
   if (!deps_.chain || !signer || signer->account() != hotkey)
     return reply(v1::error(503, "no chain or signer for the identity's hotkey is configured"));
   auto l = sub.latest();
@@ -497,7 +497,7 @@ void Api::post_v1_revealed(SubnetContext& sub, const Request& req, const v1::Adm
   if (auto* bad = std::get_if<std::vector<v1::FieldError>>(&decoded))
     return reply(v1::validation_error("POST", req.path, *bad));
   auto body = std::get<v1::RevealedCommitmentBody>(std::move(decoded));
-  const committer::Submitter* signer = sub.parts().hotkey_submitter;
+  committer::Submitter* signer = lane_of(sub, *admitted.identity).submitter;  // its hotkey's lane
   if (!deps_.chain || !signer)
     return reply(v1::error(503, "no chain or hotkey is configured to write commitments"));
   if (admitted.identity->hotkey != signer->account())
@@ -517,7 +517,7 @@ void Api::post_v1_revealed(SubnetContext& sub, const Request& req, const v1::Adm
       std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                              std::chrono::duration<double>(admitted.deadline_seconds));
   blocking(
-      [this, &sub, body = std::move(body), path = std::string(req.path), deadline, round = *round]() {
+      [this, &sub, signer, body = std::move(body), path = std::string(req.path), deadline, round = *round]() {
         auto ciphertext = timelock::encrypt(round, v1::scale_string(body.commitment));
         if (!ciphertext.ok())
           return v1::error(502, "the commitment could not be encrypted: " + ciphertext.error().message);
@@ -534,7 +534,8 @@ void Api::post_v1_revealed(SubnetContext& sub, const Request& req, const v1::Adm
               w.number(round);
               w.end_object();
               return json_response(201, w.take());
-            });
+            },
+            signer);
       },
       std::move(reply));
 }
