@@ -436,6 +436,10 @@ struct ReplayServer::Impl {
     try {
       co_await s->ws.async_accept(asio::use_awaitable);
       s->ws.read_message_max(1u << 20);
+      // One frame per message, as nodes send them (jsonrpsee's soketto and chopsticks' ws do not
+      // fragment): Beast's default would cut every answer into 4 KiB frames, which a client reads
+      // one by one.
+      s->ws.auto_fragment(false);
       asio::co_spawn(io, writer(s), asio::detached);
       for (;;) {
         beast::flat_buffer buf;
