@@ -35,6 +35,13 @@ simdjson::error_code raw_of(od::value v, std::string_view& out) {
   return simdjson::SUCCESS;
 }
 
+// Where the first character past JSON whitespace is (text.size() when there is none).
+std::size_t first_non_space(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size() && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t')) ++i;
+  return i;
+}
+
 Error json_error(std::string_view where, simdjson::error_code err) {
   return make_error(RpcErrc::kBadAnswer,
                     "invalid JSON-RPC message: " + std::string(where) + ": " + simdjson::error_message(err));
@@ -202,8 +209,7 @@ Result<IncomingMessage> RpcMessageParser::parse(std::string_view text) {
 }
 
 Result<std::vector<IncomingMessage>> RpcMessageParser::parse_all(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size() && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t')) ++i;
+  const std::size_t i = first_non_space(text);
   std::vector<IncomingMessage> out;
   if (i == text.size() || text[i] != '[') {
     PYLON_ASSIGN(IncomingMessage one, parse(text));
@@ -260,8 +266,7 @@ Result<RemoteSubscriptionId> parse_subscription_id(std::string_view result_json)
 }
 
 Status validate_params_json(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size() && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t')) ++i;
+  const std::size_t i = first_non_space(text);
   if (i == text.size() || (text[i] != '[' && text[i] != '{')) {
     return make_error(RpcErrc::kRejected, "params must be a JSON array or object");
   }
