@@ -52,6 +52,25 @@ std::optional<V1Neurons> v1_neurons(std::uint16_t port, const std::string& path,
   return out;
 }
 
+// //PylonMiner1 as a second validator on `netuid` (the bootstrap registered it on both subnets):
+// its hotkey file `m1` in the wallet folder the daemon reads, and //Alice's stake on it, which gives
+// it a validator permit at the subnet's next epoch (weights need one).
+void make_miner_a_validator(const Bootstrapped& b, ChainProbe& probe, const std::string& miner_ss58,
+                            std::uint16_t netuid) {
+  if (!std::filesystem::exists(b.wallets + "/" + kMinerWallet + "/hotkeys/m1")) {
+    const std::string cmd = std::string(PYLON_BINARY_DIR) + "/pylon wallet new-hotkey --path '" + b.wallets +
+                            "' --wallet " + kMinerWallet + " --hotkey m1 --uri //PylonMiner1 >/dev/null 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  }
+  auto alice = keys::key_from_uri("//Alice");
+  ASSERT_TRUE(alice.ok());
+  auto staked =
+      net::testing::sign_and_seal(probe.chain(), alice->keypair, "SubtensorModule.add_stake",
+                                  R"({"hotkey":")" + miner_ss58 + R"(","netuid":)" + std::to_string(netuid) +
+                                      R"(,"amount_staked":10000000000000})");
+  ASSERT_TRUE(staked.ok()) << staked.error().message;
+}
+
 class V1IdentitiesDaemon : public DaemonLocalnetTest {};
 
 TEST_F(V1IdentitiesDaemon, TwoIdentitiesOnTwoSubnetsWithTwoHotkeysEachLandTheirWeights) {
@@ -63,20 +82,8 @@ TEST_F(V1IdentitiesDaemon, TwoIdentitiesOnTwoSubnetsWithTwoHotkeysEachLandTheirW
   const std::string miner_ss58 = codec::ss58_encode(miner->keypair.public_key);
   const std::string me_ss58 = codec::ss58_encode(pylon_hotkey());
 
-  // The second validator's hotkey file, in the wallet folder the daemon reads.
-  if (!std::filesystem::exists(b.wallets + "/" + kMinerWallet + "/hotkeys/m1")) {
-    const std::string cmd = std::string(PYLON_BINARY_DIR) + "/pylon wallet new-hotkey --path '" + b.wallets +
-                            "' --wallet " + kMinerWallet + " --hotkey m1 --uri //PylonMiner1 >/dev/null 2>&1";
-    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  }
-  // //PylonMiner1 was registered by //Alice; stake makes it a validator of the cr subnet at the
-  // next epoch (weights need a permit).
-  auto alice = keys::key_from_uri("//Alice");
-  ASSERT_TRUE(alice.ok());
-  auto staked = net::testing::sign_and_seal(probe.chain(), alice->keypair, "SubtensorModule.add_stake",
-                                            R"({"hotkey":")" + miner_ss58 + R"(","netuid":)" +
-                                                std::to_string(cr) + R"(,"amount_staked":10000000000000})");
-  ASSERT_TRUE(staked.ok()) << staked.error().message;
+  // //PylonMiner1 (registered by the bootstrap) validates the cr subnet from the next epoch.
+  ASSERT_NO_FATAL_FAILURE(make_miner_a_validator(b, probe, miner_ss58, cr));
 
   std::map<std::string, std::string> env{{"PYLON_IDENTITIES", R"(["plain","cr"])"},
                                          {"PYLON_ID_PLAIN_WALLET_NAME", "pylon"},
@@ -226,19 +233,8 @@ TEST_F(V1IdentitiesDaemon, TwoIdentitiesOnOneSubnetWithTwoHotkeysEachLandTheirOw
   ASSERT_TRUE(miner.ok());
   const std::string miner_ss58 = codec::ss58_encode(miner->keypair.public_key);
   const std::string me_ss58 = codec::ss58_encode(pylon_hotkey());
-  if (!std::filesystem::exists(b.wallets + "/" + kMinerWallet + "/hotkeys/m1")) {
-    const std::string cmd = std::string(PYLON_BINARY_DIR) + "/pylon wallet new-hotkey --path '" + b.wallets +
-                            "' --wallet " + kMinerWallet + " --hotkey m1 --uri //PylonMiner1 >/dev/null 2>&1";
-    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  }
-  // Stake makes //PylonMiner1 a validator of the plain subnet too, at the next epoch.
-  auto alice = keys::key_from_uri("//Alice");
-  ASSERT_TRUE(alice.ok());
-  auto staked =
-      net::testing::sign_and_seal(probe.chain(), alice->keypair, "SubtensorModule.add_stake",
-                                  R"({"hotkey":")" + miner_ss58 + R"(","netuid":)" + std::to_string(plain) +
-                                      R"(,"amount_staked":10000000000000})");
-  ASSERT_TRUE(staked.ok()) << staked.error().message;
+  // //PylonMiner1 validates the plain subnet too, from the next epoch.
+  ASSERT_NO_FATAL_FAILURE(make_miner_a_validator(b, probe, miner_ss58, plain));
 
   const std::string kM1Token = "e2e-identity-m1-token-00000003";
   std::map<std::string, std::string> env{
